@@ -1,0 +1,288 @@
+"""robot.toml: the robot as built.  Loads, checks and fills in defaults.
+
+The result is a plain dict (see :data:`STANDARD_ROVER`), the shape that
+``HAL.robot_config()`` hands to the device API.  Without a robot.toml the
+standard rover is assumed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+PORTS = ("A", "B", "C", "D", "E", "F")
+MOTOR_MODELS = (
+    "spike_small",
+    "spike_medium",
+    "spike_large",
+    "technic_large",
+    "technic_xl",
+    "ev3_large",
+    "ev3_medium",
+    "nxt",
+)
+DEVICE_TYPES = ("Motor", "DCMotor", "ColorSensor", "UltrasonicSensor", "ForceSensor")
+HUB_TYPES = ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "Hub")
+DIRECTIONS = ("clockwise", "counterclockwise")
+
+#: The robot assumed when there is no robot.toml (see docs/simulator.md for a diagram).
+STANDARD_ROVER: dict[str, Any] = {
+    "name": "standard rover",
+    "hub": {"type": "PrimeHub"},
+    "devices": {
+        "left_motor": {
+            "type": "Motor",
+            "port": "A",
+            "model": "spike_medium",
+            "positive_direction": "counterclockwise",
+        },
+        "right_motor": {
+            "type": "Motor",
+            "port": "B",
+            "model": "spike_medium",
+            "positive_direction": "clockwise",
+        },
+        "color_sensor": {"type": "ColorSensor", "port": "C", "x": 70.0, "y": 0.0},
+        "ultrasonic_sensor": {
+            "type": "UltrasonicSensor",
+            "port": "D",
+            "x": 80.0,
+            "y": 0.0,
+            "heading": 0.0,
+        },
+        "force_sensor": {"type": "ForceSensor", "port": "E", "x": 90.0, "y": 0.0},
+        "arm": {
+            "type": "Motor",
+            "port": "F",
+            "model": "spike_medium",
+            "positive_direction": "clockwise",
+            "range": [-100.0, 100.0],
+        },
+    },
+    "drive_base": {
+        "left": "left_motor",
+        "right": "right_motor",
+        "wheel_diameter": 56.0,
+        "axle_track": 112.0,
+    },
+    "body": {"front": 90.0, "back": -60.0, "width": 150.0, "mass_g": 1000.0},
+}
+
+_TOP_KEYS = {"name", "hub", "devices", "drive_base", "body"}
+_DEVICE_KEYS = {
+    "Motor": {"type", "port", "model", "positive_direction", "range"},
+    "DCMotor": {"type", "port", "model", "positive_direction"},
+    "ColorSensor": {"type", "port", "x", "y"},
+    "UltrasonicSensor": {"type", "port", "x", "y", "heading"},
+    "ForceSensor": {"type", "port", "x", "y"},
+}
+_DRIVE_KEYS = {"left", "right", "wheel_diameter", "axle_track"}
+_BODY_KEYS = {"front", "back", "width", "mass_g"}
+
+
+def standard_rover() -> dict[str, Any]:
+    """A fresh copy of the standard rover's configuration."""
+    return copy.deepcopy(STANDARD_ROVER)
+
+
+class _Where:
+    """Finds the line of a setting in the file's text, for messages."""
+
+    def __init__(self, source: str, text: str | None):
+        self.source = source
+        self.lines = text.splitlines() if text else []
+
+    def line_of(self, table: str, key: str | None = None) -> int | None:
+        start = None
+        pat = re.compile(r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]")
+        for i, line in enumerate(self.lines):
+            if pat.match(line):
+                start = i
+                break
+        if start is None:
+            return None
+        if key is None:
+            return start + 1
+        kpat = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+        for i in range(start + 1, len(self.lines)):
+            if self.lines[i].lstrip().startswith("["):
+                break
+            if kpat.match(self.lines[i]):
+                return i + 1
+        return start + 1
+
+    def fail(self, table: str, key: str | None, problem: str, fix: str) -> ConfigError:
+        line = self.line_of(table, key)
+        at = self.source if line is None else f"{self.source}:{line}"
+        setting = table + ("." + key if key else "")
+        return ConfigError(f"{at}: {setting}: {problem}; {fix}")
+
+
+def load_robot(path: str | Path | None) -> dict[str, Any]:
+    """Read and check a robot.toml (or .json); ``None`` gives the standard rover."""
+    if path is None:
+        return standard_rover()
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{p}: no such robot file; check the path, or leave out --robot to use "
+            "the standard rover"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read the robot file ({exc.strerror})") from None
+    try:
+        if p.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        at = f"{p}:{m.group(1)}" if m else str(p)
+        raise ConfigError(f"{at}: not valid TOML ({exc}); fix the syntax") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{p}:{exc.lineno}: not valid JSON ({exc.msg}); fix the syntax") from None
+    return check_robot(data, source=str(p), text=text)
+
+
+def _number(w: _Where, table: str, key: str, value: Any, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise w.fail(table, key, f"{value!r} is not a number", f"write a number from {lo} to {hi}")
+    if not lo <= value <= hi:
+        raise w.fail(table, key, f"{value} is out of range", f"use a value from {lo} to {hi}")
+    return float(value)
+
+
+def check_robot(
+    data: Any, source: str = "robot config", text: str | None = None
+) -> dict[str, Any]:
+    """Check a robot configuration dict and fill in defaults; returns a new dict."""
+    w = _Where(source, text)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: a robot configuration must be a table of settings")
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise w.fail(
+                key, None, "unknown setting", f"use one of: {', '.join(sorted(_TOP_KEYS))}"
+            )
+    out: dict[str, Any] = {"name": str(data.get("name", Path(source).stem or "robot"))}
+
+    hub = data.get("hub", {"type": "PrimeHub"})
+    if not isinstance(hub, dict):
+        raise w.fail("hub", None, "must be a table", 'write [hub] with type = "PrimeHub"')
+    hub_type = hub.get("type", "PrimeHub")
+    if hub_type not in HUB_TYPES:
+        raise w.fail("hub", "type", f"unknown hub {hub_type!r}", f"use one of {', '.join(HUB_TYPES)}")
+    out["hub"] = {"type": hub_type}
+
+    devices = data.get("devices", {})
+    if not isinstance(devices, dict):
+        raise w.fail("devices", None, "must be a table", "write one [devices.NAME] table per device")
+    used: dict[str, str] = {}
+    out_devices: dict[str, Any] = {}
+    for name, dev in devices.items():
+        table = f"devices.{name}"
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in ("hub", "drive_base"):
+            raise w.fail(table, None, f"{name!r} cannot be a device name",
+                         "use a Python identifier other than hub/drive_base, e.g. left_motor")
+        if not isinstance(dev, dict):
+            raise w.fail(table, None, "must be a table", "give it type and port settings")
+        dtype = dev.get("type")
+        if dtype not in DEVICE_TYPES:
+            raise w.fail(table, "type", f"unknown device type {dtype!r}",
+                         f"use one of {', '.join(DEVICE_TYPES)}")
+        for key in dev:
+            if key not in _DEVICE_KEYS[dtype]:
+                raise w.fail(table, key, f"not a setting of a {dtype}",
+                             f"use only {', '.join(sorted(_DEVICE_KEYS[dtype]))}")
+        port = dev.get("port")
+        if port not in PORTS:
+            raise w.fail(table, "port", f"{port!r} is not a port of a {hub_type}",
+                         f"use one of {', '.join(PORTS)}")
+        if port in used:
+            raise w.fail(table, "port", f"Port.{port} is already used by {used[port]}",
+                         "give each device its own port")
+        used[port] = name
+        d: dict[str, Any] = {"type": dtype, "port": port}
+        if dtype in ("Motor", "DCMotor"):
+            model = dev.get("model", "spike_medium")
+            if model not in MOTOR_MODELS:
+                raise w.fail(table, "model", f"unknown motor model {model!r}",
+                             f"use one of {', '.join(MOTOR_MODELS)}")
+            direction = dev.get("positive_direction", "clockwise")
+            if direction not in DIRECTIONS:
+                raise w.fail(table, "positive_direction", f"{direction!r} is not a direction",
+                             'use "clockwise" or "counterclockwise"')
+            d["model"] = model
+            d["positive_direction"] = direction
+            if "range" in dev:
+                rng = dev["range"]
+                if (not isinstance(rng, list) or len(rng) != 2
+                        or not all(isinstance(v, (int, float)) for v in rng) or rng[0] >= rng[1]):
+                    raise w.fail(table, "range", f"{rng!r} is not a [low, high] pair of angles",
+                                 "write e.g. range = [-100, 100] (degrees), low < high")
+                d["range"] = [float(rng[0]), float(rng[1])]
+        else:
+            d["x"] = _number(w, table, "x", dev.get("x", 0.0), -1000, 1000)
+            d["y"] = _number(w, table, "y", dev.get("y", 0.0), -1000, 1000)
+            if dtype == "UltrasonicSensor":
+                d["heading"] = _number(w, table, "heading", dev.get("heading", 0.0), -180, 180)
+        out_devices[name] = d
+    out["devices"] = out_devices
+
+    drive = data.get("drive_base")
+    if drive is None:
+        out["drive_base"] = None
+    else:
+        if not isinstance(drive, dict):
+            raise w.fail("drive_base", None, "must be a table",
+                         "give left, right, wheel_diameter and axle_track")
+        for key in drive:
+            if key not in _DRIVE_KEYS:
+                raise w.fail("drive_base", key, "unknown setting",
+                             f"use only {', '.join(sorted(_DRIVE_KEYS))}")
+        for side in ("left", "right"):
+            ref = drive.get(side)
+            if ref not in out_devices or out_devices[ref]["type"] != "Motor":
+                motors = [n for n, d in out_devices.items() if d["type"] == "Motor"]
+                raise w.fail("drive_base", side, f"{ref!r} is not a Motor in [devices]",
+                             f"name one of: {', '.join(motors) or '(no motors defined)'}")
+        if drive["left"] == drive["right"]:
+            raise w.fail("drive_base", "right", "left and right are the same motor",
+                         "use two different motors")
+        out["drive_base"] = {
+            "left": drive["left"],
+            "right": drive["right"],
+            "wheel_diameter": _number(w, "drive_base", "wheel_diameter",
+                                      drive.get("wheel_diameter", 56), 10, 500),
+            "axle_track": _number(w, "drive_base", "axle_track",
+                                  drive.get("axle_track", 112), 20, 1000),
+        }
+
+    body = data.get("body", {})
+    if not isinstance(body, dict):
+        raise w.fail("body", None, "must be a table", "give front, back, width (mm)")
+    for key in body:
+        if key not in _BODY_KEYS:
+            raise w.fail("body", key, "unknown setting", f"use only {', '.join(sorted(_BODY_KEYS))}")
+    defaults = STANDARD_ROVER["body"]
+    b = {
+        "front": _number(w, "body", "front", body.get("front", defaults["front"]), 1, 1000),
+        "back": _number(w, "body", "back", body.get("back", defaults["back"]), -1000, -1),
+        "width": _number(w, "body", "width", body.get("width", defaults["width"]), 10, 1000),
+        "mass_g": _number(w, "body", "mass_g", body.get("mass_g", defaults["mass_g"]), 10, 50000),
+    }
+    out["body"] = b
+    return out

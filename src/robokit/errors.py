@@ -1,0 +1,46 @@
+"""Every error robokit raises on purpose, as one tree.
+
+    RobokitError                    (robokit.devices._errors, portable)
+    ├── DeviceError                 a device is missing, or is not what the program asks for
+    ├── NoBrickError                device API used with no brick attached
+    ├── UsageError                  the device API was called wrongly
+    ├── ConfigError                 robot.toml is broken: names file:line and the setting
+    ├── WorldError                  a world file is broken or a world name is unknown
+    └── ProgramError                the user's program cannot be loaded (syntax error,
+                                    file missing): names file:line
+
+How a caller should react: a ``ConfigError``, ``WorldError`` or ``ProgramError``
+is the user's to fix (the CLI prints the message and exits 2); a ``DeviceError``
+or ``UsageError`` raised while a program runs is that program's bug (mapped to
+its file:line like any other exception, exit 1).
+"""
+
+from .devices._errors import DeviceError, NoBrickError, RobokitError, UsageError
+
+
+class ConfigError(RobokitError):
+    """robot.toml (or a robot config dict) is invalid."""
+
+
+class WorldError(RobokitError):
+    """A world file is invalid, or no built-in world has that name."""
+
+
+class ProgramError(RobokitError):
+    """The program cannot be loaded: missing file, syntax error."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.file = file
+        self.line = line
+
+
+__all__ = [
+    "ConfigError",
+    "DeviceError",
+    "NoBrickError",
+    "ProgramError",
+    "RobokitError",
+    "UsageError",
+    "WorldError",
+]

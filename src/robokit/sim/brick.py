@@ -1,0 +1,583 @@
+"""The simulated brick: robokit's HAL for a robot that exists only in memory.
+
+A :class:`SimBrick` owns the virtual clock (integer µs), the motors' physics,
+the robot's body in a :class:`~robokit.sim.world.World`, the sensor models and
+the recorder.  The device API talks to it exactly as to a real brick, through
+the HAL methods.
+
+Use::
+
+    from robokit.config import standard_rover
+    from robokit.sim.brick import SimBrick
+    from robokit.sim.world import load_world
+
+    brick = SimBrick(load_world("oval"), standard_rover())
+    with brick.attached():          # the device API now talks to this brick
+        from robokit import DriveBase, robot
+        robot.drive_base.straight(200)
+    print(brick.pose())
+
+Time only moves when the program waits or touches a device: every HAL call
+made by the program costs ``CALL_COST_US`` of simulated time (so a busy-wait
+loop on a sensor advances the clock as on a brick), waits jump the clock
+forward, and the motor physics is advanced in closed form between events
+(control ticks every 5 ms, telemetry samples, the end of the run).  Nothing
+here ever waits on the wall clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import random
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..devices import _hal
+from ..devices._hal import HAL
+from .motor import MODELS, MotorModel, MotorSim
+from .recorder import Recorder
+from .world import World
+
+#: Simulated time each device call made by the program costs, in µs.
+CALL_COST_US = 50
+#: Reading the clock (StopWatch.time, ...) costs this much, so a loop that only
+#: watches the clock still moves it.
+CLOCK_COST_US = 10
+#: The battery of the simulated hub (a SPIKE hub's Li-ion pack, near full).
+BATTERY_MV = 8000.0
+#: Resting current draw of the hub itself.
+HUB_CURRENT_MA = 110.0
+#: Side of the colour sensor's footprint on the mat is 2 × this.
+COLOR_FOOTPRINT_MM = 4.0
+#: Ambient light of the simulated room, % (what ColorSensor.ambient() reads).
+ROOM_AMBIENT = 12.0
+ULTRASONIC_MAX_MM = 2000.0
+ULTRASONIC_MIN_MM = 40.0
+ULTRASONIC_CONE_DEG = 20.0
+#: The bumper's plunger travel when pressed against something, mm.
+FORCE_TRAVEL_MM = 8.0
+GRAVITY_MM_S2 = 9810.0
+#: Readings see the physics as of the last whole millisecond.
+PHYSICS_RESOLUTION_US = 1000
+
+
+class SimTimeUp(BaseException):
+    """The simulated run reached its duration.  A BaseException so that a
+    program's ``except Exception`` does not swallow the end of the run."""
+
+
+class _Wheel:
+    """A drive wheel: which motor, which way is forward, how far per degree."""
+
+    __slots__ = ("motor", "sign", "mm_per_deg")
+
+    def __init__(self, motor: MotorSim, sign: float, mm_per_deg: float):
+        self.motor = motor
+        self.sign = sign
+        self.mm_per_deg = mm_per_deg
+
+
+class SimBrick(HAL):
+    """A simulated brick in a world; implements every HAL method."""
+
+    def __init__(
+        self,
+        world: World,
+        robot: dict[str, Any],
+        *,
+        seed: int | None = None,
+        noise: bool = False,
+        duration_s: float | None = None,
+        telemetry_hz: float = 50.0,
+        recorder: Recorder | None = None,
+    ):
+        self.world = world
+        self.robot = robot
+        self.noise = bool(noise)
+        self.seed = seed
+        self._rng = random.Random(seed if seed is not None else 0)
+        self.now = 0
+        self.end_us = None if duration_s is None else int(round(duration_s * 1e6))
+        self._t_phys = 0
+        self._in_control = False
+        self._timers: list[list[Any]] = []  # [next_us, period_us, callback]
+        self._next_tick: int | None = None
+        self._record_period = int(round(1e6 / telemetry_hz)) if telemetry_hz > 0 else 0
+        self._next_record = 0 if self._record_period else None
+        self._next_event = 0
+        self.recorder = recorder if recorder is not None else Recorder()
+        #: Folder of the user's program (set by the runner), for where().
+        self.user_dir: str | None = None
+        self.light_rgb: tuple[float, float, float] | None = None
+        self.display_rows: list[list[int]] = []
+
+        x0, y0, h0 = world.start
+        self.start_pose = (float(x0), float(y0), float(h0))
+        self._x = float(x0)
+        self._y = float(y0)
+        self._h = math.radians(h0)  # world heading, CCW, radians (unwrapped)
+        self._h0 = self._h
+        self.distance_mm = 0.0
+        self._v = 0.0  # forward speed mm/s
+        self._w = 0.0  # turn rate rad/s, CCW
+        self._accel_fwd = 0.0
+        self._contact = False
+        body = robot["body"]
+        self._front = body["front"]
+        self._back = body["back"]
+        self._half_w = body["width"] / 2.0
+        self._has_walls = bool(world.walls)
+
+        # Devices, by port.
+        self._ports: dict[str, dict[str, Any]] = {}
+        self._motors: dict[str, MotorSim] = {}
+        self._offsets: dict[str, float] = {}
+        self._ranges: dict[str, tuple[float, float]] = {}
+        self._last: dict[str, Any] = {}  # last value the program read, per port
+        drive = robot.get("drive_base")
+        wheel_names = (drive["left"], drive["right"]) if drive else ()
+        mass_kg = body["mass_g"] / 1000.0
+        for name, dev in robot["devices"].items():
+            port = dev["port"]
+            info = dict(dev)
+            info["name"] = name
+            self._ports[port] = info
+            if dev["type"] in ("Motor", "DCMotor"):
+                extra = 0.0
+                if name in wheel_names:
+                    r = drive["wheel_diameter"] / 2000.0
+                    extra = mass_kg / 2.0 * r * r
+                model = MODELS[dev["model"]]
+                if self.noise:
+                    model = self._vary(model)
+                m = MotorSim(model, extra_inertia=extra, battery_mv=BATTERY_MV)
+                self._motors[port] = m
+                self._offsets[port] = 0.0
+                if "range" in dev:
+                    sign = 1.0 if dev["positive_direction"] == "clockwise" else -1.0
+                    lo, hi = sorted((dev["range"][0] * sign, dev["range"][1] * sign))
+                    self._ranges[port] = (lo, hi)
+        self._wheels: tuple[_Wheel, _Wheel] | None = None
+        self._track = 1.0
+        if drive:
+            left = robot["devices"][drive["left"]]
+            right = robot["devices"][drive["right"]]
+            mm_per_deg = math.pi * drive["wheel_diameter"] / 360.0
+            # Raw motor angles are clockwise-positive seen on the motor's face;
+            # "counterclockwise" motors turn the wheel forward with negative raw angles.
+            self._wheels = (
+                _Wheel(self._motors[left["port"]],
+                       1.0 if left["positive_direction"] == "clockwise" else -1.0, mm_per_deg),
+                _Wheel(self._motors[right["port"]],
+                       1.0 if right["positive_direction"] == "clockwise" else -1.0, mm_per_deg),
+            )
+            self._track = drive["axle_track"]
+        self._free_motors = [
+            (port, m) for port, m in self._motors.items()
+            if self._wheels is None or m not in (self._wheels[0].motor, self._wheels[1].motor)
+        ]
+        self._imu_bias = 0.0
+        if self.noise:
+            self._imu_bias = self._rng.gauss(0.0, 0.05)  # deg/s gyro bias
+        self._update_next_event()
+        self.recorder.begin(self)
+
+    # -- setup helpers ------------------------------------------------------
+    def _vary(self, model: MotorModel) -> MotorModel:
+        """Per-device variance: each motor a little different, as on real robots
+        (torque constant and winding resistance each within a few percent)."""
+        return dataclasses.replace(
+            model,
+            kt=model.kt * self._rng.gauss(1.0, 0.02),
+            resistance=model.resistance * self._rng.gauss(1.0, 0.03),
+        )
+
+    @contextmanager
+    def attached(self) -> Iterator[SimBrick]:
+        """Attach this brick as the HAL for the duration of the ``with`` block."""
+        prev = _hal.attach(self)
+        try:
+            yield self
+        finally:
+            _hal.attach(prev)
+
+    # -- the clock ----------------------------------------------------------
+    def _update_next_event(self) -> None:
+        nxt = self._next_tick
+        if self._next_record is not None and (nxt is None or self._next_record < nxt):
+            nxt = self._next_record
+        if self.end_us is not None and (nxt is None or self.end_us < nxt):
+            nxt = self.end_us
+        self._next_event = nxt if nxt is not None else 1 << 62
+
+    def _advance_to(self, target: int) -> None:
+        """Move the clock to ``target``, running every event on the way."""
+        end = self.end_us
+        while self._next_event <= target:
+            t = self._next_event
+            self._physics_to(t)
+            self.now = t
+            if end is not None and t >= end:
+                self._update_next_event()
+                raise SimTimeUp()
+            if self._next_record is not None and t >= self._next_record:
+                self.recorder.sample(self)
+                self._next_record += self._record_period
+            if self._next_tick is not None and t >= self._next_tick:
+                self._run_timers(t)
+            self._update_next_event()
+        if target > self.now:
+            self.now = target
+
+    def _run_timers(self, t: int) -> None:
+        self._in_control = True
+        try:
+            for timer in self._timers:
+                if timer[0] <= t:
+                    timer[2](t)
+                    timer[0] += timer[1]
+        finally:
+            self._in_control = False
+        self._next_tick = min(timer[0] for timer in self._timers)
+
+    def _spend(self, us: int) -> None:
+        """The program touched a device: that costs a little simulated time."""
+        if self._in_control:
+            return
+        target = self.now + us
+        if target >= self._next_event:
+            self._advance_to(target)
+        else:
+            self.now = target
+
+    # -- physics ------------------------------------------------------------
+    def _physics_to(self, t: int) -> None:
+        dt_us = t - self._t_phys
+        if dt_us <= 0:
+            return
+        self._t_phys = t
+        dt = dt_us * 1e-6
+        for port, m in self._free_motors:
+            m.step(dt)
+            rng = self._ranges.get(port)
+            if rng is not None:
+                # A mechanical end stop: the shaft cannot pass it.
+                if m.angle < rng[0]:
+                    m.angle = rng[0]
+                    m.block()
+                elif m.angle > rng[1]:
+                    m.angle = rng[1]
+                    m.block()
+        if self._wheels is not None:
+            self._move_body(dt)
+
+    def _move_body(self, dt: float) -> None:
+        lw, rw = self._wheels  # type: ignore[misc]
+        lm, rm = lw.motor, rw.motor
+        a_l, a_r = lm.angle, rm.angle
+        v_before = self._v
+        if self._has_walls:
+            al1, sl1 = lm.state_after(dt)
+            ar1, sr1 = rm.state_after(dt)
+            x, y, h = self._arc((al1 - a_l) * lw.sign * lw.mm_per_deg,
+                                (ar1 - a_r) * rw.sign * rw.mm_per_deg)
+            if self.world.rect_hits_wall(x, y, math.degrees(h), self._front, self._back,
+                                         self._half_w):
+                self._contact_at(dt, a_l, a_r)
+                return
+            lm.step(dt)
+            rm.step(dt)
+        else:
+            lm.step(dt)
+            rm.step(dt)
+            x, y, h = self._arc((lm.angle - a_l) * lw.sign * lw.mm_per_deg,
+                                (rm.angle - a_r) * rw.sign * rw.mm_per_deg)
+        self.distance_mm += abs(((lm.angle - a_l) * lw.sign + (rm.angle - a_r) * rw.sign)
+                                * 0.5 * lw.mm_per_deg)
+        self._x, self._y, self._h = x, y, h
+        self._set_rates(dt, v_before)
+        self._contact = False
+
+    def _arc(self, dl: float, dr: float) -> tuple[float, float, float]:
+        """The pose after the left and right wheels roll ``dl`` and ``dr`` mm: an exact arc."""
+        ds = 0.5 * (dl + dr)
+        dh = (dr - dl) / self._track
+        h = self._h
+        if -1e-9 < dh < 1e-9:
+            return self._x + ds * math.cos(h), self._y + ds * math.sin(h), h
+        r = ds / dh
+        return (self._x + r * (math.sin(h + dh) - math.sin(h)),
+                self._y - r * (math.cos(h + dh) - math.cos(h)), h + dh)
+
+    def _contact_at(self, dt: float, a_l: float, a_r: float) -> None:
+        """The body would hit a wall within this step: find when (bisection), stop there,
+        and hold the wheels still (they stall against the wall)."""
+        lw, rw = self._wheels  # type: ignore[misc]
+        lm, rm = lw.motor, rw.motor
+        lo, hi = 0.0, 1.0
+        best = (self._x, self._y, self._h)
+        for _ in range(10):
+            mid = 0.5 * (lo + hi)
+            al, _sl = lm.state_after(dt * mid)
+            ar, _sr = rm.state_after(dt * mid)
+            pose = self._arc((al - a_l) * lw.sign * lw.mm_per_deg,
+                             (ar - a_r) * rw.sign * rw.mm_per_deg)
+            if self.world.rect_hits_wall(pose[0], pose[1], math.degrees(pose[2]),
+                                         self._front, self._back, self._half_w):
+                hi = mid
+            else:
+                lo = mid
+                best = pose
+        if lo > 0.0:
+            al, _ = lm.state_after(dt * lo)
+            ar, _ = rm.state_after(dt * lo)
+            self.distance_mm += abs(((al - a_l) * lw.sign + (ar - a_r) * rw.sign)
+                                    * 0.5 * lw.mm_per_deg)
+            lm.angle, rm.angle = al, ar
+        lm.block()
+        rm.block()
+        v_before = self._v
+        self._x, self._y, self._h = best
+        self._set_rates(dt, v_before)
+        if not self._contact:
+            x, y, h = best
+            self.recorder.event(self.now, "contact", {"x_mm": round(x, 1), "y_mm": round(y, 1)})
+        self._contact = True
+
+    def _set_rates(self, dt: float, v_before: float) -> None:
+        lw, rw = self._wheels  # type: ignore[misc]
+        vl = lw.motor.speed * lw.sign * lw.mm_per_deg
+        vr = rw.motor.speed * rw.sign * rw.mm_per_deg
+        self._v = 0.5 * (vl + vr)
+        self._w = (vr - vl) / self._track
+        self._accel_fwd = (self._v - v_before) / dt
+
+    def _sync(self) -> None:
+        """Bring the physics exactly to now (before a command changes a motor's drive)."""
+        if self._t_phys < self.now:
+            self._physics_to(self.now)
+
+    def _sync_read(self) -> None:
+        """Bring the physics to the last whole millisecond before a reading: the
+        simulator's resolution is 1 ms, so reads between two milliseconds see
+        the state at the earlier one (and cost no extra physics step)."""
+        t = self.now - self.now % PHYSICS_RESOLUTION_US
+        if self._t_phys < t:
+            self._physics_to(t)
+
+    # -- public views (for the runner, recorder, tests) -----------------------
+    def pose(self) -> tuple[float, float, float]:
+        """``(x_mm, y_mm, heading_deg)`` of the robot in the world frame, now."""
+        self._sync()
+        return self._x, self._y, math.degrees(self._h)
+
+    def sensor_position(self, name: str) -> tuple[float, float, float]:
+        """World ``(x, y, heading_deg)`` of a device mounted on the robot."""
+        dev = self.robot["devices"][name]
+        return self._mount(dev)
+
+    def _mount(self, dev: dict[str, Any]) -> tuple[float, float, float]:
+        self._sync_read()
+        c, s = math.cos(self._h), math.sin(self._h)
+        sx, sy = dev.get("x", 0.0), dev.get("y", 0.0)
+        return (self._x + c * sx - s * sy, self._y + s * sx + c * sy,
+                math.degrees(self._h) + dev.get("heading", 0.0))
+
+    def motor_sim(self, port: str) -> MotorSim:
+        return self._motors[port]
+
+    def in_contact(self) -> bool:
+        """True while the body is pressed against a wall."""
+        self._sync()
+        return self._contact
+
+    # -- HAL: time ------------------------------------------------------------
+    def time_us(self) -> int:
+        self._spend(CLOCK_COST_US)
+        return self.now
+
+    def sleep_us(self, us: int) -> None:
+        if us <= 0:
+            self._spend(CALL_COST_US)
+            return
+        target = self.now + int(us)
+        if target >= self._next_event:
+            self._advance_to(target)
+        else:
+            self.now = target
+
+    def every(self, period_us: int, callback: Callable[[int], None]) -> None:
+        # Ticks fall on whole multiples of the period, like a hardware timer.
+        period_us = int(period_us)
+        first = (self.now // period_us + 1) * period_us
+        self._timers.append([first, period_us, callback])
+        self._next_tick = min(t[0] for t in self._timers)
+        self._update_next_event()
+
+    # -- HAL: configuration ---------------------------------------------------
+    def port_info(self, port: str) -> dict[str, Any] | None:
+        info = self._ports.get(port)
+        return dict(info) if info is not None else None
+
+    def robot_config(self) -> dict[str, Any]:
+        return self.robot
+
+    # -- HAL: motors -----------------------------------------------------------
+    def motor_state(self, port: str) -> tuple[float, float]:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        m = self._motors[port]
+        return m.angle + self._offsets[port], m.speed
+
+    def motor_voltage(self, port: str, mv: float) -> None:
+        self._spend(CALL_COST_US)
+        self._sync()
+        self._motors[port].set_voltage(mv)
+
+    def motor_coast(self, port: str) -> None:
+        self._spend(CALL_COST_US)
+        self._sync()
+        self._motors[port].coast()
+
+    def motor_brake(self, port: str) -> None:
+        self._spend(CALL_COST_US)
+        self._sync()
+        self._motors[port].brake()
+
+    def motor_reset_angle(self, port: str, angle_deg: float) -> None:
+        self._spend(CALL_COST_US)
+        self._sync()
+        self._offsets[port] = angle_deg - self._motors[port].angle
+
+    def motor_load(self, port: str) -> float:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        return self._motors[port].load_torque_estimate_mnm()
+
+    # -- HAL: sensors --------------------------------------------------------------
+    def _noisy(self, value: float, sigma: float) -> float:
+        if self.noise:
+            return value + self._rng.gauss(0.0, sigma)
+        return value
+
+    def color_rgb(self, port: str) -> tuple[float, float, float]:
+        self._spend(CALL_COST_US)
+        x, y, _ = self._mount(self._ports[port])
+        r, g, b = self.world.surface.rgb(x, y, COLOR_FOOTPRINT_MM)
+        if self.noise:
+            r, g, b = self._noisy(r, 0.8), self._noisy(g, 0.8), self._noisy(b, 0.8)
+            r, g, b = (min(100.0, max(0.0, v)) for v in (r, g, b))
+        self._last[port] = (r + g + b) / 3.0
+        return r, g, b
+
+    def color_ambient(self, port: str) -> float:
+        self._spend(CALL_COST_US)
+        return max(0.0, self._noisy(ROOM_AMBIENT, 0.5))
+
+    def ultrasonic_distance(self, port: str) -> float:
+        self._spend(CALL_COST_US)
+        x, y, h = self._mount(self._ports[port])
+        d = self.world.ultrasonic(x, y, h, ULTRASONIC_CONE_DEG, 5, ULTRASONIC_MAX_MM)
+        if d < ULTRASONIC_MAX_MM:
+            d = max(ULTRASONIC_MIN_MM, self._noisy(d, 3.0))
+        d = float(round(min(d, ULTRASONIC_MAX_MM)))
+        self._last[port] = d
+        return d
+
+    def ultrasonic_presence(self, port: str) -> bool:
+        self._spend(CALL_COST_US)
+        return False  # no other ultrasonic sensors in the simulated worlds
+
+    def force_state(self, port: str) -> tuple[float, float]:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        force, travel = self._bumper()
+        self._last[port] = force
+        return force, travel
+
+    def _bumper(self) -> tuple[float, float]:
+        """Force and plunger travel of a front bumper sensor."""
+        if not self._has_walls:
+            return 0.0, 0.0
+        sides = self.world.rect_contact(self._x, self._y, math.degrees(self._h),
+                                        self._front, self._back, self._half_w, 1.0)
+        if "front" not in sides:
+            return 0.0, 0.0
+        # The plunger's spring holds it at a few newtons; the wheels pushing on
+        # the wall add their thrust (motor torque / wheel radius).
+        push = 0.0
+        if self._wheels is not None:
+            lw, rw = self._wheels
+            r_m = lw.mm_per_deg * 360.0 / (2.0 * math.pi) / 1000.0
+            push = (lw.motor.torque * lw.sign + rw.motor.torque * rw.sign) / r_m
+        force = min(10.0, max(0.0, 3.0 + push))
+        return round(self._noisy(force, 0.05), 2), FORCE_TRAVEL_MM
+
+    # -- HAL: hub ------------------------------------------------------------------
+    def imu_heading(self) -> float:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        drift = self._imu_bias * self.now * 1e-6
+        return math.degrees(self._h - self._h0) + drift
+
+    def imu_gyro(self) -> tuple[float, float, float]:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        z = math.degrees(self._w) + self._imu_bias
+        return (self._noisy(0.0, 0.1), self._noisy(0.0, 0.1), self._noisy(z, 0.1))
+
+    def imu_accel(self) -> tuple[float, float, float]:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        lateral = self._v * self._w  # centripetal, toward the turn's centre (+y when CCW)
+        return (self._noisy(self._accel_fwd, 5.0), self._noisy(lateral, 5.0),
+                self._noisy(GRAVITY_MM_S2, 5.0))
+
+    def buttons(self) -> tuple[str, ...]:
+        self._spend(CALL_COST_US)
+        return ()
+
+    # The status light, the display and the speaker have nothing to move in the
+    # simulated world; the device API reports them through event() for the recorder.
+    def light(self, rgb: tuple[float, float, float] | None) -> None:
+        self._spend(CALL_COST_US)
+        self.light_rgb = rgb
+
+    def display(self, rows: list[list[int]]) -> None:
+        self._spend(CALL_COST_US)
+        self.display_rows = [list(r) for r in rows]
+
+    def tone(self, frequency: float, duration_ms: float, volume: float) -> None:
+        self._spend(CALL_COST_US)
+
+    def battery(self) -> tuple[float, float]:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        current = HUB_CURRENT_MA + sum(abs(m.current) for m in self._motors.values()) * 1000.0
+        return BATTERY_MV, current
+
+    def event(self, kind: str, data: dict[str, Any]) -> None:
+        self.recorder.event(self.now, kind, data)
+
+    def where(self) -> tuple[str, int] | None:
+        """The innermost frame of the user's program on the Python stack."""
+        if self.user_dir is None:
+            return None
+        f = sys._getframe(1)
+        while f is not None:
+            if is_user_file(f.f_code.co_filename, self.user_dir):
+                return f.f_code.co_filename, f.f_lineno
+            f = f.f_back  # type: ignore[assignment]
+        return None
+
+
+_ROBOKIT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def is_user_file(filename: str, user_dir: str) -> bool:
+    """True for a file of the user's program (under its folder, not robokit's own)."""
+    return filename.startswith(user_dir) and not filename.startswith(_ROBOKIT_DIR)

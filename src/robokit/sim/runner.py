@@ -1,0 +1,350 @@
+"""Runs a user's program on a simulated brick and reports what happened.
+
+The program runs in the calling thread, as plain Python, with the device API
+bound to a :class:`~robokit.sim.brick.SimBrick`.  A watchdog thread stops a
+loop that never touches the robot (simulated time stands still, so it would
+run forever) after a wall-clock budget, naming the loop's line.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import ProgramError
+from .brick import SimBrick, SimTimeUp, is_user_file
+
+
+class ProgramHang(BaseException):
+    """Injected into a program whose simulated time stood still too long."""
+
+
+class RunResult:
+    """What a simulated run did: status, times, poses, output, error, telemetry."""
+
+    def __init__(self, **kw: Any):
+        self.status: str = kw["status"]
+        self.sim_time_s: float = kw["sim_time_s"]
+        self.wall_time_s: float = kw["wall_time_s"]
+        self.start_pose: tuple[float, float, float] = kw["start_pose"]
+        self.pose: tuple[float, float, float] = kw["pose"]
+        self.distance_mm: float = kw["distance_mm"]
+        self.output: str = kw["output"]
+        self.error: dict[str, Any] | None = kw["error"]
+        self.traceback: str | None = kw["traceback"]
+        self.brick: SimBrick = kw["brick"]
+        self.program: str = kw["program"]
+
+    @property
+    def real_time_factor(self) -> float:
+        return self.sim_time_s / self.wall_time_s if self.wall_time_s > 0 else float("inf")
+
+    @property
+    def telemetry(self):  # -> Recorder
+        return self.brick.recorder
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return self.brick.recorder.events
+
+    @property
+    def world(self):  # -> World
+        return self.brick.world
+
+    @property
+    def ok(self) -> bool:
+        """True when the program did not raise (finished, or ran until the duration)."""
+        return self.status != "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON summary printed by ``robokit run --json``."""
+
+        def pose(p: tuple[float, float, float]) -> dict[str, float]:
+            return {"x_mm": round(p[0], 2), "y_mm": round(p[1], 2),
+                    "heading_deg": round(p[2], 2)}
+
+        return {
+            "program": self.program,
+            "world": self.brick.world.name,
+            "robot": self.brick.robot["name"],
+            "status": self.status,
+            "sim_time_s": round(self.sim_time_s, 6),
+            "wall_time_s": round(self.wall_time_s, 4),
+            "real_time_factor": round(self.real_time_factor, 1),
+            "start_pose": pose(self.start_pose),
+            "pose": pose(self.pose),
+            "distance_mm": round(self.distance_mm, 2),
+            "output": self.output,
+            "error": self.error,
+            "seed": self.brick.seed,
+            "noise": self.brick.noise,
+        }
+
+
+class _Output:
+    """Stands in for sys.stdout while the program runs: timestamps each line."""
+
+    def __init__(self, brick: SimBrick, on_output: Callable[[str, float], None] | None):
+        self._brick = brick
+        self._real = sys.stdout
+        self._on_output = on_output
+        self._partial = ""
+        self.text: list[str] = []
+
+    def write(self, s: str) -> int:
+        self.text.append(s)
+        self._partial += s
+        while "\n" in self._partial:
+            line, self._partial = self._partial.split("\n", 1)
+            self._emit(line)
+        return len(s)
+
+    def _emit(self, line: str) -> None:
+        t = self._brick.now
+        self._brick.recorder.write_output(t, line)
+        if self._on_output is not None:
+            # The callback may print (the CLI does): let it reach the real stdout.
+            ours, sys.stdout = sys.stdout, self._real
+            try:
+                self._on_output(line, t / 1e6)
+            finally:
+                sys.stdout = ours
+
+    def flush(self) -> None:
+        pass
+
+    def close_line(self) -> None:
+        if self._partial:
+            self._emit(self._partial)
+            self._partial = ""
+
+
+class _Watchdog:
+    """Stops a program whose simulated clock has not moved for ``budget_s`` of wall time."""
+
+    def __init__(self, brick: SimBrick, budget_s: float):
+        self._brick = brick
+        self._budget = budget_s
+        self._target = threading.get_ident()
+        self._stop = threading.Event()
+        self.fired = False
+        self._thread = threading.Thread(target=self._watch, name="robokit-watchdog", daemon=True)
+
+    def __enter__(self) -> _Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        last = self._brick.now
+        since = time.monotonic()
+        step = min(0.05, self._budget / 4)
+        while not self._stop.wait(step):
+            now = self._brick.now
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= self._budget:
+                self.fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self._target), ctypes.py_object(ProgramHang)
+                )
+                return
+
+
+def _display_path(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def _user_frames(exc: BaseException, user_dir: str) -> list[traceback.FrameSummary]:
+    return [f for f in traceback.extract_tb(exc.__traceback__)
+            if is_user_file(f.filename, user_dir)]
+
+
+def format_program_error(exc: BaseException, user_dir: str) -> tuple[str, dict[str, Any]]:
+    """The program's traceback, with robokit's own frames left out, and its summary."""
+    frames = _user_frames(exc, user_dir)
+    lines = ["Traceback (most recent call last):"]
+    for f in frames:
+        lines.append(f'  File "{_display_path(f.filename)}", line {f.lineno}, in {f.name}')
+        if f.line:
+            lines.append(f"    {f.line.strip()}")
+    message = str(exc)
+    lines.append(f"{type(exc).__name__}: {message}" if message else type(exc).__name__)
+    last = frames[-1] if frames else None
+    error = {
+        "type": type(exc).__name__,
+        "message": message,
+        "file": _display_path(last.filename) if last else None,
+        "line": last.lineno if last else None,
+    }
+    return "\n".join(lines), error
+
+
+_DIRECTIVE = re.compile(r"^#\s*robokit:\s*(.*)$")
+_DIRECTIVE_KEYS = {"world": str, "duration": float}
+
+
+def read_directives(path: str | Path) -> dict[str, Any]:
+    """Settings a program asks for in its first comment lines, e.g.
+    ``# robokit: world=oval duration=90``.  Command-line options win over them."""
+    out: dict[str, Any] = {}
+    p = Path(path)
+    if p.is_dir():
+        p = p / "main.py"
+    try:
+        with open(p, encoding="utf-8") as f:
+            head = [next(f, "") for _ in range(20)]
+    except (OSError, UnicodeDecodeError):
+        return out
+    for n, line in enumerate(head, 1):
+        m = _DIRECTIVE.match(line.strip())
+        if not m:
+            continue
+        for item in m.group(1).split():
+            key, sep, value = item.partition("=")
+            if not sep or key not in _DIRECTIVE_KEYS:
+                raise ProgramError(
+                    f"{_display_path(str(p))}:{n}: robokit directive {item!r} not understood; "
+                    f"write e.g. '# robokit: world=oval duration=90' "
+                    f"(keys: {', '.join(_DIRECTIVE_KEYS)})", file=str(p), line=n)
+            try:
+                out[key] = _DIRECTIVE_KEYS[key](value)
+            except ValueError:
+                raise ProgramError(f"{_display_path(str(p))}:{n}: {key}={value!r} is not valid; "
+                                   f"{key} must be a {_DIRECTIVE_KEYS[key].__name__}",
+                                   file=str(p), line=n) from None
+    return out
+
+
+def load_program(path: str | Path) -> tuple[str, Any]:
+    """Read and compile a program; a clear :class:`ProgramError` if it cannot be."""
+    p = Path(path)
+    if p.is_dir():
+        main = p / "main.py"
+        if not main.is_file():
+            raise ProgramError(f"{p}: a project folder needs a main.py to start from; "
+                               "give the program file instead")
+        p = main
+    if not p.is_file():
+        raise ProgramError(f"{p}: no such program file; check the path")
+    if p.suffix != ".py":
+        raise ProgramError(f"{p}: not a Python file; robokit runs .py programs")
+    try:
+        source = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProgramError(f"{p}: cannot read it ({exc})") from None
+    filename = str(p.resolve())
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError as exc:
+        line = exc.lineno or 0
+        where = f"{_display_path(filename)}:{line}"
+        text = (exc.text or "").rstrip("\n")
+        msg = f"{where}: syntax error: {exc.msg}"
+        if text:
+            col = max(1, exc.offset or 1)
+            stripped = text.lstrip()
+            col -= len(text) - len(stripped)
+            msg += f"\n    {stripped}\n    {' ' * max(0, col - 1)}^"
+        raise ProgramError(msg, file=_display_path(filename), line=line) from None
+    return filename, code
+
+
+def run_program(
+    brick: SimBrick,
+    program: str | Path,
+    *,
+    on_output: Callable[[str, float], None] | None = None,
+    hang_budget_s: float = 5.0,
+) -> RunResult:
+    """Run ``program`` on ``brick`` until it ends or the brick's duration is up."""
+    filename, code = load_program(program)
+    user_dir = os.path.dirname(filename) + os.sep
+    brick.user_dir = user_dir
+    out = _Output(brick, on_output)
+    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename,
+                                 "__builtins__": __builtins__}
+    modules_before = set(sys.modules)
+    sys.path.insert(0, os.path.dirname(filename))
+    status = "finished"
+    error = None
+    tb_text = None
+    old_stdout = sys.stdout
+    wall0 = time.perf_counter()
+    try:
+        with brick.attached(), _Watchdog(brick, hang_budget_s) as dog:
+            sys.stdout = out
+            try:
+                exec(code, namespace)
+            except SimTimeUp:
+                status = "timeout"
+            except ProgramHang as exc:
+                status = "error"
+                frames = _user_frames(exc, user_dir)
+                where = (f"{_display_path(frames[-1].filename)}:{frames[-1].lineno}"
+                         if frames else _display_path(filename))
+                message = (f"the loop at {where} ran for {hang_budget_s:g} s of real time "
+                           "without waiting or touching a device, so simulated time stood "
+                           "still; add a wait(...) in the loop or read a sensor there")
+                tb_text = f"ProgramHang: {message}"
+                error = {"type": "ProgramHang", "message": message,
+                         "file": frames[-1].filename and _display_path(frames[-1].filename)
+                         if frames else None,
+                         "line": frames[-1].lineno if frames else None}
+            except SystemExit as exc:
+                if exc.code not in (None, 0):
+                    status = "error"
+                    error = {"type": "SystemExit", "message": str(exc.code),
+                             "file": None, "line": None}
+                    tb_text = f"SystemExit: {exc.code}"
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # the program's own bug, reported not raised
+                status = "error"
+                tb_text, error = format_program_error(exc, user_dir)
+            finally:
+                sys.stdout = old_stdout
+                out.close_line()
+            del dog
+    finally:
+        sys.stdout = old_stdout
+        wall = time.perf_counter() - wall0
+        try:
+            sys.path.remove(os.path.dirname(filename))
+        except ValueError:
+            pass
+        # The program's own modules go away with the run, so the next run imports
+        # them afresh (a teacher's test suite runs many programs in one process).
+        for name in set(sys.modules) - modules_before:
+            mod_file = getattr(sys.modules[name], "__file__", None) or ""
+            if mod_file and is_user_file(os.path.abspath(mod_file), user_dir):
+                del sys.modules[name]
+    pose = brick.pose()
+    return RunResult(
+        status=status,
+        sim_time_s=brick.now / 1e6,
+        wall_time_s=wall,
+        start_pose=brick.start_pose,
+        pose=pose,
+        distance_mm=brick.distance_mm,
+        output="".join(out.text),
+        error=error,
+        traceback=tb_text,
+        brick=brick,
+        program=_display_path(filename),
+    )
