@@ -89,6 +89,8 @@ _DEVICE_KEYS = {
 }
 _DRIVE_KEYS = {"left", "right", "wheel_diameter", "axle_track"}
 _BODY_KEYS = {"front", "back", "width", "mass_g"}
+# Names the `robot` object uses itself, so no device may have them.
+_RESERVED_NAMES = ("hub", "drive_base", "names")
 
 
 def standard_rover() -> dict[str, Any]:
@@ -184,19 +186,22 @@ def check_robot(
         raise w.fail("hub", None, "must be a table", 'write [hub] with type = "PrimeHub"')
     hub_type = hub.get("type", "PrimeHub")
     if hub_type not in HUB_TYPES:
-        raise w.fail("hub", "type", f"unknown hub {hub_type!r}", f"use one of {', '.join(HUB_TYPES)}")
+        raise w.fail("hub", "type", f"unknown hub {hub_type!r}",
+                     f"use one of {', '.join(HUB_TYPES)}")
     out["hub"] = {"type": hub_type}
 
     devices = data.get("devices", {})
     if not isinstance(devices, dict):
-        raise w.fail("devices", None, "must be a table", "write one [devices.NAME] table per device")
+        raise w.fail("devices", None, "must be a table",
+                     "write one [devices.NAME] table per device")
     used: dict[str, str] = {}
     out_devices: dict[str, Any] = {}
     for name, dev in devices.items():
         table = f"devices.{name}"
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in ("hub", "drive_base"):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in _RESERVED_NAMES:
             raise w.fail(table, None, f"{name!r} cannot be a device name",
-                         "use a Python identifier other than hub/drive_base, e.g. left_motor")
+                         "use a Python identifier other than hub, drive_base, names; "
+                         "e.g. left_motor")
         if not isinstance(dev, dict):
             raise w.fail(table, None, "must be a table", "give it type and port settings")
         dtype = dev.get("type")
@@ -276,7 +281,8 @@ def check_robot(
         raise w.fail("body", None, "must be a table", "give front, back, width (mm)")
     for key in body:
         if key not in _BODY_KEYS:
-            raise w.fail("body", key, "unknown setting", f"use only {', '.join(sorted(_BODY_KEYS))}")
+            raise w.fail("body", key, "unknown setting",
+                         f"use only {', '.join(sorted(_BODY_KEYS))}")
     defaults = STANDARD_ROVER["body"]
     b = {
         "front": _number(w, "body", "front", body.get("front", defaults["front"]), 1, 1000),

@@ -21,5 +21,12 @@ class NoBrickError(RobokitError):
     """The device API was used while no brick (real or simulated) is attached."""
 
 
-class UsageError(RobokitError, ValueError):
-    """The device API was called wrongly: a value out of range, a forgotten await."""
+try:
+
+    class UsageError(RobokitError, ValueError):
+        """The device API was called wrongly: a value out of range, a forgotten await."""
+
+except TypeError:  # MicroPython: two built-in exception bases cannot be combined
+
+    class UsageError(RobokitError):  # type: ignore[no-redef]
+        """The device API was called wrongly: a value out of range, a forgotten await."""

@@ -145,7 +145,8 @@ class HAL:
         raise NotImplementedError
 
     def tone(self, frequency, duration_ms, volume):
-        """Start a tone (does not wait for it to end)."""
+        """Start a tone (does not wait for it to end).  ``duration_ms`` < 0 plays
+        until the next call; ``frequency`` 0 (any duration) stops the sound."""
         raise NotImplementedError
 
     def battery(self):

@@ -16,7 +16,7 @@ from ._errors import UsageError
 POLL_US = 1000
 
 _in_task = False  # True while run_task is driving coroutines
-_fresh = []  # awaitables made during the current task step, not yet awaited
+_fresh: list = []  # awaitables made during the current task step, not yet awaited
 
 
 class Awaitable:
@@ -87,7 +87,7 @@ def wait(time):
     def poll():
         return hal.time_us() >= end
 
-    return Awaitable(poll, None, None, "wait(%s)" % time)
+    return Awaitable(poll, None, None, f"wait({time})")
 
 
 class StopWatch:
@@ -136,10 +136,10 @@ def _check_fresh():
         return None
     at = ""
     if bad._where is not None:
-        at = " at %s:%d" % (bad._where[0], bad._where[1])
+        at = f" at {bad._where[0]}:{bad._where[1]}"
     return UsageError(
-        "%s%s was called inside a task but not awaited, so it did nothing; "
-        "write `await %s`" % (bad._name, at, bad._name)
+        f"{bad._name}{at} was called inside a task but not awaited, so it did nothing; "
+        f"write `await {bad._name}`"
     )
 
 
@@ -150,7 +150,7 @@ def _step(coro):
     except StopIteration as e:
         _fresh_err = _check_fresh()
         if _fresh_err is not None:
-            raise _fresh_err
+            raise _fresh_err from None
         return True, (e.args[0] if e.args else None)
     err = _check_fresh()
     if err is not None:
@@ -165,7 +165,15 @@ class _Multitask:
     __slots__ = ("_coros", "_race", "_results", "_done")
 
     def __init__(self, coros, race):
-        self._coros = list(coros)
+        # Coroutines, or awaitables such as motor.run_angle(...) (as in Pybricks):
+        # handing one to multitask counts as awaiting it.
+        self._coros = []
+        for c in coros:
+            if not hasattr(c, "send"):
+                if isinstance(c, Awaitable):
+                    c._started = True
+                c = c.__await__()
+            self._coros.append(c)
         self._race = race
         self._results = [None] * len(self._coros)
         self._done = [False] * len(self._coros)

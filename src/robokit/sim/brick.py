@@ -148,7 +148,7 @@ class SimBrick(HAL):
             self._ports[port] = info
             if dev["type"] in ("Motor", "DCMotor"):
                 extra = 0.0
-                if name in wheel_names:
+                if drive and name in wheel_names:
                     r = drive["wheel_diameter"] / 2000.0
                     extra = mass_kg / 2.0 * r * r
                 model = MODELS[dev["model"]]
@@ -235,14 +235,17 @@ class SimBrick(HAL):
 
     def _run_timers(self, t: int) -> None:
         self._in_control = True
+        nxt = 1 << 62
         try:
             for timer in self._timers:
                 if timer[0] <= t:
                     timer[2](t)
                     timer[0] += timer[1]
+                if timer[0] < nxt:
+                    nxt = timer[0]
         finally:
             self._in_control = False
-        self._next_tick = min(timer[0] for timer in self._timers)
+        self._next_tick = nxt
 
     def _spend(self, us: int) -> None:
         """The program touched a device: that costs a little simulated time."""
@@ -262,6 +265,8 @@ class SimBrick(HAL):
         self._t_phys = t
         dt = dt_us * 1e-6
         for port, m in self._free_motors:
+            if m.speed == 0.0 and m.voltage_mv == 0.0:
+                continue  # at rest and not driven: nothing can change
             m.step(dt)
             rng = self._ranges.get(port)
             if rng is not None:
@@ -279,28 +284,39 @@ class SimBrick(HAL):
         lw, rw = self._wheels  # type: ignore[misc]
         lm, rm = lw.motor, rw.motor
         a_l, a_r = lm.angle, rm.angle
-        v_before = self._v
         if self._has_walls:
-            al1, sl1 = lm.state_after(dt)
-            ar1, sr1 = rm.state_after(dt)
+            al1, _ = lm.state_after(dt)
+            ar1, _ = rm.state_after(dt)
             x, y, h = self._arc((al1 - a_l) * lw.sign * lw.mm_per_deg,
                                 (ar1 - a_r) * rw.sign * rw.mm_per_deg)
             if self.world.rect_hits_wall(x, y, math.degrees(h), self._front, self._back,
                                          self._half_w):
                 self._contact_at(dt, a_l, a_r)
                 return
-            lm.step(dt)
-            rm.step(dt)
+            self._contact = False
+        lm.step(dt)
+        rm.step(dt)
+        # The body rolls along the exact arc given by the two wheels' travel.
+        dl = (lm.angle - a_l) * lw.sign * lw.mm_per_deg
+        dr = (rm.angle - a_r) * rw.sign * rw.mm_per_deg
+        ds = 0.5 * (dl + dr)
+        dh = (dr - dl) / self._track
+        h = self._h
+        if -1e-9 < dh < 1e-9:
+            self._x += ds * math.cos(h)
+            self._y += ds * math.sin(h)
         else:
-            lm.step(dt)
-            rm.step(dt)
-            x, y, h = self._arc((lm.angle - a_l) * lw.sign * lw.mm_per_deg,
-                                (rm.angle - a_r) * rw.sign * rw.mm_per_deg)
-        self.distance_mm += abs(((lm.angle - a_l) * lw.sign + (rm.angle - a_r) * rw.sign)
-                                * 0.5 * lw.mm_per_deg)
-        self._x, self._y, self._h = x, y, h
-        self._set_rates(dt, v_before)
-        self._contact = False
+            r = ds / dh
+            h1 = h + dh
+            self._x += r * (math.sin(h1) - math.sin(h))
+            self._y -= r * (math.cos(h1) - math.cos(h))
+            self._h = h1
+        self.distance_mm += ds if ds >= 0.0 else -ds
+        v = (lm.speed * lw.sign * lw.mm_per_deg + rm.speed * rw.sign * rw.mm_per_deg) * 0.5
+        self._accel_fwd = (v - self._v) / dt
+        self._v = v
+        self._w = (rm.speed * rw.sign * rw.mm_per_deg - lm.speed * lw.sign * lw.mm_per_deg) \
+            / self._track
 
     def _arc(self, dl: float, dr: float) -> tuple[float, float, float]:
         """The pose after the left and right wheels roll ``dl`` and ``dr`` mm: an exact arc."""

@@ -53,18 +53,18 @@ class Recorder:
 
     def sample(self, brick: SimBrick) -> None:
         """Append one row; the brick's physics is already at ``brick.now``."""
-        row: list[float] = [brick.now / 1000.0, _r(brick._x), _r(brick._y),
-                            _r(math.degrees(brick._h))]
+        # Raw floats here (this runs 50 times a simulated second); rounded on export.
+        row: list[float] = [brick.now / 1000.0, brick._x, brick._y, math.degrees(brick._h)]
         motors = brick._motors
         offsets = brick._offsets
         for port in self._motor_ports:
             m = motors[port]
-            row.append(_r(m.angle + offsets[port]))
-            row.append(_r(m.speed))
+            row.append(m.angle + offsets[port])
+            row.append(m.speed)
         last = brick._last
+        nan = math.nan
         for port in self._sensor_ports:
-            v = last.get(port)
-            row.append(math.nan if v is None else _r(float(v)))
+            row.append(last.get(port, nan))
         self.rows.append(tuple(row))
 
     def event(self, t_us: int, kind: str, data: dict[str, Any]) -> None:
@@ -75,21 +75,22 @@ class Recorder:
 
     # -- views and exports ------------------------------------------------------
     def column(self, name: str) -> list[float]:
-        """One telemetry column as a list (e.g. ``"x_mm"``)."""
+        """One telemetry column as a list (e.g. ``"x_mm"``), rounded to 0.001."""
         i = self.columns.index(name)
-        return [row[i] for row in self.rows]
+        return [_r(row[i]) for row in self.rows]
+
+    def _rounded_rows(self, missing: Any) -> list[list[Any]]:
+        return [[missing if v != v else _r(v) for v in row] for row in self.rows]
 
     def to_csv(self) -> str:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(self.columns)
-        for row in self.rows:
-            w.writerow(["" if isinstance(v, float) and math.isnan(v) else v for v in row])
+        w.writerows(self._rounded_rows(""))
         return buf.getvalue()
 
     def to_dict(self) -> dict[str, Any]:
-        rows = [[None if isinstance(v, float) and math.isnan(v) else v for v in row]
-                for row in self.rows]
+        rows = self._rounded_rows(None)
         return {
             "columns": self.columns,
             "rows": rows,

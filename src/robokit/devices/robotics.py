@@ -1,0 +1,411 @@
+"""DriveBase: a robot with two driven wheels (Pybricks' ``pybricks.robotics``).  Portable.
+
+Like Pybricks, the drive base runs two controllers: one for the distance
+driven (the mean of the two wheel angles) and one for the heading (half their
+difference, or the hub's gyro with ``use_gyro(True)``).  Each follows its own
+trapezoidal trajectory; for a combined move the shorter one is stretched to
+the longer one's timing so the robot stays on the intended arc.  Their torques
+add up per wheel: left = distance + heading, right = distance - heading.
+
+Units: mm, mm/s, deg, deg/s; positive turn = clockwise (to the right).
+"""
+
+from math import pi
+
+from ._errors import UsageError
+from .control import (
+    BRAKE,
+    HOLD,
+    NONE,
+    POSITION,
+    SPEED,
+    Control,
+    accel_out,
+    accel_pair,
+    forever,
+    in_range,
+    number,
+    position,
+    round_int,
+    stationary,
+    stretched,
+)
+from .motors import Motor, await_command, stop_value
+from .parameters import Stop
+
+#: Pybricks' drive defaults, as fractions of the motors' rated speed.
+STRAIGHT_SPEED_FRACTION = 0.4
+TURN_RATE_FRACTION = 1.0 / 3.0
+
+
+def _axis_control(motor, scale, unit, torque_factor):
+    """A Control for one axis of the drive base, with the motor's gains (in counts)."""
+    m = motor.control
+    return Control(
+        scale=scale, unit=unit, speed_max=m.speed_max, accel=m.accel,
+        torque_max=m.torque_max * torque_factor, kp=m.kp, ki=m.ki, kd=m.kd,
+        deadzone=m.deadzone, irate=m.irate, speed_tol=m.speed_tol, pos_tol=m.pos_tol,
+        stall_speed=m.stall_speed, stall_us=m.stall_us, inertia=m.inertia)
+
+
+class DriveBase:
+    """A robot with a left and a right driven wheel and a caster or skid."""
+
+    def __init__(self, left_motor, right_motor, wheel_diameter, axle_track):
+        if not isinstance(left_motor, Motor) or not isinstance(right_motor, Motor):
+            raise UsageError("DriveBase needs two Motor objects (left_motor, right_motor)")
+        if left_motor is right_motor or left_motor._port == right_motor._port:
+            raise UsageError("left_motor and right_motor must be on different ports")
+        if left_motor._ratio != right_motor._ratio:
+            raise UsageError("both drive base motors must have the same gears")
+        d = in_range(wheel_diameter, "wheel_diameter", 1, 1000, "mm")
+        track = in_range(axle_track, "axle_track", 1, 5000, "mm")
+        for m in (left_motor, right_motor):
+            m._check_open()
+            if m._parent is not None and m._parent is not self:
+                m._parent._child_command()
+            m._release()
+            m._parent = self
+        self._left = left_motor
+        self._right = right_motor
+        self._hal = left_motor._hal
+        self._sched = left_motor._sched
+        self._diameter = d
+        self._track = track
+        ratio = left_motor._ratio
+        # Counts (motor degrees) per mm of the mean wheel travel, per degree of heading.
+        self._kd = ratio * 360.0 / (pi * d)
+        self._kh = ratio * track / d
+        #: PID control of the distance driven (mm).
+        self.distance_control = _axis_control(left_motor, self._kd, "mm", 1.0)
+        #: PID control of the heading (deg); Pybricks allows it twice the torque.
+        self.heading_control = _axis_control(left_motor, self._kh, "deg", 2.0)
+        top = left_motor.control.speed_max
+        acc = left_motor.control.accel
+        self._straight_speed = STRAIGHT_SPEED_FRACTION * top
+        self._straight_acc = acc
+        self._straight_dec = acc
+        self._turn_rate = TURN_RATE_FRACTION * top
+        self._turn_acc = acc
+        self._turn_dec = acc
+        self._gyro = False
+        self._gyro_offset = 0.0
+        self._off_d = 0.0
+        self._off_h = 0.0
+        self._gen = 0
+        self._vlim_l = self._vlim_r = left_motor._max_mv
+        self.reset()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _child_command(self):
+        """One of the motors got its own command: stop driving (both coast)."""
+        if self.distance_control.active or self.heading_control.active:
+            self._halt(False)
+
+    def _halt(self, brake):
+        self.distance_control.stop()
+        self.heading_control.stop()
+        self._sched.remove(self)
+        self._gen += 1
+        hal = self._hal
+        for m in (self._left, self._right):
+            m._mv = 0.0
+            if brake:
+                hal.motor_brake(m._port)
+            else:
+                hal.motor_coast(m._port)
+
+    def _measure(self):
+        """``(now, xd, vd, xh, vh)`` in counts: distance and heading axes."""
+        hal = self._hal
+        now = hal.time_us()
+        lm = self._left
+        rm = self._right
+        al, wl = hal.motor_state(lm._port)
+        ar, wr = hal.motor_state(rm._port)
+        xl = lm._sign * al
+        xr = rm._sign * ar
+        vl = lm._sign * wl
+        vr = rm._sign * wr
+        if self._gyro:
+            xh = self._gyro_offset - hal.imu_heading() * self._kh
+        else:
+            xh = (xl - xr) * 0.5
+        return now, (xl + xr) * 0.5, (vl + vr) * 0.5, xh, (vl - vr) * 0.5
+
+    def _take_motors(self):
+        """Before a drive command: the motors stop their own control and serve us."""
+        for m in (self._left, self._right):
+            m._check_open()
+            if m.control.active:
+                m.control.stop()
+                self._sched.remove(m)
+                m._gen += 1
+            if self._sched.owners.get(m._port) is not m:
+                m._claim()
+        self._gen += 1
+        bat = self._hal.battery()[0]
+        self._vlim_l = min(self._left._max_mv, bat)
+        self._vlim_r = min(self._right._max_mv, bat)
+
+    def _go(self, now, traj_d, traj_h, mode, then):
+        self._take_motors()
+        self.distance_control.start(now, traj_d, mode, then)
+        self.heading_control.start(now, traj_h, mode, then)
+        self._sched.add(self)
+
+    def _tick(self, now):
+        """One 5 ms control step of both axes (called by the scheduler)."""
+        hal = self._hal
+        lm = self._left
+        rm = self._right
+        sl = lm._sign
+        sr = rm._sign
+        al, wl = hal.motor_state(lm._port)
+        ar, wr = hal.motor_state(rm._port)
+        vl = sl * wl
+        vr = sr * wr
+        if self._gyro:
+            xh = self._gyro_offset - hal.imu_heading() * self._kh
+        else:
+            xh = (sl * al - sr * ar) * 0.5
+        cd = self.distance_control
+        ch = self.heading_control
+        td = cd.torque(now, (sl * al + sr * ar) * 0.5, (vl + vr) * 0.5)
+        th = ch.torque(now, xh, (vl - vr) * 0.5)
+        # Leader and follower pause together, so the robot stays on its path.
+        if cd.paused != ch.paused:
+            if cd.paused:
+                ch.t_pause += ch.dt_us
+                ch.paused = True
+            else:
+                cd.t_pause += cd.dt_us
+                cd.paused = True
+        if cd.on_target and ch.on_target and cd.finished(now) and ch.finished(now):
+            self._halt(cd.then == BRAKE)
+            return
+        rd = cd.ref_v
+        rh = ch.ref_v
+        wl_ref = rd + rh
+        wr_ref = rd - rh
+        ml = (td + th) * lm._r + lm._ke * wl_ref
+        if wl_ref > 0.0:
+            ml += lm._fric_mv
+        elif wl_ref < 0.0:
+            ml -= lm._fric_mv
+        mr = (td - th) * rm._r + rm._ke * wr_ref
+        if wr_ref > 0.0:
+            mr += rm._fric_mv
+        elif wr_ref < 0.0:
+            mr -= rm._fric_mv
+        lim = self._vlim_l
+        if ml > lim:
+            ml = lim
+            cd.sat = ch.sat = 1
+        elif ml < -lim:
+            ml = -lim
+            cd.sat = ch.sat = -1
+        lim = self._vlim_r
+        if mr > lim:
+            mr = lim
+            cd.sat = 1
+            ch.sat = -1
+        elif mr < -lim:
+            mr = -lim
+            cd.sat = -1
+            ch.sat = 1
+        lm._mv = ml
+        rm._mv = mr
+        hal.motor_voltage(lm._port, sl * ml)
+        hal.motor_voltage(rm._port, sr * mr)
+
+    def _relative(self, distance_counts, heading_counts, then, wait, name):
+        """Drive the given counts along both axes together, then ``then``."""
+        stop = stop_value(then)
+        keep = stop == NONE
+        now, xd, vd, xh, vh = self._measure()
+        cd = self.distance_control
+        ch = self.heading_control
+        target_d = cd.relative_base(now, xd) + distance_counts
+        target_h = ch.relative_base(now, xh) + heading_counts
+        xd0, vd0 = cd.start_state(now, xd, vd)
+        xh0, vh0 = ch.start_state(now, xh, vh)
+        td = position(now, xd0, vd0, target_d, self._straight_speed, self._straight_acc,
+                      self._straight_dec, keep)
+        th = position(now, xh0, vh0, target_h, self._turn_rate, self._turn_acc,
+                      self._turn_dec, keep)
+        # The slower axis leads; the other is stretched to the same phase times.
+        if td.d3 >= th.d3:
+            th = stretched(now, xh0, vh0, target_h, td.d1, td.d2 - td.d1, td.d3 - td.d2, keep)
+        else:
+            td = stretched(now, xd0, vd0, target_d, th.d1, th.d2 - th.d1, th.d3 - th.d2, keep)
+        self._go(now, td, th, POSITION, stop)
+        return await_command(self, wait, name)
+
+    # -- driving by distance and angle ------------------------------------------------------
+    def straight(self, distance, then=Stop.HOLD, wait=True):
+        """Drive ``distance`` mm straight ahead (negative: backwards), then ``then``."""
+        d = number(distance, "distance") * self._kd
+        return self._relative(d, 0.0, then, wait, "straight(...)")
+
+    def turn(self, angle, then=Stop.HOLD, wait=True):
+        """Turn in place by ``angle`` degrees (positive: clockwise, to the right)."""
+        a = number(angle, "angle") * self._kh
+        return self._relative(0.0, a, then, wait, "turn(...)")
+
+    def curve(self, radius, angle, then=Stop.HOLD, wait=True):
+        """Drive along a circle of ``radius`` mm for ``angle`` degrees of heading
+        (Pybricks 3.3): a positive radius drives forward, a negative one backward;
+        a positive angle turns clockwise (right) when going forward."""
+        r = number(radius, "radius")
+        a = number(angle, "angle")
+        length = abs(a) * pi / 180.0 * r
+        heading = -a if r < 0 else a
+        return self._relative(length * self._kd, heading * self._kh, then, wait, "curve(...)")
+
+    def arc(self, radius, angle=None, distance=None, then=Stop.HOLD, wait=True):
+        """Drive along a circle of ``radius`` mm (Pybricks 3.6), by ``angle``
+        degrees around it or by ``distance`` mm along it (give one of the two).
+
+        A positive radius has the circle's centre on the robot's right (it turns
+        clockwise), a negative radius on its left.  A positive angle or distance
+        drives forward, a negative one backward.  Radius 0 with an angle turns in
+        place."""
+        r = number(radius, "radius")
+        if (angle is None) == (distance is None):
+            raise UsageError("arc(...) needs either angle= or distance=, not both or neither")
+        if angle is not None:
+            a = number(angle, "angle")
+            length = a * pi / 180.0 * abs(r)
+            heading = a if r >= 0 else -a
+        else:
+            length = number(distance, "distance")
+            if r == 0:
+                raise UsageError("arc(radius=0, distance=...) cannot drive a distance "
+                                 "on a circle of radius 0; use turn(angle)")
+            heading = length / abs(r) * 180.0 / pi
+            if r < 0:
+                heading = -heading
+        return self._relative(length * self._kd, heading * self._kh, then, wait, "arc(...)")
+
+    # -- driving forever ----------------------------------------------------------------------
+    def drive(self, speed, turn_rate):
+        """Drive at ``speed`` mm/s turning at ``turn_rate`` deg/s (clockwise positive)
+        until another command."""
+        cd = self.distance_control
+        ch = self.heading_control
+        sd = number(speed, "speed") * self._kd
+        sh = number(turn_rate, "turn_rate") * self._kh
+        sd = max(-cd.speed_max, min(cd.speed_max, sd))
+        sh = max(-ch.speed_max, min(ch.speed_max, sh))
+        now, xd, vd, xh, vh = self._measure()
+        xd0, vd0 = cd.start_state(now, xd, vd)
+        xh0, vh0 = ch.start_state(now, xh, vh)
+        self._go(now, forever(now, xd0, vd0, sd, self._straight_acc, self._straight_dec),
+                 forever(now, xh0, vh0, sh, self._turn_acc, self._turn_dec), SPEED, NONE)
+
+    def stop(self):
+        """Stop driving and let the wheels spin freely."""
+        self._halt(False)
+
+    def brake(self):
+        """Stop driving and brake the wheels passively."""
+        self._halt(True)
+
+    def hold(self):
+        """Stop driving and actively hold the current distance and heading."""
+        now, xd, _vd, xh, _vh = self._measure()
+        self._go(now, stationary(now, xd), stationary(now, xh), POSITION, HOLD)
+
+    # -- state -------------------------------------------------------------------------------
+    def distance(self):
+        """Distance driven since the last reset, mm (int)."""
+        st = self._measure()
+        return round_int((st[1] - self._off_d) / self._kd)
+
+    def angle(self):
+        """Heading change since the last reset, degrees (float), clockwise positive."""
+        st = self._measure()
+        return (st[3] - self._off_h) / self._kh
+
+    def state(self):
+        """``(distance mm, drive speed mm/s, angle deg, turn rate deg/s)``."""
+        _now, xd, vd, xh, vh = self._measure()
+        return (round_int((xd - self._off_d) / self._kd), round_int(vd / self._kd),
+                (xh - self._off_h) / self._kh, round_int(vh / self._kh))
+
+    def reset(self, distance=0, angle=0):
+        """Make ``distance()`` and ``angle()`` read the given values from here on
+        (a drive in progress is not disturbed)."""
+        d = number(distance, "distance")
+        a = number(angle, "angle")
+        _now, xd, _vd, xh, _vh = self._measure()
+        self._off_d = xd - d * self._kd
+        self._off_h = xh - a * self._kh
+
+    def done(self):
+        """True when the last drive command is complete."""
+        return self.distance_control.done() and self.heading_control.done()
+
+    def stalled(self):
+        """True while the drive base is blocked (either axis stalled)."""
+        return self.distance_control.stalled() or self.heading_control.stalled()
+
+    def use_gyro(self, use_gyro):
+        """Take the heading from the hub's gyro (True) or from the wheels (False)."""
+        if not isinstance(use_gyro, bool):
+            raise UsageError(f"use_gyro needs True or False, not {use_gyro!r}")
+        if use_gyro == self._gyro:
+            return
+        # Re-base the heading so that it does not jump when the source changes.
+        _now, _xd, _vd, xh, _vh = self._measure()
+        if use_gyro:
+            self._gyro_offset = xh + self._hal.imu_heading() * self._kh
+        self._gyro = use_gyro
+        _now, _xd, _vd, xh2, _vh = self._measure()
+        if not use_gyro:
+            # The wheels and the gyro may disagree by now: keep angle() continuous.
+            self._off_h += xh2 - xh
+            self.heading_control.shift(xh2 - xh)
+
+    def settings(self, straight_speed=None, straight_acceleration=None, turn_rate=None,
+                 turn_acceleration=None):
+        """Get or set the speeds and accelerations of straight/turn/curve/arc:
+        ``straight_speed`` mm/s, ``straight_acceleration`` mm/s², ``turn_rate``
+        deg/s, ``turn_acceleration`` deg/s² (accelerations may be tuples
+        ``(acceleration, deceleration)``).  No arguments: the four current values."""
+        kd = self._kd
+        kh = self._kh
+        if straight_speed is None and straight_acceleration is None and turn_rate is None \
+                and turn_acceleration is None:
+            return (round_int(self._straight_speed / kd),
+                    accel_out(self._straight_acc / kd, self._straight_dec / kd),
+                    round_int(self._turn_rate / kh),
+                    accel_out(self._turn_acc / kh, self._turn_dec / kh))
+        cd = self.distance_control
+        ch = self.heading_control
+        if straight_speed is not None:
+            ss = in_range(straight_speed, "straight_speed", 1,
+                          round_int(cd.speed_max / kd), "mm/s") * kd
+        if straight_acceleration is not None:
+            sa = accel_pair(straight_acceleration, "straight_acceleration", 100000, "mm/s²")
+        if turn_rate is not None:
+            tr = in_range(turn_rate, "turn_rate", 1, round_int(ch.speed_max / kh),
+                          "deg/s") * kh
+        if turn_acceleration is not None:
+            ta = accel_pair(turn_acceleration, "turn_acceleration", 100000, "deg/s²")
+        if straight_speed is not None:
+            self._straight_speed = ss
+        if straight_acceleration is not None:
+            self._straight_acc = sa[0] * kd
+            self._straight_dec = sa[1] * kd
+        if turn_rate is not None:
+            self._turn_rate = tr
+        if turn_acceleration is not None:
+            self._turn_acc = ta[0] * kh
+            self._turn_dec = ta[1] * kh
+        return None
+
+    def __repr__(self):
+        return f"<DriveBase Port.{self._left._port} + Port.{self._right._port}>"
+

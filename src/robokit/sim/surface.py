@@ -1,0 +1,402 @@
+"""The mat as a colour sensor sees it: a raster of reflectance with O(1) footprint means.
+
+``Surface(world)`` paints the world's shapes into a raster (2 mm per pixel by default) with
+numpy, then keeps summed-area tables of the r, g and b reflectance as ``array`` objects (plain
+Python indexing of an ``array`` is several times faster than indexing numpy scalars).  The raster
+covers only the part of the world that has painted shapes on it; the rest of the world is the
+background colour, and beyond the world's bounds there is nothing (``NOTHING_RGB``: black, as if
+the sensor hung over the edge of the table, which is what a robot that drove off the mat would
+really see and what an edge-detecting program needs to notice).
+
+``Surface.rgb(x, y, radius)`` is the exact area mean over the square footprint: corners that fall
+inside a pixel interpolate the summed-area table bilinearly, which is exact for a raster that is
+constant per pixel, so readings change smoothly as the sensor moves.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from robokit.sim.world import (
+    COLORS,
+    NOTHING_RGB,
+    Circle,
+    Line,
+    Polygon,
+    Ring,
+    color_hex,
+    reflectance,
+)
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from robokit.sim.world import World
+
+__all__ = ["Surface", "paint", "render"]
+
+#: Reflectance is stored in steps of 1/SCALE percent.
+SCALE = 2
+#: Most pixels a surface raster may have; bigger worlds get coarser pixels.
+MAX_PIXELS = 16_000_000
+_I32_MAX = 2**31 - 1
+
+
+class Surface:
+    """Reflectance of a world's mat, with O(1) mean over a square footprint."""
+
+    def __init__(self, world: World, mm_per_px: float = 2.0) -> None:
+        self.world = world
+        bx0, by0, bx1, by1 = world.bounds
+        self.bounds = (bx0, by0, bx1, by1)
+        self.background_rgb = world.background_rgb
+        px = float(mm_per_px)
+        while ((bx1 - bx0) / px) * ((by1 - by0) / px) > MAX_PIXELS:
+            px *= 1.25
+        self.mm_per_px = px
+        # the raster covers the painted shapes only, on the pixel grid of the bounds
+        ext = _shapes_extent(world)
+        self.raster_bounds: tuple[float, float, float, float] | None = None
+        w = h = 0
+        rx0 = ry0 = 0.0
+        if ext is not None:
+            i0 = max(0, math.floor((ext[0] - bx0) / px) - 1)
+            j0 = max(0, math.floor((ext[1] - by0) / px) - 1)
+            i1 = min(math.ceil((bx1 - bx0) / px), math.ceil((ext[2] - bx0) / px) + 1)
+            j1 = min(math.ceil((by1 - by0) / px), math.ceil((ext[3] - by0) / px) + 1)
+            if i1 > i0 and j1 > j0:
+                rx0, ry0 = bx0 + i0 * px, by0 + j0 * px
+                w, h = i1 - i0, j1 - j0
+                self.raster_bounds = (rx0, ry0, min(bx1, rx0 + w * px), min(by1, ry0 + h * px))
+        self._rx0, self._ry0, self._w, self._h = rx0, ry0, w, h
+        # the last pixel may stick out past the bounds: use the clipped extent in pixels
+        if self.raster_bounds is not None:
+            self._xw = (self.raster_bounds[2] - rx0) / px
+            self._yh = (self.raster_bounds[3] - ry0) / px
+        else:
+            self._xw = self._yh = 0.0
+        # summed-area tables, one per channel, flat: S[j * (w + 1) + i] = sum of the pixels
+        # left of column i and below row j (memoryviews over numpy arrays: indexing them from
+        # Python is as fast as an array.array, and several times faster than numpy scalars)
+        self._tables: list[NDArray[np.int32] | NDArray[np.int64]] = []
+        empty = memoryview(array("i"))
+        self._sr: memoryview = empty
+        self._sg: memoryview = empty
+        self._sb: memoryview = empty
+        if w and h:
+            img = paint(world, rx0, ry0, w, h, px)
+            dtype = np.int64 if w * h * 100 * SCALE > _I32_MAX else np.int32
+            for c in range(3):
+                sat = np.zeros((h + 1, w + 1), dtype=dtype)
+                sat[1:, 1:] = img[c]
+                np.cumsum(sat, axis=0, out=sat)
+                np.cumsum(sat, axis=1, out=sat)
+                self._tables.append(sat)
+            del img
+            self._sr, self._sg, self._sb = (t.reshape(-1).data for t in self._tables)
+
+    def rgb(self, x: float, y: float, radius_mm: float) -> tuple[float, float, float]:
+        """Mean reflectance (r, g, b) in percent over the square of side 2*radius at (x, y).
+
+        Parts of the square outside the world's bounds count as nothing (0, 0, 0).
+        """
+        r = radius_mm if radius_mm > 0.005 else 0.005
+        bx0, by0, bx1, by1 = self.bounds
+        fx0 = x - r
+        fx1 = x + r
+        fy0 = y - r
+        fy1 = y + r
+        if fx0 < bx0:
+            fx0 = bx0
+        if fx1 > bx1:
+            fx1 = bx1
+        if fy0 < by0:
+            fy0 = by0
+        if fy1 > by1:
+            fy1 = by1
+        if fx1 <= fx0 or fy1 <= fy0:
+            return NOTHING_RGB
+        inside = (fx1 - fx0) * (fy1 - fy0)
+        area = 4.0 * r * r
+        bgr, bgg, bgb = self.background_rgb
+        w = self._w
+        if not w:
+            k = inside / area
+            return (bgr * k, bgg * k, bgb * k)
+        px = self.mm_per_px
+        X0 = (fx0 - self._rx0) / px
+        X1 = (fx1 - self._rx0) / px
+        Y0 = (fy0 - self._ry0) / px
+        Y1 = (fy1 - self._ry0) / px
+        xw = self._xw
+        yh = self._yh
+        if X0 < 0.0:
+            X0 = 0.0
+        if X1 > xw:
+            X1 = xw
+        if Y0 < 0.0:
+            Y0 = 0.0
+        if Y1 > yh:
+            Y1 = yh
+        if X1 <= X0 or Y1 <= Y0:
+            k = inside / area
+            return (bgr * k, bgg * k, bgb * k)
+        h = self._h
+        i0 = int(X0)
+        a0 = X0 - i0
+        if i0 >= w:
+            i0 = w - 1
+            a0 = 1.0
+        i1 = int(X1)
+        a1 = X1 - i1
+        if i1 >= w:
+            i1 = w - 1
+            a1 = 1.0
+        j0 = int(Y0)
+        b0 = Y0 - j0
+        if j0 >= h:
+            j0 = h - 1
+            b0 = 1.0
+        j1 = int(Y1)
+        b1 = Y1 - j1
+        if j1 >= h:
+            j1 = h - 1
+            b1 = 1.0
+        # S(X, Y) is bilinear within a pixel; the box integral is
+        # S(X1,Y1) - S(X0,Y1) - S(X1,Y0) + S(X0,Y0) = sum over 4 columns x 4 rows of weights.
+        w0 = a0 - 1.0
+        w1 = -a0
+        w2 = 1.0 - a1
+        w3 = a1
+        v0 = b0 - 1.0
+        v1 = -b0
+        v2 = 1.0 - b1
+        v3 = b1
+        stride = w + 1
+        r0 = j0 * stride
+        r1 = r0 + stride
+        r2 = j1 * stride
+        r3 = r2 + stride
+        c1 = i0 + 1
+        c3 = i1 + 1
+        p00, p01, p02, p03 = r0 + i0, r0 + c1, r0 + i1, r0 + c3
+        p10, p11, p12, p13 = r1 + i0, r1 + c1, r1 + i1, r1 + c3
+        p20, p21, p22, p23 = r2 + i0, r2 + c1, r2 + i1, r2 + c3
+        p30, p31, p32, p33 = r3 + i0, r3 + c1, r3 + i1, r3 + c3
+        S = self._sr
+        sr = (v0 * (w0 * S[p00] + w1 * S[p01] + w2 * S[p02] + w3 * S[p03])
+              + v1 * (w0 * S[p10] + w1 * S[p11] + w2 * S[p12] + w3 * S[p13])
+              + v2 * (w0 * S[p20] + w1 * S[p21] + w2 * S[p22] + w3 * S[p23])
+              + v3 * (w0 * S[p30] + w1 * S[p31] + w2 * S[p32] + w3 * S[p33]))
+        S = self._sg
+        sg = (v0 * (w0 * S[p00] + w1 * S[p01] + w2 * S[p02] + w3 * S[p03])
+              + v1 * (w0 * S[p10] + w1 * S[p11] + w2 * S[p12] + w3 * S[p13])
+              + v2 * (w0 * S[p20] + w1 * S[p21] + w2 * S[p22] + w3 * S[p23])
+              + v3 * (w0 * S[p30] + w1 * S[p31] + w2 * S[p32] + w3 * S[p33]))
+        S = self._sb
+        sb = (v0 * (w0 * S[p00] + w1 * S[p01] + w2 * S[p02] + w3 * S[p03])
+              + v1 * (w0 * S[p10] + w1 * S[p11] + w2 * S[p12] + w3 * S[p13])
+              + v2 * (w0 * S[p20] + w1 * S[p21] + w2 * S[p22] + w3 * S[p23])
+              + v3 * (w0 * S[p30] + w1 * S[p31] + w2 * S[p32] + w3 * S[p33]))
+        px2 = px * px
+        bg = inside - (X1 - X0) * (Y1 - Y0) * px2
+        k = px2 / (SCALE * area)
+        kb = bg / area
+        return (sr * k + bgr * kb, sg * k + bgg * kb, sb * k + bgb * kb)
+
+
+def _shapes_extent(world: World) -> tuple[float, float, float, float] | None:
+    """Bounding box (xmin, ymin, xmax, ymax) of the painted shapes, or None."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for s in world.shapes:
+        if isinstance(s, Line):
+            hw = s.width / 2
+            xs += [min(p[0] for p in s.points) - hw, max(p[0] for p in s.points) + hw]
+            ys += [min(p[1] for p in s.points) - hw, max(p[1] for p in s.points) + hw]
+        elif isinstance(s, Polygon):
+            xs += [p[0] for p in s.points]
+            ys += [p[1] for p in s.points]
+        else:
+            xs += [s.center[0] - s.radius, s.center[0] + s.radius]
+            ys += [s.center[1] - s.radius, s.center[1] + s.radius]
+    if not xs:
+        return None
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _seg_dist(X: NDArray[np.float64], Y: NDArray[np.float64], ax: float, ay: float, bx: float,
+              by: float) -> NDArray[np.float64]:
+    """Distance from each grid point (X row, Y column) to the segment a-b."""
+    dx, dy = bx - ax, by - ay
+    ll = dx * dx + dy * dy
+    if ll == 0.0:
+        return np.asarray(np.hypot(X - ax, Y - ay))
+    t = np.clip(((X - ax) * dx + (Y - ay) * dy) / ll, 0.0, 1.0)
+    return np.asarray(np.hypot(ax + t * dx - X, ay + t * dy - Y))
+
+
+def _pieces(ax: float, ay: float, bx: float, by: float, step: float
+            ) -> list[tuple[float, float, float, float]]:
+    """The segment a-b cut into pieces no longer than ``step`` (small windows, less work)."""
+    n = max(1, math.ceil(math.hypot(bx - ax, by - ay) / step))
+    return [(ax + (bx - ax) * k / n, ay + (by - ay) * k / n,
+             ax + (bx - ax) * (k + 1) / n, ay + (by - ay) * (k + 1) / n) for k in range(n)]
+
+
+def paint(world: World, x0: float, y0: float, w: int, h: int, mm_per_px: float,
+          display: bool = False) -> NDArray[np.uint8]:
+    """Paint the world's mat into a (3, h, w) uint8 array; row 0 is the south edge (y0).
+
+    Pixel (j, i) covers x0 + i*px .. x0 + (i+1)*px, y0 + j*px .. y0 + (j+1)*px.  Values are
+    reflectance in steps of 1/SCALE percent (0 .. 100 * SCALE), or 0..255 display colours with
+    ``display=True``.  Edges are anti-aliased by coverage (from the distance to the edge at
+    the pixel centre).
+    """
+    px = mm_per_px
+
+    def col(c: str) -> tuple[float, float, float]:
+        if display:
+            hx = color_hex(c)
+            return (float(int(hx[1:3], 16)), float(int(hx[3:5], 16)), float(int(hx[5:7], 16)))
+        r, g, b = reflectance(c)
+        return (r * SCALE, g * SCALE, b * SCALE)
+
+    img = np.empty((3, h, w), dtype=np.uint8)
+    for c, v in enumerate(col(world.background)):
+        img[c].fill(int(v + 0.5))
+    xs = x0 + (np.arange(w, dtype=np.float64) + 0.5) * px
+    ys = y0 + (np.arange(h, dtype=np.float64) + 0.5) * px
+
+    def window(xa: float, ya: float, xb: float, yb: float) -> tuple[int, int, int, int]:
+        i0 = max(0, math.floor((xa - x0) / px))
+        i1 = min(w, math.ceil((xb - x0) / px))
+        j0 = max(0, math.floor((ya - y0) / px))
+        j1 = min(h, math.ceil((yb - y0) / px))
+        return i0, i1, j0, j1
+
+    step = 48 * px  # pieces of long segments: keeps each distance window small
+    for s in world.shapes:
+        cov: NDArray[np.float32]
+        if isinstance(s, Line):
+            pts = list(s.points)
+            if s.closed and pts[0] != pts[-1]:
+                pts.append(pts[0])
+            hw = s.width / 2
+            i0, i1, j0, j1 = window(min(p[0] for p in pts) - hw - px,
+                                    min(p[1] for p in pts) - hw - px,
+                                    max(p[0] for p in pts) + hw + px,
+                                    max(p[1] for p in pts) + hw + px)
+            if i1 <= i0 or j1 <= j0:
+                continue
+            cov = np.zeros((j1 - j0, i1 - i0), dtype=np.float32)
+            for pa, pb in pairwise(pts):
+                for ax, ay, bx, by in _pieces(pa[0], pa[1], pb[0], pb[1], max(step, 2 * hw)):
+                    si0, si1, sj0, sj1 = window(min(ax, bx) - hw - px, min(ay, by) - hw - px,
+                                                max(ax, bx) + hw + px, max(ay, by) + hw + px)
+                    if si1 <= si0 or sj1 <= sj0:
+                        continue
+                    d = _seg_dist(xs[None, si0:si1], ys[sj0:sj1, None], ax, ay, bx, by)
+                    piece = np.clip(0.5 + (hw - d) / px, 0.0, 1.0)
+                    sub = cov[sj0 - j0 : sj1 - j0, si0 - i0 : si1 - i0]
+                    np.maximum(sub, piece, out=sub, casting="unsafe")
+        elif isinstance(s, Circle | Ring):
+            cx, cy = s.center
+            rad = s.radius
+            i0, i1, j0, j1 = window(cx - rad - px, cy - rad - px, cx + rad + px, cy + rad + px)
+            if i1 <= i0 or j1 <= j0:
+                continue
+            d = np.hypot(xs[None, i0:i1] - cx, ys[j0:j1, None] - cy).astype(np.float32)
+            cov = np.clip(0.5 + (np.float32(rad) - d) / np.float32(px), 0.0, 1.0)
+            if isinstance(s, Ring):
+                inner = np.float32(rad - s.width)
+                np.minimum(cov, np.clip(0.5 + (d - inner) / np.float32(px), 0.0, 1.0), out=cov)
+        else:
+            pts = list(s.points)
+            i0, i1, j0, j1 = window(min(p[0] for p in pts) - px, min(p[1] for p in pts) - px,
+                                    max(p[0] for p in pts) + px, max(p[1] for p in pts) + px)
+            if i1 <= i0 or j1 <= j0:
+                continue
+            cov = _polygon_coverage(pts, xs[i0:i1], ys[j0:j1], px, step)
+        rgb = col(s.color)
+        nz = np.nonzero(cov)
+        if nz[0].size * 3 < cov.size:  # a thin shape in a big window: blend where it is
+            cv = cov[nz]
+            for c in range(3):
+                region = img[c, j0:j1, i0:i1]
+                f = region[nz].astype(np.float32)
+                f += (np.float32(rgb[c]) - f) * cv + np.float32(0.5)
+                region[nz] = f
+            continue
+        for c in range(3):
+            region = img[c, j0:j1, i0:i1]
+            f = region.astype(np.float32)
+            f += (np.float32(rgb[c]) - f) * cov
+            f += np.float32(0.5)
+            region[...] = f
+    return img
+
+
+def _polygon_coverage(pts: list[tuple[float, float]], xs: NDArray[np.float64],
+                      ys: NDArray[np.float64], px: float, step: float) -> NDArray[np.float32]:
+    """Coverage (0..1) of a polygon (even-odd rule) on the pixel centres xs x ys."""
+    m, n = len(ys), len(xs)
+    x0 = xs[0] - 0.5 * px
+    # even-odd fill by scanlines: toggle at each crossing, then a running parity along x
+    toggle = np.zeros((m, n + 1), dtype=np.uint8)
+    for k in range(len(pts)):
+        ax, ay = pts[k]
+        bx, by = pts[(k + 1) % len(pts)]
+        if ay == by:
+            continue
+        rows = np.nonzero((ay > ys) != (by > ys))[0]
+        if rows.size == 0:
+            continue
+        xint = ax + (ys[rows] - ay) * ((bx - ax) / (by - ay))
+        first = np.floor((xint - x0) / px - 0.5).astype(np.int64) + 1  # first centre > xint
+        np.clip(first, 0, n, out=first)
+        np.add.at(toggle, (rows, first), 1)
+    inside = (np.cumsum(toggle, axis=1, dtype=np.uint8)[:, :n] & 1).astype(bool)
+    # anti-aliasing: distance to the outline, only within a pixel or so of it
+    dist = np.full((m, n), np.inf, dtype=np.float32)
+    for k in range(len(pts)):
+        pa = pts[k]
+        pb = pts[(k + 1) % len(pts)]
+        for ax, ay, bx, by in _pieces(pa[0], pa[1], pb[0], pb[1], step):
+            i0 = max(0, math.floor((min(ax, bx) - 1.5 * px - x0) / px))
+            i1 = min(n, math.ceil((max(ax, bx) + 1.5 * px - x0) / px))
+            j0 = max(0, math.floor((min(ay, by) - 1.5 * px - (ys[0] - 0.5 * px)) / px))
+            j1 = min(m, math.ceil((max(ay, by) + 1.5 * px - (ys[0] - 0.5 * px)) / px))
+            if i1 <= i0 or j1 <= j0:
+                continue
+            d = _seg_dist(xs[None, i0:i1], ys[j0:j1, None], ax, ay, bx, by)
+            sub = dist[j0:j1, i0:i1]
+            np.minimum(sub, d, out=sub, casting="unsafe")
+    signed = np.where(inside, dist, -dist)
+    out: NDArray[np.float32] = np.clip(0.5 + signed / np.float32(px), 0.0, 1.0).astype(np.float32)
+    return out
+
+
+def render(world: World, mm_per_px: float = 4.0, display: bool = True) -> NDArray[np.uint8]:
+    """An (h, w, 3) uint8 picture of the whole mat for plots; row 0 is the NORTH edge.
+
+    ``display=True`` uses the plot colours of ``COLORS``; ``False`` shows reflectance (0-100 %
+    scaled to 0-255).
+    """
+    bx0, by0, bx1, by1 = world.bounds
+    w = max(1, math.ceil((bx1 - bx0) / mm_per_px))
+    h = max(1, math.ceil((by1 - by0) / mm_per_px))
+    img = paint(world, bx0, by0, w, h, mm_per_px, display=display)
+    if not display:
+        img = np.clip(img.astype(np.float32) * np.float32(2.55 / SCALE) + np.float32(0.5), 0,
+                      255).astype(np.uint8)
+    return np.ascontiguousarray(img.transpose(1, 2, 0)[::-1])
+
+
+# keep the table importable from here too: the colour names a surface understands
+COLOR_NAMES = tuple(COLORS)

