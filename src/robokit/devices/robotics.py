@@ -133,6 +133,14 @@ class DriveBase:
             xh = (xl - xr) * 0.5
         return now, (xl + xr) * 0.5, (vl + vr) * 0.5, xh, (vl - vr) * 0.5
 
+    def _owns_motors(self):
+        owners = self._sched.owners
+        lm = self._left
+        rm = self._right
+        return (owners.get(lm._port) is lm and owners.get(rm._port) is rm
+                and not lm.control.active and not rm.control.active and not lm._closed
+                and not rm._closed)
+
     def _take_motors(self):
         """Before a drive command: the motors stop their own control and serve us."""
         for m in (self._left, self._right):
@@ -298,6 +306,19 @@ class DriveBase:
         sh = number(turn_rate, "turn_rate") * self._kh
         sd = max(-cd.speed_max, min(cd.speed_max, sd))
         sh = max(-ch.speed_max, min(ch.speed_max, sh))
+        if (cd.active and ch.active and not cd.paused and not ch.paused
+                and cd.mode == SPEED and ch.mode == SPEED and self._owns_motors()):
+            # Already driving (a program calling drive() in its loop): the new speeds
+            # start from the running references, so nothing needs measuring or claiming.
+            self._gen += 1
+            now = self._hal.time_us()
+            xd0, vd0 = cd.start_state(now, 0.0, 0.0)
+            xh0, vh0 = ch.start_state(now, 0.0, 0.0)
+            cd.start(now, forever(now, xd0, vd0, sd, self._straight_acc, self._straight_dec),
+                     SPEED, NONE)
+            ch.start(now, forever(now, xh0, vh0, sh, self._turn_acc, self._turn_dec),
+                     SPEED, NONE)
+            return
         now, xd, vd, xh, vh = self._measure()
         xd0, vd0 = cd.start_state(now, xd, vd)
         xh0, vh0 = ch.start_state(now, xh, vh)

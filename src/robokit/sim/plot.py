@@ -1,0 +1,245 @@
+"""A picture of a simulated run: the path over the mat, and the sensor traces.
+
+``plot_run(result, "run.png")`` writes a PNG: on the left the world's mat drawn to
+scale (painted shapes, walls, boxes) with the robot's path, its start, its outline at
+the end pose and the places where it bumped into something; on the right the main
+sensors' readings and the drive motors' speeds against simulated time.
+
+matplotlib is imported only inside :func:`plot_run` (object API, Agg canvas, no
+pyplot), so importing :mod:`robokit.sim` stays light and nothing global changes.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .runner import RunResult
+
+__all__ = ["FIGSIZE_IN", "DPI", "PATH_COLOR", "plot_run"]
+
+#: Size of the picture: inches at DPI dots per inch (1400 x 700 pixels).
+FIGSIZE_IN = (14.0, 7.0)
+DPI = 100
+#: Colour of the robot's path (no mat colour is near it).
+PATH_COLOR = "#ff00aa"
+START_COLOR = "#00a651"
+END_COLOR = "#0050ff"
+CONTACT_COLOR = "#e00000"
+#: Longest side of the mat picture, in pixels.
+MAT_PIXELS = 700
+#: On a bare floor the plot shows the path's surroundings, at least this wide (mm).
+ZOOM_MIN_MM = 1000.0
+
+# Sensor types plotted against time: (panel title, unit label).
+_SENSOR_PANELS: dict[str, tuple[str, str]] = {
+    "ColorSensor": ("colour sensor", "reflection %"),
+    "UltrasonicSensor": ("ultrasonic sensor", "distance mm"),
+    "ForceSensor": ("force sensor", "force N"),
+}
+_TRACE_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf")
+
+
+def _nan_list(values: list[float], sign: float = 1.0) -> list[float]:
+    return [math.nan if v is None else sign * float(v) for v in values]
+
+
+def _speed(rec: Any, name: str, dev: dict[str, Any]) -> list[float]:
+    """A motor's speed as the program's Motor.speed() reads it (its positive_direction)."""
+    sign = -1.0 if dev.get("positive_direction") == "counterclockwise" else 1.0
+    return _nan_list(rec.column(f"{name}_speed"), sign)
+
+
+def _panels(result: RunResult) -> list[tuple[str, str, list[tuple[str, list[float]]]]]:
+    """The time traces to draw: (title, unit, [(label, values)]) per panel."""
+    rec = result.telemetry
+    cols = set(rec.columns)
+    robot = result.brick.robot
+    devices: dict[str, dict[str, Any]] = robot["devices"]
+    panels: list[tuple[str, str, list[tuple[str, list[float]]]]] = []
+    for dtype, (title, unit) in _SENSOR_PANELS.items():
+        traces = []
+        for name, dev in devices.items():
+            if dev["type"] != dtype or name not in cols:
+                continue
+            values = _nan_list(rec.column(name))
+            if any(not math.isnan(v) for v in values):  # never read: nothing to show
+                traces.append((f"{name} (Port.{dev['port']})", values))
+        if traces:
+            panels.append((title, unit, traces))
+    drive = robot.get("drive_base")
+    motors = [n for n, d in devices.items() if d["type"] in ("Motor", "DCMotor")]
+    wheels = [drive["left"], drive["right"]] if drive else []
+    traces = [(f"{n} (Port.{devices[n]['port']})", _speed(rec, n, devices[n]))
+              for n in wheels if f"{n}_speed" in cols]
+    if traces:
+        panels.append(("drive motors", "speed °/s", traces))
+    others = []
+    for n in motors:
+        if n in wheels or f"{n}_speed" not in cols:
+            continue
+        values = _speed(rec, n, devices[n])
+        if any(v != 0.0 and not math.isnan(v) for v in values):  # only motors that moved
+            others.append((f"{n} (Port.{devices[n]['port']})", values))
+    if others:
+        panels.append(("other motors", "speed °/s", others))
+    return panels
+
+
+def _outline(pose: tuple[float, float, float], body: dict[str, float]
+             ) -> list[tuple[float, float]]:
+    """The body's rectangle at ``pose`` (world frame), plus the nose point for the heading."""
+    x, y, h = pose
+    c, s = math.cos(math.radians(h)), math.sin(math.radians(h))
+    front, back, hw = body["front"], body["back"], body["width"] / 2.0
+    local = [(back, -hw), (front, -hw), (front, hw), (back, hw)]
+    return [(x + c * u - s * v, y + s * u + c * v) for u, v in local]
+
+
+def _wall_patches(world: Any) -> list[Any]:
+    """Walls as filled quads and round joints; boxes as filled rectangles."""
+    from matplotlib.patches import Circle, Polygon
+
+    from .world import color_hex
+
+    patches: list[Any] = []
+    for w in world.wall_shapes:
+        colour = color_hex(w.color)
+        pts = list(w.points)
+        if w.closed and pts[0] != pts[-1]:
+            pts.append(pts[0])
+        r = w.thickness / 2.0
+        for (ax, ay), (bx, by) in zip(pts[:-1], pts[1:], strict=True):
+            length = math.hypot(bx - ax, by - ay)
+            if length == 0:
+                continue
+            nx, ny = -(by - ay) / length * r, (bx - ax) / length * r
+            quad = [(ax + nx, ay + ny), (bx + nx, by + ny), (bx - nx, by - ny), (ax - nx, ay - ny)]
+            patches.append(Polygon(quad, closed=True, facecolor=colour, edgecolor="none",
+                                   zorder=2))
+        for px, py in pts:
+            patches.append(Circle((px, py), r, facecolor=colour, edgecolor="none", zorder=2))
+    for b in world.boxes:
+        patches.append(Polygon(list(b.corners()), closed=True, facecolor=color_hex(b.color),
+                               edgecolor="#303030", linewidth=0.8, zorder=2))
+    return patches
+
+
+def plot_run(result: RunResult, path: str | Path) -> None:
+    """Write a PNG picture of ``result`` (a :class:`~robokit.sim.runner.RunResult`) to ``path``."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Polygon, Rectangle
+
+    from .surface import render
+
+    world = result.world
+    rec = result.telemetry
+    body = result.brick.robot["body"]
+
+    fig = Figure(figsize=FIGSIZE_IN, dpi=DPI)
+    FigureCanvasAgg(fig)
+    panels = _panels(result)
+    nrows = max(1, len(panels))
+    grid = fig.add_gridspec(nrows, 2, width_ratios=(1.0, 1.0), left=0.07, right=0.98,
+                            bottom=0.08, top=0.9, wspace=0.18, hspace=0.35)
+
+    # -- left: the mat, the path, the robot ---------------------------------------------
+    ax = fig.add_subplot(grid[:, 0])
+    ax.set_facecolor("#d8d8d8")  # beyond the world's bounds: no mat
+    x0, y0, x1, y1 = world.bounds
+    mm_per_px = max(x1 - x0, y1 - y0) / MAT_PIXELS
+    ax.imshow(render(world, mm_per_px=mm_per_px), extent=(x0, x1, y0, y1), origin="upper",
+              interpolation="bilinear", zorder=0)
+    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#606060",
+                           linewidth=1.0, zorder=1))
+    for patch in _wall_patches(world):
+        ax.add_patch(patch)
+
+    xs = _nan_list(rec.column("x_mm")) if "x_mm" in rec.columns else []
+    ys = _nan_list(rec.column("y_mm")) if "y_mm" in rec.columns else []
+    end = result.pose
+    start = result.start_pose
+    if not xs:
+        xs, ys = [start[0]], [start[1]]
+    xs.append(end[0])
+    ys.append(end[1])
+    ax.plot(xs, ys, color=PATH_COLOR, linewidth=2.0, solid_capstyle="round", zorder=4,
+            label=f"path ({result.distance_mm:.0f} mm)")
+    ax.add_patch(Polygon(_outline(start, body), closed=True, fill=False, edgecolor=START_COLOR,
+                         linestyle="--", linewidth=1.0, zorder=3))
+    ax.plot([start[0]], [start[1]], marker="o", markersize=8, color=START_COLOR,
+            linestyle="none", zorder=5, label="start")
+    corners = _outline(end, body)
+    ax.add_patch(Polygon(corners, closed=True, fill=False, edgecolor=END_COLOR, linewidth=1.8,
+                         zorder=5))
+    nose = ((corners[1][0] + corners[2][0]) / 2, (corners[1][1] + corners[2][1]) / 2)
+    ax.plot([end[0], nose[0]], [end[1], nose[1]], color=END_COLOR, linewidth=1.8, zorder=5)
+    ax.plot([end[0]], [end[1]], marker="s", markersize=6, color=END_COLOR, linestyle="none",
+            zorder=5, label="end")
+    contacts = [e for e in result.events if e.get("kind") == "contact"]
+    if contacts:
+        ax.plot([e["x_mm"] for e in contacts], [e["y_mm"] for e in contacts], marker="x",
+                markersize=10, markeredgewidth=2.5, color=CONTACT_COLOR, linestyle="none",
+                zorder=6, label=f"contact ({len(contacts)})")
+
+    # Show the whole world, and the path too if the robot left it; on a bare floor (nothing
+    # painted, no walls) show the neighbourhood of the path instead.
+    reach = max(abs(body["front"]), abs(body["back"]), body["width"] / 2)
+    finite = [(x, y) for x, y in zip(xs, ys, strict=True) if not (math.isnan(x) or math.isnan(y))]
+    px0 = min(x for x, _ in finite) - reach
+    px1 = max(x for x, _ in finite) + reach
+    py0 = min(y for _, y in finite) - reach
+    py1 = max(y for _, y in finite) + reach
+    if world.shapes or world.wall_shapes or world.boxes:
+        lx0, ly0, lx1, ly1 = min(x0, px0), min(y0, py0), max(x1, px1), max(y1, py1)
+    else:
+        half = max(px1 - px0, py1 - py0, ZOOM_MIN_MM) / 2
+        cx, cy = (px0 + px1) / 2, (py0 + py1) / 2
+        lx0, lx1, ly0, ly1 = cx - half, cx + half, cy - half, cy + half
+    pad = 0.04 * max(lx1 - lx0, ly1 - ly0)
+    ax.set_xlim(lx0 - pad, lx1 + pad)
+    ax.set_ylim(ly0 - pad, ly1 + pad)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
+    ax.set_title(f"world: {world.name}", fontsize=10)
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+
+    # -- right: traces against simulated time ----------------------------------------------
+    t = [v / 1000.0 for v in rec.column("t_ms")] if "t_ms" in rec.columns else []
+    if not panels:
+        tax = fig.add_subplot(grid[0, 1])
+        tax.text(0.5, 0.5, "no sensor readings or motor motion recorded", ha="center",
+                 va="center", transform=tax.transAxes)
+        tax.set_xticks([])
+        tax.set_yticks([])
+    first = None
+    for row, (title, unit, traces) in enumerate(panels):
+        tax = fig.add_subplot(grid[row, 1], sharex=first)
+        first = first or tax
+        for k, (label, values) in enumerate(traces):
+            tax.plot(t, values, color=_TRACE_COLORS[k % len(_TRACE_COLORS)], linewidth=1.2,
+                     label=label)
+        tax.set_ylabel(unit, fontsize=8)
+        if unit.startswith("speed"):
+            tax.axhline(0.0, color="#808080", linewidth=0.6)
+        tax.set_title(title, fontsize=9, loc="left")
+        tax.tick_params(labelsize=8)
+        tax.grid(True, alpha=0.3)
+        tax.legend(loc="upper right", fontsize=7, framealpha=0.8)
+        if row < len(panels) - 1:
+            tax.tick_params(labelbottom=False)
+        else:
+            tax.set_xlabel("simulated time (s)")
+        if t:
+            tax.set_xlim(0.0, max(t[-1], 1e-3))
+
+    status = result.status
+    if status == "error" and result.error:
+        status += f" ({result.error.get('type')})"
+    fig.suptitle(f"{result.program} on {world.name}: {status}, "
+                 f"{result.sim_time_s:.2f} s simulated", fontsize=12)
+    fig.savefig(str(path), format="png", dpi=DPI)

@@ -1,0 +1,388 @@
+"""The ``robokit`` command line: messages, exit codes, --json, telemetry and plot files.
+
+Most tests run the real console script in a subprocess (the exit code and "no traceback"
+must hold for what users run); a few use click's CliRunner in-process.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import robokit
+from robokit.cli import main
+from robokit.sim.world import BUILTIN_WORLDS
+
+ROOT = Path(__file__).resolve().parents[1]
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+ROBOKIT_DIR = str(Path(robokit.__file__).resolve().parent)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SUMMARY_KEYS = {"status", "sim_time_s", "wall_time_s", "real_time_factor", "start_pose",
+                "pose", "distance_mm", "output", "error"}
+
+
+def _robokit_exe() -> str:
+    exe = shutil.which("robokit")
+    if exe is None:
+        candidate = Path(sys.executable).parent / "robokit"
+        if candidate.exists():
+            exe = str(candidate)
+    if exe is None:  # pragma: no cover - the package is installed for the tests
+        pytest.skip("the robokit console script is not installed")
+    return exe
+
+
+def robokit_cli(*args: str | Path, cwd: Path | None = None, timeout: float = 120
+                ) -> subprocess.CompletedProcess[str]:
+    """Run the real ``robokit`` console script."""
+    env = dict(os.environ, NO_COLOR="1", PYTHONIOENCODING="utf-8")
+    return subprocess.run([_robokit_exe(), *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=timeout)
+
+
+def invoke(*args: str | Path) -> Any:
+    """Run the CLI in-process with click's CliRunner (stdout and stderr kept apart)."""
+    try:
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
+    except TypeError:
+        runner = CliRunner()
+    return runner.invoke(main, [str(a) for a in args])
+
+
+def assert_usage_error(proc: Any, *expected: str) -> str:
+    """Exit 2, one line (plus a caret excerpt for syntax errors) on stderr, no traceback."""
+    code = proc.returncode if hasattr(proc, "returncode") else proc.exit_code
+    err = proc.stderr
+    assert code == 2, (code, proc.stdout, err)
+    assert "Traceback" not in err and "Traceback" not in proc.stdout
+    assert err.startswith("robokit: run: "), err
+    assert err.count("robokit: run:") == 1, err
+    for text in expected:
+        assert text in err, (text, err)
+    return err
+
+
+# ---------------------------------------------------------------------------------------
+# Bad input: one clear message, exit 2
+# ---------------------------------------------------------------------------------------
+
+
+def test_syntax_error_shows_file_line_and_caret(tmp_path: Path) -> None:
+    prog = tmp_path / "oops.py"
+    prog.write_text("from robokit import robot\n\nrobot.drive_base.straight(100\nprint('x')\n")
+    err = assert_usage_error(robokit_cli("run", prog, cwd=tmp_path), "oops.py:3", "syntax error")
+    lines = err.rstrip("\n").splitlines()
+    assert lines[1].strip() == "robot.drive_base.straight(100"
+    assert lines[2].strip() == "^"
+    # the caret sits under the opening parenthesis that was never closed
+    assert lines[2].index("^") == lines[1].index("(")
+
+
+def test_missing_program_file(tmp_path: Path) -> None:
+    proc = robokit_cli("run", "no_such_program.py", cwd=tmp_path)
+    err = assert_usage_error(proc, "no_such_program.py")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_unknown_world_lists_the_builtin_worlds() -> None:
+    proc = robokit_cli("run", PROGRAMS / "still.py", "--world", "moon")
+    err = assert_usage_error(proc, "moon")
+    for name in BUILTIN_WORLDS:
+        assert name in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("world", "expected"), [
+    ("broken.toml", ("broken.toml:3", "background", "plaid")),
+    ("bad_syntax.toml", ("bad_syntax.toml:3",)),
+])
+def test_broken_world_file(world: str, expected: tuple[str, ...]) -> None:
+    proc = robokit_cli("run", PROGRAMS / "still.py", "--world", PROGRAMS / "worlds" / world)
+    err = assert_usage_error(proc, *expected)
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("robot", "expected"), [
+    ("bad_syntax.toml", ("bad_syntax.toml:2", "TOML")),
+    ("two_on_one_port.toml", ("two_on_one_port.toml:9", "devices.eye.port", "Port.A",
+                              "left_motor")),
+    ("unknown_model.toml", ("unknown_model.toml:6", "devices.left_motor.model", "warp_drive",
+                            "spike_medium")),
+    ("missing_motor.toml", ("missing_motor.toml:9", "drive_base.right", "right_motor")),
+])
+def test_broken_robot_toml(robot: str, expected: tuple[str, ...]) -> None:
+    proc = robokit_cli("run", PROGRAMS / "still.py", "--robot", PROGRAMS / "robots" / robot)
+    err = assert_usage_error(proc, *expected)
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_plot_needs_a_png_name(tmp_path: Path) -> None:
+    result = invoke("run", PROGRAMS / "still.py", "--plot", tmp_path / "plot.jpg")
+    assert_usage_error(result, "--plot", "plot.jpg", ".png")
+    assert not (tmp_path / "plot.jpg").exists()
+
+
+def test_bad_directive_is_a_usage_error() -> None:
+    result = invoke("run", PROGRAMS / "bad_directive.py")
+    assert_usage_error(result, "bad_directive.py:2", "speed=5")
+
+
+# ---------------------------------------------------------------------------------------
+# The program's own errors: exit 1, traceback in the user's terms
+# ---------------------------------------------------------------------------------------
+
+
+def _assert_only_user_frames(text: str, program: str) -> None:
+    assert "site-packages" not in text
+    assert ROBOKIT_DIR not in text
+    assert "robokit/" not in text.replace(str(ROOT), "<root>")
+    for line in text.splitlines():
+        if line.lstrip().startswith('File "'):
+            assert program in line, line
+
+
+def test_program_exception_maps_to_the_users_lines() -> None:
+    proc = robokit_cli("run", "boom.py", cwd=PROGRAMS)
+    assert proc.returncode == 1, proc.stderr
+    err = proc.stderr
+    assert err.startswith("Traceback (most recent call last):")
+    assert 'File "boom.py", line 11, in <module>' in err
+    assert 'File "boom.py", line 8, in divide' in err
+    assert err.rstrip().endswith("ZeroDivisionError: division by zero")
+    _assert_only_user_frames(err, "boom.py")
+    assert "status     error" in proc.stdout
+
+
+def test_program_exception_json_error_object() -> None:
+    proc = robokit_cli("run", PROGRAMS / "boom.py", "--json")
+    assert proc.returncode == 1
+    data = json.loads(proc.stdout)
+    assert data["status"] == "error"
+    error = data["error"]
+    assert error["type"] == "ZeroDivisionError"
+    assert error["message"] == "division by zero"
+    assert error["file"].endswith("boom.py")
+    assert error["line"] == 8
+    assert "Traceback" not in proc.stdout
+    assert data["distance_mm"] == pytest.approx(50, abs=1)  # it drove before it failed
+
+
+def test_device_on_the_wrong_port() -> None:
+    proc = robokit_cli("run", "wrong_port.py", cwd=PROGRAMS)
+    assert proc.returncode == 1
+    err = proc.stderr
+    assert "no ColorSensor on Port.A: robot.toml says Port.A is a Motor" in err
+    assert 'File "wrong_port.py", line 4' in err
+    _assert_only_user_frames(err, "wrong_port.py")
+    assert "never printed" not in proc.stdout
+
+
+def test_device_on_the_wrong_port_json() -> None:
+    result = invoke("run", PROGRAMS / "wrong_port.py", "--json")
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["type"] == "DeviceError"
+    assert error["message"].startswith("no ColorSensor on Port.A: robot.toml says Port.A is")
+    assert error["file"].endswith("wrong_port.py") and error["line"] == 4
+
+
+# ---------------------------------------------------------------------------------------
+# --json
+# ---------------------------------------------------------------------------------------
+
+
+def test_json_finished() -> None:
+    proc = robokit_cli("run", ROOT / "examples" / "square.py", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)  # the whole of stdout is one JSON object
+    assert isinstance(data, dict)
+    assert SUMMARY_KEYS <= set(data)
+    assert data["status"] == "finished"
+    assert data["error"] is None
+    for key in ("start_pose", "pose"):
+        assert set(data[key]) == {"x_mm", "y_mm", "heading_deg"}
+    assert data["pose"]["x_mm"] == pytest.approx(0, abs=5)
+    assert data["pose"]["y_mm"] == pytest.approx(0, abs=5)
+    assert data["pose"]["heading_deg"] == pytest.approx(-360, abs=2)
+    assert data["distance_mm"] == pytest.approx(1600, abs=5)
+    assert data["sim_time_s"] > 0 and data["wall_time_s"] > 0
+    assert data["real_time_factor"] == pytest.approx(data["sim_time_s"] / data["wall_time_s"],
+                                                     rel=0.05)
+    # the program's prints go into "output", not onto stdout around the JSON
+    assert data["output"].splitlines()[0] == "side 1 done: 400 mm driven"
+    assert proc.stderr == ""
+
+
+def test_json_timeout_runs_exactly_the_duration() -> None:
+    proc = robokit_cli("run", PROGRAMS / "forever.py", "--duration", "2", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["status"] == "timeout"
+    assert data["sim_time_s"] == 2.0
+    assert data["output"] == "waiting\n"
+    assert data["error"] is None
+
+
+def test_timeout_summary_without_json() -> None:
+    result = invoke("run", PROGRAMS / "forever.py", "--duration", "0.5")
+    assert result.exit_code == 0
+    assert "timeout" in result.stdout
+    assert "0.500 s" in result.stdout
+
+
+# ---------------------------------------------------------------------------------------
+# Output files
+# ---------------------------------------------------------------------------------------
+
+
+def test_telemetry_csv_json_and_plot_are_written(tmp_path: Path) -> None:
+    csv_path, json_path, png = tmp_path / "t.csv", tmp_path / "t.json", tmp_path / "p.png"
+    proc = robokit_cli("run", PROGRAMS / "follow_short.py", "--telemetry", csv_path,
+                       "--plot", png)
+    assert proc.returncode == 0, proc.stderr
+    assert str(csv_path) in proc.stdout and str(png) in proc.stdout
+    rows = list(csv.reader(io.StringIO(csv_path.read_text())))
+    header = rows[0]
+    assert header[:4] == ["t_ms", "x_mm", "y_mm", "heading_deg"]
+    assert "color_sensor" in header
+    assert len(rows) - 1 == 150  # 3 s at 50 Hz
+    t = [float(r[0]) for r in rows[1:]]
+    assert t[0] == 0.0 and t[1] == 20.0
+    assert png.read_bytes()[:8] == PNG_SIGNATURE
+
+    result = invoke("run", PROGRAMS / "printer.py", "--telemetry", json_path)
+    assert result.exit_code == 0
+    data = json.loads(json_path.read_text())
+    assert {"columns", "rows", "events", "output"} <= set(data)
+    assert data["columns"][0] == "t_ms"
+    assert all(len(r) == len(data["columns"]) for r in data["rows"])
+    assert [o["text"] for o in data["output"]] == ["first", "second", "third"]
+
+
+def test_telemetry_needs_csv_or_json(tmp_path: Path) -> None:
+    result = invoke("run", PROGRAMS / "still.py", "--telemetry", tmp_path / "t.txt")
+    assert_usage_error(result, "--telemetry", "t.txt")
+
+
+def test_same_seed_same_telemetry_across_processes(tmp_path: Path) -> None:
+    """Determinism holds between separate runs of the command (hash seeds differ)."""
+    paths = [tmp_path / f"run{i}.csv" for i in range(3)]
+    for p, seed in zip(paths, ("7", "7", "8"), strict=True):
+        proc = robokit_cli("run", PROGRAMS / "follow_short.py", "--seed", seed,
+                           "--duration", "1", "--telemetry", p)
+        assert proc.returncode == 0, proc.stderr
+    a, b, c = (p.read_bytes() for p in paths)
+    assert a == b
+    assert a != c
+
+
+# ---------------------------------------------------------------------------------------
+# Live output, worlds
+# ---------------------------------------------------------------------------------------
+
+
+def test_prints_come_in_order_before_the_summary() -> None:
+    proc = robokit_cli("run", PROGRAMS / "printer.py")
+    assert proc.returncode == 0
+    out = proc.stdout
+    positions = [out.index(s) for s in ("first\n", "second\n", "third\n", "status ")]
+    assert positions == sorted(positions)
+    assert out.startswith("first\nsecond\nthird\n")
+
+
+def test_prints_are_live(tmp_path: Path) -> None:
+    """A line the program prints reaches stdout while the program is still running: the
+    program prints, then waits (in simulated time) for a file the test creates only after
+    it has read that line."""
+    flag = tmp_path / "go"
+    prog = tmp_path / "live.py"
+    prog.write_text(textwrap.dedent(f"""\
+        import os
+        from robokit import wait
+        print("ready")
+        while not os.path.exists({str(flag)!r}):
+            wait(1)
+        print("done")
+    """))
+    env = dict(os.environ, NO_COLOR="1")
+    with subprocess.Popen([_robokit_exe(), "run", str(prog), "--duration", "3600"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=env) as p:
+        assert p.stdout is not None
+        try:
+            first = p.stdout.readline()
+            still_running = p.poll() is None
+            flag.touch()
+            rest, err = p.communicate(timeout=120)
+        finally:
+            if p.poll() is None:
+                p.kill()
+    assert first == "ready\n"
+    assert still_running, "the line arrived only after the run ended"
+    assert p.returncode == 0, err
+    assert rest.startswith("done\n")
+    assert "finished" in rest
+
+
+def test_worlds_lists_the_six_builtin_worlds() -> None:
+    proc = robokit_cli("worlds")
+    assert proc.returncode == 0, proc.stderr
+    names = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+    assert names == ["empty", "oval", "arena", "maze", "sumo", "mat"]
+    assert list(BUILTIN_WORLDS) == names
+
+
+def test_folder_with_main_and_robot_toml_beside(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("from robokit import robot\nrobot.drive_base.straight(100)\n")
+    (tmp_path / "robot.toml").write_text(textwrap.dedent("""\
+        name = "big wheels"
+        [devices.left_motor]
+        type = "Motor"
+        port = "A"
+        positive_direction = "counterclockwise"
+        [devices.right_motor]
+        type = "Motor"
+        port = "B"
+        [drive_base]
+        left = "left_motor"
+        right = "right_motor"
+        wheel_diameter = 88
+        axle_track = 150
+    """))
+    result = invoke("run", tmp_path, "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["robot"] == "big wheels"
+    assert data["status"] == "finished"
+    assert data["pose"]["x_mm"] == pytest.approx(100, abs=2)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_exits_130_without_a_traceback() -> None:
+    import signal
+
+    env = dict(os.environ, NO_COLOR="1")
+    with subprocess.Popen([_robokit_exe(), "run", str(PROGRAMS / "forever.py"), "--duration",
+                           "100000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=env) as p:
+        assert p.stdout is not None
+        try:
+            assert p.stdout.readline() == "waiting\n"  # the program is in its loop
+            p.send_signal(signal.SIGINT)
+            _out, err = p.communicate(timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+    assert p.returncode == 130
+    assert err == "robokit: run: interrupted\n"
