@@ -330,8 +330,6 @@ def test_race_cancels_the_loser_and_stops_its_motor(brick):
     assert 0 < arm.angle() < 30
 
 
-@pytest.mark.xfail(reason="tools.multitask flags awaitables handed to it directly as "
-                   "'not awaited' before it first steps them", strict=False)
 def test_awaitables_go_straight_into_multitask(brick):
     db = drive_base()
     arm = Motor(Port.F)

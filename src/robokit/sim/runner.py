@@ -110,7 +110,7 @@ class _Output(io.TextIOBase):
         self._partial = ""
         self.text: list[str] = []
 
-    def write(self, s: str) -> int:  # type: ignore[override]
+    def write(self, s: str) -> int:
         self.text.append(s)
         self._partial += s
         while "\n" in self._partial:
