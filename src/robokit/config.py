@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .devices.motors import gear_ratio
+from .errors import ConfigError, UsageError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -81,7 +82,7 @@ STANDARD_ROVER: dict[str, Any] = {
 
 _TOP_KEYS = {"name", "hub", "devices", "drive_base", "body"}
 _DEVICE_KEYS = {
-    "Motor": {"type", "port", "model", "positive_direction", "range"},
+    "Motor": {"type", "port", "model", "positive_direction", "range", "gears"},
     "DCMotor": {"type", "port", "model", "positive_direction"},
     "ColorSensor": {"type", "port", "x", "y"},
     "UltrasonicSensor": {"type", "port", "x", "y", "heading"},
@@ -232,6 +233,13 @@ def check_robot(
                              'use "clockwise" or "counterclockwise"')
             d["model"] = model
             d["positive_direction"] = direction
+            if "gears" in dev and dtype == "Motor":
+                try:
+                    gear_ratio(dev["gears"])
+                except UsageError as exc:
+                    raise w.fail(table, "gears", str(exc),
+                                 "write e.g. gears = [12, 36] (motor gear first)") from None
+                d["gears"] = dev["gears"]
             if "range" in dev:
                 rng = dev["range"]
                 if (not isinstance(rng, list) or len(rng) != 2

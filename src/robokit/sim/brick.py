@@ -39,6 +39,7 @@ from typing import Any
 
 from ..devices import _hal
 from ..devices._hal import HAL
+from ..devices.motors import gear_ratio
 from .motor import MODELS, MotorModel, MotorSim
 from .recorder import Recorder
 from .world import World
@@ -138,6 +139,7 @@ class SimBrick(HAL):
         self._motors: dict[str, MotorSim] = {}
         self._offsets: dict[str, float] = {}
         self._ranges: dict[str, tuple[float, float]] = {}
+        self._ratios: dict[str, float] = {}
         self._last: dict[str, Any] = {}  # last value the program read, per port
         drive = robot.get("drive_base")
         wheel_names = (drive["left"], drive["right"]) if drive else ()
@@ -148,10 +150,14 @@ class SimBrick(HAL):
             info["name"] = name
             self._ports[port] = info
             if dev["type"] in ("Motor", "DCMotor"):
+                # A gear train between the motor and what it turns: the load's inertia
+                # reaches the motor divided by the ratio squared.
+                ratio = gear_ratio(dev.get("gears"))
+                self._ratios[port] = ratio
                 extra = 0.0
                 if drive and name in wheel_names:
                     r = drive["wheel_diameter"] / 2000.0
-                    extra = mass_kg / 2.0 * r * r
+                    extra = mass_kg / 2.0 * r * r / (ratio * ratio)
                 model = MODELS[dev["model"]]
                 if self.noise:
                     model = self._vary(model)
@@ -159,7 +165,8 @@ class SimBrick(HAL):
                 self._motors[port] = m
                 self._offsets[port] = 0.0
                 if "range" in dev:
-                    sign = 1.0 if dev["positive_direction"] == "clockwise" else -1.0
+                    # The end stops are where the output stops: in motor degrees, × ratio.
+                    sign = ratio if dev["positive_direction"] == "clockwise" else -ratio
                     lo, hi = sorted((dev["range"][0] * sign, dev["range"][1] * sign))
                     self._ranges[port] = (lo, hi)
         self._wheels: tuple[_Wheel, _Wheel] | None = None
@@ -172,9 +179,11 @@ class SimBrick(HAL):
             # "counterclockwise" motors turn the wheel forward with negative raw angles.
             self._wheels = (
                 _Wheel(self._motors[left["port"]],
-                       1.0 if left["positive_direction"] == "clockwise" else -1.0, mm_per_deg),
+                       1.0 if left["positive_direction"] == "clockwise" else -1.0,
+                       mm_per_deg / self._ratios[left["port"]]),
                 _Wheel(self._motors[right["port"]],
-                       1.0 if right["positive_direction"] == "clockwise" else -1.0, mm_per_deg),
+                       1.0 if right["positive_direction"] == "clockwise" else -1.0,
+                       mm_per_deg / self._ratios[right["port"]]),
             )
             self._track = drive["axle_track"]
         self._free_motors = [
