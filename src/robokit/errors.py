@@ -6,8 +6,12 @@
     ├── UsageError                  the device API was called wrongly
     ├── ConfigError                 robot.toml is broken: names file:line and the setting
     ├── WorldError                  a world file is broken or a world name is unknown
-    └── ProgramError                the user's program cannot be loaded (syntax error,
-                                    file missing): names file:line
+    ├── ProgramError                the user's program cannot be loaded (syntax error,
+    │                               file missing): names file:line
+    │   └── CheckError              a compile-time check failed (import not on the target,
+    │                               construct MicroPython lacks, program too big)
+    └── BundleError                 a bundle file is truncated, altered, of another format
+                                    version, or unsafe: says which and what to do
 
 How a caller should react: a ``ConfigError``, ``WorldError`` or ``ProgramError``
 is the user's to fix (the CLI prints the message and exits 2); a ``DeviceError``
@@ -35,7 +39,17 @@ class ProgramError(RobokitError):
         self.line = line
 
 
+class CheckError(ProgramError):
+    """The program uses something its target does not have, or does not fit on it."""
+
+
+class BundleError(RobokitError):
+    """A bundle cannot be read or trusted: truncated, altered, wrong version, unsafe."""
+
+
 __all__ = [
+    "BundleError",
+    "CheckError",
     "ConfigError",
     "DeviceError",
     "NoBrickError",
