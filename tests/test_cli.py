@@ -386,3 +386,17 @@ def test_ctrl_c_exits_130_without_a_traceback() -> None:
                 p.kill()
     assert p.returncode == 130
     assert err == "robokit: run: interrupted\n"
+
+
+def test_json_reports_bad_input_as_one_object_too(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from robokit import wait\nwait(10\n")
+    proc = robokit_cli("run", bad, "--json")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stdout + proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["status"] == "invalid"
+    assert data["error"]["type"] == "ProgramError"
+    assert data["error"]["line"] == 2
+    assert data["error"]["file"].endswith("bad.py")
+    assert "bad.py:2" in proc.stderr

@@ -79,6 +79,12 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
                           noise=True if noise else None, duration=duration,
                           on_output=None if as_json else echo_line)
     except RobokitError as exc:
+        if as_json:
+            # A pipeline reading stdout still gets one JSON object, saying what was wrong.
+            click.echo(json.dumps({"status": "invalid", "error": {
+                "type": type(exc).__name__, "message": str(exc),
+                "file": getattr(exc, "file", None), "line": getattr(exc, "line", None)}},
+                indent=2))
         _fail("run", str(exc))
     except KeyboardInterrupt:
         click.echo("robokit: run: interrupted", err=True)

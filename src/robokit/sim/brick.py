@@ -42,6 +42,7 @@ from ..devices._hal import HAL
 from ..devices.motors import gear_ratio
 from .motor import MODELS, MotorModel, MotorSim
 from .recorder import Recorder
+from .surface import FootprintSampler
 from .world import World
 
 #: Simulated time each device call made by the program costs, in µs.
@@ -115,6 +116,7 @@ class SimBrick(HAL):
         #: Folder of the user's program (set by the runner), for where().
         self.user_dir: str | None = None
         self.light_rgb: tuple[float, float, float] | None = None
+        self._footprint: FootprintSampler | None = None
         self.display_rows: list[list[int]] = []
 
         x0, y0, h0 = world.start
@@ -501,8 +503,13 @@ class SimBrick(HAL):
 
     def color_rgb(self, port: str) -> tuple[float, float, float]:
         self._spend(CALL_COST_US)
-        x, y, _ = self._mount(self._ports[port])
-        r, g, b = self.world.surface.rgb(x, y, COLOR_FOOTPRINT_MM)
+        self._sync_read()
+        dev = self._ports[port]
+        c, s = math.cos(self._h), math.sin(self._h)
+        sx, sy = dev["x"], dev["y"]
+        if self._footprint is None:
+            self._footprint = self.world.surface.sampler(COLOR_FOOTPRINT_MM)
+        r, g, b = self._footprint.rgb(self._x + c * sx - s * sy, self._y + s * sx + c * sy)
         if self.noise:
             r, g, b = self._noisy(r, 0.8), self._noisy(g, 0.8), self._noisy(b, 0.8)
             r, g, b = (min(100.0, max(0.0, v)) for v in (r, g, b))

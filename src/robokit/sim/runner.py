@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProgramError
-from .brick import SimBrick, SimTimeUp, is_user_file
+from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, is_user_file
 
 
 class ProgramHang(BaseException):
@@ -308,6 +308,8 @@ def run_program(
     old_stdout = sys.stdout
     has_eye = any(d["type"] == "ColorSensor" for d in brick.robot["devices"].values())
     brick.world.prepare(surface=has_eye)  # set-up, not part of the run's wall time
+    if has_eye:
+        brick.world.surface.sampler(COLOR_FOOTPRINT_MM)
     wall0 = time.perf_counter()
     try:
         with brick.attached(), _Watchdog(brick, hang_budget_s) as dog:
