@@ -16,6 +16,7 @@ from robokit.devices import (
     Motor,
     Port,
     Stop,
+    StopWatch,
     UsageError,
     multitask,
     run_task,
@@ -518,3 +519,12 @@ def test_idle_motors_are_not_ticked(brick):
     assert arm not in sched.active
     arm.hold()
     assert arm in sched.active
+
+
+def test_run_time_ends_on_time_even_when_blocked(brick):
+    # Pybricks: run_time runs for the given time, whether or not the motor could turn.
+    arm = Motor(Port.F)
+    watch = StopWatch()
+    arm.run_time(500, 1000)  # the arm reaches its end stop (+100 deg) long before 1 s
+    assert 1000 <= watch.time() <= 1020
+    assert abs(arm.angle() - 100) <= 3

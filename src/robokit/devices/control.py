@@ -565,10 +565,11 @@ class Control:
             self.stalled_now = False
         # On target?
         end = self.end_us
-        if end is None or now - self.t_pause < end:
+        if self.mode == TIMED:
+            # run_time ends when its time is up, even if the motor was held back meanwhile.
+            self.on_target = end is not None and now >= end
+        elif end is None or now - self.t_pause < end:
             self.on_target = False
-        elif self.mode == TIMED:
-            self.on_target = True
         elif self.v_end != 0.0:
             self.on_target = (self.x_end - x) * self.v_end <= 0.0
         else:
