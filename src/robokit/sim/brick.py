@@ -188,6 +188,10 @@ class SimBrick(HAL):
                        mm_per_deg / self._ratios[right["port"]]),
             )
             self._track = drive["axle_track"]
+            # Per wheel: mm the body moves per raw motor degree (direction, gears, size).
+            self._lm, self._rm = self._wheels[0].motor, self._wheels[1].motor
+            self._kl = self._wheels[0].sign * self._wheels[0].mm_per_deg
+            self._kr = self._wheels[1].sign * self._wheels[1].mm_per_deg
         self._free_motors = [
             (port, m) for port, m in self._motors.items()
             if self._wheels is None or m not in (self._wheels[0].motor, self._wheels[1].motor)
@@ -293,14 +297,17 @@ class SimBrick(HAL):
             self._move_body(dt)
 
     def _move_body(self, dt: float) -> None:
-        lw, rw = self._wheels  # type: ignore[misc]
-        lm, rm = lw.motor, rw.motor
-        a_l, a_r = lm.angle, rm.angle
+        # Hot: runs at every physics step of a robot with a drive base.
+        lm = self._lm
+        rm = self._rm
+        kl = self._kl
+        kr = self._kr
+        a_l = lm.angle
+        a_r = rm.angle
         if self._has_walls:
             al1, _ = lm.state_after(dt)
             ar1, _ = rm.state_after(dt)
-            x, y, h = self._arc((al1 - a_l) * lw.sign * lw.mm_per_deg,
-                                (ar1 - a_r) * rw.sign * rw.mm_per_deg)
+            x, y, h = self._arc((al1 - a_l) * kl, (ar1 - a_r) * kr)
             if self.world.rect_hits_wall(x, y, math.degrees(h), self._front, self._back,
                                          self._half_w):
                 self._contact_at(dt, a_l, a_r)
@@ -310,8 +317,8 @@ class SimBrick(HAL):
         rm.step(dt)
         # The body rolls along the exact arc given by the two wheels' travel: a chord of
         # length ds·sinc(dh/2) in the direction halfway through the turn.
-        dl = (lm.angle - a_l) * lw.sign * lw.mm_per_deg
-        dr = (rm.angle - a_r) * rw.sign * rw.mm_per_deg
+        dl = (lm.angle - a_l) * kl
+        dr = (rm.angle - a_r) * kr
         ds = 0.5 * (dl + dr)
         half = 0.5 * (dr - dl) / self._track
         if -1e-3 < half < 1e-3:
@@ -324,11 +331,12 @@ class SimBrick(HAL):
         self._y += chord * math.sin(mid)
         self._h = mid + half
         self.distance_mm += ds if ds >= 0.0 else -ds
-        v = (lm.speed * lw.sign * lw.mm_per_deg + rm.speed * rw.sign * rw.mm_per_deg) * 0.5
+        vl = lm.speed * kl
+        vr = rm.speed * kr
+        v = 0.5 * (vl + vr)
         self._accel_fwd = (v - self._v) / dt
         self._v = v
-        self._w = (rm.speed * rw.sign * rw.mm_per_deg - lm.speed * lw.sign * lw.mm_per_deg) \
-            / self._track
+        self._w = (vr - vl) / self._track
 
     def _arc(self, dl: float, dr: float) -> tuple[float, float, float]:
         """The pose after the left and right wheels roll ``dl`` and ``dr`` mm: an exact arc."""
