@@ -9,70 +9,10 @@ These names come from :mod:`robokit.devices` (portable, Pybricks-style).  Import
 when used.
 """
 
-from .devices import (
-    Axis,
-    Button,
-    Color,
-    ColorSensor,
-    DCMotor,
-    DeviceError,
-    Direction,
-    DriveBase,
-    EssentialHub,
-    ForceSensor,
-    Hub,
-    Icon,
-    InventorHub,
-    Motor,
-    NoBrickError,
-    Port,
-    PrimeHub,
-    RobokitError,
-    Side,
-    Stop,
-    StopWatch,
-    TechnicHub,
-    UltrasonicSensor,
-    UsageError,
-    multitask,
-    robot,
-    run_task,
-    vector,
-    wait,
-)
+from . import devices as _devices
+from .devices import *  # noqa: F403 - the device API is robokit's public surface
 
-__all__ = [
-    "__version__",
-    "Axis",
-    "Button",
-    "Color",
-    "ColorSensor",
-    "DCMotor",
-    "DeviceError",
-    "Direction",
-    "DriveBase",
-    "EssentialHub",
-    "ForceSensor",
-    "Hub",
-    "Icon",
-    "InventorHub",
-    "Motor",
-    "NoBrickError",
-    "Port",
-    "PrimeHub",
-    "RobokitError",
-    "Side",
-    "Stop",
-    "StopWatch",
-    "TechnicHub",
-    "UltrasonicSensor",
-    "UsageError",
-    "multitask",
-    "robot",
-    "run_task",
-    "vector",
-    "wait",
-]
+__all__ = ["__version__", *_devices.__all__]  # noqa: F405 - __version__ is lazy, below
 
 
 def __getattr__(name):
