@@ -32,7 +32,7 @@ def port_letter(port):
         for c in Port._all:
             if port is c:
                 return c.value
-    raise UsageError(f"port must be one of Port.A to Port.F, not {port!r}")
+    raise UsageError(f"port must be one of Port.A to Port.F, not {repr(port)}")
 
 
 def port_name(letter):

@@ -113,8 +113,8 @@ class Trajectory:
         self.x3 += dx
 
     def __repr__(self):
-        return (f"Trajectory(t0={self.t0}, x0={self.x0:g}, v0={self.v0:g}, a0={self.a0:g}, "
-                f"d1={self.d1:g}, v1={self.v1:g}, d2={self.d2:g}, a2={self.a2:g}, "
+        return (f"Trajectory(t0={self.t0}, x0={self.x0:g}, v0={self.v0:g}, a0={self.a0:g}, " +
+                f"d1={self.d1:g}, v1={self.v1:g}, d2={self.d2:g}, a2={self.a2:g}, " +
                 f"d3={self.d3:g}, x3={self.x3:g}, v3={self.v3:g})")
 
 
@@ -321,7 +321,7 @@ def scheduler(hal=None):
 def number(value, what):
     """``value`` as a float, or a UsageError naming ``what``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UsageError(f"{what} must be a number, not {value!r}")
+        raise UsageError(f"{what} must be a number, not {repr(value)}")
     return float(value)
 
 
@@ -699,4 +699,4 @@ class Control:
         return None
 
     def __repr__(self):
-        return f"<Control {self.unit}/s limits={self.limits()!r}>"
+        return f"<Control {self.unit}/s limits={repr(self.limits())}>"

@@ -142,7 +142,7 @@ def _vec3(value, what):
         return (value[0], value[1], value[2])
     except (TypeError, IndexError, KeyError):
         raise UsageError(
-            f"{what} must be an axis such as Axis.Z or -Axis.X, not {value!r}") from None
+            f"{what} must be an axis such as Axis.Z or -Axis.X, not {repr(value)}") from None
 
 
 def _as_axis(value, what):
@@ -150,7 +150,7 @@ def _as_axis(value, what):
     v = _vec3(value, what)
     if sorted(abs(c) for c in v) != [0, 0, 1]:
         raise UsageError(
-            f"{what} must be one of the hub's axes (Axis.X, -Axis.Y, ...), not {value!r}")
+            f"{what} must be one of the hub's axes (Axis.X, -Axis.Y, ...), not {repr(value)}")
     return v
 
 
@@ -166,8 +166,8 @@ class IMU:
         z = _as_axis(top_side, "top_side")
         x = _as_axis(front_side, "front_side")
         if _dot(x, z) != 0:
-            raise UsageError("top_side and front_side must be at right angles, "
-                             f"not {top_side!r} and {front_side!r}")
+            raise UsageError("top_side and front_side must be at right angles, " +
+                             f"not {repr(top_side)} and {repr(front_side)}")
         y = (z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0])
         self._frame = (x, y, z)
 
@@ -267,7 +267,7 @@ class Buttons:
 
 def _rgb(color, what="color"):
     if not isinstance(color, Color):
-        raise UsageError(f"{what} must be a Color such as Color.RED, not {color!r}")
+        raise UsageError(f"{what} must be a Color such as Color.RED, not {repr(color)}")
     return color.rgb()
 
 
@@ -295,8 +295,8 @@ class Light:
         rgb = _rgb(color)
         durations = list(durations)
         if not durations or len(durations) % 2:
-            raise UsageError("blink durations must be pairs of on/off times in ms, "
-                             f"e.g. [500, 500], not {durations!r}")
+            raise UsageError("blink durations must be pairs of on/off times in ms, " +
+                             f"e.g. [500, 500], not {repr(durations)}")
         frames = []
         for i, d in enumerate(durations):
             in_range(d, "blink duration", 0, 3600000, "ms")
@@ -382,8 +382,8 @@ def _check_image(image):
     except TypeError:
         ok = False
     if not ok:
-        raise UsageError("an image must be 5 rows of 5 brightness values 0-100 "
-                         f"(like Icon.HEART), not {image!r}")
+        raise UsageError("an image must be 5 rows of 5 brightness values 0-100 " +
+                         f"(like Icon.HEART), not {repr(image)}")
     for r in rows:
         for i in range(5):
             r[i] = int(in_range(r[i], "pixel brightness", 0, 100, "%"))
@@ -422,8 +422,8 @@ class Display:
         """Say which side of the hub is up (``Side.TOP``, ``LEFT``, ``RIGHT``, ``BOTTOM``)
         so images and text show upright."""
         if up not in (Side.TOP, Side.BOTTOM, Side.LEFT, Side.RIGHT):
-            raise UsageError("display.orientation takes Side.TOP, Side.BOTTOM, Side.LEFT "
-                             f"or Side.RIGHT, not {up!r}")
+            raise UsageError("display.orientation takes Side.TOP, Side.BOTTOM, Side.LEFT " +
+                             f"or Side.RIGHT, not {repr(up)}")
         s = _shared()
         s.display_up = up
         self._show(s.image)
@@ -450,14 +450,14 @@ class Display:
     def char(self, char):
         """Show one character."""
         if not isinstance(char, str) or len(char) != 1:
-            raise UsageError(f"display.char takes one character, not {char!r}")
+            raise UsageError(f"display.char takes one character, not {repr(char)}")
         self._replace(glyph(char), {"char": char})
 
     def number(self, number):
         """Show a whole number from -99 to 99 (a faint centre dot is the minus sign;
         larger numbers show as > or <)."""
         if not isinstance(number, (int, float)):
-            raise UsageError(f"display.number takes a number, not {number!r}")
+            raise UsageError(f"display.number takes a number, not {repr(number)}")
         n = int(round(number))
         self._replace(_number_image(n), {"number": n})
 
@@ -478,7 +478,7 @@ class Display:
         for i, ch in enumerate(text):
             actions.append((i * step, lambda ch=ch: self._show(glyph(ch))))
             actions.append((i * step + on_us, lambda: self._show(blank)))
-        return _timeline(actions, len(text) * step, f"display.text({text!r})")
+        return _timeline(actions, len(text) * step, f"display.text({repr(text)})")
 
     def animate(self, images, interval):
         """Show ``images`` one after another, ``interval`` ms each, in the background."""
@@ -503,7 +503,7 @@ def parse_note(note):
     eighth D sharp; ``"Bb3/2_"`` a half note held into the next one (legato);
     ``"R/8"`` an eighth rest (frequency 0).  ``length`` is the fraction of a
     whole note: 1, 2, 4, 8, 16 or 32."""
-    bad = UsageError(f"{note!r} is not a note: write NAME[#|b]OCTAVE/LENGTH[.][_] like "
+    bad = UsageError(f"{repr(note)} is not a note: write NAME[#|b]OCTAVE/LENGTH[.][_] like " +
                      "'C4/4', 'D#5/8.' or 'R/8' for a rest")
     if not isinstance(note, str) or "/" not in note:
         raise bad
@@ -563,7 +563,7 @@ class Speaker:
         sound."""
         in_range(frequency, "frequency", FREQUENCY_MIN, FREQUENCY_MAX, "Hz")
         if not isinstance(duration, (int, float)):
-            raise UsageError(f"duration must be a number of ms, not {duration!r}")
+            raise UsageError(f"duration must be a number of ms, not {repr(duration)}")
         s = _shared()
         vol = s.volume
         s.hal.event("beep", {"frequency": frequency, "duration": duration, "volume": vol})
@@ -573,7 +573,7 @@ class Speaker:
         return _timeline(
             ((0, lambda: s.hal.tone(frequency, duration, vol)),),
             int(duration * 1000),
-            f"speaker.beep({frequency!r}, {duration!r})",
+            f"speaker.beep({repr(frequency)}, {repr(duration)})",
             self._silence,
         )
 
@@ -632,8 +632,8 @@ class System:
             many = button if isinstance(button, (tuple, list, set)) else (button,)
             for b in many:
                 if _lookup(Button, b) is not b:
-                    raise UsageError("set_stop_button takes a Button, several, or None, "
-                                     f"not {b!r}")
+                    raise UsageError("set_stop_button takes a Button, several, or None, " +
+                                     f"not {repr(b)}")
         s = _shared()
         s.stop_button = button
         s.hal.event("stop_button", {"button": None if button is None else str(button)})
@@ -666,7 +666,7 @@ class Hub:
             hub_cfg = hal.robot_config().get("hub") or {}
             want = hub_cfg.get("type")
             if want and _SAME_HUB.get(want, want) != _SAME_HUB.get(self._type, self._type):
-                raise DeviceError(f"this program uses a {self._type}, but robot.toml says "
+                raise DeviceError(f"this program uses a {self._type}, but robot.toml says " +
                                   f"the hub is a {want}: change [hub] type or the program")
         self.imu = IMU(self, top_side, front_side)
         self.buttons = Buttons()

@@ -88,8 +88,8 @@ STALL_TIME = 200  # ms
 def _direction_sign(positive_direction):
     d = _lookup(Direction, positive_direction)
     if d is None:
-        raise UsageError("positive_direction must be Direction.CLOCKWISE or "
-                         f"Direction.COUNTERCLOCKWISE, not {positive_direction!r}")
+        raise UsageError("positive_direction must be Direction.CLOCKWISE or " +
+                         f"Direction.COUNTERCLOCKWISE, not {repr(positive_direction)}")
     return 1.0 if d is Direction.CLOCKWISE else -1.0
 
 
@@ -97,8 +97,8 @@ def stop_value(then):
     """The control.py name (``"hold"``...) of a ``Stop`` value; UsageError otherwise."""
     s = _lookup(Stop, then)
     if s is None:
-        raise UsageError("then must be Stop.HOLD, Stop.BRAKE, Stop.COAST, Stop.COAST_SMART "
-                         f"or Stop.NONE, not {then!r}")
+        raise UsageError("then must be Stop.HOLD, Stop.BRAKE, Stop.COAST, Stop.COAST_SMART " +
+                         f"or Stop.NONE, not {repr(then)}")
     return s.value
 
 
@@ -110,17 +110,17 @@ def gear_ratio(gears):
     if gears is None:
         return 1.0
     if not isinstance(gears, (list, tuple)) or not gears:
-        raise UsageError("gears must be a list of teeth like [12, 36] or a list of such "
-                         f"lists, not {gears!r}")
+        raise UsageError("gears must be a list of teeth like [12, 36] or a list of such " +
+                         f"lists, not {repr(gears)}")
     trains = gears if isinstance(gears[0], (list, tuple)) else (gears,)
     ratio = 1.0
     for train in trains:
         if not isinstance(train, (list, tuple)) or len(train) < 2:
-            raise UsageError("each gear train needs at least two gears, like [12, 36]; "
-                             f"got {train!r}")
+            raise UsageError("each gear train needs at least two gears, like [12, 36]; " +
+                             f"got {repr(train)}")
         for teeth in train:
             if isinstance(teeth, bool) or not isinstance(teeth, (int, float)) or teeth <= 0:
-                raise UsageError(f"gear teeth must be positive numbers, not {teeth!r}")
+                raise UsageError(f"gear teeth must be positive numbers, not {repr(teeth)}")
         ratio *= float(train[-1]) / float(train[0])
     return ratio
 

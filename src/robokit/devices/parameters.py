@@ -180,7 +180,7 @@ class Vector:
                 return "Axis." + name
             if self == -a:
                 return "-Axis." + name
-        return f"vector({self.x!r}, {self.y!r}, {self.z!r})"
+        return f"vector({repr(self.x)}, {repr(self.y)}, {repr(self.z)})"
 
 
 def vector(x, y, z):

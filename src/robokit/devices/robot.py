@@ -33,7 +33,8 @@ def _build_device(name, spec):
         from . import sensors
 
         return getattr(sensors, kind)(port)
-    raise DeviceError(f"robot.toml: device {name!r} has type {kind!r}, which robokit does not know")
+    raise DeviceError(f"robot.toml: device {repr(name)} has type {repr(kind)}, "
+                      + "which robokit does not know")
 
 
 class Robot:
@@ -86,7 +87,7 @@ class Robot:
             obj = self._drive_base(cfg)
         else:
             names = ", ".join(self.names())
-            raise DeviceError(f"robot has no {name!r}: robot.toml names {names}")
+            raise DeviceError(f"robot has no {repr(name)}: robot.toml names {names}")
         built[name] = obj
         return obj
 

@@ -375,7 +375,7 @@ class DriveBase:
     def use_gyro(self, use_gyro):
         """Take the heading from the hub's gyro (True) or from the wheels (False)."""
         if not isinstance(use_gyro, bool):
-            raise UsageError(f"use_gyro needs True or False, not {use_gyro!r}")
+            raise UsageError(f"use_gyro needs True or False, not {repr(use_gyro)}")
         if use_gyro == self._gyro:
             return
         # Re-base the heading so that it does not jump when the source changes.

@@ -71,7 +71,7 @@ class _SensorLights:
         else:
             values = tuple(brightness)
             if len(values) != self._count:
-                raise UsageError(f"lights.on needs one brightness or {self._count} of them, "
+                raise UsageError(f"lights.on needs one brightness or {self._count} of them, " +
                                  f"not {len(values)}")
         for b in values:
             in_range(b, "light brightness", 0, 100, "%")
@@ -138,7 +138,7 @@ class ColorSensor:
             raise UsageError("detectable_colors needs at least one Color")
         for c in colors:
             if not isinstance(c, Color):
-                raise UsageError(f"detectable_colors takes Color values, not {c!r}")
+                raise UsageError(f"detectable_colors takes Color values, not {repr(c)}")
         self._colors = colors
         return None
 

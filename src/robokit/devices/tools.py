@@ -138,7 +138,7 @@ def _check_fresh():
     if bad._where is not None:
         at = f" at {bad._where[0]}:{bad._where[1]}"
     return UsageError(
-        f"{bad._name}{at} was called inside a task but not awaited, so it did nothing; "
+        f"{bad._name}{at} was called inside a task but not awaited, so it did nothing; " +
         f"write `await {bad._name}`"
     )
 

