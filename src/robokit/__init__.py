@@ -4,21 +4,22 @@ Everything a robot program needs is importable from here::
 
     from robokit import Motor, Port, DriveBase, wait, robot
 
-These names come from :mod:`robokit.devices` (portable, Pybricks-style).  Importing
-``robokit`` stays light: the simulator, plotting and the build tools load only
-when used.
+These names come from :mod:`robokit.devices` (portable, Pybricks-style).  They
+load on first use, so that ``import robokit.cli`` (every command-line call) and
+the build tools do not pay for the device API; the simulator, plotting and the
+build tools load only when used too.
 """
 
-from . import devices as _devices
-from .devices import *  # noqa: F403 - the device API is robokit's public surface
+import importlib
+from typing import TYPE_CHECKING
 
-__all__ = ["__version__", *_devices.__all__]  # noqa: F405 - __version__ is lazy, below
+if TYPE_CHECKING:  # for type checkers: the names below come from robokit.devices
+    from .devices import *  # noqa: F403
 
 
-def __getattr__(name):
-    # The version is looked up on first use: importlib.metadata costs ~20 ms
-    # of start-up, which every CLI call would pay.
+def __getattr__(name: str) -> object:
     if name == "__version__":
+        # importlib.metadata costs ~20 ms of start-up: looked up on first use.
         try:
             from importlib.metadata import PackageNotFoundError, version
         except ImportError:  # pragma: no cover
@@ -29,4 +30,19 @@ def __getattr__(name):
             v = "0.0.0"
         globals()["__version__"] = v
         return v
-    raise AttributeError(f"module 'robokit' has no attribute {name!r}")
+    # import_module, not "from . import devices": that would ask this very hook for
+    # the attribute "devices" first, and recurse.
+    devices = importlib.import_module(__name__ + ".devices")
+    if name == "__all__":
+        value: object = ["__version__", *devices.__all__]
+    elif name in devices.__all__:
+        value = getattr(devices, name)
+    else:
+        raise AttributeError(f"module 'robokit' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    devices = importlib.import_module(__name__ + ".devices")
+    return sorted(set(globals()) | set(devices.__all__) | {"__version__"})

@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 
-from . import __version__
 from .errors import RobokitError
 
 EXIT_PROGRAM_ERROR = 1
@@ -32,7 +31,7 @@ def _fmt_pose(p: tuple[float, float, float]) -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="robokit")
+@click.version_option(package_name="robokit", prog_name="robokit")
 def main() -> None:
     """Program robot kits in Python; run the programs on a simulated brick."""
 
