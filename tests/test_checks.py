@@ -78,8 +78,9 @@ def test_syntax_error(tmp_path: Path):
 def test_syntax_error_in_an_imported_module(tmp_path: Path):
     p = program(tmp_path, "import helper\n", helper="x = [1, 2\ny = 3\n")
     msg = refused("compile", str(p))
-    assert "helper.py:2: syntax error (mpy-cross)" in msg
-    assert "Python says: '[' was never closed (line 1)" in msg
+    # The bracket opened on line 1 is what to fix; mpy-cross gave up on line 2.
+    assert "helper.py:1: syntax error (Python): '[' was never closed" in msg
+    assert "mpy-cross says: line 2: invalid syntax" in msg
 
 
 def test_mpy_cross_message_is_passed_on(tmp_path: Path):

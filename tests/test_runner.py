@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from robokit.errors import ProgramError
+from robokit.errors import CheckError, ProgramError
 from robokit.sim import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,13 +158,12 @@ def test_error_in_a_local_module_points_into_it(tmp_path: Path) -> None:
 
 
 def test_syntax_error_in_a_local_module_names_that_module(tmp_path: Path) -> None:
+    # Found when the program is compiled, before anything runs.
     write(tmp_path / "broken_helper.py", "x = 1\ny = (\n")
     prog = write(tmp_path / "imports_it.py", "import broken_helper\n")
-    result = simulate(prog)
-    assert result.status == "error"
-    assert result.error is not None and result.error["type"] == "SyntaxError"
-    assert result.error["file"].endswith("broken_helper.py")
-    assert result.error["line"] == 2
+    with pytest.raises(ProgramError, match=r"broken_helper\.py:2: syntax error") as info:
+        simulate(prog)
+    assert info.value.line == 2
 
 
 def test_program_can_ask_stdout_the_usual_questions(tmp_path: Path) -> None:
@@ -179,11 +178,11 @@ def test_program_can_ask_stdout_the_usual_questions(tmp_path: Path) -> None:
     assert result.output == "False utf8\ndone\n"
 
 
-def test_installed_packages_in_the_program_folder_are_not_purged(
+def test_installed_packages_in_the_program_folder_are_refused_not_imported(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A project folder often holds its own virtual environment (.venv).  Packages installed
-    there are not the program's modules: a run must not drop them from sys.modules (numpy
-    and others break when imported twice in one process)."""
+    there are not the program's modules and not on the brick: the check refuses the import
+    (so a run never imports, or later drops, such a library)."""
     site = tmp_path / ".venv" / "lib" / "python3" / "site-packages"
     (site / "fakelib_rk").mkdir(parents=True)
     (site / "fakelib_rk" / "__init__.py").write_text("VALUE = 42\n")
@@ -192,12 +191,9 @@ def test_installed_packages_in_the_program_folder_are_not_purged(
         import fakelib_rk
         print(fakelib_rk.VALUE)
     """)
-    try:
-        result = simulate(prog)
-        assert result.output == "42\n"
-        assert "fakelib_rk" in sys.modules
-    finally:
-        sys.modules.pop("fakelib_rk", None)
+    with pytest.raises(CheckError, match=r"prog\.py:1: 'fakelib_rk' is neither a module"):
+        simulate(prog)
+    assert "fakelib_rk" not in sys.modules
 
 
 # ---------------------------------------------------------------------------------------

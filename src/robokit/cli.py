@@ -58,14 +58,16 @@ def main() -> None:
               help="Write the telemetry to FILE.csv or FILE.json.")
 def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
         duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None) -> None:
-    """Run PROGRAM (a .py file, or a folder with main.py) on the simulated brick."""
+    """Run PROGRAM on the simulated brick: a .py file, a folder with main.py, or a
+    bundle (.rkb) built with `robokit compile`.  A program is compiled and checked
+    for the brick first, and runs from its verified bundle."""
     from .sim import simulate
 
     if plot is not None and plot.suffix.lower() != ".png":
         _fail("run", f"--plot {plot}: the plot is a PNG image; name the file *.png")
     if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
         _fail("run", f"--telemetry {telemetry}: use a .csv or .json file name")
-    if robot is None:
+    if robot is None and program.suffix != ".rkb":  # a bundle carries its robot
         beside = (program if program.is_dir() else program.parent) / "robot.toml"
         if beside.is_file():
             robot = beside

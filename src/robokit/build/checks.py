@@ -491,8 +491,8 @@ def check_graph(graph: ImportGraph, target: str, abi: str = "6.3",
 
 
 def syntax_error(relpath: str, source: bytes, line: int, col: int | None, message: str,
-                 *, by: str, python: str | None = None, what: str = "syntax error"
-                 ) -> ProgramError:
+                 *, by: str, python: str | None = None, what: str = "syntax error",
+                 also: str | None = None) -> ProgramError:
     """A ProgramError for a syntax error: file:line, the message, the line and a caret."""
     lines = source.decode("utf-8", "replace").splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
@@ -507,6 +507,8 @@ def syntax_error(relpath: str, source: bytes, line: int, col: int | None, messag
         out += f"\n    {stripped.rstrip()}\n    {' ' * caret}^"
     if python and python != message:
         out += f"\nPython says: {python}"
+    if also:
+        out += f"\n{also}"
     out += "\nfix the code at the caret (or the end of the line before it) and compile again"
     return ProgramError(out, file=relpath, line=line)
 

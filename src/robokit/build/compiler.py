@@ -265,6 +265,11 @@ def mpy_cross_error(relpath: str, source: bytes, stderr: str, returncode: int,
             py_text = f"{python.msg} (line {python.lineno})" if python.lineno != line \
                 else python.msg
         if kind == "SyntaxError":
+            if python is not None and python.lineno and python.lineno < line:
+                # An unclosed bracket or string: Python names the line where it opened,
+                # mpy-cross only the line where it gave up; lead with the one to fix.
+                return syntax_error(relpath, source, python.lineno, python.offset, python.msg,
+                                    by="Python", also=f"mpy-cross says: line {line}: {text}")
             return syntax_error(relpath, source, line, col, text, by="mpy-cross", python=py_text)
         if kind == "MemoryError":
             return _too_big(relpath, source)

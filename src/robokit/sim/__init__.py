@@ -1,8 +1,10 @@
 """The simulated brick: run robot programs with no hardware.
 
 ``simulate(program, world=..., robot=..., seed=..., duration=...)`` runs a
-program file in a world and returns a :class:`RunResult` with the final pose,
-the output, the error (if any) and the telemetry.
+program in a world and returns a :class:`RunResult` with the final pose, the
+output, the error (if any) and the telemetry.  A program goes through the same
+bundle a brick gets: it is compiled (and checked) for the ``sim`` target, the
+bundle is verified, and the simulated brick runs the bundle's sources.
 """
 
 from __future__ import annotations
@@ -11,16 +13,38 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..build.bundle import Bundle
 from ..config import check_robot, load_robot
 from .brick import SimBrick
-from .runner import RunResult, read_directives, run_program
+from .runner import RunResult, directives_in, program_from_bundle, run_program
 from .world import World, load_world
 
-__all__ = ["RunResult", "SimBrick", "World", "load_world", "simulate"]
+__all__ = ["RunResult", "SimBrick", "World", "load_world", "load_bundle", "simulate"]
+
+
+def load_bundle(
+    program: str | Path | Bundle, robot: str | Path | dict[str, Any] | None = None
+) -> tuple[Bundle, Path]:
+    """The verified bundle of ``program`` and the folder its files are shown under.
+
+    ``program``: a .py file or project folder (compiled for the ``sim`` target, checks
+    included), a built ``.rkb`` file, or a :class:`Bundle`."""
+    from ..build.compiler import compile_program
+
+    if isinstance(program, Bundle):
+        return Bundle.from_bytes(program.to_bytes(), program.program), Path.cwd()
+    p = Path(program)
+    if p.suffix == ".rkb":
+        return Bundle.read(p), p.resolve().parent
+    robot_arg = robot if isinstance(robot, dict) else (str(robot) if robot else None)
+    bundle = compile_program(p, target="sim", robot=robot_arg)
+    # Verify what will run exactly as a brick would: from the bundle's bytes.
+    bundle = Bundle.from_bytes(bundle.to_bytes(), str(p))
+    return bundle, (p if p.is_dir() else p.parent).resolve()
 
 
 def simulate(
-    program: str | Path,
+    program: str | Path | Bundle,
     *,
     world: str | Path | World | None = None,
     robot: str | Path | dict[str, Any] | None = None,
@@ -31,17 +55,25 @@ def simulate(
     on_output: Callable[[str, float], None] | None = None,
     hang_budget_s: float = 5.0,
 ) -> RunResult:
-    """Run ``program`` (a .py file or a folder with main.py) on a simulated brick.
+    """Run ``program`` (a .py file, a folder with main.py, a .rkb bundle or a Bundle)
+    on a simulated brick.
 
     ``world``: a built-in name, a world file, or a World; by default the world the
-    program names in a ``# robokit: world=NAME`` line, else ``empty``.  ``robot``: a robot.toml
-    path, a config dict, or None for the standard rover.  ``seed``: turns on
-    noise (unless ``noise=False``) with that seed; ``noise=True`` alone uses seed 0.
-    ``duration``: simulated seconds before the run stops with status "timeout"
-    (default: the program's ``# robokit: duration=S`` line, else 60).
+    program names in a ``# robokit: world=NAME`` line, else ``empty``.  ``robot``: a
+    robot.toml path, a config dict, or None: robot.toml beside the program, else the
+    standard rover (a bundle carries its robot; ``robot`` replaces it).  ``seed``:
+    turns on noise (unless ``noise=False``) with that seed; ``noise=True`` alone uses
+    seed 0.  ``duration``: simulated seconds before the run stops with status
+    "timeout" (default: the program's ``# robokit: duration=S`` line, else 60).
     ``on_output(line, sim_time_s)`` is called for each line the program prints.
     """
-    directives = read_directives(program)
+    bundle, project_dir = load_bundle(program, robot)
+    entry = bundle.module(bundle.entry)
+    if entry.source is not None:
+        directives = directives_in(entry.source.decode("utf-8"),
+                                   project_dir.joinpath(*entry.path.split("/")))
+    else:
+        directives = {}
     if world is None:
         world = directives.get("world", "empty")
     if duration is None:
@@ -49,10 +81,13 @@ def simulate(
     w = world if isinstance(world, World) else load_world(world)
     if isinstance(robot, dict):
         cfg = check_robot(robot)
-    else:
+    elif robot is not None:
         cfg = load_robot(robot)
+    else:
+        cfg = check_robot(bundle.robot, source=f"{bundle.program} (the bundle's robot)")
     if noise is None:
         noise = seed is not None
+    loaded = program_from_bundle(bundle, project_dir)
     brick = SimBrick(w, cfg, seed=seed if seed is not None else (0 if noise else None),
                      noise=noise, duration_s=duration, telemetry_hz=telemetry_hz)
-    return run_program(brick, program, on_output=on_output, hang_budget_s=hang_budget_s)
+    return run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s)

@@ -9,7 +9,10 @@ run forever) after a wall-clock budget, naming the loop's line.
 from __future__ import annotations
 
 import ctypes
+import importlib.abc
+import importlib.util
 import io
+import linecache
 import os
 import re
 import sys
@@ -20,7 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import ProgramError
+from ..build.bundle import Bundle
+from ..errors import BundleError, ProgramError
 from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, is_user_file
 
 
@@ -221,16 +225,21 @@ _DIRECTIVE_KEYS = {"world": str, "duration": float}
 def read_directives(path: str | Path) -> dict[str, Any]:
     """Settings a program asks for in its first comment lines, e.g.
     ``# robokit: world=oval duration=90``.  Command-line options win over them."""
-    out: dict[str, Any] = {}
     p = Path(path)
     if p.is_dir():
         p = p / "main.py"
     try:
         with open(p, encoding="utf-8") as f:
-            head = [next(f, "") for _ in range(20)]
+            text = "".join(next(f, "") for _ in range(20))
     except (OSError, UnicodeDecodeError):
-        return out
-    for n, line in enumerate(head, 1):
+        return {}
+    return directives_in(text, p)
+
+
+def directives_in(text: str, p: Path) -> dict[str, Any]:
+    """The ``# robokit:`` settings in the first 20 lines of ``text`` (the file ``p``)."""
+    out: dict[str, Any] = {}
+    for n, line in enumerate(text.splitlines()[:20], 1):
         m = _DIRECTIVE.match(line.strip())
         if not m:
             continue
@@ -250,6 +259,82 @@ def read_directives(path: str | Path) -> dict[str, Any]:
                                    f"{key} must be a {_DIRECTIVE_KEYS[key].__name__}",
                                    file=str(p), line=n) from None
     return out
+
+
+class _BundleImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves the program's own modules from a bundle's sources while it runs.
+
+    robokit itself is not served from the bundle: in the simulator the program
+    talks to the installed device API, which the brick is attached to."""
+
+    def __init__(self, modules: dict[str, tuple[str, str, bool]]):
+        self._modules = modules  # name -> (filename, source, is_package)
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        entry = self._modules.get(fullname)
+        if entry is None:
+            return None
+        return importlib.util.spec_from_loader(fullname, self, origin=entry[0],
+                                               is_package=entry[2])
+
+    def create_module(self, spec: Any) -> None:
+        return None
+
+    def exec_module(self, module: Any) -> None:
+        filename, source, _ = self._modules[module.__spec__.name]
+        module.__file__ = filename
+        exec(compile(source, filename, "exec"), module.__dict__)
+
+
+class LoadedProgram:
+    """A program ready to run: its entry code and, for a bundle, an importer."""
+
+    def __init__(self, filename: str, code: Any, user_dir: str,
+                 importer: _BundleImporter | None = None):
+        self.filename = filename
+        self.code = code
+        self.user_dir = user_dir
+        self.importer = importer
+
+
+def program_from_bundle(bundle: Bundle, project_dir: Path) -> LoadedProgram:
+    """The program inside ``bundle``; its files are shown as under ``project_dir``."""
+    project_dir = project_dir.resolve()
+    modules: dict[str, tuple[str, str, bool]] = {}
+    entry = None
+    for m in bundle.modules:
+        if m.name == "robokit" or m.name.startswith("robokit."):
+            continue
+        if m.source is None:
+            raise BundleError(
+                f"{bundle.program}: this bundle was built with --strip-source, and the "
+                "simulator runs a bundle's sources; build it again without --strip-source")
+        filename = str(project_dir.joinpath(*m.path.split("/")))
+        text = m.source.decode("utf-8")
+        # Tracebacks show the lines even when the files are not on this disk.
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        if m.name == bundle.entry:
+            entry = (filename, text)
+        else:
+            modules[m.name] = (filename, text, m.is_package)
+    if entry is None:
+        raise BundleError(f"{bundle.program}: the bundle has no entry module {bundle.entry!r}")
+    # Folders without __init__.py (namespace packages) become empty packages.
+    for name in list(modules):
+        parts = name.split(".")
+        for i in range(1, len(parts)):
+            parent = ".".join(parts[:i])
+            if parent not in modules:
+                folder = project_dir.joinpath(*parts[:i])
+                modules[parent] = (str(folder / "__init__.py"), "", True)
+    filename, text = entry
+    try:
+        code = compile(text, filename, "exec")
+    except SyntaxError as exc:  # checked when compiled; a hand-made bundle may differ
+        raise ProgramError(f"{_display_path(filename)}:{exc.lineno}: syntax error: {exc.msg}",
+                           file=_display_path(filename), line=exc.lineno) from None
+    user_dir = str(project_dir) + os.sep
+    return LoadedProgram(filename, code, user_dir, _BundleImporter(modules))
 
 
 def load_program(path: str | Path) -> tuple[str, Any]:
@@ -288,20 +373,27 @@ def load_program(path: str | Path) -> tuple[str, Any]:
 
 def run_program(
     brick: SimBrick,
-    program: str | Path,
+    program: str | Path | LoadedProgram,
     *,
     on_output: Callable[[str, float], None] | None = None,
     hang_budget_s: float = 5.0,
 ) -> RunResult:
-    """Run ``program`` on ``brick`` until it ends or the brick's duration is up."""
-    filename, code = load_program(program)
-    user_dir = os.path.dirname(filename) + os.sep
+    """Run ``program`` (a .py file, or a program loaded from a bundle) on ``brick``
+    until it ends or the brick's duration is up."""
+    if not isinstance(program, LoadedProgram):
+        filename, code = load_program(program)
+        program = LoadedProgram(filename, code, os.path.dirname(filename) + os.sep)
+    filename, code, user_dir = program.filename, program.code, program.user_dir
     brick.user_dir = user_dir
     out = _Output(brick, on_output)
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename,
                                  "__builtins__": __builtins__}
     modules_before = set(sys.modules)
-    sys.path.insert(0, os.path.dirname(filename))
+    importer = program.importer
+    if importer is not None:
+        sys.meta_path.insert(0, importer)
+    else:
+        sys.path.insert(0, os.path.dirname(filename))
     status = "finished"
     error = None
     tb_text = None
@@ -349,10 +441,13 @@ def run_program(
     finally:
         sys.stdout = old_stdout
         wall = time.perf_counter() - wall0
-        try:
-            sys.path.remove(os.path.dirname(filename))
-        except ValueError:
-            pass
+        if importer is not None:
+            sys.meta_path.remove(importer)
+        else:
+            try:
+                sys.path.remove(os.path.dirname(filename))
+            except ValueError:
+                pass
         # The program's own modules go away with the run, so the next run imports
         # them afresh (a teacher's test suite runs many programs in one process).
         for name in set(sys.modules) - modules_before:
