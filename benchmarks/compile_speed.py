@@ -217,6 +217,12 @@ def main() -> None:
                   f"{cold:>9.3f}x  {warm:>9.3f}x   (aims {AIM_COLD}x / {AIM_WARM}x: "
                   f"{'met' if cold <= AIM_COLD else 'MISSED'} / "
                   f"{'met' if warm <= AIM_WARM else 'MISSED'})")
+        # For scale: a warm compile is mostly the interpreter starting.
+        start = statistics.median(_time([sys.executable, "-c", "pass"], work)[0]
+                                  for _ in range(max(3, args.repeat)))
+        ref10 = results[0]["pybricksdev"]
+        print(f"(python -c pass alone: {start * 1000:.0f}ms = {start / ref10:.3f}x of "
+              f"pybricksdev's {results[0]['modules']}-module time)")
         print()
         print(f"{'modules':>7}  {'pybricksdev blob':>16}  {'+ manifest':>10}  "
               f"{'robokit .rkb':>12}  {'ratio':>6}  {'robokit blob':>12}  {'ratio':>6}")
