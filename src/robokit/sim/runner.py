@@ -289,8 +289,7 @@ class _BundleImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 class LoadedProgram:
     """A program ready to run: its entry code and, for a bundle, an importer."""
 
-    def __init__(self, filename: str, code: Any, user_dir: str,
-                 importer: _BundleImporter | None = None):
+    def __init__(self, filename: str, code: Any, user_dir: str, importer: _BundleImporter):
         self.filename = filename
         self.code = code
         self.user_dir = user_dir
@@ -337,52 +336,15 @@ def program_from_bundle(bundle: Bundle, project_dir: Path) -> LoadedProgram:
     return LoadedProgram(filename, code, user_dir, _BundleImporter(modules))
 
 
-def load_program(path: str | Path) -> tuple[str, Any]:
-    """Read and compile a program; a clear :class:`ProgramError` if it cannot be."""
-    p = Path(path)
-    if p.is_dir():
-        main = p / "main.py"
-        if not main.is_file():
-            raise ProgramError(f"{p}: a project folder needs a main.py to start from; "
-                               "give the program file instead")
-        p = main
-    if not p.is_file():
-        raise ProgramError(f"{p}: no such program file; check the path")
-    if p.suffix != ".py":
-        raise ProgramError(f"{p}: not a Python file; robokit runs .py programs")
-    try:
-        source = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProgramError(f"{p}: cannot read it ({exc})") from None
-    filename = str(p.resolve())
-    try:
-        code = compile(source, filename, "exec")
-    except SyntaxError as exc:
-        line = exc.lineno or 0
-        where = f"{_display_path(filename)}:{line}"
-        text = (exc.text or "").rstrip("\n")
-        msg = f"{where}: syntax error: {exc.msg}"
-        if text:
-            col = max(1, exc.offset or 1)
-            stripped = text.lstrip()
-            col -= len(text) - len(stripped)
-            msg += f"\n    {stripped}\n    {' ' * max(0, col - 1)}^"
-        raise ProgramError(msg, file=_display_path(filename), line=line) from None
-    return filename, code
-
-
 def run_program(
     brick: SimBrick,
-    program: str | Path | LoadedProgram,
+    program: LoadedProgram,
     *,
     on_output: Callable[[str, float], None] | None = None,
     hang_budget_s: float = 5.0,
 ) -> RunResult:
-    """Run ``program`` (a .py file, or a program loaded from a bundle) on ``brick``
-    until it ends or the brick's duration is up."""
-    if not isinstance(program, LoadedProgram):
-        filename, code = load_program(program)
-        program = LoadedProgram(filename, code, os.path.dirname(filename) + os.sep)
+    """Run ``program`` (see :func:`program_from_bundle`) on ``brick`` until it ends or
+    the brick's duration is up."""
     filename, code, user_dir = program.filename, program.code, program.user_dir
     brick.user_dir = user_dir
     out = _Output(brick, on_output)
@@ -390,10 +352,7 @@ def run_program(
                                  "__builtins__": __builtins__}
     modules_before = set(sys.modules)
     importer = program.importer
-    if importer is not None:
-        sys.meta_path.insert(0, importer)
-    else:
-        sys.path.insert(0, os.path.dirname(filename))
+    sys.meta_path.insert(0, importer)
     status = "finished"
     error = None
     tb_text = None
@@ -441,13 +400,7 @@ def run_program(
     finally:
         sys.stdout = old_stdout
         wall = time.perf_counter() - wall0
-        if importer is not None:
-            sys.meta_path.remove(importer)
-        else:
-            try:
-                sys.path.remove(os.path.dirname(filename))
-            except ValueError:
-                pass
+        sys.meta_path.remove(importer)
         # The program's own modules go away with the run, so the next run imports
         # them afresh (a teacher's test suite runs many programs in one process).
         for name in set(sys.modules) - modules_before:
