@@ -104,7 +104,13 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        if result.traceback:
+        err = result.error
+        if err is not None and err["type"] == "DeviceError" and err["file"]:
+            # The program and the robot disagree (a port, a device): that is the robot
+            # file or the program's set-up to fix, so one line says where, no traceback.
+            click.echo(f"robokit: run: {err['file']}:{err['line']}: {err['message']}",
+                       err=True)
+        elif result.traceback:
             click.echo(result.traceback, err=True)
         _print_summary(result, telemetry, plot)
     if result.status == "error":
