@@ -277,6 +277,10 @@ class _BundleImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.util.spec_from_loader(fullname, self, origin=entry[0],
                                                is_package=entry[2])
 
+    def names(self) -> set[str]:
+        """The module names this importer serves."""
+        return set(self._modules)
+
     def create_module(self, spec: Any) -> None:
         return None
 
@@ -403,10 +407,8 @@ def run_program(
         sys.meta_path.remove(importer)
         # The program's own modules go away with the run, so the next run imports
         # them afresh (a teacher's test suite runs many programs in one process).
-        for name in set(sys.modules) - modules_before:
-            mod_file = getattr(sys.modules[name], "__file__", None) or ""
-            if mod_file and is_user_file(os.path.abspath(mod_file), user_dir):
-                del sys.modules[name]
+        for name in importer.names() - modules_before:
+            sys.modules.pop(name, None)
     pose = brick.pose()
     return RunResult(
         status=status,
