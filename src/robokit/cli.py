@@ -310,5 +310,52 @@ def inspect(bundle_file: Path, as_json: bool) -> None:
                    f"{r['mpy']['sha256'][:16]}  {r['path']}")
 
 
+@main.group("sim")
+def sim_group() -> None:
+    """A simulated MicroPython board for other programs (mpremote, robokit) to talk to."""
+
+
+@sim_group.command("serve")
+@click.option("--pty", "use_pty", is_flag=True, help="Serve on a new pseudo-terminal (/dev/pts/N).")
+@click.option("--tcp", "tcp_port", type=click.IntRange(0, 65535), default=None, metavar="PORT",
+              help="Serve on 127.0.0.1:PORT, for socket://127.0.0.1:PORT (0: any free port).")
+@click.option("--baudrate", type=click.IntRange(min=1), default=None,
+              help="Throttle the link to this line rate (10 bits a byte).")
+@click.option("--disconnect-at", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Fault: cut the link after N bytes from the host.")
+@click.option("--no-raw-paste", is_flag=True,
+              help="Refuse raw-paste mode (R\\x00), like firmware without it.")
+def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
+              disconnect_at: int | None, no_raw_paste: bool) -> None:
+    """Serve a simulated MicroPython board (raw REPL, raw-paste, a virtual filesystem)
+    until Ctrl-C, which stops it and exits 0.  No robot is behind it yet."""
+    import os
+
+    from .sim.board import SimBoard
+
+    if use_pty == (tcp_port is not None):
+        _fail("sim serve", "choose one of --pty or --tcp PORT")
+    if use_pty and not hasattr(os, "openpty"):
+        _fail("sim serve", "--pty needs a POSIX system; use --tcp PORT")
+    board = SimBoard(baudrate=baudrate, disconnect_at=disconnect_at, raw_paste=not no_raw_paste)
+    try:
+        if use_pty:
+            where = board.serve_pty()
+        else:
+            assert tcp_port is not None
+            where = f"socket://127.0.0.1:{board.serve_tcp(tcp_port)}"
+    except OSError as e:
+        _fail("sim serve", f"cannot serve: {e}")
+    click.echo(f"serving a simulated MicroPython board on {where} (Ctrl-C to stop)")
+    try:
+        while not board.wait(0.2):  # short waits, so Ctrl-C is seen at once
+            pass
+        click.echo("the simulated board was unplugged (--disconnect-at)", err=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        board.close()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -10,8 +10,13 @@
     │                               file missing): names file:line
     │   └── CheckError              a compile-time check failed (import not on the target,
     │                               construct MicroPython lacks, program too big)
-    └── BundleError                 a bundle file is truncated, altered, of another format
-                                    version, or unsafe: says which and what to do
+    ├── BundleError                 a bundle file is truncated, altered, of another format
+    │                               version, or unsafe: says which and what to do
+    ├── LinkError                   (robokit.link) a port cannot be opened or went away:
+    │   │                           names it and what to try
+    │   └── ReplError               the board did not speak the (raw) REPL as expected or
+    │                               in time; .received holds what it sent
+    └── RemoteError                 (robokit.link) code run on a board raised; .traceback
 
 How a caller should react: a ``ConfigError``, ``WorldError`` or ``ProgramError``
 is the user's to fix (the CLI prints the message and exits 2); a ``DeviceError``

@@ -1,0 +1,941 @@
+"""``SimBoard``: a simulated MicroPython kit board on a pseudo-terminal or a loopback socket.
+
+It speaks the REPL as MicroPython firmware does (``shared/runtime/pyexec.c``): the friendly
+REPL (banner, ``>>> `` prompt, echo, Ctrl-C, Ctrl-D soft reboot), the raw REPL (Ctrl-A)
+and raw-paste mode (``\\x05A\\x01``, window flow control). What it receives runs with
+CPython's ``exec`` in a persistent namespace whose ``os``/``uos``, ``open``, ``sys``,
+``time``, ``machine`` and ``micropython`` are virtual: the files live in memory
+(``board.files``), ``sys.implementation`` says ``micropython`` with an mpy ABI, and output
+goes back over the link. So MicroPython's own client, mpremote, can ``exec``, ``run``,
+``fs ls/cp/cat/rm/mkdir`` against it.
+
+No robot is behind it yet: ``machine`` has no pins and the simulator is not attached.
+
+Its firmware loop is written like the C original: blocking reads of one byte at a time
+(``_getc``) in a background thread. Options: ``baudrate`` throttles both directions to the
+line rate (10 bits a byte); ``disconnect_at`` cuts the link after that many bytes from the
+host (a pty closes for good, like a board unplugged; a TCP connection closes and the
+board accepts the next one); ``raw_paste=False`` answers the raw-paste request with
+``R\\x00`` like firmware without it. ``stats`` counts what happened (raw-paste transfers,
+plain raw REPL runs, bytes each way).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import errno
+import io
+import os
+import posixpath
+import select
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+CTRL_A, CTRL_B, CTRL_C, CTRL_D, CTRL_E = 1, 2, 3, 4, 5
+_FRIENDLY, _RAW = "friendly", "raw"
+_SOFT_RESET = "soft-reset"
+
+_S_IFDIR = 0x4000
+_S_IFREG = 0x8000
+
+# CPython modules handed to the board's code as they are (MicroPython has these, or
+# close enough); the "u" names map to them too.
+_PASSTHROUGH = frozenset({
+    "array", "binascii", "cmath", "collections", "errno", "hashlib", "heapq", "io", "json",
+    "math", "random", "re", "select", "struct",
+})
+
+
+class _Stopped(BaseException):
+    """The board is being closed. (BaseException: the board's code must not catch it.)"""
+
+
+class _Disconnected(BaseException):
+    """The host side went away (or ``disconnect_at`` was reached)."""
+
+
+class _SoftReset(BaseException):
+    """machine.soft_reset() / sys.exit() in the board's code."""
+
+
+# --------------------------------------------------------------------------------------------
+# connections
+
+
+class _Conn:
+    def recv(self, timeout: float) -> bytes:
+        raise NotImplementedError
+
+    def send(self, data: bytes, stop: threading.Event) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class _PtyConn(_Conn):
+    def __init__(self, master: int):
+        self.fd = master
+        os.set_blocking(master, False)
+
+    def recv(self, timeout: float) -> bytes:
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if not r:
+            return b""
+        try:
+            data = os.read(self.fd, 4096)
+        except BlockingIOError:
+            return b""
+        except OSError as e:
+            raise _Disconnected(str(e)) from None
+        if not data:
+            raise _Disconnected("end of file")
+        return data
+
+    def send(self, data: bytes, stop: threading.Event) -> None:
+        view = memoryview(data)
+        stalled_since: float | None = None
+        while view:
+            if stop.is_set():
+                raise _Stopped
+            _, w, _ = select.select([], [self.fd], [], 0.05)
+            if not w:
+                # Nobody reads the port and its buffer is full: drop the output, as a
+                # USB board does when the host is not listening.
+                now = time.monotonic()
+                stalled_since = stalled_since or now
+                if now - stalled_since > 2.0:
+                    return
+                continue
+            try:
+                n = os.write(self.fd, view)
+            except BlockingIOError:
+                continue
+            except OSError as e:
+                raise _Disconnected(str(e)) from None
+            view = view[n:]
+            stalled_since = None
+
+    def close(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+class _SockConn(_Conn):
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # REPL bytes are small
+
+    def recv(self, timeout: float) -> bytes:
+        r, _, _ = select.select([self.sock], [], [], timeout)
+        if not r:
+            return b""
+        try:
+            data = self.sock.recv(4096)
+        except BlockingIOError:
+            return b""
+        except OSError as e:
+            raise _Disconnected(str(e)) from None
+        if not data:
+            raise _Disconnected("connection closed")
+        return data
+
+    def send(self, data: bytes, stop: threading.Event) -> None:
+        view = memoryview(data)
+        while view:
+            if stop.is_set():
+                raise _Stopped
+            _, w, _ = select.select([], [self.sock], [], 0.05)
+            if not w:
+                continue
+            try:
+                n = self.sock.send(view)
+            except BlockingIOError:
+                continue
+            except OSError as e:
+                raise _Disconnected(str(e)) from None
+            view = view[n:]
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+# --------------------------------------------------------------------------------------------
+# the virtual filesystem and modules
+
+
+def _oserror(code: int) -> OSError:
+    # MicroPython prints these as "OSError: [Errno 2] ENOENT"; mpremote looks for the name.
+    return OSError(code, errno.errorcode.get(code, str(code)))
+
+
+class _VFile(io.BytesIO):
+    """A file of the board's filesystem; written files are stored on flush and close."""
+
+    def __init__(self, board: SimBoard, path: str, data: bytes, writable: bool, append: bool):
+        super().__init__(data)
+        self._board = board
+        self._path = path
+        self._writable = writable
+        if append:
+            self.seek(0, io.SEEK_END)
+
+    def writable(self) -> bool:
+        return self._writable
+
+    def write(self, b: Any) -> int:
+        if not self._writable:
+            raise _oserror(errno.EBADF)
+        return super().write(b)
+
+    def flush(self) -> None:
+        if self._writable and not self.closed:
+            self._board.files[self._path] = self.getvalue()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.flush()
+        super().close()
+
+
+class _VirtualOS(types.ModuleType):
+    def __init__(self, board: SimBoard, name: str):
+        super().__init__(name)
+        self._b = board
+        self.sep = "/"
+
+    def getcwd(self) -> str:
+        return self._b.cwd
+
+    def chdir(self, path: str) -> None:
+        p = self._b.path(path)
+        if p not in self._b.all_dirs():
+            raise _oserror(errno.ENOENT)
+        self._b.cwd = p
+
+    def ilistdir(self, path: str = "") -> Iterator[tuple[str, int, int, int]]:
+        b = self._b
+        p = b.path(path or b.cwd)
+        dirs = b.all_dirs()
+        if p not in dirs:
+            raise _oserror(errno.ENOENT if p not in b.files else errno.ENOTDIR)
+        prefix = p.rstrip("/") + "/"
+        entries: list[tuple[str, int, int, int]] = []
+        for d in sorted(dirs):
+            if d != p and d.startswith(prefix) and "/" not in d[len(prefix):]:
+                entries.append((d[len(prefix):], _S_IFDIR, 0, 0))
+        for f in sorted(b.files):
+            if f.startswith(prefix) and "/" not in f[len(prefix):]:
+                entries.append((f[len(prefix):], _S_IFREG, 0, len(b.files[f])))
+        return iter(entries)
+
+    def listdir(self, path: str = "") -> list[str]:
+        return [e[0] for e in self.ilistdir(path)]
+
+    def stat(self, path: str) -> tuple[int, ...]:
+        b = self._b
+        p = b.path(path)
+        if p in b.all_dirs():
+            return (_S_IFDIR, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        if p in b.files:
+            return (_S_IFREG, 0, 0, 0, 0, 0, len(b.files[p]), 0, 0, 0)
+        raise _oserror(errno.ENOENT)
+
+    def statvfs(self, path: str = "/") -> tuple[int, ...]:
+        used = sum(len(v) for v in self._b.files.values()) // 4096 + 1
+        total = 2 * 1024 * 1024 // 4096
+        return (4096, 4096, total, total - used, total - used, 0, 0, 0, 0, 255)
+
+    def remove(self, path: str) -> None:
+        p = self._b.path(path)
+        if p in self._b.all_dirs():
+            raise _oserror(errno.EISDIR)
+        if self._b.files.pop(p, None) is None:
+            raise _oserror(errno.ENOENT)
+
+    unlink = remove
+
+    def mkdir(self, path: str) -> None:
+        b = self._b
+        p = b.path(path)
+        dirs = b.all_dirs()
+        if p in dirs or p in b.files:
+            raise _oserror(errno.EEXIST)
+        if posixpath.dirname(p) not in dirs:
+            raise _oserror(errno.ENOENT)
+        b.dirs.add(p)
+
+    def rmdir(self, path: str) -> None:
+        b = self._b
+        p = b.path(path)
+        if p not in b.all_dirs() or p == "/":
+            raise _oserror(errno.ENOENT if p not in b.files else errno.ENOTDIR)
+        prefix = p + "/"
+        if any(x.startswith(prefix) for x in (*b.dirs, *b.files)):
+            raise _oserror(errno.EACCES)
+        b.dirs.discard(p)
+
+    def rename(self, old: str, new: str) -> None:
+        b = self._b
+        o, n = b.path(old), b.path(new)
+        if o in b.files:
+            if n in b.all_dirs():
+                raise _oserror(errno.EISDIR)
+            b.files[n] = b.files.pop(o)
+        elif o in b.all_dirs():
+            raise _oserror(errno.EPERM)
+        else:
+            raise _oserror(errno.ENOENT)
+
+    def uname(self) -> tuple[str, ...]:
+        return (self._b.platform, self._b.platform, self._b.release, self._b.version_text,
+                self._b.machine)
+
+    def urandom(self, n: int) -> bytes:
+        return os.urandom(n)
+
+    def sync(self) -> None:
+        pass
+
+
+class _Stream:
+    """sys.stdout / sys.stderr of the board's code: text goes back over the link."""
+
+    def __init__(self, board: SimBoard):
+        self._b = board
+        self.buffer = self
+
+    def write(self, s: Any) -> int:
+        data = s.encode("utf-8", "surrogateescape") if isinstance(s, str) else bytes(s)
+        self._b._out(data.replace(b"\n", b"\r\n") if isinstance(s, str) else data)
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+
+class SimBoard:
+    """A simulated MicroPython board. See the module docstring.
+
+    ``serve_pty()`` / ``serve_tcp()`` start it in a background thread; ``close()`` stops it.
+    """
+
+    def __init__(self, *, baudrate: int | None = None, raw_paste: bool = True,
+                 window: int = 128, disconnect_at: int | None = None,
+                 files: dict[str, bytes] | None = None,
+                 version: tuple[int, int, int] = (1, 24, 1), mpy_abi: int = 6 | 3 << 8 | 2 << 10,
+                 machine: str = "robokit simulated kit board with RP2040",
+                 platform: str = "rp2"):
+        if window <= 0 or window > 0xFFFF:
+            raise ValueError("window must be 1..65535 bytes")
+        self.baudrate = baudrate
+        self.raw_paste = raw_paste
+        self.window = window
+        self.disconnect_at = disconnect_at
+        self.files: dict[str, bytes] = dict(files or {})
+        self.dirs: set[str] = {"/"}
+        self.cwd = "/"
+        self.version = version
+        self.mpy_abi = mpy_abi
+        self.machine = machine
+        self.platform = platform
+        self.release = ".".join(map(str, version))
+        self.version_text = f"v{self.release} on 2024-01-01"
+        self.stats: dict[str, int] = {"raw_paste": 0, "raw_exec": 0, "friendly_exec": 0,
+                                      "soft_reset": 0, "bytes_in": 0, "bytes_out": 0,
+                                      "interrupts": 0}
+        self._mode = _FRIENDLY
+        self._conn: _Conn | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._fds: list[int] = []
+        self._listener: socket.socket | None = None
+        self._inbuf = bytearray()
+        self._inpos = 0
+        self._lock = threading.Lock()
+        self._modules: dict[str, types.ModuleType] = {}
+        self._globals: dict[str, Any] = {}
+        self._builtins: dict[str, Any] = {}
+        self._trace_tick = 0.0
+        self._code_files: set[str] = {"<stdin>"}  # the board's own code, for tracebacks
+        self.slave_path: str | None = None
+        self.port: int | None = None
+        self._reset_vm()
+
+    # -- serving ------------------------------------------------------------------------------
+
+    def serve_pty(self) -> str:
+        """Serve on a new pseudo-terminal; return the path a client opens (``/dev/pts/N``)."""
+        import tty
+
+        if self._thread is not None:
+            raise RuntimeError("this board is already being served")
+        master, slave = os.openpty()
+        self._fds = [master, slave]  # the slave stays open here so the pty outlives clients
+        tty.setraw(slave)
+        self.slave_path = os.ttyname(slave)
+        self._start(self._serve_conn, _PtyConn(master))
+        return self.slave_path
+
+    def serve_tcp(self, port: int = 0) -> int:
+        """Serve on 127.0.0.1:``port`` (0: any free port); return the port, for
+        ``socket://127.0.0.1:PORT``. One client at a time; the next is accepted after."""
+        if self._thread is not None:
+            raise RuntimeError("this board is already being served")
+        lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            lst.bind(("127.0.0.1", port))
+            lst.listen(1)
+        except OSError:
+            lst.close()
+            raise
+        self._listener = lst
+        self.port = int(lst.getsockname()[1])
+        self._start(self._serve_tcp_loop, None)
+        return self.port
+
+    def _start(self, target: Callable[..., None], arg: Any) -> None:
+        self._thread = threading.Thread(target=target, args=(arg,) if arg is not None else (),
+                                        name="robokit-simboard", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the serving thread ends (closed, or unplugged); True if it has."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def serving(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def close(self) -> None:
+        """Stop serving and release the pty / socket. Safe to call twice."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(5.0)
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        for fd in self._fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._fds = []
+
+    def __enter__(self) -> SimBoard:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _serve_conn(self, conn: _Conn) -> None:
+        self._conn = conn
+        try:
+            self._firmware()
+        except (_Stopped, _Disconnected):
+            pass
+        finally:
+            if self._fds and not self._stop.is_set():
+                # Unplugged (disconnect_at): close the pty; clients see the port vanish.
+                conn.close()
+                self._conn = None
+                for fd in self._fds[1:]:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+                self._fds = []
+
+    def _serve_tcp_loop(self) -> None:
+        lst = self._listener
+        assert lst is not None
+        while not self._stop.is_set():
+            r, _, _ = select.select([lst], [], [], 0.05)
+            if not r:
+                continue
+            try:
+                sock, _ = lst.accept()
+            except OSError:
+                continue
+            conn = _SockConn(sock)
+            self._conn = conn
+            self._inbuf.clear()
+            self._inpos = 0
+            try:
+                self._firmware()
+            except (_Stopped, _Disconnected):
+                pass
+            finally:
+                conn.close()
+                self._conn = None
+
+    # -- bytes in and out --------------------------------------------------------------------
+
+    def _throttle(self, n: int) -> None:
+        if self.baudrate:
+            time.sleep(n * 10 / self.baudrate)
+
+    def _fill(self, timeout: float) -> bool:
+        if self._stop.is_set():
+            raise _Stopped
+        conn = self._conn
+        if conn is None:
+            raise _Disconnected("no connection")
+        data = conn.recv(timeout)
+        if not data:
+            return False
+        if self.disconnect_at is not None:
+            left = self.disconnect_at - self.stats["bytes_in"]
+            if len(data) >= left:
+                self.stats["bytes_in"] += max(left, 0)
+                self.disconnect_at = None  # a one-shot fault
+                raise _Disconnected(f"disconnect_at={self.disconnect_at}")
+        self.stats["bytes_in"] += len(data)
+        self._throttle(len(data))
+        if self._inpos > 4096:
+            del self._inbuf[:self._inpos]
+            self._inpos = 0
+        self._inbuf += data
+        return True
+
+    def _getc(self) -> int:
+        while self._inpos >= len(self._inbuf):
+            self._fill(0.05)
+        c = self._inbuf[self._inpos]
+        self._inpos += 1
+        return c
+
+    def _out(self, data: bytes) -> None:
+        if not data:
+            return
+        conn = self._conn
+        if conn is None:
+            raise _Disconnected("no connection")
+        self._throttle(len(data))
+        conn.send(data, self._stop)
+        self.stats["bytes_out"] += len(data)
+
+    def _poll_interrupt(self) -> None:
+        """Called while code runs: take new input; Ctrl-C raises KeyboardInterrupt."""
+        while self._fill(0.0):
+            pass
+        idx = self._inbuf.find(CTRL_C, self._inpos)
+        if idx >= 0:
+            self._inpos = idx + 1
+            self.stats["interrupts"] += 1
+            raise KeyboardInterrupt
+
+    # -- the firmware ------------------------------------------------------------------------
+
+    def _banner(self) -> bytes:
+        return (f"MicroPython {self.version_text}; {self.machine}\r\n"
+                'Type "help()" for more information.\r\n').encode()
+
+    def _firmware(self) -> None:
+        if self._mode == _FRIENDLY:
+            self._out(self._banner())
+        while True:
+            result = self._raw_repl() if self._mode == _RAW else self._friendly_repl()
+            if result == _SOFT_RESET:
+                self.stats["soft_reset"] += 1
+                self._reset_vm()
+                self._out(b"MPY: soft reboot\r\n")
+                if self._mode == _FRIENDLY:
+                    self._out(self._banner())
+
+    def _raw_repl(self) -> str | None:
+        self._out(b"raw REPL; CTRL-B to exit\r\n")
+        while True:
+            self._out(b">")
+            line = bytearray()
+            while True:
+                c = self._getc()
+                if c == CTRL_A:
+                    if len(line) == 2 and line[0] == CTRL_E:
+                        if line[1] == ord("A") and self.raw_paste:
+                            self._raw_paste()
+                            break
+                        self._out(b"R\x00")  # refused: the host goes on in raw REPL
+                        line.clear()
+                        continue
+                    self._out(b"raw REPL; CTRL-B to exit\r\n>")
+                    line.clear()
+                elif c == CTRL_B:
+                    self._out(b"\r\n")
+                    self._mode = _FRIENDLY
+                    self._out(self._banner())
+                    return None
+                elif c == CTRL_C:
+                    line.clear()
+                elif c == CTRL_D:
+                    self._out(b"OK")
+                    if not line:
+                        self._out(b"\r\n")
+                        return _SOFT_RESET
+                    self.stats["raw_exec"] += 1
+                    self._execute_framed(bytes(line))
+                    break
+                else:
+                    line.append(c)
+
+    def _raw_paste(self) -> None:
+        self.stats["raw_paste"] += 1
+        w = self.window
+        # As MicroPython: the window size grants one window, the extra \x01 a second one.
+        self._out(b"R\x01" + struct.pack("<H", w) + b"\x01")
+        remain = w
+        code = bytearray()
+        while True:
+            c = self._getc()
+            if c in (CTRL_C, CTRL_D):
+                self._out(b"\x04")
+                if c == CTRL_C:
+                    self._out(b"\x04" + self._format_exc(KeyboardInterrupt()) + b"\x04")
+                    return
+                break
+            code.append(c)
+            remain -= 1
+            if remain == 0:
+                self._out(b"\x01")
+                remain = w
+        self._execute_framed(bytes(code))
+
+    def _execute_framed(self, code: bytes) -> None:
+        err = self._execute(code, "exec")
+        self._out(b"\x04" + err + b"\x04")
+
+    def _friendly_repl(self) -> str | None:
+        lines: list[str] = []
+        while True:
+            self._out(b"... " if lines else b">>> ")
+            line = bytearray()
+            while True:
+                c = self._getc()
+                if c == CTRL_A and not lines and not line:
+                    self._out(b"\r\n")
+                    self._mode = _RAW
+                    return None
+                if c == CTRL_B and not lines and not line:
+                    self._out(b"\r\n" + self._banner())
+                    break
+                if c == CTRL_C:
+                    self._out(b"\r\n")
+                    lines.clear()
+                    break
+                if c == CTRL_D:
+                    if not lines and not line:
+                        self._out(b"\r\n")
+                        return _SOFT_RESET
+                    continue
+                if c in (0x08, 0x7F):
+                    if line:
+                        line.pop()
+                        self._out(b"\x08 \x08")
+                    continue
+                if c == ord("\r"):
+                    self._out(b"\r\n")
+                    self._friendly_line(line.decode("utf-8", "replace"), lines)
+                    break
+                if c == ord("\n") or (c < 0x20 and c != ord("\t")):
+                    continue
+                line.append(c)
+                self._out(bytes([c]))
+
+    def _friendly_line(self, text: str, lines: list[str]) -> None:
+        if lines:
+            if text.strip():
+                lines.append(text)
+                return
+            source = "\n".join(lines) + "\n"
+            lines.clear()
+        elif not text.strip():
+            return
+        elif text.rstrip().endswith(":"):
+            lines.append(text)
+            return
+        else:
+            source = text
+        self.stats["friendly_exec"] += 1
+        err = self._execute(source.encode(), "single")
+        self._out(err)
+
+    # -- running code -----------------------------------------------------------------------
+
+    def _execute(self, code: bytes, mode: str) -> bytes:
+        """Run code in the board's namespace; return the formatted error (b"" if none)."""
+        try:
+            src = code.decode("utf-8")
+            if mode == "single":
+                tree = ast.parse(src, "<stdin>", "single")
+                if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
+                    value = self._run(compile(ast.Expression(tree.body[0].value), "<stdin>",
+                                              "eval"))
+                    if value is not None:
+                        self._out(repr(value).encode() + b"\r\n")
+                    return b""
+                self._run(compile(tree, "<stdin>", "exec"))
+            else:
+                self._run(compile(src, "<stdin>", "exec"))
+        except (_Stopped, _Disconnected):
+            raise
+        except _SoftReset:
+            return b""
+        except BaseException as e:  # noqa: B036 - the board reports every exception
+            return self._format_exc(e)
+        return b""
+
+    def _run(self, code: types.CodeType) -> Any:
+        old = sys.gettrace()
+        self._trace_tick = time.monotonic()
+        sys.settrace(self._trace)  # per thread: polls for Ctrl-C while the code runs
+        try:
+            return eval(code, self._globals)  # running what it is sent is the board's job
+        finally:
+            sys.settrace(old)
+
+    def _trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if frame.f_code.co_filename not in self._code_files:
+            return None
+        return self._trace_line
+
+    def _trace_line(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        now = time.monotonic()
+        if now - self._trace_tick > 0.02:
+            self._trace_tick = now
+            self._poll_interrupt()
+        return self._trace_line
+
+    def _format_exc(self, e: BaseException) -> bytes:
+        out = ["Traceback (most recent call last):\r\n"]
+        if isinstance(e, SyntaxError):
+            out.append(f'  File "{e.filename or "<stdin>"}", line {e.lineno}\r\n')
+            out.append(f"SyntaxError: {e.msg}\r\n")
+            return "".join(out).encode()
+        for f in traceback.extract_tb(e.__traceback__):
+            if f.filename in self._code_files:
+                out.append(f'  File "{f.filename}", line {f.lineno}, in {f.name}\r\n')
+        msg = str(e).replace(" is not defined", " isn't defined")
+        # CPython makes OSError(2, ...) a FileNotFoundError; MicroPython says OSError.
+        name = "OSError" if isinstance(e, OSError) else type(e).__name__
+        if isinstance(e, KeyboardInterrupt):
+            out.append(f"{name}: \r\n")
+        else:
+            out.append(f"{name}: {msg}\r\n" if msg else f"{name}\r\n")
+        return "".join(out).encode()
+
+    # -- the virtual machine's namespace -----------------------------------------------------
+
+    def all_dirs(self) -> set[str]:
+        """The directories: made ones, and every parent of a file (``files`` may be filled
+        directly)."""
+        dirs = set(self.dirs)
+        for f in self.files:
+            d = posixpath.dirname(f)
+            while d not in dirs:
+                dirs.add(d)
+                d = posixpath.dirname(d)
+        return dirs
+
+    def path(self, p: str) -> str:
+        """An absolute, normalised path of the board's filesystem."""
+        return posixpath.normpath(posixpath.join(self.cwd, p)) if p else self.cwd
+
+    def _reset_vm(self) -> None:
+        """A fresh interpreter (soft reset): new namespace and modules; files stay."""
+        self._modules = {}
+        b = dict(builtins.__dict__)
+        b.update(print=self._print, open=self._open, __import__=self._import,
+                 input=self._input, exit=self._exit, quit=self._exit, help=self._help)
+        self._builtins = b
+        self._globals = {"__name__": "__main__", "__builtins__": b}
+        self.cwd = "/"
+
+    def _print(self, *args: Any, sep: str | None = " ", end: str | None = "\n",
+               file: Any = None, flush: bool = False) -> None:
+        text = (" " if sep is None else sep).join(str(a) for a in args)
+        text += "\n" if end is None else end
+        if file is not None and not isinstance(file, _Stream):
+            file.write(text)
+            return
+        # MicroPython's stdout is "cooked": every \n goes out as \r\n.
+        self._out(text.replace("\n", "\r\n").encode("utf-8", "surrogateescape"))
+
+    def _input(self, prompt: str = "") -> str:
+        self._out(prompt.encode())
+        line = bytearray()
+        while True:
+            c = self._getc()
+            if c == CTRL_C:
+                raise KeyboardInterrupt
+            if c in (ord("\r"), ord("\n")):
+                self._out(b"\r\n")
+                return line.decode("utf-8", "replace")
+            line.append(c)
+            self._out(bytes([c]))
+
+    def _exit(self, code: Any = None) -> None:
+        raise _SoftReset
+
+    def _help(self, *args: Any) -> None:
+        self._print("Welcome to the robokit simulated MicroPython board.")
+
+    def _open(self, file: str, mode: str = "r", buffering: int = -1,
+              encoding: str | None = None, **kwargs: Any) -> Any:
+        p = self.path(file)
+        dirs = self.all_dirs()
+        if p in dirs:
+            raise _oserror(errno.EISDIR)
+        if posixpath.dirname(p) not in dirs:
+            raise _oserror(errno.ENOENT)
+        writing = any(ch in mode for ch in "wax+")
+        if "w" in mode:
+            data = b""
+        elif "a" in mode:
+            data = self.files.get(p, b"")
+        elif "x" in mode:
+            if p in self.files:
+                raise _oserror(errno.EEXIST)
+            data = b""
+        elif p in self.files:
+            data = self.files[p]
+        else:
+            raise _oserror(errno.ENOENT)
+        f = _VFile(self, p, data, writing, "a" in mode)
+        if writing:
+            self.files[p] = data
+        if "b" in mode:
+            return f
+        # MicroPython does not check UTF-8: bytes that are not valid text pass through.
+        return io.TextIOWrapper(f, encoding=encoding or "utf-8", errors="surrogateescape",
+                                newline="")
+
+    def _import(self, name: str, globals: Any = None, locals: Any = None,
+                fromlist: Any = (), level: int = 0) -> types.ModuleType:
+        if level:
+            raise ImportError("relative import not supported here")
+        top = name.split(".")[0]
+        mod = self._module(top)
+        if mod is None:
+            raise ImportError(f"no module named '{name}'")
+        return mod
+
+    def _module(self, name: str) -> types.ModuleType | None:
+        if name in self._modules:
+            return self._modules[name]
+        real = name[1:] if name.startswith("u") and name[1:] in _PASSTHROUGH else name
+        mod: types.ModuleType | None
+        if name in ("os", "uos"):
+            mod = _VirtualOS(self, name)
+        elif name in ("sys", "usys"):
+            mod = self._make_sys()
+        elif name in ("time", "utime"):
+            mod = self._make_time()
+        elif name == "machine":
+            mod = self._make_machine()
+        elif name == "micropython":
+            mod = self._make_micropython()
+        elif name == "gc":
+            mod = types.ModuleType("gc")
+            mod.__dict__.update(collect=lambda: None, mem_free=lambda: 200_000,
+                                mem_alloc=lambda: 40_000, enable=lambda: None,
+                                disable=lambda: None)
+        elif name == "builtins":
+            mod = types.ModuleType("builtins")
+            mod.__dict__.update(self._builtins)
+        elif real in _PASSTHROUGH:
+            import importlib
+
+            mod = importlib.import_module(real)
+        else:
+            mod = self._module_from_files(name)
+        if mod is not None:
+            self._modules[name] = mod
+        return mod
+
+    def _module_from_files(self, name: str) -> types.ModuleType | None:
+        for d in ("", "/lib"):
+            p = f"{d}/{name}.py"
+            if p in self.files:
+                mod = types.ModuleType(name)
+                mod.__dict__.update(__builtins__=self._builtins, __file__=p)
+                self._code_files.add(p)
+                self._modules[name] = mod
+                try:
+                    exec(compile(self.files[p], p, "exec"), mod.__dict__)  # noqa: S102
+                except BaseException:
+                    del self._modules[name]
+                    raise
+                return mod
+        return None
+
+    def _make_sys(self) -> types.ModuleType:
+        m = types.ModuleType("sys")
+        impl = types.SimpleNamespace(name="micropython", version=(*self.version, ""),
+                                     _machine=self.machine, _mpy=self.mpy_abi)
+        stream = _Stream(self)
+        m.__dict__.update(
+            implementation=impl, platform=self.platform, byteorder="little",
+            maxsize=2**31 - 1, version=f"3.4.0; MicroPython {self.version_text}",
+            version_info=(3, 4, 0), path=["", ".frozen", "/lib"], argv=[], modules=self._modules,
+            stdout=stream, stderr=stream, stdin=None, exit=self._exit,
+            print_exception=lambda e, f=None: self._out(self._format_exc(e)),
+        )
+        return m
+
+    def _make_time(self) -> types.ModuleType:
+        m = types.ModuleType("time")
+        t0 = time.monotonic()
+
+        def sleep(s: float) -> None:
+            end = time.monotonic() + s
+            while True:
+                self._poll_interrupt()
+                left = end - time.monotonic()
+                if left <= 0:
+                    return
+                time.sleep(min(left, 0.02))
+
+        m.__dict__.update(
+            sleep=sleep, sleep_ms=lambda ms: sleep(ms / 1000), sleep_us=lambda us: sleep(us / 1e6),
+            ticks_ms=lambda: int((time.monotonic() - t0) * 1000) & 0x3FFFFFFF,
+            ticks_us=lambda: int((time.monotonic() - t0) * 1e6) & 0x3FFFFFFF,
+            ticks_add=lambda t, d: (t + d) & 0x3FFFFFFF,
+            ticks_diff=lambda a, b: ((a - b + 0x20000000) & 0x3FFFFFFF) - 0x20000000,
+            time=lambda: int(time.time()), time_ns=time.time_ns, localtime=time.localtime,
+        )
+        return m
+
+    def _make_machine(self) -> types.ModuleType:
+        m = types.ModuleType("machine")
+        m.__dict__.update(
+            soft_reset=self._exit, reset=self._exit, freq=lambda *a: 125_000_000,
+            unique_id=lambda: b"robokit!", idle=lambda: None,
+        )
+        return m
+
+    def _make_micropython(self) -> types.ModuleType:
+        m = types.ModuleType("micropython")
+        m.__dict__.update(const=lambda x: x, opt_level=lambda *a: 0, mem_info=lambda *a: None,
+                          kbd_intr=lambda c: None, alloc_emergency_exception_buf=lambda n: None)
+        return m

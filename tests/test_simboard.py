@@ -1,0 +1,165 @@
+"""The simulated MicroPython board (robokit.sim.board) with mpremote, MicroPython's own
+client, as an independent client: a subprocess over a pty and over socket://."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("mpremote")
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys")
+
+from robokit.sim.board import SimBoard  # noqa: E402
+
+CONTENT = ("robokit ✓ héllo\r\nquotes ' \" and \\ backslash\ttab\n".encode()
+           + bytes(range(1, 32)) + b"\x7f" + bytes(range(0x80, 0x100)) + b"\nend\n") * 3
+
+
+def _mpremote(port: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    # mpremote needs no terminal for these commands: stdin is /dev/null, as in CI.
+    return subprocess.run(
+        [sys.executable, "-m", "mpremote", "connect", port, *args],
+        capture_output=True, timeout=20, stdin=subprocess.DEVNULL, cwd=cwd,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+@pytest.fixture(params=["pty", "tcp"])
+def served(request) -> Iterator[tuple[SimBoard, str]]:
+    board = SimBoard()
+    try:
+        if request.param == "pty":
+            yield board, board.serve_pty()
+        else:
+            yield board, f"socket://127.0.0.1:{board.serve_tcp()}"
+    finally:
+        board.close()
+
+
+def test_mpremote_exec(served):
+    board, port = served
+    r = _mpremote(port, "exec", "print(6*7)")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"42\r\n"
+    assert board.stats["raw_paste"] >= 1
+
+
+def test_mpremote_exec_exception_fails_with_the_traceback(served):
+    board, port = served
+    r = _mpremote(port, "exec", "print('a')\nnope")
+    assert r.returncode == 1
+    assert b"NameError: name 'nope' isn't defined" in r.stdout
+
+
+@pytest.fixture
+def pty_served() -> Iterator[tuple[SimBoard, str]]:
+    board = SimBoard()
+    try:
+        yield board, board.serve_pty()
+    finally:
+        board.close()
+
+
+def test_mpremote_cp_cat_ls_rm(pty_served, tmp_path):
+    board, port = pty_served
+    local = tmp_path / "local.bin"
+    local.write_bytes(CONTENT)
+    r = _mpremote(port, "fs", "cp", str(local), ":remote.bin")
+    assert r.returncode == 0, r.stderr
+    assert board.files["/remote.bin"] == CONTENT  # mpremote sent 256-byte bytes literals
+
+    back = tmp_path / "back.bin"
+    r = _mpremote(port, "fs", "cp", ":remote.bin", str(back))
+    assert r.returncode == 0, r.stderr
+    assert back.read_bytes() == CONTENT
+
+    text = "line one ✓\nline 'two'\n" * 30
+    (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+    assert _mpremote(port, "fs", "cp", str(tmp_path / "t.txt"), ":t.txt").returncode == 0
+    r = _mpremote(port, "fs", "cat", ":t.txt")
+    assert r.returncode == 0, r.stderr
+    # MicroPython's stdout is cooked (\n goes out as \r\n), on a real board too.
+    assert r.stdout.replace(b"\r\n", b"\n") == text.encode()
+
+    assert _mpremote(port, "fs", "mkdir", ":lib").returncode == 0
+    r = _mpremote(port, "fs", "ls")
+    assert r.returncode == 0, r.stderr
+    listing = r.stdout.decode()
+    assert f"{len(CONTENT)} remote.bin" in listing
+    assert "0 lib/" in listing
+
+    assert _mpremote(port, "fs", "rm", ":remote.bin").returncode == 0
+    assert "/remote.bin" not in board.files
+    r = _mpremote(port, "fs", "cat", ":remote.bin")
+    assert r.returncode != 0
+    assert b"No such file" in r.stderr + r.stdout or b"ENOENT" in r.stderr + r.stdout
+
+
+def test_mpremote_cp_round_trip_over_a_socket(tmp_path):
+    # mpremote polls a socket every 10 ms (it reads a pty blocking), so keep this one short.
+    board = SimBoard()
+    try:
+        port = f"socket://127.0.0.1:{board.serve_tcp()}"
+        local = tmp_path / "local.bin"
+        local.write_bytes(CONTENT)
+        assert _mpremote(port, "fs", "cp", str(local), ":r.bin").returncode == 0
+        assert board.files["/r.bin"] == CONTENT
+        r = _mpremote(port, "fs", "cp", ":r.bin", str(tmp_path / "back.bin"))
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / "back.bin").read_bytes() == CONTENT
+    finally:
+        board.close()
+
+
+def test_mpremote_run_script_importing_a_module_from_the_board(served, tmp_path):
+    board, port = served
+    board.files["/lib/helper.py"] = b"def double(x):\n    return 2 * x\n"
+    script = tmp_path / "script.py"
+    script.write_text("import os, time\nfrom helper import double\n"
+                      "time.sleep_ms(1)\nprint(double(21), os.listdir('/'))\n")
+    r = _mpremote(port, "run", str(script))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"42 ['lib']\r\n"
+
+
+def test_mpremote_falls_back_when_raw_paste_is_refused(tmp_path):
+    board = SimBoard(raw_paste=False)
+    try:
+        port = board.serve_pty()
+        r = _mpremote(port, "exec", "print('plain')")
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == b"plain\r\n"
+        assert board.stats["raw_paste"] == 0 and board.stats["raw_exec"] >= 1
+    finally:
+        board.close()
+
+
+def test_robokit_sim_serve_cli(tmp_path):
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "sim", "serve", "--pty"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode()
+        assert line.startswith("serving a simulated MicroPython board on /dev/pts/")
+        assert line.rstrip().endswith("(Ctrl-C to stop)")
+        port = line.split(" on ")[1].split(" ")[0]
+        r = _mpremote(port, "exec", "print('via cli')")
+        assert r.returncode == 0, r.stderr
+        assert r.stdout == b"via cli\r\n"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
