@@ -8,18 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from robokit.config import MOTOR_MODELS
+from robokit.devices.motors import MODELS as CONTROL_MODELS
 from robokit.sim.motor import MODELS, MotorModel, MotorSim, fit, inertia_from_acceleration
 
-IDS = (
-    "spike_small",
-    "spike_medium",
-    "spike_large",
-    "technic_large",
-    "technic_xl",
-    "ev3_large",
-    "ev3_medium",
-    "nxt",
-)
+IDS = MOTOR_MODELS  # every motor model robot.toml accepts
+
+
+def test_every_configurable_model_has_physics_and_control_constants():
+    assert set(MODELS) == set(IDS)
+    assert set(CONTROL_MODELS) == set(IDS)
+
 PUBLISHED = [mid for mid in IDS if MODELS[mid].points is not None]
 DEG = 180.0 / math.pi
 
