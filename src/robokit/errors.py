@@ -14,8 +14,10 @@
     │                               version, or unsafe: says which and what to do
     ├── LinkError                   (robokit.link) a port cannot be opened or went away:
     │   │                           names it and what to try
-    │   └── ReplError               the board did not speak the (raw) REPL as expected or
-    │                               in time; .received holds what it sent
+    │   ├── ReplError               the board did not speak the (raw) REPL as expected or
+    │   │                           in time; .received holds what it sent
+    │   └── UploadError             (robokit.link.upload) an upload failed: says what, and
+    │                               that the previous program is still the active one
     └── RemoteError                 (robokit.link) code run on a board raised; .traceback
 
 How a caller should react: a ``ConfigError``, ``WorldError`` or ``ProgramError``

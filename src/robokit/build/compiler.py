@@ -340,8 +340,10 @@ def _read_units(folder: Path, prefix_path: str) -> list[tuple[str, str, Path, bo
 def robokit_units(target: str) -> list[_Unit]:
     """robokit's modules for a program that imports robokit: the device API as
     ``robokit.devices.*``, the brick-side ``robokit`` package from
-    ``firmware_templates/common/`` and, for a brick target, the family's files from
-    ``firmware_templates/<family>/`` (when that folder exists)."""
+    ``firmware_templates/common/`` and, for a brick target, the family's brick-side
+    modules from ``firmware_templates/<family>/lib/`` (when that folder exists).  The
+    family folder's other files are code the host sends itself (the upload receiver),
+    never part of a bundle."""
     templates = templates_dir()
     if templates is None:
         raise RobokitError("robokit's firmware_templates folder is missing (it holds the "
@@ -354,7 +356,7 @@ def robokit_units(target: str) -> list[_Unit]:
             found[name] = (path, f, pkg)
     if target != "sim":
         family = target_info(target).family
-        family_dir = templates / family
+        family_dir = templates / family / "lib"
         if family_dir.is_dir():
             for name, path, f, pkg in _read_units(family_dir, f"<robokit>/{family}/"):
                 if name:

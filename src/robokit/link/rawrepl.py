@@ -248,14 +248,38 @@ class RawRepl:
 
     def exec_raw(self, code: str | bytes, timeout: float = 10.0) -> tuple[bytes, bytes]:
         """Like ``exec`` but return stderr instead of raising."""
+        self.start(code, timeout)
+        return self.finish(timeout)
+
+    # -- a conversation with running code (the upload receiver uses these) ------------------
+
+    def start(self, code: str | bytes, timeout: float = 10.0) -> None:
+        """Send ``code`` to run on the board and return while it runs: then talk to it
+        with ``link.write`` and :meth:`read_line`, and end with :meth:`finish`."""
         if not self.in_raw_repl:
             self.enter(timeout=min(timeout, 2.0))
         data = code.encode("utf-8") if isinstance(code, str) else bytes(code)
-        if self.use_raw_paste and self._try_raw_paste(data, timeout):
-            pass
-        else:
+        if not (self.use_raw_paste and self._try_raw_paste(data, timeout)):
             self._send_plain(data, timeout)
+
+    def read_line(self, timeout: float, what: str = "no line from the board") -> bytes | None:
+        """The next line the running code prints (ending in b"\\n"), or None when the code
+        ended first (its result is then left for :meth:`finish`)."""
+        line = self._read_until(b"\n", timeout, what)
+        if EOF in line:  # the code ended: what follows is its error text and the prompt
+            self._buf[:0] = line[line.index(EOF):]
+            return None
+        return line
+
+    def finish(self, timeout: float = 10.0) -> tuple[bytes, bytes]:
+        """Wait for the running code to end; its remaining (stdout, stderr)."""
         return self._read_result(timeout)
+
+    def forget(self) -> None:
+        """After a broken conversation: drop what was buffered, and re-enter the raw
+        REPL (with an interrupt) before the next command."""
+        self.in_raw_repl = False
+        self._buf.clear()
 
     def _try_raw_paste(self, data: bytes, timeout: float) -> bool:
         self.link.write(RAW_PASTE_REQUEST)

@@ -328,6 +328,27 @@ class _Stream:
         pass
 
 
+class _StdIn:
+    """sys.stdin (and sys.stdin.buffer) of the board's code: the host's bytes, as they come.
+
+    As on a board, ``read(n)`` blocks until ``n`` bytes have come; Ctrl-C in them
+    interrupts unless the code turned that off with ``micropython.kbd_intr(-1)``."""
+
+    def __init__(self, board: SimBoard):
+        self._b = board
+        self.buffer = self
+
+    def read(self, n: int = 1) -> bytes:
+        b = self._b
+        out = bytearray()
+        while len(out) < n:
+            c = b._getc()
+            if c == b._kbd_intr:
+                raise KeyboardInterrupt
+            out.append(c)
+        return bytes(out)
+
+
 class SimBoard:
     """A simulated MicroPython board. See the module docstring.
 
@@ -371,6 +392,7 @@ class SimBoard:
         self._globals: dict[str, Any] = {}
         self._builtins: dict[str, Any] = {}
         self._trace_tick = 0.0
+        self._kbd_intr = CTRL_C  # micropython.kbd_intr(); -1: Ctrl-C is data
         self._code_files: set[str] = {"<stdin>"}  # the board's own code, for tracebacks
         self.slave_path: str | None = None
         self.port: int | None = None
@@ -540,6 +562,8 @@ class SimBoard:
         """Called while code runs: take new input; Ctrl-C raises KeyboardInterrupt."""
         while self._fill(0.0):
             pass
+        if self._kbd_intr != CTRL_C:
+            return
         idx = self._inbuf.find(CTRL_C, self._inpos)
         if idx >= 0:
             self._inpos = idx + 1
@@ -708,6 +732,7 @@ class SimBoard:
     def _run(self, code: types.CodeType) -> Any:
         old = sys.gettrace()
         self._trace_tick = time.monotonic()
+        self._kbd_intr = CTRL_C  # as pyexec.c: every run starts with Ctrl-C interrupting
         sys.settrace(self._trace)  # per thread: polls for Ctrl-C while the code runs
         try:
             return eval(code, self._globals)  # running what it is sent is the board's job
@@ -898,7 +923,7 @@ class SimBoard:
             implementation=impl, platform=self.platform, byteorder="little",
             maxsize=2**31 - 1, version=f"3.4.0; MicroPython {self.version_text}",
             version_info=(3, 4, 0), path=["", ".frozen", "/lib"], argv=[], modules=self._modules,
-            stdout=stream, stderr=stream, stdin=None, exit=self._exit,
+            stdout=stream, stderr=stream, stdin=_StdIn(self), exit=self._exit,
             print_exception=lambda e, f=None: self._out(self._format_exc(e)),
         )
         return m
@@ -934,8 +959,11 @@ class SimBoard:
         )
         return m
 
+    def _set_kbd_intr(self, c: int) -> None:
+        self._kbd_intr = c
+
     def _make_micropython(self) -> types.ModuleType:
         m = types.ModuleType("micropython")
         m.__dict__.update(const=lambda x: x, opt_level=lambda *a: 0, mem_info=lambda *a: None,
-                          kbd_intr=lambda c: None, alloc_emergency_exception_buf=lambda n: None)
+                          kbd_intr=self._set_kbd_intr, alloc_emergency_exception_buf=lambda n: None)
         return m
