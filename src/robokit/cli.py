@@ -135,6 +135,20 @@ def _print_summary(result: Any, telemetry: Path | None, plot: Path | None) -> No
 
 
 @main.command()
+def devices() -> None:
+    """List the USB serial ports a brick may be on, naming known boards."""
+    from .link.ports import serial_ports
+
+    ports = serial_ports()
+    if not ports:
+        click.echo("no USB serial ports found: is the brick plugged in and switched on?")
+    for p in ports:
+        what = p.known or p.description or "unknown USB serial device"
+        click.echo(f"{p.device:16s} {p.usb_id:9s}  {what}")
+    click.echo("(Bluetooth LE scanning is not built yet)")
+
+
+@main.command()
 def worlds() -> None:
     """List the built-in worlds."""
     from .sim.world import BUILTIN_WORLDS, load_world
