@@ -14,8 +14,8 @@ BLACK = 4  # reflection on the line, %
 WHITE = 98  # reflection on the floor, %
 EDGE = (BLACK + WHITE) / 2  # aim for half on the line
 SPEED = 200  # mm/s
-KP = 3.0  # deg/s of turn per % of error
-KD = 10.0
+KP = 2.5  # deg/s of turn per % of error
+KD = 2.0
 LAP = 4480  # mm: one lap of the oval's inner edge
 
 watch = StopWatch()

@@ -9,6 +9,6 @@ EDGE = 51
 last_error = 0.0
 while True:
     error = eye.reflection() - EDGE
-    drive_base.drive(200, 3.0 * error + 10.0 * (error - last_error))
+    drive_base.drive(200, 2.5 * error + 2.0 * (error - last_error))
     last_error = error
     wait(10)
