@@ -341,12 +341,7 @@ class Motor(DCMotor):
         if c.on_target and c.finished(now):
             self._finish()
             return
-        vr = c.ref_v
-        mv = tau * self._r + self._ke * vr
-        if vr > 0.0:
-            mv += self._fric_mv
-        elif vr < 0.0:
-            mv -= self._fric_mv
+        mv = self._drive_mv(tau, c.ref_v)
         lim = self._vlim
         if mv > lim:
             mv = lim
@@ -356,6 +351,17 @@ class Motor(DCMotor):
             c.sat = -1
         self._mv = mv
         hal.motor_voltage(self._port, s * mv)
+
+    def _drive_mv(self, tau, v_ref):
+        """Voltage (mV, positive_direction side) for torque ``tau`` at reference speed
+        ``v_ref``: the torque through the winding resistance, plus back-EMF and friction
+        feedforward.  The motor's tick and a drive base's tick both use it."""
+        mv = tau * self._r + self._ke * v_ref
+        if v_ref > 0.0:
+            mv += self._fric_mv
+        elif v_ref < 0.0:
+            mv -= self._fric_mv
+        return mv
 
     def _finish(self):
         c = self.control

@@ -194,18 +194,8 @@ class DriveBase:
             return
         rd = cd.ref_v
         rh = ch.ref_v
-        wl_ref = rd + rh
-        wr_ref = rd - rh
-        ml = (td + th) * lm._r + lm._ke * wl_ref
-        if wl_ref > 0.0:
-            ml += lm._fric_mv
-        elif wl_ref < 0.0:
-            ml -= lm._fric_mv
-        mr = (td - th) * rm._r + rm._ke * wr_ref
-        if wr_ref > 0.0:
-            mr += rm._fric_mv
-        elif wr_ref < 0.0:
-            mr -= rm._fric_mv
+        ml = lm._drive_mv(td + th, rd + rh)
+        mr = rm._drive_mv(td - th, rd - rh)
         lim = self._vlim_l
         if ml > lim:
             ml = lim
