@@ -73,17 +73,6 @@ class SimTimeUp(BaseException):
     program's ``except Exception`` does not swallow the end of the run."""
 
 
-class _Wheel:
-    """A drive wheel: which motor, which way is forward, how far per degree."""
-
-    __slots__ = ("motor", "sign", "mm_per_deg")
-
-    def __init__(self, motor: MotorSim, sign: float, mm_per_deg: float):
-        self.motor = motor
-        self.sign = sign
-        self.mm_per_deg = mm_per_deg
-
-
 class SimBrick(HAL):
     """A simulated brick in a world; implements every HAL method."""
 
@@ -171,30 +160,25 @@ class SimBrick(HAL):
                     sign = ratio if dev["positive_direction"] == "clockwise" else -ratio
                     lo, hi = sorted((dev["range"][0] * sign, dev["range"][1] * sign))
                     self._ranges[port] = (lo, hi)
-        self._wheels: tuple[_Wheel, _Wheel] | None = None
+        self._drive = bool(drive)
         self._track = 1.0
+        wheel_motors: tuple[MotorSim, ...] = ()
         if drive:
             left = robot["devices"][drive["left"]]
             right = robot["devices"][drive["right"]]
-            mm_per_deg = math.pi * drive["wheel_diameter"] / 360.0
-            # Raw motor angles are clockwise-positive seen on the motor's face;
-            # "counterclockwise" motors turn the wheel forward with negative raw angles.
-            self._wheels = (
-                _Wheel(self._motors[left["port"]],
-                       1.0 if left["positive_direction"] == "clockwise" else -1.0,
-                       mm_per_deg / self._ratios[left["port"]]),
-                _Wheel(self._motors[right["port"]],
-                       1.0 if right["positive_direction"] == "clockwise" else -1.0,
-                       mm_per_deg / self._ratios[right["port"]]),
-            )
             self._track = drive["axle_track"]
-            # Per wheel: mm the body moves per raw motor degree (direction, gears, size).
-            self._lm, self._rm = self._wheels[0].motor, self._wheels[1].motor
-            self._kl = self._wheels[0].sign * self._wheels[0].mm_per_deg
-            self._kr = self._wheels[1].sign * self._wheels[1].mm_per_deg
+            self._lm = self._motors[left["port"]]
+            self._rm = self._motors[right["port"]]
+            wheel_motors = (self._lm, self._rm)
+            # Per wheel: mm the body moves forward per raw motor degree (direction, gears,
+            # size).  Raw angles are clockwise-positive seen on the motor's face, so a
+            # "counterclockwise" motor turns its wheel forward with negative raw angles.
+            self._kl, self._kr = (
+                (1.0 if d["positive_direction"] == "clockwise" else -1.0)
+                * math.pi * drive["wheel_diameter"] / 360.0 / self._ratios[d["port"]]
+                for d in (left, right))
         self._free_motors = [
-            (port, m) for port, m in self._motors.items()
-            if self._wheels is None or m not in (self._wheels[0].motor, self._wheels[1].motor)
+            (port, m) for port, m in self._motors.items() if m not in wheel_motors
         ]
         self._imu_bias = 0.0
         if self.noise:
@@ -293,7 +277,7 @@ class SimBrick(HAL):
                 elif m.angle > rng[1]:
                     m.angle = rng[1]
                     m.block()
-        if self._wheels is not None:
+        if self._drive:
             self._move_body(dt)
 
     def _move_body(self, dt: float) -> None:
@@ -352,16 +336,14 @@ class SimBrick(HAL):
     def _contact_at(self, dt: float, a_l: float, a_r: float) -> None:
         """The body would hit a wall within this step: find when (bisection), stop there,
         and hold the wheels still (they stall against the wall)."""
-        lw, rw = self._wheels  # type: ignore[misc]
-        lm, rm = lw.motor, rw.motor
+        lm, rm, kl, kr = self._lm, self._rm, self._kl, self._kr
         lo, hi = 0.0, 1.0
         best = (self._x, self._y, self._h)
         for _ in range(10):
             mid = 0.5 * (lo + hi)
             al, _sl = lm.state_after(dt * mid)
             ar, _sr = rm.state_after(dt * mid)
-            pose = self._arc((al - a_l) * lw.sign * lw.mm_per_deg,
-                             (ar - a_r) * rw.sign * rw.mm_per_deg)
+            pose = self._arc((al - a_l) * kl, (ar - a_r) * kr)
             if self.world.rect_hits_wall(pose[0], pose[1], math.degrees(pose[2]),
                                          self._front, self._back, self._half_w):
                 hi = mid
@@ -371,8 +353,7 @@ class SimBrick(HAL):
         if lo > 0.0:
             al, _ = lm.state_after(dt * lo)
             ar, _ = rm.state_after(dt * lo)
-            self.distance_mm += abs(((al - a_l) * lw.sign + (ar - a_r) * rw.sign)
-                                    * 0.5 * lw.mm_per_deg)
+            self.distance_mm += abs(((al - a_l) * kl + (ar - a_r) * kr) * 0.5)
             lm.angle, rm.angle = al, ar
         lm.block()
         rm.block()
@@ -385,9 +366,8 @@ class SimBrick(HAL):
         self._contact = True
 
     def _set_rates(self, dt: float, v_before: float) -> None:
-        lw, rw = self._wheels  # type: ignore[misc]
-        vl = lw.motor.speed * lw.sign * lw.mm_per_deg
-        vr = rw.motor.speed * rw.sign * rw.mm_per_deg
+        vl = self._lm.speed * self._kl
+        vr = self._rm.speed * self._kr
         self._v = 0.5 * (vl + vr)
         self._w = (vr - vl) / self._track
         self._accel_fwd = (self._v - v_before) / dt
@@ -558,12 +538,12 @@ class SimBrick(HAL):
         if "front" not in sides:
             return 0.0, 0.0
         # The plunger's spring holds it at a few newtons; the wheels pushing on
-        # the wall add their thrust (motor torque / wheel radius).
+        # the wall add their thrust: motor torque over the metres moved per radian.
         push = 0.0
-        if self._wheels is not None:
-            lw, rw = self._wheels
-            r_m = lw.mm_per_deg * 360.0 / (2.0 * math.pi) / 1000.0
-            push = (lw.motor.torque * lw.sign + rw.motor.torque * rw.sign) / r_m
+        if self._drive:
+            m_per_rad = 180.0 / math.pi / 1000.0
+            push = (self._lm.torque / (self._kl * m_per_rad)
+                    + self._rm.torque / (self._kr * m_per_rad))
         force = min(10.0, max(0.0, 3.0 + push))
         return round(self._noisy(force, 0.05), 2), FORCE_TRAVEL_MM
 
