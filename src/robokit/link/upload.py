@@ -119,7 +119,8 @@ def module_file(module: BundleModule, entry: str) -> str:
 
 def board_files(bundle: Bundle) -> list[tuple[str, bytes]]:
     """(path in the slot, bytes) of everything an upload stores: each module's .mpy, then
-    ``manifest.json`` (program, entry, ABI, bundle digest, each file's size and SHA-256)."""
+    ``manifest.json`` (program, entry, ABI, bundle digest, the robot configuration, each
+    file's size and SHA-256)."""
     files = [(module_file(m, bundle.entry), m.mpy) for m in bundle.modules]
     manifest = {
         "format": 1,
@@ -127,6 +128,7 @@ def board_files(bundle: Bundle) -> list[tuple[str, bytes]]:
         "entry": "main.mpy",
         "abi": bundle.abi,
         "digest": bundle.digest(),
+        "robot": bundle.robot,
         "modules": [{"name": m.name, "file": path, "size": len(data),
                      "sha256": hashlib.sha256(data).hexdigest()}
                     for m, (path, data) in zip(bundle.modules, files, strict=True)],
