@@ -4,7 +4,8 @@ Everything a robot program needs is importable from here::
 
     from robokit import Motor, Port, DriveBase, wait, robot
 
-These names come from :mod:`robokit.devices` (portable, Pybricks-style).  They
+These names come from :mod:`robokit.devices` (portable, Pybricks-style).
+``robokit.connect(...)`` (from :mod:`robokit.targets`) opens a brick from a script.  They
 load on first use, so that ``import robokit.cli`` (every command-line call) and
 the build tools do not pay for the device API; the simulator, plotting and the
 build tools load only when used too.
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for type checkers: the names below come from robokit.devices
     from .devices import *  # noqa: F403
+    from .targets import connect as connect
 
 
 def __getattr__(name: str) -> object:
@@ -30,6 +32,11 @@ def __getattr__(name: str) -> object:
             v = "0.0.0"
         globals()["__version__"] = v
         return v
+    if name == "connect":
+        # robokit.connect("sim" | "/dev/ttyACM0" | "ble:NAME" | "pybricks:NAME")
+        value_ = importlib.import_module(__name__ + ".targets").connect
+        globals()[name] = value_
+        return value_
     # import_module, not "from . import devices": that would ask this very hook for
     # the attribute "devices" first, and recurse.
     devices = importlib.import_module(__name__ + ".devices")
@@ -45,4 +52,4 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     devices = importlib.import_module(__name__ + ".devices")
-    return sorted(set(globals()) | set(devices.__all__) | {"__version__"})
+    return sorted(set(globals()) | set(devices.__all__) | {"__version__", "connect"})

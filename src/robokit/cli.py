@@ -36,6 +36,196 @@ def main() -> None:
     """Program robot kits in Python; run the programs on a simulated brick."""
 
 
+# -- bricks: --port / --ble / --pybricks ----------------------------------------------
+
+
+def _brick_options(fn: Any) -> Any:
+    fn = click.option("--pybricks", default=None, metavar="NAME|usb",
+                      help="A LEGO hub with Pybricks firmware, by its Bluetooth name ('' for "
+                           "the first found) or 'usb'.")(fn)
+    fn = click.option("--ble", default=None, metavar="NAME",
+                      help="A MicroPython board over Bluetooth LE (Nordic UART), by name or "
+                           "address.")(fn)
+    fn = click.option("--port", default=None, metavar="PORT",
+                      help="A MicroPython board on a serial port (/dev/ttyACM0, COM3, "
+                           "socket://HOST:PORT); `robokit devices` lists them.")(fn)
+    return fn
+
+
+def _where(command: str, port: str | None, ble: str | None, pybricks: str | None,
+           required: bool = False) -> str | None:
+    given = [w for w in (port, f"ble:{ble}" if ble is not None else None,
+                         f"pybricks:{pybricks}" if pybricks is not None else None)
+             if w is not None]
+    if len(given) > 1:
+        _fail(command, "choose one brick: --port, --ble or --pybricks")
+    if not given:
+        if required:
+            _fail(command, "which brick? give --port PORT, --ble NAME or --pybricks NAME "
+                           "(`robokit devices` lists what it finds)")
+        return None
+    return given[0]
+
+
+def where_kind(where: str) -> str:
+    return "ble" if where.startswith("ble:") else \
+        "pybricks" if where.startswith("pybricks:") else "port"
+
+
+def _upload_progress(command: str) -> Any:
+    """A progress callback drawing one line on a terminal's stderr (nothing otherwise)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def draw(sent: int, total: int) -> None:
+        pct = 100 * sent // total if total else 100
+        bar = "█" * (pct // 4)
+        click.echo(f"\r{command}: uploading {bar:25s} {pct:3d}% {sent:,}/{total:,} bytes",
+                   nl=False, err=True)
+        if sent >= total:
+            click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
+
+    return draw
+
+
+def _connect(command: str, where: str) -> Any:
+    from .targets import connect
+
+    try:
+        return connect(where)
+    except RobokitError as exc:
+        _fail(command, str(exc))
+    except KeyboardInterrupt:
+        click.echo(f"robokit: {command}: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool) -> None:
+    brick = _connect("run", where)
+    try:
+        try:
+            info = brick.info()
+            if not as_json:
+                click.echo(f"robokit: run: {where}: {info.firmware}, mpy ABI {info.abi}",
+                           err=True)
+            brick.upload(program, _upload_progress("run"), robot)
+            result = brick.run_uploaded(None if as_json else click.echo)
+        except RobokitError as exc:
+            if as_json:
+                click.echo(json.dumps({"status": "invalid", "target": where, "error": {
+                    "type": type(exc).__name__, "message": str(exc),
+                    "file": getattr(exc, "file", None), "line": getattr(exc, "line", None)}},
+                    indent=2))
+            _fail("run", str(exc))
+        except KeyboardInterrupt:
+            click.echo("robokit: run: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+    finally:
+        try:
+            brick.close()
+        except RobokitError:
+            pass
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        if result.traceback:
+            click.echo(result.traceback, err=True)
+        status = {"finished": click.style("finished", fg="green"),
+                  "stopped": click.style("stopped", fg="yellow") + " (Ctrl-C)",
+                  "error": click.style("error", fg="red")}[result.status]
+        click.echo("")
+        click.echo(f"── {result.program} on {where} ──")
+        click.echo(f"status     {status}")
+        click.echo(f"time       {result.seconds:.3f} s on the brick")
+    if result.status == "error":
+        sys.exit(EXIT_PROGRAM_ERROR)
+    if result.status == "stopped":
+        sys.exit(EXIT_INTERRUPTED)
+
+
+@main.command()
+@click.argument("program", type=click.Path(path_type=Path))
+@click.option("--robot", type=click.Path(path_type=Path), default=None,
+              help="robot.toml to include; default: robot.toml beside the program, else "
+                   "the standard rover.")
+@_brick_options
+def upload(program: Path, robot: Path | None, port: str | None, ble: str | None,
+           pybricks: str | None) -> None:
+    """Store PROGRAM on a brick without starting it (a .py file, a folder with main.py,
+    or a .rkb bundle).  All or nothing: if it fails, the previous program is still there."""
+    import time
+
+    where = _where("upload", port, ble, pybricks, required=True)
+    assert where is not None
+    brick = _connect("upload", where)
+    try:
+        t0 = time.monotonic()
+        bundle = brick.upload(program, _upload_progress("upload"), robot)
+        seconds = time.monotonic() - t0
+    except RobokitError as exc:
+        _fail("upload", str(exc))
+    except KeyboardInterrupt:
+        click.echo("robokit: upload: interrupted; the previous program is still on the brick",
+                   err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        try:
+            brick.close()
+        except RobokitError:
+            pass
+    size = sum(len(m.mpy) for m in bundle.modules)
+    click.echo(f"uploaded {bundle.program} to {where}: {len(bundle.modules)} modules, "
+               f"{size:,} bytes in {seconds:.2f} s (mpy ABI {bundle.abi})")
+
+
+@main.command()
+@_brick_options
+def stop(port: str | None, ble: str | None, pybricks: str | None) -> None:
+    """Stop the program running on a brick and leave the brick ready."""
+    where = _where("stop", port, ble, pybricks, required=True)
+    assert where is not None
+    brick = _connect("stop", where)
+    try:
+        brick.stop()
+    except RobokitError as exc:
+        _fail("stop", str(exc))
+    finally:
+        try:
+            brick.close()
+        except RobokitError:
+            pass
+    click.echo(f"stopped: {where} is ready")
+
+
+@main.command()
+@click.option("--port", default=None, metavar="PORT", help="A MicroPython board's serial port.")
+@click.option("--ble", default=None, metavar="NAME",
+              help="A MicroPython board over Bluetooth LE (Nordic UART).")
+def repl(port: str | None, ble: str | None) -> None:
+    """An interactive Python prompt on a MicroPython board (Ctrl-] or Ctrl-X to leave).
+
+    With input from a pipe instead of a terminal, the lines are sent one by one and the
+    command ends when the board has answered the last."""
+    from .targets.terminal import Terminal
+
+    where = _where("repl", port, ble, None, required=True)
+    assert where is not None
+    try:
+        term = Terminal.open(where)
+    except RobokitError as exc:
+        _fail("repl", str(exc))
+    try:
+        if sys.stdin.isatty():
+            click.echo(f"connected to {where}; Ctrl-] or Ctrl-X leaves", err=True)
+            term.interactive(sys.stdin.fileno(), sys.stdout.buffer)
+        else:
+            term.scripted(sys.stdin.buffer.read(), sys.stdout.buffer)
+    except RobokitError as exc:
+        _fail("repl", str(exc))
+    finally:
+        term.close()
+
+
 @main.command()
 @click.argument("program", type=click.Path(path_type=Path))
 @click.option("--world", "world", default=None,
@@ -56,11 +246,26 @@ def main() -> None:
               help="Write a PNG of the path over the mat and the sensor traces.")
 @click.option("--telemetry", type=click.Path(path_type=Path), default=None,
               help="Write the telemetry to FILE.csv or FILE.json.")
+@_brick_options
 def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
-        duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None) -> None:
-    """Run PROGRAM on the simulated brick: a .py file, a folder with main.py, or a
-    bundle (.rkb) built with `robokit compile`.  A program is compiled and checked
-    for the brick first, and runs from its verified bundle."""
+        duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None,
+        port: str | None, ble: str | None, pybricks: str | None) -> None:
+    """Run PROGRAM on the simulated brick, or on a real one with --port, --ble or
+    --pybricks.  PROGRAM is a .py file, a folder with main.py, or a bundle (.rkb) built
+    with `robokit compile`.  A program is compiled and checked for the brick first, and
+    runs from its verified bundle.  On a brick, Ctrl-C stops the program there."""
+    where = _where("run", port, ble, pybricks)
+    if where is not None:
+        sim_only = [name for name, value in (("--world", world), ("--seed", seed),
+                                             ("--noise", noise), ("--duration", duration),
+                                             ("--plot", plot), ("--telemetry", telemetry))
+                    if value]
+        if sim_only:
+            _fail("run", f"{', '.join(sim_only)} {'is' if len(sim_only) == 1 else 'are'} for "
+                         f"the simulated brick; leave {'it' if len(sim_only) == 1 else 'them'} "
+                         f"out with --{where_kind(where)}")
+        _run_on_brick(program, where, robot, as_json)
+        return
     from .sim import simulate
 
     if plot is not None and plot.suffix.lower() != ".png":
@@ -135,17 +340,39 @@ def _print_summary(result: Any, telemetry: Path | None, plot: Path | None) -> No
 
 
 @main.command()
-def devices() -> None:
-    """List the USB serial ports a brick may be on, naming known boards."""
+@click.option("--scan-time", type=click.FloatRange(min=0.1, max=60), default=3.0,
+              show_default=True, help="Seconds to listen for Bluetooth LE bricks.")
+@click.option("--no-ble", is_flag=True, help="Only list USB serial ports.")
+def devices(scan_time: float, no_ble: bool) -> None:
+    """List the bricks robokit can reach: USB serial ports (naming known boards) and
+    Bluetooth LE bricks (Pybricks hubs and Nordic UART boards) with their signal."""
     from .link.ports import serial_ports
 
     ports = serial_ports()
+    click.echo("USB serial")
     if not ports:
-        click.echo("no USB serial ports found: is the brick plugged in and switched on?")
+        click.echo("  no USB serial ports found: is the brick plugged in and switched on?")
     for p in ports:
         what = p.known or p.description or "unknown USB serial device"
-        click.echo(f"{p.device:16s} {p.usb_id:9s}  {what}")
-    click.echo("(Bluetooth LE scanning is not built yet)")
+        click.echo(f"  {p.device:16s} {p.usb_id:9s}  {what}")
+    if no_ble:
+        return
+    from .link import LinkError
+    from .link.ble_link import scan
+
+    click.echo("Bluetooth LE")
+    try:
+        found = scan(scan_time)
+    except LinkError as exc:
+        click.echo(f"  cannot scan: {exc}")
+        return
+    if not found:
+        click.echo(f"  no Pybricks hub or Nordic UART board heard in {scan_time:g} s: is it "
+                   "switched on (and not connected to another computer)?")
+    for d in found:
+        what = {"pybricks": "Pybricks hub (use --pybricks NAME)",
+                "nus": "MicroPython board, Nordic UART (use --ble NAME)"}.get(d.kind, d.kind)
+        click.echo(f"  {d.name or '?':20s} {d.address:17s} {d.rssi:4d} dBm  {what}")
 
 
 @main.command()

@@ -271,6 +271,17 @@ class RawRepl:
             return None
         return line
 
+    def read_output(self, timeout: float) -> tuple[bytes, bool]:
+        """What the running code printed within ``timeout`` s (b"" if nothing; not split
+        into lines), and True once the code has ended: its result is then left for
+        :meth:`finish`. Nothing is lost on a timeout, unlike :meth:`read_line`."""
+        data = self._read_some(4096, time.monotonic() + timeout)
+        idx = data.find(EOF)
+        if idx >= 0:
+            self._buf[:0] = data[idx:]
+            return data[:idx], True
+        return data, False
+
     def finish(self, timeout: float = 10.0) -> tuple[bytes, bytes]:
         """Wait for the running code to end; its remaining (stdout, stderr)."""
         return self._read_result(timeout)

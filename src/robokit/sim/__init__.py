@@ -54,6 +54,7 @@ def simulate(
     telemetry_hz: float = 50.0,
     on_output: Callable[[str, float], None] | None = None,
     hang_budget_s: float = 5.0,
+    on_start: Callable[[SimBrick], None] | None = None,
 ) -> RunResult:
     """Run ``program`` (a .py file, a folder with main.py, a .rkb bundle or a Bundle)
     on a simulated brick.
@@ -65,7 +66,9 @@ def simulate(
     turns on noise (unless ``noise=False``) with that seed; ``noise=True`` alone uses
     seed 0.  ``duration``: simulated seconds before the run stops with status
     "timeout" (default: the program's ``# robokit: duration=S`` line, else 60).
-    ``on_output(line, sim_time_s)`` is called for each line the program prints.
+    ``on_output(line, sim_time_s)`` is called for each line the program prints;
+    ``on_start(brick)`` with the simulated brick before the program starts (call
+    ``brick.end_now()`` from another thread to stop the run).
     """
     bundle, project_dir = load_bundle(program, robot)
     entry = bundle.module(bundle.entry)
@@ -90,4 +93,6 @@ def simulate(
     loaded = program_from_bundle(bundle, project_dir)
     brick = SimBrick(w, cfg, seed=seed if seed is not None else (0 if noise else None),
                      noise=noise, duration_s=duration, telemetry_hz=telemetry_hz)
+    if on_start is not None:
+        on_start(brick)
     return run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s)

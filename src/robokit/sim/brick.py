@@ -214,6 +214,12 @@ class SimBrick(HAL):
             nxt = self.end_us
         self._next_event = nxt if nxt is not None else 1 << 62
 
+    def end_now(self) -> None:
+        """End the run at the next device call or event, as if its duration were up
+        (safe from another thread: that is how a run is stopped from outside)."""
+        self.end_us = self.now + 1
+        self._next_event = self.end_us
+
     def _advance_to(self, target: int) -> None:
         """Move the clock to ``target``, running every event on the way."""
         end = self.end_us

@@ -1,0 +1,141 @@
+# robokit loader: runs the program stored on a MicroPython board. Portable MicroPython.
+#
+# The host (robokit.targets.micropython) sends this file with raw-paste and appends the
+# call "run()". The program is the one the upload receiver (receiver.py) made active:
+# /robokit/active names the slot ("a" or "b"), /robokit/slots/<slot>/ holds its .mpy
+# modules (the entry as main.mpy) and manifest.json (robot configuration, each file's
+# size and SHA-256).
+#
+# run() checks the slot against its manifest, makes the slot's modules the only program
+# modules on sys.path, attaches the board's HAL to the device API (the simulated board's
+# built-in robokit_simhal, or a board's robokit_board module when one is installed), and
+# imports main. What the program prints is the output; an exception it raises ends the
+# run with the board's traceback. A problem of the loader itself (no program, a damaged
+# slot) is raised as LoaderError, whose message starts "robokit loader:".
+#
+# Importing this module does nothing; run() does the work.
+
+import os
+import sys
+
+ROOT = "/robokit"
+
+
+class LoaderError(Exception):
+    pass
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def active_slot():
+    """The folder of the active program slot; LoaderError when no program is stored."""
+    try:
+        name = _read(ROOT + "/active").decode().strip()
+    except OSError:
+        raise LoaderError("robokit loader: no program is stored on this board; "
+                          "upload one with `robokit upload`")
+    if name not in ("a", "b"):
+        raise LoaderError("robokit loader: /robokit/active names no slot (" + name
+                          + "); upload the program again")
+    return ROOT + "/slots/" + name
+
+
+def read_manifest(slot):
+    import json
+
+    try:
+        return json.loads(_read(slot + "/manifest.json"))
+    except (OSError, ValueError):
+        raise LoaderError("robokit loader: the stored program's manifest is missing or "
+                          "damaged; upload the program again")
+
+
+def check_slot(slot, manifest):
+    """Every module file of the manifest is there with its size (the receiver checked
+    the SHA-256 of each when it stored them)."""
+    for m in manifest.get("modules", ()):
+        try:
+            size = os.stat(slot + "/" + m["file"])[6]
+        except OSError:
+            size = -1
+        if size != m["size"]:
+            raise LoaderError("robokit loader: " + m["file"] + " of the stored program is "
+                              "missing or damaged; upload the program again")
+
+
+def _module_names(manifest):
+    names = ["main"]
+    for m in manifest.get("modules", ()):
+        f = m["file"]
+        if f.endswith("/__init__.mpy"):
+            f = f[:-13]
+        elif f.endswith(".mpy"):
+            f = f[:-4]
+        names.append(f.replace("/", "."))
+    return names
+
+
+def _forget_program(manifest):
+    # Each run starts from fresh modules: drop a previous run's, and earlier slots' paths.
+    for name in _module_names(manifest):
+        if name in sys.modules:
+            del sys.modules[name]
+    for name in list(sys.modules):
+        if name == "robokit" or name.startswith("robokit."):
+            del sys.modules[name]
+    prefix = ROOT + "/slots/"
+    for p in list(sys.path):
+        if p.startswith(prefix):
+            sys.path.remove(p)
+
+
+def find_hal(robot):
+    """The board's HAL for ``robot`` (a dict), or None when the board has none."""
+    try:
+        import robokit_simhal
+    except ImportError:
+        robokit_simhal = None
+    if robokit_simhal is not None:
+        return robokit_simhal.hal(robot)
+    try:
+        import robokit_board
+    except ImportError:
+        return None
+    return robokit_board.hal(robot)
+
+
+def attach_hal(robot):
+    hal = find_hal(robot)
+    if hal is None:
+        return None
+    try:
+        from robokit.devices import _hal
+    except ImportError:  # a program without robokit's device API
+        return hal
+    _hal.attach(hal)
+    return hal
+
+
+def detach_hal():
+    mod = sys.modules.get("robokit.devices._hal")
+    if mod is not None:
+        mod.attach(None)
+
+
+def run():
+    slot = active_slot()
+    manifest = read_manifest(slot)
+    check_slot(slot, manifest)
+    _forget_program(manifest)
+    sys.path.insert(0, slot)
+    try:
+        attach_hal(manifest.get("robot") or {})
+        try:
+            __import__("main")
+        except SystemExit:
+            pass  # sys.exit() ends the program, not the board's REPL
+    finally:
+        detach_hal()

@@ -1,0 +1,214 @@
+"""Targets: the bricks a bundle runs on, behind one interface.
+
+``connect(where)`` opens one and returns a ``Brick`` (a sync facade over the async
+``Target``)::
+
+    import robokit
+
+    with robokit.connect("/dev/ttyACM0") as brick:     # or "sim", "ble:NAME",
+        result = brick.run("line_follower.py")         # "pybricks:NAME", "socket://..."
+        print(result.status, result.output)
+
+``where``:
+
+- ``"sim"``: the simulated brick in this process (keyword options as for
+  ``robokit.sim.simulate``: world, seed, noise, duration);
+- a serial port (``/dev/ttyACM0``, ``COM3``, ``/dev/pts/N``) or a pyserial URL
+  (``socket://127.0.0.1:PORT``): a MicroPython board over the raw REPL;
+- ``"ble:NAME"``: a MicroPython board over the Nordic UART service;
+- ``"pybricks:NAME"`` (or ``"pybricks:"`` for the first hub found, ``"pybricks:usb"``):
+  a LEGO hub with Pybricks firmware.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
+
+if TYPE_CHECKING:
+    from ..build.bundle import Bundle
+
+__all__ = ["Brick", "BrickInfo", "BrickResult", "Target", "TargetError", "connect",
+           "make_target", "map_traceback", "open_link", "prepare_bundle"]
+
+T = TypeVar("T")
+
+
+def make_target(where: str, *, timeout: float = 5.0, **options: Any) -> Target:
+    """The (not yet connected) ``Target`` for ``where`` (see the module docstring)."""
+    if not where:
+        raise TargetError("no brick given: use 'sim', a serial port, 'ble:NAME' or "
+                          "'pybricks:NAME'")
+    if where == "sim":
+        from .sim import SimTarget
+
+        return SimTarget(**options)
+    if options:
+        raise TargetError(f"options {', '.join(sorted(options))} are for the simulated "
+                          "brick only")
+    if where.startswith("pybricks:"):
+        from .pybricks import PybricksTarget
+
+        return PybricksTarget(where[len("pybricks:"):] or None, timeout=timeout)
+    if where.startswith("ble:") and not where[4:]:
+        raise TargetError("ble: needs the board's name or address, e.g. ble:robokit "
+                          "(`robokit devices` lists what is in range)")
+    from .micropython import MicroPythonTarget
+
+    return MicroPythonTarget(lambda: open_link(where, timeout), where, timeout=timeout)
+
+
+def open_link(where: str, timeout: float = 5.0) -> Any:
+    """A byte link to a MicroPython board: ``ble:NAME`` (Nordic UART) or a serial port."""
+    if where.startswith("ble:"):
+        from ..link.ble_link import NusLink
+
+        return NusLink(where[4:], timeout=timeout)
+    from ..link.serial_link import SerialLink
+
+    return SerialLink(where)
+
+
+def prepare_bundle(program: str | Path | Bundle, info: BrickInfo,
+                   robot: str | Path | None = None,
+                   progress: Callable[[Any], None] | None = None) -> tuple[Bundle, Path | None]:
+    """The bundle to send to the brick ``info`` describes, and the folder of the
+    program's files (for tracebacks): a .py file or project folder is compiled for that
+    brick (its family, mpy ABI and program memory); a .rkb or a ``Bundle`` is checked
+    against it."""
+    from ..build.bundle import Bundle as _Bundle
+    from .base import check_bundle_fits
+
+    if isinstance(program, _Bundle):
+        bundle, project_dir = program, None
+    else:
+        p = Path(program)
+        if p.suffix == ".rkb":
+            bundle, project_dir = _Bundle.read(p), p.resolve().parent
+        else:
+            from ..build.compiler import compile_program
+
+            target = "sim" if info.name == "sim" else info.family
+            bundle = compile_program(p, target=target,
+                                     abi=info.abi if info.name != "sim" else None,
+                                     robot=str(robot) if robot is not None else None,
+                                     max_size=info.max_program_size, progress=progress)
+            project_dir = (p if p.is_dir() else p.parent).resolve()
+    if info.name != "sim":
+        check_bundle_fits(bundle, info)
+    return bundle, project_dir
+
+
+class Brick:
+    """A connected brick, for scripts: every method blocks until it is done.
+
+    Async work runs on an event loop in a background thread. Ctrl-C during ``run``
+    stops the program on the brick and returns its result (status "stopped").
+    """
+
+    def __init__(self, target: Target):
+        self.target = target
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever,
+                                        name="robokit-brick", daemon=True)
+        self._thread.start()
+        self.project_dir: Path | None = None
+        try:
+            self._call(target.connect())
+        except BaseException:
+            self._shutdown()
+            raise
+
+    def _submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def _call(self, coro: Coroutine[Any, Any, T]) -> T:
+        fut = self._submit(coro)
+        try:
+            return fut.result()
+        except KeyboardInterrupt:
+            fut.cancel()
+            raise
+
+    def info(self) -> BrickInfo:
+        return self._call(self.target.info())
+
+    def upload(self, program: str | Path | Bundle, progress: ProgressFn | None = None,
+               robot: str | Path | None = None) -> Bundle:
+        """Compile (for this brick) and store ``program``; return the bundle sent."""
+        bundle, self.project_dir = prepare_bundle(program, self.info(), robot)
+        self._call(self.target.upload(bundle, progress, self.project_dir))
+        return bundle
+
+    def start(self) -> None:
+        self._call(self.target.start())
+
+    def stop(self) -> None:
+        self._call(self.target.stop())
+
+    def output(self) -> Iterator[str]:
+        """The running program's lines as they come, until it ends."""
+        agen = self.target.output()
+        while True:
+            try:
+                yield self._call(agen.__anext__())  # type: ignore[arg-type]
+            except StopAsyncIteration:
+                return
+
+    def result(self) -> BrickResult:
+        return self._call(self.target.result())
+
+    def run(self, program: str | Path | Bundle, on_output: Callable[[str], None] | None = None,
+            progress: ProgressFn | None = None, robot: str | Path | None = None) -> BrickResult:
+        """Compile for this brick, upload, start, stream the output to ``on_output``,
+        and return how it ended."""
+        self.upload(program, progress, robot)
+        return self.run_uploaded(on_output)
+
+    def run_uploaded(self, on_output: Callable[[str], None] | None = None) -> BrickResult:
+        """Start the program stored on the brick, stream its output, return how it ended.
+        Ctrl-C stops it on the brick (status "stopped")."""
+        fut = self._submit(self._run_started(on_output))
+        try:
+            return fut.result()
+        except KeyboardInterrupt:
+            self._submit(self.target.stop()).result(10.0)
+            return fut.result(30.0)
+
+    async def _run_started(self, on_output: Callable[[str], None] | None) -> BrickResult:
+        await self.target.start()
+        async for line in self.target.output():
+            if on_output is not None:
+                on_output(line)
+        return await self.target.result()
+
+    def close(self) -> None:
+        if not self._thread.is_alive():
+            return
+        try:
+            self._submit(self.target.disconnect()).result(15.0)
+        finally:
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5.0)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+    def __enter__(self) -> Brick:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(where: str = "sim", *, timeout: float = 5.0, **options: Any) -> Brick:
+    """Connect to a brick and return a :class:`Brick` (see the module docstring)."""
+    return Brick(make_target(where, timeout=timeout, **options))

@@ -1,0 +1,332 @@
+"""A MicroPython kit board over a byte link: USB serial (pyserial) or Bluetooth LE (Nordic UART).
+
+The conversation is the raw REPL (``robokit.link.rawrepl``):
+
+- ``info``: a few lines of Python run on the board report its firmware, mpy ABI, free RAM
+  and free flash;
+- ``upload``: ``robokit.link.upload`` stores the bundle's .mpy modules in the inactive slot
+  and activates it, all or nothing;
+- ``start``: the loader (``firmware_templates/micropython/loader.py``) is sent and runs the
+  active slot; the output streams back as the program prints it;
+- ``stop``: Ctrl-C; a board that ignores it is reported, with what to do.
+
+``MicroPythonBoard`` does this synchronously (it is what the CLI and the sync facade
+drive); ``MicroPythonTarget`` is the async ``Target`` over it.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..link import LinkError, RemoteError, ReplError
+from ..link.rawrepl import CTRL_C, RawRepl
+from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
+
+if TYPE_CHECKING:
+    from ..build.bundle import Bundle
+
+_INFO = """\
+import sys, gc, os
+gc.collect()
+_s = None
+try:
+    _s = os.statvfs('/')
+    _f = _s[0] * _s[4]
+except Exception:
+    _f = -1
+_i = sys.implementation
+print(repr((_i.name, getattr(_i, '_mpy', -1), '.'.join(str(x) for x in _i.version[:3]),
+            sys.version, getattr(_i, '_machine', sys.platform), gc.mem_free(), _f)))
+del _s, _f, _i
+"""
+
+_LOADER_MARK = "robokit loader:"
+STOP_WAIT = 3.0  # seconds a program gets to end after each Ctrl-C
+STOP_TRIES = 3
+
+
+def abi_from_mpy(value: int) -> str:
+    """``sys.implementation._mpy`` → the mpy ABI string ("6.3"): version in the low
+    byte, sub-version in bits 8-9 (MicroPython's py/persistentcode.h)."""
+    version, sub = value & 0xFF, (value >> 8) & 3
+    return f"{version}.{sub}" if sub else str(version)
+
+
+def loader_source() -> str:
+    """The brick-side loader's source plus the call that runs it."""
+    from ..build.compiler import templates_dir
+
+    root = templates_dir()
+    f = None if root is None else root / "micropython" / "loader.py"
+    if f is None or not f.is_file():
+        raise TargetError("robokit's brick-side loader (firmware_templates/micropython/"
+                          "loader.py) is missing; reinstall robokit")
+    return f.read_text(encoding="utf-8") + "\nrun()\n"
+
+
+class MicroPythonBoard:
+    """A MicroPython board behind ``link`` (anything with write/read(n, timeout)/close)."""
+
+    def __init__(self, link: Any, name: str, *, timeout: float = 5.0):
+        self.link = link
+        self.name = name
+        self.timeout = timeout
+        self.repl = RawRepl(link)
+        self.bundle: Bundle | None = None
+        self.project_dir: Path | None = None
+        self._running = False
+        self._stopping = False
+        self._out = bytearray()
+        self._result: BrickResult | None = None
+        self._t0 = 0.0
+        self._stop_sent = 0.0
+        self._stop_tries = 0
+        self._info: BrickInfo | None = None
+
+    # -- connection ------------------------------------------------------------------------
+
+    def enter(self) -> None:
+        """Stop whatever runs and enter the raw REPL; a clear TargetError if the device
+        does not answer like a MicroPython board."""
+        try:
+            self.repl.enter(timeout=self.timeout)
+        except ReplError as e:
+            if e.received:
+                why = (f"{self.name} answered but not like a MicroPython board "
+                       f"(got {e.received[-60:]!r})")
+            else:
+                why = f"{self.name} did not answer"
+            raise TargetError(
+                f"{why}. Is it a MicroPython board? For a LEGO hub with Pybricks use "
+                "--pybricks. If a program on it ignores Ctrl-C, press the board's reset "
+                "button (or unplug it) and try again.") from None
+
+    def close(self) -> None:
+        try:
+            if self._running:
+                self.stop()
+                ended = False
+                while not ended:
+                    _, ended = self.read_output(0.1)
+                self.repl.finish(self.timeout)
+        except (LinkError, TargetError):
+            pass
+        try:
+            if self.repl.in_raw_repl:
+                self.repl.exit()
+        except LinkError:
+            pass
+        self.link.close()
+
+    # -- info ------------------------------------------------------------------------------
+
+    def info(self) -> BrickInfo:
+        if self._info is not None:
+            return self._info
+        try:
+            out, _ = self.repl.exec(_INFO, self.timeout)
+            values = ast.literal_eval(out.decode("utf-8", "replace").strip().splitlines()[-1])
+            impl, mpy, release, version, machine, mem_free, flash_free = values
+            version = str(version).partition("; ")[2] or f"v{release}"
+        except RemoteError as e:
+            raise TargetError(f"{self.name} could not report its firmware: "
+                              f"{e.traceback.strip().splitlines()[-1]}") from None
+        except (ValueError, SyntaxError, IndexError, TypeError):
+            raise TargetError(f"{self.name} answered the firmware query with something "
+                              "unexpected; is it running MicroPython?") from None
+        if impl != "micropython":
+            raise TargetError(f"{self.name} runs {impl}, not MicroPython")
+        if not isinstance(mpy, int) or mpy < 0:
+            raise TargetError(f"{self.name} runs MicroPython {release}, too old to report "
+                              "its mpy ABI (sys.implementation._mpy); update its firmware "
+                              "(MicroPython 1.19 or newer)")
+        self._info = BrickInfo(
+            family="micropython", name=self.name,
+            firmware=version if version.startswith("MicroPython") else f"MicroPython {version}",
+            abi=abi_from_mpy(mpy), max_program_size=flash_free if flash_free >= 0 else None,
+            machine=str(machine), extra={"ram_free": mem_free})
+        return self._info
+
+    # -- upload ----------------------------------------------------------------------------
+
+    def upload(self, bundle: Bundle, progress: ProgressFn | None = None,
+               project_dir: Path | None = None) -> Any:
+        from ..link.upload import upload_bundle
+        from .base import check_bundle_fits
+
+        check_bundle_fits(bundle, self.info())
+        if bundle.target == "sim":
+            raise TargetError(f"bundle {bundle.program!r} was built for the simulator: "
+                              "rebuild it with `robokit compile --target micropython`")
+        size = sum(len(m.mpy) for m in bundle.modules)
+        limit = self.info().max_program_size
+        if limit is not None and size > limit:
+            raise TargetError(f"{bundle.program!r} needs {size:,} bytes but {self.name} has "
+                              f"{limit:,} bytes of flash free: delete files from the board "
+                              "or make the program smaller")
+        result = upload_bundle(self.repl, bundle, progress, timeout=self.timeout)
+        self.bundle = bundle
+        self.project_dir = project_dir
+        return result
+
+    # -- running ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._out.clear()
+        self._result = None
+        self._stopping = False
+        self._t0 = time.monotonic()
+        self.repl.start(loader_source(), self.timeout)
+        self._running = True
+
+    def read_output(self, timeout: float = 0.1) -> tuple[list[str], bool]:
+        """Complete lines printed since the last call (waiting up to ``timeout`` s for
+        some), and True when the program has ended (then call :meth:`result`)."""
+        data, ended = self.repl.read_output(timeout)
+        if self._stopping and not ended:
+            self._check_stopping()
+        self._out += data
+        lines: list[str] = []
+        while True:
+            i = self._out.find(b"\n")
+            if i < 0:
+                break
+            lines.append(self._out[:i].decode("utf-8", "replace").rstrip("\r"))
+            del self._out[:i + 1]
+        if ended and self._out:
+            lines.append(self._out.decode("utf-8", "replace").rstrip("\r"))
+            self._out.clear()
+        return lines, ended
+
+    def result(self, output: str = "") -> BrickResult:
+        """Wait for the end of the program started by :meth:`start`; how it ended."""
+        if self._result is not None:
+            return self._result
+        _, err = self.repl.finish(self.timeout)
+        self._running = False
+        text = err.decode("utf-8", "replace")
+        seconds = time.monotonic() - self._t0
+        program = self.bundle.program if self.bundle is not None else ""
+        res = BrickResult(status="finished", output=output, seconds=seconds,
+                          target=self.name, program=program)
+        if _LOADER_MARK in text:
+            line = next(ln for ln in text.splitlines() if _LOADER_MARK in ln)
+            why = line.split(_LOADER_MARK, 1)[1].strip().rstrip(".")
+            raise TargetError(f"{why} ({self.name})")
+        if text.strip():
+            if self._stopping and text.strip().splitlines()[-1].startswith("KeyboardInterrupt"):
+                res.status = "stopped"
+            else:
+                res.status = "error"
+                res.traceback, res.error = map_traceback(text, self.bundle, self.project_dir)
+        self._result = res
+        return res
+
+    def stop(self) -> None:
+        """Stop the program: Ctrl-C. While a program started here runs, this only sends
+        the Ctrl-C (safe from another thread): the reader sees the end, resends Ctrl-C a
+        few times if needed, and reports a program that ignores it. Otherwise it stops
+        whatever runs on the board and waits until the board is ready."""
+        if not self._running:
+            self.enter()
+            return
+        self._stopping = True
+        self._stop_sent = time.monotonic()
+        self._stop_tries = 1
+        self.link.write(CTRL_C)
+
+    def _check_stopping(self) -> None:
+        if time.monotonic() - self._stop_sent < STOP_WAIT:
+            return
+        if self._stop_tries >= STOP_TRIES:
+            self._running = False
+            self.repl.forget()
+            raise TargetError(
+                f"the program on {self.name} ignores Ctrl-C (it may have turned it off with "
+                "micropython.kbd_intr(-1), or be stuck): press the board's reset button or "
+                "unplug it")
+        self._stop_tries += 1
+        self._stop_sent = time.monotonic()
+        self.link.write(CTRL_C)
+
+    def run(self, bundle: Bundle, on_output: Callable[[str], None] | None = None,
+            progress: ProgressFn | None = None, project_dir: Path | None = None) -> BrickResult:
+        self.upload(bundle, progress, project_dir)
+        self.start()
+        collected: list[str] = []
+        ended = False
+        while not ended:
+            lines, ended = self.read_output(0.1)
+            for line in lines:
+                collected.append(line)
+                if on_output is not None:
+                    on_output(line)
+        return self.result("".join(line + "\n" for line in collected))
+
+
+class MicroPythonTarget(Target):
+    """The async ``Target`` over a :class:`MicroPythonBoard`; the blocking link work runs
+    in a worker thread."""
+
+    family = "micropython"
+
+    def __init__(self, open_link: Callable[[], Any], name: str, *, timeout: float = 5.0):
+        self._open_link = open_link
+        self.name = name
+        self.timeout = timeout
+        self.board: MicroPythonBoard | None = None
+        self._lines: list[str] = []
+
+    def _b(self) -> MicroPythonBoard:
+        if self.board is None:
+            raise TargetError(f"not connected to {self.name}: call connect() first")
+        return self.board
+
+    async def connect(self) -> None:
+        def go() -> MicroPythonBoard:
+            board = MicroPythonBoard(self._open_link(), self.name, timeout=self.timeout)
+            try:
+                board.enter()
+            except BaseException:
+                board.link.close()
+                raise
+            return board
+
+        self.board = await asyncio.to_thread(go)
+
+    async def disconnect(self) -> None:
+        if self.board is not None:
+            await asyncio.to_thread(self.board.close)
+            self.board = None
+
+    async def info(self) -> BrickInfo:
+        return await asyncio.to_thread(self._b().info)
+
+    async def upload(self, bundle: Bundle, progress: ProgressFn | None = None,
+                     project_dir: Path | None = None) -> None:
+        await asyncio.to_thread(self._b().upload, bundle, progress, project_dir)
+
+    async def start(self) -> None:
+        self._lines = []
+        await asyncio.to_thread(self._b().start)
+
+    async def stop(self) -> None:
+        await asyncio.to_thread(self._b().stop)
+
+    async def output(self) -> AsyncIterator[str]:
+        board = self._b()
+        ended = False
+        while not ended:
+            lines, ended = await asyncio.to_thread(board.read_output, 0.1)
+            for line in lines:
+                self._lines.append(line)
+                yield line
+
+    async def result(self) -> BrickResult:
+        text = "".join(line + "\n" for line in self._lines)
+        return await asyncio.to_thread(self._b().result, text)
