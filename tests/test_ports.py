@@ -36,10 +36,14 @@ def test_identify_by_vendor_and_product():
 
 
 def test_devices_command_runs_and_says_what_it_found():
-    proc = subprocess.run([sys.executable, "-m", "robokit.cli", "devices"],
+    proc = subprocess.run([sys.executable, "-m", "robokit.cli", "devices", "--scan-time", "0.5"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
-    assert lines[-1] == "(Bluetooth LE scanning is not built yet)"
-    # This machine may or may not have USB serial ports; either way one line each or a hint.
-    assert lines[0].startswith("no USB serial ports found") or lines[0].startswith("/dev/")
+    # This machine may or may not have USB serial ports, or a Bluetooth adapter; either way
+    # one line each, or a line saying why not.
+    assert lines[0] == "USB serial"
+    assert lines[1].startswith(("  no USB serial ports found", "  /dev/"))
+    ble = lines.index("Bluetooth LE")
+    assert ble + 1 < len(lines)
+    assert all(line.startswith("  ") for line in lines[ble + 1:])

@@ -403,3 +403,70 @@ def test_run_over_ble(radio: object, progs: Path) -> None:
         nb.close()  # type: ignore[attr-defined]
     assert r.exit_code == 1, r.output
     assert r.stdout.startswith("before\n") and "ValueError: boom" in r.stderr
+
+
+# -- a LEGO hub with Pybricks firmware: pybricksdev against the simulated hub ---------------
+
+
+@pytest.fixture
+def hub(radio: object) -> Iterator[object]:
+    from robokit.sim.pybricks_hub import PybricksHub
+
+    h = PybricksHub("Robo Hub", max_program_size=64 * 1024)
+    radio.add(h)  # type: ignore[attr-defined]
+    yield h
+    h.close()
+
+
+PYB = '''\
+from robokit import wait
+
+
+def f():
+    raise RuntimeError("hub says no")
+
+
+print("hub says hi")
+wait(10)
+f()
+'''
+
+
+@needs_vm
+def test_run_on_a_pybricks_hub(hub: object, tmp_path: Path) -> None:
+    (tmp_path / "pyb.py").write_text(PYB)
+    r = split_runner().invoke(main, ["run", str(tmp_path / "pyb.py"), "--pybricks", "Robo Hub"])
+    assert r.exit_code == 1, (r.stdout, r.stderr)
+    assert r.stdout.startswith("hub says hi\n")
+    assert "Traceback" not in r.stdout  # the traceback is reported once, on stderr
+    assert 'pyb.py", line 10, in <module>' in r.stderr
+    assert 'raise RuntimeError("hub says no")' in r.stderr
+    assert "RuntimeError: hub says no" in r.stderr
+    assert "Pybricks 3.3.0" in r.stderr  # what the hub said it runs
+
+
+def test_a_program_too_large_for_the_hub_is_refused_before_sending(
+        hub: object, tmp_path: Path) -> None:
+    (tmp_path / "big.py").write_text("".join(f"x{i} = '{i:0200d}'\n" for i in range(400)))
+    r = CliRunner().invoke(main, ["upload", str(tmp_path / "big.py"), "--pybricks", "Robo Hub"])
+    assert r.exit_code == 2
+    assert "more than a LEGO hub with Pybricks firmware holds (65,536 bytes)" in r.output
+    assert hub.program_writes == 0  # type: ignore[attr-defined]
+
+
+def test_pybricks_hub_not_found(radio: object, tmp_path: Path) -> None:
+    (tmp_path / "pyb.py").write_text(PYB)
+    r = CliRunner().invoke(main, ["run", str(tmp_path / "pyb.py"), "--pybricks", "Nobody"])
+    assert r.exit_code == 2
+    assert "Nobody" in r.output and "robokit devices" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_a_micropython_bundle_is_refused_by_a_pybricks_hub(hub: object, tmp_path: Path) -> None:
+    (tmp_path / "pyb.py").write_text(PYB)
+    bundle = compile_program(tmp_path / "pyb.py", target="micropython")
+    bundle.write(tmp_path / "pyb.rkb")
+    r = CliRunner().invoke(main, ["upload", str(tmp_path / "pyb.rkb"), "--pybricks", "Robo Hub"])
+    assert r.exit_code == 2
+    assert "--target pybricks" in r.output
+    assert hub.program_writes == 0  # type: ignore[attr-defined]
