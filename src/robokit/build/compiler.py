@@ -337,35 +337,59 @@ def _read_units(folder: Path, prefix_path: str) -> list[tuple[str, str, Path, bo
     return out
 
 
-def robokit_units(target: str) -> list[_Unit]:
-    """robokit's modules for a program that imports robokit: the device API as
+def robokit_units(target: str, robot: dict[str, Any] | None = None) -> list[_Unit]:
+    """robokit's modules for a program that imports robokit.
+
+    For ``sim`` and the ``micropython`` family: the device API as
     ``robokit.devices.*``, the brick-side ``robokit`` package from
-    ``firmware_templates/common/`` and, for a brick target, the family's brick-side
-    modules from ``firmware_templates/<family>/lib/`` (when that folder exists).  The
-    family folder's other files are code the host sends itself (the upload receiver),
-    never part of a bundle."""
+    ``firmware_templates/common/`` and the family's brick-side modules from
+    ``firmware_templates/<family>/lib/`` (when that folder exists).  The family
+    folder's other files are code the host sends itself (the upload receiver), never
+    part of a bundle.
+
+    For the ``pybricks`` family: only ``firmware_templates/pybricks/lib/`` (the
+    ``robokit`` package there is a shim over the firmware's ``pybricks`` modules; the
+    device API and a HAL are not needed on such a hub), plus the generated module
+    ``robokit._robot_config`` holding ``robot`` (the robot configuration, default:
+    none) as a Python literal, since a Pybricks program carries no manifest.
+    """
     templates = templates_dir()
     if templates is None:
         raise RobokitError("robokit's firmware_templates folder is missing (it holds the "
                            "brick-side robokit package); reinstall robokit")
-    found: dict[str, tuple[str, Path, bool]] = {}
-    for name, path, f, pkg in _read_units(_PACKAGE_DIR / "devices", "<robokit>/devices/"):
-        found["robokit.devices" + ("." + name if name else "")] = (path, f, pkg)
-    for name, path, f, pkg in _read_units(templates / "common", "<robokit>/"):
-        if name:
-            found[name] = (path, f, pkg)
-    if target != "sim":
-        family = target_info(target).family
+    family = target_info(target).family if target != "sim" else "sim"
+    found: dict[str, tuple[str, Path | bytes, bool]] = {}
+    if family != "pybricks":
+        for name, path, f, pkg in _read_units(_PACKAGE_DIR / "devices", "<robokit>/devices/"):
+            found["robokit.devices" + ("." + name if name else "")] = (path, f, pkg)
+        for name, path, f, pkg in _read_units(templates / "common", "<robokit>/"):
+            if name:
+                found[name] = (path, f, pkg)
+    if family != "sim":
         family_dir = templates / family / "lib"
         if family_dir.is_dir():
             for name, path, f, pkg in _read_units(family_dir, f"<robokit>/{family}/"):
                 if name:
                     found[name] = (path, f, pkg)
+        elif family == "pybricks":
+            raise RobokitError(f"robokit's Pybricks shim is missing ({family_dir}); "
+                               "reinstall robokit")
+    if family == "pybricks":
+        found["robokit._robot_config"] = ("<robokit>/pybricks/_robot_config.py",
+                                          _robot_config_source(robot or {}), False)
     units = []
     for name in sorted(found):
-        path, f, pkg = found[name]
-        units.append(_Unit(name, path, f.read_bytes(), pkg))
+        path, where, pkg = found[name]
+        source = where if isinstance(where, bytes) else where.read_bytes()
+        units.append(_Unit(name, path, source, pkg))
     return units
+
+
+def _robot_config_source(robot: dict[str, Any]) -> bytes:
+    """The module ``robokit._robot_config``: ``ROBOT = {...}`` (deterministic: the
+    config's own order, floats by repr)."""
+    return (b'"""The robot configuration (robot.toml) this program was compiled with."""\n\n'
+            b"ROBOT = " + repr(robot).encode("utf-8") + b"\n")
 
 
 # -- the entry point -----------------------------------------------------------------
@@ -463,7 +487,7 @@ def compile_program(
     units = [_Unit(m.name, m.relpath, m.source, m.is_package) for m in graph.modules]
     if graph.imports_robokit:
         own = {u.name for u in units}
-        for u in robokit_units(target):
+        for u in robokit_units(target, robot_cfg):
             if u.name.split(".")[0] in own:
                 raise ProgramError(f"{u.name}: the project has a module of that name, "
                                    "which robokit's own would replace; rename it")
