@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import zlib
@@ -258,7 +259,7 @@ def test_a_frame_damaged_every_time_fails_and_leaves_the_previous_program(conns,
     noisy = CorruptingLink(c.link, times=4)
     c.repl.link = noisy
     with pytest.raises(UploadError, match="damaged 4 times.*previous program is still"):
-        upload_bundle(c.repl, bundle, timeout=TIMEOUT)
+        upload_bundle(c.repl, bundle, timeout=TIMEOUT, window=1)  # the same frame 4 times
     assert noisy.flipped == 4
     c.repl.link = c.link
     assert c.repl.exec("print('alive')", timeout=TIMEOUT)[0] == b"alive\r\n"
@@ -274,7 +275,8 @@ def test_the_receiver_refuses_a_file_with_the_wrong_sha256(conns, bundle):
         def write(self, data: bytes) -> None:
             if data[:3] == b"RK" + END and not self.flipped:
                 self.flipped = 1
-                data = encode_frame(END, bytes(32))  # a valid frame with a wrong digest
+                # a valid frame (its seq kept) with a wrong digest
+                data = encode_frame(END, bytes(32), data[3])
             self.link.write(data)
 
     c.repl.link = WrongHash(c.link)
@@ -296,6 +298,34 @@ def test_the_receiver_compiles_with_mpy_cross(abi, tmp_path):
                           text=True, timeout=20)
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes()[:2] == b"\x4d\x06"
+
+
+@pytest.mark.skipif(shutil.which("micropython") is None, reason="no MicroPython unix port")
+def test_the_receiver_runs_in_micropython_unix_port(bundle, tmp_path):
+    """What the host sends (compacted, CRC-guarded) run by real MicroPython, its ROOT moved
+    into a temporary folder; the frames on stdin as a window of 2 sends them after a
+    damaged frame: 1, 2, 3 damaged, 4 (dropped: out of sequence), 3, 4, 5, ..."""
+    from robokit.link.upload import _compact, guarded
+
+    src = _compact(RECEIVER.read_text(encoding="utf-8"))
+    assert 'ROOT="/robokit"' in src
+    code = guarded(src.replace('ROOT="/robokit"', f'ROOT="{tmp_path}/robokit"') + "receive()\n")
+    files = board_files(bundle)
+    frames = [encode_frame(k, p, n) for n, (k, p) in enumerate(plan_frames(files), 1)]
+    bad = bytearray(frames[2])
+    bad[12] ^= 0x01
+    wire = b"".join(frames[:2]) + bytes(bad) + frames[3] + b"".join(frames[2:])
+    proc = subprocess.run(["micropython", "-c", code], input=wire, capture_output=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = proc.stdout.decode().split()
+    assert proc.stdout.decode().splitlines()[:5] == ["ready a", "ok 1", "ok 2", "err crc 3",
+                                                     "ok 3"]
+    assert lines[-2:] == ["ok", str(len(frames))]
+    stored = tmp_path / "robokit" / "slots" / "a"
+    assert {str(f.relative_to(stored)): f.read_bytes() for f in stored.rglob("*")
+            if f.is_file()} == dict(files)
+    assert (tmp_path / "robokit" / "active").read_text() == "a\n"
 
 
 # -- the framing, pure ---------------------------------------------------------------------------
@@ -335,9 +365,9 @@ def test_a_flipped_bit_is_never_taken_for_a_frame(kind, payload, bit):
 
 
 def test_frame_layout():
-    f = encode_frame(DATA, b"\x00\x03\x04")
-    assert f[:7] == b"RKD\x03\x00\x00\x00" and f[7:10] == b"\x00\x03\x04"
-    assert f[10:] == zlib.crc32(b"D\x03\x00\x00\x00\x00\x03\x04").to_bytes(4, "little")
+    f = encode_frame(DATA, b"\x00\x03\x04", seq=258)
+    assert f[:6] == b"RKD\x02\x03\x00" and f[6:9] == b"\x00\x03\x04"
+    assert f[9:] == zlib.crc32(b"D\x02\x03\x00\x00\x03\x04").to_bytes(4, "little")
     with pytest.raises(ValueError):
         encode_frame(b"X", b"")
     with pytest.raises(ValueError):
@@ -361,6 +391,7 @@ def test_plan_frames_and_digest(bundle):
 def test_parse_ack():
     assert parse_ack(b"ok 12\r\n") == ("ok", "12")
     assert parse_ack(b"err crc\r\n") == ("err", "crc")
+    assert parse_ack(b"err crc 7\r\n") == ("err", "crc 7")
     assert parse_ack(b"ready b\r\n") == ("ready", "b")
     with pytest.raises(UploadError, match="answered"):
         parse_ack(b"Traceback (most recent call last):\r\n")

@@ -20,7 +20,7 @@ except ImportError:  # a port built without binascii.crc32
 
 ROOT = "/robokit"
 MAGIC = b"RK"
-MAX_PAYLOAD = 1024
+MAX_PAYLOAD = 2048  # one frame is held in RAM; the host sends at most this
 MAX_CRC_ERRORS = 16
 
 
@@ -28,10 +28,10 @@ class _Abort(Exception):
     pass
 
 
-def _crc(data):
+def _crc(data, start=0):
     if _crc32 is not None:
-        return _crc32(data) & 0xFFFFFFFF
-    crc = 0xFFFFFFFF
+        return _crc32(data, start) & 0xFFFFFFFF
+    crc = start ^ 0xFFFFFFFF
     for b in data:
         crc ^= b
         for _ in range(8):
@@ -94,6 +94,7 @@ class _Receiver:
         self.slot = slot
         self.dir = ROOT + "/slots/" + slot
         self.accepted = 0
+        self.seen = 0  # frames read, damaged and dropped ones included
         self.crc_errors = 0
         self.whole = hashlib.sha256()
         self.file = None
@@ -112,17 +113,19 @@ class _Receiver:
         return data
 
     def frame(self):
-        head = self.read(7)
+        # "RK", kind, seq, u16 LE length, payload, u32 LE CRC-32 of kind..payload
+        head = self.read(6)
         if head[:2] != MAGIC:
             raise _Abort("bad frame start")
-        n = struct.unpack("<I", head[3:7])[0]
+        n = struct.unpack("<H", head[4:6])[0]
         if n > MAX_PAYLOAD:
             raise _Abort("frame too long")
         payload = self.read(n)
         crc = struct.unpack("<I", self.read(4))[0]
-        if _crc(head[2:7] + payload) != crc:
-            return None, b""
-        return head[2:3], payload
+        self.seen += 1
+        if _crc(payload, _crc(head[2:6])) != crc:
+            return None, 0, b""
+        return head[2:3], head[3], payload
 
     def begin(self, payload):
         if self.file is not None or len(payload) < 5:
@@ -173,12 +176,15 @@ class _Receiver:
 
     def run(self):
         while True:
-            kind, payload = self.frame()
+            kind, seq, payload = self.frame()
             if kind is None:
                 self.crc_errors += 1
                 if self.crc_errors > MAX_CRC_ERRORS:
                     raise _Abort("too many crc errors")
-                _say("err crc")
+                _say("err crc " + str(self.seen))
+                continue
+            if seq != (self.accepted + 1) & 0xFF:
+                # Sent before the host heard of a damaged frame; it sends it again.
                 continue
             if kind == b"F":
                 self.begin(payload)

@@ -563,22 +563,33 @@ def sim_group() -> None:
 @click.option("--baudrate", type=click.IntRange(min=1), default=None,
               help="Throttle the link to this line rate (10 bits a byte).")
 @click.option("--disconnect-at", type=click.IntRange(min=0), default=None, metavar="N",
-              help="Fault: cut the link after N bytes from the host.")
+              help="Fault: cut the link after N bytes from the host (as --fault disconnect@N).")
+@click.option("--fault", "faults", multiple=True, metavar="SPEC",
+              help="A one-shot fault at a byte count (repeatable): corrupt@K, drop:N@K, "
+                   "stall:SECONDS@K, disconnect@K, reset@K (host→board bytes); "
+                   "corrupt-out@K, drop-out:N@K (board→host bytes).")
 @click.option("--no-raw-paste", is_flag=True,
               help="Refuse raw-paste mode (R\\x00), like firmware without it.")
 def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
-              disconnect_at: int | None, no_raw_paste: bool) -> None:
+              disconnect_at: int | None, faults: tuple[str, ...], no_raw_paste: bool) -> None:
     """Serve a simulated MicroPython board (raw REPL, raw-paste, a virtual filesystem)
     until Ctrl-C, which stops it and exits 0.  No robot is behind it yet."""
     import os
 
     from .sim.board import SimBoard
+    from .sim.faults import FaultSpecError, parse_faults
+
+    try:
+        parsed = parse_faults(faults)
+    except FaultSpecError as e:
+        _fail("sim serve", f"--fault: {e}")
 
     if use_pty == (tcp_port is not None):
         _fail("sim serve", "choose one of --pty or --tcp PORT")
     if use_pty and not hasattr(os, "openpty"):
         _fail("sim serve", "--pty needs a POSIX system; use --tcp PORT")
-    board = SimBoard(baudrate=baudrate, disconnect_at=disconnect_at, raw_paste=not no_raw_paste)
+    board = SimBoard(baudrate=baudrate, disconnect_at=disconnect_at, faults=parsed,
+                     raw_paste=not no_raw_paste)
     try:
         if use_pty:
             where = board.serve_pty()
@@ -588,10 +599,12 @@ def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
     except OSError as e:
         _fail("sim serve", f"cannot serve: {e}")
     click.echo(f"serving a simulated MicroPython board on {where} (Ctrl-C to stop)")
+    if board.faults.faults:
+        click.echo("faults: " + ", ".join(f.spec for f in board.faults.faults))
     try:
         while not board.wait(0.2):  # short waits, so Ctrl-C is seen at once
             pass
-        click.echo("the simulated board was unplugged (--disconnect-at)", err=True)
+        click.echo("the simulated board was unplugged (a disconnect fault)", err=True)
     except KeyboardInterrupt:
         pass
     finally:
