@@ -470,3 +470,53 @@ def test_a_micropython_bundle_is_refused_by_a_pybricks_hub(hub: object, tmp_path
     assert r.exit_code == 2
     assert "--target pybricks" in r.output
     assert hub.program_writes == 0  # type: ignore[attr-defined]
+
+
+def test_a_receiver_left_by_a_vanished_host_does_not_block_the_next_run(
+        progs: Path, boards: list[SimBoard]) -> None:
+    from robokit.link.rawrepl import RawRepl
+    from robokit.link.serial_link import SerialLink
+    from robokit.link.upload import DATA, encode_frame, receiver_source
+
+    board, path = serve(boards)
+    link = SerialLink(path)
+    repl = RawRepl(link)
+    repl.start(receiver_source(), 5.0)
+    assert repl.read_line(5.0) is not None  # "ready a": the receiver waits for frames
+    link.write(encode_frame(DATA, b"x" * 1500)[:700])  # half a frame, then the host is gone
+    link.close()
+    r = CliRunner().invoke(main, ["upload", str(progs / "boom.py"), "--port", path])
+    assert r.exit_code == 0, r.output
+    assert board.files["/robokit/active"].strip() == b"a"
+
+
+@needs_vm
+def test_sim_serve_then_run_on_it_as_on_a_board(progs: Path) -> None:
+    """The two-terminal flow of docs/bricks.md, each command a real process."""
+    serve_proc = subprocess.Popen(
+        [sys.executable, "-m", "robokit.cli", "sim", "serve", "--pty", "--world", "arena"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert serve_proc.stdout is not None
+        first = serve_proc.stdout.readline()
+        assert first.startswith("serving a simulated MicroPython board on /dev/pts/")
+        assert serve_proc.stdout.readline().startswith("world arena; code runs in micropython")
+        port = first.split(" on ")[1].split(" ")[0]
+        run = subprocess.run([sys.executable, "-m", "robokit.cli", "run",
+                              str(progs / "hello.py"), "--port", port],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.startswith("hello from the brick\ndone\n")
+        assert f"── hello on {port} ──" in run.stdout
+        serve_proc.send_signal(signal.SIGINT)
+        assert serve_proc.wait(timeout=10) == 0
+    finally:
+        if serve_proc.poll() is None:
+            serve_proc.kill()
+        serve_proc.communicate(timeout=10)
+
+
+def test_sim_serve_refuses_an_unknown_world() -> None:
+    r = CliRunner().invoke(main, ["sim", "serve", "--pty", "--world", "atlantis"])
+    assert r.exit_code == 2
+    assert r.output.startswith("robokit: sim serve: --world: ") and "atlantis" in r.output

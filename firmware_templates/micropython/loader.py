@@ -35,6 +35,15 @@ def active_slot():
     try:
         name = _read(ROOT + "/active").decode().strip()
     except OSError:
+        name = None
+    if name is None:
+        # On FAT, rename onto an existing file removes it first: a power cut in between
+        # leaves only the new pointer, active.tmp (written and closed before the rename).
+        try:
+            name = _read(ROOT + "/active.tmp").decode().strip()
+        except OSError:
+            name = None
+    if name is None:
         raise LoaderError("robokit loader: no program is stored on this board; "
                           "upload one with `robokit upload`")
     if name not in ("a", "b"):

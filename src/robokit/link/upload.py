@@ -63,6 +63,10 @@ _CRC = struct.Struct("<I")
 # Zero bytes that end any frame the receiver may be stuck in and then fail its magic check
 # (so it removes the partial slot and returns to the raw REPL).
 _FLUSH = b"\x00" * (_HEAD.size + MAX_PAYLOAD + _CRC.size + _HEAD.size)
+#: For a host that finds a board not answering: ends a receiver left waiting mid-frame by a
+#: host that vanished (it then fails the frame, removes its partial slot and returns to
+#: the raw REPL). Zero bytes are harmless to a REPL.
+FLUSH = _FLUSH
 
 
 class UploadError(LinkError):
@@ -417,8 +421,8 @@ def upload_bundle(repl: RawRepl, bundle: Bundle,
 
 
 __all__ = [
-    "ABORT", "CHUNK", "COMMIT", "DATA", "END", "FILE", "MAGIC", "MAX_PAYLOAD", "OUT_OF_STEP",
-    "RESENDS", "RETRIES", "WINDOW",
+    "ABORT", "CHUNK", "COMMIT", "DATA", "END", "FILE", "FLUSH", "MAGIC", "MAX_PAYLOAD",
+    "OUT_OF_STEP", "RESENDS", "RETRIES", "WINDOW",
     "FrameError", "UploadError", "UploadResult", "board_files", "decode_frame", "encode_frame",
     "module_file", "parse_ack", "plan_frames", "receiver_source", "upload_bundle",
 ]

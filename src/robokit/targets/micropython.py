@@ -46,6 +46,7 @@ del _s, _f, _i
 """
 
 _LOADER_MARK = "robokit loader:"
+FIRST_ANSWER = 1.5  # seconds a board gets to answer Ctrl-A before robokit tries harder
 STOP_WAIT = 3.0  # seconds a program gets to end after each Ctrl-C
 STOP_TRIES = 3
 
@@ -94,7 +95,15 @@ class MicroPythonBoard:
         """Stop whatever runs and enter the raw REPL; a clear TargetError if the device
         does not answer like a MicroPython board."""
         try:
-            self.repl.enter(timeout=self.timeout)
+            try:
+                self.repl.enter(timeout=min(self.timeout, FIRST_ANSWER))
+            except ReplError:
+                # An upload receiver left waiting mid-frame by a host that vanished ignores
+                # Ctrl-C: end its frame with zero bytes (it then gives up cleanly), retry.
+                from ..link.upload import FLUSH
+
+                self.link.write(FLUSH)
+                self.repl.enter(timeout=self.timeout)
         except ReplError as e:
             if e.received:
                 why = (f"{self.name} answered but not like a MicroPython board "
