@@ -150,6 +150,7 @@ def test_connect_sim_runs_programs_and_reports_how_they_ended(progs: Path) -> No
     assert ok.output == "hello from the brick\ndone\n"
     assert bad.status == "error" and bad.error is not None
     assert bad.error["type"] == "ValueError" and bad.error["line"] == 2
+    assert Path(os.path.abspath(bad.error["file"])) == progs / "boom.py"  # the user's file
     assert bad.output == "before\n"
 
 

@@ -55,6 +55,7 @@ def simulate(
     on_output: Callable[[str, float], None] | None = None,
     hang_budget_s: float = 5.0,
     on_start: Callable[[SimBrick], None] | None = None,
+    project_dir: str | Path | None = None,
 ) -> RunResult:
     """Run ``program`` (a .py file, a folder with main.py, a .rkb bundle or a Bundle)
     on a simulated brick.
@@ -68,9 +69,12 @@ def simulate(
     "timeout" (default: the program's ``# robokit: duration=S`` line, else 60).
     ``on_output(line, sim_time_s)`` is called for each line the program prints;
     ``on_start(brick)`` with the simulated brick before the program starts (call
-    ``brick.end_now()`` from another thread to stop the run).
+    ``brick.end_now()`` from another thread to stop the run).  ``project_dir``: where
+    the files of a ``Bundle`` given as ``program`` are (for tracebacks; default: the
+    current folder).
     """
-    bundle, project_dir = load_bundle(program, robot)
+    bundle, found_dir = load_bundle(program, robot)
+    project_dir = Path(project_dir).resolve() if project_dir is not None else found_dir
     entry = bundle.module(bundle.entry)
     if entry.source is not None:
         directives = directives_in(entry.source.decode("utf-8"),

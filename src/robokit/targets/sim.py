@@ -30,6 +30,7 @@ class SimTarget(Target):
     def __init__(self, **options: Any):
         self.options = options
         self.bundle: Bundle | None = None
+        self.project_dir: Path | None = None
         self.last_run: RunResult | None = None
         self._brick: SimBrick | None = None
         self._stop = threading.Event()
@@ -60,6 +61,7 @@ class SimTarget(Target):
         # Verified as a brick would: from the bundle's bytes.
         data = bundle.to_bytes()
         self.bundle = _Bundle.from_bytes(data, bundle.program)
+        self.project_dir = project_dir
         if progress is not None:
             progress(len(data), len(data))
 
@@ -87,7 +89,8 @@ class SimTarget(Target):
 
         def work() -> RunResult:
             try:
-                return simulate(bundle, on_output=on_output, on_start=on_start, **self.options)
+                return simulate(bundle, on_output=on_output, on_start=on_start,
+                                project_dir=self.project_dir, **self.options)
             finally:
                 loop.call_soon_threadsafe(queue.put_nowait, None)
 
