@@ -521,3 +521,23 @@ def test_sim_serve_refuses_an_unknown_world() -> None:
     r = CliRunner().invoke(main, ["sim", "serve", "--pty", "--world", "atlantis"])
     assert r.exit_code == 2
     assert r.output.startswith("robokit: sim serve: --world: ") and "atlantis" in r.output
+
+
+@needs_vm
+def test_starting_with_no_program_stored_says_so(boards: list[SimBoard]) -> None:
+    _, path = serve(boards, vm="micropython")
+    with connect(path) as brick, pytest.raises(TargetError, match=(
+            r"no program is stored on this board; upload one with `robokit upload`")):
+        brick.run_uploaded()
+
+
+@needs_vm
+def test_the_loader_takes_the_new_pointer_when_a_fat_rename_was_cut(
+        progs: Path, boards: list[SimBoard]) -> None:
+    board, path = serve(boards, vm="micropython")
+    with connect(path) as brick:
+        brick.upload(progs / "boom.py")
+        # FAT renames by removing the target first: power cut in between.
+        board.files["/robokit/active.tmp"] = board.files.pop("/robokit/active")
+        result = brick.run_uploaded()
+    assert result.status == "error" and result.output == "before\n"
