@@ -541,3 +541,12 @@ def test_the_loader_takes_the_new_pointer_when_a_fat_rename_was_cut(
         board.files["/robokit/active.tmp"] = board.files.pop("/robokit/active")
         result = brick.run_uploaded()
     assert result.status == "error" and result.output == "before\n"
+
+
+def test_a_missing_program_is_named_before_any_brick_is_opened(tmp_path: Path) -> None:
+    for cmd in ("run", "upload"):
+        r = CliRunner().invoke(main, [cmd, str(tmp_path / "nothere.py"), "--port",
+                                      "/dev/robokit-no-such-port"])
+        assert r.exit_code == 2
+        assert "nothere.py: no such program file or folder" in r.output
+        assert "cannot open" not in r.output

@@ -100,7 +100,14 @@ def _connect(command: str, where: str) -> Any:
         sys.exit(EXIT_INTERRUPTED)
 
 
+def _program_exists(command: str, program: Path) -> None:
+    """Say so before connecting to a brick, when PROGRAM is not there."""
+    if not program.exists():
+        _fail(command, f"{program}: no such program file or folder; check the path")
+
+
 def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool) -> None:
+    _program_exists("run", program)
     brick = _connect("run", where)
     try:
         try:
@@ -157,6 +164,7 @@ def upload(program: Path, robot: Path | None, port: str | None, ble: str | None,
 
     where = _where("upload", port, ble, pybricks, required=True)
     assert where is not None
+    _program_exists("upload", program)
     brick = _connect("upload", where)
     try:
         t0 = time.monotonic()
