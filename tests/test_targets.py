@@ -550,3 +550,20 @@ def test_a_missing_program_is_named_before_any_brick_is_opened(tmp_path: Path) -
         assert r.exit_code == 2
         assert "nothere.py: no such program file or folder" in r.output
         assert "cannot open" not in r.output
+
+
+@needs_vm
+def test_bytecode_exact_on_the_board_matches_the_in_process_simulator(
+        boards: list[SimBoard]) -> None:
+    """The same program, run by CPython in-process and as .mpy in MicroPython on the
+    simulated board, drives the same simulated robot to the same place at the same time."""
+    from robokit.sim import simulate
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "square.py"
+    ref = simulate(example)
+    board, path = serve(boards, vm="micropython")
+    with connect(path) as brick:
+        result = brick.run(example)
+    assert result.status == "finished" and result.output == ref.output
+    assert board.brick.now == round(ref.sim_time_s * 1e6)
+    assert board.brick.pose() == pytest.approx(ref.pose, abs=1e-6)
