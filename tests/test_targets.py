@@ -567,3 +567,19 @@ def test_bytecode_exact_on_the_board_matches_the_in_process_simulator(
     assert result.status == "finished" and result.output == ref.output
     assert board.brick.now == round(ref.sim_time_s * 1e6)
     assert board.brick.pose() == pytest.approx(ref.pose, abs=1e-6)
+
+
+def test_devices_lists_lego_hubs_on_usb() -> None:
+    from robokit.sim.pybricks_usb import PybricksUsbHub, installed_usb
+
+    hub = PybricksUsbHub()
+    try:
+        with installed_usb(hub):
+            r = CliRunner().invoke(main, ["devices", "--no-ble"])
+    finally:
+        hub.close()
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    at = lines.index("LEGO hubs on USB")
+    assert "Pybricks" in lines[at + 1] and "use --pybricks usb" in lines[at + 1]
+    assert "0694:" in lines[at + 1]

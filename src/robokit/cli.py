@@ -363,9 +363,27 @@ def devices(scan_time: float, no_ble: bool) -> None:
     for p in ports:
         what = p.known or p.description or "unknown USB serial device"
         click.echo(f"  {p.device:16s} {p.usb_id:9s}  {what}")
+    from .link import LinkError
+    from .link.pybricks_link import usb_hubs
+
+    try:
+        hubs = usb_hubs()
+    except LinkError as exc:
+        click.echo(f"LEGO hubs on USB\n  cannot look: {exc}")
+    else:
+        if hubs:
+            click.echo("LEGO hubs on USB")
+        for h in hubs:
+            where = f"bus {h.bus} device {h.address}"
+            if h.problem:
+                state = h.problem
+            elif h.pybricks:
+                state = "Pybricks firmware (use --pybricks usb)"
+            else:
+                state = "no Pybricks firmware (install it from https://code.pybricks.com)"
+            click.echo(f"  {h.product or '?':24s} 0694:{h.product_id:04X}  {where}  {state}")
     if no_ble:
         return
-    from .link import LinkError
     from .link.ble_link import scan
 
     click.echo("Bluetooth LE")

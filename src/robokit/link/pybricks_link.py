@@ -4,6 +4,7 @@
 
     link = PybricksLink()
     await link.connect("Pybricks Hub", timeout=10)   # None: the first hub seen
+    # or, over a USB cable: await link.connect_usb()
     print(link.info())
     await link.upload(export_pybricks(bundle), progress=lambda done, total: ...)
     await link.start()
@@ -20,8 +21,13 @@ then the size) but is done here, to report progress without pybricksdev's tqdm
 bar, and after two checks made *before anything is sent*: the blob fits the
 hub's max program size and the hub accepts multi-file mpy v6 programs.
 
-Nothing here prints.  USB (pybricksdev's ``PybricksHubUSB``) is not wired in
-yet: it needs pyusb and a hub on a cable.
+Over USB (:meth:`PybricksLink.connect_usb`): the hub is found with pyusb's
+``usb.core.find`` (LEGO's vendor id 0x0694, the product ids of the hubs Pybricks
+runs on over USB, a product string ending in "Pybricks", as pybricksdev's CLI
+matches) and driven by pybricksdev's ``PybricksHubUSB``; everything after
+connecting is the same as over Bluetooth.
+
+Nothing here prints.
 """
 
 from __future__ import annotations
@@ -34,13 +40,22 @@ from typing import Any, NamedTuple
 
 from . import LinkError
 
-__all__ = ["ExitStatus", "HubInfo", "PybricksLink", "PybricksLinkError", "UploadRefusedError"]
+__all__ = ["ExitStatus", "HubInfo", "PybricksLink", "PybricksLinkError", "UploadRefusedError",
+           "UsbHub", "usb_hubs"]
 
 _COMMAND_EVENT = "c5f50002-8280-46da-89f4-6d8051e4aeef"
 _META, _WRITE_RAM = 3, 4
 _RUNNING = 1 << 6
 _MPY6 = 1 << 1
 _TRACEBACK = "Traceback (most recent call last):"
+LEGO_USB_VID = 0x0694
+#: NXT, EV3, SPIKE Prime, SPIKE Essential, MINDSTORMS Robot Inventor (pybricksdev.usb).
+PYBRICKS_USB_PIDS = (0x0002, 0x0005, 0x0009, 0x000D, 0x0010)
+UDEV_HINT = ("on Linux, reading a USB device needs a udev rule, e.g. "
+             "SUBSYSTEM==\"usb\", ATTRS{idVendor}==\"0694\", MODE=\"0666\" in "
+             "/etc/udev/rules.d/99-lego.rules, then unplug and plug the hub in again")
+USB_HINT = ("is it plugged in, switched on and running Pybricks firmware? " + UDEV_HINT
+            + "; 'robokit devices' lists what robokit can reach")
 
 
 class PybricksLinkError(LinkError):
@@ -73,6 +88,51 @@ class ExitStatus(NamedTuple):
     output: list[str]
 
 
+class UsbHub(NamedTuple):
+    """A LEGO hub on USB as pyusb sees it (:func:`usb_hubs`)."""
+
+    product: str  # its product string ("" if it could not be read)
+    product_id: int
+    bus: int | None
+    address: int | None
+    pybricks: bool  # the product string ends in "Pybricks", as Pybricks firmware's does
+    problem: str | None  # why it could not be read (e.g. no permission: the udev hint)
+    device: Any  # the usb.core.Device
+
+
+def usb_hubs() -> list[UsbHub]:
+    """The LEGO hubs (of the kinds Pybricks runs on) that pyusb finds on USB.  Raises
+    :class:`PybricksLinkError` if pyusb has no libusb to look with."""
+    import usb.core
+    import usb.util
+
+    def kind(dev: Any) -> bool:
+        return dev.idProduct in PYBRICKS_USB_PIDS
+
+    try:
+        found = list(usb.core.find(find_all=True, idVendor=LEGO_USB_VID, custom_match=kind))
+    except usb.core.NoBackendError:
+        raise PybricksLinkError(
+            "cannot look for hubs on USB: pyusb found no libusb library; install libusb "
+            "1.0 (Debian/Ubuntu: apt install libusb-1.0-0, macOS: brew install libusb, "
+            "Windows: pip install libusb-package)") from None
+    except usb.core.USBError as exc:
+        raise PybricksLink._usb_error(exc, "the USB devices") from None
+    hubs = []
+    for dev in found:
+        product, problem = "", None
+        try:
+            product = usb.util.get_string(dev, dev.iProduct) or ""
+        except usb.core.USBError as exc:
+            problem = str(PybricksLink._usb_error(exc, "the LEGO hub on USB"))
+        except ValueError:  # pyusb: "The device has no langid (permission issue, ...)"
+            problem = ("no permission to open the LEGO hub on USB (it could not be asked its "
+                       f"name); {UDEV_HINT}")
+        hubs.append(UsbHub(product, int(dev.idProduct), dev.bus, dev.address,
+                           product.endswith("Pybricks"), problem, dev))
+    return hubs
+
+
 class PybricksLink:
     """One connection to a Pybricks hub (see the module docstring).
 
@@ -97,6 +157,8 @@ class PybricksLink:
         self._changed = asyncio.Event()
         self._stop_requested = False
         self._monitor: asyncio.Future[ExitStatus] | None = None
+        self.transport = ""  # "ble" or "usb" once connected
+        self.usb_timeout = 10.0  # seconds for one USB request (pybricksdev has none)
 
     # -- connecting ----------------------------------------------------------------------
 
@@ -106,6 +168,12 @@ class PybricksLink:
             return False
         from pybricksdev.connections import ConnectionState
 
+        if self.transport == "usb":
+            # pybricksdev's USB reader task ends (with a USBError) when the cable is
+            # pulled, and nothing else notices.
+            reader = getattr(self._hub, "_monitor_task", None)
+            if reader is None or reader.done():
+                return False
         return bool(self._hub.connection_state_observable.value == ConnectionState.CONNECTED)
 
     async def connect(self, name: str | None = None, timeout: float = 10.0) -> None:
@@ -147,10 +215,71 @@ class PybricksLink:
             self._protocol = bytes(raw).decode("ascii", "replace")
         except Exception:  # pybricksdev read it already; this copy is informational
             self._protocol = ""
+        self.transport = "ble"
+        self._attach(hub)
+
+    def _attach(self, hub: Any) -> None:
         self._hub = hub
         self._subs = [hub.status_observable.subscribe(self._on_status),
                       hub.stdout_observable.subscribe(self._on_stdout),
                       hub.connection_state_observable.subscribe(lambda _s: self._changed.set())]
+
+    async def connect_usb(self) -> None:
+        """Find a hub running Pybricks on a USB cable (the first one, if several) and
+        connect to it with pybricksdev's ``PybricksHubUSB``."""
+        import usb.core
+        from pybricksdev.connections.pybricks import PybricksHubUSB
+
+        hubs = usb_hubs()
+        usable = [h for h in hubs if h.pybricks and h.problem is None]
+        if not usable:
+            for h in hubs:
+                if h.problem is not None:
+                    raise PybricksLinkError(h.problem)
+            if hubs:
+                raise PybricksLinkError(
+                    f"a LEGO hub is on USB ({hubs[0].product or hex(hubs[0].product_id)}) but "
+                    "it does not run Pybricks firmware; install it (https://code.pybricks.com "
+                    "or pybricksdev flash)")
+            raise PybricksLinkError(f"no hub with Pybricks firmware was found on USB; {USB_HINT}")
+        device = usable[0].device
+        hub = PybricksHubUSB(device)
+        try:
+            await asyncio.wait_for(hub.connect(), self.usb_timeout)
+        except (asyncio.TimeoutError, TimeoutError):
+            self._drop_usb(hub)
+            raise PybricksLinkError(f"the hub on USB did not answer within "
+                                    f"{self.usb_timeout:g} s; unplug it, switch it off and "
+                                    "on, and try again") from None
+        except usb.core.USBError as exc:
+            self._drop_usb(hub)
+            raise self._usb_error(exc, "the hub on USB") from None
+        except RuntimeError as exc:
+            self._drop_usb(hub)
+            raise PybricksLinkError(f"the hub on USB cannot be used: {exc}; update its "
+                                    "Pybricks firmware (pybricksdev flash)") from None
+        self._name = str(getattr(hub, "_hub_name", "") or "Pybricks hub on USB")
+        self._protocol = str(getattr(hub, "_protocol_version", ""))
+        self.transport = "usb"
+        self._attach(hub)
+
+    @staticmethod
+    def _drop_usb(hub: Any) -> None:
+        reader = getattr(hub, "_monitor_task", None)
+        if reader is not None:
+            reader.cancel()
+
+    @staticmethod
+    def _usb_error(exc: BaseException, what: str) -> PybricksLinkError:
+        import errno
+
+        code = getattr(exc, "errno", None)
+        if code == errno.EACCES:
+            return PybricksLinkError(f"no permission to open {what}; {UDEV_HINT}")
+        if code == errno.ENODEV:
+            return PybricksLinkError(f"{what} went away (unplugged?); plug it in and try again")
+        return PybricksLinkError(f"cannot talk to {what} ({exc}); unplug it, plug it in "
+                                 "again and retry")
 
     def _need(self) -> Any:
         if self._hub is None or not self.connected:
@@ -179,7 +308,9 @@ class PybricksLink:
         self._subs = []
         if hub is not None:
             with contextlib.suppress(Exception):
-                await hub.disconnect()
+                await asyncio.wait_for(hub.disconnect(), 5.0)
+            if self.transport == "usb":
+                self._drop_usb(hub)
         monitor, self._monitor = self._monitor, None
         if monitor is not None and not monitor.done():
             monitor.cancel()
@@ -240,22 +371,35 @@ class PybricksLink:
                                      f"{info.max_write_size} bytes, too small to send a program")
         payload = info.max_write_size - 5
         try:
-            await hub.write_gatt_char(_COMMAND_EVENT, struct.pack("<BI", _META, 0), True)
+            await self._io(hub.write_gatt_char(_COMMAND_EVENT, struct.pack("<BI", _META, 0),
+                                               True))
             for offset in range(0, len(blob), payload):
                 chunk = blob[offset : offset + payload]
-                await hub.write_gatt_char(
-                    _COMMAND_EVENT, struct.pack("<BI", _WRITE_RAM, offset) + chunk, True)
+                await self._io(hub.write_gatt_char(
+                    _COMMAND_EVENT, struct.pack("<BI", _WRITE_RAM, offset) + chunk, True))
                 if progress is not None:
                     progress(offset + len(chunk), len(blob))
-            await hub.write_gatt_char(_COMMAND_EVENT, struct.pack("<BI", _META, len(blob)),
-                                      True)
+            await self._io(hub.write_gatt_char(
+                _COMMAND_EVENT, struct.pack("<BI", _META, len(blob)), True))
         except Exception as exc:
             raise self._lost(exc, "sending the program") from None
+
+    async def _io(self, request: Any) -> Any:
+        """One request to the hub; over USB bounded by ``usb_timeout`` (pybricksdev
+        waits for the hub's answer forever)."""
+        if self.transport != "usb":
+            return await request
+        return await asyncio.wait_for(request, self.usb_timeout)
+
+    @property
+    def _still_there(self) -> str:
+        return ("is it still plugged in and on?" if self.transport == "usb" else
+                "is it still on and in range?")
 
     def _lost(self, exc: BaseException, doing: str) -> PybricksLinkError:
         if not self.connected:
             return PybricksLinkError(f"the connection to hub {self._name!r} was lost while "
-                                     f"{doing}; is it still on and in range?")
+                                     f"{doing}; {self._still_there}")
         detail = str(exc) or type(exc).__name__
         return PybricksLinkError(f"hub {self._name!r} refused {doing} ({detail}); is a program "
                                  "still running? stop it and try again")
@@ -271,7 +415,7 @@ class PybricksLink:
             self._monitor.cancel()
         self._running = False
         try:
-            await hub.start_user_program()
+            await self._io(hub.start_user_program())
         except Exception as exc:
             raise self._lost(exc, "starting the program") from None
         self._monitor = asyncio.ensure_future(self._watch())
@@ -281,7 +425,7 @@ class PybricksLink:
         hub = self._need()
         self._stop_requested = True
         try:
-            await hub.stop_user_program()
+            await self._io(hub.stop_user_program())
         except Exception as exc:
             raise self._lost(exc, "stopping the program") from None
 
@@ -338,7 +482,7 @@ class PybricksLink:
     def _check_link(self) -> None:
         if not self.connected:
             raise PybricksLinkError(f"the connection to hub {self._name!r} was lost while "
-                                    "the program ran; is it still on and in range?")
+                                    f"the program ran; {self._still_there}")
 
     def _classify(self) -> ExitStatus:
         out = list(self._output)

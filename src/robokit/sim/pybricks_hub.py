@@ -26,6 +26,10 @@ stdout events (so a program that raises ends with its traceback, as on a hub);
 a stop command sends SIGINT (KeyboardInterrupt), then kills it after
 ``stop_grace`` seconds.
 
+The same hub can be on a cable: :class:`robokit.sim.pybricks_usb.PybricksUsbHub`
+wraps one and routes the Pybricks USB messages to its :meth:`PybricksHub.command`,
+:meth:`PybricksHub.read` and event listeners.
+
 Fault options: ``max_program_size``, ``fw_version``, ``protocol_version``,
 ``multi_file_mpy6=False`` (a hub without the multi-file format), and the
 radio's ``set_in_range``.  Call :meth:`PybricksHub.close` when done (it ends a
@@ -51,6 +55,7 @@ from ..errors import BundleError
 from .radio import ATT_HEADER, Peripheral, PeripheralLink, normalize_uuid
 
 __all__ = [
+    "HubCommandError",
     "PybricksHub",
     "ProgramProcess",
     "pack_capabilities",
@@ -86,7 +91,11 @@ EVT_STATUS, EVT_STDOUT = 0, 1
 STATUS_USER_PROGRAM_RUNNING = 1 << 6
 FLAG_HAS_REPL = 1 << 0
 FLAG_MULTI_FILE_MPY6 = 1 << 1
-# GATT errors the firmware answers with.
+# Errors the firmware answers a command with (pbio_pybricks_error_t): over BLE as the
+# ATT error of the write, over USB as the response's status.
+ERR_WRITE_NOT_PERMITTED = 0x03
+ERR_INVALID_ATTRIBUTE_VALUE_LENGTH = 0x0D
+ERR_VALUE_NOT_ALLOWED = 0x13
 ERR_INVALID_COMMAND = 0x80
 ERR_BUSY = 0x81
 LEGO_CID = 0x0397
@@ -284,8 +293,21 @@ def _gatt_error(code: int) -> BleakGATTProtocolError:
     return BleakGATTProtocolError(code)
 
 
+class HubCommandError(Exception):
+    """A command the hub refuses; ``code`` is the Pybricks error number (``ERR_*``)."""
+
+    def __init__(self, code: int):
+        super().__init__(f"Pybricks error 0x{code:02x}")
+        self.code = code
+
+
 class PybricksHub(Peripheral):
     """A simulated Pybricks hub (see the module docstring).
+
+    The protocol core (:meth:`command`, the program run, status and stdout events) is
+    transport-neutral: the BLE face is the GATT table below; other transports (the
+    USB device of :mod:`robokit.sim.pybricks_usb`) call :meth:`command`, read
+    :meth:`read` and receive every event through :meth:`add_listener`.
 
     Attributes tests look at: ``commands`` (every command byte written, in order),
     ``program_writes`` (how many program meta/RAM writes arrived), ``program`` (the
@@ -323,6 +345,7 @@ class PybricksHub(Peripheral):
         self._status = 0
         self._launching: threading.Event | None = None
         self._stop_pending = False
+        self._listeners: list[Callable[[bytes], None]] = []
 
     # -- GATT table ------------------------------------------------------------------------
 
@@ -365,11 +388,30 @@ class PybricksHub(Peripheral):
         with self._lock:
             self._link = None  # a program keeps running, as on a real hub
 
+    def add_listener(self, listener: Callable[[bytes], None]) -> None:
+        """Call ``listener(event)`` with every event the hub sends (status reports,
+        stdout), whatever transport is connected; called from the hub's threads."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[bytes], None]) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    @property
+    def status_flags(self) -> int:
+        with self._lock:
+            return self._status
+
     def _send(self, data: bytes) -> None:
         with self._lock:
             link = self._link
+            listeners = list(self._listeners)
         if link is not None:
             link.notify(COMMAND_EVENT, data)
+        for listener in listeners:
+            listener(data)
 
     def _set_status(self, flags: int) -> None:
         with self._lock:
@@ -391,6 +433,16 @@ class PybricksHub(Peripheral):
             return  # nothing listens on the UART of a Pybricks hub
         if uuid != COMMAND_EVENT or not data:
             raise _gatt_error(BleakGATTProtocolErrorCode.WRITE_NOT_PERMITTED)
+        try:
+            self.command(bytes(data))
+        except HubCommandError as exc:
+            raise _gatt_error(exc.code) from None
+
+    def command(self, data: bytes) -> None:
+        """Carry out one command (a write of the command/event characteristic over BLE,
+        a COMMAND message over USB); raises :class:`HubCommandError` to refuse it."""
+        if not data:
+            raise HubCommandError(ERR_INVALID_ATTRIBUTE_VALUE_LENGTH)
         cmd = data[0]
         self.commands.append(cmd)
         if cmd == CMD_STOP:
@@ -409,37 +461,37 @@ class PybricksHub(Peripheral):
             if proc is not None:
                 proc.write_stdin(bytes(data[1:]))
         else:
-            raise _gatt_error(ERR_INVALID_COMMAND)
+            raise HubCommandError(ERR_INVALID_COMMAND)
 
     def _meta(self, data: bytes) -> None:
         if len(data) != 5:
-            raise _gatt_error(BleakGATTProtocolErrorCode.INVALID_ATTRIBUTE_VALUE_LENGTH)
+            raise HubCommandError(ERR_INVALID_ATTRIBUTE_VALUE_LENGTH)
         if self.running:
-            raise _gatt_error(ERR_BUSY)
+            raise HubCommandError(ERR_BUSY)
         (size,) = struct.unpack_from("<I", data, 1)
         if size > self.max_program_size:
-            raise _gatt_error(BleakGATTProtocolErrorCode.VALUE_NOT_ALLOWED)
+            raise HubCommandError(ERR_VALUE_NOT_ALLOWED)
         self._size = size
         self.program = bytes(self._ram[:size]) if size else None
 
     def _write_ram(self, data: bytes) -> None:
         if len(data) < 5:
-            raise _gatt_error(BleakGATTProtocolErrorCode.INVALID_ATTRIBUTE_VALUE_LENGTH)
+            raise HubCommandError(ERR_INVALID_ATTRIBUTE_VALUE_LENGTH)
         if self.running:
-            raise _gatt_error(ERR_BUSY)
+            raise HubCommandError(ERR_BUSY)
         (offset,) = struct.unpack_from("<I", data, 1)
         payload = data[5:]
         if offset + len(payload) > self.max_program_size:
-            raise _gatt_error(BleakGATTProtocolErrorCode.VALUE_NOT_ALLOWED)
+            raise HubCommandError(ERR_VALUE_NOT_ALLOWED)
         if len(self._ram) < offset + len(payload):
             self._ram.extend(bytes(offset + len(payload) - len(self._ram)))
         self._ram[offset : offset + len(payload)] = payload
 
     def _start(self) -> None:
         if self.running:
-            raise _gatt_error(ERR_BUSY)
+            raise HubCommandError(ERR_BUSY)
         if not self.program:
-            raise _gatt_error(BleakGATTProtocolErrorCode.VALUE_NOT_ALLOWED)
+            raise HubCommandError(ERR_VALUE_NOT_ALLOWED)
         blob = self.program
         # Popen is done off the client's loop (write must not block); the status goes
         # out first, as the firmware sets the running flag before the program prints.

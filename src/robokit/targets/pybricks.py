@@ -1,5 +1,5 @@
 """A LEGO hub with Pybricks firmware as a ``Target``, over ``robokit.link.pybricks_link``
-(pybricksdev's own connection classes on bleak).
+(pybricksdev's own connection classes: on bleak, or on pyusb for ``pybricks:usb``).
 
 The bundle goes to the hub in Pybricks' multi-file format (``robokit.build.pybricks``);
 the hub's capabilities (max program size, multi-file mpy v6) are checked before anything
@@ -47,12 +47,12 @@ class PybricksTarget(Target):
     async def connect(self) -> None:
         from ..link.pybricks_link import PybricksLink
 
-        if self.name == "usb":
-            raise TargetError("Pybricks hubs over USB are not supported yet; connect over "
-                              "Bluetooth with --pybricks NAME (`robokit devices` lists hubs "
-                              "in range)")
         link = PybricksLink()
-        await link.connect(self.name, timeout=self.timeout)
+        if self.name == "usb":
+            link.usb_timeout = self.timeout
+            await link.connect_usb()
+        else:
+            await link.connect(self.name, timeout=self.timeout)
         self.link = link
 
     async def disconnect(self) -> None:
