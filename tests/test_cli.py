@@ -370,12 +370,13 @@ def test_folder_with_main_and_robot_toml_beside(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_ctrl_c_exits_130_without_a_traceback() -> None:
+def test_ctrl_c_exits_130_without_a_traceback(ctrl_c_able: Any) -> None:
     import signal
 
     env = dict(os.environ, NO_COLOR="1")
-    with subprocess.Popen([_robokit_exe(), "run", str(PROGRAMS / "forever.py"), "--duration",
-                           "100000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    with subprocess.Popen(ctrl_c_able([_robokit_exe(), "run", str(PROGRAMS / "forever.py"),
+                                       "--duration", "100000"]),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           env=env) as p:
         assert p.stdout is not None
         try:

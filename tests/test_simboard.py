@@ -148,10 +148,11 @@ def test_mpremote_falls_back_when_raw_paste_is_refused(tmp_path, vm):
         board.close()
 
 
-def test_robokit_sim_serve_cli(tmp_path):
+def test_robokit_sim_serve_cli(tmp_path, ctrl_c_able):
     import signal
 
-    proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "sim", "serve", "--pty"],
+    proc = subprocess.Popen(ctrl_c_able([sys.executable, "-m", "robokit.cli", "sim", "serve",
+                                         "--pty"]),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL)
     try:

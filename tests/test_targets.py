@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -294,19 +295,20 @@ def test_a_program_that_raises_exits_1_with_the_users_traceback(
 
 
 @needs_vm
-def test_ctrl_c_stops_the_program_on_the_board(progs: Path, boards: list[SimBoard]) -> None:
+def test_ctrl_c_stops_the_program_on_the_board(progs: Path, boards: list[SimBoard],
+                                               ctrl_c_able: Any) -> None:
     board, path = serve(boards, vm="micropython")
-    proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "run",
-                             str(progs / "forever.py"), "--port", path],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline() == "looping\n"
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    with subprocess.Popen(ctrl_c_able([sys.executable, "-m", "robokit.cli", "run",
+                                       str(progs / "forever.py"), "--port", path]),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline() == "looping\n"
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
     assert proc.returncode == 130, err
     assert "stopped" in out
     # The board is ready: the next command works at once.
@@ -492,10 +494,11 @@ def test_a_receiver_left_by_a_vanished_host_does_not_block_the_next_run(
 
 
 @needs_vm
-def test_sim_serve_then_run_on_it_as_on_a_board(progs: Path) -> None:
+def test_sim_serve_then_run_on_it_as_on_a_board(progs: Path, ctrl_c_able: Any) -> None:
     """The two-terminal flow of docs/bricks.md, each command a real process."""
     serve_proc = subprocess.Popen(
-        [sys.executable, "-m", "robokit.cli", "sim", "serve", "--pty", "--world", "arena"],
+        ctrl_c_able([sys.executable, "-m", "robokit.cli", "sim", "serve", "--pty", "--world",
+                     "arena"]),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
         assert serve_proc.stdout is not None
