@@ -72,7 +72,7 @@ def where_kind(where: str) -> str:
         "pybricks" if where.startswith("pybricks:") else "port"
 
 
-def _upload_progress(command: str) -> Any:
+def _upload_progress(command: str, verb: str = "uploading") -> Any:
     """A progress callback drawing one line on a terminal's stderr (nothing otherwise)."""
     if not sys.stderr.isatty():
         return None
@@ -80,7 +80,7 @@ def _upload_progress(command: str) -> Any:
     def draw(sent: int, total: int) -> None:
         pct = 100 * sent // total if total else 100
         bar = "█" * (pct // 4)
-        click.echo(f"\r{command}: uploading {bar:25s} {pct:3d}% {sent:,}/{total:,} bytes",
+        click.echo(f"\r{command}: {verb} {bar:25s} {pct:3d}% {sent:,}/{total:,} bytes",
                    nl=False, err=True)
         if sent >= total:
             click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
@@ -575,6 +575,75 @@ def inspect(bundle_file: Path, as_json: bool) -> None:
         src = "-" if r["source"] is None else str(r["source"]["size"])
         click.echo(f"{r['name'].ljust(width)}  {r['mpy']['size']:>9}  {src:>7}  "
                    f"{r['mpy']['sha256'][:16]}  {r['path']}")
+
+
+# -- firmware ------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("firmware", type=click.Path(path_type=Path))
+@click.option("--drive", type=click.Path(path_type=Path), default=None,
+              help="The board's boot drive (UF2), if robokit does not find it itself.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Only check the file (and say what it is for); write nothing.")
+@click.option("--wait", type=click.FloatRange(min=0), default=20.0, show_default=True,
+              help="Seconds to wait for the board to come back as a MicroPython serial port "
+                   "(0: do not wait).")
+def flash(firmware: Path, drive: Path | None, check_only: bool, wait: float) -> None:
+    """Put FIRMWARE on a board: a .uf2 file onto an RP2040/RP2350 board in bootloader
+    mode (hold BOOTSEL while plugging it in).  A Pybricks firmware .zip is checked
+    (--check); flashing LEGO hubs is not built yet."""
+    from .firmware import FirmwareError
+
+    if not firmware.is_file():
+        _fail("flash", f"{firmware}: no such file; check the path")
+    suffix = firmware.suffix.lower()
+    try:
+        if suffix == ".zip":
+            from .firmware.pybricks_zip import read_firmware_zip
+
+            fw = read_firmware_zip(firmware)
+            size = len(fw.image)
+            click.echo(f"{firmware}: Pybricks {fw.firmware_version} for the {fw.hub.name} "
+                       f"(metadata {fw.metadata_version}, {size:,} bytes)")
+            if not check_only:
+                _fail("flash", "flashing LEGO hubs is not built yet; the file checks out, "
+                               f"so `pybricksdev flash {firmware}` can put it on the hub")
+            return
+        if suffix != ".uf2":
+            _fail("flash", f"{firmware}: robokit flashes .uf2 files (RP2040/RP2350 boards) and "
+                           "checks Pybricks firmware .zip files; this is neither")
+        from .firmware.uf2 import find_boot_drives, flash_uf2, read_uf2, wait_for_serial
+        from .link.ports import serial_ports
+
+        image = read_uf2(firmware)
+        click.echo(f"{firmware}: {image.description}")
+        if check_only:
+            return
+        if drive is None:
+            drives = find_boot_drives()
+            if not drives:
+                _fail("flash", "no board in bootloader mode found: hold BOOTSEL while "
+                               "plugging the board in (it mounts a drive named RPI-RP2 or "
+                               "RP2350), or give its drive with --drive")
+            if len(drives) > 1:
+                _fail("flash", "several boards in bootloader mode ("
+                               + ", ".join(str(d.path) for d in drives)
+                               + "): choose one with --drive")
+            target_drive: Any = drives[0]
+        else:
+            target_drive = drive
+        before = [p.device for p in serial_ports()]
+        written = flash_uf2(image, target_drive, _upload_progress("flash", "copying"))
+        click.echo(f"copied to {written}; the board restarts")
+        if wait > 0:
+            port = wait_for_serial(timeout=wait, before=before)
+            click.echo(f"MicroPython is up on {port.device}")
+    except (FirmwareError, RobokitError) as exc:
+        _fail("flash", str(exc))
+    except KeyboardInterrupt:
+        click.echo("robokit: flash: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 @main.group("sim")

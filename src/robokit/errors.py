@@ -16,9 +16,16 @@
     │   │                           names it and what to try
     │   ├── ReplError               the board did not speak the (raw) REPL as expected or
     │   │                           in time; .received holds what it sent
-    │   └── UploadError             (robokit.link.upload) an upload failed: says what, and
-    │                               that the previous program is still the active one
-    └── RemoteError                 (robokit.link) code run on a board raised; .traceback
+    │   ├── UploadError             (robokit.link.upload) an upload failed: says what, and
+    │   │                           that the previous program is still the active one
+    │   └── PybricksLinkError       (robokit.link.pybricks_link) a Pybricks hub cannot be
+    │                               found or talked to (BLE or USB)
+    ├── RemoteError                 (robokit.link) code run on a board raised; .traceback
+    ├── TargetError                 (robokit.targets) a brick cannot do what was asked: not
+    │                               a MicroPython board, a bundle for another ABI, a program
+    │                               that ignores Ctrl-C
+    └── FirmwareError               (robokit.firmware) a firmware file is broken or for
+                                    another chip, or flashing it failed
 
 How a caller should react: a ``ConfigError``, ``WorldError`` or ``ProgramError``
 is the user's to fix (the CLI prints the message and exits 2); a ``DeviceError``

@@ -1,0 +1,27 @@
+"""The firmware layer: firmware images and the flashers that put them on a board.
+
+- ``uf2``: UF2 files for RP2040 / RP2350 boards: validate block by block, find a board's
+  boot drive (``INFO_UF2.TXT``), copy the file onto it, wait for the board's serial port.
+- ``pybricks_zip``: Pybricks ``firmware.zip`` files (metadata 1.x, 2.x and 3.x): read,
+  validate, build the image and checksum the hub's bootloader checks. (Flashing a LEGO
+  hub is not built yet.)
+
+Modules here import their third-party libraries only when used, so
+``import robokit.firmware`` stays cheap. The errors raised here belong to the one
+``RobokitError`` tree.
+"""
+
+from __future__ import annotations
+
+from ..errors import RobokitError
+
+
+class FirmwareError(RobokitError):
+    """A firmware image is broken or for another chip, or flashing it failed.
+
+    The message says what is wrong, where (block number, byte offset, file) and what
+    to do about it.
+    """
+
+
+__all__ = ["FirmwareError"]
