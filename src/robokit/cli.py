@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -21,7 +23,7 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-def _fail(command: str, message: str) -> None:
+def _fail(command: str, message: str) -> NoReturn:
     click.echo(f"robokit: {command}: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
@@ -88,62 +90,55 @@ def _upload_progress(command: str, verb: str = "uploading") -> Any:
     return draw
 
 
-def _connect(command: str, where: str) -> Any:
+def _invalid(command: str, exc: RobokitError, as_json: bool = False,
+             target: str | None = None) -> NoReturn:
+    """robokit could not do it: one line on stderr, exit 2; with --json, stdout still
+    gets one JSON object (status "invalid") for a pipeline to read."""
+    if as_json:
+        obj: dict[str, Any] = {"status": "invalid"}
+        if target is not None:
+            obj["target"] = target
+        obj["error"] = {"type": type(exc).__name__, "message": str(exc),
+                        "file": getattr(exc, "file", None), "line": getattr(exc, "line", None)}
+        click.echo(json.dumps(obj, indent=2))
+    _fail(command, str(exc))
+
+
+@contextmanager
+def _on_brick(command: str, where: str, program: Path | None = None, *,
+              as_json: bool = False, interrupted: str = "interrupted") -> Iterator[Any]:
+    """Connect to the brick at ``where`` for the body; a RobokitError anywhere is one line
+    and exit 2, Ctrl-C exit 130; the brick is closed either way. A PROGRAM that is not
+    there is said before connecting."""
     from .targets import connect
 
+    if program is not None and not program.exists():
+        _invalid(command, RobokitError(f"{program}: no such program file or folder; check "
+                                       "the path"), as_json, where)
+    brick = None
     try:
-        return connect(where)
+        brick = connect(where)
+        yield brick
     except RobokitError as exc:
-        _fail(command, str(exc))
+        _invalid(command, exc, as_json, where)
     except KeyboardInterrupt:
-        click.echo(f"robokit: {command}: interrupted", err=True)
+        click.echo(f"robokit: {command}: {interrupted}", err=True)
         sys.exit(EXIT_INTERRUPTED)
-
-
-def _program_exists(command: str, program: Path) -> None:
-    """Say so before connecting to a brick, when PROGRAM is not there."""
-    if not program.exists():
-        _fail(command, f"{program}: no such program file or folder; check the path")
+    finally:
+        if brick is not None:
+            try:
+                brick.close()
+            except RobokitError:
+                pass
 
 
 def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool) -> None:
-    from .targets import connect
-
-    def invalid(exc: RobokitError) -> None:
-        if as_json:  # a pipeline reading stdout still gets one JSON object
-            click.echo(json.dumps({"status": "invalid", "target": where, "error": {
-                "type": type(exc).__name__, "message": str(exc),
-                "file": getattr(exc, "file", None), "line": getattr(exc, "line", None)}},
-                indent=2))
-        _fail("run", str(exc))
-
-    if not program.exists():
-        invalid(RobokitError(f"{program}: no such program file or folder; check the path"))
-    try:
-        brick = connect(where)
-    except RobokitError as exc:
-        invalid(exc)
-    except KeyboardInterrupt:
-        click.echo("robokit: run: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    try:
-        try:
-            info = brick.info()
-            if not as_json:
-                click.echo(f"robokit: run: {where}: {info.firmware}, mpy ABI {info.abi}",
-                           err=True)
-            brick.upload(program, _upload_progress("run"), robot)
-            result = brick.run_uploaded(None if as_json else click.echo)
-        except RobokitError as exc:
-            invalid(exc)
-        except KeyboardInterrupt:
-            click.echo("robokit: run: interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
-    finally:
-        try:
-            brick.close()
-        except RobokitError:
-            pass
+    with _on_brick("run", where, program, as_json=as_json) as brick:
+        info = brick.info()
+        if not as_json:
+            click.echo(f"robokit: run: {where}: {info.firmware}, mpy ABI {info.abi}", err=True)
+        brick.upload(program, _upload_progress("run"), robot)
+        result = brick.run_uploaded(None if as_json else click.echo)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -176,23 +171,12 @@ def upload(program: Path, robot: Path | None, port: str | None, ble: str | None,
 
     where = _where("upload", port, ble, pybricks, required=True)
     assert where is not None
-    _program_exists("upload", program)
-    brick = _connect("upload", where)
-    try:
+    with _on_brick("upload", where, program,
+                   interrupted="interrupted; the previous program is still on the brick"
+                   ) as brick:
         t0 = time.monotonic()
         bundle = brick.upload(program, _upload_progress("upload"), robot)
         seconds = time.monotonic() - t0
-    except RobokitError as exc:
-        _fail("upload", str(exc))
-    except KeyboardInterrupt:
-        click.echo("robokit: upload: interrupted; the previous program is still on the brick",
-                   err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    finally:
-        try:
-            brick.close()
-        except RobokitError:
-            pass
     size = sum(len(m.mpy) for m in bundle.modules)
     click.echo(f"uploaded {bundle.program} to {where}: {len(bundle.modules)} modules, "
                f"{size:,} bytes in {seconds:.2f} s (mpy ABI {bundle.abi})")
@@ -204,16 +188,8 @@ def stop(port: str | None, ble: str | None, pybricks: str | None) -> None:
     """Stop the program running on a brick and leave the brick ready."""
     where = _where("stop", port, ble, pybricks, required=True)
     assert where is not None
-    brick = _connect("stop", where)
-    try:
+    with _on_brick("stop", where) as brick:
         brick.stop()
-    except RobokitError as exc:
-        _fail("stop", str(exc))
-    finally:
-        try:
-            brick.close()
-        except RobokitError:
-            pass
     click.echo(f"stopped: {where} is ready")
 
 
@@ -305,13 +281,7 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
                           noise=True if noise else None, duration=duration,
                           on_output=None if as_json else echo_line)
     except RobokitError as exc:
-        if as_json:
-            # A pipeline reading stdout still gets one JSON object, saying what was wrong.
-            click.echo(json.dumps({"status": "invalid", "error": {
-                "type": type(exc).__name__, "message": str(exc),
-                "file": getattr(exc, "file", None), "line": getattr(exc, "line", None)}},
-                indent=2))
-        _fail("run", str(exc))
+        _invalid("run", exc, as_json)
     except KeyboardInterrupt:
         click.echo("robokit: run: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
