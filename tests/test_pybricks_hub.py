@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import struct
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,8 +15,8 @@ import pytest
 
 pytest.importorskip("pybricksdev")
 
-from robokit.build.compiler import compile_program  # noqa: E402
-from robokit.build.pybricks import export_pybricks  # noqa: E402
+from hub_helpers import blob_of, run  # noqa: E402
+
 from robokit.errors import RobokitError  # noqa: E402
 from robokit.link import LinkError  # noqa: E402
 from robokit.link.pybricks_link import (  # noqa: E402
@@ -33,12 +33,6 @@ needs_micropython = pytest.mark.skipif(micropython_command() is None,
 T = TypeVar("T")
 
 
-def run(coro: Awaitable[T], timeout: float = 15.0) -> T:
-    async def bounded() -> T:
-        return await asyncio.wait_for(coro, timeout)
-
-    return asyncio.run(bounded())
-
 
 @pytest.fixture
 def radio() -> Iterator[Radio]:
@@ -54,12 +48,6 @@ def hub(radio: Radio) -> Iterator[PybricksHub]:
     yield h
     h.close()
 
-
-def blob_of(tmp_path: Path, source: str, name: str = "main.py") -> bytes:
-    folder = tmp_path / name.removesuffix(".py")
-    folder.mkdir()
-    (folder / name).write_text(source)
-    return export_pybricks(compile_program(folder / name, target="pybricks"))
 
 
 HELLO = """\

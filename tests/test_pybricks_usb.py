@@ -8,7 +8,7 @@ bounded."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,9 +20,8 @@ pytest.importorskip("usb")
 import usb.core  # noqa: E402
 import usb.util  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
+from hub_helpers import blob_of, run  # noqa: E402
 
-from robokit.build.compiler import compile_program  # noqa: E402
-from robokit.build.pybricks import export_pybricks  # noqa: E402
 from robokit.cli import main  # noqa: E402
 from robokit.link import LinkError  # noqa: E402
 from robokit.link.pybricks_link import (  # noqa: E402
@@ -40,12 +39,6 @@ needs_micropython = pytest.mark.skipif(micropython_command() is None,
 T = TypeVar("T")
 
 
-def run(coro: Awaitable[T], timeout: float = 15.0) -> T:
-    async def bounded() -> T:
-        return await asyncio.wait_for(coro, timeout)
-
-    return asyncio.run(bounded())
-
 
 @pytest.fixture
 def usb_hub() -> Iterator[PybricksUsbHub]:
@@ -54,12 +47,6 @@ def usb_hub() -> Iterator[PybricksUsbHub]:
         yield dev
     dev.close()
 
-
-def blob_of(tmp_path: Path, source: str, name: str = "main.py") -> bytes:
-    folder = tmp_path / name.removesuffix(".py")
-    folder.mkdir()
-    (folder / name).write_text(source)
-    return export_pybricks(compile_program(folder / name, target="pybricks"))
 
 
 HELLO = """\

@@ -1,0 +1,29 @@
+"""Helpers shared by the Pybricks hub tests (BLE and USB): not a test module."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import TypeVar
+
+from robokit.build.compiler import compile_program
+from robokit.build.pybricks import export_pybricks
+
+T = TypeVar("T")
+
+
+def run(coro: Awaitable[T], timeout: float = 15.0) -> T:
+    """Run ``coro`` on a fresh event loop, failing after ``timeout`` seconds."""
+    async def bounded() -> T:
+        return await asyncio.wait_for(coro, timeout)
+
+    return asyncio.run(bounded())
+
+
+def blob_of(tmp_path: Path, source: str, name: str = "main.py") -> bytes:
+    """The Pybricks multi-file blob of a one-file program with ``source``."""
+    folder = tmp_path / name.removesuffix(".py")
+    folder.mkdir()
+    (folder / name).write_text(source)
+    return export_pybricks(compile_program(folder / name, target="pybricks"))
