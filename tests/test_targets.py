@@ -605,3 +605,10 @@ def test_json_on_a_brick_reports_bad_input_as_one_object() -> None:
     data = json.loads(r.stdout)
     assert data["status"] == "invalid" and data["target"] == "/dev/robokit-no-such-port"
     assert "cannot open /dev/robokit-no-such-port" in data["error"]["message"]
+
+
+def test_a_simulator_bundle_is_refused_by_a_board(progs: Path) -> None:
+    info = BrickInfo(family="micropython", name="/dev/ttyACM0", firmware="MicroPython v1.24",
+                     abi="6.3", max_program_size=None)
+    with pytest.raises(TargetError, match="built for 'sim'.*--target micropython"):
+        check_bundle_fits(compile_program(progs / "boom.py", target="sim"), info)

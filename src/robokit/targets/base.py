@@ -185,7 +185,7 @@ def map_traceback(text: str, bundle: Bundle | None,
 
 def check_bundle_fits(bundle: Bundle, info: BrickInfo) -> None:
     """Refuse, before anything is sent, a bundle this brick cannot run."""
-    if bundle.target not in (info.family, "sim" if info.family == "micropython" else ""):
+    if bundle.target != info.family:  # a "sim" bundle lacks the board's brick-side modules
         raise TargetError(
             f"bundle {bundle.program!r} was built for {bundle.target!r} but {info.name} is "
             f"a {info.family} brick: rebuild it with `robokit compile --target {info.family}`")

@@ -169,9 +169,6 @@ class MicroPythonBoard:
         from .base import check_bundle_fits
 
         check_bundle_fits(bundle, self.info())
-        if bundle.target == "sim":
-            raise TargetError(f"bundle {bundle.program!r} was built for the simulator: "
-                              "rebuild it with `robokit compile --target micropython`")
         size = sum(len(m.mpy) for m in bundle.modules)
         limit = self.info().max_program_size
         if limit is not None and size > limit:
