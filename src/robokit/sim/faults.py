@@ -149,40 +149,32 @@ class Faults:
                 event = f
         cut = end if event is None else event.at
         rest = data[cut - start:]
-        out = bytearray(data[:cut - start])
-        # Byte faults inside the part delivered now (backwards, so drops keep positions).
-        hits = []
-        for f in self.faults:
-            if f.kind == "corrupt" and not f.fired and start <= f.at < cut:
-                out[f.at - start] ^= 0xFF
-                f.fired = True
-            elif f.kind == "drop" and not f.fired and f.at < cut and f.at + int(f.arg) > start:
-                hits.append(f)
-        for f in sorted(hits, key=lambda f: f.at, reverse=True):
-            lo, hi = max(f.at, start), min(f.at + int(f.arg), cut)
-            del out[lo - start:hi - start]
-            if f.at + int(f.arg) <= cut:
-                f.fired = True
+        out = self._damage(data[:cut - start], start, "corrupt", "drop")
         if event is not None:
             event.fired = True
         self.pos_in = cut
-        return bytes(out), event, rest
+        return out, event, rest
 
     def outgoing(self, data: bytes) -> bytes:
         start = self.pos_out
+        self.pos_out = start + len(data)
+        return self._damage(data, start, "corrupt-out", "drop-out")
+
+    def _damage(self, data: bytes, start: int, corrupt: str, drop: str) -> bytes:
+        """``data`` (bytes ``start``.. of one direction) with the ``corrupt`` and ``drop``
+        faults that fall inside it applied; a drop reaching past the end fires later."""
         end = start + len(data)
-        self.pos_out = end
         out = bytearray(data)
         drops = []
         for f in self.faults:
             if f.fired:
                 continue
-            if f.kind == "corrupt-out" and start <= f.at < end:
+            if f.kind == corrupt and start <= f.at < end:
                 out[f.at - start] ^= 0xFF
                 f.fired = True
-            elif f.kind == "drop-out" and f.at < end and f.at + int(f.arg) > start:
+            elif f.kind == drop and f.at < end and f.at + int(f.arg) > start:
                 drops.append(f)
-        for f in sorted(drops, key=lambda f: f.at, reverse=True):
+        for f in sorted(drops, key=lambda f: f.at, reverse=True):  # backwards: positions hold
             lo, hi = max(f.at, start), min(f.at + int(f.arg), end)
             del out[lo - start:hi - start]
             if f.at + int(f.arg) <= end:
