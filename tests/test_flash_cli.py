@@ -97,18 +97,124 @@ def _pybricks_zip(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_pybricks_zip_is_checked_but_not_flashed_yet(tmp_path: Path) -> None:
+def test_a_pybricks_zip_is_checked_and_flashed_over_ble(tmp_path: Path) -> None:
+    """--check reads the zip; without it the City Hub's zip goes over Bluetooth (its hub
+    type decides) to the hub in bootloader mode, through pybricksdev on the virtual radio."""
+    pytest.importorskip("pybricksdev")
+    from robokit.sim.lego_bootloader import LegoBootloader
+    from robokit.sim.radio import Radio, installed
+
     z = _pybricks_zip(tmp_path)
     ok = CliRunner().invoke(main, ["flash", str(z), "--check"])
     assert ok.exit_code == 0, ok.output
     assert "Pybricks v3.5.0 for the City Hub" in ok.output
-    no = CliRunner().invoke(main, ["flash", str(z)])
-    assert no.exit_code == 2
-    assert "flashing LEGO hubs is not built yet" in no.output
+    hub = LegoBootloader(0x41)
+    radio = Radio()
+    radio.add(hub)
+    with installed(radio):
+        r = CliRunner().invoke(main, ["flash", str(z), "--wait", "5"])
+    assert r.exit_code == 0, r.output
+    assert "onto the City Hub" in r.output and "verified:" in r.output
+    from robokit.firmware.pybricks_zip import read_firmware_zip
+
+    image = read_firmware_zip(z).build_image()
+    assert hub.image(len(image)) == image and hub.started
+
+
+def test_a_pybricks_zip_for_another_hub_is_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("pybricksdev")
+    from robokit.sim.lego_bootloader import LegoBootloader
+    from robokit.sim.radio import Radio, installed
+
+    z = _pybricks_zip(tmp_path)  # City Hub
+    hub = LegoBootloader(0x80)  # a Technic Hub is in bootloader mode
+    radio = Radio()
+    radio.add(hub)
+    with installed(radio):
+        r = CliRunner().invoke(main, ["flash", str(z), "--ble", "--wait", "5"])
+    assert r.exit_code == 2
+    lines = r.output.strip().splitlines()  # what the file is, then the one-line refusal
+    assert len(lines) == 2 and lines[1].startswith("robokit: flash: ")
+    assert "Technic Hub" in r.output and not hub.erased
+
+
+def test_options_that_do_not_fit_the_file_are_refused(tmp_path: Path) -> None:
+    z = _pybricks_zip(tmp_path)
+    r = CliRunner().invoke(main, ["flash", str(z), "--port", "/dev/ttyACM0"])
+    assert r.exit_code == 2 and "--port does not apply to a .zip file" in r.output
+    u = _uf2(tmp_path)
+    r = CliRunner().invoke(main, ["flash", str(u), "--usb"])
+    assert r.exit_code == 2 and "--usb does not apply to a .uf2 file" in r.output
 
 
 def test_other_files_are_refused(tmp_path: Path) -> None:
-    f = tmp_path / "firmware.bin"
+    f = tmp_path / "firmware.hex"
     f.write_bytes(b"\0" * 10)
     r = CliRunner().invoke(main, ["flash", str(f)])
-    assert r.exit_code == 2 and "neither" in r.output
+    assert r.exit_code == 2 and "none of them" in r.output
+
+
+def test_an_esp32_image_is_checked_and_flashed_through_esptool(tmp_path: Path) -> None:
+    """A merged MicroPython image for an ESP32 goes at 0x1000 through esptool's real code,
+    to the simulated ROM bootloader on a loopback socket."""
+    pytest.importorskip("esptool")
+    from esp_images import ESP32, app_payload, make_merged
+
+    from robokit.sim.esp_rom import EspRom, EspRomServer
+
+    data = make_merged(ESP32, app_payload(8000))
+    f = tmp_path / "ESP32_GENERIC-v1.24.1.bin"
+    f.write_bytes(data)
+    ok = CliRunner().invoke(main, ["flash", str(f), "--check"])
+    assert ok.exit_code == 0, ok.output
+    assert "ESP32" in ok.output
+    with EspRomServer(EspRom("ESP32")) as server:
+        r = CliRunner().invoke(main, ["flash", str(f), "--port", server.url])
+        flashed = bytes(server.rom.flash[0x1000:0x1000 + len(data)])
+    assert r.exit_code == 0, r.output
+    assert "onto the ESP32" in r.output and "at 0x1000" in r.output and "verified" in r.output
+    assert flashed == data
+
+
+def test_an_esp32_image_for_another_chip_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    pytest.importorskip("esptool")
+    from esp_images import ESP32S3, app_payload, make_merged
+
+    from robokit.sim.esp_rom import EspRom, EspRomServer
+
+    f = tmp_path / "ESP32_GENERIC_S3.bin"
+    f.write_bytes(make_merged(ESP32S3, app_payload(4000)))
+    with EspRomServer(EspRom("ESP32")) as server:
+        r = CliRunner().invoke(main, ["flash", str(f), "--port", server.url])
+        untouched = server.rom.flash.count(0xFF) == len(server.rom.flash)
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines()[-1].startswith("robokit: flash: ")
+    assert "ESP32-S3" in r.output and untouched
+
+
+def test_an_esp32_image_needs_a_port(tmp_path: Path) -> None:
+    pytest.importorskip("esptool")
+    from esp_images import ESP32, app_payload, make_merged
+
+    f = tmp_path / "fw.bin"
+    f.write_bytes(make_merged(ESP32, app_payload(4000)))
+    r = CliRunner().invoke(main, ["flash", str(f)])
+    assert r.exit_code == 2 and "give --port PORT" in r.output
+
+
+def test_a_missing_optional_package_names_the_extra(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without esptool installed (an ImportError on import), flashing an ESP32 says which
+    extra brings it, in one line."""
+    import sys
+
+    from esp_images import ESP32, app_payload, make_merged
+
+    monkeypatch.setitem(sys.modules, "esptool", None)  # `import esptool` raises ImportError
+    f = tmp_path / "fw.bin"
+    f.write_bytes(make_merged(ESP32, app_payload(4000)))
+    r = CliRunner().invoke(main, ["flash", str(f), "--port", "socket://127.0.0.1:9"])
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines()[-1] == (
+        'robokit: flash: flashing ESP32 boards needs the Python package esptool, which is not '
+        'installed: pip install "robokit[esp32]"')

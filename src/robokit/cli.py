@@ -564,68 +564,152 @@ def inspect(bundle_file: Path, as_json: bool) -> None:
 
 @main.command()
 @click.argument("firmware", type=click.Path(path_type=Path))
+@click.option("--port", default=None, metavar="PORT",
+              help="ESP32 (.bin): the board's serial port. RP2040 (.uf2): a board running "
+                   "MicroPython on PORT is put into its bootloader first.")
+@click.option("--ble", "ble_name", default=None, is_flag=False, flag_value="", metavar="[NAME]",
+              help="LEGO hub (.zip) over Bluetooth: the hub in bootloader mode (name or "
+                   "address; none: the first found).")
+@click.option("--usb", "use_usb", is_flag=True,
+              help="LEGO hub (.zip) over USB DFU (SPIKE Prime, Robot Inventor, Essential).")
 @click.option("--drive", type=click.Path(path_type=Path), default=None,
               help="The board's boot drive (UF2), if robokit does not find it itself.")
 @click.option("--check", "check_only", is_flag=True,
               help="Only check the file (and say what it is for); write nothing.")
 @click.option("--wait", type=click.FloatRange(min=0), default=20.0, show_default=True,
-              help="Seconds to wait for the board to come back as a MicroPython serial port "
-                   "(0: do not wait).")
-def flash(firmware: Path, drive: Path | None, check_only: bool, wait: float) -> None:
-    """Put FIRMWARE on a board: a .uf2 file onto an RP2040/RP2350 board in bootloader
-    mode (hold BOOTSEL while plugging it in).  A Pybricks firmware .zip is checked
-    (--check); flashing LEGO hubs is not built yet."""
+              help="Seconds to wait for a board to show up (UF2: its boot drive after "
+                   "--port, then its MicroPython serial port; LEGO: the hub in bootloader "
+                   "mode). 0: UF2 does not wait for the serial port.")
+@click.option("--baud", type=click.IntRange(min=9600), default=460800, show_default=True,
+              help="ESP32: the line rate for writing.")
+def flash(firmware: Path, port: str | None, ble_name: str | None, use_usb: bool,
+          drive: Path | None, check_only: bool, wait: float, baud: int) -> None:
+    """Put FIRMWARE on a board, picking the way from the file and the options:
+
+    \b
+      .zip  Pybricks firmware for a LEGO hub: --ble [NAME] (Move, City, Technic hubs)
+            or --usb (SPIKE Prime, Robot Inventor, SPIKE Essential); the hub must be in
+            bootloader mode. Without either, the hub type in the zip decides.
+      .uf2  MicroPython for an RP2040/RP2350 board: copied to its boot drive (hold
+            BOOTSEL while plugging it in, or give --port to a board running MicroPython).
+      .bin  MicroPython for an ESP32 board: written through esptool on --port.
+
+    The file is checked before anything is written (--check: only that); the board is
+    verified at the end.
+    """
     from .firmware import FirmwareError
 
     if not firmware.is_file():
         _fail("flash", f"{firmware}: no such file; check the path")
     suffix = firmware.suffix.lower()
+    given = [o for o, v in (("--port", port is not None), ("--ble", ble_name is not None),
+                            ("--usb", use_usb), ("--drive", drive is not None)) if v]
+    fits = {".zip": ("--ble", "--usb"), ".uf2": ("--port", "--drive"), ".bin": ("--port",)}
+    if suffix not in fits:
+        _fail("flash", f"{firmware}: robokit flashes Pybricks .zip files (LEGO hubs), .uf2 "
+                       "files (RP2040/RP2350 boards) and .bin files (ESP32 boards); this is "
+                       "none of them")
+    wrong = [o for o in given if o not in fits[suffix]]
+    if wrong:
+        _fail("flash", f"{' and '.join(wrong)} does not apply to a {suffix} file (it takes "
+                       f"{' or '.join(fits[suffix])})")
     try:
         if suffix == ".zip":
-            from .firmware.pybricks_zip import read_firmware_zip
-
-            fw = read_firmware_zip(firmware)
-            size = len(fw.image)
-            click.echo(f"{firmware}: Pybricks {fw.firmware_version} for the {fw.hub.name} "
-                       f"(metadata {fw.metadata_version}, {size:,} bytes)")
-            if not check_only:
-                _fail("flash", "flashing LEGO hubs is not built yet; the file checks out, "
-                               f"so `pybricksdev flash {firmware}` can put it on the hub")
-            return
-        if suffix != ".uf2":
-            _fail("flash", f"{firmware}: robokit flashes .uf2 files (RP2040/RP2350 boards) and "
-                           "checks Pybricks firmware .zip files; this is neither")
-        from .firmware.uf2 import find_boot_drives, flash_uf2, read_uf2, wait_for_serial
-        from .link.ports import serial_ports
-
-        image = read_uf2(firmware)
-        click.echo(f"{firmware}: {image.description}")
-        if check_only:
-            return
-        if drive is None:
-            drives = find_boot_drives()
-            if not drives:
-                _fail("flash", "no board in bootloader mode found: hold BOOTSEL while "
-                               "plugging the board in (it mounts a drive named RPI-RP2 or "
-                               "RP2350), or give its drive with --drive")
-            if len(drives) > 1:
-                _fail("flash", "several boards in bootloader mode ("
-                               + ", ".join(str(d.path) for d in drives)
-                               + "): choose one with --drive")
-            target_drive: Any = drives[0]
+            _flash_lego(firmware, ble_name, use_usb, check_only, wait)
+        elif suffix == ".uf2":
+            _flash_uf2(firmware, port, drive, check_only, wait)
         else:
-            target_drive = drive
-        before = [p.device for p in serial_ports()]
-        written = flash_uf2(image, target_drive, _upload_progress("flash", "copying"))
-        click.echo(f"copied to {written}; the board restarts")
-        if wait > 0:
-            port = wait_for_serial(timeout=wait, before=before)
-            click.echo(f"MicroPython is up on {port.device}")
+            _flash_esp(firmware, port, check_only, baud)
     except (FirmwareError, RobokitError) as exc:
         _fail("flash", str(exc))
     except KeyboardInterrupt:
         click.echo("robokit: flash: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
+
+
+def _flash_lego(firmware: Path, ble_name: str | None, use_usb: bool, check_only: bool,
+                wait: float) -> None:
+    import asyncio
+
+    from .firmware.pybricks_zip import read_firmware_zip
+
+    fw = read_firmware_zip(firmware)
+    click.echo(f"{firmware}: Pybricks {fw.firmware_version} for the {fw.hub.name} "
+               f"(metadata {fw.metadata_version}, {len(fw.image):,} bytes)")
+    if check_only:
+        return
+    from .firmware.pybricks_flash import BLE_HUBS, flash_ble, flash_usb
+
+    if ble_name is None and not use_usb:
+        use_usb = fw.hub.device_id not in BLE_HUBS
+    progress = _upload_progress("flash", "writing")
+    if use_usb:
+        result = flash_usb(firmware, progress=progress)
+    else:
+        result = asyncio.run(flash_ble(firmware, name=ble_name or None,
+                                       timeout=wait or 10.0, progress=progress))
+    click.echo(f"flashed Pybricks {result.firmware_version} onto the {result.hub_type} "
+               f"({result.device}, {result.size:,} bytes)")
+    click.echo(f"verified: {result.verified}")
+
+
+def _flash_uf2(firmware: Path, port: str | None, drive: Path | None, check_only: bool,
+               wait: float) -> None:
+    from .firmware.uf2 import find_boot_drives, flash_uf2, read_uf2, wait_for_serial
+    from .link.ports import serial_ports
+
+    image = read_uf2(firmware)
+    click.echo(f"{firmware}: {image.description}")
+    if check_only:
+        return
+    if port is not None:
+        from .firmware.uf2 import wait_for_boot_drive
+        from .targets.micropython import enter_bootloader
+
+        enter_bootloader(port)
+        click.echo(f"{port}: MicroPython restarted into its bootloader; waiting for its drive")
+        found = wait_for_boot_drive(timeout=wait or 20.0,
+                                    roots=[drive] if drive is not None else None)
+        target_drive: Any = found
+    elif drive is None:
+        drives = find_boot_drives()
+        if not drives:
+            _fail("flash", "no board in bootloader mode found: hold BOOTSEL while "
+                           "plugging the board in (it mounts a drive named RPI-RP2 or "
+                           "RP2350), give its drive with --drive, or give --port of a board "
+                           "running MicroPython")
+        if len(drives) > 1:
+            _fail("flash", "several boards in bootloader mode ("
+                           + ", ".join(str(d.path) for d in drives)
+                           + "): choose one with --drive")
+        target_drive = drives[0]
+    else:
+        target_drive = drive
+    before = [p.device for p in serial_ports()]
+    written = flash_uf2(image, target_drive, _upload_progress("flash", "copying"))
+    click.echo(f"copied to {written}; the board restarts")
+    if wait > 0:
+        up = wait_for_serial(timeout=wait, before=before)
+        click.echo(f"MicroPython is up on {up.device}")
+
+
+def _flash_esp(firmware: Path, port: str | None, check_only: bool, baud: int) -> None:
+    from .firmware.esp import flash_esp, read_esp_image
+
+    image = read_esp_image(firmware)
+    click.echo(f"{firmware}: {image.description}")
+    if check_only:
+        return
+    if port is None:
+        _fail("flash", "an ESP32 board is flashed over its serial port: give --port PORT "
+                       "(`robokit devices` lists them)")
+    result = flash_esp(firmware, port, baud=baud,
+                       progress=_upload_progress("flash", "writing"))
+    click.echo(f"flashed {result.size:,} bytes onto the {result.chip} at {port}, "
+               f"at 0x{result.offset:x}")
+    if result.verified:
+        click.echo(f"verified: the chip's MD5 of what was written matches the file "
+                   f"({result.md5})")
 
 
 @main.group("sim")

@@ -139,7 +139,7 @@ def _compile_main(fw: PybricksFirmware) -> bytes:
     except ImportError as e:
         raise FirmwareError(
             f"{fw.path}: main.py in the zip must be compiled, but {e.name} is not "
-            "installed: pip install pybricksdev") from None
+            "installed: pip install \"robokit[lego]\"") from None
     if proc.returncode != 0 or mpy is None:
         err = (proc.stderr or b"").decode("utf-8", "replace").strip()
         raise FirmwareError(f"{fw.path}: main.py in the zip does not compile: {err}")
@@ -299,7 +299,7 @@ async def flash_ble(zip_path: str | Path, *, name: str | None = None, timeout: f
         from pybricksdev.flash import HUB_INFO
     except ImportError as e:
         raise FirmwareError(f"flashing over Bluetooth needs {e.name}: pip install "
-                            "pybricksdev") from None
+                            "\"robokit[lego]\"") from None
     total = len(image)
     device, adv_kind = await _find_bootloader(name, timeout)
     where = f"{device.name or 'LEGO Bootloader'}, {device.address}"
@@ -405,8 +405,8 @@ def flash_usb(zip_path: str | Path, *, progress: Progress | None = None) -> Flas
         from pybricksdev.dfu import ALL_PIDS, FIRMWARE_ADDRESS, FIRMWARE_SIZE
         from pybricksdev.usb import LEGO_USB_VID
     except ImportError as e:
-        raise FirmwareError(f"flashing over USB needs {e.name}: pip install pybricksdev "
-                            "pyusb") from None
+        raise FirmwareError(f"flashing over USB needs {e.name}: pip install "
+                            "\"robokit[lego]\"") from None
     if total > FIRMWARE_SIZE:
         raise FirmwareError(f"{fw.path}: the image is {total} bytes, more than the "
                             f"{FIRMWARE_SIZE} the {fw.hub_type} takes: nothing was written")

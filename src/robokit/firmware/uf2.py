@@ -531,6 +531,32 @@ def find_boot_drives(roots: Iterable[str | os.PathLike[str]] | None = None) -> l
     return out
 
 
+def wait_for_boot_drive(timeout: float = 20.0, poll: float = 0.25, *,
+                        roots: Iterable[str | os.PathLike[str]] | None = None,
+                        sleep: Callable[[float], None] = time.sleep,
+                        clock: Callable[[], float] = time.monotonic) -> BootDrive:
+    """Wait for exactly one boot drive to appear among ``roots`` (see
+    :func:`find_boot_drives`), after a board was told to restart into its bootloader.
+    Raises :class:`~robokit.firmware.FirmwareError` after ``timeout`` seconds, or when
+    several appear (which one is the board is then unknown)."""
+    deadline = clock() + timeout
+    while True:
+        drives = find_boot_drives(roots)
+        if len(drives) > 1:
+            raise FirmwareError("several boards in bootloader mode ("
+                                + ", ".join(str(d.path) for d in drives)
+                                + "): choose one with --drive")
+        if drives:
+            return drives[0]
+        if clock() >= deadline:
+            break
+        sleep(poll)
+    raise FirmwareError(
+        f"the board restarted, but no boot drive (RPI-RP2 or RP2350) appeared within "
+        f"{timeout:g} s. If your system does not mount it by itself, mount it and give it "
+        "with --drive; or hold BOOTSEL while plugging the board in")
+
+
 # ---------------------------------------------------------------------------- flashing
 
 Progress = Callable[[int, int], None]

@@ -179,6 +179,10 @@ class PybricksLink:
     async def connect(self, name: str | None = None, timeout: float = 10.0) -> None:
         """Find the hub called ``name`` (or any Pybricks hub) and connect to it."""
         from bleak.exc import BleakError
+
+        from .._extras import require
+
+        require("pybricksdev", "lego", "a Pybricks hub", PybricksLinkError)
         from pybricksdev.ble import find_device
         from pybricksdev.connections.pybricks import PybricksHubBLE
 
@@ -228,6 +232,10 @@ class PybricksLink:
         """Find a hub running Pybricks on a USB cable (the first one, if several) and
         connect to it with pybricksdev's ``PybricksHubUSB``."""
         import usb.core
+
+        from .._extras import require
+
+        require("pybricksdev", "lego", "a Pybricks hub", PybricksLinkError)
         from pybricksdev.connections.pybricks import PybricksHubUSB
 
         hubs = usb_hubs()

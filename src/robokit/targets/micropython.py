@@ -132,6 +132,30 @@ class MicroPythonBoard:
             pass
         self.link.close()
 
+    # -- bootloader ------------------------------------------------------------------------
+
+    def bootloader(self) -> None:
+        """Restart an RP2040/RP2350 board into its UF2 bootloader (``machine.bootloader()``):
+        the serial port goes away and the board's boot drive appears. Refused (TargetError)
+        on other boards, whose firmware is not flashed through a boot drive."""
+        self.enter()
+        try:
+            out, _ = self.repl.exec("import sys\nprint(sys.platform)", self.timeout)
+        except RemoteError as e:
+            raise TargetError(f"{self.name} could not say what it is: "
+                              f"{e.traceback.strip().splitlines()[-1]}") from None
+        platform = out.decode("utf-8", "replace").strip()
+        if platform != "rp2":
+            raise TargetError(f"{self.name} is a MicroPython board on {platform!r}, not an "
+                              "RP2040/RP2350 (rp2): a .uf2 file does not fit it")
+        self.repl.start("import machine\nmachine.bootloader()\n", self.timeout)
+        # The board resets at once: its answer, if any, is cut off. Nothing more is said.
+        try:
+            self.repl.finish(min(self.timeout, 1.0))
+        except (LinkError, ReplError):
+            pass
+        self.repl.forget()
+
     # -- info ------------------------------------------------------------------------------
 
     def info(self) -> BrickInfo:
@@ -336,3 +360,20 @@ class MicroPythonTarget(Target):
     async def result(self) -> BrickResult:
         text = "".join(line + "\n" for line in self._lines)
         return await asyncio.to_thread(self._b().result, text)
+
+
+def enter_bootloader(port: str, timeout: float = 5.0) -> None:
+    """Open ``port`` (a MicroPython RP2040/RP2350 board), restart it into its UF2
+    bootloader and close the port. Raises TargetError (or a LinkError subclass) with one
+    clear line when that cannot be done."""
+    from . import open_link
+
+    board = MicroPythonBoard(open_link(port, timeout), port, timeout=timeout)
+    try:
+        board.bootloader()
+    finally:
+        try:
+            board.link.close()
+        except (LinkError, OSError):
+            pass
+
