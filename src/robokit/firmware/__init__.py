@@ -3,8 +3,11 @@
 - ``uf2``: UF2 files for RP2040 / RP2350 boards: validate block by block, find a board's
   boot drive (``INFO_UF2.TXT``), copy the file onto it, wait for the board's serial port.
 - ``pybricks_zip``: Pybricks ``firmware.zip`` files (metadata 1.x, 2.x and 3.x): read,
-  validate, build the image and checksum the hub's bootloader checks. (Flashing a LEGO
-  hub is not built yet.)
+  validate, build the image and checksum the hub's bootloader checks.
+- ``pybricks_flash``: put such a zip on a LEGO hub through pybricksdev: its Bluetooth
+  bootloader (Move, City, Technic hubs) or USB DFU (SPIKE Prime / Essential).
+- ``esp``: ESP32-family images (merged, app or bootloader): validate, then flash through
+  esptool's Python API with chip detection and an MD5 verification.
 
 Modules here import their third-party libraries only when used, so
 ``import robokit.firmware`` stays cheap. The errors raised here belong to the one
