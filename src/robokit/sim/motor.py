@@ -26,6 +26,7 @@ import math
 from dataclasses import dataclass
 
 __all__ = [
+    "KIT_MODELS",
     "MODELS",
     "MotorModel",
     "MotorSim",
@@ -328,6 +329,75 @@ def _build_models() -> dict[str, MotorModel]:
 
 
 MODELS: dict[str, MotorModel] = _build_models()
+
+# Kit DC gear motors (MicroPython robot kits; robokit.boards). Kept apart from MODELS,
+# which is the set robot.toml accepts and the device API has control constants for: a
+# board file names its motors from either table, the pin-level simulator (sim/pins.py)
+# fits them to the wheels. Same fit as the LEGO models (two published points, no-load
+# current as friction); the inertia is an estimate from an assumed acceleration.
+_ZBOTIC = "zbotic.in/tt-gear-motor-for-robot-car-voltage-rpm-tire-matching"
+_POLOLU_75 = "pololu.com/product/5215"
+_KG_CM = 9.81 / 100.0  # kg·cm -> N·m
+_KIT_TABLE: tuple[tuple[str, str, float, float, PublishedPoints, str], ...] = (
+    (
+        "tt_gear_48",
+        "TT gear motor 1:48 (yellow hobby gear motor)",
+        1000.0,
+        6.0,
+        PublishedPoints(
+            6.0,
+            rpm_to_rad_s(200),
+            0.15,
+            0.4 * _KG_CM,
+            0.0,
+            0.6,
+            math.radians(1200 / 0.1),
+            f"{_ZBOTIC}: 'Standard 1:48' row, 3-6 V: 90-200 rpm no load, 100-200 mA, stall "
+            "0.4 kg·cm at 600 mA; taken at 6 V: 200 rpm, 150 mA (middle of the range)",
+        ),
+        " TT motors vary a lot between makers and batches; estimate: acceleration to "
+        "no-load speed in about 0.1 s.",
+    ),
+    (
+        "n20_hpcb_50",
+        "Micro metal gear motor 50:1 HPCB 6 V (N20 size)",
+        3000.0,
+        6.0,
+        PublishedPoints(
+            6.0,
+            rpm_to_rad_s(450 * 75.81 / 51.45),
+            0.16,
+            1.0 * _KG_CM * 51.45 / 75.81,
+            0.0,
+            1.5,
+            math.radians(3900 / 0.05),
+            f"{_POLOLU_75}: 75:1 HPCB 12 V, 450 rpm and 80 mA no load, stall 1.0 kg·cm at "
+            "0.75 A; Pololu: the 6 V HPCB performs the same at 6 V drawing twice the "
+            "current; scaled to the 51.45:1 gearbox by the ratio (speed x1.47, torque "
+            "x0.68)",
+        ),
+        " Estimate: gearbox efficiency taken equal for both ratios; acceleration to "
+        "no-load speed in about 0.05 s.",
+    ),
+)
+
+
+def _build_kit_models() -> dict[str, MotorModel]:
+    models: dict[str, MotorModel] = {}
+    for mid, label, rated, vmax, p, note in _KIT_TABLE:
+        k, r, tc = fit(p.voltage, p.no_load_speed_rad_s, p.torque_nm, p.speed_rad_s,
+                       no_load_current_a=p.no_load_current_a)
+        j = inertia_from_acceleration(k, r, tc, p.voltage, p.acceleration_rad_s2)
+        source = (f"{p.source}; k, R, friction fitted (robokit.sim.motor.fit); rated speed "
+                  f"is robokit's choice below the no-load speed.{note}")
+        models[mid] = MotorModel(mid, label, p.voltage, k, r, j, tc, rated, vmax,
+                                 mid.startswith("n20"),
+                                 source, p)
+    return models
+
+
+#: Kit DC gear motors by id (not robot.toml models; see above).
+KIT_MODELS: dict[str, MotorModel] = _build_kit_models()
 
 _VOLTAGE, _COAST, _BRAKE = 0, 1, 2
 _MODE_NAMES = ("voltage", "coast", "brake")

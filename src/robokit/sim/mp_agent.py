@@ -18,6 +18,9 @@
 # The filesystem is a VFS class whose methods are requests: the files live on the host.
 # `robokit_simhal.hal(robot)` is a HAL whose every method is a request to a SimBrick on the
 # host; timer callbacks come back as "t" messages while a request is being served.
+# Started with a third argument "pins" (a kit board, SimBoard(board=...)), it offers no
+# robokit_simhal: machine, neopixel and time are stand-ins whose pin operations are requests
+# to the host's pin model (robokit.sim.pins); see "a kit board at pin level" below.
 
 import io
 import json
@@ -27,6 +30,7 @@ import sys
 _AGENT = sys.argv[0]
 _IN = open("/dev/fd/" + sys.argv[1], "rb")
 _OUT = open("/dev/fd/" + sys.argv[2], "wb")
+_PINS = len(sys.argv) > 3 and sys.argv[3] == "pins"  # a kit board at pin level
 _seq = [0]
 _cbs = []  # HAL timer callbacks, by index
 _errs = {}  # exceptions raised by callbacks, by tick id, until their request answers
@@ -256,6 +260,268 @@ class _MicroPythonModule:
         _rpc("kbd", [c])
 
 
+# -- a kit board at pin level (SimBoard(board=...)): machine, neopixel, time -----------------
+# Every pin operation is a request "pin" [op, args] to the host's pin model (sim/pins.py),
+# answered with [value, edges, now]: the quadrature edges the encoders made since the last
+# answer, as [pin_a, pin_b, count_from, count_to], and the simulated clock. The edges are
+# played here, edge by edge: the encoder pins' levels change and their Pin.irq handlers
+# run, as on the board.
+
+_levels = {}  # pin id -> level, for pins whose level the host sends as edges (encoders)
+_irqs = {}  # pin id -> (handler, trigger, Pin)
+_PHASE = ((0, 0), (1, 0), (1, 1), (0, 1))  # quadrature (A, B) at count & 3
+
+
+# The simulated clock as the VM sees it: [sim µs at the last answer, µs spent here since].
+# Reading the clock costs CLOCK_US here without a request; the time spent goes to the host
+# with the next request (which answers with the clock), at the latest every SYNC_US.
+_clock = [0, 0]
+_CLOCK_US = 10
+_SYNC_US = 500
+
+
+def _pin_rpc(op, args):
+    c = _clock
+    v, edges, now = _rpc("pin", [op, args, c[1]])[0]
+    c[0] = now
+    c[1] = 0
+    if edges:
+        _edges(edges)
+    return v
+
+
+def _ticks():
+    c = _clock
+    c[1] += _CLOCK_US
+    if c[1] >= _SYNC_US:
+        _pin_rpc("ticks", [])
+    return c[0] + c[1]
+
+
+def _edge_to(pin, level):
+    if _levels.get(pin) == level:
+        return
+    _levels[pin] = level
+    h = _irqs.get(pin)
+    if h is not None and h[0] is not None and h[1] & (8 if level else 4):
+        h[0](h[2])
+
+
+def _edges(edges):
+    for a, b, n, end in edges:
+        step = 1 if end > n else -1
+        while n != end:
+            n += step
+            la, lb = _PHASE[n & 3]
+            _edge_to(a, la)
+            _edge_to(b, lb)
+
+
+def _pin_id(p):
+    if isinstance(p, _Pin):
+        return p._id
+    if isinstance(p, int):
+        return p
+    if isinstance(p, str) and p.startswith("GP") and p[2:].isdigit():
+        return int(p[2:])
+    raise ValueError("invalid pin " + repr(p))
+
+
+class _Pin:
+    IN = 0
+    OUT = 1
+    OPEN_DRAIN = 2
+    ALT = 3
+    PULL_UP = 1
+    PULL_DOWN = 2
+    IRQ_FALLING = 4
+    IRQ_RISING = 8
+
+    def __init__(self, id, mode=-1, pull=-1, *, value=None, **kw):
+        self._id = _pin_id(id)
+        self.init(mode, pull, value=value)
+
+    def init(self, mode=-1, pull=-1, *, value=None, **kw):
+        lvl = _pin_rpc("init", [self._id, mode, pull, value])
+        if lvl is not None:
+            _levels[self._id] = lvl
+
+    def value(self, v=None):
+        if v is None:
+            lvl = _levels.get(self._id)
+            return lvl if lvl is not None else _pin_rpc("get", [self._id])
+        _pin_rpc("set", [self._id, 1 if v else 0])
+
+    def __call__(self, v=None):
+        return self.value(v)
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+    high = on
+    low = off
+
+    def toggle(self):
+        self.value(0 if self.value() else 1)
+
+    def irq(self, handler=None, trigger=12, hard=False):
+        _irqs[self._id] = (handler, trigger, self)
+        _pin_rpc("irq", [self._id, trigger if handler is not None else 0])
+
+    def __repr__(self):
+        return "Pin(GPIO" + str(self._id) + ")"
+
+
+class _PWM:
+    def __init__(self, pin, freq=None, duty_u16=None, duty_ns=None, invert=False):
+        self._id = _pin_id(pin)
+        _pin_rpc("pwm", [self._id, freq, duty_u16])
+
+    def freq(self, f=None):
+        return _pin_rpc("freq", [self._id, f])
+
+    def duty_u16(self, d=None):
+        return _pin_rpc("duty", [self._id, d])
+
+    def deinit(self):
+        _pin_rpc("duty", [self._id, 0])
+
+
+class _ADC:
+    CORE_TEMP = 4
+
+    def __init__(self, pin, **kw):
+        p = _pin_id(pin)
+        self._id = p + 26 if 0 <= p <= 3 else p  # rp2: ADC(0..3) are channels on GP26..29
+
+    def read_u16(self):
+        return _pin_rpc("adc", [self._id])
+
+
+class _MachineModule:
+    """``machine`` of a kit board: Pin, PWM, ADC, time_pulse_us bound to the host's pin
+    model; the rest is the unix port's."""
+
+    Pin = _Pin
+    PWM = _PWM
+    ADC = _ADC
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def time_pulse_us(self, pin, level, timeout_us=1000000):
+        return _pin_rpc("pulse", [_pin_id(pin), level, timeout_us])
+
+    def freq(self, *a):
+        return 125000000
+
+    def unique_id(self):
+        return b"robokit!"
+
+    def idle(self):
+        _pin_rpc("sleep", [10])
+
+    def disable_irq(self):
+        return 0
+
+    def enable_irq(self, state=0):
+        pass
+
+    def reset(self):
+        raise SystemExit
+
+    def soft_reset(self):
+        raise SystemExit
+
+    def bootloader(self, *a):
+        raise SystemExit
+
+
+class _NeoPixel:
+    ORDER = (1, 0, 2, 3)
+
+    def __init__(self, pin, n, bpp=3, timing=1):
+        self.pin = pin
+        self.n = n
+        self.bpp = bpp
+        self._px = [(0,) * bpp] * n
+
+    def __len__(self):
+        return self.n
+
+    def __setitem__(self, i, v):
+        self._px[i] = tuple(v)
+
+    def __getitem__(self, i):
+        return self._px[i]
+
+    def fill(self, v):
+        self._px = [tuple(v)] * self.n
+
+    def write(self):
+        _pin_rpc("pixels", [_pin_id(self.pin), self._px])
+
+
+class _NeoPixelModule:
+    __name__ = "neopixel"
+    NeoPixel = _NeoPixel
+
+
+class _TimeModule:
+    """``time`` of a kit board: ticks and sleeps on the simulated clock."""
+
+    __name__ = "time"
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def ticks_us(self):
+        return _ticks() & 0x3FFFFFFF
+
+    def ticks_ms(self):
+        return (_ticks() // 1000) & 0x3FFFFFFF
+
+    def ticks_cpu(self):
+        return self.ticks_us()
+
+    def ticks_add(self, t, d):
+        return (t + d) & 0x3FFFFFFF
+
+    def ticks_diff(self, a, b):
+        return ((a - b + 0x20000000) & 0x3FFFFFFF) - 0x20000000
+
+    def sleep_us(self, us):
+        _pin_rpc("sleep", [int(us)])
+
+    def sleep_ms(self, ms):
+        _pin_rpc("sleep", [int(ms * 1000)])
+
+    def sleep(self, s):
+        _pin_rpc("sleep", [int(s * 1000000)])
+
+
+def _kit_modules():
+    import time
+
+    import machine
+
+    m = _MachineModule(machine)
+    t = _TimeModule(time)
+    n = _NeoPixelModule()
+    for name, mod in (("machine", m), ("umachine", m), ("time", t), ("utime", t),
+                      ("neopixel", n)):
+        sys.modules[name] = mod
+
+
 # -- running code ---------------------------------------------------------------------------
 
 
@@ -312,7 +578,10 @@ def _main():
     sys.path[:] = ["", ".frozen", "/lib"]
     sys.argv[:] = []
     sys.modules["micropython"] = _MicroPythonModule(micropython)
-    sys.modules["robokit_simhal"] = _SimHalModule()
+    if _PINS:
+        _kit_modules()  # a kit board: its own HAL drives pins; no robokit_simhal
+    else:
+        sys.modules["robokit_simhal"] = _SimHalModule()
     _send(b"B", [])
     while True:
         try:

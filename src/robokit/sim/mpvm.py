@@ -11,7 +11,10 @@ CPython; only execution moves into the VM:
 - a control channel (two pipes) carries exec requests, "done" with the exception text
   (MicroPython's own traceback), filesystem requests (the VM mounts a VFS whose files are
   the board's ``files``/``dirs``) and HAL requests (``robokit_simhal.hal(robot)`` in the VM
-  is a proxy for a ``SimBrick`` here, whose timer callbacks run back in the VM).
+  is a proxy for a ``SimBrick`` here, whose timer callbacks run back in the VM); on a kit
+  board (``SimBoard(board=...)``) pin requests instead: the VM's ``machine``, ``neopixel``
+  and ``time`` are stand-ins bound to the pin model of ``robokit.sim.pins`` (no
+  ``robokit_simhal``; the kit's own HAL runs in the VM).
 
 Ctrl-C from the host while code runs interrupts it: when the VM is talking to the host the
 answer to its next request carries the interrupt (a KeyboardInterrupt at that call); when it
@@ -41,6 +44,7 @@ from .board import CTRL_C, _Disconnected, _oserror, _Stopped, _VirtualOS
 if TYPE_CHECKING:
     from .board import SimBoard
     from .brick import SimBrick
+    from .pins import PinSim
 
 AGENT = Path(__file__).with_name("mp_agent.py")
 #: Wall time the VM may stay quiet after a Ctrl-C before it gets SIGINT, s.
@@ -109,6 +113,7 @@ class MicroPythonVM:
         self._stdin_closed = False
         self._disconnected_at = 0.0
         self._depth = 0  # HAL callbacks running in the VM, nested
+        self._pins: PinSim | None = None  # a kit board's pin model, made per run when used
         self._ready = False
 
     # -- the process ------------------------------------------------------------------------
@@ -128,8 +133,9 @@ class MicroPythonVM:
         stdin_r, stdin_w = os.pipe()
         out_r, out_w = os.pipe()
         try:
+            kit = ["pins"] if getattr(self.board, "kit", None) else []
             self.proc = subprocess.Popen(
-                [self.exe, str(AGENT), str(to_agent_r), str(from_agent_w)],
+                [self.exe, str(AGENT), str(to_agent_r), str(from_agent_w), *kit],
                 stdin=stdin_r, stdout=out_w, stderr=out_w,
                 pass_fds=(to_agent_r, from_agent_w), start_new_session=True,
                 env={**os.environ, "MICROPYPATH": ""})
@@ -310,6 +316,7 @@ class MicroPythonVM:
             return f"{e}\r\n".encode()
         self._seq += 1
         seq = self._seq
+        self._pins = None  # each run on a kit board drives a fresh simulated robot
         b._kbd_intr = CTRL_C  # as pyexec.c: every run starts with Ctrl-C interrupting
         self._intr = False
         self._hold_until = 0.0
@@ -477,6 +484,11 @@ class MicroPythonVM:
             self._reply(seq, 0, value, data)
 
     def _handle(self, op: str, args: list[Any], raw: bytes) -> tuple[Any, bytes]:
+        if op == "pin":
+            pins = self._pins
+            if pins is None:
+                pins = self._pins = self.board.new_pins()
+            return _jsonable(pins.call(*args)), b""
         if op == "hal":
             hid, name, call_args = args
             if name not in HAL_METHODS:
