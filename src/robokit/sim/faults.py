@@ -16,6 +16,15 @@ or, for the ``-out`` kinds, the K-th byte it has sent to the host.
 |  | received but not yet read are lost. |
 | ``corrupt-out@K`` | the board's output byte K is sent with every bit flipped |
 | ``drop-out:N@K`` | the board's output bytes K .. K+N-1 are lost |
+| ``power@K`` | the power fails during the K-th filesystem write (1-based; see below) |
+
+``power@K`` is counted in filesystem writes, not bytes: every change the board's code
+makes to its flash counts as one (a file created or truncated by ``open``, a store of
+written bytes on flush or close, ``remove``, ``mkdir``, ``rmdir``, and ``rename``, which
+counts twice when it replaces a file: FAT removes the old file first). The K-th write does
+not happen, except a store, which leaves part of its bytes (flash cut mid-write); then the
+board is off: the running code is gone, no clean-up runs, the link drops. The board counts
+in ``SimBoard.stats["fs_writes"]``; ``SimBoard.boot()`` powers it on again.
 
 ``parse_faults(["corrupt@1500", "reset@40000"])`` builds a ``Faults``; ``Faults.parse``
 takes one spec. The board's transport calls ``incoming``/``outgoing``; nothing here does
@@ -27,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-KINDS = ("drop", "corrupt", "stall", "disconnect", "reset", "corrupt-out", "drop-out")
+KINDS = ("drop", "corrupt", "stall", "disconnect", "reset", "corrupt-out", "drop-out", "power")
 EVENTS = ("stall", "disconnect", "reset")  # faults that happen *at* a byte, not *to* it
 _SPEC = re.compile(r"^(?P<kind>[a-z-]+)(?::(?P<arg>[^@]*))?@(?P<at>[^@]*)$")
 
@@ -74,7 +83,7 @@ def parse_fault(spec: str) -> Fault:
     if not m:
         raise FaultSpecError(f"bad fault spec {spec!r}: write KIND@BYTE or KIND:ARG@BYTE, "
                              "e.g. corrupt@1500, drop:3@900, stall:0.5@2000, reset@40000, "
-                             "disconnect@300, corrupt-out@50")
+                             "disconnect@300, corrupt-out@50, power@12")
     kind, arg_text, at_text = m["kind"], m["arg"], m["at"]
     if kind not in KINDS:
         raise FaultSpecError(f"bad fault spec {spec!r}: unknown kind {kind!r}; known: "
@@ -119,6 +128,7 @@ class Faults:
                                     for f in faults]
         self.pos_in = 0  # bytes from the host looked at
         self.pos_out = 0  # bytes to the host
+        self.fs_writes = 0  # filesystem writes the board made (power@K counts these)
 
     @classmethod
     def parse(cls, specs: Iterable[str]) -> Faults:
@@ -159,6 +169,15 @@ class Faults:
         start = self.pos_out
         self.pos_out = start + len(data)
         return self._damage(data, start, "corrupt-out", "drop-out")
+
+    def fs_write(self) -> Fault | None:
+        """Count one filesystem write; the ``power`` fault placed at it, if any (fired)."""
+        self.fs_writes += 1
+        for f in self.faults:
+            if not f.fired and f.kind == "power" and f.at == self.fs_writes:
+                f.fired = True
+                return f
+        return None
 
     def _damage(self, data: bytes, start: int, corrupt: str, drop: str) -> bytes:
         """``data`` (bytes ``start``.. of one direction) with the ``corrupt`` and ``drop``
