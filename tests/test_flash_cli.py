@@ -218,3 +218,59 @@ def test_a_missing_optional_package_names_the_extra(tmp_path: Path,
     assert r.output.strip().splitlines()[-1] == (
         'robokit: flash: flashing ESP32 boards needs the Python package esptool, which is not '
         'installed: pip install "robokit[esp32]"')
+
+
+def test_a_uf2_with_port_restarts_a_running_board_into_its_bootloader(tmp_path: Path) -> None:
+    """--port: robokit tells the MicroPython board on the port (the simulated board on a
+    pty) to run machine.bootloader(), waits for the boot drive to appear, copies the UF2."""
+    pytest.importorskip("termios")
+    from robokit.sim.board import SimBoard
+
+    drive = tmp_path / "RPI-RP2"
+    f = _uf2(tmp_path)
+    board = SimBoard(vm="cpython", boot_drive=drive)
+    try:
+        port = board.serve_pty()
+        r = CliRunner().invoke(main, ["flash", str(f), "--port", port, "--drive", str(drive),
+                                      "--wait", "0"])
+    finally:
+        board.close()
+    assert r.exit_code == 0, r.output
+    assert "restarted into its bootloader" in r.output
+    assert board.stats["bootloader"] == 1
+    assert (drive / "firmware.uf2").read_bytes() == f.read_bytes()
+
+
+def test_a_uf2_with_port_of_a_board_that_is_not_an_rp2040_is_refused(tmp_path: Path) -> None:
+    pytest.importorskip("termios")
+    from robokit.sim.board import SimBoard
+
+    drive = tmp_path / "RPI-RP2"
+    board = SimBoard(vm="cpython", platform="esp32", boot_drive=drive)
+    try:
+        port = board.serve_pty()
+        r = CliRunner().invoke(main, ["flash", str(_uf2(tmp_path)), "--port", port,
+                                      "--drive", str(drive), "--wait", "0"])
+    finally:
+        board.close()
+    assert r.exit_code == 2
+    assert r.output.strip().splitlines()[-1].startswith("robokit: flash: ")
+    assert "not an RP2040/RP2350" in r.output and "bootloader" not in board.stats
+    assert not drive.exists()
+
+
+def test_a_boot_drive_that_never_appears_is_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("termios")
+    from robokit.sim.board import SimBoard
+
+    board = SimBoard(vm="cpython")  # restarts, but no drive shows up where we look
+    try:
+        port = board.serve_pty()
+        r = CliRunner().invoke(main, ["flash", str(_uf2(tmp_path)), "--port", port,
+                                      "--drive", str(tmp_path / "nowhere"), "--wait", "0.5"])
+    finally:
+        board.close()
+    assert r.exit_code == 2
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith("robokit: flash: the board restarted, but no boot drive")
+    assert "--drive" in last

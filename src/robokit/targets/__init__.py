@@ -102,7 +102,26 @@ def prepare_bundle(program: str | Path | Bundle, info: BrickInfo,
             project_dir = (p if p.is_dir() else p.parent).resolve()
     if info.name != "sim":
         check_bundle_fits(bundle, info)
+        _check_kit(bundle, info)
     return bundle, project_dir
+
+
+def _check_kit(bundle: Bundle, info: BrickInfo) -> None:
+    """On a kit robokit installed with a board file it ships, the program's robot.toml
+    must ask only for what the kit has (the kit HAL refuses it on the board too; here
+    nothing is uploaded)."""
+    kit = info.extra.get("board")
+    if not kit:
+        return
+    from ..boards import check_robot, list_boards, load_board
+
+    if kit not in list_boards():
+        return  # the user's own board file: the board checks it
+    problems = check_robot(load_board(kit), bundle.robot or {})
+    if problems:
+        raise TargetError(problems[0] + (f" (and {len(problems) - 1} more)"
+                                         if len(problems) > 1 else "")
+                          + "; nothing was uploaded")
 
 
 class Brick:

@@ -39,10 +39,19 @@ try:
     _f = _s[0] * _s[4]
 except Exception:
     _f = -1
+_k = None
+try:
+    import json
+    with open('/robokit/sys/active') as _h:
+        _k = _h.read().strip()
+    with open('/robokit/sys/' + _k + '/settings.json') as _h:
+        _k = json.loads(_h.read()).get('board')
+except Exception:
+    _k = None
 _i = sys.implementation
 print(repr((_i.name, getattr(_i, '_mpy', -1), '.'.join(str(x) for x in _i.version[:3]),
-            sys.version, getattr(_i, '_machine', sys.platform), gc.mem_free(), _f)))
-del _s, _f, _i
+            sys.version, getattr(_i, '_machine', sys.platform), gc.mem_free(), _f, _k)))
+del _s, _f, _i, _k
 """
 
 _LOADER_MARK = "robokit loader:"
@@ -148,9 +157,10 @@ class MicroPythonBoard:
         if platform != "rp2":
             raise TargetError(f"{self.name} is a MicroPython board on {platform!r}, not an "
                               "RP2040/RP2350 (rp2): a .uf2 file does not fit it")
-        self.repl.start("import machine\nmachine.bootloader()\n", self.timeout)
-        # The board resets at once: its answer, if any, is cut off. Nothing more is said.
+        # The board resets as soon as it runs the line: the link may drop while the code is
+        # still being acknowledged, and its answer, if any, is cut off.
         try:
+            self.repl.start("import machine\nmachine.bootloader()\n", self.timeout)
             self.repl.finish(min(self.timeout, 1.0))
         except (LinkError, ReplError):
             pass
@@ -164,7 +174,7 @@ class MicroPythonBoard:
         try:
             out, _ = self.repl.exec(_INFO, self.timeout)
             values = ast.literal_eval(out.decode("utf-8", "replace").strip().splitlines()[-1])
-            impl, mpy, release, version, machine, mem_free, flash_free = values
+            impl, mpy, release, version, machine, mem_free, flash_free, kit = values
             version = str(version).partition("; ")[2] or f"v{release}"
         except RemoteError as e:
             raise TargetError(f"{self.name} could not report its firmware: "
@@ -182,7 +192,7 @@ class MicroPythonBoard:
             family="micropython", name=self.name,
             firmware=version if version.startswith("MicroPython") else f"MicroPython {version}",
             abi=abi_from_mpy(mpy), max_program_size=flash_free if flash_free >= 0 else None,
-            machine=str(machine), extra={"ram_free": mem_free})
+            machine=str(machine), extra={"ram_free": mem_free, "board": kit})
         return self._info
 
     # -- upload ----------------------------------------------------------------------------
