@@ -607,3 +607,32 @@ def test_power_cut_during_an_upload_in_the_vm_runs_the_old_or_new_program(progra
     assert result.errors == {}
     expected = "program new" if where == "last" else "program old"
     assert expected in result.output, result.output
+
+
+def test_an_upload_after_a_cut_pointer_rename_spares_the_slot_in_use(programs):
+    """A bare board (no robokit installed, so no boot module finishes a cut rename): the
+    power fails between FAT's remove of /robokit/active and the rename of active.tmp, so
+    only active.tmp names the slot in use. The next upload must write the other slot: cut
+    again in the middle of it, the program active.tmp names is still whole."""
+    base = do_upload(do_upload(None, programs["old_prog"]), programs["old_prog"])
+    assert base["/robokit/active"].strip() == b"b"  # the next upload goes to slot a
+    writes = _count_writes(base, lambda r: upload_bundle(r, programs["new_prog"],
+                                                         timeout=TIMEOUT, retries=0))
+    for k in range(1, writes + 1):
+        with conn(base, faults=[f"power@{k}"]) as c:
+            with pytest.raises(LinkError):
+                upload_bundle(c.repl, programs["new_prog"], timeout=TIMEOUT, retries=0)
+        flash = c.close()
+        if "/robokit/active" not in flash and "/robokit/active.tmp" in flash:
+            break
+    else:
+        pytest.fail("no cut left only /robokit/active.tmp")
+    assert flash["/robokit/active.tmp"].strip() == b"a"
+    new_files = dict(board_files(programs["new_prog"]))
+    assert slot_files(flash, "/robokit/slots/a") == new_files
+    with conn(flash, faults=["power@4"]) as c:  # inside the next upload's slot
+        with pytest.raises(LinkError):
+            upload_bundle(c.repl, programs["old_prog"], timeout=TIMEOUT, retries=0)
+    after = c.close()
+    assert after.get("/robokit/active.tmp", b"").strip() == b"a"
+    assert slot_files(after, "/robokit/slots/a") == new_files

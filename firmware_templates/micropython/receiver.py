@@ -76,12 +76,16 @@ def _rmtree(path):
 
 
 def _read_active():
-    try:
-        with open(ROOT + "/active") as f:
-            name = f.read().strip()
-    except OSError:
-        return ""
-    return name if name in ("a", "b") else ""
+    # As the loader reads it: after a power cut between FAT's remove and rename only
+    # active.tmp names the slot in use, and writing into that slot would destroy it.
+    for path in (ROOT + "/active", ROOT + "/active.tmp"):
+        try:
+            with open(path) as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        return name if name in ("a", "b") else ""
+    return ""
 
 
 def _say(text):
