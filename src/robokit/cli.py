@@ -861,7 +861,8 @@ def sim_group() -> None:
 @click.option("--fault", "faults", multiple=True, metavar="SPEC",
               help="A one-shot fault at a byte count (repeatable): corrupt@K, drop:N@K, "
                    "stall:SECONDS@K, disconnect@K, reset@K (host→board bytes); "
-                   "corrupt-out@K, drop-out:N@K (board→host bytes).")
+                   "corrupt-out@K, drop-out:N@K (board→host bytes); power@K (the K-th "
+                   "filesystem write).")
 @click.option("--no-raw-paste", is_flag=True,
               help="Refuse raw-paste mode (R\\x00), like firmware without it.")
 @click.option("--world", default="empty", show_default=True,
