@@ -108,3 +108,31 @@ def test_a_program_that_asks_more_than_the_kit_has_is_refused_before_uploading(
     assert line.startswith("robokit: run: robot.toml: devices.left_motor (Motor on port A): ")
     assert "has no encoder" in line and "nothing was uploaded" in line
     assert {p: v for p, v in board.files.items() if p.startswith("/robokit/slots/")} == slots
+
+
+def test_install_over_bluetooth_puts_the_nus_bridge_on_a_kit_with_bluetooth() -> None:
+    """`robokit install --ble NAME`: over the Nordic UART service on the virtual radio
+    (bleak's real client), onto a simulated Inventor 2040 W (a Pico W: Bluetooth), whose
+    board file brings the NUS bridge along."""
+    from robokit.sim.ble_board import NusBoard
+    from robokit.sim.radio import Radio, installed
+
+    radio = Radio(connect_wait=0.3)
+    board = SimBoard(vm="micropython", board="pimoroni_inventor2040w")
+    nus = NusBoard(board, name="rover-w")
+    radio.add(nus)
+    try:
+        with installed(radio):
+            cli = CliRunner()
+            done = cli.invoke(main, ["install", "--ble", "rover-w", "--board",
+                                     "pimoroni_inventor2040w", "--autostart"])
+            assert done.exit_code == 0, done.output
+            check = cli.invoke(main, ["install", "--ble", "rover-w", "--check"])
+    finally:
+        nus.close()
+    assert check.exit_code == 0, check.output
+    assert "current: matches robokit" in check.output and "autostart on" in check.output
+    slot = board.files["/robokit/sys/active"].decode().strip()
+    bridge = Path(__file__).resolve().parent.parent / "firmware_templates" / "micropython" \
+        / "nus_bridge.py"
+    assert board.files[f"/robokit/sys/{slot}/nus_bridge.py"] == bridge.read_bytes()
