@@ -51,10 +51,11 @@ _PORT_KEYS = {
 
 
 def _templates() -> Path:
-    here = Path(__file__).resolve().parent
-    for root in (here / "firmware_templates", here.parent.parent / "firmware_templates"):
-        if (root / "micropython" / "boards").is_dir():
-            return root / "micropython"
+    from .build.compiler import templates_dir
+
+    root = templates_dir()
+    if root is not None and (root / "micropython" / "boards").is_dir():
+        return root / "micropython"
     raise ConfigError("robokit's board files (firmware_templates/micropython/boards) are "
                       "missing; reinstall robokit")
 
