@@ -151,7 +151,8 @@ def test_the_plan_is_deterministic_and_records_every_file():
 def test_an_unknown_board_is_refused_before_anything_is_sent():
     with pytest.raises(InstallError, match="no_such_board") as err:
         plan_install(board="no_such_board")
-    assert "known boards" in str(err.value)
+    assert "kitronik_pico_robotics" in str(err.value)  # says which boards there are
+    assert "robokit board new" in str(err.value)
 
 
 # -- install and check over a pty -----------------------------------------------------------

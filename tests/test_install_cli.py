@@ -136,3 +136,52 @@ def test_install_over_bluetooth_puts_the_nus_bridge_on_a_kit_with_bluetooth() ->
     bridge = Path(__file__).resolve().parent.parent / "firmware_templates" / "micropython" \
         / "nus_bridge.py"
     assert board.files[f"/robokit/sys/{slot}/nus_bridge.py"] == bridge.read_bytes()
+
+
+def test_install_takes_the_users_own_board_file(tmp_path: Path) -> None:
+    """A kit robokit does not ship: `robokit board new`, then `install --board FILE`
+    stores that file as the board's support, and `--check` names it."""
+    board = SimBoard(vm="micropython")
+    cli = CliRunner()
+    own = tmp_path / "my_esp32_car.py"
+    assert cli.invoke(main, ["board", "new", "my_esp32_car", "-o", str(own)]).exit_code == 0
+    try:
+        port = board.serve_pty()
+        done = cli.invoke(main, ["install", "--port", port, "--board", str(own)])
+        assert done.exit_code == 0, done.output
+        check = cli.invoke(main, ["install", "--port", port, "--check"])
+    finally:
+        board.close()
+    assert check.exit_code == 0, check.output
+    assert "board my_esp32_car," in check.output
+    slot = board.files["/robokit/sys/active"].decode().strip()
+    assert board.files[f"/robokit/sys/{slot}/robokit_board_config.py"] == own.read_bytes()
+
+
+def test_reinstalling_without_board_keeps_the_users_board_file(tmp_path: Path) -> None:
+    """A second `install` without --board installs the user's board file again (from
+    where it came); once that file is gone it says so instead of dropping the kit."""
+    board = SimBoard(vm="micropython")
+    cli = CliRunner()
+    own = tmp_path / "my_esp32_car.py"
+    cli.invoke(main, ["board", "new", "my_esp32_car", "-o", str(own)])
+    try:
+        port = board.serve_pty()
+        assert cli.invoke(main, ["install", "--port", port, "--board", str(own)]).exit_code == 0
+        own.write_text(own.read_text().replace('"My robot"', '"My ESP32 car"'))
+        stale = cli.invoke(main, ["install", "--port", port, "--check"])
+        again = cli.invoke(main, ["install", "--port", port, "--autostart"])
+        own.unlink()
+        gone = cli.invoke(main, ["install", "--port", port])
+        check = cli.invoke(main, ["install", "--port", port, "--check"])
+    finally:
+        board.close()
+    assert stale.exit_code == 1 and "outdated" in stale.output  # the file changed since
+    assert again.exit_code == 0, again.output
+    assert "board my_esp32_car, autostart on" in again.output
+    slot = board.files["/robokit/sys/active"].decode().strip()
+    assert b'"My ESP32 car"' in board.files[f"/robokit/sys/{slot}/robokit_board_config.py"]
+    assert gone.exit_code == 2
+    assert gone.output.startswith("robokit: install: --board my_esp32_car: no board named")
+    # the installed files are still intact, and judged as recorded
+    assert check.exit_code == 0, check.output

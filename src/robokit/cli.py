@@ -755,7 +755,7 @@ def install_cmd(port: str | None, ble: str | None, kit: str | None, autostart: b
             click.echo(f"{where}: {status.summary()}")
             sys.exit(0 if status.current else 1)
         if kit is None:
-            kit = status.board
+            kit = status.install_board()
         if autostart is None:
             autostart = bool(status.autostart)
         report = install(board, board=kit, autostart=autostart,

@@ -35,9 +35,10 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .errors import RobokitError
 from .firmware import FirmwareError
 from .link import LinkError, ReplError
 from .link.rawrepl import RawRepl
@@ -95,11 +96,20 @@ class InstallStatus:
     version: str | None = None  # robokit version on the board
     ours: str = ""  # this robokit's version
     board: str | None = None
+    board_file: str | None = None  # the user's own board file it was installed from
     autostart: bool | None = None
     slot: str | None = None
     files: dict[str, str] = field(default_factory=dict)
     crashes: int = 0  # the crash counter (safe mode at 3)
     current: bool = False
+
+    def install_board(self) -> str | None:
+        """What to give ``install(board=...)`` to install the same board again: the name
+        of a board robokit ships, or the user's own board file while it is still where it
+        was installed from (else its name, which install refuses with a clear message)."""
+        if self.board_file and Path(self.board_file).is_file():
+            return self.board_file
+        return self.board
 
     def summary(self) -> str:
         """A few lines for a person (the CLI prints them)."""
@@ -147,24 +157,24 @@ def _template(rel: str) -> bytes:
 
 def _board_support(name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The board file's settings and its support files, by their names on the board."""
-    try:
-        from . import boards
-    except ImportError:
-        raise InstallError(f"--board {name}: this robokit has no board support "
-                           "(robokit.boards is missing); install without --board") from None
-    support = getattr(boards, "board_support_files", None)
+    from . import boards
+
     try:
         cfg = boards.load_board(name)
-        files = support(name) if support is not None else None
-    except FirmwareError:
-        raise
-    except Exception as e:  # ConfigError: unknown name, broken board file
-        known = ", ".join(boards.list_boards()) if hasattr(boards, "list_boards") else "?"
-        raise InstallError(f"--board {name}: {e} (known boards: {known})") from None
-    if files is None:
-        raise InstallError(f"--board {name}: this robokit cannot build board support files "
-                           "yet (robokit.boards.board_support_files is missing)")
+        files = boards.board_support_files(name)
+    except RobokitError as e:  # ConfigError: unknown name, broken board file
+        raise InstallError(f"--board {name}: {e}") from None
     return cfg, {PurePosixPath(path).name: data for path, data in files.items()}
+
+
+def _board_file(board: str) -> str | None:
+    """The absolute path of a user's own board file given as ``board`` (None for a board
+    robokit ships, given by name)."""
+    from . import boards
+
+    if board in boards.list_boards():
+        return None
+    return str(Path(board).resolve())
 
 
 def plan_install(board: str | None = None, autostart: bool = False, *,
@@ -180,17 +190,22 @@ def plan_install(board: str | None = None, autostart: bool = False, *,
         "robokit_loader.py": _template("loader.py"),
     }
     ble = False
+    name = board_file = None
     if board is not None:
         cfg, support = _board_support(board)
         files.update(support)
         ble = bool(cfg.get("ble"))
+        name, board_file = cfg["name"], _board_file(board)
     if ble:
         files["nus_bridge.py"] = _template("nus_bridge.py")
     version = version or _version()
-    settings = {"version": version, "board": board, "autostart": bool(autostart), "ble": ble}
+    settings: dict[str, Any] = {"version": version, "board": name, "autostart": bool(autostart),
+                                "ble": ble}
+    if board_file is not None:
+        settings["board_file"] = board_file  # where the user's own board file came from
     files["settings.json"] = json.dumps(settings, sort_keys=True).encode()
     record = {
-        "format": FORMAT, "robokit": version, "board": board, "settings": settings,
+        "format": FORMAT, "robokit": version, "board": name, "settings": settings,
         "files": {path: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                   for path, data in sorted(files.items())},
     }
@@ -535,13 +550,16 @@ def check_install(target: Any, *, board: str | None = None, autostart: bool | No
         settings = {}
     status.version = str(rec.get("robokit"))
     status.board = rec.get("board")
+    status.board_file = settings.get("board_file")
     status.autostart = bool(settings.get("autostart"))
-    want_board = board if board is not None else status.board
+    want_board = board if board is not None else status.install_board()
     want_auto = autostart if autostart is not None else status.autostart
+    partial = False  # the plan could not include the board: its files are judged as recorded
     try:
         plan = plan_install(want_board, want_auto)
-    except InstallError:
-        plan = {}
+    except InstallError:  # a board file no longer on this computer: compare the rest
+        plan = {n: d for n, d in plan_install(None, want_auto).items() if n != "settings.json"}
+        partial = True
     plan_hash = {(n if n.startswith("/") else f"{folder}/{n}"): hashlib.sha256(d).hexdigest()
                  for n, d in plan.items() if n != RECORD}
     recorded = {(n if n.startswith("/") else f"{folder}/{n}"): v
@@ -555,7 +573,10 @@ def check_install(target: Any, *, board: str | None = None, autostart: bool | No
             status.files[path] = MISSING
         elif entry is not None and tuple(on_board) != (entry.get("size"), entry.get("sha256")):
             status.files[path] = DAMAGED
-        elif plan_hash.get(path) != on_board[1]:
+        elif path not in plan_hash:
+            # this robokit would not install it, unless the plan could not say
+            status.files[path] = CURRENT if partial else OUTDATED
+        elif plan_hash[path] != on_board[1]:
             status.files[path] = OUTDATED
         else:
             status.files[path] = CURRENT
