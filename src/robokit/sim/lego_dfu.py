@@ -49,10 +49,9 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
-import usb.backend.libusb1
 import usb.core
 
-from .pybricks_usb import LEGO_USB_VID, FakeUsbBackend, PybricksUsbHub
+from .pybricks_usb import LEGO_USB_VID, FakeUsbBackend, PybricksUsbHub, installed_backend
 
 __all__ = [
     "DFU_PIDS",
@@ -456,18 +455,8 @@ class DfuUsbBackend(FakeUsbBackend):
         super().reset_device(dev_handle)
 
 
-@contextlib.contextmanager
-def installed_dfu(*devices: LegoDfuHub | PybricksUsbHub) -> Iterator[DfuUsbBackend]:
+def installed_dfu(*devices: LegoDfuHub | PybricksUsbHub
+                  ) -> contextlib.AbstractContextManager[DfuUsbBackend]:
     """Make ``usb.core.find()`` without a backend argument (pybricksdev's and robokit's
     calls) see ``devices`` (DFU hubs, and Pybricks hubs on USB) and nothing else."""
-    backend = DfuUsbBackend(list(devices))
-    mod: Any = usb.backend.libusb1
-    old = mod.get_backend
-    mod.get_backend = lambda *args, **kwargs: backend
-    try:
-        yield backend
-    finally:
-        mod.get_backend = old
-        for dev in devices:
-            if isinstance(dev, PybricksUsbHub):
-                dev._hang_up()
+    return installed_backend(DfuUsbBackend(list(devices)))

@@ -44,7 +44,7 @@ import threading
 import time
 from collections.abc import Iterator
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 
 import usb.backend
 import usb.backend.libusb1
@@ -400,12 +400,14 @@ class FakeUsbBackend(usb.backend.IBackend):
         return None
 
 
+B = TypeVar("B", bound=FakeUsbBackend)
+
+
 @contextlib.contextmanager
-def installed_usb(*devices: PybricksUsbHub) -> Iterator[FakeUsbBackend]:
+def installed_backend(backend: B) -> Iterator[B]:
     """Make ``usb.core.find()`` without a backend argument (pybricksdev's and robokit's
-    calls) see ``devices`` and nothing else, by standing in for pyusb's libusb 1.0
-    backend (the first one ``find`` tries).  With no devices: an empty bus."""
-    backend = FakeUsbBackend(list(devices))
+    calls) use ``backend``, by standing in for pyusb's libusb 1.0 backend (the first one
+    ``find`` tries); on the way out, its Pybricks hubs hang up."""
     mod: Any = usb.backend.libusb1
     old = mod.get_backend
     mod.get_backend = lambda *args, **kwargs: backend
@@ -413,5 +415,12 @@ def installed_usb(*devices: PybricksUsbHub) -> Iterator[FakeUsbBackend]:
         yield backend
     finally:
         mod.get_backend = old
-        for dev in devices:
-            dev._hang_up()
+        for dev in backend.devices:
+            if isinstance(dev, PybricksUsbHub):
+                dev._hang_up()
+
+
+def installed_usb(*devices: PybricksUsbHub) -> contextlib.AbstractContextManager[FakeUsbBackend]:
+    """Make ``usb.core.find()`` see ``devices`` and nothing else (see
+    :func:`installed_backend`).  With no devices: an empty bus."""
+    return installed_backend(FakeUsbBackend(list(devices)))
