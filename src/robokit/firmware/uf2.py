@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple, NoReturn
+from typing import NamedTuple, NoReturn, TypeVar
 
 from ..link.ports import SerialPort
 from . import FirmwareError
@@ -531,6 +531,21 @@ def find_boot_drives(roots: Iterable[str | os.PathLike[str]] | None = None) -> l
     return out
 
 
+T = TypeVar("T")
+
+
+def _poll(look: Callable[[], T | None], timeout: float, poll: float,
+          sleep: Callable[[float], None], clock: Callable[[], float]) -> T | None:
+    """``look()`` every ``poll`` seconds until it finds something (returned) or
+    ``timeout`` seconds have passed (None); it is asked once more at the deadline."""
+    deadline = clock() + timeout
+    while True:
+        found = look()
+        if found is not None or clock() >= deadline:
+            return found
+        sleep(poll)
+
+
 def wait_for_boot_drive(timeout: float = 20.0, poll: float = 0.25, *,
                         roots: Iterable[str | os.PathLike[str]] | None = None,
                         sleep: Callable[[float], None] = time.sleep,
@@ -539,18 +554,17 @@ def wait_for_boot_drive(timeout: float = 20.0, poll: float = 0.25, *,
     :func:`find_boot_drives`), after a board was told to restart into its bootloader.
     Raises :class:`~robokit.firmware.FirmwareError` after ``timeout`` seconds, or when
     several appear (which one is the board is then unknown)."""
-    deadline = clock() + timeout
-    while True:
+    def one_drive() -> BootDrive | None:
         drives = find_boot_drives(roots)
         if len(drives) > 1:
             raise FirmwareError("several boards in bootloader mode ("
                                 + ", ".join(str(d.path) for d in drives)
                                 + "): choose one with --drive")
-        if drives:
-            return drives[0]
-        if clock() >= deadline:
-            break
-        sleep(poll)
+        return drives[0] if drives else None
+
+    drive = _poll(one_drive, timeout, poll, sleep, clock)
+    if drive is not None:
+        return drive
     raise FirmwareError(
         f"the board restarted, but no boot drive (RPI-RP2 or RP2350) appeared within "
         f"{timeout:g} s. If your system does not mount it by itself, mount it and give it "
@@ -642,14 +656,15 @@ def wait_for_serial(predicate: Callable[[SerialPort], bool] = is_micropython_por
     from ..link import ports
 
     known = set(before) if before is not None else {p.device for p in ports.serial_ports()}
-    deadline = clock() + timeout
-    while True:
+    def new_port() -> SerialPort | None:
         for port in ports.serial_ports():
             if port.device not in known and predicate(port):
                 return port
-        if clock() >= deadline:
-            break
-        sleep(poll)
+        return None
+
+    found = _poll(new_port, timeout, poll, sleep, clock)
+    if found is not None:
+        return found
     raise FirmwareError(
         f"no new MicroPython serial port (USB 2E8A:0005) appeared within {timeout:g} s "
         "after flashing. The board may still be starting, or the firmware is not "
