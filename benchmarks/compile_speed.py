@@ -179,7 +179,7 @@ def measure(n: int, repeat: int, work: Path) -> dict[str, float]:
     _time([*robokit, "compile", str(project), "--format", "pybricks", "-o", str(ours_blob),
            "-q"], project, env)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from robokit.build.bundle import Bundle
+    from robokit.compiler.bundle import Bundle
 
     bundle = Bundle.read(stripped)
     import json

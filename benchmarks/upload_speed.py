@@ -38,8 +38,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from robokit.build.bundle import Bundle  # noqa: E402
-from robokit.build.compiler import compile_program  # noqa: E402
+from robokit.compiler.bundle import Bundle  # noqa: E402
+from robokit.compiler.compile import compile_program  # noqa: E402
 from robokit.link.rawrepl import RawRepl  # noqa: E402
 from robokit.link.serial_link import SerialLink  # noqa: E402
 from robokit.link.upload import board_files, upload_bundle  # noqa: E402

@@ -7,8 +7,8 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import TypeVar
 
-from robokit.build.compiler import compile_program
-from robokit.build.pybricks import export_pybricks
+from robokit.compiler.compile import compile_program
+from robokit.compiler.pybricks import export_pybricks
 
 T = TypeVar("T")
 

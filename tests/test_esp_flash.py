@@ -1,4 +1,4 @@
-"""ESP32 flashing: real esptool code against the simulated ROM bootloader (robokit.sim.esp_rom).
+"""ESP32 flashing: real esptool code against the simulated ROM bootloader (robokit.virtual.esp_rom).
 
 Images are built here byte by byte (header, extended header, segments, checksum, SHA-256,
 partition table) and cross-checked with esptool's own image reader.
@@ -13,7 +13,7 @@ import pytest
 
 from robokit.firmware import FirmwareError
 from robokit.firmware.esp import ESP_CHIPS, EspImage, flash_esp, read_esp_image
-from robokit.sim.esp_rom import EspRom, EspRomServer
+from robokit.virtual.esp_rom import EspRom, EspRomServer
 
 pytest.importorskip("esptool")
 
@@ -292,7 +292,7 @@ def test_flash_accepts_a_checked_image(chip):
 
 
 def test_simulated_rom_checks_like_the_rom():
-    from robokit.sim.esp_rom import SYNC_DATA, _Slip, slip_encode
+    from robokit.virtual.esp_rom import SYNC_DATA, _Slip, slip_encode
 
     rom = EspRom("ESP32")
 

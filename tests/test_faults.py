@@ -1,4 +1,4 @@
-"""Faults injected into the simulated board (robokit.sim.faults) and what an upload does
+"""Faults injected into the simulated board (robokit.virtual.faults) and what an upload does
 about them: a cut link at every frame boundary and inside frames, damaged, lost and delayed
 bytes, a board reset mid-upload; bounded retries; the fault-spec parser."""
 
@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("serial")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys")
 
-from robokit.build.bundle import Bundle  # noqa: E402
-from robokit.build.compiler import compile_program  # noqa: E402
+from robokit.compiler.bundle import Bundle  # noqa: E402
+from robokit.compiler.compile import compile_program  # noqa: E402
 from robokit.link import LinkError  # noqa: E402
 from robokit.link.rawrepl import RawRepl  # noqa: E402
 from robokit.link.serial_link import SerialLink  # noqa: E402
@@ -27,8 +27,8 @@ from robokit.link.upload import (  # noqa: E402
     plan_frames,
     upload_bundle,
 )
-from robokit.sim.board import SimBoard  # noqa: E402
-from robokit.sim.faults import Fault, Faults, FaultSpecError, parse_fault  # noqa: E402
+from robokit.virtual.board import SimBoard  # noqa: E402
+from robokit.virtual.faults import Fault, Faults, FaultSpecError, parse_fault  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 1.0  # generous: a loaded CI machine must not time out a healthy upload

@@ -101,8 +101,8 @@ def test_a_pybricks_zip_is_checked_and_flashed_over_ble(tmp_path: Path) -> None:
     """--check reads the zip; without it the City Hub's zip goes over Bluetooth (its hub
     type decides) to the hub in bootloader mode, through pybricksdev on the virtual radio."""
     pytest.importorskip("pybricksdev")
-    from robokit.sim.lego_bootloader import LegoBootloader
-    from robokit.sim.radio import Radio, installed
+    from robokit.virtual.lego_bootloader import LegoBootloader
+    from robokit.virtual.radio import Radio, installed
 
     z = _pybricks_zip(tmp_path)
     ok = CliRunner().invoke(main, ["flash", str(z), "--check"])
@@ -123,8 +123,8 @@ def test_a_pybricks_zip_is_checked_and_flashed_over_ble(tmp_path: Path) -> None:
 
 def test_a_pybricks_zip_for_another_hub_is_one_line(tmp_path: Path) -> None:
     pytest.importorskip("pybricksdev")
-    from robokit.sim.lego_bootloader import LegoBootloader
-    from robokit.sim.radio import Radio, installed
+    from robokit.virtual.lego_bootloader import LegoBootloader
+    from robokit.virtual.radio import Radio, installed
 
     z = _pybricks_zip(tmp_path)  # City Hub
     hub = LegoBootloader(0x80)  # a Technic Hub is in bootloader mode
@@ -160,7 +160,7 @@ def test_an_esp32_image_is_checked_and_flashed_through_esptool(tmp_path: Path) -
     pytest.importorskip("esptool")
     from esp_images import ESP32, app_payload, make_merged
 
-    from robokit.sim.esp_rom import EspRom, EspRomServer
+    from robokit.virtual.esp_rom import EspRom, EspRomServer
 
     data = make_merged(ESP32, app_payload(8000))
     f = tmp_path / "ESP32_GENERIC-v1.24.1.bin"
@@ -180,7 +180,7 @@ def test_an_esp32_image_for_another_chip_is_refused_and_nothing_written(tmp_path
     pytest.importorskip("esptool")
     from esp_images import ESP32S3, app_payload, make_merged
 
-    from robokit.sim.esp_rom import EspRom, EspRomServer
+    from robokit.virtual.esp_rom import EspRom, EspRomServer
 
     f = tmp_path / "ESP32_GENERIC_S3.bin"
     f.write_bytes(make_merged(ESP32S3, app_payload(4000)))
@@ -224,7 +224,7 @@ def test_a_uf2_with_port_restarts_a_running_board_into_its_bootloader(tmp_path: 
     """--port: robokit tells the MicroPython board on the port (the simulated board on a
     pty) to run machine.bootloader(), waits for the boot drive to appear, copies the UF2."""
     pytest.importorskip("termios")
-    from robokit.sim.board import SimBoard
+    from robokit.virtual.board import SimBoard
 
     drive = tmp_path / "RPI-RP2"
     f = _uf2(tmp_path)
@@ -243,7 +243,7 @@ def test_a_uf2_with_port_restarts_a_running_board_into_its_bootloader(tmp_path: 
 
 def test_a_uf2_with_port_of_a_board_that_is_not_an_rp2040_is_refused(tmp_path: Path) -> None:
     pytest.importorskip("termios")
-    from robokit.sim.board import SimBoard
+    from robokit.virtual.board import SimBoard
 
     drive = tmp_path / "RPI-RP2"
     board = SimBoard(vm="cpython", platform="esp32", boot_drive=drive)
@@ -261,7 +261,7 @@ def test_a_uf2_with_port_of_a_board_that_is_not_an_rp2040_is_refused(tmp_path: P
 
 def test_a_boot_drive_that_never_appears_is_one_line(tmp_path: Path) -> None:
     pytest.importorskip("termios")
-    from robokit.sim.board import SimBoard
+    from robokit.virtual.board import SimBoard
 
     board = SimBoard(vm="cpython")  # restarts, but no drive shows up where we look
     try:

@@ -33,8 +33,8 @@ import pytest
 pytest.importorskip("serial")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys")
 
-from robokit.build.bundle import Bundle  # noqa: E402
-from robokit.build.compiler import compile_program  # noqa: E402
+from robokit.compiler.bundle import Bundle  # noqa: E402
+from robokit.compiler.compile import compile_program  # noqa: E402
 from robokit.install import (  # noqa: E402
     CURRENT,
     DAMAGED,
@@ -50,8 +50,8 @@ from robokit.link import LinkError  # noqa: E402
 from robokit.link.rawrepl import RawRepl  # noqa: E402
 from robokit.link.serial_link import SerialLink  # noqa: E402
 from robokit.link.upload import board_files, upload_bundle  # noqa: E402
-from robokit.sim.board import SimBoard  # noqa: E402
-from robokit.sim.mpvm import micropython_path  # noqa: E402
+from robokit.virtual.board import SimBoard  # noqa: E402
+from robokit.virtual.mpvm import micropython_path  # noqa: E402
 
 TIMEOUT = 2.0  # generous: a loaded CI machine must not time out a healthy exchange
 OLD = "0.0.1-old"  # the version an "older install" records
@@ -350,9 +350,9 @@ def _kit_board() -> str:
     if not hasattr(SimBoard, "hold_button"):
         pytest.skip("SimBoard.hold_button (pin-level kit simulation) is not built yet")
     try:
-        from robokit.boards import board_support_files, list_boards
+        from robokit.kits import board_support_files, list_boards
     except ImportError:
-        pytest.skip("robokit.boards.board_support_files is not built yet")
+        pytest.skip("robokit.kits.board_support_files is not built yet")
     name = next((b for b in list_boards() if b.startswith("kitronik")), None)
     if name is None:
         pytest.skip("no Kitronik board file yet")
@@ -364,7 +364,7 @@ def _kit_board() -> str:
 
 def test_the_button_starts_and_stops_the_stored_program(tmp_path):
     name = _kit_board()
-    from robokit.boards import load_board, robot_toml_for
+    from robokit.kits import load_board, robot_toml_for
 
     (tmp_path / "robot.toml").write_text(robot_toml_for(load_board(name)))
     (tmp_path / "ticker.py").write_text(
@@ -403,9 +403,9 @@ def test_the_button_starts_and_stops_the_stored_program(tmp_path):
 
 def test_a_board_with_bluetooth_gets_the_nus_bridge_started_at_power_up():
     try:
-        from robokit.boards import list_boards, load_board
+        from robokit.kits import list_boards, load_board
     except ImportError:
-        pytest.skip("robokit.boards is not built yet")
+        pytest.skip("robokit.kits is not built yet")
     name = next((b for b in list_boards() if load_board(b).get("ble")), None)
     if name is None:
         pytest.skip("no board file with Bluetooth yet")

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from robokit.cli import main
-from robokit.sim.board import SimBoard
+from robokit.virtual.board import SimBoard
 
 pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys"),
@@ -114,8 +114,8 @@ def test_install_over_bluetooth_puts_the_nus_bridge_on_a_kit_with_bluetooth() ->
     """`robokit install --ble NAME`: over the Nordic UART service on the virtual radio
     (bleak's real client), onto a simulated Inventor 2040 W (a Pico W: Bluetooth), whose
     board file brings the NUS bridge along."""
-    from robokit.sim.ble_board import NusBoard
-    from robokit.sim.radio import Radio, installed
+    from robokit.virtual.ble_board import NusBoard
+    from robokit.virtual.radio import Radio, installed
 
     radio = Radio(connect_wait=0.3)
     board = SimBoard(vm="micropython", board="pimoroni_inventor2040w")

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from robokit.boards import board_support_files, load_board
+from robokit.kits import board_support_files, load_board
 from robokit.link.rawrepl import RawRepl
 from robokit.link.serial_link import SerialLink
-from robokit.sim.board import SimBoard
 from robokit.sim.motor import KIT_MODELS, MotorSim
 from robokit.targets import connect
+from robokit.virtual.board import SimBoard
 
 pytestmark = [
     pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys"),

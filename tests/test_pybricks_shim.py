@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import robokit.devices
-from robokit.build.compiler import compile_program, robokit_units
-from robokit.build.pybricks import export_pybricks
+from robokit.compiler.compile import compile_program, robokit_units
+from robokit.compiler.pybricks import export_pybricks
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIM_DIR = ROOT / "firmware_templates" / "pybricks" / "lib" / "robokit"
@@ -178,7 +178,7 @@ def _micropython() -> str | None:
 def test_shim_runs_in_micropython_on_the_stand_in_pybricks(tmp_path: Path):
     """The bundle's bytecode, in a real MicroPython VM, over the simulated hub's stand-in
     pybricks modules (no BLE here: that is test_pybricks_hub.py)."""
-    from robokit.sim.pybricks_hub import FIRMWARE_DIR, MAIN_FILE, write_modules
+    from robokit.virtual.pybricks_hub import FIRMWARE_DIR, MAIN_FILE, write_modules
 
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "main.py").write_text(
@@ -218,7 +218,7 @@ def test_every_example_starts_on_the_stand_in_pybricks():
     import threading
     import time
 
-    from robokit.sim.pybricks_hub import ProgramProcess
+    from robokit.virtual.pybricks_hub import ProgramProcess
 
     runs = []
     for example in sorted((ROOT / "examples").glob("*.py")):

@@ -1,7 +1,7 @@
 """A LEGO hub with Pybricks firmware on USB: pybricksdev's real PybricksHubUSB (and robokit's
 link, target and CLI over it) against the simulated hub on a fake pyusb backend.
 
-The fake device sits below pyusb (robokit.sim.pybricks_usb.FakeUsbBackend): usb.core.find,
+The fake device sits below pyusb (robokit.virtual.pybricks_usb.FakeUsbBackend): usb.core.find,
 usb.core.Device, its endpoints and control transfers are pyusb's own code. Every wait is
 bounded."""
 
@@ -30,9 +30,9 @@ from robokit.link.pybricks_link import (  # noqa: E402
     UploadRefusedError,
     usb_hubs,
 )
-from robokit.sim import pybricks_usb as pu  # noqa: E402
-from robokit.sim.pybricks_hub import CMD_WRITE_RAM, micropython_command  # noqa: E402
-from robokit.sim.pybricks_usb import PybricksUsbHub, installed_usb  # noqa: E402
+from robokit.virtual import pybricks_usb as pu  # noqa: E402
+from robokit.virtual.pybricks_hub import CMD_WRITE_RAM, micropython_command  # noqa: E402
+from robokit.virtual.pybricks_usb import PybricksUsbHub, installed_usb  # noqa: E402
 
 needs_micropython = pytest.mark.skipif(micropython_command() is None,
                                        reason="MicroPython's unix port is not installed")
@@ -237,8 +237,8 @@ def test_robokit_connect_pybricks_usb(usb_hub: PybricksUsbHub, tmp_path: Path) -
 
 @needs_micropython
 def test_one_hub_on_both_radio_and_cable(tmp_path: Path) -> None:
-    from robokit.sim.pybricks_hub import PybricksHub
-    from robokit.sim.radio import Radio, installed
+    from robokit.virtual.pybricks_hub import PybricksHub
+    from robokit.virtual.radio import Radio, installed
 
     core = PybricksHub("Both Hub")
     radio = Radio(connect_wait=0.1)

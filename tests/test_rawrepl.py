@@ -30,7 +30,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX pty
 @pytest.fixture
 def board_factory() -> Iterator:
     from robokit.link.serial_link import SerialLink
-    from robokit.sim.board import SimBoard
+    from robokit.virtual.board import SimBoard
 
     made: list = []
 
@@ -139,7 +139,7 @@ def test_friendly_repl_echo_and_back_from_raw(board_factory):
 
 def test_over_a_tcp_socket_url():
     from robokit.link.serial_link import SerialLink
-    from robokit.sim.board import SimBoard
+    from robokit.virtual.board import SimBoard
 
     board = SimBoard()
     link = None

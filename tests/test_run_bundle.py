@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from robokit.build.bundle import Bundle
-from robokit.build.compiler import compile_program
+from robokit.compiler.bundle import Bundle
+from robokit.compiler.compile import compile_program
 from robokit.errors import BundleError
 from robokit.sim import simulate
 

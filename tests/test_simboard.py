@@ -1,4 +1,4 @@
-"""The simulated MicroPython board (robokit.sim.board) with mpremote, MicroPython's own
+"""The simulated MicroPython board (robokit.virtual.board) with mpremote, MicroPython's own
 client, as an independent client: a subprocess over a pty and over socket://."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 pytest.importorskip("mpremote")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys")
 
-from robokit.sim.board import SimBoard  # noqa: E402
-from robokit.sim.mpvm import micropython_path  # noqa: E402
+from robokit.virtual.board import SimBoard  # noqa: E402
+from robokit.virtual.mpvm import micropython_path  # noqa: E402
 
 CONTENT = ("robokit ✓ héllo\r\nquotes ' \" and \\ backslash\ttab\n".encode()
            + bytes(range(1, 32)) + b"\x7f" + bytes(range(0x80, 0x100)) + b"\nend\n") * 3

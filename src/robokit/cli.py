@@ -457,7 +457,7 @@ def compile_(program: Path, output: Path | None, target: str | None, abi: str | 
              robot: Path | None, max_size: int | None, strip_source: bool, fmt: str,
              jobs: int | None, quiet: bool) -> None:
     """Compile PROGRAM (a .py file, or a folder with main.py) into a bundle."""
-    from .build.compiler import compile_program
+    from .compiler.compile import compile_program
 
     if fmt == "pybricks":
         if target not in (None, "pybricks"):
@@ -475,7 +475,7 @@ def compile_(program: Path, output: Path | None, target: str | None, abi: str | 
                                  robot=robot, jobs=jobs, max_size=max_size,
                                  progress=_compile_progress("compile"))
         if fmt == "pybricks":
-            from .build.pybricks import export_pybricks
+            from .compiler.pybricks import export_pybricks
 
             data = export_pybricks(bundle)
         else:
@@ -503,7 +503,7 @@ def compile_(program: Path, output: Path | None, target: str | None, abi: str | 
 def check(program: Path, target: str | None, abi: str | None, robot: Path | None,
           max_size: int | None) -> None:
     """Check PROGRAM for its target without writing anything (exit 0 if it would compile)."""
-    from .build.checks import check_program, upload_size
+    from .compiler.checks import check_program, upload_size
 
     try:
         bundle = check_program(program, target=target or "sim", abi=abi, robot=robot,
@@ -524,7 +524,7 @@ def check(program: Path, target: str | None, abi: str | None, robot: Path | None
 def inspect(bundle_file: Path, as_json: bool) -> None:
     """Show a bundle's manifest: modules with size and SHA-256, ABI, target, robot;
     and verify it (exit 2 if it is corrupt)."""
-    from .build.bundle import Bundle
+    from .compiler.bundle import Bundle
 
     try:
         bundle = Bundle.read(bundle_file)  # verifies every hash before returning
@@ -740,7 +740,7 @@ def install_cmd(port: str | None, ble: str | None, kit: str | None, autostart: b
     where = _where("install", port, ble, None, required=True)
     assert where is not None
     if kit is not None:
-        from .boards import load_board
+        from .kits import load_board
 
         try:
             load_board(kit)
@@ -788,7 +788,7 @@ def board_group() -> None:
 @board_group.command("list")
 def board_list() -> None:
     """The kits robokit knows, by name (for --board NAME)."""
-    from .boards import list_boards, load_board
+    from .kits import list_boards, load_board
 
     names = list_boards()
     width = max(len(n) for n in names)
@@ -807,7 +807,7 @@ def board_list() -> None:
 def board_new(name: str, output: Path | None) -> None:
     """Write a board file for a kit robokit does not know yet: a commented template to
     fill in with the kit's pins and geometry, then `robokit board check FILE`."""
-    from .boards import new_board_text
+    from .kits import new_board_text
 
     try:
         text = new_board_text(name)
@@ -827,8 +827,8 @@ def board_new(name: str, output: Path | None) -> None:
               help="Also check that this robot.toml asks only for what the board has.")
 def board_check(board: str, robot_file: Path | None) -> None:
     """Check a board file (or a known board NAME), and a robot.toml against it."""
-    from .boards import check_robot, load_board
     from .config import load_robot
+    from .kits import check_robot, load_board
 
     try:
         b = load_board(board)
@@ -888,9 +888,9 @@ def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
     import os
     import shutil
 
-    from .sim.board import SimBoard
-    from .sim.faults import FaultSpecError, parse_faults
     from .sim.world import load_world
+    from .virtual.board import SimBoard
+    from .virtual.faults import FaultSpecError, parse_faults
 
     try:
         parsed = parse_faults(faults)
@@ -901,7 +901,7 @@ def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
     except RobokitError as e:
         _fail("sim serve", f"--world: {e}")
     if kit is not None:
-        from .boards import load_board
+        from .kits import load_board
 
         try:
             load_board(kit)

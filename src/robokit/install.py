@@ -145,7 +145,7 @@ def _version() -> str:
 
 
 def _template(rel: str) -> bytes:
-    from .build.compiler import templates_dir
+    from .compiler.compile import templates_dir
 
     root = templates_dir()
     f = None if root is None else root / "micropython" / rel
@@ -157,11 +157,11 @@ def _template(rel: str) -> bytes:
 
 def _board_support(name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The board file's settings and its support files, by their names on the board."""
-    from . import boards
+    from . import kits
 
     try:
-        cfg = boards.load_board(name)
-        files = boards.board_support_files(name)
+        cfg = kits.load_board(name)
+        files = kits.board_support_files(name)
     except RobokitError as e:  # ConfigError: unknown name, broken board file
         raise InstallError(f"--board {name}: {e}") from None
     return cfg, {PurePosixPath(path).name: data for path, data in files.items()}
@@ -170,9 +170,9 @@ def _board_support(name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
 def _board_file(board: str) -> str | None:
     """The absolute path of a user's own board file given as ``board`` (None for a board
     robokit ships, given by name)."""
-    from . import boards
+    from . import kits
 
-    if board in boards.list_boards():
+    if board in kits.list_boards():
         return None
     return str(Path(board).resolve())
 
@@ -420,7 +420,7 @@ def install(target: Any, *, board: str | None = None, autostart: bool = False,
     """Install robokit's loader on the MicroPython board behind ``target`` (a ``RawRepl``,
     a ``MicroPythonBoard`` or a byte link), all or nothing.
 
-    ``board``: a board name (``robokit.boards``) whose support is installed too;
+    ``board``: a board name (``robokit.kits``) whose support is installed too;
     ``autostart``: run the stored program at power-up. ``plan`` replaces
     ``plan_install(board, autostart)`` (tests install older or altered files with it).
     ``progress(done, total)`` gets bytes written. Raises ``InstallError`` (no MicroPython

@@ -13,7 +13,7 @@
   to ``progress(done, total)``; every failure is one :class:`FirmwareError`.
 
 esptool runs with the chip's ROM loader (no flasher stub): that is what robokit's
-simulated chip (``robokit.sim.esp_rom``) speaks, so it is the path the tests drive.
+simulated chip (``robokit.virtual.esp_rom``) speaks, so it is the path the tests drive.
 """
 
 from __future__ import annotations

@@ -358,7 +358,7 @@ class PybricksLink:
 
     async def upload(self, blob: bytes, progress: Callable[[int, int], None] | None = None
                      ) -> None:
-        """Send a Pybricks multi-file program (``robokit.build.pybricks.export_pybricks``)
+        """Send a Pybricks multi-file program (``robokit.compiler.pybricks.export_pybricks``)
         to the hub's RAM.  Refuses, before sending anything, a blob larger than the hub's
         max program size or a hub without multi-file mpy v6 support
         (:class:`UploadRefusedError`).  ``progress(done, total)`` after each chunk."""

@@ -42,7 +42,7 @@ from . import LinkError, ReplError
 from .rawrepl import RawRepl
 
 if TYPE_CHECKING:
-    from ..build.bundle import Bundle, BundleModule
+    from ..compiler.bundle import Bundle, BundleModule
 
 MAGIC = b"RK"
 FILE, DATA, END, COMMIT, ABORT = b"F", b"D", b"E", b"C", b"A"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..build.bundle import Bundle
+from ..compiler.bundle import Bundle
 from ..config import check_robot, load_robot
 from .brick import SimBrick
 from .runner import RunResult, directives_in, program_from_bundle, run_program
@@ -29,7 +29,7 @@ def load_bundle(
 
     ``program``: a .py file or project folder (compiled for the ``sim`` target, checks
     included), a built ``.rkb`` file, or a :class:`Bundle`."""
-    from ..build.compiler import compile_program
+    from ..compiler.compile import compile_program
 
     if isinstance(program, Bundle):
         return Bundle.from_bytes(program.to_bytes(), program.program), Path.cwd()

@@ -330,9 +330,9 @@ def _build_models() -> dict[str, MotorModel]:
 
 MODELS: dict[str, MotorModel] = _build_models()
 
-# Kit DC gear motors (MicroPython robot kits; robokit.boards). Kept apart from MODELS,
+# Kit DC gear motors (MicroPython robot kits; robokit.kits). Kept apart from MODELS,
 # which is the set robot.toml accepts and the device API has control constants for: a
-# board file names its motors from either table, the pin-level simulator (sim/pins.py)
+# board file names its motors from either table, the pin-level simulator (virtual/pins.py)
 # fits them to the wheels. Same fit as the LEGO models (two published points, no-load
 # current as friction); the inertia is an estimate from an assumed acceleration.
 _ZBOTIC = "zbotic.in/tt-gear-motor-for-robot-car-voltage-rpm-tire-matching"

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
 
 if TYPE_CHECKING:
-    from ..build.bundle import Bundle
+    from ..compiler.bundle import Bundle
 
 __all__ = ["Brick", "BrickInfo", "BrickResult", "Target", "TargetError", "connect",
            "make_target", "map_traceback", "open_link", "prepare_bundle"]
@@ -82,7 +82,7 @@ def prepare_bundle(program: str | Path | Bundle, info: BrickInfo,
     program's files (for tracebacks): a .py file or project folder is compiled for that
     brick (its family, mpy ABI and program memory); a .rkb or a ``Bundle`` is checked
     against it."""
-    from ..build.bundle import Bundle as _Bundle
+    from ..compiler.bundle import Bundle as _Bundle
     from .base import check_bundle_fits
 
     if isinstance(program, _Bundle):
@@ -92,7 +92,7 @@ def prepare_bundle(program: str | Path | Bundle, info: BrickInfo,
         if p.suffix == ".rkb":
             bundle, project_dir = _Bundle.read(p), p.resolve().parent
         else:
-            from ..build.compiler import compile_program
+            from ..compiler.compile import compile_program
 
             target = "sim" if info.name == "sim" else info.family
             bundle = compile_program(p, target=target,
@@ -113,7 +113,7 @@ def _check_kit(bundle: Bundle, info: BrickInfo) -> None:
     kit = info.extra.get("board")
     if not kit:
         return
-    from ..boards import check_robot, list_boards, load_board
+    from ..kits import check_robot, list_boards, load_board
 
     if kit not in list_boards():
         return  # the user's own board file: the board checks it

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RobokitError
 
 if TYPE_CHECKING:
-    from ..build.bundle import Bundle
+    from ..compiler.bundle import Bundle
 
 
 class TargetError(RobokitError):

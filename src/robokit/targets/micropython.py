@@ -28,7 +28,7 @@ from ..link.rawrepl import CTRL_C, RawRepl
 from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
 
 if TYPE_CHECKING:
-    from ..build.bundle import Bundle
+    from ..compiler.bundle import Bundle
 
 _INFO = """\
 import sys, gc, os
@@ -69,7 +69,7 @@ def abi_from_mpy(value: int) -> str:
 
 def loader_source() -> str:
     """The brick-side loader's source plus the call that runs it."""
-    from ..build.compiler import templates_dir
+    from ..compiler.compile import templates_dir
 
     root = templates_dir()
     f = None if root is None else root / "micropython" / "loader.py"

@@ -1,7 +1,7 @@
 """A LEGO hub with Pybricks firmware as a ``Target``, over ``robokit.link.pybricks_link``
 (pybricksdev's own connection classes: on bleak, or on pyusb for ``pybricks:usb``).
 
-The bundle goes to the hub in Pybricks' multi-file format (``robokit.build.pybricks``);
+The bundle goes to the hub in Pybricks' multi-file format (``robokit.compiler.pybricks``);
 the hub's capabilities (max program size, multi-file mpy v6) are checked before anything
 is sent. The program's output streams as stdout events; a traceback it ends with is
 mapped to the user's files like a MicroPython board's.
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
 
 if TYPE_CHECKING:
-    from ..build.bundle import Bundle
+    from ..compiler.bundle import Bundle
     from ..link.pybricks_link import PybricksLink
 
 _TRACEBACK = "Traceback (most recent call last):"
@@ -71,7 +71,7 @@ class PybricksTarget(Target):
 
     async def upload(self, bundle: Bundle, progress: ProgressFn | None = None,
                      project_dir: Path | None = None) -> None:
-        from ..build.pybricks import export_pybricks
+        from ..compiler.pybricks import export_pybricks
 
         if bundle.target != "pybricks":
             raise TargetError(f"bundle {bundle.program!r} was built for {bundle.target!r}, not "

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError
 
 if TYPE_CHECKING:
-    from ..build.bundle import Bundle
+    from ..compiler.bundle import Bundle
     from ..sim.brick import SimBrick
     from ..sim.runner import RunResult
 
@@ -47,7 +47,7 @@ class SimTarget(Target):
             await asyncio.wait_for(asyncio.shield(self._task), 10.0)
 
     async def info(self) -> BrickInfo:
-        from ..build.checks import target_info
+        from ..compiler.checks import target_info
 
         t = target_info("sim")
         return BrickInfo(family="micropython", name="sim", firmware="robokit simulated brick",
@@ -56,7 +56,7 @@ class SimTarget(Target):
 
     async def upload(self, bundle: Bundle, progress: ProgressFn | None = None,
                      project_dir: Path | None = None) -> None:
-        from ..build.bundle import Bundle as _Bundle
+        from ..compiler.bundle import Bundle as _Bundle
 
         # Verified as a brick would: from the bundle's bytes.
         data = bundle.to_bytes()

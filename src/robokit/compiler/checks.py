@@ -1,7 +1,7 @@
 """What a target can run: module tables, constructs MicroPython lacks, robot and size checks.
 
 Every check names the file and line and says how to fix it.  Checks collect
-:class:`~robokit.build.imports.Finding` objects; :func:`raise_findings` turns
+:class:`~robokit.compiler.imports.Finding` objects; :func:`raise_findings` turns
 them into one :class:`~robokit.errors.CheckError` listing all of them (so one
 ``robokit check`` shows every problem, not only the first).
 
@@ -600,11 +600,11 @@ def check_size(bundle: Bundle, max_size: int | None = None) -> int:
 
 
 def check_program(program: str | Path, target: str = "sim", **kw: Any) -> Bundle:
-    """Every check of :func:`~robokit.build.compiler.compile_program`, writing no bundle.
+    """Every check of :func:`~robokit.compiler.compile.compile_program`, writing no bundle.
 
     Returns the bundle it would write (for ``robokit check``'s summary); raises
     ProgramError/CheckError/ConfigError like compiling does.
     """
-    from .compiler import compile_program
+    from .compile import compile_program
 
     return compile_program(program, target=target, **kw)

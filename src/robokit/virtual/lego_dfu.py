@@ -5,7 +5,7 @@ shows on USB when it is started in its update mode: an STM32 "DfuSe" device (USB
 with ST's extensions, AN3156) with LEGO's vendor id 0x0694 and the DFU product ids
 pybricksdev knows (``pybricksdev.usb``: SPIKE Prime 0x0008, Robot Inventor 0x0011, SPIKE
 Essential 0x000C). ``DfuUsbBackend`` is a pyusb backend (it extends
-:class:`robokit.sim.pybricks_usb.FakeUsbBackend`, so Pybricks hubs on USB can share the
+:class:`robokit.virtual.pybricks_usb.FakeUsbBackend`, so Pybricks hubs on USB can share the
 bus) and ``installed_dfu(...)`` makes ``usb.core.find()`` use it, so that pybricksdev's
 vendored ``dfu_upload`` (pydfu) and pyusb run unchanged against it.
 

@@ -25,7 +25,7 @@ _RUNS = pytest.StashKey[list]()
 @pytest.fixture
 def robokit_sim(request: pytest.FixtureRequest) -> Any:
     """A function ``run(program, **options) -> RunResult`` (see robokit.sim.simulate)."""
-    from . import simulate
+    from ..sim import simulate
 
     root = Path(str(request.config.rootpath))
     runs: list = request.node.stash.setdefault(_RUNS, [])

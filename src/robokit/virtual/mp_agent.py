@@ -1,5 +1,5 @@
 # mypy: ignore-errors
-# robokit's agent inside MicroPython's unix port. MicroPython code: robokit.sim.mpvm runs it
+# robokit's agent inside MicroPython's unix port. MicroPython code: robokit.virtual.mpvm runs it
 # as `micropython mp_agent.py CTL_IN CTL_OUT` (loaded by path; CPython never imports it).
 #
 # It runs what a SimBoard receives: the program's stdout and stderr are the VM's fd 1, its
@@ -20,7 +20,7 @@
 # host; timer callbacks come back as "t" messages while a request is being served.
 # Started with a third argument "pins" (a kit board, SimBoard(board=...)), it offers no
 # robokit_simhal: machine, neopixel and time are stand-ins whose pin operations are requests
-# to the host's pin model (robokit.sim.pins); see "a kit board at pin level" below.
+# to the host's pin model (robokit.virtual.pins); see "a kit board at pin level" below.
 
 import io
 import json
@@ -261,7 +261,7 @@ class _MicroPythonModule:
 
 
 # -- a kit board at pin level (SimBoard(board=...)): machine, neopixel, time -----------------
-# Every pin operation is a request "pin" [op, args] to the host's pin model (sim/pins.py),
+# Every pin operation is a request "pin" [op, args] to the host's pin model (virtual/pins.py),
 # answered with [value, edges, now]: the quadrature edges the encoders made since the last
 # answer, as [pin_a, pin_b, count_from, count_to], and the simulated clock. The edges are
 # played here, edge by edge: the encoder pins' levels change and their Pin.irq handlers

@@ -1,6 +1,6 @@
 """A simulated LEGO hub running Pybricks firmware, on a simulated USB cable.
 
-``PybricksUsbHub`` is the USB face of a :class:`robokit.sim.pybricks_hub.PybricksHub`
+``PybricksUsbHub`` is the USB face of a :class:`robokit.virtual.pybricks_hub.PybricksHub`
 (the same protocol core and program runner as the BLE hub); ``FakeUsbBackend`` is a
 pyusb backend (``usb.backend.IBackend``) that presents it *below* pyusb, so that
 ``usb.core.find``, ``usb.core.Device`` and pybricksdev's own ``PybricksHubUSB`` run

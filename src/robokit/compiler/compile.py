@@ -1,4 +1,4 @@
-"""Compile a program into a :class:`~robokit.build.bundle.Bundle`: the build layer's entry point.
+"""Compile a program into a :class:`~robokit.compiler.bundle.Bundle`: the build layer's entry point.
 
 ::
 

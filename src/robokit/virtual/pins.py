@@ -4,7 +4,7 @@ On a simulated kit board the code in the VM (the kit HAL ``robokit_board.py``, o
 program using ``machine`` directly) sees ``machine.Pin``/``PWM``/``ADC``/``time_pulse_us``,
 ``neopixel`` and ``time`` whose every operation is a request to a :class:`PinSim` here
 (``mp_agent.py`` has the stand-ins). The pin model binds those pins to a ``SimBrick``
-built from the program's robot.toml and the board file (robokit.boards):
+built from the program's robot.toml and the board file (robokit.kits):
 
 - PWM duty on a motor's pins (an H-bridge PWM pair, or phase/enable) -> the motor's
   voltage against the board's battery; both inputs full on -> brake; both off -> coast;
@@ -27,8 +27,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .brick import SimBrick
-from .motor import KIT_MODELS, MODELS
+from ..sim.brick import SimBrick
+from ..sim.motor import KIT_MODELS, MODELS
 
 #: Simulated time every pin operation costs, µs.
 PIN_COST_US = 10
@@ -45,7 +45,7 @@ def physics_robot(board: dict[str, Any], robot: dict[str, Any] | None) -> dict[s
     from ..config import STANDARD_ROVER, check_robot, tomllib
 
     if robot is None:
-        from ..boards import robot_toml_for
+        from ..kits import robot_toml_for
 
         robot = check_robot(tomllib.loads(robot_toml_for(board)), source=board["name"])
     cfg = copy.deepcopy(robot)

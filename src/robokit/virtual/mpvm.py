@@ -13,7 +13,7 @@ CPython; only execution moves into the VM:
   the board's ``files``/``dirs``) and HAL requests (``robokit_simhal.hal(robot)`` in the VM
   is a proxy for a ``SimBrick`` here, whose timer callbacks run back in the VM); on a kit
   board (``SimBoard(board=...)``) pin requests instead: the VM's ``machine``, ``neopixel``
-  and ``time`` are stand-ins bound to the pin model of ``robokit.sim.pins`` (no
+  and ``time`` are stand-ins bound to the pin model of ``robokit.virtual.pins`` (no
   ``robokit_simhal``; the kit's own HAL runs in the VM).
 
 Ctrl-C from the host while code runs interrupts it: when the VM is talking to the host the
@@ -42,8 +42,8 @@ from ..devices._hal import HAL
 from .board import CTRL_C, _Disconnected, _oserror, _Stopped, _VirtualOS
 
 if TYPE_CHECKING:
+    from ..sim.brick import SimBrick
     from .board import SimBoard
-    from .brick import SimBrick
     from .pins import PinSim
 
 AGENT = Path(__file__).with_name("mp_agent.py")

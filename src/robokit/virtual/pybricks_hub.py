@@ -1,6 +1,6 @@
 """A simulated LEGO hub running Pybricks firmware, on the virtual BLE radio.
 
-``PybricksHub`` is a :class:`robokit.sim.radio.Peripheral` that speaks the Pybricks
+``PybricksHub`` is a :class:`robokit.virtual.radio.Peripheral` that speaks the Pybricks
 BLE profile as pybricksdev 2.3.2 expects it, so pybricksdev's own ``find_device``
 and ``PybricksHubBLE`` (and robokit's :mod:`robokit.link.pybricks_link`) drive it
 unchanged:
@@ -16,17 +16,17 @@ unchanged:
 - Nordic UART service (pybricksdev always subscribes to its TX characteristic;
   this hub never sends on it).
 
-Running a program: the downloaded multi-file blob (``robokit.build.pybricks``) is
+Running a program: the downloaded multi-file blob (``robokit.compiler.pybricks``) is
 written out as .mpy files and run **bytecode-exact** by MicroPython's unix port
 (``micropython -m``) in a subprocess, with stand-in ``pybricks`` modules from
-``robokit/sim/pybricks_fw/``.  Those stand-ins have **no physics**: a motor's
+``robokit/virtual/pybricks_fw/``.  Those stand-ins have **no physics**: a motor's
 angle is its commanded speed integrated over wall-clock time, sensors return
 fixed values, waits really sleep.  The subprocess's stdout and stderr become
 stdout events (so a program that raises ends with its traceback, as on a hub);
 a stop command sends SIGINT (KeyboardInterrupt), then kills it after
 ``stop_grace`` seconds.
 
-The same hub can be on a cable: :class:`robokit.sim.pybricks_usb.PybricksUsbHub`
+The same hub can be on a cable: :class:`robokit.virtual.pybricks_usb.PybricksUsbHub`
 wraps one and routes the Pybricks USB messages to its :meth:`PybricksHub.command`,
 :meth:`PybricksHub.read` and event listeners.
 
@@ -50,7 +50,7 @@ from pathlib import Path
 
 from bleak.exc import BleakGATTProtocolError, BleakGATTProtocolErrorCode
 
-from ..build.pybricks import parse_pybricks
+from ..compiler.pybricks import parse_pybricks
 from ..errors import BundleError
 from .radio import ATT_HEADER, Peripheral, PeripheralLink, normalize_uuid
 
@@ -306,7 +306,7 @@ class PybricksHub(Peripheral):
 
     The protocol core (:meth:`command`, the program run, status and stdout events) is
     transport-neutral: the BLE face is the GATT table below; other transports (the
-    USB device of :mod:`robokit.sim.pybricks_usb`) call :meth:`command`, read
+    USB device of :mod:`robokit.virtual.pybricks_usb`) call :meth:`command`, read
     :meth:`read` and receive every event through :meth:`add_listener`.
 
     Attributes tests look at: ``commands`` (every command byte written, in order),

@@ -1,6 +1,6 @@
 """``NusBoard``: a simulated MicroPython board reachable over Bluetooth LE (Nordic UART).
 
-It puts a ``SimBoard`` on a virtual radio (``robokit.sim.radio``) the way
+It puts a ``SimBoard`` on a virtual radio (``robokit.virtual.radio``) the way
 ``firmware_templates/micropython/nus_bridge.py`` puts a real board on the air: it
 advertises its name and the NUS service; bytes the host writes to RX (6e400002) go into
 the board's REPL; the board's output is notified on TX (6e400003) in pieces of at most

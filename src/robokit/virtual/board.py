@@ -6,7 +6,7 @@ and raw-paste mode (``\\x05A\\x01``, window flow control). The files live in mem
 (``board.files``: absolute path -> bytes, ``board.dirs``), whichever executor runs the code:
 
 - ``vm="micropython"`` (the default, ``vm="auto"``, when MicroPython's unix port is
-  installed): a real MicroPython VM (``robokit.sim.mpvm``) runs it. Its stdout/stdin are the
+  installed): a real MicroPython VM (``robokit.virtual.mpvm``) runs it. Its stdout/stdin are the
   VM's own, its filesystem is a VFS whose calls come back here, so it imports ``.py`` and
   ``.mpy`` modules (a bundle's slot) from ``board.files``; Ctrl-C interrupts it (SIGINT, or at
   its next request to the host); a soft reset restarts it.
@@ -27,7 +27,7 @@ line rate (10 bits a byte); ``disconnect_at`` cuts the link after that many byte
 host (a pty closes for good, like a board unplugged; a TCP connection closes and the
 board accepts the next one; it is the fault ``disconnect@N``); ``faults`` injects one-shot
 faults placed by byte counts: lost, flipped, delayed bytes, a cut link, a board reset
-(``robokit.sim.faults``, docs/serial.md "Faults"); ``raw_paste=False`` answers the
+(``robokit.virtual.faults``, docs/serial.md "Faults"); ``raw_paste=False`` answers the
 raw-paste request with ``R\\x00`` like firmware without it. ``stats`` counts what
 happened (raw-paste transfers, plain raw REPL runs, bytes each way, resets, stalls).
 """
@@ -55,10 +55,10 @@ from typing import TYPE_CHECKING, Any
 from .faults import Fault, Faults
 
 if TYPE_CHECKING:
-    from .brick import SimBrick
+    from ..sim.brick import SimBrick
+    from ..sim.world import World
     from .mpvm import MicroPythonVM
     from .pins import PinSim
-    from .world import World
 
 CTRL_A, CTRL_B, CTRL_C, CTRL_D, CTRL_E = 1, 2, 3, 4, 5
 _FRIENDLY, _RAW = "friendly", "raw"
@@ -516,7 +516,7 @@ class _StdIn:
 def _load_kit(board: str | Path | dict[str, Any], vm: str) -> dict[str, Any]:
     """``SimBoard(board=...)``: the checked board dict. Pin-level simulation runs in
     MicroPython's unix port only (its machine/time stand-ins live in the VM's agent)."""
-    from ..boards import load_board
+    from ..kits import load_board
 
     kit = board if isinstance(board, dict) else load_board(board)
     if vm == "cpython":
@@ -550,7 +550,7 @@ class SimBoard:
         self.raw_paste = raw_paste
         self.window = window
         self.disconnect_at = disconnect_at
-        # One-shot transport faults (robokit.sim.faults); disconnect_at is one of them.
+        # One-shot transport faults (robokit.virtual.faults); disconnect_at is one of them.
         self.faults = faults if isinstance(faults, Faults) else Faults.parse(faults or ())
         if disconnect_at is not None:
             self.faults.add("disconnect", disconnect_at)
@@ -613,7 +613,7 @@ class SimBoard:
             if vm not in ("micropython", "cpython"):
                 vm = "micropython" if micropython_path() else "cpython"
         #: A kit board simulated at pin level (``board=``: a board name, file or dict; see
-        #: robokit.boards and sim/pins.py), or None: the plain board with robokit_simhal.
+        #: robokit.kits and virtual/pins.py), or None: the plain board with robokit_simhal.
         self.kit: dict[str, Any] | None = None
         #: Names of the kit's buttons held down (``hold_button``).
         self.held_buttons: set[str] = set()
@@ -1372,8 +1372,8 @@ class SimBoard:
         """The pin model for a run on the kit board: a new SimBrick for the stored
         program's robot (its active slot's manifest; none: the board file's robot) in the
         board's world; it becomes ``board.pins`` and ``board.brick``."""
+        from ..sim.world import load_world
         from .pins import PinSim, active_robot, make_brick
-        from .world import load_world
 
         assert self.kit is not None
         robot = active_robot(self.files)
@@ -1392,8 +1392,8 @@ class SimBoard:
         configuration dict, e.g. a manifest's ``robot``; None: the standard rover) in the
         board's world; it becomes ``board.brick``."""
         from ..config import check_robot, standard_rover
-        from .brick import SimBrick
-        from .world import load_world
+        from ..sim.brick import SimBrick
+        from ..sim.world import load_world
 
         cfg = check_robot(robot or standard_rover(),
                           source="robokit_simhal.hal(robot)")

@@ -1,6 +1,6 @@
 """A simulated LEGO hub in bootloader mode, on the virtual BLE radio.
 
-``LegoBootloader`` is a :class:`robokit.sim.radio.Peripheral` that behaves like the
+``LegoBootloader`` is a :class:`robokit.virtual.radio.Peripheral` that behaves like the
 bootloader of a LEGO Powered Up hub (BOOST Move Hub, City Hub, Technic Hub) when it is
 started with its button held: it advertises the LWP3 bootloader service with LEGO's
 manufacturer data (bootloader version, hub kind, capabilities) and answers, on its one

@@ -10,7 +10,7 @@ robokit_board.py``, installed as ``/lib/robokit_board.py``) builds the HAL from 
 host reads it with ``ast.literal_eval`` (nothing in it runs on the host). Keys and
 meaning: docs/boards.md.
 
-    from robokit.boards import list_boards, load_board, check_robot, board_support_files
+    from robokit.kits import list_boards, load_board, check_robot, board_support_files
     board = load_board("kitronik_pico_robotics")
     problems = check_robot(board, robot)      # [] when the board offers what robot.toml asks
     files = board_support_files(board["name"])  # {"/lib/robokit_board.py": b"...", ...}
@@ -51,7 +51,7 @@ _PORT_KEYS = {
 
 
 def _templates() -> Path:
-    from .build.compiler import templates_dir
+    from .compiler.compile import templates_dir
 
     root = templates_dir()
     if root is not None and (root / "micropython" / "boards").is_dir():

@@ -1,7 +1,7 @@
 """The build layer: program files in, verified bundle bytes out.
 
 Bundles (``.rkb``, see ``docs/bundle-format.md``) are read, written and verified
-by :mod:`robokit.build.bundle`; :mod:`robokit.build.pybricks` exports a bundle in
+by :mod:`robokit.compiler.bundle`; :mod:`robokit.compiler.pybricks` exports a bundle in
 the multi-file format Pybricks hubs run.
 """
 

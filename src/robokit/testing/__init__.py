@@ -1,0 +1,1 @@
+"""The pytest plugin and fixtures that users and robokit's tests share."""

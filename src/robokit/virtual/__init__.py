@@ -1,0 +1,1 @@
+"""Virtual hardware: simulated bricks that speak the real protocols."""
