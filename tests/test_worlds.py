@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import robokit.sim.world as world_mod
+import robokit.sim.world.geometry as geometry_mod
 from robokit.devices._errors import RobokitError
 from robokit.sim.surface import render
 from robokit.sim.world import (
@@ -50,7 +51,7 @@ def mean_rgb(*cs: tuple[float, float, float]) -> tuple[float, float, float]:
 
 
 def test_builtin_names_match_the_files() -> None:
-    files = {p.stem for p in (Path(world_mod.__file__).parent / "worlds").glob("*.toml")}
+    files = {p.stem for p in (Path(world_mod.__file__).parent.parent / "worlds").glob("*.toml")}
     assert files == set(BUILTIN_WORLDS)
 
 
@@ -341,12 +342,12 @@ def sphere_trace(walls: list[tuple[tuple[float, float], tuple[float, float], flo
 
 @contextmanager
 def grid_forced() -> Iterator[None]:
-    old = world_mod._GRID_MIN_SEGMENTS
-    world_mod._GRID_MIN_SEGMENTS = 1
+    old = geometry_mod._GRID_MIN_SEGMENTS
+    geometry_mod._GRID_MIN_SEGMENTS = 1
     try:
         yield
     finally:
-        world_mod._GRID_MIN_SEGMENTS = old
+        geometry_mod._GRID_MIN_SEGMENTS = old
 
 
 coord = st.floats(-500, 500, allow_nan=False)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from robokit.sim.world import (
+from robokit.sim.world.shapes import (
     COLORS,
     NOTHING_RGB,
     Circle,
@@ -36,7 +36,7 @@ from robokit.sim.world import (
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from robokit.sim.world import World
+    from robokit.sim.world.model import World
 
 __all__ = ["Surface", "paint", "render"]
 

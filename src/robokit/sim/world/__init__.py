@@ -1,0 +1,73 @@
+"""Worlds of the simulator: a mat of painted shapes, and walls the robot can bump into.
+
+A world is read from a TOML or JSON file (same structure; see ``docs/worlds.md``) or taken from
+the built-in ones (``BUILTIN_WORLDS``).  World frame: x east, y north, millimetres; headings in
+degrees counterclockwise from +x.
+
+The package, bottom up (imports point down only):
+
+- :mod:`~robokit.sim.world.shapes`: the colour table, poses and shapes (plain data);
+- :mod:`~robokit.sim.world.geometry`: the geometry engine (walls indexed for the sensor rays
+  and the body's contact queries, in the simulator's hot path);
+- :mod:`~robokit.sim.world.model`: :class:`World`, and the checks of a world's table;
+- :mod:`~robokit.sim.world.loading`: reading world files and the built-in worlds.
+
+The colour of the mat under a sensor comes from :class:`robokit.sim.surface.Surface`
+(``World.surface``), which uses the shapes module only.  This package may import
+``robokit.errors``, numpy, and :mod:`robokit.sim.surface`; nothing else of robokit.
+"""
+
+from robokit.errors import WorldError
+from robokit.sim.world.geometry import (
+    CONTACT_BACK,
+    CONTACT_FRONT,
+    CONTACT_LEFT,
+    CONTACT_RIGHT,
+    CONTACT_SIDES,
+    WALL_STRIDE,
+)
+from robokit.sim.world.loading import BUILTIN_WORLDS, load_world, parse_world
+from robokit.sim.world.model import World
+from robokit.sim.world.shapes import (
+    COLORS,
+    NOTHING_RGB,
+    Box,
+    Circle,
+    Line,
+    PaintShape,
+    Point,
+    Polygon,
+    Pose,
+    Ring,
+    Wall,
+    color_hex,
+    reflectance,
+)
+
+__all__ = [
+    "BUILTIN_WORLDS",
+    "COLORS",
+    "CONTACT_BACK",
+    "CONTACT_FRONT",
+    "CONTACT_LEFT",
+    "CONTACT_RIGHT",
+    "CONTACT_SIDES",
+    "NOTHING_RGB",
+    "WALL_STRIDE",
+    "Box",
+    "Circle",
+    "Line",
+    "PaintShape",
+    "Point",
+    "Polygon",
+    "Pose",
+    "Ring",
+    "Wall",
+    "World",
+    "WorldError",
+    "color_hex",
+    "load_world",
+    "parse_world",
+    "reflectance",
+]
+

@@ -1,0 +1,696 @@
+"""The geometry engine of a world: walls and boxes indexed for the sensor and body queries.
+
+:class:`WallGeometry` is the base class of :class:`~robokit.sim.world.model.World`; it builds
+from the world's ``wall_shapes``, ``boxes`` and ``bounds`` the precomputed wall segments and
+answers ``ray_distance``, ``ultrasonic``, ``rect_hits_wall`` and ``rect_contact``.
+
+These queries run in the simulator's hot path: they work on precomputed tuples of floats; a
+coarse uniform grid over the walls keeps their cost flat when a world has many walls, and a
+clearance field lets body queries far from any wall return after one lookup.  The kernels at
+the bottom work on plain floats and allocate nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from robokit.sim.world.shapes import Box, Point, Wall
+
+__all__ = [
+    "CONTACT_BACK",
+    "CONTACT_FRONT",
+    "CONTACT_LEFT",
+    "CONTACT_RIGHT",
+    "CONTACT_SIDES",
+    "WALL_STRIDE",
+    "WallGeometry",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Contact sides (World.rect_contact returns a frozenset of these names)
+# --------------------------------------------------------------------------------------------
+
+CONTACT_FRONT = 1
+CONTACT_BACK = 2
+CONTACT_LEFT = 4
+CONTACT_RIGHT = 8
+_SIDE_NAMES = ((CONTACT_FRONT, "front"), (CONTACT_BACK, "back"), (CONTACT_LEFT, "left"),
+               (CONTACT_RIGHT, "right"))
+#: The frozenset of side names for each bitmask of CONTACT_* flags (built once, shared).
+CONTACT_SIDES: tuple[frozenset[str], ...] = tuple(
+    frozenset(name for bit, name in _SIDE_NAMES if mask & bit) for mask in range(16))
+
+#: ``World.walls`` holds this many floats per wall segment: x1, y1, x2, y2, half thickness.
+WALL_STRIDE = 5
+
+_GRID_MIN_SEGMENTS = 24  # below this, testing every segment beats walking a grid
+_CLEAR_CAP = 400.0  # mm: the clearance field stores distances up to this
+_CLEAR_CELL = 20.0  # mm: its finest cell
+_CLEAR_MAX_CELLS = 250_000
+
+# One wall segment, precomputed for the queries:
+# (ax, ay, bx, by, ux, uy, length, radius, centre x, centre y, bounding radius)
+_Seg = tuple[float, float, float, float, float, float, float, float, float, float, float]
+
+_INF = math.inf
+
+
+class WallGeometry:
+    """The walls and boxes of a world, indexed, and the queries on them.
+
+    A base class: the subclass sets ``bounds``, ``wall_shapes`` and ``boxes`` and then calls
+    :meth:`_build_walls`.
+    """
+
+    bounds: tuple[float, float, float, float]
+    wall_shapes: tuple[Wall, ...]
+    boxes: tuple[Box, ...]
+    _ray_offsets: dict[tuple[float, int], tuple[tuple[float, float], ...]]
+
+    def prepare_walls(self) -> None:
+        """Build the wall clearance field now (it is otherwise built on the first body query)."""
+        if self.walls and self._clear is None:
+            self._build_clearance()
+
+    def _build_walls(self) -> None:
+        self._ray_offsets = {}
+        segs: list[_Seg] = []
+        flat: list[float] = []
+
+        def add(ax: float, ay: float, bx: float, by: float, r: float) -> None:
+            ex, ey = bx - ax, by - ay
+            length = math.hypot(ex, ey)
+            ux, uy = (ex / length, ey / length) if length > 0 else (1.0, 0.0)
+            segs.append((ax, ay, bx, by, ux, uy, length, r, (ax + bx) / 2, (ay + by) / 2,
+                         length / 2 + r))
+            flat.extend((ax, ay, bx, by, r))
+
+        for w in self.wall_shapes:
+            pts = list(w.points)
+            if w.closed and pts[0] != pts[-1]:
+                pts.append(pts[0])
+            r = w.thickness / 2.0
+            if len(set(pts)) == 1:  # a post: all points the same
+                add(pts[0][0], pts[0][1], pts[0][0], pts[0][1], r)
+                continue
+            for (ax, ay), (bx, by) in pairwise(pts):
+                if (ax, ay) != (bx, by):
+                    add(ax, ay, bx, by, r)
+        polys: list[tuple[Point, ...]] = []
+        for b in self.boxes:
+            cs = b.corners()
+            polys.append(cs)
+            for i in range(4):
+                (ax, ay), (bx, by) = cs[i], cs[(i + 1) % 4]
+                add(ax, ay, bx, by, 0.0)
+        #: Flat wall data, WALL_STRIDE floats per segment: x1, y1, x2, y2, half thickness.
+        #: Box outlines are included as zero-thickness segments.
+        self.walls: list[float] = flat
+        self._segs: tuple[_Seg, ...] = tuple(segs)
+        self._box_polys: tuple[tuple[Point, ...], ...] = tuple(polys)
+        self._grid: tuple[tuple[_Seg, ...], ...] | None = None
+        self._gx0 = self._gy0 = self._gcell = 0.0
+        self._gnx = self._gny = 0
+        # clearance field (built on the first body query): a lower bound of the distance from
+        # any point of a cell to the nearest wall surface, capped; lets far-from-wall queries
+        # return after one lookup
+        self._clear: list[float] | None = None
+        self._cx0 = self._cy0 = 0.0
+        self._ccell = 1.0
+        self._cnx = self._cny = 0
+        if len(segs) >= _GRID_MIN_SEGMENTS:
+            self._build_grid()
+
+    def _build_grid(self) -> None:
+        segs = self._segs
+        x0 = min(min(s[0], s[2]) - s[7] for s in segs)
+        x1 = max(max(s[0], s[2]) + s[7] for s in segs)
+        y0 = min(min(s[1], s[3]) - s[7] for s in segs)
+        y1 = max(max(s[1], s[3]) + s[7] for s in segs)
+        area = max((x1 - x0) * (y1 - y0), 1.0)
+        cell = min(max(math.sqrt(area / len(segs)) * 1.5, 100.0), 2000.0)
+        nx = max(1, math.ceil((x1 - x0) / cell))
+        ny = max(1, math.ceil((y1 - y0) / cell))
+        cells: list[list[_Seg]] = [[] for _ in range(nx * ny)]
+        for s in segs:
+            r = s[7]
+            i0 = max(0, int((min(s[0], s[2]) - r - x0) / cell))
+            i1 = min(nx - 1, int((max(s[0], s[2]) + r - x0) / cell))
+            j0 = max(0, int((min(s[1], s[3]) - r - y0) / cell))
+            j1 = min(ny - 1, int((max(s[1], s[3]) + r - y0) / cell))
+            for j in range(j0, j1 + 1):
+                for i in range(i0, i1 + 1):
+                    if _seg_box_dist2(s, x0 + i * cell, y0 + j * cell, cell) <= r * r:
+                        cells[j * nx + i].append(s)
+        self._grid = tuple(tuple(c) for c in cells)
+        self._gx0, self._gy0, self._gcell, self._gnx, self._gny = x0, y0, cell, nx, ny
+
+    # ---- rays ---------------------------------------------------------------------------
+
+    def ray_distance(self, x: float, y: float, heading_deg: float, max_mm: float = 2000.0
+                     ) -> float:
+        """Distance (mm) from (x, y) along ``heading_deg`` to the nearest wall face, or max_mm."""
+        if self._box_polys and self._in_box(x, y):
+            return 0.0
+        a = math.radians(heading_deg)
+        return self._ray(x, y, math.cos(a), math.sin(a), max_mm)
+
+    def _in_box(self, x: float, y: float) -> bool:
+        if self._clearance(x, y) > 0.0:
+            return False
+        for poly in self._box_polys:
+            if _point_in_poly(x, y, poly):
+                return True
+        return False
+
+    def ultrasonic(self, x: float, y: float, heading_deg: float, cone_deg: float = 20.0,
+                   rays: int = 5, max_mm: float = 2000.0) -> float:
+        """Nearest wall over ``rays`` rays spread evenly across heading ± cone_deg, or max_mm."""
+        key = (cone_deg, rays)
+        offs = self._ray_offsets.get(key)
+        if offs is None:
+            if rays <= 1:
+                angles = [0.0]
+            else:
+                angles = [-cone_deg + 2.0 * cone_deg * i / (rays - 1) for i in range(rays)]
+            offs = tuple((math.cos(math.radians(t)), math.sin(math.radians(t))) for t in angles)
+            self._ray_offsets[key] = offs
+        if self._box_polys and self._in_box(x, y):
+            return 0.0
+        a = math.radians(heading_deg)
+        c, s = math.cos(a), math.sin(a)
+        best = max_mm
+        if self._grid is None:
+            segs = self._cone_segments(x, y, c, s, cone_deg, max_mm)
+            if not segs:
+                return max_mm
+            for oc, os_ in offs:
+                d = _ray_segs(segs, x, y, c * oc - s * os_, s * oc + c * os_, best)
+                if d < best:
+                    best = d
+            return best
+        ray = self._ray_grid
+        for oc, os_ in offs:
+            d = ray(x, y, c * oc - s * os_, s * oc + c * os_, best)
+            if d < best:
+                best = d
+        return best
+
+    def _cone_segments(self, ox: float, oy: float, dx: float, dy: float, cone_deg: float,
+                       max_mm: float) -> tuple[_Seg, ...] | list[_Seg]:
+        """The segments whose bounding circle may meet the cone heading (dx, dy) +- cone."""
+        segs = self._segs
+        if not segs or cone_deg >= 89.0 or cone_deg < 0.0:
+            return segs
+        t = math.radians(cone_deg)
+        ct, st = math.cos(t), math.sin(t)
+        out: list[_Seg] = []
+        for seg in segs:
+            ex = seg[8] - ox
+            ey = seg[9] - oy
+            rr = seg[10]
+            e2 = ex * ex + ey * ey
+            if e2 <= rr * rr:
+                out.append(seg)
+                continue
+            e = math.sqrt(e2)
+            if e - rr > max_mm:
+                continue
+            tc = ex * dx + ey * dy
+            pp = abs(ex * dy - ey * dx)
+            if tc >= 0.0 and pp * ct <= tc * st:
+                out.append(seg)  # centre inside the wedge
+                continue
+            dist = e if tc * ct + pp * st <= 0.0 else abs(pp * ct - tc * st)
+            if dist <= rr:
+                out.append(seg)
+        return out
+
+    def _ray(self, ox: float, oy: float, dx: float, dy: float, max_mm: float) -> float:
+        if self._grid is not None:
+            return self._ray_grid(ox, oy, dx, dy, max_mm)
+        return _ray_segs(self._segs, ox, oy, dx, dy, max_mm)
+
+    def _ray_grid(self, ox: float, oy: float, dx: float, dy: float, max_mm: float) -> float:
+        cell = self._gcell
+        gx0, gy0, nx, ny = self._gx0, self._gy0, self._gnx, self._gny
+        grid = self._grid
+        assert grid is not None
+        gx1 = gx0 + nx * cell
+        gy1 = gy0 + ny * cell
+        t0, t1 = 0.0, max_mm
+        if dx != 0.0:
+            ta, tb = (gx0 - ox) / dx, (gx1 - ox) / dx
+            if ta > tb:
+                ta, tb = tb, ta
+            t0, t1 = max(t0, ta), min(t1, tb)
+        elif not gx0 <= ox <= gx1:
+            return max_mm
+        if dy != 0.0:
+            ta, tb = (gy0 - oy) / dy, (gy1 - oy) / dy
+            if ta > tb:
+                ta, tb = tb, ta
+            t0, t1 = max(t0, ta), min(t1, tb)
+        elif not gy0 <= oy <= gy1:
+            return max_mm
+        if t0 > t1:
+            return max_mm
+        ix = min(nx - 1, max(0, int((ox + dx * t0 - gx0) / cell)))
+        iy = min(ny - 1, max(0, int((oy + dy * t0 - gy0) / cell)))
+        if dx > 0.0:
+            sx, tmx, tdx = 1, (gx0 + (ix + 1) * cell - ox) / dx, cell / dx
+        elif dx < 0.0:
+            sx, tmx, tdx = -1, (gx0 + ix * cell - ox) / dx, -cell / dx
+        else:
+            sx, tmx, tdx = 0, _INF, _INF
+        if dy > 0.0:
+            sy, tmy, tdy = 1, (gy0 + (iy + 1) * cell - oy) / dy, cell / dy
+        elif dy < 0.0:
+            sy, tmy, tdy = -1, (gy0 + iy * cell - oy) / dy, -cell / dy
+        else:
+            sy, tmy, tdy = 0, _INF, _INF
+        best = max_mm
+        while True:
+            for seg in grid[iy * nx + ix]:
+                ex = seg[8] - ox
+                ey = seg[9] - oy
+                rr = seg[10]
+                perp = ex * dy - ey * dx
+                if perp > rr or perp < -rr:
+                    continue
+                tc = ex * dx + ey * dy
+                if tc - rr > best or tc + rr < 0.0:
+                    continue
+                t = _seg_ray(seg, ox, oy, dx, dy)
+                if t < best:
+                    best = t
+            if tmx < tmy:
+                if best <= tmx or tmx > t1:
+                    break
+                ix += sx
+                tmx += tdx
+                if ix < 0 or ix >= nx:
+                    break
+            else:
+                if best <= tmy or tmy > t1:
+                    break
+                iy += sy
+                tmy += tdy
+                if iy < 0 or iy >= ny:
+                    break
+        return best
+
+    # ---- body rectangle -------------------------------------------------------------------
+
+    def _candidates(self, cx: float, cy: float, reach: float) -> tuple[_Seg, ...] | list[_Seg]:
+        grid = self._grid
+        if grid is None:
+            return self._segs
+        cell, gx0, gy0, nx, ny = self._gcell, self._gx0, self._gy0, self._gnx, self._gny
+        i0 = max(0, int((cx - reach - gx0) // cell))
+        i1 = min(nx - 1, int((cx + reach - gx0) // cell))
+        j0 = max(0, int((cy - reach - gy0) // cell))
+        j1 = min(ny - 1, int((cy + reach - gy0) // cell))
+        if i0 > i1 or j0 > j1:
+            return ()
+        if i0 == i1 and j0 == j1:
+            return grid[j0 * nx + i0]
+        out: list[_Seg] = []
+        for j in range(j0, j1 + 1):
+            for i in range(i0, i1 + 1):
+                out.extend(grid[j * nx + i])
+        return out
+
+    def _build_clearance(self) -> list[float]:
+        import numpy as np
+
+        segs = self._segs
+        if not segs:
+            self._clear = []
+            return self._clear
+        bx0, by0, bx1, by1 = self.bounds
+        x0 = min(bx0, min(min(s[0], s[2]) - s[7] for s in segs)) - _CLEAR_CAP
+        x1 = max(bx1, max(max(s[0], s[2]) + s[7] for s in segs)) + _CLEAR_CAP
+        y0 = min(by0, min(min(s[1], s[3]) - s[7] for s in segs)) - _CLEAR_CAP
+        y1 = max(by1, max(max(s[1], s[3]) + s[7] for s in segs)) + _CLEAR_CAP
+        cell = max(_CLEAR_CELL, math.sqrt((x1 - x0) * (y1 - y0) / _CLEAR_MAX_CELLS))
+        nx = max(1, math.ceil((x1 - x0) / cell))
+        ny = max(1, math.ceil((y1 - y0) / cell))
+        field = np.full((ny, nx), _CLEAR_CAP)
+        xs = x0 + (np.arange(nx) + 0.5) * cell
+        ys = y0 + (np.arange(ny) + 0.5) * cell
+
+        def window(xa: float, ya: float, xb: float, yb: float) -> tuple[slice, slice]:
+            i0 = max(0, math.floor((xa - x0) / cell))
+            i1 = min(nx, math.ceil((xb - x0) / cell))
+            j0 = max(0, math.floor((ya - y0) / cell))
+            j1 = min(ny, math.ceil((yb - y0) / cell))
+            return slice(j0, max(j0, j1)), slice(i0, max(i0, i1))
+
+        for ax, ay, bx, by, _ux, _uy, _l, r, _cx, _cy, _rr in segs:
+            reach = r + _CLEAR_CAP
+            sj, si = window(min(ax, bx) - reach, min(ay, by) - reach,
+                            max(ax, bx) + reach, max(ay, by) + reach)
+            X = xs[None, si]
+            Y = ys[sj, None]
+            ex, ey = bx - ax, by - ay
+            ll = ex * ex + ey * ey
+            if ll > 0.0:
+                t = np.clip(((X - ax) * ex + (Y - ay) * ey) / ll, 0.0, 1.0)
+                d = np.hypot(ax + t * ex - X, ay + t * ey - Y) - r
+            else:
+                d = np.hypot(X - ax, Y - ay) - r
+            sub = field[sj, si]
+            np.minimum(sub, d, out=sub)
+        for poly in self._box_polys:
+            sj, si = window(min(p[0] for p in poly), min(p[1] for p in poly),
+                            max(p[0] for p in poly), max(p[1] for p in poly))
+            X = xs[None, si]
+            Y = ys[sj, None]
+            inside = np.zeros((len(ys[sj]), len(xs[si])), dtype=bool)
+            for k in range(len(poly)):
+                (ax, ay), (bx, by) = poly[k], poly[(k + 1) % len(poly)]
+                if ay != by:
+                    inside ^= ((ay > Y) != (by > Y)) & (X < ax + (Y - ay) * ((bx - ax) / (by - ay)))
+            field[sj, si][inside] = -1.0
+        field -= cell * math.sqrt(0.5)
+        self._clear = field.ravel().tolist()
+        self._cx0, self._cy0, self._ccell, self._cnx, self._cny = x0, y0, cell, nx, ny
+        return self._clear
+
+    def _clearance(self, x: float, y: float) -> float:
+        """A lower bound of the distance from (x, y) to the nearest wall, capped (or -1)."""
+        clear = self._clear
+        if clear is None:
+            clear = self._build_clearance()
+        fx = (x - self._cx0) / self._ccell
+        fy = (y - self._cy0) / self._ccell
+        if fx < 0.0 or fy < 0.0:
+            return -1.0
+        i = int(fx)
+        j = int(fy)
+        if i >= self._cnx or j >= self._cny:
+            return -1.0
+        return clear[j * self._cnx + i]
+
+    def rect_hits_wall(self, x: float, y: float, heading_deg: float, front: float, back: float,
+                       half_width: float) -> bool:
+        """Does the body rectangle overlap a wall or box?
+
+        The rectangle, in the robot frame (x forward from the pose point, y to the left), spans
+        x from ``back`` to ``front`` (``back`` is a coordinate: -60 for a body 60 mm behind the
+        axle, as robot.toml's ``body.back``) and y from -half_width to +half_width.  Touching
+        counts as overlapping.
+        """
+        a = math.radians(heading_deg)
+        c, s = math.cos(a), math.sin(a)
+        mid = (front + back) / 2.0
+        hx = (front - back) / 2.0
+        hy = half_width
+        rcx, rcy = x + c * mid, y + s * mid
+        big = math.sqrt(hx * hx + hy * hy)
+        if not self._segs or self._clearance(rcx, rcy) > big:
+            return False
+        for seg in self._candidates(rcx, rcy, big):
+            r = seg[7]
+            rr = seg[10] + big
+            ex, ey = seg[8] - rcx, seg[9] - rcy
+            if ex * ex + ey * ey > rr * rr:
+                continue
+            # the segment's ends in the rectangle's frame (centred, axis-aligned)
+            px, py = seg[0] - rcx, seg[1] - rcy
+            ax_, ay_ = c * px + s * py, c * py - s * px
+            px, py = seg[2] - rcx, seg[3] - rcy
+            bx_, by_ = c * px + s * py, c * py - s * px
+            if _seg_aabb_dist2(ax_, ay_, bx_, by_, hx, hy) <= r * r:
+                return True
+        for poly in self._box_polys:
+            if _point_in_poly(rcx, rcy, poly):
+                return True
+        return False
+
+    def rect_contact(self, x: float, y: float, heading_deg: float, front: float, back: float,
+                     half_width: float, margin: float = 1.0) -> frozenset[str]:
+        """Sides of the body rectangle within ``margin`` mm of a wall or box.
+
+        A frozenset of "front", "back", "left", "right" (empty: no contact; shared objects, no
+        allocation); the rectangle is as in :meth:`rect_hits_wall`.  A side that a wall
+        overlaps is in contact; a wall at a corner touches both sides of that corner.
+        ``rect_contact_mask`` gives the same as a bitmask of CONTACT_* flags.
+        """
+        return CONTACT_SIDES[self.rect_contact_mask(x, y, heading_deg, front, back, half_width,
+                                                    margin)]
+
+    def rect_contact_mask(self, x: float, y: float, heading_deg: float, front: float,
+                          back: float, half_width: float, margin: float = 1.0) -> int:
+        """:meth:`rect_contact` as an OR of CONTACT_FRONT/BACK/LEFT/RIGHT (0: no contact)."""
+        a = math.radians(heading_deg)
+        c, s = math.cos(a), math.sin(a)
+        mid = (front + back) / 2.0
+        hx = (front - back) / 2.0
+        hy = half_width
+        rcx, rcy = x + c * mid, y + s * mid
+        big = math.sqrt(hx * hx + hy * hy) + margin
+        hm = margin / 2.0
+        fx = hx + hm
+        fy = hy + hm
+        # the strips stop margin/2 short of the corners, so that a wall flush against one side
+        # (or pressed a little into it) does not count for the sides next to it
+        end = hm if hm > 1e-6 else 1e-6
+        sx = hx - end if hx > end else 0.0
+        sy = hy - end if hy > end else 0.0
+        if not self._segs or self._clearance(rcx, rcy) > big:
+            return 0
+        out = 0
+        for seg in self._candidates(rcx, rcy, big):
+            rr = seg[10] + big
+            ex, ey = seg[8] - rcx, seg[9] - rcy
+            if ex * ex + ey * ey > rr * rr:
+                continue
+            r2 = seg[7] * seg[7]
+            px, py = seg[0] - rcx, seg[1] - rcy
+            ax_, ay_ = c * px + s * py, c * py - s * px
+            px, py = seg[2] - rcx, seg[3] - rcy
+            bx_, by_ = c * px + s * py, c * py - s * px
+            # a side is in contact when the wall reaches into the strip `margin` deep just
+            # outside that side
+            hit = 0
+            if _seg_aabb_dist2(ax_ - fx, ay_, bx_ - fx, by_, hm, sy) <= r2:
+                hit = CONTACT_FRONT
+            if _seg_aabb_dist2(ax_ + fx, ay_, bx_ + fx, by_, hm, sy) <= r2:
+                hit |= CONTACT_BACK
+            if _seg_aabb_dist2(ax_, ay_ - fy, bx_, by_ - fy, sx, hm) <= r2:
+                hit |= CONTACT_LEFT
+            if _seg_aabb_dist2(ax_, ay_ + fy, bx_, by_ + fy, sx, hm) <= r2:
+                hit |= CONTACT_RIGHT
+            if not hit:
+                # only a corner within reach: both sides of that corner
+                lim = seg[7] + margin
+                lim2 = lim * lim
+                if _pt_seg_dist2(hx, hy, ax_, ay_, bx_, by_) <= lim2:
+                    hit |= CONTACT_FRONT | CONTACT_LEFT
+                if _pt_seg_dist2(hx, -hy, ax_, ay_, bx_, by_) <= lim2:
+                    hit |= CONTACT_FRONT | CONTACT_RIGHT
+                if _pt_seg_dist2(-hx, hy, ax_, ay_, bx_, by_) <= lim2:
+                    hit |= CONTACT_BACK | CONTACT_LEFT
+                if _pt_seg_dist2(-hx, -hy, ax_, ay_, bx_, by_) <= lim2:
+                    hit |= CONTACT_BACK | CONTACT_RIGHT
+            out |= hit
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Geometry kernels (plain floats; no allocation)
+# --------------------------------------------------------------------------------------------
+
+
+def _ray_segs(segs: tuple[_Seg, ...] | list[_Seg], ox: float, oy: float, dx: float, dy: float,
+              best: float) -> float:
+    """Nearest hit along the unit ray over ``segs``, or ``best`` if none is nearer."""
+    for seg in segs:
+        ax, ay, _bx, _by, ux, uy, length, r, cx, cy, rr = seg
+        ex = cx - ox
+        ey = cy - oy
+        perp = ex * dy - ey * dx
+        if perp > rr or perp < -rr:
+            continue
+        tc = ex * dx + ey * dy
+        if tc - rr > best or tc + rr < 0.0:
+            continue
+        # the flat faces, inline (the common case); the round ends in _seg_ray
+        px = ox - ax
+        py = oy - ay
+        ov = py * ux - px * uy
+        dv = dy * ux - dx * uy
+        if ov > r:
+            if dv >= 0.0 or r == 0.0:  # a box's edge seen from inside the box: not a face
+                continue
+            t = (r - ov) / dv
+        elif ov < -r:
+            if dv <= 0.0:
+                continue
+            t = (-r - ov) / dv
+        else:
+            t = _seg_ray(seg, ox, oy, dx, dy)
+            if t < best:
+                best = t
+            continue
+        u = px * ux + py * uy + t * (dx * ux + dy * uy)
+        if 0.0 <= u <= length:
+            if t < best:
+                best = t
+        elif r > 0.0:
+            t = _seg_ray(seg, ox, oy, dx, dy)
+            if t < best:
+                best = t
+    return best
+
+
+def _seg_ray(seg: _Seg, ox: float, oy: float, dx: float, dy: float) -> float:
+    """Distance along the unit ray to the capsule ``seg`` (segment + radius); inf if missed."""
+    ax, ay, _bx, _by, ux, uy, length, r, _cx, _cy, _rr = seg
+    px, py = ox - ax, oy - ay
+    ou = px * ux + py * uy
+    ov = py * ux - px * uy
+    du = dx * ux + dy * uy
+    dv = dy * ux - dx * uy
+    if ov > r:
+        if dv >= 0.0 or r == 0.0:  # a box's edge (counterclockwise) seen from inside
+            return _INF
+        t = (r - ov) / dv
+    elif ov < -r:
+        if dv <= 0.0:
+            return _INF
+        t = (-r - ov) / dv
+    else:
+        if 0.0 <= ou <= length:
+            return 0.0
+        t = -1.0
+    if t >= 0.0:
+        u = ou + t * du
+        if 0.0 <= u <= length:
+            return t
+    if r <= 0.0:
+        return _INF
+    # the round caps at both ends
+    best = _INF
+    rr = r * r
+    ov2 = ov * ov
+    vb = ov * dv
+    b = ou * du + vb
+    cc = ou * ou + ov2 - rr
+    if cc <= 0.0:
+        return 0.0
+    disc = b * b - cc
+    if disc >= 0.0 and b < 0.0:
+        best = -b - math.sqrt(disc)
+    wu = ou - length
+    b = wu * du + vb
+    cc = wu * wu + ov2 - rr
+    if cc <= 0.0:
+        return 0.0
+    disc = b * b - cc
+    if disc >= 0.0 and b < 0.0:
+        t = -b - math.sqrt(disc)
+        if t < best:
+            best = t
+    return best
+
+
+def _seg_aabb_dist2(ax: float, ay: float, bx: float, by: float, hx: float, hy: float) -> float:
+    """Squared distance from segment a-b to the box [-hx, hx] x [-hy, hy] (0 if they meet)."""
+    # Liang-Barsky: does the segment enter the box?
+    t0, t1 = 0.0, 1.0
+    dx, dy = bx - ax, by - ay
+    inside = True
+    for p, q in ((-dx, ax + hx), (dx, hx - ax), (-dy, ay + hy), (dy, hy - ay)):
+        if p == 0.0:
+            if q < 0.0:
+                inside = False
+                break
+        else:
+            t = q / p
+            if p < 0.0:
+                if t > t1:
+                    inside = False
+                    break
+                if t > t0:
+                    t0 = t
+            else:
+                if t < t0:
+                    inside = False
+                    break
+                if t < t1:
+                    t1 = t
+    if inside:
+        return 0.0
+    # disjoint convex shapes: the nearest pair involves a vertex of one of them
+    ex = abs(ax) - hx
+    ey = abs(ay) - hy
+    ex = ex if ex > 0.0 else 0.0
+    ey = ey if ey > 0.0 else 0.0
+    best = ex * ex + ey * ey
+    ex = abs(bx) - hx
+    ey = abs(by) - hy
+    ex = ex if ex > 0.0 else 0.0
+    ey = ey if ey > 0.0 else 0.0
+    d = ex * ex + ey * ey
+    if d < best:
+        best = d
+    ll = dx * dx + dy * dy
+    if ll > 0.0:
+        for cx, cy in ((hx, hy), (-hx, hy), (-hx, -hy), (hx, -hy)):
+            t = ((cx - ax) * dx + (cy - ay) * dy) / ll
+            if 0.0 < t < 1.0:
+                qx = ax + t * dx - cx
+                qy = ay + t * dy - cy
+                d = qx * qx + qy * qy
+                if d < best:
+                    best = d
+    return best
+
+
+def _pt_seg_dist2(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
+    dx, dy = bx - ax, by - ay
+    ll = dx * dx + dy * dy
+    t = 0.0 if ll == 0.0 else ((px - ax) * dx + (py - ay) * dy) / ll
+    t = 0.0 if t < 0.0 else (1.0 if t > 1.0 else t)
+    qx = ax + t * dx - px
+    qy = ay + t * dy - py
+    return qx * qx + qy * qy
+
+
+def _seg_seg_dist2(ax: float, ay: float, bx: float, by: float,
+                   cx: float, cy: float, dx: float, dy: float) -> float:
+    """Squared distance between segments a-b and c-d."""
+    # proper or touching intersection -> 0
+    d1 = (dx - cx) * (ay - cy) - (dy - cy) * (ax - cx)
+    d2 = (dx - cx) * (by - cy) - (dy - cy) * (bx - cx)
+    d3 = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+    d4 = (bx - ax) * (dy - ay) - (by - ay) * (dx - ax)
+    if ((d1 > 0.0 > d2) or (d1 < 0.0 < d2)) and ((d3 > 0.0 > d4) or (d3 < 0.0 < d4)):
+        return 0.0
+    return min(_pt_seg_dist2(ax, ay, cx, cy, dx, dy), _pt_seg_dist2(bx, by, cx, cy, dx, dy),
+               _pt_seg_dist2(cx, cy, ax, ay, bx, by), _pt_seg_dist2(dx, dy, ax, ay, bx, by))
+
+
+def _seg_box_dist2(seg: _Seg, x0: float, y0: float, size: float) -> float:
+    """Squared distance from a segment's centre line to the square cell [x0, x0+size]^2."""
+    h = size / 2.0
+    cx, cy = x0 + h, y0 + h
+    return _seg_aabb_dist2(seg[0] - cx, seg[1] - cy, seg[2] - cx, seg[3] - cy, h, h)
+
+
+def _point_in_poly(x: float, y: float, poly: tuple[Point, ...]) -> bool:
+    inside = False
+    n = len(poly)
+    for i in range(n):
+        x1, y1 = poly[i]
+        x2, y2 = poly[(i + 1) % n]
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside

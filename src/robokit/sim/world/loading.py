@@ -1,0 +1,241 @@
+"""Reading worlds: the built-in ones by name, world files (TOML or JSON) by path, or text.
+
+``load_world`` keeps the worlds it read (built-in ones, and files that have not changed), so a
+world's surface raster is built once per process.  Syntax errors name the file and line;
+:meth:`~robokit.sim.world.model.World.from_dict` then checks the table, and the locator here
+finds the line of the key or table a message is about.  The built-in worlds are
+``src/robokit/sim/worlds/<name>.toml`` (package data).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from robokit.errors import WorldError
+from robokit.sim.world.model import World, _Locator, _parse
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["BUILTIN_WORLDS", "load_world", "parse_world"]
+
+#: The folder of the built-in worlds: robokit/sim/worlds, next to this package.
+WORLDS_DIR = Path(__file__).resolve().parent.parent / "worlds"
+
+#: Names of the built-in worlds (``src/robokit/sim/worlds/<name>.toml``).
+BUILTIN_WORLDS: tuple[str, ...] = ("empty", "oval", "arena", "maze", "sumo", "mat")
+
+_cache: dict[Any, World] = {}
+_CACHE_MAX = 16
+
+
+def load_world(name_or_path: str | Path | World) -> World:
+    """A built-in world by name, or a world file (.toml or .json) by path; raises WorldError.
+
+    Built-in worlds, and files that have not changed, come back as the same World object, so
+    its surface raster is built once per process.
+    """
+    if isinstance(name_or_path, World):
+        return name_or_path
+    text_name = str(name_or_path)
+    if isinstance(name_or_path, str) and name_or_path in BUILTIN_WORLDS:
+        path = WORLDS_DIR / f"{name_or_path}.toml"
+        label = f"{name_or_path}.toml (built-in world)"
+    else:
+        path = Path(name_or_path)
+        label = text_name
+        if not path.is_file():
+            looks_like_path = (path.suffix.lower() in (".toml", ".json") or "/" in text_name
+                               or "\\" in text_name)
+            if looks_like_path:
+                raise WorldError(f"{text_name}: no such world file; give the path of a .toml "
+                                 f"or .json world, or one of the built-in worlds: "
+                                 f"{', '.join(BUILTIN_WORLDS)}")
+            raise WorldError(f"{text_name!r} is not a built-in world; the built-in worlds are "
+                             f"{', '.join(BUILTIN_WORLDS)} (a path to a .toml or .json world "
+                             f"file works too)")
+    try:
+        st = path.stat()
+        key: Any = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    except OSError as e:  # pragma: no cover - raced away
+        raise WorldError(f"{label}: cannot read the world file ({e.strerror})") from None
+    hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise WorldError(f"{label}: cannot read the world file ({e})") from None
+    fmt = "json" if path.suffix.lower() == ".json" else "toml"
+    world = parse_world(text, label, fmt)
+    if len(_cache) >= _CACHE_MAX:
+        _cache.pop(next(iter(_cache)))
+    _cache[key] = world
+    return world
+
+
+def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
+    """Build a world from the text of a world file; ``fmt`` is "toml" or "json"."""
+    if fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise WorldError(f"{source}:{e.lineno}: JSON syntax error: {e.msg} "
+                             f"(column {e.colno})") from None
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            msg = str(e)
+            m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+            if m:
+                core = msg[: m.start()].rstrip()
+                raise WorldError(f"{source}:{m.group(1)}: TOML syntax error: {core} "
+                                 f"(column {m.group(2)})") from None
+            raise WorldError(f"{source}: TOML syntax error: {msg}") from None
+    if not isinstance(data, dict):
+        raise WorldError(f"{source}:1: a world file must hold a table (a JSON object) at the top")
+    return _parse(data, source, _TextLocator(text, fmt))
+
+
+class _TextLocator(_Locator):
+    """Finds the line of a table or key in the world file's text, for error messages."""
+
+    def __init__(self, text: str | None, fmt: str) -> None:
+        self.text = text
+        self.fmt = fmt
+        self._spans: dict[str, list[tuple[int, int]]] = {}
+        self.has_headers = False
+
+    def line(self, offset: int | None) -> int | None:
+        if offset is None or self.text is None:
+            return None
+        return self.text.count("\n", 0, offset) + 1
+
+    def spans(self, kind: str) -> list[tuple[int, int]]:
+        """(start, end) text offsets of each item of array ``kind`` (or of table ``start``)."""
+        if kind in self._spans:
+            return self._spans[kind]
+        out: list[tuple[int, int]] = []
+        text = self.text
+        if text is not None:
+            out = self._json_spans(text, kind) if self.fmt == "json" else self._toml_spans(text,
+                                                                                          kind)
+        self._spans[kind] = out
+        return out
+
+    def _toml_spans(self, text: str, kind: str) -> list[tuple[int, int]]:
+        k = re.escape(kind)
+        headers = [m.start() for m in re.finditer(r"^[ \t]*\[", text, re.M)]
+
+        def end_of(start: int) -> int:
+            return next((h for h in headers if h > start), len(text))
+
+        found = [m.start() for m in re.finditer(rf"^[ \t]*\[\[[ \t]*{k}[ \t]*\]\]", text, re.M)]
+        if not found:
+            found = [m.start() for m in re.finditer(rf"^[ \t]*\[[ \t]*{k}[ \t]*\]", text, re.M)]
+        if found:
+            return [(s, end_of(s)) for s in found]
+        first = headers[0] if headers else len(text)
+        m = re.search(rf"^[ \t]*{k}[ \t]*=", text[:first], re.M)
+        if m is None:
+            return []
+        # an inline array: one item per '{' at the top level of the value
+        start = m.end()
+        out: list[tuple[int, int]] = []
+        depth = 0
+        item_start = start
+        i = start
+        in_str: str | None = None
+        while i < len(text):
+            ch = text[i]
+            if in_str:
+                if ch == "\\" and in_str == '"':
+                    i += 2
+                    continue
+                if ch == in_str:
+                    in_str = None
+            elif ch in "\"'":
+                in_str = ch
+            elif ch in "[{":
+                if ch == "{" and depth == 1 and kind != "start":
+                    item_start = i
+                depth += 1
+            elif ch in "]}":
+                depth -= 1
+                if depth == 1 and ch == "}" and kind != "start":
+                    out.append((item_start, i + 1))
+                if depth <= 0:
+                    if kind == "start":
+                        out.append((start, i + 1))
+                    break
+            elif ch == "#" and not in_str:
+                nl = text.find("\n", i)
+                i = len(text) if nl < 0 else nl
+                continue
+            i += 1
+        return out or [(start, start)]
+
+    def _json_spans(self, text: str, kind: str) -> list[tuple[int, int]]:
+        m = re.search(rf'"{re.escape(kind)}"\s*:\s*', text)
+        if m is None:
+            return []
+        dec = json.JSONDecoder()
+        i = m.end()
+        if i < len(text) and text[i] == "{":
+            try:
+                return [(i, dec.raw_decode(text, i)[1])]
+            except ValueError:
+                return [(i, i)]
+        if i >= len(text) or text[i] != "[":
+            return [(m.start(), m.end())]
+        out: list[tuple[int, int]] = []
+        i += 1
+        ws = re.compile(r"[\s,]*")
+        while True:
+            i = ws.match(text, i).end()  # type: ignore[union-attr]
+            if i >= len(text) or text[i] == "]":
+                break
+            try:
+                _, end = dec.raw_decode(text, i)
+            except ValueError:
+                break
+            out.append((i, end))
+            i = end
+        return out
+
+    def item(self, kind: str, index: int) -> int | None:
+        sp = self.spans(kind)
+        if index < len(sp):
+            return sp[index][0]
+        return sp[0][0] if sp else None
+
+    def key(self, kind: str | None, index: int | None, key: str) -> int | None:
+        text = self.text
+        if text is None:
+            return None
+        if kind is None:
+            span = (0, len(text))
+            if self.fmt == "toml":
+                m = re.search(r"^[ \t]*\[", text, re.M)
+                span = (0, m.start() if m else len(text))
+        else:
+            sp = self.spans(kind)
+            i = index or 0
+            if not sp:
+                return None
+            span = sp[i] if i < len(sp) else sp[0]
+        k = re.escape(key)
+        pat = rf'"{k}"\s*:' if self.fmt == "json" else rf"(?:^|[\s{{,])[\"']?{k}[\"']?[ \t]*="
+        m = re.compile(pat, re.M).search(text, span[0], span[1])
+        if m is None and kind is None and self.fmt == "toml":
+            m = re.search(rf"^[ \t]*\[\[?[ \t]*{k}[ \t]*\]", text, re.M)
+        if m is None:
+            return span[0] if kind is not None else None
+        return m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))

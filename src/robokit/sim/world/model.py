@@ -1,0 +1,448 @@
+"""A loaded world: :class:`World`, and the checks that turn a world's table into one.
+
+``World`` holds the mat's shapes, the walls, the bounds and the start pose; its wall queries
+come from :class:`~robokit.sim.world.geometry.WallGeometry` and the colour of the mat under a
+sensor from :class:`robokit.sim.surface.Surface` (``World.surface``, imported when first
+used).  ``World.from_dict`` checks a dict shaped like a world file, key by key, with messages
+that say how to write it right; :mod:`robokit.sim.world.loading` reads the files and gives
+these checks the text, so that a message can name the line.
+
+Imports go one way: shapes <- geometry <- model <- loading, and model -> surface -> shapes.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from robokit.errors import WorldError
+from robokit.sim.world.geometry import WallGeometry
+from robokit.sim.world.shapes import (
+    SHAPE_KINDS,
+    Box,
+    Circle,
+    Line,
+    PaintShape,
+    Point,
+    Polygon,
+    Pose,
+    Ring,
+    Wall,
+    color_names,
+    color_ok,
+    reflectance,
+)
+
+if TYPE_CHECKING:
+    from robokit.sim.surface import Surface
+
+__all__ = ["World"]
+
+
+# --------------------------------------------------------------------------------------------
+# The world
+# --------------------------------------------------------------------------------------------
+
+
+class World(WallGeometry):
+    """A loaded world: the mat's shapes, the walls, the bounds and the start pose.
+
+    Treat it as immutable: the surface raster and the wall index are built from it once.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        bounds: tuple[float, float, float, float],
+        *,
+        background: str = "white",
+        start: Pose | None = None,
+        shapes: tuple[PaintShape, ...] = (),
+        walls: tuple[Wall, ...] = (),
+        boxes: tuple[Box, ...] = (),
+        description: str = "",
+        source: str = "<world>",
+    ) -> None:
+        self.name = name
+        self.description = description
+        self.source = source
+        self.bounds = bounds
+        self.background = background
+        self.background_rgb = reflectance(background)
+        xmin, ymin, xmax, ymax = bounds
+        self.start = start if start is not None else Pose((xmin + xmax) / 2, (ymin + ymax) / 2, 0.0)
+        #: Painted shapes in paint order (later ones on top).
+        self.shapes = shapes
+        self.lines = tuple(s for s in shapes if isinstance(s, Line))
+        self.polygons = tuple(s for s in shapes if isinstance(s, Polygon))
+        self.circles = tuple(s for s in shapes if isinstance(s, Circle))
+        self.rings = tuple(s for s in shapes if isinstance(s, Ring))
+        self.wall_shapes = walls
+        self.boxes = boxes
+        self._surface: Surface | None = None
+        self._build_walls()
+
+    def __repr__(self) -> str:
+        return (f"World({self.name!r}, bounds={self.bounds}, shapes={len(self.shapes)}, "
+                f"walls={len(self._segs)} segments)")
+
+    # ---- construction -----------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], source: str = "<dict>") -> World:
+        """Build a world from a dict shaped like a world file (raises WorldError if wrong)."""
+        return _parse(d, source, _Locator())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict of the world (world-file structure, plus the paint ``order``)."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "bounds": list(self.bounds),
+            "background": self.background,
+            "start": {"x": self.start.x, "y": self.start.y, "heading": self.start.heading},
+        }
+        order: list[list[Any]] = []
+        counts: dict[str, int] = {}
+        for kind in SHAPE_KINDS:
+            out[kind] = []
+        for s in self.shapes:
+            out[s.kind].append(s.to_dict())
+            order.append([s.kind, counts.get(s.kind, 0)])
+            counts[s.kind] = counts.get(s.kind, 0) + 1
+        out["walls"] = [w.to_dict() for w in self.wall_shapes]
+        out["boxes"] = [b.to_dict() for b in self.boxes]
+        out["order"] = order
+        return out
+
+    @property
+    def surface(self) -> Surface:
+        """The mat raster with O(1) colour footprints, built on first use and kept."""
+        if self._surface is None:
+            from robokit.sim.surface import Surface
+
+            self._surface = Surface(self)
+        return self._surface
+
+    def prepare(self, surface: bool = True) -> None:
+        """Build the lazily made lookup structures now (the mat raster, the wall
+        clearance map), so that a timed run does not pay for them."""
+        if surface:
+            _ = self.surface
+        self.prepare_walls()
+
+
+# --------------------------------------------------------------------------------------------
+# Checking a world's table
+# --------------------------------------------------------------------------------------------
+
+_TOP_KEYS = ("name", "description", "size", "bounds", "background", "start", "lines",
+             "polygons", "circles", "rings", "walls", "boxes", "order")
+_KIND_KEYS: dict[str, tuple[str, ...]] = {
+    "lines": ("points", "width", "color", "closed"),
+    "polygons": ("points", "color"),
+    "circles": ("center", "radius", "color"),
+    "rings": ("center", "radius", "width", "color"),
+    "walls": ("points", "thickness", "height", "closed", "color"),
+    "boxes": ("center", "size", "angle", "height", "color"),
+}
+_KIND_NOUN = {"lines": "line", "polygons": "polygon", "circles": "circle", "rings": "ring",
+              "walls": "wall", "boxes": "box"}
+_EXAMPLE = {
+    "points": "points = [[0, 0], [500, 0]]",
+    "width": "width = 20",
+    "color": 'color = "black"',
+    "closed": "closed = true",
+    "center": "center = [0, 0]",
+    "radius": "radius = 100",
+    "thickness": "thickness = 20",
+    "height": "height = 100",
+    "size": "size = [200, 100]",
+    "angle": "angle = 30",
+    "x": "x = 0",
+    "y": "y = 0",
+    "heading": "heading = 90",
+}
+
+
+
+class _Locator:
+    """Finds the line of a table or key in a world file's text, for error messages.
+
+    This one has no text (a world given as a dict): it knows no lines.
+    :class:`robokit.sim.world.loading._TextLocator` finds them in a file's text.
+    """
+
+    text: str | None = None
+
+    def line(self, offset: int | None) -> int | None:
+        return None
+
+    def spans(self, kind: str) -> list[tuple[int, int]]:
+        """(start, end) text offsets of each item of array ``kind`` (or of table ``start``)."""
+        return []
+
+    def item(self, kind: str, index: int) -> int | None:
+        return None
+
+    def key(self, kind: str | None, index: int | None, key: str) -> int | None:
+        return None
+
+
+class _Ctx:
+    def __init__(self, source: str, loc: _Locator) -> None:
+        self.source = source
+        self.loc = loc
+
+    def fail(self, msg: str, kind: str | None = None, index: int | None = None,
+             key: str | None = None) -> NoReturn:
+        if key is not None:
+            off = self.loc.key(kind, index, key)
+        elif kind is not None:
+            off = self.loc.item(kind, index or 0) if kind != "start" else self.loc.item(kind, 0)
+        else:
+            off = None
+        line = self.loc.line(off)
+        where = f"{self.source}:{line}" if line is not None else self.source
+        if kind == "start":
+            what = "start"
+        elif kind is not None:
+            what = f"[[{kind}]] #{(index or 0) + 1}"
+        else:
+            what = ""
+        if key is not None:
+            what = f"{what}, key '{key}'" if what else f"key '{key}'"
+        raise WorldError(f"{where}: {what}: {msg}" if what else f"{where}: {msg}")
+
+    # ---- typed getters ------------------------------------------------------------------
+
+    def number(self, v: object, kind: str | None, index: int | None, key: str) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            self.fail(f"{v!r} is not a number; write a number, e.g. {_example(key)}",
+                      kind, index, key)
+        f = float(v)
+        if not math.isfinite(f):
+            self.fail(f"{v!r} is not a finite number; write e.g. {_example(key)}",
+                      kind, index, key)
+        return f
+
+    def positive(self, v: object, kind: str | None, index: int | None, key: str) -> float:
+        f = self.number(v, kind, index, key)
+        if f <= 0.0:
+            self.fail(f"{key} = {v!r} must be greater than 0 (mm); write e.g. {_example(key)}",
+                      kind, index, key)
+        return f
+
+    def point(self, v: object, kind: str | None, index: int | None, key: str) -> Point:
+        if (not isinstance(v, list | tuple) or len(v) != 2
+                or any(isinstance(c, bool) or not isinstance(c, int | float) for c in v)):
+            self.fail(f"{v!r} is not a point; write [x, y] in mm, e.g. {_example(key)}",
+                      kind, index, key)
+        x, y = float(v[0]), float(v[1])
+        if not (math.isfinite(x) and math.isfinite(y)):
+            self.fail(f"{v!r} is not a finite point; write e.g. {_example(key)}",
+                      kind, index, key)
+        return (x, y)
+
+    def points(self, v: object, kind: str, index: int, key: str, least: int
+               ) -> tuple[Point, ...]:
+        if not isinstance(v, list | tuple):
+            self.fail(f"{v!r} is not a list of points; write e.g. {_example(key)}",
+                      kind, index, key)
+        pts = tuple(self.point(p, kind, index, key) for p in v)
+        if len(pts) < least:
+            self.fail(f"a {_KIND_NOUN[kind]} needs at least {least} points, this one has "
+                      f"{len(pts)}; write e.g. "
+                      + ("points = [[0, 0], [200, 0], [100, 150]]" if least >= 3
+                         else _example(key)),
+                      kind, index, key)
+        return pts
+
+    def color(self, v: object, kind: str | None, index: int | None, key: str) -> str:
+        if not color_ok(v):
+            self.fail(f"{v!r} is not a colour; write one of {color_names()}, or '#rrggbb'",
+                      kind, index, key)
+        assert isinstance(v, str)
+        return v.lower()
+
+    def boolean(self, v: object, kind: str | None, index: int | None, key: str) -> bool:
+        if not isinstance(v, bool):
+            self.fail(f"{v!r} is not true or false; write e.g. {_example(key)}",
+                      kind, index, key)
+        return v
+
+    def string(self, v: object, kind: str | None, index: int | None, key: str) -> str:
+        if not isinstance(v, str):
+            self.fail(f"{v!r} is not a string; write e.g. {key} = \"my world\"",
+                      kind, index, key)
+        return v
+
+
+def _example(key: str) -> str:
+    return _EXAMPLE.get(key, f"{key} = ...")
+
+
+def _parse(d: dict[str, Any], source: str, loc: _Locator) -> World:
+    ctx = _Ctx(source, loc)
+    if not isinstance(d, dict):
+        ctx.fail("a world must be a table (a dict / JSON object) at the top")
+    for key in d:
+        if key not in _TOP_KEYS:
+            ctx.fail(f"'{key}' is not a key of a world; write one of {', '.join(_TOP_KEYS)}",
+                     None, None, key)
+    default_name = Path(source.split(" (")[0]).stem or "world"
+    name = ctx.string(d["name"], None, None, "name") if "name" in d else default_name
+    description = (ctx.string(d["description"], None, None, "description")
+                   if "description" in d else "")
+
+    # bounds
+    if "size" in d and "bounds" in d:
+        ctx.fail("give either size = [w, h] or bounds = [xmin, ymin, xmax, ymax], not both",
+                 None, None, "bounds")
+    if "size" in d:
+        v = d["size"]
+        if not isinstance(v, list | tuple) or len(v) != 2:
+            ctx.fail(f"{v!r} is not a size; write size = [width, height] in mm, e.g. "
+                     "size = [4000, 4000]", None, None, "size")
+        w, h = (ctx.number(c, None, None, "size") for c in v)
+        if w <= 0 or h <= 0:
+            ctx.fail(f"size = {list(v)!r} must be positive; write size = [width, height] in mm, "
+                     "e.g. size = [4000, 4000]", None, None, "size")
+        bounds = (-w / 2, -h / 2, w / 2, h / 2)
+    elif "bounds" in d:
+        v = d["bounds"]
+        if not isinstance(v, list | tuple) or len(v) != 4:
+            ctx.fail(f"{v!r} is not a box; write bounds = [xmin, ymin, xmax, ymax] in mm, e.g. "
+                     "bounds = [-2000, -2000, 2000, 2000]", None, None, "bounds")
+        b = [ctx.number(c, None, None, "bounds") for c in v]
+        if not (b[0] < b[2] and b[1] < b[3]):
+            ctx.fail(f"{v!r} is empty: xmin must be below xmax and ymin below ymax, e.g. "
+                     "bounds = [-2000, -2000, 2000, 2000]", None, None, "bounds")
+        bounds = (b[0], b[1], b[2], b[3])
+    else:
+        ctx.fail("a world needs its extent: write size = [width, height] (centred on 0, 0), "
+                 "e.g. size = [4000, 4000], or bounds = [xmin, ymin, xmax, ymax]")
+    background = (ctx.color(d["background"], None, None, "background")
+                  if "background" in d else "white")
+
+    # start pose
+    start = Pose((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, 0.0)
+    if "start" in d:
+        st = d["start"]
+        if not isinstance(st, dict):
+            ctx.fail(f"{st!r} is not a table; write start = {{ x = 0, y = 0, heading = 90 }}",
+                     None, None, "start")
+        for key in st:
+            if key not in ("x", "y", "heading"):
+                ctx.fail(f"'{key}' is not a key of start; write x, y (mm) and heading "
+                         "(degrees counterclockwise from east)", "start", 0, key)
+        sx = ctx.number(st["x"], "start", 0, "x") if "x" in st else start.x
+        sy = ctx.number(st["y"], "start", 0, "y") if "y" in st else start.y
+        sh = ctx.number(st["heading"], "start", 0, "heading") if "heading" in st else 0.0
+        if not (bounds[0] <= sx <= bounds[2] and bounds[1] <= sy <= bounds[3]):
+            ctx.fail(f"the start ({sx:g}, {sy:g}) is outside the world's bounds {bounds}; "
+                     "move it inside", "start", 0, "x")
+        start = Pose(sx, sy, sh)
+
+    # shapes
+    items: dict[str, list[Any]] = {}
+    for kind in ("lines", "polygons", "circles", "rings", "walls", "boxes"):
+        v = d.get(kind, [])
+        if not isinstance(v, list | tuple):
+            ctx.fail(f"must be an array of tables: write [[{kind}]] before each "
+                     f"{_KIND_NOUN[kind]}", None, None, kind)
+        parsed = []
+        for i, item in enumerate(v):
+            if not isinstance(item, dict):
+                ctx.fail(f"item {item!r} is not a table; write [[{kind}]] followed by its keys",
+                         kind, i)
+            for key in item:
+                if key not in _KIND_KEYS[kind]:
+                    ctx.fail(f"'{key}' is not a key of a {_KIND_NOUN[kind]}; write one of "
+                             f"{', '.join(_KIND_KEYS[kind])}", kind, i, key)
+            parsed.append(_parse_item(ctx, kind, i, item))
+        items[kind] = parsed
+
+    # paint order: the file order of the tables
+    order = _paint_order(ctx, d, items, loc)
+    shapes = tuple(items[k][i] for k, i in order)
+    return World(name, bounds, background=background, start=start, shapes=shapes,
+                 walls=tuple(items["walls"]), boxes=tuple(items["boxes"]),
+                 description=description, source=source)
+
+
+def _require(ctx: _Ctx, item: dict[str, Any], kind: str, i: int, key: str) -> Any:
+    if key not in item:
+        ctx.fail(f"a {_KIND_NOUN[kind]} needs '{key}'; write e.g. {_example(key)}", kind, i)
+    return item[key]
+
+
+def _parse_item(ctx: _Ctx, kind: str, i: int, it: dict[str, Any]) -> Any:
+    def col(default: str) -> str:
+        return ctx.color(it["color"], kind, i, "color") if "color" in it else default
+
+    if kind == "lines":
+        pts = ctx.points(_require(ctx, it, kind, i, "points"), kind, i, "points", 2)
+        width = ctx.positive(it["width"], kind, i, "width") if "width" in it else 20.0
+        closed = ctx.boolean(it["closed"], kind, i, "closed") if "closed" in it else False
+        return Line(pts, width, col("black"), closed)
+    if kind == "polygons":
+        pts = ctx.points(_require(ctx, it, kind, i, "points"), kind, i, "points", 3)
+        return Polygon(pts, col("black"))
+    if kind == "circles":
+        c = ctx.point(_require(ctx, it, kind, i, "center"), kind, i, "center")
+        r = ctx.positive(_require(ctx, it, kind, i, "radius"), kind, i, "radius")
+        return Circle(c, r, col("black"))
+    if kind == "rings":
+        c = ctx.point(_require(ctx, it, kind, i, "center"), kind, i, "center")
+        r = ctx.positive(_require(ctx, it, kind, i, "radius"), kind, i, "radius")
+        w = ctx.positive(_require(ctx, it, kind, i, "width"), kind, i, "width")
+        if w > r:
+            ctx.fail(f"width = {w:g} is more than the radius {r:g}; the ring covers radius - "
+                     "width .. radius, so write a width up to the radius", kind, i, "width")
+        return Ring(c, r, w, col("black"))
+    if kind == "walls":
+        pts = ctx.points(_require(ctx, it, kind, i, "points"), kind, i, "points", 2)
+        th = ctx.positive(it["thickness"], kind, i, "thickness") if "thickness" in it else 20.0
+        h = ctx.positive(it["height"], kind, i, "height") if "height" in it else 100.0
+        closed = ctx.boolean(it["closed"], kind, i, "closed") if "closed" in it else False
+        return Wall(pts, th, h, closed, col("gray"))
+    # boxes
+    c = ctx.point(_require(ctx, it, kind, i, "center"), kind, i, "center")
+    sz = _require(ctx, it, kind, i, "size")
+    if not isinstance(sz, list | tuple) or len(sz) != 2:
+        ctx.fail(f"{sz!r} is not a size; write size = [width, depth] in mm, e.g. "
+                 "size = [200, 100]", kind, i, "size")
+    w = ctx.positive(sz[0], kind, i, "size")
+    h = ctx.positive(sz[1], kind, i, "size")
+    ang = ctx.number(it["angle"], kind, i, "angle") if "angle" in it else 0.0
+    hgt = ctx.positive(it["height"], kind, i, "height") if "height" in it else 100.0
+    return Box(c, (w, h), ang, hgt, col("brown"))
+
+
+def _paint_order(ctx: _Ctx, d: dict[str, Any], items: dict[str, list[Any]], loc: _Locator
+                 ) -> list[tuple[str, int]]:
+    if "order" in d:
+        v = d["order"]
+        want = sorted((k, i) for k in SHAPE_KINDS for i in range(len(items[k])))
+        got: list[tuple[str, int]] = []
+        if isinstance(v, list | tuple):
+            for e in v:
+                if (isinstance(e, list | tuple) and len(e) == 2 and e[0] in SHAPE_KINDS
+                        and isinstance(e[1], int) and not isinstance(e[1], bool)):
+                    got.append((e[0], e[1]))
+        if sorted(got) != want or len(got) != len(v):
+            ctx.fail("must list each painted shape once as [kind, index], e.g. "
+                     'order = [["lines", 0], ["circles", 0]]; or leave it out to paint in '
+                     "file order", None, None, "order")
+        return got
+    keyed: list[tuple[int, int, str, int]] = []
+    text_len = len(loc.text) if loc.text is not None else 0
+    for rank, kind in enumerate(SHAPE_KINDS):
+        spans = loc.spans(kind) if loc.text is not None else []
+        for i in range(len(items[kind])):
+            off = spans[i][0] if len(spans) == len(items[kind]) else text_len + rank
+            keyed.append((off, i, kind, i))
+    keyed.sort(key=lambda e: (e[0], SHAPE_KINDS.index(e[2]), e[1]))
+    return [(k, i) for _, _, k, i in keyed]

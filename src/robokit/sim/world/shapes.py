@@ -1,0 +1,229 @@
+"""What a world is made of: the colour table, poses and the shapes painted on the mat or
+standing on it (walls and boxes).
+
+Plain data, no behaviour beyond converting to dicts: the lowest module of the world package,
+imported by the geometry engine, by :class:`~robokit.sim.world.model.World` and by
+:mod:`robokit.sim.surface` (which paints these shapes into a raster).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from robokit.errors import WorldError
+
+__all__ = [
+    "COLORS",
+    "NOTHING_RGB",
+    "SHAPE_KINDS",
+    "Box",
+    "Circle",
+    "Line",
+    "PaintShape",
+    "Point",
+    "Polygon",
+    "Pose",
+    "Ring",
+    "Wall",
+    "color_hex",
+    "color_names",
+    "reflectance",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Colours
+# --------------------------------------------------------------------------------------------
+
+#: Every colour a world may name: reflectance (r, g, b) in percent under the colour sensor's own
+#: light, and the colour used to draw it in plots.  Room-light sensors report white ~95-100 and
+#: black ~2-6; a saturated colour is high in its own channel and low in the others, with hues
+#: near Pybricks' ``Color`` constants (red 0, orange 30, yellow 60, green 120, cyan 180,
+#: blue 240, violet 270, magenta 300).  "none" is no surface at all: it reads like the air
+#: beyond the edge of the table (see ``NOTHING_RGB``).
+COLORS: dict[str, tuple[tuple[float, float, float], str]] = {
+    "black": ((4.0, 4.0, 4.0), "#202020"),
+    "white": ((98.0, 98.0, 98.0), "#ffffff"),
+    "gray": ((50.0, 50.0, 50.0), "#9a9a9a"),
+    "grey": ((50.0, 50.0, 50.0), "#9a9a9a"),
+    "red": ((85.0, 10.0, 8.0), "#d62828"),
+    "orange": ((95.0, 45.0, 8.0), "#f28c28"),
+    "yellow": ((95.0, 88.0, 12.0), "#f5d000"),
+    "green": ((10.0, 60.0, 15.0), "#2a9d3a"),
+    "cyan": ((10.0, 75.0, 85.0), "#22b8cf"),
+    "blue": ((10.0, 18.0, 72.0), "#1f4fc1"),
+    "violet": ((45.0, 15.0, 75.0), "#7b3fbf"),
+    "magenta": ((80.0, 12.0, 75.0), "#d02ab8"),
+    "brown": ((40.0, 22.0, 10.0), "#7a4a1f"),
+    "none": ((0.0, 0.0, 0.0), "#000000"),
+}
+
+#: What a colour sensor sees where there is no mat (outside the world's bounds, or over a shape
+#: painted "none"): nothing comes back, as if the robot had driven off the table.
+NOTHING_RGB: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+#: "#rrggbb" colours map each channel linearly from 0..255 to HEX_DARK..HEX_BRIGHT percent, so
+#: that "#000000" reads like named black and "#ffffff" like named white.
+HEX_DARK = 4.0
+HEX_BRIGHT = 98.0
+
+_HEX_RE = re.compile(r"#[0-9a-fA-F]{6}\Z")
+
+
+def color_ok(spec: object) -> bool:
+    """Is ``spec`` a colour a world may name (a name of ``COLORS`` or "#rrggbb")?"""
+    return isinstance(spec, str) and (spec.lower() in COLORS or bool(_HEX_RE.match(spec)))
+
+
+def reflectance(color: str) -> tuple[float, float, float]:
+    """Reflectance (r, g, b) in percent of a colour name or "#rrggbb"."""
+    key = color.lower()
+    if key in COLORS:
+        return COLORS[key][0]
+    if _HEX_RE.match(color):
+        k = (HEX_BRIGHT - HEX_DARK) / 255.0
+        r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+        return (HEX_DARK + r * k, HEX_DARK + g * k, HEX_DARK + b * k)
+    raise WorldError(f"{color!r} is not a colour; write one of {color_names()} or '#rrggbb'")
+
+
+def color_hex(color: str) -> str:
+    """The "#rrggbb" used to draw a colour name or "#rrggbb" in plots."""
+    key = color.lower()
+    if key in COLORS:
+        return COLORS[key][1]
+    if _HEX_RE.match(color):
+        return color.lower()
+    raise WorldError(f"{color!r} is not a colour; write one of {color_names()} or '#rrggbb'")
+
+
+def color_names() -> str:
+    """The colour names of ``COLORS``, comma-separated, for messages."""
+    return ", ".join(COLORS)
+
+
+
+# --------------------------------------------------------------------------------------------
+# Shapes
+# --------------------------------------------------------------------------------------------
+
+Point = tuple[float, float]
+
+
+class Pose(NamedTuple):
+    """A pose in the world frame: mm, mm, degrees counterclockwise from +x (east)."""
+
+    x: float
+    y: float
+    heading: float
+
+
+@dataclass(frozen=True)
+class Line:
+    """A painted polyline (stroke of ``width`` mm, round joins and ends)."""
+
+    points: tuple[Point, ...]
+    width: float = 20.0
+    color: str = "black"
+    closed: bool = False
+    kind = "lines"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"points": _plist(self.points), "width": self.width, "color": self.color,
+                "closed": self.closed}
+
+
+@dataclass(frozen=True)
+class Polygon:
+    """A filled polygon (even-odd rule)."""
+
+    points: tuple[Point, ...]
+    color: str = "black"
+    kind = "polygons"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"points": _plist(self.points), "color": self.color}
+
+
+@dataclass(frozen=True)
+class Circle:
+    """A filled disc."""
+
+    center: Point
+    radius: float
+    color: str = "black"
+    kind = "circles"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"center": list(self.center), "radius": self.radius, "color": self.color}
+
+
+@dataclass(frozen=True)
+class Ring:
+    """An annulus: points whose distance from ``center`` is in [radius - width, radius]."""
+
+    center: Point
+    radius: float
+    width: float
+    color: str = "black"
+    kind = "rings"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"center": list(self.center), "radius": self.radius, "width": self.width,
+                "color": self.color}
+
+
+@dataclass(frozen=True)
+class Wall:
+    """A wall along a polyline, ``thickness`` mm thick (centred on the line, rounded ends)."""
+
+    points: tuple[Point, ...]
+    thickness: float = 20.0
+    height: float = 100.0
+    closed: bool = False
+    color: str = "gray"
+    kind = "walls"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"points": _plist(self.points), "thickness": self.thickness,
+                "height": self.height, "closed": self.closed, "color": self.color}
+
+
+@dataclass(frozen=True)
+class Box:
+    """A solid rectangular obstacle: ``size`` = (w, h) before turning by ``angle`` degrees."""
+
+    center: Point
+    size: tuple[float, float]
+    angle: float = 0.0
+    height: float = 100.0
+    color: str = "brown"
+    kind = "boxes"
+
+    def corners(self) -> tuple[Point, Point, Point, Point]:
+        """The four corners, counterclockwise."""
+        cx, cy = self.center
+        hw, hh = self.size[0] / 2.0, self.size[1] / 2.0
+        a = math.radians(self.angle)
+        c, s = math.cos(a), math.sin(a)
+        out = [(cx + c * u - s * v, cy + s * u + c * v)
+               for u, v in ((-hw, -hh), (hw, -hh), (hw, hh), (-hw, hh))]
+        return (out[0], out[1], out[2], out[3])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"center": list(self.center), "size": list(self.size), "angle": self.angle,
+                "height": self.height, "color": self.color}
+
+
+PaintShape = Line | Polygon | Circle | Ring
+
+#: The kinds of painted shapes, in the order a world file lists them.
+SHAPE_KINDS = ("lines", "polygons", "circles", "rings")
+
+
+def _plist(points: tuple[Point, ...]) -> list[list[float]]:
+    return [[x, y] for x, y in points]
+
