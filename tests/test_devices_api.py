@@ -44,10 +44,34 @@ def test_robokit_exports_every_public_device_name():
     public = {n for n in dir(robokit.devices) if not n.startswith("_")}
     modules = {n for n in public if type(getattr(robokit.devices, n)).__name__ == "module"}
     assert set(robokit.devices.__all__) == public - modules
-    assert set(robokit.__all__) == set(robokit.devices.__all__) | {"__version__"}
+    assert set(robokit.__all__) == (set(robokit.devices.__all__) | {"__version__"}
+                                    | set(robokit.errors.__all__))
     for name in robokit.__all__:
         assert getattr(robokit, name) is not None
     assert isinstance(robokit.__version__, str)
+
+
+def test_robokit_exposes_the_tools_and_every_error_lazily():
+    import subprocess
+    import sys
+
+    code = ("import sys, robokit; loaded = set(sys.modules); "
+            "from robokit import *; "
+            "print(sorted(m for m in set(sys.modules) - loaded "
+            "if m.startswith(('robokit.targets', 'robokit.sim', 'robokit.compiler'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"  # a program's "import *" stays light
+    import robokit.compiler
+    import robokit.sim
+    import robokit.targets
+
+    assert robokit.connect is robokit.targets.connect
+    assert robokit.simulate is robokit.sim.simulate
+    assert robokit.compile_program is robokit.compiler.compile_program
+    for name in robokit.errors.__all__:
+        assert getattr(robokit, name) is getattr(robokit.errors, name)
+        assert issubclass(getattr(robokit, name), robokit.RobokitError)
 
 
 def test_constants_print_as_their_pybricks_names():

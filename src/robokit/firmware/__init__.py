@@ -16,15 +16,6 @@ Modules here import their third-party libraries only when used, so
 
 from __future__ import annotations
 
-from ..errors import RobokitError
-
-
-class FirmwareError(RobokitError):
-    """A firmware image is broken or for another chip, or flashing it failed.
-
-    The message says what is wrong, where (block number, byte offset, file) and what
-    to do about it.
-    """
-
+from ..errors import FirmwareError
 
 __all__ = ["FirmwareError"]

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import FirmwareError
+from ..errors import PybricksFirmwareError
 
 __all__ = [
     "HUBS",
@@ -54,10 +54,6 @@ __all__ = [
     "read_firmware_zip",
     "sum_complement",
 ]
-
-
-class PybricksFirmwareError(FirmwareError):
-    """A Pybricks firmware.zip cannot be used: says which file, what is wrong and what to do."""
 
 
 RELEASES_URL = "https://github.com/pybricks/pybricks-micropython/releases"

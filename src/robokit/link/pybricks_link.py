@@ -38,7 +38,7 @@ import struct
 from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple
 
-from . import LinkError
+from ..errors import PybricksLinkError, UploadRefusedError
 
 __all__ = ["ExitStatus", "HubInfo", "PybricksLink", "PybricksLinkError", "UploadRefusedError",
            "UsbHub", "usb_hubs"]
@@ -56,15 +56,6 @@ UDEV_HINT = ("on Linux, reading a USB device needs a udev rule, e.g. "
              "/etc/udev/rules.d/99-lego.rules, then unplug and plug the hub in again")
 USB_HINT = ("is it plugged in, switched on and running Pybricks firmware? " + UDEV_HINT
             + "; 'robokit devices' lists what robokit can reach")
-
-
-class PybricksLinkError(LinkError):
-    """The hub cannot be found, connected to or talked to; the message names the hub
-    and what to try."""
-
-
-class UploadRefusedError(PybricksLinkError):
-    """The program was not sent: too large for the hub, or a format it does not take."""
 
 
 class HubInfo(NamedTuple):

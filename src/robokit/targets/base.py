@@ -14,15 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RobokitError
+from ..errors import TargetError
 
 if TYPE_CHECKING:
     from ..compiler.bundle import Bundle
-
-
-class TargetError(RobokitError):
-    """robokit could not do what was asked of a brick (wrong port, no brick, a bundle for
-    another ABI, a brick that will not stop). The message says what to try."""
 
 
 @dataclass(frozen=True)
