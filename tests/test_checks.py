@@ -17,9 +17,9 @@ from robokit.compiler.checks import (  # noqa: E402
     MICROPYTHON_MODULES,
     PYBRICKS_MODULES,
     TARGETS,
-    check_program,
     fstring_info,
 )
+from robokit.compiler.compile import check_program  # noqa: E402
 from robokit.errors import CheckError, ConfigError, ProgramError  # noqa: E402
 
 

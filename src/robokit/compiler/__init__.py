@@ -18,17 +18,18 @@ from .bundle import FORMAT_VERSION, Bundle, BundleModule
 from .pybricks import export_pybricks, parse_pybricks
 
 if TYPE_CHECKING:
+    from .compile import check_program as check_program
     from .compile import compile_program as compile_program
 
-__all__ = ["FORMAT_VERSION", "Bundle", "BundleModule", "compile_program", "export_pybricks",
-           "parse_pybricks"]
+__all__ = ["FORMAT_VERSION", "Bundle", "BundleModule", "check_program", "compile_program",
+           "export_pybricks", "parse_pybricks"]
 
 
 def __getattr__(name: str) -> object:
     # compile_program loads the import finder, the checks and mpy-cross's runner: only
     # when asked for, so that reading a bundle stays light.
-    if name == "compile_program":
-        from .compile import compile_program
+    if name in ("compile_program", "check_program"):
+        from . import compile
 
-        return compile_program
+        return getattr(compile, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

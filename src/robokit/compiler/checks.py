@@ -597,14 +597,3 @@ def check_size(bundle: Bundle, max_size: int | None = None) -> int:
         f"({limit:,} bytes); largest modules: {names}. To fix: {'; or '.join(hints)}"
         + ("" if max_size is not None else " (if your brick has more room, pass --max-size)"),
         file=first.path)
-
-
-def check_program(program: str | Path, target: str = "sim", **kw: Any) -> Bundle:
-    """Every check of :func:`~robokit.compiler.compile.compile_program`, writing no bundle.
-
-    Returns the bundle it would write (for ``robokit check``'s summary); raises
-    ProgramError/CheckError/ConfigError like compiling does.
-    """
-    from .compile import compile_program
-
-    return compile_program(program, target=target, **kw)

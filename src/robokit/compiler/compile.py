@@ -574,8 +574,18 @@ __all__ = [
     "ABIS",
     "Compiler",
     "Progress",
+    "check_program",
     "compile_program",
     "find_compiler",
     "robokit_units",
     "templates_dir",
 ]
+
+
+def check_program(program: str | Path, target: str = "sim", **kw: Any) -> Bundle:
+    """Every check of :func:`compile_program`, writing no bundle.
+
+    Returns the bundle it would write (for ``robokit check``'s summary); raises
+    ProgramError/CheckError/ConfigError like compiling does.
+    """
+    return compile_program(program, target=target, **kw)
