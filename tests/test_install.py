@@ -1,8 +1,8 @@
-"""``robokit install`` (robokit.install) on the simulated board over a pty: the files it
-puts on the board, ``check_install``, what the board does at power-up (autostart, safe mode
-after three crashes, the button), the refusals; and the power cut at every single
-filesystem write of an install (on a fresh board and over an older install) and of a
-program upload.
+"""``robokit install`` (robokit.targets.micropython.install) on the simulated board over a
+pty: the files it puts on the board, ``check_install``, what the board does at power-up
+(autostart, safe mode after three crashes, the button), the refusals;
+and the power cut at every single filesystem write of an install (on a fresh board and
+over an older install) and of a program upload.
 
 The power-cut sweeps: for each K = 1..N, where N is the number of filesystem writes the
 same operation makes in a clean run, the power fails during the K-th write
@@ -35,7 +35,11 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX pty
 
 from robokit.compiler.bundle import Bundle  # noqa: E402
 from robokit.compiler.compile import compile_program  # noqa: E402
-from robokit.install import (  # noqa: E402
+from robokit.link import LinkError  # noqa: E402
+from robokit.link.rawrepl import RawRepl  # noqa: E402
+from robokit.link.serial_link import SerialLink  # noqa: E402
+from robokit.link.upload import board_files, upload_bundle  # noqa: E402
+from robokit.targets.micropython.install import (  # noqa: E402
     CURRENT,
     DAMAGED,
     MISSING,
@@ -46,10 +50,6 @@ from robokit.install import (  # noqa: E402
     install,
     plan_install,
 )
-from robokit.link import LinkError  # noqa: E402
-from robokit.link.rawrepl import RawRepl  # noqa: E402
-from robokit.link.serial_link import SerialLink  # noqa: E402
-from robokit.link.upload import board_files, upload_bundle  # noqa: E402
 from robokit.virtual.board import SimBoard  # noqa: E402
 from robokit.virtual.mpvm import micropython_path  # noqa: E402
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
+from .links import open_link
 
 if TYPE_CHECKING:
     from ..compiler.bundle import Bundle
@@ -62,17 +63,6 @@ def make_target(where: str, *, timeout: float = 5.0, **options: Any) -> Target:
     from .micropython import MicroPythonTarget
 
     return MicroPythonTarget(lambda: open_link(where, timeout), where, timeout=timeout)
-
-
-def open_link(where: str, timeout: float = 5.0) -> Any:
-    """A byte link to a MicroPython board: ``ble:NAME`` (Nordic UART) or a serial port."""
-    if where.startswith("ble:"):
-        from ..link.ble_link import NusLink
-
-        return NusLink(where[4:], timeout=timeout)
-    from ..link.serial_link import SerialLink
-
-    return SerialLink(where)
 
 
 def prepare_bundle(program: str | Path | Bundle, info: BrickInfo,

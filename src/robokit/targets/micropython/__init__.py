@@ -23,12 +23,12 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..link import LinkError, RemoteError, ReplError
-from ..link.rawrepl import CTRL_C, RawRepl
-from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
+from ...link import LinkError, RemoteError, ReplError
+from ...link.rawrepl import CTRL_C, RawRepl
+from ..base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
 
 if TYPE_CHECKING:
-    from ..compiler.bundle import Bundle
+    from ...compiler.bundle import Bundle
 
 _INFO = """\
 import sys, gc, os
@@ -69,7 +69,7 @@ def abi_from_mpy(value: int) -> str:
 
 def loader_source() -> str:
     """The brick-side loader's source plus the call that runs it."""
-    from ..compiler.compile import templates_dir
+    from ...compiler.compile import templates_dir
 
     root = templates_dir()
     f = None if root is None else root / "micropython" / "loader.py"
@@ -109,7 +109,7 @@ class MicroPythonBoard:
             except ReplError:
                 # An upload receiver left waiting mid-frame by a host that vanished ignores
                 # Ctrl-C: end its frame with zero bytes (it then gives up cleanly), retry.
-                from ..link.upload import FLUSH
+                from ...link.upload import FLUSH
 
                 self.link.write(FLUSH)
                 self.repl.enter(timeout=self.timeout)
@@ -199,8 +199,8 @@ class MicroPythonBoard:
 
     def upload(self, bundle: Bundle, progress: ProgressFn | None = None,
                project_dir: Path | None = None) -> Any:
-        from ..link.upload import upload_bundle
-        from .base import check_bundle_fits
+        from ...link.upload import upload_bundle
+        from ..base import check_bundle_fits
 
         check_bundle_fits(bundle, self.info())
         size = sum(len(m.mpy) for m in bundle.modules)
@@ -376,7 +376,7 @@ def enter_bootloader(port: str, timeout: float = 5.0) -> None:
     """Open ``port`` (a MicroPython RP2040/RP2350 board), restart it into its UF2
     bootloader and close the port. Raises TargetError (or a LinkError subclass) with one
     clear line when that cannot be done."""
-    from . import open_link
+    from ..links import open_link
 
     board = MicroPythonBoard(open_link(port, timeout), port, timeout=timeout)
     try:

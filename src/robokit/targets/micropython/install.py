@@ -1,0 +1,589 @@
+"""``robokit install``: put robokit's loader on a MicroPython board, so programs start
+without a computer; and ``--check``: what is on a board, and is it current.
+
+What goes where (docs/install.md):
+
+    /main.py                    the boot stub (``firmware_templates/micropython/boot/main.py``):
+                                tiny, stable, never lets an exception out; it runs
+                                robokit_boot from the active system slot
+    /robokit/sys/a, /robokit/sys/b
+                                system slots, one active: robokit_boot.py, robokit_loader.py,
+                                settings.json, install.json (this record), and with --board
+                                the board support (robokit_board.py, robokit_board_config.py)
+                                and, on boards with Bluetooth, nus_bridge.py
+    /robokit/sys/active         names the active system slot ("a" or "b")
+
+Crash safety: an install writes the inactive system slot, reads every file back (size and
+SHA-256 on the board), and only then makes it active by writing ``active.tmp`` and renaming
+it onto ``active``, as program uploads do with ``/robokit/active``. On FAT a rename onto a
+file removes that file first: the stub, the loader and the boot module then read
+``active.tmp``, and the boot module (and the next install) finish the rename. The stub is
+written only when it differs (a fresh install), under ``/robokit/main.tmp``, read back,
+then renamed onto /main.py; a user's own main.py is kept as ``/robokit/main.py.orig``.
+
+Everything goes over the raw REPL (``robokit.link.rawrepl``): small pieces of Python that
+write chunks of the files. ``plan_install`` is pure (files in, bytes out); ``install`` and
+``check_install`` talk to a board. Nothing here prints; progress goes to ``progress(done,
+total)`` in bytes.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ...errors import RobokitError
+from ...firmware import FirmwareError
+from ...link import LinkError, ReplError
+from ...link.rawrepl import RawRepl
+
+ROOT = "/robokit"
+SYS = ROOT + "/sys"
+STUB = "/main.py"
+STUB_TMP = ROOT + "/main.tmp"
+USER_MAIN = ROOT + "/main.py.orig"
+CRASHES = ROOT + "/crashes"
+RECORD = "install.json"
+STUB_MARK = b"# robokit boot stub"
+CHUNK = 1024  # file bytes per raw-REPL command (the board holds one command in RAM)
+MARGIN = 8192  # free flash an install leaves at least (FAT needs room for its own updates)
+FORMAT = 1
+
+ProgressFn = Callable[[int, int], None]
+
+
+class InstallError(FirmwareError):
+    """Installing robokit on a board failed, or the board is not one robokit can install
+    on; the message says what, where, and what to do (and what is left on the board)."""
+
+
+@dataclass
+class InstallReport:
+    """What ``install`` did."""
+
+    slot: str  # the system slot now active ("a" or "b")
+    version: str  # robokit's version installed
+    board: str | None
+    autostart: bool
+    files: dict[str, int]  # path on the board -> size
+    bytes: int  # bytes written
+    seconds: float
+    previous: str | None = None  # the robokit version installed before, if any
+    stub_written: bool = False  # /main.py was (re)written
+    user_main_kept: str | None = None  # where a user's own main.py was kept
+
+
+#: Per-file states ``check_install`` reports.
+CURRENT, OUTDATED, MISSING, DAMAGED = "current", "outdated", "missing", "damaged"
+
+
+@dataclass
+class InstallStatus:
+    """What ``check_install`` found on a board.
+
+    ``files`` maps each path (on the board) to ``current`` (as this robokit installs it),
+    ``outdated`` (intact as installed, but this robokit installs other bytes), ``missing``
+    or ``damaged`` (not the bytes install.json records). ``current`` is True when robokit is
+    installed, every file is current, and the version is this robokit's."""
+
+    installed: bool
+    version: str | None = None  # robokit version on the board
+    ours: str = ""  # this robokit's version
+    board: str | None = None
+    board_file: str | None = None  # the user's own board file it was installed from
+    autostart: bool | None = None
+    slot: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    crashes: int = 0  # the crash counter (safe mode at 3)
+    current: bool = False
+
+    def install_board(self) -> str | None:
+        """What to give ``install(board=...)`` to install the same board again: the name
+        of a board robokit ships, or the user's own board file while it is still where it
+        was installed from (else its name, which install refuses with a clear message)."""
+        if self.board_file and Path(self.board_file).is_file():
+            return self.board_file
+        return self.board
+
+    def summary(self) -> str:
+        """A few lines for a person (the CLI prints them)."""
+        if not self.installed:
+            return "robokit is not installed on this board (run `robokit install`)"
+        head = (f"robokit {self.version} installed (system slot {self.slot}), board "
+                f"{self.board or 'none'}, autostart {'on' if self.autostart else 'off'}")
+        lines = [head]
+        for path, state in sorted(self.files.items()):
+            lines.append(f"  {state:9} {path}")
+        if self.crashes:
+            lines.append(f"  the stored program crashed {self.crashes} time(s) in a row"
+                         + (" (safe mode at power-up)" if self.crashes >= 3 else ""))
+        if self.current:
+            lines.append(f"current: matches robokit {self.ours}")
+        else:
+            bad = sorted(p for p, s in self.files.items() if s != CURRENT)
+            why = [f"version {self.version} (this is {self.ours})"] if self.version != self.ours \
+                else []
+            if bad:
+                why.append(f"{len(bad)} file(s) not current")
+            lines.append("not current: " + ", ".join(why) + "; run `robokit install`")
+        return "\n".join(lines)
+
+
+# -- the plan (pure) -----------------------------------------------------------------------
+
+
+def _version() -> str:
+    import robokit
+
+    return str(robokit.__version__)
+
+
+def _template(rel: str) -> bytes:
+    from ...compiler.compile import templates_dir
+
+    root = templates_dir()
+    f = None if root is None else root / "micropython" / rel
+    if f is None or not f.is_file():
+        raise InstallError(f"robokit's brick-side file firmware_templates/micropython/{rel} is "
+                           "missing; reinstall robokit")
+    return f.read_bytes()
+
+
+def _board_support(name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The board file's settings and its support files, by their names on the board."""
+    from ... import kits
+
+    try:
+        cfg = kits.load_board(name)
+        files = kits.board_support_files(name)
+    except RobokitError as e:  # ConfigError: unknown name, broken board file
+        raise InstallError(f"--board {name}: {e}") from None
+    return cfg, {PurePosixPath(path).name: data for path, data in files.items()}
+
+
+def _board_file(board: str) -> str | None:
+    """The absolute path of a user's own board file given as ``board`` (None for a board
+    robokit ships, given by name)."""
+    from ... import kits
+
+    if board in kits.list_boards():
+        return None
+    return str(Path(board).resolve())
+
+
+def plan_install(board: str | None = None, autostart: bool = False, *,
+                 version: str | None = None) -> dict[str, bytes]:
+    """Every file an install puts on a board: ``/main.py`` (the stub; absolute path) and
+    the system slot's files by name (``robokit_boot.py``, ``robokit_loader.py``,
+    ``settings.json``, the board's support, ``install.json`` last: the record of the others
+    with their sizes and SHA-256). Same arguments, same bytes. ``version``: the robokit
+    version to record (default: this one; tests make "older" installs with it)."""
+    files: dict[str, bytes] = {
+        STUB: _template("boot/main.py"),
+        "robokit_boot.py": _template("robokit_boot.py"),
+        "robokit_loader.py": _template("loader.py"),
+    }
+    ble = False
+    name = board_file = None
+    if board is not None:
+        cfg, support = _board_support(board)
+        files.update(support)
+        ble = bool(cfg.get("ble"))
+        name, board_file = cfg["name"], _board_file(board)
+    if ble:
+        files["nus_bridge.py"] = _template("nus_bridge.py")
+    version = version or _version()
+    settings: dict[str, Any] = {"version": version, "board": name, "autostart": bool(autostart),
+                                "ble": ble}
+    if board_file is not None:
+        settings["board_file"] = board_file  # where the user's own board file came from
+    files["settings.json"] = json.dumps(settings, sort_keys=True).encode()
+    record = {
+        "format": FORMAT, "robokit": version, "board": name, "settings": settings,
+        "files": {path: {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                  for path, data in sorted(files.items())},
+    }
+    files[RECORD] = json.dumps(record, sort_keys=True, indent=1).encode()
+    return files
+
+
+# -- talking to the board ------------------------------------------------------------------
+
+_PROBE = """\
+import os, sys
+def _rk_r(p):
+    try:
+        f = open(p, 'rb')
+    except OSError:
+        return None
+    d = f.read()
+    f.close()
+    return d
+_rk_s = None
+try:
+    _rk_s = os.statvfs('/')
+    _rk_free = _rk_s[0] * _rk_s[3]
+except Exception:
+    _rk_free = -1
+_rk_a = _rk_r('/robokit/sys/active') or b''
+_rk_t = _rk_r('/robokit/sys/active.tmp') or b''
+_rk_m = _rk_r('/main.py')
+_rk_c = _rk_r('/robokit/crashes') or b''
+print(repr((sys.implementation.name, _rk_free, _rk_a, _rk_t,
+            None if _rk_m is None else _rk_m[:200], len(_rk_m or b''), _rk_c)))
+del _rk_r, _rk_s, _rk_free, _rk_a, _rk_t, _rk_m, _rk_c
+"""
+
+_HASH = """\
+import hashlib, binascii
+def _rk_h(p):
+    try:
+        f = open(p, 'rb')
+    except OSError:
+        return None
+    h = hashlib.sha256()
+    n = 0
+    while True:
+        b = f.read(512)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+    f.close()
+    return (n, binascii.hexlify(h.digest()).decode())
+print(repr([_rk_h(p) for p in {paths!r}]))
+del _rk_h
+"""
+
+_HELPERS = """\
+import os
+def _rk_x(p):
+    try:
+        os.stat(p)
+        return True
+    except OSError:
+        return False
+def _rk_md(p):
+    q = ''
+    for s in p.split('/'):
+        if s:
+            q += '/' + s
+            if not _rk_x(q):
+                os.mkdir(q)
+def _rk_rm(p):
+    try:
+        es = list(os.ilistdir(p))
+    except OSError:
+        return
+    for e in es:
+        if e[1] & 0x4000:
+            _rk_rm(p + '/' + e[0])
+        else:
+            os.remove(p + '/' + e[0])
+    try:
+        os.rmdir(p)
+    except OSError as e:
+        if e.args[0] != 2:  # ENOENT: gone with its last file (a folder only implied)
+            raise
+def _rk_fin(d):
+    if _rk_x(d + '/active') or not _rk_x(d + '/active.tmp'):
+        return
+    f = open(d + '/active.tmp')
+    n = f.read().strip()
+    f.close()
+    if n in ('a', 'b'):
+        os.rename(d + '/active.tmp', d + '/active')
+"""
+
+
+def _as_repl(target: Any) -> RawRepl:
+    if isinstance(target, RawRepl):
+        return target
+    repl = getattr(target, "repl", None)
+    if isinstance(repl, RawRepl):  # a MicroPythonBoard
+        return repl
+    if hasattr(target, "write") and hasattr(target, "read"):
+        return RawRepl(target)
+    raise TypeError("install needs a RawRepl, a MicroPythonBoard or a byte link "
+                    f"(write/read), not {type(target).__name__}")
+
+
+def _board_failure(text: str) -> str:
+    """What a board-side error means, in one line, from its traceback text."""
+    last = (text.strip().splitlines() or ["?"])[-1].strip()
+    if "ENOSPC" in last or "Errno 28" in last or last.endswith("OSError: 28"):
+        return ("the board's filesystem is full; delete files from it (mpremote fs rm) "
+                "and install again")
+    if "EROFS" in last or "Errno 30" in last or last.endswith("OSError: 30"):
+        return ("the board's filesystem is read-only (is it mounted as a USB drive, or "
+                "made read-only in boot.py?); make it writable and install again")
+    return f"the board failed: {last}"
+
+
+class _Session:
+    def __init__(self, repl: RawRepl, timeout: float):
+        self.repl = repl
+        self.timeout = timeout
+
+    def enter(self) -> None:
+        if self.repl.in_raw_repl:
+            return
+        try:
+            self.repl.enter(timeout=self.timeout)
+        except ReplError as e:
+            raise InstallError(
+                "no MicroPython REPL answered"
+                + (f" (got {e.received[-60:]!r})" if e.received else "")
+                + ": is it a MicroPython board, and is no other program (mpremote, Thonny, "
+                "a serial monitor) using the port? Flash MicroPython first (`robokit flash`)."
+            ) from None
+
+    def run(self, code: str, what: str) -> str:
+        try:
+            out, err = self.repl.exec_raw(code, self.timeout)
+        except LinkError as e:
+            raise InstallError(f"{what}: the link to the board failed: {e}") from None
+        if err:
+            raise _BoardFailed(_board_failure(err.decode("utf-8", "replace")))
+        return out.decode("utf-8", "replace")
+
+    def value(self, code: str, what: str) -> Any:
+        out = self.run(code, what)
+        try:
+            return ast.literal_eval(out.strip().splitlines()[-1])
+        except (ValueError, SyntaxError, IndexError):
+            raise InstallError(f"{what}: the board answered {out[-120:]!r}, not what robokit "
+                               "expected; is it running MicroPython?") from None
+
+    def probe(self) -> dict[str, Any]:
+        impl, free, active, tmp, main_head, main_size, crashes = self.value(
+            _PROBE, "asking the board what it holds")
+        if impl != "micropython":
+            raise InstallError(f"the board runs {impl}, not MicroPython; robokit installs on "
+                               "MicroPython boards only (flash MicroPython first)")
+        slot = None
+        for pointer in (active, tmp):
+            name = pointer.decode("utf-8", "replace").strip()
+            if name in ("a", "b"):
+                slot = name
+                break
+        try:
+            n_crashes = int(crashes.decode().strip() or "0")
+        except ValueError:
+            n_crashes = 0
+        return {"free": free, "slot": slot, "main_head": main_head, "main_size": main_size,
+                "crashes": n_crashes}
+
+    def hashes(self, paths: list[str]) -> dict[str, tuple[int, str] | None]:
+        got = self.value(_HASH.format(paths=paths), "reading files back from the board")
+        return dict(zip(paths, got, strict=True))
+
+    def write(self, path: str, data: bytes, done: int, total: int,
+              progress: ProgressFn | None) -> int:
+        """Write ``path`` on the board in chunks; returns ``done`` + its size."""
+        pieces = [data[i:i + CHUNK] for i in range(0, len(data), CHUNK)] or [b""]
+        for i, piece in enumerate(pieces):
+            code = (f"_rk_f = open({path!r}, 'wb')\n" if i == 0 else "")
+            code += f"_rk_f.write({piece!r})\n"
+            if i == len(pieces) - 1:
+                code += "_rk_f.close()\ndel _rk_f\n"
+            self.run(code, f"writing {path}")
+            done += len(piece)
+            if progress is not None:
+                progress(done, total)
+        return done
+
+
+class _BoardFailed(Exception):
+    """Board-side code raised: the message is what it means (full, read-only, ...)."""
+
+
+def _record(data: bytes | None) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    try:
+        rec = json.loads(data)
+    except ValueError:
+        return None
+    return rec if isinstance(rec, dict) and isinstance(rec.get("files"), dict) else None
+
+
+def install(target: Any, *, board: str | None = None, autostart: bool = False,
+            progress: ProgressFn | None = None, timeout: float = 5.0,
+            plan: Mapping[str, bytes] | None = None) -> InstallReport:
+    """Install robokit's loader on the MicroPython board behind ``target`` (a ``RawRepl``,
+    a ``MicroPythonBoard`` or a byte link), all or nothing.
+
+    ``board``: a board name (``robokit.kits``) whose support is installed too;
+    ``autostart``: run the stored program at power-up. ``plan`` replaces
+    ``plan_install(board, autostart)`` (tests install older or altered files with it).
+    ``progress(done, total)`` gets bytes written. Raises ``InstallError`` (no MicroPython
+    REPL, a full or read-only filesystem, an unknown board, the link failing): the message
+    says whether the previous installation is still the active one."""
+    files = dict(plan) if plan is not None else plan_install(board, autostart)
+    stub = files.pop(STUB, None)
+    if RECORD not in files:
+        raise ValueError(f"an install plan needs {RECORD}")
+    settings = json.loads(files.get("settings.json", b"{}"))
+    session = _Session(_as_repl(target), timeout)
+    t0 = time.monotonic()
+    session.enter()
+    state = session.probe()
+    previous = None
+    if state["slot"] is not None:
+        rec = _record(_read_file(session, f"{SYS}/{state['slot']}/{RECORD}"))
+        previous = str(rec.get("robokit")) if rec else "unknown"
+    need = sum(map(len, files.values())) + (len(stub) if stub else 0)
+    if 0 <= state["free"] < need + MARGIN:
+        raise InstallError(f"the board's filesystem is full: the install needs {need:,} bytes "
+                           f"(and {MARGIN:,} spare) but {state['free']:,} are free; delete "
+                           "files from the board (mpremote fs rm) and install again. Nothing "
+                           "was changed.")
+    slot = "b" if state["slot"] == "a" else "a"
+    folder = f"{SYS}/{slot}"
+    total = need
+    done = 0
+    stub_written = False
+    kept = None
+    stage = "preparing"
+    try:
+        session.run(_HELPERS + f"_rk_fin({SYS!r})\n_rk_fin({ROOT!r})\n_rk_md({SYS!r})\n"
+                    f"_rk_rm({folder!r})\n_rk_md({folder!r})\n", "preparing the board")
+        stage = "writing"
+        if progress is not None:
+            progress(0, total)
+        order = sorted(p for p in files if p != RECORD) + [RECORD]
+        for name in order:
+            done = session.write(f"{folder}/{name}", files[name], done, total, progress)
+        stage = "checking"
+        _check_written(session, {f"{folder}/{n}": files[n] for n in order})
+        stage = "committing"
+        session.run(_HELPERS + f"_rk_f = open({SYS + '/active.tmp'!r}, 'w')\n"
+                    f"_rk_f.write({slot + chr(10)!r})\n_rk_f.close()\n"
+                    f"os.rename({SYS + '/active.tmp'!r}, {SYS + '/active'!r})\n"
+                    f"if _rk_x({CRASHES!r}):\n    os.remove({CRASHES!r})\n",
+                    "making the new system slot active")
+        stage = "stub"
+        if stub is not None:
+            current = session.hashes([STUB])[STUB]
+            if current is None or current[1] != hashlib.sha256(stub).hexdigest():
+                head = state["main_head"]
+                if head is not None and not head.startswith(STUB_MARK):
+                    # A user's own main.py: keep it (once) before the stub replaces it.
+                    session.run(_HELPERS + f"if not _rk_x({USER_MAIN!r}):\n"
+                                f"    _rk_f = open({USER_MAIN + '.tmp'!r}, 'wb')\n"
+                                f"    _rk_g = open({STUB!r}, 'rb')\n"
+                                "    _rk_f.write(_rk_g.read())\n"
+                                "    _rk_g.close()\n    _rk_f.close()\n"
+                                f"    os.rename({USER_MAIN + '.tmp'!r}, {USER_MAIN!r})\n",
+                                "keeping the board's own main.py")
+                    kept = USER_MAIN
+                done = session.write(STUB_TMP, stub, done, total, progress)
+                _check_written(session, {STUB_TMP: stub})
+                session.run(f"import os\nos.rename({STUB_TMP!r}, {STUB!r})\n",
+                            "putting the boot stub in place")
+                stub_written = True
+            else:
+                done += len(stub)
+        if progress is not None:
+            progress(total, total)
+    except _BoardFailed as e:
+        where = ("The new system slot was made active; /main.py may still be the previous "
+                 "one: install again." if stage == "stub" else
+                 "The previous installation (if any) is still the active one.")
+        raise InstallError(f"installing robokit failed while {stage}: {e}. {where}") from None
+    sizes = {f"{folder}/{n}": len(d) for n, d in files.items()}
+    if stub is not None:
+        sizes[STUB] = len(stub)
+    return InstallReport(slot=slot, version=str(settings.get("version", _version())),
+                         board=settings.get("board"), autostart=bool(settings.get("autostart")),
+                         files=sizes, bytes=done, seconds=time.monotonic() - t0,
+                         previous=previous, stub_written=stub_written, user_main_kept=kept)
+
+
+def _read_file(session: _Session, path: str) -> bytes | None:
+    """A (small) file's bytes, None when the board has no such file."""
+    value = session.value(_HELPERS + f"if _rk_x({path!r}):\n    _rk_f = open({path!r}, 'rb')\n"
+                          "    print(repr(_rk_f.read()))\n    _rk_f.close()\n"
+                          "else:\n    print('None')\n", f"reading {path}")
+    return value if isinstance(value, bytes) else None
+
+
+def _check_written(session: _Session, expected: Mapping[str, bytes]) -> None:
+    got = session.hashes(list(expected))
+    for path, data in expected.items():
+        want = (len(data), hashlib.sha256(data).hexdigest())
+        if got[path] is None or tuple(got[path]) != want:  # type: ignore[arg-type]
+            raise _BoardFailed(f"{path} reads back differently from what was sent "
+                               "(damaged on the link or in flash)")
+
+
+def check_install(target: Any, *, board: str | None = None, autostart: bool | None = None,
+                  timeout: float = 5.0) -> InstallStatus:
+    """What robokit installation the board behind ``target`` holds, file by file, compared
+    with what it records (``install.json``: missing, damaged) and with what this robokit
+    installs with the same settings (outdated). ``board`` / ``autostart`` compare with
+    those settings instead of the recorded ones. Reads only; writes nothing."""
+    session = _Session(_as_repl(target), timeout)
+    session.enter()
+    state = session.probe()
+    ours = _version()
+    status = InstallStatus(installed=False, ours=ours, crashes=state["crashes"])
+    if state["slot"] is None:
+        return status
+    folder = f"{SYS}/{state['slot']}"
+    raw = _read_file(session, f"{folder}/{RECORD}")
+    rec = _record(raw)
+    status.installed = True
+    status.slot = state["slot"]
+    if rec is None:
+        status.files[f"{folder}/{RECORD}"] = MISSING if raw is None else DAMAGED
+        return status
+    settings: dict[str, Any] = rec.get("settings") or {}
+    if not isinstance(settings, dict):
+        settings = {}
+    status.version = str(rec.get("robokit"))
+    status.board = rec.get("board")
+    status.board_file = settings.get("board_file")
+    status.autostart = bool(settings.get("autostart"))
+    want_board = board if board is not None else status.install_board()
+    want_auto = autostart if autostart is not None else status.autostart
+    partial = False  # the plan could not include the board: its files are judged as recorded
+    try:
+        plan = plan_install(want_board, want_auto)
+    except InstallError:  # a board file no longer on this computer: compare the rest
+        plan = {n: d for n, d in plan_install(None, want_auto).items() if n != "settings.json"}
+        partial = True
+    plan_hash = {(n if n.startswith("/") else f"{folder}/{n}"): hashlib.sha256(d).hexdigest()
+                 for n, d in plan.items() if n != RECORD}
+    recorded = {(n if n.startswith("/") else f"{folder}/{n}"): v
+                for n, v in rec["files"].items()}
+    paths = sorted(set(recorded) | set(plan_hash))
+    got = session.hashes(paths)
+    for path in paths:
+        on_board = got[path]
+        entry = recorded.get(path)
+        if on_board is None:
+            status.files[path] = MISSING
+        elif entry is not None and tuple(on_board) != (entry.get("size"), entry.get("sha256")):
+            status.files[path] = DAMAGED
+        elif path not in plan_hash:
+            # this robokit would not install it, unless the plan could not say
+            status.files[path] = CURRENT if partial else OUTDATED
+        elif plan_hash[path] != on_board[1]:
+            status.files[path] = OUTDATED
+        else:
+            status.files[path] = CURRENT
+    status.current = (status.version == ours
+                      and all(s == CURRENT for s in status.files.values()))
+    return status
+
+
+__all__ = ["CURRENT", "DAMAGED", "MISSING", "OUTDATED", "InstallError", "InstallReport",
+           "InstallStatus", "check_install", "install", "plan_install"]
