@@ -34,6 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..protocols.pybricks import (
+    BLE_BOOTLOADER_HUBS,
+    BOOTLOADER_SERVICE,
+    DFU_HUBS,
+    LEGO_CID,
+    PYBRICKS_SERVICE,
+)
 from . import FirmwareError
 from .pybricks_zip import HUBS, PybricksFirmware, read_firmware_zip
 
@@ -53,15 +60,10 @@ __all__ = [
 
 Progress = Callable[[int, int], None]
 
-#: device ids flashed over Bluetooth (LEGO's BLE bootloader)
-BLE_HUBS = (0x40, 0x41, 0x80)
-#: device ids flashed over USB DFU
-USB_HUBS = (0x81, 0x83)
-
-BOOTLOADER_SERVICE = "00001625-1212-efde-1623-785feabcd123"
-PYBRICKS_SERVICE = "c5f50001-8280-46da-89f4-6d8051e4aeef"
+#: device ids flashed over Bluetooth (LEGO's BLE bootloader) and over USB DFU
+BLE_HUBS = BLE_BOOTLOADER_HUBS
+USB_HUBS = DFU_HUBS
 LWP3_HUB_SERVICE = "00001623-1212-efde-1623-785feabcd123"
-LEGO_CID = 0x0397
 
 ENTER_BLE_BOOTLOADER = (
     "turn the hub off, then press and hold its button until the light starts blinking "

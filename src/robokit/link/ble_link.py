@@ -24,13 +24,9 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..protocols.nus import NUS_RX, NUS_SERVICE, NUS_TX, payload_size
+from ..protocols.pybricks import PYBRICKS_SERVICE
 from . import LinkError
-
-PYBRICKS_SERVICE = "c5f50001-8280-46da-89f4-6d8051e4aeef"
-NUS_SERVICE = "6e400001-b5a3-f393-e0a9-e50e24dcca9e"
-NUS_RX = "6e400002-b5a3-f393-e0a9-e50e24dcca9e"  # host -> board (write)
-NUS_TX = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"  # board -> host (notify)
-ATT_HEADER = 3
 
 _ADDRESS = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$|^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$",
                       re.IGNORECASE)
@@ -244,7 +240,7 @@ class NusLink:
 
     async def _write(self, data: bytes) -> None:
         client = self._client
-        size = max(1, self.mtu - ATT_HEADER)
+        size = payload_size(self.mtu)
         for i in range(0, len(data), size):
             await client.write_gatt_char(NUS_RX, data[i:i + size], response=self.response)
 

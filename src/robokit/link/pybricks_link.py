@@ -34,28 +34,58 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import struct
 from collections.abc import AsyncIterator, Callable
 from typing import Any, NamedTuple
 
 from ..errors import PybricksLinkError, UploadRefusedError
+from ..protocols.pybricks import (
+    COMMAND_EVENT,
+    FLAG_MULTI_FILE_MPY6,
+    LEGO_USB_VID,
+    PYBRICKS_USB_PIDS,
+    STATUS_USER_PROGRAM_RUNNING,
+    meta_command,
+    write_ram_command,
+)
 
 __all__ = ["ExitStatus", "HubInfo", "PybricksLink", "PybricksLinkError", "UploadRefusedError",
            "UsbHub", "usb_hubs"]
 
-_COMMAND_EVENT = "c5f50002-8280-46da-89f4-6d8051e4aeef"
-_META, _WRITE_RAM = 3, 4
-_RUNNING = 1 << 6
-_MPY6 = 1 << 1
 _TRACEBACK = "Traceback (most recent call last):"
-LEGO_USB_VID = 0x0694
-#: NXT, EV3, SPIKE Prime, SPIKE Essential, MINDSTORMS Robot Inventor (pybricksdev.usb).
-PYBRICKS_USB_PIDS = (0x0002, 0x0005, 0x0009, 0x000D, 0x0010)
 UDEV_HINT = ("on Linux, reading a USB device needs a udev rule, e.g. "
              "SUBSYSTEM==\"usb\", ATTRS{idVendor}==\"0694\", MODE=\"0666\" in "
              "/etc/udev/rules.d/99-lego.rules, then unplug and plug the hub in again")
 USB_HINT = ("is it plugged in, switched on and running Pybricks firmware? " + UDEV_HINT
             + "; 'robokit devices' lists what robokit can reach")
+
+
+# -- what robokit reads of pybricksdev's private state: here and nowhere else -------------
+# pybricksdev keeps the hub's limits (read from its capabilities characteristic) and its
+# BleakClient in private attributes and offers no public accessor. These names are the
+# whole of robokit's dependence on them; tests/test_pybricks_hub.py fails by name when a
+# pybricksdev release renames one.
+PRIVATE_ATTRIBUTES = ("_max_user_program_size", "_max_write_size", "_capability_flags")
+PRIVATE_BLE_CLIENT = "_client"
+
+
+def _limits(hub: Any) -> dict[str, Any]:
+    """The connected hub's program and write size limits and its multi-file support."""
+    try:
+        program, write, flags = (getattr(hub, name) for name in PRIVATE_ATTRIBUTES)
+    except AttributeError as exc:
+        raise PybricksLinkError(f"this pybricksdev release keeps the hub's limits elsewhere "
+                                f"({exc}); install the pybricksdev version robokit was tested "
+                                "with (pip install \"robokit[lego]\")") from None
+    return {"max_program_size": int(program), "max_write_size": int(write),
+            "multi_file_mpy6": bool(int(flags) & FLAG_MULTI_FILE_MPY6)}
+
+
+async def _disconnect_ble_client(hub: Any) -> None:
+    """Drop the Bluetooth connection of a hub whose ``connect()`` failed half-way (it
+    leaves its BleakClient connected and has no public way to close it)."""
+    client = getattr(hub, PRIVATE_BLE_CLIENT, None)
+    if client is not None:
+        await client.disconnect()
 
 
 class HubInfo(NamedTuple):
@@ -194,12 +224,12 @@ class PybricksLink:
             await hub.connect()
         except RuntimeError as exc:  # pybricksdev: unsupported protocol version
             with contextlib.suppress(Exception):
-                await hub._client.disconnect()
+                await _disconnect_ble_client(hub)
             raise PybricksLinkError(f"hub {self._name!r} cannot be used: {exc}; update its "
                                     "Pybricks firmware (pybricksdev flash)") from None
         except (asyncio.TimeoutError, TimeoutError, BleakError, OSError) as exc:
             with contextlib.suppress(Exception):
-                await hub._client.disconnect()
+                await _disconnect_ble_client(hub)
             detail = str(exc) or type(exc).__name__
             raise PybricksLinkError(f"cannot connect to hub {self._name!r} ({detail}); {hint}") \
                 from None
@@ -293,9 +323,7 @@ class PybricksLink:
             name=self._name,
             firmware_version=str(hub.fw_version),
             protocol_version=self._protocol,
-            max_program_size=int(hub._max_user_program_size),
-            max_write_size=int(hub._max_write_size),
-            multi_file_mpy6=bool(int(hub._capability_flags) & _MPY6),
+            **_limits(hub),
             mpy_abi="6",
         )
 
@@ -326,7 +354,7 @@ class PybricksLink:
     # -- events --------------------------------------------------------------------------
 
     def _on_status(self, flags: Any) -> None:
-        running = bool(int(flags) & _RUNNING)
+        running = bool(int(flags) & STATUS_USER_PROGRAM_RUNNING)
         if running != self._running or not self._status_seen.is_set():
             self._running = running
             self._status_seen.set()
@@ -370,16 +398,16 @@ class PybricksLink:
                                      f"{info.max_write_size} bytes, too small to send a program")
         payload = info.max_write_size - 5
         try:
-            await self._io(hub.write_gatt_char(_COMMAND_EVENT, struct.pack("<BI", _META, 0),
+            await self._io(hub.write_gatt_char(COMMAND_EVENT, meta_command(0),
                                                True))
             for offset in range(0, len(blob), payload):
                 chunk = blob[offset : offset + payload]
                 await self._io(hub.write_gatt_char(
-                    _COMMAND_EVENT, struct.pack("<BI", _WRITE_RAM, offset) + chunk, True))
+                    COMMAND_EVENT, write_ram_command(offset, chunk), True))
                 if progress is not None:
                     progress(offset + len(chunk), len(blob))
             await self._io(hub.write_gatt_char(
-                _COMMAND_EVENT, struct.pack("<BI", _META, len(blob)), True))
+                COMMAND_EVENT, meta_command(len(blob)), True))
         except Exception as exc:
             raise self._lost(exc, "sending the program") from None
 

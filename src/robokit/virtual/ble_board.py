@@ -18,14 +18,9 @@ from __future__ import annotations
 
 import threading
 
+from ..protocols.nus import ATT_HEADER, NUS_RX, NUS_SERVICE, NUS_TX
 from .board import MemoryConn, SimBoard
-from .radio import ATT_HEADER, Peripheral, PeripheralLink, normalize_uuid
-
-# The Nordic UART service (as robokit.link.ble_link has them; the simulator does not
-# import the link layer).
-NUS_SERVICE = "6e400001-b5a3-f393-e0a9-e50e24dcca9e"
-NUS_RX = "6e400002-b5a3-f393-e0a9-e50e24dcca9e"  # host -> board (write)
-NUS_TX = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"  # board -> host (notify)
+from .radio import Peripheral, PeripheralLink, normalize_uuid
 
 
 class NusBoard(Peripheral):

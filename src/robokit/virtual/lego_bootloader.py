@@ -44,6 +44,7 @@ from __future__ import annotations
 import struct
 import threading
 
+from ..protocols.pybricks import BOOTLOADER_CHAR, BOOTLOADER_SERVICE, LEGO_CID
 from .radio import Peripheral, PeripheralLink
 
 __all__ = [
@@ -55,9 +56,6 @@ __all__ = [
     "xor_checksum",
 ]
 
-BOOTLOADER_SERVICE = "00001625-1212-efde-1623-785feabcd123"
-BOOTLOADER_CHAR = "00001626-1212-efde-1623-785feabcd123"
-LEGO_CID = 0x0397
 
 CMD_ERASE, CMD_PROGRAM, CMD_START_APP, CMD_INIT, CMD_INFO = 0x11, 0x22, 0x33, 0x44, 0x55
 CMD_CHECKSUM, CMD_FLASH_STATE, CMD_DISCONNECT = 0x66, 0x77, 0x88

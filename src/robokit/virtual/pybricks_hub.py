@@ -52,7 +52,39 @@ from bleak.exc import BleakGATTProtocolError, BleakGATTProtocolErrorCode
 
 from ..compiler.pybricks import parse_pybricks
 from ..errors import BundleError
-from .radio import ATT_HEADER, Peripheral, PeripheralLink, normalize_uuid
+from ..protocols.nus import ATT_HEADER, NUS_RX, NUS_SERVICE, NUS_TX
+from ..protocols.pybricks import (  # noqa: F401 (named here for the hub's users too)
+    CAPABILITIES,
+    CMD_META,
+    CMD_REBOOT,
+    CMD_START,
+    CMD_START_REPL,
+    CMD_STDIN,
+    CMD_STOP,
+    CMD_WRITE_RAM,
+    COMMAND_EVENT,
+    DI_SERVICE,
+    ERR_BUSY,
+    ERR_INVALID_ATTRIBUTE_VALUE_LENGTH,
+    ERR_INVALID_COMMAND,
+    ERR_VALUE_NOT_ALLOWED,
+    ERR_WRITE_NOT_PERMITTED,
+    EVT_STATUS,
+    EVT_STDOUT,
+    FLAG_HAS_REPL,
+    FLAG_MULTI_FILE_MPY6,
+    FW_REV,
+    HUB_KIND_PRIME,
+    LEGO_CID,
+    PNP_ID,
+    PYBRICKS_SERVICE,
+    STATUS_USER_PROGRAM_RUNNING,
+    SW_REV,
+    pack_capabilities,
+    status_event,
+    stdout_events,
+)
+from .radio import Peripheral, PeripheralLink, normalize_uuid
 
 __all__ = [
     "HubCommandError",
@@ -65,42 +97,6 @@ __all__ = [
 ]
 
 
-def _pybricks_uuid(short: int) -> str:
-    return f"c5f5{short:04x}-8280-46da-89f4-6d8051e4aeef"
-
-
-def _std_uuid(short: int) -> str:
-    return f"{short:08x}-0000-1000-8000-00805f9b34fb"
-
-
-PYBRICKS_SERVICE = _pybricks_uuid(1)
-COMMAND_EVENT = _pybricks_uuid(2)
-CAPABILITIES = _pybricks_uuid(3)
-DI_SERVICE = _std_uuid(0x180A)
-FW_REV = _std_uuid(0x2A26)
-SW_REV = _std_uuid(0x2A28)
-PNP_ID = _std_uuid(0x2A50)
-NUS_SERVICE = "6e400001-b5a3-f393-e0a9-e50e24dcca9e"
-NUS_RX = "6e400002-b5a3-f393-e0a9-e50e24dcca9e"
-NUS_TX = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"
-
-# Commands and events (pybricksdev.ble.pybricks.Command / Event).
-CMD_STOP, CMD_START, CMD_START_REPL, CMD_META, CMD_WRITE_RAM, CMD_REBOOT, CMD_STDIN = range(7)
-EVT_STATUS, EVT_STDOUT = 0, 1
-# Status and capability flags.
-STATUS_USER_PROGRAM_RUNNING = 1 << 6
-FLAG_HAS_REPL = 1 << 0
-FLAG_MULTI_FILE_MPY6 = 1 << 1
-# Errors the firmware answers a command with (pbio_pybricks_error_t): over BLE as the
-# ATT error of the write, over USB as the response's status.
-ERR_WRITE_NOT_PERMITTED = 0x03
-ERR_INVALID_ATTRIBUTE_VALUE_LENGTH = 0x0D
-ERR_VALUE_NOT_ALLOWED = 0x13
-ERR_INVALID_COMMAND = 0x80
-ERR_BUSY = 0x81
-LEGO_CID = 0x0397
-HUB_KIND_PRIME = 0x81
-
 #: Where the stand-in ``pybricks`` modules (MicroPython code) live.
 FIRMWARE_DIR = Path(__file__).resolve().parent / "pybricks_fw"
 #: The file the entry module (``__main__``) is written as; run with ``micropython -m``
@@ -109,22 +105,6 @@ MAIN_FILE = "_robokit_main"
 
 
 # -- pure protocol pieces ----------------------------------------------------------------
-
-
-def pack_capabilities(max_write_size: int, flags: int, max_program_size: int) -> bytes:
-    """The capabilities characteristic's value (``<HII``, Pybricks protocol 1.2/1.3)."""
-    return struct.pack("<HII", max_write_size, flags, max_program_size)
-
-
-def status_event(flags: int) -> bytes:
-    """A status report event."""
-    return struct.pack("<BI", EVT_STATUS, flags)
-
-
-def stdout_events(data: bytes, max_payload: int) -> list[bytes]:
-    """``data`` as stdout events of at most ``max_payload`` bytes of text each."""
-    step = max(1, max_payload)
-    return [bytes([EVT_STDOUT]) + data[i : i + step] for i in range(0, len(data), step)]
 
 
 class _LineEnds:

@@ -50,6 +50,7 @@ import usb.backend
 import usb.backend.libusb1
 import usb.core
 
+from ..protocols.pybricks import LEGO_USB_VID, SPIKE_PRIME_USB_PID
 from .pybricks_hub import (
     CAPABILITIES,
     EVT_STDOUT,
@@ -73,8 +74,6 @@ __all__ = [
     "installed_usb",
 ]
 
-LEGO_USB_VID = 0x0694
-SPIKE_PRIME_USB_PID = 0x0009
 EP_OUT, EP_IN = 0x01, 0x81
 MAX_PACKET_SIZE = 64
 # Messages (pybricksdev.usb.pybricks).

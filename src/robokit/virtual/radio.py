@@ -56,8 +56,9 @@ from bleak.exc import (
 )
 from bleak.uuids import normalize_uuid_str
 
+from ..protocols.nus import ATT_HEADER
+
 BACKEND_ID = "robokit-virtual-radio"
-ATT_HEADER = 3  # bytes of an ATT write/notification that are not payload
 
 
 def normalize_uuid(uuid: str) -> str:
