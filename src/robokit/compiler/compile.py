@@ -574,6 +574,7 @@ __all__ = [
     "ABIS",
     "Compiler",
     "Progress",
+    "bundle_of",
     "check_program",
     "compile_program",
     "find_compiler",
@@ -589,3 +590,20 @@ def check_program(program: str | Path, target: str = "sim", **kw: Any) -> Bundle
     ProgramError/CheckError/ConfigError like compiling does.
     """
     return compile_program(program, target=target, **kw)
+
+
+def bundle_of(program: str | Path | Bundle, target: str = "sim",
+              **kw: Any) -> tuple[Bundle, Path | None]:
+    """The bundle a brick gets for ``program``, and the folder of the program's files (for
+    tracebacks; None for a ``Bundle`` given as it is).
+
+    ``program``: a .py file or project folder (compiled for ``target`` with ``kw``, checks
+    included), a built ``.rkb`` file (read and verified), or a :class:`Bundle`."""
+    from .bundle import Bundle
+
+    if isinstance(program, Bundle):
+        return program, None
+    p = Path(program)
+    if p.suffix == ".rkb":
+        return Bundle.read(p), p.resolve().parent
+    return compile_program(p, target=target, **kw), (p if p.is_dir() else p.parent).resolve()

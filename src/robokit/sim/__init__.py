@@ -29,18 +29,15 @@ def load_bundle(
 
     ``program``: a .py file or project folder (compiled for the ``sim`` target, checks
     included), a built ``.rkb`` file, or a :class:`Bundle`."""
-    from ..compiler.compile import compile_program
+    from ..compiler.compile import bundle_of
 
-    if isinstance(program, Bundle):
-        return Bundle.from_bytes(program.to_bytes(), program.program), Path.cwd()
-    p = Path(program)
-    if p.suffix == ".rkb":
-        return Bundle.read(p), p.resolve().parent
     robot_arg = robot if isinstance(robot, dict) else (str(robot) if robot else None)
-    bundle = compile_program(p, target="sim", robot=robot_arg)
-    # Verify what will run exactly as a brick would: from the bundle's bytes.
-    bundle = Bundle.from_bytes(bundle.to_bytes(), str(p))
-    return bundle, (p if p.is_dir() else p.parent).resolve()
+    bundle, found = bundle_of(program, target="sim", robot=robot_arg)
+    if isinstance(program, Bundle) or Path(program).suffix != ".rkb":  # read() verified
+        # Verify what will run exactly as a brick would: from the bundle's bytes.
+        bundle = Bundle.from_bytes(bundle.to_bytes(), bundle.program if found is None
+                                   else str(program))
+    return bundle, found if found is not None else Path.cwd()
 
 
 def simulate(
