@@ -51,7 +51,7 @@ class _Pattern:
             self.apply(self.frames[i][1])
 
 
-class _Brick:
+class _HubState:
     """What one brick remembers between calls, whichever Hub object made them."""
 
     def __init__(self, hal):
@@ -89,7 +89,7 @@ def _shared():
     global _brick
     hal = _hal.get()
     if _brick is None or _brick.hal is not hal:
-        _brick = _Brick(hal)
+        _brick = _HubState(hal)
     return _brick
 
 

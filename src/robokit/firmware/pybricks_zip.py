@@ -48,7 +48,7 @@ __all__ = [
     "READABLE_METADATA_MAJORS",
     "PybricksFirmware",
     "PybricksFirmwareError",
-    "PybricksHub",
+    "HubKind",
     "crc32_stm32",
     "hub_by_name",
     "read_firmware_zip",
@@ -72,7 +72,7 @@ _MAX_MEMBER = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class PybricksHub:
+class HubKind:
     """A hub Pybricks firmware exists for."""
 
     device_id: int  # the LWP3 hub kind / "device-id" in the metadata
@@ -80,16 +80,16 @@ class PybricksHub:
     slug: str  # as in release file names: pybricks-<slug>-v3.5.0.zip
 
 
-#: Every hub Pybricks publishes firmware for, by device-id (pybricksdev's HubKind).
-HUBS: dict[int, PybricksHub] = {h.device_id: h for h in (
-    PybricksHub(0x40, "Move Hub", "movehub"),
-    PybricksHub(0x41, "City Hub", "cityhub"),
-    PybricksHub(0x80, "Technic Hub", "technichub"),
-    PybricksHub(0x81, "Prime Hub", "primehub"),  # also the Robot Inventor hub
-    PybricksHub(0x83, "Essential Hub", "essentialhub"),
-    PybricksHub(0xE0, "RCX", "rcx"),
-    PybricksHub(0xE1, "NXT", "nxt"),
-    PybricksHub(0xE2, "EV3", "ev3"),
+#: Every hub Pybricks publishes firmware for, by device-id (as pybricksdev's HubKind).
+HUBS: dict[int, HubKind] = {h.device_id: h for h in (
+    HubKind(0x40, "Move Hub", "movehub"),
+    HubKind(0x41, "City Hub", "cityhub"),
+    HubKind(0x80, "Technic Hub", "technichub"),
+    HubKind(0x81, "Prime Hub", "primehub"),  # also the Robot Inventor hub
+    HubKind(0x83, "Essential Hub", "essentialhub"),
+    HubKind(0xE0, "RCX", "rcx"),
+    HubKind(0xE1, "NXT", "nxt"),
+    HubKind(0xE2, "EV3", "ev3"),
 )}
 
 _ALIASES = {
@@ -104,7 +104,7 @@ _ALIASES = {
 }
 
 
-def hub_by_name(hub: int | str) -> PybricksHub:
+def hub_by_name(hub: int | str) -> HubKind:
     """The hub for a device-id (``0x41``) or a name (``"City Hub"``, ``"cityhub"``,
     ``"city"``, ``"spike prime"``, ...). Raises :class:`PybricksFirmwareError` if unknown."""
     if isinstance(hub, bool) or not isinstance(hub, int | str):
@@ -171,7 +171,7 @@ class PybricksFirmware:
     path: Path
     metadata_version: str  # "1.0.0" ... "3.0.0"
     firmware_version: str  # as the build wrote it, e.g. "v3.5.0"
-    hub: PybricksHub  # .name, .device_id, .slug
+    hub: HubKind  # .name, .device_id, .slug
     checksum_type: str  # "sum", "crc32" or "none"
     checksum_size: int  # bytes the checksum covers (max-firmware-size for 1.x); 0 for "none"
     max_firmware_size: int | None  # the largest image the hub takes; None if not stated
