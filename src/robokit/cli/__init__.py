@@ -1,0 +1,44 @@
+"""The ``robokit`` command line: parsing, printing and exit codes; no logic of its own.
+
+Exit codes: 0 the program finished (or ran until --duration), 1 the program
+raised an exception, 2 robokit could not do what was asked (bad input: one
+clear line on stderr, no traceback), 130 interrupted.
+
+A module per group of commands: ``run`` (run, upload, stop, repl, devices), ``compile``
+(compile, check, inspect, worlds), ``flash``, ``install``, ``board`` (board list/new/
+check), ``sim`` (sim serve). ``_errors`` is the one error handler every command goes
+through; ``_output`` holds what several commands print alike. What a Python user would
+want to call lives below: ``robokit.targets`` (connect, find the robot.toml, reinstall),
+``robokit.firmware.flash`` (pick the flasher, enter the bootloader, find the new port),
+the compiler and the simulator.
+
+May import everything below it; nothing imports it. ``import robokit.cli`` stays light:
+each command imports what it needs when it runs (no numpy, device API, bleak or
+pyserial at start-up).
+"""
+
+from __future__ import annotations
+
+import click
+
+from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, EXIT_USAGE, Group
+from .board import board_group
+from .compile import check, compile_, inspect, worlds
+from .flash import flash
+from .install import install_cmd
+from .run import devices, repl, run, stop, upload
+from .sim import sim_group
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="robokit", prog_name="robokit")
+def main() -> None:
+    """Program robot kits in Python; run the programs on a simulated brick."""
+
+
+for _command in (upload, stop, repl, run, devices, worlds, compile_, check, inspect, flash,
+                 install_cmd, board_group, sim_group):
+    main.add_command(_command)
+del _command
+
+__all__ = ["EXIT_INTERRUPTED", "EXIT_PROGRAM_ERROR", "EXIT_USAGE", "main"]

@@ -1,0 +1,5 @@
+"""``python -m robokit.cli``: the ``robokit`` command."""
+
+from . import main
+
+main()

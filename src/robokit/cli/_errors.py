@@ -1,0 +1,121 @@
+"""The one error handler of the command line, and its exit codes.
+
+Every ``robokit`` command is a :class:`Command`; its ``invoke`` is the single place that
+turns what went wrong into what a person sees:
+
+- a ``RobokitError`` (robokit could not do what was asked): one line on stderr,
+  ``robokit: COMMAND: MESSAGE``, exit 2. A command made with ``json_errors=True`` that
+  was given ``--json`` also prints one JSON object (status ``invalid``) on stdout, for a
+  pipeline to read;
+- :func:`fail` (bad usage the command itself sees): the same line, exit 2;
+- Ctrl-C: ``robokit: COMMAND: interrupted`` (or the command's own words), exit 130.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import click
+
+from ..errors import RobokitError
+
+EXIT_PROGRAM_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class Failure(Exception):
+    """What :func:`fail` raises: a line for the handler to print, exit 2."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def fail(message: str) -> NoReturn:
+    """The command cannot go on: ``robokit: COMMAND: message`` on stderr, exit 2."""
+    raise Failure(message)
+
+
+@contextmanager
+def about(option: str, *errors: type[Exception]) -> Iterator[None]:
+    """The errors in the body (``RobokitError`` unless others are named) are about
+    ``option``: the line says ``robokit: COMMAND: OPTION: message``."""
+    caught = errors or (RobokitError,)
+    try:
+        yield
+    except caught as exc:
+        raise Failure(f"{option}: {exc}") from exc
+
+
+def command_name(ctx: click.Context) -> str:
+    """The command's words after ``robokit`` (``run``, ``board check``)."""
+    words = []
+    while ctx.parent is not None:
+        words.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(words))
+
+
+def brick_of(params: dict[str, Any]) -> str | None:
+    """The brick a command was pointed at with --port / --ble / --pybricks, as
+    ``robokit.targets.connect`` takes it (None: the simulator, or none given)."""
+    given = brick_options_given(params.get("port"), params.get("ble"), params.get("pybricks"))
+    return given[0] if len(given) == 1 else None
+
+
+def brick_options_given(port: str | None, ble: str | None, pybricks: str | None
+                        ) -> list[str]:
+    return [w for w in (port, f"ble:{ble}" if ble is not None else None,
+                        f"pybricks:{pybricks}" if pybricks is not None else None)
+            if w is not None]
+
+
+class Command(click.Command):
+    """A robokit command: its errors go through the one handler (see the module
+    docstring). ``interrupted``: what Ctrl-C says after ``robokit: COMMAND: ``;
+    ``json_errors``: with ``--json``, a RobokitError is also one JSON object on stdout."""
+
+    def __init__(self, *args: Any, interrupted: str = "interrupted",
+                 json_errors: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.interrupted = interrupted
+        self.json_errors = json_errors
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Failure as exc:
+            _say(ctx, exc.message)
+        except RobokitError as exc:
+            if self.json_errors and ctx.params.get("as_json"):
+                _print_invalid(exc, brick_of(ctx.params))
+            _say(ctx, str(exc))
+        except KeyboardInterrupt:
+            click.echo(f"robokit: {command_name(ctx)}: {self.interrupted}", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+
+
+class Group(click.Group):
+    """A group whose commands (and sub-groups) are robokit :class:`Command`\\ s."""
+
+    command_class = Command
+    group_class = type  # sub-groups are Groups too
+
+
+def _say(ctx: click.Context, message: str) -> NoReturn:
+    click.echo(f"robokit: {command_name(ctx)}: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _print_invalid(exc: RobokitError, target: str | None) -> None:
+    obj: dict[str, Any] = {"status": "invalid"}
+    if target is not None:
+        obj["target"] = target
+    obj["error"] = {"type": type(exc).__name__, "message": str(exc),
+                    "file": getattr(exc, "file", None), "line": getattr(exc, "line", None)}
+    click.echo(json.dumps(obj, indent=2))

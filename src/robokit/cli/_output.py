@@ -1,0 +1,87 @@
+"""What several commands share: the brick options, progress lines, small formats."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from ._errors import brick_options_given, fail
+
+
+def brick_options(fn: Any) -> Any:
+    """--port / --ble / --pybricks: which brick a command talks to."""
+    fn = click.option("--pybricks", default=None, metavar="NAME|usb",
+                      help="A LEGO hub with Pybricks firmware, by its Bluetooth name ('' for "
+                           "the first found) or 'usb'.")(fn)
+    fn = click.option("--ble", default=None, metavar="NAME",
+                      help="A MicroPython board over Bluetooth LE (Nordic UART), by name or "
+                           "address.")(fn)
+    fn = click.option("--port", default=None, metavar="PORT",
+                      help="A MicroPython board on a serial port (/dev/ttyACM0, COM3, "
+                           "socket://HOST:PORT); `robokit devices` lists them.")(fn)
+    return fn
+
+
+def where(port: str | None, ble: str | None, pybricks: str | None,
+          required: bool = False) -> str | None:
+    """The brick the options name, as ``robokit.targets.connect`` takes it; None for
+    none (refused when ``required``), refused when more than one."""
+    given = brick_options_given(port, ble, pybricks)
+    if len(given) > 1:
+        fail("choose one brick: --port, --ble or --pybricks")
+    if not given:
+        if required:
+            fail("which brick? give --port PORT, --ble NAME or --pybricks NAME "
+                 "(`robokit devices` lists what it finds)")
+        return None
+    return given[0]
+
+
+def where_kind(where: str) -> str:
+    return "ble" if where.startswith("ble:") else \
+        "pybricks" if where.startswith("pybricks:") else "port"
+
+
+def upload_progress(command: str, verb: str = "uploading") -> Any:
+    """A progress callback drawing one line on a terminal's stderr (nothing otherwise)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def draw(sent: int, total: int) -> None:
+        pct = 100 * sent // total if total else 100
+        bar = "█" * (pct // 4)
+        click.echo(f"\r{command}: {verb} {bar:25s} {pct:3d}% {sent:,}/{total:,} bytes",
+                   nl=False, err=True)
+        if sent >= total:
+            click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
+
+    return draw
+
+
+def compile_progress(command: str) -> Any:
+    """A progress callback drawing one line on a terminal's stderr (nothing otherwise)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def draw(p: Any) -> None:
+        if not p.cached:
+            line = f"{command}: {p.done}/{p.total} {p.path}"
+            click.echo("\r" + line[:78].ljust(78), nl=False, err=True)
+        if p.done == p.total:
+            click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
+
+    return draw
+
+
+def fmt_pose(p: tuple[float, float, float]) -> str:
+    return f"x={p[0]:.0f} mm, y={p[1]:.0f} mm, heading={p[2]:.1f}°"
+
+
+def describe_bundle(bundle: Any) -> str:
+    own = sum(1 for m in bundle.modules if not m.path.startswith("<robokit>"))
+    theirs = len(bundle.modules) - own
+    parts = f"{len(bundle.modules)} modules ({own} of the program"
+    parts += f", {theirs} of robokit)" if theirs else ")"
+    return parts

@@ -1,0 +1,155 @@
+"""Commands of the compiler and the worlds: compile, check, inspect, worlds.
+
+compile, check and inspect import the compiler lazily and never the simulator, numpy or
+matplotlib: a warm `robokit compile` is mostly interpreter start-up.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._errors import Command, fail
+from ._output import compile_progress, describe_bundle
+
+_TARGETS = ("sim", "micropython", "pybricks")
+_ABIS = ("5", "6", "6.1", "6.2", "6.3")
+
+
+@click.command(cls=Command)
+def worlds() -> None:
+    """List the built-in worlds."""
+    from ..sim.world import BUILTIN_WORLDS, load_world
+
+    for name in BUILTIN_WORLDS:
+        w = load_world(name)
+        x, y, h = w.start
+        click.echo(f"{name:8s} start x={x:.0f} y={y:.0f} heading={h:.0f}")
+
+
+def _build_options(fn: Any) -> Any:
+    fn = click.option("--max-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
+                      help="Program memory of the brick, in bytes (default: the target's: "
+                           "pybricks 256 KiB, micropython 512 KiB, sim unlimited).")(fn)
+    fn = click.option("--robot", type=click.Path(path_type=Path), default=None,
+                      help="robot.toml to check and include; default: robot.toml beside the "
+                           "program, else the standard rover.")(fn)
+    fn = click.option("--abi", type=click.Choice(_ABIS), default=None,
+                      help="mpy ABI of the brick's firmware; default 6.3 (sim, micropython) "
+                           "or 6 (pybricks).")(fn)
+    fn = click.option("--target", type=click.Choice(_TARGETS), default=None,
+                      help="What will run the program (default: sim).")(fn)
+    return fn
+
+
+@click.command("compile", cls=Command)
+@click.argument("program", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Where to write the bundle (default: beside the program, PROGRAM.rkb).")
+@_build_options
+@click.option("--strip-source", is_flag=True,
+              help="Leave the sources out (smaller; tracebacks still give file:line).")
+@click.option("--format", "fmt", type=click.Choice(["rkb", "pybricks"]), default="rkb",
+              help="rkb: a robokit bundle; pybricks: the multi-file blob pybricksdev uploads "
+                   "(implies --target pybricks).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="mpy-cross runs in parallel (default: one per CPU).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing when it works.")
+def compile_(program: Path, output: Path | None, target: str | None, abi: str | None,
+             robot: Path | None, max_size: int | None, strip_source: bool, fmt: str,
+             jobs: int | None, quiet: bool) -> None:
+    """Compile PROGRAM (a .py file, or a folder with main.py) into a bundle."""
+    from ..compiler.compile import compile_program
+
+    if fmt == "pybricks":
+        if target not in (None, "pybricks"):
+            fail(f"--format pybricks is for a Pybricks hub; use --target pybricks "
+                 f"(not {target}), or --format rkb")
+        target = "pybricks"
+    target = target or "sim"
+    if output is None:
+        base = program.resolve()
+        suffix = ".rkb" if fmt == "rkb" else ".bin"
+        output = base.with_suffix(suffix) if base.suffix == ".py" else \
+            base.parent / (base.name + suffix)
+    bundle = compile_program(program, target=target, abi=abi, strip_source=strip_source,
+                             robot=robot, jobs=jobs, max_size=max_size,
+                             progress=compile_progress("compile"))
+    if fmt == "pybricks":
+        from ..compiler.pybricks import export_pybricks
+
+        data = export_pybricks(bundle)
+    else:
+        data = bundle.to_bytes()
+    try:
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(output)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    if not quiet:
+        click.echo(f"wrote {output}: {describe_bundle(bundle)}, {len(data):,} bytes, "
+                   f"target {bundle.target}, mpy ABI {bundle.abi}"
+                   + (", sources stripped" if strip_source else ""))
+
+
+@click.command(cls=Command)
+@click.argument("program", type=click.Path(path_type=Path))
+@_build_options
+def check(program: Path, target: str | None, abi: str | None, robot: Path | None,
+          max_size: int | None) -> None:
+    """Check PROGRAM for its target without writing anything (exit 0 if it would compile)."""
+    from ..compiler.checks import upload_size
+    from ..compiler.compile import check_program
+
+    bundle = check_program(program, target=target or "sim", abi=abi, robot=robot,
+                           max_size=max_size, progress=compile_progress("check"))
+    size = upload_size(bundle)
+    click.echo(f"ok: {describe_bundle(bundle)}, {size:,} bytes for {bundle.target} "
+               f"(mpy ABI {bundle.abi})")
+
+
+
+
+@click.command(cls=Command)
+@click.argument("bundle_file", metavar="FILE.rkb", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+def inspect(bundle_file: Path, as_json: bool) -> None:
+    """Show a bundle's manifest: modules with size and SHA-256, ABI, target, robot;
+    and verify it (exit 2 if it is corrupt)."""
+    from ..compiler.bundle import Bundle
+
+    bundle = Bundle.read(bundle_file)  # verifies every hash before returning
+    manifest = bundle.manifest()
+    manifest["verified"] = True
+    if as_json:
+        click.echo(json.dumps(manifest, indent=2))
+        return
+    robot = manifest["robot"]
+    click.echo(f"bundle      {bundle_file}")
+    click.echo(f"program     {manifest['program']} (entry {manifest['entry']})")
+    click.echo(f"target      {manifest['target']}, mpy ABI {manifest['abi']}, "
+               f"mpy-cross {manifest['mpy_cross_version'] or '?'}")
+    click.echo(f"robokit     {manifest['robokit_version']}")
+    click.echo(f"size        {manifest['size']:,} bytes, format {manifest['format']}")
+    click.echo(f"sources     {manifest['sources']}")
+    devices = robot.get("devices", {}) if isinstance(robot, dict) else {}
+    click.echo(f"robot       {robot.get('name', '?')}: {robot.get('hub', {}).get('type', '?')}"
+               + "".join(f", {n} {d.get('type')} on {d.get('port')}"
+                         for n, d in devices.items()))
+    click.echo(f"digest      {manifest['digest']}")
+    click.echo("verified    yes (every module's SHA-256 and the digest match)")
+    click.echo("")
+    rows = manifest["modules"]
+    width = max(len(r["name"]) for r in rows)
+    click.echo(f"{'module'.ljust(width)}  {'mpy bytes':>9}  {'source':>7}  sha256 (mpy)")
+    for r in rows:
+        src = "-" if r["source"] is None else str(r["source"]["size"])
+        click.echo(f"{r['name'].ljust(width)}  {r['mpy']['size']:>9}  {src:>7}  "
+                   f"{r['mpy']['sha256'][:16]}  {r['path']}")
+
+
+# -- firmware ------------------------------------------------------------------------

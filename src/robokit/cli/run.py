@@ -1,0 +1,271 @@
+"""Commands that run programs and talk to bricks: run, upload, stop, repl, devices."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import RobokitError
+from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, Command, fail
+from ._output import brick_options, fmt_pose, upload_progress, where, where_kind
+
+
+@contextmanager
+def _on_brick(where: str, program: Path | None = None) -> Iterator[Any]:
+    """Connect to the brick at ``where`` for the body and close it after, either way. A
+    PROGRAM that is not there is said before connecting."""
+    from ..targets import connect
+    from ..targets.program import check_program_path
+
+    if program is not None:
+        check_program_path(program)
+    brick = connect(where)
+    try:
+        yield brick
+    finally:
+        try:
+            brick.close()
+        except RobokitError:
+            pass
+
+
+def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool) -> None:
+    with _on_brick(where, program) as brick:
+        info = brick.info()
+        if not as_json:
+            click.echo(f"robokit: run: {where}: {info.firmware}, mpy ABI {info.abi}", err=True)
+        brick.upload(program, upload_progress("run"), robot)
+        result = brick.run_uploaded(None if as_json else click.echo)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        if result.traceback:
+            click.echo(result.traceback, err=True)
+        status = {"finished": click.style("finished", fg="green"),
+                  "stopped": click.style("stopped", fg="yellow") + " (Ctrl-C)",
+                  "error": click.style("error", fg="red")}[result.status]
+        click.echo("")
+        click.echo(f"── {result.program} on {where} ──")
+        click.echo(f"status     {status}")
+        click.echo(f"time       {result.seconds:.3f} s on the brick")
+    if result.status == "error":
+        sys.exit(EXIT_PROGRAM_ERROR)
+    if result.status == "stopped":
+        sys.exit(EXIT_INTERRUPTED)
+
+
+@click.command(cls=Command, interrupted="interrupted; the previous program is still on the "
+                                        "brick")
+@click.argument("program", type=click.Path(path_type=Path))
+@click.option("--robot", type=click.Path(path_type=Path), default=None,
+              help="robot.toml to include; default: robot.toml beside the program, else "
+                   "the standard rover.")
+@brick_options
+def upload(program: Path, robot: Path | None, port: str | None, ble: str | None,
+           pybricks: str | None) -> None:
+    """Store PROGRAM on a brick without starting it (a .py file, a folder with main.py,
+    or a .rkb bundle).  All or nothing: if it fails, the previous program is still there."""
+    import time
+
+    at = where(port, ble, pybricks, required=True)
+    assert at is not None
+    with _on_brick(at, program) as brick:
+        t0 = time.monotonic()
+        bundle = brick.upload(program, upload_progress("upload"), robot)
+        seconds = time.monotonic() - t0
+    size = sum(len(m.mpy) for m in bundle.modules)
+    click.echo(f"uploaded {bundle.program} to {at}: {len(bundle.modules)} modules, "
+               f"{size:,} bytes in {seconds:.2f} s (mpy ABI {bundle.abi})")
+
+
+@click.command(cls=Command)
+@brick_options
+def stop(port: str | None, ble: str | None, pybricks: str | None) -> None:
+    """Stop the program running on a brick and leave the brick ready."""
+    at = where(port, ble, pybricks, required=True)
+    assert at is not None
+    with _on_brick(at) as brick:
+        brick.stop()
+    click.echo(f"stopped: {at} is ready")
+
+
+@click.command(cls=Command)
+@click.option("--port", default=None, metavar="PORT", help="A MicroPython board's serial port.")
+@click.option("--ble", default=None, metavar="NAME",
+              help="A MicroPython board over Bluetooth LE (Nordic UART).")
+def repl(port: str | None, ble: str | None) -> None:
+    """An interactive Python prompt on a MicroPython board (Ctrl-] or Ctrl-X to leave).
+
+    With input from a pipe instead of a terminal, the lines are sent one by one and the
+    command ends when the board has answered the last."""
+    from ..targets.terminal import Terminal
+
+    at = where(port, ble, None, required=True)
+    assert at is not None
+    term = Terminal.open(at)
+    try:
+        if sys.stdin.isatty():
+            click.echo(f"connected to {at}; Ctrl-] or Ctrl-X leaves", err=True)
+            term.interactive(sys.stdin.fileno(), sys.stdout.buffer)
+        else:
+            term.scripted(sys.stdin.buffer.read(), sys.stdout.buffer)
+    finally:
+        term.close()
+
+
+@click.command(cls=Command, json_errors=True)
+@click.argument("program", type=click.Path(path_type=Path))
+@click.option("--world", "world", default=None,
+              help="A built-in world name (see `robokit worlds`) or a world file (.toml/.json); "
+                   "default: the program's `# robokit: world=NAME` line, else empty.")
+@click.option("--robot", "robot", type=click.Path(path_type=Path), default=None,
+              help="robot.toml describing the robot; default: robot.toml next to the "
+                   "program if there is one, else the standard rover.")
+@click.option("--seed", type=int, default=None, help="Seed for sensor noise and motor variance "
+              "(turns noise on); the same seed gives the same run.")
+@click.option("--noise", is_flag=True, help="Add sensor noise and per-device variance.")
+@click.option("--duration", type=click.FloatRange(min=0.001), default=None,
+              help="Simulated seconds before the run stops (status: timeout); default: the "
+                   "program's `# robokit: duration=S` line, else 60.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object with the result instead of the output and summary.")
+@click.option("--plot", type=click.Path(path_type=Path), default=None,
+              help="Write a PNG of the path over the mat and the sensor traces.")
+@click.option("--telemetry", type=click.Path(path_type=Path), default=None,
+              help="Write the telemetry to FILE.csv or FILE.json.")
+@brick_options
+def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
+        duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None,
+        port: str | None, ble: str | None, pybricks: str | None) -> None:
+    """Run PROGRAM on the simulated brick, or on a real one with --port, --ble or
+    --pybricks.  PROGRAM is a .py file, a folder with main.py, or a bundle (.rkb) built
+    with `robokit compile`.  A program is compiled and checked for the brick first, and
+    runs from its verified bundle.  On a brick, Ctrl-C stops the program there."""
+    at = where(port, ble, pybricks)
+    if at is not None:
+        sim_only = [name for name, value in (("--world", world), ("--seed", seed),
+                                             ("--noise", noise), ("--duration", duration),
+                                             ("--plot", plot), ("--telemetry", telemetry))
+                    if value]
+        if sim_only:
+            fail(f"{', '.join(sim_only)} {'is' if len(sim_only) == 1 else 'are'} for "
+                 f"the simulated brick; leave {'it' if len(sim_only) == 1 else 'them'} "
+                 f"out with --{where_kind(at)}")
+        _run_on_brick(program, at, robot, as_json)
+        return
+    from ..sim import simulate
+    from ..targets.program import find_robot
+
+    if plot is not None and plot.suffix.lower() != ".png":
+        fail(f"--plot {plot}: the plot is a PNG image; name the file *.png")
+    if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
+        fail(f"--telemetry {telemetry}: use a .csv or .json file name")
+    robot = find_robot(program, robot)
+
+    def echo_line(line: str, t: float) -> None:
+        click.echo(line)
+
+    result = simulate(program, world=world, robot=robot, seed=seed,
+                      noise=True if noise else None, duration=duration,
+                      on_output=None if as_json else echo_line)
+    try:
+        if telemetry is not None:
+            result.telemetry.save(telemetry)
+        if plot is not None:
+            from ..sim.plot import plot_run
+
+            plot_run(result, plot)
+    except OSError as exc:
+        fail(f"cannot write {exc.filename}: {exc.strerror}")
+
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        err = result.error
+        if err is not None and err["type"] == "DeviceError" and err["file"]:
+            # The program and the robot disagree (a port, a device): that is the robot
+            # file or the program's set-up to fix, so one line says where, no traceback.
+            click.echo(f"robokit: run: {err['file']}:{err['line']}: {err['message']}",
+                       err=True)
+        elif result.traceback:
+            click.echo(result.traceback, err=True)
+        _print_summary(result, telemetry, plot)
+    if result.status == "error":
+        sys.exit(EXIT_PROGRAM_ERROR)
+
+
+def _print_summary(result: Any, telemetry: Path | None, plot: Path | None) -> None:
+    status = {"finished": click.style("finished", fg="green"),
+              "timeout": click.style("timeout", fg="yellow") + " (ran until --duration)",
+              "error": click.style("error", fg="red")}[result.status]
+    click.echo("")
+    click.echo(f"── {result.program} on {result.world.name} ──", err=False)
+    click.echo(f"status     {status}")
+    click.echo(f"sim time   {result.sim_time_s:.3f} s   wall {result.wall_time_s:.3f} s   "
+               f"({result.real_time_factor:.0f}× real time)")
+    click.echo(f"pose       {fmt_pose(result.pose)}   (start {fmt_pose(result.start_pose)})")
+    click.echo(f"distance   {result.distance_mm:.0f} mm driven")
+    if telemetry is not None:
+        click.echo(f"telemetry  {telemetry}")
+    if plot is not None:
+        click.echo(f"plot       {plot}")
+
+
+@click.command(cls=Command)
+@click.option("--scan-time", type=click.FloatRange(min=0.1, max=60), default=3.0,
+              show_default=True, help="Seconds to listen for Bluetooth LE bricks.")
+@click.option("--no-ble", is_flag=True, help="Only list USB serial ports.")
+def devices(scan_time: float, no_ble: bool) -> None:
+    """List the bricks robokit can reach: USB serial ports (naming known boards) and
+    Bluetooth LE bricks (Pybricks hubs and Nordic UART boards) with their signal."""
+    from ..link.ports import serial_ports
+
+    ports = serial_ports()
+    click.echo("USB serial")
+    if not ports:
+        click.echo("  no USB serial ports found: is the brick plugged in and switched on?")
+    for p in ports:
+        what = p.known or p.description or "unknown USB serial device"
+        click.echo(f"  {p.device:16s} {p.usb_id:9s}  {what}")
+    from ..link import LinkError
+    from ..link.pybricks_link import usb_hubs
+
+    try:
+        hubs = usb_hubs()
+    except LinkError as exc:
+        click.echo(f"LEGO hubs on USB\n  cannot look: {exc}")
+    else:
+        if hubs:
+            click.echo("LEGO hubs on USB")
+        for h in hubs:
+            bus = f"bus {h.bus} device {h.address}"
+            if h.problem:
+                state = h.problem
+            elif h.pybricks:
+                state = "Pybricks firmware (use --pybricks usb)"
+            else:
+                state = "no Pybricks firmware (install it from https://code.pybricks.com)"
+            click.echo(f"  {h.product or '?':24s} 0694:{h.product_id:04X}  {bus}  {state}")
+    if no_ble:
+        return
+    from ..link.ble_link import scan
+
+    click.echo("Bluetooth LE")
+    try:
+        found = scan(scan_time)
+    except LinkError as exc:
+        click.echo(f"  cannot scan: {exc}")
+        return
+    if not found:
+        click.echo(f"  no Pybricks hub or Nordic UART board heard in {scan_time:g} s: is it "
+                   "switched on (and not connected to another computer)?")
+    for d in found:
+        what = {"pybricks": "Pybricks hub (use --pybricks NAME)",
+                "nus": "MicroPython board, Nordic UART (use --ble NAME)"}.get(d.kind, d.kind)
+        click.echo(f"  {d.name or '?':20s} {d.address:17s} {d.rssi:4d} dBm  {what}")
