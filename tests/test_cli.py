@@ -402,3 +402,50 @@ def test_json_reports_bad_input_as_one_object_too(tmp_path: Path) -> None:
     assert data["error"]["line"] == 2
     assert data["error"]["file"].endswith("bad.py")
     assert "bad.py:2" in proc.stderr
+
+
+# ---------------------------------------------------------------------------------------
+# The one error handler
+# ---------------------------------------------------------------------------------------
+
+
+def test_every_command_goes_through_the_one_error_handler() -> None:
+    import click
+
+    from robokit.cli._errors import Command, Group
+
+    def walk(group: click.Group) -> list[click.Command]:
+        found: list[click.Command] = []
+        for cmd in group.commands.values():
+            if isinstance(cmd, click.Group):
+                assert isinstance(cmd, Group), cmd.name
+                found += walk(cmd)
+            else:
+                found.append(cmd)
+        return found
+
+    commands = walk(main)
+    assert len(commands) == 15
+    for cmd in commands:
+        assert isinstance(cmd, Command), cmd.name
+
+
+def test_a_robokit_error_in_a_sub_command_names_it_and_exits_2(tmp_path: Path) -> None:
+    broken = tmp_path / "broken_kit.py"
+    broken.write_text("BOARD = 1\n")
+    r = invoke("board", "check", broken)
+    assert r.exit_code == 2
+    assert r.stderr.startswith("robokit: board check: ") and r.stderr.count("\n") == 1
+    assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_ctrl_c_in_any_command_exits_130_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    import robokit.kits
+
+    def interrupted() -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(robokit.kits, "list_boards", interrupted)
+    r = invoke("board", "list")
+    assert r.exit_code == 130
+    assert r.stderr == "robokit: board list: interrupted\n"
