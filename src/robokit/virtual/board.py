@@ -30,29 +30,43 @@ faults placed by byte counts: lost, flipped, delayed bytes, a cut link, a board 
 (``robokit.virtual.faults``, docs/serial.md "Faults"); ``raw_paste=False`` answers the
 raw-paste request with ``R\\x00`` like firmware without it. ``stats`` counts what
 happened (raw-paste transfers, plain raw REPL runs, bytes each way, resets, stalls).
+
+This module is the assembly: ``SimBoard`` serves a connection, moves bytes in and out
+(throttling, faults), and handles power, boot and resets.  Its parts are modules of their
+own: the connections (``transport``), the file system (``vfs``), the REPL (``repl``), the
+CPython executor and its fake modules (``executor``) and MicroPython's unix port (``mpvm``,
+imported when used); kit boards' pins are ``pins``.
 """
 
 from __future__ import annotations
 
-import ast
-import builtins
 import errno
-import io
 import os
 import posixpath
 import select
 import socket
-import struct
-import sys
 import threading
 import time
-import traceback
-import types
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .executor import CPythonExecutor
 from .faults import Fault, Faults
+from .repl import FRIENDLY, Repl
+from .transport import (
+    CTRL_C,
+    BoardReset,
+    Conn,
+    Disconnected,
+    InWire,
+    MemoryConn,
+    PowerCut,
+    PtyConn,
+    SockConn,
+    Stopped,
+)
+from .vfs import open_file, oserror
 
 if TYPE_CHECKING:
     from ..sim.brick import SimBrick
@@ -60,100 +74,7 @@ if TYPE_CHECKING:
     from .mpvm import MicroPythonVM
     from .pins import PinSim
 
-CTRL_A, CTRL_B, CTRL_C, CTRL_D, CTRL_E = 1, 2, 3, 4, 5
-_FRIENDLY, _RAW = "friendly", "raw"
-_SOFT_RESET = "soft-reset"
-
-_S_IFDIR = 0x4000
-_S_IFREG = 0x8000
-
-# CPython modules handed to the board's code as they are (MicroPython has these, or
-# close enough); the "u" names map to them too.
-_PASSTHROUGH = frozenset({
-    "array", "binascii", "cmath", "collections", "errno", "hashlib", "heapq", "io", "json",
-    "math", "random", "re", "select", "struct",
-})
-
-
-class _Stopped(BaseException):
-    """The board is being closed. (BaseException: the board's code must not catch it.)"""
-
-
-class _Disconnected(BaseException):
-    """The host side went away (or ``disconnect_at`` was reached)."""
-
-
-class _SoftReset(BaseException):
-    """machine.soft_reset() / sys.exit() in the board's code."""
-
-
-class _InWire:
-    """The host→board direction of a throttled line (``SimBoard._line_in``)."""
-
-    PIECE = 32
-
-    def __init__(self, conn: _Conn, baudrate: int, stop: threading.Event):
-        self.conn = conn
-        self.byte_time = 10 / baudrate
-        self.stop = stop
-        self.free = 0.0  # when the line is idle again
-        self.cond = threading.Condition()
-        self.ready: list[bytes] = []
-        self.error: BaseException | None = None
-        threading.Thread(target=self._run, name="robokit-simboard-line", daemon=True).start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                # Bytes already waiting when the line has just gone idle were written while
-                # it was busy: they follow back to back.
-                data = self.conn.recv(0.0)
-                queued = bool(data) and time.monotonic() - self.free < 0.001
-                if not data:
-                    data = self.conn.recv(0.05)
-            except BaseException as e:  # noqa: B036 - handed to the board's thread
-                with self.cond:
-                    self.error = e
-                    self.cond.notify_all()
-                return
-            now = time.monotonic()
-            start = self.free if queued else max(now, self.free)
-            for i in range(0, len(data), self.PIECE):
-                piece = data[i:i + self.PIECE]
-                due = start + (i + len(piece)) * self.byte_time
-                wait = due - time.monotonic()
-                if wait > 0:
-                    time.sleep(wait)
-                with self.cond:
-                    self.ready.append(piece)
-                    self.cond.notify_all()
-            if data:
-                self.free = start + len(data) * self.byte_time
-
-    def get(self, timeout: float) -> bytes:
-        with self.cond:
-            if not self.ready and self.error is None and timeout > 0:
-                self.cond.wait(timeout)
-            if self.ready:
-                data = b"".join(self.ready)
-                self.ready.clear()
-                return data
-            if self.error is not None:
-                raise self.error
-            return b""
-
-
-class _BoardReset(BaseException):
-    """A ``reset`` fault: the board resets (hard); the files are kept as they were."""
-
-    def __init__(self, files: dict[str, bytes], dirs: set[str]):
-        super().__init__("board reset")
-        self.files = files
-        self.dirs = dirs
-
-
-class _PowerCut(_BoardReset):
-    """A ``power`` fault: the power fails during a filesystem write; the board is off."""
+__all__ = ["BootResult", "MemoryConn", "SimBoard"]
 
 
 class BootResult:
@@ -171,346 +92,6 @@ class BootResult:
     def __repr__(self) -> str:
         return (f"BootResult(ran={self.ran!r}, errors={sorted(self.errors)!r}, "
                 f"output={self.output[-200:]!r})")
-
-
-# --------------------------------------------------------------------------------------------
-# connections
-
-
-class _Conn:
-    def recv(self, timeout: float) -> bytes:
-        raise NotImplementedError
-
-    def send(self, data: bytes, stop: threading.Event) -> None:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-
-class _PtyConn(_Conn):
-    def __init__(self, master: int):
-        self.fd = master
-        os.set_blocking(master, False)
-
-    def recv(self, timeout: float) -> bytes:
-        r, _, _ = select.select([self.fd], [], [], timeout)
-        if not r:
-            return b""
-        try:
-            data = os.read(self.fd, 4096)
-        except BlockingIOError:
-            return b""
-        except OSError as e:
-            raise _Disconnected(str(e)) from None
-        if not data:
-            raise _Disconnected("end of file")
-        return data
-
-    def send(self, data: bytes, stop: threading.Event) -> None:
-        view = memoryview(data)
-        stalled_since: float | None = None
-        while view:
-            if stop.is_set():
-                raise _Stopped
-            _, w, _ = select.select([], [self.fd], [], 0.05)
-            if not w:
-                # Nobody reads the port and its buffer is full: drop the output, as a
-                # USB board does when the host is not listening.
-                now = time.monotonic()
-                stalled_since = stalled_since or now
-                if now - stalled_since > 2.0:
-                    return
-                continue
-            try:
-                n = os.write(self.fd, view)
-            except BlockingIOError:
-                continue
-            except OSError as e:
-                raise _Disconnected(str(e)) from None
-            view = view[n:]
-            stalled_since = None
-
-    def close(self) -> None:
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
-
-
-class _SockConn(_Conn):
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-        sock.setblocking(False)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # REPL bytes are small
-
-    def recv(self, timeout: float) -> bytes:
-        r, _, _ = select.select([self.sock], [], [], timeout)
-        if not r:
-            return b""
-        try:
-            data = self.sock.recv(4096)
-        except BlockingIOError:
-            return b""
-        except OSError as e:
-            raise _Disconnected(str(e)) from None
-        if not data:
-            raise _Disconnected("connection closed")
-        return data
-
-    def send(self, data: bytes, stop: threading.Event) -> None:
-        view = memoryview(data)
-        while view:
-            if stop.is_set():
-                raise _Stopped
-            _, w, _ = select.select([], [self.sock], [], 0.05)
-            if not w:
-                continue
-            try:
-                n = self.sock.send(view)
-            except BlockingIOError:
-                continue
-            except OSError as e:
-                raise _Disconnected(str(e)) from None
-            view = view[n:]
-
-    def close(self) -> None:
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-
-
-class MemoryConn(_Conn):
-    """An in-memory connection (a radio link, a test): the host side calls ``feed(data)``;
-    the board's output goes to ``sink`` (``None``: dropped, as a board's output is when no
-    host is listening). The board keeps serving when the sink changes (a host reconnects);
-    ``close()`` ends it like a pty that went away."""
-
-    def __init__(self, sink: Callable[[bytes], None] | None = None):
-        self.sink = sink
-        self._cond = threading.Condition()
-        self._buf = bytearray()
-        self._closed = False
-
-    def feed(self, data: bytes) -> None:
-        with self._cond:
-            self._buf += data
-            self._cond.notify_all()
-
-    def recv(self, timeout: float) -> bytes:
-        with self._cond:
-            if not self._buf and not self._closed and timeout > 0:
-                self._cond.wait(timeout)
-            if not self._buf and self._closed:
-                raise _Disconnected("connection closed")
-            data = bytes(self._buf)
-            self._buf.clear()
-            return data
-
-    def send(self, data: bytes, stop: threading.Event) -> None:
-        if stop.is_set():
-            raise _Stopped
-        if self._closed:
-            raise _Disconnected("connection closed")
-        sink = self.sink
-        if sink is not None:
-            sink(data)
-
-    def close(self) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-
-# --------------------------------------------------------------------------------------------
-# the virtual filesystem and modules
-
-
-def _oserror(code: int) -> OSError:
-    # MicroPython prints these as "OSError: [Errno 2] ENOENT"; mpremote looks for the name.
-    return OSError(code, errno.errorcode.get(code, str(code)))
-
-
-class _VFile(io.BytesIO):
-    """A file of the board's filesystem; written files are stored on flush and close."""
-
-    def __init__(self, board: SimBoard, path: str, data: bytes, writable: bool, append: bool):
-        super().__init__(data)
-        self._board = board
-        self._path = path
-        self._writable = writable
-        self._dirty = False  # written bytes not stored yet (a power cut counts stores)
-        if append:
-            self.seek(0, io.SEEK_END)
-
-    def writable(self) -> bool:
-        return self._writable
-
-    def write(self, b: Any) -> int:
-        if not self._writable:
-            raise _oserror(errno.EBADF)
-        self._dirty = True
-        return super().write(b)
-
-    def flush(self) -> None:
-        if self._writable and not self.closed:
-            if self._dirty:  # bytes not stored yet: one flash write
-                self._board._fs_write("store", self._path, self.getvalue())
-                self._dirty = False
-            self._board.files[self._path] = self.getvalue()
-
-    def close(self) -> None:
-        if not self.closed:
-            self.flush()
-        super().close()
-
-
-class _VirtualOS(types.ModuleType):
-    def __init__(self, board: SimBoard, name: str):
-        super().__init__(name)
-        self._b = board
-        self.sep = "/"
-
-    def getcwd(self) -> str:
-        return self._b.cwd
-
-    def chdir(self, path: str) -> None:
-        p = self._b.path(path)
-        if p not in self._b.all_dirs():
-            raise _oserror(errno.ENOENT)
-        self._b.cwd = p
-
-    def ilistdir(self, path: str = "") -> Iterator[tuple[str, int, int, int]]:
-        b = self._b
-        p = b.path(path or b.cwd)
-        dirs = b.all_dirs()
-        if p not in dirs:
-            raise _oserror(errno.ENOENT if p not in b.files else errno.ENOTDIR)
-        prefix = p.rstrip("/") + "/"
-        entries: list[tuple[str, int, int, int]] = []
-        for d in sorted(dirs):
-            if d != p and d.startswith(prefix) and "/" not in d[len(prefix):]:
-                entries.append((d[len(prefix):], _S_IFDIR, 0, 0))
-        for f in sorted(b.files):
-            if f.startswith(prefix) and "/" not in f[len(prefix):]:
-                entries.append((f[len(prefix):], _S_IFREG, 0, len(b.files[f])))
-        return iter(entries)
-
-    def listdir(self, path: str = "") -> list[str]:
-        return [e[0] for e in self.ilistdir(path)]
-
-    def stat(self, path: str) -> tuple[int, ...]:
-        b = self._b
-        p = b.path(path)
-        if p in b.all_dirs():
-            return (_S_IFDIR, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        if p in b.files:
-            return (_S_IFREG, 0, 0, 0, 0, 0, len(b.files[p]), 0, 0, 0)
-        raise _oserror(errno.ENOENT)
-
-    def statvfs(self, path: str = "/") -> tuple[int, ...]:
-        used = sum(len(v) for v in self._b.files.values()) // 4096 + 1
-        total = 2 * 1024 * 1024 // 4096
-        return (4096, 4096, total, total - used, total - used, 0, 0, 0, 0, 255)
-
-    def remove(self, path: str) -> None:
-        p = self._b.path(path)
-        if p in self._b.all_dirs():
-            raise _oserror(errno.EISDIR)
-        if p not in self._b.files:
-            raise _oserror(errno.ENOENT)
-        self._b._fs_write("remove", p)
-        del self._b.files[p]
-
-    unlink = remove
-
-    def mkdir(self, path: str) -> None:
-        b = self._b
-        p = b.path(path)
-        dirs = b.all_dirs()
-        if p in dirs or p in b.files:
-            raise _oserror(errno.EEXIST)
-        if posixpath.dirname(p) not in dirs:
-            raise _oserror(errno.ENOENT)
-        b._fs_write("mkdir", p)
-        b.dirs.add(p)
-
-    def rmdir(self, path: str) -> None:
-        b = self._b
-        p = b.path(path)
-        if p not in b.all_dirs() or p == "/":
-            raise _oserror(errno.ENOENT if p not in b.files else errno.ENOTDIR)
-        prefix = p + "/"
-        if any(x.startswith(prefix) for x in (*b.dirs, *b.files)):
-            raise _oserror(errno.EACCES)
-        b._fs_write("rmdir", p)
-        b.dirs.discard(p)
-
-    def rename(self, old: str, new: str) -> None:
-        b = self._b
-        o, n = b.path(old), b.path(new)
-        if o in b.files:
-            if n in b.all_dirs():
-                raise _oserror(errno.EISDIR)
-            if n in b.files and n != o:
-                # FAT (MicroPython's vfs_fat.c) cannot rename onto a file: it removes the
-                # file first, then renames; power can fail in between.
-                b._fs_write("remove", n)
-                del b.files[n]
-            b._fs_write("rename", o)
-            b.files[n] = b.files.pop(o)
-        elif o in b.all_dirs():
-            raise _oserror(errno.EPERM)
-        else:
-            raise _oserror(errno.ENOENT)
-
-    def uname(self) -> tuple[str, ...]:
-        return (self._b.platform, self._b.platform, self._b.release, self._b.version_text,
-                self._b.machine)
-
-    def urandom(self, n: int) -> bytes:
-        return os.urandom(n)
-
-    def sync(self) -> None:
-        pass
-
-
-class _Stream:
-    """sys.stdout / sys.stderr of the board's code: text goes back over the link."""
-
-    def __init__(self, board: SimBoard):
-        self._b = board
-        self.buffer = self
-
-    def write(self, s: Any) -> int:
-        data = s.encode("utf-8", "surrogateescape") if isinstance(s, str) else bytes(s)
-        self._b._out(data.replace(b"\n", b"\r\n") if isinstance(s, str) else data)
-        return len(s)
-
-    def flush(self) -> None:
-        pass
-
-
-class _StdIn:
-    """sys.stdin (and sys.stdin.buffer) of the board's code: the host's bytes, as they come.
-
-    As on a board, ``read(n)`` blocks until ``n`` bytes have come; Ctrl-C in them
-    interrupts unless the code turned that off with ``micropython.kbd_intr(-1)``."""
-
-    def __init__(self, board: SimBoard):
-        self._b = board
-        self.buffer = self
-
-    def read(self, n: int = 1) -> bytes:
-        b = self._b
-        out = bytearray()
-        while len(out) < n:
-            c = b._getc()
-            if c == b._kbd_intr:
-                raise KeyboardInterrupt
-            out.append(c)
-        return bytes(out)
 
 
 def _load_kit(board: str | Path | dict[str, Any], vm: str) -> dict[str, Any]:
@@ -560,7 +141,7 @@ class SimBoard:
         self._down: BaseException | None = None
         self._event: Fault | None = None  # a fault event due once the board has read up to it
         self._wire_out = 0.0  # when the board→host direction of the line is free again
-        self._wire: _InWire | None = None  # the host→board direction, when throttled
+        self._wire: InWire | None = None  # the host→board direction, when throttled
         self.files: dict[str, bytes] = dict(files or {})
         self.dirs: set[str] = {"/"}
         self.cwd = "/"
@@ -582,8 +163,8 @@ class SimBoard:
         # the board leaves its serial port, as an RP2040 does (CPython executor).
         self.boot_drive = Path(boot_drive) if boot_drive is not None else None
         self._boot_conn: MemoryConn | None = None  # the host side of a boot() in progress
-        self._mode = _FRIENDLY
-        self._conn: _Conn | None = None
+        self._repl = Repl(self)  # the REPL state machine (its mode)
+        self._conn: Conn | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._fds: list[int] = []
@@ -591,12 +172,7 @@ class SimBoard:
         self._inbuf = bytearray()
         self._inpos = 0
         self._lock = threading.Lock()
-        self._modules: dict[str, types.ModuleType] = {}
-        self._globals: dict[str, Any] = {}
-        self._builtins: dict[str, Any] = {}
-        self._trace_tick = 0.0
         self._kbd_intr = CTRL_C  # micropython.kbd_intr(); -1: Ctrl-C is data
-        self._code_files: set[str] = {"<stdin>"}  # the board's own code, for tracebacks
         self.slave_path: str | None = None
         self.port: int | None = None
         #: The world the simulated robot lives in (a name or a World, loaded when needed).
@@ -627,6 +203,7 @@ class SimBoard:
             self._mpvm = MicroPythonVM(self)
         #: Which executor runs the code: "micropython" or "cpython".
         self.vm = vm
+        self._cpython = CPythonExecutor(self)
         self._reset_vm()
 
     # -- serving ------------------------------------------------------------------------------
@@ -641,7 +218,7 @@ class SimBoard:
         self._fds = [master, slave]  # the slave stays open here so the pty outlives clients
         tty.setraw(slave)
         self.slave_path = os.ttyname(slave)
-        self._start(self._serve_conn, _PtyConn(master))
+        self._start(self._serve_conn, PtyConn(master))
         return self.slave_path
 
     def serve_tcp(self, port: int = 0) -> int:
@@ -662,7 +239,7 @@ class SimBoard:
         self._start(self._serve_tcp_loop, None)
         return self.port
 
-    def serve_link(self, conn: _Conn) -> None:
+    def serve_link(self, conn: Conn) -> None:
         """Serve over ``conn`` (a ``MemoryConn``, say) in the background thread, as
         ``serve_pty`` does over its pty."""
         if self._thread is not None:
@@ -711,11 +288,11 @@ class SimBoard:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _serve_conn(self, conn: _Conn) -> None:
+    def _serve_conn(self, conn: Conn) -> None:
         self._conn = conn
         try:
             self._run_firmware()
-        except (_Stopped, _Disconnected):
+        except (Stopped, Disconnected):
             pass
         finally:
             if self._fds and not self._stop.is_set():
@@ -740,7 +317,7 @@ class SimBoard:
                 sock, _ = lst.accept()
             except OSError:
                 continue
-            conn = _SockConn(sock)
+            conn = SockConn(sock)
             self._conn = conn
             self._inbuf.clear()
             self._inpos = 0
@@ -748,7 +325,7 @@ class SimBoard:
             self._down = None
             try:
                 self._run_firmware()
-            except (_Stopped, _Disconnected):
+            except (Stopped, Disconnected):
                 pass
             finally:
                 conn.close()
@@ -766,24 +343,24 @@ class SimBoard:
         if end > now:
             time.sleep(end - now)
 
-    def _line_in(self, conn: _Conn, timeout: float) -> bytes:
+    def _line_in(self, conn: Conn, timeout: float) -> bytes:
         """The host's bytes as a throttled line delivers them: a thread takes them from the
         connection as soon as they are written and hands them on 32 bytes at a time, each
         when it would have arrived (10 bits a byte, back to back while the host keeps the
         line busy), whatever the board is doing meanwhile."""
         wire = self._wire
         if wire is None or wire.conn is not conn:
-            wire = self._wire = _InWire(conn, self.baudrate or 0, self._stop)
+            wire = self._wire = InWire(conn, self.baudrate or 0, self._stop)
         return wire.get(timeout)
 
     def _fill(self, timeout: float) -> bool:
         if self._stop.is_set():
-            raise _Stopped
+            raise Stopped
         if self._down is not None:
             raise self._down
         conn = self._conn
         if conn is None:
-            raise _Disconnected("no connection")
+            raise Disconnected("no connection")
         if self._event is not None:
             if self._inpos < len(self._inbuf):
                 return False  # the board has not read up to the fault yet
@@ -815,14 +392,14 @@ class SimBoard:
         if event.kind == "stall":
             self.stats["stalls"] += 1
             if self._stop.wait(event.arg):
-                raise _Stopped
+                raise Stopped
             return
         self._held = b""  # the rest is lost
         if event.kind == "disconnect":
             self.disconnect_at = None
-            self._down = _Disconnected(f"fault {event.spec}")
+            self._down = Disconnected(f"fault {event.spec}")
         else:
-            self._down = _BoardReset(dict(self.files), set(self.dirs))  # flash as it was
+            self._down = BoardReset(dict(self.files), set(self.dirs))  # flash as it was
         raise self._down
 
     def _run_firmware(self) -> None:
@@ -830,12 +407,12 @@ class SimBoard:
         link that stays up: code and interpreter gone, files kept, the boot banner)."""
         while True:
             try:
-                self._firmware()
+                self._repl.run()
                 return
-            except _PowerCut as cut:
+            except PowerCut as cut:
                 self._power_off(cut)
-                raise _Disconnected("power cut") from None  # off: the link drops
-            except _BoardReset as reset:
+                raise Disconnected("power cut") from None  # off: the link drops
+            except BoardReset as reset:
                 self._down = None
                 # Unwinding ran the board code's finally blocks; a reset runs none.
                 self.files.clear()
@@ -845,7 +422,7 @@ class SimBoard:
                 self._inbuf.clear()
                 self._inpos = 0
                 self._kbd_intr = CTRL_C
-                self._mode = _FRIENDLY
+                self._repl.mode = FRIENDLY
                 self._reset_vm()
 
     # -- flash writes, power cuts and power-on ---------------------------------------------
@@ -855,10 +432,10 @@ class SimBoard:
         remove, rename, mkdir, rmdir; ``data``: the bytes a store puts in ``path``).
         A ``power`` fault placed at this write cuts the power here: a store leaves part of
         its new bytes, any other write does not happen."""
-        if isinstance(self._down, _PowerCut):
+        if isinstance(self._down, PowerCut):
             raise self._down  # off already: unwinding code writes nothing more
         if self.read_only:
-            raise _oserror(errno.EROFS)  # a filesystem mounted read-only
+            raise oserror(errno.EROFS)  # a filesystem mounted read-only
         self.stats["fs_writes"] = self.stats.get("fs_writes", 0) + 1
         fault = self.faults.fs_write()
         if fault is None:
@@ -867,10 +444,10 @@ class SimBoard:
             old = self.files.get(path, b"")
             same = len(old) if data.startswith(old) else 0
             self.files[path] = data[:same + (len(data) - same) // 2]  # cut mid-write
-        self._down = _PowerCut(dict(self.files), set(self.dirs))
+        self._down = PowerCut(dict(self.files), set(self.dirs))
         raise self._down
 
-    def _power_off(self, cut: _BoardReset) -> None:
+    def _power_off(self, cut: BoardReset) -> None:
         """The board is off after a power cut: the flash as it was at the cut (unwinding
         ran the code's finally blocks; a power cut runs none), no interpreter."""
         self._down = None
@@ -911,7 +488,7 @@ class SimBoard:
         self._inbuf.clear()
         self._inpos = 0
         self._kbd_intr = CTRL_C
-        self._mode = _FRIENDLY
+        self._repl.mode = FRIENDLY
         self.powered_off = False
         self._reset_vm()
         timer = None
@@ -930,7 +507,7 @@ class SimBoard:
                 err = self._execute(code, "exec")
                 if err:
                     errors[name] = err.decode("utf-8", "replace").replace("\r\n", "\n")
-        except _PowerCut as cut:
+        except PowerCut as cut:
             self._power_off(cut)
         finally:
             if timer is not None:
@@ -962,7 +539,7 @@ class SimBoard:
             return
         conn = self._conn
         if conn is None:
-            raise _Disconnected("no connection")
+            raise Disconnected("no connection")
         if self._down is not None:
             raise self._down
         self._throttle(len(data))
@@ -983,210 +560,13 @@ class SimBoard:
             self.stats["interrupts"] += 1
             raise KeyboardInterrupt
 
-    # -- the firmware ------------------------------------------------------------------------
-
-    def _banner(self) -> bytes:
-        return (f"MicroPython {self.version_text}; {self.machine}\r\n"
-                'Type "help()" for more information.\r\n').encode()
-
-    def _firmware(self) -> None:
-        if self._mpvm is not None:
-            self._spawn_vm()  # it boots while the host talks to the REPL
-        if self._mode == _FRIENDLY:
-            self._out(self._banner())
-        while True:
-            result = self._raw_repl() if self._mode == _RAW else self._friendly_repl()
-            if result == _SOFT_RESET:
-                self.stats["soft_reset"] += 1
-                self._reset_vm()
-                self._out(b"MPY: soft reboot\r\n")
-                if self._mode == _FRIENDLY:
-                    self._out(self._banner())
-
-    def _raw_repl(self) -> str | None:
-        self._out(b"raw REPL; CTRL-B to exit\r\n")
-        while True:
-            self._out(b">")
-            line = bytearray()
-            while True:
-                c = self._getc()
-                if c == CTRL_A:
-                    if len(line) == 2 and line[0] == CTRL_E:
-                        if line[1] == ord("A") and self.raw_paste:
-                            self._raw_paste()
-                            break
-                        self._out(b"R\x00")  # refused: the host goes on in raw REPL
-                        line.clear()
-                        continue
-                    self._out(b"raw REPL; CTRL-B to exit\r\n>")
-                    line.clear()
-                elif c == CTRL_B:
-                    self._out(b"\r\n")
-                    self._mode = _FRIENDLY
-                    self._out(self._banner())
-                    return None
-                elif c == CTRL_C:
-                    line.clear()
-                elif c == CTRL_D:
-                    self._out(b"OK")
-                    if not line:
-                        self._out(b"\r\n")
-                        return _SOFT_RESET
-                    self.stats["raw_exec"] += 1
-                    self._execute_framed(bytes(line))
-                    break
-                else:
-                    line.append(c)
-
-    def _raw_paste(self) -> None:
-        self.stats["raw_paste"] += 1
-        w = self.window
-        # As MicroPython: the window size grants one window, the extra \x01 a second one.
-        self._out(b"R\x01" + struct.pack("<H", w) + b"\x01")
-        remain = w
-        code = bytearray()
-        while True:
-            c = self._getc()
-            if c in (CTRL_C, CTRL_D):
-                self._out(b"\x04")
-                if c == CTRL_C:
-                    self._out(b"\x04" + self._format_exc(KeyboardInterrupt()) + b"\x04")
-                    return
-                break
-            code.append(c)
-            remain -= 1
-            if remain == 0:
-                self._out(b"\x01")
-                remain = w
-        self._execute_framed(bytes(code))
-
-    def _execute_framed(self, code: bytes) -> None:
-        err = self._execute(code, "exec")
-        self._out(b"\x04" + err + b"\x04")
-
-    def _friendly_repl(self) -> str | None:
-        lines: list[str] = []
-        while True:
-            self._out(b"... " if lines else b">>> ")
-            line = bytearray()
-            while True:
-                c = self._getc()
-                if c == CTRL_A and not lines and not line:
-                    self._out(b"\r\n")
-                    self._mode = _RAW
-                    return None
-                if c == CTRL_B and not lines and not line:
-                    self._out(b"\r\n" + self._banner())
-                    break
-                if c == CTRL_C:
-                    self._out(b"\r\n")
-                    lines.clear()
-                    break
-                if c == CTRL_D:
-                    if not lines and not line:
-                        self._out(b"\r\n")
-                        return _SOFT_RESET
-                    continue
-                if c in (0x08, 0x7F):
-                    if line:
-                        line.pop()
-                        self._out(b"\x08 \x08")
-                    continue
-                if c == ord("\r"):
-                    self._out(b"\r\n")
-                    self._friendly_line(line.decode("utf-8", "replace"), lines)
-                    break
-                if c == ord("\n") or (c < 0x20 and c != ord("\t")):
-                    continue
-                line.append(c)
-                self._out(bytes([c]))
-
-    def _friendly_line(self, text: str, lines: list[str]) -> None:
-        if lines:
-            if text.strip():
-                lines.append(text)
-                return
-            source = "\n".join(lines) + "\n"
-            lines.clear()
-        elif not text.strip():
-            return
-        elif text.rstrip().endswith(":"):
-            lines.append(text)
-            return
-        else:
-            source = text
-        self.stats["friendly_exec"] += 1
-        err = self._execute(source.encode(), "single")
-        self._out(err)
-
-    # -- running code -----------------------------------------------------------------------
-
     def _execute(self, code: bytes, mode: str) -> bytes:
-        """Run code in the board's namespace; return the formatted error (b"" if none)."""
+        """Run code with the board's executor; return the formatted error (b"" if none)."""
         if self._mpvm is not None:
             return self._mpvm.execute(code, mode)
-        try:
-            src = code.decode("utf-8")
-            if mode == "single":
-                tree = ast.parse(src, "<stdin>", "single")
-                if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
-                    value = self._run(compile(ast.Expression(tree.body[0].value), "<stdin>",
-                                              "eval"))
-                    if value is not None:
-                        self._out(repr(value).encode() + b"\r\n")
-                    return b""
-                self._run(compile(tree, "<stdin>", "exec"))
-            else:
-                self._run(compile(src, "<stdin>", "exec"))
-        except (_Stopped, _Disconnected, _BoardReset):
-            raise
-        except _SoftReset:
-            return b""
-        except BaseException as e:  # noqa: B036 - the board reports every exception
-            return self._format_exc(e)
-        return b""
+        return self._cpython.execute(code, mode)
 
-    def _run(self, code: types.CodeType) -> Any:
-        old = sys.gettrace()
-        self._trace_tick = time.monotonic()
-        self._kbd_intr = CTRL_C  # as pyexec.c: every run starts with Ctrl-C interrupting
-        sys.settrace(self._trace)  # per thread: polls for Ctrl-C while the code runs
-        try:
-            return eval(code, self._globals)  # running what it is sent is the board's job
-        finally:
-            sys.settrace(old)
-
-    def _trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename not in self._code_files:
-            return None
-        return self._trace_line
-
-    def _trace_line(self, frame: types.FrameType, event: str, arg: Any) -> Any:
-        now = time.monotonic()
-        if now - self._trace_tick > 0.02:
-            self._trace_tick = now
-            self._poll_interrupt()
-        return self._trace_line
-
-    def _format_exc(self, e: BaseException) -> bytes:
-        out = ["Traceback (most recent call last):\r\n"]
-        if isinstance(e, SyntaxError):
-            out.append(f'  File "{e.filename or "<stdin>"}", line {e.lineno}\r\n')
-            out.append(f"SyntaxError: {e.msg}\r\n")
-            return "".join(out).encode()
-        for f in traceback.extract_tb(e.__traceback__):
-            if f.filename in self._code_files:
-                out.append(f'  File "{f.filename}", line {f.lineno}, in {f.name}\r\n')
-        msg = str(e).replace(" is not defined", " isn't defined")
-        # CPython makes OSError(2, ...) a FileNotFoundError; MicroPython says OSError.
-        name = "OSError" if isinstance(e, OSError) else type(e).__name__
-        if isinstance(e, KeyboardInterrupt):
-            out.append(f"{name}: \r\n")
-        else:
-            out.append(f"{name}: {msg}\r\n" if msg else f"{name}\r\n")
-        return "".join(out).encode()
-
-    # -- the virtual machine's namespace -----------------------------------------------------
+    # -- the file system ---------------------------------------------------------------------
 
     def all_dirs(self) -> set[str]:
         """The directories: made ones, and every parent of a file (``files`` may be filled
@@ -1218,142 +598,15 @@ class SimBoard:
             self._mpvm.stop()
             if self._thread is not None:
                 self._spawn_vm()  # a fresh VM boots meanwhile
-        self._modules = {}
-        b = dict(builtins.__dict__)
-        b.update(print=self._print, open=self._open, __import__=self._import,
-                 input=self._input, exit=self._exit, quit=self._exit, help=self._help)
-        self._builtins = b
-        self._globals = {"__name__": "__main__", "__builtins__": b}
+        self._cpython.reset()
         self.cwd = "/"
-
-    def _print(self, *args: Any, sep: str | None = " ", end: str | None = "\n",
-               file: Any = None, flush: bool = False) -> None:
-        text = (" " if sep is None else sep).join(str(a) for a in args)
-        text += "\n" if end is None else end
-        if file is not None and not isinstance(file, _Stream):
-            file.write(text)
-            return
-        # MicroPython's stdout is "cooked": every \n goes out as \r\n.
-        self._out(text.replace("\n", "\r\n").encode("utf-8", "surrogateescape"))
-
-    def _input(self, prompt: str = "") -> str:
-        self._out(prompt.encode())
-        line = bytearray()
-        while True:
-            c = self._getc()
-            if c == CTRL_C:
-                raise KeyboardInterrupt
-            if c in (ord("\r"), ord("\n")):
-                self._out(b"\r\n")
-                return line.decode("utf-8", "replace")
-            line.append(c)
-            self._out(bytes([c]))
-
-    def _exit(self, code: Any = None) -> None:
-        raise _SoftReset
-
-    def _help(self, *args: Any) -> None:
-        self._print("Welcome to the robokit simulated MicroPython board.")
 
     def _open(self, file: str, mode: str = "r", buffering: int = -1,
               encoding: str | None = None, **kwargs: Any) -> Any:
-        p = self.path(file)
-        dirs = self.all_dirs()
-        if p in dirs:
-            raise _oserror(errno.EISDIR)
-        if posixpath.dirname(p) not in dirs:
-            raise _oserror(errno.ENOENT)
-        writing = any(ch in mode for ch in "wax+")
-        if "w" in mode:
-            data = b""
-        elif "a" in mode:
-            data = self.files.get(p, b"")
-        elif "x" in mode:
-            if p in self.files:
-                raise _oserror(errno.EEXIST)
-            data = b""
-        elif p in self.files:
-            data = self.files[p]
-        else:
-            raise _oserror(errno.ENOENT)
-        f = _VFile(self, p, data, writing, "a" in mode)
-        if writing:
-            if self.files.get(p) != data:  # created or truncated: one flash write
-                self._fs_write("open", p)
-            self.files[p] = data
-        if "b" in mode:
-            return f
-        # MicroPython does not check UTF-8: bytes that are not valid text pass through.
-        return io.TextIOWrapper(f, encoding=encoding or "utf-8", errors="surrogateescape",
-                                newline="")
+        """``open()`` in the board's code (both executors): see ``vfs.open_file``."""
+        return open_file(self, file, mode, encoding)
 
-    def _import(self, name: str, globals: Any = None, locals: Any = None,
-                fromlist: Any = (), level: int = 0) -> types.ModuleType:
-        if level:
-            raise ImportError("relative import not supported here")
-        top = name.split(".")[0]
-        mod = self._module(top)
-        if mod is None:
-            raise ImportError(f"no module named '{name}'")
-        return mod
-
-    def _module(self, name: str) -> types.ModuleType | None:
-        if name in self._modules:
-            return self._modules[name]
-        real = name[1:] if name.startswith("u") and name[1:] in _PASSTHROUGH else name
-        mod: types.ModuleType | None
-        if name in ("os", "uos"):
-            mod = _VirtualOS(self, name)
-        elif name in ("sys", "usys"):
-            mod = self._make_sys()
-        elif name in ("time", "utime"):
-            mod = self._make_time()
-        elif name == "machine":
-            mod = self._make_machine()
-        elif name == "micropython":
-            mod = self._make_micropython()
-        elif name == "robokit_simhal":
-            mod = types.ModuleType("robokit_simhal")
-            mod.__dict__.update(hal=self.new_brick)
-        elif name == "gc":
-            mod = types.ModuleType("gc")
-            mod.__dict__.update(collect=lambda: None, mem_free=lambda: 200_000,
-                                mem_alloc=lambda: 40_000, enable=lambda: None,
-                                disable=lambda: None)
-        elif name == "builtins":
-            mod = types.ModuleType("builtins")
-            mod.__dict__.update(self._builtins)
-        elif real in _PASSTHROUGH:
-            import importlib
-
-            mod = importlib.import_module(real)
-        else:
-            mod = self._module_from_files(name)
-        if mod is not None:
-            self._modules[name] = mod
-        return mod
-
-    def _module_from_files(self, name: str) -> types.ModuleType | None:
-        sys_mod = self._modules.get("sys")
-        path = getattr(sys_mod, "path", None) or ["", "/lib"]  # as MicroPython: sys.path
-        for d in dict.fromkeys(x.rstrip("/") for x in path if isinstance(x, str)):
-            p = f"{d}/{name}.py"
-            if p not in self.files and f"{d}/{name}.mpy" in self.files:
-                # Found first on a board, but this executor cannot run .mpy: stop here
-                # rather than import a same-named .py further down the path.
-                raise ImportError(f"no module named '{name}' (.mpy needs the MicroPython VM)")
-            if p in self.files:
-                mod = types.ModuleType(name)
-                mod.__dict__.update(__builtins__=self._builtins, __file__=p)
-                self._code_files.add(p)
-                self._modules[name] = mod
-                try:
-                    exec(compile(self.files[p], p, "exec"), mod.__dict__)  # noqa: S102
-                except BaseException:
-                    del self._modules[name]
-                    raise
-                return mod
-        return None
+    # -- the kit: buttons, pins, the simulated robot -------------------------------------------
 
     def hold_button(self, name: str, held: bool = True) -> None:
         """Hold (or let go of) the kit's button ``name`` (``"CENTER"``...): its pin reads
@@ -1400,50 +653,7 @@ class SimBoard:
         self.brick = SimBrick(load_world(self.world), cfg, seed=self.seed, noise=self.noise)
         return self.brick
 
-    def _make_sys(self) -> types.ModuleType:
-        m = types.ModuleType("sys")
-        impl = types.SimpleNamespace(name="micropython", version=(*self.version, ""),
-                                     _machine=self.machine, _mpy=self.mpy_abi)
-        stream = _Stream(self)
-        m.__dict__.update(
-            implementation=impl, platform=self.platform, byteorder="little",
-            maxsize=2**31 - 1, version=f"3.4.0; MicroPython {self.version_text}",
-            version_info=(3, 4, 0), path=["", ".frozen", "/lib"], argv=[], modules=self._modules,
-            stdout=stream, stderr=stream, stdin=_StdIn(self), exit=self._exit,
-            print_exception=lambda e, f=None: self._out(self._format_exc(e)),
-        )
-        return m
-
-    def _make_time(self) -> types.ModuleType:
-        m = types.ModuleType("time")
-        t0 = time.monotonic()
-
-        def sleep(s: float) -> None:
-            end = time.monotonic() + s
-            while True:
-                self._poll_interrupt()
-                left = end - time.monotonic()
-                if left <= 0:
-                    return
-                time.sleep(min(left, 0.02))
-
-        m.__dict__.update(
-            sleep=sleep, sleep_ms=lambda ms: sleep(ms / 1000), sleep_us=lambda us: sleep(us / 1e6),
-            ticks_ms=lambda: int((time.monotonic() - t0) * 1000) & 0x3FFFFFFF,
-            ticks_us=lambda: int((time.monotonic() - t0) * 1e6) & 0x3FFFFFFF,
-            ticks_add=lambda t, d: (t + d) & 0x3FFFFFFF,
-            ticks_diff=lambda a, b: ((a - b + 0x20000000) & 0x3FFFFFFF) - 0x20000000,
-            time=lambda: int(time.time()), time_ns=time.time_ns, localtime=time.localtime,
-        )
-        return m
-
-    def _make_machine(self) -> types.ModuleType:
-        m = types.ModuleType("machine")
-        m.__dict__.update(
-            soft_reset=self._exit, reset=self._exit, freq=lambda *a: 125_000_000,
-            unique_id=lambda: b"robokit!", idle=lambda: None, bootloader=self._bootloader,
-        )
-        return m
+    # -- machine.bootloader() ----------------------------------------------------------------
 
     def _bootloader(self) -> None:
         """``machine.bootloader()``: restart into the UF2 bootloader. The serial port goes
@@ -1454,14 +664,5 @@ class SimBoard:
             (self.boot_drive / "INFO_UF2.TXT").write_text(
                 "UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\nBoard-ID: RPI-RP2\n")
         self.stats["bootloader"] = self.stats.get("bootloader", 0) + 1
-        self._down = _PowerCut(dict(self.files), set(self.dirs))
+        self._down = PowerCut(dict(self.files), set(self.dirs))
         raise self._down
-
-    def _set_kbd_intr(self, c: int) -> None:
-        self._kbd_intr = c
-
-    def _make_micropython(self) -> types.ModuleType:
-        m = types.ModuleType("micropython")
-        m.__dict__.update(const=lambda x: x, opt_level=lambda *a: 0, mem_info=lambda *a: None,
-                          kbd_intr=self._set_kbd_intr, alloc_emergency_exception_buf=lambda n: None)
-        return m

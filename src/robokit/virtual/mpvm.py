@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..devices._hal import HAL
-from .board import CTRL_C, _Disconnected, _oserror, _Stopped, _VirtualOS
+from .transport import CTRL_C, Disconnected, Stopped
+from .vfs import VirtualOS, oserror
 
 if TYPE_CHECKING:
     from ..sim.brick import SimBrick
@@ -98,12 +99,12 @@ class MicroPythonVM:
         self._msgs: list[tuple[bytes, Any, bytes]] = []
         self._seq = 0
         self._tick_id = 0
-        self._os = _VirtualOS(board, "os")
+        self._os = VirtualOS(board, "os")
         self._files: dict[int, Any] = {}
         self._next_handle = 1
         self._hals: dict[int, SimBrick] = {}
         self._running = False
-        self._disconnected: _Disconnected | None = None
+        self._disconnected: Disconnected | None = None
         self._intr = False  # a Ctrl-C waits to be delivered
         self._intr_since = 0.0
         self._hold_until = 0.0  # input is held back a moment after an interrupt
@@ -235,12 +236,12 @@ class MicroPythonVM:
         if data and self._disconnected is None:
             try:
                 self.board._out(data.replace(b"\n", b"\r\n"))
-            except _Disconnected as e:
+            except Disconnected as e:
                 if not self._running:
                     raise
                 self._lost(e)
 
-    def _lost(self, e: _Disconnected) -> None:
+    def _lost(self, e: Disconnected) -> None:
         """The link is gone while code runs: its output goes nowhere, its stdin ends."""
         self._disconnected = e
         self._disconnected_at = time.monotonic()
@@ -398,12 +399,12 @@ class MicroPythonVM:
     def _poll_input(self) -> None:
         b = self.board
         if b._stop.is_set():
-            raise _Stopped
+            raise Stopped
         if self._disconnected is None:
             try:
                 while b._fill(0.0):
                     pass
-            except _Disconnected as e:
+            except Disconnected as e:
                 self._lost(e)
                 return
         if self._stdin_closed or self._intr or time.monotonic() < self._hold_until:
@@ -552,12 +553,12 @@ class MicroPythonVM:
             hid, period, cb = args
             self._hals[hid].every(int(period), self._callback(int(cb)))
             return None, b""
-        raise _oserror(errno.EINVAL)
+        raise oserror(errno.EINVAL)
 
     def _file(self, handle: int) -> Any:
         f = self._files.get(handle)
         if f is None:
-            raise _oserror(errno.EBADF)  # closed already
+            raise oserror(errno.EBADF)  # closed already
         return f
 
     def _callback(self, cb: int) -> Any:
