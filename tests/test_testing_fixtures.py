@@ -1,0 +1,70 @@
+"""robokit.testing's fixtures for users' tools: a simulated board on a pty and a virtual
+Bluetooth radio, used from a fresh pytest session through the installed entry point."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+USER_TESTS = '''\
+import asyncio
+
+import serial
+from bleak import BleakScanner
+
+from robokit.virtual.ble_board import NusBoard
+
+
+def test_a_tool_talks_to_the_board_over_its_port(robokit_board):
+    board, port = robokit_board(vm="cpython")
+    link = serial.Serial(port, timeout=2)
+    link.write(b"\\x03\\x01")          # Ctrl-C, then Ctrl-A: the raw REPL
+    seen = b""
+    while b"raw REPL; CTRL-B to exit\\r\\n>" not in seen:
+        chunk = link.read(64)
+        assert chunk, seen
+        seen += chunk
+    link.write(b"print(6 * 7)\\x04")
+    answer = b""
+    while b"\\x04>" not in answer:
+        chunk = link.read(64)
+        assert chunk, answer
+        answer += chunk
+    assert answer.startswith(b"OK42\\r\\n\\x04")
+    link.close()
+    pytest_board.append(board)
+
+
+pytest_board = []
+
+
+def test_the_board_is_closed_after_its_test():
+    assert pytest_board and not pytest_board[0].serving
+
+
+def test_a_tool_finds_a_board_on_the_radio(robokit_radio):
+    robokit_radio.add(NusBoard(name="kit-7"))
+    found = asyncio.run(BleakScanner.discover(0.2))
+    assert [d.name for d in found] == ["kit-7"]
+
+
+def test_the_radio_is_gone_after_its_test():
+    import bleak
+
+    client_type, backend_id = bleak.get_platform_client_backend_type()
+    assert backend_id != "robokit-virtual-radio"
+'''
+
+
+def test_board_and_radio_fixtures_in_a_fresh_pytest_session(tmp_path: Path) -> None:
+    (tmp_path / "test_tool.py").write_text(textwrap.dedent(USER_TESTS))
+    env = dict(os.environ)
+    env.pop("PYTEST_ADDOPTS", None)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "--rootdir", str(tmp_path), str(tmp_path)],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "4 passed" in proc.stdout
