@@ -42,7 +42,7 @@ from robokit.compiler.bundle import Bundle  # noqa: E402
 from robokit.compiler.compile import compile_program  # noqa: E402
 from robokit.link.rawrepl import RawRepl  # noqa: E402
 from robokit.link.serial_link import SerialLink  # noqa: E402
-from robokit.link.upload import board_files, upload_bundle  # noqa: E402
+from robokit.targets.micropython.upload import board_files, upload_bundle  # noqa: E402
 
 AIM_LINE = 0.90  # of the line rate, at 115200 baud
 AIM_PEER = 2.0  # times mpremote's throughput

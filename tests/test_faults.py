@@ -19,14 +19,8 @@ from robokit.compiler.compile import compile_program  # noqa: E402
 from robokit.link import LinkError  # noqa: E402
 from robokit.link.rawrepl import RawRepl  # noqa: E402
 from robokit.link.serial_link import SerialLink  # noqa: E402
-from robokit.link.upload import (  # noqa: E402
-    COMMIT,
-    UploadError,
-    board_files,
-    encode_frame,
-    plan_frames,
-    upload_bundle,
-)
+from robokit.link.upload import COMMIT, UploadError, encode_frame, plan_frames  # noqa: E402
+from robokit.targets.micropython.upload import board_files, upload_bundle  # noqa: E402
 from robokit.virtual.board import SimBoard  # noqa: E402
 from robokit.virtual.faults import Fault, Faults, FaultSpecError, parse_fault  # noqa: E402
 

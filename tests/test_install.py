@@ -10,12 +10,13 @@ same operation makes in a clean run, the power fails during the K-th write
 /main.py) and must come up in the old or the new state (loader, program) with no traceback
 from main.py, answer on its REPL, and take a new install / upload. Each sweep asserts
 that its cases equal the writes of its clean run (N is counted, not written down here).
-When this was written, with the CPython executor: fresh install 16 cases (all 16 come up
-old: the stub's rename is the last write), install over an older install 17 (16 old, 1
-new: the cut between removing the old system pointer and renaming the new one), program
-upload 9 (8 old, 1 new, the same way). The MicroPython VM stores every write() as it is
-made, so it counts more (27 for the install over an older one); a few cuts of an install
-and of an upload are repeated there, where the program itself runs at power-up.
+Measured when install moved onto the upload receiver (the one way robokit writes files
+to a board), with the CPython executor: fresh install 18 cases (all 18 come up old: the
+stub's rename is the last write), install over an older install 20 (19 old, 1 new: the
+cut between removing the old system pointer and renaming the new one), program upload 9
+(8 old, 1 new, the same way). The MicroPython VM stores every write() as it is made, so
+it counts more (23 for the install over an older one); a few cuts of an install and of an
+upload are repeated there, where the program itself runs at power-up.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from robokit.compiler.compile import compile_program  # noqa: E402
 from robokit.link import LinkError  # noqa: E402
 from robokit.link.rawrepl import RawRepl  # noqa: E402
 from robokit.link.serial_link import SerialLink  # noqa: E402
-from robokit.link.upload import board_files, upload_bundle  # noqa: E402
 from robokit.targets.micropython.install import (  # noqa: E402
     CURRENT,
     DAMAGED,
@@ -50,6 +50,7 @@ from robokit.targets.micropython.install import (  # noqa: E402
     install,
     plan_install,
 )
+from robokit.targets.micropython.upload import board_files, upload_bundle  # noqa: E402
 from robokit.virtual.board import SimBoard  # noqa: E402
 from robokit.virtual.mpvm import micropython_path  # noqa: E402
 

@@ -20,7 +20,7 @@ from robokit.compiler.compile import compile_program, find_compiler  # noqa: E40
 from robokit.link import RemoteError  # noqa: E402
 from robokit.link.rawrepl import RawRepl  # noqa: E402
 from robokit.link.serial_link import SerialLink  # noqa: E402
-from robokit.link.upload import upload_bundle  # noqa: E402
+from robokit.targets.micropython.upload import upload_bundle  # noqa: E402
 from robokit.virtual.board import SimBoard  # noqa: E402
 from robokit.virtual.mpvm import micropython_path  # noqa: E402
 

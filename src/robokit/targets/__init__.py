@@ -18,6 +18,13 @@
 - ``"ble:NAME"``: a MicroPython board over the Nordic UART service;
 - ``"pybricks:NAME"`` (or ``"pybricks:"`` for the first hub found, ``"pybricks:usb"``):
   a LEGO hub with Pybricks firmware.
+
+One module (or package) per brick family: ``sim``, ``micropython`` (the board, its upload
+driver, ``robokit install`` and the board scripts it sends), ``pybricks``; ``links`` opens
+the byte link to a board for them.
+
+May import: compiler, link, protocols, sim, firmware, kits, config, errors (and
+_extras); never the CLI.
 """
 
 from __future__ import annotations

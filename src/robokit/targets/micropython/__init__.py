@@ -2,16 +2,18 @@
 
 The conversation is the raw REPL (``robokit.link.rawrepl``):
 
-- ``info``: a few lines of Python run on the board report its firmware, mpy ABI, free RAM
-  and free flash;
-- ``upload``: ``robokit.link.upload`` stores the bundle's .mpy modules in the inactive slot
-  and activates it, all or nothing;
+- ``info``: a board script (``firmware_templates/micropython/scripts/info.py``) reports its
+  firmware, mpy ABI, free RAM and free flash, and the kit installed;
+- ``upload``: ``.upload`` stores the bundle's .mpy modules in the inactive slot and
+  activates it, all or nothing (``.install`` puts robokit itself on the board the same
+  way);
 - ``start``: the loader (``firmware_templates/micropython/loader.py``) is sent and runs the
   active slot; the output streams back as the program prints it;
 - ``stop``: Ctrl-C; a board that ignores it is reported, with what to do.
 
 ``MicroPythonBoard`` does this synchronously (it is what the CLI and the sync facade
-drive); ``MicroPythonTarget`` is the async ``Target`` over it.
+drive); ``MicroPythonTarget`` is the async ``Target`` over it. The board-side code is read
+from ``firmware_templates/micropython/`` (``.scripts``).
 """
 
 from __future__ import annotations
@@ -26,33 +28,10 @@ from typing import TYPE_CHECKING, Any
 from ...link import LinkError, RemoteError, ReplError
 from ...link.rawrepl import CTRL_C, RawRepl
 from ..base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
+from .scripts import board_script
 
 if TYPE_CHECKING:
     from ...compiler.bundle import Bundle
-
-_INFO = """\
-import sys, gc, os
-gc.collect()
-_s = None
-try:
-    _s = os.statvfs('/')
-    _f = _s[0] * _s[4]
-except Exception:
-    _f = -1
-_k = None
-try:
-    import json
-    with open('/robokit/sys/active') as _h:
-        _k = _h.read().strip()
-    with open('/robokit/sys/' + _k + '/settings.json') as _h:
-        _k = json.loads(_h.read()).get('board')
-except Exception:
-    _k = None
-_i = sys.implementation
-print(repr((_i.name, getattr(_i, '_mpy', -1), '.'.join(str(x) for x in _i.version[:3]),
-            sys.version, getattr(_i, '_machine', sys.platform), gc.mem_free(), _f, _k)))
-del _s, _f, _i, _k
-"""
 
 _LOADER_MARK = "robokit loader:"
 FIRST_ANSWER = 1.5  # seconds a board gets to answer Ctrl-A before robokit tries harder
@@ -68,15 +47,20 @@ def abi_from_mpy(value: int) -> str:
 
 
 def loader_source() -> str:
-    """The brick-side loader's source plus the call that runs it."""
-    from ...compiler.compile import templates_dir
-
-    root = templates_dir()
-    f = None if root is None else root / "micropython" / "loader.py"
-    if f is None or not f.is_file():
+    """The brick-side loader's source (robokit_fs inlined) plus the call that runs it."""
+    try:
+        return board_script("loader.py", "run()")
+    except FileNotFoundError:
         raise TargetError("robokit's brick-side loader (firmware_templates/micropython/"
-                          "loader.py) is missing; reinstall robokit")
-    return f.read_text(encoding="utf-8") + "\nrun()\n"
+                          "loader.py) is missing; reinstall robokit") from None
+
+
+def _info_script() -> str:
+    try:
+        return board_script("scripts/info.py", "info()")
+    except FileNotFoundError:
+        raise TargetError("robokit's board script firmware_templates/micropython/scripts/"
+                          "info.py is missing; reinstall robokit") from None
 
 
 class MicroPythonBoard:
@@ -109,7 +93,7 @@ class MicroPythonBoard:
             except ReplError:
                 # An upload receiver left waiting mid-frame by a host that vanished ignores
                 # Ctrl-C: end its frame with zero bytes (it then gives up cleanly), retry.
-                from ...link.upload import FLUSH
+                from ...protocols.upload import FLUSH
 
                 self.link.write(FLUSH)
                 self.repl.enter(timeout=self.timeout)
@@ -172,7 +156,7 @@ class MicroPythonBoard:
         if self._info is not None:
             return self._info
         try:
-            out, _ = self.repl.exec(_INFO, self.timeout)
+            out, _ = self.repl.exec(_info_script(), self.timeout)
             values = ast.literal_eval(out.decode("utf-8", "replace").strip().splitlines()[-1])
             impl, mpy, release, version, machine, mem_free, flash_free, kit = values
             version = str(version).partition("; ")[2] or f"v{release}"
@@ -199,8 +183,8 @@ class MicroPythonBoard:
 
     def upload(self, bundle: Bundle, progress: ProgressFn | None = None,
                project_dir: Path | None = None) -> Any:
-        from ...link.upload import upload_bundle
         from ..base import check_bundle_fits
+        from .upload import upload_bundle
 
         check_bundle_fits(bundle, self.info())
         size = sum(len(m.mpy) for m in bundle.modules)

@@ -3,28 +3,33 @@ without a computer; and ``--check``: what is on a board, and is it current.
 
 What goes where (docs/install.md):
 
-    /main.py                    the boot stub (``firmware_templates/micropython/boot/main.py``):
-                                tiny, stable, never lets an exception out; it runs
-                                robokit_boot from the active system slot
+    /main.py                    the boot stub (``firmware_templates/micropython/boot/main.py``
+                                with the robokit_fs definitions it uses): small, stable,
+                                never lets an exception out; it runs robokit_boot from the
+                                active system slot
     /robokit/sys/a, /robokit/sys/b
                                 system slots, one active: robokit_boot.py, robokit_loader.py,
-                                settings.json, install.json (this record), and with --board
-                                the board support (robokit_board.py, robokit_board_config.py)
-                                and, on boards with Bluetooth, nus_bridge.py
+                                robokit_fs.py, settings.json, install.json (this record), and
+                                with --board the board support (robokit_board.py,
+                                robokit_board_config.py) and, on boards with Bluetooth,
+                                nus_bridge.py
     /robokit/sys/active         names the active system slot ("a" or "b")
 
-Crash safety: an install writes the inactive system slot, reads every file back (size and
-SHA-256 on the board), and only then makes it active by writing ``active.tmp`` and renaming
-it onto ``active``, as program uploads do with ``/robokit/active``. On FAT a rename onto a
-file removes that file first: the stub, the loader and the boot module then read
-``active.tmp``, and the boot module (and the next install) finish the rename. The stub is
-written only when it differs (a fresh install), under ``/robokit/main.tmp``, read back,
-then renamed onto /main.py; a user's own main.py is kept as ``/robokit/main.py.orig``.
+Crash safety: the files travel as upload frames to the board-side receiver, the one way
+robokit writes files to a board (``robokit.link.upload.send_frames``; CRC, acks, resends,
+retries). ``receive_system()`` writes the inactive system slot, reads every file back
+(size and SHA-256 on the board), and only then makes it active with the pointer commit of
+``robokit_fs`` (the same as program uploads do with ``/robokit/active``); on FAT the
+stub, the loader and the boot module then read the pointer's temporary name, and the
+boot module (and the next install) finish the rename. The stub is written only when it
+differs (a fresh install): ``receive_file()`` stores it as ``/robokit/main.tmp``, reads
+it back, then renames it onto /main.py; a user's own main.py is kept as
+``/robokit/main.py.orig``.
 
-Everything goes over the raw REPL (``robokit.link.rawrepl``): small pieces of Python that
-write chunks of the files. ``plan_install`` is pure (files in, bytes out); ``install`` and
-``check_install`` talk to a board. Nothing here prints; progress goes to ``progress(done,
-total)`` in bytes.
+What the host asks the board (what it holds, file hashes) are board scripts
+(``firmware_templates/micropython/scripts/``) run over the raw REPL. ``plan_install`` is
+pure (files in, bytes out); ``install`` and ``check_install`` talk to a board. Nothing
+here prints; progress goes to ``progress(done, total)`` in bytes.
 """
 
 from __future__ import annotations
@@ -42,16 +47,16 @@ from ...errors import RobokitError
 from ...firmware import FirmwareError
 from ...link import LinkError, ReplError
 from ...link.rawrepl import RawRepl
+from ...link.upload import COMMITTED, COMMITTING, RETRIES, UploadError, plan_frames, send_frames
+from .scripts import board_script, compact, guarded, inline_fs, template
 
 ROOT = "/robokit"
 SYS = ROOT + "/sys"
 STUB = "/main.py"
 STUB_TMP = ROOT + "/main.tmp"
 USER_MAIN = ROOT + "/main.py.orig"
-CRASHES = ROOT + "/crashes"
 RECORD = "install.json"
 STUB_MARK = b"# robokit boot stub"
-CHUNK = 1024  # file bytes per raw-REPL command (the board holds one command in RAM)
 MARGIN = 8192  # free flash an install leaves at least (FAT needs room for its own updates)
 FORMAT = 1
 
@@ -145,14 +150,25 @@ def _version() -> str:
 
 
 def _template(rel: str) -> bytes:
-    from ...compiler.compile import templates_dir
-
-    root = templates_dir()
-    f = None if root is None else root / "micropython" / rel
-    if f is None or not f.is_file():
+    data = template(rel)
+    if data is None:
         raise InstallError(f"robokit's brick-side file firmware_templates/micropython/{rel} is "
                            "missing; reinstall robokit")
-    return f.read_bytes()
+    return data
+
+
+def _script(rel: str, call: str = "") -> str:
+    try:
+        return board_script(rel, call)
+    except FileNotFoundError as e:
+        raise InstallError(f"robokit's brick-side file {e.args[0]} is missing; reinstall "
+                           "robokit") from None
+
+
+def _stub() -> bytes:
+    """The boot stub as installed: robokit_fs's definitions in place of its import."""
+    _template("robokit_fs.py")
+    return inline_fs(_template("boot/main.py").decode("utf-8")).encode("utf-8")
 
 
 def _board_support(name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
@@ -181,13 +197,15 @@ def plan_install(board: str | None = None, autostart: bool = False, *,
                  version: str | None = None) -> dict[str, bytes]:
     """Every file an install puts on a board: ``/main.py`` (the stub; absolute path) and
     the system slot's files by name (``robokit_boot.py``, ``robokit_loader.py``,
-    ``settings.json``, the board's support, ``install.json`` last: the record of the others
-    with their sizes and SHA-256). Same arguments, same bytes. ``version``: the robokit
-    version to record (default: this one; tests make "older" installs with it)."""
+    ``robokit_fs.py``, ``settings.json``, the board's support, ``install.json`` last: the
+    record of the others with their sizes and SHA-256). Same arguments, same bytes.
+    ``version``: the robokit version to record (default: this one; tests make "older"
+    installs with it)."""
     files: dict[str, bytes] = {
-        STUB: _template("boot/main.py"),
+        STUB: _stub(),
         "robokit_boot.py": _template("robokit_boot.py"),
         "robokit_loader.py": _template("loader.py"),
+        "robokit_fs.py": _template("robokit_fs.py"),
     }
     ble = False
     name = board_file = None
@@ -215,93 +233,6 @@ def plan_install(board: str | None = None, autostart: bool = False, *,
 
 # -- talking to the board ------------------------------------------------------------------
 
-_PROBE = """\
-import os, sys
-def _rk_r(p):
-    try:
-        f = open(p, 'rb')
-    except OSError:
-        return None
-    d = f.read()
-    f.close()
-    return d
-_rk_s = None
-try:
-    _rk_s = os.statvfs('/')
-    _rk_free = _rk_s[0] * _rk_s[3]
-except Exception:
-    _rk_free = -1
-_rk_a = _rk_r('/robokit/sys/active') or b''
-_rk_t = _rk_r('/robokit/sys/active.tmp') or b''
-_rk_m = _rk_r('/main.py')
-_rk_c = _rk_r('/robokit/crashes') or b''
-print(repr((sys.implementation.name, _rk_free, _rk_a, _rk_t,
-            None if _rk_m is None else _rk_m[:200], len(_rk_m or b''), _rk_c)))
-del _rk_r, _rk_s, _rk_free, _rk_a, _rk_t, _rk_m, _rk_c
-"""
-
-_HASH = """\
-import hashlib, binascii
-def _rk_h(p):
-    try:
-        f = open(p, 'rb')
-    except OSError:
-        return None
-    h = hashlib.sha256()
-    n = 0
-    while True:
-        b = f.read(512)
-        if not b:
-            break
-        h.update(b)
-        n += len(b)
-    f.close()
-    return (n, binascii.hexlify(h.digest()).decode())
-print(repr([_rk_h(p) for p in {paths!r}]))
-del _rk_h
-"""
-
-_HELPERS = """\
-import os
-def _rk_x(p):
-    try:
-        os.stat(p)
-        return True
-    except OSError:
-        return False
-def _rk_md(p):
-    q = ''
-    for s in p.split('/'):
-        if s:
-            q += '/' + s
-            if not _rk_x(q):
-                os.mkdir(q)
-def _rk_rm(p):
-    try:
-        es = list(os.ilistdir(p))
-    except OSError:
-        return
-    for e in es:
-        if e[1] & 0x4000:
-            _rk_rm(p + '/' + e[0])
-        else:
-            os.remove(p + '/' + e[0])
-    try:
-        os.rmdir(p)
-    except OSError as e:
-        if e.args[0] != 2:  # ENOENT: gone with its last file (a folder only implied)
-            raise
-def _rk_fin(d):
-    if _rk_x(d + '/active') or not _rk_x(d + '/active.tmp'):
-        return
-    f = open(d + '/active.tmp')
-    n = f.read().strip()
-    f.close()
-    if n in ('a', 'b'):
-        os.rename(d + '/active.tmp', d + '/active')
-"""
-
-
 def _as_repl(target: Any) -> RawRepl:
     if isinstance(target, RawRepl):
         return target
@@ -315,7 +246,8 @@ def _as_repl(target: Any) -> RawRepl:
 
 
 def _board_failure(text: str) -> str:
-    """What a board-side error means, in one line, from its traceback text."""
+    """What a board-side error means, in one line, from its traceback text (or the
+    receiver's "board: ..." refusal)."""
     last = (text.strip().splitlines() or ["?"])[-1].strip()
     if "ENOSPC" in last or "Errno 28" in last or last.endswith("OSError: 28"):
         return ("the board's filesystem is full; delete files from it (mpremote fs rm) "
@@ -362,42 +294,31 @@ class _Session:
                                "expected; is it running MicroPython?") from None
 
     def probe(self) -> dict[str, Any]:
-        impl, free, active, tmp, main_head, main_size, crashes = self.value(
-            _PROBE, "asking the board what it holds")
+        impl, free, slot, main_head, main_size, crashes = self.value(
+            _script("scripts/probe.py", "probe()"), "asking the board what it holds")
         if impl != "micropython":
             raise InstallError(f"the board runs {impl}, not MicroPython; robokit installs on "
                                "MicroPython boards only (flash MicroPython first)")
-        slot = None
-        for pointer in (active, tmp):
-            name = pointer.decode("utf-8", "replace").strip()
-            if name in ("a", "b"):
-                slot = name
-                break
-        try:
-            n_crashes = int(crashes.decode().strip() or "0")
-        except ValueError:
-            n_crashes = 0
         return {"free": free, "slot": slot, "main_head": main_head, "main_size": main_size,
-                "crashes": n_crashes}
+                "crashes": crashes}
 
     def hashes(self, paths: list[str]) -> dict[str, tuple[int, str] | None]:
-        got = self.value(_HASH.format(paths=paths), "reading files back from the board")
+        got = self.value(_script("scripts/files.py", f"hashes({paths!r})"),
+                         "reading files back from the board")
         return dict(zip(paths, got, strict=True))
 
-    def write(self, path: str, data: bytes, done: int, total: int,
-              progress: ProgressFn | None) -> int:
-        """Write ``path`` on the board in chunks; returns ``done`` + its size."""
-        pieces = [data[i:i + CHUNK] for i in range(0, len(data), CHUNK)] or [b""]
-        for i, piece in enumerate(pieces):
-            code = (f"_rk_f = open({path!r}, 'wb')\n" if i == 0 else "")
-            code += f"_rk_f.write({piece!r})\n"
-            if i == len(pieces) - 1:
-                code += "_rk_f.close()\ndel _rk_f\n"
-            self.run(code, f"writing {path}")
-            done += len(piece)
-            if progress is not None:
-                progress(done, total)
-        return done
+    def read(self, path: str) -> bytes | None:
+        """A (small) file's bytes, None when the board has no such file."""
+        value = self.value(_script("scripts/files.py", f"show({path!r})"), f"reading {path}")
+        return value if isinstance(value, bytes) else None
+
+    def send(self, call: str, files: list[tuple[str, bytes]], ready: tuple[str, ...],
+             progress: ProgressFn | None, retries: int) -> str:
+        """Send ``files`` to the board's receiver, run as ``call``; the name it said it was
+        ready with (the slot)."""
+        code = guarded(compact(_script("receiver.py")) + call + "\n")
+        return send_frames(self.repl, code, plan_frames(files), progress, ready=ready,
+                           timeout=self.timeout, retries=retries).slot
 
 
 class _BoardFailed(Exception):
@@ -414,18 +335,49 @@ def _record(data: bytes | None) -> dict[str, Any] | None:
     return rec if isinstance(rec, dict) and isinstance(rec.get("files"), dict) else None
 
 
+def _failure(e: UploadError, stage: str) -> InstallError:
+    """The InstallError for a failed send: what failed, and what the board holds now."""
+    reason = str(e).rstrip(".")
+    word = "the board refused the upload: "
+    if reason.startswith(word):
+        why = reason[len(word):]
+        if why.startswith("readback "):
+            stage = "checking"
+            reason = (f"{why[len('readback '):]} reads back differently from what was sent "
+                      "(damaged on the link or in flash)")
+        elif why.startswith("board: "):
+            reason = _board_failure(why[len("board: "):])
+    if stage == "stub":
+        where = ("The new system slot was made active; /main.py may still be the previous "
+                 "one: install again.")
+    elif e.stage == COMMITTED:
+        where = "The new system slot was made active."
+    elif e.stage == COMMITTING:
+        stage = "committing"
+        where = ("The link failed while the new system slot was being made active: the "
+                 "board holds the previous installation or the new one, intact; install "
+                 "again to be sure.")
+    else:
+        where = "The previous installation (if any) is still the active one."
+    tries = f" ({e.attempts} attempts, each started over)" if e.attempts > 1 else ""
+    return InstallError(" ".join(f"installing robokit failed while {stage}{tries}: {reason}. "
+                                 f"{where}".split()))
+
+
 def install(target: Any, *, board: str | None = None, autostart: bool = False,
             progress: ProgressFn | None = None, timeout: float = 5.0,
-            plan: Mapping[str, bytes] | None = None) -> InstallReport:
+            plan: Mapping[str, bytes] | None = None, retries: int = RETRIES) -> InstallReport:
     """Install robokit's loader on the MicroPython board behind ``target`` (a ``RawRepl``,
     a ``MicroPythonBoard`` or a byte link), all or nothing.
 
     ``board``: a board name (``robokit.kits``) whose support is installed too;
     ``autostart``: run the stored program at power-up. ``plan`` replaces
     ``plan_install(board, autostart)`` (tests install older or altered files with it).
-    ``progress(done, total)`` gets bytes written. Raises ``InstallError`` (no MicroPython
-    REPL, a full or read-only filesystem, an unknown board, the link failing): the message
-    says whether the previous installation is still the active one."""
+    ``progress(done, total)`` gets bytes written. ``timeout`` bounds each wait for the
+    board; a transient failure (no answer in time, the board reset, bytes lost) starts the
+    writing over, at most ``retries`` times. Raises ``InstallError`` (no MicroPython REPL, a
+    full or read-only filesystem, an unknown board, the link failing): the message says
+    whether the previous installation is still the active one."""
     files = dict(plan) if plan is not None else plan_install(board, autostart)
     stub = files.pop(STUB, None)
     if RECORD not in files:
@@ -437,7 +389,7 @@ def install(target: Any, *, board: str | None = None, autostart: bool = False,
     state = session.probe()
     previous = None
     if state["slot"] is not None:
-        rec = _record(_read_file(session, f"{SYS}/{state['slot']}/{RECORD}"))
+        rec = _record(session.read(f"{SYS}/{state['slot']}/{RECORD}"))
         previous = str(rec.get("robokit")) if rec else "unknown"
     need = sum(map(len, files.values())) + (len(stub) if stub else 0)
     if 0 <= state["free"] < need + MARGIN:
@@ -445,59 +397,44 @@ def install(target: Any, *, board: str | None = None, autostart: bool = False,
                            f"(and {MARGIN:,} spare) but {state['free']:,} are free; delete "
                            "files from the board (mpremote fs rm) and install again. Nothing "
                            "was changed.")
-    slot = "b" if state["slot"] == "a" else "a"
-    folder = f"{SYS}/{slot}"
     total = need
     done = 0
     stub_written = False
     kept = None
-    stage = "preparing"
+
+    def step(offset: int) -> ProgressFn | None:
+        report = progress
+        if report is None:
+            return None
+        return lambda sent, _: report(offset + sent, total)
+
+    order = sorted(p for p in files if p != RECORD) + [RECORD]
+    stage = "writing"
     try:
-        session.run(_HELPERS + f"_rk_fin({SYS!r})\n_rk_fin({ROOT!r})\n_rk_md({SYS!r})\n"
-                    f"_rk_rm({folder!r})\n_rk_md({folder!r})\n", "preparing the board")
-        stage = "writing"
-        if progress is not None:
-            progress(0, total)
-        order = sorted(p for p in files if p != RECORD) + [RECORD]
-        for name in order:
-            done = session.write(f"{folder}/{name}", files[name], done, total, progress)
-        stage = "checking"
-        _check_written(session, {f"{folder}/{n}": files[n] for n in order})
-        stage = "committing"
-        session.run(_HELPERS + f"_rk_f = open({SYS + '/active.tmp'!r}, 'w')\n"
-                    f"_rk_f.write({slot + chr(10)!r})\n_rk_f.close()\n"
-                    f"os.rename({SYS + '/active.tmp'!r}, {SYS + '/active'!r})\n"
-                    f"if _rk_x({CRASHES!r}):\n    os.remove({CRASHES!r})\n",
-                    "making the new system slot active")
+        slot = session.send("receive_system()", [(n, files[n]) for n in order], ("a", "b"),
+                            step(0), retries)
+        done = sum(map(len, files.values()))
         stage = "stub"
         if stub is not None:
             current = session.hashes([STUB])[STUB]
             if current is None or current[1] != hashlib.sha256(stub).hexdigest():
                 head = state["main_head"]
                 if head is not None and not head.startswith(STUB_MARK):
-                    # A user's own main.py: keep it (once) before the stub replaces it.
-                    session.run(_HELPERS + f"if not _rk_x({USER_MAIN!r}):\n"
-                                f"    _rk_f = open({USER_MAIN + '.tmp'!r}, 'wb')\n"
-                                f"    _rk_g = open({STUB!r}, 'rb')\n"
-                                "    _rk_f.write(_rk_g.read())\n"
-                                "    _rk_g.close()\n    _rk_f.close()\n"
-                                f"    os.rename({USER_MAIN + '.tmp'!r}, {USER_MAIN!r})\n",
-                                "keeping the board's own main.py")
-                    kept = USER_MAIN
-                done = session.write(STUB_TMP, stub, done, total, progress)
-                _check_written(session, {STUB_TMP: stub})
-                session.run(f"import os\nos.rename({STUB_TMP!r}, {STUB!r})\n",
-                            "putting the boot stub in place")
+                    kept = USER_MAIN  # a user's own main.py: kept (once) before the stub
+                session.send(f"receive_file({STUB!r}, {kept or ''!r})",
+                             [(STUB_TMP[len(ROOT) + 1:], stub)], ("file",), step(done), retries)
                 stub_written = True
-            else:
-                done += len(stub)
+            done += len(stub)
         if progress is not None:
             progress(total, total)
+    except UploadError as e:
+        raise _failure(e, stage) from None
     except _BoardFailed as e:
         where = ("The new system slot was made active; /main.py may still be the previous "
                  "one: install again." if stage == "stub" else
                  "The previous installation (if any) is still the active one.")
         raise InstallError(f"installing robokit failed while {stage}: {e}. {where}") from None
+    folder = f"{SYS}/{slot}"
     sizes = {f"{folder}/{n}": len(d) for n, d in files.items()}
     if stub is not None:
         sizes[STUB] = len(stub)
@@ -505,23 +442,6 @@ def install(target: Any, *, board: str | None = None, autostart: bool = False,
                          board=settings.get("board"), autostart=bool(settings.get("autostart")),
                          files=sizes, bytes=done, seconds=time.monotonic() - t0,
                          previous=previous, stub_written=stub_written, user_main_kept=kept)
-
-
-def _read_file(session: _Session, path: str) -> bytes | None:
-    """A (small) file's bytes, None when the board has no such file."""
-    value = session.value(_HELPERS + f"if _rk_x({path!r}):\n    _rk_f = open({path!r}, 'rb')\n"
-                          "    print(repr(_rk_f.read()))\n    _rk_f.close()\n"
-                          "else:\n    print('None')\n", f"reading {path}")
-    return value if isinstance(value, bytes) else None
-
-
-def _check_written(session: _Session, expected: Mapping[str, bytes]) -> None:
-    got = session.hashes(list(expected))
-    for path, data in expected.items():
-        want = (len(data), hashlib.sha256(data).hexdigest())
-        if got[path] is None or tuple(got[path]) != want:  # type: ignore[arg-type]
-            raise _BoardFailed(f"{path} reads back differently from what was sent "
-                               "(damaged on the link or in flash)")
 
 
 def check_install(target: Any, *, board: str | None = None, autostart: bool | None = None,
@@ -538,7 +458,7 @@ def check_install(target: Any, *, board: str | None = None, autostart: bool | No
     if state["slot"] is None:
         return status
     folder = f"{SYS}/{state['slot']}"
-    raw = _read_file(session, f"{folder}/{RECORD}")
+    raw = session.read(f"{folder}/{RECORD}")
     rec = _record(raw)
     status.installed = True
     status.slot = state["slot"]
