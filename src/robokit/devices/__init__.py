@@ -3,6 +3,8 @@
 Pybricks names, units and meanings (mm, deg, ms, deg/s, %).  Portable: this
 package runs on CPython (bound to the simulated brick) and on MicroPython
 bricks, and talks to hardware only through the HAL (``_hal.get()``).
+
+May import: nothing of robokit outside this package (on a brick there is nothing else).
 """
 
 from ._errors import DeviceError, NoBrickError, RobokitError, UsageError

@@ -1,15 +1,21 @@
-"""Links: byte transports to bricks (pyserial, later bleak) and the wire protocols over them.
+"""Links: byte transports to bricks and the wire protocols over them.
 
-This layer knows nothing of robots. Its modules import their third-party libraries
-(pyserial) only when used, so ``import robokit.link`` stays cheap.
+This layer knows nothing of robots, programs or bundles. Its modules import their
+third-party libraries (pyserial, bleak, pybricksdev) only when used, so
+``import robokit.link`` stays cheap. The errors raised here belong to the one
+``RobokitError`` tree (defined in ``robokit.errors``, named here too).
 
 - ``rawrepl``: MicroPython's raw REPL and raw-paste protocol (pure protocol pieces and a
   client, ``RawRepl``, over any byte link)
 - ``serial_link``: ``SerialLink``, a byte link over pyserial (``/dev/ttyACM0``,
   ``/dev/pts/N``, ``socket://host:port``)
+- ``ble_link``: ``NusLink``, the Nordic UART over bleak, and the Bluetooth LE scan
+- ``pybricks_link``: ``PybricksLink``, a Pybricks hub through pybricksdev (BLE or USB)
+- ``upload``: the framed upload receiver's protocol over a raw REPL
+- ``ports``: the serial ports a brick may be on
 
-The errors raised here belong to the one ``RobokitError`` tree (defined in
-``robokit.errors``, named here too).
+May import: ``robokit.protocols`` and ``robokit.errors`` (and ``robokit._extras`` to name
+a missing optional package).
 """
 
 from __future__ import annotations

@@ -5,6 +5,15 @@ program in a world and returns a :class:`RunResult` with the final pose, the
 output, the error (if any) and the telemetry.  A program goes through the same
 bundle a brick gets: it is compiled (and checked) for the ``sim`` target, the
 bundle is verified, and the simulated brick runs the bundle's sources.
+
+Physics only: the clock and the simulated brick's HAL (``brick``), motors (``motor``),
+worlds (``world/``: shapes, geometry, model, loading), the floor's colours
+(``surface``), the recorder, the runner and plots. Hardware that speaks protocols is
+``robokit.virtual``'s.
+
+May import: the device API (it is the HAL under it), ``robokit.compiler`` (programs
+become bundles before they run), ``robokit.config``, ``robokit.kits`` and
+``robokit.errors``.
 """
 
 from __future__ import annotations
