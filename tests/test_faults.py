@@ -26,6 +26,7 @@ from robokit.virtual.faults import Fault, Faults, FaultSpecError, parse_fault  #
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 1.0  # generous: a loaded CI machine must not time out a healthy upload
+RECOVER = 0.2  # after a failure, the wait for the receiver to end (production: 0.5 s)
 CHUNK = 512  # small frames: more of them, and files of several frames
 
 
@@ -53,6 +54,7 @@ class Conn:
 
     def upload(self, **opts: object):
         opts.setdefault("timeout", TIMEOUT)
+        opts.setdefault("recover", RECOVER)
         return upload_bundle(self.repl, BUNDLE, chunk=CHUNK, **opts)  # type: ignore[arg-type]
 
     def close(self) -> None:

@@ -219,7 +219,7 @@ class _Attempt:
 def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple[bytes, bytes]],
                 progress: Callable[[int, int], None] | None = None, *,
                 timeout: float = TIMEOUT, retries: int = RETRIES, window: int = WINDOW,
-                ready: Collection[str] = ("a", "b"), recover: float = RECOVER
+                ready: Collection[str] = ("a", "b"), recover: float | None = None
                 ) -> UploadResult:
     """Run the receiver ``code`` on the board (a callable: asked each attempt) and send it
     ``frames`` (``robokit.protocols.upload.plan_frames``), all or nothing.
@@ -229,7 +229,8 @@ def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple
     ``MAX_IN_FLIGHT`` frames) are sent ahead of their acknowledgements (1: stop and wait).
     ``progress(sent, total)`` is called as data bytes are acknowledged (from 0 again when
     an attempt starts over); ``timeout`` bounds each wait for the board, ``recover`` the
-    wait for the receiver to end after a failure. A transient failure (no answer in time,
+    wait for the receiver to end after a failure (default: ``RECOVER``, looked up at each
+    call). A transient failure (no answer in time,
     the board reset, the framing out of step) starts over, at most ``retries`` times: the
     raw REPL is entered again and the receiver sent again. A link that is gone (the port
     vanished) is not retried; nor is a refusal (a wrong hash, a full filesystem) or a frame
@@ -251,7 +252,7 @@ def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple
             state.run(repl, code() if callable(code) else code, frames, total, progress,
                       timeout, window, ready)
         except (UploadError, ReplError, LinkError) as e:
-            _recover(repl, state.receiver_ended, recover)
+            _recover(repl, state.receiver_ended, RECOVER if recover is None else recover)
             transient = isinstance(e, ReplError) or (isinstance(e, UploadError) and e.transient)
             if transient and not state.committed and attempts <= retries:
                 continue

@@ -16,6 +16,7 @@ Pure: files in, text out.
 from __future__ import annotations
 
 import ast
+import functools
 import zlib
 from pathlib import Path
 
@@ -63,7 +64,16 @@ def inline_fs(source: str, fs_source: str | None = None) -> str:
         if raw is None:
             raise FileNotFoundError("firmware_templates/micropython/robokit_fs.py")
         fs_source = raw.decode("utf-8")
+    return _inline(source, fs_source)
+
+
+@functools.lru_cache(maxsize=32)
+def _inline(source: str, fs_source: str) -> str:
+    tree = ast.parse(source)
+    imports = [n for n in tree.body
+               if isinstance(n, ast.ImportFrom) and n.module == FS_MODULE and n.level == 0]
     fs_tree = ast.parse(fs_source)
+    fs_lines = fs_source.splitlines(keepends=True)
     by_name = {name: node for node in fs_tree.body for name in _defined(node)}
     need: set[str] = set()
     todo = [a.name for n in imports for a in n.names]
@@ -80,8 +90,8 @@ def inline_fs(source: str, fs_source: str | None = None) -> str:
     for node in fs_tree.body:
         if any(name in need for name in _defined(node)):
             block = isinstance(node, ast.FunctionDef | ast.ClassDef)
-            text += ("\n\n" if block and text else "") + (
-                ast.get_source_segment(fs_source, node) or "") + "\n"
+            segment = "".join(fs_lines[node.lineno - 1:node.end_lineno]).rstrip("\n")
+            text += ("\n\n" if block and text else "") + segment + "\n"
     lines = source.splitlines(keepends=True)
     first = imports[0]
     for node in reversed(imports):  # from the last, so that line numbers stay right
@@ -101,6 +111,7 @@ def board_script(rel: str, call: str = "") -> str:
     return code + ("\n" + call + "\n" if call else "")
 
 
+@functools.lru_cache(maxsize=32)
 def compact(source: str) -> str:
     """The same program in fewer bytes on the wire: no comments, blank lines or spaces that
     are not needed, one space per indentation level, bracketed lines joined."""

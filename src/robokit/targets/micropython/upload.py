@@ -86,19 +86,21 @@ def _one_line(text: str) -> str:
 def upload_bundle(repl: RawRepl, bundle: Bundle,
                   progress: Callable[[int, int], None] | None = None, *,
                   chunk: int = CHUNK, timeout: float = TIMEOUT,
-                  retries: int = RETRIES, window: int = WINDOW) -> UploadResult:
+                  retries: int = RETRIES, window: int = WINDOW,
+                  recover: float | None = None) -> UploadResult:
     """Store ``bundle`` (its .mpy modules and a manifest) in the board's inactive program
     slot and make that slot active, all or nothing.
 
     Up to ``window`` full frames' worth of bytes are sent ahead of their acknowledgements
     (1: stop and wait). ``progress(sent, total)`` is called as data bytes are acknowledged
-    (from 0 again when an attempt starts over); ``timeout`` bounds each wait for the
-    board. A transient failure (no answer in time, the board reset, the framing out of
-    step) starts the upload over, at most ``retries`` times: the raw REPL is entered
-    again, the receiver sent again, the inactive slot emptied and written again. A link
-    that is gone (the port vanished) is not retried; nor is a refusal (a wrong hash, a
-    full filesystem) or a frame damaged on every resend. ``UploadResult.attempts`` says
-    how many it took.
+    (from 0 again when an attempt starts over); ``timeout`` bounds each wait for the board,
+    ``recover`` the wait for the receiver to end after a failure
+    (``robokit.link.upload.RECOVER`` when None). A transient failure (no answer in time, the
+    board reset, the framing out of step) starts the upload over, at most ``retries`` times:
+    the raw REPL is entered again, the receiver sent again, the inactive slot emptied and
+    written again. A link that is gone (the port vanished) is not retried; nor is a refusal
+    (a wrong hash, a full filesystem) or a frame damaged on every resend.
+    ``UploadResult.attempts`` says how many it took.
 
     Raises ``BundleError`` for a bundle not built for MicroPython, ``UploadError`` (a
     ``LinkError``) when the upload fails: the message is one line; the previous program is
@@ -114,7 +116,7 @@ def upload_bundle(repl: RawRepl, bundle: Bundle,
     total = sum(len(data) for _, data in files)
     try:
         return send_frames(repl, receiver_source, frames, progress, timeout=timeout,
-                           retries=retries, window=window)
+                           retries=retries, window=window, recover=recover)
     except UploadError as failure:
         if failure.stage == COMMITTED:
             where = "The new program was stored and made active."
