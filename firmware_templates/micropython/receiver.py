@@ -206,10 +206,12 @@ def _serve(name, r, prepare, commit, clean):
     except Exception as e:  # a full or failing filesystem: say so, then clean up
         _say("err board: " + type(e).__name__ + " " + str(e))
     finally:
-        micropython.kbd_intr(3)
-        if not done:
-            r.close()
-            clean()
+        try:
+            if not done:  # before Ctrl-C is on again: frames still in flight hold 0x03
+                r.close()
+                clean()
+        finally:
+            micropython.kbd_intr(3)
 
 
 def _stdin():
