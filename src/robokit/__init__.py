@@ -32,9 +32,9 @@ if TYPE_CHECKING:  # for type checkers: where the lazy names below come from
 #: name -> the module that defines it (besides the device API's names)
 _TOOLS = {"connect": ".targets", "simulate": ".sim", "compile_program": ".compiler"}
 _ERRORS = (
-    "BundleError", "CheckError", "ConfigError", "FirmwareError", "LinkError", "ProgramError",
-    "PybricksFirmwareError", "PybricksLinkError", "RemoteError", "ReplError", "TargetError",
-    "UploadRefusedError", "WorldError",
+    "BundleError", "CheckError", "ConfigError", "FirmwareError", "FrameError", "InstallError",
+    "LinkError", "ProgramError", "PybricksFirmwareError", "PybricksLinkError", "RemoteError",
+    "ReplError", "TargetError", "UploadError", "UploadRefusedError", "WorldError",
 )
 
 

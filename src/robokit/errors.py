@@ -124,6 +124,27 @@ class ReplError(LinkError):
         self.received = received
 
 
+class UploadError(LinkError):
+    """An upload to a board failed; the message says what failed and what is on the board.
+
+    ``transient``: the failure may pass if the upload starts over (a timeout, a reset, a
+    desynchronised framing); ``attempts``: how many were made (on the final error);
+    ``sent``: the data bytes the board acknowledged in the last attempt; ``stage``: where
+    the last attempt left the board (``link.upload.BEFORE``, ``COMMITTING``, ``COMMITTED``)."""
+
+    def __init__(self, message: str, *, transient: bool = False, attempts: int = 1,
+                 sent: int = 0, stage: str = "before"):
+        super().__init__(message)
+        self.transient = transient
+        self.attempts = attempts
+        self.sent = sent
+        self.stage = stage
+
+
+class FrameError(UploadError):
+    """Bytes that are not a valid upload frame (bad magic, kind, length or CRC)."""
+
+
 class PybricksLinkError(LinkError):
     """The hub cannot be found, connected to or talked to; the message names the hub
     and what to try."""
@@ -162,12 +183,19 @@ class PybricksFirmwareError(FirmwareError):
     """A Pybricks firmware.zip cannot be used: says which file, what is wrong and what to do."""
 
 
+class InstallError(FirmwareError):
+    """Installing robokit on a board failed, or the board is not one robokit can install
+    on; the message says what, where, and what to do (and what is left on the board)."""
+
+
 __all__ = [
     "BundleError",
     "CheckError",
     "ConfigError",
     "DeviceError",
     "FirmwareError",
+    "FrameError",
+    "InstallError",
     "LinkError",
     "NoBrickError",
     "ProgramError",
@@ -177,6 +205,7 @@ __all__ = [
     "ReplError",
     "RobokitError",
     "TargetError",
+    "UploadError",
     "UploadRefusedError",
     "UsageError",
     "WorldError",

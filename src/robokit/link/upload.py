@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
+from ..errors import FrameError, LinkError, ReplError, UploadError
 from ..protocols.upload import (
     ABORT,
     CHUNK,
@@ -38,7 +39,6 @@ from ..protocols.upload import (
     split_answer,
 )
 from ..protocols.upload import decode_frame as _decode_frame
-from . import LinkError, ReplError
 from .rawrepl import RawRepl
 
 RESENDS = 3  # a frame the board says was damaged is sent again at most this often
@@ -51,27 +51,6 @@ RECOVER = 0.5  # seconds the receiver gets to end after a failure
 #: Where a failed transfer left the board: nothing was committed, the commit was on the
 #: line when the link failed (either state), or the commit was made.
 BEFORE, COMMITTING, COMMITTED = "before", "committing", "committed"
-
-
-class UploadError(LinkError):
-    """An upload to a board failed; the message says what failed and what is on the board.
-
-    ``transient``: the failure may pass if the upload starts over (a timeout, a reset, a
-    desynchronised framing); ``attempts``: how many were made (on the final error);
-    ``sent``: the data bytes the board acknowledged in the last attempt; ``stage``: where
-    the last attempt left the board (``BEFORE``, ``COMMITTING``, ``COMMITTED``)."""
-
-    def __init__(self, message: str, *, transient: bool = False, attempts: int = 1,
-                 sent: int = 0, stage: str = BEFORE):
-        super().__init__(message)
-        self.transient = transient
-        self.attempts = attempts
-        self.sent = sent
-        self.stage = stage
-
-
-class FrameError(UploadError):
-    """Bytes that are not a valid upload frame (bad magic, kind, length or CRC)."""
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ...errors import RobokitError
-from ...firmware import FirmwareError
+from ...errors import InstallError, RobokitError
 from ...link import LinkError, ReplError
 from ...link.rawrepl import RawRepl
 from ...link.upload import COMMITTED, COMMITTING, RETRIES, UploadError, plan_frames, send_frames
@@ -61,11 +60,6 @@ MARGIN = 8192  # free flash an install leaves at least (FAT needs room for its o
 FORMAT = 1
 
 ProgressFn = Callable[[int, int], None]
-
-
-class InstallError(FirmwareError):
-    """Installing robokit on a board failed, or the board is not one robokit can install
-    on; the message says what, where, and what to do (and what is left on the board)."""
 
 
 @dataclass
