@@ -18,56 +18,11 @@ The colour of the mat under a sensor comes from :class:`robokit.sim.surface.Surf
 """
 
 from robokit.errors import WorldError
-from robokit.sim.world.geometry import (
-    CONTACT_BACK,
-    CONTACT_FRONT,
-    CONTACT_LEFT,
-    CONTACT_RIGHT,
-    CONTACT_SIDES,
-    WALL_STRIDE,
-)
-from robokit.sim.world.loading import BUILTIN_WORLDS, load_world, parse_world
-from robokit.sim.world.model import World
-from robokit.sim.world.shapes import (
-    COLORS,
-    NOTHING_RGB,
-    Box,
-    Circle,
-    Line,
-    PaintShape,
-    Point,
-    Polygon,
-    Pose,
-    Ring,
-    Wall,
-    color_hex,
-    reflectance,
-)
+from robokit.sim.world import geometry, loading, model, shapes
+from robokit.sim.world.geometry import *  # noqa: F403 - the names in geometry.__all__
+from robokit.sim.world.loading import *  # noqa: F403 - the names in loading.__all__
+from robokit.sim.world.model import *  # noqa: F403 - the names in model.__all__
+from robokit.sim.world.shapes import *  # noqa: F403 - the names in shapes.__all__
 
-__all__ = [
-    "BUILTIN_WORLDS",
-    "COLORS",
-    "CONTACT_BACK",
-    "CONTACT_FRONT",
-    "CONTACT_LEFT",
-    "CONTACT_RIGHT",
-    "CONTACT_SIDES",
-    "NOTHING_RGB",
-    "WALL_STRIDE",
-    "Box",
-    "Circle",
-    "Line",
-    "PaintShape",
-    "Point",
-    "Polygon",
-    "Pose",
-    "Ring",
-    "Wall",
-    "World",
-    "WorldError",
-    "color_hex",
-    "load_world",
-    "parse_world",
-    "reflectance",
-]
-
+#: What the submodules export, and the error their checks raise.
+__all__ = ["WorldError", *geometry.__all__, *loading.__all__, *model.__all__, *shapes.__all__]
