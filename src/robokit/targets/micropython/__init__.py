@@ -46,21 +46,24 @@ def abi_from_mpy(value: int) -> str:
     return f"{version}.{sub}" if sub else str(version)
 
 
+def _board_script(rel: str, call: str, what: str) -> str:
+    """``board_script(rel, call)``; a TargetError naming ``what`` when robokit's copy
+    lacks the file."""
+    try:
+        return board_script(rel, call)
+    except FileNotFoundError:
+        raise TargetError(f"robokit's {what} is missing; reinstall robokit") from None
+
+
 def loader_source() -> str:
     """The brick-side loader's source (robokit_fs inlined) plus the call that runs it."""
-    try:
-        return board_script("loader.py", "run()")
-    except FileNotFoundError:
-        raise TargetError("robokit's brick-side loader (firmware_templates/micropython/"
-                          "loader.py) is missing; reinstall robokit") from None
+    return _board_script("loader.py", "run()",
+                         "brick-side loader (firmware_templates/micropython/loader.py)")
 
 
 def _info_script() -> str:
-    try:
-        return board_script("scripts/info.py", "info()")
-    except FileNotFoundError:
-        raise TargetError("robokit's board script firmware_templates/micropython/scripts/"
-                          "info.py is missing; reinstall robokit") from None
+    return _board_script("scripts/info.py", "info()",
+                         "board script firmware_templates/micropython/scripts/info.py")
 
 
 class MicroPythonBoard:
