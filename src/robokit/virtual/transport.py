@@ -78,24 +78,44 @@ class Conn:
         raise NotImplementedError
 
 
-class PtyConn(Conn):
-    def __init__(self, master: int):
-        self.fd = master
-        os.set_blocking(master, False)
+class _FdConn(Conn):
+    """A connection over a non-blocking file descriptor: ``recv`` waits for it with
+    select and reads what is there."""
+
+    #: What :class:`Disconnected` says when the host side closed it.
+    closed_text = "end of file"
+
+    def fileno(self) -> int:
+        raise NotImplementedError
+
+    def _read(self, n: int) -> bytes:
+        raise NotImplementedError
 
     def recv(self, timeout: float) -> bytes:
-        r, _, _ = select.select([self.fd], [], [], timeout)
+        r, _, _ = select.select([self.fileno()], [], [], timeout)
         if not r:
             return b""
         try:
-            data = os.read(self.fd, 4096)
+            data = self._read(4096)
         except BlockingIOError:
             return b""
         except OSError as e:
             raise Disconnected(str(e)) from None
         if not data:
-            raise Disconnected("end of file")
+            raise Disconnected(self.closed_text)
         return data
+
+
+class PtyConn(_FdConn):
+    def __init__(self, master: int):
+        self.fd = master
+        os.set_blocking(master, False)
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def _read(self, n: int) -> bytes:
+        return os.read(self.fd, n)
 
     def send(self, data: bytes, stop: threading.Event) -> None:
         view = memoryview(data)
@@ -128,25 +148,19 @@ class PtyConn(Conn):
             pass
 
 
-class SockConn(Conn):
+class SockConn(_FdConn):
+    closed_text = "connection closed"
+
     def __init__(self, sock: socket.socket):
         self.sock = sock
         sock.setblocking(False)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # REPL bytes are small
 
-    def recv(self, timeout: float) -> bytes:
-        r, _, _ = select.select([self.sock], [], [], timeout)
-        if not r:
-            return b""
-        try:
-            data = self.sock.recv(4096)
-        except BlockingIOError:
-            return b""
-        except OSError as e:
-            raise Disconnected(str(e)) from None
-        if not data:
-            raise Disconnected("connection closed")
-        return data
+    def fileno(self) -> int:
+        return self.sock.fileno()
+
+    def _read(self, n: int) -> bytes:
+        return self.sock.recv(n)
 
     def send(self, data: bytes, stop: threading.Event) -> None:
         view = memoryview(data)
