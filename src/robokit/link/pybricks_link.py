@@ -62,7 +62,7 @@ USB_HINT = ("is it plugged in, switched on and running Pybricks firmware? " + UD
 # -- what robokit reads of pybricksdev's private state: here and nowhere else -------------
 # pybricksdev keeps the hub's limits (read from its capabilities characteristic) and its
 # BleakClient in private attributes and offers no public accessor. These names are the
-# whole of robokit's dependence on them; tests/test_pybricks_hub.py fails by name when a
+# whole of robokit's dependence on them; tests/link/test_protocols.py fails by name when a
 # pybricksdev release renames one.
 PRIVATE_ATTRIBUTES = ("_max_user_program_size", "_max_write_size", "_capability_flags")
 PRIVATE_BLE_CLIENT = "_client"

@@ -1,7 +1,7 @@
 """robokit.firmware.flash, called as a library: the flasher picked from the file, options
 that do not fit refused before anything is read or written, the bootloader entered
 through the caller's function, the board's new serial port found by comparing the ports
-before and after. (tests/test_flash_cli.py drives the same code through `robokit flash`.)"""
+before and after. (tests/cli/test_flash_cli.py drives the same code through `robokit flash`.)"""
 
 from __future__ import annotations
 

@@ -24,8 +24,8 @@ import robokit
 from robokit.cli import main
 from robokit.sim.world import BUILTIN_WORLDS
 
-ROOT = Path(__file__).resolve().parents[1]
-PROGRAMS = Path(__file__).resolve().parent / "programs"
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 ROBOKIT_DIR = str(Path(robokit.__file__).resolve().parent)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SUMMARY_KEYS = {"status", "sim_time_s", "wall_time_s", "real_time_factor", "start_pose",

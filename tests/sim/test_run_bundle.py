@@ -14,7 +14,7 @@ from robokit.compiler.compile import compile_program
 from robokit.errors import BundleError
 from robokit.sim import simulate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 

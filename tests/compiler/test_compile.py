@@ -22,7 +22,7 @@ from robokit.compiler.imports import find_imports  # noqa: E402
 from robokit.compiler.pybricks import export_pybricks, parse_pybricks  # noqa: E402
 from robokit.errors import CheckError, ProgramError  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 

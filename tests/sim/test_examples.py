@@ -8,7 +8,7 @@ import pytest
 
 from robokit.sim import simulate
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def run(name, **kw):

@@ -17,7 +17,7 @@ import robokit.devices
 from robokit.compiler.compile import compile_program, robokit_units
 from robokit.compiler.pybricks import export_pybricks
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHIM_DIR = ROOT / "firmware_templates" / "pybricks" / "lib" / "robokit"
 SHIM = SHIM_DIR / "__init__.py"
 SHIM_FILES = sorted(SHIM_DIR.rglob("*.py"))

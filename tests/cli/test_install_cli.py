@@ -23,7 +23,7 @@ pytestmark = [
 ]
 
 KITRONIK = "kitronik_pico_robotics"
-FOLLOWER = Path(__file__).resolve().parent.parent / "examples" / "kits" / "kitronik_line_follower"
+FOLLOWER = Path(__file__).resolve().parents[2] / "examples" / "kits" / "kitronik_line_follower"
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_install_over_bluetooth_puts_the_nus_bridge_on_a_kit_with_bluetooth() ->
     assert check.exit_code == 0, check.output
     assert "current: matches robokit" in check.output and "autostart on" in check.output
     slot = board.files["/robokit/sys/active"].decode().strip()
-    bridge = Path(__file__).resolve().parent.parent / "firmware_templates" / "micropython" \
+    bridge = Path(__file__).resolve().parents[2] / "firmware_templates" / "micropython" \
         / "nus_bridge.py"
     assert board.files[f"/robokit/sys/{slot}/nus_bridge.py"] == bridge.read_bytes()
 

@@ -8,7 +8,8 @@ they changed nothing; and mutated or generated manifests sealed with correct
 hashes, which reach the JSON and schema checks a hash mismatch would stop.
 
 Each test runs 150 examples (a few seconds in all); for a deeper run set
-ROBOKIT_FUZZ_EXAMPLES, e.g. ``ROBOKIT_FUZZ_EXAMPLES=20000 pytest tests/test_bundle_fuzz.py``.
+ROBOKIT_FUZZ_EXAMPLES, e.g.
+``ROBOKIT_FUZZ_EXAMPLES=20000 pytest tests/compiler/test_bundle_fuzz.py``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from robokit.compiler import Bundle, parse_pybricks
 from robokit.compiler.bundle import HEADER_SIZE, MAGIC
 from robokit.errors import BundleError
 
-CORPUS = Path(__file__).resolve().parent / "bundles"
+CORPUS = Path(__file__).resolve().parents[1] / "bundles"
 VALID = (CORPUS / "valid.rkb").read_bytes()
 ORIGINAL = Bundle.from_bytes(VALID)
 (MANIFEST_SIZE,) = struct.unpack_from("<I", VALID, 12)

@@ -31,7 +31,7 @@ from robokit.virtual.ble_board import NusBoard  # noqa: E402
 from robokit.virtual.board import SimBoard  # noqa: E402
 from robokit.virtual.radio import Peripheral, PeripheralLink, Radio, installed  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BRIDGE = ROOT / "firmware_templates" / "micropython" / "nus_bridge.py"
 BATTERY_SERVICE = "180f"  # 16-bit forms on purpose: the radio normalises them
 BATTERY_LEVEL = "2A19"

@@ -29,7 +29,7 @@ pytestmark = [
 
 KITRONIK = "kitronik_pico_robotics"
 INVENTOR = "pimoroni_inventor2040w"
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "kits"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "kits"
 
 KITRONIK_TOML = """\
 [hub]

@@ -563,7 +563,7 @@ def test_bytecode_exact_on_the_board_matches_the_in_process_simulator(
     simulated board, drives the same simulated robot to the same place at the same time."""
     from robokit.sim import simulate
 
-    example = Path(__file__).resolve().parents[1] / "examples" / "square.py"
+    example = Path(__file__).resolve().parents[2] / "examples" / "square.py"
     ref = simulate(example)
     board, path = serve(boards, vm="micropython")
     with connect(path) as brick:

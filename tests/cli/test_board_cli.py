@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from robokit.cli import main
 from robokit.kits import list_boards
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "kits"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "kits"
 
 
 def test_list_names_every_board_with_its_motors() -> None:

@@ -13,8 +13,8 @@ import pytest
 from robokit.sim import simulate
 from robokit.sim.plot import DPI, FIGSIZE_IN, PATH_COLOR, _panels, plot_run
 
-ROOT = Path(__file__).resolve().parents[1]
-PROGRAMS = Path(__file__).resolve().parent / "programs"
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

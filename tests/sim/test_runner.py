@@ -15,8 +15,8 @@ import pytest
 from robokit.errors import CheckError, ProgramError
 from robokit.sim import simulate
 
-ROOT = Path(__file__).resolve().parents[1]
-PROGRAMS = Path(__file__).resolve().parent / "programs"
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 
 
 def write(path: Path, text: str) -> Path:

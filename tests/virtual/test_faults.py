@@ -24,7 +24,7 @@ from robokit.targets.micropython.upload import board_files, upload_bundle  # noq
 from robokit.virtual.board import SimBoard  # noqa: E402
 from robokit.virtual.faults import Fault, Faults, FaultSpecError, parse_fault  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 1.0  # generous: a loaded CI machine must not time out a healthy upload
 RECOVER = 0.2  # after a failure, the wait for the receiver to end (production: 0.5 s)
 CHUNK = 512  # small frames: more of them, and files of several frames
