@@ -242,66 +242,30 @@ class WallGeometry:
         assert grid is not None
         gx1 = gx0 + nx * cell
         gy1 = gy0 + ny * cell
-        t0, t1 = 0.0, max_mm
-        if dx != 0.0:
-            ta, tb = (gx0 - ox) / dx, (gx1 - ox) / dx
-            if ta > tb:
-                ta, tb = tb, ta
-            t0, t1 = max(t0, ta), min(t1, tb)
-        elif not gx0 <= ox <= gx1:
-            return max_mm
-        if dy != 0.0:
-            ta, tb = (gy0 - oy) / dy, (gy1 - oy) / dy
-            if ta > tb:
-                ta, tb = tb, ta
-            t0, t1 = max(t0, ta), min(t1, tb)
-        elif not gy0 <= oy <= gy1:
-            return max_mm
+        t0, t1 = _clip(ox, dx, gx0, gx1, 0.0, max_mm)
+        t0, t1 = _clip(oy, dy, gy0, gy1, t0, t1)
         if t0 > t1:
             return max_mm
         ix = min(nx - 1, max(0, int((ox + dx * t0 - gx0) / cell)))
         iy = min(ny - 1, max(0, int((oy + dy * t0 - gy0) / cell)))
-        if dx > 0.0:
-            sx, tmx, tdx = 1, (gx0 + (ix + 1) * cell - ox) / dx, cell / dx
-        elif dx < 0.0:
-            sx, tmx, tdx = -1, (gx0 + ix * cell - ox) / dx, -cell / dx
-        else:
-            sx, tmx, tdx = 0, _INF, _INF
-        if dy > 0.0:
-            sy, tmy, tdy = 1, (gy0 + (iy + 1) * cell - oy) / dy, cell / dy
-        elif dy < 0.0:
-            sy, tmy, tdy = -1, (gy0 + iy * cell - oy) / dy, -cell / dy
-        else:
-            sy, tmy, tdy = 0, _INF, _INF
+        sx, tmx, tdx = _walk(ox, dx, gx0, ix, cell)
+        sy, tmy, tdy = _walk(oy, dy, gy0, iy, cell)
         best = max_mm
         while True:
-            for seg in grid[iy * nx + ix]:
-                ex = seg[8] - ox
-                ey = seg[9] - oy
-                rr = seg[10]
-                perp = ex * dy - ey * dx
-                if perp > rr or perp < -rr:
-                    continue
-                tc = ex * dx + ey * dy
-                if tc - rr > best or tc + rr < 0.0:
-                    continue
-                t = _seg_ray(seg, ox, oy, dx, dy)
-                if t < best:
-                    best = t
-            if tmx < tmy:
-                if best <= tmx or tmx > t1:
-                    break
+            best = _ray_segs(grid[iy * nx + ix], ox, oy, dx, dy, best)
+            # on to the next cell the ray enters, unless the hit is nearer or the ray ends
+            x_first = tmx < tmy
+            border = tmx if x_first else tmy
+            if best <= border or border > t1:
+                break
+            if x_first:
                 ix += sx
                 tmx += tdx
-                if ix < 0 or ix >= nx:
-                    break
             else:
-                if best <= tmy or tmy > t1:
-                    break
                 iy += sy
                 tmy += tdy
-                if iy < 0 or iy >= ny:
-                    break
+            if not (0 <= ix < nx and 0 <= iy < ny):
+                break
         return best
 
     # ---- body rectangle -------------------------------------------------------------------
@@ -406,12 +370,7 @@ class WallGeometry:
         axle, as robot.toml's ``body.back``) and y from -half_width to +half_width.  Touching
         counts as overlapping.
         """
-        a = math.radians(heading_deg)
-        c, s = math.cos(a), math.sin(a)
-        mid = (front + back) / 2.0
-        hx = (front - back) / 2.0
-        hy = half_width
-        rcx, rcy = x + c * mid, y + s * mid
+        c, s, hx, hy, rcx, rcy = _rect_frame(x, y, heading_deg, front, back, half_width)
         big = math.sqrt(hx * hx + hy * hy)
         if not self._segs or self._clearance(rcx, rcy) > big:
             return False
@@ -421,11 +380,7 @@ class WallGeometry:
             ex, ey = seg[8] - rcx, seg[9] - rcy
             if ex * ex + ey * ey > rr * rr:
                 continue
-            # the segment's ends in the rectangle's frame (centred, axis-aligned)
-            px, py = seg[0] - rcx, seg[1] - rcy
-            ax_, ay_ = c * px + s * py, c * py - s * px
-            px, py = seg[2] - rcx, seg[3] - rcy
-            bx_, by_ = c * px + s * py, c * py - s * px
+            ax_, ay_, bx_, by_ = _seg_in_frame(seg, rcx, rcy, c, s)
             if _seg_aabb_dist2(ax_, ay_, bx_, by_, hx, hy) <= r * r:
                 return True
         for poly in self._box_polys:
@@ -448,12 +403,7 @@ class WallGeometry:
     def rect_contact_mask(self, x: float, y: float, heading_deg: float, front: float,
                           back: float, half_width: float, margin: float = 1.0) -> int:
         """:meth:`rect_contact` as an OR of CONTACT_FRONT/BACK/LEFT/RIGHT (0: no contact)."""
-        a = math.radians(heading_deg)
-        c, s = math.cos(a), math.sin(a)
-        mid = (front + back) / 2.0
-        hx = (front - back) / 2.0
-        hy = half_width
-        rcx, rcy = x + c * mid, y + s * mid
+        c, s, hx, hy, rcx, rcy = _rect_frame(x, y, heading_deg, front, back, half_width)
         big = math.sqrt(hx * hx + hy * hy) + margin
         hm = margin / 2.0
         fx = hx + hm
@@ -472,10 +422,7 @@ class WallGeometry:
             if ex * ex + ey * ey > rr * rr:
                 continue
             r2 = seg[7] * seg[7]
-            px, py = seg[0] - rcx, seg[1] - rcy
-            ax_, ay_ = c * px + s * py, c * py - s * px
-            px, py = seg[2] - rcx, seg[3] - rcy
-            bx_, by_ = c * px + s * py, c * py - s * px
+            ax_, ay_, bx_, by_ = _seg_in_frame(seg, rcx, rcy, c, s)
             # a side is in contact when the wall reaches into the strip `margin` deep just
             # outside that side
             hit = 0
@@ -506,6 +453,49 @@ class WallGeometry:
 # --------------------------------------------------------------------------------------------
 # Geometry kernels (plain floats; no allocation)
 # --------------------------------------------------------------------------------------------
+
+
+def _rect_frame(x: float, y: float, heading_deg: float, front: float, back: float,
+                half_width: float) -> tuple[float, float, float, float, float, float]:
+    """The body rectangle of a pose (as in :meth:`WallGeometry.rect_hits_wall`): the cosine
+    and sine of its heading, its half length and half width, and its centre."""
+    a = math.radians(heading_deg)
+    c, s = math.cos(a), math.sin(a)
+    mid = (front + back) / 2.0
+    return c, s, (front - back) / 2.0, half_width, x + c * mid, y + s * mid
+
+
+def _seg_in_frame(seg: _Seg, rcx: float, rcy: float, c: float, s: float
+                  ) -> tuple[float, float, float, float]:
+    """The segment's ends in the frame of a rectangle centred at ``rcx, rcy`` and turned
+    by the angle of cosine ``c`` and sine ``s`` (so that the rectangle is axis-aligned)."""
+    px, py = seg[0] - rcx, seg[1] - rcy
+    qx, qy = seg[2] - rcx, seg[3] - rcy
+    return c * px + s * py, c * py - s * px, c * qx + s * qy, c * qy - s * qx
+
+
+def _clip(o: float, d: float, lo: float, hi: float, t0: float, t1: float
+          ) -> tuple[float, float]:
+    """The part ``t0..t1`` of a ray (origin ``o``, direction ``d`` along one axis) that lies
+    between ``lo`` and ``hi`` on that axis; ``t0 > t1`` when there is none."""
+    if d != 0.0:
+        ta, tb = (lo - o) / d, (hi - o) / d
+        if ta > tb:
+            ta, tb = tb, ta
+        return max(t0, ta), min(t1, tb)
+    if lo <= o <= hi:
+        return t0, t1
+    return _INF, -_INF
+
+
+def _walk(o: float, d: float, g0: float, i: int, cell: float) -> tuple[int, float, float]:
+    """A grid walk along one axis (the grid begins at ``g0``) from cell ``i``: the step
+    (+1, -1 or 0), the ray's ``t`` at the cell's next border and the ``t`` a cell takes."""
+    if d > 0.0:
+        return 1, (g0 + (i + 1) * cell - o) / d, cell / d
+    if d < 0.0:
+        return -1, (g0 + i * cell - o) / d, -cell / d
+    return 0, _INF, _INF
 
 
 def _ray_segs(segs: tuple[_Seg, ...] | list[_Seg], ox: float, oy: float, dx: float, dy: float,
@@ -577,28 +567,25 @@ def _seg_ray(seg: _Seg, ox: float, oy: float, dx: float, dy: float) -> float:
     if r <= 0.0:
         return _INF
     # the round caps at both ends
-    best = _INF
     rr = r * r
     ov2 = ov * ov
     vb = ov * dv
-    b = ou * du + vb
-    cc = ou * ou + ov2 - rr
-    if cc <= 0.0:
-        return 0.0
-    disc = b * b - cc
-    if disc >= 0.0 and b < 0.0:
-        best = -b - math.sqrt(disc)
-    wu = ou - length
+    return min(_cap_ray(ou, du, vb, ov2, rr), _cap_ray(ou - length, du, vb, ov2, rr))
+
+
+def _cap_ray(wu: float, du: float, vb: float, ov2: float, rr: float) -> float:
+    """Distance along the unit ray to a capsule's round cap, the circle of radius
+    ``sqrt(rr)`` whose centre the ray's origin sees at ``wu`` along the segment and
+    ``sqrt(ov2)`` across it (``du``: the ray's direction along, ``vb``: across times
+    its direction across); 0 from inside, inf if missed."""
     b = wu * du + vb
     cc = wu * wu + ov2 - rr
     if cc <= 0.0:
         return 0.0
     disc = b * b - cc
     if disc >= 0.0 and b < 0.0:
-        t = -b - math.sqrt(disc)
-        if t < best:
-            best = t
-    return best
+        return -b - math.sqrt(disc)
+    return _INF
 
 
 def _seg_aabb_dist2(ax: float, ay: float, bx: float, by: float, hx: float, hy: float) -> float:
@@ -629,18 +616,7 @@ def _seg_aabb_dist2(ax: float, ay: float, bx: float, by: float, hx: float, hy: f
     if inside:
         return 0.0
     # disjoint convex shapes: the nearest pair involves a vertex of one of them
-    ex = abs(ax) - hx
-    ey = abs(ay) - hy
-    ex = ex if ex > 0.0 else 0.0
-    ey = ey if ey > 0.0 else 0.0
-    best = ex * ex + ey * ey
-    ex = abs(bx) - hx
-    ey = abs(by) - hy
-    ex = ex if ex > 0.0 else 0.0
-    ey = ey if ey > 0.0 else 0.0
-    d = ex * ex + ey * ey
-    if d < best:
-        best = d
+    best = min(_pt_box_dist2(ax, ay, hx, hy), _pt_box_dist2(bx, by, hx, hy))
     ll = dx * dx + dy * dy
     if ll > 0.0:
         for cx, cy in ((hx, hy), (-hx, hy), (-hx, -hy), (hx, -hy)):
@@ -652,6 +628,15 @@ def _seg_aabb_dist2(ax: float, ay: float, bx: float, by: float, hx: float, hy: f
                 if d < best:
                     best = d
     return best
+
+
+def _pt_box_dist2(x: float, y: float, hx: float, hy: float) -> float:
+    """Squared distance from the point to the box [-hx, hx] x [-hy, hy] (0 inside)."""
+    ex = abs(x) - hx
+    ey = abs(y) - hy
+    ex = ex if ex > 0.0 else 0.0
+    ey = ey if ey > 0.0 else 0.0
+    return ex * ex + ey * ey
 
 
 def _pt_seg_dist2(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
