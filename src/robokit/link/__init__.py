@@ -13,6 +13,8 @@ third-party libraries (pyserial, bleak, pybricksdev) only when used, so
 - ``pybricks_link``: ``PybricksLink``, a Pybricks hub through pybricksdev (BLE or USB)
 - ``upload``: the framed upload receiver's protocol over a raw REPL
 - ``ports``: the serial ports a brick may be on
+- ``loop_thread``: ``LoopThread``, an asyncio loop in a background thread for blocking
+  calls into async code (``NusLink``, and ``targets.Brick``)
 
 May import: ``robokit.protocols`` and ``robokit.errors`` (and ``robokit._extras`` to name
 a missing optional package).

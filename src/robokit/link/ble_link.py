@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from ..protocols.nus import NUS_RX, NUS_SERVICE, NUS_TX, payload_size
 from ..protocols.pybricks import PYBRICKS_SERVICE
 from . import LinkError
+from .loop_thread import LoopThread
 
 _ADDRESS = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$|^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$",
                       re.IGNORECASE)
@@ -161,10 +162,7 @@ class NusLink:
         self._lost: str | None = None
         self._closed = False
         self._client: Any = None
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="robokit-ble-link",
-                                        daemon=True)
-        self._thread.start()
+        self._loop = LoopThread("robokit-ble-link")
         try:
             # find (timeout) + connect (timeout) + services, with room to spare
             self._call(self._connect(), timeout=2 * timeout + 10.0)
@@ -175,7 +173,7 @@ class NusLink:
     # -- the loop thread --------------------------------------------------------------------
 
     def _call(self, coro: Coroutine[Any, Any, T], timeout: float | None) -> T:
-        fut = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        fut = self._loop.submit(coro)
         try:
             return fut.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -300,15 +298,12 @@ class NusLink:
         self._shutdown()
 
     def _shutdown(self) -> None:
-        if self._loop.is_running():
+        if self._loop.running():
             try:
                 self._call(self._disconnect(), timeout=5.0)
             except Exception:  # noqa: BLE001
                 pass
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5.0)
-        if not self._thread.is_alive():
-            self._loop.close()
+        self._loop.stop()
 
     def __enter__(self) -> NusLink:
         return self

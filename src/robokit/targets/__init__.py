@@ -29,13 +29,12 @@ _extras); never the CLI.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..link.loop_thread import LoopThread
 from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
 from .links import open_link
 
@@ -47,9 +46,15 @@ __all__ = ["Brick", "BrickInfo", "BrickResult", "Target", "TargetError", "connec
 
 T = TypeVar("T")
 
+#: Seconds a brick gets to be found and to answer, when the caller names no ``timeout``.
+CONNECT_TIMEOUT = 5.0
 
-def make_target(where: str, *, timeout: float = 5.0, **options: Any) -> Target:
-    """The (not yet connected) ``Target`` for ``where`` (see the module docstring)."""
+
+def make_target(where: str, *, timeout: float | None = None, **options: Any) -> Target:
+    """The (not yet connected) ``Target`` for ``where`` (see the module docstring);
+    ``timeout`` defaults to :data:`CONNECT_TIMEOUT`."""
+    if timeout is None:
+        timeout = CONNECT_TIMEOUT
     if not where:
         raise TargetError("no brick given: use 'sim', a serial port, 'ble:NAME' or "
                           "'pybricks:NAME'")
@@ -130,10 +135,7 @@ class Brick:
 
     def __init__(self, target: Target):
         self.target = target
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever,
-                                        name="robokit-brick", daemon=True)
-        self._thread.start()
+        self._loop = LoopThread("robokit-brick")
         self.project_dir: Path | None = None
         try:
             self._call(target.connect())
@@ -142,7 +144,7 @@ class Brick:
             raise
 
     def _submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
-        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+        return self._loop.submit(coro)
 
     def _call(self, coro: Coroutine[Any, Any, T]) -> T:
         fut = self._submit(coro)
@@ -205,7 +207,7 @@ class Brick:
         return await self.target.result()
 
     def close(self) -> None:
-        if not self._thread.is_alive():
+        if not self._loop.alive():
             return
         try:
             self._submit(self.target.disconnect()).result(15.0)
@@ -213,10 +215,7 @@ class Brick:
             self._shutdown()
 
     def _shutdown(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5.0)
-        if not self._thread.is_alive():
-            self._loop.close()
+        self._loop.stop()
 
     def __enter__(self) -> Brick:
         return self
@@ -225,6 +224,6 @@ class Brick:
         self.close()
 
 
-def connect(where: str = "sim", *, timeout: float = 5.0, **options: Any) -> Brick:
+def connect(where: str = "sim", *, timeout: float | None = None, **options: Any) -> Brick:
     """Connect to a brick and return a :class:`Brick` (see the module docstring)."""
     return Brick(make_target(where, timeout=timeout, **options))
