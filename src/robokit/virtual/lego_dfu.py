@@ -49,9 +49,16 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
-import usb.core
-
-from .pybricks_usb import LEGO_USB_VID, FakeUsbBackend, PybricksUsbHub, installed_backend
+from .pybricks_usb import (
+    LEGO_USB_VID,
+    FakeUsbBackend,
+    PybricksUsbHub,
+    answer_into,
+    check_open,
+    installed_backend,
+    string_descriptor,
+    usb_error,
+)
 
 __all__ = [
     "DFU_PIDS",
@@ -82,13 +89,6 @@ OK, ERR_TARGET, ERR_WRITE, ERR_ERASE, ERR_ADDRESS, ERR_STALLEDPKT = 0x00, 0x01, 
     0x04, 0x08, 0x0F
 # DfuSe commands
 SET_ADDRESS, ERASE, READ_UNPROTECT = 0x21, 0x41, 0x92
-
-_LIBUSB = {errno.EACCES: -3, errno.ENODEV: -4, errno.EPIPE: -9}
-
-
-def _error(code: int, text: str) -> usb.core.USBError:
-    return usb.core.USBError(text, _LIBUSB.get(code), code)
-
 
 def _sectors(layout: str) -> list[tuple[int, int, bool]]:
     """``(address, size, writable)`` of every sector of a DfuSe layout string."""
@@ -214,7 +214,7 @@ class LegoDfuHub:
     def dnload(self, w_value: int, data: bytes) -> None:
         if self.state not in (DFU_IDLE, DNLOAD_IDLE):
             self.state, self.status = DFU_ERROR, ERR_STALLEDPKT
-            raise _error(errno.EPIPE, "Pipe error")
+            raise usb_error(errno.EPIPE, "Pipe error")
         if not data:
             self.state = MANIFEST_SYNC
             return
@@ -246,17 +246,17 @@ class LegoDfuHub:
     def upload(self, w_value: int, length: int) -> bytes:
         if self.state not in (DFU_IDLE, UPLOAD_IDLE):
             self.state, self.status = DFU_ERROR, ERR_STALLEDPKT
-            raise _error(errno.EPIPE, "Pipe error")
+            raise usb_error(errno.EPIPE, "Pipe error")
         if w_value == 0:
             self.state = UPLOAD_IDLE
             return bytes([0x00, SET_ADDRESS, ERASE, READ_UNPROTECT])[:length]
         if w_value == 1:
             self.state, self.status = DFU_ERROR, ERR_STALLEDPKT
-            raise _error(errno.EPIPE, "Pipe error")
+            raise usb_error(errno.EPIPE, "Pipe error")
         addr = self.pointer + (w_value - 2) * TRANSFER_SIZE
         if self._sector_of(addr) is None:
             self.state, self.status = DFU_ERROR, ERR_ADDRESS
-            raise _error(errno.EPIPE, "Pipe error")
+            raise usb_error(errno.EPIPE, "Pipe error")
         end = min(addr + length, FLASH_BASE + self.size)
         self.state = UPLOAD_IDLE
         return self.read(addr, end - addr)
@@ -284,10 +284,8 @@ class LegoDfuHub:
         elif request == DETACH:
             return 0
         else:
-            raise _error(errno.EPIPE, "Pipe error")
-        n = min(len(answer), len(data))
-        data[:n] = array.array("B", answer[:n])
-        return n
+            raise usb_error(errno.EPIPE, "Pipe error")
+        return answer_into(answer, data)
 
     def strings(self) -> dict[int, str]:
         return {1: "LEGO System A/S", 2: self.product, 3: self.serial, 4: MEMORY_LAYOUT}
@@ -318,7 +316,7 @@ class _DfuHandle:
 
 def _live(handle: _DfuHandle) -> LegoDfuHub:
     if not handle.dev.plugged_in:
-        raise _error(errno.ENODEV, "No such device (it may have been disconnected)")
+        raise usb_error(errno.ENODEV, "No such device (it may have been disconnected)")
     return handle.dev
 
 
@@ -373,10 +371,7 @@ class DfuUsbBackend(FakeUsbBackend):
     def open_device(self, dev: Any) -> Any:
         if not isinstance(dev, LegoDfuHub):
             return super().open_device(dev)
-        if not dev.plugged_in:
-            raise _error(errno.ENODEV, "No such device (it may have been disconnected)")
-        if dev.access_denied:
-            raise _error(errno.EACCES, "Access denied (insufficient permissions)")
+        check_open(dev)
         return _DfuHandle(dev)
 
     def close_device(self, dev_handle: Any) -> None:
@@ -400,7 +395,7 @@ class DfuUsbBackend(FakeUsbBackend):
         if isinstance(dev_handle, _DfuHandle):
             _live(dev_handle)
             if (intf, altsetting) != (0, 0):
-                raise _error(errno.EPIPE, "Pipe error")
+                raise usb_error(errno.EPIPE, "Pipe error")
             return
         super().set_interface_altsetting(dev_handle, intf, altsetting)
 
@@ -427,20 +422,10 @@ class DfuUsbBackend(FakeUsbBackend):
         if kind == 1 and recipient == 1 and wIndex == 0:  # DFU class request, interface 0
             return dev.class_request(bRequest, wValue, data)
         if kind == 0 and bRequest == 6 and wValue >> 8 == 3 and bmRequestType & 0x80:
-            index = wValue & 0xFF
-            if index == 0:
-                answer = bytes([4, 3, 0x09, 0x04])  # English (United States)
-            elif index in dev.strings():
-                text = dev.strings()[index].encode("utf-16-le")
-                answer = bytes([2 + len(text), 3]) + text
-            else:
-                raise _error(errno.EPIPE, "Pipe error")
-            n = min(len(answer), len(data))
-            data[:n] = array.array("B", answer[:n])
-            return n
+            return answer_into(string_descriptor(dev.strings(), wValue & 0xFF), data)
         if not bmRequestType & 0x80:  # other standard OUT requests: accepted
             return len(data)
-        raise _error(errno.EPIPE, "Pipe error")
+        raise usb_error(errno.EPIPE, "Pipe error")
 
     def clear_halt(self, dev_handle: Any, ep: int) -> None:
         if isinstance(dev_handle, _DfuHandle):

@@ -71,7 +71,11 @@ __all__ = [
     "SPIKE_PRIME_USB_PID",
     "FakeUsbBackend",
     "PybricksUsbHub",
+    "answer_into",
+    "check_open",
     "installed_usb",
+    "string_descriptor",
+    "usb_error",
 ]
 
 EP_OUT, EP_IN = 0x01, 0x81
@@ -90,9 +94,37 @@ def _short(uuid: str) -> int:
     return int(uuid[4:8], 16)
 
 
-def _error(code: int, text: str) -> usb.core.USBError:
+def usb_error(code: int, text: str) -> usb.core.USBError:
+    """The error pyusb's libusb1 backend raises for ``errno`` ``code`` (a timeout: a
+    USBTimeoutError)."""
     cls = usb.core.USBTimeoutError if code == errno.ETIMEDOUT else usb.core.USBError
     return cls(text, _LIBUSB.get(code), code)
+
+
+def string_descriptor(strings: dict[int, str], index: int) -> bytes:
+    """The answer to GET_DESCRIPTOR(STRING) ``index`` of a device with these strings: the
+    language list for 0, a stall (EPIPE) for an index it does not have."""
+    if index == 0:
+        return bytes([4, 3, 0x09, 0x04])  # English (United States)
+    if index not in strings:
+        raise usb_error(errno.EPIPE, "Pipe error")
+    text = strings[index].encode("utf-16-le")
+    return bytes([2 + len(text), 3]) + text
+
+
+def answer_into(answer: bytes, buff: array.array[int]) -> int:
+    """Copy as much of ``answer`` as fits into the host's ``buff``; how many bytes."""
+    n = min(len(answer), len(buff))
+    buff[:n] = array.array("B", answer[:n])
+    return n
+
+
+def check_open(dev: Any) -> None:
+    """Refuse to open a device that is unplugged (ENODEV) or not ours to open (EACCES)."""
+    if not dev.plugged_in:
+        raise usb_error(errno.ENODEV, "No such device (it may have been disconnected)")
+    if dev.access_denied:
+        raise usb_error(errno.EACCES, "Access denied (insufficient permissions)")
 
 
 class PybricksUsbHub:
@@ -176,7 +208,7 @@ class PybricksUsbHub:
         with self._cond:
             while True:
                 if not self.plugged_in:
-                    raise _error(errno.ENODEV, "No such device (it may have been disconnected)")
+                    raise usb_error(errno.ENODEV, "No such device (it may have been disconnected)")
                 if self._responses:
                     return self._responses.popleft()
                 if self._events:
@@ -209,7 +241,7 @@ class PybricksUsbHub:
         elif request == REQ_PYBRICKS and value == _short(CAPABILITIES):
             return pack_capabilities(MAX_PACKET_SIZE - 1, hub.capability_flags,
                                      hub.max_program_size)
-        raise _error(errno.EPIPE, "Pipe error")
+        raise usb_error(errno.EPIPE, "Pipe error")
 
     def strings(self) -> dict[int, str]:
         return {1: "LEGO System A/S", 2: self.product, 3: self.serial}
@@ -304,14 +336,11 @@ class FakeUsbBackend(usb.backend.IBackend):
     @staticmethod
     def _live(handle: _Handle) -> PybricksUsbHub:
         if not handle.dev.plugged_in:
-            raise _error(errno.ENODEV, "No such device (it may have been disconnected)")
+            raise usb_error(errno.ENODEV, "No such device (it may have been disconnected)")
         return handle.dev
 
     def open_device(self, dev: PybricksUsbHub) -> _Handle:
-        if not dev.plugged_in:
-            raise _error(errno.ENODEV, "No such device (it may have been disconnected)")
-        if dev.access_denied:
-            raise _error(errno.EACCES, "Access denied (insufficient permissions)")
+        check_open(dev)
         return _Handle(dev)
 
     def close_device(self, dev_handle: _Handle) -> None:
@@ -326,7 +355,7 @@ class FakeUsbBackend(usb.backend.IBackend):
     def set_interface_altsetting(self, dev_handle: _Handle, intf: int, altsetting: int) -> None:
         self._live(dev_handle)
         if (intf, altsetting) != (0, 0):
-            raise _error(errno.EPIPE, "Pipe error")
+            raise usb_error(errno.EPIPE, "Pipe error")
 
     def claim_interface(self, dev_handle: _Handle, intf: int) -> None:
         self._live(dev_handle)
@@ -339,7 +368,7 @@ class FakeUsbBackend(usb.backend.IBackend):
                    timeout: int) -> int:
         dev = self._live(dev_handle)
         if ep != EP_OUT:
-            raise _error(errno.EPIPE, "Pipe error")
+            raise usb_error(errno.EPIPE, "Pipe error")
         payload = bytes(data)
         # A message is one transfer of at most a packet: the firmware reads one packet.
         dev.out_message(payload[:MAX_PACKET_SIZE])
@@ -349,13 +378,11 @@ class FakeUsbBackend(usb.backend.IBackend):
                   timeout: int) -> int:
         dev = self._live(dev_handle)
         if ep != EP_IN:
-            raise _error(errno.EPIPE, "Pipe error")
+            raise usb_error(errno.EPIPE, "Pipe error")
         msg = dev.in_message(timeout / 1000 if timeout else 3600.0)
         if msg is None:
-            raise _error(errno.ETIMEDOUT, "Operation timed out")
-        n = min(len(msg), len(buff))
-        buff[:n] = array.array("B", msg[:n])
-        return n
+            raise usb_error(errno.ETIMEDOUT, "Operation timed out")
+        return answer_into(msg, buff)
 
     def ctrl_transfer(self, dev_handle: _Handle, bmRequestType: int, bRequest: int,
                       wValue: int, wIndex: int, data: array.array[int], timeout: int) -> int:
@@ -364,21 +391,12 @@ class FakeUsbBackend(usb.backend.IBackend):
             return len(data)
         kind, recipient = (bmRequestType >> 5) & 3, bmRequestType & 0x1F
         if kind == 0 and bRequest == 6 and wValue >> 8 == 3:  # GET_DESCRIPTOR(STRING)
-            index = wValue & 0xFF
-            if index == 0:
-                answer = bytes([4, 3, 0x09, 0x04])  # English (United States)
-            elif index in dev.strings():
-                text = dev.strings()[index].encode("utf-16-le")
-                answer = bytes([2 + len(text), 3]) + text
-            else:
-                raise _error(errno.EPIPE, "Pipe error")
+            answer = string_descriptor(dev.strings(), wValue & 0xFF)
         elif kind == 1 and recipient == 1 and wIndex == 0:  # class request, interface 0
             answer = dev.class_request(bRequest, wValue)
         else:
-            raise _error(errno.EPIPE, "Pipe error")
-        n = min(len(answer), len(data))
-        data[:n] = array.array("B", answer[:n])
-        return n
+            raise usb_error(errno.EPIPE, "Pipe error")
+        return answer_into(answer, data)
 
     def clear_halt(self, dev_handle: _Handle, ep: int) -> None:
         self._live(dev_handle)
