@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from ._errors import brick_options_given, fail
+
+#: The type of an argument or option that names a file or folder: a Path.
+PATH = click.Path(path_type=Path)
+
+
+def path_option(*decls: str, help: str) -> Any:
+    """An option that names a file or folder (a Path; None when not given)."""
+    return click.option(*decls, type=PATH, default=None, help=help)
 
 
 def brick_options(fn: Any) -> Any:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ._errors import EXIT_USAGE, Group, fail
+from ._output import path_option
 
 
 @click.group("board", cls=Group)
@@ -32,8 +33,7 @@ def board_list() -> None:
 
 @board_group.command("new")
 @click.argument("name")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Where to write it (default: NAME.py here).")
+@path_option("-o", "--output", help="Where to write it (default: NAME.py here).")
 def board_new(name: str, output: Path | None) -> None:
     """Write a board file for a kit robokit does not know yet: a commented template to
     fill in with the kit's pins and geometry, then `robokit board check FILE`."""
@@ -50,8 +50,8 @@ def board_new(name: str, output: Path | None) -> None:
 
 @board_group.command("check")
 @click.argument("board")
-@click.option("--robot", "robot_file", type=click.Path(path_type=Path), default=None,
-              help="Also check that this robot.toml asks only for what the board has.")
+@path_option("--robot", "robot_file",
+             help="Also check that this robot.toml asks only for what the board has.")
 def board_check(board: str, robot_file: Path | None) -> None:
     """Check a board file (or a known board NAME), and a robot.toml against it."""
     from ..config import load_robot

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ._errors import Command, fail
-from ._output import compile_progress, describe_bundle
+from ._output import PATH, compile_progress, describe_bundle, path_option
 
 _TARGETS = ("sim", "micropython", "pybricks")
 _ABIS = ("5", "6", "6.1", "6.2", "6.3")
@@ -34,9 +34,9 @@ def _build_options(fn: Any) -> Any:
     fn = click.option("--max-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
                       help="Program memory of the brick, in bytes (default: the target's: "
                            "pybricks 256 KiB, micropython 512 KiB, sim unlimited).")(fn)
-    fn = click.option("--robot", type=click.Path(path_type=Path), default=None,
-                      help="robot.toml to check and include; default: robot.toml beside the "
-                           "program, else the standard rover.")(fn)
+    fn = path_option("--robot",
+                     help="robot.toml to check and include; default: robot.toml beside the "
+                          "program, else the standard rover.")(fn)
     fn = click.option("--abi", type=click.Choice(_ABIS), default=None,
                       help="mpy ABI of the brick's firmware; default 6.3 (sim, micropython) "
                            "or 6 (pybricks).")(fn)
@@ -46,9 +46,9 @@ def _build_options(fn: Any) -> Any:
 
 
 @click.command("compile", cls=Command)
-@click.argument("program", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Where to write the bundle (default: beside the program, PROGRAM.rkb).")
+@click.argument("program", type=PATH)
+@path_option("-o", "--output",
+             help="Where to write the bundle (default: beside the program, PROGRAM.rkb).")
 @_build_options
 @click.option("--strip-source", is_flag=True,
               help="Leave the sources out (smaller; tracebacks still give file:line).")
@@ -97,7 +97,7 @@ def compile_(program: Path, output: Path | None, target: str | None, abi: str | 
 
 
 @click.command(cls=Command)
-@click.argument("program", type=click.Path(path_type=Path))
+@click.argument("program", type=PATH)
 @_build_options
 def check(program: Path, target: str | None, abi: str | None, robot: Path | None,
           max_size: int | None) -> None:
@@ -115,7 +115,7 @@ def check(program: Path, target: str | None, abi: str | None, robot: Path | None
 
 
 @click.command(cls=Command)
-@click.argument("bundle_file", metavar="FILE.rkb", type=click.Path(path_type=Path))
+@click.argument("bundle_file", metavar="FILE.rkb", type=PATH)
 @click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 def inspect(bundle_file: Path, as_json: bool) -> None:
     """Show a bundle's manifest: modules with size and SHA-256, ABI, target, robot;

@@ -9,11 +9,11 @@ from typing import Any
 import click
 
 from ._errors import Command
-from ._output import upload_progress
+from ._output import PATH, path_option, upload_progress
 
 
 @click.command(cls=Command)
-@click.argument("firmware", type=click.Path(path_type=Path))
+@click.argument("firmware", type=PATH)
 @click.option("--port", default=None, metavar="PORT",
               help="ESP32 (.bin): the board's serial port. RP2040 (.uf2): a board running "
                    "MicroPython on PORT is put into its bootloader first.")
@@ -22,8 +22,7 @@ from ._output import upload_progress
                    "address; none: the first found).")
 @click.option("--usb", "use_usb", is_flag=True,
               help="LEGO hub (.zip) over USB DFU (SPIKE Prime, Robot Inventor, Essential).")
-@click.option("--drive", type=click.Path(path_type=Path), default=None,
-              help="The board's boot drive (UF2), if robokit does not find it itself.")
+@path_option("--drive", help="The board's boot drive (UF2), if robokit does not find it itself.")
 @click.option("--check", "check_only", is_flag=True,
               help="Only check the file (and say what it is for); write nothing.")
 @click.option("--wait", type=click.FloatRange(min=0), default=20.0, show_default=True,

@@ -13,7 +13,15 @@ import click
 
 from ..errors import RobokitError
 from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, Command, fail
-from ._output import brick_options, fmt_pose, upload_progress, where, where_kind
+from ._output import (
+    PATH,
+    brick_options,
+    fmt_pose,
+    path_option,
+    upload_progress,
+    where,
+    where_kind,
+)
 
 
 @contextmanager
@@ -62,10 +70,10 @@ def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool) 
 
 @click.command(cls=Command, interrupted="interrupted; the previous program is still on the "
                                         "brick")
-@click.argument("program", type=click.Path(path_type=Path))
-@click.option("--robot", type=click.Path(path_type=Path), default=None,
-              help="robot.toml to include; default: robot.toml beside the program, else "
-                   "the standard rover.")
+@click.argument("program", type=PATH)
+@path_option("--robot",
+             help="robot.toml to include; default: robot.toml beside the program, else "
+                  "the standard rover.")
 @brick_options
 def upload(program: Path, robot: Path | None, port: str | None, ble: str | None,
            pybricks: str | None) -> None:
@@ -120,13 +128,13 @@ def repl(port: str | None, ble: str | None) -> None:
 
 
 @click.command(cls=Command, json_errors=True)
-@click.argument("program", type=click.Path(path_type=Path))
+@click.argument("program", type=PATH)
 @click.option("--world", "world", default=None,
               help="A built-in world name (see `robokit worlds`) or a world file (.toml/.json); "
                    "default: the program's `# robokit: world=NAME` line, else empty.")
-@click.option("--robot", "robot", type=click.Path(path_type=Path), default=None,
-              help="robot.toml describing the robot; default: robot.toml next to the "
-                   "program if there is one, else the standard rover.")
+@path_option("--robot", "robot",
+             help="robot.toml describing the robot; default: robot.toml next to the "
+                  "program if there is one, else the standard rover.")
 @click.option("--seed", type=int, default=None, help="Seed for sensor noise and motor variance "
               "(turns noise on); the same seed gives the same run.")
 @click.option("--noise", is_flag=True, help="Add sensor noise and per-device variance.")
@@ -135,10 +143,8 @@ def repl(port: str | None, ble: str | None) -> None:
                    "program's `# robokit: duration=S` line, else 60.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object with the result instead of the output and summary.")
-@click.option("--plot", type=click.Path(path_type=Path), default=None,
-              help="Write a PNG of the path over the mat and the sensor traces.")
-@click.option("--telemetry", type=click.Path(path_type=Path), default=None,
-              help="Write the telemetry to FILE.csv or FILE.json.")
+@path_option("--plot", help="Write a PNG of the path over the mat and the sensor traces.")
+@path_option("--telemetry", help="Write the telemetry to FILE.csv or FILE.json.")
 @brick_options
 def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
         duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None,
