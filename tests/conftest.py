@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 
@@ -21,6 +22,23 @@ def _with_ctrl_c(argv: Sequence[str]) -> list[str]:
     if sys.platform == "win32":
         return argv
     return [sys.executable, "-c", _RESET_SIGINT, *argv]
+
+
+@pytest.fixture
+def split_runner() -> Any:
+    """A click CliRunner keeping stdout and stderr apart (click < 8.2 needs asking)."""
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
+
+
+@pytest.fixture
+def radio(robokit_radio: Any) -> Any:
+    """robokit.testing's virtual Bluetooth LE radio, installed under bleak for the test."""
+    return robokit_radio
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import json
 import random
 import warnings
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,7 @@ from robokit.virtual.lego_bootloader import (  # noqa: E402
 )
 from robokit.virtual.lego_dfu import FLASH_BASE, LegoDfuHub, installed_dfu  # noqa: E402
 from robokit.virtual.pybricks_usb import LEGO_USB_VID  # noqa: E402
-from robokit.virtual.radio import Radio, installed  # noqa: E402
+from robokit.virtual.radio import Radio  # noqa: E402
 
 FW_ADDRESS = 0x08008000
 OLD = bytes(range(64))  # what the simulated flash holds before: "old firmware"
@@ -131,13 +130,6 @@ def run(coro: Any, timeout: float = 30.0) -> Any:
         return await asyncio.wait_for(coro, timeout)
 
     return asyncio.run(bounded())
-
-
-@pytest.fixture
-def radio() -> Iterator[Radio]:
-    r = Radio()
-    with installed(r):
-        yield r
 
 
 # -- Bluetooth: the LEGO bootloader ----------------------------------------------------------

@@ -26,7 +26,7 @@ from robokit.link.pybricks_link import (  # noqa: E402
 )
 from robokit.virtual import pybricks_hub as ph  # noqa: E402
 from robokit.virtual.pybricks_hub import PybricksHub, micropython_command  # noqa: E402
-from robokit.virtual.radio import Radio, installed  # noqa: E402
+from robokit.virtual.radio import Radio  # noqa: E402
 
 needs_micropython = pytest.mark.skipif(micropython_command() is None,
                                        reason="MicroPython's unix port is not installed")
@@ -35,10 +35,9 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-def radio() -> Iterator[Radio]:
-    r = Radio(connect_wait=0.3)
-    with installed(r):
-        yield r
+def radio(robokit_radio: Radio) -> Radio:
+    robokit_radio.connect_wait = 0.3  # a hub that is not there is given up on sooner
+    return robokit_radio
 
 
 @pytest.fixture

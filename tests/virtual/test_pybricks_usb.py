@@ -322,13 +322,6 @@ def test_unplugging_while_a_program_runs(usb_hub: PybricksUsbHub, tmp_path: Path
 # -- the CLI --------------------------------------------------------------------------------
 
 
-def split_runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
 PYB = '''\
 from robokit import wait
 
@@ -344,9 +337,10 @@ f()
 
 
 @needs_micropython
-def test_run_on_a_pybricks_hub_over_usb(usb_hub: PybricksUsbHub, tmp_path: Path) -> None:
+def test_run_on_a_pybricks_hub_over_usb(usb_hub: PybricksUsbHub, tmp_path: Path,
+                                        split_runner: CliRunner) -> None:
     (tmp_path / "pyb.py").write_text(PYB)
-    r = split_runner().invoke(main, ["run", str(tmp_path / "pyb.py"), "--pybricks", "usb"])
+    r = split_runner.invoke(main, ["run", str(tmp_path / "pyb.py"), "--pybricks", "usb"])
     assert r.exit_code == 1, (r.stdout, r.stderr)
     assert r.stdout.startswith("hub says hi\n")
     assert "Traceback" not in r.stdout
