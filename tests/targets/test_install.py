@@ -376,19 +376,18 @@ def test_the_button_starts_and_stops_the_stored_program(tmp_path):
     assert "/robokit/sys/a/robokit_board_config.py" in files
     board = SimBoard(files=files, vm="micropython", board=name)  # type: ignore[call-arg]
     seen = bytearray()
+    # What a person does, seeing what the board prints: each step once, in order, whatever
+    # pieces the output arrives in.
+    steps = [(b"press the button", lambda: board.hold_button("CENTER", True)),
+             (b"running ticker", lambda: board.hold_button("CENTER", False)),
+             (b"tick 3\n", lambda: board.hold_button("CENTER", True)),
+             (b"stopped with the button", lambda: (board.hold_button("CENTER", False),
+                                                   board.interrupt()))]  # host takes REPL
 
-    def react(data: bytes) -> None:  # what a person does, seeing what the board prints
-        before = bytes(seen)
-        seen.extend(data)
-        if b"press the button" in seen and b"press the button" not in before:
-            board.hold_button("CENTER", True)  # type: ignore[attr-defined]
-        elif b"running ticker" in seen and b"running ticker" not in before:
-            board.hold_button("CENTER", False)  # type: ignore[attr-defined]
-        elif b"tick 3\n" in seen.replace(b"\r", b"") and b"tick 3" not in before:
-            board.hold_button("CENTER", True)  # type: ignore[attr-defined]
-        elif b"stopped with the button" in seen and b"stopped with" not in before:
-            board.hold_button("CENTER", False)  # type: ignore[attr-defined]
-            board.interrupt()  # the host takes the REPL back
+    def react(data: bytes) -> None:
+        seen.extend(data.replace(b"\r", b""))
+        while steps and steps[0][0] in seen:
+            steps.pop(0)[1]()
 
     try:
         result = board.boot(on_output=react, interrupt_after=60.0)
