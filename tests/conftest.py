@@ -24,6 +24,17 @@ def _with_ctrl_c(argv: Sequence[str]) -> list[str]:
     return [sys.executable, "-c", _RESET_SIGINT, *argv]
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One compile cache for the whole session: quick, and never the user's own."""
+    return tmp_path_factory.mktemp("robokit-cache")
+
+
+@pytest.fixture(autouse=True)
+def _cache_env(monkeypatch: pytest.MonkeyPatch, shared_cache: Any) -> None:
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(shared_cache))
+
+
 @pytest.fixture
 def split_runner() -> Any:
     """A click CliRunner keeping stdout and stderr apart (click < 8.2 needs asking)."""

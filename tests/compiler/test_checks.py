@@ -23,14 +23,8 @@ from robokit.compiler.compile import check_program  # noqa: E402
 from robokit.errors import CheckError, ConfigError, ProgramError  # noqa: E402
 
 
-@pytest.fixture(scope="session")
-def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("robokit-cache")
-
-
 @pytest.fixture(autouse=True)
-def _cache_env(monkeypatch: pytest.MonkeyPatch, shared_cache: Path, tmp_path: Path) -> None:
-    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(shared_cache))
+def _in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # messages name files relative to the working folder
 
 
@@ -203,6 +197,7 @@ def _big_project(tmp_path: Path, parts: int = 4, functions: int = 1500) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_too_large_for_pybricks(tmp_path: Path):
     project = _big_project(tmp_path)
     msg = refused("check", str(project), "--target", "pybricks", "--abi", "6.3")

@@ -26,17 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 
-@pytest.fixture(scope="session")
-def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("robokit-cache")
-
-
-@pytest.fixture(autouse=True)
-def _cache_env(monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> None:
-    # Never the user's cache folder; one cache for the session keeps the tests quick.
-    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(shared_cache))
-
-
 def write(root: Path, files: dict[str, str]) -> Path:
     for rel, text in files.items():
         p = root / rel

@@ -270,6 +270,7 @@ def test_robokit_sim_fixture(robokit_sim: Any) -> None:
     assert timed.status == "timeout" and timed.sim_time_s == 0.3
 
 
+@pytest.mark.slow
 def test_robokit_sim_fixture_in_a_fresh_pytest_session(tmp_path: Path) -> None:
     """The fixture comes from the installed entry point, with no conftest."""
     write(tmp_path / "test_robot.py", f"""\
@@ -287,6 +288,7 @@ def test_robokit_sim_fixture_in_a_fresh_pytest_session(tmp_path: Path) -> None:
     assert "1 passed" in proc.stdout
 
 
+@pytest.mark.slow
 def test_robokit_sim_fixture_failure_shows_the_programs_traceback(tmp_path: Path) -> None:
     write(tmp_path / "test_robot.py", f"""\
         def test_boom(robokit_sim):

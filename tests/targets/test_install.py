@@ -471,6 +471,7 @@ def _installed(flash: dict[str, bytes], plan: dict[str, bytes]) -> bool:
     return slot is not None and slot_files(flash, f"/robokit/sys/{slot}") == want
 
 
+@pytest.mark.slow
 def test_power_cut_at_every_write_of_a_fresh_install(programs):
     """Old: a board with a program and no robokit (boots to its REPL, runs nothing). New:
     robokit installed with autostart (boots into the loader, which runs the program)."""
@@ -500,6 +501,7 @@ def test_power_cut_at_every_write_of_a_fresh_install(programs):
                                         f"{states.count('new')} came up new")
 
 
+@pytest.mark.slow
 def test_power_cut_at_every_write_of_an_install_over_an_older_one(programs):
     """Old: an older robokit (version 0.0.1-old, autostart off) installed twice, so both
     system slots hold it. New: this robokit with autostart on."""
@@ -529,6 +531,7 @@ def test_power_cut_at_every_write_of_an_install_over_an_older_one(programs):
     assert seen["old"] and seen["new"]
 
 
+@pytest.mark.slow
 def test_power_cut_at_every_write_of_a_program_upload(programs):
     """Old: robokit installed (autostart on) with old_prog; new: new_prog uploaded. The
     CPython executor cannot run .mpy: the boot line names the program the loader chose,

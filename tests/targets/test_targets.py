@@ -542,6 +542,7 @@ def test_a_missing_program_is_named_before_any_brick_is_opened(tmp_path: Path) -
         assert "cannot open" not in r.output
 
 
+@pytest.mark.slow
 @needs_vm
 def test_bytecode_exact_on_the_board_matches_the_in_process_simulator(
         robokit_board: Serve) -> None:

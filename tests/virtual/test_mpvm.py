@@ -273,6 +273,7 @@ def test_vm_choice():
             os.environ["ROBOKIT_SIM_VM"] = env
 
 
+@pytest.mark.slow
 @needs_vm
 @pytest.mark.skipif(os.environ.get("ROBOKIT_SIM_VM") == "cpython", reason="that run is this one")
 def test_the_raw_repl_and_upload_tests_pass_on_the_cpython_executor_too():

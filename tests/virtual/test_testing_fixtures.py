@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 USER_TESTS = '''\
 import asyncio
 
@@ -59,6 +61,7 @@ def test_the_radio_is_gone_after_its_test():
 '''
 
 
+@pytest.mark.slow
 def test_board_and_radio_fixtures_in_a_fresh_pytest_session(tmp_path: Path) -> None:
     (tmp_path / "test_tool.py").write_text(textwrap.dedent(USER_TESTS))
     env = dict(os.environ)
