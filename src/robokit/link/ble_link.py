@@ -57,8 +57,8 @@ def is_address(text: str) -> bool:
 def _bleak() -> Any:
     try:
         import bleak
-    except ImportError:
-        raise LinkError("Bluetooth LE needs the bleak package: pip install bleak") from None
+    except ImportError as exc:
+        raise LinkError("Bluetooth LE needs the bleak package: pip install bleak") from exc
     return bleak
 
 
@@ -82,7 +82,8 @@ def _adapter_problem(e: BaseException) -> str | None:
 
 
 def _link_error(e: BaseException, what: str) -> LinkError:
-    """A bleak (or OS) error while doing ``what``, as one clear ``LinkError``."""
+    """A bleak (or OS) error while doing ``what``, as one clear ``LinkError`` (a LinkError
+    as it is: raise that one again rather than chain it to itself)."""
     if isinstance(e, LinkError):
         return e
     reason = _adapter_problem(e)
@@ -109,7 +110,7 @@ async def scan_async(timeout: float = 3.0) -> list[BleDevice]:
     try:
         found = await bleak.BleakScanner.discover(timeout, return_adv=True)
     except Exception as e:  # noqa: BLE001 - every bleak/OS failure becomes a LinkError
-        raise _link_error(e, "Bluetooth scan failed") from None
+        raise _link_error(e, "Bluetooth scan failed") from e
     devices = [BleDevice(name=adv.local_name or dev.name or "", address=dev.address,
                          rssi=int(adv.rssi), kind=_kind(list(adv.service_uuids)))
                for dev, adv in found.values()]
@@ -196,7 +197,7 @@ class NusLink:
                 device = await bleak.BleakScanner.find_device_by_name(
                     target, timeout=self.timeout)
         except Exception as e:  # noqa: BLE001
-            raise _link_error(e, what) from None
+            raise _link_error(e, what) from e
         if device is None:
             kind = "with address" if is_address(target) else "named"
             raise LinkError(
@@ -210,7 +211,7 @@ class NusLink:
         try:
             await client.connect()
         except Exception as e:  # noqa: BLE001
-            raise _link_error(e, what) from None
+            raise _link_error(e, what) from e
         self._client = client
         try:
             if client.services.get_characteristic(NUS_RX) is None or \
@@ -223,7 +224,9 @@ class NusLink:
             await client.start_notify(NUS_TX, self._on_data)
         except BaseException as e:
             await self._disconnect()
-            raise _link_error(e, what) from None
+            if isinstance(e, LinkError):
+                raise
+            raise _link_error(e, what) from e
 
     def _on_data(self, sender: Any, data: bytearray) -> None:
         with self._cond:
@@ -268,8 +271,10 @@ class NusLink:
             self._call(self._write(bytes(data)), timeout=max(self.timeout, 5.0))
         except Exception as e:  # noqa: BLE001
             if self._lost is not None:
-                raise self._lost_error() from None
-            raise _link_error(e, f"cannot send to {self.name} over Bluetooth") from None
+                raise self._lost_error() from e
+            if isinstance(e, LinkError):
+                raise
+            raise _link_error(e, f"cannot send to {self.name} over Bluetooth") from e
 
     def read(self, n: int, timeout: float) -> bytes:
         """Up to ``n`` bytes: whatever is waiting, else wait up to ``timeout`` s for some."""

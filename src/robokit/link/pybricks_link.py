@@ -75,7 +75,7 @@ def _limits(hub: Any) -> dict[str, Any]:
     except AttributeError as exc:
         raise PybricksLinkError(f"this pybricksdev release keeps the hub's limits elsewhere "
                                 f"({exc}); install the pybricksdev version robokit was tested "
-                                "with (pip install \"robokit[lego]\")") from None
+                                "with (pip install \"robokit[lego]\")") from exc
     return {"max_program_size": int(program), "max_write_size": int(write),
             "multi_file_mpy6": bool(int(flags) & FLAG_MULTI_FILE_MPY6)}
 
@@ -132,13 +132,13 @@ def usb_hubs() -> list[UsbHub]:
 
     try:
         found = list(usb.core.find(find_all=True, idVendor=LEGO_USB_VID, custom_match=kind))
-    except usb.core.NoBackendError:
+    except usb.core.NoBackendError as exc:
         raise PybricksLinkError(
             "cannot look for hubs on USB: pyusb found no libusb library; install libusb "
             "1.0 (Debian/Ubuntu: apt install libusb-1.0-0, macOS: brew install libusb, "
-            "Windows: pip install libusb-package)") from None
+            "Windows: pip install libusb-package)") from exc
     except usb.core.USBError as exc:
-        raise PybricksLink._usb_error(exc, "the USB devices") from None
+        raise PybricksLink._usb_error(exc, "the USB devices") from exc
     hubs = []
     for dev in found:
         product, problem = "", None
@@ -217,7 +217,7 @@ class PybricksLink:
                 from None
         except BleakError as exc:
             raise PybricksLinkError(f"cannot scan for {what}: {exc}; is Bluetooth on?") \
-                from None
+                from exc
         self._name = device.name or name or device.address
         hub = PybricksHubBLE(device)
         try:
@@ -226,13 +226,13 @@ class PybricksLink:
             with contextlib.suppress(Exception):
                 await _disconnect_ble_client(hub)
             raise PybricksLinkError(f"hub {self._name!r} cannot be used: {exc}; update its "
-                                    "Pybricks firmware (pybricksdev flash)") from None
+                                    "Pybricks firmware (pybricksdev flash)") from exc
         except (asyncio.TimeoutError, TimeoutError, BleakError, OSError) as exc:
             with contextlib.suppress(Exception):
                 await _disconnect_ble_client(hub)
             detail = str(exc) or type(exc).__name__
             raise PybricksLinkError(f"cannot connect to hub {self._name!r} ({detail}); {hint}") \
-                from None
+                from exc
         try:
             from pybricksdev.ble.pybricks import SW_REV_UUID
 
@@ -282,11 +282,11 @@ class PybricksLink:
                                     "on, and try again") from None
         except usb.core.USBError as exc:
             self._drop_usb(hub)
-            raise self._usb_error(exc, "the hub on USB") from None
+            raise self._usb_error(exc, "the hub on USB") from exc
         except RuntimeError as exc:
             self._drop_usb(hub)
             raise PybricksLinkError(f"the hub on USB cannot be used: {exc}; update its "
-                                    "Pybricks firmware (pybricksdev flash)") from None
+                                    "Pybricks firmware (pybricksdev flash)") from exc
         self._name = str(getattr(hub, "_hub_name", "") or "Pybricks hub on USB")
         self._protocol = str(getattr(hub, "_protocol_version", ""))
         self.transport = "usb"
@@ -409,7 +409,7 @@ class PybricksLink:
             await self._io(hub.write_gatt_char(
                 COMMAND_EVENT, meta_command(len(blob)), True))
         except Exception as exc:
-            raise self._lost(exc, "sending the program") from None
+            raise self._lost(exc, "sending the program") from exc
 
     async def _io(self, request: Any) -> Any:
         """One request to the hub; over USB bounded by ``usb_timeout`` (pybricksdev
@@ -444,7 +444,7 @@ class PybricksLink:
         try:
             await self._io(hub.start_user_program())
         except Exception as exc:
-            raise self._lost(exc, "starting the program") from None
+            raise self._lost(exc, "starting the program") from exc
         self._monitor = asyncio.ensure_future(self._watch())
 
     async def stop(self) -> None:
@@ -454,7 +454,7 @@ class PybricksLink:
         try:
             await self._io(hub.stop_user_program())
         except Exception as exc:
-            raise self._lost(exc, "stopping the program") from None
+            raise self._lost(exc, "stopping the program") from exc
 
     async def lines(self) -> AsyncIterator[str]:
         """The program's output lines as they arrive, until it ends (call wait() for how)

@@ -225,7 +225,7 @@ class RawRepl:
                          "banner")
             raise ReplError(
                 f"{hint} within {_fmt(timeout)} after Ctrl-A: is it running MicroPython, "
-                "and is another program using the port?", e.received) from None
+                "and is another program using the port?", e.received) from e
         if soft_reset:
             self.link.write(CTRL_D)
             self._read_until(SOFT_REBOOT, timeout, "no soft reboot after Ctrl-D")

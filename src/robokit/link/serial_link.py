@@ -30,7 +30,7 @@ class SerialLink:
             raise LinkError(
                 f"cannot open {port}: {e}. Check the port name (`robokit devices` lists the "
                 "ports), that the board is plugged in, and that no other program (mpremote, "
-                "a serial monitor, Thonny) has it open.") from None
+                "a serial monitor, Thonny) has it open.") from e
         self._serial = s
         self._timeout: float | None = 0.0
 
@@ -42,7 +42,7 @@ class SerialLink:
         try:
             self._serial.write(data)
         except (self._serial_exception, OSError) as e:
-            raise self._lost(e) from None
+            raise self._lost(e) from e
 
     def read(self, n: int, timeout: float) -> bytes:
         """Up to ``n`` bytes: whatever is waiting, else wait up to ``timeout`` s for some."""
@@ -62,7 +62,7 @@ class SerialLink:
             more = s.in_waiting
             return first + (bytes(s.read(min(n - 1, more))) if more else b"")
         except (self._serial_exception, OSError) as e:
-            raise self._lost(e) from None
+            raise self._lost(e) from e
 
     def close(self) -> None:
         try:

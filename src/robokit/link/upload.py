@@ -70,7 +70,7 @@ def decode_frame(data: bytes) -> tuple[bytes, bytes, int] | None:
     try:
         return _decode_frame(data)
     except BadFrame as e:
-        raise FrameError(str(e)) from None
+        raise FrameError(str(e)) from e
 
 
 def parse_ack(line: bytes) -> tuple[str, str]:
@@ -97,7 +97,7 @@ def _line(repl: RawRepl, timeout: float) -> tuple[str, str]:
     try:
         return parse_ack(line)
     except UploadError as e:
-        raise UploadError(str(e), transient=True) from None
+        raise UploadError(str(e), transient=True) from e
 
 
 def _recover(repl: RawRepl, receiver_ended: bool, wait: float) -> None:
@@ -237,7 +237,7 @@ def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple
                 continue
             reason = str(e) if isinstance(e, UploadError) else f"the link failed: {e}"
             raise UploadError(reason, attempts=attempts, sent=state.sent,
-                              stage=state.stage) from None
+                              stage=state.stage) from e
         return UploadResult(slot=state.slot, bytes=total, seconds=time.monotonic() - t0,
                             attempts=attempts)
 
