@@ -500,10 +500,10 @@ def flash_esp(
                     raise FirmwareError(
                         f"cannot open {port} ({msg}): check the port (robokit devices) and "
                         "that no other program (a serial monitor, the IDE) holds it"
-                    ) from None
+                    ) from e
                 raise FirmwareError(
                     f"no ESP32 bootloader answered on {port} ({msg}): {_DOWNLOAD_MODE_HINT}"
-                ) from None
+                ) from e
             chip = str(esp.CHIP_NAME)
             _check_chip(image, chip, f"on {port}")
             try:
@@ -515,7 +515,7 @@ def flash_esp(
                 raise FirmwareError(
                     f"the {chip} on {port} answered, then failed while preparing its flash "
                     f"({_esptool_message(e)}): {_DOWNLOAD_MODE_HINT}; try a lower --baud"
-                ) from None
+                ) from e
             if flash_size and image.offset + len(data) > flash_size:
                 _refuse(
                     image.name,
@@ -540,12 +540,12 @@ def flash_esp(
                         f"hold what was written at 0x{image.offset:x} ({msg}). The flash may "
                         f"be failing; {_DOWNLOAD_MODE_HINT}, and if it fails again the "
                         "board's flash chip is faulty"
-                    ) from None
+                    ) from e
                 raise FirmwareError(
                     f"writing {image.name} to the {chip} on {port} failed ({msg}). The "
                     f"firmware on the board is now incomplete: {_DOWNLOAD_MODE_HINT}; a "
                     "lower --baud (115200) or another USB cable helps on a poor link"
-                ) from None
+                ) from e
             md5 = expected_md5
             if verify:
                 try:
@@ -554,7 +554,7 @@ def flash_esp(
                     raise FirmwareError(
                         f"the firmware was written to the {chip} on {port}, but reading its "
                         f"MD5 back failed ({_esptool_message(e)}): flash again"
-                    ) from None
+                    ) from e
                 if md5 != expected_md5:
                     raise FirmwareError(
                         f"verification failed: the flash of the {chip} on {port} at "
@@ -567,7 +567,7 @@ def flash_esp(
                 raise FirmwareError(
                     f"the firmware was written and verified, but resetting the {chip} on "
                     f"{port} failed ({_esptool_message(e)}): press its RESET button"
-                ) from None
+                ) from e
             if progress is not None and sink.done < image.size:
                 progress(image.size, image.size)
             return EspFlashResult(

@@ -141,7 +141,7 @@ def _compile_main(fw: PybricksFirmware) -> bytes:
     except ImportError as e:
         raise FirmwareError(
             f"{fw.path}: main.py in the zip must be compiled, but {e.name} is not "
-            "installed: pip install \"robokit[lego]\"") from None
+            "installed: pip install \"robokit[lego]\"") from e
     if proc.returncode != 0 or mpy is None:
         err = (proc.stderr or b"").decode("utf-8", "replace").strip()
         raise FirmwareError(f"{fw.path}: main.py in the zip does not compile: {err}")
@@ -228,10 +228,10 @@ def _bootloader_class() -> Any:
                     f"({req.command.name}): this is not a bootloader robokit can flash")
             try:
                 return req.parse_reply(bytes(reply))
-            except (ValueError, struct.error):
+            except (ValueError, struct.error) as exc:
                 raise FirmwareError(
                     f"the hub's bootloader answered {req.command.name} with "
-                    f"{bytes(reply).hex(' ')}, which robokit does not understand") from None
+                    f"{bytes(reply).hex(' ')}, which robokit does not understand") from exc
 
         async def close(self) -> None:
             client = getattr(self, "client", None)
@@ -301,7 +301,7 @@ async def flash_ble(zip_path: str | Path, *, name: str | None = None, timeout: f
         from pybricksdev.flash import HUB_INFO
     except ImportError as e:
         raise FirmwareError(f"flashing over Bluetooth needs {e.name}: pip install "
-                            "\"robokit[lego]\"") from None
+                            "\"robokit[lego]\"") from e
     total = len(image)
     device, adv_kind = await _find_bootloader(name, timeout)
     where = f"{device.name or 'LEGO Bootloader'}, {device.address}"
@@ -318,7 +318,7 @@ async def flash_ble(zip_path: str | Path, *, name: str | None = None, timeout: f
             why = str(e) or type(e).__name__
             raise FirmwareError(
                 f"could not connect to the hub in bootloader mode ({where}): {why}; "
-                f"{ENTER_BLE_BOOTLOADER}") from None
+                f"{ENTER_BLE_BOOTLOADER}") from e
         info = await conn.request(conn.GET_INFO)
         if info.type_id != fw.device_id:
             raise _wrong_hub(fw, info.type_id, where)
@@ -364,11 +364,11 @@ async def flash_ble(zip_path: str | Path, *, name: str | None = None, timeout: f
                 f"{expected:#04x} were sent: the firmware on the hub is damaged; keep the "
                 "hub in bootloader mode (or enter it again) and flash again")
         await conn.request(conn.START_APP)
-    except _Lost:
+    except _Lost as exc:
         raise FirmwareError(
             f"the Bluetooth connection to the {fw.hub_type} ({where}) was lost after "
             f"{done} of {total} bytes: the hub has no working firmware now, but its "
-            f"bootloader is intact; {ENTER_BLE_BOOTLOADER}, then flash again") from None
+            f"bootloader is intact; {ENTER_BLE_BOOTLOADER}, then flash again") from exc
     except asyncio.TimeoutError:
         raise FirmwareError(
             f"the {fw.hub_type} ({where}) stopped answering after {done} of {total} bytes; "
@@ -408,18 +408,18 @@ def flash_usb(zip_path: str | Path, *, progress: Progress | None = None) -> Flas
         from pybricksdev.usb import LEGO_USB_VID
     except ImportError as e:
         raise FirmwareError(f"flashing over USB needs {e.name}: pip install "
-                            "\"robokit[lego]\"") from None
+                            "\"robokit[lego]\"") from e
     if total > FIRMWARE_SIZE:
         raise FirmwareError(f"{fw.path}: the image is {total} bytes, more than the "
                             f"{FIRMWARE_SIZE} the {fw.hub_type} takes: nothing was written")
     enter = ENTER_DFU[fw.device_id]
     try:
         devices = dfu_upload.get_dfu_devices(idVendor=LEGO_USB_VID)
-    except usb.core.NoBackendError:
+    except usb.core.NoBackendError as exc:
         raise FirmwareError("USB is not usable: libusb was not found; install it (Linux: "
-                            "apt install libusb-1.0-0, macOS: brew install libusb)") from None
+                            "apt install libusb-1.0-0, macOS: brew install libusb)") from exc
     except usb.core.USBError as e:
-        raise FirmwareError(f"cannot list USB devices: {e}") from None
+        raise FirmwareError(f"cannot list USB devices: {e}") from e
     lego = [d for d in devices if d.idProduct in ALL_PIDS]
     if not lego:
         raise FirmwareError(f"no LEGO hub in USB DFU (update) mode found: {enter}")
@@ -469,18 +469,18 @@ def flash_usb(zip_path: str | Path, *, progress: Progress | None = None) -> Flas
     except usb.core.USBError as e:
         if e.errno == errno.EACCES:
             raise FirmwareError(f"permission denied opening the {fw.hub_type} ({where}): "
-                                f"{UDEV_HINT}") from None
+                                f"{UDEV_HINT}") from e
         raise FirmwareError(
             f"the USB connection to the {fw.hub_type} ({where}) failed after {done} of "
             f"{total} bytes ({e}): the hub has no working firmware now, but its bootloader "
-            f"is intact; {enter}, then flash again") from None
+            f"is intact; {enter}, then flash again") from e
     except SystemExit as e:  # pydfu's check_status reports a DFU error this way
         raise FirmwareError(
             f"the {fw.hub_type}'s DFU bootloader ({where}) reported an error after {done} "
-            f"of {total} bytes: {e}; {enter}, then flash again") from None
+            f"of {total} bytes: {e}; {enter}, then flash again") from e
     except ValueError as e:  # pydfu's init: no device, or several
         raise FirmwareError(f"the {fw.hub_type} in DFU mode ({where}) cannot be opened: "
-                            f"{e}; {enter}") from None
+                            f"{e}; {enter}") from e
     finally:
         if handle is not None:
             with contextlib.suppress(Exception):

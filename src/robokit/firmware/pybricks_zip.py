@@ -268,13 +268,13 @@ def read_firmware_zip(path: str | os.PathLike[str],
     except zipfile.BadZipFile as e:
         raise PybricksFirmwareError(
             f"{p}: not a zip file ({e}); a Pybricks firmware is a .zip such as "
-            f"pybricks-cityhub-v3.5.0.zip from {RELEASES_URL}") from None
+            f"pybricks-cityhub-v3.5.0.zip from {RELEASES_URL}") from e
     try:
         meta = json.loads(raw_meta.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise PybricksFirmwareError(
             f"{p}: {METADATA_JSON} is not valid JSON ({e}); the file is damaged; "
-            f"download it again from {RELEASES_URL}") from None
+            f"download it again from {RELEASES_URL}") from e
     if not isinstance(meta, dict):
         raise PybricksFirmwareError(
             f"{p}: {METADATA_JSON} is not a JSON object but {type(meta).__name__}")
@@ -298,9 +298,9 @@ def _member(archive: zipfile.ZipFile, p: Path, name: str) -> bytes:
     except zipfile.BadZipFile as e:
         raise PybricksFirmwareError(
             f"{p}: {name} is damaged: its CRC-32 does not match the zip's ({e}); download "
-            f"the firmware again from {RELEASES_URL}") from None
+            f"the firmware again from {RELEASES_URL}") from e
     except (OSError, NotImplementedError, RuntimeError, zlib.error) as e:
-        raise PybricksFirmwareError(f"{p}: {name} cannot be extracted: {e}") from None
+        raise PybricksFirmwareError(f"{p}: {name} cannot be extracted: {e}") from e
 
 
 # Required fields per metadata major (beyond metadata-version), with their JSON types.
