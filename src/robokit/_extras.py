@@ -1,6 +1,6 @@
 """Optional dependencies: the packages of one way to reach a brick, installed with an
-extra (``pip install "robokit[lego]"``).  A missing one is one clear error, not an
-ImportError traceback."""
+extra (``pip install "robokit[lego]"``).  A missing one is one clear error that says how
+to install it (chained to the ImportError, which names the module that failed to load)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,6 @@ def require(module: str, extra: str, what: str,
     install it (the ``extra`` of robokit that brings it)."""
     try:
         return importlib.import_module(module)
-    except ImportError:
+    except ImportError as exc:
         raise error(f"{what} needs the Python package {module}, which is not installed: "
-                    f"pip install \"robokit[{extra}]\"") from None
+                    f"pip install \"robokit[{extra}]\"") from exc

@@ -139,13 +139,13 @@ def load_robot(path: str | Path | None) -> dict[str, Any]:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
         raise ConfigError(
             f"{p}: no such robot file; check the path, or leave out --robot to use "
             "the standard rover"
-        ) from None
+        ) from exc
     except OSError as exc:
-        raise ConfigError(f"{p}: cannot read the robot file ({exc.strerror})") from None
+        raise ConfigError(f"{p}: cannot read the robot file ({exc.strerror})") from exc
     try:
         if p.suffix.lower() == ".json":
             data = json.loads(text)
@@ -154,9 +154,9 @@ def load_robot(path: str | Path | None) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         at = f"{p}:{m.group(1)}" if m else str(p)
-        raise ConfigError(f"{at}: not valid TOML ({exc}); fix the syntax") from None
+        raise ConfigError(f"{at}: not valid TOML ({exc}); fix the syntax") from exc
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{p}:{exc.lineno}: not valid JSON ({exc.msg}); fix the syntax") from None
+        raise ConfigError(f"{p}:{exc.lineno}: not valid JSON ({exc.msg}); fix the syntax") from exc
     return check_robot(data, source=str(p), text=text)
 
 
@@ -238,7 +238,7 @@ def check_robot(
                     gear_ratio(dev["gears"])
                 except UsageError as exc:
                     raise w.fail(table, "gears", str(exc),
-                                 "write e.g. gears = [12, 36] (motor gear first)") from None
+                                 "write e.g. gears = [12, 36] (motor gear first)") from exc
                 d["gears"] = dev["gears"]
             if "range" in dev:
                 rng = dev["range"]

@@ -105,7 +105,7 @@ def _parse(where: str, text: str) -> tuple[dict[str, Any], _Source]:
         tree = ast.parse(text, where)
     except SyntaxError as e:
         raise ConfigError(f"{where}:{e.lineno}: not valid Python ({e.msg}); a board file "
-                          "holds one dict literal, BOARD = {...}") from None
+                          "holds one dict literal, BOARD = {...}") from e
     found = [n for n in tree.body
              if isinstance(n, ast.Assign) and len(n.targets) == 1
              and isinstance(n.targets[0], ast.Name) and n.targets[0].id == "BOARD"]
@@ -124,7 +124,7 @@ def _parse(where: str, text: str) -> tuple[dict[str, Any], _Source]:
         value = ast.literal_eval(node)
     except ValueError as e:
         raise ConfigError(f"{where}:{node.lineno}: BOARD may hold only literals (numbers, "
-                          f"strings, tuples, lists, dicts, True/False/None): {e}") from None
+                          f"strings, tuples, lists, dicts, True/False/None): {e}") from e
     src.index(node, ())
     return value, src
 

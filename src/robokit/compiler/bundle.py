@@ -105,7 +105,7 @@ def check_module_name(name: object) -> str:
     try:
         return _check_name(name)
     except _Invalid as exc:
-        raise BundleError(str(exc)) from None
+        raise BundleError(str(exc)) from exc
 
 
 def _check_name(name: object) -> str:
@@ -312,11 +312,11 @@ def _parse_manifest(raw: bytes) -> Any:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant,
                           parse_int=_bounded_int, parse_float=_finite_float)
     except UnicodeDecodeError as exc:
-        raise _Invalid(f"the manifest is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        raise _Invalid(f"the manifest is not UTF-8 ({exc.reason} at byte {exc.start})") from exc
     except RecursionError:
         raise _Invalid("the manifest's JSON nests too deeply") from None
     except ValueError as exc:
-        raise _Invalid(f"the manifest is not valid JSON ({str(exc)[:120]})") from None
+        raise _Invalid(f"the manifest is not valid JSON ({str(exc)[:120]})") from exc
 
 
 def _canonical_json(value: Any) -> bytes:
@@ -414,7 +414,7 @@ class Bundle:
             raw = _canonical_json(manifest)
         except (TypeError, ValueError) as exc:
             raise BundleError(f"cannot write bundle {self.program!r}: the robot configuration "
-                              f"is not plain JSON ({exc})") from None
+                              f"is not plain JSON ({exc})") from exc
         try:
             parsed = _parse_manifest(raw)
             if parsed != manifest:
@@ -424,7 +424,7 @@ class Bundle:
             for m in self.modules:
                 _check_mpy_header(m.mpy, m.name, self.abi)
         except _Invalid as exc:
-            raise BundleError(f"cannot write bundle {self.program!r}: {exc}") from None
+            raise BundleError(f"cannot write bundle {self.program!r}: {exc}") from exc
         if len(raw) > MAX_MANIFEST_SIZE:
             raise BundleError(f"cannot write bundle {self.program!r}: its manifest is {len(raw)} "
                               f"bytes (at most {MAX_MANIFEST_SIZE})")
@@ -476,10 +476,10 @@ class Bundle:
                     raise BundleError(f"{name}: the file is {size} bytes, more than a bundle may "
                                       f"be ({MAX_FILE_SIZE} bytes). {_FOREIGN}")
                 data = f.read(MAX_FILE_SIZE + 1)
-        except FileNotFoundError:
-            raise BundleError(f"{name}: no such file. Build one with `robokit compile`.") from None
+        except FileNotFoundError as exc:
+            raise BundleError(f"{name}: no such file. Build one with `robokit compile`.") from exc
         except OSError as exc:
-            raise BundleError(f"{name}: cannot read it: {exc.strerror or exc}") from None
+            raise BundleError(f"{name}: cannot read it: {exc.strerror or exc}") from exc
         return _read(data, name)
 
     # -- using -------------------------------------------------------------------
@@ -605,7 +605,7 @@ def _read(data: bytes, source: str) -> Bundle:
             raise _Invalid(f"the module table declares {declared} bytes of modules but the "
                    f"payload is {payload_size} bytes")
     except _Invalid as exc:
-        raise invalid(str(exc)) from None
+        raise invalid(str(exc)) from exc
     # 8. every module's bytes, in table order
     view = memoryview(data)
     pos = manifest_end
@@ -628,7 +628,7 @@ def _read(data: bytes, source: str) -> Bundle:
         for m in modules:
             _check_mpy_header(m.mpy, m.name, manifest["abi"])
     except _Invalid as exc:
-        raise invalid(str(exc)) from None
+        raise invalid(str(exc)) from exc
     # 10. the digest over the whole
     if hashlib.sha256(view[: total - _DIGEST_SIZE]).digest() != data[total - _DIGEST_SIZE :]:
         raise altered("the bundle digest (its last 32 bytes) does not match the bundle")

@@ -146,7 +146,7 @@ def _binary_for(abi: str, cache: Cache) -> str:
             os.replace(tmp, copy)
     except OSError as exc:
         raise RobokitError(f"cannot make the archived mpy-cross for ABI {abi} runnable "
-                           f"({exc}); make {path} executable") from None
+                           f"({exc}); make {path} executable") from exc
     return str(copy)
 
 
@@ -196,7 +196,7 @@ def _version_of(path: str) -> str:
     try:
         proc = subprocess.run([path, "--version"], capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise RobokitError(f"cannot run mpy-cross ({path}): {exc}") from None
+        raise RobokitError(f"cannot run mpy-cross ({path}): {exc}") from exc
     lines = proc.stdout.decode("utf-8", "replace").strip().splitlines()
     version = lines[0] if lines else ""
     if proc.returncode != 0 or "mpy-cross" not in version:
@@ -222,7 +222,7 @@ def _run_mpy_cross(comp: Compiler, unit: _Unit, workdir: str,
         proc = subprocess.run([comp.path, *FLAGS, "-s", unit.path, "-o", out, src],
                               capture_output=True, timeout=120)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise RobokitError(f"cannot run mpy-cross ({comp.path}): {exc}") from None
+        raise RobokitError(f"cannot run mpy-cross ({comp.path}): {exc}") from exc
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode == 0:
         try:

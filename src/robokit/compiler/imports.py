@@ -318,13 +318,13 @@ def _read(path: Path, relpath: str) -> bytes:
         data = path.read_bytes()
     except OSError as exc:
         raise ProgramError(f"{relpath}: cannot read it ({exc.strerror}); check the file's "
-                           "permissions", file=relpath) from None
+                           "permissions", file=relpath) from exc
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ProgramError(f"{relpath}:{line}: not UTF-8 text; save the file as UTF-8 "
-                           "(MicroPython reads source as UTF-8)", file=relpath, line=line) from None
+                           "(MicroPython reads source as UTF-8)", file=relpath, line=line) from exc
     return data
 
 
