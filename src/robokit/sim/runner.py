@@ -335,7 +335,7 @@ def program_from_bundle(bundle: Bundle, project_dir: Path) -> LoadedProgram:
         code = compile(text, filename, "exec")
     except SyntaxError as exc:  # checked when compiled; a hand-made bundle may differ
         raise ProgramError(f"{_display_path(filename)}:{exc.lineno}: syntax error: {exc.msg}",
-                           file=_display_path(filename), line=exc.lineno) from None
+                           file=_display_path(filename), line=exc.lineno) from exc
     user_dir = str(project_dir) + os.sep
     return LoadedProgram(filename, code, user_dir, _BundleImporter(modules))
 

@@ -64,14 +64,14 @@ def load_world(name_or_path: str | Path | World) -> World:
         st = path.stat()
         key: Any = (str(path.resolve()), st.st_mtime_ns, st.st_size)
     except OSError as e:  # pragma: no cover - raced away
-        raise WorldError(f"{label}: cannot read the world file ({e.strerror})") from None
+        raise WorldError(f"{label}: cannot read the world file ({e.strerror})") from e
     hit = _cache.get(key)
     if hit is not None:
         return hit
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise WorldError(f"{label}: cannot read the world file ({e})") from None
+        raise WorldError(f"{label}: cannot read the world file ({e})") from e
     fmt = "json" if path.suffix.lower() == ".json" else "toml"
     world = parse_world(text, label, fmt)
     if len(_cache) >= _CACHE_MAX:
@@ -87,7 +87,7 @@ def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise WorldError(f"{source}:{e.lineno}: JSON syntax error: {e.msg} "
-                             f"(column {e.colno})") from None
+                             f"(column {e.colno})") from e
     else:
         try:
             data = tomllib.loads(text)
@@ -97,8 +97,8 @@ def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
             if m:
                 core = msg[: m.start()].rstrip()
                 raise WorldError(f"{source}:{m.group(1)}: TOML syntax error: {core} "
-                                 f"(column {m.group(2)})") from None
-            raise WorldError(f"{source}: TOML syntax error: {msg}") from None
+                                 f"(column {m.group(2)})") from e
+            raise WorldError(f"{source}: TOML syntax error: {msg}") from e
     if not isinstance(data, dict):
         raise WorldError(f"{source}:1: a world file must hold a table (a JSON object) at the top")
     return _parse(data, source, _TextLocator(text, fmt))

@@ -51,8 +51,8 @@ def _board_script(rel: str, call: str, what: str) -> str:
     lacks the file."""
     try:
         return board_script(rel, call)
-    except FileNotFoundError:
-        raise TargetError(f"robokit's {what} is missing; reinstall robokit") from None
+    except FileNotFoundError as exc:
+        raise TargetError(f"robokit's {what} is missing; reinstall robokit") from exc
 
 
 def loader_source() -> str:
@@ -109,7 +109,7 @@ class MicroPythonBoard:
             raise TargetError(
                 f"{why}. Is it a MicroPython board? For a LEGO hub with Pybricks use "
                 "--pybricks. If a program on it ignores Ctrl-C, press the board's reset "
-                "button (or unplug it) and try again.") from None
+                "button (or unplug it) and try again.") from e
 
     def close(self) -> None:
         try:
@@ -139,7 +139,7 @@ class MicroPythonBoard:
             out, _ = self.repl.exec("import sys\nprint(sys.platform)", self.timeout)
         except RemoteError as e:
             raise TargetError(f"{self.name} could not say what it is: "
-                              f"{e.traceback.strip().splitlines()[-1]}") from None
+                              f"{e.traceback.strip().splitlines()[-1]}") from e
         platform = out.decode("utf-8", "replace").strip()
         if platform != "rp2":
             raise TargetError(f"{self.name} is a MicroPython board on {platform!r}, not an "
@@ -165,10 +165,10 @@ class MicroPythonBoard:
             version = str(version).partition("; ")[2] or f"v{release}"
         except RemoteError as e:
             raise TargetError(f"{self.name} could not report its firmware: "
-                              f"{e.traceback.strip().splitlines()[-1]}") from None
-        except (ValueError, SyntaxError, IndexError, TypeError):
+                              f"{e.traceback.strip().splitlines()[-1]}") from e
+        except (ValueError, SyntaxError, IndexError, TypeError) as exc:
             raise TargetError(f"{self.name} answered the firmware query with something "
-                              "unexpected; is it running MicroPython?") from None
+                              "unexpected; is it running MicroPython?") from exc
         if impl != "micropython":
             raise TargetError(f"{self.name} runs {impl}, not MicroPython")
         if not isinstance(mpy, int) or mpy < 0:

@@ -156,7 +156,7 @@ def _script(rel: str, call: str = "") -> str:
         return board_script(rel, call)
     except FileNotFoundError as e:
         raise InstallError(f"robokit's brick-side file {e.args[0]} is missing; reinstall "
-                           "robokit") from None
+                           "robokit") from e
 
 
 def _stub() -> bytes:
@@ -173,7 +173,7 @@ def _board_support(name: str) -> tuple[dict[str, Any], dict[str, bytes]]:
         cfg = kits.load_board(name)
         files = kits.board_support_files(name)
     except RobokitError as e:  # ConfigError: unknown name, broken board file
-        raise InstallError(f"--board {name}: {e}") from None
+        raise InstallError(f"--board {name}: {e}") from e
     return cfg, {PurePosixPath(path).name: data for path, data in files.items()}
 
 
@@ -268,13 +268,13 @@ class _Session:
                 + (f" (got {e.received[-60:]!r})" if e.received else "")
                 + ": is it a MicroPython board, and is no other program (mpremote, Thonny, "
                 "a serial monitor) using the port? Flash MicroPython first (`robokit flash`)."
-            ) from None
+            ) from e
 
     def run(self, code: str, what: str) -> str:
         try:
             out, err = self.repl.exec_raw(code, self.timeout)
         except LinkError as e:
-            raise InstallError(f"{what}: the link to the board failed: {e}") from None
+            raise InstallError(f"{what}: the link to the board failed: {e}") from e
         if err:
             raise _BoardFailed(_board_failure(err.decode("utf-8", "replace")))
         return out.decode("utf-8", "replace")
@@ -283,9 +283,9 @@ class _Session:
         out = self.run(code, what)
         try:
             return ast.literal_eval(out.strip().splitlines()[-1])
-        except (ValueError, SyntaxError, IndexError):
+        except (ValueError, SyntaxError, IndexError) as exc:
             raise InstallError(f"{what}: the board answered {out[-120:]!r}, not what robokit "
-                               "expected; is it running MicroPython?") from None
+                               "expected; is it running MicroPython?") from exc
 
     def probe(self) -> dict[str, Any]:
         impl, free, slot, main_head, main_size, crashes = self.value(
@@ -422,12 +422,12 @@ def install(target: Any, *, board: str | None = None, autostart: bool = False,
         if progress is not None:
             progress(total, total)
     except UploadError as e:
-        raise _failure(e, stage) from None
+        raise _failure(e, stage) from e
     except _BoardFailed as e:
         where = ("The new system slot was made active; /main.py may still be the previous "
                  "one: install again." if stage == "stub" else
                  "The previous installation (if any) is still the active one.")
-        raise InstallError(f"installing robokit failed while {stage}: {e}. {where}") from None
+        raise InstallError(f"installing robokit failed while {stage}: {e}. {where}") from e
     folder = f"{SYS}/{slot}"
     sizes = {f"{folder}/{n}": len(d) for n, d in files.items()}
     if stub is not None:

@@ -73,9 +73,9 @@ def receiver_source(call: str = "receive()") -> str:
     slot)."""
     try:
         code = board_script("receiver.py")
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
         raise UploadError("robokit's upload receiver (firmware_templates/micropython/"
-                          "receiver.py) is missing; reinstall robokit") from None
+                          "receiver.py) is missing; reinstall robokit") from exc
     return guarded(compact(code) + call + "\n")
 
 
@@ -130,7 +130,7 @@ def upload_bundle(repl: RawRepl, bundle: Bundle,
         raise UploadError(_one_line(
             f"upload of {bundle.program!r} failed after {failure.sent} of {total} bytes"
             f"{tries}: {str(failure).rstrip('.')}. {where}"), attempts=attempts,
-            sent=failure.sent, stage=failure.stage) from None
+            sent=failure.sent, stage=failure.stage) from failure
 
 
 __all__ = ["board_files", "module_file", "receiver_source", "upload_bundle"]
