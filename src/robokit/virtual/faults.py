@@ -110,7 +110,7 @@ def parse_fault(spec: str) -> Fault:
     try:
         return Fault(kind, at, arg)
     except FaultSpecError as e:
-        raise FaultSpecError(f"bad fault spec {spec!r}: {e}") from None
+        raise FaultSpecError(f"bad fault spec {spec!r}: {e}") from e
 
 
 class Faults:

@@ -144,7 +144,7 @@ class MicroPythonVM:
             for fd in (to_agent_r, to_agent_w, from_agent_r, from_agent_w, stdin_r, stdin_w,
                        out_r, out_w):
                 os.close(fd)
-            raise VMError(f"cannot start {self.exe}: {e}") from None
+            raise VMError(f"cannot start {self.exe}: {e}") from e
         for fd in (to_agent_r, from_agent_w, out_w):
             os.close(fd)
         os.set_blocking(from_agent_r, False)
@@ -211,8 +211,8 @@ class MicroPythonVM:
         while view:
             try:
                 n = os.write(fd, view)
-            except BrokenPipeError:
-                raise VMError("the MicroPython VM died" + self._death()) from None
+            except BrokenPipeError as exc:
+                raise VMError("the MicroPython VM died" + self._death()) from exc
             view = view[n:]
 
     def _read_out(self) -> bytes:

@@ -100,7 +100,7 @@ class _FdConn(Conn):
         except BlockingIOError:
             return b""
         except OSError as e:
-            raise Disconnected(str(e)) from None
+            raise Disconnected(str(e)) from e
         if not data:
             raise Disconnected(self.closed_text)
         return data
@@ -137,7 +137,7 @@ class PtyConn(_FdConn):
             except BlockingIOError:
                 continue
             except OSError as e:
-                raise Disconnected(str(e)) from None
+                raise Disconnected(str(e)) from e
             view = view[n:]
             stalled_since = None
 
@@ -175,7 +175,7 @@ class SockConn(_FdConn):
             except BlockingIOError:
                 continue
             except OSError as e:
-                raise Disconnected(str(e)) from None
+                raise Disconnected(str(e)) from e
             view = view[n:]
 
     def close(self) -> None:
