@@ -84,24 +84,14 @@ def prepare_bundle(program: str | Path | Bundle, info: BrickInfo,
     program's files (for tracebacks): a .py file or project folder is compiled for that
     brick (its family, mpy ABI and program memory); a .rkb or a ``Bundle`` is checked
     against it."""
-    from ..compiler.bundle import Bundle as _Bundle
+    from ..compiler.compile import bundle_of
     from .base import check_bundle_fits
 
-    if isinstance(program, _Bundle):
-        bundle, project_dir = program, None
-    else:
-        p = Path(program)
-        if p.suffix == ".rkb":
-            bundle, project_dir = _Bundle.read(p), p.resolve().parent
-        else:
-            from ..compiler.compile import compile_program
-
-            target = "sim" if info.name == "sim" else info.family
-            bundle = compile_program(p, target=target,
-                                     abi=info.abi if info.name != "sim" else None,
-                                     robot=str(robot) if robot is not None else None,
-                                     max_size=info.max_program_size, progress=progress)
-            project_dir = (p if p.is_dir() else p.parent).resolve()
+    sim = info.name == "sim"
+    bundle, project_dir = bundle_of(program, target="sim" if sim else info.family,
+                                    abi=None if sim else info.abi,
+                                    robot=str(robot) if robot is not None else None,
+                                    max_size=info.max_program_size, progress=progress)
     if info.name != "sim":
         check_bundle_fits(bundle, info)
         _check_kit(bundle, info)
