@@ -304,3 +304,18 @@ def test_the_error_tree_drawn_in_errors_is_the_tree_of_classes():
         # one home: defined in robokit.errors (the root in devices/_errors.py, portable)
         assert cls.__module__ in ("robokit.errors", "robokit.devices._errors"), name
         assert getattr(robokit, name) is cls, f"robokit.{name}"
+
+
+def test_an_error_at_a_boundary_keeps_its_cause(tmp_path):
+    """A Python user (or a debugger) sees what went wrong underneath; the CLI prints only
+    the message either way."""
+    from robokit.config import load_robot
+    from robokit.errors import ConfigError, LinkError
+    from robokit.link.serial_link import SerialLink
+
+    with pytest.raises(ConfigError) as info:
+        load_robot(tmp_path / "missing.toml")
+    assert isinstance(info.value.__cause__, FileNotFoundError)
+    with pytest.raises(LinkError) as link_info:
+        SerialLink(str(tmp_path / "no-such-port"))
+    assert isinstance(link_info.value.__cause__, OSError)
