@@ -24,18 +24,11 @@ def test_a_tool_talks_to_the_board_over_its_port(robokit_board):
     board, port = robokit_board(vm="cpython")
     link = serial.Serial(port, timeout=2)
     link.write(b"\\x03\\x01")          # Ctrl-C, then Ctrl-A: the raw REPL
-    seen = b""
-    while b"raw REPL; CTRL-B to exit\\r\\n>" not in seen:
-        chunk = link.read(64)
-        assert chunk, seen
-        seen += chunk
+    seen = link.read_until(b"raw REPL; CTRL-B to exit\\r\\n>")
+    assert seen.endswith(b"raw REPL; CTRL-B to exit\\r\\n>"), seen
     link.write(b"print(6 * 7)\\x04")
-    answer = b""
-    while b"\\x04>" not in answer:
-        chunk = link.read(64)
-        assert chunk, answer
-        answer += chunk
-    assert answer.startswith(b"OK42\\r\\n\\x04")
+    answer = link.read_until(b"\\x04>")
+    assert answer == b"OK42\\r\\n\\x04\\x04>", answer
     link.close()
     pytest_board.append(board)
 
