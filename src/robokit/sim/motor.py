@@ -23,6 +23,7 @@ Units: angles in degrees, speeds in deg/s, voltages in millivolts at the API
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = [
@@ -308,27 +309,26 @@ _TABLE: tuple[tuple[str, str, float, float, PublishedPoints, str], ...] = (
 )
 
 
-def _build_models() -> dict[str, MotorModel]:
+def _build_models(table: tuple[tuple[str, str, float, float, PublishedPoints, str], ...],
+                  about: str, encoder: Callable[[str], bool]) -> dict[str, MotorModel]:
+    """Each row of ``table`` fitted to its published points (k, R, friction) with the
+    inertia estimated from the acceleration figure; ``about`` ends each model's source
+    note, ``encoder(id)`` says whether that motor has one."""
     models: dict[str, MotorModel] = {}
-    for mid, label, rated, vmax, p, note in _TABLE:
-        k, r, tc = fit(
-            p.voltage,
-            p.no_load_speed_rad_s,
-            p.torque_nm,
-            p.speed_rad_s,
-            no_load_current_a=p.no_load_current_a,
-        )
+    for mid, label, rated, vmax, p, note in table:
+        k, r, tc = fit(p.voltage, p.no_load_speed_rad_s, p.torque_nm, p.speed_rad_s,
+                       no_load_current_a=p.no_load_current_a)
         j = inertia_from_acceleration(k, r, tc, p.voltage, p.acceleration_rad_s2)
-        source = (
-            f"{p.source}; rated speed and max voltage from {_PYBRICKS_SETTINGS}; "
-            "k, R, friction fitted (robokit.sim.motor.fit); inertia is an estimate from "
-            f"Pybricks' acceleration figure.{note}"
-        )
-        models[mid] = MotorModel(mid, label, p.voltage, k, r, j, tc, rated, vmax, True, source, p)
+        models[mid] = MotorModel(mid, label, p.voltage, k, r, j, tc, rated, vmax,
+                                 encoder(mid), f"{p.source}; {about}{note}", p)
     return models
 
 
-MODELS: dict[str, MotorModel] = _build_models()
+MODELS: dict[str, MotorModel] = _build_models(
+    _TABLE,
+    f"rated speed and max voltage from {_PYBRICKS_SETTINGS}; k, R, friction fitted "
+    "(robokit.sim.motor.fit); inertia is an estimate from Pybricks' acceleration figure.",
+    lambda _mid: True)
 
 # Kit DC gear motors (MicroPython robot kits; robokit.kits). Kept apart from MODELS,
 # which is the set robot.toml accepts and the device API has control constants for: a
@@ -382,22 +382,12 @@ _KIT_TABLE: tuple[tuple[str, str, float, float, PublishedPoints, str], ...] = (
 )
 
 
-def _build_kit_models() -> dict[str, MotorModel]:
-    models: dict[str, MotorModel] = {}
-    for mid, label, rated, vmax, p, note in _KIT_TABLE:
-        k, r, tc = fit(p.voltage, p.no_load_speed_rad_s, p.torque_nm, p.speed_rad_s,
-                       no_load_current_a=p.no_load_current_a)
-        j = inertia_from_acceleration(k, r, tc, p.voltage, p.acceleration_rad_s2)
-        source = (f"{p.source}; k, R, friction fitted (robokit.sim.motor.fit); rated speed "
-                  f"is robokit's choice below the no-load speed.{note}")
-        models[mid] = MotorModel(mid, label, p.voltage, k, r, j, tc, rated, vmax,
-                                 mid.startswith("n20"),
-                                 source, p)
-    return models
-
-
 #: Kit DC gear motors by id (not robot.toml models; see above).
-KIT_MODELS: dict[str, MotorModel] = _build_kit_models()
+KIT_MODELS: dict[str, MotorModel] = _build_models(
+    _KIT_TABLE,
+    "k, R, friction fitted (robokit.sim.motor.fit); rated speed is robokit's choice below "
+    "the no-load speed.",
+    lambda mid: mid.startswith("n20"))
 
 _VOLTAGE, _COAST, _BRAKE = 0, 1, 2
 _MODE_NAMES = ("voltage", "coast", "brake")
