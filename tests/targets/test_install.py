@@ -640,3 +640,16 @@ def test_an_upload_after_a_cut_pointer_rename_spares_the_slot_in_use(programs):
     after = c.close()
     assert after.get("/robokit/active.tmp", b"").strip() == b"a"
     assert slot_files(after, "/robokit/slots/a") == new_files
+
+
+def test_the_old_import_still_works_for_one_release_and_says_where_to_go():
+    import importlib
+    import sys
+
+    import robokit.targets.micropython.install as new
+
+    sys.modules.pop("robokit.install", None)
+    with pytest.warns(DeprecationWarning, match="robokit.targets.micropython.install"):
+        old = importlib.import_module("robokit.install")
+    assert old.install is new.install and old.InstallError is new.InstallError
+    assert set(old.__all__) <= set(dir(new))
