@@ -80,6 +80,9 @@ def test_the_brick_side_code_is_clean_for_ruff():
 # its import (robokit.targets.micropython.scripts.inline_fs).
 SENT = ["boot/main.py", "loader.py", "receiver.py", "scripts/info.py", "scripts/probe.py",
         "scripts/files.py"]
+CALLS = {"loader.py": ["run()"], "scripts/info.py": ["info()"], "scripts/probe.py": ["probe()"],
+         "receiver.py": ["receive()", "receive_system()", "receive_file('/main.py', '')"],
+         "scripts/files.py": ["hashes(['/main.py'])", "show('/main.py')"]}
 
 
 @pytest.mark.parametrize("rel", SENT)
@@ -91,7 +94,9 @@ def test_board_code_as_sent_compiles_with_mpy_cross(rel: str, tmp_path: Path):
     assert "robokit_fs" not in [line.split()[1] for line in code.splitlines()
                                 if line.startswith("from ")]
     comp = find_compiler("6")
-    for n, text in enumerate((code, compact(code))):
+    # and as sent for each job: only what the call reaches (scripts.prune)
+    jobs = [board_script(rel, call) for call in CALLS.get(rel, [])]
+    for n, text in enumerate((code, compact(code), *jobs, *map(compact, jobs))):
         src = tmp_path / f"sent{n}.py"
         src.write_text(text, encoding="utf-8")
         proc = subprocess.run([comp.path, "-o", str(tmp_path / f"sent{n}.mpy"), str(src)],

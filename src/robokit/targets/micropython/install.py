@@ -310,7 +310,7 @@ class _Session:
              progress: ProgressFn | None, retries: int) -> str:
         """Send ``files`` to the board's receiver, run as ``call``; the name it said it was
         ready with (the slot)."""
-        code = guarded(compact(_script("receiver.py")) + call + "\n")
+        code = guarded(compact(_script("receiver.py", call)))
         return send_frames(self.repl, code, plan_frames(files), progress, ready=ready,
                            timeout=self.timeout, retries=retries).slot
 

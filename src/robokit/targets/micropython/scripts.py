@@ -100,23 +100,75 @@ def _inline(source: str, fs_source: str) -> str:
     return "".join(lines)
 
 
+def _needed(nodes: dict[str, ast.stmt], roots: list[str]) -> set[str]:
+    """The names in ``roots`` and every top-level name their definitions use, transitively."""
+    need: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in need or name not in nodes:
+            continue
+        need.add(name)
+        todo += [n.id for n in ast.walk(nodes[name]) if isinstance(n, ast.Name)]
+    return need
+
+
+def prune(source: str, call: str) -> str:
+    """``source`` without the top-level functions, classes and constants that ``call`` (the
+    code run after it) never reaches: the bytes a board is sent for one job. Statements
+    that define no name (a ``try`` around an import, say) stay."""
+    tree = ast.parse(source)
+    nodes = {name: node for node in tree.body for name in _defined(node)}
+    roots = [n.id for n in ast.walk(ast.parse(call)) if isinstance(n, ast.Name)]
+    need = _needed(nodes, roots)
+    # statements that define no name may use names too (the try around an import)
+    for node in tree.body:
+        if not _defined(node):
+            need |= _needed(nodes, [n.id for n in ast.walk(node) if isinstance(n, ast.Name)])
+    lines = source.splitlines(keepends=True)
+    for node in reversed(tree.body):
+        names = _defined(node)
+        if names and not any(name in need for name in names):
+            lines[node.lineno - 1:node.end_lineno] = []
+    return "".join(lines)
+
+
 def board_script(rel: str, call: str = "") -> str:
     """The board-side file ``rel`` ready to run over the raw REPL: robokit_fs inlined,
-    then ``call`` (e.g. ``"info()"``) on a line of its own. FileNotFoundError when robokit's
-    copy lacks the file."""
+    then, when ``call`` (e.g. ``"info()"``) is given, only what it reaches and ``call`` on
+    a line of its own. FileNotFoundError when robokit's copy lacks the file."""
     raw = template(rel)
     if raw is None:
         raise FileNotFoundError(f"firmware_templates/micropython/{rel}")
     code = inline_fs(raw.decode("utf-8"))
-    return code + ("\n" + call + "\n" if call else "")
+    return prune(code, call) + "\n" + call + "\n" if call else code
+
+
+def _without_docstrings(source: str) -> str:
+    """``source`` without the docstrings of its module, classes and functions (where one is
+    not the only statement of its body)."""
+    lines = source.splitlines(keepends=True)
+    spans = []
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if (isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and body
+                and len(body) > 1 and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            spans.append((body[0].lineno, body[0].end_lineno or body[0].lineno))
+    for first, last in sorted(spans, reverse=True):
+        lines[first - 1:last] = []
+    return "".join(lines)
 
 
 @functools.lru_cache(maxsize=32)
 def compact(source: str) -> str:
-    """The same program in fewer bytes on the wire: no comments, blank lines or spaces that
-    are not needed, one space per indentation level, bracketed lines joined."""
+    """The same program in fewer bytes on the wire: no docstrings, comments, blank lines or
+    spaces that are not needed, one space per indentation level, bracketed lines joined."""
     import io
     import tokenize
+
+    source = _without_docstrings(source)
 
     words = (tokenize.NAME, tokenize.NUMBER, tokenize.STRING)
     lines: list[str] = []

@@ -72,11 +72,11 @@ def receiver_source(call: str = "receive()") -> str:
     match (a receiver damaged on the link must not run: it might write into the active
     slot)."""
     try:
-        code = board_script("receiver.py")
+        code = board_script("receiver.py", call)
     except FileNotFoundError as exc:
         raise UploadError("robokit's upload receiver (firmware_templates/micropython/"
                           "receiver.py) is missing; reinstall robokit") from exc
-    return guarded(compact(code) + call + "\n")
+    return guarded(compact(code))
 
 
 def _one_line(text: str) -> str:
