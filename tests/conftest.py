@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -33,6 +33,32 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest.fixture(autouse=True)
 def _cache_env(monkeypatch: pytest.MonkeyPatch, shared_cache: Any) -> None:
     monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(shared_cache))
+
+
+@pytest.fixture
+def conns() -> Iterator[list[Any]]:
+    """A list for the test's connections (anything with close()), closed after it."""
+    made: list[Any] = []
+    yield made
+    for c in made:
+        c.close()
+
+
+@pytest.fixture
+def fresh_pytest() -> Callable[[Any], Any]:
+    """``run(folder)``: pytest in a new process on ``folder`` (its own root, no conftest of
+    ours, the plugin from the installed entry point); the CompletedProcess."""
+    import os
+    import subprocess
+
+    def run(folder: Any) -> Any:
+        env = dict(os.environ)
+        env.pop("PYTEST_ADDOPTS", None)
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               "--rootdir", str(folder), str(folder)],
+                              capture_output=True, text=True, cwd=folder, env=env, timeout=120)
+
+    return run
 
 
 @pytest.fixture

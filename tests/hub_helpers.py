@@ -12,6 +12,20 @@ from robokit.compiler.pybricks import export_pybricks
 
 T = TypeVar("T")
 
+#: A hub program that prints, then fails with a traceback the host maps to its file.
+PYB = '''\
+from robokit import wait
+
+
+def f():
+    raise RuntimeError("hub says no")
+
+
+print("hub says hi")
+wait(10)
+f()
+'''
+
 
 def run(coro: Awaitable[T], timeout: float = 15.0) -> T:
     """Run ``coro`` on a fresh event loop, failing after ``timeout`` seconds."""

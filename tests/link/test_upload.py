@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,14 +64,6 @@ class Conn:
     def close(self) -> None:
         self.link.close()
         self.board.close()
-
-
-@pytest.fixture
-def conns() -> Iterator[list[Conn]]:
-    made: list[Conn] = []
-    yield made
-    for c in made:
-        c.close()
 
 
 def connect(conns: list[Conn], files=None, wrap=None, **opts) -> Conn:

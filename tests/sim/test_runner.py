@@ -3,8 +3,6 @@ local modules, directives, output timestamps) and the ``robokit_sim`` pytest fix
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -271,7 +269,7 @@ def test_robokit_sim_fixture(robokit_sim: Any) -> None:
 
 
 @pytest.mark.slow
-def test_robokit_sim_fixture_in_a_fresh_pytest_session(tmp_path: Path) -> None:
+def test_robokit_sim_fixture_in_a_fresh_pytest_session(tmp_path: Path, fresh_pytest) -> None:
     """The fixture comes from the installed entry point, with no conftest."""
     write(tmp_path / "test_robot.py", f"""\
         def test_square(robokit_sim):
@@ -279,27 +277,20 @@ def test_robokit_sim_fixture_in_a_fresh_pytest_session(tmp_path: Path) -> None:
             assert result.status == "finished"
             assert result.distance_mm > 1500
     """)
-    env = dict(os.environ)
-    env.pop("PYTEST_ADDOPTS", None)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "--rootdir", str(tmp_path), str(tmp_path)],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    proc = fresh_pytest(tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 passed" in proc.stdout
 
 
 @pytest.mark.slow
-def test_robokit_sim_fixture_failure_shows_the_programs_traceback(tmp_path: Path) -> None:
+def test_robokit_sim_fixture_failure_shows_the_programs_traceback(tmp_path: Path,
+                                                               fresh_pytest) -> None:
     write(tmp_path / "test_robot.py", f"""\
         def test_boom(robokit_sim):
             result = robokit_sim({str(PROGRAMS / "boom.py")!r})
             assert result.status == "finished"
     """)
-    env = dict(os.environ)
-    env.pop("PYTEST_ADDOPTS", None)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "--rootdir", str(tmp_path), str(tmp_path)],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    proc = fresh_pytest(tmp_path)
     assert proc.returncode == 1
     assert "ZeroDivisionError: division by zero" in proc.stdout
     assert 'boom.py", line 8' in proc.stdout

@@ -22,6 +22,8 @@ from click.testing import CliRunner
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys")
 
+from hub_helpers import PYB  # noqa: E402
+
 from robokit.cli import main  # noqa: E402
 from robokit.compiler.compile import compile_program  # noqa: E402
 from robokit.targets import TargetError, connect, make_target, map_traceback  # noqa: E402
@@ -406,18 +408,6 @@ def hub(radio: object) -> Iterator[object]:
     h.close()
 
 
-PYB = '''\
-from robokit import wait
-
-
-def f():
-    raise RuntimeError("hub says no")
-
-
-print("hub says hi")
-wait(10)
-f()
-'''
 
 
 @needs_vm

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,14 +59,6 @@ class Conn:
     def close(self) -> None:
         self.link.close()
         self.board.close()
-
-
-@pytest.fixture
-def conns() -> Iterator[list[Conn]]:
-    made: list[Conn] = []
-    yield made
-    for c in made:
-        c.close()
 
 
 def connect(conns: list[Conn], files=None, **opts) -> Conn:

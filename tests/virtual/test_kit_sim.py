@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -60,18 +60,19 @@ port = "B"
 """
 
 
+#: robokit.testing's robokit_board fixture: serve(**SimBoard options) -> (board, port)
+Serve = Callable[..., tuple[SimBoard, str]]
+
+
 @pytest.fixture
-def kit() -> Iterator[list[SimBoard]]:
-    made: list[SimBoard] = []
-    yield made
-    for b in made:
-        b.close()
+def kit(robokit_board: Serve) -> Serve:
+    """robokit.testing's robokit_board: boards closed after the test."""
+    return robokit_board
 
 
-def serve(made: list[SimBoard], name: str, world: str = "empty") -> tuple[SimBoard, str]:
-    b = SimBoard(vm="micropython", board=name, files=board_support_files(name), world=world)
-    made.append(b)
-    return b, b.serve_pty()
+def serve(kit: Serve, name: str,
+          world: str = "empty") -> tuple[SimBoard, str]:
+    return kit(vm="micropython", board=name, files=board_support_files(name), world=world)
 
 
 def project(tmp_path: Path, toml: str, main: str) -> Path:
@@ -81,7 +82,7 @@ def project(tmp_path: Path, toml: str, main: str) -> Path:
 
 
 def test_dc_motors_drive_the_kitronik_forward_as_their_model_says(
-        kit: list[SimBoard], tmp_path: Path) -> None:
+        kit: Serve, tmp_path: Path) -> None:
     prog = project(tmp_path, KITRONIK_TOML, """\
 from robokit import robot, wait
 robot.left_motor.dc(60)
@@ -117,7 +118,7 @@ print("done")
     assert all(board.pins.duty.get(p, 0) == 0 for p in (20, 19, 6, 7))
 
 
-def test_the_kitronik_follows_a_line_with_its_adc_sensor(kit: list[SimBoard]) -> None:
+def test_the_kitronik_follows_a_line_with_its_adc_sensor(kit: Serve) -> None:
     board, path = serve(kit, KITRONIK, world="oval")
     with connect(path) as brick:
         result = brick.run(EXAMPLES / "kitronik_line_follower" / "main.py")
@@ -138,7 +139,7 @@ def test_the_kitronik_follows_a_line_with_its_adc_sensor(kit: list[SimBoard]) ->
 
 
 def test_a_motor_with_encoders_turns_360_degrees_at_pin_level(
-        kit: list[SimBoard], tmp_path: Path) -> None:
+        kit: Serve, tmp_path: Path) -> None:
     prog = project(tmp_path, INVENTOR_TOML, """\
 from robokit import robot, wait
 m = robot.left_motor
@@ -161,7 +162,7 @@ print(m.angle())
     assert abs(board.brick.motor_sim("B").angle) < 1e-9  # the other motor never moved
 
 
-def test_the_encoder_kit_drives_a_square_with_its_drive_base(kit: list[SimBoard]) -> None:
+def test_the_encoder_kit_drives_a_square_with_its_drive_base(kit: Serve) -> None:
     board, path = serve(kit, INVENTOR)
     with connect(path) as brick:
         result = brick.run(EXAMPLES / "inventor_square" / "main.py")
@@ -177,7 +178,7 @@ def test_the_encoder_kit_drives_a_square_with_its_drive_base(kit: list[SimBoard]
 
 
 def test_a_motor_where_the_board_has_no_encoder_is_refused_before_the_program_runs(
-        kit: list[SimBoard], tmp_path: Path) -> None:
+        kit: Serve, tmp_path: Path) -> None:
     prog = project(tmp_path, KITRONIK_TOML.replace('"DCMotor"', '"Motor"', 1), """\
 print("program started")
 from robokit import robot
@@ -195,7 +196,7 @@ robot.left_motor.run(100)
 
 
 def test_held_buttons_and_the_ultrasonic_are_read_through_pins(
-        kit: list[SimBoard], tmp_path: Path) -> None:
+        kit: Serve, tmp_path: Path) -> None:
     prog = project(tmp_path, KITRONIK_TOML, """\
 from robokit import Button, robot
 print(Button.CENTER in robot.hub.buttons.pressed(), robot.ultrasonic_sensor.distance())
@@ -244,7 +245,7 @@ print(robokit_board.buttons_held(), edges, time.ticks_diff(time.ticks_us(), t0))
 """
 
 
-def test_any_code_using_machine_drives_the_simulated_robot(kit: list[SimBoard]) -> None:
+def test_any_code_using_machine_drives_the_simulated_robot(kit: Serve) -> None:
     """Not only the kit HAL: code of its own on the board (here over the raw REPL, no
     program stored) sees the pins, the simulated clock and the encoder edges."""
     board, path = serve(kit, INVENTOR)
@@ -267,7 +268,7 @@ def test_any_code_using_machine_drives_the_simulated_robot(kit: list[SimBoard]) 
     assert abs(int(edges) - angle * 600 / 360 / 2) <= 2
 
 
-def test_the_kit_hal_turns_millivolts_into_duty_and_stop_coasts(kit: list[SimBoard]) -> None:
+def test_the_kit_hal_turns_millivolts_into_duty_and_stop_coasts(kit: Serve) -> None:
     board, path = serve(kit, KITRONIK)
     link = SerialLink(path)
     try:

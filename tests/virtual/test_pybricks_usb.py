@@ -20,7 +20,7 @@ pytest.importorskip("usb")
 import usb.core  # noqa: E402
 import usb.util  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
-from hub_helpers import blob_of, run  # noqa: E402
+from hub_helpers import PYB, blob_of, run  # noqa: E402
 
 from robokit.cli import main  # noqa: E402
 from robokit.link import LinkError  # noqa: E402
@@ -322,18 +322,6 @@ def test_unplugging_while_a_program_runs(usb_hub: PybricksUsbHub, tmp_path: Path
 # -- the CLI --------------------------------------------------------------------------------
 
 
-PYB = '''\
-from robokit import wait
-
-
-def f():
-    raise RuntimeError("hub says no")
-
-
-print("hub says hi")
-wait(10)
-f()
-'''
 
 
 @needs_micropython

@@ -3,9 +3,6 @@ Bluetooth radio, used from a fresh pytest session through the installed entry po
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -55,12 +52,9 @@ def test_the_radio_is_gone_after_its_test():
 
 
 @pytest.mark.slow
-def test_board_and_radio_fixtures_in_a_fresh_pytest_session(tmp_path: Path) -> None:
+def test_board_and_radio_fixtures_in_a_fresh_pytest_session(tmp_path: Path,
+                                                           fresh_pytest) -> None:
     (tmp_path / "test_tool.py").write_text(textwrap.dedent(USER_TESTS))
-    env = dict(os.environ)
-    env.pop("PYTEST_ADDOPTS", None)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "--rootdir", str(tmp_path), str(tmp_path)],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    proc = fresh_pytest(tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "4 passed" in proc.stdout
