@@ -12,6 +12,23 @@ from robokit.compiler.pybricks import export_pybricks
 
 T = TypeVar("T")
 
+#: Hub programs: one that fails (ZeroDivisionError at line 5), one that never ends.
+RAISES = """\
+from robokit import wait
+print("about to fail")
+def f(x):
+    return 10 // x
+f(0)
+"""
+ENDLESS = """\
+from robokit import wait
+n = 0
+while True:
+    print("tick", n)
+    n += 1
+    wait(50)
+"""
+
 #: A hub program that prints, then fails with a traceback the host maps to its file.
 PYB = '''\
 from robokit import wait
@@ -33,6 +50,21 @@ def run(coro: Awaitable[T], timeout: float = 15.0) -> T:
         return await asyncio.wait_for(coro, timeout)
 
     return asyncio.run(bounded())
+
+
+def pybricks_zip(path: Path, device_id: int) -> Path:
+    """A small Pybricks firmware.zip (metadata 2.1.0) for hub kind ``device_id`` at
+    ``path``."""
+    import json
+    import zipfile
+
+    meta = {"metadata-version": "2.1.0", "firmware-version": "v3.5.0", "device-id": device_id,
+            "checksum-type": "sum", "checksum-size": 8192, "hub-name-offset": 512,
+            "hub-name-size": 16}
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("firmware-base.bin", bytes(2000))
+        z.writestr("firmware.metadata.json", json.dumps(meta))
+    return path
 
 
 def blob_of(tmp_path: Path, source: str, name: str = "main.py") -> bytes:

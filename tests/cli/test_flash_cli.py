@@ -3,8 +3,6 @@ in for the mounted drive: the filesystem is the boundary), Pybricks zips checked
 
 from __future__ import annotations
 
-import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -87,14 +85,9 @@ def test_no_board_in_bootloader_mode(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def _pybricks_zip(tmp_path: Path) -> Path:
-    path = tmp_path / "pybricks-cityhub-v3.5.0.zip"
-    meta = {"metadata-version": "2.1.0", "firmware-version": "v3.5.0", "device-id": 0x41,
-            "checksum-type": "sum", "checksum-size": 8192, "hub-name-offset": 512,
-            "hub-name-size": 16}
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("firmware-base.bin", bytes(2000))
-        z.writestr("firmware.metadata.json", json.dumps(meta))
-    return path
+    from hub_helpers import pybricks_zip
+
+    return pybricks_zip(tmp_path / "pybricks-cityhub-v3.5.0.zip", 0x41)
 
 
 def test_a_pybricks_zip_is_checked_and_flashed_over_ble(tmp_path: Path) -> None:

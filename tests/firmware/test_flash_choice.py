@@ -5,8 +5,6 @@ before and after. (tests/cli/test_flash_cli.py drives the same code through `rob
 
 from __future__ import annotations
 
-import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +38,9 @@ def _drive(path: Path) -> Path:
 
 
 def _zip(tmp_path: Path, device_id: int) -> Path:
-    path = tmp_path / f"pybricks-{device_id:x}.zip"
-    meta = {"metadata-version": "2.1.0", "firmware-version": "v3.5.0", "device-id": device_id,
-            "checksum-type": "sum", "checksum-size": 8192, "hub-name-offset": 512,
-            "hub-name-size": 16}
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("firmware-base.bin", bytes(2000))
-        z.writestr("firmware.metadata.json", json.dumps(meta))
-    return path
+    from hub_helpers import pybricks_zip
+
+    return pybricks_zip(tmp_path / f"pybricks-{device_id:x}.zip", device_id)
 
 
 def test_the_kind_comes_from_the_file_name(tmp_path: Path) -> None:

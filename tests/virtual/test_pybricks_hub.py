@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("pybricksdev")
 
-from hub_helpers import blob_of, run  # noqa: E402
+from hub_helpers import ENDLESS, RAISES, blob_of, run  # noqa: E402
 
 from robokit.errors import RobokitError  # noqa: E402
 from robokit.link import LinkError  # noqa: E402
@@ -57,21 +57,6 @@ wait(20)
 print("hello from", type(robot.hub).__name__)
 for i in range(3):
     print("line", i)
-"""
-RAISES = """\
-from robokit import wait
-print("about to fail")
-def f(x):
-    return 10 // x
-f(0)
-"""
-ENDLESS = """\
-from robokit import wait
-n = 0
-while True:
-    print("tick", n)
-    n += 1
-    wait(50)
 """
 
 

@@ -20,7 +20,7 @@ pytest.importorskip("usb")
 import usb.core  # noqa: E402
 import usb.util  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
-from hub_helpers import PYB, blob_of, run  # noqa: E402
+from hub_helpers import ENDLESS, PYB, RAISES, blob_of, run  # noqa: E402
 
 from robokit.cli import main  # noqa: E402
 from robokit.link import LinkError  # noqa: E402
@@ -58,21 +58,6 @@ print("hello over usb")
 print("x" * 150)
 for i in range(3):
     print("line", i)
-"""
-RAISES = """\
-from robokit import wait
-print("about to fail")
-def f(x):
-    return 10 // x
-f(0)
-"""
-ENDLESS = """\
-from robokit import wait
-n = 0
-while True:
-    print("tick", n)
-    n += 1
-    wait(50)
 """
 
 
