@@ -44,6 +44,18 @@ def test_pybricks_uuids_commands_events_and_flags_are_pybricksdevs():
         pd.CommandError.BUSY)
 
 
+def test_usb_message_types_and_requests_are_pybricksdevs():
+    from pybricksdev.usb import pybricks as pd_usb
+
+    assert (pybricks.OUT_SUBSCRIBE, pybricks.OUT_COMMAND) == (
+        pd_usb.PybricksUsbOutEpMessageType.SUBSCRIBE, pd_usb.PybricksUsbOutEpMessageType.COMMAND)
+    assert (pybricks.IN_RESPONSE, pybricks.IN_EVENT) == (
+        pd_usb.PybricksUsbInEpMessageType.RESPONSE, pd_usb.PybricksUsbInEpMessageType.EVENT)
+    assert (pybricks.REQ_GATT, pybricks.REQ_PYBRICKS) == (
+        pd_usb.PybricksUsbInterfaceClassRequest.GATT_CHARACTERISTIC,
+        pd_usb.PybricksUsbInterfaceClassRequest.PYBRICKS_CHARACTERISTIC)
+
+
 def test_messages_pack_as_pybricksdev_unpacks_them():
     assert pd.unpack_hub_capabilities(pybricks.pack_capabilities(244, 3, 32000)) == (
         244, pd.HubCapabilityFlag(3), 32000, 0)

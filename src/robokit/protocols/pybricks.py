@@ -54,6 +54,16 @@ SPIKE_PRIME_USB_PID = 0x0009
 #: NXT, EV3, SPIKE Prime, SPIKE Essential, MINDSTORMS Robot Inventor (pybricksdev.usb).
 PYBRICKS_USB_PIDS = (0x0002, 0x0005, 0x0009, 0x000D, 0x0010)
 
+# Pybricks over USB: one vendor interface, two bulk endpoints of 64-byte packets. Host to
+# hub: a message type byte (subscribe, command); hub to host: response or event. Control
+# requests read a GATT characteristic (by its 16-bit UUID) or a Pybricks one.
+EP_OUT, EP_IN = 0x01, 0x81
+MAX_PACKET_SIZE = 64
+OUT_SUBSCRIBE, OUT_COMMAND = 1, 2
+IN_RESPONSE, IN_EVENT = 1, 2
+REQ_GATT, REQ_PYBRICKS = 1, 2
+DEVICE_NAME_SHORT = 0x2A00
+
 
 def pack_capabilities(max_write_size: int, flags: int, max_program_size: int) -> bytes:
     """The capabilities characteristic's value (``<HII``, Pybricks protocol 1.2/1.3)."""

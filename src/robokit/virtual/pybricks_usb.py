@@ -50,7 +50,20 @@ import usb.backend
 import usb.backend.libusb1
 import usb.core
 
-from ..protocols.pybricks import LEGO_USB_VID, SPIKE_PRIME_USB_PID
+from ..protocols.pybricks import (
+    DEVICE_NAME_SHORT,
+    EP_IN,
+    EP_OUT,
+    IN_EVENT,
+    IN_RESPONSE,
+    LEGO_USB_VID,
+    MAX_PACKET_SIZE,
+    OUT_COMMAND,
+    OUT_SUBSCRIBE,
+    REQ_GATT,
+    REQ_PYBRICKS,
+    SPIKE_PRIME_USB_PID,
+)
 from .pybricks_hub import (
     CAPABILITIES,
     EVT_STDOUT,
@@ -78,13 +91,6 @@ __all__ = [
     "usb_error",
 ]
 
-EP_OUT, EP_IN = 0x01, 0x81
-MAX_PACKET_SIZE = 64
-# Messages (pybricksdev.usb.pybricks).
-OUT_SUBSCRIBE, OUT_COMMAND = 1, 2
-IN_RESPONSE, IN_EVENT = 1, 2
-REQ_GATT, REQ_PYBRICKS = 1, 2
-DEVICE_NAME_SHORT = 0x2A00
 STATUS_PERIOD = 0.5
 # libusb error codes, as pyusb's libusb1 backend passes them on.
 _LIBUSB = {errno.EACCES: -3, errno.ENODEV: -4, errno.ETIMEDOUT: -7, errno.EPIPE: -9}
