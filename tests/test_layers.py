@@ -23,19 +23,20 @@ ALLOWED: dict[str, set[str]] = {
     "protocols": set(),
     "errors": {"devices"},  # the portable root of the tree, devices/_errors.py alone
     "_extras": {"errors"},
+    "_files": {"errors"},  # writing a user's output file safely (robokit._files)
     "config": {"devices", "errors"},
-    "kits": {"devices", "errors", "config", "compiler"},
-    "compiler": {"devices", "errors", "config"},
+    "kits": {"devices", "errors", "config", "compiler", "_files"},
+    "compiler": {"devices", "errors", "config", "_files"},
     "link": {"protocols", "errors", "_extras"},
     "firmware": {"link", "protocols", "errors", "_extras"},
-    "sim": {"devices", "compiler", "config", "kits", "errors"},
+    "sim": {"devices", "compiler", "config", "kits", "errors", "_files"},
     "virtual": {"sim", "protocols", "devices", "compiler", "config", "kits", "errors"},
     "testing": {"sim", "virtual", "errors"},
     "targets": {"compiler", "link", "protocols", "sim", "firmware", "kits", "config", "errors",
                 "_extras"},
     "install": {"targets"},  # robokit.install: the deprecated re-export of targets' install
     "cli": {"targets", "firmware", "compiler", "sim", "virtual", "link", "kits", "config",
-            "install", "errors", "_extras", "protocols"},
+            "install", "errors", "_extras", "protocols", "_files"},
 }
 #: the package's __init__ may name anything (it loads nothing until asked)
 TOP = "robokit"

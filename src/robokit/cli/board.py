@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -33,17 +34,19 @@ def board_list() -> None:
 
 @board_group.command("new")
 @click.argument("name")
-@path_option("-o", "--output", help="Where to write it (default: NAME.py here).")
-def board_new(name: str, output: Path | None) -> None:
+@click.option("-o", "--output", type=click.Path(), default=None,  # a str: '' is not '.'
+              help="Where to write it (default: NAME.py here).")
+def board_new(name: str, output: str | None) -> None:
     """Write a board file for a kit robokit does not know yet: a commented template to
     fill in with the kit's pins and geometry, then `robokit board check FILE`."""
+    from .._files import write_output
     from ..kits import new_board_text
 
     text = new_board_text(name)
-    out = output if output is not None else Path(f"{name}.py")
-    if out.exists():
+    out = output if output is not None else f"{name}.py"
+    if out and os.path.lexists(out) and not os.path.isdir(out):
         fail(f"{out} exists already; choose another name or -o FILE")
-    out.write_text(text, encoding="utf-8")
+    write_output(out, text, what="board file", overwrite=False)
     click.echo(f"wrote {out}: fill in the pins and geometry of your kit, then run "
                f"`robokit board check {out}`")
 

@@ -47,8 +47,10 @@ def _build_options(fn: Any) -> Any:
 
 @click.command("compile", cls=Command)
 @click.argument("program", type=PATH)
-@path_option("-o", "--output",
-             help="Where to write the bundle (default: beside the program, PROGRAM.rkb).")
+@click.option("-o", "--output", type=click.Path(), default=None,  # a str: '' is not '.'
+              help="Where to write the bundle (default: beside the program, PROGRAM.rkb). "
+                   "An existing device or pipe (/dev/stdout) is written through; one of "
+                   "the program's own files is refused.")
 @_build_options
 @click.option("--strip-source", is_flag=True,
               help="Leave the sources out (smaller; tracebacks still give file:line).")
@@ -58,11 +60,12 @@ def _build_options(fn: Any) -> Any:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="mpy-cross runs in parallel (default: one per CPU).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing when it works.")
-def compile_(program: Path, output: Path | None, target: str | None, abi: str | None,
+def compile_(program: Path, output: str | Path | None, target: str | None, abi: str | None,
              robot: Path | None, max_size: int | None, strip_source: bool, fmt: str,
              jobs: int | None, quiet: bool) -> None:
     """Compile PROGRAM (a .py file, or a folder with main.py) into a bundle."""
-    from ..compiler.compile import compile_program
+    from .._files import check_output, stream_fd, write_output
+    from ..compiler.compile import compile_program, input_files
 
     if fmt == "pybricks":
         if target not in (None, "pybricks"):
@@ -75,6 +78,8 @@ def compile_(program: Path, output: Path | None, target: str | None, abi: str | 
         suffix = ".rkb" if fmt == "rkb" else ".bin"
         output = base.with_suffix(suffix) if base.suffix == ".py" else \
             base.parent / (base.name + suffix)
+    what = "bundle" if fmt == "rkb" else "Pybricks program"
+    check_output(output, what=what)  # an impossible path fails before the compile
     bundle = compile_program(program, target=target, abi=abi, strip_source=strip_source,
                              robot=robot, jobs=jobs, max_size=max_size,
                              progress=compile_progress("compile"))
@@ -84,16 +89,12 @@ def compile_(program: Path, output: Path | None, target: str | None, abi: str | 
         data = export_pybricks(bundle)
     else:
         data = bundle.to_bytes()
-    try:
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(output)
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    if not quiet:
+    write_output(output, data, inputs=input_files(program, bundle, robot), what=what)
+    if not quiet:  # to stderr when the bundle itself went to stdout
         click.echo(f"wrote {output}: {describe_bundle(bundle)}, {len(data):,} bytes, "
                    f"target {bundle.target}, mpy ABI {bundle.abi}"
-                   + (", sources stripped" if strip_source else ""))
+                   + (", sources stripped" if strip_source else ""),
+                   err=stream_fd(output) == 1)
 
 
 @click.command(cls=Command)

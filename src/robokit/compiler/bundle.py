@@ -24,10 +24,8 @@ import math
 import os
 import re
 import struct
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from ..errors import BundleError
@@ -440,18 +438,13 @@ class Bundle:
         return data
 
     def write(self, path: str | os.PathLike[str]) -> None:
-        """Write the bundle to ``path`` atomically (a reader never sees half a file)."""
-        data = self.to_bytes()
-        target = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp",
-                                   dir=target.parent if str(target.parent) else ".")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write the bundle to ``path`` atomically (a reader never sees half a file), by the
+        rules of :func:`robokit._files.write_output`: under a temporary name of this
+        process, then renamed; a device or pipe is written through, never replaced.
+        Raises ``RobokitError`` (one line) when ``path`` cannot be written."""
+        from .._files import write_output
+
+        write_output(path, self.to_bytes(), what="bundle")
 
     # -- reading -----------------------------------------------------------------
 

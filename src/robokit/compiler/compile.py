@@ -578,9 +578,25 @@ __all__ = [
     "check_program",
     "compile_program",
     "find_compiler",
+    "input_files",
     "robokit_units",
     "templates_dir",
 ]
+
+
+def input_files(program: str | Path, bundle: Bundle,
+                robot: str | Path | None = None) -> list[Path]:
+    """The user's files ``bundle`` was built from: every module of the project (robokit's
+    own excluded) and the robot.toml read (``robot``, else the one beside the program when
+    there is one). An output written over one of these would destroy it."""
+    from .imports import locate_program
+
+    root, entry = locate_program(program)
+    files = [entry]
+    files += [root / m.path for m in bundle.modules
+              if not m.path.startswith("<") and (root / m.path) != entry]
+    files.append(Path(robot) if robot is not None else root / "robot.toml")
+    return files
 
 
 def check_program(program: str | Path, target: str = "sim", **kw: Any) -> Bundle:

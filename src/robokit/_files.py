@@ -1,0 +1,162 @@
+"""Writing a file robokit makes for the user (a bundle, a board file, a plot, telemetry)
+without ever damaging what is already there.
+
+One rule for every such file (:func:`write_output`):
+
+- an empty path, or a folder, is refused;
+- a path that is one of the command's own inputs (the program's sources, its robot.toml:
+  the same file, by any name, links included) is refused: writing there would destroy it;
+- a new path, or an existing regular file, is written whole under a temporary name of its
+  own (unique per process and call, in the same folder) and then renamed onto the path, so
+  a reader never sees half a file and parallel writers never share a temporary file;
+- this process's own streams by name (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``) are
+  written through that file descriptor, whatever it is connected to;
+- an existing character device or pipe (``/dev/null``, a terminal, a FIFO) is written
+  *through*, never renamed over: the device node stays what it was;
+- anything else that exists (a block device, a socket) is refused.
+
+Errors are :class:`~robokit.errors.RobokitError` with one line naming the path and what to
+do. Library code: nothing is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import RobokitError
+
+__all__ = ["check_output", "stream_fd", "write_output"]
+
+PathLike = str | os.PathLike[str]
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def check_output(path: PathLike, *, inputs: Iterable[PathLike] = (), what: str = "output",
+                 overwrite: bool = True) -> os.stat_result | None:
+    """Refuse ``path`` as the place to write ``what`` when :func:`write_output` would;
+    return its ``os.stat`` (None for a new path). Cheap: callers may check before long work.
+    """
+    text = os.fspath(path)
+    if not text.strip():
+        raise RobokitError(f"no file name given for the {what}; name a file, e.g. -o out.rkb")
+    try:
+        st = os.stat(text)
+    except FileNotFoundError:
+        parent = os.path.dirname(os.path.abspath(text))
+        if not os.path.isdir(parent):
+            raise RobokitError(f"cannot write the {what} to {text}: the folder {parent} does "
+                               "not exist; create it first or choose another path") from None
+        st = None
+    except OSError as exc:
+        raise RobokitError(f"cannot write the {what} to {text}: "
+                           f"{exc.strerror or exc}") from None
+    if st is None:
+        # A dangling symbolic link would be replaced by the rename: refuse it too.
+        if os.path.islink(text):
+            raise RobokitError(f"cannot write the {what} to {text}: it is a symbolic link to "
+                               "a missing file; remove it or choose another path")
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        raise RobokitError(f"cannot write the {what} to {text}: it is a folder; give a file "
+                           "name")
+    for inp in inputs:
+        try:
+            if _same_file(st, os.stat(inp)):
+                raise RobokitError(f"refusing to write the {what} to {text}: it is one of the "
+                                   f"input files ({os.fspath(inp)}) and would be destroyed; "
+                                   "choose another output path")
+        except OSError:
+            continue
+    if not overwrite:
+        raise RobokitError(f"{text} exists already; choose another name or path")
+    if stat.S_ISREG(st.st_mode) or stat.S_ISCHR(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+        return st
+    raise RobokitError(f"cannot write the {what} to {text}: it exists and is not a regular "
+                       "file (a block device or socket); choose another path")
+
+
+def write_output(path: PathLike, data: bytes | str, *, inputs: Iterable[PathLike] = (),
+                 what: str = "output", overwrite: bool = True) -> None:
+    """Write ``data`` (str: UTF-8) to ``path`` by the rules of this module.
+
+    ``inputs``: the files the output was made from, which it must not replace.
+    ``what``: how messages name the file ("bundle", "board file", ...). ``overwrite=False``
+    refuses a path that exists already."""
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    text = os.fspath(path)
+    st = check_output(text, inputs=inputs, what=what, overwrite=overwrite)
+    try:
+        fd = stream_fd(text)
+        if fd is not None:
+            _write_fd(fd, raw)
+        elif st is not None and not stat.S_ISREG(st.st_mode):
+            _write_through(text, raw)
+        else:
+            _write_replacing(text, raw, st)
+    except OSError as exc:
+        raise RobokitError(f"cannot write the {what} to {text}: "
+                           f"{exc.strerror or exc}") from None
+
+
+_FD_ALIAS = re.compile(r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/(\d+)")
+
+
+def stream_fd(path: PathLike) -> int | None:
+    """The file descriptor ``path`` names when it is one of this process's own streams
+    (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``, ``/proc/self/fd/N``), else None. Such
+    a path is written through that descriptor, at its own position (a shell's ``>`` or
+    ``>>`` file, a pipe or a terminal alike)."""
+    found = _FD_ALIAS.fullmatch(os.fspath(path))
+    if found is None or os.name != "posix":
+        return None
+    name, *numbers = found.groups()
+    if name is not None:
+        return ("in", "out", "err").index(name)
+    return int(next(n for n in numbers if n is not None))
+
+
+def _write_fd(fd: int, raw: bytes) -> None:
+    view = memoryview(raw)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _write_through(path: str, raw: bytes) -> None:
+    """Into an existing device or pipe: opened as it is (never created, never renamed)."""
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    try:
+        _write_fd(fd, raw)
+    finally:
+        os.close(fd)
+
+
+def _write_replacing(path: str, raw: bytes, st: os.stat_result | None) -> None:
+    """Whole, under a temporary name of this process and call, then renamed onto the
+    target (through a symbolic link to a regular file: onto the file it names)."""
+    target = Path(os.path.realpath(path)) if st is not None else Path(path)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                 0o666)
+    try:
+        try:
+            _write_fd(fd, raw)
+            if st is not None:  # the file keeps its permissions
+                os.chmod(tmp, stat.S_IMODE(st.st_mode))
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
