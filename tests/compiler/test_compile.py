@@ -420,3 +420,52 @@ def test_compile_does_not_import_the_simulator(tmp_path: Path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_a_damaged_cache_entry_is_a_miss_and_is_rewritten(tmp_path: Path):
+    """Cached .mpy files cut to a third (a full disk, a crash, a careless clean-up): each
+    entry is checked against its own hash, so the bundle is built from fresh .mpy files
+    and the damaged entries are replaced."""
+    project = write(tmp_path / "p", {"main.py": "import a\nprint(a.A)\n",
+                                     "a.py": "A = [i * i for i in range(40)]\n"})
+    cache_dir = tmp_path / "cache"
+    good = compile_program(project, cache=Cache(cache_dir)).to_bytes()
+    entries = [p for p in (cache_dir / "mpy").rglob("*") if p.is_file()]
+    assert len(entries) == 2
+    for p in entries:
+        data = p.read_bytes()
+        p.write_bytes(data[:len(data) // 3])
+    events: list[Progress] = []
+    again = compile_program(project, cache=Cache(cache_dir), progress=events.append)
+    assert again.to_bytes() == good
+    assert [e.cached for e in events] == [False, False]
+    events.clear()
+    compile_program(project, cache=Cache(cache_dir), progress=events.append)
+    assert [e.cached for e in events] == [True, True]  # rewritten whole
+
+
+def test_a_cache_entry_with_other_bytes_of_the_right_size_is_a_miss(tmp_path: Path):
+    cache = Cache(tmp_path / "cache")
+    cache.put("mpy", "ab" * 32, b"M\x06hello")
+    assert cache.get("mpy", "ab" * 32) == b"M\x06hello"
+    path = cache.path("mpy", "ab" * 32)
+    assert path is not None
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 0x01
+    path.write_bytes(bytes(raw))
+    assert cache.get("mpy", "ab" * 32) is None
+
+
+@pytest.mark.parametrize("kind", ["file", "folder in a file"])
+def test_an_unusable_cache_folder_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            kind: str):
+    """ROBOKIT_CACHE_DIR naming a file (or a folder that cannot be made): the build works
+    without the cache, the archived compilers included (--abi 6 must copy one)."""
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("x")
+    target = blocker if kind == "file" else blocker / "cache"
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(target))
+    write(tmp_path / "p", {"main.py": "print(1)\n"})
+    bundle = compile_program(tmp_path / "p", abi="6")
+    assert bundle.abi == "6" and bundle.modules[0].mpy[:2] == b"M\x06"
+    assert blocker.read_text() == "x"

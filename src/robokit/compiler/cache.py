@@ -8,8 +8,12 @@ environment variable ``ROBOKIT_CACHE_DIR`` overrides it (tests point it at a
 temporary folder; an empty value turns the cache off).
 
 Writes are atomic (a temporary file, then ``os.replace``), so parallel builds
-and a build killed half-way never leave a torn entry.  A read that fails for
-any reason is a miss.
+and a build killed half-way never leave a torn entry.  Each entry carries the
+SHA-256 of its bytes (``HEADER``, the hash, the bytes), checked on every read:
+an entry cut short or altered on disk (a full disk, a crash, a careless
+clean-up) is a miss, and the build that missed writes it again.  A read that
+fails for any reason is a miss; a cache folder that cannot be written is
+skipped, and the build goes on without it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ import threading
 from pathlib import Path
 
 ENV_VAR = "ROBOKIT_CACHE_DIR"
+#: What every entry starts with (format 1: then the SHA-256 of the payload, then it).
+HEADER = b"RKC\x01"
+_HASH = 32
 
 
 def default_cache_dir() -> Path | None:
@@ -71,9 +78,14 @@ class Cache:
             self.misses += 1
             return None
         try:
-            data = p.read_bytes()
+            raw = p.read_bytes()
         except OSError:
             self.misses += 1
+            return None
+        start = len(HEADER) + _HASH
+        data = raw[start:]
+        if raw[:len(HEADER)] != HEADER or hashlib.sha256(data).digest() != raw[len(HEADER):start]:
+            self.misses += 1  # torn, altered or of an older format: the caller rewrites it
             return None
         self.hits += 1
         return data
@@ -93,7 +105,7 @@ class Cache:
                 p.parent.mkdir(parents=True, exist_ok=True)
                 f = open(tmp, "wb")
             with f:
-                f.write(data)
+                f.write(HEADER + hashlib.sha256(data).digest() + data)
             os.replace(tmp, p)
         except OSError:
             try:

