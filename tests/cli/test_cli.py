@@ -449,3 +449,31 @@ def test_ctrl_c_in_any_command_exits_130_with_its_name(monkeypatch: pytest.Monke
     r = invoke("board", "list")
     assert r.exit_code == 130
     assert r.stderr == "robokit: board list: interrupted\n"
+
+
+@pytest.mark.parametrize("robot", [
+    {"name": "r", "devices": "left motor on A"},
+    {"name": "r", "devices": {"left": "motor A"}},
+    {"name": "r", "devices": ["motor"]},
+    {"name": ["r"], "hub": "spike"},
+    {"hub": {"type": ["x"]}, "devices": {"left": {"type": {"k": 1}, "port": None}}},
+])
+def test_inspect_shows_a_bundle_whose_robot_has_an_odd_shape(tmp_path: Path,
+                                                             robot: dict[str, Any]) -> None:
+    """The hashes are valid, so the bundle is what its maker wrote: inspect shows what the
+    robot configuration holds (run refuses it later with its own message), no traceback."""
+    from robokit.compiler.bundle import Bundle
+
+    program = tmp_path / "p.py"
+    program.write_text("print(1)\n", encoding="utf-8")
+    built = invoke("compile", program, "-o", tmp_path / "p.rkb", "-q")
+    assert built.exit_code == 0, built.output
+    bundle = Bundle.read(tmp_path / "p.rkb")
+    odd = tmp_path / "odd.rkb"
+    odd.write_bytes(Bundle(**{**bundle.__dict__, "robot": robot}).to_bytes())
+    r = invoke("inspect", odd)
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    assert r.exit_code == 0, r.output
+    assert "verified    yes" in r.stdout
+    line = next(x for x in r.stdout.splitlines() if x.startswith("robot "))
+    assert line.split()[1].rstrip(":") in ("r", "['r']", "?")

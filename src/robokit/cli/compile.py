@@ -137,10 +137,7 @@ def inspect(bundle_file: Path, as_json: bool) -> None:
     click.echo(f"robokit     {manifest['robokit_version']}")
     click.echo(f"size        {manifest['size']:,} bytes, format {manifest['format']}")
     click.echo(f"sources     {manifest['sources']}")
-    devices = robot.get("devices", {}) if isinstance(robot, dict) else {}
-    click.echo(f"robot       {robot.get('name', '?')}: {robot.get('hub', {}).get('type', '?')}"
-               + "".join(f", {n} {d.get('type')} on {d.get('port')}"
-                         for n, d in devices.items()))
+    click.echo(f"robot       {_robot_line(robot)}")
     click.echo(f"digest      {manifest['digest']}")
     click.echo("verified    yes (every module's SHA-256 and the digest match)")
     click.echo("")
@@ -151,6 +148,30 @@ def inspect(bundle_file: Path, as_json: bool) -> None:
         src = "-" if r["source"] is None else str(r["source"]["size"])
         click.echo(f"{r['name'].ljust(width)}  {r['mpy']['size']:>9}  {src:>7}  "
                    f"{r['mpy']['sha256'][:16]}  {r['path']}")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _robot_line(robot: Any) -> str:
+    """The robot configuration a bundle carries, on one line. Its hashes are valid, so it
+    is what its maker wrote, whatever its shape: shown as it is (``run`` checks it)."""
+    if not isinstance(robot, dict):
+        return f"{_short(robot)} (not a table)"
+    hub = robot.get("hub", {})
+    hub_type = hub.get("type", "?") if isinstance(hub, dict) else hub
+    line = f"{_short(robot.get('name', '?'))}: {_short(hub_type)}"
+    devices = robot.get("devices", {})
+    if not isinstance(devices, dict):
+        return line + f", devices {_short(devices)} (not a table: run refuses it)"
+    for name, d in devices.items():
+        if isinstance(d, dict):
+            line += f", {name} {_short(d.get('type'))} on {_short(d.get('port'))}"
+        else:
+            line += f", {name} {_short(d)}"
+    return line
 
 
 # -- firmware ------------------------------------------------------------------------
