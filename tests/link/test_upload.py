@@ -386,3 +386,30 @@ def test_parse_ack():
     assert parse_ack(b"ready b\r\n") == ("ready", "b")
     with pytest.raises(UploadError, match="answered"):
         parse_ack(b"Traceback (most recent call last):\r\n")
+
+
+def test_a_failed_first_upload_does_not_speak_of_a_previous_program(conns, bundle):
+    """The board had no program: the message says so (the receiver names the active slot
+    before it starts), and the board still has none."""
+    c = connect(conns)
+    noisy = CorruptingLink(c.link, times=4)
+    c.repl.link = noisy
+    with pytest.raises(UploadError) as err:
+        upload_bundle(c.repl, bundle, timeout=TIMEOUT, window=1)
+    text = str(err.value)
+    assert "damaged 4 times" in text and "\n" not in text
+    assert "previous program" not in text, text
+    assert "no program before" in text, text
+    assert "/robokit/active" not in c.board.files
+
+
+def test_a_failed_upload_over_slot_b_speaks_of_the_previous_program(conns, bundle):
+    """Two uploads made slot b active; the third writes slot a, as on a fresh board, but
+    the board has a program, and the message says it is still there."""
+    c = connect(conns)
+    upload_bundle(c.repl, bundle, timeout=TIMEOUT)
+    assert upload_bundle(c.repl, bundle, timeout=TIMEOUT).slot == "b"
+    c.repl.link = CorruptingLink(c.link, times=4)
+    with pytest.raises(UploadError, match="damaged 4 times.*previous program is still"):
+        upload_bundle(c.repl, bundle, timeout=TIMEOUT, window=1)
+    assert c.board.files["/robokit/active"] == b"b\n"

@@ -11,7 +11,9 @@ The receiver answers each frame with a line: ``ok N`` (N frames accepted), ``err
 (the frame was damaged: the host goes back and sends it again, and the ones after it, at
 most ``RESENDS`` times; the receiver drops frames whose seq is not the next one) or
 ``err REASON`` (the receiver gave up, removed what it had written and ended). Up to
-``WINDOW`` frames' worth of bytes are in flight. See docs/upload.md.
+``WINDOW`` frames' worth of bytes are in flight. Before its ``ready`` line, the receiver's
+code may say ``note KEY VALUE`` lines (what it found on the board, e.g. ``note active a``);
+:func:`send_frames` hands them to its caller. See docs/upload.md.
 """
 
 from __future__ import annotations
@@ -83,9 +85,21 @@ def parse_ack(line: bytes) -> tuple[str, str]:
     return answer
 
 
-def _line(repl: RawRepl, timeout: float) -> tuple[str, str]:
-    line = repl.read_line(timeout, "no answer from the board's upload receiver (it stalled, "
-                          "or bytes were lost on the link)")
+#: What a line before ``ready`` starts with to tell the host something: ``note KEY VALUE``.
+NOTE = b"note "
+
+
+def _line(repl: RawRepl, timeout: float,
+          notes: dict[str, str] | None = None) -> tuple[str, str]:
+    """The receiver's next answer; with ``notes``, ``note KEY VALUE`` lines before it are
+    stored there."""
+    while True:
+        line = repl.read_line(timeout, "no answer from the board's upload receiver (it "
+                              "stalled, or bytes were lost on the link)")
+        if notes is None or line is None or not line.startswith(NOTE):
+            break
+        key, _, value = line[len(NOTE):].strip().decode("utf-8", "replace").partition(" ")
+        notes[key] = value
     if line is None:  # the receiver's code ended: its error text says why
         _, err = repl.finish(timeout)
         raise UploadError("the board's upload receiver stopped: "
@@ -127,10 +141,11 @@ class _Attempt:
 
     def run(self, repl: RawRepl, code: str, frames: list[tuple[bytes, bytes]], total: int,
             progress: Callable[[int, int], None] | None, timeout: float,
-            window: int, ready: Collection[str]) -> None:
+            window: int, ready: Collection[str], notes: dict[str, str] | None = None
+            ) -> None:
         repl.start(code, timeout)
         self.receiver_ended = False
-        word, slot = _line(repl, timeout)
+        word, slot = _line(repl, timeout, notes)
         if word == "err":  # it could not prepare (a full or read-only filesystem, ...)
             self.receiver_ended = True
             raise UploadError(f"the board refused the upload: {slot}",
@@ -198,8 +213,8 @@ class _Attempt:
 def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple[bytes, bytes]],
                 progress: Callable[[int, int], None] | None = None, *,
                 timeout: float = TIMEOUT, retries: int = RETRIES, window: int = WINDOW,
-                ready: Collection[str] = ("a", "b"), recover: float | None = None
-                ) -> UploadResult:
+                ready: Collection[str] = ("a", "b"), recover: float | None = None,
+                notes: dict[str, str] | None = None) -> UploadResult:
     """Run the receiver ``code`` on the board (a callable: asked each attempt) and send it
     ``frames`` (``robokit.protocols.upload.plan_frames``), all or nothing.
 
@@ -215,6 +230,10 @@ def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple
     vanished) is not retried; nor is a refusal (a wrong hash, a full filesystem) or a frame
     damaged on every resend.
 
+    ``notes``: a dict that receives the ``note KEY VALUE`` lines the receiver's code says
+    before ``ready`` (each attempt's override the last's); the caller can word its message
+    from them (a program upload: which slot was active before, ``None`` for none).
+
     Raises ``UploadError`` with the last attempt's reason as its message and ``attempts``,
     ``sent`` and ``stage`` set (the caller words the final message)."""
     if retries < 0:
@@ -229,7 +248,7 @@ def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple
         state = _Attempt()
         try:
             state.run(repl, code() if callable(code) else code, frames, total, progress,
-                      timeout, window, ready)
+                      timeout, window, ready, notes)
         except (UploadError, ReplError, LinkError) as e:
             _recover(repl, state.receiver_ended, RECOVER if recover is None else recover)
             transient = isinstance(e, ReplError) or (isinstance(e, UploadError) and e.transient)
@@ -244,7 +263,7 @@ def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple
 
 __all__ = [
     "ABORT", "BEFORE", "CHUNK", "COMMIT", "COMMITTED", "COMMITTING", "DATA", "END", "FILE",
-    "FLUSH", "KINDS", "MAGIC", "MAX_PAYLOAD", "OUT_OF_STEP", "RESENDS", "RETRIES", "WINDOW",
+    "FLUSH", "KINDS", "MAGIC", "MAX_PAYLOAD", "NOTE", "OUT_OF_STEP", "RESENDS", "RETRIES", "WINDOW",
     "FrameError", "UploadError", "UploadResult", "decode_frame", "encode_frame", "parse_ack",
     "plan_frames", "send_frames",
 ]

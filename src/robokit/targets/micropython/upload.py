@@ -79,6 +79,19 @@ def receiver_source(call: str = "receive()") -> str:
     return guarded(compact(code))
 
 
+#: What a program upload runs: first a note of the slot active before (``None``: the board
+#: has no program), which words the message if the upload fails, then the receiver.
+UPLOAD_CALL = "_say('note active '+str(active(ROOT)))\nreceive()"
+
+
+def _before(notes: dict[str, str]) -> bool | None:
+    """Whether the board had a program before the upload (None: not known, the receiver
+    did not get as far as saying)."""
+    if "active" not in notes:
+        return None
+    return notes["active"] in ("a", "b")
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -105,7 +118,9 @@ def upload_bundle(repl: RawRepl, bundle: Bundle,
     Raises ``BundleError`` for a bundle not built for MicroPython, ``UploadError`` (a
     ``LinkError``) when the upload fails: the message is one line; the previous program is
     then still on the board and still active (unless the link failed during the commit
-    itself, which the message says).
+    itself, which the message says). The message says "previous program" only when the
+    board had one (the receiver first says which slot was active; "Any previous program"
+    when it failed before saying).
     """
     if bundle.target != "micropython":
         raise BundleError(f"bundle {bundle.program!r} was built for {bundle.target!r}, not for a "
@@ -114,23 +129,34 @@ def upload_bundle(repl: RawRepl, bundle: Bundle,
     files = board_files(bundle)
     frames = plan_frames(files, chunk)
     total = sum(len(data) for _, data in files)
+    notes: dict[str, str] = {}
     try:
-        return send_frames(repl, receiver_source, frames, progress, timeout=timeout,
-                           retries=retries, window=window, recover=recover)
+        return send_frames(repl, lambda: receiver_source(UPLOAD_CALL), frames, progress,
+                           timeout=timeout, retries=retries, window=window, recover=recover,
+                           notes=notes)
     except UploadError as failure:
+        had = _before(notes)
         if failure.stage == COMMITTED:
             where = "The new program was stored and made active."
         elif failure.stage == COMMITTING:
             where = ("The link failed during the commit: the board holds the previous program "
-                     "or the new one, intact; upload again to be sure.")
-        else:
+                     "or the new one, intact; upload again to be sure." if had is not False else
+                     "The link failed during the commit: the board holds the new program, "
+                     "intact, or still none; upload again to be sure.")
+        elif had is None:  # it failed before the board said what it held
+            where = "Any previous program is still on the board and still active."
+        elif had:
             where = "The previous program is still on the board and still active."
+        else:
+            where = "The board had no program before and still has none."
         attempts = failure.attempts
         tries = f" ({attempts} attempts, each started over)" if attempts > 1 else ""
+        reason = str(failure).rstrip(".")
+        reason += " " if reason.endswith(("?", "!")) else ". "
         raise UploadError(_one_line(
             f"upload of {bundle.program!r} failed after {failure.sent} of {total} bytes"
-            f"{tries}: {str(failure).rstrip('.')}. {where}"), attempts=attempts,
+            f"{tries}: {reason}{where}"), attempts=attempts,
             sent=failure.sent, stage=failure.stage) from failure
 
 
-__all__ = ["board_files", "module_file", "receiver_source", "upload_bundle"]
+__all__ = ["UPLOAD_CALL", "board_files", "module_file", "receiver_source", "upload_bundle"]
