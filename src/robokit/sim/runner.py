@@ -26,7 +26,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..compiler.bundle import Bundle
 from ..errors import BundleError, ProgramError
@@ -41,6 +41,41 @@ GIVE_UP_S = 1.0
 
 class ProgramHang(BaseException):
     """Injected into a program whose simulated time stood still too long."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C ended a run.  ``left_behind``: the program caught every attempt to stop
+    it, and its thread still runs (a command line should end its process with
+    ``os._exit`` rather than wait for the interpreter's shutdown)."""
+
+    def __init__(self, left_behind: bool = False):
+        super().__init__()
+        self.left_behind = left_behind
+
+
+class _Discard(io.TextIOBase):
+    """sys.stdout after a program was left behind: what that program's thread writes is
+    dropped, everyone else's goes on to ``real``."""
+
+    def __init__(self, real: Any, ident: int):
+        super().__init__()
+        self._real = real
+        self._ident = ident
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        if threading.get_ident() == self._ident:
+            return len(s)
+        return int(self._real.write(s))
+
+    def flush(self) -> None:
+        if threading.get_ident() != self._ident:
+            self._real.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
 
 
 class _ProgramExit(BaseException):
@@ -67,6 +102,8 @@ class RunResult:
         self.traceback: str | None = kw["traceback"]
         self.brick: SimBrick = kw["brick"]
         self.program: str = kw["program"]
+        #: The program caught every attempt to stop it and its thread still runs.
+        self.left_behind: bool = kw.get("left_behind", False)
 
     @property
     def real_time_factor(self) -> float:
@@ -516,7 +553,7 @@ def run_program(
     real_exit = os._exit
     program_thread = 0
 
-    def program_exit(status: int) -> None:
+    def program_exit(status: int) -> NoReturn:
         if threading.get_ident() != program_thread:
             real_exit(status)
         if dog.reason is None:
@@ -552,14 +589,19 @@ def run_program(
             thread = threading.Thread(target=body, name="robokit-program", daemon=True)
             thread.start()
             dog.start(thread.ident or 0)
-            while thread.is_alive() and not dog.given_up:
-                try:
-                    thread.join(0.05)
+            while True:
+                try:  # Ctrl-C may arrive anywhere in this loop
+                    while thread.is_alive() and not dog.given_up:
+                        thread.join(0.05)
+                    break
                 except KeyboardInterrupt:
                     dog.stop("interrupt")
             dog.join()
             os._exit = real_exit
             sys.stdout, sys.stdin = old_stdout, old_stdin
+            left_behind = thread.is_alive()
+            if left_behind:
+                sys.stdout = _Discard(old_stdout, program_thread)
             if out.failed is None:
                 try:
                     out.close_line()
@@ -567,7 +609,9 @@ def run_program(
                     pass
     finally:
         os._exit = real_exit
-        sys.stdout, sys.stdin = old_stdout, old_stdin
+        sys.stdin = old_stdin
+        if not isinstance(sys.stdout, _Discard):
+            sys.stdout = old_stdout
         wall = time.perf_counter() - wall0
         sys.meta_path.remove(importer)
         # The program's own modules go away with the run, so the next run imports
@@ -575,7 +619,7 @@ def run_program(
         for name in importer.names() - modules_before:
             sys.modules.pop(name, None)
     if dog.reason == "interrupt":
-        raise KeyboardInterrupt
+        raise RunInterrupted(left_behind)
     if out.failed is not None:
         raise out.failed
     status, error, tb_text = _outcome(dog, ended[0] if ended else None, user_dir,
@@ -593,6 +637,7 @@ def run_program(
         traceback=tb_text,
         brick=brick,
         program=_display_path(filename),
+        left_behind=left_behind,
     )
 
 

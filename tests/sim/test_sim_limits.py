@@ -80,17 +80,21 @@ def test_the_end_of_simulated_time_stops_a_program_that_then_spins(tmp_path: Pat
 
 def test_the_hang_detector_stops_a_loop_that_catches_its_exception(tmp_path: Path) -> None:
     prog = write(tmp_path / "swallow.py", """\
+        def count():
+            n = 0
+            while n >= 0:
+                n += 1
+
         while True:
             try:
-                while True:
-                    pass
+                count()
             except BaseException:
                 pass
     """)
     result = simulate_in_child(prog, hang_budget_s=0.3)
     assert result["status"] == "error", result
     assert result["error"]["type"] == "ProgramHang"
-    assert result["error"]["line"] in (2, 3, 4, 5, 6)
+    assert result["error"]["line"] in (3, 4)
 
 
 # -- case 4: memory is bounded whatever the duration or the output ----------------------
@@ -105,7 +109,7 @@ def test_telemetry_rows_stay_under_the_cap_for_a_long_run() -> None:
     # Decimated, not cut: the rows still cover the whole run, evenly.
     assert rows[0][0] == 0.0
     assert rows[-1][0] >= seconds * 1000 * 0.99
-    steps = {round(b[0] - a[0], 6) for a, b in zip(rows, rows[1:])}
+    steps = {round(b[0] - a[0], 6) for a, b in zip(rows, rows[1:], strict=False)}
     assert len(steps) == 1
     assert brick.recorder.to_dict()["telemetry_hz"] < 50
 
