@@ -7,6 +7,7 @@ Hardware only through the HAL; the control loop is ``control.py``.
 """
 
 from . import _hal
+from ._check import fmt
 from ._errors import UsageError
 from ._ports import open_port_info
 from .control import (
@@ -125,8 +126,10 @@ def gear_ratio(gears):
             raise UsageError("each gear train needs at least two gears, like [12, 36]; " +
                              f"got {repr(train)}")
         for teeth in train:
-            if isinstance(teeth, bool) or not isinstance(teeth, (int, float)) or teeth <= 0:
-                raise UsageError(f"gear teeth must be positive numbers, not {repr(teeth)}")
+            if (isinstance(teeth, bool) or not isinstance(teeth, (int, float))
+                    or not 0 < teeth <= 100000):  # NaN fails this too
+                shown = fmt(teeth) if isinstance(teeth, (int, float)) else repr(teeth)
+                raise UsageError(f"gear teeth must be positive numbers up to 100000, not {shown}")
         ratio *= float(train[-1]) / float(train[0])
     return ratio
 

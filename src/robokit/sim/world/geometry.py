@@ -679,3 +679,8 @@ def _point_in_poly(x: float, y: float, poly: tuple[Point, ...]) -> bool:
         if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
             inside = not inside
     return inside
+
+
+#: For the checks of a world's table (model.py): the kernels under public names.
+point_in_poly = _point_in_poly
+pt_seg_dist2 = _pt_seg_dist2
