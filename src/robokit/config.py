@@ -195,6 +195,13 @@ class _Where:
                 start = i
                 break
         if start is None:
+            # a top-level key (name = "..."): before the first table
+            kpat = re.compile(r"^\s*" + re.escape(table) + r"\s*=")
+            for i, line in enumerate(self.lines):
+                if line.lstrip().startswith("["):
+                    break
+                if kpat.match(line):
+                    return i + 1
             return None
         if key is None:
             return start + 1
