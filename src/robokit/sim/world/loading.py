@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,8 @@ class _TextLocator(_Locator):
         headers = [m.start() for m in re.finditer(r"^[ \t]*\[", text, re.M)]
 
         def end_of(start: int) -> int:
-            return next((h for h in headers if h > start), len(text))
+            i = bisect_right(headers, start)
+            return headers[i] if i < len(headers) else len(text)
 
         found = [m.start() for m in re.finditer(rf"^[ \t]*\[\[[ \t]*{k}[ \t]*\]\]", text, re.M)]
         if not found:
