@@ -173,3 +173,36 @@ def test_os_exit_is_the_programs_end_with_a_summary(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "os._exit(5)" in proc.stderr
     assert "status     error" in proc.stdout
+
+
+# -- case 2 (the run's part): --plot and --telemetry never replace a device node or an input
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX device nodes and FIFOs")
+@pytest.mark.parametrize("option,suffix", [("--telemetry", ".csv"), ("--plot", ".png")])
+def test_outputs_write_through_a_fifo_instead_of_replacing_it(tmp_path: Path, option: str,
+                                                              suffix: str) -> None:
+    import threading
+
+    prog = write(tmp_path / "p.py", "print('hi')\n")
+    fifo = tmp_path / f"out{suffix}"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    proc = cli("run", prog, option, fifo)
+    reader.join(30)
+    assert proc.returncode == 0, proc.stderr
+    assert fifo.is_fifo()  # still the FIFO, not a regular file renamed over it
+    assert got and got[0]
+
+
+def test_telemetry_never_writes_over_an_input_of_the_run(tmp_path: Path) -> None:
+    prog = write(tmp_path / "p.py", "print(input())\n")
+    given = write(tmp_path / "answers.json", '"Ada"\n')
+    before = given.read_bytes()
+    proc = cli("run", prog, "--input", given, "--telemetry", given)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and "--telemetry" in proc.stderr
+    assert given.read_bytes() == before

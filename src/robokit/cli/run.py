@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 import click
 
 from ..errors import RobokitError
-from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, Command, fail
+from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, Command, about, fail
 from ._output import (
     PATH,
     brick_options,
@@ -190,13 +190,21 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
     if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
         fail(f"--telemetry {telemetry}: use a .csv or .json file name")
     robot = find_robot(program, robot)
+    from .._files import check_output
+
+    inputs = _run_inputs(program, robot, world, input_file)
+    for option, path, what in (("--telemetry", telemetry, "telemetry"),
+                               ("--plot", plot, "plot")):
+        if path is not None:  # refused before the run, not after it
+            with about(option):
+                check_output(path, inputs=inputs, what=what)
 
     def echo_line(line: str, t: float) -> None:
         click.echo(line)
 
     try:
         _simulate_and_report(program, world, robot, seed, noise, duration, as_json, plot,
-                             telemetry, given_input, echo_line)
+                             telemetry, given_input, input_file, echo_line)
     except KeyboardInterrupt as exc:
         if getattr(exc, "left_behind", False):
             # The program ignored Ctrl-C and still runs in a thread: end the process
@@ -239,24 +247,39 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _run_inputs(program: Path, robot: Path | None, world: str | None,
+               input_file: Path | None) -> list[Path]:
+    """The files a simulated run reads, which --plot and --telemetry must not replace:
+    the program (a folder's Python files), robot.toml, a world file and --input."""
+    files = [program, *(p for p in (robot, input_file) if p is not None)]
+    if program.is_dir():
+        files += sorted(program.glob("*.py"))
+    else:
+        files += sorted(program.parent.glob("*.py"))  # its local modules
+    if world is not None and Path(world).is_file():
+        files.append(Path(world))
+    return files
+
+
 def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
                          seed: int | None, noise: bool, duration: float | None,
                          as_json: bool, plot: Path | None, telemetry: Path | None,
-                         given_input: str | None, echo_line: Any) -> None:
+                         given_input: str | None, input_file: Path | None,
+                         echo_line: Any) -> None:
     from ..sim import simulate
 
     result = simulate(program, world=world, robot=robot, seed=seed,
                       noise=True if noise else None, duration=duration,
                       on_output=None if as_json else echo_line, input=given_input)
-    try:
-        if telemetry is not None:
-            result.telemetry.save(telemetry)
-        if plot is not None:
-            from ..sim.plot import plot_run
+    inputs = _run_inputs(program, robot, world, input_file)
+    if telemetry is not None:
+        with about("--telemetry"):
+            result.telemetry.save(telemetry, inputs=inputs)
+    if plot is not None:
+        from ..sim.plot import plot_run
 
-            plot_run(result, plot)
-    except OSError as exc:
-        fail(f"cannot write {exc.filename}: {exc.strerror}")
+        with about("--plot"):
+            plot_run(result, plot, inputs=inputs)
 
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))

@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -150,8 +151,13 @@ class Recorder:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), separators=(",", ":"))
 
-    def save(self, path: str | Path) -> None:
-        """Write telemetry to ``path``: CSV for ``.csv``, JSON (everything) otherwise."""
+    def save(self, path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+        """Write telemetry to ``path``: CSV for ``.csv``, JSON (everything) otherwise.
+        Written by :func:`robokit._files.write_output`: never over one of ``inputs``
+        (the run's own files), through a device or pipe, renamed only onto a regular
+        file; a RobokitError says why not."""
+        from .._files import write_output
+
         p = Path(path)
         text = self.to_csv() if p.suffix.lower() == ".csv" else self.to_json()
-        p.write_text(text, encoding="utf-8")
+        write_output(p, text, inputs=inputs, what="telemetry")

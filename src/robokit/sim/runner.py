@@ -20,6 +20,7 @@ import io
 import linecache
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -552,6 +553,7 @@ def run_program(
     ended: list[BaseException | None] = []  # how the program's thread left the program
     real_exit = os._exit
     program_thread = 0
+    old_sigint = None
 
     def program_exit(status: int) -> NoReturn:
         if threading.get_ident() != program_thread:
@@ -587,6 +589,9 @@ def run_program(
             sys.stdin = io.StringIO(input or "")
             os._exit = program_exit
             thread = threading.Thread(target=body, name="robokit-program", daemon=True)
+            # Ctrl-C only asks the watchdog to end the run (a KeyboardInterrupt here,
+            # between two lines of robokit, could leave the program running unwatched).
+            old_sigint = _catch_sigint(lambda: dog.stop("interrupt"))
             thread.start()
             dog.start(thread.ident or 0)
             while True:
@@ -597,6 +602,7 @@ def run_program(
                 except KeyboardInterrupt:
                     dog.stop("interrupt")
             dog.join()
+            _restore_sigint(old_sigint)
             os._exit = real_exit
             sys.stdout, sys.stdin = old_stdout, old_stdin
             left_behind = thread.is_alive()
@@ -608,6 +614,7 @@ def run_program(
                 except _OutputClosed:
                     pass
     finally:
+        _restore_sigint(old_sigint)
         os._exit = real_exit
         sys.stdin = old_stdin
         if not isinstance(sys.stdout, _Discard):
@@ -639,6 +646,24 @@ def run_program(
         program=_display_path(filename),
         left_behind=left_behind,
     )
+
+
+def _catch_sigint(on_interrupt: Callable[[], None]) -> Any:
+    """While a run goes on, SIGINT calls ``on_interrupt`` instead of raising
+    KeyboardInterrupt (only in the main thread, and only when SIGINT raises
+    KeyboardInterrupt there now); returns what to give :func:`_restore_sigint`."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    old = signal.getsignal(signal.SIGINT)
+    if old is not signal.default_int_handler:
+        return None
+    signal.signal(signal.SIGINT, lambda signum, frame: on_interrupt())
+    return old
+
+
+def _restore_sigint(old: Any) -> None:
+    if old is not None:
+        signal.signal(signal.SIGINT, old)
 
 
 def _outcome(dog: _Watchdog, exc: BaseException | None, user_dir: str, budget_s: float,
