@@ -70,6 +70,17 @@ def test_a_bom_is_named(tmp_path: Path):
                    "save it without one")
 
 
+def test_a_program_with_a_bom_is_named(tmp_path: Path, monkeypatch, split_runner):
+    from robokit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bom.py").write_bytes(b'\xef\xbb\xbfprint("hi")\n')
+    res = split_runner.invoke(main, ["check", "bom.py"])
+    assert res.exit_code == 2
+    assert res.stderr.strip().endswith("bom.py:1: the file starts with a UTF-8 byte-order "
+                                       "mark; save it without one")
+
+
 @pytest.mark.parametrize(("name", "data", "expect"), [
     ("deep.toml", b"name = " + b"[" * 5000 + b"]" * 5000 + b"\n",
      "deep.toml:1: arrays or tables nested more than 32 levels deep"),
