@@ -10,12 +10,13 @@ from __future__ import annotations
 import copy
 import json
 import re
+import reprlib
 import sys
 from pathlib import Path
 from typing import Any
 
 from .devices.motors import gear_ratio
-from .errors import ConfigError, UsageError
+from .errors import ConfigError, RobokitError, UsageError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -94,6 +95,86 @@ _BODY_KEYS = {"front", "back", "width", "mass_g"}
 _RESERVED_NAMES = ("hub", "drive_base", "names")
 
 
+# -- reading the files a user writes (robot.toml here; world and board files use these too) --
+
+#: The largest robot file robokit reads, in bytes (docs/limits.md).
+MAX_ROBOT_BYTES = 1_000_000
+#: The longest robot name, and device name, robot.toml may give (characters).
+MAX_NAME_CHARS = 200
+#: How deeply arrays and tables may nest, and how many parts a dotted key may have, in the
+#: files a user writes: far more than any of them needs, and few enough to refuse at once.
+MAX_NESTING = 32
+
+_BOM = b"\xef\xbb\xbf"
+_OPEN_RUN = re.compile(rf"[\[{{](?:[ \t\r\n]*[\[{{]){{{MAX_NESTING}}}")
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+_DOTTED_RUN = re.compile(rf"\.(?:[ \t]*{_KEY_PART}[ \t]*\.){{{MAX_NESTING - 1}}}")
+_LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{4000}")
+
+
+def short(value: Any) -> str:
+    """``repr(value)`` cut to a readable length (for messages about a user's value)."""
+    r = reprlib.Repr()
+    r.maxstring = r.maxother = 60
+    r.maxlong = 40
+    r.maxlevel = 3
+    try:
+        return r.repr(value)
+    except (ValueError, RecursionError):  # an int beyond the str conversion limit
+        return f"a {type(value).__name__}"
+
+
+def read_text(path: Path, label: str, error: type[RobokitError], limit: int, what: str) -> str:
+    """The text of a user's file: at most ``limit`` bytes of UTF-8 without a byte-order
+    mark; anything else raises ``error`` naming ``label``.  OSError passes through."""
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise error(f"{label}: the file is larger than {limit:,} bytes, the most a {what} "
+                    "may be; is it the right file?")
+    return decode_text(data, label, error)
+
+
+def decode_text(data: bytes, label: str, error: type[RobokitError]) -> str:
+    """``data`` as UTF-8 text, or ``error`` naming ``label`` and where it is not."""
+    if data.startswith(_BOM):
+        raise error(f"{label}: the file starts with a UTF-8 byte-order mark; save it without one")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise error(f"{label}:{line}: the file is not UTF-8 text (byte 0x{data[exc.start]:02x} "
+                    f"at byte offset {exc.start}); save it as UTF-8") from exc
+
+
+def structure_problem(text: str) -> str | None:
+    """``"LINE: what; what to do"`` when the text nests arrays or tables deeper than
+    MAX_NESTING, has a dotted key of more than MAX_NESTING parts, or a number of 4000
+    digits or more; else None.  A quick look (regular expressions that start only where
+    such a run can begin, so linear in the text) run before the parser; the parsers' own
+    RecursionError and ValueError are caught too (see :func:`parse_problem`)."""
+    deep = "no file robokit reads needs more than a few levels"
+    for pattern, what in (
+            (_OPEN_RUN, f"arrays or tables nested more than {MAX_NESTING} levels deep; {deep}"),
+            (_DOTTED_RUN, f"a dotted key of more than {MAX_NESTING} parts; {deep}"),
+            (_LONG_NUMBER, "a number of 4000 digits or more; write numbers with at most 20 "
+                           "digits")):
+        m = pattern.search(text)
+        if m is not None:
+            return f"{text.count(chr(10), 0, m.start()) + 1}: {what}"
+    return None
+
+
+def parse_problem(text: str, exc: BaseException) -> str:
+    """What a parser's RecursionError or (non-syntax) ValueError means, for a message."""
+    if isinstance(exc, RecursionError):
+        return f"arrays or tables nested too deeply; write at most {MAX_NESTING} levels"
+    found = structure_problem(text)
+    if found is not None:
+        return found.split(": ", 1)[1]
+    return f"a value robokit cannot read ({exc}); fix the file"
+
+
 def standard_rover() -> dict[str, Any]:
     """A fresh copy of the standard rover's configuration."""
     return copy.deepcopy(STANDARD_ROVER)
@@ -114,6 +195,13 @@ class _Where:
                 start = i
                 break
         if start is None:
+            # a top-level key (name = "..."): before the first table
+            kpat = re.compile(r"^\s*" + re.escape(table) + r"\s*=")
+            for i, line in enumerate(self.lines):
+                if line.lstrip().startswith("["):
+                    break
+                if kpat.match(line):
+                    return i + 1
             return None
         if key is None:
             return start + 1
@@ -138,14 +226,20 @@ def load_robot(path: str | Path | None) -> dict[str, Any]:
         return standard_rover()
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_text(p, str(p), ConfigError, MAX_ROBOT_BYTES, "robot file")
     except FileNotFoundError as exc:
         raise ConfigError(
             f"{p}: no such robot file; check the path, or leave out --robot to use "
             "the standard rover"
         ) from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{p}: is a folder, not a robot file; give the path of a "
+                          "robot.toml") from exc
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read the robot file ({exc.strerror})") from exc
+    found = structure_problem(text)
+    if found is not None:
+        raise ConfigError(f"{p}:{found}")
     try:
         if p.suffix.lower() == ".json":
             data = json.loads(text)
@@ -157,14 +251,18 @@ def load_robot(path: str | Path | None) -> dict[str, Any]:
         raise ConfigError(f"{at}: not valid TOML ({exc}); fix the syntax") from exc
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{p}:{exc.lineno}: not valid JSON ({exc.msg}); fix the syntax") from exc
+    except (RecursionError, ValueError) as exc:
+        raise ConfigError(f"{p}: {parse_problem(text, exc)}") from exc
     return check_robot(data, source=str(p), text=text)
 
 
 def _number(w: _Where, table: str, key: str, value: Any, lo: float, hi: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise w.fail(table, key, f"{value!r} is not a number", f"write a number from {lo} to {hi}")
-    if not lo <= value <= hi:
-        raise w.fail(table, key, f"{value} is out of range", f"use a value from {lo} to {hi}")
+        raise w.fail(table, key, f"{short(value)} is not a number",
+                     f"write a number from {lo} to {hi}")
+    if not lo <= value <= hi:  # NaN fails this too
+        raise w.fail(table, key, f"{short(value)} is out of range",
+                     f"use a value from {lo} to {hi}")
     return float(value)
 
 
@@ -180,14 +278,21 @@ def check_robot(
             raise w.fail(
                 key, None, "unknown setting", f"use one of: {', '.join(sorted(_TOP_KEYS))}"
             )
-    out: dict[str, Any] = {"name": str(data.get("name", Path(source).stem or "robot"))}
+    name = data.get("name", Path(source).stem or "robot")
+    if isinstance(name, str) and len(name) > MAX_NAME_CHARS:
+        raise w.fail("name", None, f"the name is {len(name):,} characters long",
+                     f"write a name of at most {MAX_NAME_CHARS} characters")
+    if isinstance(name, (dict, list)):
+        raise w.fail("name", None, f"{short(name)} is not a name",
+                     'write a name in quotes, e.g. name = "rover"')
+    out: dict[str, Any] = {"name": str(name)}
 
     hub = data.get("hub", {"type": "PrimeHub"})
     if not isinstance(hub, dict):
         raise w.fail("hub", None, "must be a table", 'write [hub] with type = "PrimeHub"')
     hub_type = hub.get("type", "PrimeHub")
     if hub_type not in HUB_TYPES:
-        raise w.fail("hub", "type", f"unknown hub {hub_type!r}",
+        raise w.fail("hub", "type", f"unknown hub {short(hub_type)}",
                      f"use one of {', '.join(HUB_TYPES)}")
     out["hub"] = {"type": hub_type}
 
@@ -199,7 +304,10 @@ def check_robot(
     out_devices: dict[str, Any] = {}
     for name, dev in devices.items():
         table = f"devices.{name}"
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name in _RESERVED_NAMES:
+        if len(name) > MAX_NAME_CHARS:
+            raise w.fail(table, None, f"the device name is {len(name):,} characters long",
+                         f"use a name of at most {MAX_NAME_CHARS} characters")
+        if not name.isidentifier() or name in _RESERVED_NAMES:
             raise w.fail(table, None, f"{name!r} cannot be a device name",
                          "use a Python identifier other than hub, drive_base, names; "
                          "e.g. left_motor")
@@ -207,7 +315,7 @@ def check_robot(
             raise w.fail(table, None, "must be a table", "give it type and port settings")
         dtype = dev.get("type")
         if dtype not in DEVICE_TYPES:
-            raise w.fail(table, "type", f"unknown device type {dtype!r}",
+            raise w.fail(table, "type", f"unknown device type {short(dtype)}",
                          f"use one of {', '.join(DEVICE_TYPES)}")
         for key in dev:
             if key not in _DEVICE_KEYS[dtype]:
@@ -215,7 +323,7 @@ def check_robot(
                              f"use only {', '.join(sorted(_DEVICE_KEYS[dtype]))}")
         port = dev.get("port")
         if port not in PORTS:
-            raise w.fail(table, "port", f"{port!r} is not a port of a {hub_type}",
+            raise w.fail(table, "port", f"{short(port)} is not a port of a {hub_type}",
                          f"use one of {', '.join(PORTS)}")
         if port in used:
             raise w.fail(table, "port", f"Port.{port} is already used by {used[port]}",
@@ -225,11 +333,11 @@ def check_robot(
         if dtype in ("Motor", "DCMotor"):
             model = dev.get("model", "spike_medium")
             if model not in MOTOR_MODELS:
-                raise w.fail(table, "model", f"unknown motor model {model!r}",
+                raise w.fail(table, "model", f"unknown motor model {short(model)}",
                              f"use one of {', '.join(MOTOR_MODELS)}")
             direction = dev.get("positive_direction", "clockwise")
             if direction not in DIRECTIONS:
-                raise w.fail(table, "positive_direction", f"{direction!r} is not a direction",
+                raise w.fail(table, "positive_direction", f"{short(direction)} is not a direction",
                              'use "clockwise" or "counterclockwise"')
             d["model"] = model
             d["positive_direction"] = direction
@@ -243,8 +351,11 @@ def check_robot(
             if "range" in dev:
                 rng = dev["range"]
                 if (not isinstance(rng, list) or len(rng) != 2
-                        or not all(isinstance(v, (int, float)) for v in rng) or rng[0] >= rng[1]):
-                    raise w.fail(table, "range", f"{rng!r} is not a [low, high] pair of angles",
+                        or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                   and -1e9 <= v <= 1e9 for v in rng)
+                        or rng[0] >= rng[1]):
+                    raise w.fail(table, "range",
+                                 f"{short(rng)} is not a [low, high] pair of angles",
                                  "write e.g. range = [-100, 100] (degrees), low < high")
                 d["range"] = [float(rng[0]), float(rng[1])]
         else:
@@ -268,9 +379,10 @@ def check_robot(
                              f"use only {', '.join(sorted(_DRIVE_KEYS))}")
         for side in ("left", "right"):
             ref = drive.get(side)
-            if ref not in out_devices or out_devices[ref]["type"] != "Motor":
+            if (not isinstance(ref, str) or ref not in out_devices
+                    or out_devices[ref]["type"] != "Motor"):
                 motors = [n for n, d in out_devices.items() if d["type"] == "Motor"]
-                raise w.fail("drive_base", side, f"{ref!r} is not a Motor in [devices]",
+                raise w.fail("drive_base", side, f"{short(ref)} is not a Motor in [devices]",
                              f"name one of: {', '.join(motors) or '(no motors defined)'}")
         if drive["left"] == drive["right"]:
             raise w.fail("drive_base", "right", "left and right are the same motor",

@@ -39,6 +39,8 @@ _WHAT = {"motor": "a motor port", "line": "a line sensor port", "ultrasonic": "a
 #: Names hub.buttons.pressed() knows (robokit.devices.parameters.Button).
 BUTTON_NAMES = ("LEFT", "RIGHT", "CENTER", "UP", "DOWN", "BLUETOOTH", "BEACON")
 MAX_PIN = 48
+#: The largest board file robokit reads, in bytes (docs/limits.md).
+MAX_BOARD_BYTES = 1_000_000
 _TOP_REQUIRED = ("name", "title", "mcu", "url", "ble", "battery_mv", "ports", "buttons",
                  "leds", "buzzer", "imu", "geometry")
 _TOP_OPTIONAL = ("source",)
@@ -101,11 +103,20 @@ class _Source:
 
 def _parse(where: str, text: str) -> tuple[dict[str, Any], _Source]:
     src = _Source(where, text)
+    from .config import parse_problem, structure_problem
+
+    found_deep = structure_problem(text)
+    if found_deep is not None:
+        raise ConfigError(f"{where}:{found_deep}")
     try:
         tree = ast.parse(text, where)
     except SyntaxError as e:
-        raise ConfigError(f"{where}:{e.lineno}: not valid Python ({e.msg}); a board file "
+        at = f"{where}:{e.lineno}" if e.lineno else where
+        raise ConfigError(f"{at}: not valid Python ({e.msg}); a board file "
                           "holds one dict literal, BOARD = {...}") from e
+    except (ValueError, RecursionError, MemoryError) as e:  # NUL bytes, nesting, huge ints
+        raise ConfigError(f"{where}: not a board file ({parse_problem(text, e)}); a board "
+                          "file holds one dict literal, BOARD = {...}") from e
     found = [n for n in tree.body
              if isinstance(n, ast.Assign) and len(n.targets) == 1
              and isinstance(n.targets[0], ast.Name) and n.targets[0].id == "BOARD"]
@@ -122,7 +133,9 @@ def _parse(where: str, text: str) -> tuple[dict[str, Any], _Source]:
         raise ConfigError(f"{where}:{node.lineno}: BOARD must be a dict literal {{...}}")
     try:
         value = ast.literal_eval(node)
-    except ValueError as e:
+    except RecursionError as e:
+        raise ConfigError(f"{where}:{node.lineno}: {parse_problem(text, e)}") from e
+    except (ValueError, TypeError, SyntaxError) as e:
         raise ConfigError(f"{where}:{node.lineno}: BOARD may hold only literals (numbers, "
                           f"strings, tuples, lists, dicts, True/False/None): {e}") from e
     src.index(node, ())
@@ -137,7 +150,12 @@ def load_board(name_or_path: str | Path) -> dict[str, Any]:
         if not p.is_file():
             raise ConfigError(f"{p}: no such board file; check the path, or give a board name "
                               f"({', '.join(list_boards())})")
-        text = p.read_text(encoding="utf-8")
+        from .config import read_text
+
+        try:
+            text = read_text(p, str(p), ConfigError, MAX_BOARD_BYTES, "board file")
+        except OSError as e:
+            raise ConfigError(f"{p}: cannot read the board file ({e.strerror})") from e
         where = str(p)
     else:
         name = str(name_or_path)

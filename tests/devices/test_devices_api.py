@@ -483,3 +483,68 @@ def test_builtin_world_works_with_sensors():
     brick = SimBrick(load_world("oval"), standard_rover())
     with brick.attached():
         assert 0 <= robot.color_sensor.reflection() <= 100
+
+
+# -- NaN, infinity and absurd magnitudes (issue 16, case 13) ---------------------------------
+
+_NOT_FINITE = [float("nan"), float("inf"), -float("inf"), 1e308, 10**400]
+_NUMERIC_CALLS = {
+    "straight": (lambda v: robot.drive_base.straight(v), "distance"),
+    "turn": (lambda v: robot.drive_base.turn(v), "angle"),
+    "curve": (lambda v: robot.drive_base.curve(100, v), "angle"),
+    "drive": (lambda v: robot.drive_base.drive(v, 0), "speed"),
+    "drive_base.reset": (lambda v: robot.drive_base.reset(v), "distance"),
+    "settings": (lambda v: robot.drive_base.settings(straight_speed=v), "straight_speed"),
+    "wait": (lambda v: wait(v), "time"),
+    "run": (lambda v: robot.left_motor.run(v), "speed"),
+    "dc": (lambda v: robot.left_motor.dc(v), "duty"),
+    "run_angle speed": (lambda v: robot.left_motor.run_angle(v, 90), "speed"),
+    "run_angle angle": (lambda v: robot.left_motor.run_angle(100, v), "rotation_angle"),
+    "run_target": (lambda v: robot.left_motor.run_target(100, v), "target_angle"),
+    "run_time": (lambda v: robot.left_motor.run_time(100, v), "time"),
+    "reset_angle": (lambda v: robot.left_motor.reset_angle(v), "angle"),
+    "track_target": (lambda v: robot.left_motor.track_target(v), "target_angle"),
+    "limits": (lambda v: robot.left_motor.control.limits(speed=v), "speed limit"),
+    "beep frequency": (lambda v: robot.hub.speaker.beep(v, 10), "frequency"),
+    "beep duration": (lambda v: robot.hub.speaker.beep(500, v), "duration"),
+    "volume": (lambda v: robot.hub.speaker.volume(v), "volume"),
+    "display.number": (lambda v: robot.hub.display.number(v), "number"),
+    "display.pixel": (lambda v: robot.hub.display.pixel(0, 0, v), "pixel brightness"),
+    "display.text": (lambda v: robot.hub.display.text("a", v, 10), "on"),
+    "light.blink": (lambda v: robot.hub.light.blink(Color.RED, [v, 100]), "blink duration"),
+    "reset_heading": (lambda v: robot.hub.imu.reset_heading(v), "angle"),
+    "sensor lights": (lambda v: robot.color_sensor.lights.on(v), "light brightness"),
+    "Color": (lambda v: Color(v), "hue"),
+    "Color * k": (lambda v: Color.RED * v, "factor"),
+}
+
+
+@pytest.mark.parametrize("call", sorted(_NUMERIC_CALLS))
+def test_every_numeric_argument_refuses_nan_infinity_and_huge_values_naming_it(call):
+    fn, arg = _NUMERIC_CALLS[call]
+    for value in _NOT_FINITE:
+        with _brick(duration_s=5).attached():
+            with pytest.raises(UsageError) as info:
+                fn(value)
+        msg = str(info.value)
+        assert msg.startswith(f"{arg} must be from "), (value, msg)
+        shown = "..." if isinstance(value, int) else repr(value) if value != 1e308 else "1e+308"
+        assert shown in msg.rsplit(", not ", 1)[1], (value, msg)
+
+
+def test_the_issue_s_calls_name_argument_value_and_range():
+    with _brick(duration_s=5).attached():
+        with pytest.raises(UsageError, match=r"^distance must be from -1000000000 to "
+                                             r"1000000000 mm, not inf$"):
+            robot.drive_base.straight(float("inf"))
+        with pytest.raises(UsageError, match=r"^time must be from .* ms, not inf$"):
+            wait(float("inf"))
+        with pytest.raises(UsageError, match=r"^speed must be from .* deg/s, not 1e\+308$"):
+            robot.left_motor.run_angle(1e308, 1e308)
+        for fn in (robot.left_motor.run, robot.left_motor.dc, robot.drive_base.straight):
+            with pytest.raises(UsageError, match=r"must be from .*, not nan$"):
+                fn(float("nan"))
+        # finite values within the bound still work as before
+        wait(-5)
+        robot.left_motor.dc(150)
+        assert Color(400) == Color(40)

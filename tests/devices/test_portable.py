@@ -192,6 +192,19 @@ except UsageError as e:
     assert "Port.A to Port.F" in str(e), e
 except NoBrickError:
     pass
+from devices import _check
+for bad in (float("nan"), float("inf"), -float("inf"), 1e308, 10**400):
+    try:
+        _check.number(bad, "distance", "mm")
+        raise AssertionError(bad)
+    except UsageError as e:
+        assert str(e).startswith("distance must be from -1000000000 to 1000000000 mm, not "), e
+try:
+    Color(float("nan"))
+    raise AssertionError("nan hue")
+except UsageError as e:
+    assert "hue" in str(e), e
+assert _check.number(12, "x") == 12.0
 print("ok")
 """
 

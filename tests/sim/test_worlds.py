@@ -563,3 +563,75 @@ def test_unknown_names_and_missing_files(tmp_path: Path) -> None:
         parse_world('size = [100, 100]\nstart = { x = 500 }\n', "s.toml")
     with pytest.raises(WorldError, match=r"<dict>.*not a point"):
         World.from_dict({"size": [100, 100], "circles": [{"center": [1, 2, 3], "radius": 1}]})
+
+
+# -- hostile world files (issue 16, cases 8 and 14) --------------------------------------------
+
+
+def _world_error(tmp_path: Path, name: str, data: bytes | str) -> str:
+    p = tmp_path / name
+    if isinstance(data, str):
+        p.write_text(data, encoding="utf-8")
+    else:
+        p.write_bytes(data)
+    with pytest.raises(WorldError) as info:
+        load_world(str(p))
+    return str(info.value).replace(f"{tmp_path}/", "")
+
+
+@pytest.mark.parametrize(("name", "text", "expect"), [
+    ("deep.json", '{"size": ' + "[" * 100_000 + "]" * 100_000 + "}",
+     r"deep\.json:1: arrays or tables nested more than 32 levels deep"),
+    ("deep.toml", "size = " + "[" * 5000 + "]" * 5000 + "\n",
+     r"deep\.toml:1: arrays or tables nested more than 32 levels deep"),
+    ("spaced.json", '{"size": ' + "[1, " * 3000 + "]" * 3000 + "}",
+     r"spaced\.json: arrays or tables nested too deeply"),
+    ("bigint.toml", 'name = "w"\nsize = [1' + "0" * 5000 + ", 100]\n",
+     r"bigint\.toml:2: a number of 4000 digits or more"),
+    ("bigint.json", '{"size": [1' + "0" * 5000 + ", 100]}",
+     r"bigint\.json:1: a number of 4000 digits or more"),
+    ("dotted.toml", "a" + ".a" * 3000 + " = 1\n", r"dotted\.toml:1: a dotted key of more than"),
+])
+def test_deep_nesting_and_huge_numbers_in_a_world_file_give_one_clear_error(
+        tmp_path: Path, name: str, text: str, expect: str):
+    import re
+
+    assert re.match(expect, _world_error(tmp_path, name, text))
+
+
+def test_numbers_beyond_the_world_s_range_are_refused_naming_the_key(tmp_path: Path):
+    msg = _world_error(tmp_path, "w.toml", "size = [1" + "0" * 400 + ", 100]\n")
+    assert msg.startswith("w.toml:1: key 'size': 1") and "is not a number from -1000000" in msg
+    assert len(msg) < 300
+    msg = _world_error(tmp_path, "c.json", '{"size": [100, 100], "circles": '
+                                           '[{"center": [1e300, 0], "radius": 5}]}')
+    assert "[[circles]] #1, key 'center'" in msg and "within 1000000 mm" in msg
+
+
+def test_a_world_file_that_is_not_utf8_or_starts_with_a_bom_says_so(tmp_path: Path):
+    msg = _world_error(tmp_path, "latin.toml", 'name = "caf\xe9"\nsize = [100, 100]\n'
+                       .encode("latin-1"))
+    assert msg == ("latin.toml:1: the file is not UTF-8 text (byte 0xe9 at byte offset 11); "
+                   "save it as UTF-8")
+    msg = _world_error(tmp_path, "bom.toml", b"\xef\xbb\xbfsize = [100, 100]\n")
+    assert msg == ("bom.toml: the file starts with a UTF-8 byte-order mark; "
+                   "save it without one")
+
+
+def test_a_start_inside_a_box_or_on_a_wall_is_refused_with_its_line(tmp_path: Path):
+    msg = _world_error(tmp_path, "box.toml", 'size = [2000, 2000]\nstart = { x = 0, y = 0 }\n'
+                       '[[boxes]]\ncenter = [0, 0]\nsize = [300, 300]\n')
+    assert msg == ("box.toml:2: start, key 'x': the start (0, 0) is inside [[boxes]] #1, so "
+                   "the robot could not move; move the start to open floor")
+    msg = _world_error(tmp_path, "wall.toml", 'size = [2000, 2000]\n\n[start]\nx = 5\ny = 0\n'
+                       '[[walls]]\npoints = [[0, -500], [0, 500]]\nthickness = 20\n')
+    assert msg.startswith("wall.toml:4: start, key 'x': the start (5, 0) is on [[walls]] #1")
+    # no start given: the centre is the start, and the message points at the box
+    msg = _world_error(tmp_path, "centre.toml", 'size = [2000, 2000]\n\n[[boxes]]\n'
+                       'center = [50, 0]\nsize = [300, 300]\n')
+    assert msg.startswith("centre.toml:3: [[boxes]] #1: the world's centre (0, 0)")
+    # next to the box is fine, and so is every built-in world
+    parse_world('size = [2000, 2000]\nstart = { x = 400, y = 0 }\n'
+                '[[boxes]]\ncenter = [0, 0]\nsize = [300, 300]\n')
+    for name in BUILTIN_WORLDS:
+        load_world(name)

@@ -138,3 +138,32 @@ def test_a_broken_board_file_says_where_and_what_to_fix(tmp_path: Path, change: 
 def test_unknown_board_names_the_known_ones() -> None:
     with pytest.raises(ConfigError, match="no board named 'lego_rcx'.*kitronik_pico_robotics"):
         load_board("lego_rcx")
+
+
+# -- hostile board files (issue 16, case 11) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("data", "expect"), [
+    (b"\x7fELF\x02\x01\x01\x00\x00\xff\xfe" + bytes(range(256)),
+     "bin.py:1: the file is not UTF-8 text (byte 0xff at byte offset 9); save it as UTF-8"),
+    (b'BOARD = {"name": "x"}\x00\n', "bin.py: not valid Python (source code string cannot "
+                                      "contain null bytes)"),
+    (b"\xef\xbb\xbfBOARD = {}\n", "bin.py: the file starts with a UTF-8 byte-order mark"),
+    (b"BOARD = " + b"[" * 300 + b"]" * 300 + b"\n",
+     "bin.py:1: arrays or tables nested more than 32 levels deep"),
+    (b"BOARD = {'x': " + b"(1, " * 150 + b")" * 150 + b"}\n", "bin.py:1: BOARD['x']: unknown"),
+])
+def test_a_binary_or_hostile_board_file_gives_one_clear_line(tmp_path: Path, monkeypatch,
+                                                              data: bytes, expect: str) -> None:
+    from robokit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bin.py").write_bytes(data)
+    with pytest.raises(ConfigError) as info:
+        load_board("bin.py")
+    assert str(info.value).startswith(expect)
+    from click.testing import CliRunner
+
+    res = CliRunner().invoke(main, ["board", "check", "bin.py"])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert res.output.strip().splitlines()[-1].endswith(str(info.value))

@@ -7,12 +7,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
 from ..errors import RobokitError
-from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, Command, fail
+from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, Command, about, fail
 from ._output import (
     PATH,
     brick_options,
@@ -138,17 +138,22 @@ def repl(port: str | None, ble: str | None) -> None:
 @click.option("--seed", type=int, default=None, help="Seed for sensor noise and motor variance "
               "(turns noise on); the same seed gives the same run.")
 @click.option("--noise", is_flag=True, help="Add sensor noise and per-device variance.")
-@click.option("--duration", type=click.FloatRange(min=0.001), default=None,
-              help="Simulated seconds before the run stops (status: timeout); default: the "
-                   "program's `# robokit: duration=S` line, else 60.")
+@click.option("--duration", type=float, default=None,
+              help="Simulated seconds before the run stops (status: timeout), above 0 and at "
+                   "most 1,000,000; default: the program's `# robokit: duration=S` line, "
+                   "else 60.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object with the result instead of the output and summary.")
 @path_option("--plot", help="Write a PNG of the path over the mat and the sensor traces.")
 @path_option("--telemetry", help="Write the telemetry to FILE.csv or FILE.json.")
+@path_option("--input", "input_file",
+             help="A text file the program's input() reads, line by line (without it, "
+                  "input() gets end-of-file: the simulator never waits for the keyboard).")
 @brick_options
 def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
         duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None,
-        port: str | None, ble: str | None, pybricks: str | None) -> None:
+        input_file: Path | None, port: str | None, ble: str | None,
+        pybricks: str | None) -> None:
     """Run PROGRAM on the simulated brick, or on a real one with --port, --ble or
     --pybricks.  PROGRAM is a .py file, a folder with main.py, or a bundle (.rkb) built
     with `robokit compile`.  A program is compiled and checked for the brick first, and
@@ -157,7 +162,8 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
     if at is not None:
         sim_only = [name for name, value in (("--world", world), ("--seed", seed),
                                              ("--noise", noise), ("--duration", duration),
-                                             ("--plot", plot), ("--telemetry", telemetry))
+                                             ("--plot", plot), ("--telemetry", telemetry),
+                                             ("--input", input_file))
                     if value]
         if sim_only:
             fail(f"{', '.join(sim_only)} {'is' if len(sim_only) == 1 else 'are'} for "
@@ -165,30 +171,115 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
                  f"out with --{where_kind(at)}")
         _run_on_brick(program, at, robot, as_json)
         return
-    from ..sim import simulate
+    from ..sim.brick import check_duration
     from ..targets.program import find_robot
+
+    if duration is not None:
+        duration = check_duration(duration, "--duration")
+    given_input = None
+    if input_file is not None:
+        try:
+            given_input = input_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            fail(f"--input {input_file}: cannot read it: {exc.strerror or exc}")
+        except UnicodeDecodeError:
+            fail(f"--input {input_file}: not UTF-8 text; save it as UTF-8")
 
     if plot is not None and plot.suffix.lower() != ".png":
         fail(f"--plot {plot}: the plot is a PNG image; name the file *.png")
     if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
         fail(f"--telemetry {telemetry}: use a .csv or .json file name")
     robot = find_robot(program, robot)
+    from .._files import check_output
+
+    inputs = _run_inputs(program, robot, world, input_file)
+    for option, path, what in (("--telemetry", telemetry, "telemetry"),
+                               ("--plot", plot, "plot")):
+        if path is not None:  # refused before the run, not after it
+            with about(option):
+                check_output(path, inputs=inputs, what=what)
 
     def echo_line(line: str, t: float) -> None:
         click.echo(line)
 
+    try:
+        _simulate_and_report(program, world, robot, seed, noise, duration, as_json, plot,
+                             telemetry, given_input, input_file, echo_line)
+    except KeyboardInterrupt as exc:
+        if getattr(exc, "left_behind", False):
+            # The program ignored Ctrl-C and still runs in a thread: end the process
+            # here, not in an interpreter shutdown that would wait on it.
+            click.echo("robokit: run: interrupted", err=True)
+            _end_now(EXIT_INTERRUPTED)
+        raise
+    except BrokenPipeError:
+        # Whoever read our output went away (`robokit run p.py | head -1`): the run
+        # ends quietly, as a command killed by SIGPIPE would (128 + 13).
+        _quiet_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
+
+
+#: The exit code of a run whose output was closed by its reader (128 + SIGPIPE).
+EXIT_BROKEN_PIPE = 141
+
+
+def _end_now(code: int) -> NoReturn:
+    """Flush what was printed and end the process at once with ``code``."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that Python's last flush on exit does not
+    complain about the closed pipe again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _run_inputs(program: Path, robot: Path | None, world: str | None,
+               input_file: Path | None) -> list[Path]:
+    """The files a simulated run reads, which --plot and --telemetry must not replace:
+    the program (a folder's Python files), robot.toml, a world file and --input."""
+    files = [program, *(p for p in (robot, input_file) if p is not None)]
+    if program.is_dir():
+        files += sorted(program.glob("*.py"))
+    else:
+        files += sorted(program.parent.glob("*.py"))  # its local modules
+    if world is not None and Path(world).is_file():
+        files.append(Path(world))
+    return files
+
+
+def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
+                         seed: int | None, noise: bool, duration: float | None,
+                         as_json: bool, plot: Path | None, telemetry: Path | None,
+                         given_input: str | None, input_file: Path | None,
+                         echo_line: Any) -> None:
+    from ..sim import simulate
+
     result = simulate(program, world=world, robot=robot, seed=seed,
                       noise=True if noise else None, duration=duration,
-                      on_output=None if as_json else echo_line)
-    try:
-        if telemetry is not None:
-            result.telemetry.save(telemetry)
-        if plot is not None:
-            from ..sim.plot import plot_run
+                      on_output=None if as_json else echo_line, input=given_input)
+    inputs = _run_inputs(program, robot, world, input_file)
+    if telemetry is not None:
+        with about("--telemetry"):
+            result.telemetry.save(telemetry, inputs=inputs)
+    if plot is not None:
+        from ..sim.plot import plot_run
 
-            plot_run(result, plot)
-    except OSError as exc:
-        fail(f"cannot write {exc.filename}: {exc.strerror}")
+        with about("--plot"):
+            plot_run(result, plot, inputs=inputs)
 
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
@@ -202,8 +293,11 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
         elif result.traceback:
             click.echo(result.traceback, err=True)
         _print_summary(result, telemetry, plot)
-    if result.status == "error":
-        sys.exit(EXIT_PROGRAM_ERROR)
+    code = EXIT_PROGRAM_ERROR if result.status == "error" else 0
+    if result.left_behind:  # the program still runs in a thread: do not wait for it
+        _end_now(code)
+    if code:
+        sys.exit(code)
 
 
 def _print_summary(result: Any, telemetry: Path | None, plot: Path | None) -> None:

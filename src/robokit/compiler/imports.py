@@ -319,6 +319,9 @@ def _read(path: Path, relpath: str) -> bytes:
     except OSError as exc:
         raise ProgramError(f"{relpath}: cannot read it ({exc.strerror}); check the file's "
                            "permissions", file=relpath) from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise ProgramError(f"{relpath}:1: the file starts with a UTF-8 byte-order mark; save it "
+                           "without one", file=relpath, line=1)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -17,6 +17,7 @@ braked motor is not in its list and costs nothing.
 from math import sqrt
 
 from . import _hal
+from ._check import NUMBER_MAX, in_range, number  # noqa: F401 - re-exported
 from ._errors import UsageError
 
 #: Period of the control loop, µs (Pybricks: 5 ms).
@@ -318,21 +319,6 @@ def scheduler(hal=None):
 # -- argument checks ----------------------------------------------------------------
 
 
-def number(value, what):
-    """``value`` as a float, or a UsageError naming ``what``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UsageError(f"{what} must be a number, not {repr(value)}")
-    return float(value)
-
-
-def in_range(value, what, lo, hi, unit):
-    """``value`` as a float checked to lie in ``lo..hi``."""
-    v = number(value, what)
-    if not (lo <= v <= hi):
-        raise UsageError(f"{what} must be from {_fmt(lo)} to {_fmt(hi)} {unit}, not {_fmt(v)}")
-    return v
-
-
 def accel_pair(value, what, hi, unit):
     """``(acceleration, deceleration)`` from a number (both the same) or a 2-tuple,
     each checked to lie in ``1..hi``."""
@@ -352,10 +338,6 @@ def accel_out(acc, dec):
     return a if a == d else (a, d)
 
 
-def _fmt(x):
-    if x == int(x):
-        return str(int(x))
-    return f"{x:.3g}"
 
 
 def round_int(x):

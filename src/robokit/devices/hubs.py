@@ -11,8 +11,9 @@ object.  Everything the outside world may want to see also goes out through
 import math
 
 from . import _hal, tools
+from ._check import in_range
+from ._check import number as check_number
 from ._errors import DeviceError, UsageError
-from .control import in_range
 from .parameters import Axis, Button, Color, Constant, Side, _lookup
 
 GRAVITY = 9806.65  # mm/s²
@@ -188,7 +189,7 @@ class IMU:
     def reset_heading(self, angle=0):
         """Make :meth:`heading` read ``angle`` degrees now."""
         s = _shared()
-        s.heading_offset = angle + s.hal.imu_heading()
+        s.heading_offset = check_number(angle, "angle", "deg") + s.hal.imu_heading()
 
     def angular_velocity(self, axis=None):
         """Angular velocity in deg/s: a tuple ``(x, y, z)``, or the component about
@@ -456,9 +457,9 @@ class Display:
     def number(self, number):
         """Show a whole number from -99 to 99 (a faint centre dot is the minus sign;
         larger numbers show as > or <)."""
-        if not isinstance(number, (int, float)):
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
             raise UsageError(f"display.number takes a number, not {repr(number)}")
-        n = int(round(number))
+        n = int(round(check_number(number, "number")))
         self._replace(_number_image(n), {"number": n})
 
     def text(self, text, on=500, off=50):
@@ -562,8 +563,9 @@ class Speaker:
         duration starts the tone and returns at once; it plays until the next
         sound."""
         in_range(frequency, "frequency", FREQUENCY_MIN, FREQUENCY_MAX, "Hz")
-        if not isinstance(duration, (int, float)):
+        if isinstance(duration, bool) or not isinstance(duration, (int, float)):
             raise UsageError(f"duration must be a number of ms, not {repr(duration)}")
+        check_number(duration, "duration", "ms")
         s = _shared()
         vol = s.volume
         s.hal.event("beep", {"frequency": frequency, "duration": duration, "volume": vol})

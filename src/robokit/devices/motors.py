@@ -7,6 +7,7 @@ Hardware only through the HAL; the control loop is ``control.py``.
 """
 
 from . import _hal
+from ._check import fmt
 from ._errors import UsageError
 from ._ports import open_port_info
 from .control import (
@@ -125,8 +126,10 @@ def gear_ratio(gears):
             raise UsageError("each gear train needs at least two gears, like [12, 36]; " +
                              f"got {repr(train)}")
         for teeth in train:
-            if isinstance(teeth, bool) or not isinstance(teeth, (int, float)) or teeth <= 0:
-                raise UsageError(f"gear teeth must be positive numbers, not {repr(teeth)}")
+            if (isinstance(teeth, bool) or not isinstance(teeth, (int, float))
+                    or not 0 < teeth <= 100000):  # NaN fails this too
+                shown = fmt(teeth) if isinstance(teeth, (int, float)) else repr(teeth)
+                raise UsageError(f"gear teeth must be positive numbers up to 100000, not {shown}")
         ratio *= float(train[-1]) / float(train[0])
     return ratio
 
@@ -226,7 +229,7 @@ class DCMotor:
 
     def dc(self, duty):
         """Rotate at ``duty`` % (-100 to 100) of the battery voltage."""
-        d = number(duty, "duty")
+        d = number(duty, "duty", "%")
         if d > 100.0:
             d = 100.0
         elif d < -100.0:
@@ -380,7 +383,7 @@ class Motor(DCMotor):
         self._sched.remove(self)
 
     def _speed_counts(self, speed):
-        sp = number(speed, "speed") * self._ratio
+        sp = number(speed, "speed", "deg/s") * self._ratio
         top = self.control.speed_max
         if sp > top:
             return top
@@ -426,7 +429,7 @@ class Motor(DCMotor):
         if angle is None:
             new_raw = (raw + 180.0) % 360.0 - 180.0
         else:
-            new_raw = self._sign * number(angle, "angle") * self._ratio
+            new_raw = self._sign * number(angle, "angle", "deg") * self._ratio
         hal.motor_reset_angle(self._port, new_raw)
         self.control.shift(self._sign * (new_raw - raw))
 
@@ -450,7 +453,7 @@ class Motor(DCMotor):
         """Run at ``speed`` deg/s for ``time`` ms (accelerating and decelerating
         within that time), then ``then``."""
         sp = self._speed_counts(speed)
-        ms = number(time, "time")
+        ms = number(time, "time", "ms")
         stop = stop_value(then)
         now, x, v = self._state()
         c = self.control
@@ -464,7 +467,7 @@ class Motor(DCMotor):
         """Turn by ``rotation_angle`` degrees at ``speed`` deg/s (a negative speed
         turns the other way), then ``then``."""
         sp = self._speed_counts(speed)
-        d = number(rotation_angle, "rotation_angle") * self._ratio
+        d = number(rotation_angle, "rotation_angle", "deg") * self._ratio
         stop = stop_value(then)
         now, x, v = self._state()
         c = self.control
@@ -479,7 +482,7 @@ class Motor(DCMotor):
     def run_target(self, speed, target_angle, then=Stop.HOLD, wait=True):
         """Turn to ``target_angle`` degrees at ``|speed|`` deg/s, then ``then``."""
         sp = self._speed_counts(speed)
-        target = number(target_angle, "target_angle") * self._ratio
+        target = number(target_angle, "target_angle", "deg") * self._ratio
         stop = stop_value(then)
         now, x, v = self._state()
         c = self.control
@@ -492,7 +495,7 @@ class Motor(DCMotor):
     def track_target(self, target_angle):
         """Go to ``target_angle`` degrees as fast as possible, without a smooth
         trajectory; call it again and again to follow a moving target."""
-        target = number(target_angle, "target_angle") * self._ratio
+        target = number(target_angle, "target_angle", "deg") * self._ratio
         c = self.control
         now = self._hal.time_us()
         if c.active and c.then == HOLD and c.traj.d3 == 0.0 and c.mode == POSITION:

@@ -5,6 +5,8 @@ MicroPython too, so the "enums" are plain classes whose attributes are
 :class:`Constant` objects (MicroPython has no ``enum`` module).
 """
 
+from ._check import number
+
 
 class Constant:
     """One named constant such as ``Port.A``; its ``repr`` is its dotted name.
@@ -199,8 +201,8 @@ class Axis:
 # -- colour ------------------------------------------------------------------
 
 
-def _int(x):
-    return int(round(x))
+def _int(x, what):
+    return int(round(number(x, what)))
 
 
 class Color:
@@ -230,9 +232,9 @@ class Color:
     # The named colours, set right after the class (annotations for type checkers).
 
     def __init__(self, h, s=100, v=100):
-        self.h = _int(h) % 360
-        self.s = max(0, min(100, _int(s)))
-        self.v = max(0, min(100, _int(v)))
+        self.h = _int(h, "hue") % 360
+        self.s = max(0, min(100, _int(s, "saturation")))
+        self.v = max(0, min(100, _int(v, "brightness")))
         self.name = None
 
     def __eq__(self, other):
@@ -250,18 +252,18 @@ class Color:
         return iter((self.h, self.s, self.v))
 
     def __mul__(self, k):
-        return Color(self.h, self.s, self.v * k)
+        return Color(self.h, self.s, self.v * number(k, "factor"))
 
     __rmul__ = __mul__
 
     def __truediv__(self, k):
-        return Color(self.h, self.s, self.v / k)
+        return Color(self.h, self.s, self.v / number(k, "divisor"))
 
     def __rshift__(self, deg):
-        return Color(self.h + deg, self.s, self.v)
+        return Color(self.h + number(deg, "hue shift", "deg"), self.s, self.v)
 
     def __lshift__(self, deg):
-        return Color(self.h - deg, self.s, self.v)
+        return Color(self.h - number(deg, "hue shift", "deg"), self.s, self.v)
 
     def __repr__(self):
         return f"Color(h={self.h}, s={self.s}, v={self.v})"
@@ -340,7 +342,8 @@ def rgb_to_hsv(r, g, b):
     else:
         h = 60.0 * ((r - g) / d + 4)
     s = 0.0 if mx <= 0 else d / mx * 100.0
-    return (_int(h) % 360, _int(s), _int(min(100.0, max(0.0, mx))))
+    return (_int(h, "hue") % 360, _int(s, "saturation"),
+            _int(min(100.0, max(0.0, mx)), "brightness"))
 
 
 # -- icons -------------------------------------------------------------------

@@ -243,20 +243,20 @@ class DriveBase:
     # -- driving by distance and angle ------------------------------------------------------
     def straight(self, distance, then=Stop.HOLD, wait=True):
         """Drive ``distance`` mm straight ahead (negative: backwards), then ``then``."""
-        d = number(distance, "distance") * self._kd
+        d = number(distance, "distance", "mm") * self._kd
         return self._relative(d, 0.0, then, wait, "straight(...)")
 
     def turn(self, angle, then=Stop.HOLD, wait=True):
         """Turn in place by ``angle`` degrees (positive: clockwise, to the right)."""
-        a = number(angle, "angle") * self._kh
+        a = number(angle, "angle", "deg") * self._kh
         return self._relative(0.0, a, then, wait, "turn(...)")
 
     def curve(self, radius, angle, then=Stop.HOLD, wait=True):
         """Drive along a circle of ``radius`` mm for ``angle`` degrees of heading
         (Pybricks 3.3): a positive radius drives forward, a negative one backward;
         a positive angle turns clockwise (right) when going forward."""
-        r = number(radius, "radius")
-        a = number(angle, "angle")
+        r = number(radius, "radius", "mm")
+        a = number(angle, "angle", "deg")
         length = abs(a) * pi / 180.0 * r
         heading = -a if r < 0 else a
         return self._relative(length * self._kd, heading * self._kh, then, wait, "curve(...)")
@@ -269,15 +269,15 @@ class DriveBase:
         clockwise), a negative radius on its left.  A positive angle or distance
         drives forward, a negative one backward.  Radius 0 with an angle turns in
         place."""
-        r = number(radius, "radius")
+        r = number(radius, "radius", "mm")
         if (angle is None) == (distance is None):
             raise UsageError("arc(...) needs either angle= or distance=, not both or neither")
         if angle is not None:
-            a = number(angle, "angle")
+            a = number(angle, "angle", "deg")
             length = a * pi / 180.0 * abs(r)
             heading = a if r >= 0 else -a
         else:
-            length = number(distance, "distance")
+            length = number(distance, "distance", "mm")
             if r == 0:
                 raise UsageError("arc(radius=0, distance=...) cannot drive a distance "
                                  "on a circle of radius 0; use turn(angle)")
@@ -292,8 +292,8 @@ class DriveBase:
         until another command."""
         cd = self.distance_control
         ch = self.heading_control
-        sd = number(speed, "speed") * self._kd
-        sh = number(turn_rate, "turn_rate") * self._kh
+        sd = number(speed, "speed", "mm/s") * self._kd
+        sh = number(turn_rate, "turn_rate", "deg/s") * self._kh
         sd = max(-cd.speed_max, min(cd.speed_max, sd))
         sh = max(-ch.speed_max, min(ch.speed_max, sh))
         if (cd.active and ch.active and not cd.paused and not ch.paused
@@ -348,8 +348,8 @@ class DriveBase:
     def reset(self, distance=0, angle=0):
         """Make ``distance()`` and ``angle()`` read the given values from here on
         (a drive in progress is not disturbed)."""
-        d = number(distance, "distance")
-        a = number(angle, "angle")
+        d = number(distance, "distance", "mm")
+        a = number(angle, "angle", "deg")
         _now, xd, _vd, xh, _vh = self._measure()
         self._off_d = xd - d * self._kd
         self._off_h = xh - a * self._kh

@@ -9,6 +9,7 @@ doing nothing.
 """
 
 from . import _hal
+from ._check import number
 from ._errors import UsageError
 
 # Time between two rounds of the task loop when every task is waiting, in µs.
@@ -75,7 +76,7 @@ def operation(poll, cancel=None, result=None, name="operation", block_us=None):
 
 def wait(time):
     """Pause the program (or, awaited, the task) for ``time`` milliseconds."""
-    if time < 0:
+    if number(time, "time", "ms") < 0:
         time = 0
     us = int(time * 1000)
     if not _in_task:

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..compiler.bundle import Bundle
 from ..config import check_robot, load_robot
-from .brick import SimBrick
+from .brick import SimBrick, check_duration
 from .runner import RunResult, directives_in, program_from_bundle, run_program
 from .world import World, load_world
 
@@ -62,6 +62,7 @@ def simulate(
     hang_budget_s: float = 5.0,
     on_start: Callable[[SimBrick], None] | None = None,
     project_dir: str | Path | None = None,
+    input: str | None = None,
 ) -> RunResult:
     """Run ``program`` (a .py file, a folder with main.py, a .rkb bundle or a Bundle)
     on a simulated brick.
@@ -77,7 +78,12 @@ def simulate(
     ``on_start(brick)`` with the simulated brick before the program starts (call
     ``brick.end_now()`` from another thread to stop the run).  ``project_dir``: where
     the files of a ``Bundle`` given as ``program`` are (for tracebacks; default: the
-    current folder).
+    current folder).  ``input``: the text the program's ``input()`` (and ``sys.stdin``)
+    reads, line by line; after it, and with None at once, ``input()`` raises EOFError
+    as with a closed stdin (the simulator never waits for a keyboard).
+
+    A duration must be a finite number of seconds above 0 and at most
+    ``robokit.sim.brick.MAX_DURATION_S``; a ProgramError says so otherwise.
     """
     bundle, found_dir = load_bundle(program, robot)
     project_dir = Path(project_dir).resolve() if project_dir is not None else found_dir
@@ -91,6 +97,8 @@ def simulate(
         world = directives.get("world", "empty")
     if duration is None:
         duration = directives.get("duration", 60.0)
+    else:
+        duration = check_duration(duration)
     w = world if isinstance(world, World) else load_world(world)
     if isinstance(robot, dict):
         cfg = check_robot(robot)
@@ -105,4 +113,5 @@ def simulate(
                      noise=noise, duration_s=duration, telemetry_hz=telemetry_hz)
     if on_start is not None:
         on_start(brick)
-    return run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s)
+    return run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s,
+                       input=input)

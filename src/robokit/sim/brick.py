@@ -40,8 +40,9 @@ from typing import Any
 from ..devices import _hal
 from ..devices._hal import HAL
 from ..devices.motors import gear_ratio
+from ..errors import ProgramError
 from .motor import MODELS, MotorModel, MotorSim
-from .recorder import Recorder
+from .recorder import MAX_TELEMETRY_ROWS, Recorder
 from .surface import FootprintSampler
 from .world import World
 
@@ -66,11 +67,32 @@ FORCE_TRAVEL_MM = 8.0
 GRAVITY_MM_S2 = 9810.0
 #: Readings see the physics as of the last whole millisecond.
 PHYSICS_RESOLUTION_US = 1000
+#: The longest run, in simulated seconds (about 11.6 days).
+MAX_DURATION_S = 1_000_000.0
 
 
 class SimTimeUp(BaseException):
     """The simulated run reached its duration.  A BaseException so that a
-    program's ``except Exception`` does not swallow the end of the run."""
+    program's ``except Exception`` does not swallow the end of the run; a program
+    that catches it anyway gets it again from its next device call or clock read."""
+
+
+def check_duration(value: Any, setting: str = "duration", *, file: str | None = None,
+                   line: int | None = None) -> float:
+    """``value`` as a run's duration in seconds: a finite number above 0 and at most
+    :data:`MAX_DURATION_S`; else a ProgramError naming ``setting`` (prefixed with
+    ``file:line`` when given)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (0.0 < seconds <= MAX_DURATION_S):  # also refuses NaN
+        where = f"{file}:{line}: " if file is not None else ""
+        raise ProgramError(
+            f"{where}{setting}={value!r} is not a valid duration; give a number of "
+            f"simulated seconds above 0 and at most {MAX_DURATION_S:,.0f}",
+            file=file, line=line)
+    return seconds
 
 
 class SimBrick(HAL):
@@ -93,7 +115,10 @@ class SimBrick(HAL):
         self.seed = seed
         self._rng = random.Random(seed if seed is not None else 0)
         self.now = 0
-        self.end_us = None if duration_s is None else int(round(duration_s * 1e6))
+        self.end_us = (None if duration_s is None
+                       else int(round(check_duration(duration_s, "duration_s") * 1e6)))
+        #: True once the run's end was reached (from then on every device call ends it).
+        self.time_up = False
         self._t_phys = 0
         self._in_control = False
         self._timers: list[list[Any]] = []  # [next_us, period_us, callback]
@@ -228,11 +253,17 @@ class SimBrick(HAL):
             self.now = t
             end = self.end_us  # read each time: end_now() may move it from another thread
             if end is not None and t >= end:
+                self.time_up = True
                 self._update_next_event()
                 raise SimTimeUp()
             if self._next_record is not None and t >= self._next_record:
                 self.recorder.sample(self)
                 self._next_record += self._record_period
+                if len(self.recorder.rows) >= MAX_TELEMETRY_ROWS:
+                    # Full: keep every other row and sample half as often from now on, so
+                    # the telemetry covers the whole run, evenly, in bounded memory.
+                    self.recorder.decimate()
+                    self._record_period *= 2
             if self._next_tick is not None and t >= self._next_tick:
                 self._run_timers(t)
             self._update_next_event()

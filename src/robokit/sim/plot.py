@@ -11,7 +11,9 @@ pyplot), so importing :mod:`robokit.sim` stays light and nothing global changes.
 
 from __future__ import annotations
 
+import io
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -127,8 +129,10 @@ def _wall_patches(world: Any) -> list[Any]:
     return patches
 
 
-def plot_run(result: RunResult, path: str | Path) -> None:
-    """Write a PNG picture of ``result`` (a :class:`~robokit.sim.runner.RunResult`) to ``path``."""
+def plot_run(result: RunResult, path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+    """Write a PNG picture of ``result`` (a :class:`~robokit.sim.runner.RunResult`) to ``path``
+    by :func:`robokit._files.write_output` (never over one of ``inputs``, the run's own
+    files; through a device or pipe; renamed only onto a regular file)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Polygon, Rectangle
@@ -242,4 +246,8 @@ def plot_run(result: RunResult, path: str | Path) -> None:
         status += f" ({result.error.get('type')})"
     fig.suptitle(f"{result.program} on {world.name}: {status}, "
                  f"{result.sim_time_s:.2f} s simulated", fontsize=12)
-    fig.savefig(str(path), format="png", dpi=DPI)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    from .._files import write_output
+
+    write_output(path, buf.getvalue(), inputs=inputs, what="plot")

@@ -6,6 +6,12 @@ program last read it (sensors are not read again for the recorder, so
 recording changes nothing the program sees and costs little).  Alongside:
 the program's output lines with their simulated time, and events (beeps,
 light, display, contacts).  Exports: CSV (telemetry only) and JSON (all).
+
+Memory is bounded whatever the run's length (see the ``MAX_`` limits below):
+when the telemetry reaches :data:`MAX_TELEMETRY_ROWS`, every other row is
+dropped and the rate halves (the rows still cover the whole run, evenly);
+events past :data:`MAX_EVENTS` and output past :data:`MAX_OUTPUT_CHARS` are
+counted, not kept.
 """
 
 from __future__ import annotations
@@ -14,11 +20,20 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .brick import SimBrick
+
+
+#: Telemetry rows kept at most; when full, the rate halves (an even number).
+MAX_TELEMETRY_ROWS = 100_000
+#: Events (light, display, beeps, contacts) kept at most; later ones are counted.
+MAX_EVENTS = 10_000
+#: Characters of the program's output kept (lines and newlines); later lines are counted.
+MAX_OUTPUT_CHARS = 1_000_000
 
 
 def _r(v: float) -> float:
@@ -33,6 +48,12 @@ class Recorder:
         self.rows: list[tuple[float, ...]] = []
         self.events: list[dict[str, Any]] = []
         self.output: list[tuple[int, str]] = []
+        #: Simulated µs between two rows (doubles each time the rows are decimated).
+        self.period_us = 0
+        self.events_dropped = 0
+        self.output_chars = 0
+        self.output_dropped_lines = 0
+        self.output_dropped_chars = 0
         self._motor_ports: list[str] = []
         self._sensor_ports: list[str] = []
 
@@ -50,6 +71,7 @@ class Recorder:
                 self._sensor_ports.append(dev["port"])
                 cols.append(f"{name}")
         self.columns = cols
+        self.period_us = brick._record_period
 
     def sample(self, brick: SimBrick) -> None:
         """Append one row; the brick's physics is already at ``brick.now``."""
@@ -67,11 +89,36 @@ class Recorder:
             row.append(last.get(port, nan))
         self.rows.append(tuple(row))
 
+    def decimate(self) -> None:
+        """Keep every other row (the first included): half the rows, half the rate."""
+        del self.rows[1::2]
+        self.period_us *= 2
+
     def event(self, t_us: int, kind: str, data: dict[str, Any]) -> None:
+        if len(self.events) >= MAX_EVENTS:
+            self.events_dropped += 1
+            return
         self.events.append({"t_ms": t_us / 1000.0, "kind": kind, **data})
 
-    def write_output(self, t_us: int, text: str) -> None:
+    def write_output(self, t_us: int, text: str, newline: bool = True) -> bool:
+        """Keep one line of output, if it fits under :data:`MAX_OUTPUT_CHARS`
+        (``newline``: the line ended with one, which counts too); False if dropped."""
+        size = len(text) + (1 if newline else 0)
+        if self.output_dropped_lines or self.output_chars + size > MAX_OUTPUT_CHARS:
+            self.output_dropped_lines += 1
+            self.output_dropped_chars += size
+            return False
+        self.output_chars += size
         self.output.append((t_us, text))
+        return True
+
+    def dropped_note(self) -> str | None:
+        """One line saying what output was not kept, or None when all of it was."""
+        if not self.output_dropped_lines:
+            return None
+        return (f"[robokit: {self.output_dropped_lines:,} more lines "
+                f"({self.output_dropped_chars:,} characters) of output dropped; a run keeps "
+                f"the first {MAX_OUTPUT_CHARS:,} characters]")
 
     # -- views and exports ------------------------------------------------------
     def column(self, name: str) -> list[float]:
@@ -96,13 +143,21 @@ class Recorder:
             "rows": rows,
             "events": self.events,
             "output": [{"t_ms": t / 1000.0, "text": text} for t, text in self.output],
+            "telemetry_hz": 1e6 / self.period_us if self.period_us else 0.0,
+            "output_dropped_lines": self.output_dropped_lines,
+            "events_dropped": self.events_dropped,
         }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), separators=(",", ":"))
 
-    def save(self, path: str | Path) -> None:
-        """Write telemetry to ``path``: CSV for ``.csv``, JSON (everything) otherwise."""
+    def save(self, path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+        """Write telemetry to ``path``: CSV for ``.csv``, JSON (everything) otherwise.
+        Written by :func:`robokit._files.write_output`: never over one of ``inputs``
+        (the run's own files), through a device or pipe, renamed only onto a regular
+        file; a RobokitError says why not."""
+        from .._files import write_output
+
         p = Path(path)
         text = self.to_csv() if p.suffix.lower() == ".csv" else self.to_json()
-        p.write_text(text, encoding="utf-8")
+        write_output(p, text, inputs=inputs, what="telemetry")

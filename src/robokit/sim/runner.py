@@ -1,9 +1,14 @@
 """Runs a user's program on a simulated brick and reports what happened.
 
-The program runs in the calling thread, as plain Python, with the device API
-bound to a :class:`~robokit.sim.brick.SimBrick`.  A watchdog thread stops a
-loop that never touches the robot (simulated time stands still, so it would
-run forever) after a wall-clock budget, naming the loop's line.
+The program runs as plain Python in a thread of its own, with the device API
+bound to a :class:`~robokit.sim.brick.SimBrick`, while the calling thread waits
+for it.  A watchdog thread stops a loop that never touches the robot (simulated
+time stands still, so it would run forever) after a wall-clock budget, naming
+the loop's line.  Whatever ends a run (its duration, a hang, Ctrl-C in the
+calling thread, ``os._exit``) is raised in the program again and again until it
+ends; one that still does not end within :data:`GIVE_UP_S` is left behind (its
+thread is a daemon) and the run ends without it.  ``input()`` reads the run's
+``input`` text, then end-of-file.
 """
 
 from __future__ import annotations
@@ -15,21 +20,72 @@ import io
 import linecache
 import os
 import re
+import signal
 import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..compiler.bundle import Bundle
 from ..errors import BundleError, ProgramError
-from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, is_user_file
+from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, check_duration, is_user_file
+
+#: A line of output longer than this (print(..., end="") in a loop) is passed on in pieces.
+MAX_LINE_CHARS = 100_000
+#: Wall seconds a program may keep catching what ends it before the run goes on without it
+#: (at least; the hang budget when that is longer).
+GIVE_UP_S = 1.0
 
 
 class ProgramHang(BaseException):
     """Injected into a program whose simulated time stood still too long."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C ended a run.  ``left_behind``: the program caught every attempt to stop
+    it, and its thread still runs (a command line should end its process with
+    ``os._exit`` rather than wait for the interpreter's shutdown)."""
+
+    def __init__(self, left_behind: bool = False):
+        super().__init__()
+        self.left_behind = left_behind
+
+
+class _Discard(io.TextIOBase):
+    """sys.stdout after a program was left behind: what that program's thread writes is
+    dropped, everyone else's goes on to ``real``."""
+
+    def __init__(self, real: Any, ident: int):
+        super().__init__()
+        self._real = real
+        self._ident = ident
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        if threading.get_ident() == self._ident:
+            return len(s)
+        return int(self._real.write(s))
+
+    def flush(self) -> None:
+        if threading.get_ident() != self._ident:
+            self._real.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+class _ProgramExit(BaseException):
+    """Raised by ``os._exit`` in the program: the program's end, not the simulator's."""
+
+
+class _OutputClosed(BaseException):
+    """Raised in the program when the ``on_output`` callback failed (the reader of the
+    output went away): the run stops, and the callback's error goes to the caller."""
 
 
 class RunResult:
@@ -47,6 +103,8 @@ class RunResult:
         self.traceback: str | None = kw["traceback"]
         self.brick: SimBrick = kw["brick"]
         self.program: str = kw["program"]
+        #: The program caught every attempt to stop it and its thread still runs.
+        self.left_behind: bool = kw.get("left_behind", False)
 
     @property
     def real_time_factor(self) -> float:
@@ -113,23 +171,38 @@ class _Output(io.TextIOBase):
         self._on_output = on_output
         self._partial = ""
         self.text: list[str] = []
+        self.failed: BaseException | None = None
+        self.on_fail: Callable[[], None] | None = None
 
     def write(self, s: str) -> int:
-        self.text.append(s)
+        if not isinstance(s, str):
+            raise TypeError(f"write() argument must be str, not {type(s).__name__}")
         self._partial += s
-        while "\n" in self._partial:
-            line, self._partial = self._partial.split("\n", 1)
-            self._emit(line)
+        if "\n" in self._partial:
+            *lines, self._partial = self._partial.split("\n")
+            for line in lines:
+                self._emit(line)
+        while len(self._partial) > MAX_LINE_CHARS:
+            piece, self._partial = (self._partial[:MAX_LINE_CHARS],
+                                    self._partial[MAX_LINE_CHARS:])
+            self._emit(piece)
         return len(s)
 
-    def _emit(self, line: str) -> None:
+    def _emit(self, line: str, newline: bool = True) -> None:
         t = self._brick.now
-        self._brick.recorder.write_output(t, line)
+        if self._brick.recorder.write_output(t, line, newline):
+            self.text.append(line + "\n" if newline else line)
         if self._on_output is not None:
             # The callback may print (the CLI does): let it reach the real stdout.
             ours, sys.stdout = sys.stdout, self._real
             try:
                 self._on_output(line, t / 1e6)
+            except BaseException as exc:  # the caller's callback, not the program
+                self.failed = exc
+                self._on_output = None
+                if self.on_fail is not None:
+                    self.on_fail()
+                raise _OutputClosed() from None
             finally:
                 sys.stdout = ours
 
@@ -138,43 +211,118 @@ class _Output(io.TextIOBase):
 
     def close_line(self) -> None:
         if self._partial:
-            self._emit(self._partial)
-            self._partial = ""
+            partial, self._partial = self._partial, ""
+            self._emit(partial, newline=False)
+
+    def value(self) -> str:
+        """What the program printed (as kept), with a note of what was dropped."""
+        note = self._brick.recorder.dropped_note()
+        text = "".join(self.text)
+        if note is None:
+            return text
+        return text + ("" if not text or text.endswith("\n") else "\n") + note + "\n"
 
 
 class _Watchdog:
-    """Stops a program whose simulated clock has not moved for ``budget_s`` of wall time."""
+    """Watches the program's thread, and keeps raising what ends the run in it until it
+    ends: KeyboardInterrupt after :meth:`interrupt`, ``os._exit``'s end, SimTimeUp once
+    simulated time is up, and ProgramHang once the clock has stood still for ``budget_s``
+    of wall time.  Nothing is raised once :meth:`program_ended` was called."""
 
-    def __init__(self, brick: SimBrick, budget_s: float):
+    def __init__(self, brick: SimBrick, budget_s: float, user_dir: str):
         self._brick = brick
         self._budget = budget_s
-        self._target = threading.get_ident()
+        self._user_dir = user_dir
+        self._lock = threading.Lock()
+        self._target = 0
+        self._ended = False
         self._stop = threading.Event()
-        self.fired = False
+        #: Why the run is being ended: "interrupt", "exit", "output", "hang" or "time".
+        self.reason: str | None = None
+        self.exit_code: Any = None
+        #: The program's innermost (file, line) when the hang was found, or when it exited.
+        self.where: tuple[str, int] | None = None
+        self.given_up = False
         self._thread = threading.Thread(target=self._watch, name="robokit-watchdog", daemon=True)
 
-    def __enter__(self) -> _Watchdog:
+    def start(self, target: int) -> None:
+        self._target = target
         self._thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    def stop(self, reason: str) -> None:
+        """End the run for ``reason`` (a first reason stays, except that Ctrl-C wins)."""
+        if self.reason is None or reason == "interrupt":
+            self.reason = reason
+        self._brick.end_now()  # from now on every device call ends the program too
+
+    def program_ended(self) -> None:
+        """The program's thread has left the program: raise nothing more in it."""
+        with self._lock:
+            self._ended = True
+            self._stop.set()
+            if self._target:  # clear one raised but not yet delivered
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._target), None)
+
+    def join(self) -> None:
+        if not self.given_up and self._thread.is_alive():
+            self._thread.join()
+
+    def program_where(self, frame: Any = None) -> tuple[str, int] | None:
+        """The innermost line of the user's program the program's thread is running
+        (or in ``frame`` and its callers)."""
+        f = frame if frame is not None else sys._current_frames().get(self._target)
+        while f is not None:
+            if is_user_file(f.f_code.co_filename, self._user_dir):
+                return f.f_code.co_filename, f.f_lineno
+            f = f.f_back
+        return None
+
+    def _exception(self) -> type[BaseException] | None:
+        reason = self.reason
+        if reason == "interrupt":
+            return KeyboardInterrupt
+        if reason == "exit":
+            return _ProgramExit
+        if reason == "output":
+            return _OutputClosed
+        if reason == "hang":
+            return ProgramHang
+        if reason == "time" or self._brick.time_up:
+            self.reason = self.reason or "time"
+            return SimTimeUp
+        return None
 
     def _watch(self) -> None:
-        last = self._brick.now
+        brick = self._brick
+        last = brick.now
         since = time.monotonic()
         step = min(0.05, self._budget / 4)
+        first: float | None = None  # when the first stop was raised
         while not self._stop.wait(step):
-            now = self._brick.now
-            if now != last:
-                last, since = now, time.monotonic()
-            elif time.monotonic() - since >= self._budget:
-                self.fired = True
+            exc = self._exception()
+            if exc is None:
+                now = brick.now
+                if now != last:
+                    last, since = now, time.monotonic()
+                    continue
+                if time.monotonic() - since < self._budget:
+                    continue
+                self.where = self.program_where()
+                self.reason = "hang"
+                exc = ProgramHang
+            with self._lock:
+                if self._ended:
+                    return
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(self._target), ctypes.py_object(ProgramHang)
-                )
-                return
+                    ctypes.c_ulong(self._target), ctypes.py_object(exc))
+            if first is None:
+                first = time.monotonic()
+            elif time.monotonic() - first > max(GIVE_UP_S, self._budget
+                                                if self.reason == "hang" else 0.0):
+                # The program catches everything: the run goes on without it, and it is
+                # still stopped again now and then in case it ever lets go.
+                self.given_up = True
+                step = 0.5
 
 
 def _display_path(path: str) -> str:
@@ -185,22 +333,56 @@ def _display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def _user_frames(exc: BaseException, user_dir: str) -> list[traceback.FrameSummary]:
-    return [f for f in traceback.extract_tb(exc.__traceback__)
-            if is_user_file(f.filename, user_dir)]
+#: As in CPython's tracebacks: a frame repeated more often than this is folded.
+_RECURSIVE_CUTOFF = 3
+
+
+def _user_frames(exc: BaseException, user_dir: str) -> list[tuple[str, int, str]]:
+    """(file, line, function) of each frame of the program's own in ``exc``'s traceback."""
+    return [(f.f_code.co_filename, lineno, f.f_code.co_name)
+            for f, lineno in traceback.walk_tb(exc.__traceback__)
+            if is_user_file(f.f_code.co_filename, user_dir)]
+
+
+def _frame_lines(frames: list[tuple[str, int, str]]) -> list[str]:
+    """The traceback's lines for ``frames``, a run of one repeated frame folded as
+    CPython does ("[Previous line repeated N more times]")."""
+    lines: list[str] = []
+    last = None
+    count = 0
+
+    def fold() -> None:
+        if count > _RECURSIVE_CUTOFF:
+            more = count - _RECURSIVE_CUTOFF
+            lines.append(f"  [Previous line repeated {more} more time{'s' if more > 1 else ''}]")
+
+    for frame in frames:
+        if frame == last:
+            count += 1
+            if count > _RECURSIVE_CUTOFF:
+                continue
+        else:
+            fold()
+            last, count = frame, 1
+        filename, lineno, name = frame
+        lines.append(f'  File "{_display_path(filename)}", line {lineno}, in {name}')
+        text = linecache.getline(filename, lineno).strip()
+        if text:
+            lines.append(f"    {text}")
+    fold()
+    return lines
 
 
 def format_program_error(exc: BaseException, user_dir: str) -> tuple[str, dict[str, Any]]:
     """The program's traceback, with robokit's own frames left out, and its summary."""
     frames = _user_frames(exc, user_dir)
-    lines = ["Traceback (most recent call last):"]
-    for f in frames:
-        lines.append(f'  File "{_display_path(f.filename)}", line {f.lineno}, in {f.name}')
-        if f.line:
-            lines.append(f"    {f.line.strip()}")
-    message = str(exc)
-    file = _display_path(frames[-1].filename) if frames else None
-    line = frames[-1].lineno if frames else None
+    lines = ["Traceback (most recent call last):", *_frame_lines(frames)]
+    try:
+        message = str(exc)
+    except Exception as err:  # the program's own __str__ failed
+        message = f"<exception str() failed: {type(err).__name__}>"
+    file = _display_path(frames[-1][0]) if frames else None
+    line = frames[-1][1] if frames else None
     if (isinstance(exc, SyntaxError) and exc.filename
             and is_user_file(os.path.abspath(exc.filename), user_dir)):
         # A syntax error in a module the program imports: point at that module.
@@ -254,6 +436,8 @@ def directives_in(text: str, p: Path) -> dict[str, Any]:
                 value = str(p.parent / value)  # a world file next to the program
             try:
                 out[key] = _DIRECTIVE_KEYS[key](value)
+                if key == "duration":
+                    check_duration(value, key, file=_display_path(str(p)), line=n)
             except ValueError:
                 raise ProgramError(f"{_display_path(str(p))}:{n}: {key}={value!r} is not valid; "
                                    f"{key} must be a {_DIRECTIVE_KEYS[key].__name__}",
@@ -346,69 +530,107 @@ def run_program(
     *,
     on_output: Callable[[str, float], None] | None = None,
     hang_budget_s: float = 5.0,
+    input: str | None = None,
 ) -> RunResult:
     """Run ``program`` (see :func:`program_from_bundle`) on ``brick`` until it ends or
-    the brick's duration is up."""
+    the brick's duration is up.  ``input``: what the program's ``input()`` and
+    ``sys.stdin`` read (end-of-file after it; with None, at once).  Ctrl-C (a
+    KeyboardInterrupt in the calling thread) ends the program and is raised again here;
+    so is an exception raised by ``on_output``."""
     filename, code, user_dir = program.filename, program.code, program.user_dir
     brick.user_dir = user_dir
     out = _Output(brick, on_output)
+    dog = _Watchdog(brick, hang_budget_s, user_dir)
+    out.on_fail = lambda: dog.stop("output")
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename,
                                  "__builtins__": __builtins__}
     modules_before = set(sys.modules)
     importer = program.importer
-    sys.meta_path.insert(0, importer)
-    status = "finished"
-    error = None
-    tb_text = None
-    old_stdout = sys.stdout
     has_eye = any(d["type"] == "ColorSensor" for d in brick.robot["devices"].values())
     brick.world.prepare(surface=has_eye)  # set-up, not part of the run's wall time
     if has_eye:
         brick.world.surface.sampler(COLOR_FOOTPRINT_MM)
+    ended: list[BaseException | None] = []  # how the program's thread left the program
+    real_exit = os._exit
+    program_thread = 0
+    old_sigint = None
+
+    def program_exit(status: int) -> NoReturn:
+        if threading.get_ident() != program_thread:
+            real_exit(status)
+        if dog.reason is None:
+            dog.exit_code = status
+            dog.where = dog.program_where(sys._getframe(1))
+            dog.stop("exit")
+        raise _ProgramExit()
+
+    def body() -> None:
+        nonlocal program_thread
+        program_thread = threading.get_ident()
+        exc: BaseException | None = None
+        try:
+            exec(code, namespace)
+        except BaseException as e:
+            exc = e
+        while True:  # something raised by the watchdog just now lands here, not in robokit
+            try:
+                dog.program_ended()
+                break
+            except BaseException:  # noqa: S112 - the program has ended already
+                continue
+        ended.append(exc)
+
+    old_stdout, old_stdin = sys.stdout, sys.stdin
+    sys.meta_path.insert(0, importer)
     wall0 = time.perf_counter()
     try:
-        with brick.attached(), _Watchdog(brick, hang_budget_s) as dog:
+        with brick.attached():
             sys.stdout = out
-            try:
-                exec(code, namespace)
-            except SimTimeUp:
-                status = "timeout"
-            except ProgramHang as exc:
-                status = "error"
-                frames = _user_frames(exc, user_dir)
-                where = (f"{_display_path(frames[-1].filename)}:{frames[-1].lineno}"
-                         if frames else _display_path(filename))
-                message = (f"the loop at {where} ran for {hang_budget_s:g} s of real time "
-                           "without waiting or touching a device, so simulated time stood "
-                           "still; add a wait(...) in the loop or read a sensor there")
-                tb_text = f"ProgramHang: {message}"
-                error = {"type": "ProgramHang", "message": message,
-                         "file": frames[-1].filename and _display_path(frames[-1].filename)
-                         if frames else None,
-                         "line": frames[-1].lineno if frames else None}
-            except SystemExit as exc:
-                if exc.code not in (None, 0):
-                    status = "error"
-                    error = {"type": "SystemExit", "message": str(exc.code),
-                             "file": None, "line": None}
-                    tb_text = f"SystemExit: {exc.code}"
-            except KeyboardInterrupt:
-                raise
-            except BaseException as exc:  # the program's own bug, reported not raised
-                status = "error"
-                tb_text, error = format_program_error(exc, user_dir)
-            finally:
-                sys.stdout = old_stdout
-                out.close_line()
-            del dog
+            sys.stdin = io.StringIO(input or "")
+            os._exit = program_exit
+            thread = threading.Thread(target=body, name="robokit-program", daemon=True)
+            # Ctrl-C only asks the watchdog to end the run (a KeyboardInterrupt here,
+            # between two lines of robokit, could leave the program running unwatched).
+            old_sigint = _catch_sigint(lambda: dog.stop("interrupt"))
+            thread.start()
+            dog.start(thread.ident or 0)
+            while True:
+                try:  # Ctrl-C may arrive anywhere in this loop
+                    while thread.is_alive() and not dog.given_up:
+                        thread.join(0.05)
+                    break
+                except KeyboardInterrupt:
+                    dog.stop("interrupt")
+            dog.join()
+            _restore_sigint(old_sigint)
+            os._exit = real_exit
+            sys.stdout, sys.stdin = old_stdout, old_stdin
+            left_behind = thread.is_alive()
+            if left_behind:
+                sys.stdout = _Discard(old_stdout, program_thread)
+            if out.failed is None:
+                try:
+                    out.close_line()
+                except _OutputClosed:
+                    pass
     finally:
-        sys.stdout = old_stdout
+        _restore_sigint(old_sigint)
+        os._exit = real_exit
+        sys.stdin = old_stdin
+        if not isinstance(sys.stdout, _Discard):
+            sys.stdout = old_stdout
         wall = time.perf_counter() - wall0
         sys.meta_path.remove(importer)
         # The program's own modules go away with the run, so the next run imports
         # them afresh (a teacher's test suite runs many programs in one process).
         for name in importer.names() - modules_before:
             sys.modules.pop(name, None)
+    if dog.reason == "interrupt":
+        raise RunInterrupted(left_behind)
+    if out.failed is not None:
+        raise out.failed
+    status, error, tb_text = _outcome(dog, ended[0] if ended else None, user_dir,
+                                      hang_budget_s, filename, brick)
     pose = brick.pose()
     return RunResult(
         status=status,
@@ -417,9 +639,69 @@ def run_program(
         start_pose=brick.start_pose,
         pose=pose,
         distance_mm=brick.distance_mm,
-        output="".join(out.text),
+        output=out.value(),
         error=error,
         traceback=tb_text,
         brick=brick,
         program=_display_path(filename),
+        left_behind=left_behind,
     )
+
+
+def _catch_sigint(on_interrupt: Callable[[], None]) -> Any:
+    """While a run goes on, SIGINT calls ``on_interrupt`` instead of raising
+    KeyboardInterrupt (only in the main thread, and only when SIGINT raises
+    KeyboardInterrupt there now); returns what to give :func:`_restore_sigint`."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    old = signal.getsignal(signal.SIGINT)
+    if old is not signal.default_int_handler:
+        return None
+    signal.signal(signal.SIGINT, lambda signum, frame: on_interrupt())
+    return old
+
+
+def _restore_sigint(old: Any) -> None:
+    if old is not None:
+        signal.signal(signal.SIGINT, old)
+
+
+def _outcome(dog: _Watchdog, exc: BaseException | None, user_dir: str, budget_s: float,
+             filename: str, brick: SimBrick
+             ) -> tuple[str, dict[str, Any] | None, str | None]:
+    """The run's status, error summary and traceback text, from why the watchdog ended
+    it (if it did) and how the program ended."""
+    reason = dog.reason
+    if reason == "exit":
+        code = dog.exit_code
+        if code == 0:
+            return "finished", None, None
+        file, line = ((_display_path(dog.where[0]), dog.where[1]) if dog.where
+                      else (None, None))
+        message = f"the program called os._exit({code!r})"
+        return ("error", {"type": "SystemExit", "message": message, "file": file,
+                          "line": line}, f"SystemExit: {message}")
+    if reason == "hang":
+        file, line = ((_display_path(dog.where[0]), dog.where[1]) if dog.where
+                      else (_display_path(filename), None))
+        where = f"{file}:{line}" if line is not None else file
+        message = (f"the loop at {where} ran for {budget_s:g} s of real time "
+                   "without waiting or touching a device, so simulated time stood "
+                   "still; add a wait(...) in the loop or read a sensor there")
+        if dog.given_up:
+            message += (" (it caught every attempt to stop it, so it was left "
+                        "behind)")
+        return ("error", {"type": "ProgramHang", "message": message,
+                          "file": file if dog.where else None, "line": line},
+                f"ProgramHang: {message}")
+    if reason == "time" or brick.time_up or isinstance(exc, SimTimeUp):
+        return "timeout", None, None
+    if exc is None:
+        return "finished", None, None
+    if isinstance(exc, SystemExit):
+        if exc.code in (None, 0):
+            return "finished", None, None
+        return ("error", {"type": "SystemExit", "message": str(exc.code), "file": None,
+                          "line": None}, f"SystemExit: {exc.code}")
+    tb_text, error = format_program_error(exc, user_dir)
+    return "error", error, tb_text

@@ -14,7 +14,8 @@ The package, bottom up (imports point down only):
 
 The colour of the mat under a sensor comes from :class:`robokit.sim.surface.Surface`
 (``World.surface``), which uses the shapes module only.  This package may import
-``robokit.errors``, numpy, and :mod:`robokit.sim.surface`; nothing else of robokit.
+``robokit.errors``, numpy, :mod:`robokit.sim.surface`, and :mod:`robokit.config` for the
+shared reading of users' files (encoding, size and nesting limits); nothing else of robokit.
 """
 
 from robokit.errors import WorldError

@@ -127,21 +127,31 @@ class WallGeometry:
 
     def _build_grid(self) -> None:
         segs = self._segs
-        x0 = min(min(s[0], s[2]) - s[7] for s in segs)
-        x1 = max(max(s[0], s[2]) + s[7] for s in segs)
-        y0 = min(min(s[1], s[3]) - s[7] for s in segs)
-        y1 = max(max(s[1], s[3]) + s[7] for s in segs)
+        # each segment's padded bounding box, in one pass
+        boxes = [(min(s[0], s[2]) - s[7], min(s[1], s[3]) - s[7],
+                  max(s[0], s[2]) + s[7], max(s[1], s[3]) + s[7]) for s in segs]
+        x0 = min(b[0] for b in boxes)
+        y0 = min(b[1] for b in boxes)
+        x1 = max(b[2] for b in boxes)
+        y1 = max(b[3] for b in boxes)
         area = max((x1 - x0) * (y1 - y0), 1.0)
         cell = min(max(math.sqrt(area / len(segs)) * 1.5, 100.0), 2000.0)
         nx = max(1, math.ceil((x1 - x0) / cell))
         ny = max(1, math.ceil((y1 - y0) / cell))
         cells: list[list[_Seg]] = [[] for _ in range(nx * ny)]
-        for s in segs:
+        for s, (bx0, by0, bx1, by1) in zip(segs, boxes, strict=True):
+            i0 = max(0, int((bx0 - x0) / cell))
+            i1 = min(nx - 1, int((bx1 - x0) / cell))
+            j0 = max(0, int((by0 - y0) / cell))
+            j1 = min(ny - 1, int((by1 - y0) / cell))
+            if i1 - i0 + j1 - j0 <= 1:
+                # one cell, or two side by side: the segment reaches each of them (its
+                # padded box does, and it spans the other axis within the one row/column)
+                cells[j0 * nx + i0].append(s)
+                if i1 != i0 or j1 != j0:
+                    cells[j1 * nx + i1].append(s)
+                continue
             r = s[7]
-            i0 = max(0, int((min(s[0], s[2]) - r - x0) / cell))
-            i1 = min(nx - 1, int((max(s[0], s[2]) + r - x0) / cell))
-            j0 = max(0, int((min(s[1], s[3]) - r - y0) / cell))
-            j1 = min(ny - 1, int((max(s[1], s[3]) + r - y0) / cell))
             for j in range(j0, j1 + 1):
                 for i in range(i0, i1 + 1):
                     if _seg_box_dist2(s, x0 + i * cell, y0 + j * cell, cell) <= r * r:
@@ -679,3 +689,8 @@ def _point_in_poly(x: float, y: float, poly: tuple[Point, ...]) -> bool:
         if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
             inside = not inside
     return inside
+
+
+#: For the checks of a world's table (model.py): the kernels under public names.
+point_in_poly = _point_in_poly
+pt_seg_dist2 = _pt_seg_dist2

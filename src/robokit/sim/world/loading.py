@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import re
 import sys
+from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
+from robokit.config import parse_problem, read_text, structure_problem
 from robokit.errors import WorldError
 from robokit.sim.world.model import World, _Locator, _parse
 
@@ -30,6 +32,9 @@ WORLDS_DIR = Path(__file__).resolve().parent.parent / "worlds"
 
 #: Names of the built-in worlds (``src/robokit/sim/worlds/<name>.toml``).
 BUILTIN_WORLDS: tuple[str, ...] = ("empty", "oval", "arena", "maze", "sumo", "mat")
+
+#: The largest world file robokit reads, in bytes (docs/limits.md): some 200,000 shapes.
+MAX_WORLD_BYTES = 20_000_000
 
 _cache: dict[Any, World] = {}
 _CACHE_MAX = 16
@@ -69,9 +74,9 @@ def load_world(name_or_path: str | Path | World) -> World:
     if hit is not None:
         return hit
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise WorldError(f"{label}: cannot read the world file ({e})") from e
+        text = read_text(path, label, WorldError, MAX_WORLD_BYTES, "world file")
+    except OSError as e:
+        raise WorldError(f"{label}: cannot read the world file ({e.strerror or e})") from e
     fmt = "json" if path.suffix.lower() == ".json" else "toml"
     world = parse_world(text, label, fmt)
     if len(_cache) >= _CACHE_MAX:
@@ -82,23 +87,24 @@ def load_world(name_or_path: str | Path | World) -> World:
 
 def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
     """Build a world from the text of a world file; ``fmt`` is "toml" or "json"."""
-    if fmt == "json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise WorldError(f"{source}:{e.lineno}: JSON syntax error: {e.msg} "
-                             f"(column {e.colno})") from e
-    else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as e:
-            msg = str(e)
-            m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-            if m:
-                core = msg[: m.start()].rstrip()
-                raise WorldError(f"{source}:{m.group(1)}: TOML syntax error: {core} "
-                                 f"(column {m.group(2)})") from e
-            raise WorldError(f"{source}: TOML syntax error: {msg}") from e
+    found = structure_problem(text)
+    if found is not None:
+        raise WorldError(f"{source}:{found}")
+    try:
+        data = json.loads(text) if fmt == "json" else tomllib.loads(text)
+    except json.JSONDecodeError as e:
+        raise WorldError(f"{source}:{e.lineno}: JSON syntax error: {e.msg} "
+                         f"(column {e.colno})") from e
+    except tomllib.TOMLDecodeError as e:
+        msg = str(e)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        if m:
+            core = msg[: m.start()].rstrip()
+            raise WorldError(f"{source}:{m.group(1)}: TOML syntax error: {core} "
+                             f"(column {m.group(2)})") from e
+        raise WorldError(f"{source}: TOML syntax error: {msg}") from e
+    except (RecursionError, ValueError) as e:  # nesting, or a number beyond reading
+        raise WorldError(f"{source}: {parse_problem(text, e)}") from e
     if not isinstance(data, dict):
         raise WorldError(f"{source}:1: a world file must hold a table (a JSON object) at the top")
     return _parse(data, source, _TextLocator(text, fmt))
@@ -135,7 +141,8 @@ class _TextLocator(_Locator):
         headers = [m.start() for m in re.finditer(r"^[ \t]*\[", text, re.M)]
 
         def end_of(start: int) -> int:
-            return next((h for h in headers if h > start), len(text))
+            i = bisect_right(headers, start)
+            return headers[i] if i < len(headers) else len(text)
 
         found = [m.start() for m in re.finditer(rf"^[ \t]*\[\[[ \t]*{k}[ \t]*\]\]", text, re.M)]
         if not found:

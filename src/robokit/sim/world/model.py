@@ -12,12 +12,13 @@ Imports go one way: shapes <- geometry <- model <- loading, and model -> surface
 
 from __future__ import annotations
 
-import math
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from robokit.config import short
 from robokit.errors import WorldError
-from robokit.sim.world.geometry import WallGeometry
+from robokit.sim.world.geometry import WallGeometry, point_in_poly, pt_seg_dist2
 from robokit.sim.world.shapes import (
     SHAPE_KINDS,
     Box,
@@ -92,7 +93,7 @@ class World(WallGeometry):
     @classmethod
     def from_dict(cls, d: dict[str, Any], source: str = "<dict>") -> World:
         """Build a world from a dict shaped like a world file (raises WorldError if wrong)."""
-        return _parse(d, source, _Locator())
+        return _parse(d, source, _Locator(), check_start=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict of the world (world-file structure, plus the paint ``order``)."""
@@ -136,6 +137,10 @@ class World(WallGeometry):
 # --------------------------------------------------------------------------------------------
 # Checking a world's table
 # --------------------------------------------------------------------------------------------
+
+#: The largest coordinate, length or angle a world file may give (mm or degrees): a
+#: world of up to 2 km across.
+MAX_COORD = 1_000_000
 
 _TOP_KEYS = ("name", "description", "size", "bounds", "background", "start", "lines",
              "polygons", "circles", "rings", "walls", "boxes", "order")
@@ -219,36 +224,34 @@ class _Ctx:
 
     def number(self, v: object, kind: str | None, index: int | None, key: str) -> float:
         if isinstance(v, bool) or not isinstance(v, int | float):
-            self.fail(f"{v!r} is not a number; write a number, e.g. {_example(key)}",
+            self.fail(f"{short(v)} is not a number; write a number, e.g. {_example(key)}",
                       kind, index, key)
-        f = float(v)
-        if not math.isfinite(f):
-            self.fail(f"{v!r} is not a finite number; write e.g. {_example(key)}",
-                      kind, index, key)
-        return f
+        if not -MAX_COORD <= v <= MAX_COORD:  # NaN and infinity fail this too
+            self.fail(f"{short(v)} is not a number from {-MAX_COORD} to {MAX_COORD}; write e.g. "
+                      f"{_example(key)}", kind, index, key)
+        return float(v)
 
     def positive(self, v: object, kind: str | None, index: int | None, key: str) -> float:
         f = self.number(v, kind, index, key)
         if f <= 0.0:
-            self.fail(f"{key} = {v!r} must be greater than 0 (mm); write e.g. {_example(key)}",
+            self.fail(f"{key} = {short(v)} must be greater than 0 (mm); write e.g. {_example(key)}",
                       kind, index, key)
         return f
 
     def point(self, v: object, kind: str | None, index: int | None, key: str) -> Point:
         if (not isinstance(v, list | tuple) or len(v) != 2
                 or any(isinstance(c, bool) or not isinstance(c, int | float) for c in v)):
-            self.fail(f"{v!r} is not a point; write [x, y] in mm, e.g. {_example(key)}",
+            self.fail(f"{short(v)} is not a point; write [x, y] in mm, e.g. {_example(key)}",
                       kind, index, key)
-        x, y = float(v[0]), float(v[1])
-        if not (math.isfinite(x) and math.isfinite(y)):
-            self.fail(f"{v!r} is not a finite point; write e.g. {_example(key)}",
-                      kind, index, key)
-        return (x, y)
+        if not (-MAX_COORD <= v[0] <= MAX_COORD and -MAX_COORD <= v[1] <= MAX_COORD):
+            self.fail(f"{short(v)} is not a point within {MAX_COORD} mm of the origin; write "
+                      f"e.g. {_example(key)}", kind, index, key)
+        return (float(v[0]), float(v[1]))
 
     def points(self, v: object, kind: str, index: int, key: str, least: int
                ) -> tuple[Point, ...]:
         if not isinstance(v, list | tuple):
-            self.fail(f"{v!r} is not a list of points; write e.g. {_example(key)}",
+            self.fail(f"{short(v)} is not a list of points; write e.g. {_example(key)}",
                       kind, index, key)
         pts = tuple(self.point(p, kind, index, key) for p in v)
         if len(pts) < least:
@@ -261,20 +264,20 @@ class _Ctx:
 
     def color(self, v: object, kind: str | None, index: int | None, key: str) -> str:
         if not color_ok(v):
-            self.fail(f"{v!r} is not a colour; write one of {color_names()}, or '#rrggbb'",
+            self.fail(f"{short(v)} is not a colour; write one of {color_names()}, or '#rrggbb'",
                       kind, index, key)
         assert isinstance(v, str)
         return v.lower()
 
     def boolean(self, v: object, kind: str | None, index: int | None, key: str) -> bool:
         if not isinstance(v, bool):
-            self.fail(f"{v!r} is not true or false; write e.g. {_example(key)}",
+            self.fail(f"{short(v)} is not true or false; write e.g. {_example(key)}",
                       kind, index, key)
         return v
 
     def string(self, v: object, kind: str | None, index: int | None, key: str) -> str:
         if not isinstance(v, str):
-            self.fail(f"{v!r} is not a string; write e.g. {key} = \"my world\"",
+            self.fail(f"{short(v)} is not a string; write e.g. {key} = \"my world\"",
                       kind, index, key)
         return v
 
@@ -283,7 +286,9 @@ def _example(key: str) -> str:
     return _EXAMPLE.get(key, f"{key} = ...")
 
 
-def _parse(d: dict[str, Any], source: str, loc: _Locator) -> World:
+def _parse(d: dict[str, Any], source: str, loc: _Locator, check_start: bool = True) -> World:
+    """The world of a world file's table; ``check_start``: refuse a start inside a box or on
+    a wall (world files; a world built from a dict in code may be a geometry fixture)."""
     ctx = _Ctx(source, loc)
     if not isinstance(d, dict):
         ctx.fail("a world must be a table (a dict / JSON object) at the top")
@@ -303,21 +308,21 @@ def _parse(d: dict[str, Any], source: str, loc: _Locator) -> World:
     if "size" in d:
         v = d["size"]
         if not isinstance(v, list | tuple) or len(v) != 2:
-            ctx.fail(f"{v!r} is not a size; write size = [width, height] in mm, e.g. "
+            ctx.fail(f"{short(v)} is not a size; write size = [width, height] in mm, e.g. "
                      "size = [4000, 4000]", None, None, "size")
         w, h = (ctx.number(c, None, None, "size") for c in v)
         if w <= 0 or h <= 0:
-            ctx.fail(f"size = {list(v)!r} must be positive; write size = [width, height] in mm, "
-                     "e.g. size = [4000, 4000]", None, None, "size")
+            ctx.fail(f"size = {short(list(v))} must be positive; write size = [width, height] "
+                     "in mm, e.g. size = [4000, 4000]", None, None, "size")
         bounds = (-w / 2, -h / 2, w / 2, h / 2)
     elif "bounds" in d:
         v = d["bounds"]
         if not isinstance(v, list | tuple) or len(v) != 4:
-            ctx.fail(f"{v!r} is not a box; write bounds = [xmin, ymin, xmax, ymax] in mm, e.g. "
-                     "bounds = [-2000, -2000, 2000, 2000]", None, None, "bounds")
+            ctx.fail(f"{short(v)} is not a box; write bounds = [xmin, ymin, xmax, ymax] in mm, "
+                     "e.g. bounds = [-2000, -2000, 2000, 2000]", None, None, "bounds")
         b = [ctx.number(c, None, None, "bounds") for c in v]
         if not (b[0] < b[2] and b[1] < b[3]):
-            ctx.fail(f"{v!r} is empty: xmin must be below xmax and ymin below ymax, e.g. "
+            ctx.fail(f"{short(v)} is empty: xmin must be below xmax and ymin below ymax, e.g. "
                      "bounds = [-2000, -2000, 2000, 2000]", None, None, "bounds")
         bounds = (b[0], b[1], b[2], b[3])
     else:
@@ -331,7 +336,7 @@ def _parse(d: dict[str, Any], source: str, loc: _Locator) -> World:
     if "start" in d:
         st = d["start"]
         if not isinstance(st, dict):
-            ctx.fail(f"{st!r} is not a table; write start = {{ x = 0, y = 0, heading = 90 }}",
+            ctx.fail(f"{short(st)} is not a table; write start = {{ x = 0, y = 0, heading = 90 }}",
                      None, None, "start")
         for key in st:
             if key not in ("x", "y", "heading"):
@@ -355,8 +360,8 @@ def _parse(d: dict[str, Any], source: str, loc: _Locator) -> World:
         parsed = []
         for i, item in enumerate(v):
             if not isinstance(item, dict):
-                ctx.fail(f"item {item!r} is not a table; write [[{kind}]] followed by its keys",
-                         kind, i)
+                ctx.fail(f"item {short(item)} is not a table; write [[{kind}]] followed by its "
+                         "keys", kind, i)
             for key in item:
                 if key not in _KIND_KEYS[kind]:
                     ctx.fail(f"'{key}' is not a key of a {_KIND_NOUN[kind]}; write one of "
@@ -367,9 +372,42 @@ def _parse(d: dict[str, Any], source: str, loc: _Locator) -> World:
     # paint order: the file order of the tables
     order = _paint_order(ctx, d, items, loc)
     shapes = tuple(items[k][i] for k, i in order)
-    return World(name, bounds, background=background, start=start, shapes=shapes,
-                 walls=tuple(items["walls"]), boxes=tuple(items["boxes"]),
-                 description=description, source=source)
+    world = World(name, bounds, background=background, start=start, shapes=shapes,
+                  walls=tuple(items["walls"]), boxes=tuple(items["boxes"]),
+                  description=description, source=source)
+    if check_start:
+        _check_start(ctx, world, "start" in d)
+    return world
+
+
+def _check_start(ctx: _Ctx, world: World, given: bool) -> None:
+    """Refuse a start pose inside a box or on a wall: the robot would be stuck there."""
+    x, y = world.start.x, world.start.y
+    what = None
+    for i, b in enumerate(world.boxes):
+        reach = (b.size[0] + b.size[1]) / 2.0
+        if abs(b.center[0] - x) <= reach and abs(b.center[1] - y) <= reach:
+            if point_in_poly(x, y, b.corners()):
+                what = ("boxes", i, "inside", "box")
+                break
+    if what is None:
+        for i, w in enumerate(world.wall_shapes):
+            pts = list(w.points) + ([w.points[0]] if w.closed else [])
+            r = w.thickness / 2.0
+            segs = list(pairwise(pts)) or [(pts[0], pts[0])]
+            if any(pt_seg_dist2(x, y, *p, *q) <= r * r for p, q in segs):
+                what = ("walls", i, "on", "wall")
+                break
+    if what is None:
+        return
+    kind, i, prep, noun = what
+    here = f"[[{kind}]] #{i + 1}"
+    if given:
+        ctx.fail(f"the start ({x:g}, {y:g}) is {prep} {here}, so the robot could not move; "
+                 f"move the start to open floor", "start", 0, "x")
+    ctx.fail(f"the world's centre ({x:g}, {y:g}), where the robot starts when no start is "
+             f"given, is {prep} this {noun}; write start = {{ x = ..., y = ... }} on open floor",
+             kind, i)
 
 
 def _require(ctx: _Ctx, item: dict[str, Any], kind: str, i: int, key: str) -> Any:
@@ -412,7 +450,7 @@ def _parse_item(ctx: _Ctx, kind: str, i: int, it: dict[str, Any]) -> Any:
     c = ctx.point(_require(ctx, it, kind, i, "center"), kind, i, "center")
     sz = _require(ctx, it, kind, i, "size")
     if not isinstance(sz, list | tuple) or len(sz) != 2:
-        ctx.fail(f"{sz!r} is not a size; write size = [width, depth] in mm, e.g. "
+        ctx.fail(f"{short(sz)} is not a size; write size = [width, depth] in mm, e.g. "
                  "size = [200, 100]", kind, i, "size")
     w = ctx.positive(sz[0], kind, i, "size")
     h = ctx.positive(sz[1], kind, i, "size")
