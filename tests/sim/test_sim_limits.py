@@ -272,3 +272,33 @@ def test_os_exit_ends_the_program_not_the_simulator(tmp_path: Path) -> None:
 def test_os_exit_0_finishes(tmp_path: Path) -> None:
     prog = write(tmp_path / "bye0.py", "import os\nos._exit(0)\n")
     assert simulate_in_child(prog)["status"] == "finished"
+
+
+def test_after_a_run_a_traced_thread_still_runs_to_its_end(tmp_path: Path) -> None:
+    # The watchdog's stop must leave nothing pending in the interpreter: clearing it with
+    # PyThreadState_SetAsyncExc(id, NULL) left CPython 3.11's eval breaker set, and the
+    # next thread with a trace function (a simulated board's executor) never finished.
+    prog = write(tmp_path / "p.py", """\
+        import time
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 0.2:  # still running when the watchdog starts
+            pass
+        print("done")
+    """)
+    code = textwrap.dedent(f"""\
+        import sys, threading
+        from robokit.sim import simulate
+        for _ in range(3):
+            assert simulate({str(prog)!r}).status == "finished"
+        def traced():
+            sys.settrace(lambda frame, event, arg: None)
+            sum(i for i in range(1000))
+        t = threading.Thread(target=traced)
+        t.start()
+        t.join()
+        print("ended")
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ended"

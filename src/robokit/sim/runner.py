@@ -256,12 +256,14 @@ class _Watchdog:
         self._brick.end_now()  # from now on every device call ends the program too
 
     def program_ended(self) -> None:
-        """The program's thread has left the program: raise nothing more in it."""
+        """The program's thread has left the program: raise nothing more in it.  Called
+        in that thread; one raised just before lands in the call to :func:`_landing`
+        (not cleared with ``PyThreadState_SetAsyncExc(id, NULL)``: on CPython 3.11 that
+        leaves the interpreter's eval breaker set, and every thread crawls from then on)."""
         with self._lock:
             self._ended = True
             self._stop.set()
-            if self._target:  # clear one raised but not yet delivered
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._target), None)
+        _landing()
 
     def join(self) -> None:
         if not self.given_up and self._thread.is_alive():
@@ -323,6 +325,11 @@ class _Watchdog:
                 # still stopped again now and then in case it ever lets go.
                 self.given_up = True
                 step = 0.5
+
+
+def _landing() -> None:
+    """Nothing: a Python call is where an exception raised in this thread by another
+    (PyThreadState_SetAsyncExc) is delivered, at the latest."""
 
 
 def _display_path(path: str) -> str:
