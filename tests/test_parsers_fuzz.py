@@ -127,16 +127,17 @@ def test_the_robokit_header_ends_in_settings_or_one_error(tmp_path: Path, value:
         assert set(out) <= {"world", "duration"}
 
 
-@pytest.mark.xfail(reason="sim/runner.py directives_in: (p.parent / value).is_file() raises "
-                          "OSError (file name too long) for a long world= value; engineer B's "
-                          "file, fix described in issue 16's report", raises=OSError)
 def test_a_long_world_name_in_the_header_is_one_error(tmp_path: Path):
+    from robokit.errors import WorldError
     from robokit.sim.runner import directives_in
+    from robokit.sim.world import load_world
 
-    try:
-        directives_in("# robokit: world=" + "x" * 300 + "\n", tmp_path / "prog.py")
-    except RobokitError:
-        pass
+    name = "x" * 300  # longer than a file name can be
+    assert directives_in(f"# robokit: world={name}\n", tmp_path / "prog.py") == {"world": name}
+    with pytest.raises(WorldError, match="is not a built-in world"):
+        load_world(name)
+    with pytest.raises(WorldError, match="no such world file"):
+        load_world(name + ".toml")
 
 
 # -- property-based: robot.toml -------------------------------------------------------------

@@ -35,6 +35,15 @@ __all__ = ["check_output", "stream_fd", "write_output"]
 PathLike = str | os.PathLike[str]
 
 
+def is_file(path: PathLike) -> bool:
+    """``Path(path).is_file()``, but False for a name the system cannot look up (one too
+    long, say) instead of an OSError: a user's setting that names no file."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..compiler.bundle import Bundle
+from .._files import is_file
 from ..errors import BundleError, ProgramError
 from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, check_duration, is_user_file
 
@@ -439,7 +440,7 @@ def directives_in(text: str, p: Path) -> dict[str, Any]:
                     f"{_display_path(str(p))}:{n}: robokit directive {item!r} not understood; "
                     f"write e.g. '# robokit: world=oval duration=90' "
                     f"(keys: {', '.join(_DIRECTIVE_KEYS)})", file=str(p), line=n)
-            if key == "world" and (p.parent / value).is_file():
+            if key == "world" and is_file(p.parent / value):
                 value = str(p.parent / value)  # a world file next to the program
             try:
                 out[key] = _DIRECTIVE_KEYS[key](value)

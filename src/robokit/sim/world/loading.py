@@ -16,6 +16,7 @@ from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
+from robokit._files import is_file
 from robokit.config import parse_problem, read_text, structure_problem
 from robokit.errors import WorldError
 from robokit.sim.world.model import World, _Locator, _parse
@@ -55,7 +56,7 @@ def load_world(name_or_path: str | Path | World) -> World:
     else:
         path = Path(name_or_path)
         label = text_name
-        if not path.is_file():
+        if not is_file(path):
             looks_like_path = (path.suffix.lower() in (".toml", ".json") or "/" in text_name
                                or "\\" in text_name)
             if looks_like_path:
