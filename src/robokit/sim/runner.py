@@ -29,8 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..compiler.bundle import Bundle
 from .._files import is_file
+from ..compiler.bundle import Bundle
 from ..errors import BundleError, ProgramError
 from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, check_duration, is_user_file
 
