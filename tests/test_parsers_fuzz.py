@@ -59,7 +59,9 @@ def test_run_check_and_board_check_say_it_in_one_line_and_json(tmp_path: Path, m
     assert "Traceback" not in res.output + res.stderr
     want = "robot.toml:1: the file is not UTF-8 text (byte 0xe9 at byte offset 11)"
     if "--json" in args:
-        assert want in json.loads(res.stdout)["error"]["message"]
+        error = json.loads(res.stdout)["error"]
+        assert want in error["message"]
+        assert (error["file"], error["line"]) == ("robot.toml", 1)
     else:
         assert res.stderr.strip().endswith(want + "; save it as UTF-8")
 

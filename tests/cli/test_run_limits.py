@@ -121,6 +121,17 @@ def test_input_reads_the_input_file(tmp_path: Path) -> None:
     assert proc.stdout.startswith("hello Ada\n")
 
 
+def test_input_dash_reads_standard_input(tmp_path: Path) -> None:
+    prog = write(tmp_path / "ask.py", """\
+        print("hello", input(), input())
+    """)
+    env = dict(os.environ, NO_COLOR="1")
+    proc = subprocess.run([_exe(), "run", str(prog), "--input", "-"], input="Ada\nBob\n",
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("hello Ada Bob\n")
+
+
 def test_input_without_input_file_is_end_of_file_not_a_wait(tmp_path: Path) -> None:
     prog = write(tmp_path / "ask.py", "print('hello', input())\n")
     env = dict(os.environ, NO_COLOR="1")

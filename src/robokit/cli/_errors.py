@@ -14,6 +14,7 @@ turns what went wrong into what a person sees:
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,10 +113,19 @@ def _say(ctx: click.Context, message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
+#: "FILE:LINE: " at the start of a message.
+_WHERE = re.compile(r"(?P<file>[^\s:][^:\n]*):(?P<line>\d+): ")
+
+
 def _print_invalid(exc: RobokitError, target: str | None) -> None:
     obj: dict[str, Any] = {"status": "invalid"}
     if target is not None:
         obj["target"] = target
-    obj["error"] = {"type": type(exc).__name__, "message": str(exc),
-                    "file": getattr(exc, "file", None), "line": getattr(exc, "line", None)}
+    message = str(exc)
+    file, line = getattr(exc, "file", None), getattr(exc, "line", None)
+    if file is None:  # the message says where ("robot.toml:3: ..."): so does the JSON
+        m = _WHERE.match(message)
+        if m:
+            file, line = m["file"], int(m["line"])
+    obj["error"] = {"type": type(exc).__name__, "message": message, "file": file, "line": line}
     click.echo(json.dumps(obj, indent=2))

@@ -147,7 +147,7 @@ def repl(port: str | None, ble: str | None) -> None:
 @path_option("--plot", help="Write a PNG of the path over the mat and the sensor traces.")
 @path_option("--telemetry", help="Write the telemetry to FILE.csv or FILE.json.")
 @path_option("--input", "input_file",
-             help="A text file the program's input() reads, line by line (without it, "
+             help="A text file ('-': standard input) the program's input() reads, line by line (without it, "
                   "input() gets end-of-file: the simulator never waits for the keyboard).")
 @brick_options
 def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
@@ -179,7 +179,10 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
     given_input = None
     if input_file is not None:
         try:
-            given_input = input_file.read_text(encoding="utf-8")
+            if str(input_file) == "-":  # the conventional name of standard input
+                given_input = sys.stdin.buffer.read().decode("utf-8")
+            else:
+                given_input = input_file.read_text(encoding="utf-8")
         except OSError as exc:
             fail(f"--input {input_file}: cannot read it: {exc.strerror or exc}")
         except UnicodeDecodeError:
@@ -251,12 +254,14 @@ def _run_inputs(program: Path, robot: Path | None, world: str | None,
                input_file: Path | None) -> list[Path]:
     """The files a simulated run reads, which --plot and --telemetry must not replace:
     the program (a folder's Python files), robot.toml, a world file and --input."""
+    from .._files import is_file
+
     files = [program, *(p for p in (robot, input_file) if p is not None)]
     if program.is_dir():
         files += sorted(program.glob("*.py"))
     else:
         files += sorted(program.parent.glob("*.py"))  # its local modules
-    if world is not None and Path(world).is_file():
+    if world is not None and is_file(world):
         files.append(Path(world))
     return files
 
