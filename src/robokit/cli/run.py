@@ -147,8 +147,9 @@ def repl(port: str | None, ble: str | None) -> None:
 @path_option("--plot", help="Write a PNG of the path over the mat and the sensor traces.")
 @path_option("--telemetry", help="Write the telemetry to FILE.csv or FILE.json.")
 @path_option("--input", "input_file",
-             help="A text file ('-': standard input) the program's input() reads, line by line (without it, "
-                  "input() gets end-of-file: the simulator never waits for the keyboard).")
+             help="A text file ('-': standard input) the program's input() reads, line by "
+                  "line (without it, input() gets end-of-file: the simulator never waits "
+                  "for the keyboard).")
 @brick_options
 def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
         duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None,
