@@ -64,12 +64,9 @@ def fresh_pytest() -> Callable[[Any], Any]:
 @pytest.fixture
 def split_runner() -> Any:
     """A click CliRunner keeping stdout and stderr apart (click < 8.2 needs asking)."""
-    from click.testing import CliRunner
+    import cli_helpers
 
-    try:
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
+    return cli_helpers.split_runner()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import invoke
 
 import robokit
 from robokit.cli import main
@@ -49,15 +49,6 @@ def robokit_cli(*args: str | Path, cwd: Path | None = None, timeout: float = 120
     env = dict(os.environ, NO_COLOR="1", PYTHONIOENCODING="utf-8")
     return subprocess.run([_robokit_exe(), *map(str, args)], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=env, timeout=timeout)
-
-
-def invoke(*args: str | Path) -> Any:
-    """Run the CLI in-process with click's CliRunner (stdout and stderr kept apart)."""
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args])
 
 
 def assert_usage_error(proc: Any, *expected: str) -> str:

@@ -21,23 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import invoke
 
 from robokit._files import write_output
-from robokit.cli import main
 from robokit.errors import RobokitError
 
 PROGRAM = "from robokit import wait\nwait(10)\nprint('ok')\n"
 ROBOT = 'name = "rover"\n'
 HELPER = "X = 1\n"
-
-
-def invoke(*args: str | Path) -> Any:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args])
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
