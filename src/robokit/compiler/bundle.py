@@ -124,12 +124,12 @@ def _check_path(path: object, name: str) -> str:
     bad = (
         not path
         or len(path) > MAX_PATH_LENGTH
-        or any(not (" " <= ch <= "~") or ch in "\\:" for ch in path)
+        or any(not ch.isprintable() or ch in "\\:" for ch in path)
         or any(part in ("", ".", "..") for part in path.split("/"))
     )
     if bad:
         raise _Invalid(f"module {name!r}: path {path[:80]!r} is not a relative path "
-                       "(forward slashes, no empty, '.' or '..' parts, printable ASCII, "
+                       "(forward slashes, no empty, '.' or '..' parts, printable characters, "
                        f"no '\\' or ':', at most {MAX_PATH_LENGTH} characters)")
     return path
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import unicodedata
 import warnings
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -364,6 +365,18 @@ def _analyse(mod: SourceModule, cache: Cache | None
     return collector.sites, collector.problems
 
 
+def _non_ascii_module(name: str) -> str:
+    """The finding for a local module whose name is not ASCII (the entry file's own
+    name may be anything: it is stored as the entry, never imported by name)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if c.isascii())
+    path = name.replace(".", "/")
+    hint = f" (e.g. {plain!r})" if plain and all(p.isidentifier() for p in plain.split(".")) \
+        else ""
+    return (f"module {name!r} has non-ASCII letters in its name, and robokit stores a "
+            f"program's modules under ASCII names (letters, digits and _); rename {path}.py "
+            f"or {path}/ to an ASCII name{hint} and import it by that name")
+
+
 def find_imports(program: str | Path, cache: Cache | None = None) -> ImportGraph:
     """Read the entry module and every local module it imports, transitively.
 
@@ -405,6 +418,11 @@ def find_imports(program: str | Path, cache: Cache | None = None) -> ImportGraph
             if site.level == 0 and (site.top in PROVIDED or finder.find(site.top) is None):
                 external.append((mod, site))
                 continue
+            if not site.module.isascii():
+                findings.append(Finding(mod.relpath, site.line, site.col,
+                                        _non_ascii_module(site.module),
+                                        source_line(mod.source, site.line)))
+                continue
             # Local: the module itself and every package on the way to it.
             parts = site.module.split(".")
             for i in range(1, len(parts) + 1):
@@ -422,8 +440,13 @@ def find_imports(program: str | Path, cache: Cache | None = None) -> ImportGraph
                 target = modules[site.module]
                 if target.is_package:
                     for n in site.names:
-                        if n != "*":
-                            want(f"{site.module}.{n}")  # a submodule, if there is one
+                        sub = f"{site.module}.{n}"
+                        if n != "*" and not n.isascii() and finder.find(sub) is not None:
+                            findings.append(Finding(mod.relpath, site.line, site.col,
+                                                    _non_ascii_module(sub),
+                                                    source_line(mod.source, site.line)))
+                        elif n != "*":
+                            want(sub)  # a submodule, if there is one
     ordered = [entry] + sorted((m for m in modules.values() if m is not entry),
                                key=lambda m: m.name)
     return ImportGraph(root, entry, ordered, external, findings)
