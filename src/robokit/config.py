@@ -8,6 +8,7 @@ standard rover is assumed.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import re
 import reprlib
@@ -382,8 +383,10 @@ def check_robot(
             if (not isinstance(ref, str) or ref not in out_devices
                     or out_devices[ref]["type"] != "Motor"):
                 motors = [n for n, d in out_devices.items() if d["type"] == "Motor"]
+                near = difflib.get_close_matches(ref, motors, 1) if isinstance(ref, str) else []
+                hint = f"did you mean {near[0]!r}? " if near else ""
                 raise w.fail("drive_base", side, f"{short(ref)} is not a Motor in [devices]",
-                             f"name one of: {', '.join(motors) or '(no motors defined)'}")
+                             f"{hint}name one of: {', '.join(motors) or '(no motors defined)'}")
         if drive["left"] == drive["right"]:
             raise w.fail("drive_base", "right", "left and right are the same motor",
                          "use two different motors")

@@ -140,7 +140,7 @@ def test_shim_exports_the_whole_device_api():
 def test_shim_compiles_with_mpy_cross(abi: str):
     bundle = compile_program(ROOT / "examples" / "square.py", target="pybricks", abi=abi)
     names = [m.name for m in bundle.modules]
-    assert names == ["__main__", "robokit", "robokit._robot_config"]
+    assert names == ["__main__", "robokit", "robokit._robot_config", "robokit._suggest"]
     assert all(m.mpy[:2] == b"M\x06" for m in bundle.modules)
     shim = bundle.module("robokit")
     assert shim.path == "<robokit>/pybricks/__init__.py" and shim.is_package
@@ -166,7 +166,7 @@ def test_other_targets_keep_the_device_api():
         names = {u.name for u in robokit_units(target)}
         assert "robokit.devices.motors" in names and "robokit._robot_config" not in names
     pyb = {u.name for u in robokit_units("pybricks")}
-    assert pyb == {"robokit", "robokit._robot_config"}
+    assert pyb == {"robokit", "robokit._robot_config", "robokit._suggest"}
 
 
 def _micropython() -> str | None:

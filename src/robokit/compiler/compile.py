@@ -412,6 +412,9 @@ def robokit_units(target: str, robot: dict[str, Any] | None = None) -> list[_Uni
     if family == "pybricks":
         found["robokit._robot_config"] = ("<robokit>/pybricks/_robot_config.py",
                                           _robot_config_source(robot or {}), False)
+        # The shim's "did you mean" is the device API's own (portable) one.
+        found["robokit._suggest"] = ("<robokit>/devices/_suggest.py",
+                                     _PACKAGE_DIR / "devices" / "_suggest.py", False)
     units = []
     for name in sorted(found):
         path, where, pkg = found[name]

@@ -11,6 +11,7 @@ new objects).  Portable (MicroPython too).
 
 from . import _hal
 from ._errors import DeviceError
+from ._suggest import did_you_mean
 from .parameters import Direction, Port, _lookup
 
 _SENSORS = ("ColorSensor", "UltrasonicSensor", "ForceSensor")
@@ -86,8 +87,9 @@ class Robot:
         elif name == "drive_base":
             obj = self._drive_base(cfg)
         else:
-            names = ", ".join(self.names())
-            raise DeviceError(f"robot has no {repr(name)}: robot.toml names {names}")
+            known = self.names()
+            raise DeviceError(f"robot has no {repr(name)}.{did_you_mean(name, known)} "
+                              + f"robot.toml names {', '.join(known)}")
         built[name] = obj
         return obj
 

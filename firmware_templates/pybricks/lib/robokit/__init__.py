@@ -36,6 +36,8 @@ from pybricks.pupdevices import ColorSensor, DCMotor, ForceSensor, Motor, Ultras
 from pybricks.robotics import DriveBase
 from pybricks.tools import StopWatch, multitask, run_task, vector, wait
 
+from ._suggest import did_you_mean
+
 
 class RobokitError(Exception):
     """Base class of every error robokit raises on purpose."""
@@ -201,8 +203,9 @@ class Robot:
             obj = DriveBase(getattr(self, db["left"]), getattr(self, db["right"]),
                             db["wheel_diameter"], db["axle_track"])
         else:
-            raise DeviceError("robot has no " + repr(name) + ": robot.toml names "
-                              + ", ".join(self.names()))
+            known = self.names()
+            raise DeviceError("robot has no " + repr(name) + "." + did_you_mean(name, known)
+                              + " robot.toml names " + ", ".join(known))
         built[name] = obj
         return obj
 
