@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ._errors import Command, fail
+from ._errors import Command, about, fail
 from ._output import PATH, compile_progress, describe_bundle, path_option
 
 _TARGETS = ("sim", "micropython", "pybricks")
@@ -20,14 +20,40 @@ _ABIS = ("5", "6", "6.1", "6.2", "6.3")
 
 
 @click.command(cls=Command)
-def worlds() -> None:
-    """List the built-in worlds."""
+@click.option("--show", metavar="NAME|FILE", default=None,
+              help="Draw this world (a built-in name or a world file) with the standard "
+                   "rover at its start; needs -o.")
+@click.option("-o", "--output", type=click.Path(), default=None, metavar="FILE.png",
+              help="Where --show writes the PNG (an existing device or pipe is written "
+                   "through; the world file itself is refused).")
+def worlds(show: str | None, output: str | None) -> None:
+    """List the built-in worlds (name, description, start pose), or draw one with
+    --show NAME -o FILE.png."""
     from ..sim.world import BUILTIN_WORLDS, load_world
 
-    for name in BUILTIN_WORLDS:
-        w = load_world(name)
-        x, y, h = w.start
-        click.echo(f"{name:8s} start x={x:.0f} y={y:.0f} heading={h:.0f}")
+    if show is None:
+        if output is not None:
+            fail("-o/--output: give the world to draw with --show NAME (e.g. robokit "
+                 "worlds --show maze -o maze.png)")
+        width = max(len(n) for n in BUILTIN_WORLDS)
+        for name in BUILTIN_WORLDS:
+            w = load_world(name)
+            x, y, h = w.start
+            click.echo(f"{name:{width}s}  {w.description or '(no description)'}  "
+                       f"(start x={x:.0f} y={y:.0f} heading={h:.0f})")
+        return
+    if output is None or not output.strip():
+        fail(f"--show {show}: give the picture's file with -o FILE.png (e.g. robokit worlds "
+             f"--show {show} -o {Path(show).stem or 'world'}.png)")
+    from ..config import standard_rover
+    from ..sim.worldplot import plot_world
+
+    with about("--show"):
+        world = load_world(show)
+    inputs = [] if show in BUILTIN_WORLDS else [show]
+    plot_world(world, output, standard_rover()["body"], inputs=inputs)
+    click.echo(f"wrote {output}: world {world.name}"
+               + (f" ({world.description})" if world.description else ""))
 
 
 def _build_options(fn: Any) -> Any:

@@ -1,0 +1,76 @@
+"""A picture of a world alone: ``robokit worlds --show NAME -o FILE.png``.
+
+The mat drawn as the simulator's sensors see it (the same raster), its walls and boxes as
+in a run's plot (:mod:`robokit.sim.plot`), a 200 mm scale grid, and the standard rover's
+outline at the world's start pose with an arrow for its heading.  matplotlib is imported
+only inside :func:`plot_world` (object API, Agg canvas).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .plot import DPI, START_COLOR, _outline, _wall_patches
+
+__all__ = ["WORLD_FIGSIZE_IN", "plot_world"]
+
+#: Size of the picture: inches at plot.DPI dots per inch (800 x 800 pixels).
+WORLD_FIGSIZE_IN = (8.0, 8.0)
+#: The mat's raster: pixels along its longest side.
+_MAT_PIXELS = 800
+
+
+def plot_world(world: Any, path: str | Path, body: dict[str, float],
+               inputs: Iterable[str | Path] = ()) -> None:
+    """Write a PNG of ``world`` (a :class:`~robokit.sim.world.World`) to ``path`` by
+    :func:`robokit._files.write_output` (never over one of ``inputs``), with a robot of
+    ``body`` (robot.toml's ``[body]``: front, back, width in mm) at the start pose."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrow, Polygon, Rectangle
+
+    from .surface import render
+
+    fig = Figure(figsize=WORLD_FIGSIZE_IN, dpi=DPI)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.1, 0.08, 0.86, 0.82))
+    ax.set_facecolor("#d8d8d8")  # beyond the world's bounds: no mat
+    x0, y0, x1, y1 = world.bounds
+    ax.imshow(render(world, mm_per_px=max(x1 - x0, y1 - y0) / _MAT_PIXELS),
+              extent=(x0, x1, y0, y1), origin="upper", interpolation="bilinear", zorder=0)
+    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#606060",
+                           linewidth=1.0, zorder=1))
+    for patch in _wall_patches(world):
+        ax.add_patch(patch)
+
+    x, y, heading = world.start
+    ax.add_patch(Polygon(_outline(world.start, body), closed=True, fill=False,
+                         edgecolor=START_COLOR, linewidth=1.8, zorder=5))
+    length = max(body["front"], 60.0) * 1.6
+    dx, dy = math.cos(math.radians(heading)), math.sin(math.radians(heading))
+    ax.add_patch(FancyArrow(x, y, dx * length, dy * length, width=length * 0.06,
+                            head_width=length * 0.25, head_length=length * 0.25,
+                            length_includes_head=True, color=START_COLOR, zorder=6))
+    ax.plot([x], [y], marker="o", markersize=6, color=START_COLOR, linestyle="none", zorder=6,
+            label=f"start x={x:.0f} y={y:.0f} heading={heading:.0f}°")
+
+    pad = 0.04 * max(x1 - x0, y1 - y0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
+    ax.grid(True, alpha=0.25, zorder=1)
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+    fig.suptitle(world.name, fontsize=13, y=0.975)
+    if world.description:
+        fig.text(0.5, 0.925, world.description, ha="center", fontsize=9)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    from .._files import write_output
+
+    write_output(path, buf.getvalue(), inputs=inputs, what="world picture")

@@ -1,0 +1,118 @@
+"""``robokit worlds``: each built-in world with its one-line description, and
+``--show NAME -o FILE.png`` drawing a world with the rover at its start (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_helpers import invoke
+
+from robokit.sim.plot import START_COLOR
+from robokit.sim.world import BUILTIN_WORLDS, color_hex, load_world
+from robokit.sim.worldplot import WORLD_FIGSIZE_IN
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _image(path: Path) -> np.ndarray:
+    from matplotlib.image import imread
+
+    return np.asarray(imread(str(path)))[:, :, :3]
+
+
+def _mask(img: np.ndarray, hex_colour: str, tol: float = 0.1) -> np.ndarray:
+    rgb = np.array([int(hex_colour[i:i + 2], 16) / 255.0 for i in (1, 3, 5)])
+    return np.all(np.abs(img - rgb) < tol, axis=2)
+
+
+def test_every_builtin_world_has_a_one_line_description() -> None:
+    for name in BUILTIN_WORLDS:
+        text = load_world(name).description
+        assert text and "\n" not in text and len(text) <= 80, name
+
+
+def test_worlds_lists_each_with_its_description_and_start() -> None:
+    result = invoke("worlds")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(BUILTIN_WORLDS)
+    for name, line in zip(BUILTIN_WORLDS, lines, strict=True):
+        w = load_world(name)
+        assert w.description in line
+        assert line.endswith(f"(start x={w.start[0]:.0f} y={w.start[1]:.0f} "
+                             f"heading={w.start[2]:.0f})")
+
+
+@pytest.mark.parametrize(("world", "side_x", "side_y"),
+                         [("maze", "left", "low"), ("arena", "middle", "low"),
+                          ("mat", "left", "middle")])
+def test_show_draws_the_rover_at_the_start(tmp_path: Path, world: str, side_x: str,
+                                           side_y: str) -> None:
+    out = tmp_path / f"{world}.png"
+    result = invoke("worlds", "--show", world, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"wrote {out}: world {world}")
+    assert out.read_bytes()[:8] == PNG_SIGNATURE
+    img = _image(out)
+    assert img.shape[:2] == (WORLD_FIGSIZE_IN[1] * 100, WORLD_FIGSIZE_IN[0] * 100)
+    # The rover outline and heading arrow: START_COLOR pixels, away from the legend
+    # (upper right) and title (top).
+    start = _mask(img, START_COLOR)
+    start[:150, :] = False
+    rows, cols = np.nonzero(start)
+    assert len(rows) > 100
+    h, w = start.shape
+    cx, cy = cols.mean() / w, rows.mean() / h
+    expect_x = {"left": (0.1, 0.35), "middle": (0.45, 0.65)}[side_x]
+    expect_y = {"low": (0.65, 0.95), "middle": (0.4, 0.6)}[side_y]
+    assert expect_x[0] < cx < expect_x[1], cx
+    assert expect_y[0] < cy < expect_y[1], cy
+
+
+def test_show_draws_the_mat_and_walls(tmp_path: Path) -> None:
+    maze, empty = tmp_path / "maze.png", tmp_path / "empty.png"
+    assert invoke("worlds", "--show", "maze", "-o", maze).exit_code == 0
+    assert invoke("worlds", "--show", "empty", "-o", empty).exit_code == 0
+    m, e = _image(maze), _image(empty)
+    h, w = m.shape[:2]
+    goal = _mask(m, color_hex("green"))  # the maze's green goal, upper right
+    rows, cols = np.nonzero(goal)
+    assert len(rows) > 1000
+    assert cols.mean() > 0.65 * w and rows.mean() < 0.45 * h
+    assert not _mask(e, color_hex("green")).any()
+    grey = color_hex("gray")  # the walls' colour: none on the empty floor
+    walls = _mask(m, grey, tol=0.05).sum()
+    assert walls > 5000 and _mask(e, grey, tol=0.05).sum() < walls / 10
+
+
+def test_show_takes_a_world_file_and_never_writes_over_it(tmp_path: Path) -> None:
+    world = tmp_path / "mine.toml"
+    world.write_text('name = "mine"\ndescription = "a red square"\nsize = [1000, 1000]\n'
+                     '[[polygons]]\ncolor = "red"\n'
+                     'points = [[-100, -100], [100, -100], [100, 100], [-100, 100]]\n')
+    before = world.read_bytes()
+    result = invoke("worlds", "--show", world, "-o", world)
+    assert result.exit_code == 2
+    assert world.read_bytes() == before
+    out = tmp_path / "mine.png"
+    result = invoke("worlds", "--show", world, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "world mine (a red square)" in result.stdout
+    assert _mask(_image(out), color_hex("red")).sum() > 1000
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--show", "maze"), "--show maze: give the picture's file with -o FILE.png"),
+    (("-o", "x.png"), "-o/--output: give the world to draw with --show NAME"),
+    (("--show", "mazee", "-o", "x.png"), "--show: 'mazee' is not a built-in world"),
+])
+def test_show_mistakes_are_one_line(tmp_path: Path, args: tuple[str, ...], message: str,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("worlds", *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"robokit: worlds: {message}")
+    assert len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "x.png").exists()
