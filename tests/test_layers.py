@@ -32,11 +32,12 @@ ALLOWED: dict[str, set[str]] = {
     "sim": {"devices", "compiler", "config", "kits", "errors", "_files"},
     "virtual": {"sim", "protocols", "devices", "compiler", "config", "kits", "errors"},
     "testing": {"sim", "virtual", "errors"},
+    "batch": {"sim", "compiler", "errors"},  # many isolated runs (robokit.batch)
     "targets": {"compiler", "link", "protocols", "sim", "firmware", "kits", "config", "errors",
                 "_extras"},
     "install": {"targets"},  # robokit.install: the deprecated re-export of targets' install
     "cli": {"targets", "firmware", "compiler", "sim", "virtual", "link", "kits", "config",
-            "install", "errors", "_extras", "protocols", "_files"},
+            "install", "errors", "_extras", "protocols", "_files", "batch"},
 }
 #: the package's __init__ may name anything (it loads nothing until asked)
 TOP = "robokit"

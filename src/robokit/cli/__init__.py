@@ -6,8 +6,8 @@ clear line on stderr, no traceback), 130 interrupted.
 
 A module per group of commands: ``run`` (run, upload, stop, repl, devices), ``compile``
 (compile, check, inspect, worlds), ``flash``, ``install``, ``board`` (board list/new/
-check), ``sim`` (sim serve). ``_errors`` is the one error handler every command goes
-through; ``_output`` holds what several commands print alike. What a Python user would
+check), ``sim`` (sim serve), ``batch``. ``_errors`` is the one error handler every command
+goes through; ``_output`` holds what several commands print alike. What a Python user would
 want to call lives below: ``robokit.targets`` (connect, find the robot.toml, reinstall),
 ``robokit.firmware.flash`` (pick the flasher, enter the bootloader, find the new port),
 the compiler and the simulator.
@@ -22,6 +22,7 @@ from __future__ import annotations
 import click
 
 from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, EXIT_USAGE, Group
+from .batch import batch
 from .board import board_group
 from .compile import check, compile_, inspect, worlds
 from .flash import flash
@@ -37,7 +38,7 @@ def main() -> None:
 
 
 for _command in (upload, stop, repl, run, devices, worlds, compile_, check, inspect, flash,
-                 install_cmd, board_group, sim_group):
+                 install_cmd, board_group, sim_group, batch):
     main.add_command(_command)
 del _command
 

@@ -1,0 +1,267 @@
+"""Many simulated runs at once: programs × worlds × seeds, each run isolated.
+
+    from robokit.batch import jobs_for, run_many
+
+    for row in run_many(jobs_for(["alice.py", "bob.py"], worlds=["oval"], seeds=[1, 2])):
+        print(row["program"], row["status"], row["distance_mm"])
+
+Every run happens in a process of its own, forked from a warm template process that has
+imported the simulator (and loaded the batch's worlds) but none of a user's code; so
+nothing a program does (``builtins.print = ...``, ``robokit.robot = None``) reaches
+another run. In that process the run is confined (:mod:`robokit.batch.sandbox`): a
+scratch folder, CPU and memory limits, and an audit hook refusing shell commands,
+subprocesses, sockets, ctypes and writes outside the scratch folder. A run that dies
+(its CPU limit, a crash) or outlives its wall-time limit is one row with status
+``crashed`` or ``killed``; the batch goes on.
+
+Rows (plain dicts, pandas-friendly) come back as runs finish. The columns are
+:data:`COLUMNS`; ``key`` identifies a run by the bundle's SHA-256, the world, the seed and
+the duration, so :mod:`robokit.batch.results` can skip runs done before. The same inputs
+give the same rows apart from ``wall_time_s``.
+
+May import the simulator, the compiler and robokit.errors; the CLI's ``robokit batch``
+is built on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import RobokitError
+
+__all__ = ["COLUMNS", "Job", "jobs_for", "run_many"]
+
+#: The columns of a row, in order.
+COLUMNS = ("key", "program", "world", "seed", "duration", "status", "sim_time_s", "pose",
+           "distance_mm", "contacts", "output", "output_chars_dropped", "error",
+           "bundle_sha256", "wall_time_s")
+
+#: Default limits of one run (``robokit batch --cpu-limit/--memory-limit``).
+DEFAULT_CPU_S = 300.0
+DEFAULT_MEMORY_MB = 2048
+
+
+@dataclass(frozen=True)
+class Job:
+    """One run: a program (a .py file, a project folder or a .rkb bundle) on a world,
+    with a seed (None: no noise) and a duration (None: the program's header, else 60 s)."""
+
+    program: str
+    world: str | None = None
+    seed: int | None = None
+    duration: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def jobs_for(programs: Iterable[str | Path], *, worlds: Iterable[str | None] = (None,),
+             seeds: Iterable[int | None] = (None,), duration: float | None = None
+             ) -> list[Job]:
+    """Every program on every world with every seed, in that order."""
+    worlds, seeds = list(worlds) or [None], list(seeds) or [None]
+    return [Job(str(p), w, s, duration) for p in programs for w in worlds for s in seeds]
+
+
+def run_key(bundle_sha256: str, world: str | None, seed: int | None,
+            duration: float | None) -> str:
+    """What identifies a run's result: the same key, the same row."""
+    text = json.dumps([bundle_sha256, world, seed, duration], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _compile(program: str) -> tuple[bytes, str]:
+    """The program's bundle (bytes) and the folder its files are shown under."""
+    from ..sim import load_bundle
+
+    bundle, project_dir = load_bundle(program)
+    return bundle.to_bytes(), str(project_dir)
+
+
+def run_many(jobs: Iterable[Job], *, workers: int | None = None,
+             cpu_s: float | None = DEFAULT_CPU_S, memory_mb: int | None = DEFAULT_MEMORY_MB,
+             wall_s: float | None = None, done: Mapping[str, dict[str, Any]] | None = None,
+             ) -> Iterator[dict[str, Any]]:
+    """Run ``jobs``, ``workers`` at a time (default: one per core); yield one row per job
+    as it finishes. A job whose key is in ``done`` (rows read back from a results file)
+    is not run again: its row from ``done`` is yielded, first, with ``"resumed": True``.
+    ``wall_s``: the wall-time limit of one run (default: twice ``cpu_s`` and a minute)."""
+    done = done or {}
+    jobs = list(jobs)
+    workers = max(1, workers or os.cpu_count() or 1)
+    if wall_s is None:
+        wall_s = 2 * (cpu_s or DEFAULT_CPU_S) + 60
+    limits = {"cpu_s": cpu_s, "memory_mb": memory_mb}
+    bundles: dict[str, tuple[bytes, str] | RobokitError] = {}
+    todo: list[tuple[dict[str, Any], bytes | None]] = []
+    for job in jobs:
+        if job.program not in bundles:
+            try:
+                bundles[job.program] = _compile(job.program)
+            except RobokitError as exc:
+                bundles[job.program] = exc
+        got = bundles[job.program]
+        row: dict[str, Any] = {"program": job.program, "world": job.world, "seed": job.seed,
+                               "duration": job.duration, **job.extra}
+        if isinstance(got, RobokitError):
+            row.update(key=run_key("", job.world, job.seed, job.duration), status="invalid",
+                       error={"type": type(got).__name__, "message": str(got),
+                              "file": getattr(got, "file", None),
+                              "line": getattr(got, "line", None)},
+                       bundle_sha256=None)
+            todo.append((row, None))
+            continue
+        data, project_dir = got
+        sha = hashlib.sha256(data).hexdigest()
+        row.update(key=run_key(sha, job.world, job.seed, job.duration), bundle_sha256=sha,
+                   project_dir=project_dir)
+        if row["key"] in done:
+            yield {**done[row["key"]], "resumed": True}
+        else:
+            todo.append((row, data))
+    worlds = sorted({j.world for j in jobs if j.world})
+    yield from _Pool(workers, limits, wall_s, worlds).run(todo)
+
+
+def _finish(job: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    row = {c: None for c in COLUMNS}
+    row.update({k: v for k, v in job.items() if k != "project_dir"})
+    row.update(result)
+    err = row.get("error")
+    project = job.get("project_dir")
+    if err and project:  # the run's folder was its scratch: paths as the caller sees them
+        rel = os.path.relpath(project)
+        prefix = "" if rel == "." else rel + os.sep
+        full = project.rstrip(os.sep) + os.sep
+        row["error"] = err = dict(err)
+        for k in ("file", "message"):
+            if isinstance(err.get(k), str):
+                err[k] = err[k].replace(full, prefix)
+    return row
+
+
+class _Pool:
+    """At most ``workers`` runs at a time, each a fork of the warm template process
+    (:mod:`robokit.batch.template`), started here."""
+
+    def __init__(self, workers: int, limits: dict[str, Any], wall_s: float,
+                 worlds: list[str]):
+        if not hasattr(os, "fork"):  # pragma: no cover - Windows
+            raise RobokitError("robokit batch needs os.fork (Linux or macOS); on Windows "
+                               "run it under WSL")
+        self.workers = workers
+        self.limits = limits
+        self.wall_s = wall_s
+        env = dict(os.environ, ROBOKIT_BATCH_WORLDS=os.pathsep.join(worlds))
+        self.proc = subprocess.Popen([sys.executable, "-m", "robokit.batch.template"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     env=env)
+        self._buf = b""
+
+    def _messages(self, timeout: float) -> list[dict[str, Any]]:
+        """The template's messages that arrive within ``timeout`` s."""
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        if b"\n" not in self._buf and select.select([fd], [], [], timeout)[0]:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                raise RobokitError("robokit batch: the template process that starts the "
+                                   f"runs ended (exit code {self.proc.wait()})")
+            self._buf += chunk
+        *lines, self._buf = self._buf.split(b"\n")
+        return [json.loads(line) for line in lines]
+
+    def run(self, todo: list[tuple[dict[str, Any], bytes | None]]
+            ) -> Iterator[dict[str, Any]]:
+        assert self.proc.stdin is not None
+        pending = list(reversed(todo))
+        running: dict[int, dict[str, Any]] = {}  # id -> job, scratch, pid, t0
+        next_id = 0
+        try:
+            while pending or running:
+                while pending and len(running) < self.workers:
+                    job, data = pending.pop()
+                    if data is None:  # refused before it could run
+                        yield _finish(job, {})
+                        continue
+                    scratch = tempfile.mkdtemp(prefix="robokit-run-")
+                    bundle = Path(scratch) / "bundle.rkb"
+                    bundle.write_bytes(data)
+                    next_id += 1
+                    msg = {"id": next_id, "job": job, "bundle": str(bundle),
+                           "scratch": scratch, "limits": self.limits}
+                    self.proc.stdin.write(json.dumps(msg).encode() + b"\n")
+                    self.proc.stdin.flush()
+                    running[next_id] = {"job": job, "scratch": scratch, "pid": None,
+                                        "t0": time.monotonic()}
+                if not running:
+                    continue
+                for msg in self._messages(0.5):
+                    run = running.get(msg["id"])
+                    if run is None:
+                        continue
+                    if "pid" in msg:
+                        run["pid"] = msg["pid"]
+                        continue
+                    del running[msg["id"]]
+                    shutil.rmtree(run["scratch"], ignore_errors=True)
+                    result = run.get("killed") or msg["row"] or _died(msg["exit"])
+                    yield _finish(run["job"], result)
+                now = time.monotonic()
+                for run in running.values():
+                    if run["pid"] and "killed" not in run and now - run["t0"] > self.wall_s:
+                        run["killed"] = {"status": "killed", "error": {
+                            "type": "Killed", "file": None, "line": None,
+                            "message": f"the run took more than {self.wall_s:g} s of wall "
+                                       "time and was stopped"}}
+                        _kill(run["pid"])
+        finally:
+            for run in running.values():
+                if run["pid"]:
+                    _kill(run["pid"])
+                shutil.rmtree(run["scratch"], ignore_errors=True)
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:  # pragma: no cover - a child that hangs on
+                self.proc.kill()
+                self.proc.wait()
+            if self.proc.stdout is not None:
+                self.proc.stdout.close()
+
+
+def _kill(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:  # ended already
+        pass
+
+
+def _died(code: int) -> dict[str, Any]:
+    """The row's result for a run whose process ended without reporting."""
+    if code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        why = {"SIGXCPU": "it used up its CPU time limit",
+               "SIGKILL": "it was killed (out of memory?)"}.get(name, f"it got {name}")
+        message = f"the run's process ended: {why}"
+    else:
+        message = f"the run's process ended with exit code {code} before it reported"
+    return {"status": "crashed",
+            "error": {"type": "Crashed", "message": message, "file": None, "line": None}}

@@ -1,0 +1,79 @@
+"""One batch run, in a process of its own: confine it, simulate, hand back one row.
+
+The warm template process (:mod:`robokit.batch.template`) imports this module: the
+simulator, and the worlds a batch uses, are loaded once there, and every run is a fork
+of that process with none of a user's code in it yet.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..compiler.bundle import Bundle
+from ..errors import RobokitError
+from ..sim import simulate
+from ..sim.world import load_world
+from . import sandbox
+
+#: How much of a run's output a row keeps (the rest is counted).
+ROW_OUTPUT_CHARS = 10_000
+
+
+def warm(worlds: str) -> None:
+    """Load (and rasterise) the worlds a batch will use (names joined by os.pathsep),
+    once, in the template process."""
+    for name in filter(None, worlds.split(os.pathsep)):
+        try:
+            load_world(name).prepare(surface=True)
+        except (RobokitError, OSError):  # the run itself will say what is wrong
+            pass
+
+
+def confined_run(job: dict[str, Any], bundle_bytes: bytes, scratch: str,
+                 limits: dict[str, Any]) -> dict[str, Any]:
+    """In a run's own process: confine it, run ``job``; the row's results."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # nothing the program writes reaches the template's pipes
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    sys.stdout = sys.stderr = io.StringIO()
+    try:
+        sandbox.enter(Path(scratch), cpu_s=limits.get("cpu_s"),
+                      memory_mb=limits.get("memory_mb"))
+        return run_job(job, bundle_bytes)
+    except BaseException as exc:  # noqa: B036 - whatever happens, the parent gets a row
+        return {"status": "error",
+                "error": {"type": type(exc).__name__, "message": str(exc)[:2000],
+                          "file": None, "line": None}}
+
+
+def run_job(job: dict[str, Any], bundle_bytes: bytes) -> dict[str, Any]:
+    """Simulate ``job`` (program, world, seed, duration) on the bundle; the row's
+    results (everything but the job's own columns)."""
+    bundle = Bundle.from_bytes(bundle_bytes, job["program"])
+    try:
+        result = simulate(bundle, world=job["world"], seed=job["seed"],
+                          duration=job["duration"], project_dir=job["project_dir"])
+    except RobokitError as exc:  # a setting robokit cannot use (world, duration)
+        return {"status": "invalid",
+                "error": {"type": type(exc).__name__, "message": str(exc),
+                          "file": getattr(exc, "file", None),
+                          "line": getattr(exc, "line", None)}}
+    d = result.to_dict()
+    output = d.get("output") or ""
+    row = {
+        "status": d["status"],
+        "sim_time_s": d["sim_time_s"],
+        "pose": d["pose"],
+        "distance_mm": d["distance_mm"],
+        "contacts": d.get("contacts"),
+        "output": output[:ROW_OUTPUT_CHARS],
+        "output_chars_dropped": max(0, len(output) - ROW_OUTPUT_CHARS),
+        "error": d["error"],
+        "wall_time_s": d["wall_time_s"],
+    }
+    return row

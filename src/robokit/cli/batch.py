@@ -1,0 +1,149 @@
+"""``robokit batch``: many simulated runs at once, each isolated (robokit.batch)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import RobokitError
+from ._errors import EXIT_PROGRAM_ERROR, Command, fail
+from ._output import path_option
+
+#: Statuses that count as the program's success.
+_OK = ("finished", "timeout")
+
+
+def expand_programs(args: tuple[Path, ...]) -> list[str]:
+    """The programs named: a .py file, a project folder (with main.py) or a .rkb bundle
+    as given; a folder without main.py stands for its .py files and its project folders
+    (a class's submissions), in name order."""
+    out: list[str] = []
+    for p in args:
+        if p.is_dir() and not (p / "main.py").is_file():
+            found = sorted([c for c in p.iterdir()
+                            if (c.suffix == ".py" and c.is_file())
+                            or (c.is_dir() and (c / "main.py").is_file())])
+            if not found:
+                fail(f"{p}: a folder with no main.py, no .py files and no project folders; "
+                     "name programs or a folder of submissions")
+            out += [str(c) for c in found]
+        else:
+            out.append(str(p))
+    return out
+
+
+@click.command(cls=Command)
+@click.argument("programs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--world", "worlds", multiple=True, metavar="NAME|FILE",
+              help="A world to run every program on (repeat for several; default: each "
+                   "program's own # robokit: world, else empty).")
+@click.option("--seeds", type=click.IntRange(1, 100_000), default=None,
+              help="Run each program with seeds 1..N (sensor noise on).")
+@click.option("--seed", "seed_list", type=int, multiple=True,
+              help="Run each program with this seed (repeat for several).")
+@click.option("--duration", type=float, default=None,
+              help="Simulated seconds per run (default: each program's header, else 60).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 1024), default=None,
+              help="Runs at a time (default: one per core).")
+@path_option("--out", help="Append a row per run to FILE.jsonl or FILE.csv; runs already "
+                           "in it are skipped, so an interrupted batch resumes.")
+@click.option("--cpu-limit", type=click.FloatRange(min=1), default=300.0, show_default=True,
+              help="CPU seconds one run may use.")
+@click.option("--memory-limit", type=click.IntRange(min=64), default=2048, show_default=True,
+              help="Megabytes of memory one run may use.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
+def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None,
+          seed_list: tuple[int, ...], duration: float | None, jobs: int | None,
+          out: Path | None, cpu_limit: float, memory_limit: int, quiet: bool) -> None:
+    """Run many programs on the simulated brick at once: every PROGRAM (a .py file, a
+    project folder, a .rkb bundle, or a folder of submissions) on every --world with
+    every seed, each run in a clean, confined process. Exit 0 when every run finished
+    (or ran until --duration), 1 when any ended in an error."""
+    from ..batch import jobs_for, run_many
+    from ..batch.results import Writer, done_rows, format_of
+    from ..sim.brick import check_duration
+
+    if seeds is not None and seed_list:
+        fail("give --seeds N or --seed S (repeated), not both")
+    if duration is not None:
+        duration = check_duration(duration, "--duration")
+    seed_values: list[int | None] = (list(range(1, seeds + 1)) if seeds
+                                     else list(seed_list) or [None])
+    names = expand_programs(programs)
+    todo = jobs_for(names, worlds=list(worlds) or [None], seeds=seed_values,
+                    duration=duration)
+    done: dict[str, dict[str, Any]] = {}
+    writer = None
+    if out is not None:
+        format_of(out)
+        done = done_rows(out)
+        writer = Writer(out)
+    rows: list[dict[str, Any]] = []
+    skipped = 0
+    show = not quiet and sys.stderr.isatty()
+    try:
+        with click.progressbar(length=len(todo), label="runs", file=sys.stderr,
+                               show_pos=True, show_eta=True) if show else _Nothing() as bar:
+            for row in run_many(todo, workers=jobs, cpu_s=cpu_limit, memory_mb=memory_limit,
+                                done=done):
+                if row.pop("resumed", False):
+                    skipped += 1
+                elif writer is not None:
+                    writer.write(row)
+                rows.append(row)
+                bar.update(1)
+    except RobokitError:
+        raise
+    finally:
+        if writer is not None:
+            writer.close()
+    if not quiet:
+        _table(rows, skipped, out)
+    if any(r["status"] not in _OK for r in rows):
+        sys.exit(EXIT_PROGRAM_ERROR)
+
+
+class _Nothing:
+    def __enter__(self) -> _Nothing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
+def _table(rows: list[dict[str, Any]], skipped: int, out: Path | None) -> None:
+    if rows:
+        width = min(40, max(len(_short(r["program"])) for r in rows))
+        click.echo(f"{'program':{width}}  {'world':8}  {'seed':>4}  {'status':9}  "
+                   f"{'distance':>9}  error")
+    for r in sorted(rows, key=lambda r: (r["program"], str(r["world"]), str(r["seed"]))):
+        err = r.get("error") or {}
+        where = f"{err['file']}:{err['line']}: " if err.get("file") else ""
+        message = f"{err.get('type', '')}: {where}{err.get('message', '')}" if err else ""
+        dist = "" if r.get("distance_mm") is None else f"{r['distance_mm']:.0f} mm"
+        click.echo(f"{_short(r['program']):{width}}  {str(r['world'] or '-'):8}  "
+                   f"{str(r['seed'] if r['seed'] is not None else '-'):>4}  "
+                   f"{r['status']:9}  {dist:>9}  {message[:100]}")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    parts = [f"{n} {s}" for s, n in sorted(counts.items())]
+    if skipped:
+        parts.append(f"{skipped} of them done before, read from {out}")
+    click.echo(f"{len(rows)} run{'s' if len(rows) != 1 else ''}: " + ", ".join(parts)
+               if parts else "nothing to run")
+
+
+def _short(program: str) -> str:
+    try:
+        rel = os.path.relpath(program)
+    except ValueError:
+        return program
+    return program if rel.startswith("..") else rel
