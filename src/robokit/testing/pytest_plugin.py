@@ -6,9 +6,13 @@
         assert result.distance_mm > 4400
 
 The fixture is :func:`robokit.sim.simulate` with the test's defaults; relative
-program paths are taken from pytest's root folder.  When a test fails after a
-run that ended with an error, the report shows that program's traceback in a
-"robokit" section.
+program paths are taken from pytest's root folder.  When a test fails, its report
+(terminal and ``--junitxml``) tells about each run it made: status, world, final
+pose, distance, the end of the output and the program's traceback, in a "robokit"
+section of the failure text and as JUnit properties (``robokit.status``,
+``robokit.pose``, ...).  With ``--robokit-artifacts DIR``, each run's plot, replay
+(when :mod:`robokit.sim.replay` is there) and a summary.json of the failing test go
+into a folder of ``DIR`` named after the test (see docs/ci.md).
 
 For tools that talk to bricks (yours and robokit's own tests), two more fixtures give
 virtual hardware that speaks the real protocols::
@@ -31,7 +35,43 @@ from typing import Any
 
 import pytest
 
+from . import report as _report
+
 _RUNS = pytest.StashKey[list]()
+#: The runs of this test were reported already (a failure in call, then in teardown).
+_REPORTED = pytest.StashKey[bool]()
+#: The --robokit-artifacts folder, resolved; and the folder names this session took.
+_ARTIFACTS = pytest.StashKey[Path | None]()
+_TAKEN = pytest.StashKey[dict]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("robokit", "robokit: robot programs on the simulated brick")
+    group.addoption(
+        "--robokit-artifacts", metavar="DIR", default=None,
+        help="for each failing test that ran programs with robokit_sim, write each run's "
+             "plot (run-N.png), replay (run-N.html) and a summary.json into DIR/<test>/")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    value = config.getoption("robokit_artifacts", None)
+    folder: Path | None = None
+    if value is not None:
+        if not str(value).strip():
+            raise pytest.UsageError("--robokit-artifacts: no folder given; name one, "
+                                    "e.g. --robokit-artifacts robokit-artifacts")
+        folder = Path(config.invocation_params.dir, value)
+        if folder.exists() and not folder.is_dir():
+            raise pytest.UsageError(f"--robokit-artifacts {value}: {folder} is a file, not a "
+                                    "folder; name a folder (it is made if missing)")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise pytest.UsageError(f"--robokit-artifacts {value}: cannot make the folder "
+                                    f"{folder} ({e.strerror or e}); name a folder you can "
+                                    "write to") from None
+    config.stash[_ARTIFACTS] = folder
+    config.stash[_TAKEN] = {}
 
 
 @pytest.fixture
@@ -86,14 +126,39 @@ def robokit_radio() -> Iterator[Any]:
         yield radio
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Generator:
+    # tryfirst: the outermost wrapper, so the report's outcome is final here (xfail).
     outcome: Any = yield
     report = outcome.get_result()
-    if report.when != "call" or not report.failed:
+    runs = item.stash.get(_RUNS, [])
+    if not report.failed or not runs or item.stash.get(_REPORTED, False):
         return
-    for result in item.stash.get(_RUNS, []):
-        if result.traceback:
-            report.sections.append(
-                (f"robokit: {result.program} ended with status {result.status}",
-                 result.traceback))
+    item.stash[_REPORTED] = True
+    folder = item.config.stash.get(_ARTIFACTS, None)
+    files: list[dict[str, Any]] = [{} for _ in runs]
+    if folder is not None:
+        files = _report.write_artifacts(folder, item.nodeid, runs,
+                                        item.config.stash.setdefault(_TAKEN, {}))
+    total = len(runs)
+    props: list[tuple[str, str]] = [("robokit.runs", str(total))]
+    for i, (result, made) in enumerate(zip(runs, files, strict=True), 1):
+        props += _report.run_properties(result, i, total, made)
+    # The teardown report (made from item.user_properties) is the one --junitxml reads.
+    item.user_properties.extend(props)
+    if report.when == "teardown":
+        report.user_properties.extend(props)
+    shown = _report.shown_runs(runs)
+    sections = [_report.run_section(runs[i], i + 1, total, files[i]) for i in shown]
+    if len(shown) < total:
+        title, text = sections[-1]
+        sections[-1] = (title, text + f"\n({total - len(shown)} more runs of this test are "
+                        "not shown here; the JUnit properties and summary.json have them all)")
+    longrepr = report.longrepr
+    for title, text in sections:
+        if hasattr(longrepr, "addsection"):
+            # In the failure's own text: the terminal shows it, and --junitxml writes it
+            # into <failure> (report.sections reach the XML only as captured output).
+            longrepr.addsection(title, text)
+        else:
+            report.sections.append((title, text))
