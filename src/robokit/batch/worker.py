@@ -19,6 +19,14 @@ from ..sim import simulate
 from ..sim.world import load_world
 from . import sandbox
 
+_WARM_UP = """\
+from robokit import robot, wait
+robot.drive_base.straight(10)
+robot.color_sensor.reflection()
+robot.ultrasonic_sensor.distance()
+wait(10)
+"""
+
 #: How much of a run's output a row keeps (the rest is counted).
 ROW_OUTPUT_CHARS = 10_000
 
@@ -30,6 +38,17 @@ def warm(worlds: str) -> None:
         try:
             load_world(name).prepare(surface=True)
         except (RobokitError, OSError):  # the run itself will say what is wrong
+            pass
+    # A short run of robokit's own: the device API and everything a run imports or
+    # caches on first use is then in the template, not paid again by every run.
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="robokit-warm-") as tmp:
+        program = Path(tmp) / "warm_up.py"
+        program.write_text(_WARM_UP, encoding="utf-8")
+        try:
+            simulate(program, duration=1.0)
+        except RobokitError:  # pragma: no cover - robokit's own program runs
             pass
 
 
