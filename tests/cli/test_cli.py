@@ -468,3 +468,71 @@ def test_inspect_shows_a_bundle_whose_robot_has_an_odd_shape(tmp_path: Path,
     assert "verified    yes" in r.stdout
     line = next(x for x in r.stdout.splitlines() if x.startswith("robot "))
     assert line.split()[1].rstrip(":") in ("r", "['r']", "?")
+
+
+# ---------------------------------------------------------------------------------------
+# Issue 13: contacts, one heading convention, no "-0", syntax errors as before
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_robot_stuck_against_a_wall_says_so_in_summary_and_json(tmp_path: Path) -> None:
+    prog = tmp_path / "stuck.py"
+    prog.write_text("from robokit import robot\nrobot.drive_base.straight(2000)\n",
+                    encoding="utf-8")
+    proc = invoke("run", prog, "--world", "arena", "--duration", "12")
+    assert proc.exit_code == 0, proc.stderr
+    line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("contacts"))
+    assert line.startswith("contacts   1 (first at ")
+    assert "longest push" in line
+    # Start at y=-800: the wall stops the body's front at y=1000, after about 8.8 s.
+    first = float(line.split("first at ")[1].split(" s")[0])
+    longest = float(line.split("longest push ")[1].split(" s")[0])
+    assert 5 < first < 12
+    assert longest == pytest.approx(12 - first, abs=0.01)
+    proc = invoke("run", prog, "--world", "arena", "--duration", "12", "--json")
+    data = json.loads(proc.stdout)
+    assert data["contacts"]["count"] == 1
+    assert data["contacts"]["first_s"] == pytest.approx(first, abs=0.001)
+    assert data["contacts"]["longest_s"] == pytest.approx(longest, abs=0.001)
+
+
+def test_summary_heading_is_what_the_program_read(tmp_path: Path) -> None:
+    """Pybricks' convention (clockwise-positive, 0 at the start) in the summary and in
+    the JSON's imu_heading_deg; the world-frame pose.heading_deg is counterclockwise."""
+    prog = tmp_path / "spin.py"
+    prog.write_text("from robokit import robot\nrobot.drive_base.turn(-720)\n"
+                    "print(round(robot.hub.imu.heading()))\n", encoding="utf-8")
+    proc = invoke("run", prog)
+    assert proc.exit_code == 0, proc.stderr
+    printed = int(proc.stdout.splitlines()[0])
+    assert printed == pytest.approx(-720, abs=2)
+    pose = next(ln for ln in proc.stdout.splitlines() if ln.startswith("pose"))
+    shown = float(pose.split("heading=")[1].split("°")[0])
+    assert shown == pytest.approx(printed, abs=1)
+    assert "clockwise-positive" in proc.stdout
+    # A turn in place ends at x=0, y=0 (a tiny negative is not "-0").
+    assert pose.startswith("pose       x=0 mm, y=0 mm, ")
+    assert "-0 " not in proc.stdout
+    data = json.loads(invoke("run", prog, "--json").stdout)
+    assert data["imu_heading_deg"] == pytest.approx(printed, abs=1)
+    assert data["pose"]["heading_deg"] == pytest.approx(720, abs=2)  # world frame, CCW
+
+
+def test_fmt_pose_never_says_minus_zero() -> None:
+    from robokit.cli._output import fmt_pose
+
+    assert fmt_pose((-0.3, -1e-13, -0.04)) == "x=0 mm, y=0 mm, heading=0.0°"
+    assert fmt_pose((-0.6, 2.0, 1.0), heading=-0.01) == "x=-1 mm, y=2 mm, heading=0.0°"
+
+
+def test_syntax_error_in_a_module_is_still_one_message_with_a_caret(tmp_path: Path) -> None:
+    (tmp_path / "helper.py").write_text("def f(:\n    pass\n", encoding="utf-8")
+    prog = tmp_path / "main_prog.py"
+    prog.write_text("import helper\n", encoding="utf-8")
+    err = assert_usage_error(robokit_cli("run", prog, cwd=tmp_path), "helper.py:1",
+                             "syntax error")
+    assert "^" in err
+    proc = robokit_cli("run", prog, "--json", cwd=tmp_path)
+    assert proc.returncode == 2
+    data = json.loads(proc.stdout)
+    assert data["error"]["line"] == 1 and data["error"]["file"].endswith("helper.py")

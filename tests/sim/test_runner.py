@@ -156,12 +156,78 @@ def test_error_in_a_local_module_points_into_it(tmp_path: Path) -> None:
 
 
 def test_syntax_error_in_a_local_module_names_that_module(tmp_path: Path) -> None:
-    # Found when the program is compiled, before anything runs.
+    # Found when the program is compiled, before anything runs: a status, not an exception.
     write(tmp_path / "broken_helper.py", "x = 1\ny = (\n")
     prog = write(tmp_path / "imports_it.py", "import broken_helper\n")
-    with pytest.raises(ProgramError, match=r"broken_helper\.py:2: syntax error") as info:
+    result = simulate(prog, world="arena")
+    assert result.status == "error" and not result.ok and not result.ran
+    assert result.error is not None
+    assert result.error["type"] == "SyntaxError"
+    assert result.error["file"].endswith("broken_helper.py")
+    assert result.error["line"] == 2
+    assert "syntax error" in result.error["message"]
+    assert result.traceback is not None and "^" in result.traceback
+    # It never ran: no time, no motion, and the world and robot are the run's.
+    assert result.sim_time_s == 0 and result.distance_mm == 0
+    assert result.pose == result.start_pose
+    assert result.world.name == "arena"
+    assert "SyntaxError" in repr(result)
+
+
+def test_syntax_error_in_the_program_is_a_status_with_file_and_line(tmp_path: Path) -> None:
+    prog = write(tmp_path / "oops.py",
+                 "from robokit import robot\n\nrobot.drive_base.straight(100\n")
+    result = simulate(prog)
+    assert result.status == "error"
+    assert result.error is not None
+    assert result.error["type"] == "SyntaxError"
+    assert result.error["file"].endswith("oops.py") and result.error["line"] == 3
+    assert result.to_dict()["error"]["line"] == 3
+    assert result.to_dict()["status"] == "error"
+
+
+def test_bad_settings_still_raise_with_a_syntax_error_in_the_program(tmp_path: Path) -> None:
+    from robokit.errors import WorldError
+
+    prog = write(tmp_path / "oops.py", "x = (\n")
+    with pytest.raises(WorldError):
+        simulate(prog, world="no_such_world_here")
+    with pytest.raises(ProgramError, match="duration"):
+        simulate(prog, duration=-1)
+    (tmp_path / "robot.toml").write_text("[robot\n", encoding="utf-8")
+    from robokit.errors import ConfigError
+
+    with pytest.raises(ConfigError):
         simulate(prog)
-    assert info.value.line == 2
+
+
+def test_run_result_repr_says_what_happened(tmp_path: Path) -> None:
+    prog = write(tmp_path / "fails.py", """\
+        from robokit import robot
+        robot.drive_base.straight(100)
+        1 / 0
+    """)
+    result = simulate(prog)
+    text = repr(result)
+    assert text.startswith("RunResult(")
+    for part in ("status='error'", "fails.py", "world='empty'", "sim_time_s=",
+                 "x=100.", "imu_heading=0.0°", "distance_mm=100.", "ZeroDivisionError",
+                 "fails.py:3"):
+        assert part in text, (part, text)
+    assert "-0.0" not in text
+
+
+def test_every_public_field_of_run_result_is_documented() -> None:
+    from robokit.sim import RunResult
+
+    result = simulate(PROGRAMS / "still.py")
+    public = {n for n in dir(result) if not n.startswith("_")} - {"to_dict"}
+    doc = RunResult.__doc__ or ""
+    missing = [n for n in sorted(public) if f"``{n}``" not in doc]
+    assert not missing, missing
+    guide = (ROOT / "docs" / "simulator.md").read_text(encoding="utf-8")
+    missing = [n for n in sorted(public) if f"`{n}`" not in guide]
+    assert not missing, missing
 
 
 def test_program_can_ask_stdout_the_usual_questions(tmp_path: Path) -> None:
@@ -294,3 +360,26 @@ def test_robokit_sim_fixture_failure_shows_the_programs_traceback(tmp_path: Path
     assert proc.returncode == 1
     assert "ZeroDivisionError: division by zero" in proc.stdout
     assert 'boom.py", line 8' in proc.stdout
+
+
+def test_telemetry_motor_angles_and_speeds_have_the_programs_sign(tmp_path: Path) -> None:
+    # The standard rover's left motor is counterclockwise-positive: forward is positive
+    # in the program, and now in the telemetry too.
+    prog = write(tmp_path / "fwd.py", """\
+        from robokit import robot, wait
+        robot.drive_base.drive(100, 0)
+        wait(1000)
+        print(robot.left_motor.angle(), robot.right_motor.angle())
+        print(robot.left_motor.speed(), robot.right_motor.speed())
+        robot.drive_base.stop()
+    """)
+    result = simulate(prog)
+    assert result.status == "finished", result.traceback
+    angles, speeds = (list(map(int, line.split())) for line in result.output.splitlines())
+    rec = result.telemetry
+    t = rec.column("t_ms")
+    i = t.index(1000.0)
+    for side, angle, speed in zip(("left_motor", "right_motor"), angles, speeds, strict=True):
+        assert angle > 100 and speed > 100
+        assert rec.column(f"{side}_angle")[i] == pytest.approx(angle, abs=3)
+        assert rec.column(f"{side}_speed")[i] == pytest.approx(speed, abs=10)

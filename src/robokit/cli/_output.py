@@ -84,8 +84,18 @@ def compile_progress(command: str) -> Any:
     return draw
 
 
-def fmt_pose(p: tuple[float, float, float]) -> str:
-    return f"x={p[0]:.0f} mm, y={p[1]:.0f} mm, heading={p[2]:.1f}°"
+def fmt_number(value: float, digits: int) -> str:
+    """``value`` with ``digits`` decimals, never "-0" (a tiny negative rounds to 0)."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+
+
+def fmt_pose(p: tuple[float, float, float], heading: float | None = None) -> str:
+    """A pose as people read it: ``heading`` when given (e.g. the program's heading,
+    clockwise-positive), else the pose's own."""
+    h = p[2] if heading is None else heading
+    return (f"x={fmt_number(p[0], 0)} mm, y={fmt_number(p[1], 0)} mm, "
+            f"heading={fmt_number(h, 1)}°")
 
 
 def describe_bundle(bundle: Any) -> str:

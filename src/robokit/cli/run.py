@@ -16,6 +16,7 @@ from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, Command, about, fail
 from ._output import (
     PATH,
     brick_options,
+    fmt_number,
     fmt_pose,
     path_option,
     upload_progress,
@@ -277,6 +278,13 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
     result = simulate(program, world=world, robot=robot, seed=seed,
                       noise=True if noise else None, duration=duration,
                       on_output=None if as_json else echo_line, input=given_input)
+    if not result.ran and result.error is not None:
+        # A syntax error, found when the program was compiled: said as any input that
+        # cannot be used (one message with file:line and a caret, exit 2), not as a run.
+        from ..errors import ProgramError
+
+        raise ProgramError(result.traceback or result.error["message"],
+                           file=result.error["file"], line=result.error["line"])
     inputs = _run_inputs(program, robot, world, input_file)
     if telemetry is not None:
         with about("--telemetry"):
@@ -315,12 +323,28 @@ def _print_summary(result: Any, telemetry: Path | None, plot: Path | None) -> No
     click.echo(f"status     {status}")
     click.echo(f"sim time   {result.sim_time_s:.3f} s   wall {result.wall_time_s:.3f} s   "
                f"({result.real_time_factor:.0f}× real time)")
-    click.echo(f"pose       {fmt_pose(result.pose)}   (start {fmt_pose(result.start_pose)})")
-    click.echo(f"distance   {result.distance_mm:.0f} mm driven")
+    # Headings as the program's hub.imu.heading() reads them (Pybricks: clockwise-positive,
+    # 0 at the start); positions in the world frame.
+    click.echo(f"pose       {fmt_pose(result.pose, result.imu_heading_deg)}   "
+               f"(start {fmt_pose(result.start_pose, 0.0)})")
+    click.echo("           heading as hub.imu.heading() reads it: clockwise-positive, "
+               "0 at the start")
+    click.echo(f"distance   {fmt_number(result.distance_mm, 0)} mm driven")
+    click.echo(f"contacts   {_contacts_line(result.contacts)}")
     if telemetry is not None:
         click.echo(f"telemetry  {telemetry}")
     if plot is not None:
         click.echo(f"plot       {plot}")
+
+
+def _contacts_line(c: dict[str, Any]) -> str:
+    """The summary's line about the body touching walls and boxes."""
+    if not c["count"]:
+        return "none"
+    n = c["count"]
+    where = f"x={fmt_number(c['first_x_mm'], 0)} mm, y={fmt_number(c['first_y_mm'], 0)} mm"
+    return (f"{n} (first at {c['first_s']:.3f} s, {where}; longest push "
+            f"{c['longest_s']:.3f} s)")
 
 
 @click.command(cls=Command)

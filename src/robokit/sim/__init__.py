@@ -18,14 +18,18 @@ become bundles before they run), ``robokit.config``, ``robokit.kits`` and
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..compiler.bundle import Bundle
 from ..config import check_robot, load_robot
+from ..errors import CheckError, ProgramError
 from .brick import SimBrick, check_duration
-from .runner import RunResult, directives_in, program_from_bundle, run_program
+from .result import RunResult
+from .runner import directives_in, program_from_bundle, read_directives, run_program
 from .world import World, load_world
 
 __all__ = ["RunResult", "SimBrick", "World", "load_world", "load_bundle", "simulate"]
@@ -84,8 +88,23 @@ def simulate(
 
     A duration must be a finite number of seconds above 0 and at most
     ``robokit.sim.brick.MAX_DURATION_S``; a ProgramError says so otherwise.
+
+    What the program does wrong is a status, never an exception: a runtime error, a hang,
+    and a syntax error in the program or one of its modules (found when it is compiled:
+    status ``"error"``, ``error["type"] == "SyntaxError"`` with its file and line,
+    ``traceback`` the compiler's message with a caret, ``ran`` False) all return a
+    :class:`RunResult`.  Bad settings raise (they are not the program's fault): an
+    unknown world or a bad world file (WorldError), a bad duration (ProgramError), a bad
+    robot.toml (ConfigError), a program file that is not there (ProgramError).
     """
-    bundle, found_dir = load_bundle(program, robot)
+    wall0 = time.perf_counter()
+    try:
+        bundle, found_dir = load_bundle(program, robot)
+    except ProgramError as exc:
+        if not _is_syntax_error(exc):
+            raise
+        return _not_started(exc, program, world, robot, duration, seed, noise, telemetry_hz,
+                            time.perf_counter() - wall0)
     project_dir = Path(project_dir).resolve() if project_dir is not None else found_dir
     entry = bundle.module(bundle.entry)
     if entry.source is not None:
@@ -93,13 +112,7 @@ def simulate(
                                    project_dir.joinpath(*entry.path.split("/")))
     else:
         directives = {}
-    if world is None:
-        world = directives.get("world", "empty")
-    if duration is None:
-        duration = directives.get("duration", 60.0)
-    else:
-        duration = check_duration(duration)
-    w = world if isinstance(world, World) else load_world(world)
+    w, duration = _settings(world, duration, directives)
     if isinstance(robot, dict):
         cfg = check_robot(robot)
     elif robot is not None:
@@ -108,10 +121,85 @@ def simulate(
         cfg = check_robot(bundle.robot, source=f"{bundle.program} (the bundle's robot)")
     if noise is None:
         noise = seed is not None
-    loaded = program_from_bundle(bundle, project_dir)
+    try:
+        loaded = program_from_bundle(bundle, project_dir)
+    except ProgramError as exc:  # a hand-made bundle whose sources do not compile
+        if not _is_syntax_error(exc):
+            raise
+        return _not_started(exc, program, w, cfg, duration, seed, noise, telemetry_hz,
+                            time.perf_counter() - wall0)
     brick = SimBrick(w, cfg, seed=seed if seed is not None else (0 if noise else None),
                      noise=noise, duration_s=duration, telemetry_hz=telemetry_hz)
     if on_start is not None:
         on_start(brick)
     return run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s,
                        input=input)
+
+
+#: How the compiler begins the message of a syntax error: "FILE:LINE: syntax error ...".
+_SYNTAX = re.compile(r"^(?P<file>.+?):(?P<line>\d+): "
+                     r"(?:syntax error|MicroPython cannot compile this)\b(?P<rest>.*)")
+
+
+def _is_syntax_error(exc: ProgramError) -> bool:
+    return not isinstance(exc, CheckError) and _SYNTAX.match(str(exc)) is not None
+
+
+def _settings(world: str | Path | World | None, duration: float | None,
+              directives: dict[str, Any]) -> tuple[World, float]:
+    """The run's world and duration: the arguments, else the program's directives."""
+    if world is None:
+        world = directives.get("world", "empty")
+    if duration is None:
+        duration = directives.get("duration", 60.0)
+    else:
+        duration = check_duration(duration)
+    return (world if isinstance(world, World) else load_world(world)), duration
+
+
+def _not_started(exc: ProgramError, program: str | Path | Bundle,
+                 world: str | Path | World | None, robot: str | Path | dict[str, Any] | None,
+                 duration: float | None, seed: int | None, noise: bool | None,
+                 telemetry_hz: float, wall_s: float) -> RunResult:
+    """The result of a program that never started: it has a syntax error.  The settings
+    are still loaded (and raise when bad), so the result has its world and robot."""
+    text = str(exc)
+    m = _SYNTAX.match(text)
+    assert m is not None
+    first = text.splitlines()[0]
+    message = first[len(m["file"]) + len(m["line"]) + 3:]
+    file = exc.file if exc.file is not None else m["file"]
+    line = exc.line if exc.line is not None else int(m["line"])
+    entry = None
+    if not isinstance(program, Bundle):
+        p = Path(program)
+        entry = p / "main.py" if p.is_dir() else p
+    w, duration = _settings(world, duration, read_directives(entry) if entry else {})
+    if isinstance(robot, dict):
+        cfg = check_robot(robot)
+    elif robot is not None:
+        cfg = load_robot(robot)
+    else:
+        beside = entry.parent / "robot.toml" if entry is not None else None
+        cfg = load_robot(str(beside) if beside is not None and beside.is_file() else None)
+    if noise is None:
+        noise = seed is not None
+    brick = SimBrick(w, cfg, seed=seed if seed is not None else (0 if noise else None),
+                     noise=noise, duration_s=duration, telemetry_hz=telemetry_hz)
+    shown = str(entry) if entry is not None else program.program  # type: ignore[union-attr]
+    return RunResult(
+        status="error", sim_time_s=0.0, wall_time_s=wall_s, start_pose=brick.start_pose,
+        pose=brick.start_pose, distance_mm=0.0, output="",
+        error={"type": "SyntaxError", "message": message, "file": file, "line": line},
+        traceback=text, brick=brick, program=_shown(shown), ran=False)
+
+
+def _shown(path: str) -> str:
+    """``path`` relative to the current folder when it is under it (as tracebacks show)."""
+    import os
+
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel

@@ -144,6 +144,12 @@ class SimBrick(HAL):
         self._w = 0.0  # turn rate rad/s, CCW
         self._accel_fwd = 0.0
         self._contact = False
+        #: Contacts of the body with a wall or box: how many began, when the first began
+        #: (µs) and where the robot was (x, y mm), the longest push (µs), the one going on.
+        self.contact_count = 0
+        self.first_contact: tuple[int, float, float] | None = None
+        self.longest_contact_us = 0
+        self._contact_since: int | None = None
         body = robot["body"]
         self._front = body["front"]
         self._back = body["back"]
@@ -333,7 +339,8 @@ class SimBrick(HAL):
                                          self._half_w):
                 self._contact_at(dt, a_l, a_r)
                 return
-            self._contact = False
+            if self._contact:  # the body moves freely again: the push ended as this step began
+                self._end_contact(self._t_phys - int(round(dt * 1e6)))
         lm.step(dt)
         rm.step(dt)
         # The body rolls along the exact arc given by the two wheels' travel: a chord of
@@ -398,9 +405,37 @@ class SimBrick(HAL):
         self._x, self._y, self._h = best
         self._set_rates(dt, v_before)
         if not self._contact:
+            # The moment of contact: this step began at _t_phys - dt and reached the wall
+            # after lo of it.
+            t = self._t_phys - int(round((1.0 - lo) * dt * 1e6))
             x, y, h = best
-            self.recorder.event(self.now, "contact", {"x_mm": round(x, 1), "y_mm": round(y, 1)})
+            self.recorder.event(t, "contact", {"x_mm": round(x, 1), "y_mm": round(y, 1)})
+            self.contact_count += 1
+            if self.first_contact is None:
+                self.first_contact = (t, x, y)
+            self._contact_since = t
         self._contact = True
+
+    def _end_contact(self, t: int) -> None:
+        self._contact = False
+        if self._contact_since is not None:
+            self.longest_contact_us = max(self.longest_contact_us, t - self._contact_since)
+            self._contact_since = None
+
+    def contacts(self) -> dict[str, Any]:
+        """The body's contacts with walls and boxes so far: ``count`` (how many began),
+        ``first_s`` (simulated time of the first, or None), ``first_x_mm``/``first_y_mm``
+        (where the robot was then, world frame), ``longest_s`` (the longest push: time
+        spent pressed against a wall without moving away, one going on counted to now)."""
+        longest = self.longest_contact_us
+        if self._contact_since is not None:
+            longest = max(longest, self.now - self._contact_since)
+        first = self.first_contact
+        return {"count": self.contact_count,
+                "first_s": None if first is None else first[0] / 1e6,
+                "first_x_mm": None if first is None else round(first[1], 1),
+                "first_y_mm": None if first is None else round(first[2], 1),
+                "longest_s": longest / 1e6}
 
     def _set_rates(self, dt: float, v_before: float) -> None:
         vl = self._lm.speed * self._kl

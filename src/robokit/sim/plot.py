@@ -49,9 +49,9 @@ def _nan_list(values: list[float], sign: float = 1.0) -> list[float]:
 
 
 def _speed(rec: Any, name: str, dev: dict[str, Any]) -> list[float]:
-    """A motor's speed as the program's Motor.speed() reads it (its positive_direction)."""
-    sign = -1.0 if dev.get("positive_direction") == "counterclockwise" else 1.0
-    return _nan_list(rec.column(f"{name}_speed"), sign)
+    """A motor's speed as the program's Motor.speed() reads it (its positive_direction:
+    the telemetry has that sign already)."""
+    return _nan_list(rec.column(f"{name}_speed"))
 
 
 def _panels(result: RunResult) -> list[tuple[str, str, list[tuple[str, list[float]]]]]:

@@ -1,7 +1,10 @@
 """The recorder: what happened in a simulated run, for people and for tests.
 
 Telemetry is sampled at a fixed rate of simulated time (50 Hz by default):
-time, pose, every motor's angle and speed, and every sensor's value as the
+time, pose (world frame: ``heading_deg`` counterclockwise from +x), every motor's
+angle and speed (with the sign the program's ``Motor.angle()`` and ``speed()`` give
+them, its ``positive_direction``; in degrees of the motor's shaft, before any
+gears), and every sensor's value as the
 program last read it (sensors are not read again for the recorder, so
 recording changes nothing the program sees and costs little).  Alongside:
 the program's output lines with their simulated time, and events (beeps,
@@ -55,16 +58,21 @@ class Recorder:
         self.output_dropped_lines = 0
         self.output_dropped_chars = 0
         self._motor_ports: list[str] = []
+        self._motor_signs: list[float] = []
         self._sensor_ports: list[str] = []
 
     def begin(self, brick: SimBrick) -> None:
         """Choose the columns for this robot."""
         cols = ["t_ms", "x_mm", "y_mm", "heading_deg"]
         self._motor_ports = []
+        self._motor_signs = []
         self._sensor_ports = []
         for name, dev in brick.robot["devices"].items():
             if dev["type"] in ("Motor", "DCMotor"):
                 self._motor_ports.append(dev["port"])
+                # As the program's Motor.angle() and speed() count: positive_direction.
+                self._motor_signs.append(
+                    -1.0 if dev.get("positive_direction") == "counterclockwise" else 1.0)
                 cols += [f"{name}_angle", f"{name}_speed"]
         for name, dev in brick.robot["devices"].items():
             if dev["type"] not in ("Motor", "DCMotor"):
@@ -79,10 +87,10 @@ class Recorder:
         row: list[float] = [brick.now / 1000.0, brick._x, brick._y, math.degrees(brick._h)]
         motors = brick._motors
         offsets = brick._offsets
-        for port in self._motor_ports:
+        for port, sign in zip(self._motor_ports, self._motor_signs, strict=True):
             m = motors[port]
-            row.append(m.angle + offsets[port])
-            row.append(m.speed)
+            row.append(sign * (m.angle + offsets[port]) + 0.0)  # + 0.0: never -0.0
+            row.append(sign * m.speed + 0.0)
         last = brick._last
         nan = math.nan
         for port in self._sensor_ports:

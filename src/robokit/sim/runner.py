@@ -33,6 +33,11 @@ from .._files import is_file
 from ..compiler.bundle import Bundle
 from ..errors import BundleError, ProgramError
 from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, check_duration, is_user_file
+from .result import RunResult
+from .simtime import program_builtins, program_time
+
+__all__ = ["ProgramHang", "RunInterrupted", "RunResult", "LoadedProgram", "program_from_bundle",
+           "run_program", "read_directives", "directives_in", "format_program_error"]
 
 #: A line of output longer than this (print(..., end="") in a loop) is passed on in pieces.
 MAX_LINE_CHARS = 100_000
@@ -87,70 +92,6 @@ class _ProgramExit(BaseException):
 class _OutputClosed(BaseException):
     """Raised in the program when the ``on_output`` callback failed (the reader of the
     output went away): the run stops, and the callback's error goes to the caller."""
-
-
-class RunResult:
-    """What a simulated run did: status, times, poses, output, error, telemetry."""
-
-    def __init__(self, **kw: Any):
-        self.status: str = kw["status"]
-        self.sim_time_s: float = kw["sim_time_s"]
-        self.wall_time_s: float = kw["wall_time_s"]
-        self.start_pose: tuple[float, float, float] = kw["start_pose"]
-        self.pose: tuple[float, float, float] = kw["pose"]
-        self.distance_mm: float = kw["distance_mm"]
-        self.output: str = kw["output"]
-        self.error: dict[str, Any] | None = kw["error"]
-        self.traceback: str | None = kw["traceback"]
-        self.brick: SimBrick = kw["brick"]
-        self.program: str = kw["program"]
-        #: The program caught every attempt to stop it and its thread still runs.
-        self.left_behind: bool = kw.get("left_behind", False)
-
-    @property
-    def real_time_factor(self) -> float:
-        return self.sim_time_s / max(self.wall_time_s, 1e-6)
-
-    @property
-    def telemetry(self):  # -> Recorder
-        return self.brick.recorder
-
-    @property
-    def events(self) -> list[dict[str, Any]]:
-        return self.brick.recorder.events
-
-    @property
-    def world(self):  # -> World
-        return self.brick.world
-
-    @property
-    def ok(self) -> bool:
-        """True when the program did not raise (finished, or ran until the duration)."""
-        return self.status != "error"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON summary printed by ``robokit run --json``."""
-
-        def pose(p: tuple[float, float, float]) -> dict[str, float]:
-            return {"x_mm": round(p[0], 2), "y_mm": round(p[1], 2),
-                    "heading_deg": round(p[2], 2)}
-
-        return {
-            "program": self.program,
-            "world": self.brick.world.name,
-            "robot": self.brick.robot["name"],
-            "status": self.status,
-            "sim_time_s": round(self.sim_time_s, 6),
-            "wall_time_s": round(self.wall_time_s, 4),
-            "real_time_factor": round(self.real_time_factor, 1),
-            "start_pose": pose(self.start_pose),
-            "pose": pose(self.pose),
-            "distance_mm": round(self.distance_mm, 2),
-            "output": self.output,
-            "error": self.error,
-            "seed": self.brick.seed,
-            "noise": self.brick.noise,
-        }
 
 
 class _Output(io.TextIOBase):
@@ -461,6 +402,8 @@ class _BundleImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def __init__(self, modules: dict[str, tuple[str, str, bool]]):
         self._modules = modules  # name -> (filename, source, is_package)
+        #: The builtins the modules run with (the runner's: the simulated clock's import).
+        self.builtins: dict[str, Any] | None = None
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         entry = self._modules.get(fullname)
@@ -479,6 +422,8 @@ class _BundleImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module: Any) -> None:
         filename, source, _ = self._modules[module.__spec__.name]
         module.__file__ = filename
+        if self.builtins is not None:
+            module.__dict__["__builtins__"] = self.builtins
         exec(compile(source, filename, "exec"), module.__dict__)
 
 
@@ -550,10 +495,14 @@ def run_program(
     out = _Output(brick, on_output)
     dog = _Watchdog(brick, hang_budget_s, user_dir)
     out.on_fail = lambda: dog.stop("output")
+    # The program and its modules import their own time and utime: the simulated clock
+    # (the process's time module, which robokit's threads use, is left alone).
+    own_builtins = program_builtins(*program_time(brick))
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename,
-                                 "__builtins__": __builtins__}
+                                 "__builtins__": own_builtins}
     modules_before = set(sys.modules)
     importer = program.importer
+    importer.builtins = own_builtins
     has_eye = any(d["type"] == "ColorSensor" for d in brick.robot["devices"].values())
     brick.world.prepare(surface=has_eye)  # set-up, not part of the run's wall time
     if has_eye:
@@ -633,6 +582,7 @@ def run_program(
         # them afresh (a teacher's test suite runs many programs in one process).
         for name in importer.names() - modules_before:
             sys.modules.pop(name, None)
+        importer.builtins = None
     if dog.reason == "interrupt":
         raise RunInterrupted(left_behind)
     if out.failed is not None:
