@@ -8,7 +8,8 @@ bundle is verified, and the simulated brick runs the bundle's sources.
 
 Physics only: the clock and the simulated brick's HAL (``brick``), motors (``motor``),
 worlds (``world/``: shapes, geometry, model, loading), the floor's colours
-(``surface``), the recorder, the runner and plots. Hardware that speaks protocols is
+(``surface``), the recorder, the runner, the program's clock (``simtime``), the run's
+result (``result``) and plots. Hardware that speaks protocols is
 ``robokit.virtual``'s.
 
 May import: the device API (it is the HAL under it), ``robokit.compiler`` (programs

@@ -8,7 +8,10 @@ the loop's line.  Whatever ends a run (its duration, a hang, Ctrl-C in the
 calling thread, ``os._exit``) is raised in the program again and again until it
 ends; one that still does not end within :data:`GIVE_UP_S` is left behind (its
 thread is a daemon) and the run ends without it.  ``input()`` reads the run's
-``input`` text, then end-of-file.
+``input`` text, then end-of-file.  The program and its own modules import ``time`` and
+``utime`` as the simulated clock (:mod:`robokit.sim.simtime`), through the builtins
+they run with; the process's ``time`` module is left alone.  What a run did is a
+:class:`~robokit.sim.result.RunResult`.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ _TICKS_HALF = TICKS_PERIOD // 2
 
 def _seconds(value: Any, name: str) -> float:
     """``value`` as a number of seconds, refused as CPython's ``time.sleep`` does."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not isinstance(value, (int, float)) and not hasattr(type(value), "__float__"):
         raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as a number"
                         f" ({name})")
     seconds = float(value)
@@ -60,12 +60,12 @@ def program_time(brick: SimBrick) -> tuple[types.ModuleType, types.ModuleType]:
         sleep_us_(round(s * 1e6))
 
     def sleep_ms(ms: int) -> None:
-        """Wait ``ms`` milliseconds of simulated time (MicroPython)."""
+        """Wait ``ms`` milliseconds of simulated time (MicroPython; a negative one is 0)."""
         sleep_us_(round(_seconds(max(0, ms) if isinstance(ms, (int, float)) else ms,
                                  "ms") * 1000))
 
     def sleep_us(us: int) -> None:
-        """Wait ``us`` microseconds of simulated time (MicroPython)."""
+        """Wait ``us`` microseconds of simulated time (MicroPython; a negative one is 0)."""
         sleep_us_(round(_seconds(max(0, us) if isinstance(us, (int, float)) else us, "us")))
 
     def time_() -> float:
