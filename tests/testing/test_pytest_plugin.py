@@ -127,7 +127,6 @@ def test_failing_test_terminal_report_shows_pose_status_output_and_traceback(
         pytester: pytest.Pytester, two_runs: Any) -> None:
     outcome, fine, crash = two_runs
     text = outcome.stdout.str()
-    folder = pytester.path / "artifacts" / "test_robot.py__test_two_runs"
     outcome.stdout.fnmatch_lines([
         "*robokit: run 1 of 2: fine.py ended with status finished*",
         "world: empty, robot: *",
@@ -135,7 +134,7 @@ def test_failing_test_terminal_report_shows_pose_status_output_and_traceback(
         f"distance: {round(fine.distance_mm, 1)} mm",
         "output:",
         "  | fine drove 150 mm",
-        f"artifacts: {folder / 'run-1.png'}, *{folder / 'summary.json'}",
+        "artifacts in artifacts/test_robot.py__test_two_runs: run-1.png, *summary.json",
         "*robokit: run 2 of 2: crash.py ended with status error*",
         f"pose: {report.pose_text(crash.pose)} (started at *",
         "output:",
@@ -145,7 +144,7 @@ def test_failing_test_terminal_report_shows_pose_status_output_and_traceback(
         '  File "crash.py", line 6, in <module>',
         "    speed = 1 / 0",
         "ZeroDivisionError: division by zero",
-        f"artifacts: {folder / 'run-2.png'}, *",
+        "artifacts in artifacts/test_robot.py__test_two_runs: run-2.png, *summary.json",
     ])
     assert "heading=9" in text or "heading=-9" in text  # the 90° turn, in the pose line
 
@@ -166,8 +165,9 @@ def test_failing_test_junit_xml_has_traceback_pose_status_and_output(
     assert props["robokit.run2.output"] == crash.output
     assert props["robokit.run2.traceback"] == crash.traceback
     assert "ZeroDivisionError: division by zero" in props["robokit.run2.traceback"]
-    assert props["robokit.run2.plot"].endswith("run-2.png")
-    assert Path(props["robokit.run2.summary"]).is_file()
+    # artifact paths relative to where pytest started (the repository, in CI)
+    assert props["robokit.run2.plot"] == "artifacts/test_robot.py__test_two_runs/run-2.png"
+    assert (pytester.path / props["robokit.run2.summary"]).is_file()
     failure = case.find("failure")
     assert failure is not None and failure.text is not None
     # The failure text holds the sections too, for CI tools that show only it.
@@ -191,7 +191,7 @@ def test_junit_xml_without_artifacts_option_still_has_the_runs(
     assert "robokit.plot" not in props
     assert not (pytester.path / "artifacts").exists()
     outcome.stdout.fnmatch_lines(["*robokit: crash.py ended with status error*"])
-    assert "artifacts:" not in outcome.stdout.str()
+    assert "artifacts in" not in outcome.stdout.str()
 
 
 def test_passing_xfailing_and_run_less_tests_write_nothing(pytester: pytest.Pytester) -> None:

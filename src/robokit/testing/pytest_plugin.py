@@ -141,15 +141,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Gener
         files = _report.write_artifacts(folder, item.nodeid, runs,
                                         item.config.stash.setdefault(_TAKEN, {}))
     total = len(runs)
+    base = Path(item.config.invocation_params.dir)
     props: list[tuple[str, str]] = [("robokit.runs", str(total))]
     for i, (result, made) in enumerate(zip(runs, files, strict=True), 1):
-        props += _report.run_properties(result, i, total, made)
+        props += _report.run_properties(result, i, total, made, base)
     # The teardown report (made from item.user_properties) is the one --junitxml reads.
     item.user_properties.extend(props)
     if report.when == "teardown":
         report.user_properties.extend(props)
     shown = _report.shown_runs(runs)
-    sections = [_report.run_section(runs[i], i + 1, total, files[i]) for i in shown]
+    sections = [_report.run_section(runs[i], i + 1, total, files[i], base) for i in shown]
     if len(shown) < total:
         title, text = sections[-1]
         sections[-1] = (title, text + f"\n({total - len(shown)} more runs of this test are "

@@ -72,9 +72,10 @@ def run_title(result: Any, index: int, total: int) -> str:
     return f"robokit: {which}{result.program} ended with status {result.status}"
 
 
-def run_section(result: Any, index: int, total: int,
-                files: dict[str, Any] | None = None) -> tuple[str, str]:
-    """(title, text) describing one run for a failing test's report."""
+def run_section(result: Any, index: int, total: int, files: dict[str, Any] | None = None,
+                base: Path | None = None) -> tuple[str, str]:
+    """(title, text) describing one run for a failing test's report; the artifacts'
+    folder relative to ``base`` when inside it."""
     lines = [
         f"world: {result.world.name}, robot: {result.brick.robot['name']}, "
         f"simulated time: {result.sim_time_s:.3f} s",
@@ -85,16 +86,28 @@ def run_section(result: Any, index: int, total: int,
     if result.traceback:
         lines += ["traceback:", result.traceback]
     if files:
-        made = [str(p) for key in ("plot", "replay", "summary") if (p := files.get(key))]
+        made = [Path(p) for key in ("plot", "replay", "summary") if (p := files.get(key))]
         if made:
-            lines.append("artifacts: " + ", ".join(made))
+            lines.append(f"artifacts in {shown_path(made[0].parent, base)}: "
+                         + ", ".join(p.name for p in made))
         lines += [f"artifact not written: {e}" for e in files.get("errors", [])]
     return run_title(result, index, total), "\n".join(lines)
 
 
-def run_properties(result: Any, index: int, total: int,
-                   files: dict[str, Any] | None = None) -> list[tuple[str, str]]:
-    """JUnit properties of one run: ``robokit.NAME`` (one run) or ``robokit.runN.NAME``."""
+def shown_path(path: Path, base: Path | None) -> str:
+    """``path`` relative to ``base`` (pytest's starting folder) when it is inside it."""
+    if base is not None:
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def run_properties(result: Any, index: int, total: int, files: dict[str, Any] | None = None,
+                   base: Path | None = None) -> list[tuple[str, str]]:
+    """JUnit properties of one run: ``robokit.NAME`` (one run) or ``robokit.runN.NAME``;
+    artifact paths relative to ``base`` when inside it."""
     prefix = "robokit." if total == 1 else f"robokit.run{index}."
     props = [
         ("program", result.program),
@@ -109,7 +122,7 @@ def run_properties(result: Any, index: int, total: int,
         props.append(("traceback", result.traceback))
     for key in ("plot", "replay", "summary"):
         if files and files.get(key):
-            props.append((key, str(files[key])))
+            props.append((key, shown_path(Path(files[key]), base)))
     return [(prefix + name, value) for name, value in props]
 
 
