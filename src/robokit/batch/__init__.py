@@ -37,16 +37,19 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RobokitError
+
+if TYPE_CHECKING:
+    from .checks import Check
 
 __all__ = ["COLUMNS", "Job", "jobs_for", "run_many"]
 
 #: The columns of a row, in order.
-COLUMNS = ("key", "program", "world", "seed", "duration", "status", "sim_time_s", "pose",
-           "distance_mm", "contacts", "output", "output_chars_dropped", "error",
-           "bundle_sha256", "wall_time_s")
+COLUMNS = ("key", "program", "world", "seed", "duration", "params", "status", "sim_time_s",
+           "pose", "distance_mm", "contacts", "output", "output_chars_dropped", "error",
+           "checks", "points", "bundle_sha256", "wall_time_s")
 
 #: Default limits of one run (``robokit batch --cpu-limit/--memory-limit``).
 DEFAULT_CPU_S = 300.0
@@ -56,21 +59,24 @@ DEFAULT_MEMORY_MB = 2048
 @dataclass(frozen=True)
 class Job:
     """One run: a program (a .py file, a project folder or a .rkb bundle) on a world,
-    with a seed (None: no noise) and a duration (None: the program's header, else 60 s)."""
+    with a seed (None: no noise), a duration (None: the program's header, else 60 s) and
+    parameters (the program's top-level constants to set: robokit.batch.params)."""
 
     program: str
     world: str | None = None
     seed: int | None = None
     duration: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def jobs_for(programs: Iterable[str | Path], *, worlds: Iterable[str | None] = (None,),
-             seeds: Iterable[int | None] = (None,), duration: float | None = None
-             ) -> list[Job]:
-    """Every program on every world with every seed, in that order."""
-    worlds, seeds = list(worlds) or [None], list(seeds) or [None]
-    return [Job(str(p), w, s, duration) for p in programs for w in worlds for s in seeds]
+             seeds: Iterable[int | None] = (None,), duration: float | None = None,
+             params: Iterable[dict[str, Any]] = ({},)) -> list[Job]:
+    """Every program on every world with every seed and every set of parameters, in
+    that order."""
+    worlds, seeds, grid = list(worlds) or [None], list(seeds) or [None], list(params) or [{}]
+    return [Job(str(p), w, s, duration, dict(g))
+            for p in programs for w in worlds for s in seeds for g in grid]
 
 
 def run_key(bundle_sha256: str, world: str | None, seed: int | None,
@@ -80,29 +86,37 @@ def run_key(bundle_sha256: str, world: str | None, seed: int | None,
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def _compile(program: str) -> tuple[bytes, str]:
-    """The program's bundle (bytes) and the folder its files are shown under."""
+def _compile(program: str) -> tuple[Any, str]:
+    """The program's bundle and the folder its files are shown under."""
     from ..sim import load_bundle
 
     bundle, project_dir = load_bundle(program)
-    return bundle.to_bytes(), str(project_dir)
+    return bundle, str(project_dir)
+
+
+def _with_params(bundle: Any, params: dict[str, Any]) -> bytes:
+    from .params import set_constants
+
+    return bytes(set_constants(bundle, params).to_bytes())
 
 
 def run_many(jobs: Iterable[Job], *, workers: int | None = None,
              cpu_s: float | None = DEFAULT_CPU_S, memory_mb: int | None = DEFAULT_MEMORY_MB,
              wall_s: float | None = None, done: Mapping[str, dict[str, Any]] | None = None,
-             ) -> Iterator[dict[str, Any]]:
+             checks: list[Check] | None = None) -> Iterator[dict[str, Any]]:
     """Run ``jobs``, ``workers`` at a time (default: one per core); yield one row per job
     as it finishes. A job whose key is in ``done`` (rows read back from a results file)
     is not run again: its row from ``done`` is yielded, first, with ``"resumed": True``.
-    ``wall_s``: the wall-time limit of one run (default: twice ``cpu_s`` and a minute)."""
+    ``wall_s``: the wall-time limit of one run (default: twice ``cpu_s`` and a minute).
+    ``checks`` (robokit.batch.checks): each row gets their results and its points."""
     done = done or {}
+    checks = checks or []
     jobs = list(jobs)
     workers = max(1, workers or os.cpu_count() or 1)
     if wall_s is None:
         wall_s = 2 * (cpu_s or DEFAULT_CPU_S) + 60
     limits = {"cpu_s": cpu_s, "memory_mb": memory_mb}
-    bundles: dict[str, tuple[bytes, str] | RobokitError] = {}
+    bundles: dict[str, tuple[Any, str] | RobokitError] = {}
     todo: list[tuple[dict[str, Any], bytes | None]] = []
     for job in jobs:
         if job.program not in bundles:
@@ -112,25 +126,44 @@ def run_many(jobs: Iterable[Job], *, workers: int | None = None,
                 bundles[job.program] = exc
         got = bundles[job.program]
         row: dict[str, Any] = {"program": job.program, "world": job.world, "seed": job.seed,
-                               "duration": job.duration, **job.extra}
-        if isinstance(got, RobokitError):
-            row.update(key=run_key("", job.world, job.seed, job.duration), status="invalid",
+                               "duration": job.duration, "params": job.params or None}
+        data = None
+        if not isinstance(got, RobokitError):
+            try:
+                data = _with_params(got[0], job.params)
+            except RobokitError as exc:
+                got = exc
+        if isinstance(got, RobokitError) or data is None:
+            assert isinstance(got, RobokitError)
+            row.update(key=run_key(json.dumps(job.params, sort_keys=True), job.world,
+                                   job.seed, job.duration),
+                       status="invalid", bundle_sha256=None,
                        error={"type": type(got).__name__, "message": str(got),
                               "file": getattr(got, "file", None),
-                              "line": getattr(got, "line", None)},
-                       bundle_sha256=None)
-            todo.append((row, None))
+                              "line": getattr(got, "line", None)})
+            if row["key"] in done:
+                yield _graded({**done[row["key"]], "resumed": True}, checks)
+            else:
+                todo.append((row, None))
             continue
-        data, project_dir = got
         sha = hashlib.sha256(data).hexdigest()
         row.update(key=run_key(sha, job.world, job.seed, job.duration), bundle_sha256=sha,
-                   project_dir=project_dir)
+                   project_dir=got[1])
         if row["key"] in done:
-            yield {**done[row["key"]], "resumed": True}
+            yield _graded({**done[row["key"]], "resumed": True}, checks)
         else:
             todo.append((row, data))
     worlds = sorted({j.world for j in jobs if j.world})
-    yield from _Pool(workers, limits, wall_s, worlds).run(todo)
+    for row in _Pool(workers, limits, wall_s, worlds).run(todo):
+        yield _graded(row, checks)
+
+
+def _graded(row: dict[str, Any], checks: list[Check]) -> dict[str, Any]:
+    if checks:
+        from .checks import evaluate
+
+        row["checks"], row["points"] = evaluate(checks, row)
+    return row
 
 
 def _finish(job: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from typing import IO, Any
 from ..errors import RobokitError
 from . import COLUMNS
 
-CSV_COLUMNS = (*COLUMNS[:8], "x_mm", "y_mm", "heading_deg", *COLUMNS[8:])
+_POSE = COLUMNS.index("pose") + 1
+CSV_COLUMNS = (*COLUMNS[:_POSE], "x_mm", "y_mm", "heading_deg", *COLUMNS[_POSE:])
 
 
 def row_line(row: dict[str, Any], fmt: str) -> str:
@@ -79,14 +80,14 @@ def _from_csv(rec: dict[str, str]) -> dict[str, Any]:
         v = rec.get(c, "")
         if v == "":
             row[c] = None
-        elif c in ("pose", "contacts", "error"):
+        elif c in ("pose", "contacts", "error", "params", "checks"):
             try:
                 row[c] = json.loads(v)
             except ValueError:
                 row[c] = v
         elif c in ("seed",):
             row[c] = int(v)
-        elif c in ("duration", "sim_time_s", "distance_mm", "wall_time_s"):
+        elif c in ("duration", "sim_time_s", "distance_mm", "wall_time_s", "points"):
             row[c] = float(v)
         elif c == "output_chars_dropped":
             row[c] = int(v)

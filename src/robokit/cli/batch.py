@@ -61,21 +61,36 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
           out: Path | None, cpu_limit: float, memory_limit: int, quiet: bool) -> None:
     """Run many programs on the simulated brick at once: every PROGRAM (a .py file, a
     project folder, a .rkb bundle, or a folder of submissions) on every --world with
-    every seed, each run in a clean, confined process. Exit 0 when every run finished
-    (or ran until --duration), 1 when any ended in an error."""
+    every seed, each run in a clean, confined process. Or one SPEC.toml (docs/batch.md):
+    programs, worlds, seeds, parameters and the checks each run is graded by. Exit 0
+    when every run finished (or ran until --duration) and every check held, 1 otherwise."""
     from ..batch import jobs_for, run_many
     from ..batch.results import Writer, done_rows, format_of
+    from ..batch.spec import Spec, load_spec
     from ..sim.brick import check_duration
 
     if seeds is not None and seed_list:
         fail("give --seeds N or --seed S (repeated), not both")
     if duration is not None:
         duration = check_duration(duration, "--duration")
-    seed_values: list[int | None] = (list(range(1, seeds + 1)) if seeds
-                                     else list(seed_list) or [None])
-    names = expand_programs(programs)
-    todo = jobs_for(names, worlds=list(worlds) or [None], seeds=seed_values,
-                    duration=duration)
+    if len(programs) == 1 and programs[0].suffix.lower() == ".toml":
+        spec = load_spec(programs[0])
+    else:
+        spec = Spec(programs=list(programs))
+    if worlds:
+        spec.worlds = list(worlds)
+    if seeds:
+        spec.seeds = list(range(1, seeds + 1))
+    elif seed_list:
+        spec.seeds = list(seed_list)
+    if duration is not None:
+        spec.duration = duration
+    cpu_limit = spec.cpu_limit if spec.cpu_limit and cpu_limit == 300.0 else cpu_limit
+    memory_limit = (spec.memory_limit if spec.memory_limit and memory_limit == 2048
+                    else memory_limit)
+    names = expand_programs(tuple(spec.programs))
+    todo = jobs_for(names, worlds=spec.worlds, seeds=spec.seeds, duration=spec.duration,
+                    params=spec.params)
     done: dict[str, dict[str, Any]] = {}
     writer = None
     if out is not None:
@@ -89,7 +104,7 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
         with click.progressbar(length=len(todo), label="runs", file=sys.stderr,
                                show_pos=True, show_eta=True) if show else _Nothing() as bar:
             for row in run_many(todo, workers=jobs, cpu_s=cpu_limit, memory_mb=memory_limit,
-                                done=done):
+                                done=done, checks=spec.checks):
                 if row.pop("resumed", False):
                     skipped += 1
                 elif writer is not None:
@@ -103,7 +118,11 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
             writer.close()
     if not quiet:
         _table(rows, skipped, out)
-    if any(r["status"] not in _OK for r in rows):
+        if spec.checks:
+            _points(rows)
+    failed = any(r["status"] not in _OK for r in rows) or any(
+        not c["passed"] for r in rows for c in (r.get("checks") or []))
+    if failed:
         sys.exit(EXIT_PROGRAM_ERROR)
 
 
@@ -119,17 +138,27 @@ class _Nothing:
 
 
 def _table(rows: list[dict[str, Any]], skipped: int, out: Path | None) -> None:
+    with_params = any(r.get("params") for r in rows)
     if rows:
         width = min(40, max(len(_short(r["program"])) for r in rows))
-        click.echo(f"{'program':{width}}  {'world':8}  {'seed':>4}  {'status':9}  "
+        pw = max([len(_params(r)) for r in rows] + [6]) if with_params else 0
+        head = f"{'params':{pw}}  " if with_params else ""
+        click.echo(f"{'program':{width}}  {'world':8}  {'seed':>4}  {head}{'status':9}  "
                    f"{'distance':>9}  error")
-    for r in sorted(rows, key=lambda r: (r["program"], str(r["world"]), str(r["seed"]))):
+    for r in sorted(rows, key=lambda r: (r["program"], str(r["world"]), str(r["seed"]),
+                                         _params(r))):
         err = r.get("error") or {}
-        where = f"{err['file']}:{err['line']}: " if err.get("file") else ""
-        message = f"{err.get('type', '')}: {where}{err.get('message', '')}" if err else ""
+        message = ""
+        if err:
+            text = str(err.get("message", ""))
+            where = (f"{err['file']}:{err['line']}: "
+                     if err.get("file") and err.get("line") is not None
+                     and not text.startswith(str(err["file"])) else "")
+            message = f"{err.get('type', '')}: {where}{text}"
         dist = "" if r.get("distance_mm") is None else f"{r['distance_mm']:.0f} mm"
+        params = f"{_params(r):{pw}}  " if with_params else ""
         click.echo(f"{_short(r['program']):{width}}  {str(r['world'] or '-'):8}  "
-                   f"{str(r['seed'] if r['seed'] is not None else '-'):>4}  "
+                   f"{str(r['seed'] if r['seed'] is not None else '-'):>4}  {params}"
                    f"{r['status']:9}  {dist:>9}  {message[:100]}")
     counts: dict[str, int] = {}
     for r in rows:
@@ -139,6 +168,28 @@ def _table(rows: list[dict[str, Any]], skipped: int, out: Path | None) -> None:
         parts.append(f"{skipped} of them done before, read from {out}")
     click.echo(f"{len(rows)} run{'s' if len(rows) != 1 else ''}: " + ", ".join(parts)
                if parts else "nothing to run")
+
+
+def _params(row: dict[str, Any]) -> str:
+    return " ".join(f"{k}={v}" for k, v in (row.get("params") or {}).items())
+
+
+def _points(rows: list[dict[str, Any]]) -> None:
+    """Points per program: what its runs earned of what they could."""
+    got: dict[str, list[float]] = {}
+    for r in rows:
+        earned = got.setdefault(r["program"], [0.0, 0.0, 0, 0])
+        for c in r.get("checks") or []:
+            earned[0] += c["points"]
+            earned[1] += c["of"]
+            earned[2] += bool(c["passed"])
+            earned[3] += 1
+    width = min(40, max(len(_short(p)) for p in got)) if got else 7
+    click.echo("")
+    click.echo(f"{'program':{width}}  {'points':>13}  checks passed")
+    for program in sorted(got):
+        points, of, passed, count = got[program]
+        click.echo(f"{_short(program):{width}}  {points:6g} / {of:<4g}  {passed:g} of {count:g}")
 
 
 def _short(program: str) -> str:
