@@ -197,6 +197,42 @@ def test_play_pause_speed_and_scrubbing(arc_page, arc_run):
     assert arc_page.errors == []
 
 
+def test_the_hub_and_the_log_show_what_happened_by_then(arc_page, arc_run):
+    import colorsys
+
+    result, _ = arc_run
+    light = next(e for e in result.events if e["kind"] == "light")
+    h, sat, v = light["color"]
+    rgb = [round(255 * c) for c in colorsys.hsv_to_rgb(h / 360, sat / 100, v / 100)]
+    background = "e => getComputedStyle(e).backgroundColor"
+    arc_page.js("robokitReplay.seek(0)")
+    assert arc_page.page.eval_on_selector("#light", background) == "rgb(0, 0, 0)"  # not yet
+    arc_page.js("robokitReplay.seek(1)")
+    assert arc_page.page.eval_on_selector("#light", background) == "rgb({}, {}, {})".format(*rgb)
+    log = arc_page.page.inner_text("#log")
+    assert "print" in log and "arc" in log and "light" in log
+    assert arc_page.errors == []
+
+
+def test_a_programs_error_is_on_the_timeline(browser, tmp_path):
+    prog = tmp_path / "oops.py"
+    prog.write_text("from robokit import wait\nwait(500)\nraise ValueError('<b>no</b>')\n")
+    result = simulate(prog, duration=2)
+    assert result.status == "error"
+    out = tmp_path / "oops.html"
+    write_replay(result, out, inputs=[prog])
+    page = Page(browser, out.as_uri())
+    try:
+        assert "ValueError: <b>no</b> (" in page.page.inner_text("#errline")  # text, not markup
+        page.js("robokitReplay.seek(0.2)")
+        assert "ValueError" not in page.page.inner_text("#log")
+        page.js("robokitReplay.seek(robokitReplay.duration())")
+        assert f"ValueError: <b>no</b> at {prog}:3" in page.page.inner_text("#log")
+        assert page.errors == []
+    finally:
+        page.page.close()
+
+
 # multitask.py stopped at 5 s leaves a coroutine that raises when collected (the runner's,
 # not the replay's: "Exception ignored in: <coroutine object main>"); not a page error.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
