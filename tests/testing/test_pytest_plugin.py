@@ -60,6 +60,13 @@ def _testcase(xml_path: Path, name: str) -> ET.Element:
     return cases[0]
 
 
+def _pose(result: Any) -> str:
+    """The pose as the report should show it: x, y, and the heading the program's
+    hub.imu.heading() reads (clockwise-positive), the convention of robokit run."""
+    x, y, _ = (round(v, 1) + 0.0 for v in result.pose)
+    return f"x={x} mm, y={y} mm, heading={round(result.imu_heading_deg, 1) + 0.0}°"
+
+
 def _properties(case: ET.Element) -> dict[str, str]:
     return {p.get("name", ""): p.get("value", "") for p in case.iter("property")}
 
@@ -130,13 +137,13 @@ def test_failing_test_terminal_report_shows_pose_status_output_and_traceback(
     outcome.stdout.fnmatch_lines([
         "*robokit: run 1 of 2: fine.py ended with status finished*",
         "world: empty, robot: *",
-        f"pose: {report.pose_text(fine.pose)} (started at *",
+        f"pose: {_pose(fine)} (started at *",
         f"distance: {round(fine.distance_mm, 1)} mm",
         "output:",
         "  | fine drove 150 mm",
         "artifacts in artifacts/test_robot.py__test_two_runs: run-1.png, *summary.json",
         "*robokit: run 2 of 2: crash.py ended with status error*",
-        f"pose: {report.pose_text(crash.pose)} (started at *",
+        f"pose: {_pose(crash)} (started at *",
         "output:",
         "  | about to divide",
         "traceback:",
@@ -146,7 +153,7 @@ def test_failing_test_terminal_report_shows_pose_status_output_and_traceback(
         "ZeroDivisionError: division by zero",
         "artifacts in artifacts/test_robot.py__test_two_runs: run-2.png, *summary.json",
     ])
-    assert "heading=9" in text or "heading=-9" in text  # the 90° turn, in the pose line
+    assert "heading=90." in text  # turn(90) is clockwise: +90 as hub.imu.heading() reads
 
 
 def test_failing_test_junit_xml_has_traceback_pose_status_and_output(
@@ -157,11 +164,11 @@ def test_failing_test_junit_xml_has_traceback_pose_status_and_output(
     assert props["robokit.runs"] == "2"
     assert props["robokit.run1.program"] == "fine.py"
     assert props["robokit.run1.status"] == "finished"
-    assert props["robokit.run1.pose"] == report.pose_text(fine.pose)
+    assert props["robokit.run1.pose"] == _pose(fine)
     assert props["robokit.run1.output"] == fine.output
     assert "robokit.run1.traceback" not in props
     assert props["robokit.run2.status"] == "error"
-    assert props["robokit.run2.pose"] == report.pose_text(crash.pose)
+    assert props["robokit.run2.pose"] == _pose(crash)
     assert props["robokit.run2.output"] == crash.output
     assert props["robokit.run2.traceback"] == crash.traceback
     assert "ZeroDivisionError: division by zero" in props["robokit.run2.traceback"]
@@ -172,7 +179,7 @@ def test_failing_test_junit_xml_has_traceback_pose_status_and_output(
     assert failure is not None and failure.text is not None
     # The failure text holds the sections too, for CI tools that show only it.
     assert "robokit: run 2 of 2: crash.py ended with status error" in failure.text
-    assert f"pose: {report.pose_text(crash.pose)}" in failure.text
+    assert f"pose: {_pose(crash)}" in failure.text
     assert '  File "crash.py", line 6, in <module>' in failure.text
     assert "  | about to divide" in failure.text
 

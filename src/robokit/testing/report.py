@@ -43,8 +43,13 @@ def _num(v: float) -> float:
     return round(v, 1) + 0.0  # + 0.0: never "-0.0"
 
 
-def pose_text(pose: Sequence[float]) -> str:
-    x, y, heading = pose
+def pose_text(result: Any) -> str:
+    """The end pose as ``robokit run``'s summary shows it: x and y in the world (mm), the
+    heading as the program's ``hub.imu.heading()`` reads it (clockwise, 0 at the start)."""
+    x, y, world_heading = result.pose
+    heading = getattr(result, "imu_heading_deg", None)
+    if heading is None:  # a RunResult without it: the world frame's heading
+        heading = world_heading
     return f"x={_num(x)} mm, y={_num(y)} mm, heading={_num(heading)}°"
 
 
@@ -79,7 +84,8 @@ def run_section(result: Any, index: int, total: int, files: dict[str, Any] | Non
     lines = [
         f"world: {result.world.name}, robot: {result.brick.robot['name']}, "
         f"simulated time: {result.sim_time_s:.3f} s",
-        f"pose: {pose_text(result.pose)} (started at {pose_text(result.start_pose)})",
+        f"pose: {pose_text(result)} (started at x={_num(result.start_pose[0])} mm, "
+        f"y={_num(result.start_pose[1])} mm)",
         f"distance: {_num(result.distance_mm)} mm",
         output_tail(result.output),
     ]
@@ -113,7 +119,7 @@ def run_properties(result: Any, index: int, total: int, files: dict[str, Any] | 
         ("program", result.program),
         ("status", result.status),
         ("world", result.world.name),
-        ("pose", pose_text(result.pose)),
+        ("pose", pose_text(result)),
         ("distance_mm", str(_num(result.distance_mm))),
         ("sim_time_s", f"{result.sim_time_s:.3f}"),
         ("output", chars_tail(result.output)),
