@@ -107,6 +107,20 @@ def _load_kit(board: str | Path | dict[str, Any], vm: str) -> dict[str, Any]:
     return kit
 
 
+#: The MicroPython the CPython executor plays (``SimBoard(vm="cpython")``): release,
+#: build date and mpy ABI (6.3 with its sub-version bits).
+CPYTHON_VERSION = (1, 24, 1)
+CPYTHON_VERSION_DATE = "2024-01-01"
+CPYTHON_MPY_ABI = 6 | 3 << 8 | 2 << 10
+
+
+def version_label(release: str, text: str) -> str:
+    """``text`` (``sys.version`` after "MicroPython ") with the release in it: as it is
+    when it names the release (``v1.24.1 on 2024-11-29``), else the release first
+    (``v1.29.0 (9458e3a23f on 2026-07-05)``, an untagged build)."""
+    return text if release in text else f"v{release} ({text})"
+
+
 class SimBoard:
     """A simulated MicroPython board. See the module docstring.
 
@@ -117,7 +131,7 @@ class SimBoard:
                  window: int = 128, disconnect_at: int | None = None,
                  faults: Faults | Iterable[str] | None = None,
                  files: dict[str, bytes] | None = None,
-                 version: tuple[int, int, int] = (1, 24, 1), mpy_abi: int = 6 | 3 << 8 | 2 << 10,
+                 version: tuple[int, int, int] | None = None, mpy_abi: int | None = None,
                  machine: str = "robokit simulated kit board with RP2040",
                  platform: str = "rp2", vm: str = "auto", world: str | Path | World = "empty",
                  seed: int | None = None, noise: bool | None = None,
@@ -145,12 +159,8 @@ class SimBoard:
         self.files: dict[str, bytes] = dict(files or {})
         self.dirs: set[str] = {"/"}
         self.cwd = "/"
-        self.version = version
-        self.mpy_abi = mpy_abi
         self.machine = machine
         self.platform = platform
-        self.release = ".".join(map(str, version))
-        self.version_text = f"v{self.release} on 2024-01-01"
         self.stats: dict[str, int] = {"raw_paste": 0, "raw_exec": 0, "friendly_exec": 0,
                                       "soft_reset": 0, "bytes_in": 0, "bytes_out": 0,
                                       "interrupts": 0, "resets": 0, "stalls": 0,
@@ -198,9 +208,25 @@ class SimBoard:
         if board is not None:
             self.kit = _load_kit(board, vm)
         if vm == "micropython":
-            from .mpvm import MicroPythonVM
+            from .mpvm import MicroPythonVM, vm_version
 
+            if version is not None or mpy_abi is not None:
+                raise ValueError("version= and mpy_abi= are for vm='cpython': the MicroPython "
+                                 "VM reports its own version and mpy ABI")
             self._mpvm = MicroPythonVM(self)
+            version, text, mpy_abi = vm_version(self._mpvm.exe)
+        else:
+            version = CPYTHON_VERSION if version is None else version
+            text = f"v{'.'.join(map(str, version))} on {CPYTHON_VERSION_DATE}"
+        #: The MicroPython this board is: the REPL banner, ``sys.version``,
+        #: ``sys.implementation`` and ``os.uname()`` all say it (with the MicroPython VM,
+        #: the VM's own; with the CPython executor, CPYTHON_VERSION or ``version=``).
+        self.version: tuple[int, int, int] = version
+        self.mpy_abi: int = CPYTHON_MPY_ABI if mpy_abi is None else mpy_abi
+        self.release = ".".join(map(str, version))
+        #: ``sys.version`` after "MicroPython " (the banner's words); the release is in it,
+        #: also on an untagged VM build whose own text has only a git hash.
+        self.version_text = version_label(self.release, text)
         #: Which executor runs the code: "micropython" or "cpython".
         self.vm = vm
         self._cpython = CPythonExecutor(self)

@@ -163,6 +163,11 @@ class MicroPythonBoard:
             values = ast.literal_eval(out.decode("utf-8", "replace").strip().splitlines()[-1])
             impl, mpy, release, version, machine, mem_free, flash_free, kit = values
             version = str(version).partition("; ")[2] or f"v{release}"
+            # An untagged build's sys.version has a git hash, no release: add it (as the
+            # simulated board's banner does: robokit.virtual.board.version_label).
+            words = version.partition("MicroPython ")[2] or version
+            if str(release) not in words:
+                version = f"MicroPython v{release} ({words})"
         except RemoteError as e:
             raise TargetError(f"{self.name} could not report its firmware: "
                               f"{e.traceback.strip().splitlines()[-1]}") from e
