@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "sim": {"devices", "compiler", "config", "kits", "errors", "_files"},
     "virtual": {"sim", "protocols", "devices", "compiler", "config", "kits", "errors"},
     "testing": {"sim", "virtual", "errors"},
-    "batch": {"sim", "compiler", "errors"},  # many isolated runs (robokit.batch)
+    "batch": {"sim", "compiler", "config", "errors"},  # many isolated runs (robokit.batch)
     "targets": {"compiler", "link", "protocols", "sim", "firmware", "kits", "config", "errors",
                 "_extras"},
     "install": {"targets"},  # robokit.install: the deprecated re-export of targets' install

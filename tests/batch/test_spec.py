@@ -147,3 +147,21 @@ def test_checks_of_a_run_that_did_not_run_fail() -> None:
     with pytest.raises(RobokitError, match="points must be"):
         parse_checks([{"max_contacts": 0, "points": -1}], "spec.toml")
     assert json.dumps(results)  # rows stay JSON
+
+
+def test_the_grading_example_grades_as_its_docs_say() -> None:
+    spec = Path(__file__).resolve().parents[2] / "examples" / "grading" / "grade.toml"
+    rows = {}
+    from robokit.batch.spec import load_spec
+    from robokit.cli.batch import expand_programs
+
+    s = load_spec(spec)
+    jobs = jobs_for(expand_programs(tuple(s.programs)), worlds=s.worlds, duration=s.duration)
+    for row in run_many(jobs, checks=s.checks):
+        rows[Path(row["program"]).stem] = row
+    assert rows["alice"]["points"] == 9.0  # reaches the goal, cleanly
+    assert rows["bob"]["status"] == "timeout" and rows["bob"]["points"] == 0.0
+    assert rows["bob"]["contacts"]["count"] >= 1  # stuck against a wall
+    assert rows["carol"]["error"]["type"] == "Refused"
+    assert "os.system" in rows["carol"]["error"]["message"]
+    assert rows["dave"]["error"]["type"] == "ProgramHang"

@@ -19,7 +19,7 @@ Rows (plain dicts, pandas-friendly) come back as runs finish. The columns are
 the duration, so :mod:`robokit.batch.results` can skip runs done before. The same inputs
 give the same rows apart from ``wall_time_s``.
 
-May import the simulator, the compiler and robokit.errors; the CLI's ``robokit batch``
+May import the simulator, the compiler, robokit.config and robokit.errors; the CLI's ``robokit batch``
 is built on it.
 """
 
