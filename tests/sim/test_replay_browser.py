@@ -207,8 +207,15 @@ def test_the_hub_and_the_log_show_what_happened_by_then(arc_page, arc_run):
     background = "e => getComputedStyle(e).backgroundColor"
     arc_page.js("robokitReplay.seek(0)")
     assert arc_page.page.eval_on_selector("#light", background) == "rgb(0, 0, 0)"  # not yet
-    arc_page.js("robokitReplay.seek(1)")
+    data = replay_data(result)
+    t, row = data["t"][50], data["telemetry"]["rows"][50]
+    arc_page.js("t => robokitReplay.seek(t)", t)
     assert arc_page.page.eval_on_selector("#light", background) == "rgb({}, {}, {})".format(*rgb)
+    # the pose as the program sees it: hub.imu.heading() is clockwise-positive, 0 at the start
+    heading = -(row[3] - result.start_pose[2])
+    assert heading > 10  # drive(200, 45) turns clockwise
+    assert f"x={row[1]:.0f} mm, y={row[2]:.0f} mm, heading={heading:.1f}\u00b0" in (
+        arc_page.page.inner_text("#sensors"))
     log = arc_page.page.inner_text("#log")
     assert "print" in log and "arc" in log and "light" in log
     assert arc_page.errors == []
