@@ -36,6 +36,7 @@ from .._files import is_file
 from ..compiler.bundle import Bundle
 from ..errors import BundleError, ProgramError
 from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, check_duration, is_user_file
+from .mpnames import program_modules
 from .result import RunResult
 from .simtime import program_builtins, program_time
 
@@ -500,7 +501,7 @@ def run_program(
     out.on_fail = lambda: dog.stop("output")
     # The program and its modules import their own time and utime: the simulated clock
     # (the process's time module, which robokit's threads use, is left alone).
-    own_builtins = program_builtins(*program_time(brick))
+    own_builtins = program_builtins(*program_time(brick), program_modules(brick.seed))
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename,
                                  "__builtins__": own_builtins}
     modules_before = set(sys.modules)

@@ -131,21 +131,27 @@ def program_time(brick: SimBrick) -> tuple[types.ModuleType, types.ModuleType]:
     return modules[0], modules[1]
 
 
-def program_builtins(time_module: types.ModuleType, utime_module: types.ModuleType
-                     ) -> dict[str, Any]:
+def program_builtins(time_module: types.ModuleType, utime_module: types.ModuleType,
+                     modules: dict[str, types.ModuleType] | None = None) -> dict[str, Any]:
     """The builtins of the program and its modules: Python's, with an ``__import__``
-    that hands out ``time_module`` for ``time`` and ``utime_module`` for ``utime``."""
+    that hands out ``time_module`` for ``time``, ``utime_module`` for ``utime`` and
+    ``modules`` by name (MicroPython's names: :func:`robokit.sim.mpnames.program_modules`),
+    and MicroPython's ``const``."""
+    from .mpnames import const
+
     real_import = builtins.__import__
+    own = dict(modules or {})
+    own["time"], own["utime"] = time_module, utime_module
 
     def __import__(name: str, globals: Any = None, locals: Any = None,  # noqa: A001
                    fromlist: Any = (), level: int = 0) -> Any:
         if level == 0:
-            if name == "time":
-                return time_module
-            if name == "utime":
-                return utime_module
+            mod = own.get(name)
+            if mod is not None:
+                return mod
         return real_import(name, globals, locals, fromlist, level)
 
     table = dict(vars(builtins))
     table["__import__"] = __import__
+    table["const"] = const
     return table
