@@ -334,3 +334,26 @@ def test_safe_name_keeps_only_portable_characters_and_a_bounded_length() -> None
     a, b = report.safe_name(long_a), report.safe_name(long_b)
     assert len(a) <= report.NAME_CHARS and len(b) <= report.NAME_CHARS and a != b
     assert report.safe_name("::..//") == "test"
+
+
+@pytest.mark.slow
+def test_under_xdist_the_report_and_artifacts_come_from_the_worker(
+        pytester: pytest.Pytester) -> None:
+    """With pytest-xdist (CI users run -n auto) the worker writes the artifacts, and the
+    sections and properties travel to the controller's terminal and JUnit XML."""
+    pytest.importorskip("xdist")
+    _programs(pytester, **{"crash.py": CRASH, "test_robot.py": """\
+        def test_crash(robokit_sim):
+            assert robokit_sim("crash.py").ok
+    """})
+    outcome = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "1",
+                                            "--junitxml=out.xml", "--robokit-artifacts=arts")
+    outcome.assert_outcomes(failed=1)
+    outcome.stdout.fnmatch_lines(["*robokit: crash.py ended with status error*",
+                                  "ZeroDivisionError: division by zero"])
+    props = _properties(_testcase(pytester.path / "out.xml", "test_crash"))
+    assert props["robokit.status"] == "error" and "1 / 0" in props["robokit.traceback"]
+    folder = pytester.path / "arts" / "test_robot.py__test_crash"
+    assert (folder / "run-1.png").read_bytes().startswith(PNG_MAGIC)
+    summary = json.loads((folder / "summary.json").read_text("utf-8"))
+    assert summary["runs"][0]["error"]["type"] == "ZeroDivisionError"
