@@ -19,6 +19,8 @@ except ImportError:  # pragma: no cover - the test extra installs it
     pytest.skip("playwright is not installed (pip install -e '.[test]')",
                 allow_module_level=True)
 
+from matplotlib.image import imread
+
 from robokit.sim import simulate
 from robokit.sim.replay import ROBOT_COLOR, replay_data, write_replay
 
@@ -28,7 +30,10 @@ if not CHROMIUM:
     pytest.skip("no Chromium to open the replay in: install Debian's chromium package "
                 "(apt-get install chromium) or set ROBOKIT_CHROMIUM", allow_module_level=True)
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.py"))
+_EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+#: every example program, and the kit examples (project folders with their robot.toml)
+EXAMPLES = sorted(_EXAMPLES_DIR.glob("*.py")) + sorted(
+    p for p in (_EXAMPLES_DIR / "kits").glob("*") if (p / "main.py").is_file())
 VIEWPORT = {"width": 1600, "height": 1000}
 
 ARC = """\
@@ -120,8 +125,6 @@ def _hull_centroid(points: list[tuple[float, float]]) -> tuple[float, float]:
 
 def _robot_pixels(page: Page) -> list[tuple[float, float]]:
     """Centres (page CSS pixels) of the world canvas's pixels in the robot's colour."""
-    from matplotlib.image import imread
-
     rect = page.js("(() => { const r = document.getElementById('world')"
                    ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()")
     png = page.page.screenshot(clip={"x": rect[0], "y": rect[1], "width": rect[2],
@@ -221,6 +224,35 @@ def test_the_hub_and_the_log_show_what_happened_by_then(arc_page, arc_run):
     assert arc_page.errors == []
 
 
+def test_contacts_are_marked_from_the_moment_they_happen(browser, tmp_path):
+    prog = tmp_path / "ram.py"
+    prog.write_text("from robokit import robot\nrobot.drive_base.straight(2000)\n")
+    result = simulate(prog, world="arena", duration=14)
+    contacts = [e for e in result.events if e["kind"] == "contact"]
+    assert contacts, "the robot never touched the arena's wall"
+    first = contacts[0]
+    out = tmp_path / "ram.html"
+    write_replay(result, out, inputs=[prog])
+    page = Page(browser, out.as_uri())
+    try:
+        def red_near_contact() -> int:
+            sx, sy = page.js("([x, y]) => robokitReplay.worldToScreen(x, y)",
+                             [first["x_mm"], first["y_mm"]])
+            png = page.page.screenshot(clip={"x": sx - 8, "y": sy - 8, "width": 16,
+                                             "height": 16})
+            img = (imread(io.BytesIO(png), format="png")[..., :3] * 255).round()
+            return int(((img[..., 0] > 200) & (img[..., 1] < 40) & (img[..., 2] < 40)).sum())
+
+        page.js("t => robokitReplay.seek(t)", first["t_ms"] / 1000 - 0.05)
+        assert red_near_contact() == 0
+        page.js("t => robokitReplay.seek(t)", first["t_ms"] / 1000 + 0.05)
+        assert red_near_contact() > 10
+        assert "contact" in page.page.inner_text("#log")
+        assert page.errors == []
+    finally:
+        page.page.close()
+
+
 def test_a_programs_error_is_on_the_timeline(browser, tmp_path):
     prog = tmp_path / "oops.py"
     prog.write_text("from robokit import wait\nwait(500)\nraise ValueError('<b>no</b>')\n")
@@ -243,11 +275,12 @@ def test_a_programs_error_is_on_the_timeline(browser, tmp_path):
 # multitask.py stopped at 5 s leaves a coroutine that raises when collected (the runner's,
 # not the replay's: "Exception ignored in: <coroutine object main>"); not a page error.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+@pytest.mark.parametrize("example", EXAMPLES,
+                         ids=[str(p.relative_to(_EXAMPLES_DIR)) for p in EXAMPLES])
 def test_every_examples_replay_opens_without_errors(browser, example, tmp_path):
     result = simulate(example, duration=5)  # on the world its "# robokit:" line names
     out = tmp_path / f"{example.stem}.html"
-    write_replay(result, out, inputs=[example])
+    write_replay(result, out, inputs=[example if example.is_file() else example / "main.py"])
     page = Page(browser, out.as_uri())
     try:
         for t in (0.0, 2.5, 5.0):
