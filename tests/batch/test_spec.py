@@ -165,3 +165,47 @@ def test_the_grading_example_grades_as_its_docs_say() -> None:
     assert rows["carol"]["error"]["type"] == "Refused"
     assert "os.system" in rows["carol"]["error"]["message"]
     assert rows["dave"]["error"]["type"] == "ProgramHang"
+
+
+def test_junit_and_gradebook(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    write(tmp_path / "goal.toml", GOAL_WORLD)
+    write(tmp_path / "reaches.py", "from robokit import robot\nrobot.drive_base.straight(350)\n"
+                                   "print('there <&> \\x01')\n")
+    write(tmp_path / "short.py", "from robokit import robot\nrobot.drive_base.straight(100)\n")
+    spec = write(tmp_path / "grade.toml", """\
+        programs = ["reaches.py", "short.py"]
+        worlds = ["goal.toml"]
+        seeds = 2
+        [[checks]]
+        name = "ends on the green square"
+        ends_on = "green"
+        points = 5
+    """)
+    junit, report = tmp_path / "out" / "runs.xml", tmp_path / "out" / "grades.html"
+    junit.parent.mkdir()
+    r = invoke("batch", spec, "--junit", junit, "--report", report)
+    assert r.exit_code == 1, r.output
+    suite = ET.parse(junit).getroot()
+    cases = suite.findall("testcase")
+    assert suite.get("tests") == "4" and suite.get("failures") == "2"
+    assert sorted((Path(c.get("classname")).name, c.get("name")) for c in cases) == [
+        ("reaches.py", "world=goal.toml seed=1"), ("reaches.py", "world=goal.toml seed=2"),
+        ("short.py", "world=goal.toml seed=1"), ("short.py", "world=goal.toml seed=2")]
+    for c in cases:
+        failure = c.find("failure")
+        props = {p.get("name"): p.get("value") for p in c.iter("property")}
+        if c.get("classname").endswith("short.py"):
+            assert failure is not None
+            assert failure.get("message") == "check failed: ends on the green square"
+            assert props["robokit.points"] == "0.0"
+        else:
+            assert failure is None and props["robokit.points"] == "5.0"
+            assert c.find("system-out").text == "there <&> \ufffd\n"
+    page = report.read_text(encoding="utf-8")
+    assert page.count("<h2 ") == 2
+    assert "10 / 10" in page and "0 / 10" in page  # two seeds of 5 points each
+    assert "✘ ends on the green square" in page and "&lt;" not in page.split("<h2")[0]
+    r = invoke("batch", spec, "--junit", spec)
+    assert r.exit_code == 2 and "--junit" in r.stderr

@@ -19,8 +19,8 @@ Rows (plain dicts, pandas-friendly) come back as runs finish. The columns are
 the duration, so :mod:`robokit.batch.results` can skip runs done before. The same inputs
 give the same rows apart from ``wall_time_s``.
 
-May import the simulator, the compiler, robokit.config and robokit.errors; the CLI's ``robokit batch``
-is built on it.
+May import the simulator, the compiler, robokit.config and robokit.errors; the CLI's
+``robokit batch`` is built on it.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import RobokitError
-from ._errors import EXIT_PROGRAM_ERROR, Command, fail
+from ._errors import EXIT_PROGRAM_ERROR, Command, about, fail
 from ._output import path_option
 
 #: Statuses that count as the program's success.
@@ -55,10 +55,13 @@ def expand_programs(args: tuple[Path, ...]) -> list[str]:
               help="CPU seconds one run may use.")
 @click.option("--memory-limit", type=click.IntRange(min=64), default=2048, show_default=True,
               help="Megabytes of memory one run may use.")
+@path_option("--junit", help="Write the runs as JUnit XML to FILE.xml (one test case a run).")
+@path_option("--report", help="Write a gradebook to FILE.html: points per program, each run.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
 def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None,
           seed_list: tuple[int, ...], duration: float | None, jobs: int | None,
-          out: Path | None, cpu_limit: float, memory_limit: int, quiet: bool) -> None:
+          out: Path | None, cpu_limit: float, memory_limit: int, junit: Path | None,
+          report: Path | None, quiet: bool) -> None:
     """Run many programs on the simulated brick at once: every PROGRAM (a .py file, a
     project folder, a .rkb bundle, or a folder of submissions) on every --world with
     every seed, each run in a clean, confined process. Or one SPEC.toml (docs/batch.md):
@@ -89,6 +92,15 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
     memory_limit = (spec.memory_limit if spec.memory_limit and memory_limit == 2048
                     else memory_limit)
     names = expand_programs(tuple(spec.programs))
+    from .._files import check_output
+
+    inputs = [Path(n) for n in names] + ([programs[0]] if len(programs) == 1 else [])
+    for option, path, suffix in (("--junit", junit, ".xml"), ("--report", report, ".html")):
+        if path is not None:
+            if path.suffix.lower() != suffix:
+                fail(f"{option} {path}: name the file *{suffix}")
+            with about(option):
+                check_output(path, inputs=inputs, what=option[2:])
     todo = jobs_for(names, worlds=spec.worlds, seeds=spec.seeds, duration=spec.duration,
                     params=spec.params)
     done: dict[str, dict[str, Any]] = {}
@@ -116,10 +128,27 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
     finally:
         if writer is not None:
             writer.close()
+    if junit is not None or report is not None:
+        from .._files import write_output
+        from ..batch.reports import gradebook_html, junit_xml
+
+        if junit is not None:
+            with about("--junit"):
+                write_output(junit, junit_xml(rows), inputs=inputs, what="JUnit XML")
+        if report is not None:
+            title = (f"robokit batch {programs[0].name}" if len(programs) == 1
+                     else "robokit batch")
+            with about("--report"):
+                write_output(report, gradebook_html(rows, title=title,
+                                                    base=report.resolve().parent),
+                             inputs=inputs, what="gradebook")
     if not quiet:
         _table(rows, skipped, out)
         if spec.checks:
             _points(rows)
+        for label, path in (("junit", junit), ("report", report)):
+            if path is not None:
+                click.echo(f"{label:9} {path}")
     failed = any(r["status"] not in _OK for r in rows) or any(
         not c["passed"] for r in rows for c in (r.get("checks") or []))
     if failed:
