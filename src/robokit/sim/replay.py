@@ -116,7 +116,7 @@ def replay_data(result: RunResult, max_frames: int = MAX_FRAMES) -> dict[str, An
     from .plot import _panels
 
     rec = result.telemetry
-    rows = rec._rounded_rows(None)
+    rows = rec.to_dict()["rows"]  # rounded as in the JSON telemetry, NaN as null
     keep = _kept(len(rows), max_frames)
     t_col = rec.columns.index("t_ms")
     traces = []
