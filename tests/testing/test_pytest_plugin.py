@@ -357,3 +357,32 @@ def test_under_xdist_the_report_and_artifacts_come_from_the_worker(
     assert (folder / "run-1.png").read_bytes().startswith(PNG_MAGIC)
     summary = json.loads((folder / "summary.json").read_text("utf-8"))
     assert summary["runs"][0]["error"]["type"] == "ZeroDivisionError"
+
+
+def test_an_artifact_that_cannot_be_written_is_named_and_the_session_goes_on(
+        pytester: pytest.Pytester) -> None:
+    _programs(pytester, **{"fine.py": FINE, "test_robot.py": """\
+        def test_a(robokit_sim):
+            robokit_sim("fine.py")
+            assert False
+
+        def test_b(robokit_sim):
+            robokit_sim("fine.py")
+            assert False
+    """})
+    blocked = pytester.path / "artifacts" / "test_robot.py__test_a" / "run-1.png"
+    blocked.mkdir(parents=True)  # a folder where the plot should go
+    outcome = pytester.runpytest("-p", "no:cacheprovider", "--junitxml=out.xml",
+                                 "--robokit-artifacts", "artifacts")
+    outcome.assert_outcomes(failed=2)
+    assert outcome.ret == pytest.ExitCode.TESTS_FAILED
+    outcome.stdout.fnmatch_lines(["artifact not written: run-1.png: *"])
+    assert blocked.is_dir()
+    summary = json.loads((blocked.parent / "summary.json").read_text("utf-8"))
+    assert summary["runs"][0]["plot"] is None
+    assert summary["runs"][0]["artifact_errors"][0].startswith("run-1.png: ")
+    props = _properties(_testcase(pytester.path / "out.xml", "test_a"))
+    assert "robokit.plot" not in props and props["robokit.status"] == "finished"
+    # the next test's artifacts are all there
+    other = pytester.path / "artifacts" / "test_robot.py__test_b"
+    assert (other / "run-1.png").read_bytes().startswith(PNG_MAGIC)
