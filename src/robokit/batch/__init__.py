@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RobokitError
+from .outcomes import died as _died
+from .outcomes import killed as _killed
 
 if TYPE_CHECKING:
     from .checks import Check
@@ -103,12 +105,15 @@ def _with_params(bundle: Any, params: dict[str, Any]) -> bytes:
 def run_many(jobs: Iterable[Job], *, workers: int | None = None,
              cpu_s: float | None = DEFAULT_CPU_S, memory_mb: int | None = DEFAULT_MEMORY_MB,
              wall_s: float | None = None, done: Mapping[str, dict[str, Any]] | None = None,
-             checks: list[Check] | None = None) -> Iterator[dict[str, Any]]:
+             checks: list[Check] | None = None, client: Any = None
+             ) -> Iterator[dict[str, Any]]:
     """Run ``jobs``, ``workers`` at a time (default: one per core); yield one row per job
     as it finishes. A job whose key is in ``done`` (rows read back from a results file)
     is not run again: its row from ``done`` is yielded, first, with ``"resumed": True``.
     ``wall_s``: the wall-time limit of one run (default: twice ``cpu_s`` and a minute).
-    ``checks`` (robokit.batch.checks): each row gets their results and its points."""
+    ``checks`` (robokit.batch.checks): each row gets their results and its points.
+    ``client``: a ``dask.distributed.Client``: the runs go to its cluster
+    (robokit.batch.distributed) instead of this machine's cores."""
     done = done or {}
     checks = checks or []
     jobs = list(jobs)
@@ -154,6 +159,12 @@ def run_many(jobs: Iterable[Job], *, workers: int | None = None,
         else:
             todo.append((row, data))
     worlds = sorted({j.world for j in jobs if j.world})
+    if client is not None:
+        from .distributed import run_on_cluster
+
+        for job, result in run_on_cluster(client, todo, limits, wall_s):
+            yield _graded(_finish(job, result), checks)
+        return
     for row in _Pool(workers, limits, wall_s, worlds).run(todo):
         yield _graded(row, checks)
 
@@ -253,10 +264,7 @@ class _Pool:
                 now = time.monotonic()
                 for run in running.values():
                     if run["pid"] and "killed" not in run and now - run["t0"] > self.wall_s:
-                        run["killed"] = {"status": "killed", "error": {
-                            "type": "Killed", "file": None, "line": None,
-                            "message": f"the run took more than {self.wall_s:g} s of wall "
-                                       "time and was stopped"}}
+                        run["killed"] = _killed(self.wall_s)
                         _kill(run["pid"])
         finally:
             for run in running.values():
@@ -280,21 +288,3 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except OSError:  # ended already
         pass
-
-
-def _died(code: int) -> dict[str, Any]:
-    """The row's result for a run whose process ended without reporting."""
-    if code < 0:
-        import signal
-
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        why = {"SIGXCPU": "it used up its CPU time limit",
-               "SIGKILL": "it was killed (out of memory?)"}.get(name, f"it got {name}")
-        message = f"the run's process ended: {why}"
-    else:
-        message = f"the run's process ended with exit code {code} before it reported"
-    return {"status": "crashed",
-            "error": {"type": "Crashed", "message": message, "file": None, "line": None}}

@@ -57,11 +57,14 @@ def expand_programs(args: tuple[Path, ...]) -> list[str]:
               help="Megabytes of memory one run may use.")
 @path_option("--junit", help="Write the runs as JUnit XML to FILE.xml (one test case a run).")
 @path_option("--report", help="Write a gradebook to FILE.html: points per program, each run.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run on a Dask cluster (tcp://HOST:8786) instead of this machine's "
+                   "cores; needs pip install \"robokit[dask]\".")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no table.")
 def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None,
           seed_list: tuple[int, ...], duration: float | None, jobs: int | None,
           out: Path | None, cpu_limit: float, memory_limit: int, junit: Path | None,
-          report: Path | None, quiet: bool) -> None:
+          report: Path | None, scheduler: str | None, quiet: bool) -> None:
     """Run many programs on the simulated brick at once: every PROGRAM (a .py file, a
     project folder, a .rkb bundle, or a folder of submissions) on every --world with
     every seed, each run in a clean, confined process. Or one SPEC.toml (docs/batch.md):
@@ -103,6 +106,12 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
                 check_output(path, inputs=inputs, what=option[2:])
     todo = jobs_for(names, worlds=spec.worlds, seeds=spec.seeds, duration=spec.duration,
                     params=spec.params)
+    client = None
+    if scheduler is not None:
+        from ..batch.distributed import connect
+
+        with about("--scheduler"):
+            client = connect(scheduler)
     done: dict[str, dict[str, Any]] = {}
     writer = None
     if out is not None:
@@ -116,7 +125,7 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
         with click.progressbar(length=len(todo), label="runs", file=sys.stderr,
                                show_pos=True, show_eta=True) if show else _Nothing() as bar:
             for row in run_many(todo, workers=jobs, cpu_s=cpu_limit, memory_mb=memory_limit,
-                                done=done, checks=spec.checks):
+                                done=done, checks=spec.checks, client=client):
                 if row.pop("resumed", False):
                     skipped += 1
                 elif writer is not None:
@@ -128,6 +137,8 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
     finally:
         if writer is not None:
             writer.close()
+        if client is not None:
+            client.close()
     if junit is not None or report is not None:
         from .._files import write_output
         from ..batch.reports import gradebook_html, junit_xml

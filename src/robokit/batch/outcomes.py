@@ -1,0 +1,29 @@
+"""A run that ended without reporting: its row's status and error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def killed(wall_s: float) -> dict[str, Any]:
+    return {"status": "killed", "error": {
+        "type": "Killed", "file": None, "line": None,
+        "message": f"the run took more than {wall_s:g} s of wall time and was stopped"}}
+
+
+def died(code: int) -> dict[str, Any]:
+    """The row's result for a run whose process ended without reporting."""
+    if code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        why = {"SIGXCPU": "it used up its CPU time limit",
+               "SIGKILL": "it was killed (out of memory?)"}.get(name, f"it got {name}")
+        message = f"the run's process ended: {why}"
+    else:
+        message = f"the run's process ended with exit code {code} before it reported"
+    return {"status": "crashed",
+            "error": {"type": "Crashed", "message": message, "file": None, "line": None}}
