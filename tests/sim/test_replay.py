@@ -152,3 +152,29 @@ def test_the_page_template_ships_with_the_package():
     config = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
     assert "sim/replay_page.html" in config["tool"]["setuptools"]["package-data"]["robokit"]
     assert (root / "src" / "robokit" / "sim" / "replay_page.html").is_file()
+
+
+def test_robokit_run_replay_and_simulate_replay_write_the_run(tmp_path):
+    from cli_helpers import invoke
+
+    prog = tmp_path / "p.py"
+    prog.write_text("from robokit import robot\nrobot.drive_base.straight(200)\nprint('hi')\n",
+                    encoding="utf-8")
+    page = tmp_path / "run.html"
+    r = invoke("run", prog, "--replay", page)
+    assert r.exit_code == 0, r.output
+    assert f"replay     {page}" in r.stdout
+    data = _page_data(page.read_text(encoding="utf-8"))
+    direct = simulate(prog, replay=tmp_path / "direct.html")
+    assert direct.status == "finished"
+    other = _page_data((tmp_path / "direct.html").read_text(encoding="utf-8"))
+    data.pop("program"), other.pop("program")  # as given: a path, either way
+    assert data == other  # the same run, the same page data
+    assert abs(data["distance_mm"] - 200) < 2
+    # refused before the run: the program itself, or a name that is not a web page
+    for bad, message in ((prog, "*.html"), (tmp_path / "x.png", "*.html")):
+        r = invoke("run", prog, "--replay", bad)
+        assert r.exit_code == 2 and message in r.stderr
+    with pytest.raises(RobokitError, match="input files"):
+        simulate(prog, replay=prog)
+    assert prog.read_text(encoding="utf-8").startswith("from robokit")

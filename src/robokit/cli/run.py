@@ -147,6 +147,9 @@ def repl(port: str | None, ble: str | None) -> None:
               help="Print one JSON object with the result instead of the output and summary.")
 @path_option("--plot", help="Write a PNG of the path over the mat and the sensor traces.")
 @path_option("--telemetry", help="Write the telemetry to FILE.csv or FILE.json.")
+@path_option("--replay", help="Write FILE.html: the run played back in a browser (world, "
+                              "robot, path, sensors, events, a timeline); one file, "
+                              "works offline.")
 @path_option("--input", "input_file",
              help="A text file ('-': standard input) the program's input() reads, line by "
                   "line (without it, input() gets end-of-file: the simulator never waits "
@@ -154,7 +157,7 @@ def repl(port: str | None, ble: str | None) -> None:
 @brick_options
 def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
         duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None,
-        input_file: Path | None, port: str | None, ble: str | None,
+        replay: Path | None, input_file: Path | None, port: str | None, ble: str | None,
         pybricks: str | None) -> None:
     """Run PROGRAM on the simulated brick, or on a real one with --port, --ble or
     --pybricks.  PROGRAM is a .py file, a folder with main.py, or a bundle (.rkb) built
@@ -165,7 +168,7 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
         sim_only = [name for name, value in (("--world", world), ("--seed", seed),
                                              ("--noise", noise), ("--duration", duration),
                                              ("--plot", plot), ("--telemetry", telemetry),
-                                             ("--input", input_file))
+                                             ("--replay", replay), ("--input", input_file))
                     if value]
         if sim_only:
             fail(f"{', '.join(sim_only)} {'is' if len(sim_only) == 1 else 'are'} for "
@@ -194,12 +197,14 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
         fail(f"--plot {plot}: the plot is a PNG image; name the file *.png")
     if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
         fail(f"--telemetry {telemetry}: use a .csv or .json file name")
+    if replay is not None and replay.suffix.lower() not in (".html", ".htm"):
+        fail(f"--replay {replay}: the replay is a web page; name the file *.html")
     robot = find_robot(program, robot)
     from .._files import check_output
 
     inputs = _run_inputs(program, robot, world, input_file)
     for option, path, what in (("--telemetry", telemetry, "telemetry"),
-                               ("--plot", plot, "plot")):
+                               ("--plot", plot, "plot"), ("--replay", replay, "replay")):
         if path is not None:  # refused before the run, not after it
             with about(option):
                 check_output(path, inputs=inputs, what=what)
@@ -209,7 +214,7 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
 
     try:
         _simulate_and_report(program, world, robot, seed, noise, duration, as_json, plot,
-                             telemetry, given_input, input_file, echo_line)
+                             telemetry, given_input, input_file, echo_line, replay)
     except KeyboardInterrupt as exc:
         if getattr(exc, "left_behind", False):
             # The program ignored Ctrl-C and still runs in a thread: end the process
@@ -272,7 +277,7 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
                          seed: int | None, noise: bool, duration: float | None,
                          as_json: bool, plot: Path | None, telemetry: Path | None,
                          given_input: str | None, input_file: Path | None,
-                         echo_line: Any) -> None:
+                         echo_line: Any, replay: Path | None = None) -> None:
     from ..sim import simulate
 
     result = simulate(program, world=world, robot=robot, seed=seed,
@@ -294,6 +299,11 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
 
         with about("--plot"):
             plot_run(result, plot, inputs=inputs)
+    if replay is not None:
+        from ..sim.replay import write_replay
+
+        with about("--replay"):
+            write_replay(result, replay, inputs=inputs)
 
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
@@ -306,7 +316,7 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
                        err=True)
         elif result.traceback:
             click.echo(result.traceback, err=True)
-        _print_summary(result, telemetry, plot)
+        _print_summary(result, telemetry, plot, replay)
     code = EXIT_PROGRAM_ERROR if result.status == "error" else 0
     if result.left_behind:  # the program still runs in a thread: do not wait for it
         _end_now(code)
@@ -314,7 +324,8 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
         sys.exit(code)
 
 
-def _print_summary(result: Any, telemetry: Path | None, plot: Path | None) -> None:
+def _print_summary(result: Any, telemetry: Path | None, plot: Path | None,
+                   replay: Path | None = None) -> None:
     status = {"finished": click.style("finished", fg="green"),
               "timeout": click.style("timeout", fg="yellow") + " (ran until --duration)",
               "error": click.style("error", fg="red")}[result.status]
@@ -335,6 +346,8 @@ def _print_summary(result: Any, telemetry: Path | None, plot: Path | None) -> No
         click.echo(f"telemetry  {telemetry}")
     if plot is not None:
         click.echo(f"plot       {plot}")
+    if replay is not None:
+        click.echo(f"replay     {replay}")
 
 
 def _contacts_line(c: dict[str, Any]) -> str:

@@ -68,6 +68,7 @@ def simulate(
     on_start: Callable[[SimBrick], None] | None = None,
     project_dir: str | Path | None = None,
     input: str | None = None,
+    replay: str | Path | None = None,
 ) -> RunResult:
     """Run ``program`` (a .py file, a folder with main.py, a .rkb bundle or a Bundle)
     on a simulated brick.
@@ -85,7 +86,9 @@ def simulate(
     the files of a ``Bundle`` given as ``program`` are (for tracebacks; default: the
     current folder).  ``input``: the text the program's ``input()`` (and ``sys.stdin``)
     reads, line by line; after it, and with None at once, ``input()`` raises EOFError
-    as with a closed stdin (the simulator never waits for a keyboard).
+    as with a closed stdin (the simulator never waits for a keyboard).  ``replay``: write
+    the run's HTML replay there (robokit.sim.replay; checked before the run, never
+    written over the program's own files).
 
     A duration must be a finite number of seconds above 0 and at most
     ``robokit.sim.brick.MAX_DURATION_S``; a ProgramError says so otherwise.
@@ -99,6 +102,11 @@ def simulate(
     robot.toml (ConfigError), a program file that is not there (ProgramError).
     """
     wall0 = time.perf_counter()
+    inputs = [] if isinstance(program, Bundle) else [Path(program)]
+    if replay is not None:
+        from .._files import check_output
+
+        check_output(replay, inputs=inputs, what="replay")
     try:
         bundle, found_dir = load_bundle(program, robot)
     except ProgramError as exc:
@@ -133,8 +141,13 @@ def simulate(
                      noise=noise, duration_s=duration, telemetry_hz=telemetry_hz)
     if on_start is not None:
         on_start(brick)
-    return run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s,
-                       input=input)
+    result = run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s,
+                         input=input)
+    if replay is not None:
+        from .replay import write_replay
+
+        write_replay(result, replay, inputs=inputs)
+    return result
 
 
 #: How the compiler begins the message of a syntax error: "FILE:LINE: syntax error ...".
