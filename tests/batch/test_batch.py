@@ -162,3 +162,28 @@ def test_bad_options_are_one_line(tmp_path: Path, args: list[str], message: str)
     assert r.exit_code == 2
     assert message in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_replays_are_written_and_the_gradebook_links_them(tmp_path: Path) -> None:
+    import re
+
+    good = write(tmp_path / "good.py", GOOD)
+    replays, report = tmp_path / "replays", tmp_path / "grades.html"
+    r = invoke("batch", good, "--seeds", "2", "--duration", "5", "--replays", replays,
+               "--report", report, "--out", tmp_path / "r.jsonl")
+    assert r.exit_code == 0, r.output
+    rows = list(done_rows(tmp_path / "r.jsonl").values())
+    pages = sorted(replays.iterdir())
+    assert len(pages) == 2 and sorted(Path(row["replay"]) for row in rows) == pages
+    for row in rows:
+        page = Path(row["replay"]).read_text(encoding="utf-8")
+        found = re.search(r'<script id="robokit-data" type="application/json">(.*?)</script>',
+                          page, re.S)
+        assert found
+        assert json.loads(found.group(1))["distance_mm"] == pytest.approx(
+            row["distance_mm"], abs=0.01)
+    book = report.read_text(encoding="utf-8")
+    for page in pages:
+        assert f"href='replays/{page.name}'" in book
+    r = invoke("batch", good, "--replays", tmp_path / "r.jsonl")
+    assert r.exit_code == 2 and "not a folder" in r.stderr

@@ -51,7 +51,7 @@ __all__ = ["COLUMNS", "Job", "jobs_for", "run_many"]
 #: The columns of a row, in order.
 COLUMNS = ("key", "program", "world", "seed", "duration", "params", "status", "sim_time_s",
            "pose", "distance_mm", "contacts", "output", "output_chars_dropped", "error",
-           "checks", "points", "bundle_sha256", "wall_time_s")
+           "checks", "points", "bundle_sha256", "replay", "wall_time_s")
 
 #: Default limits of one run (``robokit batch --cpu-limit/--memory-limit``).
 DEFAULT_CPU_S = 300.0
@@ -105,22 +105,23 @@ def _with_params(bundle: Any, params: dict[str, Any]) -> bytes:
 def run_many(jobs: Iterable[Job], *, workers: int | None = None,
              cpu_s: float | None = DEFAULT_CPU_S, memory_mb: int | None = DEFAULT_MEMORY_MB,
              wall_s: float | None = None, done: Mapping[str, dict[str, Any]] | None = None,
-             checks: list[Check] | None = None, client: Any = None
-             ) -> Iterator[dict[str, Any]]:
+             checks: list[Check] | None = None, client: Any = None,
+             replays: Path | None = None) -> Iterator[dict[str, Any]]:
     """Run ``jobs``, ``workers`` at a time (default: one per core); yield one row per job
     as it finishes. A job whose key is in ``done`` (rows read back from a results file)
     is not run again: its row from ``done`` is yielded, first, with ``"resumed": True``.
     ``wall_s``: the wall-time limit of one run (default: twice ``cpu_s`` and a minute).
     ``checks`` (robokit.batch.checks): each row gets their results and its points.
     ``client``: a ``dask.distributed.Client``: the runs go to its cluster
-    (robokit.batch.distributed) instead of this machine's cores."""
+    (robokit.batch.distributed) instead of this machine's cores.  ``replays``: a folder
+    where each run's HTML replay is written (its path in the row's ``replay``)."""
     done = done or {}
     checks = checks or []
     jobs = list(jobs)
     workers = max(1, workers or os.cpu_count() or 1)
     if wall_s is None:
         wall_s = 2 * (cpu_s or DEFAULT_CPU_S) + 60
-    limits = {"cpu_s": cpu_s, "memory_mb": memory_mb}
+    limits = {"cpu_s": cpu_s, "memory_mb": memory_mb, "replay": replays is not None}
     bundles: dict[str, tuple[Any, str] | RobokitError] = {}
     todo: list[tuple[dict[str, Any], bytes | None]] = []
     for job in jobs:
@@ -163,10 +164,30 @@ def run_many(jobs: Iterable[Job], *, workers: int | None = None,
         from .distributed import run_on_cluster
 
         for job, result in run_on_cluster(client, todo, limits, wall_s):
-            yield _graded(_finish(job, result), checks)
+            yield _graded(_kept(_finish(job, result), replays), checks)
         return
     for row in _Pool(workers, limits, wall_s, worlds).run(todo):
-        yield _graded(row, checks)
+        yield _graded(_kept(row, replays), checks)
+
+
+def _kept(row: dict[str, Any], replays: Path | None) -> dict[str, Any]:
+    """The row, its replay (if one came with it) written into ``replays``."""
+    page = row.pop("_replay", None)
+    if page is None or replays is None:
+        return row
+    from .reports import run_name
+
+    stem = Path(str(row["program"])).stem or "program"
+    label = "".join(c if c.isalnum() or c in "=-_." else "_" for c in run_name(row))
+    path = replays / f"{stem}_{label}_{str(row['key'])[:8]}.html"
+    try:
+        replays.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise RobokitError(f"--replays {replays}: cannot write {path.name} "
+                           f"({exc.strerror or exc})") from exc
+    row["replay"] = str(path)
+    return row
 
 
 def _graded(row: dict[str, Any], checks: list[Check]) -> dict[str, Any]:

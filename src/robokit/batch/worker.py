@@ -63,16 +63,19 @@ def confined_run(job: dict[str, Any], bundle_bytes: bytes, scratch: str,
     try:
         sandbox.enter(Path(scratch), cpu_s=limits.get("cpu_s"),
                       memory_mb=limits.get("memory_mb"))
-        return run_job(job, bundle_bytes)
+        row = run_job(job, bundle_bytes, replay=bool(limits.get("replay")))
+        return row
     except BaseException as exc:  # noqa: B036 - whatever happens, the parent gets a row
         return {"status": "error",
                 "error": {"type": type(exc).__name__, "message": str(exc)[:2000],
                           "file": None, "line": None}}
 
 
-def run_job(job: dict[str, Any], bundle_bytes: bytes) -> dict[str, Any]:
+def run_job(job: dict[str, Any], bundle_bytes: bytes, *, replay: bool = False
+            ) -> dict[str, Any]:
     """Simulate ``job`` (program, world, seed, duration) on the bundle; the row's
-    results (everything but the job's own columns)."""
+    results (everything but the job's own columns). With ``replay``, the run's HTML
+    replay too, as ``_replay`` (the parent writes it where it belongs)."""
     bundle = Bundle.from_bytes(bundle_bytes, job["program"])
     try:
         result = simulate(bundle, world=job["world"], seed=job["seed"],
@@ -95,4 +98,8 @@ def run_job(job: dict[str, Any], bundle_bytes: bytes) -> dict[str, Any]:
         "error": d["error"],
         "wall_time_s": d["wall_time_s"],
     }
+    if replay:
+        from ..sim.replay import replay_html
+
+        row["_replay"] = replay_html(result)
     return row

@@ -57,6 +57,8 @@ def expand_programs(args: tuple[Path, ...]) -> list[str]:
               help="Megabytes of memory one run may use.")
 @path_option("--junit", help="Write the runs as JUnit XML to FILE.xml (one test case a run).")
 @path_option("--report", help="Write a gradebook to FILE.html: points per program, each run.")
+@path_option("--replays", help="Write each run's HTML replay into the folder DIR (the "
+                               "gradebook links to them).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Run on a Dask cluster (tcp://HOST:8786) instead of this machine's "
                    "cores; needs pip install \"robokit[dask]\".")
@@ -64,7 +66,8 @@ def expand_programs(args: tuple[Path, ...]) -> list[str]:
 def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None,
           seed_list: tuple[int, ...], duration: float | None, jobs: int | None,
           out: Path | None, cpu_limit: float, memory_limit: int, junit: Path | None,
-          report: Path | None, scheduler: str | None, quiet: bool) -> None:
+          report: Path | None, replays: Path | None, scheduler: str | None,
+          quiet: bool) -> None:
     """Run many programs on the simulated brick at once: every PROGRAM (a .py file, a
     project folder, a .rkb bundle, or a folder of submissions) on every --world with
     every seed, each run in a clean, confined process. Or one SPEC.toml (docs/batch.md):
@@ -95,6 +98,8 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
     memory_limit = (spec.memory_limit if spec.memory_limit and memory_limit == 2048
                     else memory_limit)
     names = expand_programs(tuple(spec.programs))
+    if replays is not None and replays.exists() and not replays.is_dir():
+        fail(f"--replays {replays}: not a folder; name a folder for the replays")
     from .._files import check_output
 
     inputs = [Path(n) for n in names] + ([programs[0]] if len(programs) == 1 else [])
@@ -125,7 +130,8 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
         with click.progressbar(length=len(todo), label="runs", file=sys.stderr,
                                show_pos=True, show_eta=True) if show else _Nothing() as bar:
             for row in run_many(todo, workers=jobs, cpu_s=cpu_limit, memory_mb=memory_limit,
-                                done=done, checks=spec.checks, client=client):
+                                done=done, checks=spec.checks, client=client,
+                                replays=replays):
                 if row.pop("resumed", False):
                     skipped += 1
                 elif writer is not None:
@@ -150,14 +156,16 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
             title = (f"robokit batch {programs[0].name}" if len(programs) == 1
                      else "robokit batch")
             with about("--report"):
-                write_output(report, gradebook_html(rows, title=title,
+                links = {str(r["key"]): str(Path(r["replay"]).resolve())
+                         for r in rows if r.get("replay")}
+                write_output(report, gradebook_html(rows, title=title, links=links,
                                                     base=report.resolve().parent),
                              inputs=inputs, what="gradebook")
     if not quiet:
         _table(rows, skipped, out)
         if spec.checks:
             _points(rows)
-        for label, path in (("junit", junit), ("report", report)):
+        for label, path in (("junit", junit), ("report", report), ("replays", replays)):
             if path is not None:
                 click.echo(f"{label:9} {path}")
     failed = any(r["status"] not in _OK for r in rows) or any(
