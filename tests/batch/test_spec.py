@@ -209,3 +209,18 @@ def test_junit_and_gradebook(tmp_path: Path) -> None:
     assert "✘ ends on the green square" in page and "&lt;" not in page.split("<h2")[0]
     r = invoke("batch", spec, "--junit", spec)
     assert r.exit_code == 2 and "--junit" in r.stderr
+
+
+def test_the_sweep_example_tells_gains_apart() -> None:
+    from robokit.batch.spec import load_spec
+    from robokit.cli.batch import expand_programs
+
+    spec = Path(__file__).resolve().parents[2] / "examples" / "sweep" / "line_follower_gain.toml"
+    s = load_spec(spec)
+    grid_ = [p for p in s.params if p["SPEED"] == 200 and p["KD"] == 2.0]
+    jobs = jobs_for(expand_programs(tuple(s.programs)), worlds=s.worlds, seeds=[1],
+                    duration=s.duration, params=grid_)
+    rows = {row["params"]["KP"]: row for row in run_many(jobs, checks=s.checks)}
+    assert sorted(rows) == [0.5, 1.5, 2.5, 4.0]
+    assert rows[2.5]["points"] == 2.0  # the example's own gain: a clean lap
+    assert [c["passed"] for c in rows[0.5]["checks"]] == [True, False]  # drifts off
