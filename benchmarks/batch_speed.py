@@ -96,7 +96,12 @@ def main() -> None:
     finally:
         for p in procs:
             p.terminate()
-            p.wait(20)
+        for p in procs:
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
 
 
 if __name__ == "__main__":

@@ -66,6 +66,7 @@ def cluster(tmp_path: Path) -> Iterator[str]:
                 p.wait(20)
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait()
 
 
 def test_a_batch_on_the_cluster_gives_the_local_rows(tmp_path: Path, cluster: str) -> None:
