@@ -94,14 +94,15 @@ def main() -> None:
         print(f"local Dask, 2 workers:  {60 * n / took:7.0f} laps/min   "
               f"({base / took:.1f}x one process per run)", flush=True)
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        for group in (procs[1:], procs[:1]):  # the workers, then the scheduler
+            for p in group:
+                p.terminate()
+            for p in group:
+                try:
+                    p.wait(20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
 
 
 if __name__ == "__main__":

@@ -59,14 +59,16 @@ def cluster(tmp_path: Path) -> Iterator[str]:
             c.wait_for_workers(2, timeout=60)
         yield address
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        # the workers first (they say goodbye to the scheduler), then the scheduler
+        for group in (procs[1:], procs[:1]):
+            for p in group:
+                p.terminate()
+            for p in group:
+                try:
+                    p.wait(20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
 
 
 def test_a_batch_on_the_cluster_gives_the_local_rows(tmp_path: Path, cluster: str) -> None:
