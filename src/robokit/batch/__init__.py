@@ -159,7 +159,7 @@ def run_many(jobs: Iterable[Job], *, workers: int | None = None,
             yield _graded({**done[row["key"]], "resumed": True}, checks)
         else:
             todo.append((row, data))
-    worlds = sorted({j.world for j in jobs if j.world})
+    worlds = sorted({j.world for j in jobs if j.world} | _header_worlds(jobs))
     if client is not None:
         from .distributed import run_on_cluster
 
@@ -196,6 +196,18 @@ def _graded(row: dict[str, Any], checks: list[Check]) -> dict[str, Any]:
 
         row["checks"], row["points"] = evaluate(checks, row)
     return row
+
+
+def _header_worlds(jobs: list[Job]) -> set[str]:
+    """The worlds the programs of jobs without one name in their ``# robokit:`` line."""
+    from ..sim.runner import read_directives
+
+    found = set()
+    for program in {j.program for j in jobs if not j.world}:
+        world = read_directives(program).get("world")
+        if isinstance(world, str):
+            found.add(world)
+    return found
 
 
 def _finish(job: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:

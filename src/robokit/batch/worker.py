@@ -16,6 +16,7 @@ from typing import Any
 from ..compiler.bundle import Bundle
 from ..errors import RobokitError
 from ..sim import simulate
+from ..sim.brick import COLOR_FOOTPRINT_MM
 from ..sim.world import load_world
 from . import sandbox
 
@@ -36,7 +37,9 @@ def warm(worlds: str) -> None:
     once, in the template process."""
     for name in filter(None, worlds.split(os.pathsep)):
         try:
-            load_world(name).prepare(surface=True)
+            world = load_world(name)
+            world.prepare(surface=True)
+            world.surface.sampler(COLOR_FOOTPRINT_MM)  # what a colour sensor reads through
         except (RobokitError, OSError):  # the run itself will say what is wrong
             pass
     # A short run of robokit's own: the device API and everything a run imports or
