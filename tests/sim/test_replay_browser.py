@@ -272,9 +272,6 @@ def test_a_programs_error_is_on_the_timeline(browser, tmp_path):
         page.page.close()
 
 
-# multitask.py stopped at 5 s leaves a coroutine that raises when collected (the runner's,
-# not the replay's: "Exception ignored in: <coroutine object main>"); not a page error.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.parametrize("example", EXAMPLES,
                          ids=[str(p.relative_to(_EXAMPLES_DIR)) for p in EXAMPLES])
 def test_every_examples_replay_opens_without_errors(browser, example, tmp_path):

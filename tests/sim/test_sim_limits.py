@@ -302,3 +302,37 @@ def test_after_a_run_a_traced_thread_still_runs_to_its_end(tmp_path: Path) -> No
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ended"
+
+
+def test_a_task_cut_short_by_the_end_leaves_nothing_to_print(tmp_path: Path) -> None:
+    # multitask cut short by the run's end: its coroutines are closed after the run, and
+    # their clean-up (a motor stopped) meets the end of time; that must not surface as
+    # "Exception ignored in ..." on stderr after the summary.
+    prog = write(tmp_path / "tasks.py", """\
+        from robokit import multitask, robot, run_task, wait
+
+        async def drive():
+            await robot.drive_base.straight(5000)
+
+        async def blink():
+            while True:
+                await wait(100)
+
+        async def main():
+            await multitask(drive(), blink())
+
+        run_task(main())
+    """)
+    code = textwrap.dedent(f"""\
+        import gc
+        from robokit.sim import simulate
+        r = simulate({str(prog)!r}, duration=2)
+        gc.collect()
+        print(r.status)
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "timeout"
+    assert "Exception ignored" not in proc.stderr
+    assert proc.stderr == ""

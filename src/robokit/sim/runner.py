@@ -17,6 +17,7 @@ they run with; the process's ``time`` module is left alone.  What a run did is a
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib.abc
 import importlib.util
 import io
@@ -593,6 +594,8 @@ def run_program(
         raise out.failed
     status, error, tb_text = _outcome(dog, ended[0] if ended else None, user_dir,
                                       hang_budget_s, filename, brick)
+    if not left_behind:
+        _let_go(ended, namespace)
     pose = brick.pose()
     return RunResult(
         status=status,
@@ -608,6 +611,28 @@ def run_program(
         program=_display_path(filename),
         left_behind=left_behind,
     )
+
+
+def _let_go(*holders: Any) -> None:
+    """Drop what the ended program left (its namespace, its exception and the frames its
+    traceback holds) now: a coroutine it left suspended (a ``multitask`` cut short by the
+    end of the run) is closed here, and what that raises because the run is over (a
+    device call in its clean-up meeting SimTimeUp) is the program's leftovers, not an
+    error to print ("Exception ignored in ...") after the summary."""
+    old = sys.unraisablehook
+    ends = (SimTimeUp, ProgramHang, _ProgramExit, _OutputClosed, KeyboardInterrupt)
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, ends):
+            old(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        for holder in holders:
+            holder.clear()
+        gc.collect()
+    finally:
+        sys.unraisablehook = old
 
 
 def _catch_sigint(on_interrupt: Callable[[], None]) -> Any:
