@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -241,8 +240,6 @@ def _points(rows: list[dict[str, Any]]) -> None:
 
 
 def _short(program: str) -> str:
-    try:
-        rel = os.path.relpath(program)
-    except ValueError:
-        return program
-    return program if rel.startswith("..") else rel
+    from ..compiler.compile import shown_path
+
+    return shown_path(program)
