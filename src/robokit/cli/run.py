@@ -44,15 +44,44 @@ def _on_brick(where: str, program: Path | None = None) -> Iterator[Any]:
             pass
 
 
-def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool) -> None:
+def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool,
+                  plot: Path | None = None, telemetry: Path | None = None,
+                  replay: Path | None = None) -> None:
+    """Run PROGRAM on the brick at ``where``. On robokit's simulated board the run comes
+    back with its simulated robot's pose, distance, contacts and telemetry (summary,
+    --json, and the --plot, --telemetry and --replay files); on any other brick those
+    options are refused before anything is sent."""
+    files = {"--plot": plot, "--telemetry": telemetry, "--replay": replay}
+    wanted = [name for name, path in files.items() if path is not None]
     with _on_brick(where, program) as brick:
         info = brick.info()
+        simulated = brick.sim_board()
+        if wanted and not simulated:
+            fail(f"{', '.join(wanted)}: {where} is not robokit's simulated board, and only "
+                 "that one (`robokit sim serve`) hands back what its robot did; leave "
+                 f"{'it' if len(wanted) == 1 else 'them'} out, or run on the simulator")
+        inputs = _run_inputs(program, robot, None, None)
+        if wanted:
+            from .._files import check_output
+
+            for option, path, what in (("--telemetry", telemetry, "telemetry"),
+                                       ("--plot", plot, "plot"),
+                                       ("--replay", replay, "replay")):
+                if path is not None:  # refused before the run, not after it
+                    with about(option):
+                        check_output(path, inputs=inputs, what=what)
         if not as_json:
             click.echo(f"robokit: run: {where}: {info.firmware}, mpy ABI {info.abi}", err=True)
         brick.upload(program, upload_progress("run"), robot)
         result = brick.run_uploaded(None if as_json else click.echo)
+        sim = brick.simulated_run(result) if simulated else None
+    if sim is not None:
+        _write_run_files(sim, telemetry, plot, replay, inputs)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        out = result.to_dict()
+        if sim is not None:  # what the simulated robot did, as `robokit run --json` says it
+            out.update((k, v) for k, v in sim.to_dict().items() if k not in out)
+        click.echo(json.dumps(out, indent=2))
     else:
         if result.traceback:
             click.echo(result.traceback, err=True)
@@ -63,10 +92,43 @@ def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool) 
         click.echo(f"── {result.program} on {where} ──")
         click.echo(f"status     {status}")
         click.echo(f"time       {result.seconds:.3f} s on the brick")
+        if sim is not None:
+            click.echo(f"sim time   {sim.sim_time_s:.3f} s on the simulated board, in the "
+                       f"world {sim.world.name}")
+            _print_motion(sim, telemetry, plot, replay)
     if result.status == "error":
         sys.exit(EXIT_PROGRAM_ERROR)
     if result.status == "stopped":
         sys.exit(EXIT_INTERRUPTED)
+
+
+def _write_run_files(result: Any, telemetry: Path | None, plot: Path | None,
+                     replay: Path | None, inputs: list[Path]) -> None:
+    """Write the run's --telemetry, --plot and --replay files (those given)."""
+    if telemetry is not None:
+        with about("--telemetry"):
+            result.telemetry.save(telemetry, inputs=inputs)
+    if plot is not None:
+        from ..sim.plot import plot_run
+
+        with about("--plot"):
+            plot_run(result, plot, inputs=inputs)
+    if replay is not None:
+        from ..sim.replay import write_replay
+
+        with about("--replay"):
+            write_replay(result, replay, inputs=inputs)
+
+
+def _check_file_names(plot: Path | None, telemetry: Path | None,
+                      replay: Path | None) -> None:
+    """Refuse --plot, --telemetry and --replay file names of the wrong kind."""
+    if plot is not None and plot.suffix.lower() != ".png":
+        fail(f"--plot {plot}: the plot is a PNG image; name the file *.png")
+    if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
+        fail(f"--telemetry {telemetry}: use a .csv or .json file name")
+    if replay is not None and replay.suffix.lower() not in (".html", ".htm"):
+        fail(f"--replay {replay}: the replay is a web page; name the file *.html")
 
 
 @click.command(cls=Command, interrupted="interrupted; the previous program is still on the "
@@ -154,10 +216,17 @@ def repl(port: str | None, ble: str | None) -> None:
              help="A text file ('-': standard input) the program's input() reads, line by "
                   "line (without it, input() gets end-of-file: the simulator never waits "
                   "for the keyboard).")
+@click.option("--board", "kit", default=None, metavar="NAME|FILE",
+              help="Simulate a robot built on this kit board (`robokit board list`): the "
+                   "kit's geometry, drive base and motors, with robot.toml's devices.")
+@click.option("--press", "press", multiple=True, metavar="BUTTON@TIME",
+              help="Press a hub button at a simulated time: center@2s (held 100 ms) or "
+                   "left@3s-4s (held from 3 s to 4 s); repeat for more presses.")
 @brick_options
 def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
         duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None,
-        replay: Path | None, input_file: Path | None, port: str | None, ble: str | None,
+        replay: Path | None, input_file: Path | None, kit: str | None,
+        press: tuple[str, ...], port: str | None, ble: str | None,
         pybricks: str | None) -> None:
     """Run PROGRAM on the simulated brick, or on a real one with --port, --ble or
     --pybricks.  PROGRAM is a .py file, a folder with main.py, or a bundle (.rkb) built
@@ -167,20 +236,24 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
     if at is not None:
         sim_only = [name for name, value in (("--world", world), ("--seed", seed),
                                              ("--noise", noise), ("--duration", duration),
-                                             ("--plot", plot), ("--telemetry", telemetry),
-                                             ("--replay", replay), ("--input", input_file))
+                                             ("--input", input_file), ("--board", kit),
+                                             ("--press", press))
                     if value]
         if sim_only:
             fail(f"{', '.join(sim_only)} {'is' if len(sim_only) == 1 else 'are'} for "
                  f"the simulated brick; leave {'it' if len(sim_only) == 1 else 'them'} "
                  f"out with --{where_kind(at)}")
-        _run_on_brick(program, at, robot, as_json)
+        _check_file_names(plot, telemetry, replay)
+        _run_on_brick(program, at, robot, as_json, plot, telemetry, replay)
         return
     from ..sim.brick import check_duration
     from ..targets.program import find_robot
 
     if duration is not None:
         duration = check_duration(duration, "--duration")
+    from ..sim.presses import check_presses
+
+    presses = check_presses(press, "--press")
     given_input = None
     if input_file is not None:
         try:
@@ -193,13 +266,14 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
         except UnicodeDecodeError:
             fail(f"--input {input_file}: not UTF-8 text; save it as UTF-8")
 
-    if plot is not None and plot.suffix.lower() != ".png":
-        fail(f"--plot {plot}: the plot is a PNG image; name the file *.png")
-    if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
-        fail(f"--telemetry {telemetry}: use a .csv or .json file name")
-    if replay is not None and replay.suffix.lower() not in (".html", ".htm"):
-        fail(f"--replay {replay}: the replay is a web page; name the file *.html")
+    _check_file_names(plot, telemetry, replay)
     robot = find_robot(program, robot)
+    board_kit = None
+    if kit is not None:
+        from ..kits import load_board
+
+        with about("--board"):
+            board_kit = load_board(kit)
     from .._files import check_output
 
     inputs = _run_inputs(program, robot, world, input_file)
@@ -214,7 +288,8 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
 
     try:
         _simulate_and_report(program, world, robot, seed, noise, duration, as_json, plot,
-                             telemetry, given_input, input_file, echo_line, replay)
+                             telemetry, given_input, input_file, echo_line, replay,
+                             kit=board_kit, presses=presses)
     except KeyboardInterrupt as exc:
         if getattr(exc, "left_behind", False):
             # The program ignored Ctrl-C and still runs in a thread: end the process
@@ -277,12 +352,15 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
                          seed: int | None, noise: bool, duration: float | None,
                          as_json: bool, plot: Path | None, telemetry: Path | None,
                          given_input: str | None, input_file: Path | None,
-                         echo_line: Any, replay: Path | None = None) -> None:
+                         echo_line: Any, replay: Path | None = None,
+                         kit: dict[str, Any] | None = None,
+                         presses: tuple[Any, ...] = ()) -> None:
     from ..sim import simulate
 
     result = simulate(program, world=world, robot=robot, seed=seed,
                       noise=True if noise else None, duration=duration,
-                      on_output=None if as_json else echo_line, input=given_input)
+                      on_output=None if as_json else echo_line, input=given_input,
+                      on_start=None if kit is None else _as_kit(kit, robot), press=presses)
     if not result.ran and result.error is not None:
         # A syntax error, found when the program was compiled: said as any input that
         # cannot be used (one message with file:line and a caret, exit 2), not as a run.
@@ -291,19 +369,7 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
         raise ProgramError(result.traceback or result.error["message"],
                            file=result.error["file"], line=result.error["line"])
     inputs = _run_inputs(program, robot, world, input_file)
-    if telemetry is not None:
-        with about("--telemetry"):
-            result.telemetry.save(telemetry, inputs=inputs)
-    if plot is not None:
-        from ..sim.plot import plot_run
-
-        with about("--plot"):
-            plot_run(result, plot, inputs=inputs)
-    if replay is not None:
-        from ..sim.replay import write_replay
-
-        with about("--replay"):
-            write_replay(result, replay, inputs=inputs)
+    _write_run_files(result, telemetry, plot, replay, inputs)
 
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
@@ -334,6 +400,13 @@ def _print_summary(result: Any, telemetry: Path | None, plot: Path | None,
     click.echo(f"status     {status}")
     click.echo(f"sim time   {result.sim_time_s:.3f} s   wall {result.wall_time_s:.3f} s   "
                f"({result.real_time_factor:.0f}× real time)")
+    _print_motion(result, telemetry, plot, replay)
+
+
+def _print_motion(result: Any, telemetry: Path | None, plot: Path | None,
+                  replay: Path | None) -> None:
+    """The summary's lines on what the robot did (pose, distance, contacts, a warning
+    when its motors turned but moved nothing) and the files written."""
     # Headings as the program's hub.imu.heading() reads them (Pybricks: clockwise-positive,
     # 0 at the start); positions in the world frame.
     click.echo(f"pose       {fmt_pose(result.pose, result.imu_heading_deg)}   "
@@ -342,12 +415,52 @@ def _print_summary(result: Any, telemetry: Path | None, plot: Path | None,
                "0 at the start")
     click.echo(f"distance   {fmt_number(result.distance_mm, 0)} mm driven")
     click.echo(f"contacts   {_contacts_line(result.contacts)}")
+    warning = _motion_warning(result)
+    if warning is not None:
+        click.echo(f"{click.style('warning', fg='yellow')}    {warning}")
     if telemetry is not None:
         click.echo(f"telemetry  {telemetry}")
     if plot is not None:
         click.echo(f"plot       {plot}")
     if replay is not None:
         click.echo(f"replay     {replay}")
+
+
+def _motion_warning(result: Any) -> str | None:
+    """A warning when two or more motors turned (the program meant to drive) but drive no
+    wheel: the robot has no drive base, so it stayed where it was; None otherwise."""
+    robot = result.brick.robot
+    if robot.get("drive_base") or result.distance_mm >= 1.0:
+        return None
+    rec = result.telemetry
+    turned = []
+    for name, dev in robot["devices"].items():
+        column = f"{name}_angle"
+        if dev["type"] in ("Motor", "DCMotor") and column in rec.columns:
+            angles = rec.column(column)
+            if angles and max(angles) - min(angles) >= 90.0:
+                turned.append(name)
+    if len(turned) < 2:
+        return None
+    dc = any(robot["devices"][name]["type"] == "DCMotor" for name in turned)
+    return (f"{' and '.join(turned)} turned but drive no wheel: the robot has no drive "
+            "base (robot.toml has no [drive_base]), so it did not move; for a kit robot, "
+            "run with --board NAME (`robokit board list`)"
+            + ("" if dc else ", else add a [drive_base]"))
+
+
+def _as_kit(kit: dict[str, Any], robot: Path | None) -> Any:
+    """``simulate(on_start=...)`` for ``robokit run --board``: the brick becomes the
+    robot.toml's robot (none: the kit's own) built on the kit board."""
+    from ..config import load_robot
+    from ..kits import check_robot
+    from ..virtual.pins import as_kit
+
+    cfg = load_robot(str(robot)) if robot is not None else None
+    problems = check_robot(kit, cfg) if cfg is not None else []
+    if problems:
+        fail(f"--board {kit['name']}: {problems[0]}")
+    return lambda brick: as_kit(brick, kit, cfg)
 
 
 def _contacts_line(c: dict[str, Any]) -> str:

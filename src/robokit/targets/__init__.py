@@ -40,6 +40,7 @@ from .links import open_link
 
 if TYPE_CHECKING:
     from ..compiler.bundle import Bundle
+    from ..sim.result import RunResult
 
 __all__ = ["Brick", "BrickInfo", "BrickResult", "Target", "TargetError", "connect",
            "make_target", "map_traceback", "open_link", "prepare_bundle"]
@@ -127,6 +128,7 @@ class Brick:
         self.target = target
         self._loop = LoopThread("robokit-brick")
         self.project_dir: Path | None = None
+        self._made: int | None = None  # simulated robots made before the run (sim_board)
         try:
             self._call(target.connect())
         except BaseException:
@@ -195,6 +197,28 @@ class Brick:
             if on_output is not None:
                 on_output(line)
         return await self.target.result()
+
+    def sim_board(self) -> bool:
+        """True when this brick is robokit's simulated board (``robokit sim serve``, the
+        MicroPython VM), which hands back what its simulated robot did: ask before the
+        run, then :meth:`simulated_run` after it. False on any other brick."""
+        self._made = self._call(self.target.robots_made())
+        return self._made is not None
+
+    def simulated_run(self, result: BrickResult) -> RunResult | None:
+        """On robokit's simulated board: the run that gave ``result``, with the pose,
+        distance, contacts and telemetry of the board's simulated robot, as the
+        ``RunResult`` the simulator returns (for its summary, plot, replay and telemetry
+        files). None on any other brick, or when the program made no simulated robot
+        after :meth:`sim_board` was asked."""
+        report = self._call(self.target.sim_report())
+        if report is None or "robot" not in report:
+            return None
+        if self._made is not None and report.get("made") == self._made:
+            return None  # the robot reported is an earlier run's
+        from .micropython.simrun import run_result
+
+        return run_result(report, result)
 
     def close(self) -> None:
         if not self._loop.alive():

@@ -104,6 +104,17 @@ class Target:
         """How the program that ``start()`` started ended (after ``output()`` ran dry)."""
         raise NotImplementedError
 
+    async def robots_made(self) -> int | None:
+        """On robokit's simulated board, how many simulated robots it has made so far;
+        None on any other brick (it cannot hand back what its robot did)."""
+        return None
+
+    async def sim_report(self) -> dict[str, Any] | None:
+        """On robokit's simulated board, what its last simulated robot did (robot, world,
+        poses, distance, contacts, telemetry; ``targets.micropython.simrun``); None on
+        any other brick."""
+        return None
+
     async def run(self, bundle: Bundle, on_output: Callable[[str], None] | None = None,
                   progress: ProgressFn | None = None) -> BrickResult:
         """Upload, start, stream the output, return how it ended."""

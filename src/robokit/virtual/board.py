@@ -191,6 +191,8 @@ class SimBoard:
         self.noise = seed is not None if noise is None else bool(noise)
         #: The SimBrick of the last ``robokit_simhal.hal(...)`` (None before the first).
         self.brick: SimBrick | None = None
+        #: How many simulated robots the board has made (one a run that uses the HAL).
+        self.bricks_made = 0
         self._mpvm: MicroPythonVM | None = None
         if vm == "auto":
             from .mpvm import micropython_path
@@ -663,6 +665,7 @@ class SimBoard:
         brick = make_brick(self.kit, robot, load_world(self.world), seed=self.seed,
                            noise=self.noise)
         self.brick = brick
+        self.bricks_made += 1
         self.pins = PinSim(self.kit, brick, self.held_buttons)
         return self.pins
 
@@ -677,7 +680,27 @@ class SimBoard:
         cfg = check_robot(robot or standard_rover(),
                           source="robokit_simhal.hal(robot)")
         self.brick = SimBrick(load_world(self.world), cfg, seed=self.seed, noise=self.noise)
+        self.bricks_made += 1
         return self.brick
+
+    def run_report(self) -> dict[str, Any]:
+        """What the last simulated robot did, for the host (``robokit_simboard.report()``
+        in the VM prints it as JSON): ``made`` (:attr:`bricks_made`, so a host can tell a
+        run that made no robot), and with a robot its config, the world (as a world
+        file's dict), the start and end pose (world frame), distance, contacts, simulated
+        time, seed, noise and the telemetry (``Recorder.to_dict()`` and ``period_us``)."""
+        brick = self.brick
+        report: dict[str, Any] = {"made": self.bricks_made}
+        if brick is None:
+            return report
+        rec = brick.recorder
+        report.update(
+            robot=brick.robot, world=brick.world.to_dict(), world_source=brick.world.source,
+            start_pose=list(brick.start_pose), pose=list(brick.pose()),
+            distance_mm=brick.distance_mm, contacts=brick.contacts(),
+            sim_time_s=brick.now / 1e6, seed=brick.seed, noise=brick.noise,
+            telemetry={**rec.to_dict(), "period_us": rec.period_us})
+        return report
 
     # -- machine.bootloader() ----------------------------------------------------------------
 

@@ -246,6 +246,23 @@ class _SimHalModule:
         return _Hal(_rpc("hal_new", [robot])[0])
 
 
+class _SimBoardModule:
+    """Only robokit's simulated board has it: what its simulated robot did, for the host."""
+
+    __name__ = "robokit_simboard"
+
+    def made(self):
+        """How many simulated robots the board has made (one a run that uses the HAL)."""
+        return _rpc("report", [False])[0]
+
+    def report(self):
+        """Print the last simulated robot's run as JSON (SimBoard.run_report)."""
+        data = _rpc("report", [True])[1]
+        for i in range(0, len(data), 4096):
+            sys.stdout.write(data[i:i + 4096].decode())
+        sys.stdout.write("\n")
+
+
 class _MicroPythonModule:
     """``micropython`` as it is, but ``kbd_intr`` tells the host (which turns Ctrl-C from
     the link into an interrupt, or passes it on as data)."""
@@ -582,6 +599,7 @@ def _main():
         _kit_modules()  # a kit board: its own HAL drives pins; no robokit_simhal
     else:
         sys.modules["robokit_simhal"] = _SimHalModule()
+    sys.modules["robokit_simboard"] = _SimBoardModule()
     _send(b"B", [])
     while True:
         try:

@@ -14,7 +14,11 @@ CPython; only execution moves into the VM:
   is a proxy for a ``SimBrick`` here, whose timer callbacks run back in the VM); on a kit
   board (``SimBoard(board=...)``) pin requests instead: the VM's ``machine``, ``neopixel``
   and ``time`` are stand-ins bound to the pin model of ``robokit.virtual.pins`` (no
-  ``robokit_simhal``; the kit's own HAL runs in the VM).
+  ``robokit_simhal``; the kit's own HAL runs in the VM). Both offer ``robokit_simboard``,
+  the module by which a host knows the board is robokit's simulator:
+  ``robokit_simboard.made()`` (the simulated robots made so far) and
+  ``robokit_simboard.report()`` (prints the last robot's run as JSON:
+  ``SimBoard.run_report``).
 
 Ctrl-C from the host while code runs interrupts it: when the VM is talking to the host the
 answer to its next request carries the interrupt (a KeyboardInterrupt at that call); when it
@@ -577,6 +581,11 @@ class MicroPythonVM:
             hid = len(self._hals) + 1
             self._hals[hid] = brick
             return hid, b""
+        if op == "report":  # robokit_simboard: robots made; with args[0], the run as JSON
+            if not args or not args[0]:
+                return self.board.bricks_made, b""
+            text = json.dumps(_jsonable(self.board.run_report()), separators=(",", ":"))
+            return self.board.bricks_made, text.encode("utf-8")
         if op == "every":
             hid, period, cb = args
             self._hals[hid].every(int(period), self._callback(int(cb)))

@@ -92,6 +92,30 @@ def make_brick(board: dict[str, Any], robot: dict[str, Any] | None, world: Any, 
     return brick
 
 
+def as_kit(brick: SimBrick, board: dict[str, Any], robot: dict[str, Any] | None) -> None:
+    """Make ``brick`` (built, not yet run: ``simulate(on_start=...)``) the robot ``robot``
+    on ``board`` as :func:`make_brick` builds it: the kit's geometry, drive base and
+    motors, in the same world with the same seed, noise, duration and telemetry rate.
+    This is ``robokit run --board NAME`` in the plain simulator."""
+    kit = make_brick(board, robot, brick.world, seed=brick.seed, noise=brick.noise)
+    end_us, period = brick.end_us, brick._record_period
+    brick.__dict__.clear()  # the kit's robot in its place, for the runner that holds it
+    brick.__dict__.update(kit.__dict__)
+    brick.end_us = end_us
+    brick._record_period = period
+    brick._next_record = 0 if period else None
+    brick._update_next_event()
+    brick.recorder.begin(brick)
+    # The kit's battery, as its HAL reports it on the board (DCMotor.dc is a share of it).
+    battery_mv = float(board["battery_mv"])
+    hub_battery = brick.battery
+
+    def battery() -> tuple[float, float]:
+        return battery_mv, hub_battery()[1]
+
+    brick.battery = battery  # type: ignore[method-assign]
+
+
 class PinSim:
     """The pins of one kit board bound to one simulated robot (see the module docstring).
 

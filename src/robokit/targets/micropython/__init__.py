@@ -187,6 +187,21 @@ class MicroPythonBoard:
             machine=str(machine), extra={"ram_free": mem_free, "board": kit})
         return self._info
 
+    # -- robokit's simulated board ---------------------------------------------------------
+
+    def robots_made(self) -> int | None:
+        """How many simulated robots the board has made; None when it is not robokit's
+        simulated board (``.simrun``)."""
+        from .simrun import robots_made
+
+        return robots_made(self.repl, self.timeout)
+
+    def sim_report(self) -> dict[str, Any]:
+        """The simulated board's report of its last robot's run (``.simrun``)."""
+        from .simrun import fetch_report
+
+        return fetch_report(self.repl, self.timeout)
+
     # -- upload ----------------------------------------------------------------------------
 
     def upload(self, bundle: Bundle, progress: ProgressFn | None = None,
@@ -342,6 +357,12 @@ class MicroPythonTarget(Target):
     async def upload(self, bundle: Bundle, progress: ProgressFn | None = None,
                      project_dir: Path | None = None) -> None:
         await asyncio.to_thread(self._b().upload, bundle, progress, project_dir)
+
+    async def robots_made(self) -> int | None:
+        return await asyncio.to_thread(self._b().robots_made)
+
+    async def sim_report(self) -> dict[str, Any] | None:
+        return await asyncio.to_thread(self._b().sim_report)
 
     async def start(self) -> None:
         self._lines = []
