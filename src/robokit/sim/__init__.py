@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from ..compiler.bundle import Bundle
 from ..config import check_robot, load_robot
 from ..errors import CheckError, ProgramError
 from .brick import SimBrick, check_duration
+from .presses import check_presses
 from .result import RunResult
 from .runner import directives_in, program_from_bundle, read_directives, run_program
 from .world import World, load_world
@@ -69,6 +70,7 @@ def simulate(
     project_dir: str | Path | None = None,
     input: str | None = None,
     replay: str | Path | None = None,
+    press: Iterable[str | tuple[Any, ...]] | str | None = None,
 ) -> RunResult:
     """Run ``program`` (a .py file, a folder with main.py, a .rkb bundle or a Bundle)
     on a simulated brick.
@@ -88,7 +90,10 @@ def simulate(
     reads, line by line; after it, and with None at once, ``input()`` raises EOFError
     as with a closed stdin (the simulator never waits for a keyboard).  ``replay``: write
     the run's HTML replay there (robokit.sim.replay; checked before the run, never
-    written over the program's own files).
+    written over the program's own files).  ``press``: scripted hub button presses, each
+    ``"center@2s"`` (held 100 ms), ``"left@3s-4s"`` or a ``(button, start_s, end_s)``
+    tuple; ``hub.buttons.pressed()`` reports them at those simulated times
+    (robokit.sim.presses; a bad one raises ProgramError before the run).
 
     A duration must be a finite number of seconds above 0 and at most
     ``robokit.sim.brick.MAX_DURATION_S``; a ProgramError says so otherwise.
@@ -102,6 +107,7 @@ def simulate(
     robot.toml (ConfigError), a program file that is not there (ProgramError).
     """
     wall0 = time.perf_counter()
+    presses = check_presses(press)
     inputs = [] if isinstance(program, Bundle) else [Path(program)]
     if replay is not None:
         from .._files import check_output
@@ -139,6 +145,7 @@ def simulate(
                             time.perf_counter() - wall0)
     brick = SimBrick(w, cfg, seed=seed if seed is not None else (0 if noise else None),
                      noise=noise, duration_s=duration, telemetry_hz=telemetry_hz)
+    brick.set_presses(presses)
     if on_start is not None:
         on_start(brick)
     result = run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s,

@@ -42,6 +42,7 @@ from ..devices._hal import HAL
 from ..devices.motors import gear_ratio
 from ..errors import ProgramError
 from .motor import MODELS, MotorModel, MotorSim
+from .presses import Press
 from .recorder import MAX_TELEMETRY_ROWS, Recorder
 from .surface import FootprintSampler
 from .world import World
@@ -132,6 +133,9 @@ class SimBrick(HAL):
         self.light_rgb: tuple[float, float, float] | None = None
         self._footprint: FootprintSampler | None = None
         self.display_rows: list[list[int]] = []
+        #: Scripted hub button presses (set_presses) and those put on the timeline.
+        self._presses: tuple[Press, ...] = ()
+        self._presses_seen: set[int] = set()
 
         x0, y0, h0 = world.start
         self.start_pose = (float(x0), float(y0), float(h0))
@@ -639,9 +643,24 @@ class SimBrick(HAL):
         return (self._noisy(self._accel_fwd, 5.0), self._noisy(lateral, 5.0),
                 self._noisy(GRAVITY_MM_S2, 5.0))
 
+    def set_presses(self, presses: tuple[Press, ...]) -> None:
+        """Script the hub's buttons: each of ``presses`` (robokit.sim.presses) is held
+        down over its simulated time."""
+        self._presses = tuple(presses)
+        self._presses_seen = set()
+
     def buttons(self) -> tuple[str, ...]:
         self._spend(CALL_COST_US)
-        return ()
+        held = []
+        for i, p in enumerate(self._presses):
+            if p.held_at(self.now):
+                if p.button not in held:
+                    held.append(p.button)
+                if i not in self._presses_seen:  # on the replay's timeline, when it began
+                    self._presses_seen.add(i)
+                    self.recorder.event(int(round(p.start_s * 1e6)), "button",
+                                        {"button": p.button, "until_s": p.end_s})
+        return tuple(held)
 
     # The status light, the display and the speaker have nothing to move in the
     # simulated world; the device API reports them through event() for the recorder.

@@ -1,0 +1,124 @@
+"""Scripted hub button presses for a simulated run: ``robokit run --press center@2s``.
+
+A press is a hub button and when it is held down, in simulated seconds:
+
+- ``center@2s`` (or ``center@2``): held from 2 s for :data:`DEFAULT_PRESS_S` (100 ms),
+  as a quick tap by a finger;
+- ``left@3s-4s`` (or ``left@3-4``): held from 3 s until 4 s.
+
+Button names are the hub's (``robokit.devices.Button``: CENTER, LEFT, RIGHT, UP, DOWN,
+BLUETOOTH, ...), in any case; ``centre`` is CENTER.  :func:`check_presses` also takes
+``(button, start_s, end_s)`` tuples.  A bad press is a ProgramError that names the
+setting and says what to write.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..devices.parameters import Button, constants
+from ..errors import ProgramError
+
+#: How long a press given without an end lasts, in simulated seconds.
+DEFAULT_PRESS_S = 0.1
+
+#: The button names a press may use, as ``hub.buttons.pressed()`` reports them.
+BUTTONS: tuple[str, ...] = tuple(c.name for c in constants(Button))
+
+_ALIASES = {"CENTRE": "CENTER"}
+
+_PRESS = re.compile(
+    r"^\s*(?P<button>[A-Za-z_]+)\s*@\s*(?P<start>[0-9.eE+]+)\s*s?"
+    r"(?:\s*-\s*(?P<end>[0-9.eE+]+)\s*s?)?\s*$")
+
+
+@dataclass(frozen=True)
+class Press:
+    """``button`` (a name in :data:`BUTTONS`) held down from ``start_s`` until ``end_s``
+    (simulated seconds; held at ``start_s``, released at ``end_s``)."""
+
+    button: str
+    start_s: float
+    end_s: float
+
+    def held_at(self, t_us: int) -> bool:
+        """True when the button is held down at ``t_us`` µs of simulated time."""
+        return int(round(self.start_s * 1e6)) <= t_us < int(round(self.end_s * 1e6))
+
+    def __str__(self) -> str:
+        return f"{self.button.lower()}@{self.start_s:g}s-{self.end_s:g}s"
+
+
+def _how(setting: str) -> str:
+    return (f"write {setting} BUTTON@SECONDS (held {DEFAULT_PRESS_S * 1000:.0f} ms) or "
+            f"BUTTON@START-END, e.g. center@2s or left@3s-4s; BUTTON is one of "
+            f"{', '.join(b.lower() for b in BUTTONS)}")
+
+
+def _button(name: Any, given: str, setting: str) -> str:
+    text = str(name).strip().upper()
+    text = _ALIASES.get(text, text)
+    if text not in BUTTONS:
+        raise ProgramError(f"{setting} {given}: no hub button is called {str(name).strip()!r}; "
+                           + _how(setting))
+    return text
+
+
+def parse_press(text: str, setting: str = "press") -> Press:
+    """The press that ``text`` (``center@2s``, ``left@3s-4s``) describes; a ProgramError
+    naming ``setting`` and what to write otherwise."""
+    m = _PRESS.match(text)
+    if m is None:
+        raise ProgramError(f"{setting} {text}: not a button press; " + _how(setting))
+    button = _button(m["button"], text, setting)
+    try:
+        start = float(m["start"])
+        end = float(m["end"]) if m["end"] is not None else start + DEFAULT_PRESS_S
+    except ValueError:
+        raise ProgramError(f"{setting} {text}: not a button press; " + _how(setting)) from None
+    return _checked(Press(button, start, end), text, setting)
+
+
+def _checked(press: Press, given: str, setting: str) -> Press:
+    if not (math.isfinite(press.start_s) and math.isfinite(press.end_s)) or press.start_s < 0:
+        raise ProgramError(f"{setting} {given}: the time must be a number of simulated "
+                           "seconds from 0; " + _how(setting))
+    if press.end_s <= press.start_s:
+        raise ProgramError(f"{setting} {given}: the press ends before it begins; give "
+                           "START-END with END after START, e.g. left@3s-4s")
+    return press
+
+
+def check_presses(presses: Iterable[str | tuple[Any, ...] | Press] | str | None,
+                  setting: str = "press") -> tuple[Press, ...]:
+    """``presses`` (strings such as ``"center@2s"``, ``(button, start_s, end_s)`` tuples,
+    or :class:`Press`) as Presses in the order they begin; ProgramError on a bad one."""
+    if presses is None:
+        return ()
+    if isinstance(presses, (str, Press)):  # one press given alone
+        presses = [presses]
+    out = []
+    for p in presses:
+        if isinstance(p, Press):
+            out.append(_checked(Press(_button(p.button, str(p), setting), p.start_s, p.end_s),
+                                str(p), setting))
+        elif isinstance(p, str):
+            out.append(parse_press(p, setting))
+        elif isinstance(p, (tuple, list)) and len(p) == 3:
+            given = repr(tuple(p))
+            try:
+                start, end = float(p[1]), float(p[2])
+            except (TypeError, ValueError):
+                raise ProgramError(f"{setting} {given}: a tuple press is (button, start_s, "
+                                   "end_s) with times in seconds, e.g. ('center', 2, 2.1)"
+                                   ) from None
+            out.append(_checked(Press(_button(p[0], given, setting), start, end), given,
+                                setting))
+        else:
+            raise ProgramError(f"{setting} {p!r}: give a string such as 'center@2s' or a "
+                               "tuple (button, start_s, end_s)")
+    return tuple(sorted(out, key=lambda p: (p.start_s, p.end_s, p.button)))
