@@ -36,7 +36,8 @@ MOTOR_MODELS = (
     "nxt",
 )
 DEVICE_TYPES = ("Motor", "DCMotor", "ColorSensor", "UltrasonicSensor", "ForceSensor")
-HUB_TYPES = ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "Hub")
+HUB_TYPES = ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub", "MoveHub",
+             "Hub")
 DIRECTIONS = ("clockwise", "counterclockwise")
 
 #: The robot assumed when there is no robot.toml (see docs/simulator.md for a diagram).

@@ -416,7 +416,7 @@ def test_every_command_goes_through_the_one_error_handler() -> None:
         return found
 
     commands = walk(main)
-    assert len(commands) == 16  # batch joined the 15
+    assert len(commands) == 17  # batch joined the 15, robot (robokit robot --from) the 16
     for cmd in commands:
         assert isinstance(cmd, Command), cmd.name
 

@@ -27,6 +27,7 @@ from .board import board_group
 from .compile import check, compile_, inspect, worlds
 from .flash import flash
 from .install import install_cmd
+from .robot import robot
 from .run import devices, repl, run, stop, upload
 from .sim import sim_group
 
@@ -38,7 +39,7 @@ def main() -> None:
 
 
 for _command in (upload, stop, repl, run, devices, worlds, compile_, check, inspect, flash,
-                 install_cmd, board_group, sim_group, batch):
+                 install_cmd, board_group, sim_group, batch, robot):
     main.add_command(_command)
 del _command
 

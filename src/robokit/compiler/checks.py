@@ -111,6 +111,8 @@ HUB_PORTS = {
     "Hub": "ABCDEF",
     "TechnicHub": "ABCD",
     "EssentialHub": "AB",
+    "CityHub": "AB",
+    "MoveHub": "ABCD",
 }
 
 
@@ -145,6 +147,9 @@ def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
         if site.optional or not site.runtime:
             continue
         top = site.top
+        if top == "pybricks" and info.family != "pybricks":
+            out += _pybricks_findings(mod, site, info)
+            continue
         if info.has_module(site.module):
             continue
         if top == "typing" and site.names and set(site.names) <= {"TYPE_CHECKING"}:
@@ -169,6 +174,49 @@ def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
             f"{what} is neither a module of this project nor built into {info.description}; "
             f"put it in the project folder ({top}.py or {top}/), or remove the import "
             f"(modules it has: {_sample(info)})", source_line(mod.source, site.line)))
+    return out
+
+
+def _pybricks_findings(mod: SourceModule, site: Any, info: TargetInfo) -> list[Finding]:
+    """What of a ``pybricks`` import the target lacks: the simulator provides the
+    namespace of :mod:`robokit.devices.pybricks` (names listed in its ``_table``)."""
+    from ..devices._suggest import closest
+    from ..devices.pybricks._table import MODULES_NOT_YET, NOT_YET, PROVIDED
+
+    def finding(message: str) -> Finding:
+        return Finding(mod.relpath, site.line, site.col, message,
+                       source_line(mod.source, site.line))
+
+    modules = ", ".join(sorted(PROVIDED))
+
+    def hint(name: str, names: list[str]) -> str:
+        hit = closest(name, names)
+        return "" if hit is None else f" (did you mean {hit}?)"
+
+    if info.name != "sim":
+        return [finding(f"'{site.module}' runs in the simulator (robokit run) and on a "
+                        f"Pybricks hub (--target pybricks), not yet on {info.description}; "
+                        "import the same names from robokit there")]
+    if site.module not in PROVIDED:
+        if site.module in MODULES_NOT_YET:
+            what = "a Pybricks module that the simulator does not provide yet"
+        else:
+            what = "not a Pybricks module" + hint(site.module, list(PROVIDED))
+        return [finding(f"'{site.module}': {what}; the simulator provides {modules} "
+                        "(docs/pybricks-programs.md)")]
+    out = []
+    for name in site.names:
+        if name == "*" or name in PROVIDED[site.module]:
+            continue
+        if name in NOT_YET[site.module]:
+            out.append(finding(f"{name}: a Pybricks name ({site.module}) that this simulator "
+                               "does not provide yet; see docs/pybricks-programs.md for what "
+                               "runs"))
+        else:
+            have = PROVIDED[site.module]
+            out.append(finding(f"{name}: '{site.module}' has no such name"
+                               f"{hint(name, list(have))}; it has "
+                               f"{', '.join(have)}"))
     return out
 
 

@@ -396,6 +396,8 @@ def robokit_units(target: str, robot: dict[str, Any] | None = None) -> list[_Uni
     found: dict[str, tuple[str, Path | bytes, bool]] = {}
     if family != "pybricks":
         for name, path, f, pkg in _read_units(_PACKAGE_DIR / "devices", "<robokit>/devices/"):
+            if name.split(".")[0] == "pybricks":
+                continue  # the simulator's pybricks namespace: not on kit boards yet
             found["robokit.devices" + ("." + name if name else "")] = (path, f, pkg)
         for name, path, f, pkg in _read_units(templates / "common", "<robokit>/"):
             if name:
@@ -470,7 +472,10 @@ def _robot_config(program: Path, graph: ImportGraph,
     else:
         path = Path(robot) if robot is not None else graph.root / "robot.toml"
         if robot is None and not path.is_file():
-            return load_robot(None)
+            from .fit import fitted_robot
+
+            fitted = fitted_robot(graph)
+            return fitted if fitted is not None else load_robot(None)
         source = shown_path(path)
         cfg = load_robot(source)
     check_robot_ports(cfg, source)

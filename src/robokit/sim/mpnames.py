@@ -14,7 +14,10 @@ site-packages, to:
 - ``micropython``: ``const`` and the code-emitter decorators (``native``, ``viper``)
   as no-ops, ``kbd_intr``, ``schedule``, ``opt_level``, ``mem_info``, ``heap_lock`` ...
   doing nothing a program could notice on a host;
-- ``const``, as a builtin, as MicroPython's compiler allows it.
+- ``const``, as a builtin, as MicroPython's compiler allows it;
+- ``pybricks`` and its modules (``pybricks.hubs``, ``pybricks.pupdevices``, ...):
+  robokit's Pybricks namespace (``robokit.devices.pybricks``), never the
+  documentation-stub package of the same name in site-packages.
 """
 
 from __future__ import annotations
@@ -90,4 +93,15 @@ def program_modules(seed: int | None) -> dict[str, types.ModuleType]:
     rng = _seeded_random(0 if seed is None else seed)
     mods["random"] = mods["urandom"] = rng
     mods["micropython"] = _micropython()
+    mods.update(pybricks_modules())
     return mods
+
+
+def pybricks_modules() -> dict[str, types.ModuleType]:
+    """``pybricks`` and each of its modules the simulator provides, by Pybricks name."""
+    from ..devices.pybricks._table import PROVIDED
+
+    out = {"pybricks": importlib.import_module("robokit.devices.pybricks")}
+    for name in PROVIDED["pybricks"]:
+        out["pybricks." + name] = importlib.import_module("robokit.devices.pybricks." + name)
+    return out

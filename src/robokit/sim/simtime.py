@@ -148,6 +148,8 @@ def program_builtins(time_module: types.ModuleType, utime_module: types.ModuleTy
         if level == 0:
             mod = own.get(name)
             if mod is not None:
+                if not fromlist and "." in name:  # ``import a.b`` binds ``a``
+                    return own.get(name.partition(".")[0], mod)
                 return mod
         return real_import(name, globals, locals, fromlist, level)
 

@@ -1,0 +1,282 @@
+"""Robots fitted to a Pybricks program: the robot a program builds, read off its source.
+
+Without a robot.toml, a program that imports ``pybricks`` (and not ``robokit``) runs on
+the robot it constructs: the hub class it makes, each motor and sensor on the port it
+names (with its ``positive_direction`` and ``gears`` when written as literals), the drive
+base's motors, wheel diameter and axle track from its ``DriveBase(...)`` call.  Sensors
+go where such robots carry them: a colour sensor looking down ahead of the axle, an
+ultrasonic sensor facing forward, a force sensor on the front bumper.  Motors outside
+the drive base are free.  Read with :mod:`ast` only; the program never runs.
+
+``robokit robot --from PROGRAM`` prints the result as robot.toml (:func:`robot_toml`).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from ..config import STANDARD_ROVER, check_robot
+from ..errors import ProgramError
+from .imports import ImportGraph, find_imports
+
+#: Pybricks device class -> robot.toml device type.
+DEVICES = {
+    "Motor": "Motor", "DCMotor": "DCMotor", "ColorSensor": "ColorSensor",
+    "ColorDistanceSensor": "ColorSensor", "UltrasonicSensor": "UltrasonicSensor",
+    "ForceSensor": "ForceSensor",
+}
+HUBS = ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub", "MoveHub")
+DRIVE_BASES = ("DriveBase", "GyroDriveBase")
+_RESERVED = ("hub", "drive_base", "names")
+#: Where sensors sit on a fitted robot (mm, robot frame: x forward from the axle).
+COLOR_X, ULTRASONIC_X, FORCE_X = 70.0, 80.0, 90.0
+COLOR_SPACING, ULTRASONIC_SPACING = 24.0, 40.0
+
+
+def uses_pybricks(tree: ast.Module) -> bool:
+    """True when the module imports anything from ``pybricks``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(
+                a.name.split(".")[0] == "pybricks" for a in node.names):
+            return True
+        if (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                and node.module.split(".")[0] == "pybricks"):
+            return True
+    return False
+
+
+def fitted_robot(graph: ImportGraph) -> dict[str, Any] | None:
+    """The robot a Pybricks program builds, checked; None for a program that imports
+    robokit (it keeps the standard rover) or nothing of pybricks."""
+    from .checks import check_robot_ports
+
+    tree = graph.entry.tree
+    if tree is None or graph.imports_robokit or not uses_pybricks(tree):
+        return None
+    source = f"{graph.entry.relpath} (the robot fitted to the program)"
+    cfg = check_robot(fit_robot(tree, graph.entry.relpath), source=source)
+    check_robot_ports(cfg, source)
+    return cfg
+
+
+def fit_program(program: str | Path) -> dict[str, Any]:
+    """The robot fitted to ``program`` (a .py file or project folder), checked.
+
+    Raises ProgramError when the program cannot be read or parsed, or builds its robot
+    some other way (it imports robokit, or nothing of pybricks)."""
+    graph = find_imports(program)
+    entry = graph.entry
+    if entry.tree is None:
+        err = entry.syntax_error
+        line = f":{err.lineno}" if err is not None and err.lineno else ""
+        raise ProgramError(f"{entry.relpath}{line}: the program has a syntax error; "
+                           "run robokit check on it to see it")
+    fitted = fitted_robot(graph)
+    if fitted is None:
+        why = ("imports robokit, so it runs on robot.toml or the standard rover"
+               if graph.imports_robokit else "imports nothing from pybricks")
+        raise ProgramError(f"{entry.relpath}: {why}; robokit robot --from fits a robot "
+                           "to a Pybricks program (from pybricks.pupdevices import Motor...)")
+    return fitted
+
+
+def _bindings(tree: ast.Module) -> dict[str, str]:
+    """Local name -> the dotted Pybricks name it stands for."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.name.split(".")[0] == "pybricks":
+                    if a.asname:
+                        out[a.asname] = a.name
+                    else:
+                        out["pybricks"] = "pybricks"
+        elif (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+              and node.module.split(".")[0] == "pybricks"):
+            for a in node.names:
+                if a.name != "*":
+                    out[a.asname or a.name] = f"{node.module}.{a.name}"
+                else:
+                    for name in (*DEVICES, *HUBS, *DRIVE_BASES):
+                        out.setdefault(name, f"{node.module}.{name}")
+    return out
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return None if head is None else f"{head}.{node.attr}"
+    return None
+
+
+class _Reader:
+    def __init__(self, tree: ast.Module):
+        self.names = _bindings(tree)
+        self.constants: dict[str, Any] = {}
+        self.targets: dict[int, str] = {}  # id(call) -> the name it is assigned to
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                t = node.targets[0]
+                name = t.id if isinstance(t, ast.Name) else (
+                    t.attr if isinstance(t, ast.Attribute) else None)
+                if name is None:
+                    continue
+                self.targets[id(node.value)] = name
+                try:
+                    self.constants[name] = ast.literal_eval(node.value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    pass
+
+    def cls(self, call: ast.Call) -> str | None:
+        """The Pybricks class a call makes (``"Motor"``), or None."""
+        dotted = _dotted(call.func)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        full = self.names.get(head)
+        if full is None:
+            return None
+        full = f"{full}.{rest}" if rest else full
+        return full.rpartition(".")[2] if full.startswith("pybricks.") else None
+
+    def arg(self, call: ast.Call, index: int, keyword: str) -> ast.expr | None:
+        for kw in call.keywords:
+            if kw.arg == keyword:
+                return kw.value
+        return call.args[index] if len(call.args) > index else None
+
+    def value(self, node: ast.expr | None) -> Any:
+        if node is None:
+            return None
+        if isinstance(node, ast.Name):
+            return self.constants.get(node.id)
+        try:
+            return ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return None
+
+
+def _member(node: ast.expr | None) -> str | None:
+    """``"A"`` for ``Port.A`` (the attribute's name)."""
+    return node.attr if isinstance(node, ast.Attribute) else None
+
+
+def fit_robot(tree: ast.Module, name: str = "program") -> dict[str, Any]:
+    """The robot configuration (unchecked; give it to ``config.check_robot``) that the
+    program in ``tree`` constructs."""
+    r = _Reader(tree)
+    calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)),
+                   key=lambda n: (n.lineno, n.col_offset))
+    hub = "PrimeHub"
+    devices: dict[str, dict[str, Any]] = {}
+    by_call: dict[int, str] = {}  # id(call) -> device name
+    by_var: dict[str, str] = {}  # variable -> device name
+    ports: dict[str, str] = {}
+    drive: dict[str, Any] | None = None
+    for call in calls:  # devices first: a DriveBase(Motor(...), ...) makes its motors
+        cls = r.cls(call)
+        if cls in HUBS:
+            hub = cls
+        elif cls in DEVICES:
+            port = _member(r.arg(call, 0, "port"))
+            if port is None or port in ports:
+                if port is not None:
+                    by_call[id(call)] = ports[port]
+                    var = r.targets.get(id(call))
+                    if var:
+                        by_var[var] = ports[port]
+                continue
+            var = r.targets.get(id(call))
+            dev_name = var if var and var.isidentifier() and var not in _RESERVED else \
+                f"{DEVICES[cls].lower()}_{port.lower()}"
+            if dev_name in devices:
+                dev_name = f"{dev_name}_{port.lower()}"
+            dev: dict[str, Any] = {"type": DEVICES[cls], "port": port}
+            if cls in ("Motor", "DCMotor"):
+                direction = _member(r.arg(call, 1, "positive_direction"))
+                dev["positive_direction"] = ("counterclockwise"
+                                             if direction == "COUNTERCLOCKWISE" else "clockwise")
+                gears = r.value(r.arg(call, 2, "gears")) if cls == "Motor" else None
+                if isinstance(gears, (list, tuple)) and gears:
+                    dev["gears"] = [list(g) if isinstance(g, tuple) else g for g in gears]
+            devices[dev_name] = dev
+            ports[port] = dev_name
+            by_call[id(call)] = dev_name
+            if var:
+                by_var[var] = dev_name
+    for call in calls:
+        if r.cls(call) in DRIVE_BASES and drive is None:
+            sides = []
+            for i, kw in ((0, "left_motor"), (1, "right_motor")):
+                node = r.arg(call, i, kw)
+                motor = None
+                if isinstance(node, ast.Call):
+                    motor = by_call.get(id(node))
+                elif node is not None:
+                    motor = by_var.get((_dotted(node) or "").rpartition(".")[2])
+                sides.append(motor)
+            if None in sides or sides[0] == sides[1]:
+                continue
+            wheel = r.value(r.arg(call, 2, "wheel_diameter"))
+            track = r.value(r.arg(call, 3, "axle_track"))
+            drive = {"left": sides[0], "right": sides[1],
+                     "wheel_diameter": _number(wheel, STANDARD_ROVER["drive_base"]
+                                               ["wheel_diameter"]),
+                     "axle_track": _number(track, STANDARD_ROVER["drive_base"]["axle_track"])}
+    _place_sensors(devices)
+    out: dict[str, Any] = {"name": f"the robot {name} builds", "hub": {"type": hub},
+                           "devices": devices}
+    if drive is not None:
+        out["drive_base"] = drive
+        body = dict(STANDARD_ROVER["body"])
+        body["width"] = max(body["width"], drive["axle_track"] + 38.0)
+        out["body"] = body
+    return out
+
+
+def _number(value: Any, default: float) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return float(default)
+
+
+def _place_sensors(devices: dict[str, dict[str, Any]]) -> None:
+    for kind, x, spacing in (("ColorSensor", COLOR_X, COLOR_SPACING),
+                             ("UltrasonicSensor", ULTRASONIC_X, ULTRASONIC_SPACING),
+                             ("ForceSensor", FORCE_X, ULTRASONIC_SPACING)):
+        group = [d for d in devices.values() if d["type"] == kind]
+        for i, d in enumerate(group):
+            d["x"] = x
+            d["y"] = (i - (len(group) - 1) / 2.0) * spacing
+            if kind == "UltrasonicSensor":
+                d["heading"] = 0.0
+
+
+def robot_toml(robot: dict[str, Any], comment: str = "") -> str:
+    """``robot`` (a checked configuration) as robot.toml text."""
+    def value(v: Any) -> str:
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, float) and v.is_integer():
+            return f"{v:.1f}"
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return repr(v)
+
+    lines = [f"# {line}" for line in comment.splitlines()]
+    lines.append(f"name = {value(robot['name'])}")
+    lines += ["", "[hub]", f"type = {value(robot['hub']['type'])}"]
+    for name, dev in robot["devices"].items():
+        lines += ["", f"[devices.{name}]"]
+        lines += [f"{k} = {value(v)}" for k, v in dev.items()]
+    for table in ("drive_base", "body"):
+        if robot.get(table):
+            lines += ["", f"[{table}]"]
+            lines += [f"{k} = {value(v)}" for k, v in robot[table].items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,38 @@
+"""What the simulated ``pybricks`` namespace provides, module by module: pure data.
+
+``PROVIDED[module]`` are the names a program may import from that module and use in
+the simulator; ``NOT_YET[module]`` the Pybricks names of that module that the simulator
+does not provide yet (the compile check names them, with file:line).
+``MODULES_NOT_YET`` are whole Pybricks modules not provided yet.  The ``pybricks``
+documentation-stub package is the specification these lists were made from
+(docs/pybricks-programs.md; a test holds them against it).  Portable (MicroPython too).
+"""
+
+PROVIDED = {
+    "pybricks": ("hubs", "pupdevices", "parameters", "tools", "robotics", "geometry"),
+    "pybricks.hubs": ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub",
+                      "MoveHub"),
+    "pybricks.pupdevices": ("Motor", "DCMotor", "ColorSensor", "UltrasonicSensor",
+                            "ForceSensor", "ColorDistanceSensor"),
+    "pybricks.parameters": ("Port", "Direction", "Stop", "Color", "Button", "Side", "Axis",
+                            "Icon"),
+    "pybricks.tools": ("wait", "StopWatch", "multitask", "run_task", "vector"),
+    "pybricks.robotics": ("DriveBase", "GyroDriveBase"),
+    "pybricks.geometry": ("Axis", "vector"),
+}
+
+NOT_YET = {
+    "pybricks": ("ev3devices", "nxtdevices", "iodevices", "media", "messaging",
+                 "experimental", "version"),
+    "pybricks.hubs": ("EV3Brick",),
+    "pybricks.pupdevices": ("Remote", "TiltSensor", "InfraredSensor", "ColorLightMatrix",
+                            "Light", "PFMotor", "TechnicMoveHub", "MarioHub", "DuploTrain"),
+    "pybricks.parameters": (),
+    "pybricks.tools": ("Matrix", "cross", "DataLog", "hub_menu", "read_input_byte"),
+    "pybricks.robotics": ("Car",),
+    "pybricks.geometry": ("Matrix",),
+}
+
+MODULES_NOT_YET = ("pybricks.ev3devices", "pybricks.nxtdevices", "pybricks.iodevices",
+                   "pybricks.media", "pybricks.media.ev3dev", "pybricks.messaging",
+                   "pybricks.experimental")

@@ -1,0 +1,97 @@
+"""``pybricks.hubs``: every Powered Up hub, on robokit's hub object.
+
+PrimeHub, InventorHub, EssentialHub and TechnicHub are robokit's own; CityHub and
+MoveHub are hubs with a status light, a button, a battery and (MoveHub) a tilt
+sensor's IMU, and neither display nor speaker.  Each hub's ``system`` adds
+``shutdown()``: the program ends there (in the simulator, as a clean finish).
+Portable (MicroPython too).
+"""
+
+from .. import _hal
+from .. import hubs as _hubs
+from ..parameters import Axis
+from ._missing import fill
+from ._table import NOT_YET
+
+
+class System(_hubs.System):
+    """``hub.system``: name, stop button, reset reason, and shutdown."""
+
+    def shutdown(self):
+        """Stop the program and switch the hub off: the program ends here."""
+        _hal.get().event("shutdown", {})
+        raise SystemExit(0)
+
+
+def _fit(hub):
+    hub.system = System()
+    return hub
+
+
+class PrimeHub(_hubs.PrimeHub):
+    """The LEGO SPIKE Prime hub (Pybricks' ``PrimeHub``)."""
+
+    def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
+                 observe_channels=None):
+        _hubs.PrimeHub.__init__(self, top_side, front_side, broadcast_channel,
+                                observe_channels)
+        _fit(self)
+
+
+class InventorHub(_hubs.InventorHub):
+    """The LEGO MINDSTORMS Robot Inventor hub (Pybricks' ``InventorHub``)."""
+
+    def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
+                 observe_channels=None):
+        _hubs.InventorHub.__init__(self, top_side, front_side, broadcast_channel,
+                                   observe_channels)
+        _fit(self)
+
+
+class EssentialHub(_hubs.EssentialHub):
+    """The LEGO SPIKE Essential hub (Pybricks' ``EssentialHub``)."""
+
+    def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
+                 observe_channels=None):
+        _hubs.EssentialHub.__init__(self, top_side, front_side, broadcast_channel,
+                                    observe_channels)
+        _fit(self)
+
+
+class TechnicHub(_hubs.TechnicHub):
+    """The LEGO Technic hub (Pybricks' ``TechnicHub``)."""
+
+    def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
+                 observe_channels=None):
+        _hubs.TechnicHub.__init__(self, top_side, front_side, broadcast_channel,
+                                  observe_channels)
+        _fit(self)
+
+
+class MoveHub(_hubs.Hub):
+    """The LEGO BOOST Move hub: light, one button, battery, an accelerometer as ``imu``."""
+
+    _type = "MoveHub"
+    _parts = ()
+
+    def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
+                 observe_channels=None):
+        _hubs.Hub.__init__(self, top_side, front_side, broadcast_channel, observe_channels)
+        _fit(self)
+
+
+class CityHub(_hubs.Hub):
+    """The LEGO City hub: light, one button, battery; no IMU, display or speaker."""
+
+    _type = "CityHub"
+    _parts = ()
+
+    def __init__(self, broadcast_channel=None, observe_channels=None):
+        _hubs.Hub.__init__(self, Axis.Z, Axis.X, broadcast_channel, observe_channels)
+        del self.imu
+        _fit(self)
+
+
+fill(globals(), "pybricks.hubs", NOT_YET["pybricks.hubs"])
+
+__all__ = ["CityHub", "EssentialHub", "InventorHub", "MoveHub", "PrimeHub", "TechnicHub"]

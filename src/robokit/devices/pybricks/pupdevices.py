@@ -1,0 +1,55 @@
+"""``pybricks.pupdevices``: Powered Up motors and sensors, robokit's own.
+
+ColorDistanceSensor is the colour part of a colour sensor looking down (colour,
+reflection, ambient, HSV, its light); its ``distance()`` is not simulated yet and says
+so.  The Pybricks devices the simulator does not provide yet (Remote, TiltSensor, ...)
+raise one clear error when made.  Portable (MicroPython too).
+"""
+
+from .. import _hal
+from .._errors import DeviceError
+from ..motors import DCMotor, Motor
+from ..parameters import Color
+from ..sensors import ColorSensor, ForceSensor, UltrasonicSensor
+from ._missing import fill
+from ._table import NOT_YET
+
+
+class _ColorLight:
+    """The light of a ColorDistanceSensor: ``on(color)`` and ``off()``."""
+
+    def __init__(self, port):
+        self._port = port
+
+    def on(self, color=Color.WHITE):
+        """Switch the light on in ``color`` (a :class:`Color`)."""
+        if not isinstance(color, Color):
+            raise DeviceError("light.on takes a Color, not " + repr(color))
+        _hal.get().event("sensor_light", {"port": self._port, "color": repr(color)})
+
+    def off(self):
+        """Switch the light off."""
+        _hal.get().event("sensor_light", {"port": self._port, "color": None})
+
+
+class ColorDistanceSensor(ColorSensor):
+    """LEGO Powered Up colour and distance sensor (its colour part; see the module)."""
+
+    def __init__(self, port):
+        ColorSensor.__init__(self, port)
+        self.light = _ColorLight(self._port)
+
+    def __repr__(self):
+        return "ColorDistanceSensor(Port." + self._port + ")"
+
+    def distance(self):
+        """Not simulated yet: raises :class:`DeviceError`."""
+        raise DeviceError("ColorDistanceSensor.distance(): not simulated yet (the "
+                          + "simulated sensor looks down at the floor); use an "
+                          + "UltrasonicSensor for distances")
+
+
+fill(globals(), "pybricks.pupdevices", NOT_YET["pybricks.pupdevices"])
+
+__all__ = ["ColorDistanceSensor", "ColorSensor", "DCMotor", "ForceSensor", "Motor",
+           "UltrasonicSensor"]
