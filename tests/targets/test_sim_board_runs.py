@@ -90,6 +90,10 @@ def test_plot_replay_telemetry_and_json_come_back_from_the_simulated_board(
                                 r"(.*?)</script>", html, re.S)[1])  # type: ignore[index]
     assert data["end_pose"][:2] == pytest.approx([x, y], abs=0.01)
     assert data["telemetry"]["source_rows"] == len(board.brick.recorder.rows) > 250
+    # What the program printed is on the timeline, at the simulated time it printed it.
+    prints = [e for e in data["events"] if e["kind"] == "print"]
+    assert [e["text"] for e in prints] == [out["output"].rstrip("\n")]
+    assert 5900 < prints[0]["t_ms"] <= board.brick.now / 1000
     # The CSV is the board's recorder, row for row.
     rows = list(csv.reader(csv_file.read_text(encoding="utf-8").splitlines()))
     assert rows[0] == board.brick.recorder.columns

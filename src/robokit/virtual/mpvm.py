@@ -147,6 +147,8 @@ class MicroPythonVM:
         self._disconnected_at = 0.0
         self._depth = 0  # HAL callbacks running in the VM, nested
         self._pins: PinSim | None = None  # a kit board's pin model, made per run when used
+        self._made_before = 0  # the board's robots made before the code now running
+        self._line = b""  # a line of output not yet ended, for the robot's recorder
         self._ready = False
 
     # -- the process ------------------------------------------------------------------------
@@ -265,6 +267,8 @@ class MicroPythonVM:
     def _pass_out(self) -> None:
         """Pass the program's output to the link, as a board's console does."""
         data = self._read_out()
+        if data:
+            self._record_out(data)
         if data and self._disconnected is None:
             try:
                 self.board._out(data.replace(b"\n", b"\r\n"))
@@ -272,6 +276,20 @@ class MicroPythonVM:
                 if not self._running:
                     raise
                 self._lost(e)
+
+    def _record_out(self, data: bytes, newline: bool = True) -> None:
+        """The program's output into its simulated robot's recorder, line by line at the
+        simulated time it came (so the run's replay shows its prints): only while code
+        that made the robot runs (a program run, not the host's report afterwards)."""
+        b = self.board
+        brick = b.brick
+        if brick is None or b.bricks_made <= self._made_before:
+            self._line = b""
+            return
+        *lines, self._line = (self._line + data).split(b"\n")
+        for line in lines:
+            text = line.decode("utf-8", "replace").rstrip("\r")
+            brick.recorder.write_output(brick.now, text, newline)
 
     def _lost(self, e: Disconnected) -> None:
         """The link is gone while code runs: its output goes nowhere, its stdin ends."""
@@ -350,6 +368,8 @@ class MicroPythonVM:
         self._seq += 1
         seq = self._seq
         self._pins = None  # each run on a kit board drives a fresh simulated robot
+        self._made_before = b.bricks_made  # prints go to a robot this code makes
+        self._line = b""
         b._kbd_intr = CTRL_C  # as pyexec.c: every run starts with Ctrl-C interrupting
         self._intr = False
         self._hold_until = 0.0
@@ -380,6 +400,8 @@ class MicroPythonVM:
         except VMError:
             self.stop()
         self._pass_out()  # everything it printed came before "done": all of it, then the end
+        if self._line:
+            self._record_out(b"\n", newline=False)
         if self._disconnected is not None:
             self.stop()  # its stdin is closed: a fresh VM for the next connection
             raise self._disconnected
