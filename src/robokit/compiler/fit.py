@@ -48,15 +48,15 @@ def uses_pybricks(tree: ast.Module) -> bool:
 
 
 def fitted_robot(graph: ImportGraph) -> dict[str, Any] | None:
-    """The robot a Pybricks program builds, checked; None for a program that imports
-    robokit (it keeps the standard rover) or nothing of pybricks."""
+    """The robot a Pybricks program builds (read off all its modules), checked; None
+    for a program that imports robokit (it keeps the standard rover) or no pybricks."""
     from .checks import check_robot_ports
 
-    tree = graph.entry.tree
-    if tree is None or graph.imports_robokit or not uses_pybricks(tree):
+    trees = [m.tree for m in graph.modules if m.tree is not None]  # entry first
+    if graph.imports_robokit or not any(uses_pybricks(t) for t in trees):
         return None
     source = f"{graph.entry.relpath} (the robot fitted to the program)"
-    cfg = check_robot(fit_robot(tree, graph.entry.relpath), source=source)
+    cfg = check_robot(fit_robot(trees, graph.entry.relpath), source=source)
     check_robot_ports(cfg, source)
     return cfg
 
@@ -118,6 +118,7 @@ class _Reader:
         self.names = _bindings(tree)
         self.constants: dict[str, Any] = {}
         self.targets: dict[int, str] = {}  # id(call) -> the name it is assigned to
+        self.members: dict[str, ast.Attribute] = {}  # LEFT_PORT = Port.A
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 t = node.targets[0]
@@ -126,6 +127,8 @@ class _Reader:
                 if name is None:
                     continue
                 self.targets[id(node.value)] = name
+                if isinstance(node.value, ast.Attribute) and isinstance(t, ast.Name):
+                    self.members[t.id] = node.value
                 try:
                     self.constants[name] = ast.literal_eval(node.value)
                 except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -149,6 +152,12 @@ class _Reader:
                 return kw.value
         return call.args[index] if len(call.args) > index else None
 
+    def resolve(self, node: ast.expr | None) -> ast.expr | None:
+        """``Port.A`` for a name assigned ``Port.A`` in the module; else ``node``."""
+        if isinstance(node, ast.Name) and node.id in self.members:
+            return self.members[node.id]
+        return node
+
     def value(self, node: ast.expr | None) -> Any:
         if node is None:
             return None
@@ -165,24 +174,27 @@ def _member(node: ast.expr | None) -> str | None:
     return node.attr if isinstance(node, ast.Attribute) else None
 
 
-def fit_robot(tree: ast.Module, name: str = "program") -> dict[str, Any]:
+def fit_robot(tree: ast.Module | list[ast.Module], name: str = "program") -> dict[str, Any]:
     """The robot configuration (unchecked; give it to ``config.check_robot``) that the
-    program in ``tree`` constructs."""
-    r = _Reader(tree)
-    calls = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Call)),
-                   key=lambda n: (n.lineno, n.col_offset))
+    program constructs: ``tree`` is its entry module, or all its modules, entry first."""
+    trees = tree if isinstance(tree, list) else [tree]
+    calls: list[tuple[_Reader, ast.Call]] = []
+    for t in trees:
+        reader = _Reader(t)
+        calls += sorted(((reader, n) for n in ast.walk(t) if isinstance(n, ast.Call)),
+                        key=lambda rc: (rc[1].lineno, rc[1].col_offset))
     hub = "PrimeHub"
     devices: dict[str, dict[str, Any]] = {}
     by_call: dict[int, str] = {}  # id(call) -> device name
     by_var: dict[str, str] = {}  # variable -> device name
     ports: dict[str, str] = {}
     drive: dict[str, Any] | None = None
-    for call in calls:  # devices first: a DriveBase(Motor(...), ...) makes its motors
+    for r, call in calls:  # devices first: a DriveBase(Motor(...), ...) makes its motors
         cls = r.cls(call)
         if cls in HUBS:
             hub = cls
         elif cls in DEVICES:
-            port = _member(r.arg(call, 0, "port"))
+            port = _member(r.resolve(r.arg(call, 0, "port")))
             if port is None or port in ports:
                 if port is not None:
                     by_call[id(call)] = ports[port]
@@ -197,7 +209,7 @@ def fit_robot(tree: ast.Module, name: str = "program") -> dict[str, Any]:
                 dev_name = f"{dev_name}_{port.lower()}"
             dev: dict[str, Any] = {"type": DEVICES[cls], "port": port}
             if cls in ("Motor", "DCMotor"):
-                direction = _member(r.arg(call, 1, "positive_direction"))
+                direction = _member(r.resolve(r.arg(call, 1, "positive_direction")))
                 dev["positive_direction"] = ("counterclockwise"
                                              if direction == "COUNTERCLOCKWISE" else "clockwise")
                 gears = r.value(r.arg(call, 2, "gears")) if cls == "Motor" else None
@@ -208,7 +220,7 @@ def fit_robot(tree: ast.Module, name: str = "program") -> dict[str, Any]:
             by_call[id(call)] = dev_name
             if var:
                 by_var[var] = dev_name
-    for call in calls:
+    for r, call in calls:
         if r.cls(call) in DRIVE_BASES and drive is None:
             sides = []
             for i, kw in ((0, "left_motor"), (1, "right_motor")):
