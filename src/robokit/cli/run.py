@@ -74,7 +74,14 @@ def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool,
             click.echo(f"robokit: run: {where}: {info.firmware}, mpy ABI {info.abi}", err=True)
         brick.upload(program, upload_progress("run"), robot)
         result = brick.run_uploaded(None if as_json else click.echo)
-        sim = brick.simulated_run(result) if simulated else None
+        sim = None
+        if simulated:
+            try:
+                sim = brick.simulated_run(result)
+            except RobokitError as exc:
+                if wanted:
+                    raise  # the files asked for cannot be written: said as the error
+                click.echo(f"robokit: run: {exc}", err=True)  # the run is still shown
     if sim is not None:
         _write_run_files(sim, telemetry, plot, replay, inputs)
     if as_json:
