@@ -253,13 +253,18 @@ class _SimBoardModule:
 
     def made(self):
         """How many simulated robots the board has made (one a run that uses the HAL)."""
-        return _rpc("report", [False])[0]
+        return _rpc("made", [])[0]
 
     def report(self):
-        """Print the last simulated robot's run as JSON (SimBoard.run_report)."""
-        data = _rpc("report", [True])[1]
-        for i in range(0, len(data), 4096):
-            sys.stdout.write(data[i:i + 4096].decode())
+        """Print the last simulated robot's run as JSON (SimBoard.run_report), fetched
+        and printed a piece at a time (a long run's telemetry outgrows the heap)."""
+        done = 0
+        while True:
+            size, data = _rpc("report", [done, 2048])
+            sys.stdout.write(data.decode())
+            done += len(data)
+            if done >= size or not data:
+                break
         sys.stdout.write("\n")
 
 

@@ -17,8 +17,8 @@ CPython; only execution moves into the VM:
   ``robokit_simhal``; the kit's own HAL runs in the VM). Both offer ``robokit_simboard``,
   the module by which a host knows the board is robokit's simulator:
   ``robokit_simboard.made()`` (the simulated robots made so far) and
-  ``robokit_simboard.report()`` (prints the last robot's run as JSON:
-  ``SimBoard.run_report``).
+  ``robokit_simboard.report()`` (prints the last robot's run as JSON,
+  ``SimBoard.run_report``, fetched from the host 2 KB at a time).
 
 Ctrl-C from the host while code runs interrupts it: when the VM is talking to the host the
 answer to its next request carries the interrupt (a KeyboardInterrupt at that call); when it
@@ -149,6 +149,7 @@ class MicroPythonVM:
         self._pins: PinSim | None = None  # a kit board's pin model, made per run when used
         self._made_before = 0  # the board's robots made before the code now running
         self._line = b""  # a line of output not yet ended, for the robot's recorder
+        self._report = b""  # the run report robokit_simboard.report() is reading
         self._ready = False
 
     # -- the process ------------------------------------------------------------------------
@@ -603,11 +604,14 @@ class MicroPythonVM:
             hid = len(self._hals) + 1
             self._hals[hid] = brick
             return hid, b""
-        if op == "report":  # robokit_simboard: robots made; with args[0], the run as JSON
-            if not args or not args[0]:
-                return self.board.bricks_made, b""
-            text = json.dumps(_jsonable(self.board.run_report()), separators=(",", ":"))
-            return self.board.bricks_made, text.encode("utf-8")
+        if op == "made":  # robokit_simboard.made()
+            return self.board.bricks_made, b""
+        if op == "report":  # robokit_simboard.report(): the run as JSON, piece by piece
+            offset, size = int(args[0]), int(args[1])
+            if offset == 0:  # (the VM's heap is small: never the whole text at once)
+                self._report = json.dumps(_jsonable(self.board.run_report()),
+                                          separators=(",", ":")).encode("ascii")
+            return len(self._report), self._report[offset:offset + size]
         if op == "every":
             hid, period, cb = args
             self._hals[hid].every(int(period), self._callback(int(cb)))
