@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 import textwrap
@@ -151,3 +152,106 @@ def test_plot_leaves_matplotlib_global_state_alone(tmp_path: Path) -> None:
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "x.png").read_bytes()[:8] == PNG_SIGNATURE
+
+
+# -- what happened when: the events lane, the colour band, where a contact was -----------
+
+def _right_half(path: Path) -> np.ndarray:
+    import matplotlib.image
+
+    img = matplotlib.image.imread(str(path))
+    return img[:, img.shape[1] // 2 :]
+
+
+def test_hello_shows_its_beep_light_and_display_on_the_time_axis(tmp_path: Path) -> None:
+    """hello.py drives nowhere: its whole program is a print, a green light, a beep and
+    "HI" on the display. The plot's right half shows the light's green and the beep's
+    colour (before: a flat motor chart alone)."""
+    from robokit.sim.plot_lanes import KIND_COLORS
+
+    result = simulate(ROOT / "examples" / "hello.py")
+    out = tmp_path / "hello.png"
+    plot_run(result, out)
+    right = _right_half(out)
+    assert _mask(right, "#00ff00", tol=0.1).sum() > 500  # the light: Color.GREEN, on a while
+    assert _mask(right, KIND_COLORS["beep"], tol=0.1).sum() > 50
+
+
+def test_the_events_lane_has_each_event_at_its_time() -> None:
+    from robokit.sim.plot import plot_figure
+
+    result = simulate(ROOT / "examples" / "hello.py")
+    fig = plot_figure(result)
+    (lane,) = [ax for ax in fig.axes if ax.get_title(loc="left") == "events"]
+    marks = {line.get_label(): list(line.get_xdata()) for line in lane.get_lines()}
+    beeps = [e["t_ms"] / 1000 for e in result.events if e["kind"] == "beep"]
+    assert beeps and marks["beep"] == pytest.approx(beeps)
+    prints = [t / 1e6 for t, _text in result.telemetry.output]
+    assert len(prints) == 2 and marks["print"] == pytest.approx(prints)
+    assert [t.get_text() for t in lane.texts if t.get_text() == "HI"] == ["HI"]  # the display
+    rows = [t.get_text() for t in lane.get_yticklabels()]
+    assert rows == ["print", "sound", "light", "display"]
+    # the light's span: green from when it went on to when it went off
+    lights = [e for e in result.events if e["kind"] == "light"]
+    (bar,) = [c for c in lane.collections if c.get_label() == "light"]
+    assert tuple(bar.get_facecolor()[0][:3]) == pytest.approx((0.0, 1.0, 0.0))
+    x0, x1 = bar.get_paths()[0].get_extents().intervalx
+    assert (x0, x1) == pytest.approx((lights[0]["t_ms"] / 1000, lights[1]["t_ms"] / 1000))
+    # the same time axis as the traces
+    assert lane.get_shared_x_axes().joined(lane, fig.axes[1])
+
+
+def test_a_program_reading_color_gets_a_band_of_the_colour_it_saw() -> None:
+    """maze_solver reads color() until it sees GREEN: the plot has a colour band for the
+    sensor ending in green, labelled by what the program read, and no flat
+    "reflection %" trace (it never read reflection())."""
+    from robokit.sim.plot import plot_figure
+
+    result = simulate(ROOT / "examples" / "maze_solver.py")
+    assert result.status == "finished"
+    fig = plot_figure(result)
+    assert "reflection %" not in [ax.get_ylabel() for ax in fig.axes]
+    (band,) = [ax for ax in fig.axes if "the colour under the sensor" in ax.get_title(loc="left")]
+    assert "color()" in band.get_title(loc="left")
+    spans = [(path.get_extents().x1, c.get_label(), tuple(c.get_facecolor()[0][:3]))
+             for c in band.collections for path in c.get_paths()]
+    last = max(spans)
+    assert last[1] == "GREEN" and last[2] == pytest.approx((0.0, 1.0, 0.0))
+    assert last[0] == pytest.approx(result.sim_time_s, abs=0.05)
+    assert {label for _x, label, _c in spans} == {"WHITE", "GREEN"}
+
+
+def test_a_program_reading_reflection_keeps_its_reflection_trace() -> None:
+    from robokit.sim.plot import plot_figure
+
+    fig = plot_figure(simulate(PROGRAMS / "follow_short.py"))
+    assert "reflection %" in [ax.get_ylabel() for ax in fig.axes]
+    assert not [ax for ax in fig.axes if "colour under" in ax.get_title(loc="left")]
+
+
+def test_the_contact_cross_is_where_the_body_touched(tmp_path: Path) -> None:
+    """Driving straight into the south wall: the cross is on the front edge of the body
+    (the event records the centre; before, the cross was drawn there), against the wall."""
+    from robokit.sim.plot import plot_figure
+
+    prog = tmp_path / "ram.py"
+    prog.write_text(textwrap.dedent("""\
+        from robokit import robot
+        robot.drive_base.turn(180)      # face the south wall
+        robot.drive_base.straight(400)  # and push into it
+    """))
+    result = simulate(prog, world="arena", duration=4)
+    (contact,) = [e for e in result.events if e["kind"] == "contact"]
+    fig = plot_figure(result)
+    (cross,) = [line for line in fig.axes[0].get_lines()
+                if line.get_label().startswith("contact")]
+    x, y = cross.get_xdata()[0], cross.get_ydata()[0]
+    front = result.brick.robot["body"]["front"]
+    # ahead of the centre along the heading it pushed with (its end heading: it stalled)
+    h = math.radians(result.pose[2])
+    ex = contact["x_mm"] + front * math.cos(h)
+    ey = contact["y_mm"] + front * math.sin(h)
+    assert (x, y) == pytest.approx((ex, ey), abs=1.0)
+    assert math.hypot(x - contact["x_mm"], y - contact["y_mm"]) == pytest.approx(front, abs=1)
+    # on the wall: the world's south wall is within a few mm of the cross
+    assert result.world.rect_contact(x, y, 0.0, 2.0, -2.0, 2.0, 3.0)

@@ -2,8 +2,11 @@
 
 ``plot_run(result, "run.png")`` writes a PNG: on the left the world's mat drawn to
 scale (painted shapes, walls, boxes) with the robot's path, its start, its outline at
-the end pose and the places where it bumped into something; on the right the main
-sensors' readings and the drive motors' speeds against simulated time.
+the end pose and a cross where its body touched a wall or box; on the right, on one
+simulated time axis: the main sensors' readings and the motors' speeds, a band of the
+colour under each colour sensor a program reads colours with (``color()``, ``hsv()``,
+``rgb()``), and an events lane (prints, beeps and notes, the hub light's colours,
+display text and icons, contacts, buttons, an error) -- what happened when.
 
 matplotlib is imported only inside :func:`plot_run` (object API, Agg canvas, no
 pyplot), so importing :mod:`robokit.sim` stays light and nothing global changes.
@@ -17,10 +20,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .plot_lanes import colour_lanes, contact_point, draw_colour_lane, draw_events, program_reads
+
 if TYPE_CHECKING:
     from .runner import RunResult
 
-__all__ = ["FIGSIZE_IN", "DPI", "PATH_COLOR", "plot_run"]
+__all__ = ["FIGSIZE_IN", "DPI", "PATH_COLOR", "plot_figure", "plot_run"]
 
 #: Size of the picture: inches at DPI dots per inch (1400 x 700 pixels).
 FIGSIZE_IN = (14.0, 7.0)
@@ -133,6 +138,18 @@ def plot_run(result: RunResult, path: str | Path, inputs: Iterable[str | Path] =
     """Write a PNG picture of ``result`` (a :class:`~robokit.sim.runner.RunResult`) to ``path``
     by :func:`robokit._files.write_output` (never over one of ``inputs``, the run's own
     files; through a device or pipe; renamed only onto a regular file)."""
+    fig = plot_figure(result)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    from .._files import write_output
+
+    write_output(path, buf.getvalue(), inputs=inputs, what="plot")
+
+
+def plot_figure(result: RunResult) -> Any:
+    """The picture :func:`plot_run` writes, as a matplotlib ``Figure`` (Agg canvas, no
+    pyplot): the mat axes first, then the traces, the colour bands and the events lane
+    (titled "events"), top to bottom."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Polygon, Rectangle
@@ -146,12 +163,21 @@ def plot_run(result: RunResult, path: str | Path, inputs: Iterable[str | Path] =
     fig = Figure(figsize=FIGSIZE_IN, dpi=DPI)
     FigureCanvasAgg(fig)
     panels = _panels(result)
-    nrows = max(1, len(panels))
-    grid = fig.add_gridspec(nrows, 2, width_ratios=(1.0, 1.0), left=0.07, right=0.98,
-                            bottom=0.08, top=0.9, wspace=0.18, hspace=0.35)
+    reads = program_reads(result)
+    lanes = colour_lanes(result) if reads is None or reads & {"color", "hsv", "rgb"} else []
+    if reads is not None and "reflection" not in reads and lanes:
+        # the program read colours, not reflection: the band says what it saw
+        banded = {f"{name} (Port.{port})" for name, port, *_ in lanes}
+        panels = [(title, unit, [tr for tr in traces if tr[0] not in banded])
+                  for title, unit, traces in panels]
+        panels = [p for p in panels if p[2]]
+    grid = fig.add_gridspec(1, 2, width_ratios=(1.0, 1.0), left=0.07, right=0.98,
+                            bottom=0.08, top=0.9, wspace=0.18)
+    heights = [3.0] * max(1, len(panels)) + [0.8] * len(lanes) + [2.0]
+    right = grid[0, 1].subgridspec(len(heights), 1, height_ratios=heights, hspace=0.55)
 
     # -- left: the mat, the path, the robot ---------------------------------------------
-    ax = fig.add_subplot(grid[:, 0])
+    ax = fig.add_subplot(grid[0, 0])
     ax.set_facecolor("#d8d8d8")  # beyond the world's bounds: no mat
     x0, y0, x1, y1 = world.bounds
     mm_per_px = max(x1 - x0, y1 - y0) / MAT_PIXELS
@@ -185,7 +211,8 @@ def plot_run(result: RunResult, path: str | Path, inputs: Iterable[str | Path] =
             zorder=5, label="end")
     contacts = [e for e in result.events if e.get("kind") == "contact"]
     if contacts:
-        ax.plot([e["x_mm"] for e in contacts], [e["y_mm"] for e in contacts], marker="x",
+        touched = [contact_point(result, e) for e in contacts]
+        ax.plot([p[0] for p in touched], [p[1] for p in touched], marker="x",
                 markersize=10, markeredgewidth=2.5, color=CONTACT_COLOR, linestyle="none",
                 zorder=6, label=f"contact ({len(contacts)})")
 
@@ -212,18 +239,16 @@ def plot_run(result: RunResult, path: str | Path, inputs: Iterable[str | Path] =
     ax.set_title(f"world: {world.name}", fontsize=10)
     ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
 
-    # -- right: traces against simulated time ----------------------------------------------
+    # -- right: traces, colour bands and events against simulated time -------------------
     t = [v / 1000.0 for v in rec.column("t_ms")] if "t_ms" in rec.columns else []
+    end_s = max(t[-1] if t else 0.0, result.sim_time_s, 1e-3)
+    first = fig.add_subplot(right[0])
     if not panels:
-        tax = fig.add_subplot(grid[0, 1])
-        tax.text(0.5, 0.5, "no sensor readings or motor motion recorded", ha="center",
-                 va="center", transform=tax.transAxes)
-        tax.set_xticks([])
-        tax.set_yticks([])
-    first = None
+        first.text(0.5, 0.5, "no sensor readings or motor motion recorded", ha="center",
+                   va="center", transform=first.transAxes)
+        first.set_yticks([])
     for row, (title, unit, traces) in enumerate(panels):
-        tax = fig.add_subplot(grid[row, 1], sharex=first)
-        first = first or tax
+        tax = first if row == 0 else fig.add_subplot(right[row], sharex=first)
         for k, (label, values) in enumerate(traces):
             tax.plot(t, values, color=_TRACE_COLORS[k % len(_TRACE_COLORS)], linewidth=1.2,
                      label=label)
@@ -234,20 +259,19 @@ def plot_run(result: RunResult, path: str | Path, inputs: Iterable[str | Path] =
         tax.tick_params(labelsize=8)
         tax.grid(True, alpha=0.3)
         tax.legend(loc="upper right", fontsize=7, framealpha=0.8)
-        if row < len(panels) - 1:
-            tax.tick_params(labelbottom=False)
-        else:
-            tax.set_xlabel("simulated time (s)")
-        if t:
-            tax.set_xlim(0.0, max(t[-1], 1e-3))
+    below = max(1, len(panels))
+    for k, lane in enumerate(lanes):
+        draw_colour_lane(fig.add_subplot(right[below + k], sharex=first), lane, reads, end_s)
+    eax = fig.add_subplot(right[below + len(lanes)], sharex=first)
+    draw_events(eax, result, end_s)
+    eax.set_xlabel("simulated time (s)")
+    for other in fig.axes[1:-1]:
+        other.tick_params(labelbottom=False)
+    first.set_xlim(0.0, end_s)
 
     status = result.status
     if status == "error" and result.error:
         status += f" ({result.error.get('type')})"
     fig.suptitle(f"{result.program} on {world.name}: {status}, "
                  f"{result.sim_time_s:.2f} s simulated", fontsize=12)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    from .._files import write_output
-
-    write_output(path, buf.getvalue(), inputs=inputs, what="plot")
+    return fig
