@@ -94,15 +94,20 @@ class DriveBase:
         self._off_h = 0.0
         self._gen = 0
         self._vlim_l = self._vlim_r = left_motor._max_mv
+        # The last drive() while nothing else has happened since (see drive()), or None:
+        # (speed, turn_rate, distance speed_max, heading speed_max).
+        self._repeat = None
         self.reset()
 
     # -- plumbing ---------------------------------------------------------------------------
     def _child_command(self):
         """One of the motors got its own command: stop driving (both coast)."""
+        self._repeat = None
         if self.distance_control.active or self.heading_control.active:
             self._halt(False)
 
     def _halt(self, brake):
+        self._repeat = None
         self.distance_control.stop()
         self.heading_control.stop()
         self._sched.remove(self)
@@ -157,6 +162,7 @@ class DriveBase:
         self._vlim_r = min(self._right._max_mv, bat)
 
     def _go(self, now, traj_d, traj_h, mode, then):
+        self._repeat = None
         self._take_motors()
         self.distance_control.start(now, traj_d, mode, then)
         self.heading_control.start(now, traj_h, mode, then)
@@ -189,6 +195,8 @@ class DriveBase:
             else:
                 cd.t_pause += cd.dt_us
                 cd.paused = True
+        if cd.paused:
+            self._repeat = None  # the reference waits for the robot: drive() must restart
         if cd.on_target and ch.on_target and cd.finished(now) and ch.finished(now):
             self._halt(cd.then == BRAKE)
             return
@@ -290,6 +298,26 @@ class DriveBase:
     def drive(self, speed, turn_rate):
         """Drive at ``speed`` mm/s turning at ``turn_rate`` deg/s (clockwise positive)
         until another command."""
+        rep = self._repeat
+        if (rep is not None
+                and (speed is rep[0] or (speed == rep[0] and type(speed) is type(rep[0])))
+                and (turn_rate is rep[1]
+                     or (turn_rate == rep[1] and type(turn_rate) is type(rep[1])))):
+            cd = self.distance_control
+            ch = self.heading_control
+            if cd.speed_max is rep[2] and ch.speed_max is rep[3]:
+                # The same drive() again with nothing else in between (a loop with no
+                # wait): both references already run at these speeds, so starting them
+                # again would only re-anchor them where they are.  The call costs the
+                # same simulated time, and what a start resets is reset.
+                self._gen += 1
+                now = self._hal.time_us()
+                if self._repeat is rep:
+                    cd.t_last = ch.t_last = now
+                    cd.sat = ch.sat = 0
+                    return
+                self._restart(now, rep[4], rep[5], speed, turn_rate)
+                return
         cd = self.distance_control
         ch = self.heading_control
         sd = number(speed, "speed", "mm/s") * self._kd
@@ -301,19 +329,36 @@ class DriveBase:
             # Already driving (a program calling drive() in its loop): the new speeds
             # start from the running references, so nothing needs measuring or claiming.
             self._gen += 1
-            now = self._hal.time_us()
-            xd0, vd0 = cd.start_state(now, 0.0, 0.0)
-            xh0, vh0 = ch.start_state(now, 0.0, 0.0)
-            cd.start(now, forever(now, xd0, vd0, sd, self._straight_acc, self._straight_dec),
-                     SPEED, NONE)
-            ch.start(now, forever(now, xh0, vh0, sh, self._turn_acc, self._turn_dec),
-                     SPEED, NONE)
+            self._restart(self._hal.time_us(), sd, sh, speed, turn_rate)
             return
         now, xd, vd, xh, vh = self._measure()
         xd0, vd0 = cd.start_state(now, xd, vd)
         xh0, vh0 = ch.start_state(now, xh, vh)
         self._go(now, forever(now, xd0, vd0, sd, self._straight_acc, self._straight_dec),
                  forever(now, xh0, vh0, sh, self._turn_acc, self._turn_dec), SPEED, NONE)
+        self._note_repeat(sd, sh, speed, turn_rate)
+
+    def _restart(self, now, sd, sh, speed, turn_rate):
+        """drive() while already driving: new speeds from the running references."""
+        cd = self.distance_control
+        ch = self.heading_control
+        xd0, vd0 = cd.start_state(now, 0.0, 0.0)
+        xh0, vh0 = ch.start_state(now, 0.0, 0.0)
+        cd.start(now, forever(now, xd0, vd0, sd, self._straight_acc, self._straight_dec),
+                 SPEED, NONE)
+        ch.start(now, forever(now, xh0, vh0, sh, self._turn_acc, self._turn_dec),
+                 SPEED, NONE)
+        self._note_repeat(sd, sh, speed, turn_rate)
+
+    def _note_repeat(self, sd, sh, speed, turn_rate):
+        """After drive(): once both references run at their speeds (no ramp left), the
+        same drive() again changes nothing but the clock; remember what it was."""
+        cd = self.distance_control
+        ch = self.heading_control
+        if cd.traj.d1 == 0.0 and ch.traj.d1 == 0.0 and cd.active and ch.active:
+            self._repeat = (speed, turn_rate, cd.speed_max, ch.speed_max, sd, sh)
+        else:
+            self._repeat = None
 
     def stop(self):
         """Stop driving and let the wheels spin freely."""

@@ -1,0 +1,109 @@
+"""A loop with no wait: repeating a drive() that changes nothing costs the same simulated
+time and gives the same motion as before, without starting the trajectories again."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+
+from robokit.config import standard_rover
+from robokit.sim import simulate
+from robokit.sim.brick import CLOCK_COST_US, SimBrick
+from robokit.sim.world import World, load_world
+
+ROOT = Path(__file__).resolve().parents[2]
+WAITLESS = ROOT / "benchmarks" / "programs" / "drive_no_wait.py"
+
+#: Where benchmarks/programs/drive_no_wait.py ended after 60 simulated seconds in
+#: `empty` before drive() had a path for repeated calls (every call restarted both
+#: trajectories then): x, y mm, heading degrees.
+POSE_BEFORE = (362.60373544768845, -643.1668526735546, -1199.8071998003704)
+DISTANCE_BEFORE = 8988.288365688084
+
+
+def test_a_waitless_drive_loop_ends_where_it_did_before():
+    r = simulate(WAITLESS, world="empty", duration=60.0)
+    assert r.status == "timeout"
+    x, y, h = r.pose
+    assert math.hypot(x - POSE_BEFORE[0], y - POSE_BEFORE[1]) < 0.01
+    assert abs(h - POSE_BEFORE[2]) < 0.001
+    assert abs(r.distance_mm - DISTANCE_BEFORE) < 0.01
+
+
+def _drive_repeatedly(world: World, calls: int, alternate: bool) -> tuple[SimBrick, list]:
+    """drive(150, 20) ``calls`` times; with ``alternate`` every other call passes floats
+    (equal values of another type), which never counts as the same call again."""
+    brick = SimBrick(world, standard_rover())
+    trajs = []
+    with brick.attached():
+        from robokit import robot
+
+        base = robot.drive_base
+        for i in range(calls):
+            if alternate and i % 2:
+                base.drive(150.0, 20.0)
+            else:
+                base.drive(150, 20)
+            trajs.append(base.distance_control.traj)
+    return brick, trajs
+
+
+def test_the_same_drive_again_does_not_start_new_trajectories():
+    brick, trajs = _drive_repeatedly(load_world("empty"), 20_000, alternate=False)
+    # once the ramp is over, the running trajectory is kept
+    assert trajs[-1] is trajs[-2] is trajs[-1000]
+    brick2, trajs2 = _drive_repeatedly(load_world("empty"), 20_000, alternate=True)
+    assert trajs2[-1] is not trajs2[-2]
+    # ... and the motion is the same as with a restart on every call
+    for a, b in zip(brick.pose(), brick2.pose(), strict=True):
+        assert abs(a - b) < 1e-6
+    assert brick.now == brick2.now
+
+
+def test_a_repeated_drive_costs_the_same_simulated_time():
+    brick = SimBrick(load_world("empty"), standard_rover())
+    with brick.attached():
+        from robokit import robot
+
+        base = robot.drive_base
+        for _ in range(50_000):
+            base.drive(150, 20)
+        assert base._repeat is not None  # the repeated-call path is on
+        t0 = brick.now
+        base.drive(150, 20)
+        assert brick.now - t0 == CLOCK_COST_US
+
+
+def test_pushing_against_a_wall_with_a_waitless_loop_moves_as_restarting_does():
+    # Against a wall the controllers saturate and their references pause: a repeated
+    # drive() must then restart exactly as before.
+    wall = World.from_dict({
+        "name": "one wall", "size": [2000, 2000], "start": {"x": 0, "y": 0, "heading": 0},
+        "walls": [{"points": [[150, -500], [150, 500]], "thickness": 20}],
+    })
+    brick, _ = _drive_repeatedly(wall, 150_000, alternate=False)
+    brick2, _ = _drive_repeatedly(wall, 150_000, alternate=True)
+    assert brick.contact_count >= 1
+    for a, b in zip(brick.pose(), brick2.pose(), strict=True):
+        assert abs(a - b) < 1e-6
+
+
+def test_a_new_speed_limit_applies_to_the_same_drive_again(tmp_path):
+    p = tmp_path / "limit.py"
+    p.write_text(textwrap.dedent("""\
+        from robokit import robot, StopWatch
+        base = robot.drive_base
+        watch = StopWatch()
+        while watch.time() < 1000:
+            base.drive(300, 0)
+        base.distance_control.limits(speed=100)
+        watch.reset()
+        start = base.distance()
+        while watch.time() < 2000:
+            base.drive(300, 0)
+        print(base.distance() - start)
+    """))
+    r = simulate(p, world="empty", duration=10.0)
+    assert r.status == "finished", r.traceback
+    assert int(r.output.split()[-1]) < 260  # about 100 mm/s for 2 s, not 300 mm/s
