@@ -416,7 +416,8 @@ def test_every_command_goes_through_the_one_error_handler() -> None:
         return found
 
     commands = walk(main)
-    assert len(commands) == 17  # batch joined the 15, robot (robokit robot --from) the 16
+    assert len(commands) == 18  # batch joined the 15, robot (robokit robot --from) the 16,
+    # start (the stored program) the 17
     for cmd in commands:
         assert isinstance(cmd, Command), cmd.name
 

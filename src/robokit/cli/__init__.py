@@ -4,8 +4,8 @@ Exit codes: 0 the program finished (or ran until --duration), 1 the program
 raised an exception, 2 robokit could not do what was asked (bad input: one
 clear line on stderr, no traceback), 130 interrupted.
 
-A module per group of commands: ``run`` (run, upload, stop, repl, devices), ``compile``
-(compile, check, inspect, worlds), ``flash``, ``install``, ``board`` (board list/new/
+A module per group of commands: ``run`` (run, upload, start, stop, repl, devices),
+``compile`` (compile, check, inspect, worlds), ``flash``, ``install``, ``board`` (board list/new/
 check), ``sim`` (sim serve), ``batch``. ``_errors`` is the one error handler every command
 goes through; ``_output`` holds what several commands print alike. What a Python user would
 want to call lives below: ``robokit.targets`` (connect, find the robot.toml, reinstall),
@@ -28,7 +28,7 @@ from .compile import check, compile_, inspect, worlds
 from .flash import flash
 from .install import install_cmd
 from .robot import robot
-from .run import devices, repl, run, stop, upload
+from .run import devices, repl, run, start, stop, upload
 from .sim import sim_group
 
 
@@ -38,8 +38,8 @@ def main() -> None:
     """Program robot kits in Python; run the programs on a simulated brick."""
 
 
-for _command in (upload, stop, repl, run, devices, worlds, compile_, check, inspect, flash,
-                 install_cmd, board_group, sim_group, batch, robot):
+for _command in (upload, start, stop, repl, run, devices, worlds, compile_, check, inspect,
+                 flash, install_cmd, board_group, sim_group, batch, robot):
     main.add_command(_command)
 del _command
 

@@ -1,4 +1,4 @@
-"""Commands that run programs and talk to bricks: run, upload, stop, repl, devices."""
+"""Commands that run programs and talk to bricks: run, upload, start, stop, repl, devices."""
 
 from __future__ import annotations
 
@@ -171,6 +171,32 @@ def stop(port: str | None, ble: str | None, pybricks: str | None) -> None:
     with _on_brick(at) as brick:
         brick.stop()
     click.echo(f"stopped: {at} is ready")
+
+
+@click.command(cls=Command)
+@brick_options
+def start(port: str | None, ble: str | None, pybricks: str | None) -> None:
+    """Run the program stored on a brick (the last one uploaded with `robokit upload` or
+    `robokit run`), as its button or a power-up with autostart would, and print its
+    output until it ends.  Ctrl-C stops it on the brick."""
+    at = where(port, ble, pybricks, required=True)
+    assert at is not None
+    with _on_brick(at) as brick:
+        click.echo(f"robokit: start: {at}: the stored program", err=True)
+        result = brick.run_uploaded(click.echo)
+    if result.traceback:
+        click.echo(result.traceback, err=True)
+    status = {"finished": click.style("finished", fg="green"),
+              "stopped": click.style("stopped", fg="yellow") + " (Ctrl-C)",
+              "error": click.style("error", fg="red")}[result.status]
+    click.echo("")
+    click.echo(f"── the stored program on {at} ──")
+    click.echo(f"status     {status}")
+    click.echo(f"time       {result.seconds:.3f} s on the brick")
+    if result.status == "error":
+        sys.exit(EXIT_PROGRAM_ERROR)
+    if result.status == "stopped":
+        sys.exit(EXIT_INTERRUPTED)
 
 
 @click.command(cls=Command)

@@ -2,7 +2,8 @@
 ``shared/runtime/pyexec.c``.
 
 :class:`Repl` is the firmware's main loop on the board's thread: the friendly REPL (banner,
-``>>> `` prompt, echo, backspace, continuation lines, Ctrl-C, Ctrl-D soft reboot), the raw
+``>>> `` prompt, echo, backspace, continuation lines, Ctrl-C, Ctrl-D soft reboot, which runs
+``/boot.py`` and ``/main.py`` again), the raw
 REPL (Ctrl-A; Ctrl-D runs what came, framed by ``OK`` and ``\x04``) and raw-paste mode
 (``\x05A\x01``: window flow control; ``R\x00`` when the board has it turned off).  It reads
 one byte at a time (``board._getc``), writes with ``board._out`` and runs code with the
@@ -53,8 +54,22 @@ class Repl:
                 self._b.stats["soft_reset"] += 1
                 self._b._reset_vm()
                 self._b._out(b"MPY: soft reboot\r\n")
+                self._startup_files()
                 if self.mode == FRIENDLY:
                     self._b._out(self.banner())
+
+    def _startup_files(self) -> None:
+        """After a soft reset, as MicroPython's ports do: ``/boot.py`` runs, then, when the
+        REPL is the friendly one, ``/main.py`` (on a board with robokit installed, the
+        boot stub: the stored program starts with autostart, or waits for the kit's
+        button). An error (Ctrl-C too) is printed and the REPL comes."""
+        for name in ("boot.py", "main.py"):
+            if name == "main.py" and self.mode != FRIENDLY:
+                return
+            code = self._b.files.get("/" + name)
+            if code is None:
+                continue
+            self._b._out(self._b._execute(code, "exec"))
 
     def _raw_repl(self) -> str | None:
         self._b._out(b"raw REPL; CTRL-B to exit\r\n")
