@@ -25,7 +25,7 @@ from cli_helpers import invoke
 from robokit.compiler.compile import check_program
 from robokit.config import load_robot
 from robokit.devices.pybricks._table import MODULES_NOT_YET, NOT_YET, PROVIDED
-from robokit.errors import DeviceError
+from robokit.errors import DeviceError, UsageError
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs" / "pybricks"
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "robokit" / "devices" / "pybricks"
@@ -331,3 +331,52 @@ def test_the_robot_is_read_off_every_module_and_named_ports(tmp_path: Path) -> N
     d = run(tmp_path / "main.py")
     assert d["status"] == "finished", d["error"]
     assert d["pose"]["x_mm"] == pytest.approx(300, abs=3)
+
+
+def test_icons_are_matrices_and_vectors_work_as_in_pybricks(tmp_path: Path) -> None:
+    telemetry = tmp_path / "run.json"
+    d = run(PROGRAMS / "matrix_icons.py", "--telemetry", str(telemetry))
+    assert d["status"] == "finished", d["error"]
+    assert d["output"] == "cross [0.0, 0.0, 1.0]\nturned [0.0, 2.0] 5.0 (2, 2)\n"
+    events = json.loads(telemetry.read_text())["events"]
+    assert events[0]["icon"][1] == [50] * 5  # Icon.HEART / 2: a half-bright heart
+    assert events[1] == {"t_ms": events[1]["t_ms"], "kind": "display", "animate": 2,
+                         "interval": 100}
+
+
+def test_a_matrix_refuses_what_pybricks_refuses() -> None:
+    from robokit.devices.pybricks.matrix import Matrix, vector
+
+    with pytest.raises(UsageError, match="same shape"):
+        Matrix([[1, 2]]) + vector(1, 2)
+    with pytest.raises(UsageError, match="columns of the first"):
+        vector(1, 2) * vector(1, 2)
+    with pytest.raises(UsageError, match="2 or 3 numbers"):
+        vector(1)
+    assert (vector(1, 2).T * vector(3, 4))[0, 0] == 11.0
+
+
+def test_the_package_runs_in_micropython(tmp_path: Path) -> None:
+    # Portable, as the device API: imported and used by MicroPython's unix port.
+    from robokit.virtual.mpvm import micropython_path
+
+    exe = micropython_path()
+    if exe is None:
+        pytest.skip("MicroPython's unix port is not installed")
+    (tmp_path / "robokit").mkdir()
+    (tmp_path / "robokit" / "__init__.py").write_text("")
+    shutil.copytree(PACKAGE.parent, tmp_path / "robokit" / "devices")
+    (tmp_path / "t.py").write_text(
+        "from robokit.devices.pybricks.parameters import Icon\n"
+        "from robokit.devices.pybricks.tools import Matrix, cross, vector\n"
+        "from robokit.devices.pybricks import hubs, pupdevices, robotics, geometry\n"
+        "print((Icon.HEART / 2)[1, 1], list(cross(vector(1, 0, 0), vector(0, 1, 0))))\n"
+        "print(Matrix([[1, 2], [3, 4]]) * vector(1, 1))\n"
+        "try:\n    pupdevices.Remote()\nexcept Exception as e:\n    print(e)\n")
+    r = subprocess.run([exe, "t.py"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "50.0 [0.0, 0.0, 1.0]", "Matrix([[3.0], [7.0]])",
+        "Remote (pybricks.pupdevices): a Pybricks name that robokit's simulator does not "
+        "provide yet; see docs/pybricks-programs.md for what runs"]

@@ -16,9 +16,10 @@ PROVIDED = {
                             "ForceSensor", "ColorDistanceSensor"),
     "pybricks.parameters": ("Port", "Direction", "Stop", "Color", "Button", "Side", "Axis",
                             "Icon"),
-    "pybricks.tools": ("wait", "StopWatch", "multitask", "run_task", "vector"),
+    "pybricks.tools": ("wait", "StopWatch", "multitask", "run_task", "Matrix", "vector",
+                       "cross"),
     "pybricks.robotics": ("DriveBase", "GyroDriveBase"),
-    "pybricks.geometry": ("Axis", "vector"),
+    "pybricks.geometry": ("Axis", "Matrix", "vector"),
 }
 
 NOT_YET = {
@@ -28,9 +29,9 @@ NOT_YET = {
     "pybricks.pupdevices": ("Remote", "TiltSensor", "InfraredSensor", "ColorLightMatrix",
                             "Light", "PFMotor", "TechnicMoveHub", "MarioHub", "DuploTrain"),
     "pybricks.parameters": (),
-    "pybricks.tools": ("Matrix", "cross", "DataLog", "hub_menu", "read_input_byte"),
+    "pybricks.tools": ("DataLog", "hub_menu", "read_input_byte"),
     "pybricks.robotics": ("Car",),
-    "pybricks.geometry": ("Matrix",),
+    "pybricks.geometry": (),
 }
 
 MODULES_NOT_YET = ("pybricks.ev3devices", "pybricks.nxtdevices", "pybricks.iodevices",

@@ -1,10 +1,7 @@
 """``pybricks.geometry`` (Pybricks 3.0-3.2; later in ``pybricks.parameters`` and
-``pybricks.tools``): ``Axis`` and ``vector``.  Portable (MicroPython too)."""
+``pybricks.tools``): ``Axis``, ``Matrix`` and ``vector``.  Portable (MicroPython too)."""
 
-from ..parameters import Axis, vector
-from ._missing import fill
-from ._table import NOT_YET
+from ..parameters import Axis
+from .matrix import Matrix, vector
 
-fill(globals(), "pybricks.geometry", NOT_YET["pybricks.geometry"])
-
-__all__ = ["Axis", "vector"]
+__all__ = ["Axis", "Matrix", "vector"]

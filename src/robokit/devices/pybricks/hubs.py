@@ -12,6 +12,7 @@ from .. import hubs as _hubs
 from ..parameters import Axis
 from ._missing import fill
 from ._table import NOT_YET
+from .matrix import Matrix
 
 
 class System(_hubs.System):
@@ -23,8 +24,29 @@ class System(_hubs.System):
         raise SystemExit(0)
 
 
+class Display(_hubs.Display):
+    """``hub.display``, also taking Pybricks' :class:`~.matrix.Matrix` images."""
+
+    def icon(self, icon):
+        """Show a 5x5 image: a Matrix (``Icon.HEART``) or 5 rows of 5 values 0-100."""
+        _hubs.Display.icon(self, _image(icon))
+
+    def animate(self, images, interval):
+        """Show ``images`` one after another, ``interval`` ms each, in the background."""
+        _hubs.Display.animate(self, [_image(m) for m in images], interval)
+
+
+def _image(image):
+    """5 rows of 5 ints for a 5x5 Matrix (rounded); anything else as it is."""
+    if isinstance(image, Matrix) and image.shape == (5, 5):
+        return [[int(round(v)) for v in row] for row in image.rows()]
+    return image
+
+
 def _fit(hub):
     hub.system = System()
+    if hasattr(hub, "display"):
+        hub.display = Display()
     return hub
 
 
