@@ -11,16 +11,25 @@ really see and what an edge-detecting program needs to notice).
 ``Surface.rgb(x, y, radius)`` is the exact area mean over the square footprint: corners that fall
 inside a pixel interpolate the summed-area table bilinearly, which is exact for a raster that is
 constant per pixel, so readings change smoothly as the sensor moves.
+
+numpy is imported only to paint a raster and build its tables.  Both are kept on disk in
+robokit's cache folder (``robokit.compiler.cache``: ``ROBOKIT_CACHE_DIR``, else the user cache
+folder; an empty ``ROBOKIT_CACHE_DIR`` turns it off), keyed by a hash of what they are made
+from: the world's mat (bounds, background, shapes and their colours' reflectance), the pixel
+size, the footprint radius, and the code that paints them (this module's and the shapes
+module's source).  A run that finds them reads them into ``array`` objects without numpy.
+Entries are written under a temporary name and renamed, and carry a hash of their bytes, so
+two runs writing at once, or a damaged entry, cost at most a rebuild.
 """
 
 from __future__ import annotations
 
 import math
+import struct
+import sys
 from array import array
 from itertools import pairwise
-from typing import TYPE_CHECKING
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from robokit.sim.world.shapes import (
     COLORS,
@@ -34,6 +43,7 @@ from robokit.sim.world.shapes import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     from numpy.typing import NDArray
 
     from robokit.sim.world.model import World
@@ -45,6 +55,8 @@ SCALE = 2
 #: Most pixels a surface raster may have; bigger worlds get coarser pixels.
 MAX_PIXELS = 16_000_000
 _I32_MAX = 2**31 - 1
+#: Bumped when the layout of a cache entry changes.
+_CACHE_FORMAT = b"surface-1"
 
 
 class Surface:
@@ -81,24 +93,37 @@ class Surface:
         else:
             self._xw = self._yh = 0.0
         # summed-area tables, one per channel, flat: S[j * (w + 1) + i] = sum of the pixels
-        # left of column i and below row j (memoryviews over numpy arrays: indexing them from
-        # Python is as fast as an array.array, and several times faster than numpy scalars)
-        self._tables: list[NDArray[np.int32] | NDArray[np.int64]] = []
-        empty = memoryview(array("i"))
-        self._sr: memoryview = empty
-        self._sg: memoryview = empty
-        self._sb: memoryview = empty
-        if w and h:
-            img = paint(world, rx0, ry0, w, h, px)
-            dtype = np.int64 if w * h * 100 * SCALE > _I32_MAX else np.int32
-            for c in range(3):
-                sat = np.zeros((h + 1, w + 1), dtype=dtype)
-                sat[1:, 1:] = img[c]
-                np.cumsum(sat, axis=0, out=sat)
-                np.cumsum(sat, axis=1, out=sat)
-                self._tables.append(sat)
-            del img
-            self._sr, self._sg, self._sb = (t.reshape(-1).data for t in self._tables)
+        # left of column i and below row j (``array`` objects: indexing them from Python is
+        # several times faster than indexing numpy scalars).  Made (or read from the cache)
+        # on first use: a footprint sampler read from the cache does not need them.
+        self._code = "q" if w * h * 100 * SCALE > _I32_MAX else "i"
+        self._key = _cache_key(world, px, w, h, rx0, ry0) if w and h else None
+        if not (w and h):
+            self._set_tables([])
+
+    #: The summed-area tables (made by ``_set_tables`` on first use: see ``__getattr__``).
+    _tables: list[array[Any]]
+    _sr: memoryview
+    _sg: memoryview
+    _sb: memoryview
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not set yet: the tables, the first time they are used.
+        if name not in ("_tables", "_sr", "_sg", "_sb") or "_code" not in self.__dict__:
+            raise AttributeError(name)
+        tables = _load(self._key, self._code, (self._w + 1) * (self._h + 1), 3)
+        if not tables:
+            tables = _build_tables(self.world, self._rx0, self._ry0, self._w, self._h,
+                                   self.mm_per_px, self._code)
+            _store(self._key, tables)
+        self._set_tables(tables)
+        return self.__dict__[name]
+
+    def _set_tables(self, tables: list[array[Any]]) -> None:
+        self._tables = tables
+        empty = memoryview(array(self._code))
+        self._sr, self._sg, self._sb = (memoryview(t) for t in tables) if tables else (
+            empty, empty, empty)
 
     def sampler(self, radius_mm: float) -> FootprintSampler:
         """A fast reader of :meth:`rgb` for one footprint radius (made once, then kept)."""
@@ -242,17 +267,27 @@ class FootprintSampler:
         if k < 1 or abs(k * px - radius_mm) > 1e-9 or w <= 2 * k or h <= 2 * k:
             return  # not a whole number of pixels, or no raster: always the general path
         # Means at box centres on pixel edges X = k .. w-k, Y = k .. h-k.
+        self._ny, self._nx = h + 1 - 2 * k, w + 1 - 2 * k
+        self._x0 = surface._rx0 + k * px
+        self._y0 = surface._ry0 + k * px
+        key = None if surface._key is None else f"{surface._key}-{k}"
+        cached = _load(key, "f", self._nx * self._ny * 3, 1)
+        if cached:
+            self._means = cached[0]
+            return
+        import numpy as np
+
         chans = []
         for t in surface._tables:
-            sat = t.astype(np.float64)
+            sat = np.frombuffer(t, dtype=np.int64 if surface._code == "q" else np.int32)
+            sat = sat.reshape(h + 1, w + 1).astype(np.float64)
             box = (sat[2 * k:, 2 * k:] - sat[:-2 * k, 2 * k:] - sat[2 * k:, :-2 * k]
                    + sat[:-2 * k, :-2 * k])
             chans.append(box / (SCALE * 4.0 * k * k))
         stacked = np.stack(chans, axis=-1).astype(np.float32)  # (ny, nx, 3)
-        self._ny, self._nx = stacked.shape[0], stacked.shape[1]
+        assert (self._ny, self._nx) == stacked.shape[:2]
         self._means = array("f", stacked.reshape(-1).tobytes())
-        self._x0 = surface._rx0 + k * px
-        self._y0 = surface._ry0 + k * px
+        _store(key, [self._means])
 
     def rgb(self, x: float, y: float) -> tuple[float, float, float]:
         """Mean reflectance (r, g, b) % over the footprint centred at (x, y)."""
@@ -275,6 +310,128 @@ class FootprintSampler:
         return (w00 * m[p] + w10 * m[p + 3] + w01 * m[q] + w11 * m[q + 3],
                 w00 * m[p + 1] + w10 * m[p + 4] + w01 * m[q + 1] + w11 * m[q + 4],
                 w00 * m[p + 2] + w10 * m[p + 5] + w01 * m[q + 2] + w11 * m[q + 5])
+
+
+def _build_tables(world: World, rx0: float, ry0: float, w: int, h: int, px: float,
+                  code: str) -> list[array[int]]:
+    """The three summed-area tables of the painted raster, (h + 1) x (w + 1) each."""
+    import numpy as np
+
+    img = paint(world, rx0, ry0, w, h, px)
+    dtype = np.int64 if code == "q" else np.int32
+    out = []
+    for c in range(3):
+        sat = np.zeros((h + 1, w + 1), dtype=dtype)
+        sat[1:, 1:] = img[c]
+        np.cumsum(sat, axis=0, out=sat)
+        np.cumsum(sat, axis=1, out=sat)
+        out.append(array(code, sat.tobytes()))
+    return out
+
+
+def _code_hash() -> bytes:
+    """What stands for robokit's version in cache keys: the source of the code that
+    paints (this module and the colour table's), so an edit is a new key too."""
+    import hashlib
+
+    from robokit.sim.world import shapes
+
+    h = hashlib.sha256()
+    for path in (__file__, shapes.__file__):
+        try:
+            with open(path, "rb") as f:
+                h.update(f.read())
+        except (OSError, TypeError):
+            import robokit
+
+            h.update(str(robokit.__version__).encode())
+    return h.digest()
+
+
+def _cache_key(world: World, px: float, w: int, h: int, rx0: float, ry0: float) -> str | None:
+    """The cache key of a world's raster tables (None: the cache is off)."""
+    from robokit.compiler.cache import default_cache_dir, make_key
+
+    if default_cache_dir() is None:
+        return None
+    mat = repr((world.bounds, world.background, world.background_rgb,
+                [(s.to_dict(), reflectance(s.color)) for s in world.shapes]))
+    geometry = repr((px, w, h, rx0, ry0, SCALE, sys.byteorder))
+    return make_key(_CACHE_FORMAT, _code_hash(), mat, geometry)
+
+
+#: A cache entry: magic, item type, count of arrays, items per array, CRC-32 of the items.
+_ENTRY = struct.Struct("<4s4sIQI")
+_MAGIC = b"RKS1"
+
+
+def _entry_path(key: str | None) -> Any:
+    if key is None:
+        return None
+    from robokit.compiler.cache import Cache
+
+    return Cache().path("surface", key)
+
+
+def _load(key: str | None, code: str, n: int, count: int) -> list[array[Any]]:
+    """``count`` arrays of ``n`` items each stored under ``key``, or [] (a miss: no entry,
+    a damaged one, or one of another layout; the caller builds it and writes it again)."""
+    import zlib
+
+    path = _entry_path(key)
+    if path is None:
+        return []
+    out: list[array[Any]] = []
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_ENTRY.size)
+            if len(head) != _ENTRY.size:
+                return []
+            magic, c, cnt, items, crc = _ENTRY.unpack(head)
+            if (magic, c, cnt, items) != (_MAGIC, code.encode().ljust(4), count, n):
+                return []
+            check = 0
+            for _ in range(count):
+                a = array(code)
+                a.fromfile(f, n)  # EOFError when the entry was cut short
+                check = zlib.crc32(a, check)
+                out.append(a)
+            if f.read(1) or check != crc:
+                return []
+    except (OSError, EOFError, ValueError, struct.error):
+        return []
+    return out
+
+
+def _store(key: str | None, tables: list[array[Any]]) -> None:
+    """Write ``tables`` under ``key``: to a name of this process's and thread's own, then
+    renamed (readers never see a torn entry; racing writers write the same bytes).  A
+    cache that cannot be written is skipped."""
+    import os
+    import threading
+    import zlib
+
+    path = _entry_path(key)
+    if path is None:
+        return
+    check = 0
+    for t in tables:
+        check = zlib.crc32(t, check)
+    head = _ENTRY.pack(_MAGIC, tables[0].typecode.encode().ljust(4), len(tables),
+                       len(tables[0]), check)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(head)
+            for t in tables:
+                t.tofile(f)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def _shapes_extent(world: World) -> tuple[float, float, float, float] | None:
@@ -300,6 +457,8 @@ def _shapes_extent(world: World) -> tuple[float, float, float, float] | None:
 def _seg_dist(X: NDArray[np.float64], Y: NDArray[np.float64], ax: float, ay: float, bx: float,
               by: float) -> NDArray[np.float64]:
     """Distance from each grid point (X row, Y column) to the segment a-b."""
+    import numpy as np
+
     dx, dy = bx - ax, by - ay
     ll = dx * dx + dy * dy
     if ll == 0.0:
@@ -325,6 +484,8 @@ def paint(world: World, x0: float, y0: float, w: int, h: int, mm_per_px: float,
     ``display=True``.  Edges are anti-aliased by coverage (from the distance to the edge at
     the pixel centre).
     """
+    import numpy as np
+
     px = mm_per_px
 
     def col(c: str) -> tuple[float, float, float]:
@@ -412,6 +573,8 @@ def paint(world: World, x0: float, y0: float, w: int, h: int, mm_per_px: float,
 def _polygon_coverage(pts: list[tuple[float, float]], xs: NDArray[np.float64],
                       ys: NDArray[np.float64], px: float, step: float) -> NDArray[np.float32]:
     """Coverage (0..1) of a polygon (even-odd rule) on the pixel centres xs x ys."""
+    import numpy as np
+
     m, n = len(ys), len(xs)
     x0 = xs[0] - 0.5 * px
     # even-odd fill by scanlines: toggle at each crossing, then a running parity along x
@@ -455,6 +618,8 @@ def render(world: World, mm_per_px: float = 4.0, display: bool = True) -> NDArra
     ``display=True`` uses the plot colours of ``COLORS``; ``False`` shows reflectance (0-100 %
     scaled to 0-255).
     """
+    import numpy as np
+
     bx0, by0, bx1, by1 = world.bounds
     w = max(1, math.ceil((bx1 - bx0) / mm_per_px))
     h = max(1, math.ceil((by1 - by0) / mm_per_px))

@@ -1,0 +1,113 @@
+"""How long a whole `robokit run` takes next to a bare Python start, and how fast a
+loop with no wait runs.
+
+Prints:
+- the median wall time of `robokit run examples/line_follower.py` (a 22.5 s lap on
+  `oval`, as a user types it: a new process each time) next to `python -c pass`, and
+  their ratio (the aim: at most 4x);
+- the same with an empty cache folder each run (what the very first run pays: the
+  world's raster and footprint table are built, not read);
+- the real-time factor of benchmarks/programs/drive_no_wait.py, a student's loop that
+  calls drive() with no wait, for 60 simulated seconds (the aim: at least 20x).
+
+    python benchmarks/startup.py [--repeat N] [--importtime]
+
+``--importtime`` also prints the slowest imports of one `robokit run` (python -X
+importtime), to see what is left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+LAP = ROOT / "examples" / "line_follower.py"
+WAITLESS = HERE / "programs" / "drive_no_wait.py"
+
+
+#: Where the runs keep their bytecode: an installed robokit has its .pyc files (pip writes
+#: them), so each run here may write them too, once, away from the source tree; an
+#: environment with PYTHONDONTWRITEBYTECODE would otherwise compile every module each run.
+PYCACHE = Path(tempfile.gettempdir()) / "robokit-startup-bench-pycache"
+
+
+def wall(cmd: list[str], repeat: int, fresh_cache: bool = False) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        run_env = dict(os.environ)
+        run_env.pop("PYTHONDONTWRITEBYTECODE", None)
+        run_env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+        with tempfile.TemporaryDirectory() as tmp:
+            if fresh_cache:
+                run_env["ROBOKIT_CACHE_DIR"] = tmp
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  env=run_env, cwd=ROOT)
+            times.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr.decode()}")
+    return times
+
+
+def robokit_cmd() -> list[str]:
+    """The `robokit` script beside this Python (as a user runs it), else -m."""
+    script = Path(sys.executable).with_name("robokit")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "robokit.cli"]
+
+
+def importtime() -> None:
+    code = ("import sys; from robokit.cli import main; "
+            f"sys.argv = ['robokit', 'run', {str(LAP)!r}]; main()")
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(PYCACHE))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+    rows = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "cumulative" not in line:
+            own, cum, name = line[len("import time:"):].split("|")
+            rows.append((int(cum), int(own), name.rstrip()))
+    print("slowest imports of one run, µs (cumulative, self):")
+    for cum, own, name in sorted(rows, reverse=True)[:15]:
+        print(f"  {cum:8d} {own:8d}  {name}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--importtime", action="store_true", help="print the slowest imports")
+    args = ap.parse_args()
+    n = args.repeat
+    wall(robokit_cmd() + ["run", str(LAP)], 1)  # warm: bytecode, the cache entries
+    bare = statistics.median(wall([sys.executable, "-c", "pass"], n))
+    run = statistics.median(wall(robokit_cmd() + ["run", str(LAP)], n))
+    cold = statistics.median(wall(robokit_cmd() + ["run", str(LAP)], max(3, n // 3),
+                                  fresh_cache=True))
+    print(f"python -c pass                          {bare * 1000:6.0f} ms  (median of {n})")
+    print(f"robokit run examples/line_follower.py   {run * 1000:6.0f} ms  "
+          f"= {run / bare:.1f}x python -c pass  (aim: at most 4x)")
+    print(f"  the same with an empty cache           {cold * 1000:6.0f} ms  "
+          f"= {cold / bare:.1f}x")
+    from robokit.sim import simulate
+
+    factors = []
+    for _ in range(max(1, n // 5)):
+        r = simulate(WAITLESS, world="empty", duration=60.0)
+        assert r.status == "timeout", r.traceback
+        factors.append(r.real_time_factor)
+    print(f"drive() in a loop with no wait, 60 s     real-time factor "
+          f"{statistics.median(factors):.0f}x  (aim: at least 20x)")
+    if args.importtime:
+        importtime()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Start-up: a world's raster tables come from the on-disk cache, numpy stays out of a run
+that finds them there, and a damaged or racing cache entry never changes a reading."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from robokit.sim.brick import COLOR_FOOTPRINT_MM
+from robokit.sim.world import World, load_world
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Points of `oval` to read: on the line, on white, near the edge of the raster (the
+#: general path), off the mat.
+POINTS = [(0.0, -390.0), (-70.0, -390.0), (1.0, 2.0), (-1290.5, 333.3), (1499.0, -999.0),
+          (5000.0, 0.0)]
+
+
+def readings(world: World) -> list[list[float]]:
+    s = world.surface
+    sp = s.sampler(COLOR_FOOTPRINT_MM)
+    return [[*sp.rgb(x, y), *s.rgb(x, y, 7.0)] for x, y in POINTS]
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(p for p in (cache / "surface").rglob("*") if p.is_file())
+
+
+def fresh(name: str = "oval") -> World:
+    """A world loaded anew (load_world keeps built-in worlds: its surface would be kept)."""
+    return World.from_dict(load_world(name).to_dict(), source=name)
+
+
+def test_tables_are_cached_and_read_back_the_same(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(tmp_path))
+    built = readings(fresh())
+    assert len(entries(tmp_path)) == 2  # the summed-area tables, and the footprint means
+    again = readings(fresh())
+    assert again == built
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", "")  # no cache at all: the same numbers
+    assert readings(fresh()) == built
+
+
+def test_a_different_world_or_footprint_is_a_different_entry(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(tmp_path))
+    readings(fresh())
+    d = load_world("oval").to_dict()
+    d["lines"][0]["width"] = d["lines"][0]["width"] + 2
+    readings(World.from_dict(d))
+    fresh().surface.sampler(6.0)
+    assert len(entries(tmp_path)) == 5
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_a_damaged_entry_is_a_miss_and_is_written_again(tmp_path, monkeypatch, damage):
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(tmp_path))
+    built = readings(fresh())
+    whole = {p: p.read_bytes() for p in entries(tmp_path)}
+    assert len(whole) == 2
+    for p in whole:
+        data = bytearray(p.read_bytes())
+        if damage == "truncate":
+            data = data[: len(data) // 2]
+        elif damage == "flip":
+            data[len(data) // 2] ^= 0x40
+        elif damage == "garbage":
+            data[:16] = b"not a cache file"
+        else:
+            data = bytearray()
+        p.write_bytes(bytes(data))
+    assert readings(fresh()) == built
+    assert {p: p.read_bytes() for p in entries(tmp_path)} == whole  # written again, whole
+
+
+def test_an_unwritable_cache_folder_is_skipped(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(blocker))
+    assert readings(fresh()) == readings(fresh())
+
+
+_CHILD = """
+import json, sys
+from robokit.sim.world import load_world
+from robokit.sim.brick import COLOR_FOOTPRINT_MM
+w = load_world("oval")
+sp = w.surface.sampler(COLOR_FOOTPRINT_MM)
+out = [list(sp.rgb(x, y)) for x, y in json.loads(sys.argv[1])]
+print(json.dumps({"numpy": "numpy" in sys.modules, "rgb": out}))
+"""
+
+
+def child(cache: Path, n: int = 1) -> list[dict]:
+    env = dict(os.environ, ROBOKIT_CACHE_DIR=str(cache))
+    procs = [subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps(POINTS)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                              text=True) for _ in range(n)]
+    out = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=120)
+        assert p.returncode == 0, stderr
+        out.append(json.loads(stdout))
+    return out
+
+
+def test_a_run_that_finds_the_tables_in_the_cache_does_not_import_numpy(tmp_path):
+    first = child(tmp_path)[0]
+    assert first["numpy"]  # built: numpy paints the raster
+    second = child(tmp_path)[0]
+    assert not second["numpy"]
+    assert second["rgb"] == first["rgb"]
+
+
+def test_runs_writing_the_same_entry_at_once_agree(tmp_path):
+    results = child(tmp_path, n=3)
+    assert all(r["rgb"] == results[0]["rgb"] for r in results)
+    assert not [p for p in (tmp_path / "surface").rglob("*.tmp")]  # no torn temp files
+    assert not child(tmp_path)[0]["numpy"]  # what they wrote reads back whole
+
+
+def test_robokit_run_imports_neither_numpy_nor_matplotlib_with_a_warm_cache(tmp_path):
+    code = ("import sys\n"
+            "from robokit.cli import main\n"
+            f"sys.argv = ['robokit', 'run', {str(ROOT / 'examples' / 'line_follower.py')!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('HEAVY', sorted(m for m in ('numpy', 'matplotlib') if m in sys.modules))\n")
+    env = dict(os.environ, ROBOKIT_CACHE_DIR=str(tmp_path))
+    for _ in range(2):
+        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, cwd=ROOT, timeout=120)
+        assert p.returncode == 0, p.stderr
+    assert "status     finished" in p.stdout
+    assert p.stdout.splitlines()[-1] == "HEAVY []"
