@@ -380,3 +380,13 @@ def test_the_package_runs_in_micropython(tmp_path: Path) -> None:
         "50.0 [0.0, 0.0, 1.0]", "Matrix([[3.0], [7.0]])",
         "Remote (pybricks.pupdevices): a Pybricks name that robokit's simulator does not "
         "provide yet; see docs/pybricks-programs.md for what runs"]
+
+
+def test_a_gyro_drive_base_drives_a_square_and_the_imu_gives_vectors() -> None:
+    d = run(PROGRAMS / "gyro_square.py")
+    assert d["status"] == "finished", d["error"]
+    # Four sides of 300 mm and four right turns: back where it started, one turn round.
+    assert abs(d["pose"]["x_mm"]) < 5 and abs(d["pose"]["y_mm"]) < 5
+    assert d["imu_heading_deg"] == pytest.approx(360, abs=2)
+    assert d["distance_mm"] == pytest.approx(1200, abs=10)
+    assert d["output"] == "up 1.0 heading 360\n"  # acceleration() / 9810: a Matrix, in g

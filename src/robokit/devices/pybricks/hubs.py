@@ -12,7 +12,7 @@ from .. import hubs as _hubs
 from ..parameters import Axis
 from ._missing import fill
 from ._table import NOT_YET
-from .matrix import Matrix
+from .matrix import Matrix, vector
 
 
 class System(_hubs.System):
@@ -43,10 +43,28 @@ def _image(image):
     return image
 
 
-def _fit(hub):
+class IMU(_hubs.IMU):
+    """``hub.imu``, whose vectors are Pybricks' :class:`~.matrix.Matrix` column vectors
+    (``hub.imu.acceleration() / 9810`` is in g)."""
+
+    def angular_velocity(self, axis=None):
+        """Angular velocity in deg/s: a vector, or the component about ``axis``."""
+        g = _hubs.IMU.angular_velocity(self, axis)
+        return g if axis is not None else vector(*g)
+
+    def acceleration(self, axis=None):
+        """Acceleration in mm/s² including gravity: a vector, or the component along
+        ``axis``."""
+        a = _hubs.IMU.acceleration(self, axis)
+        return a if axis is not None else vector(*a)
+
+
+def _fit(hub, top_side, front_side):
     hub.system = System()
     if hasattr(hub, "display"):
         hub.display = Display()
+    if hasattr(hub, "imu"):
+        hub.imu = IMU(hub, top_side, front_side)
     return hub
 
 
@@ -57,7 +75,7 @@ class PrimeHub(_hubs.PrimeHub):
                  observe_channels=None):
         _hubs.PrimeHub.__init__(self, top_side, front_side, broadcast_channel,
                                 observe_channels)
-        _fit(self)
+        _fit(self, top_side, front_side)
 
 
 class InventorHub(_hubs.InventorHub):
@@ -67,7 +85,7 @@ class InventorHub(_hubs.InventorHub):
                  observe_channels=None):
         _hubs.InventorHub.__init__(self, top_side, front_side, broadcast_channel,
                                    observe_channels)
-        _fit(self)
+        _fit(self, top_side, front_side)
 
 
 class EssentialHub(_hubs.EssentialHub):
@@ -77,7 +95,7 @@ class EssentialHub(_hubs.EssentialHub):
                  observe_channels=None):
         _hubs.EssentialHub.__init__(self, top_side, front_side, broadcast_channel,
                                     observe_channels)
-        _fit(self)
+        _fit(self, top_side, front_side)
 
 
 class TechnicHub(_hubs.TechnicHub):
@@ -87,7 +105,7 @@ class TechnicHub(_hubs.TechnicHub):
                  observe_channels=None):
         _hubs.TechnicHub.__init__(self, top_side, front_side, broadcast_channel,
                                   observe_channels)
-        _fit(self)
+        _fit(self, top_side, front_side)
 
 
 class MoveHub(_hubs.Hub):
@@ -99,7 +117,7 @@ class MoveHub(_hubs.Hub):
     def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
                  observe_channels=None):
         _hubs.Hub.__init__(self, top_side, front_side, broadcast_channel, observe_channels)
-        _fit(self)
+        _fit(self, top_side, front_side)
 
 
 class CityHub(_hubs.Hub):
@@ -111,7 +129,7 @@ class CityHub(_hubs.Hub):
     def __init__(self, broadcast_channel=None, observe_channels=None):
         _hubs.Hub.__init__(self, Axis.Z, Axis.X, broadcast_channel, observe_channels)
         del self.imu
-        _fit(self)
+        _fit(self, Axis.Z, Axis.X)
 
 
 fill(globals(), "pybricks.hubs", NOT_YET["pybricks.hubs"])
