@@ -390,3 +390,14 @@ def test_a_gyro_drive_base_drives_a_square_and_the_imu_gives_vectors() -> None:
     assert d["imu_heading_deg"] == pytest.approx(360, abs=2)
     assert d["distance_mm"] == pytest.approx(1200, abs=10)
     assert d["output"] == "up 1.0 heading 360\n"  # acceleration() / 9810: a Matrix, in g
+
+
+def test_a_port_the_program_s_hub_lacks_is_named_with_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(
+        "from pybricks.hubs import TechnicHub\nfrom pybricks.parameters import Port\n"
+        "from pybricks.pupdevices import Motor\n\nhub = TechnicHub()\narm = Motor(Port.E)\n")
+    r = invoke("check", tmp_path / "main.py")
+    assert r.exit_code == 2
+    assert "main.py:6: Motor on Port.E: the program's hub, a TechnicHub, has no port E (its " \
+           "ports are A, B, C, D); use one of them, or write a robot.toml" in r.stderr
+    assert "Traceback" not in r.stderr

@@ -14,11 +14,12 @@ the drive base are free.  Read with :mod:`ast` only; the program never runs.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 from typing import Any
 
 from ..config import STANDARD_ROVER, check_robot
-from ..errors import ProgramError
+from ..errors import ConfigError, ProgramError
 from .imports import ImportGraph, find_imports
 
 #: Pybricks device class -> robot.toml device type.
@@ -47,16 +48,39 @@ def uses_pybricks(tree: ast.Module) -> bool:
     return False
 
 
+def shown_prefix(root: Path) -> str:
+    """What messages put before a module's path in the project: the project folder
+    relative to the working folder when inside it (``""`` for the working folder)."""
+    try:
+        rel = os.path.relpath(root)
+    except ValueError:  # another drive (Windows)
+        rel = str(root)
+    shown = str(root) if rel.startswith("..") else rel
+    return "" if shown == "." else shown.replace(os.sep, "/") + "/"
+
+
 def fitted_robot(graph: ImportGraph) -> dict[str, Any] | None:
     """The robot a Pybricks program builds (read off all its modules), checked; None
     for a program that imports robokit (it keeps the standard rover) or no pybricks."""
-    from .checks import check_robot_ports
+    from .checks import HUB_PORTS, check_robot_ports
 
-    trees = [m.tree for m in graph.modules if m.tree is not None]  # entry first
+    mods = [m for m in graph.modules if m.tree is not None]  # entry first
+    trees = [m.tree for m in mods if m.tree is not None]
     if graph.imports_robokit or not any(uses_pybricks(t) for t in trees):
         return None
+    where: dict[str, tuple[int, int]] = {}
+    fitted = fit_robot(trees, graph.entry.relpath, where)
+    hub = fitted["hub"]["type"]
+    for name, dev in fitted["devices"].items():
+        if dev["port"] not in HUB_PORTS.get(hub, dev["port"]):
+            module, line = where[name]
+            at = f"{shown_prefix(graph.root)}{mods[module].relpath}:{line}"
+            raise ConfigError(
+                f"{at}: {dev['type']} on Port.{dev['port']}: the program's hub, a {hub}, "
+                f"has no port {dev['port']} (its ports are {', '.join(HUB_PORTS[hub])}); "
+                "use one of them, or write a robot.toml")
     source = f"{graph.entry.relpath} (the robot fitted to the program)"
-    cfg = check_robot(fit_robot(trees, graph.entry.relpath), source=source)
+    cfg = check_robot(fitted, source=source)
     check_robot_ports(cfg, source)
     return cfg
 
@@ -174,13 +198,18 @@ def _member(node: ast.expr | None) -> str | None:
     return node.attr if isinstance(node, ast.Attribute) else None
 
 
-def fit_robot(tree: ast.Module | list[ast.Module], name: str = "program") -> dict[str, Any]:
+def fit_robot(tree: ast.Module | list[ast.Module], name: str = "program",
+              where: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
     """The robot configuration (unchecked; give it to ``config.check_robot``) that the
-    program constructs: ``tree`` is its entry module, or all its modules, entry first."""
+    program constructs: ``tree`` is its entry module, or all its modules, entry first.
+    ``where`` (if given) gets, per device, the index of its module and its line."""
     trees = tree if isinstance(tree, list) else [tree]
+    where = {} if where is None else where
     calls: list[tuple[_Reader, ast.Call]] = []
-    for t in trees:
+    index: dict[int, int] = {}  # id(reader) -> module index
+    for i, t in enumerate(trees):
         reader = _Reader(t)
+        index[id(reader)] = i
         calls += sorted(((reader, n) for n in ast.walk(t) if isinstance(n, ast.Call)),
                         key=lambda rc: (rc[1].lineno, rc[1].col_offset))
     hub = "PrimeHub"
@@ -217,6 +246,7 @@ def fit_robot(tree: ast.Module | list[ast.Module], name: str = "program") -> dic
                     dev["gears"] = [list(g) if isinstance(g, tuple) else g for g in gears]
             devices[dev_name] = dev
             ports[port] = dev_name
+            where[dev_name] = (index[id(r)], call.lineno)
             by_call[id(call)] = dev_name
             if var:
                 by_var[var] = dev_name
