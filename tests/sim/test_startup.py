@@ -124,6 +124,33 @@ def test_runs_writing_the_same_entry_at_once_agree(tmp_path):
     assert not child(tmp_path)[0]["numpy"]  # what they wrote reads back whole
 
 
+_WALLS_CHILD = """
+import json, sys
+from robokit.sim.world import load_world
+w = load_world(sys.argv[1])
+w.prepare_walls()
+probe = [w._clearance(x, y) for x in (-500.0, 0.0, 333.3) for y in (-50.0, 7.5)]
+print(json.dumps({"numpy": "numpy" in sys.modules, "clear": w._clear, "probe": probe}))
+"""
+
+
+@pytest.mark.parametrize("world", ["maze", "arena"])
+def test_a_wall_clearance_field_from_the_cache_is_the_same_and_needs_no_numpy(tmp_path, world):
+    env = dict(os.environ, ROBOKIT_CACHE_DIR=str(tmp_path))
+
+    def run() -> dict:
+        p = subprocess.run([sys.executable, "-c", _WALLS_CHILD, world], capture_output=True,
+                           text=True, env=env, timeout=120)
+        assert p.returncode == 0, p.stderr
+        return json.loads(p.stdout)
+
+    built = run()
+    assert built["numpy"] and built["clear"]
+    again = run()
+    assert not again["numpy"]
+    assert again["clear"] == built["clear"] and again["probe"] == built["probe"]
+
+
 def test_robokit_run_imports_neither_numpy_nor_matplotlib_with_a_warm_cache(tmp_path):
     code = ("import sys\n"
             "from robokit.cli import main\n"

@@ -111,11 +111,11 @@ class Surface:
         # Only called for attributes not set yet: the tables, the first time they are used.
         if name not in ("_tables", "_sr", "_sg", "_sb") or "_code" not in self.__dict__:
             raise AttributeError(name)
-        tables = _load(self._key, self._code, (self._w + 1) * (self._h + 1), 3)
+        tables = load_arrays(self._key, self._code, (self._w + 1) * (self._h + 1), 3)
         if not tables:
             tables = _build_tables(self.world, self._rx0, self._ry0, self._w, self._h,
                                    self.mm_per_px, self._code)
-            _store(self._key, tables)
+            store_arrays(self._key, tables)
         self._set_tables(tables)
         return self.__dict__[name]
 
@@ -271,7 +271,7 @@ class FootprintSampler:
         self._x0 = surface._rx0 + k * px
         self._y0 = surface._ry0 + k * px
         key = None if surface._key is None else f"{surface._key}-{k}"
-        cached = _load(key, "f", self._nx * self._ny * 3, 1)
+        cached = load_arrays(key, "f", self._nx * self._ny * 3, 1)
         if cached:
             self._means = cached[0]
             return
@@ -287,7 +287,7 @@ class FootprintSampler:
         stacked = np.stack(chans, axis=-1).astype(np.float32)  # (ny, nx, 3)
         assert (self._ny, self._nx) == stacked.shape[:2]
         self._means = array("f", stacked.reshape(-1).tobytes())
-        _store(key, [self._means])
+        store_arrays(key, [self._means])
 
     def rgb(self, x: float, y: float) -> tuple[float, float, float]:
         """Mean reflectance (r, g, b) % over the footprint centred at (x, y)."""
@@ -329,15 +329,14 @@ def _build_tables(world: World, rx0: float, ry0: float, w: int, h: int, px: floa
     return out
 
 
-def _code_hash() -> bytes:
-    """What stands for robokit's version in cache keys: the source of the code that
-    paints (this module and the colour table's), so an edit is a new key too."""
+def code_hash(*paths: str) -> bytes:
+    """What stands for robokit's version in cache keys: the source of the code that makes
+    an entry (``paths``), so that an edit is a new key too (robokit's version when the
+    source is not there to read)."""
     import hashlib
 
-    from robokit.sim.world import shapes
-
     h = hashlib.sha256()
-    for path in (__file__, shapes.__file__):
+    for path in paths:
         try:
             with open(path, "rb") as f:
                 h.update(f.read())
@@ -348,16 +347,23 @@ def _code_hash() -> bytes:
     return h.digest()
 
 
-def _cache_key(world: World, px: float, w: int, h: int, rx0: float, ry0: float) -> str | None:
-    """The cache key of a world's raster tables (None: the cache is off)."""
+def cache_key(*parts: bytes | str) -> str | None:
+    """The key of a cache entry made from ``parts`` (None: the cache is off)."""
     from robokit.compiler.cache import default_cache_dir, make_key
 
     if default_cache_dir() is None:
         return None
+    return make_key(*parts)
+
+
+def _cache_key(world: World, px: float, w: int, h: int, rx0: float, ry0: float) -> str | None:
+    """The cache key of a world's raster tables."""
+    from robokit.sim.world import shapes
+
     mat = repr((world.bounds, world.background, world.background_rgb,
                 [(s.to_dict(), reflectance(s.color)) for s in world.shapes]))
     geometry = repr((px, w, h, rx0, ry0, SCALE, sys.byteorder))
-    return make_key(_CACHE_FORMAT, _code_hash(), mat, geometry)
+    return cache_key(_CACHE_FORMAT, code_hash(__file__, shapes.__file__), mat, geometry)
 
 
 #: A cache entry: magic, item type, count of arrays, items per array, CRC-32 of the items.
@@ -373,7 +379,7 @@ def _entry_path(key: str | None) -> Any:
     return Cache().path("surface", key)
 
 
-def _load(key: str | None, code: str, n: int, count: int) -> list[array[Any]]:
+def load_arrays(key: str | None, code: str, n: int, count: int) -> list[array[Any]]:
     """``count`` arrays of ``n`` items each stored under ``key``, or [] (a miss: no entry,
     a damaged one, or one of another layout; the caller builds it and writes it again)."""
     import zlib
@@ -403,7 +409,7 @@ def _load(key: str | None, code: str, n: int, count: int) -> list[array[Any]]:
     return out
 
 
-def _store(key: str | None, tables: list[array[Any]]) -> None:
+def store_arrays(key: str | None, tables: list[array[Any]]) -> None:
     """Write ``tables`` under ``key``: to a name of this process's and thread's own, then
     renamed (readers never see a torn entry; racing writers write the same bytes).  A
     cache that cannot be written is skipped."""

@@ -300,8 +300,6 @@ class WallGeometry:
         return out
 
     def _build_clearance(self) -> list[float]:
-        import numpy as np
-
         segs = self._segs
         if not segs:
             self._clear = []
@@ -314,6 +312,19 @@ class WallGeometry:
         cell = max(_CLEAR_CELL, math.sqrt((x1 - x0) * (y1 - y0) / _CLEAR_MAX_CELLS))
         nx = max(1, math.ceil((x1 - x0) / cell))
         ny = max(1, math.ceil((y1 - y0) / cell))
+        self._cx0, self._cy0, self._ccell, self._cnx, self._cny = x0, y0, cell, nx, ny
+        # Kept in robokit's cache folder (see robokit.sim.surface): a run that finds it
+        # there does not import numpy.
+        from robokit.sim.surface import cache_key, code_hash, load_arrays, store_arrays
+
+        key = cache_key(b"clearance-1", code_hash(__file__),
+                        repr((segs, self._box_polys, x0, y0, cell, nx, ny, _CLEAR_CAP)))
+        cached = load_arrays(key, "d", nx * ny, 1)
+        if cached:
+            self._clear = cached[0].tolist()
+            return self._clear
+        import numpy as np
+
         field = np.full((ny, nx), _CLEAR_CAP)
         xs = x0 + (np.arange(nx) + 0.5) * cell
         ys = y0 + (np.arange(ny) + 0.5) * cell
@@ -353,7 +364,9 @@ class WallGeometry:
             field[sj, si][inside] = -1.0
         field -= cell * math.sqrt(0.5)
         self._clear = field.ravel().tolist()
-        self._cx0, self._cy0, self._ccell, self._cnx, self._cny = x0, y0, cell, nx, ny
+        from array import array
+
+        store_arrays(key, [array("d", self._clear)])
         return self._clear
 
     def _clearance(self, x: float, y: float) -> float:
