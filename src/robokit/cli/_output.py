@@ -1,10 +1,19 @@
-"""What several commands share: the brick options, progress lines, small formats."""
+"""What several commands share: the brick options, progress lines, small formats.
+
+Progress: every command that can take more than about a second (a long simulation,
+uploads, installs, flashing, compiling, batch runs) draws the same one-line bar on
+stderr through :class:`ProgressLine`, and only when stderr is a terminal
+(:func:`progress_stream`): CI logs, pipes and files get none. Library code reports
+progress by callbacks; only these functions draw."""
 
 from __future__ import annotations
 
+import math
 import sys
+import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -53,35 +62,202 @@ def where_kind(where: str) -> str:
         "pybricks" if where.startswith("pybricks:") else "port"
 
 
+#: A progress line is drawn only once an operation has taken this long (seconds of
+#: wall time): quick ones leave no trace.
+PROGRESS_AFTER_S = 1.0
+#: Width of a progress line, in characters (the bar's cells: BAR_CELLS).
+LINE_WIDTH = 78
+BAR_CELLS = 25
+
+
+def progress_stream() -> TextIO | None:
+    """Where progress is drawn: stderr when it is a terminal; None otherwise (CI logs,
+    pipes, files get no progress lines)."""
+    return sys.stderr if sys.stderr.isatty() else None
+
+
+def bar_line(command: str, verb: str, done: float, total: float | None, detail: str) -> str:
+    """One progress line: ``"upload: uploading ████▌     40% 4,000/10,000 bytes"``; a bar
+    and a percentage only when ``total`` is known."""
+    if total:
+        frac = min(max(done / total, 0.0), 1.0)
+        cells = frac * BAR_CELLS
+        bar = "█" * int(cells) + ("▌" if cells - int(cells) >= 0.5 else "")
+        line = f"{command}: {verb} {bar:{BAR_CELLS}s} {int(frac * 100):3d}% {detail}"
+    else:
+        line = f"{command}: {verb} {detail}"
+    return line[:LINE_WIDTH]
+
+
+class ProgressLine:
+    """One line of progress redrawn in place on ``stream`` (``\r``), the same for every
+    command: nothing until ``after_s`` of wall time has passed, then at most every
+    ``every_s``; :meth:`clear` wipes it (before other output, and at the end).
+    Thread-safe: a watcher thread may draw while the program's output is written."""
+
+    def __init__(self, stream: TextIO, command: str, verb: str,
+                 after_s: float = PROGRESS_AFTER_S, every_s: float = 0.1):
+        self.stream = stream
+        self.command = command
+        self.verb = verb
+        self.after_s = after_s
+        self.every_s = every_s
+        self.lock = threading.RLock()  # held by SimProgress around the program's output
+        self._t0 = time.monotonic()
+        self._last = -math.inf
+        self._shown = False
+
+    def draw(self, done: float, total: float | None, detail: str, final: bool = False) -> None:
+        """Redraw the line (unless too early or too soon after the last time; ``final``
+        draws whenever something is already shown)."""
+        now = time.monotonic()
+        if now - self._t0 < self.after_s or (now - self._last < self.every_s and not final):
+            return
+        with self.lock:
+            self._last = now
+            self.stream.write("\r" + bar_line(self.command, self.verb, done, total,
+                                               detail).ljust(LINE_WIDTH))
+            self.stream.flush()
+            self._shown = True
+
+    def clear(self) -> None:
+        """Wipe the line if it is shown (the cursor back at the start of the line)."""
+        with self.lock:
+            if self._shown:
+                self.stream.write("\r" + " " * LINE_WIDTH + "\r")
+                self.stream.flush()
+                self._shown = False
+
+
 def upload_progress(command: str, verb: str = "uploading") -> Any:
-    """A progress callback drawing one line on a terminal's stderr (nothing otherwise)."""
-    if not sys.stderr.isatty():
+    """A ``progress(sent, total)`` callback (uploads, installs, flashing) drawing on a
+    terminal's stderr; None when stderr is not a terminal."""
+    stream = progress_stream()
+    if stream is None:
         return None
+    line = ProgressLine(stream, command, verb)
 
     def draw(sent: int, total: int) -> None:
-        pct = 100 * sent // total if total else 100
-        bar = "█" * (pct // 4)
-        click.echo(f"\r{command}: {verb} {bar:25s} {pct:3d}% {sent:,}/{total:,} bytes",
-                   nl=False, err=True)
         if sent >= total:
-            click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
+            line.clear()
+        else:
+            line.draw(sent, total, f"{sent:,}/{total:,} bytes")
 
     return draw
 
 
 def compile_progress(command: str) -> Any:
-    """A progress callback drawing one line on a terminal's stderr (nothing otherwise)."""
-    if not sys.stderr.isatty():
+    """A compiler ``progress(p)`` callback drawing on a terminal's stderr (None otherwise)."""
+    stream = progress_stream()
+    if stream is None:
         return None
+    line = ProgressLine(stream, command, "compiling")
 
     def draw(p: Any) -> None:
-        if not p.cached:
-            line = f"{command}: {p.done}/{p.total} {p.path}"
-            click.echo("\r" + line[:78].ljust(78), nl=False, err=True)
-        if p.done == p.total:
-            click.echo("\r" + " " * 78 + "\r", nl=False, err=True)
+        if p.done >= p.total:
+            line.clear()
+        else:
+            line.draw(p.done, p.total, f"{p.done}/{p.total} {p.path}")
 
     return draw
+
+
+class CountProgress:
+    """Progress over a count of things (``robokit batch``'s runs): ``update(n)`` as they
+    finish, ``close()`` at the end; with an estimate of the time left."""
+
+    def __init__(self, line: ProgressLine | None, total: int, what: str):
+        self.line = line
+        self.total = total
+        self.what = what
+        self.done = 0
+        self._t0 = time.monotonic()
+
+    def update(self, n: int = 1) -> None:
+        self.done += n
+        if self.line is None:
+            return
+        elapsed = time.monotonic() - self._t0
+        left = ""
+        if 0 < self.done < self.total:
+            left = f", about {elapsed / self.done * (self.total - self.done):.0f} s left"
+        self.line.draw(self.done, self.total, f"{self.done:,}/{self.total:,} {self.what}{left}")
+
+    def close(self) -> None:
+        if self.line is not None:
+            self.line.clear()
+
+
+def count_progress(command: str, verb: str, total: int, what: str,
+                   show: bool = True) -> CountProgress:
+    """A :class:`CountProgress` drawing on a terminal's stderr (nothing when stderr is not
+    a terminal, or ``show`` is False)."""
+    stream = progress_stream() if show else None
+    line = None if stream is None else ProgressLine(stream, command, verb)
+    return CountProgress(line, total, what)
+
+
+class SimProgress:
+    """A simulated run's progress: simulated time against the run's duration, read from
+    the simulated brick (``on_start``) by a watcher thread every ``every_s`` of wall time
+    and drawn as a :class:`ProgressLine`. The program's output passes through
+    :meth:`on_output`, which wipes the line first. Use as a context manager around
+    ``simulate()``."""
+
+    def __init__(self, line: ProgressLine, every_s: float = 0.1):
+        self.line = line
+        self.every_s = every_s
+        self._brick: Any = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def on_start(self, brick: Any) -> None:
+        """``simulate(on_start=...)``: the brick whose clock to watch."""
+        self._brick = brick
+        self._thread = threading.Thread(target=self._watch, name="robokit-progress",
+                                        daemon=True)
+        self._thread.start()
+
+    def wrap_output(self, echo: Any) -> Any:
+        """An ``on_output(line, t)`` that wipes the progress line, then calls ``echo``."""
+        def on_output(text: str, t: float) -> None:
+            with self.line.lock:  # no redraw between the wipe and the line
+                self.line.clear()
+                echo(text, t)
+
+        return on_output
+
+    def draw_now(self) -> None:
+        """Draw the brick's progress (as the watcher does)."""
+        brick = self._brick
+        if brick is None:
+            return
+        now_s = brick.now / 1e6
+        end = brick.end_us
+        total = None if end is None else end / 1e6
+        detail = (f"{now_s:,.1f}/{total:,.1f} s simulated" if total
+                  else f"{now_s:,.1f} s simulated")
+        self.line.draw(now_s, total, detail)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.every_s):
+            self.draw_now()
+
+    def __enter__(self) -> SimProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.line.clear()
+
+
+def sim_progress(command: str) -> SimProgress | None:
+    """A :class:`SimProgress` drawing on a terminal's stderr; None when stderr is not a
+    terminal."""
+    stream = progress_stream()
+    return None if stream is None else SimProgress(ProgressLine(stream, command, "simulating"))
 
 
 def fmt_number(value: float, digits: int) -> str:

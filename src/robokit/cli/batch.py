@@ -10,7 +10,7 @@ import click
 
 from ..errors import RobokitError
 from ._errors import EXIT_PROGRAM_ERROR, Command, about, fail
-from ._output import path_option
+from ._output import count_progress, path_option
 
 #: Statuses that count as the program's success.
 _OK = ("finished", "timeout")
@@ -124,22 +124,22 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
         writer = Writer(out)
     rows: list[dict[str, Any]] = []
     skipped = 0
-    show = not quiet and sys.stderr.isatty()
+    # the runs done, drawn on a terminal's stderr only (not with --quiet, not into a log)
+    bar = count_progress("batch", "running", len(todo), "runs", show=not quiet)
     try:
-        with click.progressbar(length=len(todo), label="runs", file=sys.stderr,
-                               show_pos=True, show_eta=True) if show else _Nothing() as bar:
-            for row in run_many(todo, workers=jobs, cpu_s=cpu_limit, memory_mb=memory_limit,
-                                done=done, checks=spec.checks, client=client,
-                                replays=replays):
-                if row.pop("resumed", False):
-                    skipped += 1
-                elif writer is not None:
-                    writer.write(row)
-                rows.append(row)
-                bar.update(1)
+        for row in run_many(todo, workers=jobs, cpu_s=cpu_limit, memory_mb=memory_limit,
+                            done=done, checks=spec.checks, client=client,
+                            replays=replays):
+            if row.pop("resumed", False):
+                skipped += 1
+            elif writer is not None:
+                writer.write(row)
+            rows.append(row)
+            bar.update(1)
     except RobokitError:
         raise
     finally:
+        bar.close()
         if writer is not None:
             writer.close()
         if client is not None:
@@ -171,17 +171,6 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
         not c["passed"] for r in rows for c in (r.get("checks") or []))
     if failed:
         sys.exit(EXIT_PROGRAM_ERROR)
-
-
-class _Nothing:
-    def __enter__(self) -> _Nothing:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, n: int) -> None:
-        return None
 
 
 def _table(rows: list[dict[str, Any]], skipped: int, out: Path | None) -> None:
