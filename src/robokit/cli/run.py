@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -19,6 +19,7 @@ from ._output import (
     fmt_number,
     fmt_pose,
     path_option,
+    sim_progress,
     upload_progress,
     where,
     where_kind,
@@ -381,6 +382,18 @@ def _run_inputs(program: Path, robot: Path | None, world: str | None,
     return files
 
 
+def _both(first: Any, then: Any) -> Any:
+    """An ``on_start(brick)`` calling ``first`` (when there is one), then ``then``."""
+    if first is None:
+        return then
+
+    def on_start(brick: Any) -> None:
+        first(brick)
+        then(brick)
+
+    return on_start
+
+
 def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
                          seed: int | None, noise: bool, duration: float | None,
                          as_json: bool, plot: Path | None, telemetry: Path | None,
@@ -390,10 +403,19 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
                          presses: tuple[Any, ...] = ()) -> None:
     from ..sim import simulate
 
-    result = simulate(program, world=world, robot=robot, seed=seed,
-                      noise=True if noise else None, duration=duration,
-                      on_output=None if as_json else echo_line, input=given_input,
-                      on_start=None if kit is None else _as_kit(kit, robot), press=presses)
+    on_output = None if as_json else echo_line
+    on_start = None if kit is None else _as_kit(kit, robot)
+    # A long simulation draws its simulated time against the duration on a terminal's
+    # stderr (not with --json, not into a pipe or log): nothing for a run under a second.
+    progress = None if as_json else sim_progress("run")
+    with progress or nullcontext():
+        if progress is not None:
+            on_output = progress.wrap_output(echo_line)
+            on_start = _both(on_start, progress.on_start)
+        result = simulate(program, world=world, robot=robot, seed=seed,
+                          noise=True if noise else None, duration=duration,
+                          on_output=on_output, input=given_input, on_start=on_start,
+                          press=presses)
     if not result.ran and result.error is not None:
         # A syntax error, found when the program was compiled: said as any input that
         # cannot be used (one message with file:line and a caret, exit 2), not as a run.
