@@ -5,12 +5,12 @@ raised an exception, 2 robokit could not do what was asked (bad input: one
 clear line on stderr, no traceback), 130 interrupted.
 
 A module per group of commands: ``run`` (run, upload, start, stop, repl, devices),
-``compile`` (compile, check, inspect, worlds), ``flash``, ``install``, ``board`` (board list/new/
-check), ``sim`` (sim serve), ``batch``. ``_errors`` is the one error handler every command
-goes through; ``_output`` holds what several commands print alike. What a Python user would
-want to call lives below: ``robokit.targets`` (connect, find the robot.toml, reinstall),
-``robokit.firmware.flash`` (pick the flasher, enter the bootloader, find the new port),
-the compiler and the simulator.
+``compile`` (compile, check, inspect, worlds), ``flash``, ``install``, ``board`` (board
+list/new/ check), ``sim`` (sim serve), ``batch``, ``robot`` (robot --from). ``_errors`` is
+the one error handler every command goes through; ``_output`` holds what several commands
+print alike. What a Python user would want to call lives below: ``robokit.targets``
+(connect, find the robot.toml, reinstall), ``robokit.firmware.flash`` (pick the flasher,
+enter the bootloader, find the new port), the compiler and the simulator.
 
 May import everything below it; nothing imports it. ``import robokit.cli`` stays light:
 each command imports what it needs when it runs (no numpy, device API, bleak or
