@@ -6,7 +6,7 @@ clear line on stderr, no traceback), 130 interrupted.
 
 A module per group of commands: ``run`` (run, upload, start, stop, repl, devices),
 ``compile`` (compile, check, inspect, worlds), ``flash``, ``install``, ``board`` (board
-list/new/ check), ``sim`` (sim serve), ``batch``, ``robot`` (robot --from). ``_errors`` is
+list/new/check), ``sim`` (sim serve), ``batch``, ``robot`` (robot --from). ``_errors`` is
 the one error handler every command goes through; ``_output`` holds what several commands
 print alike. What a Python user would want to call lives below: ``robokit.targets``
 (connect, find the robot.toml, reinstall), ``robokit.firmware.flash`` (pick the flasher,
