@@ -173,7 +173,11 @@ def plot_figure(result: RunResult) -> Any:
         panels = [p for p in panels if p[2]]
     grid = fig.add_gridspec(1, 2, width_ratios=(1.0, 1.0), left=0.07, right=0.98,
                             bottom=0.08, top=0.9, wspace=0.18)
-    heights = [3.0] * max(1, len(panels)) + [0.8] * len(lanes) + [2.0]
+    # wheels that never turned (a program that only prints, beeps and lights up): no
+    # flat chart, the events say what it did
+    panels = [p for p in panels if p[1] != "speed °/s"
+              or any(v != 0.0 and not math.isnan(v) for _label, vs in p[2] for v in vs)]
+    heights = [3.0] * len(panels) + [0.8] * len(lanes) + [2.0 if panels or lanes else 4.0]
     right = grid[0, 1].subgridspec(len(heights), 1, height_ratios=heights, hspace=0.55)
 
     # -- left: the mat, the path, the robot ---------------------------------------------
@@ -242,13 +246,11 @@ def plot_figure(result: RunResult) -> Any:
     # -- right: traces, colour bands and events against simulated time -------------------
     t = [v / 1000.0 for v in rec.column("t_ms")] if "t_ms" in rec.columns else []
     end_s = max(t[-1] if t else 0.0, result.sim_time_s, 1e-3)
-    first = fig.add_subplot(right[0])
-    if not panels:
-        first.text(0.5, 0.5, "no sensor readings or motor motion recorded", ha="center",
-                   va="center", transform=first.transAxes)
-        first.set_yticks([])
-    for row, (title, unit, traces) in enumerate(panels):
-        tax = first if row == 0 else fig.add_subplot(right[row], sharex=first)
+    cells = iter([right[k] for k in range(len(heights))])
+    first = None
+    for title, unit, traces in panels:
+        tax = fig.add_subplot(next(cells), sharex=first)
+        first = first or tax
         for k, (label, values) in enumerate(traces):
             tax.plot(t, values, color=_TRACE_COLORS[k % len(_TRACE_COLORS)], linewidth=1.2,
                      label=label)
@@ -259,10 +261,12 @@ def plot_figure(result: RunResult) -> Any:
         tax.tick_params(labelsize=8)
         tax.grid(True, alpha=0.3)
         tax.legend(loc="upper right", fontsize=7, framealpha=0.8)
-    below = max(1, len(panels))
-    for k, lane in enumerate(lanes):
-        draw_colour_lane(fig.add_subplot(right[below + k], sharex=first), lane, reads, end_s)
-    eax = fig.add_subplot(right[below + len(lanes)], sharex=first)
+    for lane in lanes:
+        lax = fig.add_subplot(next(cells), sharex=first)
+        first = first or lax
+        draw_colour_lane(lax, lane, reads, end_s)
+    eax = fig.add_subplot(next(cells), sharex=first)
+    first = first or eax
     draw_events(eax, result, end_s)
     eax.set_xlabel("simulated time (s)")
     for other in fig.axes[1:-1]:
