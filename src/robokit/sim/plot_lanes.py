@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 #: The ColorSensor readings a program can make (method names).
 COLOUR_READS = ("color", "hsv", "rgb", "reflection", "ambient")
+#: A colour band looks at most this many telemetry rows (evenly spread, the last one
+#: included): a band is a few hundred pixels wide.
+MAX_BAND_ROWS = 4000
 #: Events lane colours, per kind (as the replay's strip).
 KIND_COLORS = {"print": "#455a64", "beep": "#d81b60", "note": "#d81b60", "light": "#f9a825",
                "display": "#1e88e5", "contact": "#e00000", "error": "#b71c1c",
@@ -98,7 +101,10 @@ def colour_lanes(result: RunResult) -> list[tuple[str, str, list[float], list[st
         times: list[float] = []
         names: list[str] = []
         hexes: list[str] = []
-        for row in rec.rows:
+        rows = rec.rows
+        step = max(1, math.ceil(len(rows) / MAX_BAND_ROWS))  # far more than a band's pixels
+        picked = rows[::step] + ([rows[-1]] if rows and (len(rows) - 1) % step else [])
+        for row in picked:
             if math.isnan(row[i_v]):  # not read yet
                 continue
             h = math.radians(row[i_h])
