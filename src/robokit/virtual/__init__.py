@@ -7,8 +7,8 @@ pybricksdev, mpremote, esptool):
 - the MicroPython board (``board``: the assembly; ``transport``: pty, socket and memory
   connections; ``vfs``: its file system; ``repl``: the REPL, raw REPL and raw-paste;
   ``executor``: the CPython executor; ``mpvm`` with ``mp_agent``: MicroPython's unix port
-  as the executor; ``pins``: a kit simulated at pin level; ``faults``: byte faults and
-  power cuts);
+  as the executor; ``rom``: its read-only ``/rom`` with the device API, for the REPL;
+  ``pins``: a kit simulated at pin level; ``faults``: byte faults and power cuts);
 - the Bluetooth LE radio under bleak's backend interface (``radio``) with a Nordic UART
   board (``ble_board``);
 - Pybricks hubs over BLE and USB (``pybricks_hub``, ``pybricks_usb``, with the stand-in

@@ -138,7 +138,7 @@ class CPythonExecutor:
                     if value is not None:
                         self._b._out(repr(value).encode() + b"\r\n")
                     return b""
-                self._run(compile(tree, "<stdin>", "exec"))
+                self._run(compile(ast.Module(tree.body, type_ignores=[]), "<stdin>", "exec"))
             else:
                 self._run(compile(src, "<stdin>", "exec"))
         except (Stopped, Disconnected, BoardReset):
@@ -202,12 +202,31 @@ class CPythonExecutor:
 
     def _import(self, name: str, globals: Any = None, locals: Any = None,
                 fromlist: Any = (), level: int = 0) -> types.ModuleType:
-        if level:
-            raise ImportError("relative import not supported here")
-        top = name.split(".")[0]
-        mod = self._module(top)
+        if level:  # inside a package (the ROM's): relative to it
+            package = (globals or {}).get("__package__") or ""
+            parts = package.split(".") if package else []
+            if level - 1 >= len(parts):
+                raise ImportError("relative import outside a package")
+            base = ".".join(parts[:len(parts) - (level - 1)])
+            name = f"{base}.{name}" if name else base
+        parts = name.split(".")
+        mod = self._module(parts[0])
         if mod is None:
             raise ImportError(f"no module named '{name}'")
+        top = mod
+        for i in range(1, len(parts)):  # a package's modules: the ROM's
+            sub = self._module(".".join(parts[:i + 1]))
+            if sub is None:
+                raise ImportError(f"no module named '{name}'")
+            setattr(mod, parts[i], sub)
+            mod = sub
+        if not fromlist:
+            return top
+        for item in fromlist:
+            if item != "*" and not hasattr(mod, item) and hasattr(mod, "__path__"):
+                sub = self._module(f"{name}.{item}")
+                if sub is not None:
+                    setattr(mod, item, sub)
         return mod
 
     def _module(self, name: str) -> types.ModuleType | None:
@@ -246,10 +265,43 @@ class CPythonExecutor:
             self._modules[name] = mod
         return mod
 
+    def _module_from_rom(self, name: str) -> types.ModuleType | None:
+        """``name`` from the board's ROM (robokit.virtual.rom: the device API)."""
+        from .rom import ROM, rom_files
+
+        files = rom_files()
+        rel = name.replace(".", "/")
+        package = f"{rel}/__init__.py" in files
+        path = f"{rel}/__init__.py" if package else f"{rel}.py"
+        if path not in files:
+            return None
+        shown = f"{ROM}/{path}"
+        mod = types.ModuleType(name)
+        mod.__dict__.update(__builtins__=self._builtins, __file__=shown,
+                            __package__=name if package else name.rpartition(".")[0])
+        if package:
+            mod.__path__ = [f"{ROM}/{rel}"]
+        self._modules[name] = mod
+        try:
+            exec(compile(files[path], shown, "exec"), mod.__dict__)  # noqa: S102
+        except BaseException:
+            del self._modules[name]
+            raise
+        return mod
+
     def _module_from_files(self, name: str) -> types.ModuleType | None:
+        from .rom import ROM
+
         sys_mod = self._modules.get("sys")
-        path = getattr(sys_mod, "path", None) or ["", "/lib"]  # as MicroPython: sys.path
+        path = getattr(sys_mod, "path", None) or ["", "/rom", "/lib"]  # as sys.path
+        if "." in name:  # a module of a package: only the ROM's packages are found
+            return self._module_from_rom(name)
         for d in dict.fromkeys(x.rstrip("/") for x in path if isinstance(x, str)):
+            if d == ROM:
+                mod = self._module_from_rom(name)
+                if mod is not None:
+                    return mod
+                continue
             p = f"{d}/{name}.py"
             if p not in self._b.files and f"{d}/{name}.mpy" in self._b.files:
                 # Found first on a board, but this executor cannot run .mpy: stop here
@@ -276,7 +328,8 @@ class CPythonExecutor:
         m.__dict__.update(
             implementation=impl, platform=self._b.platform, byteorder="little",
             maxsize=2**31 - 1, version=f"3.4.0; MicroPython {self._b.version_text}",
-            version_info=(3, 4, 0), path=["", ".frozen", "/lib"], argv=[], modules=self._modules,
+            version_info=(3, 4, 0), path=["", ".frozen", "/rom", "/lib"], argv=[],
+            modules=self._modules,
             stdout=stream, stderr=stream, stdin=StdIn(self._b), exit=self._exit,
             print_exception=lambda e, f=None: self._b._out(self.format_exc(e)),
         )

@@ -597,7 +597,7 @@ def _main():
     os.umount("/")
     os.mount(_HostVFS(), "/")
     os.chdir("/")
-    sys.path[:] = ["", ".frozen", "/lib"]
+    sys.path[:] = ["", ".frozen", "/rom", "/lib"]
     sys.argv[:] = []
     sys.modules["micropython"] = _MicroPythonModule(micropython)
     if _PINS:

@@ -10,7 +10,8 @@ CPython; only execution moves into the VM:
   while the code runs (bytes it did not read go back to the REPL when it ends);
 - a control channel (two pipes) carries exec requests, "done" with the exception text
   (MicroPython's own traceback), filesystem requests (the VM mounts a VFS whose files are
-  the board's ``files``/``dirs``) and HAL requests (``robokit_simhal.hal(robot)`` in the VM
+  the board's ``files``/``dirs``, and the read-only ``/rom`` of ``robokit.virtual.rom``:
+  the device API) and HAL requests (``robokit_simhal.hal(robot)`` in the VM
   is a proxy for a ``SimBrick`` here, whose timer callbacks run back in the VM); on a kit
   board (``SimBoard(board=...)``) pin requests instead: the VM's ``machine``, ``neopixel``
   and ``time`` are stand-ins bound to the pin model of ``robokit.virtual.pins`` (no
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..devices._hal import HAL
+from .rom import ROM
 from .transport import CTRL_C, Disconnected, Stopped
 from .vfs import VirtualOS, oserror
 
@@ -539,6 +541,27 @@ class MicroPythonVM:
         else:
             self._reply(seq, 0, value, data)
 
+    def _rom(self, op: str, args: list[Any]) -> Any:
+        """The board's ROM file system at /rom (robokit.virtual.rom: the device API),
+        read-only; not a mount, so that ``os.listdir("/")`` shows the board's own files."""
+        from .rom import rom_files, rom_listdir, rom_stat
+
+        rel = args[0][len(ROM):]
+        if op == "stat":
+            return list(rom_stat(rel))
+        if op == "ilistdir":
+            return [list(e) for e in rom_listdir(rel)]
+        mode = args[1]
+        if any(c in mode for c in "wax+"):
+            raise OSError(errno.EROFS, "the ROM is read-only")
+        data = rom_files().get(rel.strip("/"))
+        if data is None:
+            raise OSError(errno.ENOENT, "no such file in the ROM")
+        h = self._next_handle
+        self._next_handle += 1
+        self._files[h] = io.BytesIO(data) if "b" in mode else io.StringIO(data.decode())
+        return h
+
     def _handle(self, op: str, args: list[Any], raw: bytes) -> tuple[Any, bytes]:
         if op == "pin":
             pins = self._pins
@@ -550,6 +573,8 @@ class MicroPythonVM:
             if name not in HAL_METHODS:
                 raise AttributeError(f"the HAL has no method {name!r}")
             return _jsonable(getattr(self._hals[hid], name)(*call_args)), b""
+        if op in ("open", "stat", "ilistdir") and _in_rom(args[0]):
+            return self._rom(op, args), b""
         vos = self._os
         if op == "open":
             f = self.board._open(args[0], args[1])
@@ -641,6 +666,11 @@ class MicroPythonVM:
 
 
 _TEXT = io.TextIOWrapper
+
+
+def _in_rom(path: Any) -> bool:
+    """True for a path in the board's ROM file system (robokit.virtual.rom)."""
+    return isinstance(path, str) and (path == ROM or path.startswith(ROM + "/"))
 
 
 def _jsonable(value: Any) -> Any:
