@@ -7,8 +7,10 @@ Prints:
   their ratio (the aim: at most 4x);
 - the same with an empty cache folder each run (what the very first run pays: the
   world's raster and footprint table are built, not read);
-- the real-time factor of benchmarks/programs/drive_no_wait.py, a student's loop that
-  calls drive() with no wait, for 60 simulated seconds (the aim: at least 20x).
+- the real-time factor of loops with no wait, 60 simulated seconds each (the aim: at
+  least 20x): benchmarks/programs/drive_no_wait.py (a student's loop calling the same
+  drive() again and again), run_no_wait.py (Motor.run) and read_no_wait.py (a colour
+  sensor read, on `oval`).
 
     python benchmarks/startup.py [--repeat N] [--importtime]
 
@@ -30,7 +32,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LAP = ROOT / "examples" / "line_follower.py"
-WAITLESS = HERE / "programs" / "drive_no_wait.py"
+WAITLESS = [("drive(150, 20)", HERE / "programs" / "drive_no_wait.py", "empty"),
+            ("arm.run(200)", HERE / "programs" / "run_no_wait.py", "empty"),
+            ("eye.reflection()", HERE / "programs" / "read_no_wait.py", "oval")]
 
 
 #: Where the runs keep their bytecode: an installed robokit has its .pyc files (pip writes
@@ -80,31 +84,44 @@ def importtime() -> None:
         print(f"  {cum:8d} {own:8d}  {name}")
 
 
+def waitless(repeat: int) -> None:
+    from robokit.sim import simulate
+
+    for label, program, world in WAITLESS:
+        factors = []
+        for _ in range(repeat):
+            r = simulate(program, world=world, duration=60.0)
+            assert r.status == "timeout", r.traceback
+            factors.append(r.real_time_factor)
+        print(f"loop with no wait: {label:18s}   real-time factor "
+              f"{statistics.median(factors):4.0f}x  (60 s; aim: at least 20x)")
+
+
+def cli_startup(n: int) -> None:
+    """Print the CLI's wall time next to `python -c pass` (runs taken in turn, so both
+    see the same load on the machine)."""
+    cmd = robokit_cmd() + ["run", str(LAP)]
+    wall(cmd, 1)  # warm: bytecode, the cache entries
+    bare: list[float] = []
+    run: list[float] = []
+    for _ in range(n):
+        bare += wall([sys.executable, "-c", "pass"], 1)
+        run += wall(cmd, 1)
+    cold = wall(cmd, max(3, n // 3), fresh_cache=True)
+    b, r, c = statistics.median(bare), statistics.median(run), statistics.median(cold)
+    print(f"python -c pass                          {b * 1000:6.0f} ms  (median of {n})")
+    print(f"robokit run examples/line_follower.py   {r * 1000:6.0f} ms  "
+          f"= {r / b:.1f}x python -c pass  (aim: at most 4x)")
+    print(f"  the same with an empty cache           {c * 1000:6.0f} ms  = {c / b:.1f}x")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--importtime", action="store_true", help="print the slowest imports")
     args = ap.parse_args()
-    n = args.repeat
-    wall(robokit_cmd() + ["run", str(LAP)], 1)  # warm: bytecode, the cache entries
-    bare = statistics.median(wall([sys.executable, "-c", "pass"], n))
-    run = statistics.median(wall(robokit_cmd() + ["run", str(LAP)], n))
-    cold = statistics.median(wall(robokit_cmd() + ["run", str(LAP)], max(3, n // 3),
-                                  fresh_cache=True))
-    print(f"python -c pass                          {bare * 1000:6.0f} ms  (median of {n})")
-    print(f"robokit run examples/line_follower.py   {run * 1000:6.0f} ms  "
-          f"= {run / bare:.1f}x python -c pass  (aim: at most 4x)")
-    print(f"  the same with an empty cache           {cold * 1000:6.0f} ms  "
-          f"= {cold / bare:.1f}x")
-    from robokit.sim import simulate
-
-    factors = []
-    for _ in range(max(1, n // 5)):
-        r = simulate(WAITLESS, world="empty", duration=60.0)
-        assert r.status == "timeout", r.traceback
-        factors.append(r.real_time_factor)
-    print(f"drive() in a loop with no wait, 60 s     real-time factor "
-          f"{statistics.median(factors):.0f}x  (aim: at least 20x)")
+    cli_startup(args.repeat)
+    waitless(max(1, args.repeat // 5))
     if args.importtime:
         importtime()
 

@@ -7,6 +7,8 @@ import math
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from robokit.config import standard_rover
 from robokit.sim import simulate
 from robokit.sim.brick import CLOCK_COST_US, SimBrick
@@ -107,3 +109,61 @@ def test_a_new_speed_limit_applies_to_the_same_drive_again(tmp_path):
     r = simulate(p, world="empty", duration=10.0)
     assert r.status == "finished", r.traceback
     assert int(r.output.split()[-1]) < 260  # about 100 mm/s for 2 s, not 300 mm/s
+
+
+def _run_repeatedly(calls: int, alternate: bool, speed: float = 150) -> tuple[SimBrick, list]:
+    """left_motor.run(speed) ``calls`` times (``alternate``: every other call a float)."""
+    brick = SimBrick(load_world("empty"), standard_rover())
+    trajs = []
+    with brick.attached():
+        from robokit import robot
+
+        motor = robot.left_motor
+        arm = robot.arm
+        for i in range(calls):
+            motor.run(float(speed) if alternate and i % 2 else speed)
+            arm.run(-400)  # runs into its end stop: the reference pauses there
+            trajs.append(motor.control.traj)
+        state = (motor.angle(), motor.speed(), motor.load(), arm.angle(), arm.load(),
+                 arm.stalled())
+    return brick, [trajs, state]
+
+
+def test_the_same_motor_run_again_keeps_its_trajectory_and_moves_the_same():
+    brick, (trajs, state) = _run_repeatedly(30_000, alternate=False)
+    assert trajs[-1] is trajs[-2] is trajs[-500]
+    brick2, (trajs2, state2) = _run_repeatedly(30_000, alternate=True)
+    assert trajs2[-1] is not trajs2[-2]
+    assert brick.now == brick2.now  # the same simulated time per call
+    assert state == state2
+    assert brick.pose() == pytest.approx(brick2.pose(), abs=1e-6)
+
+
+def test_a_colour_read_again_within_the_same_millisecond_reads_the_same():
+    from robokit.sim.brick import COLOR_FOOTPRINT_MM
+
+    brick = SimBrick(load_world("oval"), standard_rover())
+    port = brick.robot["devices"]["color_sensor"]["port"]
+    sampler = brick.world.surface.sampler(COLOR_FOOTPRINT_MM)
+    seen = set()
+    with brick.attached():
+        from robokit import robot
+
+        robot.drive_base.drive(200, 30)
+        for _ in range(3000):
+            rgb = brick.color_rgb(port)
+            x, y, _h = brick.sensor_position("color_sensor")
+            assert rgb == sampler.rgb(x, y)  # what the sensor sees where it is now
+            seen.add(rgb)
+    assert len(seen) > 3  # the readings follow the robot
+    # the reading is kept for its millisecond of physics
+    assert brick._rgb_memo[port][0] == brick._t_phys
+
+
+def test_noisy_colour_reads_within_a_millisecond_still_differ():
+    brick = SimBrick(load_world("oval"), standard_rover(), seed=3, noise=True)
+    port = brick.robot["devices"]["color_sensor"]["port"]
+    with brick.attached():
+        a = brick.color_rgb(port)
+        b = brick.color_rgb(port)
+    assert brick.now < 1000 and a != b

@@ -287,6 +287,9 @@ class Motor(DCMotor):
         p = self._params
         self._ratio = ratio
         self._gen = 0  # bumped by every command; an awaitable of an older one is over
+        # The last run() while nothing else has happened since (see run()), or None:
+        # (speed, speed_max).
+        self._repeat = None
         self._r = p["mv_per_mnm"]
         self._ke = p["mv_per_dps"]
         self._fric_mv = p["friction"] * p["mv_per_mnm"]
@@ -313,6 +316,7 @@ class Motor(DCMotor):
 
     # -- plumbing ------------------------------------------------------------------------
     def _displaced(self):
+        self._repeat = None
         if self._parent is not None:
             self._parent._child_command()
         self.control.stop()
@@ -320,6 +324,7 @@ class Motor(DCMotor):
         self._gen += 1
 
     def _release(self):
+        self._repeat = None
         DCMotor._release(self)
         c = self.control
         if c.active:
@@ -347,6 +352,8 @@ class Motor(DCMotor):
         a, w = hal.motor_state(self._port)
         c = self.control
         tau = c.torque(now, s * a, s * w)
+        if c.paused:
+            self._repeat = None  # the reference waits for the motor: run() must restart
         if c.on_target and c.finished(now):
             self._finish()
             return
@@ -373,6 +380,7 @@ class Motor(DCMotor):
         return mv
 
     def _finish(self):
+        self._repeat = None
         c = self.control
         if c.then == BRAKE:
             self._hal.motor_brake(self._port)
@@ -442,12 +450,46 @@ class Motor(DCMotor):
 
     def run(self, speed):
         """Run at ``speed`` deg/s until another command (accelerates smoothly)."""
+        rep = self._repeat
+        if (rep is not None
+                and (speed is rep[0] or (speed == rep[0] and type(speed) is type(rep[0])))
+                and self.control.speed_max is rep[1]):
+            # The same run() again with nothing else in between (a loop with no wait):
+            # the reference already runs at this speed, so a new one would only be
+            # re-anchored where it is.  The same device calls (the same simulated
+            # time), and what stopping and starting the controller resets is reset.
+            now, _x, _v = self._state()
+            if self._repeat is rep:
+                c = self.control
+                self._gen += 1
+                active = self._sched.active
+                if active[-1] is not self:
+                    self._sched.remove(self)
+                    self._sched.add(self)
+                self._vlim = min(self._max_mv, self._hal.battery()[0])
+                c.integral = 0.0
+                c.load_mnm = 0.0
+                c.t_last = now
+                c.sat = 0
+                c.stall_since = -1
+                c.stalled_now = False
+                c.on_target = False
+                return
+            self._run_from(now, _x, _v, self._speed_counts(speed), speed)
+            return
         sp = self._speed_counts(speed)
         now, x, v = self._state()
+        self._run_from(now, x, v, sp, speed)
+
+    def _run_from(self, now, x, v, sp, speed):
         c = self.control
         x0, v0 = c.start_state(now, x, v)
         self._release()
         self._start(now, forever(now, x0, v0, sp, c.accel, c.decel), SPEED, NONE)
+        # Once the reference runs at its speed (no ramp left), the same run() again
+        # changes nothing but the clock: remember it.
+        if c.traj.d1 == 0.0 and c.active:
+            self._repeat = (speed, c.speed_max)
 
     def run_time(self, speed, time, then=Stop.HOLD, wait=True):
         """Run at ``speed`` deg/s for ``time`` ms (accelerating and decelerating

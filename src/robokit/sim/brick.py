@@ -132,6 +132,8 @@ class SimBrick(HAL):
         self.user_dir: str | None = None
         self.light_rgb: tuple[float, float, float] | None = None
         self._footprint: FootprintSampler | None = None
+        #: Per colour port, the last reading without noise: (physics time µs, rgb, mean).
+        self._rgb_memo: dict[str, tuple[int, tuple[float, float, float], float]] = {}
         self.display_rows: list[list[int]] = []
         #: Scripted hub button presses (set_presses) and those put on the timeline.
         self._presses: tuple[Press, ...] = ()
@@ -573,8 +575,22 @@ class SimBrick(HAL):
         return value
 
     def color_rgb(self, port: str) -> tuple[float, float, float]:
-        self._spend(CALL_COST_US)
-        self._sync_read()
+        # _spend(CALL_COST_US) and _sync_read() inlined (a loop reading with no wait).
+        if not self._in_control:
+            target = self.now + CALL_COST_US
+            if target >= self._next_event:
+                self._advance_to(target)
+            else:
+                self.now = target
+        t = self.now - self.now % PHYSICS_RESOLUTION_US
+        if self._t_phys < t:
+            self._physics_to(t)
+        memo = self._rgb_memo.get(port)
+        if memo is not None and memo[0] == self._t_phys:
+            # Read again within the same millisecond of physics (a loop with no wait):
+            # the robot has not moved, so neither has the reading.
+            self._last[port] = memo[2]
+            return memo[1]
         dev = self._ports[port]
         c, s = math.cos(self._h), math.sin(self._h)
         sx, sy = dev["x"], dev["y"]
@@ -584,6 +600,8 @@ class SimBrick(HAL):
         if self.noise:
             r, g, b = self._noisy(r, 0.8), self._noisy(g, 0.8), self._noisy(b, 0.8)
             r, g, b = (min(100.0, max(0.0, v)) for v in (r, g, b))
+        else:
+            self._rgb_memo[port] = (self._t_phys, (r, g, b), (r + g + b) / 3.0)
         self._last[port] = (r + g + b) / 3.0
         return r, g, b
 
@@ -683,8 +701,16 @@ class SimBrick(HAL):
         self._spend(CALL_COST_US)
 
     def battery(self) -> tuple[float, float]:
-        self._spend(CALL_COST_US)
-        self._sync_read()
+        # _spend(CALL_COST_US) and _sync_read() inlined (every motor command reads it).
+        if not self._in_control:
+            target = self.now + CALL_COST_US
+            if target >= self._next_event:
+                self._advance_to(target)
+            else:
+                self.now = target
+        t = self.now - self.now % PHYSICS_RESOLUTION_US
+        if self._t_phys < t:
+            self._physics_to(t)
         current = HUB_CURRENT_MA
         for m in self._motors.values():
             if m.speed != 0.0 or m.voltage_mv != 0.0:
