@@ -56,6 +56,9 @@ def test_start_runs_the_stored_program_and_streams_its_output(
     assert r.exit_code == 0, r.stderr
     assert r.stdout.startswith("stored program here\ndrove 150\n")
     assert "status     finished" in r.stdout
+    # The simulated board hands back what its robot did, as for `robokit run --port`.
+    assert "distance   150 mm driven" in r.stdout
+    assert "pose       x=150 mm, y=0 mm" in r.stdout
     assert board.brick is not None
     assert board.brick.distance_mm == pytest.approx(150, abs=2)
     r = invoke("start", "--port", port)  # it stays stored: it runs again
@@ -80,14 +83,22 @@ def test_start_needs_a_brick() -> None:
 
 
 def _talk(port: str, send: bytes, until: bytes, timeout: float = 60.0) -> bytes:
-    """Write ``send`` to the board's REPL and read until ``until`` (or the timeout)."""
+    """Write ``send`` to the board's REPL and read until ``until`` has come after the
+    soft reboot when ``send`` asks for one, else anywhere (or the timeout)."""
     fd = os.open(port, os.O_RDWR | os.O_NOCTTY)
     try:
         tty.setraw(fd)
         os.write(fd, send)
         got = b""
         end = time.monotonic() + timeout
-        while until not in got and time.monotonic() < end:
+        reboot = b"MPY: soft reboot\r\n"
+
+        def done() -> bool:
+            if send == b"\x04":  # what came before the reboot is an earlier command's
+                return reboot in got and until in got.split(reboot, 1)[1]
+            return until in got
+
+        while not done() and time.monotonic() < end:
             ready, _, _ = select.select([fd], [], [], 0.2)
             if ready:
                 got += os.read(fd, 4096)

@@ -179,12 +179,15 @@ def stop(port: str | None, ble: str | None, pybricks: str | None) -> None:
 def start(port: str | None, ble: str | None, pybricks: str | None) -> None:
     """Run the program stored on a brick (the last one uploaded with `robokit upload` or
     `robokit run`), as its button or a power-up with autostart would, and print its
-    output until it ends.  Ctrl-C stops it on the brick."""
+    output until it ends (on robokit's simulated board, then its robot's pose and
+    distance, as `run` does).  Ctrl-C stops it on the brick."""
     at = where(port, ble, pybricks, required=True)
     assert at is not None
     with _on_brick(at) as brick:
+        simulated = brick.sim_board()
         click.echo(f"robokit: start: {at}: the stored program", err=True)
         result = brick.run_uploaded(click.echo)
+        sim = brick.simulated_run(result) if simulated else None
     if result.traceback:
         click.echo(result.traceback, err=True)
     status = {"finished": click.style("finished", fg="green"),
@@ -194,6 +197,10 @@ def start(port: str | None, ble: str | None, pybricks: str | None) -> None:
     click.echo(f"── the stored program on {at} ──")
     click.echo(f"status     {status}")
     click.echo(f"time       {result.seconds:.3f} s on the brick")
+    if sim is not None:  # robokit's simulated board: what its robot did, as `run` says it
+        click.echo(f"sim time   {sim.sim_time_s:.3f} s on the simulated board, in the "
+                   f"world {sim.world.name}")
+        _print_motion(sim, None, None, None)
     if result.status == "error":
         sys.exit(EXIT_PROGRAM_ERROR)
     if result.status == "stopped":
