@@ -6,6 +6,8 @@ core) of:
 - a robot with four motors, the colour and ultrasonic sensors and the IMU, all
   in use, in `arena`, 60 simulated seconds.
 The peer is the wall clock itself: 1000x means a simulated minute takes 60 ms.
+Then, from benchmarks/startup.py: the wall time of `robokit run
+examples/line_follower.py` next to `python -c pass`, and loops with no wait.
 
     python benchmarks/sim_speed.py [--repeat N] [--profile]
 """
@@ -51,6 +53,10 @@ def main() -> None:
             prof = cProfile.Profile()
             prof.runcall(measure, program, world, robot, 1)
             pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+    import startup  # beside this file
+
+    startup.cli_startup(max(5, 2 * args.repeat))
+    startup.waitless(1)
 
 
 if __name__ == "__main__":
