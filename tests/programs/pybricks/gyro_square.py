@@ -9,7 +9,7 @@ left = Motor(Port.C, Direction.COUNTERCLOCKWISE)
 right = Motor(Port.D)
 base = GyroDriveBase(left, right, wheel_diameter=56, axle_track=120)
 
-for side in range(4):
+for _side in range(4):
     base.straight(300)
     base.turn(90)
 
