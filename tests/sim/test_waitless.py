@@ -167,3 +167,18 @@ def test_noisy_colour_reads_within_a_millisecond_still_differ():
         a = brick.color_rgb(port)
         b = brick.color_rgb(port)
     assert brick.now < 1000 and a != b
+
+
+def test_the_same_run_again_after_the_drive_base_took_the_motor_takes_it_back():
+    brick = SimBrick(load_world("empty"), standard_rover())
+    with brick.attached():
+        from robokit import robot
+
+        motor = robot.left_motor
+        base = robot.drive_base
+        for _ in range(20_000):
+            motor.run(150)
+        base.drive(100, 0)
+        assert base.distance_control.active and not motor.control.active
+        motor.run(150)
+        assert motor.control.active and not base.distance_control.active

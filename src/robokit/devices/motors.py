@@ -459,11 +459,11 @@ class Motor(DCMotor):
             # re-anchored where it is.  The same device calls (the same simulated
             # time), and what stopping and starting the controller resets is reset.
             now, _x, _v = self._state()
-            if self._repeat is rep:
-                c = self.control
+            c = self.control
+            if self._repeat is rep and c.active:
                 self._gen += 1
                 active = self._sched.active
-                if active[-1] is not self:
+                if not active or active[-1] is not self:
                     self._sched.remove(self)
                     self._sched.add(self)
                 self._vlim = min(self._max_mv, self._hal.battery()[0])

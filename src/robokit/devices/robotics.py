@@ -150,6 +150,7 @@ class DriveBase:
         """Before a drive command: the motors stop their own control and serve us."""
         for m in (self._left, self._right):
             m._check_open()
+            m._repeat = None  # its own run() is over: a run() again starts anew
             if m.control.active:
                 m.control.stop()
                 self._sched.remove(m)
