@@ -164,3 +164,26 @@ def test_robokit_run_imports_neither_numpy_nor_matplotlib_with_a_warm_cache(tmp_
         assert p.returncode == 0, p.stderr
     assert "status     finished" in p.stdout
     assert p.stdout.splitlines()[-1] == "HEAVY []"
+
+
+def test_the_robokit_command_skips_the_collections_at_exit_but_not_an_in_process_call():
+    code = ("import gc, sys\n"
+            "from robokit.cli import main\n"
+            "sys.argv = ['robokit', 'worlds']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('FROZEN', gc.get_freeze_count() > 0)\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       cwd=ROOT, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert "oval" in p.stdout  # the command ran
+    assert p.stdout.splitlines()[-1] == "FROZEN True"
+
+    import gc
+
+    from click.testing import CliRunner
+
+    from robokit.cli import main
+
+    before = gc.get_freeze_count()
+    assert CliRunner().invoke(main, ["worlds"]).exit_code == 0
+    assert gc.get_freeze_count() == before

@@ -19,6 +19,8 @@ pyserial at start-up).
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, EXIT_USAGE, Group
@@ -32,7 +34,24 @@ from .run import devices, repl, run, start, stop, upload
 from .sim import sim_group
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(Group):
+    """The ``robokit`` group.  Run as the process's command (no ``args``: from
+    ``sys.argv``), it freezes the garbage collector's objects when the command is done:
+    the interpreter's last collections at exit then skip the thousands of objects of
+    the modules a command imported (about 12 ms of every run).  The process ends right
+    after, so nothing is kept that would have been collected."""
+
+    def main(self, args: Any = None, *a: Any, **kw: Any) -> Any:
+        try:
+            return super().main(args, *a, **kw)
+        finally:
+            if args is None:
+                import gc
+
+                gc.freeze()
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="robokit", prog_name="robokit")
 def main() -> None:
     """Program robot kits in Python; run the programs on a simulated brick."""
