@@ -19,7 +19,8 @@ from robokit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "docs" / "boards.md", ROOT / "docs" / "bricks.md"]
-_INVOCATION = re.compile(r"\brobokit((?: [a-z][a-z-]*)+)(.*)")
+# a command line, not Python's `from robokit import robot`
+_INVOCATION = re.compile(r"(?<!from )(?<!import )\brobokit((?: [a-z][a-z-]*)+)(.*)")
 
 
 def _code(text: str) -> list[tuple[int, str]]:
