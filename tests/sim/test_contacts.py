@@ -93,3 +93,25 @@ def test_no_contact_in_an_empty_world(tmp_path: Path) -> None:
                                "first_y_mm": None, "longest_s": 0.0}
     assert result.to_dict()["contacts"]["count"] == 0
     assert "contacts" not in repr(result)
+
+
+def test_backing_away_right_after_bumping_a_wall_finishes(tmp_path: Path) -> None:
+    # The bumper is pressed while the robot still rolls into the wall; straight(-100) at
+    # once starts from that speed, so its reference first runs on into the wall. It used
+    # to stay paused there (blocked), pushing forever: the run timed out at the wall.
+    prog = tmp_path / "bump.py"
+    prog.write_text(
+        "from robokit import robot, wait\n"
+        "db = robot.drive_base\n"
+        "db.drive(150, 0)\n"
+        "while not robot.force_sensor.pressed():\n"
+        "    wait(10)\n"
+        "db.stop()\n"
+        "bumped = db.distance()\n"
+        "db.straight(-100)\n"
+        "print('backed', round(bumped - db.distance()))\n", encoding="utf-8")
+    r = simulate(prog, world="arena", duration=30)
+    assert r.status == "finished", r.output
+    assert r.output == "backed 100\n"
+    assert r.contacts["count"] == 1
+    assert r.sim_time_s < 14

@@ -508,6 +508,11 @@ class Control:
         self.t_last = now
         sat = self.sat
         paused = (sat > 0 and e > 0.0) or (sat < 0 and e < 0.0)
+        if paused and self.mode == POSITION and (self.x_end - x) * e < 0.0:
+            # Blocked on the way out of a move that ends behind us (straight(-100) begun
+            # while still rolling into a wall): waiting cannot help, so the reference
+            # goes on, turns and comes back, instead of pushing into the wall forever.
+            paused = False
         self.paused = paused
         if paused:
             self.t_pause += dt_us  # the reference stands still from the next step on
