@@ -230,9 +230,12 @@ def test_contacts_are_marked_from_the_moment_they_happen(browser, tmp_path):
     result = simulate(prog, world="arena", duration=14)
     contacts = [e for e in result.events if e["kind"] == "contact"]
     assert contacts, "the robot never touched the arena's wall"
-    first = contacts[0]
     out = tmp_path / "ram.html"
     write_replay(result, out, inputs=[prog])
+    # the cross is where the body touched (the front edge at the wall), as in the plot
+    first = next(e for e in replay_data(result)["events"] if e["kind"] == "contact")
+    assert first["t_ms"] == contacts[0]["t_ms"]
+    assert first["y_mm"] > contacts[0]["y_mm"] + 50  # the front is ~90 mm ahead of the centre
     page = Page(browser, out.as_uri())
     try:
         def red_near_contact() -> int:

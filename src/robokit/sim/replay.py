@@ -125,6 +125,12 @@ def replay_data(result: RunResult, max_frames: int = MAX_FRAMES) -> dict[str, An
                        "lines": [{"label": label, "values": [_clean(values[i]) for i in keep]}
                                  for label, values in lines]})
     events = [dict(e) for e in rec.events]
+    for e in events:
+        if e.get("kind") == "contact" and isinstance(e.get("x_mm"), (int, float)):
+            from .plot_lanes import contact_point
+
+            # Where the body touched (as the plot draws it), not the robot's centre.
+            e["x_mm"], e["y_mm"] = (round(v, 1) for v in contact_point(result, e))
     events += [{"t_ms": t / 1000.0, "kind": "print", "text": text} for t, text in rec.output]
     events.sort(key=lambda e: e["t_ms"])
     end = result.pose
