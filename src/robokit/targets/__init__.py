@@ -34,7 +34,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..link.loop_thread import LoopThread
 from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
 from .links import open_link
 
@@ -126,6 +125,8 @@ class Brick:
 
     def __init__(self, target: Target):
         self.target = target
+        from ..link.loop_thread import LoopThread  # asyncio: only when a brick is used
+
         self._loop = LoopThread("robokit-brick")
         self.project_dir: Path | None = None
         self._made: int | None = None  # simulated robots made before the run (sim_board)
