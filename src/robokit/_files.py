@@ -35,6 +35,16 @@ __all__ = ["check_output", "stream_fd", "write_output"]
 PathLike = str | os.PathLike[str]
 
 
+def shown_path(path: PathLike) -> str:
+    """``path`` as messages show it: relative to the working folder when inside it."""
+    text = os.fspath(path)
+    try:
+        rel = os.path.relpath(text)
+    except ValueError:  # another drive (Windows)
+        return text
+    return text if rel.startswith("..") else rel
+
+
 def is_file(path: PathLike) -> bool:
     """``Path(path).is_file()``, but False for a name the system cannot look up (one too
     long, say) instead of an OSError: a user's setting that names no file."""

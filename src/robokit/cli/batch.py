@@ -229,6 +229,6 @@ def _points(rows: list[dict[str, Any]]) -> None:
 
 
 def _short(program: str) -> str:
-    from ..compiler.compile import shown_path
+    from .._files import shown_path
 
     return shown_path(program)

@@ -42,6 +42,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .._files import shown_path
 from ..errors import ProgramError, RobokitError
 from .cache import Cache, make_key
 from .checks import check_graph, check_size, raise_findings, syntax_error, target_info
@@ -449,16 +450,6 @@ def robokit_version() -> str:
     from .. import __version__
 
     return str(__version__)
-
-
-def shown_path(path: str | Path) -> str:
-    """``path`` as messages show it: relative to the working folder when inside it."""
-    p = Path(path)
-    try:
-        rel = os.path.relpath(p)
-    except ValueError:  # another drive (Windows)
-        return str(p)
-    return str(p) if rel.startswith("..") else rel
 
 
 def _robot_config(program: Path, graph: ImportGraph,

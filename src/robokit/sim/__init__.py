@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .._files import shown_path
 from ..compiler.bundle import Bundle
 from ..config import check_robot, load_robot
 from ..errors import CheckError, ProgramError
@@ -212,15 +213,4 @@ def _not_started(exc: ProgramError, program: str | Path | Bundle,
         status="error", sim_time_s=0.0, wall_time_s=wall_s, start_pose=brick.start_pose,
         pose=brick.start_pose, distance_mm=0.0, output="",
         error={"type": "SyntaxError", "message": message, "file": file, "line": line},
-        traceback=text, brick=brick, program=_shown(shown), ran=False)
-
-
-def _shown(path: str) -> str:
-    """``path`` relative to the current folder when it is under it (as tracebacks show)."""
-    import os
-
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
+        traceback=text, brick=brick, program=shown_path(shown), ran=False)

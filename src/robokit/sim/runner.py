@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .._files import is_file
+from .._files import shown_path as _display_path
 from ..compiler.bundle import Bundle
 from ..errors import BundleError, ProgramError
 from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, check_duration, is_user_file
@@ -277,14 +278,6 @@ class _Watchdog:
 def _landing() -> None:
     """Nothing: a Python call is where an exception raised in this thread by another
     (PyThreadState_SetAsyncExc) is delivered, at the latest."""
-
-
-def _display_path(path: str) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return path
-    return path if rel.startswith("..") else rel
 
 
 #: As in CPython's tracebacks: a frame repeated more often than this is folded.
