@@ -91,19 +91,30 @@ def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool,
             out.update((k, v) for k, v in sim.to_dict().items() if k not in out)
         click.echo(json.dumps(out, indent=2))
     else:
-        if result.traceback:
-            click.echo(result.traceback, err=True)
-        status = {"finished": click.style("finished", fg="green"),
-                  "stopped": click.style("stopped", fg="yellow") + " (Ctrl-C)",
-                  "error": click.style("error", fg="red")}[result.status]
-        click.echo("")
-        click.echo(f"── {result.program} on {where} ──")
-        click.echo(f"status     {status}")
-        click.echo(f"time       {result.seconds:.3f} s on the brick")
-        if sim is not None:
-            click.echo(f"sim time   {sim.sim_time_s:.3f} s on the simulated board, in the "
-                       f"world {sim.world.name}")
-            _print_motion(sim, telemetry, plot, replay)
+        _brick_summary(result, sim, f"{result.program} on {where}", telemetry, plot, replay)
+    _brick_exit(result)
+
+
+def _brick_summary(result: Any, sim: Any, title: str, telemetry: Path | None = None,
+                   plot: Path | None = None, replay: Path | None = None) -> None:
+    """How a run on a brick ended (``run --port``, ``start``); on robokit's simulated
+    board (``sim``), also what its robot did, as ``run`` says it in the simulator."""
+    if result.traceback:
+        click.echo(result.traceback, err=True)
+    status = {"finished": click.style("finished", fg="green"),
+              "stopped": click.style("stopped", fg="yellow") + " (Ctrl-C)",
+              "error": click.style("error", fg="red")}[result.status]
+    click.echo("")
+    click.echo(f"── {title} ──")
+    click.echo(f"status     {status}")
+    click.echo(f"time       {result.seconds:.3f} s on the brick")
+    if sim is not None:
+        click.echo(f"sim time   {sim.sim_time_s:.3f} s on the simulated board, in the "
+                   f"world {sim.world.name}")
+        _print_motion(sim, telemetry, plot, replay)
+
+
+def _brick_exit(result: Any) -> None:
     if result.status == "error":
         sys.exit(EXIT_PROGRAM_ERROR)
     if result.status == "stopped":
@@ -188,23 +199,8 @@ def start(port: str | None, ble: str | None, pybricks: str | None) -> None:
         click.echo(f"robokit: start: {at}: the stored program", err=True)
         result = brick.run_uploaded(click.echo)
         sim = brick.simulated_run(result) if simulated else None
-    if result.traceback:
-        click.echo(result.traceback, err=True)
-    status = {"finished": click.style("finished", fg="green"),
-              "stopped": click.style("stopped", fg="yellow") + " (Ctrl-C)",
-              "error": click.style("error", fg="red")}[result.status]
-    click.echo("")
-    click.echo(f"── the stored program on {at} ──")
-    click.echo(f"status     {status}")
-    click.echo(f"time       {result.seconds:.3f} s on the brick")
-    if sim is not None:  # robokit's simulated board: what its robot did, as `run` says it
-        click.echo(f"sim time   {sim.sim_time_s:.3f} s on the simulated board, in the "
-                   f"world {sim.world.name}")
-        _print_motion(sim, None, None, None)
-    if result.status == "error":
-        sys.exit(EXIT_PROGRAM_ERROR)
-    if result.status == "stopped":
-        sys.exit(EXIT_INTERRUPTED)
+    _brick_summary(result, sim, f"the stored program on {at}")
+    _brick_exit(result)
 
 
 @click.command(cls=Command)
