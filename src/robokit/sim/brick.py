@@ -70,6 +70,9 @@ GRAVITY_MM_S2 = 9810.0
 PHYSICS_RESOLUTION_US = 1000
 #: The longest run, in simulated seconds (about 11.6 days).
 MAX_DURATION_S = 1_000_000.0
+#: Halvings of a physics step that find when the body reached a wall; the finest part.
+_BISECTIONS = 10
+_FINEST = 0.5 ** _BISECTIONS
 
 
 class SimTimeUp(BaseException):
@@ -156,6 +159,9 @@ class SimBrick(HAL):
         self.first_contact: tuple[int, float, float] | None = None
         self.longest_contact_us = 0
         self._contact_since: int | None = None
+        #: Bisect every physics step that meets a wall, even while pushing (the reference
+        #: that the fast path of a push is checked against in the tests).
+        self.bisect_every_step = False
         body = robot["body"]
         self._front = body["front"]
         self._back = body["back"]
@@ -338,6 +344,9 @@ class SimBrick(HAL):
         a_l = lm.angle
         a_r = rm.angle
         if self._has_walls:
+            if self._contact and not self.bisect_every_step and self._still_pushing(
+                    dt, a_l, a_r):
+                return
             al1, _ = lm.state_after(dt)
             ar1, _ = rm.state_after(dt)
             x, y, h = self._arc((al1 - a_l) * kl, (ar1 - a_r) * kr)
@@ -383,13 +392,33 @@ class SimBrick(HAL):
         return (self._x + r * (math.sin(h + dh) - math.sin(h)),
                 self._y - r * (math.cos(h + dh) - math.cos(h)), h + dh)
 
+    def _still_pushing(self, dt: float, a_l: float, a_r: float) -> bool:
+        """Pressed against a wall (the wheels stalled at the last step): does the body
+        overlap the wall after even the bisection's finest part of this step?  Then the
+        bisection of :meth:`_contact_at` would find no free part of the step (from rest,
+        each wheel turns one way, so the body moves along one short arc, into the wall
+        all the way): the body stays where it is and the wheels stall again, at the
+        cost of one overlap test instead of eleven."""
+        lm, rm = self._lm, self._rm
+        probe = dt * _FINEST
+        al, _ = lm.state_after(probe)
+        ar, _ = rm.state_after(probe)
+        x, y, h = self._arc((al - a_l) * self._kl, (ar - a_r) * self._kr)
+        if not self.world.rect_hits_wall(x, y, math.degrees(h), self._front, self._back,
+                                         self._half_w):
+            return False
+        lm.block()
+        rm.block()
+        self._set_rates(dt, self._v)
+        return True
+
     def _contact_at(self, dt: float, a_l: float, a_r: float) -> None:
         """The body would hit a wall within this step: find when (bisection), stop there,
         and hold the wheels still (they stall against the wall)."""
         lm, rm, kl, kr = self._lm, self._rm, self._kl, self._kr
         lo, hi = 0.0, 1.0
         best = (self._x, self._y, self._h)
-        for _ in range(10):
+        for _ in range(_BISECTIONS):
             mid = 0.5 * (lo + hi)
             al, _sl = lm.state_after(dt * mid)
             ar, _sr = rm.state_after(dt * mid)
