@@ -146,3 +146,37 @@ def test_pushing_a_wall_for_10_s_stays_put_and_costs_one_overlap_test_a_step(
     # Each physics step of the push costs about one overlap test (the bisection of every
     # step cost eleven).
     assert tests["overlap"] < 1.1 * tests["steps"]
+
+
+def test_reading_the_bumper_while_pushing_looks_for_walls_once_per_pose(
+        tmp_path: Path) -> None:
+    prog = write(tmp_path / "bump.py", """\
+        from robokit import robot, wait
+        db = robot.drive_base
+        db.drive(200, 0)
+        presses = 0
+        for _ in range(1200):
+            if robot.force_sensor.pressed():
+                presses += 1
+            wait(10)
+        print(presses, robot.force_sensor.force())
+    """)
+    looks: list[tuple[float, float, float]] = []
+
+    def count(brick: SimBrick) -> None:
+        sides = brick.world.rect_contact
+
+        def counted(*args: Any) -> frozenset[str]:
+            if brick._contact:
+                looks.append((brick._x, brick._y, brick._h))
+            return sides(*args)
+
+        brick.world.rect_contact = counted  # type: ignore[method-assign]
+
+    r = simulate(prog, world="arena", duration=30, on_start=count)
+    assert r.status == "finished", r.traceback
+    presses, force = r.output.split()
+    # Pressed from the contact at about 9 s to the end at about 12 s: some 300 reads.
+    assert int(presses) > 250 and float(force) > 3.0
+    # Each pose the body held while pushing was looked at once (the walls do not move).
+    assert 0 < len(looks) == len(set(looks)) < 20

@@ -162,6 +162,8 @@ class SimBrick(HAL):
         #: Bisect every physics step that meets a wall, even while pushing (the reference
         #: that the fast path of a push is checked against in the tests).
         self.bisect_every_step = False
+        #: The last pose the bumper was read at, and whether a wall touched the front there.
+        self._front_memo: tuple[tuple[float, float, float] | None, bool] = (None, False)
         body = robot["body"]
         self._front = body["front"]
         self._back = body["back"]
@@ -663,9 +665,12 @@ class SimBrick(HAL):
         """Force and plunger travel of a front bumper sensor."""
         if not self._has_walls:
             return 0.0, 0.0
-        sides = self.world.rect_contact(self._x, self._y, math.degrees(self._h),
-                                        self._front, self._back, self._half_w, 1.0)
-        if "front" not in sides:
+        pose = (self._x, self._y, self._h)
+        if self._front_memo[0] != pose:  # the walls do not move: the same pose, the same sides
+            sides = self.world.rect_contact(pose[0], pose[1], math.degrees(pose[2]),
+                                            self._front, self._back, self._half_w, 1.0)
+            self._front_memo = (pose, "front" in sides)
+        if not self._front_memo[1]:
             return 0.0, 0.0
         # The plunger's spring holds it at a few newtons; the wheels pushing on
         # the wall add their thrust: motor torque over the metres moved per radian.

@@ -613,30 +613,10 @@ def _cap_ray(wu: float, du: float, vb: float, ov2: float, rr: float) -> float:
 
 def _seg_aabb_dist2(ax: float, ay: float, bx: float, by: float, hx: float, hy: float) -> float:
     """Squared distance from segment a-b to the box [-hx, hx] x [-hy, hy] (0 if they meet)."""
-    # Liang-Barsky: does the segment enter the box?
-    t0, t1 = 0.0, 1.0
+    # Liang-Barsky: does the segment enter the box?  (Unrolled over the box's four sides:
+    # this runs for every wall near the body at every physics step.)
     dx, dy = bx - ax, by - ay
-    inside = True
-    for p, q in ((-dx, ax + hx), (dx, hx - ax), (-dy, ay + hy), (dy, hy - ay)):
-        if p == 0.0:
-            if q < 0.0:
-                inside = False
-                break
-        else:
-            t = q / p
-            if p < 0.0:
-                if t > t1:
-                    inside = False
-                    break
-                if t > t0:
-                    t0 = t
-            else:
-                if t < t0:
-                    inside = False
-                    break
-                if t < t1:
-                    t1 = t
-    if inside:
+    if _enters(dx, dy, ax, ay, hx, hy):
         return 0.0
     # disjoint convex shapes: the nearest pair involves a vertex of one of them
     best = min(_pt_box_dist2(ax, ay, hx, hy), _pt_box_dist2(bx, by, hx, hy))
@@ -651,6 +631,57 @@ def _seg_aabb_dist2(ax: float, ay: float, bx: float, by: float, hx: float, hy: f
                 if d < best:
                     best = d
     return best
+
+
+def _enters(dx: float, dy: float, ax: float, ay: float, hx: float, hy: float) -> bool:
+    """Does the segment from (ax, ay) along (dx, dy) meet the box [-hx, hx] x [-hy, hy]?
+    Liang-Barsky clipping of the segment's t in [0, 1] against each side in turn."""
+    # The sides x = -hx and x = hx: t0 rises at the side the segment enters through, t1
+    # falls at the one it leaves through (same operations as the loop over (p, q) pairs
+    # (-dx, ax + hx), (dx, hx - ax), (-dy, ay + hy), (dy, hy - ay), in that order).
+    t0, t1 = 0.0, 1.0
+    if dx == 0.0:
+        if ax + hx < 0.0 or hx - ax < 0.0:
+            return False
+    elif dx > 0.0:  # p = -dx < 0 for the first side, p = dx > 0 for the second
+        t = (ax + hx) / -dx
+        if t > t1:
+            return False
+        if t > t0:
+            t0 = t
+        t = (hx - ax) / dx
+        if t < t0:
+            return False
+        if t < t1:
+            t1 = t
+    else:
+        t = (ax + hx) / -dx
+        if t < t0:
+            return False
+        if t < t1:
+            t1 = t
+        t = (hx - ax) / dx
+        if t > t1:
+            return False
+        if t > t0:
+            t0 = t
+    if dy == 0.0:
+        return not (ay + hy < 0.0 or hy - ay < 0.0)
+    if dy > 0.0:
+        t = (ay + hy) / -dy
+        if t > t1:
+            return False
+        if t > t0:
+            t0 = t
+        t = (hy - ay) / dy
+        return not t < t0
+    t = (ay + hy) / -dy
+    if t < t0:
+        return False
+    if t < t1:
+        t1 = t
+    t = (hy - ay) / dy
+    return not t > t1
 
 
 def _pt_box_dist2(x: float, y: float, hx: float, hy: float) -> float:
