@@ -27,6 +27,9 @@ DEVICES = {
     "Motor": "Motor", "DCMotor": "DCMotor", "ColorSensor": "ColorSensor",
     "ColorDistanceSensor": "ColorSensor", "UltrasonicSensor": "UltrasonicSensor",
     "ForceSensor": "ForceSensor",
+    # The WeDo 2.0 infrared (motion) sensor measures along a forward ray, as an
+    # ultrasonic sensor does (robokit.devices.pybricks.pupextra).
+    "InfraredSensor": "UltrasonicSensor",
 }
 HUBS = ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub", "MoveHub")
 DRIVE_BASES = ("DriveBase", "GyroDriveBase")

@@ -7,7 +7,10 @@ A press is a hub button and when it is held down, in simulated seconds:
 - ``left@3s-4s`` (or ``left@3-4``): held from 3 s until 4 s.
 
 Button names are the hub's (``robokit.devices.Button``: CENTER, LEFT, RIGHT, UP, DOWN,
-BLUETOOTH, ...), in any case; ``centre`` is CENTER.  :func:`check_presses` also takes
+BLUETOOTH, ...), in any case; ``centre`` is CENTER.  A name with the prefix ``remote.``
+is a button of the Powered Up remote (``pybricks.pupdevices.Remote``):
+``remote.left_plus@3s-4s``; its buttons are :data:`REMOTE_BUTTONS`.  :func:`check_presses`
+also takes
 ``(button, start_s, end_s)`` tuples.  A bad press is a ProgramError that names the
 setting and says what to write.
 """
@@ -29,16 +32,25 @@ DEFAULT_PRESS_S = 0.1
 #: The button names a press may use, as ``hub.buttons.pressed()`` reports them.
 BUTTONS: tuple[str, ...] = tuple(c.name for c in constants(Button))
 
+#: The buttons of the Powered Up remote, as ``remote.buttons.pressed()`` reports them.
+REMOTE_BUTTONS: tuple[str, ...] = ("LEFT_PLUS", "LEFT", "LEFT_MINUS", "CENTER", "RIGHT_PLUS",
+                                   "RIGHT", "RIGHT_MINUS")
+
+#: What a remote button's name starts with in a press (and in the brick's held buttons).
+REMOTE = "REMOTE."
+
 _ALIASES = {"CENTRE": "CENTER"}
 
 _PRESS = re.compile(
-    r"^\s*(?P<button>[A-Za-z_]+)\s*@\s*(?P<start>[0-9.eE+]+)\s*s?"
+    r"^\s*(?P<button>(?:[Rr][Ee][Mm][Oo][Tt][Ee]\.)?[A-Za-z_]+)\s*@\s*"
+    r"(?P<start>[0-9.eE+]+)\s*s?"
     r"(?:\s*-\s*(?P<end>[0-9.eE+]+)\s*s?)?\s*$")
 
 
 @dataclass(frozen=True)
 class Press:
-    """``button`` (a name in :data:`BUTTONS`) held down from ``start_s`` until ``end_s``
+    """``button`` (a name in :data:`BUTTONS`, or ``REMOTE.`` and one in
+    :data:`REMOTE_BUTTONS`) held down from ``start_s`` until ``end_s``
     (simulated seconds; held at ``start_s``, released at ``end_s``)."""
 
     button: str
@@ -55,12 +67,20 @@ class Press:
 
 def _how(setting: str) -> str:
     return (f"write {setting} BUTTON@SECONDS (held {DEFAULT_PRESS_S * 1000:.0f} ms) or "
-            f"BUTTON@START-END, e.g. center@2s or left@3s-4s; BUTTON is one of "
-            f"{', '.join(b.lower() for b in BUTTONS)}")
+            f"BUTTON@START-END, e.g. center@2s or remote.left_plus@3s-4s; BUTTON is one of "
+            f"{', '.join(b.lower() for b in BUTTONS)}, or remote. and one of "
+            f"{', '.join(b.lower() for b in REMOTE_BUTTONS)}")
 
 
 def _button(name: Any, given: str, setting: str) -> str:
     text = str(name).strip().upper()
+    if text.startswith(REMOTE):
+        key = text[len(REMOTE):].strip()
+        key = _ALIASES.get(key, key)
+        if key not in REMOTE_BUTTONS:
+            raise ProgramError(f"{setting} {given}: the remote has no button called "
+                               f"{key.lower()!r}; " + _how(setting))
+        return REMOTE + key
     text = _ALIASES.get(text, text)
     if text not in BUTTONS:
         raise ProgramError(f"{setting} {given}: no hub button is called {str(name).strip()!r}; "

@@ -3,8 +3,9 @@
 PrimeHub, InventorHub, EssentialHub and TechnicHub are robokit's own; CityHub and
 MoveHub are hubs with a status light, a button, a battery and (MoveHub) a tilt
 sensor's IMU, and neither display nor speaker.  Each hub's ``system`` adds
-``shutdown()``: the program ends there (in the simulator, as a clean finish).
-Portable (MicroPython too).
+``shutdown()``: the program ends there (in the simulator, as a clean finish); ``ble``,
+``charger`` (SPIKE and Robot Inventor hubs), ``system.storage`` and ``system.info`` are
+in :mod:`.hubparts`.  Portable (MicroPython too).
 """
 
 from .. import _hal
@@ -12,11 +13,25 @@ from .. import hubs as _hubs
 from ..parameters import Axis
 from ._missing import fill
 from ._table import NOT_YET
+from .hubparts import BLE, Charger, Storage
 from .matrix import Matrix, vector
 
 
 class System(_hubs.System):
-    """``hub.system``: name, stop button, reset reason, and shutdown."""
+    """``hub.system``: name, stop button, reset reason, info, storage and shutdown."""
+
+    def __init__(self):
+        self._storage = Storage()
+
+    def storage(self, offset, read=None, write=None):
+        """Read (``read=N`` -> bytes) or write (``write=BYTES``) persistent storage."""
+        return self._storage.access(offset, read, write)
+
+    def info(self):
+        """The hub's name, reset reason and how the program started: a dict."""
+        return {"name": self.name(), "reset_reason": self.reset_reason(),
+                "host_connected_ble": False, "host_connected_usb": False,
+                "program_start_type": 3, "program_id": 0}
 
     def shutdown(self):
         """Stop the program and switch the hub off: the program ends here."""
@@ -59,8 +74,15 @@ class IMU(_hubs.IMU):
         return a if axis is not None else vector(*a)
 
 
+#: The hubs with a battery charger (a USB port that charges).
+CHARGING = ("PrimeHub", "InventorHub", "EssentialHub")
+
+
 def _fit(hub, top_side, front_side):
     hub.system = System()
+    hub.ble = BLE(hub._broadcast_channel, hub._observe_channels)
+    if hub._type in CHARGING:
+        hub.charger = Charger()
     if hasattr(hub, "display"):
         hub.display = Display()
     if hasattr(hub, "imu"):

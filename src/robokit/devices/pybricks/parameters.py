@@ -15,4 +15,23 @@ for _name in dir(_Icon):
     if not _name.startswith("_"):
         setattr(Icon, _name, Matrix(getattr(_Icon, _name)))
 
+# Pybricks' icons that robokit's Icon lacks, drawn as the stubs' docstrings draw them
+# ("#" lit at 100, "." off).
+_MORE = {
+    "ARROW_UP": ("..#..", ".###.", "#.#.#", "..#..", "..#.."),
+    "ARROW_DOWN": ("..#..", "..#..", "#.#.#", ".###.", "..#.."),
+    "ARROW_LEFT": ("..#..", ".#...", "#####", ".#...", "..#.."),
+    "ARROW_RIGHT": ("..#..", "...#.", "#####", "...#.", "..#.."),
+    "EYE_LEFT_BLINK": (".....", ".....", ".....", "##...", "....."),
+    "EYE_RIGHT_BLINK": (".....", ".....", ".....", "...##", "....."),
+    "EYE_LEFT_BROW": (".....", "##...", ".....", ".....", "....."),
+    "EYE_RIGHT_BROW": (".....", "...##", ".....", ".....", "....."),
+    "EYE_LEFT_BROW_UP": ("##...", ".....", ".....", ".....", "....."),
+    "EYE_RIGHT_BROW_UP": ("...##", ".....", ".....", ".....", "....."),
+}
+for _name in _MORE:
+    if not hasattr(Icon, _name):
+        setattr(Icon, _name, Matrix([[100 if ch == "#" else 0 for ch in row]
+                                     for row in _MORE[_name]]))
+
 __all__ = ["Axis", "Button", "Color", "Direction", "Icon", "Port", "Side", "Stop"]

@@ -2,8 +2,9 @@
 
 ColorDistanceSensor is the colour part of a colour sensor looking down (colour,
 reflection, ambient, HSV, its light); its ``distance()`` is not simulated yet and says
-so.  The Pybricks devices the simulator does not provide yet (Remote, TiltSensor, ...)
-raise one clear error when made.  Portable (MicroPython too).
+so.  Remote, TiltSensor, InfraredSensor, Light, ColorLightMatrix and PFMotor are in
+:mod:`.pupextra`.  The Pybricks devices the simulator does not provide yet
+(TechnicMoveHub, MarioHub, DuploTrain) raise one clear error when made.  Portable (MicroPython too).
 """
 
 from .. import _hal
@@ -13,6 +14,7 @@ from ..parameters import Color
 from ..sensors import ColorSensor, ForceSensor, UltrasonicSensor
 from ._missing import fill
 from ._table import NOT_YET
+from .pupextra import ColorLightMatrix, InfraredSensor, Light, PFMotor, Remote, TiltSensor
 
 
 class _ColorLight:
@@ -51,5 +53,6 @@ class ColorDistanceSensor(ColorSensor):
 
 fill(globals(), "pybricks.pupdevices", NOT_YET["pybricks.pupdevices"])
 
-__all__ = ["ColorDistanceSensor", "ColorSensor", "DCMotor", "ForceSensor", "Motor",
+__all__ = ["ColorDistanceSensor", "ColorLightMatrix", "ColorSensor", "DCMotor", "ForceSensor",
+           "InfraredSensor", "Light", "Motor", "PFMotor", "Remote", "TiltSensor",
            "UltrasonicSensor"]
