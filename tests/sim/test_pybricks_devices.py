@@ -10,6 +10,7 @@ robot.toml, on the robot fitted to it; each test asserts what the program achiev
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -275,3 +276,57 @@ def test_hub_menu_without_a_press_waits_until_the_run_ends(tmp_path: Path) -> No
     r = simulate(program, duration=3)
     assert r.status == "timeout"
     assert "chose" not in r.output
+
+
+CAR = """\
+from pybricks.hubs import TechnicHub
+from pybricks.pupdevices import Motor
+from pybricks.parameters import Direction, Port
+from pybricks.robotics import Car
+from pybricks.tools import wait
+
+hub = TechnicHub()
+steering = Motor(Port.A)
+rear_left = Motor(Port.B, Direction.COUNTERCLOCKWISE)
+rear_right = Motor(Port.D)
+car = Car(steering, (rear_left, rear_right))
+
+
+def travelled():
+    return (rear_left.angle() + rear_right.angle()) / 2 * 56 * 3.14159 / 360
+
+
+car.drive_speed(400)
+wait(2000)
+print("straight", round(travelled()), round(hub.imu.heading()), steering.angle())
+car.steer(100)
+start, heading = travelled(), hub.imu.heading()
+wait(2000)
+print("arc", round(travelled() - start), round(hub.imu.heading() - heading),
+      steering.angle())
+car.steer(0)
+car.drive_power(5)  # below 10 %: the wheels coast
+wait(1000)
+print("coasting", round(rear_left.speed()), steering.angle())
+"""
+
+
+def test_a_car_drives_straight_then_steers_on_the_arc_a_car_takes(tmp_path: Path) -> None:
+    from robokit.devices.pybricks.car import MAX_STEER_DEG, STEER_RANGE_DEG, WHEELBASE_MM
+
+    r = simulate(write(tmp_path, CAR))
+    assert r.status == "finished", r.error
+    straight, arc, coast = (line.split()[1:] for line in r.output.splitlines())
+    # 400 deg/s of 56 mm wheels for 2 s: about 390 mm (less the start), no turn.
+    assert 360 <= int(straight[0]) <= 395 and straight[1] == "0" and straight[2] == "0"
+    # Full right steering: the steering motor at its range, and the robot turning
+    # clockwise on the radius of a car with that wheelbase and steering angle.
+    assert int(arc[2]) == pytest.approx(STEER_RANGE_DEG, abs=3)
+    radius = WHEELBASE_MM / math.tan(math.radians(MAX_STEER_DEG))
+    turned = int(arc[1])
+    assert turned > 0  # Pybricks' heading: clockwise is positive
+    assert int(arc[0]) / math.radians(turned) == pytest.approx(radius, rel=0.05)
+    assert abs(int(coast[0])) < 50 and abs(int(coast[1])) <= 3
+    # The fitted robot: the two drive motors are its wheels, the steering motor free.
+    fitted = invoke("robot", "--from", tmp_path / "main.py")
+    assert 'left = "rear_left"\nright = "rear_right"' in fitted.stdout

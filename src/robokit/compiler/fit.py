@@ -126,7 +126,7 @@ def _bindings(tree: ast.Module) -> dict[str, str]:
                 if a.name != "*":
                     out[a.asname or a.name] = f"{node.module}.{a.name}"
                 else:
-                    for name in (*DEVICES, *HUBS, *DRIVE_BASES):
+                    for name in (*DEVICES, *HUBS, *DRIVE_BASES, "Car"):
                         out.setdefault(name, f"{node.module}.{name}")
     return out
 
@@ -272,6 +272,9 @@ def fit_robot(tree: ast.Module | list[ast.Module], name: str = "program",
                      "wheel_diameter": _number(wheel, STANDARD_ROVER["drive_base"]
                                                ["wheel_diameter"]),
                      "axle_track": _number(track, STANDARD_ROVER["drive_base"]["axle_track"])}
+    for r, call in calls:  # a Car's first two drive motors are the robot's wheels
+        if r.cls(call) == "Car" and drive is None:
+            drive = _car_drive(r, call, by_call, by_var)
     _place_sensors(devices)
     out: dict[str, Any] = {"name": f"the robot {name} builds", "hub": {"type": hub},
                            "devices": devices}
@@ -281,6 +284,27 @@ def fit_robot(tree: ast.Module | list[ast.Module], name: str = "program",
         body["width"] = max(body["width"], drive["axle_track"] + 38.0)
         out["body"] = body
     return out
+
+
+def _car_drive(r: _Reader, call: ast.Call, by_call: dict[int, str],
+               by_var: dict[str, str]) -> dict[str, Any] | None:
+    """The drive base a ``Car(steer_motor, (left, right, ...))`` call makes: its first
+    two drive motors on the standard rover's wheels (robokit.devices.pybricks.car);
+    None with one drive motor."""
+    node = r.arg(call, 1, "drive_motors")
+    if not isinstance(node, (ast.Tuple, ast.List)) or len(node.elts) < 2:
+        return None
+    sides = []
+    for elt in node.elts[:2]:
+        if isinstance(elt, ast.Call):
+            sides.append(by_call.get(id(elt)))
+        else:
+            sides.append(by_var.get((_dotted(elt) or "").rpartition(".")[2]))
+    if None in sides or sides[0] == sides[1]:
+        return None
+    return {"left": sides[0], "right": sides[1],
+            "wheel_diameter": float(STANDARD_ROVER["drive_base"]["wheel_diameter"]),
+            "axle_track": float(STANDARD_ROVER["drive_base"]["axle_track"])}
 
 
 def _number(value: Any, default: float) -> float:

@@ -19,7 +19,7 @@ PROVIDED = {
                             "Icon"),
     "pybricks.tools": ("wait", "StopWatch", "multitask", "run_task", "Matrix", "vector",
                        "cross", "DataLog", "hub_menu", "read_input_byte"),
-    "pybricks.robotics": ("DriveBase", "GyroDriveBase"),
+    "pybricks.robotics": ("DriveBase", "GyroDriveBase", "Car"),
     "pybricks.geometry": ("Axis", "Matrix", "vector"),
 }
 
@@ -30,7 +30,7 @@ NOT_YET = {
     "pybricks.pupdevices": ("TechnicMoveHub", "MarioHub", "DuploTrain"),
     "pybricks.parameters": (),
     "pybricks.tools": (),
-    "pybricks.robotics": ("Car",),
+    "pybricks.robotics": (),
     "pybricks.geometry": (),
 }
 

@@ -1,10 +1,12 @@
 """``pybricks.robotics``: DriveBase, and GyroDriveBase (Pybricks 3.2's drive base that
-steers by the hub's gyro: robokit's DriveBase with ``use_gyro(True)``).
+steers by the hub's gyro: robokit's DriveBase with ``use_gyro(True)``), and Car
+(:mod:`.car`).
 Portable (MicroPython too)."""
 
 from ..robotics import DriveBase
 from ._missing import fill
 from ._table import NOT_YET
+from .car import Car
 
 
 class GyroDriveBase(DriveBase):
@@ -17,4 +19,4 @@ class GyroDriveBase(DriveBase):
 
 fill(globals(), "pybricks.robotics", NOT_YET["pybricks.robotics"])
 
-__all__ = ["DriveBase", "GyroDriveBase"]
+__all__ = ["Car", "DriveBase", "GyroDriveBase"]
