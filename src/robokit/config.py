@@ -24,7 +24,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-PORTS = ("A", "B", "C", "D", "E", "F")
+PORTS = ("A", "B", "C", "D", "E", "F", "S1", "S2", "S3", "S4")
 MOTOR_MODELS = (
     "spike_small",
     "spike_medium",
@@ -37,7 +37,7 @@ MOTOR_MODELS = (
 )
 DEVICE_TYPES = ("Motor", "DCMotor", "ColorSensor", "UltrasonicSensor", "ForceSensor")
 HUB_TYPES = ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub", "MoveHub",
-             "Hub")
+             "EV3Brick", "Hub")
 DIRECTIONS = ("clockwise", "counterclockwise")
 
 #: The robot assumed when there is no robot.toml (see docs/simulator.md for a diagram).

@@ -168,7 +168,7 @@ def test_a_pybricks_module_not_provided_names_the_ones_that_are(tmp_path: Path) 
     r = check(tmp_path, "from pybricks.iodevices import XboxController\n")
     assert r.exit_code == 2
     assert "main.py:1: 'pybricks.iodevices': a Pybricks module that the simulator does not " \
-           "provide yet; the simulator provides pybricks, pybricks.geometry, pybricks.hubs" \
+           "provide yet; the simulator provides pybricks, pybricks.ev3devices, pybricks.geometry" \
         in r.stderr
 
 

@@ -35,6 +35,11 @@ def _on_brick(where: str, program: Path | None = None) -> Iterator[Any]:
 
     if program is not None:
         check_program_path(program)
+        from ..compiler.checks import ev3_refusal
+
+        refused = ev3_refusal(program)
+        if refused:
+            fail(refused)
     brick = connect(where)
     try:
         yield brick

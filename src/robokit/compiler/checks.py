@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import CheckError, ProgramError
 from .cache import Cache, make_key
-from .imports import Finding, ImportGraph, SourceModule, source_line
+from .imports import Finding, ImportGraph, SourceModule, find_imports, source_line
 
 if TYPE_CHECKING:
     from .bundle import Bundle
@@ -105,7 +105,7 @@ TARGETS: dict[str, TargetInfo] = {
 }
 
 #: Ports each hub type has (robot.toml's ``hub.type``).
-HUB_PORTS = {
+HUB_PORTS: dict[str, Any] = {
     "PrimeHub": "ABCDEF",
     "InventorHub": "ABCDEF",
     "Hub": "ABCDEF",
@@ -113,6 +113,7 @@ HUB_PORTS = {
     "EssentialHub": "AB",
     "CityHub": "AB",
     "MoveHub": "ABCD",
+    "EV3Brick": ("A", "B", "C", "D", "S1", "S2", "S3", "S4"),
 }
 
 
@@ -143,6 +144,10 @@ def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
     """Imports that are neither in the project nor built into the target."""
     info = target_info(target)
     out: list[Finding] = list(graph.findings)
+    if info.name != "sim":
+        ev3 = _ev3_finding(graph)
+        if ev3 is not None:
+            return out + [ev3]
     for mod, site in graph.external:
         if site.optional or not site.runtime:
             continue
@@ -175,6 +180,30 @@ def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
             f"put it in the project folder ({top}.py or {top}/), or remove the import "
             f"(modules it has: {_sample(info)})", source_line(mod.source, site.line)))
     return out
+
+
+#: What makes a program an EV3 program (Pybricks 2.x): its modules, and EV3Brick.
+EV3_MODULES = ("pybricks.ev3devices", "pybricks.nxtdevices", "pybricks.media",
+               "pybricks.media.ev3dev", "pybricks.messaging")
+
+
+def _ev3_finding(graph: ImportGraph) -> Finding | None:
+    """One finding at the first EV3 import: an EV3 program runs in the simulator only."""
+    for mod, site in graph.external:
+        if site.top == "pybricks" and (site.module in EV3_MODULES or (
+                site.module == "pybricks.hubs" and "EV3Brick" in site.names)):
+            return Finding(mod.relpath, site.line, site.col,
+                           "an EV3 program (Pybricks 2.x): pushing to a real EV3 is not "
+                           "supported; run it in the simulator (robokit run without "
+                           "--port, --pybricks or --target)", source_line(mod.source, site.line))
+    return None
+
+
+def ev3_refusal(program: str | Path) -> str | None:
+    """The one line refusing to push ``program`` to a brick when it is an EV3 program
+    (``file:line: ...``); None for any other program."""
+    found = _ev3_finding(find_imports(program))
+    return None if found is None else f"{found.file}:{found.line}: {found.message}"
 
 
 def _pybricks_findings(mod: SourceModule, site: Any, info: TargetInfo) -> list[Finding]:

@@ -30,8 +30,16 @@ DEVICES = {
     # The WeDo 2.0 infrared (motion) sensor measures along a forward ray, as an
     # ultrasonic sensor does (robokit.devices.pybricks.pupextra).
     "InfraredSensor": "UltrasonicSensor",
+    # The EV3's touch sensor is the bumper's plunger (robokit.devices.pybricks.ev3devices);
+    # its gyro sensor is the body's IMU, not a device of robot.toml.
+    "TouchSensor": "ForceSensor",
 }
-HUBS = ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub", "MoveHub")
+HUBS = ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub", "MoveHub",
+        "EV3Brick")
+#: An EV3 program's robot: the EV3 educator vehicle (large motors; the wheels and axle
+#: track of the Pybricks EV3 documentation's driving base; the brick's size and mass).
+EV3_DRIVE = {"wheel_diameter": 55.5, "axle_track": 104.0}
+EV3_BODY = {"front": 110.0, "back": -90.0, "width": 140.0, "mass_g": 850.0}
 DRIVE_BASES = ("DriveBase", "GyroDriveBase")
 _RESERVED = ("hub", "drive_base", "names")
 #: Where sensors sit on a fitted robot (mm, robot frame: x forward from the axle).
@@ -268,19 +276,23 @@ def fit_robot(tree: ast.Module | list[ast.Module], name: str = "program",
                 continue
             wheel = r.value(r.arg(call, 2, "wheel_diameter"))
             track = r.value(r.arg(call, 3, "axle_track"))
+            defaults = EV3_DRIVE if hub == "EV3Brick" else STANDARD_ROVER["drive_base"]
             drive = {"left": sides[0], "right": sides[1],
-                     "wheel_diameter": _number(wheel, STANDARD_ROVER["drive_base"]
-                                               ["wheel_diameter"]),
-                     "axle_track": _number(track, STANDARD_ROVER["drive_base"]["axle_track"])}
+                     "wheel_diameter": _number(wheel, defaults["wheel_diameter"]),
+                     "axle_track": _number(track, defaults["axle_track"])}
     for r, call in calls:  # a Car's first two drive motors are the robot's wheels
         if r.cls(call) == "Car" and drive is None:
             drive = _car_drive(r, call, by_call, by_var)
     _place_sensors(devices)
+    if hub == "EV3Brick":  # EV3 large motors (robokit.sim.motor's ev3_large)
+        for dev in devices.values():
+            if dev["type"] == "Motor":
+                dev["model"] = "ev3_large"
     out: dict[str, Any] = {"name": f"the robot {name} builds", "hub": {"type": hub},
                            "devices": devices}
     if drive is not None:
         out["drive_base"] = drive
-        body = dict(STANDARD_ROVER["body"])
+        body = dict(EV3_BODY if hub == "EV3Brick" else STANDARD_ROVER["body"])
         body["width"] = max(body["width"], drive["axle_track"] + 38.0)
         out["body"] = body
     return out

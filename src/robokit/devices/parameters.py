@@ -58,12 +58,13 @@ def _lookup(cls, value):
 
 
 class Port:
-    """The ports of a hub: ``Port.A`` to ``Port.F`` (value: the letter)."""
+    """The ports of a hub: ``Port.A`` to ``Port.F`` (value: the letter); the EV3's sensor
+    ports ``Port.S1`` to ``Port.S4`` (value: ``"S1"`` ...)."""
 
     _all = ()
 
 
-Port._all = _fill(Port, ("A", "B", "C", "D", "E", "F"))
+Port._all = _fill(Port, ("A", "B", "C", "D", "E", "F", "S1", "S2", "S3", "S4"))
 
 
 class Direction:

@@ -102,6 +102,7 @@ def pybricks_modules() -> dict[str, types.ModuleType]:
     from ..devices.pybricks._table import PROVIDED
 
     out = {"pybricks": importlib.import_module("robokit.devices.pybricks")}
-    for name in PROVIDED["pybricks"]:
-        out["pybricks." + name] = importlib.import_module("robokit.devices.pybricks." + name)
+    for name in PROVIDED:  # "pybricks.hubs", ..., "pybricks.media.ev3dev"
+        if name != "pybricks":
+            out[name] = importlib.import_module("robokit.devices." + name)
     return out

@@ -9,9 +9,10 @@ documentation-stub package is the specification these lists were made from
 """
 
 PROVIDED = {
-    "pybricks": ("hubs", "pupdevices", "parameters", "tools", "robotics", "geometry"),
+    "pybricks": ("hubs", "pupdevices", "parameters", "tools", "robotics", "geometry",
+                 "ev3devices", "nxtdevices", "media", "messaging"),
     "pybricks.hubs": ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub",
-                      "MoveHub"),
+                      "MoveHub", "EV3Brick"),
     "pybricks.pupdevices": ("Motor", "DCMotor", "ColorSensor", "UltrasonicSensor",
                             "ForceSensor", "ColorDistanceSensor", "Remote", "TiltSensor",
                             "InfraredSensor", "ColorLightMatrix", "Light", "PFMotor"),
@@ -21,19 +22,31 @@ PROVIDED = {
                        "cross", "DataLog", "hub_menu", "read_input_byte"),
     "pybricks.robotics": ("DriveBase", "GyroDriveBase", "Car"),
     "pybricks.geometry": ("Axis", "Matrix", "vector"),
+    # The EV3 (Pybricks 2.x): robokit.devices.pybricks.ev3devices, ev3brick, media, ...
+    "pybricks.ev3devices": ("Motor", "TouchSensor", "ColorSensor", "InfraredSensor",
+                            "GyroSensor", "UltrasonicSensor"),
+    "pybricks.nxtdevices": (),
+    "pybricks.media": ("ev3dev",),
+    "pybricks.media.ev3dev": ("Image", "Font", "SoundFile", "ImageFile"),
+    "pybricks.messaging": ("Mailbox", "LogicMailbox", "NumericMailbox", "TextMailbox",
+                           "BluetoothMailboxServer", "BluetoothMailboxClient", "Connection"),
 }
 
 NOT_YET = {
-    "pybricks": ("ev3devices", "nxtdevices", "iodevices", "media", "messaging",
-                 "experimental", "version"),
-    "pybricks.hubs": ("EV3Brick",),
+    "pybricks": ("iodevices", "experimental", "version"),
+    "pybricks.hubs": (),
     "pybricks.pupdevices": ("TechnicMoveHub", "MarioHub", "DuploTrain"),
     "pybricks.parameters": (),
     "pybricks.tools": (),
     "pybricks.robotics": (),
     "pybricks.geometry": (),
+    "pybricks.ev3devices": (),
+    "pybricks.nxtdevices": ("TouchSensor", "LightSensor", "ColorSensor", "UltrasonicSensor",
+                            "SoundSensor", "TemperatureSensor", "EnergyMeter",
+                            "VernierAdapter"),
+    "pybricks.media": (),
+    "pybricks.media.ev3dev": (),
+    "pybricks.messaging": ("BLERadio", "AppData"),
 }
 
-MODULES_NOT_YET = ("pybricks.ev3devices", "pybricks.nxtdevices", "pybricks.iodevices",
-                   "pybricks.media", "pybricks.media.ev3dev", "pybricks.messaging",
-                   "pybricks.experimental")
+MODULES_NOT_YET = ("pybricks.iodevices", "pybricks.experimental")

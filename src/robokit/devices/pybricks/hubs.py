@@ -13,6 +13,7 @@ from .. import hubs as _hubs
 from ..parameters import Axis
 from ._missing import fill
 from ._table import NOT_YET
+from .ev3brick import EV3Brick
 from .hubparts import BLE, Charger, Storage
 from .matrix import Matrix, vector
 
@@ -156,4 +157,5 @@ class CityHub(_hubs.Hub):
 
 fill(globals(), "pybricks.hubs", NOT_YET["pybricks.hubs"])
 
-__all__ = ["CityHub", "EssentialHub", "InventorHub", "MoveHub", "PrimeHub", "TechnicHub"]
+__all__ = ["CityHub", "EV3Brick", "EssentialHub", "InventorHub", "MoveHub", "PrimeHub",
+           "TechnicHub"]
