@@ -330,3 +330,27 @@ def test_a_car_drives_straight_then_steers_on_the_arc_a_car_takes(tmp_path: Path
     # The fitted robot: the two drive motors are its wheels, the steering motor free.
     fitted = invoke("robot", "--from", tmp_path / "main.py")
     assert 'left = "rear_left"\nright = "rear_right"' in fitted.stdout
+
+
+def test_a_color_distance_sensor_measures_how_near_the_wall_is(tmp_path: Path) -> None:
+    from robokit.devices.pybricks.pupdevices import CDS_RANGE_MM
+
+    program = write(tmp_path, (
+        "from pybricks.pupdevices import ColorDistanceSensor, Motor\n"
+        "from pybricks.parameters import Direction, Port\n"
+        "from pybricks.robotics import DriveBase\nfrom pybricks.tools import wait\n"
+        "sensor = ColorDistanceSensor(Port.C)\n"
+        "base = DriveBase(Motor(Port.A, Direction.COUNTERCLOCKWISE), Motor(Port.B), 56, 112)\n"
+        "print('far', sensor.distance())\n"
+        "base.drive(100, 0)\n"
+        "while sensor.distance() > 50:\n    wait(10)\n"
+        "base.stop()\nprint('near', sensor.distance())\n"))
+    r = simulate(program, world="arena", duration=40)
+    assert r.status == "finished", r.error
+    far, near = (int(line.split()[1]) for line in r.output.splitlines())
+    assert far == 100
+    assert near in (40, 50)  # steps of 10, as the sensor reports
+    # The arena's north wall is at y = 1000; the fitted colour sensor sits 70 mm ahead
+    # of the axle.
+    gap = 1000 - 70 - r.pose[1]
+    assert near == pytest.approx(100 * gap / CDS_RANGE_MM, abs=10)

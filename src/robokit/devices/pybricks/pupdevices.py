@@ -1,10 +1,11 @@
 """``pybricks.pupdevices``: Powered Up motors and sensors, robokit's own.
 
-ColorDistanceSensor is the colour part of a colour sensor looking down (colour,
-reflection, ambient, HSV, its light); its ``distance()`` is not simulated yet and says
-so.  Remote, TiltSensor, InfraredSensor, Light, ColorLightMatrix and PFMotor are in
-:mod:`.pupextra`.  The Pybricks devices the simulator does not provide yet
-(TechnicMoveHub, MarioHub, DuploTrain) raise one clear error when made.  Portable (MicroPython too).
+ColorDistanceSensor is a colour sensor looking down (colour, reflection, ambient, HSV,
+its light) whose ``distance()`` measures forward along the distance ray the ultrasonic
+sensor uses, over :data:`CDS_RANGE_MM`.  Remote, TiltSensor, InfraredSensor, Light,
+ColorLightMatrix and PFMotor are in :mod:`.pupextra`.  The Pybricks devices the
+simulator does not provide yet (TechnicMoveHub, MarioHub, DuploTrain) raise one clear
+error when made.  Portable (MicroPython too).
 """
 
 from .. import _hal
@@ -15,6 +16,10 @@ from ..sensors import ColorSensor, ForceSensor, UltrasonicSensor
 from ._missing import fill
 from ._table import NOT_YET
 from .pupextra import ColorLightMatrix, InfraredSensor, Light, PFMotor, Remote, TiltSensor
+
+#: How far a ColorDistanceSensor's distance() reaches, mm: 100 % from here on (the
+#: sensor's infrared proximity works at short range; robokit's figure, not LEGO's).
+CDS_RANGE_MM = 100.0
 
 
 class _ColorLight:
@@ -45,10 +50,11 @@ class ColorDistanceSensor(ColorSensor):
         return "ColorDistanceSensor(Port." + self._port + ")"
 
     def distance(self):
-        """Not simulated yet: raises :class:`DeviceError`."""
-        raise DeviceError("ColorDistanceSensor.distance(): not simulated yet (the "
-                          + "simulated sensor looks down at the floor); use an "
-                          + "UltrasonicSensor for distances")
+        """How near the nearest object ahead is: 0 % (touching) to 100 %
+        (:data:`CDS_RANGE_MM` or farther), in steps of 10 as the sensor reports it.
+        Measured along the robot's forward direction from where the sensor sits."""
+        d = _hal.get().ultrasonic_distance(self._port)
+        return 10 * max(0, min(10, int(round(10.0 * d / CDS_RANGE_MM))))
 
 
 fill(globals(), "pybricks.pupdevices", NOT_YET["pybricks.pupdevices"])
