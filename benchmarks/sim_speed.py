@@ -4,7 +4,9 @@ Prints the real-time factor (simulated seconds per wall-clock second, on one
 core) of:
 - the line follower on `oval`, 60 simulated seconds;
 - a robot with four motors, the colour and ultrasonic sensors and the IMU, all
-  in use, in `arena`, 60 simulated seconds.
+  in use, in `arena`, 60 simulated seconds;
+- examples/sumo.py, 60 simulated seconds: it reaches the opponent box after
+  about 3 s and pushes against it (a wall contact every physics step) to the end.
 The peer is the wall clock itself: 1000x means a simulated minute takes 60 ms.
 Then, from benchmarks/startup.py: the wall time of `robokit run
 examples/line_follower.py` next to `python -c pass`, and loops with no wait.
@@ -27,6 +29,7 @@ CASES = [
     ("line_follower on oval", HERE / "programs" / "line_follower_endless.py", "oval", None),
     ("four motors + all sensors in arena", HERE / "programs" / "all_devices.py", "arena",
      HERE / "programs" / "four_motors.toml"),
+    ("sumo example, pushing a box", HERE.parent / "examples" / "sumo.py", "sumo", None),
 ]
 
 

@@ -1,6 +1,6 @@
 """Pushing against a wall is cheap (issue 12): while the body is pressed against a wall or box,
-a physics step costs one overlap test instead of a bisection of eleven, and the robot ends
-exactly where the bisection of every step puts it."""
+a physics step costs at most one overlap test instead of a bisection of eleven, and the robot
+ends where the bisection of every step puts it."""
 
 from __future__ import annotations
 
@@ -98,13 +98,13 @@ def test_the_sumo_example_pushes_as_the_bisection_does() -> None:
     assert_same_run(fast, slow)
 
 
-def test_pushing_a_wall_for_10_s_stays_put_and_costs_one_overlap_test_a_step(
+def test_pushing_a_wall_for_10_s_stays_put_and_costs_almost_no_overlap_tests(
         tmp_path: Path) -> None:
     prog = write(tmp_path / "wall.py", """\
         from robokit import robot, wait
         db = robot.drive_base
         db.drive(200, 0)
-        wait(15000)
+        wait(19000)
     """)
     tests = {"overlap": 0, "steps": 0}
     poses: list[tuple[float, float, float]] = []
@@ -128,24 +128,25 @@ def test_pushing_a_wall_for_10_s_stays_put_and_costs_one_overlap_test_a_step(
         brick.world.rect_hits_wall = counted_hits  # type: ignore[method-assign]
         brick._physics_to = counted_physics  # type: ignore[method-assign]
 
-    r = simulate(prog, world="arena", duration=20, on_start=count)
+    r = simulate(prog, world="arena", duration=25, on_start=count)
     assert r.status == "finished", r.traceback
     front = standard_rover()["body"]["front"]
     # Start at y=-800 facing north; the wall's inner face is at y=1000, reached after
-    # about 1800 mm at 200 mm/s: a push from about 9 s to the end of the wait at 15 s.
+    # about 1800 mm at 200 mm/s: a push from about 9 s to the end of the wait at 19 s.
     c = r.contacts
     assert c["count"] == 1
     assert r.pose[1] == pytest.approx(1000 - front, abs=0.01)
     assert c["first_y_mm"] == pytest.approx(1000 - front, abs=0.1)
     assert 8 < c["first_s"] < 10
-    assert c["longest_s"] == pytest.approx(15.0 - c["first_s"], abs=0.01)
+    assert c["longest_s"] == pytest.approx(19.0 - c["first_s"], abs=0.01)
     # Pressed against the wall, the body stays put: it creeps by less than 0.01 mm over
     # a few of the steps (where the bisection still finds a sliver of free way).
-    assert len(poses) > 1000 and len(set(poses)) < 10
+    assert len(poses) > 2000 and len(set(poses)) < 10
     assert max(p[1] for p in poses) - min(p[1] for p in poses) < 0.01
-    # Each physics step of the push costs about one overlap test (the bisection of every
-    # step cost eleven).
-    assert tests["overlap"] < 1.1 * tests["steps"]
+    # The bisection of every step cost eleven overlap tests a step; a step that pushes
+    # costs at most one, and none when the wheels push the same way as at an earlier step
+    # from this pose, at least as hard (the body would go at least as far into the wall).
+    assert tests["overlap"] < 0.1 * tests["steps"]
 
 
 def test_reading_the_bumper_while_pushing_looks_for_walls_once_per_pose(

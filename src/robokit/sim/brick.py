@@ -164,6 +164,7 @@ class SimBrick(HAL):
         self.bisect_every_step = False
         #: The last pose the bumper was read at, and whether a wall touched the front there.
         self._front_memo: tuple[tuple[float, float, float] | None, bool] = (None, False)
+        self._push_memo: tuple[tuple[float, float, float] | None, float, float] = (None, 0, 0)
         body = robot["body"]
         self._front = body["front"]
         self._back = body["back"]
@@ -400,15 +401,23 @@ class SimBrick(HAL):
         bisection of :meth:`_contact_at` would find no free part of the step (from rest,
         each wheel turns one way, so the body moves along one short arc, into the wall
         all the way): the body stays where it is and the wheels stall again, at the
-        cost of one overlap test instead of eleven."""
+        cost of one overlap test instead of eleven (none when the wheels push along the
+        same arc as at a probe that overlapped from this pose, at least as far)."""
         lm, rm = self._lm, self._rm
         probe = dt * _FINEST
         al, _ = lm.state_after(probe)
         ar, _ = rm.state_after(probe)
-        x, y, h = self._arc((al - a_l) * self._kl, (ar - a_r) * self._kr)
-        if not self.world.rect_hits_wall(x, y, math.degrees(h), self._front, self._back,
-                                         self._half_w):
-            return False
+        dl, dr = (al - a_l) * self._kl, (ar - a_r) * self._kr
+        m = self._push_memo
+        if not (m[0] == (self._x, self._y, self._h) and dl * m[1] >= m[1] * m[1]
+                and dr * m[2] >= m[2] * m[2]  # as far or further, the same way, along
+                and abs(dl * m[2] - dr * m[1]) <= 1e-3 * (dl * m[1] + dr * m[2])):  # one arc
+            x, y, h = self._arc(dl, dr)
+            if not self.world.rect_hits_wall(x, y, math.degrees(h), self._front, self._back,
+                                             self._half_w):
+                return False
+            if dl or dr:
+                self._push_memo = ((self._x, self._y, self._h), dl, dr)
         lm.block()
         rm.block()
         self._set_rates(dt, self._v)
