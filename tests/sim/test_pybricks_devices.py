@@ -354,3 +354,16 @@ def test_a_color_distance_sensor_measures_how_near_the_wall_is(tmp_path: Path) -
     # of the axle.
     gap = 1000 - 70 - r.pose[1]
     assert near == pytest.approx(100 * gap / CDS_RANGE_MM, abs=10)
+
+
+def test_a_color_is_looked_up_by_its_name(tmp_path: Path) -> None:
+    program = write(tmp_path, (
+        "from pybricks.hubs import PrimeHub\nfrom pybricks.parameters import Color\n"
+        "hub = PrimeHub()\nfor name in ('GREEN', 'BLUE'):\n    hub.light.on(Color[name])\n"
+        "print(Color['RED'] == Color.RED, Color(120, 50) == Color.GREEN)\n"
+        "try:\n    Color['PINK']\nexcept KeyError:\n    print('KeyError')\n"))
+    r = simulate(program)
+    assert r.status == "finished", r.error
+    assert r.output == "True False\nKeyError\n"
+    lights = [e["color"] for e in r.events if e["kind"] == "light"]
+    assert lights == [[120, 100, 100], [240, 100, 100]]

@@ -371,7 +371,8 @@ def test_the_package_runs_in_micropython(tmp_path: Path) -> None:
         "from robokit.devices.pybricks.tools import Matrix, cross, vector\n"
         "from robokit.devices.pybricks import hubs, pupdevices, robotics, geometry, tools\n"
         "from robokit.devices.pybricks.hubparts import BLE\n"
-        "print(tools.read_input_byte(), Icon.ARROW_UP[2, 0])\n"
+        "from robokit.devices.pybricks.parameters import Color\n"
+        "print(tools.read_input_byte(), Icon.ARROW_UP[2, 0], Color['BLUE'].h)\n"
         "try:\n    BLE(1, None).broadcast('x' * 26)\nexcept ValueError as e:\n    print(e)\n"
         "print((Icon.HEART / 2)[1, 1], list(cross(vector(1, 0, 0), vector(0, 1, 0))))\n"
         "print(Matrix([[1, 2], [3, 4]]) * vector(1, 1))\n"
@@ -380,7 +381,7 @@ def test_the_package_runs_in_micropython(tmp_path: Path) -> None:
                        timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [
-        "None 100.0",
+        "None 100.0 240",
         "broadcast: the data takes 27 bytes; at most 26 fit in one broadcast",
         "50.0 [0.0, 0.0, 1.0]", "Matrix([[3.0], [7.0]])",
         "DuploTrain (pybricks.pupdevices): a Pybricks name that robokit's simulator does not "

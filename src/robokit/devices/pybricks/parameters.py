@@ -1,10 +1,28 @@
 """``pybricks.parameters``: robokit's constants, which are Pybricks' own; ``Icon``'s
 images are :class:`~.matrix.Matrix` objects, as in Pybricks (``Icon.HEART / 2`` is a
-half-bright heart).  Portable (MicroPython too)."""
+half-bright heart), and ``Color["BLUE"]`` is ``Color.BLUE``.  Portable (MicroPython
+too)."""
 
-from ..parameters import Axis, Button, Color, Direction, Port, Side, Stop
+from ..parameters import Axis, Button, Direction, Port, Side, Stop
+from ..parameters import Color as _Color
 from ..parameters import Icon as _Icon
 from .matrix import Matrix
+
+
+class _ByName(type):
+    """Lets ``Color["BLUE"]`` look a named colour up by its name, as in Pybricks."""
+
+    def __getitem__(cls, name):
+        value = getattr(cls, name, None) if isinstance(name, str) and name.isupper() \
+            else None
+        if not isinstance(value, _Color):
+            raise KeyError(repr(name) + " is not a named Color (Color.RED, Color.BLUE, ...)")
+        return value
+
+
+# robokit's Color with indexing by name; made by calling the metaclass, which
+# MicroPython allows (it has no ``metaclass=`` keyword).  Its values are robokit's.
+Color = _ByName("Color", (_Color,), {})
 
 
 class Icon:
