@@ -214,3 +214,15 @@ def test_infrared_sensor_channels_are_checked_without_a_simulation() -> None:
         sensor.beacon(5)
     with pytest.raises(DeviceError):
         ev3devices.GyroSensor("A")
+
+
+def test_the_ir_remote_s_buttons_are_the_scripted_remote_s_on_channel_1() -> None:
+    d = run(PROGRAMS / "ir_remote.py", "--world", "arena", "--press", "remote.left_plus@1s-3s",
+            "--press", "remote.center@4s")
+    assert d["status"] == "finished", d["error"]
+    lines = d["output"].splitlines()
+    assert lines[0] == "near 100 beacon (None, None)"  # the wall is 1.7 m away: far
+    assert lines[1] == "heard [Button.LEFT_UP, Button.BEACON] keypad []"
+    assert "channel 2" not in d["output"]
+    # Held for 2 s at 150 mm/s: about 300 mm, then it stopped.
+    assert d["pose"]["y_mm"] + 800 == pytest.approx(300, abs=40)
