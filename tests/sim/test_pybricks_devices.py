@@ -367,3 +367,12 @@ def test_a_color_is_looked_up_by_its_name(tmp_path: Path) -> None:
     assert r.output == "True False\nKeyError\n"
     lights = [e["color"] for e in r.events if e["kind"] == "light"]
     assert lights == [[120, 100, 100], [240, 100, 100]]
+
+
+def test_experimental_getchar_finds_no_key(tmp_path: Path) -> None:
+    program = write(tmp_path, "from pybricks.experimental import getchar\n"
+                              "print(getchar())\n")
+    assert invoke("check", program).exit_code == 0
+    r = simulate(program)
+    assert r.status == "finished", r.error
+    assert r.output == "None\n"

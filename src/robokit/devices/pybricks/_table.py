@@ -10,7 +10,7 @@ documentation-stub package is the specification these lists were made from
 
 PROVIDED = {
     "pybricks": ("hubs", "pupdevices", "parameters", "tools", "robotics", "geometry",
-                 "ev3devices", "nxtdevices", "media", "messaging"),
+                 "ev3devices", "nxtdevices", "media", "messaging", "experimental"),
     "pybricks.hubs": ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub",
                       "MoveHub", "EV3Brick"),
     "pybricks.pupdevices": ("Motor", "DCMotor", "ColorSensor", "UltrasonicSensor",
@@ -22,6 +22,7 @@ PROVIDED = {
                        "cross", "DataLog", "hub_menu", "read_input_byte"),
     "pybricks.robotics": ("DriveBase", "GyroDriveBase", "Car"),
     "pybricks.geometry": ("Axis", "Matrix", "vector"),
+    "pybricks.experimental": ("getchar",),
     # The EV3 (Pybricks 2.x): robokit.devices.pybricks.ev3devices, ev3brick, media, ...
     "pybricks.ev3devices": ("Motor", "TouchSensor", "ColorSensor", "InfraredSensor",
                             "GyroSensor", "UltrasonicSensor"),
@@ -33,13 +34,14 @@ PROVIDED = {
 }
 
 NOT_YET = {
-    "pybricks": ("iodevices", "experimental", "version"),
+    "pybricks": ("iodevices", "version"),
     "pybricks.hubs": (),
     "pybricks.pupdevices": ("TechnicMoveHub", "MarioHub", "DuploTrain"),
     "pybricks.parameters": (),
     "pybricks.tools": (),
     "pybricks.robotics": (),
     "pybricks.geometry": (),
+    "pybricks.experimental": (),
     "pybricks.ev3devices": (),
     "pybricks.nxtdevices": ("TouchSensor", "LightSensor", "ColorSensor", "UltrasonicSensor",
                             "SoundSensor", "TemperatureSensor", "EnergyMeter",
@@ -49,4 +51,4 @@ NOT_YET = {
     "pybricks.messaging": ("BLERadio", "AppData"),
 }
 
-MODULES_NOT_YET = ("pybricks.iodevices", "pybricks.experimental")
+MODULES_NOT_YET = ("pybricks.iodevices",)
