@@ -263,7 +263,8 @@ def repl(port: str | None, ble: str | None) -> None:
                    "kit's geometry, drive base and motors, with robot.toml's devices.")
 @click.option("--press", "press", multiple=True, metavar="BUTTON@TIME",
               help="Press a hub button at a simulated time: center@2s (held 100 ms) or "
-                   "left@3s-4s (held from 3 s to 4 s); repeat for more presses.")
+                   "left@3s-4s (held from 3 s to 4 s); a Pybricks Remote's button as "
+                   "remote.left_plus@3s-4s; repeat for more presses.")
 @brick_options
 def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
         duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None,
