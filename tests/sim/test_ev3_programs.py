@@ -17,8 +17,6 @@ import pytest
 from cli_helpers import invoke
 
 from robokit.compiler.fit import fit_program
-from robokit.devices.pybricks import ev3devices
-from robokit.errors import DeviceError, UsageError
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs" / "ev3"
 
@@ -207,13 +205,21 @@ def test_an_ev3_sensor_on_a_motor_port_says_where_sensors_go(tmp_path: Path) -> 
     assert "GyroSensor on Port.A: EV3 sensors go on Port.S1 to Port.S4" in d["error"]["message"]
 
 
-def test_infrared_sensor_channels_are_checked_without_a_simulation() -> None:
-    # The channel check comes before any reading: no HAL is needed to see it refused.
-    sensor = object.__new__(ev3devices.InfraredSensor)
-    with pytest.raises(UsageError, match="channel must be 1, 2, 3 or 4"):
-        sensor.beacon(5)
-    with pytest.raises(DeviceError):
-        ev3devices.GyroSensor("A")
+def test_an_ir_remote_channel_other_than_1_to_4_is_one_clear_error(tmp_path: Path) -> None:
+    program = _program(tmp_path, (
+        "from pybricks.hubs import EV3Brick\n"
+        "from pybricks.ev3devices import InfraredSensor\n"
+        "from pybricks.parameters import Port\n"
+        "ev3 = EV3Brick()\n"
+        "ir = InfraredSensor(Port.S4)\n"
+        "print(ir.buttons(1))\n"
+        "ir.beacon(5)\n"))
+    d = run(program)
+    assert d["status"] == "error"
+    assert d["output"] == "[]\n"
+    assert d["error"]["type"] == "UsageError"
+    assert d["error"]["message"].startswith("channel must be 1, 2, 3 or 4")
+    assert d["error"]["line"] == 7
 
 
 def test_the_ir_remote_s_buttons_are_the_scripted_remote_s_on_channel_1() -> None:
