@@ -4,6 +4,7 @@ ends where the bisection of every step puts it."""
 
 from __future__ import annotations
 
+import math
 import random
 import textwrap
 from pathlib import Path
@@ -47,18 +48,22 @@ def assert_same_run(fast: Any, slow: Any) -> None:
 
 
 def random_world(rng: random.Random, path: Path) -> Path:
-    """A box and a thick wall, each somewhere ahead of the robot, turned at random."""
-    bx, by = rng.uniform(250, 450), rng.uniform(-150, 150)
+    """A box ahead of the robot and a thick wall beside its way, turned at random."""
+    heading = rng.uniform(-180, 180)
+    c, s = math.cos(math.radians(heading)), math.sin(math.radians(heading))
+    ahead, aside = rng.uniform(220, 400), rng.uniform(-60, 60)
+    bx, by = ahead * c - aside * s, ahead * s + aside * c
     w, h = rng.uniform(40, 160), rng.uniform(40, 160)
     angle = rng.uniform(0, 90)
-    wx = rng.uniform(-300, 300)
-    wy = rng.uniform(250, 450) * rng.choice((-1, 1))
-    a = rng.uniform(-0.6, 0.6)
+    side = rng.uniform(200, 280) * rng.choice((-1, 1))
+    a = rng.uniform(-0.3, 0.3)  # the wall's slope across the robot's way
+    wx, wy = 300 * c - side * s, 300 * s + side * c
+    ux, uy = 300 * (c - a * s), 300 * (s + a * c)
     return write(path, f"""\
         name = "random"
         description = "a box and a wall"
         size = [2000, 2000]
-        start = {{ x = 0, y = 0, heading = {rng.uniform(-60, 60):.3f} }}
+        start = {{ x = 0, y = 0, heading = {heading:.3f} }}
 
         [[boxes]]
         center = [{bx:.3f}, {by:.3f}]
@@ -66,7 +71,7 @@ def random_world(rng: random.Random, path: Path) -> Path:
         angle = {angle:.3f}
 
         [[walls]]
-        points = [[{wx - 300:.3f}, {wy - 300 * a:.3f}], [{wx + 300:.3f}, {wy + 300 * a:.3f}]]
+        points = [[{wx - ux:.3f}, {wy - uy:.3f}], [{wx + ux:.3f}, {wy + uy:.3f}]]
         thickness = {rng.uniform(4, 30):.3f}
     """)
 
@@ -78,8 +83,9 @@ def test_pushing_boxes_and_walls_ends_where_the_bisection_of_every_step_does(
     world = random_world(rng, tmp_path / "random.toml")
     # Into a box or a wall: straight or curving, then turning on the spot while pressed
     # against it (a corner scrapes along), backing off and pushing again.
-    legs = [(rng.uniform(80, 300), rng.uniform(-60, 60), rng.randint(1500, 3500))
-            for _ in range(3)]
+    legs = [(rng.uniform(150, 300), rng.uniform(-10, 10), rng.randint(2500, 3500))]
+    legs += [(rng.uniform(80, 300), rng.uniform(-60, 60), rng.randint(1500, 3500))
+             for _ in range(2)]
     legs.insert(2, (0.0, rng.choice((-90.0, 90.0)), 1000))
     legs.insert(3, (-150.0, 0.0, 600))
     body = "\n".join(f"db.drive({s:.1f}, {t:.1f})\nwait({ms})" for s, t, ms in legs)
@@ -88,6 +94,7 @@ def test_pushing_boxes_and_walls_ends_where_the_bisection_of_every_step_does(
                     encoding="utf-8")
     fast, slow = run_both(prog, world, 15)
     assert fast.status == "finished", fast.traceback
+    assert fast.contacts["longest_s"] > 0.5  # it did push against something
     assert_same_run(fast, slow)
 
 
@@ -181,3 +188,42 @@ def test_reading_the_bumper_while_pushing_looks_for_walls_once_per_pose(
     assert int(presses) > 250 and float(force) > 3.0
     # Each pose the body held while pushing was looked at once (the walls do not move).
     assert 0 < len(looks) == len(set(looks)) < 20
+
+
+def test_a_corner_sliding_along_a_wall_gets_free_as_with_the_bisection(tmp_path: Path) -> None:
+    # Pressed against the wall, the robot turns away about one wheel (the other is held by
+    # friction): the corner that touches slides along the wall.  Only the tiniest part of
+    # such a step overlaps, the whole step is free: the robot must get free here, as the
+    # bisection of every step lets it, not stay stuck (found by a random approach).
+    world = write(tmp_path / "slide.toml", """\
+        name = "slide"
+        description = "a box and a wall"
+        size = [2000, 2000]
+        start = { x = 0, y = 0, heading = -114.745 }
+
+        [[boxes]]
+        center = [-159.951, -299.616]
+        size = [63.753, 98.742]
+        angle = 44.463
+
+        [[walls]]
+        points = [[153.255, -70.634], [28.589, -673.837]]
+        thickness = 9.099
+    """)
+    prog = write(tmp_path / "slide.py", """\
+        from robokit import robot, wait
+        db = robot.drive_base
+        db.drive(277.8, -45.8)
+        wait(2569)
+        db.drive(228.5, 34.5)
+        wait(3273)
+        db.drive(0.0, -90.0)
+        wait(1000)
+        db.drive(-150.0, 0.0)
+        wait(600)
+        db.drive(292.8, 37.3)
+        wait(1846)
+    """)
+    fast, slow = run_both(prog, world, 15)
+    assert slow.contacts["count"] == 11  # the push at 1 s ends as the turn begins
+    assert_same_run(fast, slow)
