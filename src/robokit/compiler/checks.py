@@ -201,7 +201,10 @@ def _ev3_finding(graph: ImportGraph) -> Finding | None:
 
 def ev3_refusal(program: str | Path) -> str | None:
     """The one line refusing to push ``program`` to a brick when it is an EV3 program
-    (``file:line: ...``); None for any other program."""
+    (``file:line: ...``); None for any other program, and for a built bundle (.rkb), whose
+    target the brick checks when it is uploaded."""
+    if Path(program).suffix.lower() == ".rkb":
+        return None
     found = _ev3_finding(find_imports(program))
     return None if found is None else f"{found.file}:{found.line}: {found.message}"
 
