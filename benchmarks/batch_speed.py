@@ -36,29 +36,6 @@ def one_process_per_run(n: int) -> float:
     return time.perf_counter() - t
 
 
-def dask_cluster() -> tuple[str, list[subprocess.Popen[bytes]]]:
-    """A scheduler and two workers on this machine, ready."""
-    import socket
-
-    from distributed import Client
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    address = f"tcp://127.0.0.1:{port}"
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
-                               "--host", "127.0.0.1", "--port", str(port),
-                               "--dashboard-address", ":0"], **quiet)]
-    time.sleep(2)
-    procs += [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
-                                "--nthreads", "1", "--no-nanny", "--dashboard-address", ":0"],
-                               **quiet) for _ in range(2)]
-    with Client(address, timeout=30) as c:
-        c.wait_for_workers(2, timeout=60)
-    return address, procs
-
-
 def batch(n: int, jobs: int, scheduler: str | None = None) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "r.jsonl"
@@ -83,26 +60,18 @@ def main() -> None:
         took = batch(n, jobs)
         print(f"robokit batch --jobs {jobs}:  {60 * n / took:7.0f} laps/min   "
               f"({base / took:.1f}x one process per run)", flush=True)
-    try:
-        address, procs = dask_cluster()
-    except ImportError:
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
         print("Dask cluster: not measured (pip install \"robokit[dask]\")")
         return
-    try:
+    from robokit.batch.distributed import local_cluster
+
+    with local_cluster(workers=2) as address:
         batch(2, 1, address)  # each worker starts its template on its first run
         took = batch(n, 1, address)
         print(f"local Dask, 2 workers:  {60 * n / took:7.0f} laps/min   "
               f"({base / took:.1f}x one process per run)", flush=True)
-    finally:
-        for group in (procs[1:], procs[:1]):  # the workers, then the scheduler
-            for p in group:
-                p.terminate()
-            for p in group:
-                try:
-                    p.wait(20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
 
 
 if __name__ == "__main__":

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,46 +26,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    dask = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
-    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
-    logs = tmp_path / "dask-logs"
-    logs.mkdir()
-    procs = [subprocess.Popen([*dask, "--host", "127.0.0.1", "--port", str(port),
-                               "--dashboard-address", ":0"], env=env, cwd=logs,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the Dask scheduler did not start"
-                time.sleep(0.2)
-        for _ in range(2):
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "distributed.cli.dask_worker", address,
-                 "--nthreads", "1", "--dashboard-address", ":0", "--no-nanny"],
-                env=env, cwd=logs, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        from distributed import Client
+def cluster() -> Iterator[str]:
+    from robokit.batch.distributed import local_cluster
 
-        with Client(address, timeout=30) as c:
-            c.wait_for_workers(2, timeout=60)
+    with local_cluster(workers=2) as address:
         yield address
-    finally:
-        # the workers first (they say goodbye to the scheduler), then the scheduler
-        for group in (procs[1:], procs[:1]):
-            for p in group:
-                p.terminate()
-            for p in group:
-                try:
-                    p.wait(20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
 
 
 def test_a_batch_on_the_cluster_gives_the_local_rows(tmp_path: Path, cluster: str) -> None:

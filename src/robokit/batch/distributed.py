@@ -11,14 +11,18 @@ way; the worker's own process never runs a user's code.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -136,6 +140,55 @@ def run_on_cluster(client: Any, todo: list[tuple[dict[str, Any], bytes | None]],
                 "type": "Crashed", "file": None, "line": None,
                 "message": f"the cluster could not run it: {type(exc).__name__}: {exc}"}}
         yield job, result
+
+
+@contextlib.contextmanager
+def local_cluster(workers: int = 2, timeout: float = 60.0) -> Iterator[str]:
+    """A Dask cluster on this machine for the block: a scheduler and ``workers``
+    single-thread worker processes (their scratch in a temporary folder); yields the
+    scheduler's address once every worker has joined. For trying ``--scheduler`` (and
+    robokit's own tests and benchmark), not for production."""
+    from distributed import Client
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    with tempfile.TemporaryDirectory(prefix="robokit-dask-") as scratch:
+        procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
+                                   "--host", "127.0.0.1", "--port", str(port),
+                                   "--dashboard-address", ":0"], env=env, cwd=scratch,
+                                  **quiet)]
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or procs[0].poll() is not None:
+                        raise RobokitError("the local Dask scheduler did not start") from None
+                    time.sleep(0.2)
+            procs += [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
+                                        address, "--nthreads", "1", "--no-nanny",
+                                        "--dashboard-address", ":0"], env=env, cwd=scratch,
+                                       **quiet) for _ in range(workers)]
+            with Client(address, timeout=timeout) as client:
+                client.wait_for_workers(workers, timeout=timeout)
+            yield address
+        finally:
+            # the workers first (they say goodbye to the scheduler), then the scheduler
+            for group in (procs[1:], procs[:1]):
+                for p in group:
+                    p.terminate()
+                for p in group:
+                    try:
+                        p.wait(20)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+                        p.wait()
 
 
 def connect(address: str) -> Any:
