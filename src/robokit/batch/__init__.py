@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RobokitError
 from .outcomes import died as _died
+from .outcomes import error_of
 from .outcomes import killed as _killed
 
 if TYPE_CHECKING:
@@ -88,18 +89,28 @@ def run_key(bundle_sha256: str, world: str | None, seed: int | None,
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def _compile(program: str) -> tuple[Any, str]:
-    """The program's bundle and the folder its files are shown under."""
+def _build(job: Job, compiled: dict[str, tuple[Any, str] | RobokitError]
+           ) -> tuple[bytes, str, str] | RobokitError:
+    """The bytes of the bundle ``job`` runs (its program compiled once, into
+    ``compiled``, then its parameters set), their SHA-256 and the folder its files are
+    shown under; or why it cannot run."""
     from ..sim import load_bundle
-
-    bundle, project_dir = load_bundle(program)
-    return bundle, str(project_dir)
-
-
-def _with_params(bundle: Any, params: dict[str, Any]) -> bytes:
     from .params import set_constants
 
-    return bytes(set_constants(bundle, params).to_bytes())
+    got = compiled.get(job.program)
+    if got is None:
+        try:
+            bundle, project_dir = load_bundle(job.program)
+            got = compiled[job.program] = (bundle, str(project_dir))
+        except RobokitError as exc:
+            got = compiled[job.program] = exc
+    if isinstance(got, RobokitError):
+        return got
+    try:
+        data = bytes(set_constants(got[0], job.params).to_bytes())
+    except RobokitError as exc:
+        return exc
+    return data, hashlib.sha256(data).hexdigest(), got[1]
 
 
 def run_many(jobs: Iterable[Job], *, workers: int | None = None,
@@ -122,39 +133,24 @@ def run_many(jobs: Iterable[Job], *, workers: int | None = None,
     if wall_s is None:
         wall_s = 2 * (cpu_s or DEFAULT_CPU_S) + 60
     limits = {"cpu_s": cpu_s, "memory_mb": memory_mb, "replay": replays is not None}
-    bundles: dict[str, tuple[Any, str] | RobokitError] = {}
+    compiled: dict[str, tuple[Any, str] | RobokitError] = {}
+    built: dict[tuple[str, str], tuple[bytes, str, str] | RobokitError] = {}
     todo: list[tuple[dict[str, Any], bytes | None]] = []
     for job in jobs:
-        if job.program not in bundles:
-            try:
-                bundles[job.program] = _compile(job.program)
-            except RobokitError as exc:
-                bundles[job.program] = exc
-        got = bundles[job.program]
+        params = json.dumps(job.params, sort_keys=True)
+        got = built.get((job.program, params))
+        if got is None:  # each program and parameter set is built once
+            got = built[(job.program, params)] = _build(job, compiled)
         row: dict[str, Any] = {"program": job.program, "world": job.world, "seed": job.seed,
                                "duration": job.duration, "params": job.params or None}
         data = None
-        if not isinstance(got, RobokitError):
-            try:
-                data = _with_params(got[0], job.params)
-            except RobokitError as exc:
-                got = exc
-        if isinstance(got, RobokitError) or data is None:
-            assert isinstance(got, RobokitError)
-            row.update(key=run_key(json.dumps(job.params, sort_keys=True), job.world,
-                                   job.seed, job.duration),
-                       status="invalid", bundle_sha256=None,
-                       error={"type": type(got).__name__, "message": str(got),
-                              "file": getattr(got, "file", None),
-                              "line": getattr(got, "line", None)})
-            if row["key"] in done:
-                yield _graded({**done[row["key"]], "resumed": True}, checks)
-            else:
-                todo.append((row, None))
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        row.update(key=run_key(sha, job.world, job.seed, job.duration), bundle_sha256=sha,
-                   project_dir=got[1])
+        if isinstance(got, RobokitError):
+            row.update(key=run_key(params, job.world, job.seed, job.duration),
+                       status="invalid", bundle_sha256=None, error=error_of(got))
+        else:
+            data, sha, project_dir = got
+            row.update(key=run_key(sha, job.world, job.seed, job.duration),
+                       bundle_sha256=sha, project_dir=project_dir)
         if row["key"] in done:
             yield _graded({**done[row["key"]], "resumed": True}, checks)
         else:

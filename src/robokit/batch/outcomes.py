@@ -1,4 +1,5 @@
-"""A run that ended without reporting: its row's status and error."""
+"""What a row says when a run did not end as a program does: refused before it ran, or
+ended without reporting."""
 
 from __future__ import annotations
 
@@ -27,3 +28,11 @@ def died(code: int) -> dict[str, Any]:
         message = f"the run's process ended with exit code {code} before it reported"
     return {"status": "crashed",
             "error": {"type": "Crashed", "message": message, "file": None, "line": None}}
+
+
+def error_of(exc: BaseException, limit: int | None = None) -> dict[str, Any]:
+    """A row's ``error`` for ``exc`` (its message cut to ``limit`` characters)."""
+    message = str(exc)
+    return {"type": type(exc).__name__,
+            "message": message if limit is None else message[:limit],
+            "file": getattr(exc, "file", None), "line": getattr(exc, "line", None)}

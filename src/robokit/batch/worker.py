@@ -19,6 +19,7 @@ from ..sim import simulate
 from ..sim.brick import COLOR_FOOTPRINT_MM
 from ..sim.world import load_world
 from . import sandbox
+from .outcomes import error_of
 
 _WARM_UP = """\
 from robokit import robot, wait
@@ -69,9 +70,7 @@ def confined_run(job: dict[str, Any], bundle_bytes: bytes, scratch: str,
         row = run_job(job, bundle_bytes, replay=bool(limits.get("replay")))
         return row
     except BaseException as exc:  # noqa: B036 - whatever happens, the parent gets a row
-        return {"status": "error",
-                "error": {"type": type(exc).__name__, "message": str(exc)[:2000],
-                          "file": None, "line": None}}
+        return {"status": "error", "error": error_of(exc, 2000)}
 
 
 def run_job(job: dict[str, Any], bundle_bytes: bytes, *, replay: bool = False
@@ -84,10 +83,7 @@ def run_job(job: dict[str, Any], bundle_bytes: bytes, *, replay: bool = False
         result = simulate(bundle, world=job["world"], seed=job["seed"],
                           duration=job["duration"], project_dir=job["project_dir"])
     except RobokitError as exc:  # a setting robokit cannot use (world, duration)
-        return {"status": "invalid",
-                "error": {"type": type(exc).__name__, "message": str(exc),
-                          "file": getattr(exc, "file", None),
-                          "line": getattr(exc, "line", None)}}
+        return {"status": "invalid", "error": error_of(exc)}
     d = result.to_dict()
     output = d.get("output") or ""
     row = {
