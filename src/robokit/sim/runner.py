@@ -588,7 +588,7 @@ def run_program(
     status, error, tb_text = _outcome(dog, ended[0] if ended else None, user_dir,
                                       hang_budget_s, filename, brick)
     if not left_behind:
-        _let_go(ended, namespace)
+        _let_go(ended, namespace, collect=any(e is not None for e in ended))
     pose = brick.pose()
     return RunResult(
         status=status,
@@ -606,12 +606,14 @@ def run_program(
     )
 
 
-def _let_go(*holders: Any) -> None:
+def _let_go(*holders: Any, collect: bool = True) -> None:
     """Drop what the ended program left (its namespace, its exception and the frames its
     traceback holds) now: a coroutine it left suspended (a ``multitask`` cut short by the
     end of the run) is closed here, and what that raises because the run is over (a
     device call in its clean-up meeting SimTimeUp) is the program's leftovers, not an
-    error to print ("Exception ignored in ...") after the summary."""
+    error to print ("Exception ignored in ...") after the summary.  ``collect``: look for
+    reference cycles too (an exception that ended the program holds its frames in one);
+    a program that finished leaves none worth the collector's time."""
     old = sys.unraisablehook
     ends = (SimTimeUp, ProgramHang, _ProgramExit, _OutputClosed, KeyboardInterrupt)
 
@@ -623,7 +625,8 @@ def _let_go(*holders: Any) -> None:
     try:
         for holder in holders:
             holder.clear()
-        gc.collect()
+        if collect:
+            gc.collect()
     finally:
         sys.unraisablehook = old
 
