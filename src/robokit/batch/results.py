@@ -51,7 +51,9 @@ def format_of(path: Path) -> str:
 
 
 def done_rows(path: Path) -> dict[str, dict[str, Any]]:
-    """The rows a results file holds already, by key (none if it does not exist)."""
+    """The rows a results file holds already, by key (none if it does not exist); a name
+    that is not .jsonl or .csv is refused first."""
+    fmt = format_of(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -60,7 +62,7 @@ def done_rows(path: Path) -> dict[str, dict[str, Any]]:
         raise RobokitError(f"--out {path}: cannot read the results already there ({exc}); "
                            "choose another file") from exc
     rows: dict[str, dict[str, Any]] = {}
-    if format_of(path) == "jsonl":
+    if fmt == "jsonl":
         for line in text.splitlines():
             try:
                 row = json.loads(line)

@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from ..errors import RobokitError
 from ._errors import EXIT_PROGRAM_ERROR, Command, about, fail
 from ._output import count_progress, path_option
 
@@ -73,7 +72,7 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
     programs, worlds, seeds, parameters and the checks each run is graded by. Exit 0
     when every run finished (or ran until --duration) and every check held, 1 otherwise."""
     from ..batch import jobs_for, run_many
-    from ..batch.results import Writer, done_rows, format_of
+    from ..batch.results import Writer, done_rows
     from ..batch.spec import Spec, load_spec
     from ..sim.brick import check_duration
 
@@ -119,8 +118,7 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
     done: dict[str, dict[str, Any]] = {}
     writer = None
     if out is not None:
-        format_of(out)
-        done = done_rows(out)
+        done = done_rows(out)  # a name that is not .jsonl or .csv is refused here
         writer = Writer(out)
     rows: list[dict[str, Any]] = []
     skipped = 0
@@ -136,8 +134,6 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
                 writer.write(row)
             rows.append(row)
             bar.update(1)
-    except RobokitError:
-        raise
     finally:
         bar.close()
         if writer is not None:
