@@ -28,21 +28,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import select
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RobokitError
-from .outcomes import died as _died
 from .outcomes import error_of
-from .outcomes import killed as _killed
 
 if TYPE_CHECKING:
     from .checks import Check
@@ -159,11 +151,13 @@ def run_many(jobs: Iterable[Job], *, workers: int | None = None,
     if client is not None:
         from .distributed import run_on_cluster
 
-        for job, result in run_on_cluster(client, todo, limits, wall_s):
-            yield _graded(_kept(_finish(job, result), replays), checks)
+        for spec, result in run_on_cluster(client, todo, limits, wall_s):
+            yield _graded(_kept(_finish(spec, result), replays), checks)
         return
-    for row in _Pool(workers, limits, wall_s, worlds).run(todo):
-        yield _graded(_kept(row, replays), checks)
+    from .pool import run_local
+
+    for spec, result in run_local(todo, workers, limits, wall_s, worlds):
+        yield _graded(_kept(_finish(spec, result), replays), checks)
 
 
 def _kept(row: dict[str, Any], replays: Path | None) -> dict[str, Any]:
@@ -221,99 +215,3 @@ def _finish(job: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
             if isinstance(err.get(k), str):
                 err[k] = err[k].replace(full, prefix)
     return row
-
-
-class _Pool:
-    """At most ``workers`` runs at a time, each a fork of the warm template process
-    (:mod:`robokit.batch.template`), started here."""
-
-    def __init__(self, workers: int, limits: dict[str, Any], wall_s: float,
-                 worlds: list[str]):
-        if not hasattr(os, "fork"):  # pragma: no cover - Windows
-            raise RobokitError("robokit batch needs os.fork (Linux or macOS); on Windows "
-                               "run it under WSL")
-        self.workers = workers
-        self.limits = limits
-        self.wall_s = wall_s
-        env = dict(os.environ, ROBOKIT_BATCH_WORLDS=os.pathsep.join(worlds))
-        self.proc = subprocess.Popen([sys.executable, "-m", "robokit.batch.template"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     env=env)
-        self._buf = b""
-
-    def _messages(self, timeout: float) -> list[dict[str, Any]]:
-        """The template's messages that arrive within ``timeout`` s."""
-        assert self.proc.stdout is not None
-        fd = self.proc.stdout.fileno()
-        if b"\n" not in self._buf and select.select([fd], [], [], timeout)[0]:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                raise RobokitError("robokit batch: the template process that starts the "
-                                   f"runs ended (exit code {self.proc.wait()})")
-            self._buf += chunk
-        *lines, self._buf = self._buf.split(b"\n")
-        return [json.loads(line) for line in lines]
-
-    def run(self, todo: list[tuple[dict[str, Any], bytes | None]]
-            ) -> Iterator[dict[str, Any]]:
-        assert self.proc.stdin is not None
-        pending = list(reversed(todo))
-        running: dict[int, dict[str, Any]] = {}  # id -> job, scratch, pid, t0
-        next_id = 0
-        try:
-            while pending or running:
-                while pending and len(running) < self.workers:
-                    job, data = pending.pop()
-                    if data is None:  # refused before it could run
-                        yield _finish(job, {})
-                        continue
-                    scratch = tempfile.mkdtemp(prefix="robokit-run-")
-                    bundle = Path(scratch) / "bundle.rkb"
-                    bundle.write_bytes(data)
-                    next_id += 1
-                    msg = {"id": next_id, "job": job, "bundle": str(bundle),
-                           "scratch": scratch, "limits": self.limits}
-                    self.proc.stdin.write(json.dumps(msg).encode() + b"\n")
-                    self.proc.stdin.flush()
-                    running[next_id] = {"job": job, "scratch": scratch, "pid": None,
-                                        "t0": time.monotonic()}
-                if not running:
-                    continue
-                for msg in self._messages(0.5):
-                    run = running.get(msg["id"])
-                    if run is None:
-                        continue
-                    if "pid" in msg:
-                        run["pid"] = msg["pid"]
-                        continue
-                    del running[msg["id"]]
-                    shutil.rmtree(run["scratch"], ignore_errors=True)
-                    result = run.get("killed") or msg["row"] or _died(msg["exit"])
-                    yield _finish(run["job"], result)
-                now = time.monotonic()
-                for run in running.values():
-                    if run["pid"] and "killed" not in run and now - run["t0"] > self.wall_s:
-                        run["killed"] = _killed(self.wall_s)
-                        _kill(run["pid"])
-        finally:
-            for run in running.values():
-                if run["pid"]:
-                    _kill(run["pid"])
-                shutil.rmtree(run["scratch"], ignore_errors=True)
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:  # pragma: no cover - a child that hangs on
-                self.proc.kill()
-                self.proc.wait()
-            if self.proc.stdout is not None:
-                self.proc.stdout.close()
-
-
-def _kill(pid: int) -> None:
-    import signal
-
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except OSError:  # ended already
-        pass

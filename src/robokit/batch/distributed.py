@@ -12,10 +12,7 @@ way; the worker's own process never runs a user's code.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,83 +20,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future
-from pathlib import Path
 from typing import Any
 
 from ..errors import RobokitError
-from .outcomes import died as _died
-from .outcomes import killed as _killed
 
-
-class TemplateClient:
-    """A warm template process (robokit.batch.template) that several threads share: each
-    :meth:`run` sends one job and waits for its row."""
-
-    def __init__(self, worlds: list[str] | None = None):
-        env = dict(os.environ, ROBOKIT_BATCH_WORLDS=os.pathsep.join(worlds or []))
-        self.proc = subprocess.Popen([sys.executable, "-m", "robokit.batch.template"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        self._lock = threading.Lock()
-        self._next = 0
-        self._waiting: dict[int, Future[dict[str, Any]]] = {}
-        self._pids: dict[int, int] = {}
-        self._reader = threading.Thread(target=self._read, name="robokit-template-reader",
-                                        daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            msg = json.loads(line)
-            with self._lock:
-                if "pid" in msg:
-                    self._pids[msg["id"]] = msg["pid"]
-                    continue
-                fut = self._waiting.pop(msg["id"], None)
-                self._pids.pop(msg["id"], None)
-            if fut is not None:
-                fut.set_result(msg)
-        with self._lock:  # the template ended: nobody will answer
-            waiting, self._waiting = self._waiting, {}
-        for fut in waiting.values():
-            fut.set_exception(RobokitError("robokit batch: the template process ended"))
-
-    def run(self, job: dict[str, Any], data: bytes, limits: dict[str, Any],
-            wall_s: float) -> dict[str, Any]:
-        """Run one job (its bundle's bytes ``data``); the row's results."""
-        scratch = tempfile.mkdtemp(prefix="robokit-run-")
-        try:
-            bundle = Path(scratch) / "bundle.rkb"
-            bundle.write_bytes(data)
-            fut: Future[dict[str, Any]] = Future()
-            with self._lock:
-                self._next += 1
-                run_id = self._next
-                self._waiting[run_id] = fut
-                assert self.proc.stdin is not None
-                self.proc.stdin.write(json.dumps(
-                    {"id": run_id, "job": job, "bundle": str(bundle), "scratch": scratch,
-                     "limits": limits}).encode() + b"\n")
-                self.proc.stdin.flush()
-            try:
-                msg = fut.result(timeout=wall_s)
-            except TimeoutError:
-                with self._lock:
-                    pid = self._pids.get(run_id)
-                if pid:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
-                fut.result(timeout=30)
-                return _killed(wall_s)
-            return dict(msg["row"]) if msg["row"] else _died(msg["exit"])
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-
-
-_shared: TemplateClient | None = None
+_shared: Any = None  # this worker process's TemplateClient (robokit.batch.pool)
 _shared_lock = threading.Lock()
 
 
@@ -107,6 +32,8 @@ def run_task(job: dict[str, Any], data: bytes, limits: dict[str, Any],
              wall_s: float) -> dict[str, Any]:
     """A Dask task: one run, on this worker's warm template (started on first use)."""
     global _shared
+    from .pool import TemplateClient
+
     with _shared_lock:
         if _shared is None or _shared.proc.poll() is not None:
             _shared = TemplateClient()
