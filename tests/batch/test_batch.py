@@ -187,3 +187,14 @@ def test_replays_are_written_and_the_gradebook_links_them(tmp_path: Path) -> Non
         assert f"href='replays/{page.name}'" in book
     r = invoke("batch", good, "--replays", tmp_path / "r.jsonl")
     assert r.exit_code == 2 and "not a folder" in r.stderr
+
+
+def test_a_run_over_its_wall_time_is_killed_and_the_others_finish(tmp_path: Path) -> None:
+    busy = write(tmp_path / "busy.py", "from robokit import wait\nwhile True:\n    wait(1)\n")
+    good = write(tmp_path / "good.py", GOOD)
+    rows = by_program(list(run_many(jobs_for([busy, good], duration=1_000_000), wall_s=2,
+                                    workers=2)))
+    (killed,) = rows["busy.py"]
+    assert killed["status"] == "killed"
+    assert "more than 2 s of wall time" in killed["error"]["message"]
+    assert rows["good.py"][0]["status"] == "finished"
