@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -162,7 +161,7 @@ def _write_replacing(path: str, raw: bytes, st: os.stat_result | None) -> None:
     """Whole, under a temporary name of this process and call, then renamed onto the
     target (through a symbolic link to a regular file: onto the file it names)."""
     target = Path(os.path.realpath(path)) if st is not None else Path(path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
                  0o666)
     try:

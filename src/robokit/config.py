@@ -8,7 +8,6 @@ standard rover is assumed.
 from __future__ import annotations
 
 import copy
-import difflib
 import json
 import re
 import reprlib
@@ -384,6 +383,8 @@ def check_robot(
             if (not isinstance(ref, str) or ref not in out_devices
                     or out_devices[ref]["type"] != "Motor"):
                 motors = [n for n, d in out_devices.items() if d["type"] == "Motor"]
+                import difflib  # only for this message: not at start-up
+
                 near = difflib.get_close_matches(ref, motors, 1) if isinstance(ref, str) else []
                 hint = f"did you mean {near[0]!r}? " if near else ""
                 raise w.fail("drive_base", side, f"{short(ref)} is not a Motor in [devices]",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import importlib
 import random as _random
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 #: MicroPython name -> the CPython module that does its job.
@@ -85,24 +85,56 @@ def _seeded_random(seed: int) -> types.ModuleType:
     return m
 
 
-def program_modules(seed: int | None) -> dict[str, types.ModuleType]:
-    """The modules a simulated run's ``import`` hands out by name, made for one run."""
-    mods: dict[str, types.ModuleType] = {
-        alias: importlib.import_module(real) for alias, real in ALIASES.items()
-    }
-    rng = _seeded_random(0 if seed is None else seed)
-    mods["random"] = mods["urandom"] = rng
-    mods["micropython"] = _micropython()
-    mods.update(pybricks_modules())
-    return mods
+class ProgramModules(Mapping[str, types.ModuleType]):
+    """The modules a simulated run's ``import`` hands out by name, each imported when the
+    program first asks for it (a run pays for none it does not use): MicroPython's
+    aliases one by one, and the ``pybricks`` namespace all at once on its first name (as
+    before, so ``import pybricks`` alone still has every submodule as an attribute)."""
+
+    def __init__(self, seed: int | None):
+        rng = _seeded_random(0 if seed is None else seed)
+        self._made: dict[str, types.ModuleType] = {"random": rng, "urandom": rng}
+        self._names = {*ALIASES, "random", "urandom", "micropython", *_pybricks_names()}
+
+    def get(self, name: str, default: Any = None) -> Any:  # the import hook's one call
+        mod = self._made.get(name)
+        if mod is not None or name not in self._names:
+            return mod if mod is not None else default
+        if name in ALIASES:
+            mod = self._made[name] = importlib.import_module(ALIASES[name])
+        elif name == "micropython":
+            mod = self._made[name] = _micropython()
+        else:
+            self._made.update(pybricks_modules())
+            mod = self._made[name]
+        return mod
+
+    def __getitem__(self, name: str) -> types.ModuleType:
+        mod = self.get(name)
+        if mod is None:
+            raise KeyError(name)
+        return mod
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def program_modules(seed: int | None) -> ProgramModules:
+    """The modules a simulated run's ``import`` hands out by name, made for one run (each
+    imported on first use)."""
+    return ProgramModules(seed)
+
+
+def _pybricks_names() -> tuple[str, ...]:
+    from ..devices.pybricks._table import PROVIDED
+
+    return ("pybricks", *(name for name in PROVIDED if name != "pybricks"))
 
 
 def pybricks_modules() -> dict[str, types.ModuleType]:
     """``pybricks`` and each of its modules the simulator provides, by Pybricks name."""
-    from ..devices.pybricks._table import PROVIDED
-
-    out = {"pybricks": importlib.import_module("robokit.devices.pybricks")}
-    for name in PROVIDED:  # "pybricks.hubs", ..., "pybricks.media.ev3dev"
-        if name != "pybricks":
-            out[name] = importlib.import_module("robokit.devices." + name)
-    return out
+    return {name: importlib.import_module("robokit.devices." + name)
+            for name in _pybricks_names()}

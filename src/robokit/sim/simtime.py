@@ -18,6 +18,7 @@ import builtins
 import math
 import time as _real_time
 import types
+from collections.abc import Mapping
 from typing import Any
 
 from .brick import SimBrick
@@ -132,24 +133,29 @@ def program_time(brick: SimBrick) -> tuple[types.ModuleType, types.ModuleType]:
 
 
 def program_builtins(time_module: types.ModuleType, utime_module: types.ModuleType,
-                     modules: dict[str, types.ModuleType] | None = None) -> dict[str, Any]:
+                     modules: Mapping[str, types.ModuleType] | None = None) -> dict[str, Any]:
     """The builtins of the program and its modules: Python's, with an ``__import__``
     that hands out ``time_module`` for ``time``, ``utime_module`` for ``utime`` and
-    ``modules`` by name (MicroPython's names: :func:`robokit.sim.mpnames.program_modules`),
-    and MicroPython's ``const``."""
+    ``modules`` by name (MicroPython's names: :func:`robokit.sim.mpnames.program_modules`,
+    which imports each on its first ``get``), and MicroPython's ``const``."""
     from .mpnames import const
 
     real_import = builtins.__import__
-    own = dict(modules or {})
-    own["time"], own["utime"] = time_module, utime_module
+    clock = {"time": time_module, "utime": utime_module}
+    named: Mapping[str, types.ModuleType] = modules if modules is not None else {}
+
+    def own(name: str) -> Any:
+        mod = clock.get(name)
+        return mod if mod is not None else named.get(name)
 
     def __import__(name: str, globals: Any = None, locals: Any = None,  # noqa: A001
                    fromlist: Any = (), level: int = 0) -> Any:
         if level == 0:
-            mod = own.get(name)
+            mod = own(name)
             if mod is not None:
                 if not fromlist and "." in name:  # ``import a.b`` binds ``a``
-                    return own.get(name.partition(".")[0], mod)
+                    top = own(name.partition(".")[0])
+                    return top if top is not None else mod
                 return mod
         return real_import(name, globals, locals, fromlist, level)
 

@@ -30,16 +30,31 @@ _extras); never the CLI.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .base import BrickInfo, BrickResult, ProgressFn, Target, TargetError, map_traceback
+from ..errors import TargetError
 from .links import open_link
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from ..compiler.bundle import Bundle
     from ..sim.result import RunResult
+    from .base import BrickInfo, BrickResult, ProgressFn, Target, map_traceback
+
+#: Names of ``.base``, imported when first asked for: ``robokit run`` in the simulator
+#: reads only ``targets.program`` and pays for none of them.
+_FROM_BASE = ("BrickInfo", "BrickResult", "ProgressFn", "Target", "map_traceback")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_BASE:
+        from . import base
+
+        return getattr(base, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Brick", "BrickInfo", "BrickResult", "Target", "TargetError", "connect",
            "make_target", "map_traceback", "open_link", "prepare_bundle"]
