@@ -213,7 +213,7 @@ def _pybricks_findings(mod: SourceModule, site: Any, info: TargetInfo) -> list[F
     """What of a ``pybricks`` import the target lacks: the simulator provides the
     namespace of :mod:`robokit.devices.pybricks` (names listed in its ``_table``)."""
     from ..devices._suggest import closest
-    from ..devices.pybricks._table import MODULES_NOT_YET, NOT_YET, PROVIDED
+    from ..devices.pybricks._table import MODULES_NOT_YET, NOT_YET, PROVIDED, WHY
 
     def finding(message: str) -> Finding:
         return Finding(mod.relpath, site.line, site.col, message,
@@ -225,10 +225,6 @@ def _pybricks_findings(mod: SourceModule, site: Any, info: TargetInfo) -> list[F
         hit = closest(name, names)
         return "" if hit is None else f" (did you mean {hit}?)"
 
-    if info.name != "sim":
-        return [finding(f"'{site.module}' runs in the simulator (robokit run) and on a "
-                        f"Pybricks hub (--target pybricks), not yet on {info.description}; "
-                        "import the same names from robokit there")]
     if site.module not in PROVIDED:
         if site.module in MODULES_NOT_YET:
             what = "a Pybricks module that the simulator does not provide yet"
@@ -240,7 +236,11 @@ def _pybricks_findings(mod: SourceModule, site: Any, info: TargetInfo) -> list[F
     for name in site.names:
         if name == "*" or name in PROVIDED[site.module]:
             continue
-        if name in NOT_YET[site.module]:
+        if name in NOT_YET[site.module] and name in WHY and site.module == "pybricks.iodevices":
+            out.append(finding(f"{name}: a Pybricks name ({site.module}) that is not "
+                               f"simulated: {WHY[name]}; see docs/pybricks-programs.md for "
+                               "what runs"))
+        elif name in NOT_YET[site.module]:
             out.append(finding(f"{name}: a Pybricks name ({site.module}) that this simulator "
                                "does not provide yet; see docs/pybricks-programs.md for what "
                                "runs"))

@@ -9,8 +9,10 @@ A press is a hub button and when it is held down, in simulated seconds:
 Button names are the hub's (``robokit.devices.Button``: CENTER, LEFT, RIGHT, UP, DOWN,
 BLUETOOTH, ...), in any case; ``centre`` is CENTER.  A name with the prefix ``remote.``
 is a button of the Powered Up remote (``pybricks.pupdevices.Remote``):
-``remote.left_plus@3s-4s``; its buttons are :data:`REMOTE_BUTTONS`.  :func:`check_presses`
-also takes
+``remote.left_plus@3s-4s``; its buttons are :data:`REMOTE_BUTTONS`.  With ``xbox.`` it is
+an input of the Xbox controller (``pybricks.iodevices.XboxController``): a button
+(``xbox.a@2s``, :data:`XBOX_BUTTONS`) or a stick or trigger held at a position in %
+(``xbox.left_y=80@1s-3s``, :data:`XBOX_AXES`).  :func:`check_presses` also takes
 ``(button, start_s, end_s)`` tuples.  A bad press is a ProgramError that names the
 setting and says what to write.
 """
@@ -39,10 +41,22 @@ REMOTE_BUTTONS: tuple[str, ...] = ("LEFT_PLUS", "LEFT", "LEFT_MINUS", "CENTER", 
 #: What a remote button's name starts with in a press (and in the brick's held buttons).
 REMOTE = "REMOTE."
 
+#: The Xbox controller's buttons (UP, DOWN, LEFT, RIGHT: its direction pad).
+XBOX_BUTTONS: tuple[str, ...] = ("A", "B", "X", "Y", "LB", "RB", "LJ", "RJ", "VIEW", "MENU",
+                                 "GUIDE", "UPLOAD", "P1", "P2", "P3", "P4", "UP", "DOWN",
+                                 "LEFT", "RIGHT")
+#: The Xbox controller's sticks and triggers, with the positions they take, %.
+XBOX_AXES: dict[str, tuple[int, int]] = {
+    "LEFT_X": (-100, 100), "LEFT_Y": (-100, 100), "RIGHT_X": (-100, 100),
+    "RIGHT_Y": (-100, 100), "LEFT_TRIGGER": (0, 100), "RIGHT_TRIGGER": (0, 100)}
+#: What an Xbox input's name starts with in a press (and in the brick's held buttons).
+XBOX = "XBOX."
+
 _ALIASES = {"CENTRE": "CENTER"}
 
 _PRESS = re.compile(
-    r"^\s*(?P<button>(?:[Rr][Ee][Mm][Oo][Tt][Ee]\.)?[A-Za-z_]+)\s*@\s*"
+    r"^\s*(?P<button>(?:(?:[Rr][Ee][Mm][Oo][Tt][Ee]|[Xx][Bb][Oo][Xx])\.)?[A-Za-z_0-9]+"
+    r"(?:\s*=\s*[-+]?[0-9.]+)?)\s*@\s*"
     r"(?P<start>[0-9.eE+]+)\s*s?"
     r"(?:\s*-\s*(?P<end>[0-9.eE+]+)\s*s?)?\s*$")
 
@@ -69,11 +83,46 @@ def _how(setting: str) -> str:
     return (f"write {setting} BUTTON@SECONDS (held {DEFAULT_PRESS_S * 1000:.0f} ms) or "
             f"BUTTON@START-END, e.g. center@2s or remote.left_plus@3s-4s; BUTTON is one of "
             f"{', '.join(b.lower() for b in BUTTONS)}, or remote. and one of "
-            f"{', '.join(b.lower() for b in REMOTE_BUTTONS)}")
+            f"{', '.join(b.lower() for b in REMOTE_BUTTONS)}, or xbox. and one of "
+            f"{', '.join(b.lower() for b in XBOX_BUTTONS)}, or xbox.STICK=PERCENT@... with "
+            f"STICK one of {', '.join(a.lower() for a in XBOX_AXES)}")
+
+
+def _xbox(key: str, given: str, setting: str) -> str:
+    """``XBOX.A`` or ``XBOX.LEFT_Y=80`` for the part after ``xbox.``."""
+    if "=" in key:
+        axis, _, value = key.partition("=")
+        axis = axis.strip()
+        if axis not in XBOX_AXES:
+            raise ProgramError(f"{setting} {given}: the Xbox controller has no stick or trigger "
+                               f"called {axis.lower()!r}; use one of "
+                               f"{', '.join(a.lower() for a in XBOX_AXES)}")
+        lo, hi = XBOX_AXES[axis]
+        try:
+            pct = float(value)
+        except ValueError:
+            pct = math.nan
+        if not lo <= pct <= hi:  # NaN fails too
+            raise ProgramError(f"{setting} {given}: {axis.lower()} takes a position from {lo} "
+                               f"to {hi} (%), e.g. xbox.{axis.lower()}={hi}@1s-2s")
+        return f"{XBOX}{axis}={pct:g}"
+    if key in XBOX_AXES:
+        lo, hi = XBOX_AXES[key]
+        raise ProgramError(f"{setting} {given}: {key.lower()} is a stick or trigger: give its "
+                           f"position ({lo} to {hi} %), e.g. xbox.{key.lower()}={hi}@1s-2s")
+    if key not in XBOX_BUTTONS:
+        raise ProgramError(f"{setting} {given}: the Xbox controller has no button called "
+                           f"{key.lower()!r}; " + _how(setting))
+    return XBOX + key
 
 
 def _button(name: Any, given: str, setting: str) -> str:
     text = str(name).strip().upper()
+    if text.startswith(XBOX):
+        return _xbox(text[len(XBOX):].strip(), given, setting)
+    if "=" in text:
+        raise ProgramError(f"{setting} {given}: only an Xbox stick or trigger takes a position "
+                           "(xbox.left_y=80@1s-3s); " + _how(setting))
     if text.startswith(REMOTE):
         key = text[len(REMOTE):].strip()
         key = _ALIASES.get(key, key)

@@ -10,7 +10,8 @@ documentation-stub package is the specification these lists were made from
 
 PROVIDED = {
     "pybricks": ("hubs", "pupdevices", "parameters", "tools", "robotics", "geometry",
-                 "ev3devices", "nxtdevices", "media", "messaging", "experimental"),
+                 "ev3devices", "nxtdevices", "media", "messaging", "experimental",
+                 "iodevices"),
     "pybricks.hubs": ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub",
                       "MoveHub", "EV3Brick"),
     "pybricks.pupdevices": ("Motor", "DCMotor", "ColorSensor", "UltrasonicSensor",
@@ -23,6 +24,7 @@ PROVIDED = {
     "pybricks.robotics": ("DriveBase", "GyroDriveBase", "Car"),
     "pybricks.geometry": ("Axis", "Matrix", "vector"),
     "pybricks.experimental": ("getchar",),
+    "pybricks.iodevices": ("XboxController", "PUPDevice", "LUMPDevice", "DCMotor"),
     # The EV3 (Pybricks 2.x): robokit.devices.pybricks.ev3devices, ev3brick, media, ...
     "pybricks.ev3devices": ("Motor", "TouchSensor", "ColorSensor", "InfraredSensor",
                             "GyroSensor", "UltrasonicSensor"),
@@ -34,7 +36,7 @@ PROVIDED = {
 }
 
 NOT_YET = {
-    "pybricks": ("iodevices", "version"),
+    "pybricks": ("version",),
     "pybricks.hubs": (),
     "pybricks.pupdevices": ("TechnicMoveHub", "MarioHub", "DuploTrain"),
     "pybricks.parameters": (),
@@ -42,6 +44,7 @@ NOT_YET = {
     "pybricks.robotics": (),
     "pybricks.geometry": (),
     "pybricks.experimental": (),
+    "pybricks.iodevices": ("LWP3Device", "AnalogSensor", "I2CDevice", "UARTDevice"),
     "pybricks.ev3devices": (),
     "pybricks.nxtdevices": ("TouchSensor", "LightSensor", "ColorSensor", "UltrasonicSensor",
                             "SoundSensor", "TemperatureSensor", "EnergyMeter",
@@ -51,4 +54,14 @@ NOT_YET = {
     "pybricks.messaging": ("BLERadio", "AppData"),
 }
 
-MODULES_NOT_YET = ("pybricks.iodevices",)
+MODULES_NOT_YET = ()
+
+#: Why a name of ``NOT_YET`` that nothing in the simulated world could give meaning to
+#: is not simulated (the check's and the run's message say it).
+WHY = {
+    "LWP3Device": "it connects to a hub running LEGO's firmware over the LEGO Wireless "
+                  "Protocol v3, and no such hub is in the simulated world",
+    "AnalogSensor": "the simulated robot has no analog sensor port",
+    "I2CDevice": "the simulated robot has no I2C devices",
+    "UARTDevice": "the simulated robot has no custom UART devices",
+}
