@@ -47,6 +47,7 @@ from ..errors import ProgramError, RobokitError
 from .cache import Cache, make_key
 from .checks import check_graph, check_size, raise_findings, syntax_error, target_info
 from .imports import ENTRY, ImportGraph, SourceModule, find_imports
+from .kitnames import kit_units
 
 # subprocess, tempfile, concurrent.futures and shutil are imported where they are
 # used: a warm build (everything cached) needs none of them, and start-up time is
@@ -373,8 +374,11 @@ def _read_units(folder: Path, prefix_path: str) -> list[tuple[str, str, Path, bo
     return out
 
 
-def robokit_units(target: str, robot: dict[str, Any] | None = None) -> list[_Unit]:
-    """robokit's modules for a program that imports robokit.
+def robokit_units(target: str, robot: dict[str, Any] | None = None,
+                  pybricks: bool = False) -> list[_Unit]:
+    """robokit's modules for a program that imports robokit (or, with ``pybricks``, a
+    Pybricks program for a MicroPython kit board: then robokit's Pybricks namespace
+    ``robokit.devices.pybricks`` too, which :mod:`.kitnames` maps ``pybricks`` onto).
 
     For ``sim`` and the ``micropython`` family: the device API as
     ``robokit.devices.*``, the brick-side ``robokit`` package from
@@ -397,8 +401,8 @@ def robokit_units(target: str, robot: dict[str, Any] | None = None) -> list[_Uni
     found: dict[str, tuple[str, Path | bytes, bool]] = {}
     if family != "pybricks":
         for name, path, f, pkg in _read_units(_PACKAGE_DIR / "devices", "<robokit>/devices/"):
-            if name.split(".")[0] == "pybricks":
-                continue  # the simulator's pybricks namespace: not on kit boards yet
+            if name.split(".")[0] == "pybricks" and not pybricks:
+                continue  # robokit's pybricks namespace: only for Pybricks programs
             found["robokit.devices" + ("." + name if name else "")] = (path, f, pkg)
         for name, path, f, pkg in _read_units(templates / "common", "<robokit>/"):
             if name:
@@ -519,13 +523,18 @@ def compile_program(
     robot_cfg = _robot_config(program, graph, robot)
 
     units = [_Unit(m.name, m.relpath, m.source, m.is_package) for m in graph.modules]
-    if graph.imports_robokit:
+    # A MicroPython kit board gets Pybricks' and MicroPython's names (.kitnames); the
+    # simulator has its own (robokit.sim.mpnames), a Pybricks hub its firmware's.
+    kit = kit_units(graph) if info.family == "micropython" and target != "sim" else {}
+    if graph.imports_robokit or "pybricks" in kit:
         own = {u.name for u in units}
-        for u in robokit_units(target, robot_cfg):
+        for u in robokit_units(target, robot_cfg, pybricks="pybricks" in kit):
             if u.name.split(".")[0] in own:
                 raise ProgramError(f"{u.name}: the project has a module of that name, "
                                    "which robokit's own would replace; rename it")
             units.append(u)
+    for name, (path, source, pkg) in sorted(kit.items()):
+        units.append(_Unit(name, path, source, pkg))
 
     comp = find_compiler(abi, cache)
     _compile_all(comp, units, cache, jobs, progress, prefix)
