@@ -36,12 +36,20 @@ from .sim import sim_group
 
 class _Main(Group):
     """The ``robokit`` group.  Run as the process's command (no ``args``: from
-    ``sys.argv``), it freezes the garbage collector's objects when the command is done:
+    ``sys.argv``), it keeps numpy's OpenBLAS to one thread (unless the environment says
+    otherwise), and it freezes the garbage collector's objects when the command is done:
     the interpreter's last collections at exit then skip the thousands of objects of
     the modules a command imported (about 12 ms of every run).  The process ends right
     after, so nothing is kept that would have been collected."""
 
     def main(self, args: Any = None, *a: Any, **kw: Any) -> Any:
+        if args is None:
+            # numpy's OpenBLAS starts a thread per core when numpy is imported (a world's
+            # first raster, --plot), ~50-90 ms of CPU; no command does linear algebra
+            # that more threads would speed up. The user's own setting wins.
+            import os
+
+            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         try:
             return super().main(args, *a, **kw)
         finally:
