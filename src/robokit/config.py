@@ -221,16 +221,42 @@ class _Where:
         return ConfigError(f"{at}: {setting}: {problem}; {fix}")
 
 
+#: Robot files for common LEGO models that robokit ships (``robokit/robots/NAME.toml``):
+#: ``--robot spike-driving-base`` loads one by name (``robokit robot --list``).
+ROBOTS_DIR = Path(__file__).resolve().parent / "robots"
+
+
+def builtin_robots() -> tuple[str, ...]:
+    """The names of the robot files robokit ships, sorted."""
+    return tuple(sorted(p.stem for p in ROBOTS_DIR.glob("*.toml")))
+
+
+def builtin_robot_file(name: str) -> Path | None:
+    """The shipped robot file called ``name`` (``"ev3-educator"``), or None."""
+    p = ROBOTS_DIR / f"{name}.toml"
+    return p if "/" not in name and "\\" not in name and p.is_file() else None
+
+
 def load_robot(path: str | Path | None) -> dict[str, Any]:
-    """Read and check a robot.toml (or .json); ``None`` gives the standard rover."""
+    """Read and check a robot.toml (or .json), or one robokit ships by name
+    (:func:`builtin_robots`; a file of that name wins); ``None`` gives the standard
+    rover."""
     if path is None:
         return standard_rover()
     p = Path(path)
+    shipped = builtin_robot_file(str(path)) if not p.exists() else None
+    if shipped is not None:
+        p = shipped
     try:
         text = read_text(p, str(p), ConfigError, MAX_ROBOT_BYTES, "robot file")
     except FileNotFoundError as exc:
+        from difflib import get_close_matches
+
+        near = get_close_matches(str(path), builtin_robots(), n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
         raise ConfigError(
-            f"{p}: no such robot file; check the path, or leave out --robot to use "
+            f"{p}: no such robot file{hint}; check the path, give one of the robots robokit "
+            f"ships ({', '.join(builtin_robots())}), or leave out --robot to use "
             "the standard rover"
         ) from exc
     except IsADirectoryError as exc:
