@@ -153,6 +153,48 @@ class HAL:
         """``(voltage_mv, current_ma)``."""
         raise NotImplementedError
 
+    # -- radio between bricks ---------------------------------------------------
+    # Payloads are bytes; the device API encodes them as the brick family does
+    # (Pybricks' broadcast encoding, the EV3 mailboxes' value bytes).
+    def ble_broadcast(self, channel, payload):
+        """Broadcast ``payload`` (bytes, at most 26) on ``channel`` (0-255) over and
+        over from now on, replacing what was broadcast before; ``None`` stops."""
+        raise NotImplementedError("this brick has no Bluetooth broadcast")
+
+    def ble_observe(self, channel):
+        """``(payload, rssi_dbm)``: the last data heard on ``channel`` within the last
+        second and the average signal strength; ``None`` when nothing was heard."""
+        raise NotImplementedError("this brick has no Bluetooth broadcast")
+
+    def mailbox_listen(self):
+        """Become a Bluetooth mailbox server: other bricks may connect from now on."""
+        raise NotImplementedError("this brick has no Bluetooth mailboxes")
+
+    def mailbox_connect(self, brick):
+        """Try once to connect to the mailbox server on the brick named ``brick``:
+        True when connected, False when it is not listening (or not in range) yet;
+        ``OSError`` when there is no such brick."""
+        raise NotImplementedError("this brick has no Bluetooth mailboxes")
+
+    def mailbox_peers(self):
+        """Names of the bricks connected to this one now (a tuple of str)."""
+        raise NotImplementedError("this brick has no Bluetooth mailboxes")
+
+    def mailbox_send(self, name, data, brick=None):
+        """Send ``data`` (bytes) to mailbox ``name`` on every connected brick (``brick``:
+        only the one of that name; ``OSError`` when it is not connected); returns how
+        many bricks it goes to."""
+        raise NotImplementedError("this brick has no Bluetooth mailboxes")
+
+    def mailbox_read(self, name):
+        """``(data, count)``: the last bytes delivered to mailbox ``name`` and how many
+        deliveries it has had; ``None`` when it has had none."""
+        raise NotImplementedError("this brick has no Bluetooth mailboxes")
+
+    def mailbox_close(self):
+        """Close every mailbox connection and stop listening."""
+        raise NotImplementedError("this brick has no Bluetooth mailboxes")
+
     def event(self, kind, data):
         """Note something the outside world may want to see (for the recorder)."""
         raise NotImplementedError

@@ -42,6 +42,7 @@ from ..devices._hal import HAL
 from ..devices.motors import gear_ratio
 from ..errors import ProgramError
 from . import push
+from .air import Air, RadioHAL
 from .motor import MODELS, MotorModel, MotorSim
 from .presses import Press
 from .recorder import MAX_TELEMETRY_ROWS, Recorder
@@ -100,7 +101,7 @@ def check_duration(value: Any, setting: str = "duration", *, file: str | None = 
     return seconds
 
 
-class SimBrick(HAL):
+class SimBrick(RadioHAL, HAL):
     """A simulated brick in a world; implements every HAL method."""
 
     def __init__(
@@ -233,6 +234,9 @@ class SimBrick(HAL):
             self._imu_bias = self._rng.gauss(0.0, 0.05)  # deg/s gyro bias
         self._update_next_event()
         self.recorder.begin(self)
+        #: The radio (robokit.sim.air): its own Air until an arena shares one.
+        self.air = Air(seed, noise)
+        self.air_member = self.air.join(self)
 
     # -- setup helpers ------------------------------------------------------
     def _vary(self, model: MotorModel) -> MotorModel:

@@ -234,7 +234,8 @@ for _n in ("time_us", "sleep_us", "port_info", "robot_config", "motor_state", "m
            "motor_coast", "motor_brake", "motor_reset_angle", "motor_load", "color_rgb",
            "color_ambient", "ultrasonic_distance", "ultrasonic_presence", "force_state",
            "imu_heading", "imu_gyro", "imu_accel", "buttons", "light", "display", "tone",
-           "battery", "event"):
+           "battery", "event", "ble_broadcast", "ble_observe", "mailbox_listen",
+           "mailbox_connect", "mailbox_peers", "mailbox_send", "mailbox_read", "mailbox_close"):
     setattr(_Hal, _n, _method(_n))
 
 

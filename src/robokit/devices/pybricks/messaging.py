@@ -1,13 +1,18 @@
-"""``pybricks.messaging``: the EV3's Bluetooth mailboxes (Pybricks 2.x), with one robot.
+"""``pybricks.messaging``: the EV3's Bluetooth mailboxes (Pybricks 2.x), between the
+robots of a run.  Portable (MicroPython too).
 
-robokit runs one robot per run, so no other brick is ever connected: a mailbox's
-``send`` works (each is a ``mailbox_send`` event with the mailbox's name and value)
-and reaches nobody; ``read()`` of a mailbox nobody writes to is ``None``, as Pybricks
-documents for an empty mailbox; ``wait()`` and ``wait_new()`` wait for a value that
-never comes, as on a brick with no peer, so the run ends at its time limit.
-``BluetoothMailboxServer.wait_for_connection()`` likewise waits for a client that never
-comes; ``BluetoothMailboxClient.connect()`` raises ``OSError`` (no server to find).
-Portable (MicroPython too).
+A server calls ``wait_for_connection(count)`` and waits until ``count`` clients are
+connected; a client's ``connect(brick)`` finds the server by the brick's name (the
+robot's name) and keeps trying until that server listens, within range, for up to
+:data:`CONNECT_TIMEOUT_MS` (then ``OSError``).  A mailbox's ``send`` goes to every brick
+connected (or the one named) and arrives a little later (the HAL's delay); ``read()``
+is the last value arrived, ``None`` before any, as Pybricks documents; ``wait()``
+returns when another value arrives, ``wait_new()`` when one differs from the current.
+Every send is also a ``mailbox_send`` event with the mailbox's name and bytes.
+
+With one robot in the run no other brick is there: ``send`` reaches nobody, ``read()``
+stays ``None``, ``wait()`` and ``wait_for_connection()`` wait until the run's time
+limit, and ``connect()`` raises ``OSError`` at once.
 """
 
 import struct
@@ -21,27 +26,34 @@ from ._table import NOT_YET
 __all__ = ["BluetoothMailboxClient", "BluetoothMailboxServer", "Connection", "LogicMailbox",
            "Mailbox", "NumericMailbox", "TextMailbox"]
 
-#: How often a waiting mailbox or server looks again, ms of simulated time.
+#: How often a waiting mailbox, server or client looks again, ms of simulated time.
 POLL_MS = 10
+#: How long ``connect()`` keeps trying to reach the server: Bluetooth classic's
+#: default page timeout (0x2000 slots of 0.625 ms), ms.
+CONNECT_TIMEOUT_MS = 5120
+
+
+def _count(got):
+    return 0 if got is None else got[1]
 
 
 class _Connection:
-    """What server and client share: the mailboxes' last values, by name."""
-
-    def __init__(self):
-        self._boxes = {}
-        self._count = 0
+    """What server and client share: the brick's mailboxes, through the HAL."""
 
     def read_from_mailbox(self, name):
-        return self._boxes.get(name)
+        got = _hal.get().mailbox_read(name)
+        return None if got is None else got[0]
 
-    def send_to_mailbox(self, name, data):
-        _hal.get().event("mailbox_send", {"name": name, "data": list(bytes(data)),
-                                          "peers": self._count})
+    def send_to_mailbox(self, name, data, brick=None):
+        hal = _hal.get()
+        data = bytes(data)
+        peers = hal.mailbox_send(name, data, None if brick is None else str(brick))
+        hal.event("mailbox_send", {"name": name, "data": list(data), "peers": peers})
 
     def wait_for_mailbox_update(self, name):
-        before = self._boxes.get(name)
-        while self._boxes.get(name) is before:
+        hal = _hal.get()
+        before = _count(hal.mailbox_read(name))
+        while _count(hal.mailbox_read(name)) == before:
             _wait(POLL_MS)
 
     def __enter__(self):
@@ -52,18 +64,25 @@ class _Connection:
 
     def close(self):
         """Close all connections."""
-        self._count = 0
+        _hal.get().mailbox_close()
 
 
 class BluetoothMailboxServer(_Connection):
-    """A Bluetooth server that other EV3s connect to (none can, with one robot)."""
+    """A Bluetooth server that other EV3s connect to."""
+
+    def __init__(self):
+        self._accepted = 0
 
     def wait_for_connection(self, count=1):
-        """Wait for ``count`` clients: with one robot in the run none comes, and this
-        waits until the run's time limit."""
-        _hal.get().event("mailbox_wait_for_connection", {"count": count})
-        while self._count < count:
+        """Wait until ``count`` more clients have connected (with one robot in the run
+        none comes, and this waits until the run's time limit)."""
+        hal = _hal.get()
+        hal.event("mailbox_wait_for_connection", {"count": count})
+        hal.mailbox_listen()
+        target = self._accepted + count
+        while len(hal.mailbox_peers()) < target:
             _wait(POLL_MS)
+        self._accepted = target
 
     def server_close(self):
         """Close all connections."""
@@ -74,11 +93,18 @@ class BluetoothMailboxClient(_Connection):
     """A Bluetooth client that connects to another EV3's server."""
 
     def connect(self, brick):
-        """Connect to the server on ``brick``: with one robot in the run there is none,
-        so this raises ``OSError``, as on a brick that finds no server."""
-        _hal.get().event("mailbox_connect", {"brick": str(brick)})
-        raise OSError("cannot connect to " + repr(brick) + ": robokit simulates one robot "
-                      + "per run, so no other EV3 is there to connect to")
+        """Connect to the server on the brick named ``brick``, trying for up to
+        :data:`CONNECT_TIMEOUT_MS`; ``OSError`` when there is no such brick (with one
+        robot: at once) or its server does not listen within range by then."""
+        hal = _hal.get()
+        hal.event("mailbox_connect", {"brick": str(brick)})
+        end = hal.time_us() + CONNECT_TIMEOUT_MS * 1000
+        while not hal.mailbox_connect(str(brick)):
+            if hal.time_us() >= end:
+                raise OSError("cannot connect to " + repr(brick) + ": its mailbox server "
+                              + "did not wait for a connection within range in "
+                              + str(CONNECT_TIMEOUT_MS / 1000) + " s")
+            _wait(POLL_MS)
 
 
 #: Pybricks' name for what a mailbox is on (a server or a client).
@@ -116,10 +142,11 @@ class Mailbox:
         if not isinstance(data, (bytes, bytearray)):
             raise UsageError("a mailbox sends bytes; give an encode function for "
                              + repr(value))
-        self._connection.send_to_mailbox(self._name, data)
+        self._connection.send_to_mailbox(self._name, data, brick)
 
     def wait(self):
-        """Wait until another brick updates the mailbox (with one robot: never)."""
+        """Wait until another brick delivers a value to the mailbox (the same value
+        again counts; with one robot: never)."""
         self._connection.wait_for_mailbox_update(self._name)
 
     def wait_new(self):
