@@ -236,3 +236,13 @@ def test_lwp3_device_is_one_clear_error_in_the_check_and_in_a_run(tmp_path: Path
         with pytest.raises(Exception, match=f"^{name} \\(pybricks.iodevices\\) is not "
                                             "simulated: the simulated robot has no"):
             getattr(iodevices, name)("S1")
+
+
+def test_the_xbox_example_of_the_docs_runs_as_written(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "pybricks-programs.md").read_text()
+    code = doc.split("```python\n# xbox_drive.py\n", 1)[1].split("```", 1)[0]
+    program = write(tmp_path, code, "xbox_drive.py")
+    r = invoke("run", program, "--press", "xbox.left_y=80@1s-3s", "--press", "xbox.b@4s")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("stopped at ")
+    assert int(r.stdout.split()[2]) == pytest.approx(481, abs=10)  # as the docs say
