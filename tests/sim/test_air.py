@@ -202,6 +202,35 @@ def test_loss_does_not_depend_on_the_order_the_programs_run_in() -> None:
     assert _counter_heard(5, True, in_turns=True) == _counter_heard(5, True)
 
 
+def test_observing_in_a_busy_loop_hears_what_a_look_now_and_then_hears() -> None:
+    """observe() keeps what it heard until an event enters or leaves its window: looking
+    every millisecond must give, at each time, what one look at that time gives."""
+    def run(every_us: int, seen_at: int, afresh: bool = False) -> list[Any]:
+        a = brick_at(0, seed=3, noise=True)
+        b = brick_at(0, 800, seed=3, noise=True)
+        on_one_air(a, b, seed=3, noise=True)
+        sender, listener = hubs(a, b)
+        with a.attached():
+            for k in range(40):  # a new value every 230 ms, a pause of 1.5 s midway
+                until(a, k * 230_000 + (1_500_000 if k >= 20 else 0))
+                sender.ble.broadcast(None if k == 19 else (k, "n"))
+        out = []
+        with b.attached():
+            for t in range(0, 12_000_000, every_us):
+                until(b, t)
+                if afresh:  # the reference: nothing kept from the look before
+                    b.air._observed.clear()
+                got = (listener.ble.observe(1), listener.ble.signal_strength(1))
+                if t % seen_at == 0:
+                    out.append(got)
+        return out
+
+    looks = run(37_000, 37_000, afresh=True)
+    assert run(1000, 37_000) == looks
+    assert {g[0] for g in looks} >= {None, (0, "n"), (18, "n"), (39, "n")}
+    assert len({g[1] for g in looks}) > 3  # the strength varies (noise)
+
+
 def test_one_robot_alone_hears_nothing() -> None:
     from robokit.devices.pybricks.hubs import PrimeHub
 

@@ -187,6 +187,10 @@ class Air:
         self._members: list[_Member] = []
         self._links: list[_Link] = []
         self._heard_memo: dict[tuple[int, int, int], int | None] = {}
+        #: Per (member, channel): (version, valid from, valid until, last heard at, data,
+        #: rssi), and the version, which each change of a broadcast or a member moves.
+        self._observed: dict[tuple[int, int], tuple[int, int, int, int, bytes | None, int]] = {}
+        self._version = 0
         self._lock = threading.RLock()
 
     # -- members ----------------------------------------------------------------------
@@ -199,6 +203,7 @@ class Air:
                 robot = getattr(brick, "robot", None) or {}
                 name = str(robot.get("name", "robot"))
             self._members.append(_Member(brick, name))
+            self._version += 1
             member = len(self._members) - 1
             if len(self._members) >= 2:
                 for m in self._members:
@@ -251,6 +256,7 @@ class Air:
                 m.runs.append([now_us, None])
             elif entry[1] is None:
                 m.runs[-1][1] = now_us
+            self._version += 1
             if m.tx_t and m.tx_t[-1] == now_us:
                 m.tx[-1] = entry
             else:
@@ -284,32 +290,68 @@ class Air:
             if len(self._members) < 2:
                 return None
             newest = now_us - DELIVERY_DELAY_US
-            heard: list[tuple[int, int, int, bytes]] = []
-            for s, m in enumerate(self._members):
-                if s == member or not m.runs:
+            key = (member, channel)
+            got = self._observed.get(key)
+            # What was heard changes only when an event enters or leaves the window, or
+            # a broadcast changes: until then (a program observing in a loop) it is kept.
+            if got is None or got[0] != self._version or not got[1] <= newest < got[2]:
+                got = (self._version, newest, self._next_change(member, newest),
+                       *self._hear(member, channel, newest))
+                self._observed[key] = got
+            last_t, payload, rssi = got[3], got[4], got[5]
+            if payload is None or now_us - last_t > OBSERVED_TIMEOUT_US:
+                return None
+            return payload, rssi
+
+    def _hear(self, member: int, channel: int, newest: int) -> tuple[int, bytes | None, int]:
+        """When ``member`` last heard ``channel`` by the event time ``newest``, the
+        data, and Pybricks' moving average of the signal: ``(0, None, -128)`` if never."""
+        heard: list[tuple[int, int, int, bytes]] = []
+        for s, m in enumerate(self._members):
+            if s == member or not m.runs:
+                continue
+            for e in m.events(newest - RSSI_LOOKBACK_US, newest):
+                ch, payload = m.data_at(e)
+                if ch != channel or payload is None:
                     continue
-                for e in m.events(newest - RSSI_LOOKBACK_US, newest):
-                    ch, payload = m.data_at(e)
-                    if ch != channel or payload is None:
-                        continue
-                    rssi = self._heard(s, member, e)
-                    if rssi is not None:
-                        heard.append((e + DELIVERY_DELAY_US, s, rssi, payload))
-            if not heard:
-                return None
-            heard.sort(key=lambda h: (h[0], h[1]))
-            last_t = heard[-1][0]
-            if now_us - last_t > OBSERVED_TIMEOUT_US:
-                return None
-            # Pybricks' filter: each event pulls the average toward its RSSI by the time
-            # since the one before, over a 512 ms window.
-            avg = float(NO_SIGNAL_DBM)
-            prev: int | None = None
-            for t, _s, rssi, _p in heard:
-                diff = RSSI_WINDOW_US if prev is None else min(t - prev, RSSI_WINDOW_US)
-                prev = t
-                avg = (avg * (RSSI_WINDOW_US - diff) + rssi * diff) / RSSI_WINDOW_US
-            return heard[-1][3], int(avg)
+                rssi = self._heard(s, member, e)
+                if rssi is not None:
+                    heard.append((e + DELIVERY_DELAY_US, s, rssi, payload))
+        if not heard:
+            return 0, None, NO_SIGNAL_DBM
+        heard.sort(key=lambda h: (h[0], h[1]))
+        # Pybricks' filter: each event pulls the average toward its RSSI by the time
+        # since the one before, over a 512 ms window.
+        avg = float(NO_SIGNAL_DBM)
+        prev: int | None = None
+        for t, _s, rssi, _p in heard:
+            diff = RSSI_WINDOW_US if prev is None else min(t - prev, RSSI_WINDOW_US)
+            prev = t
+            avg = (avg * (RSSI_WINDOW_US - diff) + rssi * diff) / RSSI_WINDOW_US
+        return heard[-1][0], heard[-1][3], int(avg)
+
+    def _next_change(self, member: int, newest: int) -> int:
+        """The first event time after ``newest`` at which the others' events within
+        ``RSSI_LOOKBACK_US`` before it are not those at ``newest``."""
+        iv = ADVERTISING_INTERVAL_US
+        lo = newest - RSSI_LOOKBACK_US
+        nxt = 1 << 62
+        for s, m in enumerate(self._members):
+            if s == member:
+                continue
+            for start, stop in m.runs:
+                assert start is not None
+                first = start + max(0, -(-(lo - start) // iv)) * iv
+                if stop is not None and first >= stop:
+                    continue
+                if first > newest:  # the run's first event in the window enters later
+                    nxt = min(nxt, first)
+                    continue
+                nxt = min(nxt, first + RSSI_LOOKBACK_US + 1)  # it leaves the window
+                following = first + ((newest - first) // iv + 1) * iv
+                if stop is None or following < stop:
+                    nxt = min(nxt, following)  # the next one enters
+        return nxt
 
     # -- EV3 mailboxes ------------------------------------------------------------------
     def mailbox_listen(self, member: int, now_us: int) -> None:
