@@ -419,3 +419,22 @@ def test_the_relay_example_in_the_docs_runs_as_written() -> None:
         Turns(go, waiter).run(program("relay_go.py"), program("relay_wait.py"))
     assert out.getvalue() == f"('go', 42) {round(strength_dbm(500))}\n"
     assert DELIVERY_DELAY_US <= waiter.now <= DELIVERY_DELAY_US + 20_000
+
+
+def test_a_broadcast_in_a_task_may_be_awaited_or_not() -> None:
+    from robokit.devices.pybricks.tools import run_task
+
+    a, b = brick_at(0), brick_at(500)
+    on_one_air(a, b)
+    sender, listener = hubs(a, b)
+
+    async def main() -> None:
+        await sender.ble.broadcast("first")
+        sender.ble.broadcast("second")  # not awaited: it is sent all the same
+
+    with a.attached():
+        run_task(main())
+        until(a, 1_000_000)
+    with b.attached():
+        until(b, 500_000)
+        assert listener.ble.observe(1) == "second"

@@ -16,7 +16,7 @@ With one robot nothing is heard: ``observe`` is None and ``signal_strength`` -12
 
 import struct
 
-from .. import _hal
+from .. import _hal, tools
 from .._errors import UsageError
 
 #: The most data one broadcast carries, bytes.
@@ -149,6 +149,8 @@ class BLE:
             hal.event("broadcast", {"channel": self._broadcast,
                                     "data": _plain(tuple(data) if isinstance(data, list)
                                                    else data)})
+        # Pybricks' broadcast may be awaited in a task; it has started either way.
+        return _Started() if tools.in_task() else None
 
     def _observed(self, channel):
         if _channel(channel, "channel") not in self._observe:
@@ -172,6 +174,16 @@ class BLE:
     def version(self):
         """The Bluetooth chip's firmware version: a str."""
         return "simulated"
+
+
+class _Started:
+    """What ``broadcast`` gives in a task: awaiting it returns at once."""
+
+    def __await__(self):
+        return None
+        yield
+
+    __iter__ = __await__
 
 
 def _plain(data):
