@@ -21,8 +21,10 @@ Two radios are simulated, each as the Pybricks documentation has it:
   Pybricks' broadcast encoding (the device API encodes and decodes it).
 * **EV3 Bluetooth mailboxes** (``pybricks.messaging``): a server listens, a client
   connects to it by the brick's name (the robot's ``name``, or the one given to
-  :meth:`Air.join`), and a mailbox value sent arrives :data:`MAILBOX_DELAY_US` later,
-  never lost (a Bluetooth classic connection is reliable, in order).
+  :meth:`Air.join`; an EV3 also answers to ``"ev3dev"``, its name until renamed); both
+  ends have the connection :data:`MAILBOX_DELAY_US` after the client asked, and a
+  mailbox value sent arrives ``MAILBOX_DELAY_US`` later, never lost (a Bluetooth
+  classic connection is reliable, in order).
 
 Range: the received strength falls with distance, ``RSSI = REFERENCE_DBM - 10 n
 log10(d / REFERENCE_MM)``, and nothing below :data:`SENSITIVITY_DBM` is heard, which
@@ -84,6 +86,8 @@ RSSI_JITTER_DB = 3.0
 MAILBOX_DELAY_US = 20_000
 #: The least time between a robot's action and another robot seeing it.
 LOOKAHEAD_US = min(DELIVERY_DELAY_US, MAILBOX_DELAY_US)
+#: The name an EV3 brick has until it is renamed (ev3dev's host name).
+EV3_DEFAULT_NAME = "ev3dev"
 #: How often each member's position is sampled once the air has two members, µs.
 POSE_PERIOD_US = 10_000
 #: Positions and broadcasts older than this (behind the slowest member) are dropped.
@@ -119,6 +123,12 @@ class _Member:
     def __init__(self, brick: Any, name: str):
         self.brick = brick
         self.name = name
+        #: What a client may connect to it by: its name; an EV3 also answers to
+        #: "ev3dev", the name every EV3 has until renamed (Pybricks' examples use it).
+        robot = getattr(brick, "robot", None) or {}
+        ev3 = (robot.get("hub") or {}).get("type") == "EV3Brick"
+        self.names = (name, EV3_DEFAULT_NAME) if ev3 and name != EV3_DEFAULT_NAME \
+            else (name,)
         self.sampling = False
         self.pose_t: list[int] = []
         self.pose_xy: list[tuple[float, float]] = []
@@ -363,15 +373,16 @@ class Air:
 
     def mailbox_connect(self, member: int, brick: str, now_us: int) -> bool:
         """``member`` tries to connect to the server on the brick named ``brick``: True
-        when connected (now or before), False when no such server listens within range
-        yet.  ``OSError`` when no other brick of that name is on the air."""
+        once connected, False while not yet (no such server listens within range yet, or
+        the connection is being made: both ends have it MAILBOX_DELAY_US after the
+        client asked).  ``OSError`` when no other brick of that name is on the air."""
         with self._lock:
             for link in self._links:
                 if link.client == member and link.closed is None and \
-                        self._members[link.server].name == brick:
-                    return True
+                        brick in self._members[link.server].names:
+                    return now_us >= link.made + MAILBOX_DELAY_US
             named = [i for i, m in enumerate(self._members)
-                     if m.name == brick and i != member]
+                     if brick in m.names and i != member]
             if not named:
                 if len(self._members) < 2:
                     raise OSError("cannot connect to " + repr(brick) + ": robokit "
@@ -391,7 +402,7 @@ class Air:
                 if math.hypot(sx - me[0], sy - me[1]) > RANGE_MM:
                     continue
                 self._links.append(_Link(member, i, now_us))
-                return True
+                return MAILBOX_DELAY_US <= 0
             return False
 
     def _open_links(self, member: int, now_us: int) -> list[tuple[_Link, int]]:
@@ -399,13 +410,13 @@ class Air:
         out = []
         for link in self._links:
             if member == link.client:
-                peer, seen_from = link.server, link.made
+                peer = link.server
             elif member == link.server:
-                peer, seen_from = link.client, link.made + MAILBOX_DELAY_US
+                peer = link.client
             else:
                 continue
-            if seen_from > now_us:
-                continue
+            if link.made + MAILBOX_DELAY_US > now_us:
+                continue  # being made: both ends have it one delay after the client asked
             if link.closed is not None:
                 own = link.closed_by == member
                 if link.closed + (0 if own else MAILBOX_DELAY_US) <= now_us:
@@ -426,7 +437,7 @@ class Air:
         with self._lock:
             m = self._members[member]
             peers = [p for _l, p in self._open_links(member, now_us)
-                     if to is None or self._members[p].name == to]
+                     if to is None or to in self._members[p].names]
             if to is not None and not peers:
                 raise OSError("mailbox " + repr(name) + ": not connected to a brick named "
                               + repr(to))
