@@ -330,7 +330,7 @@ def test_setters_round_trip():
 @pytest.mark.parametrize("call, message", [
     (lambda c: c.limits(speed=-5), "speed limit must be from 1 to 2000 deg/s, not -5"),
     (lambda c: c.limits(speed="fast"), "speed limit must be a number, not 'fast'"),
-    (lambda c: c.limits(torque=900), "torque limit must be from 0 to 200 mNm, not 900"),
+    (lambda c: c.limits(torque=-1), "torque limit must be from 0 to 1000000000 mNm, not -1"),
     (lambda c: c.limits(acceleration=(1, 2, 3)), "acceleration must be a number or a tuple"),
     (lambda c: c.pid(kp=-1), "kp must be from 0 to"),
     (lambda c: c.target_tolerances(position=-1), "position tolerance must be from 0 to 360"),

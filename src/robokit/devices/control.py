@@ -611,7 +611,8 @@ class Control:
             acc, dec = accel_pair(acceleration, "acceleration",
                                   round_int(50.0 * self.speed_top / k), u + "/s²")
         if torque is not None:
-            tq = in_range(torque, "torque limit", 0, round_int(self.torque_top), "mNm")
+            # As Pybricks: any torque from 0, capped at the most the motor gives.
+            tq = min(number(torque, "torque limit", "mNm", 0), self.torque_top)
         if speed is not None:
             self.speed_max = s
         if acceleration is not None:

@@ -255,9 +255,10 @@ class DriveBase:
         d = number(distance, "distance", "mm") * self._kd
         return self._relative(d, 0.0, then, wait, "straight(...)")
 
-    def turn(self, angle, then=Stop.HOLD, wait=True):
-        """Turn in place by ``angle`` degrees (positive: clockwise, to the right)."""
-        a = number(angle, "angle", "deg") * self._kh
+    def turn(self, angle, then=Stop.HOLD, wait=True, absolute=False):
+        """Turn in place by ``angle`` degrees (positive: clockwise, to the right); with
+        ``absolute=True`` (Pybricks 4.0), to the heading ``angle`` (as ``angle()`` reads)."""
+        a = (number(angle, "angle", "deg") - (self.angle() if absolute else 0.0)) * self._kh
         return self._relative(0.0, a, then, wait, "turn(...)")
 
     def curve(self, radius, angle, then=Stop.HOLD, wait=True):
@@ -441,6 +442,8 @@ class DriveBase:
                     accel_out(self._turn_acc / kh, self._turn_dec / kh))
         cd = self.distance_control
         ch = self.heading_control
+        # Pybricks: "speed and rate values are treated as absolute".
+        straight_speed, turn_rate = _absolute(straight_speed), _absolute(turn_rate)
         if straight_speed is not None:
             ss = in_range(straight_speed, "straight_speed", 1,
                           round_int(cd.speed_max / kd), "mm/s") * kd
@@ -465,4 +468,11 @@ class DriveBase:
 
     def __repr__(self):
         return f"<DriveBase Port.{self._left._port} + Port.{self._right._port}>"
+
+
+def _absolute(value):
+    """A speed as Pybricks takes it: its magnitude (anything else as given, to be
+    refused by the range check)."""
+    return abs(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
+        else value
 

@@ -1,0 +1,84 @@
+"""Units and limits as Pybricks documents them (issue 11): the setters' accepted ranges
+held against the ``pybricks`` stub package's docstrings.
+
+- ``Control.limits(torque=...)``: Pybricks takes any torque limit from 0 and caps it at
+  what the motor gives (robokit refused anything above, e.g. 300 mNm on a SPIKE motor);
+- ``DriveBase.settings()``: "Speed and rate values are treated as absolute; negative
+  values are converted to positive automatically";
+- ``DriveBase.turn(angle, absolute=True)`` (Pybricks 4.0): turn *to* a heading;
+- what already matched (acceleration tuples, ``run_target``'s speed sign) stays.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from robokit.sim import simulate
+
+HEAD = """\
+from pybricks.parameters import Direction, Port
+from pybricks.pupdevices import Motor
+from pybricks.robotics import DriveBase
+
+left = Motor(Port.A, Direction.COUNTERCLOCKWISE)
+right = Motor(Port.B)
+base = DriveBase(left, right, wheel_diameter=56, axle_track=112)
+"""
+
+
+def run(tmp_path: Path, body: str) -> list[str]:
+    path = tmp_path / "main.py"
+    path.write_text(HEAD + body)
+    r = simulate(path)
+    assert r.status == "finished", r.error
+    return r.output.splitlines()
+
+
+def test_a_torque_limit_above_the_motor_s_is_taken_and_capped(tmp_path: Path) -> None:
+    out = run(tmp_path, "left.control.limits(torque=300)\nprint(left.control.limits()[2])\n"
+                        "left.control.limits(torque=120)\nprint(left.control.limits()[2])\n"
+                        "base.heading_control.limits(torque=5000)\n"
+                        "print(base.heading_control.limits()[2])\n")
+    # A SPIKE medium motor gives at most 200 mNm; a drive base's heading twice that.
+    assert out == ["200", "120", "400"]
+
+
+def test_a_negative_torque_limit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "main.py"
+    path.write_text(HEAD + "left.control.limits(torque=-5)\n")
+    r = simulate(path)
+    assert r.status == "error"
+    assert r.error is not None
+    assert "torque limit must be from 0" in r.error["message"]
+    assert r.error["line"] == HEAD.count("\n") + 1
+
+
+def test_drive_base_speeds_are_taken_as_absolute(tmp_path: Path) -> None:
+    out = run(tmp_path, "base.settings(straight_speed=-300, turn_rate=-90)\n"
+                        "print(base.settings()[0], base.settings()[2])\n"
+                        "base.straight(300)\nprint(round(base.distance()))\n")
+    assert out == ["300 90", "300"]  # and it still drives forward
+
+
+def test_turn_absolute_turns_to_a_heading(tmp_path: Path) -> None:
+    path = tmp_path / "main.py"
+    path.write_text(HEAD + "base.turn(30)\nbase.turn(90, absolute=True)\n"
+                           "print(round(base.angle()))\nbase.turn(-45, absolute=True)\n"
+                           "print(round(base.angle()))\n")
+    r = simulate(path)
+    assert r.status == "finished", r.error
+    assert r.output.splitlines() == ["90", "-45"]
+    assert r.imu_heading_deg == pytest.approx(-45, abs=1)
+
+
+def test_what_already_matched_pybricks_stays(tmp_path: Path) -> None:
+    out = run(tmp_path, "left.control.limits(acceleration=(1000, 2000))\n"
+                        "print(left.control.limits()[1])\n"
+                        "right.run_target(-300, 90)\nprint(round(right.angle() / 5) * 5)\n"
+                        "right.run_angle(-300, 90)\nprint(round(right.angle() / 5) * 5)\n")
+    # A tuple sets acceleration and deceleration apart; run_target's speed sign does not
+    # matter (Pybricks: "It does not matter if speed is positive or negative"), while
+    # run_angle's turns the other way.
+    assert out == ["(1000, 2000)", "90", "0"]
