@@ -280,3 +280,39 @@ def describe_bundle(bundle: Any) -> str:
     parts = f"{len(bundle.modules)} modules ({own} of the program"
     parts += f", {theirs} of robokit)" if theirs else ")"
     return parts
+
+
+def read_input(input_file: Path | None) -> str | None:
+    """The text of ``--input FILE`` ('-': standard input), or None without it."""
+    if input_file is None:
+        return None
+    try:
+        if str(input_file) == "-":  # the conventional name of standard input
+            return sys.stdin.buffer.read().decode("utf-8")
+        return input_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"--input {input_file}: cannot read it: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        fail(f"--input {input_file}: not UTF-8 text; save it as UTF-8")
+
+
+def run_inputs(program: Path, robot: Path | None, world: str | None,
+               input_file: Path | None) -> list[Path]:
+    """The files a simulated run reads, which --plot and --telemetry must not replace:
+    the program (a folder's Python files), robot.toml, a world file and --input."""
+    from .._files import is_file
+
+    files = [program, *(p for p in (robot, input_file) if p is not None)]
+    if program.is_dir():
+        files += sorted(program.glob("*.py"))
+    else:
+        files += sorted(program.parent.glob("*.py"))  # its local modules
+    if world is not None and is_file(world):
+        files.append(Path(world))
+    return files
+
+
+def object_line(o: dict[str, Any]) -> str:
+    """The summary's line on where a movable object ended (``RunResult.objects``)."""
+    return (f"object {o['object']}   {o['shape']} at x={fmt_number(o['x_mm'], 0)} mm, "
+            f"y={fmt_number(o['y_mm'], 0)} mm (pushed {fmt_number(o['moved_mm'], 0)} mm)")

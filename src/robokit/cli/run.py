@@ -18,7 +18,10 @@ from ._output import (
     brick_options,
     fmt_number,
     fmt_pose,
+    object_line,
     path_option,
+    read_input,
+    run_inputs,
     sim_progress,
     upload_progress,
     where,
@@ -66,7 +69,7 @@ def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool,
             fail(f"{', '.join(wanted)}: {where} is not robokit's simulated board, and only "
                  "that one (`robokit sim serve`) hands back what its robot did; leave "
                  f"{'it' if len(wanted) == 1 else 'them'} out, or run on the simulator")
-        inputs = _run_inputs(program, robot, None, None)
+        inputs = run_inputs(program, robot, None, None)
         if wanted:
             from .._files import check_output
 
@@ -233,13 +236,14 @@ def repl(port: str | None, ble: str | None) -> None:
 
 
 @click.command(cls=Command, json_errors=True)
-@click.argument("program", type=PATH)
+@click.argument("programs", metavar="PROGRAM...", type=PATH, nargs=-1, required=True)
 @click.option("--world", "world", default=None,
               help="A built-in world name (see `robokit worlds`) or a world file (.toml/.json); "
                    "default: the program's `# robokit: world=NAME` line, else empty.")
-@path_option("--robot", "robot",
-             help="robot.toml describing the robot; default: robot.toml next to the "
-                  "program if there is one, else the standard rover.")
+@click.option("--robot", "robots", type=PATH, multiple=True,
+              help="robot.toml describing the robot; default: robot.toml next to the "
+                   "program if there is one, else the standard rover.  With several "
+                   "programs, one --robot per program, in order.")
 @click.option("--seed", type=int, default=None, help="Seed for sensor noise and motor variance "
               "(turns noise on); the same seed gives the same run.")
 @click.option("--noise", is_flag=True, help="Add sensor noise and per-device variance.")
@@ -266,7 +270,8 @@ def repl(port: str | None, ble: str | None) -> None:
                    "left@3s-4s (held from 3 s to 4 s); a Pybricks Remote's button as "
                    "remote.left_plus@3s-4s; repeat for more presses.")
 @brick_options
-def run(program: Path, world: str | None, robot: Path | None, seed: int | None, noise: bool,
+def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
+        seed: int | None, noise: bool,
         duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None,
         replay: Path | None, input_file: Path | None, kit: str | None,
         press: tuple[str, ...], port: str | None, ble: str | None,
@@ -274,8 +279,20 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
     """Run PROGRAM on the simulated brick, or on a real one with --port, --ble or
     --pybricks.  PROGRAM is a .py file, a folder with main.py, or a bundle (.rkb) built
     with `robokit compile`.  A program is compiled and checked for the brick first, and
-    runs from its verified bundle.  On a brick, Ctrl-C stops the program there."""
+    runs from its verified bundle.  On a brick, Ctrl-C stops the program there.
+
+    Several PROGRAMs run together in one simulated world, each on its own robot at the
+    world's start poses in order (`robokit worlds --show sumo`)."""
     at = where(port, ble, pybricks)
+    if len(programs) > 1 or len(robots) > 1:
+        from .match import run_several
+
+        run_several(programs, robots, at=at, world=world, seed=seed, noise=noise,
+                    duration=duration, as_json=as_json, plot=plot, telemetry=telemetry,
+                    replay=replay, input_file=input_file, kit=kit, press=press)
+        return
+    program = programs[0]
+    robot = robots[0] if robots else None
     if at is not None:
         sim_only = [name for name, value in (("--world", world), ("--seed", seed),
                                              ("--noise", noise), ("--duration", duration),
@@ -297,17 +314,7 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
     from ..sim.presses import check_presses
 
     presses = check_presses(press, "--press")
-    given_input = None
-    if input_file is not None:
-        try:
-            if str(input_file) == "-":  # the conventional name of standard input
-                given_input = sys.stdin.buffer.read().decode("utf-8")
-            else:
-                given_input = input_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            fail(f"--input {input_file}: cannot read it: {exc.strerror or exc}")
-        except UnicodeDecodeError:
-            fail(f"--input {input_file}: not UTF-8 text; save it as UTF-8")
+    given_input = read_input(input_file)
 
     _check_file_names(plot, telemetry, replay)
     robot = find_robot(program, robot)
@@ -319,7 +326,7 @@ def run(program: Path, world: str | None, robot: Path | None, seed: int | None, 
             board_kit = load_board(kit)
     from .._files import check_output
 
-    inputs = _run_inputs(program, robot, world, input_file)
+    inputs = run_inputs(program, robot, world, input_file)
     for option, path, what in (("--telemetry", telemetry, "telemetry"),
                                ("--plot", plot, "plot"), ("--replay", replay, "replay")):
         if path is not None:  # refused before the run, not after it
@@ -375,22 +382,6 @@ def _quiet_stdout() -> None:
         pass
 
 
-def _run_inputs(program: Path, robot: Path | None, world: str | None,
-               input_file: Path | None) -> list[Path]:
-    """The files a simulated run reads, which --plot and --telemetry must not replace:
-    the program (a folder's Python files), robot.toml, a world file and --input."""
-    from .._files import is_file
-
-    files = [program, *(p for p in (robot, input_file) if p is not None)]
-    if program.is_dir():
-        files += sorted(program.glob("*.py"))
-    else:
-        files += sorted(program.parent.glob("*.py"))  # its local modules
-    if world is not None and is_file(world):
-        files.append(Path(world))
-    return files
-
-
 def _both(first: Any, then: Any) -> Any:
     """An ``on_start(brick)`` calling ``first`` (when there is one), then ``then``."""
     if first is None:
@@ -432,7 +423,7 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
 
         raise ProgramError(result.traceback or result.error["message"],
                            file=result.error["file"], line=result.error["line"])
-    inputs = _run_inputs(program, robot, world, input_file)
+    inputs = run_inputs(program, robot, world, input_file)
     _write_run_files(result, telemetry, plot, replay, inputs)
 
     if as_json:
@@ -479,6 +470,10 @@ def _print_motion(result: Any, telemetry: Path | None, plot: Path | None,
                "0 at the start")
     click.echo(f"distance   {fmt_number(result.distance_mm, 0)} mm driven")
     click.echo(f"contacts   {_contacts_line(result.contacts)}")
+    for o in result.objects:
+        click.echo(object_line(o))
+    if result.verdict:
+        click.echo(f"verdict    {result.verdict}")
     warning = _motion_warning(result)
     if warning is not None:
         click.echo(f"{click.style('warning', fg='yellow')}    {warning}")

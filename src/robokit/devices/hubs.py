@@ -82,16 +82,25 @@ class _HubState:
             p.tick(now)
 
 
-_brick = None
+_brick = None  # for a HAL that cannot carry an attribute
 
 
 def _shared():
-    """The state of the brick behind the active HAL (made fresh for a new HAL)."""
+    """The state of the brick behind the active HAL (made fresh for a new HAL), kept on
+    the HAL: several robots in one run each have their own."""
     global _brick
     hal = _hal.get()
-    if _brick is None or _brick.hal is not hal:
-        _brick = _HubState(hal)
-    return _brick
+    st = getattr(hal, "_robokit_hub", None)
+    if st is not None and st.hal is hal:
+        return st
+    if _brick is not None and _brick.hal is hal:
+        return _brick
+    st = _HubState(hal)
+    try:
+        hal._robokit_hub = st
+    except AttributeError:
+        _brick = st
+    return st
 
 
 def _timeline(actions, total_us, name, cancel=None):

@@ -49,8 +49,17 @@ class Robot:
     def _config(self):
         hal = _hal.get()
         if hal is not self._hal:
+            # What was built for each brick stays with it (several robots in one run
+            # take turns being the active HAL).
             self._hal = hal
-            self._built = {}
+            built = getattr(hal, "_robokit_built", None)
+            if built is None:
+                built = {}
+                try:
+                    hal._robokit_built = built
+                except AttributeError:
+                    pass
+            self._built = built
         return hal.robot_config()
 
     def names(self):

@@ -16,8 +16,36 @@ from ._errors import UsageError
 # Blocking operations poll their ``done`` condition this often.
 POLL_US = 1000
 
-_in_task = False  # True while run_task is driving coroutines
-_fresh: list = []  # awaitables made during the current task step, not yet awaited
+
+
+class _Tasks:
+    """One program's task loop: ``on`` while run_task drives coroutines, and the
+    awaitables made during the current task step, not yet awaited (``fresh``).  Kept on
+    the HAL, so that the programs of several robots in one run (one HAL each) each
+    have their own."""
+
+    __slots__ = ("on", "fresh")
+
+    def __init__(self):
+        self.on = False
+        self.fresh = []
+
+
+_no_hal = _Tasks()  # before any brick is attached
+
+
+def _tasks():
+    hal = _hal._current
+    if hal is None:
+        return _no_hal
+    t = getattr(hal, "_robokit_tasks", None)
+    if t is None:
+        t = _Tasks()
+        try:
+            hal._robokit_tasks = t
+        except AttributeError:  # a HAL that cannot carry an attribute: one loop for all
+            return _no_hal
+    return t
 
 
 class Awaitable:
@@ -32,9 +60,10 @@ class Awaitable:
         self._started = False
         self._name = name
         self._where = None
-        if _in_task:
+        t = _tasks()
+        if t.on:
             self._where = _hal.get().where()
-            _fresh.append(self)
+            t.fresh.append(self)
 
     def __await__(self):
         self._started = True
@@ -54,7 +83,7 @@ class Awaitable:
 
 def in_task():
     """True while inside ``run_task`` (operations return awaitables)."""
-    return _in_task
+    return _tasks().on
 
 
 def operation(poll, cancel=None, result=None, name="operation", block_us=None):
@@ -63,7 +92,7 @@ def operation(poll, cancel=None, result=None, name="operation", block_us=None):
 
     ``block_us``: when known, the blocking form simply sleeps that long.
     """
-    if _in_task:
+    if _tasks().on:
         return Awaitable(poll, cancel, result, name)
     hal = _hal.get()
     if block_us is not None:
@@ -79,7 +108,7 @@ def wait(time):
     if number(time, "time", "ms") < 0:
         time = 0
     us = int(time * 1000)
-    if not _in_task:
+    if not _tasks().on:
         _hal.get().sleep_us(us)
         return None
     hal = _hal.get()
@@ -125,14 +154,15 @@ class StopWatch:
 
 def _check_fresh():
     """The unawaited awaitables made in the step just run, as an error or None."""
-    if not _fresh:
+    fresh = _tasks().fresh
+    if not fresh:
         return None
     bad = None
-    for a in _fresh:
+    for a in fresh:
         if not a._started:
             bad = a
             break
-    del _fresh[:]
+    del fresh[:]
     if bad is None:
         return None
     at = ""
@@ -207,7 +237,7 @@ def multitask(*coroutines, race=False):
 
     With ``race=True`` it ends when the first one ends and cancels the others
     (their results are ``None``)."""
-    if not _in_task:
+    if not _tasks().on:
         raise UsageError("multitask(...) works only inside run_task(...): "
                          "write `run_task(main())` and `await multitask(...)` in main")
     return _Multitask(coroutines, race)
@@ -218,15 +248,15 @@ def run_task(task, loop_time=10):
 
     Between rounds the loop waits ``loop_time`` ms, so awaited operations are
     checked at that rate."""
-    global _in_task
-    if _in_task:
+    tasks = _tasks()
+    if tasks.on:
         raise UsageError("run_task(...) is already running; await the coroutine instead")
     if not hasattr(task, "send"):
         raise UsageError("run_task needs a coroutine: call your async function, "
                          "e.g. run_task(main()), not run_task(main)")
     hal = _hal.get()
     step_us = int(loop_time * 1000)
-    _in_task = True
+    tasks.on = True
     try:
         while True:
             done, value = _step(task)
@@ -234,5 +264,5 @@ def run_task(task, loop_time=10):
                 return value
             hal.sleep_us(step_us)
     finally:
-        _in_task = False
-        del _fresh[:]
+        tasks.on = False
+        del tasks.fresh[:]

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .._files import shown_path
 from ..compiler.bundle import Bundle
@@ -57,10 +57,11 @@ def load_bundle(
 
 
 def simulate(
-    program: str | Path | Bundle,
+    program: str | Path | Bundle | Sequence[str | Path | Bundle],
     *,
     world: str | Path | World | None = None,
-    robot: str | Path | dict[str, Any] | None = None,
+    robot: (str | Path | dict[str, Any] | Sequence[str | Path | dict[str, Any] | None]
+            | None) = None,
     seed: int | None = None,
     noise: bool | None = None,
     duration: float | None = None,
@@ -72,6 +73,7 @@ def simulate(
     input: str | None = None,
     replay: str | Path | None = None,
     press: Iterable[str | tuple[Any, ...]] | str | None = None,
+    rule: Callable[[Any], str | None] | None = None,
 ) -> RunResult:
     """Run ``program`` (a .py file, a folder with main.py, a .rkb bundle or a Bundle)
     on a simulated brick.
@@ -96,6 +98,17 @@ def simulate(
     tuple; ``hub.buttons.pressed()`` reports them at those simulated times
     (robokit.sim.presses; a bad one raises ProgramError before the run).
 
+    Several robots: ``program`` a list of programs, each run on its own robot at the
+    world's start poses (``[[robots]]``) in order, on one simulated clock
+    (robokit.sim.arena); ``robot`` then a list too (one robot file or config per
+    program, None for a program's own), and ``on_output`` gets each line marked with
+    the robot's number (``"[2] hello"``).  The world, duration and seed are the run's
+    (the first program's ``# robokit:`` line names the world and duration when not
+    given); robot i's noise is seeded with ``seed + i``.  The result's ``robots`` holds
+    each robot's own RunResult (its fields are robot 1's).  ``rule(arena)``, looked at
+    every 10 ms of simulated time, ends the run when it returns a string, the result's
+    ``verdict`` (robokit.sim.match.ring_out is the sumo referee's).
+
     A duration must be a finite number of seconds above 0 and at most
     ``robokit.sim.brick.MAX_DURATION_S``; a ProgramError says so otherwise.
 
@@ -109,6 +122,14 @@ def simulate(
     """
     wall0 = time.perf_counter()
     presses = check_presses(press)
+    if isinstance(program, list | tuple):
+        return _several(list(program), world, robot, seed, noise, duration, telemetry_hz,
+                        on_output, hang_budget_s, on_start, input, replay, presses, rule)
+    if isinstance(robot, list | tuple):
+        raise ProgramError("a list of robots goes with a list of programs; give one robot "
+                           "(a robot file or a config) for one program")
+    program = cast("str | Path | Bundle", program)
+    robot = cast("str | Path | dict[str, Any] | None", robot)
     inputs = [] if isinstance(program, Bundle) else [Path(program)]
     if replay is not None:
         from .._files import check_output
@@ -147,14 +168,59 @@ def simulate(
     brick = SimBrick(w, cfg, seed=seed if seed is not None else (0 if noise else None),
                      noise=noise, duration_s=duration, telemetry_hz=telemetry_hz)
     brick.set_presses(presses)
+    arena = None
+    if w.objects or rule is not None:
+        from .arena import Arena
+
+        arena = Arena(w, [brick])
+        arena.rule = rule
     if on_start is not None:
         on_start(brick)
     result = run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s,
                          input=input)
+    if arena is not None:
+        result.objects = arena.object_states()
+        result.verdict = arena.verdict
     if replay is not None:
         from .replay import write_replay
 
         write_replay(result, replay, inputs=inputs)
+    return result
+
+
+def _several(programs: list[Any], world: Any, robot: Any, seed: int | None,
+             noise: bool | None, duration: float | None, telemetry_hz: float,
+             on_output: Any, hang_budget_s: float, on_start: Any, input: str | None,
+             replay: Any, presses: Any, rule: Any) -> RunResult:
+    from .match import simulate_several
+
+    if not programs:
+        raise ProgramError("simulate() was given an empty list of programs; give one or more")
+    robots = list(robot) if isinstance(robot, list | tuple) else [robot] * len(programs)
+    if len(robots) > len(programs):
+        raise ProgramError(f"{len(robots)} robots for {len(programs)} programs; give one "
+                           "robot file (or None) per program")
+    first = programs[0]
+    directives = (read_directives(Path(first) / "main.py" if Path(first).is_dir() else first)
+                  if not isinstance(first, Bundle) and Path(first).suffix == ".py"
+                  or not isinstance(first, Bundle) and Path(first).is_dir() else {})
+    w, duration = _settings(world, duration, directives)
+    if replay is not None:
+        from .._files import check_output
+
+        check_output(replay, inputs=[Path(p) for p in programs if not isinstance(p, Bundle)],
+                     what="replay")
+    if noise is None:
+        noise = seed is not None
+    result = simulate_several(
+        programs, world=w, duration=duration, robots=robots, seed=seed, noise=noise,
+        telemetry_hz=telemetry_hz, on_output=on_output, hang_budget_s=hang_budget_s,
+        on_start=on_start, input=input, rule=rule, presses=presses, load=load_bundle)
+    if replay is not None:
+        from .replay import write_replay
+
+        write_replay(result, replay, inputs=[Path(p) for p in programs
+                                             if not isinstance(p, Bundle)])
     return result
 
 

@@ -41,16 +41,26 @@ from ..devices import _hal
 from ..devices._hal import HAL
 from ..devices.motors import gear_ratio
 from ..errors import ProgramError
-from . import push
+from . import kernel, push
 from .air import Air, RadioHAL
+from .crowd import AmongOthers
 from .motor import MODELS, MotorModel, MotorSim
 from .presses import Press
 from .recorder import MAX_TELEMETRY_ROWS, Recorder
+from .sensors import (  # noqa: F401 - the sensors' constants, where they always were
+    CALL_COST_US,
+    COLOR_FOOTPRINT_MM,
+    FORCE_TRAVEL_MM,
+    PHYSICS_RESOLUTION_US,
+    ROOM_AMBIENT,
+    ULTRASONIC_CONE_DEG,
+    ULTRASONIC_MAX_MM,
+    ULTRASONIC_MIN_MM,
+    Sensors,
+)
 from .surface import FootprintSampler
 from .world import World
 
-#: Simulated time each device call made by the program costs, in µs.
-CALL_COST_US = 50
 #: Reading the clock (StopWatch.time, ...) costs this much, so a loop that only
 #: watches the clock still moves it.
 CLOCK_COST_US = 10
@@ -58,18 +68,7 @@ CLOCK_COST_US = 10
 BATTERY_MV = 8000.0
 #: Resting current draw of the hub itself.
 HUB_CURRENT_MA = 110.0
-#: Side of the colour sensor's footprint on the mat is 2 × this.
-COLOR_FOOTPRINT_MM = 4.0
-#: Ambient light of the simulated room, % (what ColorSensor.ambient() reads).
-ROOM_AMBIENT = 12.0
-ULTRASONIC_MAX_MM = 2000.0
-ULTRASONIC_MIN_MM = 40.0
-ULTRASONIC_CONE_DEG = 20.0
-#: The bumper's plunger travel when pressed against something, mm.
-FORCE_TRAVEL_MM = 8.0
 GRAVITY_MM_S2 = 9810.0
-#: Readings see the physics as of the last whole millisecond.
-PHYSICS_RESOLUTION_US = 1000
 #: The longest run, in simulated seconds (about 11.6 days).
 MAX_DURATION_S = 1_000_000.0
 #: Halvings of a physics step that find when the body reached a wall; the finest part.
@@ -101,7 +100,7 @@ def check_duration(value: Any, setting: str = "duration", *, file: str | None = 
     return seconds
 
 
-class SimBrick(RadioHAL, HAL):
+class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
     """A simulated brick in a world; implements every HAL method."""
 
     def __init__(
@@ -114,6 +113,7 @@ class SimBrick(RadioHAL, HAL):
         duration_s: float | None = None,
         telemetry_hz: float = 50.0,
         recorder: Recorder | None = None,
+        start: tuple[float, float, float] | None = None,
     ):
         self.world = world
         self.robot = robot
@@ -143,8 +143,17 @@ class SimBrick(RadioHAL, HAL):
         #: Scripted hub button presses (set_presses) and those put on the timeline.
         self._presses: tuple[Press, ...] = ()
         self._presses_seen: set[int] = set()
+        #: The arena this robot shares with others (robokit.sim.arena), or None: alone.
+        self.arena: Any = None
+        #: This robot's place among the arena's robots (0 when alone).
+        self.index = 0
+        #: Its own next event (control tick, telemetry, end), µs; _next_event is the
+        #: earlier of it and what another robot in the arena has due.
+        self._own_next = 0
+        #: Load on the left and right wheel motors from what the body pushes, N·m.
+        self._push_load = (0.0, 0.0)
 
-        x0, y0, h0 = world.start
+        x0, y0, h0 = start if start is not None else world.start
         self.start_pose = (float(x0), float(y0), float(h0))
         self._x = float(x0)
         self._y = float(y0)
@@ -234,6 +243,8 @@ class SimBrick(RadioHAL, HAL):
             self._imu_bias = self._rng.gauss(0.0, 0.05)  # deg/s gyro bias
         self._update_next_event()
         self.recorder.begin(self)
+        #: The fast path of the common case (robokit.sim.kernel); None when off.
+        self.kernel = kernel.make(self)
         #: The radio (robokit.sim.air): its own Air until an arena shares one.
         self.air = Air(seed, noise)
         self.air_member = self.air.join(self)
@@ -264,42 +275,63 @@ class SimBrick(RadioHAL, HAL):
             nxt = self._next_record
         if self.end_us is not None and (nxt is None or self.end_us < nxt):
             nxt = self.end_us
-        self._next_event = nxt if nxt is not None else 1 << 62
+        own = nxt if nxt is not None else 1 << 62
+        self._own_next = own
+        if self.arena is not None:
+            lim = self.arena.limit(self)
+            if lim < own:
+                own = lim
+        self._next_event = own
 
     def end_now(self) -> None:
         """End the run at the next device call or event, as if its duration were up
         (safe from another thread: that is how a run is stopped from outside)."""
+        if self.arena is not None:
+            self.arena.end_now()
+            return
         self.end_us = self.now + 1
         self._next_event = self.end_us
 
     def _advance_to(self, target: int) -> None:
         """Move the clock to ``target``, running every event on the way."""
+        if self.arena is not None:
+            self.arena.advance(self, target)
+            return
+        if self.kernel is not None and self.kernel.advance_to(target):
+            return
         while self._next_event <= target:
-            t = self._next_event
-            self._physics_to(t)
-            self.now = t
-            end = self.end_us  # read each time: end_now() may move it from another thread
-            if end is not None and t >= end:
-                self.time_up = True
-                self._update_next_event()
+            if self._event_at(self._next_event):
                 raise SimTimeUp()
-            if self._next_record is not None and t >= self._next_record:
-                self.recorder.sample(self)
-                self._next_record += self._record_period
-                if len(self.recorder.rows) >= MAX_TELEMETRY_ROWS:
-                    # Full: keep every other row and sample half as often from now on, so
-                    # the telemetry covers the whole run, evenly, in bounded memory.
-                    self.recorder.decimate()
-                    self._record_period *= 2
-            if self._next_tick is not None and t >= self._next_tick:
-                self._run_timers(t)
-            self._update_next_event()
         if target > self.now:
             self.now = target
+
+    def _event_at(self, t: int) -> bool:
+        """The physics to ``t`` and what is due then: the end (True: the run is over),
+        a telemetry sample, the control ticks."""
+        self._physics_to(t)
+        self.now = t
+        end = self.end_us  # read each time: end_now() may move it from another thread
+        if end is not None and t >= end:
+            self.time_up = True
+            self._update_next_event()
+            return True
+        if self._next_record is not None and t >= self._next_record:
+            self.recorder.sample(self)
+            self._next_record += self._record_period
+            if len(self.recorder.rows) >= MAX_TELEMETRY_ROWS:
+                # Full: keep every other row and sample half as often from now on, so
+                # the telemetry covers the whole run, evenly, in bounded memory.
+                self.recorder.decimate()
+                self._record_period *= 2
+        if self._next_tick is not None and t >= self._next_tick:
+            self._run_timers(t)
+        self._update_next_event()
+        return False
 
     def _run_timers(self, t: int) -> None:
         self._in_control = True
         nxt = 1 << 62
+        prev = _hal.attach(self) if self.arena is not None else None
         try:
             for timer in self._timers:
                 if timer[0] <= t:
@@ -309,6 +341,8 @@ class SimBrick(RadioHAL, HAL):
                     nxt = timer[0]
         finally:
             self._in_control = False
+            if self.arena is not None:
+                _hal.attach(prev)
         self._next_tick = nxt
 
     def _spend(self, us: int) -> None:
@@ -324,7 +358,7 @@ class SimBrick(RadioHAL, HAL):
     # -- physics ------------------------------------------------------------
     def _physics_to(self, t: int) -> None:
         dt_us = t - self._t_phys
-        if dt_us <= 0:
+        if dt_us <= 0 or (self.kernel is not None and self.kernel.physics_to(t)):
             return
         self._t_phys = t
         dt = dt_us * 1e-6
@@ -356,17 +390,22 @@ class SimBrick(RadioHAL, HAL):
             if self._contact and not self.bisect_every_step and self._still_pushing(
                     dt, a_l, a_r):
                 return
-            al1, _ = lm.state_after(dt)
-            ar1, _ = rm.state_after(dt)
+            load_l, load_r = self._push_load
+            al1, _ = lm.state_after(dt, load_l)
+            ar1, _ = rm.state_after(dt, load_r)
             x, y, h = self._arc((al1 - a_l) * kl, (ar1 - a_r) * kr)
             if self.world.rect_hits_wall(x, y, math.degrees(h), self._front, self._back,
-                                         self._half_w):
+                                         self._half_w) or (
+                    self.arena is not None and not self.arena.make_way(self, x, y, h)):
                 self._contact_at(dt, a_l, a_r)
                 return
             if self._contact:  # the body moves freely again: the push ended as this step began
                 self._end_contact(self._t_phys - int(round(dt * 1e6)))
-        lm.step(dt)
-        rm.step(dt)
+            lm.step(dt, load_l)
+            rm.step(dt, load_r)
+        else:
+            lm.step(dt)
+            rm.step(dt)
         # The body rolls along the exact arc given by the two wheels' travel: a chord of
         # length ds·sinc(dh/2) in the direction halfway through the turn.
         dl = (lm.angle - a_l) * kl
@@ -441,7 +480,8 @@ class SimBrick(RadioHAL, HAL):
             ar, _sr = rm.state_after(dt * mid)
             pose = self._arc((al - a_l) * kl, (ar - a_r) * kr)
             if self.world.rect_hits_wall(pose[0], pose[1], math.degrees(pose[2]),
-                                         self._front, self._back, self._half_w):
+                                         self._front, self._back, self._half_w) or (
+                    self.arena is not None and self.arena.overlaps(self, *pose)):
                 hi = mid
             else:
                 lo = mid
@@ -453,6 +493,7 @@ class SimBrick(RadioHAL, HAL):
             lm.angle, rm.angle = al, ar
         lm.block()
         rm.block()
+        self._push_load = (0.0, 0.0)
         v_before = self._v
         self._x, self._y, self._h = best
         self._set_rates(dt, v_before)
@@ -613,89 +654,6 @@ class SimBrick(RadioHAL, HAL):
         self._spend(CALL_COST_US)
         self._sync_read()
         return self._motors[port].load_torque_estimate_mnm()
-
-    # -- HAL: sensors --------------------------------------------------------------
-    def _noisy(self, value: float, sigma: float) -> float:
-        if self.noise:
-            return value + self._rng.gauss(0.0, sigma)
-        return value
-
-    def color_rgb(self, port: str) -> tuple[float, float, float]:
-        # _spend(CALL_COST_US) and _sync_read() inlined (a loop reading with no wait).
-        if not self._in_control:
-            target = self.now + CALL_COST_US
-            if target >= self._next_event:
-                self._advance_to(target)
-            else:
-                self.now = target
-        t = self.now - self.now % PHYSICS_RESOLUTION_US
-        if self._t_phys < t:
-            self._physics_to(t)
-        memo = self._rgb_memo.get(port)
-        if memo is not None and memo[0] == self._t_phys:
-            # Read again within the same millisecond of physics (a loop with no wait):
-            # the robot has not moved, so neither has the reading.
-            self._last[port] = memo[2]
-            return memo[1]
-        dev = self._ports[port]
-        c, s = math.cos(self._h), math.sin(self._h)
-        sx, sy = dev["x"], dev["y"]
-        if self._footprint is None:
-            self._footprint = self.world.surface.sampler(COLOR_FOOTPRINT_MM)
-        r, g, b = self._footprint.rgb(self._x + c * sx - s * sy, self._y + s * sx + c * sy)
-        if self.noise:
-            r, g, b = self._noisy(r, 0.8), self._noisy(g, 0.8), self._noisy(b, 0.8)
-            r, g, b = (min(100.0, max(0.0, v)) for v in (r, g, b))
-        else:
-            self._rgb_memo[port] = (self._t_phys, (r, g, b), (r + g + b) / 3.0)
-        self._last[port] = (r + g + b) / 3.0
-        return r, g, b
-
-    def color_ambient(self, port: str) -> float:
-        self._spend(CALL_COST_US)
-        return max(0.0, self._noisy(ROOM_AMBIENT, 0.5))
-
-    def ultrasonic_distance(self, port: str) -> float:
-        self._spend(CALL_COST_US)
-        x, y, h = self._mount(self._ports[port])
-        d = self.world.ultrasonic(x, y, h, ULTRASONIC_CONE_DEG, 5, ULTRASONIC_MAX_MM)
-        if d < ULTRASONIC_MAX_MM:
-            d = max(ULTRASONIC_MIN_MM, self._noisy(d, 3.0))
-        d = float(round(min(d, ULTRASONIC_MAX_MM)))
-        self._last[port] = d
-        return d
-
-    def ultrasonic_presence(self, port: str) -> bool:
-        self._spend(CALL_COST_US)
-        return False  # no other ultrasonic sensors in the simulated worlds
-
-    def force_state(self, port: str) -> tuple[float, float]:
-        self._spend(CALL_COST_US)
-        self._sync_read()
-        force, travel = self._bumper()
-        self._last[port] = force
-        return force, travel
-
-    def _bumper(self) -> tuple[float, float]:
-        """Force and plunger travel of a front bumper sensor."""
-        if not self._has_walls:
-            return 0.0, 0.0
-        pose = (self._x, self._y, self._h)
-        if self._front_memo[0] != pose:  # the walls do not move: the same pose, the same sides
-            sides = self.world.rect_contact(pose[0], pose[1], math.degrees(pose[2]),
-                                            self._front, self._back, self._half_w, 1.0)
-            self._front_memo = (pose, "front" in sides)
-        if not self._front_memo[1]:
-            return 0.0, 0.0
-        # The plunger's spring holds it at a few newtons; the wheels pushing on
-        # the wall add their thrust: motor torque over the metres moved per radian.
-        push = 0.0
-        if self._drive:
-            m_per_rad = 180.0 / math.pi / 1000.0
-            push = (self._lm.torque / (self._kl * m_per_rad)
-                    + self._rm.torque / (self._kr * m_per_rad))
-        force = min(10.0, max(0.0, 3.0 + push))
-        return round(self._noisy(force, 0.05), 2), FORCE_TRAVEL_MM
 
     # -- HAL: hub ------------------------------------------------------------------
     def imu_heading(self) -> float:

@@ -56,6 +56,12 @@ class RunResult:
       runs.
     - ``telemetry`` (the :class:`~robokit.sim.recorder.Recorder`: rows, output lines,
       events) and ``events`` (its events: beeps, light, display, contacts).
+    - ``robots``: with several robots (``simulate([A, B])``), each robot's own
+      RunResult, in order (the fields above are then robot 1's, the status the worst
+      of all); with one robot, ``[self]``.
+    - ``verdict``: what a rule said when it ended the run (robokit.sim.match), or None.
+    - ``objects``: where each of the world's movable objects (``[[objects]]``) ended:
+      ``object`` (its number), ``shape``, ``x_mm``, ``y_mm``, ``moved_mm``.
     """
 
     def __init__(self, **kw: Any):
@@ -76,6 +82,13 @@ class RunResult:
         self.ran: bool = kw.get("ran", True)
         #: The body's contacts with walls and boxes (see the class's docstring).
         self.contacts: dict[str, Any] = kw.get("contacts") or self.brick.contacts()
+        #: Each robot's own result when several ran together (robokit.sim.match); with
+        #: one robot, just this result.
+        self.robots: list[RunResult] = [self]
+        #: What the run's rule said when it ended the run (None: no rule ended it).
+        self.verdict: str | None = None
+        #: Where each of the world's movable objects ended (``[[objects]]``).
+        self.objects: list[dict[str, Any]] = []
 
     @property
     def imu_heading_deg(self) -> float:
@@ -135,7 +148,20 @@ class RunResult:
         for key in ("first_s", "longest_s"):
             if contacts[key] is not None:
                 contacts[key] = round(contacts[key], 6)
-        return {
+        if len(self.robots) > 1:
+            return {
+                "world": self.brick.world.name,
+                "status": self.status,
+                "sim_time_s": round(self.sim_time_s, 6),
+                "wall_time_s": round(self.wall_time_s, 4),
+                "real_time_factor": round(self.real_time_factor, 1),
+                "verdict": self.verdict,
+                "robots": [_robot_dict(r, i) for i, r in enumerate(self.robots)],
+                "objects": self.objects,
+                "seed": self.brick.seed,
+                "noise": self.brick.noise,
+            }
+        out = {
             "program": self.program,
             "world": self.brick.world.name,
             "robot": self.brick.robot["name"],
@@ -153,3 +179,19 @@ class RunResult:
             "seed": self.brick.seed,
             "noise": self.brick.noise,
         }
+        if self.objects:
+            out["objects"] = self.objects
+        if self.verdict is not None:
+            out["verdict"] = self.verdict
+        return out
+
+
+_ROBOT_KEYS = ("program", "robot", "status", "start_pose", "pose", "imu_heading_deg",
+               "distance_mm", "contacts", "output", "error")
+
+
+def _robot_dict(result: RunResult, index: int) -> dict[str, Any]:
+    """One robot's part of a run of several (``robots`` in the JSON): the robot's own
+    result has itself alone in ``robots``."""
+    alone = result.to_dict()
+    return {"robot_index": index + 1, **{k: alone[k] for k in _ROBOT_KEYS}}

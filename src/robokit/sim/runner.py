@@ -43,7 +43,8 @@ from .result import RunResult
 from .simtime import program_builtins, program_time
 
 __all__ = ["ProgramHang", "RunInterrupted", "RunResult", "LoadedProgram", "program_from_bundle",
-           "run_program", "read_directives", "directives_in", "format_program_error"]
+           "run_program", "run_programs", "read_directives", "directives_in",
+           "format_program_error"]
 
 #: A line of output longer than this (print(..., end="") in a loop) is passed on in pieces.
 MAX_LINE_CHARS = 100_000
@@ -66,29 +67,29 @@ class RunInterrupted(KeyboardInterrupt):
         self.left_behind = left_behind
 
 
-class _Discard(io.TextIOBase):
-    """sys.stdout after a program was left behind: what that program's thread writes is
-    dropped, everyone else's goes on to ``real``."""
+class _ByThread:
+    """sys.stdout or sys.stdin shared by the threads of several programs: each program's
+    thread has its own stream (None: what it writes is dropped, as for a program left
+    behind); every other thread goes on to ``real``."""
 
-    def __init__(self, real: Any, ident: int):
-        super().__init__()
+    def __init__(self, real: Any, routes: dict[int, Any]):
         self._real = real
-        self._ident = ident
+        self.routes = routes
 
-    def writable(self) -> bool:
-        return True
+    def _stream(self) -> Any:
+        return self.routes.get(threading.get_ident(), self._real)
 
     def write(self, s: str) -> int:
-        if threading.get_ident() == self._ident:
-            return len(s)
-        return int(self._real.write(s))
+        stream = self._stream()
+        return len(s) if stream is None else int(stream.write(s))
 
     def flush(self) -> None:
-        if threading.get_ident() != self._ident:
-            self._real.flush()
+        stream = self._stream()
+        if stream is not None:
+            stream.flush()
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
+        return getattr(self._stream(), name)
 
 
 class _ProgramExit(BaseException):
@@ -179,6 +180,9 @@ class _Watchdog:
 
     def __init__(self, brick: SimBrick, budget_s: float, user_dir: str):
         self._brick = brick
+        #: With several robots, only the program whose turn it is runs (robokit.sim.arena):
+        #: nothing is raised in one that waits, and its clock standing still is no hang.
+        self._arena = brick.arena
         self._budget = budget_s
         self._user_dir = user_dir
         self._lock = threading.Lock()
@@ -248,11 +252,12 @@ class _Watchdog:
         since = time.monotonic()
         step = min(0.05, self._budget / 4)
         first: float | None = None  # when the first stop was raised
+        arena = self._arena
         while not self._stop.wait(step):
             exc = self._exception()
             if exc is None:
                 now = brick.now
-                if now != last:
+                if now != last or (arena is not None and arena.turn != brick.index):
                     last, since = now, time.monotonic()
                     continue
                 if time.monotonic() - since < self._budget:
@@ -263,8 +268,13 @@ class _Watchdog:
             with self._lock:
                 if self._ended:
                     return
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(self._target), ctypes.py_object(exc))
+                if arena is None:
+                    _raise_in(self._target, exc)
+                else:
+                    with arena.lock:
+                        if not arena.may_raise(brick):
+                            continue
+                        _raise_in(self._target, exc)
             if first is None:
                 first = time.monotonic()
             elif time.monotonic() - first > max(GIVE_UP_S, self._budget
@@ -273,6 +283,10 @@ class _Watchdog:
                 # still stopped again now and then in case it ever lets go.
                 self.given_up = True
                 step = 0.5
+
+
+def _raise_in(thread_id: int, exc: type[BaseException]) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc))
 
 
 def _landing() -> None:
@@ -414,6 +428,10 @@ class _BundleImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         """The module names this importer serves."""
         return set(self._modules)
 
+    def source(self, name: str) -> str:
+        """The source of module ``name``."""
+        return self._modules[name][1]
+
     def create_module(self, spec: Any) -> None:
         return None
 
@@ -488,122 +506,195 @@ def run_program(
     ``sys.stdin`` read (end-of-file after it; with None, at once).  Ctrl-C (a
     KeyboardInterrupt in the calling thread) ends the program and is raised again here;
     so is an exception raised by ``on_output``."""
-    filename, code, user_dir = program.filename, program.code, program.user_dir
-    brick.user_dir = user_dir
-    out = _Output(brick, on_output)
-    dog = _Watchdog(brick, hang_budget_s, user_dir)
-    out.on_fail = lambda: dog.stop("output")
-    # The program and its modules import their own time and utime: the simulated clock
-    # (the process's time module, which robokit's threads use, is left alone).
-    own_builtins = program_builtins(*program_time(brick), program_modules(brick.seed))
-    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": filename,
-                                 "__builtins__": own_builtins}
+    return run_programs([brick], [program], on_output=[on_output],
+                        hang_budget_s=hang_budget_s, input=input)[0]
+
+
+class _Run:
+    """One program of a run, on its brick: its output, watchdog, namespace and thread."""
+
+    def __init__(self, brick: SimBrick, program: LoadedProgram,
+                 on_output: Callable[[str, float], None] | None, budget_s: float):
+        self.brick = brick
+        self.program = program
+        brick.user_dir = program.user_dir
+        self.out = _Output(brick, on_output)
+        self.dog = _Watchdog(brick, budget_s, program.user_dir)
+        self.out.on_fail = lambda: self.dog.stop("output")
+        # The program and its modules import their own time and utime: the simulated
+        # clock (the process's time module, which robokit's threads use, is left alone).
+        self.builtins = program_builtins(*program_time(brick), program_modules(brick.seed))
+        self.namespace: dict[str, Any] = {"__name__": "__main__",
+                                          "__file__": program.filename,
+                                          "__builtins__": self.builtins}
+        self.ended: list[BaseException | None] = []  # how its thread left the program
+        self.ident = 0
+        #: Called in the program's thread before the program starts.
+        self.on_start: Callable[[_Run], None] = lambda run: None
+        self.thread = threading.Thread(target=self.body, name="robokit-program", daemon=True)
+
+    def body(self) -> None:
+        self.ident = threading.get_ident()
+        self.on_start(self)
+        arena = self.brick.arena
+        exc: BaseException | None = None
+        try:
+            if arena is not None:
+                arena.wait_turn(self.brick)
+                if self.brick.time_up:
+                    raise SimTimeUp()
+            exec(self.program.code, self.namespace)
+        except BaseException as e:
+            exc = e
+        while True:  # something raised by the watchdog just now lands here, not in robokit
+            try:
+                self.dog.program_ended()
+                break
+            except BaseException:  # noqa: S112 - the program has ended already
+                continue
+        self.ended.append(exc)
+        if arena is not None:
+            arena.leave(self.brick)
+
+    def stopped(self) -> bool:
+        return not self.thread.is_alive() or self.dog.given_up
+
+
+def run_programs(
+    bricks: list[SimBrick],
+    programs: list[LoadedProgram],
+    *,
+    on_output: list[Callable[[str, float], None] | None] | None = None,
+    hang_budget_s: float = 5.0,
+    input: str | None = None,
+) -> list[RunResult]:
+    """Run each program on its brick (several: the bricks share a
+    :class:`~robokit.sim.arena.Arena`, which takes the programs in turns), until all
+    have ended or the duration is up; one result per program, in order.  As
+    :func:`run_program` otherwise; each program reads ``input`` from its start."""
+    outputs = on_output if on_output is not None else [None] * len(programs)
+    runs = [_Run(b, p, o, hang_budget_s) for b, p, o in zip(bricks, programs, outputs,
+                                                            strict=True)]
     modules_before = set(sys.modules)
-    importer = program.importer
-    importer.builtins = own_builtins
-    has_eye = any(d["type"] == "ColorSensor" for d in brick.robot["devices"].values())
-    brick.world.prepare(surface=has_eye)  # set-up, not part of the run's wall time
-    if has_eye:
-        brick.world.surface.sampler(COLOR_FOOTPRINT_MM)
-    ended: list[BaseException | None] = []  # how the program's thread left the program
+    for run in runs:
+        run.program.importer.builtins = run.builtins
+    for brick in bricks:
+        has_eye = any(d["type"] == "ColorSensor" for d in brick.robot["devices"].values())
+        brick.world.prepare(surface=has_eye)  # set-up, not part of the run's wall time
+        if has_eye:
+            brick.world.surface.sampler(COLOR_FOOTPRINT_MM)
     real_exit = os._exit
-    program_thread = 0
+    by_ident: dict[int, _Run] = {}
+    outs: dict[int, Any] = {}
+    ins: dict[int, Any] = {}
     old_sigint = None
 
+    def started(run: _Run) -> None:
+        by_ident[run.ident] = run
+        outs[run.ident] = run.out
+        ins[run.ident] = io.StringIO(input or "")
+
     def program_exit(status: int) -> NoReturn:
-        if threading.get_ident() != program_thread:
+        run = by_ident.get(threading.get_ident())
+        if run is None:
             real_exit(status)
+        dog = run.dog
         if dog.reason is None:
             dog.exit_code = status
             dog.where = dog.program_where(sys._getframe(1))
             dog.stop("exit")
         raise _ProgramExit()
 
-    def body() -> None:
-        nonlocal program_thread
-        program_thread = threading.get_ident()
-        exc: BaseException | None = None
-        try:
-            exec(code, namespace)
-        except BaseException as e:
-            exc = e
-        while True:  # something raised by the watchdog just now lands here, not in robokit
-            try:
-                dog.program_ended()
-                break
-            except BaseException:  # noqa: S112 - the program has ended already
-                continue
-        ended.append(exc)
+    def stop_all(reason: str) -> None:
+        for run in runs:
+            run.dog.stop(reason)
 
     old_stdout, old_stdin = sys.stdout, sys.stdin
-    sys.meta_path.insert(0, importer)
+    one = runs[0] if len(runs) == 1 else None
+    for run in runs:
+        sys.meta_path.insert(0, run.program.importer)
+    left_behind = False
     wall0 = time.perf_counter()
     try:
-        with brick.attached():
-            sys.stdout = out
-            sys.stdin = io.StringIO(input or "")
+        with bricks[0].attached():
+            sys.stdout = one.out if one is not None else _ByThread(old_stdout, outs)
+            sys.stdin = (io.StringIO(input or "") if one is not None
+                         else _ByThread(old_stdin, ins))
             os._exit = program_exit
-            thread = threading.Thread(target=body, name="robokit-program", daemon=True)
-            # Ctrl-C only asks the watchdog to end the run (a KeyboardInterrupt here,
-            # between two lines of robokit, could leave the program running unwatched).
-            old_sigint = _catch_sigint(lambda: dog.stop("interrupt"))
-            thread.start()
-            dog.start(thread.ident or 0)
+            # Ctrl-C only asks the watchdogs to end the run (a KeyboardInterrupt here,
+            # between two lines of robokit, could leave a program running unwatched).
+            old_sigint = _catch_sigint(lambda: stop_all("interrupt"))
+            for run in runs:
+                run.on_start = started
+                run.thread.start()
+                run.dog.start(run.thread.ident or 0)
             while True:
                 try:  # Ctrl-C may arrive anywhere in this loop
-                    while thread.is_alive() and not dog.given_up:
-                        thread.join(0.05)
+                    while not all(run.stopped() for run in runs):
+                        if any(run.dog.given_up for run in runs) and bricks[0].arena:
+                            bricks[0].arena.abandon()  # the others need not wait for it
+                        next(r for r in runs if not r.stopped()).thread.join(0.05)
                     break
                 except KeyboardInterrupt:
-                    dog.stop("interrupt")
-            dog.join()
+                    stop_all("interrupt")
+            for run in runs:
+                run.dog.join()
             _restore_sigint(old_sigint)
             os._exit = real_exit
             sys.stdout, sys.stdin = old_stdout, old_stdin
-            left_behind = thread.is_alive()
+            behind = {run.ident: None for run in runs if run.thread.is_alive()}
+            left_behind = bool(behind)
             if left_behind:
-                sys.stdout = _Discard(old_stdout, program_thread)
-            if out.failed is None:
-                try:
-                    out.close_line()
-                except _OutputClosed:
-                    pass
+                sys.stdout = _ByThread(old_stdout, behind)
+            for run in runs:
+                if run.out.failed is None:
+                    try:
+                        run.out.close_line()
+                    except _OutputClosed:
+                        pass
     finally:
         _restore_sigint(old_sigint)
         os._exit = real_exit
         sys.stdin = old_stdin
-        if not isinstance(sys.stdout, _Discard):
+        if not left_behind:
             sys.stdout = old_stdout
         wall = time.perf_counter() - wall0
-        sys.meta_path.remove(importer)
-        # The program's own modules go away with the run, so the next run imports
+        names: set[str] = set()
+        for run in runs:
+            sys.meta_path.remove(run.program.importer)
+            names |= run.program.importer.names()
+            run.program.importer.builtins = None
+        # The programs' own modules go away with the run, so the next run imports
         # them afresh (a teacher's test suite runs many programs in one process).
-        for name in importer.names() - modules_before:
+        for name in names - modules_before:
             sys.modules.pop(name, None)
-        importer.builtins = None
-    if dog.reason == "interrupt":
+    if any(run.dog.reason == "interrupt" for run in runs):
         raise RunInterrupted(left_behind)
-    if out.failed is not None:
-        raise out.failed
-    status, error, tb_text = _outcome(dog, ended[0] if ended else None, user_dir,
-                                      hang_budget_s, filename, brick)
-    if not left_behind:
-        _let_go(ended, namespace, collect=any(e is not None for e in ended))
-    pose = brick.pose()
-    return RunResult(
-        status=status,
-        sim_time_s=brick.now / 1e6,
-        wall_time_s=wall,
-        start_pose=brick.start_pose,
-        pose=pose,
-        distance_mm=brick.distance_mm,
-        output=out.value(),
-        error=error,
-        traceback=tb_text,
-        brick=brick,
-        program=_display_path(filename),
-        left_behind=left_behind,
-    )
+    for run in runs:
+        if run.out.failed is not None:
+            raise run.out.failed
+    results = []
+    for run in runs:
+        brick, filename = run.brick, run.program.filename
+        status, error, tb_text = _outcome(run.dog, run.ended[0] if run.ended else None,
+                                          run.program.user_dir, hang_budget_s, filename, brick)
+        if not run.thread.is_alive():
+            _let_go(run.ended, run.namespace, collect=any(e is not None for e in run.ended))
+        results.append(RunResult(
+            status=status,
+            sim_time_s=max(b.now for b in bricks) / 1e6,
+            wall_time_s=wall,
+            start_pose=brick.start_pose,
+            pose=brick.pose(),
+            distance_mm=brick.distance_mm,
+            output=run.out.value(),
+            error=error,
+            traceback=tb_text,
+            brick=brick,
+            program=_display_path(filename),
+            left_behind=run.thread.is_alive(),
+        ))
+    return results
 
 
 def _let_go(*holders: Any, collect: bool = True) -> None:
@@ -677,7 +768,10 @@ def _outcome(dog: _Watchdog, exc: BaseException | None, user_dir: str, budget_s:
         return ("error", {"type": "ProgramHang", "message": message,
                           "file": file if dog.where else None, "line": line},
                 f"ProgramHang: {message}")
-    if reason == "time" or brick.time_up or isinstance(exc, SimTimeUp):
+    # (With several robots, the end of time comes to all bricks: a program that had
+    # ended before it finished.)
+    if reason == "time" or (brick.time_up and brick.arena is None) or isinstance(
+            exc, SimTimeUp):
         return "timeout", None, None
     if exc is None:
         return "finished", None, None

@@ -411,6 +411,16 @@ class WallGeometry:
                 return True
         return False
 
+    def circle_hits_wall(self, x: float, y: float, radius: float) -> bool:
+        """Does the disc of ``radius`` around ``(x, y)`` overlap a wall or box?"""
+        if not self._segs or self._clearance(x, y) > radius:
+            return False
+        for seg in self._candidates(x, y, radius):
+            rr = seg[7] + radius
+            if _pt_seg_dist2(x, y, seg[0], seg[1], seg[2], seg[3]) < rr * rr:
+                return True
+        return any(_point_in_poly(x, y, poly) for poly in self._box_polys)
+
     def rect_contact(self, x: float, y: float, heading_deg: float, front: float, back: float,
                      half_width: float, margin: float = 1.0) -> frozenset[str]:
         """Sides of the body rectangle within ``margin`` mm of a wall or box.

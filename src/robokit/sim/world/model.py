@@ -20,15 +20,18 @@ from robokit.config import short
 from robokit.errors import WorldError
 from robokit.sim.world.geometry import WallGeometry, point_in_poly, pt_seg_dist2
 from robokit.sim.world.shapes import (
+    MOVABLE_SHAPES,
     SHAPE_KINDS,
     Box,
     Circle,
     Line,
+    Movable,
     PaintShape,
     Point,
     Polygon,
     Pose,
     Ring,
+    RobotStart,
     Wall,
     color_names,
     color_ok,
@@ -62,6 +65,8 @@ class World(WallGeometry):
         shapes: tuple[PaintShape, ...] = (),
         walls: tuple[Wall, ...] = (),
         boxes: tuple[Box, ...] = (),
+        robots: tuple[RobotStart, ...] = (),
+        objects: tuple[Movable, ...] = (),
         description: str = "",
         source: str = "<world>",
     ) -> None:
@@ -81,6 +86,10 @@ class World(WallGeometry):
         self.rings = tuple(s for s in shapes if isinstance(s, Ring))
         self.wall_shapes = walls
         self.boxes = boxes
+        #: Start poses of several robots (``[[robots]]``), in order; empty: only ``start``.
+        self.robots = robots
+        #: Objects robots push (``[[objects]]``), where they stand at the start.
+        self.objects = objects
         self._surface: Surface | None = None
         self._build_walls()
 
@@ -114,6 +123,8 @@ class World(WallGeometry):
             counts[s.kind] = counts.get(s.kind, 0) + 1
         out["walls"] = [w.to_dict() for w in self.wall_shapes]
         out["boxes"] = [b.to_dict() for b in self.boxes]
+        out["robots"] = [r.to_dict() for r in self.robots]
+        out["objects"] = [o.to_dict() for o in self.objects]
         out["order"] = order
         return out
 
@@ -143,7 +154,7 @@ class World(WallGeometry):
 MAX_COORD = 1_000_000
 
 _TOP_KEYS = ("name", "description", "size", "bounds", "background", "start", "lines",
-             "polygons", "circles", "rings", "walls", "boxes", "order")
+             "polygons", "circles", "rings", "walls", "boxes", "robots", "objects", "order")
 _KIND_KEYS: dict[str, tuple[str, ...]] = {
     "lines": ("points", "width", "color", "closed"),
     "polygons": ("points", "color"),
@@ -151,9 +162,12 @@ _KIND_KEYS: dict[str, tuple[str, ...]] = {
     "rings": ("center", "radius", "width", "color"),
     "walls": ("points", "thickness", "height", "closed", "color"),
     "boxes": ("center", "size", "angle", "height", "color"),
+    "robots": ("x", "y", "heading", "program", "robot"),
+    "objects": ("shape", "center", "size", "radius", "angle", "mass_g", "friction", "height",
+                "color"),
 }
 _KIND_NOUN = {"lines": "line", "polygons": "polygon", "circles": "circle", "rings": "ring",
-              "walls": "wall", "boxes": "box"}
+              "walls": "wall", "boxes": "box", "robots": "robot", "objects": "object"}
 _EXAMPLE = {
     "points": "points = [[0, 0], [500, 0]]",
     "width": "width = 20",
@@ -168,6 +182,11 @@ _EXAMPLE = {
     "x": "x = 0",
     "y": "y = 0",
     "heading": "heading = 90",
+    "shape": 'shape = "cylinder"',
+    "mass_g": "mass_g = 100",
+    "friction": "friction = 0.5",
+    "program": 'program = "blue.py"',
+    "robot": 'robot = "blue.toml"',
 }
 
 
@@ -352,7 +371,8 @@ def _parse(d: dict[str, Any], source: str, loc: _Locator, check_start: bool = Tr
 
     # shapes
     items: dict[str, list[Any]] = {}
-    for kind in ("lines", "polygons", "circles", "rings", "walls", "boxes"):
+    for kind in ("lines", "polygons", "circles", "rings", "walls", "boxes", "robots",
+                 "objects"):
         v = d.get(kind, [])
         if not isinstance(v, list | tuple):
             ctx.fail(f"must be an array of tables: write [[{kind}]] before each "
@@ -369,12 +389,20 @@ def _parse(d: dict[str, Any], source: str, loc: _Locator, check_start: bool = Tr
             parsed.append(_parse_item(ctx, kind, i, item))
         items[kind] = parsed
 
+    if "start" not in d and items["robots"]:  # one robot starts where the first of several
+        start = items["robots"][0].pose
+
     # paint order: the file order of the tables
     order = _paint_order(ctx, d, items, loc)
     shapes = tuple(items[k][i] for k, i in order)
     world = World(name, bounds, background=background, start=start, shapes=shapes,
                   walls=tuple(items["walls"]), boxes=tuple(items["boxes"]),
+                  robots=tuple(items["robots"]), objects=tuple(items["objects"]),
                   description=description, source=source)
+    for i, r in enumerate(world.robots):
+        if not (bounds[0] <= r.pose.x <= bounds[2] and bounds[1] <= r.pose.y <= bounds[3]):
+            ctx.fail(f"the start ({r.pose.x:g}, {r.pose.y:g}) is outside the world's bounds "
+                     f"{bounds}; move it inside", "robots", i, "x")
     if check_start:
         _check_start(ctx, world, "start" in d)
     return world
@@ -446,6 +474,16 @@ def _parse_item(ctx: _Ctx, kind: str, i: int, it: dict[str, Any]) -> Any:
         h = ctx.positive(it["height"], kind, i, "height") if "height" in it else 100.0
         closed = ctx.boolean(it["closed"], kind, i, "closed") if "closed" in it else False
         return Wall(pts, th, h, closed, col("gray"))
+    if kind == "robots":
+        for key in ("x", "y"):
+            _require(ctx, it, kind, i, key)
+        pose = Pose(ctx.number(it["x"], kind, i, "x"), ctx.number(it["y"], kind, i, "y"),
+                    ctx.number(it["heading"], kind, i, "heading") if "heading" in it else 0.0)
+        prog = ctx.string(it["program"], kind, i, "program") if "program" in it else None
+        rob = ctx.string(it["robot"], kind, i, "robot") if "robot" in it else None
+        return RobotStart(pose, prog, rob)
+    if kind == "objects":
+        return _parse_movable(ctx, i, it, col)
     # boxes
     c = ctx.point(_require(ctx, it, kind, i, "center"), kind, i, "center")
     sz = _require(ctx, it, kind, i, "size")
@@ -457,6 +495,42 @@ def _parse_item(ctx: _Ctx, kind: str, i: int, it: dict[str, Any]) -> Any:
     ang = ctx.number(it["angle"], kind, i, "angle") if "angle" in it else 0.0
     hgt = ctx.positive(it["height"], kind, i, "height") if "height" in it else 100.0
     return Box(c, (w, h), ang, hgt, col("brown"))
+
+
+def _parse_movable(ctx: _Ctx, i: int, it: dict[str, Any], col: Any) -> Movable:
+    kind = "objects"
+    shape = _require(ctx, it, kind, i, "shape")
+    if shape not in MOVABLE_SHAPES:
+        ctx.fail(f"{short(shape)} is not a shape of an object; write one of "
+                 f"{', '.join(MOVABLE_SHAPES)}", kind, i, "shape")
+    mass, friction = MOVABLE_SHAPES[shape]
+    c = ctx.point(_require(ctx, it, kind, i, "center"), kind, i, "center")
+    size, radius = (0.0, 0.0), 0.0
+    if shape == "box":
+        if "radius" in it:
+            ctx.fail("a box has a size, not a radius; write e.g. size = [100, 100]", kind, i,
+                     "radius")
+        sz = _require(ctx, it, kind, i, "size")
+        if not isinstance(sz, list | tuple) or len(sz) != 2:
+            ctx.fail(f"{short(sz)} is not a size; write size = [width, depth] in mm, e.g. "
+                     "size = [100, 100]", kind, i, "size")
+        size = (ctx.positive(sz[0], kind, i, "size"), ctx.positive(sz[1], kind, i, "size"))
+    else:
+        if "size" in it:
+            ctx.fail(f"a {shape} has a radius, not a size; write e.g. radius = 35", kind, i,
+                     "size")
+        radius = ctx.positive(_require(ctx, it, kind, i, "radius"), kind, i, "radius")
+    angle = ctx.number(it["angle"], kind, i, "angle") if "angle" in it else 0.0
+    if "mass_g" in it:
+        mass = ctx.positive(it["mass_g"], kind, i, "mass_g")
+    if "friction" in it:
+        friction = ctx.number(it["friction"], kind, i, "friction")
+        if not 0.0 <= friction <= 2.0:
+            ctx.fail(f"friction = {short(it['friction'])} must be from 0 to 2 (a coefficient "
+                     "of friction); write e.g. friction = 0.5", kind, i, "friction")
+    height = (ctx.positive(it["height"], kind, i, "height") if "height" in it
+              else (2.0 * radius if shape == "ball" else 100.0))
+    return Movable(shape, c, size, radius, angle, mass, friction, height, col("red"))
 
 
 def _paint_order(ctx: _Ctx, d: dict[str, Any], items: dict[str, list[Any]], loc: _Locator

@@ -22,11 +22,13 @@ __all__ = [
     "Box",
     "Circle",
     "Line",
+    "Movable",
     "PaintShape",
     "Point",
     "Polygon",
     "Pose",
     "Ring",
+    "RobotStart",
     "Wall",
     "color_hex",
     "color_names",
@@ -216,6 +218,58 @@ class Box:
     def to_dict(self) -> dict[str, Any]:
         return {"center": list(self.center), "size": list(self.size), "angle": self.angle,
                 "height": self.height, "color": self.color}
+
+
+@dataclass(frozen=True)
+class RobotStart:
+    """Where one robot of several starts (``[[robots]]``), and optionally the program
+    it runs and its robot file (paths as written, relative to the world file)."""
+
+    pose: Pose
+    program: str | None = None
+    robot: str | None = None
+    kind = "robots"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"x": self.pose.x, "y": self.pose.y, "heading": self.pose.heading}
+        if self.program is not None:
+            out["program"] = self.program
+        if self.robot is not None:
+            out["robot"] = self.robot
+        return out
+
+
+#: The shapes of a movable object, and the mass and friction each has when not given.
+MOVABLE_SHAPES = {"box": (200.0, 0.5), "cylinder": (100.0, 0.5), "ball": (60.0, 0.05)}
+
+
+@dataclass(frozen=True)
+class Movable:
+    """An object robots push (``[[objects]]``): a ``box`` (``size`` w, d turned by ``angle``
+    degrees), a ``cylinder`` (a can) or a ``ball`` (``radius``), with its mass in grams and
+    its friction on the floor (a coefficient; a ball's is its rolling resistance)."""
+
+    shape: str
+    center: Point
+    size: tuple[float, float] = (0.0, 0.0)
+    radius: float = 0.0
+    angle: float = 0.0
+    mass_g: float = 100.0
+    friction: float = 0.5
+    height: float = 100.0
+    color: str = "red"
+    kind = "objects"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"shape": self.shape, "center": list(self.center),
+                               "mass_g": self.mass_g, "friction": self.friction,
+                               "height": self.height, "color": self.color}
+        if self.shape == "box":
+            out["size"] = list(self.size)
+            out["angle"] = self.angle
+        else:
+            out["radius"] = self.radius
+        return out
 
 
 PaintShape = Line | Polygon | Circle | Ring

@@ -1,0 +1,85 @@
+"""``robokit run A.py B.py ...``: several robots in one simulated world."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._errors import EXIT_PROGRAM_ERROR, about, fail
+from ._output import fmt_number, fmt_pose, object_line, read_input, run_inputs
+
+
+def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any,
+                world: str | None, seed: int | None, noise: bool, duration: float | None,
+                as_json: bool, plot: Path | None, telemetry: Path | None,
+                replay: Path | None, input_file: Path | None, kit: str | None,
+                press: tuple[str, ...]) -> None:
+    """Run ``programs`` together on the simulator, one robot each, and report each."""
+    if at is not None:
+        fail("several programs run only on the simulator, each on its own robot; give one "
+             "PROGRAM with --port, --ble or --pybricks")
+    if len(robots) > len(programs):
+        fail(f"--robot: {len(robots)} robot files for {len(programs)} program"
+             f"{'' if len(programs) == 1 else 's'}; give one --robot per program, in order")
+    refused = [name for name, value in (("--plot", plot), ("--telemetry", telemetry),
+                                         ("--board", kit)) if value is not None]
+    if refused:
+        fail(f"{', '.join(refused)}: not for several robots yet; leave "
+             f"{'it' if len(refused) == 1 else 'them'} out (--json and --replay report "
+             "every robot)")
+    from ..sim.brick import check_duration
+    from ..sim.presses import check_presses
+    from ..targets.program import find_robot
+
+    if duration is not None:
+        duration = check_duration(duration, "--duration")
+    check_presses(press, "--press")  # said with the option's name, before anything runs
+    given_input = read_input(input_file)
+    own = [find_robot(p, robots[i] if i < len(robots) else None)
+           for i, p in enumerate(programs)]
+    if replay is not None:
+        from .._files import check_output
+
+        inputs = [f for p, r in zip(programs, own, strict=True)
+                  for f in run_inputs(p, r, world, input_file)]
+        with about("--replay"):
+            check_output(replay, inputs=inputs, what="replay")
+    from ..sim import simulate
+
+    result = simulate(list(programs), world=world, robot=own, seed=seed,
+                      noise=True if noise else None, duration=duration,
+                      on_output=None if as_json else (lambda line, t: click.echo(line)),
+                      input=given_input, press=press, replay=replay)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        _summary(result, replay)
+    if result.status == "error":
+        sys.exit(EXIT_PROGRAM_ERROR)
+
+
+def _summary(result: Any, replay: Path | None) -> None:
+    colour = {"finished": "green", "timeout": "yellow", "error": "red"}
+    click.echo("")
+    click.echo(f"── {len(result.robots)} robots on {result.world.name} ──")
+    click.echo(f"sim time   {result.sim_time_s:.3f} s   wall {result.wall_time_s:.3f} s   "
+               f"({result.real_time_factor:.0f}× real time)")
+    if result.verdict:
+        click.echo(f"verdict    {result.verdict}")
+    for i, r in enumerate(result.robots):
+        status = click.style(r.status, fg=colour[r.status])
+        click.echo(f"robot {i + 1}    {r.program}: {status}")
+        if r.traceback:
+            click.echo(r.traceback, err=True)
+        click.echo(f"  pose     {fmt_pose(r.pose, r.imu_heading_deg)}   "
+                   f"(start {fmt_pose(r.start_pose, 0.0)})")
+        click.echo(f"  distance {fmt_number(r.distance_mm, 0)} mm driven; "
+                   f"{r.contacts['count']} contact{'' if r.contacts['count'] == 1 else 's'}")
+    for o in result.objects:
+        click.echo(object_line(o))
+    if replay is not None:
+        click.echo(f"replay     {replay}")

@@ -1,0 +1,144 @@
+"""What a simulated brick does among other robots: :class:`AmongOthers`, a part of
+:class:`~robokit.sim.brick.SimBrick` that :mod:`robokit.sim.arena` uses (the body's
+shape, the force of its wheels, what it takes to push it, being pushed)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .motor import MotorSim
+from .recorder import Recorder
+
+#: Rubber tyres on a mat: the friction coefficient of a wheel sliding sideways.
+TYRE_GRIP = 0.8
+#: Free-rolling wheels (motors coasting): resistance as a share of the weight.
+ROLLING = 0.03
+#: A robot without a drive base slides on its body: friction as a share of its weight.
+SLIDING = 0.5
+
+
+class AmongOthers:
+    """The methods of a SimBrick that the arena calls (see robokit.sim.arena)."""
+
+    arena: Any
+    index: int
+    robot: dict[str, Any]
+    recorder: Recorder
+    contact_count: int
+    first_contact: tuple[int, float, float] | None
+    bisect_every_step: bool
+    _has_walls: bool
+    _timers: list[list[Any]]
+    _next_tick: int | None
+    _motors: dict[str, MotorSim]
+    _ports: dict[str, dict[str, Any]]
+    _drive: bool
+    _lm: MotorSim
+    _rm: MotorSim
+    _kl: float
+    _kr: float
+    _x: float
+    _y: float
+    _h: float
+    _front: float
+    _back: float
+    _half_w: float
+    _t_phys: int
+    _push_load: tuple[float, float]
+    _front_memo: tuple[tuple[float, float, float] | None, bool]
+
+    def _sync(self) -> None:
+        raise NotImplementedError
+
+    def _update_next_event(self) -> None:
+        raise NotImplementedError
+
+    def join_arena(self, arena: Any, index: int) -> None:
+        """Share the world (and the clock) with the other robots of ``arena``."""
+        self.arena = arena
+        self.index = index
+        if arena.crowded:
+            self._has_walls = True  # other bodies are walls that move
+            self.bisect_every_step = True  # what a push met may move: no memo of walls
+
+    def stop_robot(self) -> None:
+        """The program ended: as on a hub, the control loop stops and the motors coast."""
+        self._sync()
+        self._timers = []
+        self._next_tick = None
+        for m in self._motors.values():
+            m.coast()
+        self._update_next_event()
+
+    def body_shape(self) -> Any:
+        from . import bodies
+
+        return bodies.rect(self._x, self._y, self._h, self._front, self._back, self._half_w)
+
+    def mount_of(self, port: str) -> tuple[float, float, float]:
+        """World (x, y, heading°) of the device on ``port``, as the body is now."""
+        dev = self._ports[port]
+        c, s = math.cos(self._h), math.sin(self._h)
+        sx, sy = dev.get("x", 0.0), dev.get("y", 0.0)
+        return (self._x + c * sx - s * sy, self._y + s * sx + c * sy,
+                math.degrees(self._h) + dev.get("heading", 0.0))
+
+    def _weight_n(self) -> float:
+        return float(self.robot["body"]["mass_g"]) / 1000.0 * 9.81
+
+    def drive_force(self) -> float:
+        """How hard the wheels can push along the heading now, N: the motors' torque at
+        the tyres with the voltage they have, held still (what they give against a body
+        that does not yield), up to the tyres' grip."""
+        if not self._drive:
+            return 0.0
+        m_per_rad = 180.0 / math.pi / 1000.0
+        force = 0.0
+        for m, k in ((self._lm, self._kl), (self._rm, self._kr)):
+            held = m.model.kt * m.voltage_mv / 1000.0 / m.model.resistance
+            force += held / (k * m_per_rad)
+        grip = TYRE_GRIP * self._weight_n()  # beyond it the tyres spin
+        return max(-grip, min(grip, force))
+
+    def resistance(self, nx: float, ny: float) -> float:
+        """Newtons it takes to push this robot along (nx, ny): along its wheels as their
+        motors allow (robokit.sim.arena), sideways its tyres' grip."""
+        weight = self._weight_n()
+        grip = TYRE_GRIP * weight
+        if not self._drive:
+            return SLIDING * weight
+        c, s = math.cos(self._h), math.sin(self._h)
+        along = abs(c * nx + s * ny)
+        m_per_rad = 180.0 / math.pi / 1000.0
+        rolling = 0.0
+        for m, k in ((self._lm, self._kl), (self._rm, self._kr)):
+            held = m.model.stall_torque / abs(k * m_per_rad)
+            mode = m.mode
+            share = (ROLLING * weight / 2.0 if mode == "coast"
+                     else 0.5 * held if mode == "brake" else held)
+            rolling += min(share, grip / 2.0)
+        return along * rolling + (1.0 - along) * grip
+
+    def set_push_load(self, force_n: float) -> None:
+        """The body pushes against ``force_n`` newtons: a load on both wheel motors."""
+        if not self._drive or force_n == 0.0:
+            self._push_load = (0.0, 0.0)
+            return
+        m_per_rad = 180.0 / math.pi / 1000.0
+        half = 0.5 * force_n
+        self._push_load = (half * self._kl * m_per_rad, half * self._kr * m_per_rad)
+
+    def shove(self, dx: float, dy: float) -> None:
+        """Another body pushed this one by (dx, dy) mm: it slides (the wheels do not turn)."""
+        self._x += dx
+        self._y += dy
+        self._front_memo = (None, False)
+
+    def touched(self, what: str) -> None:
+        """The body began to touch ``what`` (another robot, an object)."""
+        self.recorder.event(self._t_phys, "touch", {"with": what})
+        self.contact_count += 1
+        if self.first_contact is None:
+            self.first_contact = (self._t_phys, self._x, self._y)
+

@@ -1,0 +1,161 @@
+"""Several robots in one run: ``simulate([A, B, ...])`` (see :func:`robokit.sim.simulate`).
+
+Each program runs on its own robot, at the world's start poses (``[[robots]]``) in order,
+all on one simulated clock (:class:`~robokit.sim.arena.Arena`).  The result is one
+:class:`~robokit.sim.result.RunResult` for the run, whose ``robots`` holds each robot's
+own result; ``verdict`` is what a rule said when it ended the run.
+
+A rule is a function called with the arena every :data:`RULE_PERIOD_US` of simulated
+time; when it returns a string, the run ends there and that string is the verdict.
+:func:`ring_out` makes the sumo referee's rule.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..compiler.bundle import Bundle
+from ..config import check_robot, load_robot
+from ..errors import ProgramError
+from .arena import Arena
+from .brick import SimBrick
+from .result import RunResult
+from .runner import directives_in, program_from_bundle, run_programs
+from .world import World
+
+#: How often a rule looks at the arena, µs of simulated time.
+RULE_PERIOD_US = 10_000
+
+Rule = Callable[[Arena], "str | None"]
+
+
+def ring_out(radius: float, center: tuple[float, float] = (0.0, 0.0)) -> Rule:
+    """The sumo referee: the run ends when the middle of a robot's body leaves the ring of
+    ``radius`` mm around ``center``; the verdict says who won (the last robot still in
+    it), or that all left at once."""
+
+    def rule(arena: Arena) -> str | None:
+        out = []
+        for b in arena.bricks:
+            shape = b.body_shape()
+            if math.hypot(shape[1] - center[0], shape[2] - center[1]) > radius:
+                out.append(b.index)
+        if not out:
+            return None
+        inside = [b.index for b in arena.bricks if b.index not in out]
+        t = arena.bricks[0].now / 1e6
+        gone = ", ".join(f"robot {i + 1}" for i in out)
+        if len(inside) == 1:
+            return f"robot {inside[0] + 1} wins: {gone} left the ring at {t:.2f} s"
+        return f"no winner: {gone} left the ring at {t:.2f} s"
+
+    return rule
+
+
+def simulate_several(
+    programs: Sequence[str | Path | Bundle],
+    *,
+    world: World,
+    duration: float,
+    robots: Sequence[str | Path | dict[str, Any] | None],
+    seed: int | None,
+    noise: bool,
+    telemetry_hz: float,
+    on_output: Callable[[str, float], None] | None,
+    hang_budget_s: float,
+    on_start: Callable[[SimBrick], None] | None,
+    input: str | None,
+    rule: Rule | None,
+    presses: tuple[Any, ...],
+    load: Callable[[Any, Any], tuple[Bundle, Path]],
+) -> RunResult:
+    """Run ``programs`` together in ``world`` (already loaded, its duration decided);
+    ``load(program, robot)`` gives each one's verified bundle and folder."""
+    wall0 = time.perf_counter()
+    starts = _starts(world, len(programs))
+    bricks: list[SimBrick] = []
+    loaded = []
+    for i, program in enumerate(programs):
+        robot = robots[i] if i < len(robots) else None
+        bundle, folder = load(program, robot)
+        if isinstance(robot, dict):
+            cfg = check_robot(robot)
+        elif robot is not None:
+            cfg = load_robot(robot)
+        else:
+            cfg = check_robot(bundle.robot, source=f"{bundle.program} (the bundle's robot)")
+        entry = bundle.module(bundle.entry)
+        if entry.source is not None:  # a program's own world or duration line is not used
+            directives_in(entry.source.decode("utf-8"), folder / entry.path)
+        loaded.append(program_from_bundle(bundle, folder))
+        own_seed = None if seed is None else seed + i
+        bricks.append(SimBrick(world, cfg, seed=own_seed if noise or seed is not None else None,
+                               noise=noise, duration_s=duration, telemetry_hz=telemetry_hz,
+                               start=starts[i]))
+    _check_modules(loaded, programs)
+    for b in bricks:
+        b.set_presses(presses)
+    arena = Arena(world, bricks)
+    if rule is not None:
+        arena.rule = rule
+        arena.rule_period_us = RULE_PERIOD_US
+    if on_start is not None:
+        on_start(bricks[0])
+    outputs = [None if on_output is None else _tagged(on_output, i)
+               for i in range(len(bricks))]
+    results = run_programs(bricks, loaded, on_output=outputs, hang_budget_s=hang_budget_s,
+                           input=input)
+    wall = time.perf_counter() - wall0
+    for r in results:
+        r.wall_time_s = wall
+    first = results[0]
+    worst = ("error" if any(r.status == "error" for r in results)
+             else "timeout" if any(r.status == "timeout" for r in results) else "finished")
+    match = RunResult(status=worst, sim_time_s=first.sim_time_s, wall_time_s=wall,
+                      start_pose=first.start_pose, pose=first.pose,
+                      distance_mm=first.distance_mm, output=first.output, error=first.error,
+                      traceback=first.traceback, brick=first.brick, program=first.program,
+                      left_behind=any(r.left_behind for r in results))
+    match.robots = results
+    match.verdict = arena.verdict
+    match.objects = arena.object_states()
+    return match
+
+
+def _tagged(on_output: Callable[[str, float], None], i: int) -> Callable[[str, float], None]:
+    """Each line a robot prints, marked with its number: ``[2] hello``."""
+    return lambda line, t: on_output(f"[{i + 1}] {line}", t)
+
+
+def _starts(world: World, count: int) -> list[tuple[float, float, float]]:
+    starts = [(r.pose.x, r.pose.y, r.pose.heading) for r in world.robots]
+    if count > len(starts):
+        have = len(starts)
+        raise ProgramError(
+            f"{count} programs, but the world {world.name!r} has "
+            f"{'no' if not have else 'only ' + str(have)} start pose"
+            f"{'' if have == 1 else 's'} for several robots; give at most {have} programs, "
+            "or add a [[robots]] table with x, y and heading for each robot to the world "
+            "file" if have else
+            f"{count} programs, but the world {world.name!r} has no start poses for several "
+            "robots; add a [[robots]] table with x, y and heading for each robot to the "
+            "world file, or pick a world that has them (sumo, arena, empty)")
+    return starts[:count]
+
+
+def _check_modules(loaded: list[Any], programs: Sequence[Any]) -> None:
+    """Programs share the process's module table: two modules of one name must be one."""
+    seen: dict[str, tuple[str, str]] = {}
+    for program, lp in zip(programs, loaded, strict=True):
+        for name in sorted(lp.importer.names()):
+            source = lp.importer.source(name)
+            if name in seen and seen[name][1] != source:
+                raise ProgramError(
+                    f"{seen[name][0]} and {program} each have a module named {name!r}, with "
+                    "different code; the robots of one run share module names, so rename "
+                    "one of them")
+            seen.setdefault(name, (str(program), source))

@@ -1,0 +1,161 @@
+"""What the simulated brick's sensors read: :class:`Sensors`, a part of
+:class:`~robokit.sim.brick.SimBrick` (colour from the mat under the sensor, distance to
+walls and other bodies, the bumper against them, noise when it is on)."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+from .motor import MotorSim
+from .surface import FootprintSampler
+
+#: Simulated time each device call made by the program costs, in µs.
+CALL_COST_US = 50
+#: Readings see the physics as of the last whole millisecond.
+PHYSICS_RESOLUTION_US = 1000
+#: Side of the colour sensor's footprint on the mat is 2 × this.
+COLOR_FOOTPRINT_MM = 4.0
+#: Ambient light of the simulated room, % (what ColorSensor.ambient() reads).
+ROOM_AMBIENT = 12.0
+ULTRASONIC_MAX_MM = 2000.0
+ULTRASONIC_MIN_MM = 40.0
+ULTRASONIC_CONE_DEG = 20.0
+#: The bumper's plunger travel when pressed against something, mm.
+FORCE_TRAVEL_MM = 8.0
+
+
+class Sensors:
+    """The sensor methods of the HAL, as a SimBrick has them."""
+
+    arena: Any
+    world: Any
+    noise: bool
+    now: int
+    _rng: random.Random
+    _ports: dict[str, dict[str, Any]]
+    _last: dict[str, Any]
+    _rgb_memo: dict[str, tuple[int, tuple[float, float, float], float]]
+    _footprint: FootprintSampler | None
+    _in_control: bool
+    _next_event: int
+    _t_phys: int
+    _has_walls: bool
+    _drive: bool
+    _lm: MotorSim
+    _rm: MotorSim
+    _kl: float
+    _kr: float
+    _x: float
+    _y: float
+    _h: float
+    _front: float
+    _back: float
+    _half_w: float
+    _front_memo: tuple[tuple[float, float, float] | None, bool]
+
+    def _spend(self, us: int) -> None:
+        raise NotImplementedError
+
+    def _advance_to(self, target: int) -> None:
+        raise NotImplementedError
+
+    def _physics_to(self, t: int) -> None:
+        raise NotImplementedError
+
+    def _sync_read(self) -> None:
+        raise NotImplementedError
+
+    def _mount(self, dev: dict[str, Any]) -> tuple[float, float, float]:
+        raise NotImplementedError
+
+    def _noisy(self, value: float, sigma: float) -> float:
+        if self.noise:
+            return value + self._rng.gauss(0.0, sigma)
+        return value
+
+    def color_rgb(self, port: str) -> tuple[float, float, float]:
+        # _spend(CALL_COST_US) and _sync_read() inlined (a loop reading with no wait).
+        if not self._in_control:
+            target = self.now + CALL_COST_US
+            if target >= self._next_event:
+                self._advance_to(target)
+            else:
+                self.now = target
+        t = self.now - self.now % PHYSICS_RESOLUTION_US
+        if self._t_phys < t:
+            self._physics_to(t)
+        memo = self._rgb_memo.get(port)
+        if memo is not None and memo[0] == self._t_phys:
+            # Read again within the same millisecond of physics (a loop with no wait):
+            # the robot has not moved, so neither has the reading.
+            self._last[port] = memo[2]
+            return memo[1]
+        dev = self._ports[port]
+        c, s = math.cos(self._h), math.sin(self._h)
+        sx, sy = dev["x"], dev["y"]
+        if self._footprint is None:
+            self._footprint = self.world.surface.sampler(COLOR_FOOTPRINT_MM)
+        r, g, b = self._footprint.rgb(self._x + c * sx - s * sy, self._y + s * sx + c * sy)
+        if self.noise:
+            r, g, b = self._noisy(r, 0.8), self._noisy(g, 0.8), self._noisy(b, 0.8)
+            r, g, b = (min(100.0, max(0.0, v)) for v in (r, g, b))
+        else:
+            self._rgb_memo[port] = (self._t_phys, (r, g, b), (r + g + b) / 3.0)
+        self._last[port] = (r + g + b) / 3.0
+        return r, g, b
+
+    def color_ambient(self, port: str) -> float:
+        self._spend(CALL_COST_US)
+        return max(0.0, self._noisy(ROOM_AMBIENT, 0.5))
+
+    def ultrasonic_distance(self, port: str) -> float:
+        self._spend(CALL_COST_US)
+        x, y, h = self._mount(self._ports[port])
+        d = self.world.ultrasonic(x, y, h, ULTRASONIC_CONE_DEG, 5, ULTRASONIC_MAX_MM)
+        if self.arena is not None:
+            self.arena.ping(self, port)
+            d = min(d, self.arena.ray(self, x, y, h, ULTRASONIC_CONE_DEG, 5, d))
+        if d < ULTRASONIC_MAX_MM:
+            d = max(ULTRASONIC_MIN_MM, self._noisy(d, 3.0))
+        d = float(round(min(d, ULTRASONIC_MAX_MM)))
+        self._last[port] = d
+        return d
+
+    def ultrasonic_presence(self, port: str) -> bool:
+        self._spend(CALL_COST_US)
+        if self.arena is None:
+            return False  # no other ultrasonic sensor in the world
+        x, y, h = self._mount(self._ports[port])
+        return self.arena.presence(self, x, y, h, ULTRASONIC_MAX_MM)
+
+    def force_state(self, port: str) -> tuple[float, float]:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        force, travel = self._bumper()
+        self._last[port] = force
+        return force, travel
+
+    def _bumper(self) -> tuple[float, float]:
+        """Force and plunger travel of a front bumper sensor."""
+        if not self._has_walls:
+            return 0.0, 0.0
+        pose = (self._x, self._y, self._h)
+        if self.arena is not None and self.arena.front_touch(self):
+            self._front_memo = (None, True)
+        elif self._front_memo[0] != pose:  # the walls do not move: the same pose, the same sides
+            sides = self.world.rect_contact(pose[0], pose[1], math.degrees(pose[2]),
+                                            self._front, self._back, self._half_w, 1.0)
+            self._front_memo = (pose, "front" in sides)
+        if not self._front_memo[1]:
+            return 0.0, 0.0
+        # The plunger's spring holds it at a few newtons; the wheels pushing on
+        # the wall add their thrust: motor torque over the metres moved per radian.
+        push = 0.0
+        if self._drive:
+            m_per_rad = 180.0 / math.pi / 1000.0
+            push = (self._lm.torque / (self._kl * m_per_rad)
+                    + self._rm.torque / (self._kr * m_per_rad))
+        force = min(10.0, max(0.0, 3.0 + push))
+        return round(self._noisy(force, 0.05), 2), FORCE_TRAVEL_MM
