@@ -471,3 +471,27 @@ def test_a_broadcast_in_a_task_may_be_awaited_or_not() -> None:
     with b.attached():
         until(b, 500_000)
         assert listener.ble.observe(1) == "second"
+
+
+def test_a_long_run_keeps_what_it_needs_only_and_counts_every_delivery() -> None:
+    a, b = (brick_at(x, robot=check_robot({"name": n, "hub": {"type": "EV3Brick"}}))
+            for n, x in (("a", 0), ("b", 300)))
+    air = on_one_air(a, b)
+    air.mailbox_listen(0, 0)
+    until(a, 30_000)
+    until(b, 30_000)
+    assert not air.mailbox_connect(1, "a", b.now)
+    until(b, 60_000)
+    assert air.mailbox_connect(1, "a", b.now)
+    sent = 0
+    for t in range(100_000, 60_000_000, 10_000):  # a value every 10 ms for a minute
+        until(a, t)
+        until(b, t)
+        air.mailbox_send(1, "n", sent.to_bytes(4, "little"), b.now)
+        sent += 1
+    until(a, 61_000_000)
+    got = air.mailbox_read(0, "n", a.now)
+    assert got == ((sent - 1).to_bytes(4, "little"), sent)
+    # Memory: a few hundred deliveries and pose samples, not a minute's.
+    member = air._members[0]
+    assert len(member.boxes["n"]) <= 257 and len(member.pose_t) <= 1025

@@ -139,6 +139,7 @@ class _Member:
         # Mailboxes: listening since (None: not a server), deliveries by mailbox name.
         self.listening: int | None = None
         self.boxes: dict[str, list[tuple[int, int, int, bytes]]] = {}
+        self.dropped: dict[str, int] = {}  # deliveries pruned from the front of a box
         self.sent = 0
 
     def note_pose(self, now_us: int) -> None:
@@ -225,7 +226,14 @@ class Air:
             return
         m.sampling = True
         m.note_pose(int(m.brick.now))
-        m.brick.every(POSE_PERIOD_US, m.note_pose)
+
+        def sample(now_us: int) -> None:
+            m.note_pose(now_us)
+            if len(m.pose_t) > 1024:
+                with self._lock:
+                    self._prune(m)
+
+        m.brick.every(POSE_PERIOD_US, sample)
 
     def name_of(self, member: int) -> str:
         """The brick name of ``member`` (what a mailbox client connects to)."""
@@ -248,6 +256,15 @@ class Air:
             m.runs = [r for r in m.runs if r[1] is None or r[1] >= cut] or m.runs[-1:]
         if len(self._heard_memo) > 50_000:
             self._heard_memo.clear()
+
+    def _prune_box(self, m: _Member, name: str) -> None:
+        """Drop the deliveries to ``m``'s mailbox ``name`` that no read can reach any
+        more (all but the last delivered before the slowest member's clock)."""
+        box = m.boxes[name]
+        i = bisect_right(box, (self._oldest_now(), 1 << 62, 0, b"")) - 1
+        if i > 0:
+            del box[:i]
+            m.dropped[name] = m.dropped.get(name, 0) + i
 
     # -- BLE broadcast / observe --------------------------------------------------------
     def broadcast(self, member: int, channel: int, payload: bytes | None,
@@ -443,19 +460,23 @@ class Air:
                               + repr(to))
             for p in sorted(set(peers)):
                 m.sent += 1
-                box = self._members[p].boxes.setdefault(name, [])
+                peer = self._members[p]
+                box = peer.boxes.setdefault(name, [])
                 insort(box, (now_us + MAILBOX_DELAY_US, member, m.sent, bytes(data)))
+                if len(box) > 256:
+                    self._prune_box(peer, name)
             return len(set(peers))
 
     def mailbox_read(self, member: int, name: str, now_us: int) -> tuple[bytes, int] | None:
         """``(data, count)``: the latest value delivered to ``member``'s mailbox ``name``
         by ``now_us`` and how many were delivered so far; None when none was."""
         with self._lock:
-            box = self._members[member].boxes.get(name)
+            m = self._members[member]
+            box = m.boxes.get(name)
             if not box:
                 return None
             n = bisect_right(box, (now_us, 1 << 62, 0, b""))
-            return None if n == 0 else (box[n - 1][3], n)
+            return None if n == 0 else (box[n - 1][3], m.dropped.get(name, 0) + n)
 
     def mailbox_close(self, member: int, now_us: int) -> None:
         """``member`` closes all its mailbox connections and stops listening."""
