@@ -444,6 +444,67 @@ class Control:
         self.stalled_now = False
         self.sat = 0
 
+    def respeed(self, now, x, v, speed, accel, decel):
+        """Run at a new ``speed`` from ``now``, already running at a speed (``SPEED``
+        mode, ``then`` NONE): what ``start(now, forever(now, x0, v0, speed, accel,
+        decel), SPEED, NONE)`` does with ``x0, v0 = start_state(now, x, v)``, the
+        same numbers, but the trajectory changes in place (a program that calls
+        drive() or run() in its loop makes no new objects)."""
+        traj = self.traj
+        if self.active and not self.paused:
+            # Trajectory.ref(now - t_pause), inlined.
+            t = (now - self.t_pause - traj.t0) * 1e-6
+            if t < traj.d1:
+                a = traj.a0
+                x0 = traj.x0 + (traj.v0 + 0.5 * a * t) * t
+                v0 = traj.v0 + a * t
+            elif t < traj.d2:
+                x0 = traj.x1 + traj.v1 * (t - traj.d1)
+                v0 = traj.v1
+            elif t < traj.d3:
+                a = traj.a2
+                t -= traj.d2
+                x0 = traj.x2 + (traj.v1 + 0.5 * a * t) * t
+                v0 = traj.v1 + a * t
+            else:
+                x0 = traj.x3 + traj.v3 * (t - traj.d3)
+                v0 = traj.v3
+        else:
+            x0 = x
+            v0 = v
+        # forever(now, x0, v0, speed, accel, decel), into the same Trajectory.
+        if (v0 >= 0.0 and speed >= v0) or (v0 <= 0.0 and speed <= v0):
+            rate = accel
+        else:
+            rate = decel
+        a = rate if speed >= v0 else -rate
+        d1 = (speed - v0) / a if a else 0.0
+        traj.t0 = now
+        traj.x0 = x0
+        traj.v0 = v0
+        traj.a0 = a
+        traj.d1 = d1
+        traj.v1 = speed
+        traj.d2 = traj.d3 = traj.x2 = traj.x3 = _INF
+        traj.a2 = 0.0
+        traj.v3 = 0.0
+        traj.x1 = x0 + (v0 + 0.5 * a * d1) * d1
+        # start(now, traj, SPEED, NONE) while running at a speed.
+        self.integral = 0.0
+        self.end_us = None
+        self.x_end = _INF
+        self.v_end = 0.0
+        self.t_pause = 0
+        self.t_last = now
+        self.sat = 0
+        self.paused = False
+        self.stall_since = -1
+        self.stalled_now = False
+        self.on_target = False
+        self.smart_x = None
+        self.ref_x = x0
+        self.ref_v = v0
+
     def start_state(self, now, x, v):
         """Where a new command starts: the current reference while controlling (so
         commands blend without a jump), else the measured ``x``/``v``.  A reference

@@ -341,15 +341,11 @@ class DriveBase:
         self._note_repeat(sd, sh, speed, turn_rate)
 
     def _restart(self, now, sd, sh, speed, turn_rate):
-        """drive() while already driving: new speeds from the running references."""
-        cd = self.distance_control
-        ch = self.heading_control
-        xd0, vd0 = cd.start_state(now, 0.0, 0.0)
-        xh0, vh0 = ch.start_state(now, 0.0, 0.0)
-        cd.start(now, forever(now, xd0, vd0, sd, self._straight_acc, self._straight_dec),
-                 SPEED, NONE)
-        ch.start(now, forever(now, xh0, vh0, sh, self._turn_acc, self._turn_dec),
-                 SPEED, NONE)
+        """drive() while already driving: new speeds from the running references (the
+        trajectories change in place)."""
+        self.distance_control.respeed(now, 0.0, 0.0, sd, self._straight_acc,
+                                      self._straight_dec)
+        self.heading_control.respeed(now, 0.0, 0.0, sh, self._turn_acc, self._turn_dec)
         self._note_repeat(sd, sh, speed, turn_rate)
 
     def _note_repeat(self, sd, sh, speed, turn_rate):

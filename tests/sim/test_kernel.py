@@ -1,0 +1,145 @@
+"""The fast kernel (robokit.sim.kernel) runs the very runs of the general path: every
+example ends at the same pose with the same events with the kernel on and off, and the
+kernel hands over to the general path where its conditions do not hold (walls, a motor
+of its own, the gyro)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from robokit.config import standard_rover
+from robokit.sim import simulate
+from robokit.sim.brick import SimBrick
+from robokit.sim.kernel import ENV
+from robokit.sim.world import load_world
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SUBMISSIONS = EXAMPLES / "grading" / "submissions"
+#: Every program of examples/ the simulator runs, and how (the graded ones run in the
+#: maze, as examples/grading/grade.toml has them; dave.py hangs on purpose).
+PROGRAMS: list[tuple[Path, dict[str, Any]]] = (
+    [(p, {}) for p in sorted(EXAMPLES.glob("*.py"))]
+    + [(p, {"world": "maze", "hang_budget_s": 1.0 if p.stem == "dave" else 5.0})
+       for p in sorted(SUBMISSIONS.glob("*.py"))]
+    + [(p, {}) for p in sorted(EXAMPLES.glob("kits/*")) if p.is_dir()]
+)
+
+
+def run(monkeypatch: pytest.MonkeyPatch, program: Path, kernel: bool, **kw: Any) -> Any:
+    monkeypatch.setenv(ENV, "1" if kernel else "0")
+    return simulate(program, **kw)
+
+
+def assert_same_run(fast: Any, slow: Any) -> None:
+    assert fast.status == slow.status
+    assert fast.sim_time_s == slow.sim_time_s
+    assert fast.pose[0] == pytest.approx(slow.pose[0], abs=0.01)  # mm
+    assert fast.pose[1] == pytest.approx(slow.pose[1], abs=0.01)
+    assert fast.pose[2] == pytest.approx(slow.pose[2], abs=0.01)  # degrees
+    assert fast.distance_mm == pytest.approx(slow.distance_mm, abs=0.01)
+    assert fast.events == slow.events
+    assert fast.output == slow.output
+
+
+def test_the_list_holds_every_example() -> None:
+    names = {p.name for p, _kw in PROGRAMS}
+    assert {"line_follower.py", "sumo.py", "maze_solver.py", "alice.py",
+            "inventor_square"} <= names
+    assert len(PROGRAMS) >= len(list(EXAMPLES.glob("*.py"))) + 4
+
+
+@pytest.mark.parametrize(("program", "kw"), PROGRAMS, ids=[p.name for p, _ in PROGRAMS])
+def test_every_example_ends_the_same_with_the_kernel_on_and_off(
+        monkeypatch: pytest.MonkeyPatch, program: Path, kw: dict[str, Any]) -> None:
+    fast = run(monkeypatch, program, True, **kw)
+    slow = run(monkeypatch, program, False, **kw)
+    assert slow.brick.kernel is None
+    assert_same_run(fast, slow)
+
+
+def kernel_of(result: Any) -> Any:
+    k = result.brick.kernel
+    assert k is not None
+    return k
+
+
+@pytest.mark.parametrize("name", ["line_follower", "square", "colour_sorter"])
+def test_the_kernel_takes_every_step_of_a_plain_drive(monkeypatch: pytest.MonkeyPatch,
+                                                      name: str) -> None:
+    k = kernel_of(run(monkeypatch, EXAMPLES / f"{name}.py", True))
+    assert k.steps > 1000
+    assert k.handed == 0
+
+
+def test_a_push_against_a_wall_goes_to_the_general_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    r = run(monkeypatch, EXAMPLES / "sumo.py", True)
+    k = kernel_of(r)
+    assert r.contacts["count"] >= 1
+    assert k.steps > 100  # on the way to the box
+    assert k.handed > 1000  # pushing it
+
+
+def test_near_walls_the_general_path_tests_each_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The wall avoider turns away before touching: no contact, yet the steps near the
+    # walls are the general path's.
+    r = run(monkeypatch, EXAMPLES / "wall_avoider.py", True)
+    k = kernel_of(r)
+    assert r.contacts["count"] == 0
+    assert k.steps > 1000
+    assert k.handed > 10
+
+
+def test_a_motor_of_its_own_goes_to_the_general_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    k = kernel_of(run(monkeypatch, EXAMPLES / "arm.py", True))
+    assert k.handed > 100
+
+
+def test_the_gyro_heading_goes_to_the_general_control_loop(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # With use_gyro(True) the control loop is the general one (the heading comes from
+    # the IMU); the physics between its ticks may still be the kernel's.
+    r = run(monkeypatch, EXAMPLES / "gyro_turns.py", True)
+    k = kernel_of(r)
+    assert k.ticks == 0
+
+
+@pytest.mark.parametrize("name", ["line_follower", "wall_avoider"])
+def test_noise_changes_nothing_between_the_paths(monkeypatch: pytest.MonkeyPatch,
+                                                 name: str) -> None:
+    prog = EXAMPLES / f"{name}.py"
+    fast = run(monkeypatch, prog, True, seed=11, duration=20)
+    slow = run(monkeypatch, prog, False, seed=11, duration=20)
+    assert kernel_of(fast).steps > 1000
+    assert_same_run(fast, slow)
+    assert fast.telemetry.rows == slow.telemetry.rows
+
+
+def test_the_telemetry_is_the_same_row_for_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    prog = EXAMPLES / "line_follower.py"
+    fast = run(monkeypatch, prog, True)
+    slow = run(monkeypatch, prog, False)
+    assert kernel_of(fast).ticks > 1000
+    assert len(fast.telemetry.rows) > 1000
+    assert fast.telemetry.rows == slow.telemetry.rows
+
+
+def test_the_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = load_world("empty")
+    monkeypatch.setenv(ENV, "0")
+    assert SimBrick(world, standard_rover()).kernel is None
+    monkeypatch.setenv(ENV, "1")
+    assert SimBrick(world, standard_rover()).kernel is not None
+    # And per brick, before a run: brick.kernel = None.
+    r = simulate(EXAMPLES / "square.py", on_start=lambda b: setattr(b, "kernel", None))
+    assert r.brick.kernel is None
+    assert r.status == "finished"
+
+
+def test_a_robot_without_a_drive_base_has_no_kernel() -> None:
+    robot = standard_rover()
+    del robot["drive_base"]
+    assert SimBrick(load_world("empty"), robot).kernel is None
