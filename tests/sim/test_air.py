@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -495,3 +496,30 @@ def test_a_long_run_keeps_what_it_needs_only_and_counts_every_delivery() -> None
     # Memory: a few hundred deliveries and pose samples, not a minute's.
     member = air._members[0]
     assert len(member.boxes["n"]) <= 257 and len(member.pose_t) <= 1025
+
+
+def test_two_programs_talk_through_bleradio_in_one_run(tmp_path: Path) -> None:
+    from robokit.sim import simulate
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    sender = tmp_path / "a" / "main.py"
+    sender.write_text(
+        "from pybricks.messaging import BLERadio\nfrom pybricks.tools import wait\n"
+        "radio = BLERadio(broadcast_channel=5)\nfor i in range(20):\n"
+        "    radio.broadcast(i * 1.5)\n    wait(100)\n")
+    listener = tmp_path / "b" / "main.py"
+    listener.write_text(
+        "from pybricks.messaging import BLERadio\nfrom pybricks.tools import wait\n"
+        "radio = BLERadio(observe_channels=[5])\nheard = []\nfor i in range(20):\n"
+        "    heard.append(radio.observe(5))\n    wait(100)\nprint(heard)\n"
+        "print(radio.signal_strength(5) > -90)\n")
+    r = simulate([sender, listener], world="sumo", duration=10)
+    assert r.status == "finished", r.error
+    lines = r.robots[1].output.splitlines()
+    heard = eval(lines[0])  # noqa: S307 - the program's own printed list
+    assert heard[0] is None  # nothing yet at the start
+    later = [h for h in heard if h is not None]
+    assert later == sorted(later) and len(set(later)) >= 15  # the counter, in order
+    assert all(isinstance(h, float) for h in later)
+    assert lines[1] == "True"

@@ -32,7 +32,8 @@ PROVIDED = {
     "pybricks.media": ("ev3dev",),
     "pybricks.media.ev3dev": ("Image", "Font", "SoundFile", "ImageFile"),
     "pybricks.messaging": ("Mailbox", "LogicMailbox", "NumericMailbox", "TextMailbox",
-                           "BluetoothMailboxServer", "BluetoothMailboxClient", "Connection"),
+                           "BluetoothMailboxServer", "BluetoothMailboxClient", "Connection",
+                           "BLERadio"),
 }
 
 NOT_YET = {
@@ -51,7 +52,7 @@ NOT_YET = {
                             "VernierAdapter"),
     "pybricks.media": (),
     "pybricks.media.ev3dev": (),
-    "pybricks.messaging": ("BLERadio", "AppData"),
+    "pybricks.messaging": ("AppData",),
 }
 
 MODULES_NOT_YET = ()

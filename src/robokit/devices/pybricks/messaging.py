@@ -1,5 +1,6 @@
 """``pybricks.messaging``: the EV3's Bluetooth mailboxes (Pybricks 2.x), between the
-robots of a run.  Portable (MicroPython too).
+robots of a run, and Pybricks 4.0's ``BLERadio`` (``hub.ble`` made on its own).
+Portable (MicroPython too).
 
 A server calls ``wait_for_connection(count)`` and waits until ``count`` clients are
 connected; a client's ``connect(brick)`` finds the server by the brick's name (the
@@ -22,9 +23,10 @@ from .._errors import UsageError
 from ..tools import wait as _wait
 from ._missing import fill
 from ._table import NOT_YET
+from .hubparts import BLE
 
-__all__ = ["BluetoothMailboxClient", "BluetoothMailboxServer", "Connection", "LogicMailbox",
-           "Mailbox", "NumericMailbox", "TextMailbox"]
+__all__ = ["BLERadio", "BluetoothMailboxClient", "BluetoothMailboxServer", "Connection",
+           "LogicMailbox", "Mailbox", "NumericMailbox", "TextMailbox"]
 
 #: How often a waiting mailbox, server or client looks again, ms of simulated time.
 POLL_MS = 10
@@ -105,6 +107,14 @@ class BluetoothMailboxClient(_Connection):
                               + "did not wait for a connection within range in "
                               + str(CONNECT_TIMEOUT_MS / 1000) + " s")
             _wait(POLL_MS)
+
+
+class BLERadio(BLE):
+    """Pybricks 4.0's ``BLERadio``: what ``hub.ble`` is, made on its own (broadcast on
+    one channel, observe others; see robokit.devices.pybricks.hubparts)."""
+
+    def __init__(self, broadcast_channel=None, observe_channels=()):
+        BLE.__init__(self, broadcast_channel, observe_channels)
 
 
 #: Pybricks' name for what a mailbox is on (a server or a client).
