@@ -1,15 +1,20 @@
-"""How much faster than real time the simulated brick runs.
+"""How much faster than real time the simulated brick runs, and what a user waits for.
 
-Prints the real-time factor (simulated seconds per wall-clock second, on one
-core) of:
-- the line follower on `oval`, 60 simulated seconds;
-- a robot with four motors, the colour and ultrasonic sensors and the IMU, all
-  in use, in `arena`, 60 simulated seconds;
-- examples/sumo.py, 60 simulated seconds: it reaches the opponent box after
-  about 3 s and pushes against it (a wall contact every physics step) to the end.
+Prints, in one run (medians of ``--repeat`` runs; the machine may be shared):
+
+1. every example in examples/ (the top-level programs, each as written: its world and
+   duration), its real-time factor in the default mode and with ``--exact`` (the program
+   in MicroPython's VM; "not built" until robokit has that mode);
+2. the heavier cases: the line follower on `oval` and a robot with four motors and all
+   sensors in `arena`, and the sumo example pushing a box, 60 simulated seconds each;
+3. the yardstick (benchmarks/minimal_loop.py): the line follower's physics and control as
+   one flat pure-Python loop, its real-time factor, robokit's as a fraction of it, and how
+   far apart the two robots end after 60 s;
+4. from benchmarks/startup.py: the wall time of `robokit run examples/line_follower.py`
+   next to `python -c pass`, and loops with no wait;
+5. the CPU time `--plot` adds to that run, next to the simulation's own time.
+
 The peer is the wall clock itself: 1000x means a simulated minute takes 60 ms.
-Then, from benchmarks/startup.py: the wall time of `robokit run
-examples/line_follower.py` next to `python -c pass`, and loops with no wait.
 
     python benchmarks/sim_speed.py [--repeat N] [--profile]
 """
@@ -18,28 +23,109 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import math
+import os
 import pstats
+import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from robokit.sim import simulate
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))  # startup.py and minimal_loop.py, beside this file
+
+import minimal_loop  # noqa: E402
+import startup  # noqa: E402
+
 CASES = [
     ("line_follower on oval", HERE / "programs" / "line_follower_endless.py", "oval", None),
     ("four motors + all sensors in arena", HERE / "programs" / "all_devices.py", "arena",
      HERE / "programs" / "four_motors.toml"),
-    ("sumo example, pushing a box", HERE.parent / "examples" / "sumo.py", "sumo", None),
+    ("sumo example, pushing a box", ROOT / "examples" / "sumo.py", "sumo", None),
 ]
+#: The run whose --plot cost is measured (a whole lap, as a user runs it).
+LAP = ROOT / "examples" / "line_follower.py"
+#: What --exact prints until robokit runs programs in MicroPython's VM in the simulator.
+EXACT = "not built"
 
 
-def measure(program: Path, world: str, robot: Path | None, repeat: int) -> list[float]:
+def measure(program: Path, world: str | None, robot: Path | None, repeat: int,
+            duration: float | None = 60.0) -> tuple[list[float], object]:
     factors = []
+    r = None
     for _ in range(repeat):
-        r = simulate(program, world=world, robot=robot, duration=60.0, telemetry_hz=50)
-        assert r.status == "timeout", r.traceback  # ran the whole minute
+        r = simulate(program, world=world, robot=robot, duration=duration, telemetry_hz=50)
+        assert r.status in ("timeout", "finished"), r.traceback
+        if duration is not None:
+            assert r.status == "timeout", r.traceback  # ran the whole time
         factors.append(r.real_time_factor)
-    return factors
+    return factors, r
+
+
+def examples(repeat: int) -> None:
+    print(f"{'example':28s} {'world':7s} {'sim s':>7s} {'default':>9s} {'--exact':>10s}")
+    for program in sorted((ROOT / "examples").glob("*.py")):
+        measure(program, None, None, 1, None)  # warm up: imports, world tables
+        f, r = measure(program, None, None, repeat, None)
+        print(f"{program.name:28s} {r.world.name:7s} {r.sim_time_s:7.2f} "  # type: ignore[attr-defined]
+              f"{statistics.median(f):8.0f}x {EXACT:>10s}")
+
+
+def yardstick(repeat: int) -> None:
+    """The minimal loop's real-time factor, robokit's on the same 60 s, and the end poses."""
+    c = minimal_loop.setup()
+    minimal_loop.run(c, 60.0)  # warm
+    walls = []
+    for _ in range(repeat):
+        x, y, h, wall = minimal_loop.run(c, 60.0)
+        walls.append(wall)
+    f, r = measure(CASES[0][1], "oval", None, repeat)
+    mine = 60.0 / statistics.median(walls)
+    ours = statistics.median(f)
+    pose = r.pose  # type: ignore[attr-defined]
+    apart = math.hypot(x - pose[0], y - pose[1])
+    print(f"minimal loop (benchmarks/minimal_loop.py)  real-time factor: median {mine:7.0f}x  "
+          f"(the line follower on oval, 60 s)")
+    print(f"  robokit on the same 60 s: {ours:.0f}x = {ours / mine:.2f} of the minimal loop; "
+          f"they end {apart:.3f} mm and {abs(h - pose[2]):.3f}° apart")
+
+
+def cpu_of(args: list[str]) -> float:
+    """CPU seconds (user + system) of one `robokit ARGS` process."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(startup.PYCACHE)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    p = subprocess.run(startup.robokit_cmd() + args, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if p.returncode != 0:
+        sys.exit(f"robokit {' '.join(args)} failed:\n{p.stderr.decode()}")
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def plot_cost(repeat: int) -> None:
+    """The CPU time --plot adds to `robokit run examples/line_follower.py` (runs taken in
+    turn, medians), next to the simulation's own wall time."""
+    base = ["run", str(LAP)]
+    with tempfile.TemporaryDirectory() as tmp:
+        plotted = base + ["--plot", str(Path(tmp) / "lap.png")]
+        cpu_of(base), cpu_of(plotted)  # warm: bytecode, cache entries
+        plain, with_plot = [], []
+        for _ in range(repeat):
+            plain.append(cpu_of(base))
+            with_plot.append(cpu_of(plotted))
+    simulate(LAP)  # warm
+    sim_ms = 1000 * statistics.median([simulate(LAP).wall_time_s for _ in range(repeat)])
+    extra = 1000 * (statistics.median(with_plot) - statistics.median(plain))
+    print(f"--plot adds {extra:6.0f} ms of CPU to robokit run examples/line_follower.py "
+          f"(median of {repeat}; the run alone: {1000 * statistics.median(plain):.0f} ms); "
+          f"the simulation takes {sim_ms:.0f} ms (aim: at most {sim_ms + 150:.0f})")
 
 
 def main() -> None:
@@ -47,18 +133,22 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="print where the time goes")
     args = ap.parse_args()
+    examples(args.repeat)
+    print()
     for label, program, world, robot in CASES:
         measure(program, world, robot, 1)  # warm up: imports, world rasters, bytecode
-        f = measure(program, world, robot, args.repeat)
+        f, _ = measure(program, world, robot, args.repeat)
         print(f"{label:38s} real-time factor: median {statistics.median(f):7.0f}x  "
               f"(min {min(f):.0f}x, max {max(f):.0f}x, {args.repeat} runs of 60 s)")
         if args.profile:
             prof = cProfile.Profile()
             prof.runcall(measure, program, world, robot, 1)
             pstats.Stats(prof).sort_stats("tottime").print_stats(15)
-    import startup  # beside this file
-
+    print()
+    yardstick(args.repeat)
+    print()
     startup.cli_startup(max(5, 2 * args.repeat))
+    plot_cost(args.repeat)
     startup.waitless(1)
 
 
