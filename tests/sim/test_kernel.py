@@ -19,21 +19,33 @@ from robokit.sim.world import load_world
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SUBMISSIONS = EXAMPLES / "grading" / "submissions"
 #: Every program of examples/ the simulator runs, and how (the graded ones run in the
-#: maze, as examples/grading/grade.toml has them; dave.py hangs on purpose).
-PROGRAMS: list[tuple[Path, dict[str, Any]]] = (
+#: maze, as examples/grading/grade.toml has them; dave.py hangs on purpose; the programs
+#: of a match or relay run together, each on its robot).
+PROGRAMS: list[tuple[Any, dict[str, Any]]] = (
     [(p, {}) for p in sorted(EXAMPLES.glob("*.py"))]
     + [(p, {"world": "maze", "hang_budget_s": 1.0 if p.stem == "dave" else 5.0})
        for p in sorted(SUBMISSIONS.glob("*.py"))]
     + [(p, {}) for p in sorted(EXAMPLES.glob("kits/*")) if p.is_dir()]
+    + [(EXAMPLES / "can_push" / "push_can.py", {}),
+       ((EXAMPLES / "relay" / "first.py", EXAMPLES / "relay" / "second.py"), {}),
+       ((EXAMPLES / "sumo_match" / "pusher.py", EXAMPLES / "sumo_match" / "listener.py"),
+        {"world": "sumo"})]
 )
 
 
-def run(monkeypatch: pytest.MonkeyPatch, program: Path, kernel: bool, **kw: Any) -> Any:
+def name_of(program: Any) -> str:
+    return "+".join(p.name for p in program) if isinstance(program, tuple) else program.name
+
+
+def run(monkeypatch: pytest.MonkeyPatch, program: Any, kernel: bool, **kw: Any) -> Any:
     monkeypatch.setenv(ENV, "1" if kernel else "0")
-    return simulate(program, **kw)
+    return simulate(list(program) if isinstance(program, tuple) else program, **kw)
 
 
 def assert_same_run(fast: Any, slow: Any) -> None:
+    assert len(fast.robots) == len(slow.robots)
+    for a, b in zip(fast.robots[1:], slow.robots[1:], strict=True):
+        assert_same_run(a, b)
     assert fast.status == slow.status
     assert fast.sim_time_s == slow.sim_time_s
     assert fast.pose[0] == pytest.approx(slow.pose[0], abs=0.01)  # mm
@@ -45,15 +57,22 @@ def assert_same_run(fast: Any, slow: Any) -> None:
 
 
 def test_the_list_holds_every_example() -> None:
-    names = {p.name for p, _kw in PROGRAMS}
+    names = {name_of(p) for p, _kw in PROGRAMS}
     assert {"line_follower.py", "sumo.py", "maze_solver.py", "alice.py",
-            "inventor_square"} <= names
+            "inventor_square", "push_can.py", "pusher.py+listener.py"} <= names
     assert len(PROGRAMS) >= len(list(EXAMPLES.glob("*.py"))) + 4
+    # every folder of examples/ with programs is in the list
+    listed = {p.parent for p, _kw in PROGRAMS if isinstance(p, Path)}
+    listed |= {q.parent for p, _kw in PROGRAMS if isinstance(p, tuple) for q in p}
+    listed |= {p for p, _kw in PROGRAMS if isinstance(p, Path) and p.is_dir()}
+    for folder in EXAMPLES.rglob("*.py"):
+        assert folder.parent in listed or folder.parent.parent in listed \
+            or folder.stem == "referee", folder
 
 
-@pytest.mark.parametrize(("program", "kw"), PROGRAMS, ids=[p.name for p, _ in PROGRAMS])
+@pytest.mark.parametrize(("program", "kw"), PROGRAMS, ids=[name_of(p) for p, _ in PROGRAMS])
 def test_every_example_ends_the_same_with_the_kernel_on_and_off(
-        monkeypatch: pytest.MonkeyPatch, program: Path, kw: dict[str, Any]) -> None:
+        monkeypatch: pytest.MonkeyPatch, program: Any, kw: dict[str, Any]) -> None:
     fast = run(monkeypatch, program, True, **kw)
     slow = run(monkeypatch, program, False, **kw)
     assert slow.brick.kernel is None
