@@ -523,3 +523,23 @@ def test_two_programs_talk_through_bleradio_in_one_run(tmp_path: Path) -> None:
     assert later == sorted(later) and len(set(later)) >= 15  # the counter, in order
     assert all(isinstance(h, float) for h in later)
     assert lines[1] == "True"
+
+
+def test_a_robot_whose_program_ended_leaves_the_air() -> None:
+    a, b = ev3("a", 0), ev3("b", 300)
+    air = on_one_air(a, b)
+    air.broadcast(0, 1, b"\x00\x61\x01", 0)  # a is broadcasting 1 on channel 1
+    air.mailbox_listen(0, 0)
+    until(a, 30_000)
+    until(b, 30_000)
+    air.mailbox_connect(1, "a", b.now)
+    until(a, 500_000)
+    until(b, 500_000)
+    assert air.observe(1, 1, b.now) is not None and air.mailbox_peers(1, b.now) == ("a",)
+    air.leave(0, a.now)
+    until(a, 3_000_000)
+    until(b, 500_000 + MAILBOX_DELAY_US)
+    assert air.mailbox_peers(1, b.now) == ()  # the connection closed with the program
+    assert air.observe(1, 1, b.now) is not None  # heard before: kept for a second
+    until(b, 500_000 + DELIVERY_DELAY_US + OBSERVED_TIMEOUT_US + 1000)
+    assert air.observe(1, 1, b.now) is None  # nothing since: its broadcast stopped

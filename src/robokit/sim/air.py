@@ -487,6 +487,15 @@ class Air:
                     link.closed = now_us
                     link.closed_by = member
 
+    def leave(self, member: int, now_us: int) -> None:
+        """``member``'s program ended at ``now_us``: as on a hub, its broadcast stops
+        and its mailbox connections close (what others heard before stays heard)."""
+        with self._lock:
+            m = self._members[member]
+            if m.tx and m.tx[-1][1] is not None:
+                self.broadcast(member, m.tx[-1][0], None, now_us)
+            self.mailbox_close(member, now_us)
+
 
 class RadioHAL:
     """The radio part of SimBrick's HAL (the methods :class:`~robokit.devices._hal.HAL`
