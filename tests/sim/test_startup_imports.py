@@ -37,9 +37,11 @@ def imported_by(args: list[str], cache: Path) -> tuple[set[str], str]:
 
 #: What a simulated run of a robokit program (no pybricks, a good robot.toml or none)
 #: never needs: the Pybricks namespace's modules, the brick targets' classes, thread pools
-#: and logging, random file names from `secrets`, "did you mean" from `difflib`.
+#: and logging, random file names from `secrets`, "did you mean" from `difflib`, `csv`
+#: (for a --telemetry file only).
 NOT_NEEDED = ["robokit.devices.pybricks.hubs", "robokit.devices.pybricks.pupdevices",
-              "robokit.targets.base", "concurrent.futures", "logging", "secrets", "difflib"]
+              "robokit.targets.base", "concurrent.futures", "logging", "secrets", "difflib",
+              "csv"]
 
 
 def test_a_simulated_run_imports_nothing_it_does_not_use(tmp_path):

@@ -19,7 +19,6 @@ counted, not kept.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -139,6 +138,8 @@ class Recorder:
 
     def to_csv(self) -> str:
         buf = io.StringIO()
+        import csv  # only to write a CSV file: not at start-up
+
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(self.columns)
         w.writerows(self._rounded_rows(""))
