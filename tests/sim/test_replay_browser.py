@@ -123,14 +123,15 @@ def _hull_centroid(points: list[tuple[float, float]]) -> tuple[float, float]:
     return cx / (3 * area), cy / (3 * area)
 
 
-def _robot_pixels(page: Page) -> list[tuple[float, float]]:
-    """Centres (page CSS pixels) of the world canvas's pixels in the robot's colour."""
+def _robot_pixels(page: Page, color: str = ROBOT_COLOR) -> list[tuple[float, float]]:
+    """Centres (page CSS pixels) of the world canvas's pixels in the robot's colour (or
+    ``color``)."""
     rect = page.js("(() => { const r = document.getElementById('world')"
                    ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()")
     png = page.page.screenshot(clip={"x": rect[0], "y": rect[1], "width": rect[2],
                                      "height": rect[3]})
     img = (imread(io.BytesIO(png), format="png")[..., :3] * 255).round()
-    want = [int(ROBOT_COLOR[i:i + 2], 16) for i in (1, 3, 5)]
+    want = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
     near = (abs(img[..., 0] - want[0]) <= 40) & (abs(img[..., 1] - want[1]) <= 40) & (
         abs(img[..., 2] - want[2]) <= 40)
     rows, cols = near.nonzero()
@@ -291,3 +292,40 @@ def test_every_examples_replay_opens_without_errors(browser, example, tmp_path):
         assert page.foreign_requests() == []
     finally:
         page.page.close()
+
+
+def test_a_match_shows_every_robot_in_its_colour_and_the_objects(browser, tmp_path):
+    """Several robots (issue 15): robot 2 is drawn in its own colour where its telemetry
+    puts it; a pushed can moves on the page as it did in the run."""
+    from robokit.sim.replay import OTHER_COLORS
+
+    match = _EXAMPLES_DIR / "sumo_match"
+    result = simulate([match / "pusher.py", match / "listener.py"], world="sumo",
+                      duration=4)
+    page_file = tmp_path / "match.html"
+    write_replay(result, page_file)
+    page = Page(browser, page_file.as_uri())
+    track = replay_data(result)["others"][0]
+    k = next(i for i, x in enumerate(track["x"]) if x > 300)  # pushed, still on the mat
+    page.js("t => robokitReplay.seek(t)", track["t"][k])
+    second = result.robots[1]
+    x, y, h = track["x"][k], track["y"][k], math.radians(track["h"][k])
+    body = second.brick.robot["body"]
+    mid = (body["front"] + body["back"]) / 2.0
+    pixels = _robot_pixels(page, OTHER_COLORS[0])
+    assert len(pixels) > 300, "robot 2 is not on the screen"
+    wx, wy = page.js("([a, b]) => robokitReplay.screenToWorld(a, b)", _hull_centroid(pixels))
+    assert math.hypot(wx - (x + mid * math.cos(h)), wy - (y + mid * math.sin(h))) < 5.0
+    assert x - second.start_pose[0] > 100  # it was pushed
+    assert "robot 2: " in page.js("document.getElementById('title').textContent")
+    assert page.errors == [] and page.foreign_requests() == []
+
+    can = simulate(_EXAMPLES_DIR / "can_push" / "push_can.py")
+    can_file = tmp_path / "can.html"
+    write_replay(can, can_file)
+    page = Page(browser, can_file.as_uri())
+    start = page.js("robokitReplay.objectAt(0, 0)")
+    last = page.js("t => robokitReplay.objectAt(0, t)", page.js("robokitReplay.duration()"))
+    assert start[:2] == pytest.approx([120.0, 0.0], abs=0.5)
+    assert last[:2] == pytest.approx([can.objects[0]["x_mm"], can.objects[0]["y_mm"]], abs=1.0)
+    assert page.errors == []

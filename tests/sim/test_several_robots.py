@@ -312,3 +312,34 @@ def test_the_same_run_whatever_the_host_scheduling() -> None:
     assert [r.telemetry.to_csv() for r in first.robots] == \
         [r.telemetry.to_csv() for r in second.robots]
     assert [r.output for r in first.robots] == [r.output for r in second.robots]
+
+
+def test_a_world_names_each_robots_program_and_robot_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "match"
+    folder.mkdir()
+    write(folder / "a.py", DRIVER.format(mm=100))
+    write(folder / "b.py", 'from robokit import robot\nprint(robot.hub.system.name())\n')
+    write(folder / "small.toml", """\
+        name = "small one"
+        [body]
+        front = 40
+        back = -40
+        width = 80
+        mass_g = 300
+    """)
+    world(folder, [(-300, 0, 0), (300, 0, 180)], name="match")
+    text = (folder / "match.toml").read_text()
+    text = text.replace("heading = 0\n", 'heading = 0\nprogram = "a.py"\n', 1)
+    text = text.replace("heading = 180\n",
+                        'heading = 180\nprogram = "b.py"\nrobot = "small.toml"\n', 1)
+    (folder / "match.toml").write_text(text)
+    res = invoke("run", "--world", "match/match.toml", "--json")
+    assert res.exit_code == 0, res.stderr
+    d = json.loads(res.stdout)
+    assert [r["output"] for r in d["robots"]] == ["drove 100\n", "small one\n"]
+    assert d["robots"][1]["robot"] == "small one"
+    res = invoke("run", "--world", "sumo")
+    assert res.exit_code == 2
+    assert "give the PROGRAM to run" in res.stderr and "Traceback" not in res.stderr

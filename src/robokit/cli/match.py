@@ -73,12 +73,13 @@ def _summary(result: Any, replay: Path | None) -> None:
     for i, r in enumerate(result.robots):
         status = click.style(r.status, fg=colour[r.status])
         click.echo(f"robot {i + 1}    {r.program}: {status}")
-        if r.traceback:
-            click.echo(r.traceback, err=True)
         click.echo(f"  pose     {fmt_pose(r.pose, r.imu_heading_deg)}   "
                    f"(start {fmt_pose(r.start_pose, 0.0)})")
         click.echo(f"  distance {fmt_number(r.distance_mm, 0)} mm driven; "
                    f"{r.contacts['count']} contact{'' if r.contacts['count'] == 1 else 's'}")
+        if r.traceback:
+            sys.stdout.flush()
+            click.echo(f"robot {i + 1}: {r.traceback}", err=True)
     for o in result.objects:
         click.echo(object_line(o))
     if replay is not None:

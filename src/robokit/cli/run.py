@@ -236,7 +236,7 @@ def repl(port: str | None, ble: str | None) -> None:
 
 
 @click.command(cls=Command, json_errors=True)
-@click.argument("programs", metavar="PROGRAM...", type=PATH, nargs=-1, required=True)
+@click.argument("programs", metavar="PROGRAM...", type=PATH, nargs=-1)
 @click.option("--world", "world", default=None,
               help="A built-in world name (see `robokit worlds`) or a world file (.toml/.json); "
                    "default: the program's `# robokit: world=NAME` line, else empty.")
@@ -284,6 +284,8 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
     Several PROGRAMs run together in one simulated world, each on its own robot at the
     world's start poses in order (`robokit worlds --show sumo`)."""
     at = where(port, ble, pybricks)
+    if not programs:
+        programs = _world_programs(world)
     if len(programs) > 1 or len(robots) > 1:
         from .match import run_several
 
@@ -356,6 +358,19 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
 
 #: The exit code of a run whose output was closed by its reader (128 + SIGPIPE).
 EXIT_BROKEN_PIPE = 141
+
+
+def _world_programs(world: str | None) -> tuple[Path, ...]:
+    """The programs a world file's [[robots]] name, when no PROGRAM is given."""
+    if world is not None:
+        from ..sim.world import load_world
+
+        with about("--world"):
+            named = load_world(world).robot_files()
+        if named and all(program is not None for program, _ in named):
+            return tuple(p for p, _ in named if p is not None)
+    fail("give the PROGRAM to run (a .py file, a folder with main.py or a .rkb bundle), "
+         "or a --world file whose [[robots]] each name a program")
 
 
 def _end_now(code: int) -> NoReturn:

@@ -52,6 +52,9 @@ PING_US = 100_000
 #: How far off an ultrasonic sensor's heading another sensor still hears it, degrees.
 PING_CONE_DEG = 30.0
 _FAR = 1 << 62
+#: How often the objects' places are kept for the replay, µs, and how many at most.
+TRACK_PERIOD_US = 20_000
+MAX_TRACK = 100_000
 
 
 class Thing:
@@ -117,6 +120,11 @@ class Arena:
         self.rule_period_us = 10_000
         self._next_rule = 0
         self.verdict: str | None = None
+        #: Where the objects were, every TRACK_PERIOD_US: times (µs) and, per time, each
+        #: object's (x, y) (for the replay).
+        self.track_t: list[int] = []
+        self.track: list[list[tuple[float, float]]] = []
+        self._next_track = 0
         for i, b in enumerate(bricks):
             b.join_arena(self, i)
         if len(bricks) > 1:  # one radio for all (robokit.sim.air): they hear each other
@@ -183,6 +191,10 @@ class Arena:
                 b.now = t
             b._physics_to(t)
         self._roll(t)
+        if self.things and t >= self._next_track and len(self.track_t) < MAX_TRACK:
+            self._next_track = t - t % TRACK_PERIOD_US + TRACK_PERIOD_US
+            self.track_t.append(t)
+            self.track.append([(th.x, th.y) for th in self.things])
         for b in self.bricks:
             if b._own_next <= t and b._event_at(t):
                 self.time_up = True

@@ -79,8 +79,11 @@ def simulate_several(
     starts = _starts(world, len(programs))
     bricks: list[SimBrick] = []
     loaded = []
+    named = world.robot_files()
     for i, program in enumerate(programs):
         robot = robots[i] if i < len(robots) else None
+        if robot is None and named[i][1] is not None:  # the world's [[robots]] robot
+            robot = named[i][1]
         bundle, folder = load(program, robot)
         if isinstance(robot, dict):
             cfg = check_robot(robot)

@@ -96,6 +96,46 @@ def _robot(robot: dict[str, Any]) -> dict[str, Any]:
             "range_mm": ULTRASONIC_MAX_MM, "footprint_mm": 2 * COLOR_FOOTPRINT_MM}
 
 
+#: The bodies of robots 2, 3, ... in a run of several.
+OTHER_COLORS = ("#00b0ff", "#ff6d00", "#d500f9", "#ffd600", "#00e5b0")
+
+
+def _other(result: RunResult, index: int, max_frames: int) -> dict[str, Any]:
+    """Robot ``index + 1`` of a run of several: its program, colour, body and path."""
+    rec = result.telemetry
+    rows = rec.to_dict()["rows"]
+    keep = _kept(len(rows), max_frames)
+    cols = [rec.columns.index(c) for c in ("t_ms", "x_mm", "y_mm", "heading_deg")]
+    body = result.brick.robot["body"]
+    return {"program": result.program, "status": result.status,
+            "color": OTHER_COLORS[(index - 1) % len(OTHER_COLORS)],
+            "body": {k: body[k] for k in ("front", "back", "width")},
+            "start_pose": list(result.start_pose), "end_pose": list(result.pose),
+            "t": [rows[i][cols[0]] / 1000.0 for i in keep],
+            "x": [rows[i][cols[1]] for i in keep], "y": [rows[i][cols[2]] for i in keep],
+            "h": [rows[i][cols[3]] for i in keep]}
+
+
+def _objects(result: RunResult, max_frames: int) -> list[dict[str, Any]]:
+    """The world's movable objects and where they were over the run."""
+    from .world import color_hex
+
+    arena = getattr(result.brick, "arena", None)
+    if arena is None or not arena.things:
+        return []
+    keep = _kept(len(arena.track_t), max_frames)
+    out = []
+    for k, th in enumerate(arena.things):
+        spec = th.spec
+        out.append({"shape": spec.shape, "radius": spec.radius, "size": list(spec.size),
+                    "angle": spec.angle, "color": color_hex(spec.color),
+                    "t": [arena.track_t[i] / 1e6 for i in keep],
+                    "x": [round(arena.track[i][k][0], 2) for i in keep],
+                    "y": [round(arena.track[i][k][1], 2) for i in keep],
+                    "end": [round(th.x, 2), round(th.y, 2)]})
+    return out
+
+
 def _kept(n: int, most: int) -> list[int]:
     """Indices of ``n`` rows to keep, at most ``most``: every k-th, and the last."""
     if n <= most:
@@ -134,6 +174,7 @@ def replay_data(result: RunResult, max_frames: int = MAX_FRAMES) -> dict[str, An
     events += [{"t_ms": t / 1000.0, "kind": "print", "text": text} for t, text in rec.output]
     events.sort(key=lambda e: e["t_ms"])
     end = result.pose
+    others = [_other(r, i + 1, max_frames) for i, r in enumerate(result.robots[1:])]
     return {
         "format": 1,
         "program": result.program,
@@ -146,6 +187,9 @@ def replay_data(result: RunResult, max_frames: int = MAX_FRAMES) -> dict[str, An
         "world": _world(result.world),
         "robot": _robot(result.brick.robot),
         "robot_color": ROBOT_COLOR,
+        "others": others,
+        "objects": _objects(result, max_frames),
+        "verdict": result.verdict,
         "telemetry": {"columns": rec.columns, "rows": [rows[i] for i in keep],
                       "source_rows": len(rows), "kept": "all" if len(keep) == len(rows)
                       else f"every {keep[1] - keep[0]}th row and the last",

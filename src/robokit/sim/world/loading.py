@@ -80,6 +80,8 @@ def load_world(name_or_path: str | Path | World) -> World:
         raise WorldError(f"{label}: cannot read the world file ({e.strerror or e})") from e
     fmt = "json" if path.suffix.lower() == ".json" else "toml"
     world = parse_world(text, label, fmt)
+    if label == text_name:  # a world file: what its [[robots]] name is beside it
+        world.folder = path.resolve().parent
     if len(_cache) >= _CACHE_MAX:
         _cache.pop(next(iter(_cache)))
     _cache[key] = world

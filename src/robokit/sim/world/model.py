@@ -91,6 +91,9 @@ class World(WallGeometry):
         #: Objects robots push (``[[objects]]``), where they stand at the start.
         self.objects = objects
         self._surface: Surface | None = None
+        #: The folder of the world file (None for a built-in world or one made in code):
+        #: the programs and robot files its [[robots]] name are relative to it.
+        self.folder: Path | None = None
         self._build_walls()
 
     def __repr__(self) -> str:
@@ -127,6 +130,12 @@ class World(WallGeometry):
         out["objects"] = [o.to_dict() for o in self.objects]
         out["order"] = order
         return out
+
+    def robot_files(self) -> list[tuple[Path | None, Path | None]]:
+        """(program, robot file) each ``[[robots]]`` names, as paths (None: not named)."""
+        base = self.folder if self.folder is not None else Path.cwd()
+        return [(None if r.program is None else base / r.program,
+                 None if r.robot is None else base / r.robot) for r in self.robots]
 
     @property
     def surface(self) -> Surface:
