@@ -543,3 +543,23 @@ def test_a_robot_whose_program_ended_leaves_the_air() -> None:
     assert air.observe(1, 1, b.now) is not None  # heard before: kept for a second
     until(b, 500_000 + DELIVERY_DELAY_US + OBSERVED_TIMEOUT_US + 1000)
     assert air.observe(1, 1, b.now) is None  # nothing since: its broadcast stopped
+
+
+def test_a_broadcast_stops_when_its_program_ends(tmp_path: Path) -> None:
+    from robokit.sim import simulate
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    sender = tmp_path / "a" / "main.py"
+    sender.write_text("from pybricks.hubs import PrimeHub\nfrom pybricks.tools import wait\n"
+                      "PrimeHub(broadcast_channel=1).ble.broadcast('bye')\nwait(50)\n")
+    listener = tmp_path / "b" / "main.py"
+    listener.write_text(
+        "from pybricks.hubs import PrimeHub\nfrom pybricks.tools import wait\n"
+        "hub = PrimeHub(observe_channels=[1])\nwait(500)\nprint(hub.ble.observe(1))\n"
+        "wait(1500)\nprint(hub.ble.observe(1))\n")
+    r = simulate([sender, listener], duration=10)
+    assert r.status == "finished", r.error
+    # Heard once (the advertising event as broadcasting began; the next would come
+    # 100 ms later, after the program ended), then nothing: the broadcast stopped.
+    assert r.robots[1].output == "bye\nNone\n"

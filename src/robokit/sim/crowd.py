@@ -22,6 +22,9 @@ class AmongOthers:
     """The methods of a SimBrick that the arena calls (see robokit.sim.arena)."""
 
     arena: Any
+    air: Any
+    air_member: int
+    now: int
     index: int
     robot: dict[str, Any]
     recorder: Recorder
@@ -63,8 +66,10 @@ class AmongOthers:
             self.bisect_every_step = True  # what a push met may move: no memo of walls
 
     def stop_robot(self) -> None:
-        """The program ended: as on a hub, the control loop stops and the motors coast."""
+        """The program ended: as on a hub, the control loop stops and the motors coast,
+        and the radio stops broadcasting (robokit.sim.air)."""
         self._sync()
+        self.air.leave(self.air_member, self.now)
         self._timers = []
         self._next_tick = None
         for m in self._motors.values():
