@@ -115,6 +115,9 @@ class Arena:
         #: Per pusher and body pushed, whether they touched at the last step (events).
         self._touching: set[tuple[int, str]] = set()
         self.abandoned = False
+        #: Counts what may have moved another body (events, pushes): a reading of the
+        #: others taken at the same count and the same pose is the same (a memo's key).
+        self.moves = 0
         #: A rule (robokit.sim.match) looked at every rule_period_us; what it said.
         self.rule: Any = None
         self.rule_period_us = 10_000
@@ -186,6 +189,7 @@ class Arena:
     def _events_at(self, t: int) -> None:
         """Every robot's physics to ``t``, then what is due at ``t`` (telemetry, control
         ticks, the end), robot by robot."""
+        self.moves += 1
         for b in self.bricks:
             if b.now < t:
                 b.now = t
@@ -364,6 +368,7 @@ class Arena:
         return True
 
     def _shift(self, other: Any, dx: float, dy: float, pusher: SimBrick, along: float) -> None:
+        self.moves += 1
         if isinstance(other, Thing):
             other.x += dx
             other.y += dy
@@ -406,14 +411,21 @@ class Arena:
             rays: int, max_mm: float) -> float:
         """Nearest other body over ``rays`` rays across heading ± cone, or ``max_mm``."""
         best = max_mm
-        shapes = self._shapes(brick)
-        if not shapes:
+        # Only bodies within reach and not wholly behind the sensor can be seen.
+        hx, hy = math.cos(math.radians(heading_deg)), math.sin(math.radians(heading_deg))
+        near = []
+        for _, s in self._shapes(brick):
+            ex, ey = s[1] - x, s[2] - y
+            r = bodies.reach(s)
+            if math.hypot(ex, ey) - r < best and ex * hx + ey * hy > -r:
+                near.append(s)
+        if not near:
             return best
         for k in range(rays):
             a = math.radians(heading_deg + (-cone_deg + 2.0 * cone_deg * k / (rays - 1)
                                             if rays > 1 else 0.0))
             dx, dy = math.cos(a), math.sin(a)
-            for _, s in shapes:
+            for s in near:
                 d = bodies.ray(s, x, y, dx, dy)
                 if d < best:
                     best = d

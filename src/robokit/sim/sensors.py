@@ -54,6 +54,9 @@ class Sensors:
     _back: float
     _half_w: float
     _front_memo: tuple[tuple[float, float, float] | None, bool]
+    #: The last reading of other bodies: ((port, physics time, arena moves, walls'
+    #: distance), distance).
+    _ray_memo: tuple[tuple[str, int, int, float], float] | None = None
 
     def _spend(self, us: int) -> None:
         raise NotImplementedError
@@ -114,9 +117,17 @@ class Sensors:
         self._spend(CALL_COST_US)
         x, y, h = self._mount(self._ports[port])
         d = self.world.ultrasonic(x, y, h, ULTRASONIC_CONE_DEG, 5, ULTRASONIC_MAX_MM)
-        if self.arena is not None:
-            self.arena.ping(self, port)
-            d = min(d, self.arena.ray(self, x, y, h, ULTRASONIC_CONE_DEG, 5, d))
+        arena = self.arena
+        if arena is not None:
+            arena.ping(self, port)
+            if arena.crowded:
+                key = (port, self._t_phys, arena.moves, d)
+                memo = self._ray_memo
+                if memo is not None and memo[0] == key:
+                    d = memo[1]  # read again in the same millisecond: nothing moved
+                else:
+                    d = min(d, arena.ray(self, x, y, h, ULTRASONIC_CONE_DEG, 5, d))
+                    self._ray_memo = (key, d)
         if d < ULTRASONIC_MAX_MM:
             d = max(ULTRASONIC_MIN_MM, self._noisy(d, 3.0))
         d = float(round(min(d, ULTRASONIC_MAX_MM)))
