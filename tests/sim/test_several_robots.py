@@ -343,3 +343,36 @@ def test_a_world_names_each_robots_program_and_robot_file(
     res = invoke("run", "--world", "sumo")
     assert res.exit_code == 2
     assert "give the PROGRAM to run" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_the_bumper_feels_another_robot_and_a_colour_sensor_sees_an_object(
+        tmp_path: Path) -> None:
+    w = world(tmp_path, [(-400, 0, 0), (0, 0, 180)])
+    a = write(tmp_path / "a.py", """\
+        from robokit import robot, wait
+        robot.drive_base.drive(150, 0)
+        while not robot.force_sensor.pressed():
+            wait(10)
+        print("pressed", robot.force_sensor.force() > 3)
+    """)
+    b = write(tmp_path / "b.py", IDLE_PYBRICKS.format(then="base.straight(0)"))
+    r = simulate([a, b], world=w, duration=5)
+    assert r.robots[0].output == "pressed True\n"
+    assert r.robots[0].pose[0] == pytest.approx(-180.0, abs=2.0)  # at the other's front
+
+    from robokit.config import standard_rover
+
+    rover = standard_rover()
+    rover["devices"]["color_sensor"]["x"] = 110.0  # 20 mm ahead of the body's front
+    box = ('[[objects]]\nshape = "box"\ncenter = [0, 0]\nsize = [100, 100]\n'
+           'color = "blue"\n')
+    w2 = world(tmp_path, [(-300, 0, 0)], extra=box, name="boxed")
+    c = write(tmp_path / "c.py", """\
+        from robokit import robot
+        print(robot.color_sensor.color())
+        robot.drive_base.straight(200)
+        print(robot.color_sensor.color())
+    """)
+    r2 = simulate(c, world=w2, robot=rover, duration=5)
+    assert r2.output == "Color.WHITE\nColor.BLUE\n"
+    assert r2.objects[0]["moved_mm"] == pytest.approx(40.0, abs=1.0)  # front -210 -> -10

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from ..devices import _hal
 from . import bodies
 from .crowd import ROLLING, SLIDING, TYRE_GRIP  # noqa: F401 - named in the docstring
-from .world import Movable
+from .world import Movable, reflectance
 
 if TYPE_CHECKING:
     from .brick import SimBrick
@@ -52,6 +52,8 @@ PING_US = 100_000
 #: How far off an ultrasonic sensor's heading another sensor still hears it, degrees.
 PING_CONE_DEG = 30.0
 _FAR = 1 << 62
+#: What a colour sensor sees of another robot's body under it.
+ROBOT_GREY = "gray"
 #: How often the objects' places are kept for the replay, µs, and how many at most.
 TRACK_PERIOD_US = 20_000
 MAX_TRACK = 100_000
@@ -452,6 +454,15 @@ class Arena:
                 if abs(off) <= PING_CONE_DEG:
                     return True
         return False
+
+    def under(self, brick: SimBrick, x: float, y: float) -> tuple[float, float, float] | None:
+        """The reflectance (r, g, b %) of another body over the floor at (x, y), seen by a
+        colour sensor of ``brick`` looking down there, or None: the mat."""
+        for other, s in self._shapes(brick):
+            if bodies.contains(s, x, y):
+                color = other.spec.color if isinstance(other, Thing) else ROBOT_GREY
+                return reflectance(color)
+        return None
 
     def front_touch(self, brick: SimBrick) -> bool:
         """Does another body touch the front of ``brick``'s body (within 1 mm)?"""

@@ -138,7 +138,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         self.light_rgb: tuple[float, float, float] | None = None
         self._footprint: FootprintSampler | None = None
         #: Per colour port, the last reading without noise: (physics time µs, rgb, mean).
-        self._rgb_memo: dict[str, tuple[int, tuple[float, float, float], float]] = {}
+        self._rgb_memo: dict[str, tuple[Any, tuple[float, float, float], float]] = {}
         self.display_rows: list[list[int]] = []
         #: Scripted hub button presses (set_presses) and those put on the timeline.
         self._presses: tuple[Press, ...] = ()

@@ -36,7 +36,7 @@ class Sensors:
     _rng: random.Random
     _ports: dict[str, dict[str, Any]]
     _last: dict[str, Any]
-    _rgb_memo: dict[str, tuple[int, tuple[float, float, float], float]]
+    _rgb_memo: dict[str, tuple[Any, tuple[float, float, float], float]]
     _footprint: FootprintSampler | None
     _in_control: bool
     _next_event: int
@@ -89,8 +89,10 @@ class Sensors:
         t = self.now - self.now % PHYSICS_RESOLUTION_US
         if self._t_phys < t:
             self._physics_to(t)
+        arena = self.arena
+        stamp: Any = self._t_phys if arena is None else (self._t_phys, arena.moves)
         memo = self._rgb_memo.get(port)
-        if memo is not None and memo[0] == self._t_phys:
+        if memo is not None and memo[0] == stamp:
             # Read again within the same millisecond of physics (a loop with no wait):
             # the robot has not moved, so neither has the reading.
             self._last[port] = memo[2]
@@ -100,12 +102,15 @@ class Sensors:
         sx, sy = dev["x"], dev["y"]
         if self._footprint is None:
             self._footprint = self.world.surface.sampler(COLOR_FOOTPRINT_MM)
-        r, g, b = self._footprint.rgb(self._x + c * sx - s * sy, self._y + s * sx + c * sy)
+        wx, wy = self._x + c * sx - s * sy, self._y + s * sx + c * sy
+        r, g, b = self._footprint.rgb(wx, wy)
+        if arena is not None and arena.crowded:
+            r, g, b = arena.under(self, wx, wy) or (r, g, b)  # an object, another robot
         if self.noise:
             r, g, b = self._noisy(r, 0.8), self._noisy(g, 0.8), self._noisy(b, 0.8)
             r, g, b = (min(100.0, max(0.0, v)) for v in (r, g, b))
         else:
-            self._rgb_memo[port] = (self._t_phys, (r, g, b), (r + g + b) / 3.0)
+            self._rgb_memo[port] = (stamp, (r, g, b), (r + g + b) / 3.0)
         self._last[port] = (r + g + b) / 3.0
         return r, g, b
 
