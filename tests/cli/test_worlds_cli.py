@@ -116,3 +116,21 @@ def test_show_mistakes_are_one_line(tmp_path: Path, args: tuple[str, ...], messa
     assert result.stderr.startswith(f"robokit: worlds: {message}")
     assert len(result.stderr.splitlines()) == 1
     assert not (tmp_path / "x.png").exists()
+
+
+def test_show_draws_the_start_poses_of_several_robots_and_the_objects(tmp_path: Path) -> None:
+    from robokit.sim.worldplot import ROBOT_COLORS
+
+    out = tmp_path / "sumo.png"
+    assert invoke("worlds", "--show", "sumo", "-o", out).exit_code == 0
+    img = _image(out)
+    second = _mask(img, ROBOT_COLORS[1])
+    second[:150, :] = False  # not the legend
+    rows, cols = np.nonzero(second)
+    assert len(rows) > 100
+    assert 0.55 < cols.mean() / img.shape[1] < 0.75  # robot 2 starts east of the middle
+    can = tmp_path / "can.png"
+    ring = Path(__file__).resolve().parents[2] / "examples" / "can_push" / "can_ring.toml"
+    assert invoke("worlds", "--show", ring, "-o", can).exit_code == 0
+    red = _mask(_image(can), color_hex("red"))
+    assert red.sum() > 100  # the can
