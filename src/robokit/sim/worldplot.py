@@ -8,15 +8,14 @@ only inside :func:`plot_world` (object API, Agg canvas).
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .plot import DPI, START_COLOR, _outline, _wall_patches
+from .plot import DPI, START_COLOR, _outline, _wall_patches, collector_paused, png_bytes
 
-__all__ = ["ROBOT_COLORS", "WORLD_FIGSIZE_IN", "object_patches", "plot_world"]
+__all__ = ["ROBOT_COLORS", "WORLD_FIGSIZE_IN", "object_patches", "plot_world", "world_figure"]
 
 #: Robots 1, 2, ... of a run of several, in pictures (the replay's colours).
 ROBOT_COLORS = ("#5a9e00", "#00b0ff", "#ff6d00", "#d500f9", "#c8a800", "#00b894")
@@ -58,6 +57,15 @@ def plot_world(world: Any, path: str | Path, body: dict[str, float],
     """Write a PNG of ``world`` (a :class:`~robokit.sim.world.World`) to ``path`` by
     :func:`robokit._files.write_output` (never over one of ``inputs``), with a robot of
     ``body`` (robot.toml's ``[body]``: front, back, width in mm) at the start pose."""
+    with collector_paused():
+        data = png_bytes(world_figure(world, body))
+    from .._files import write_output
+
+    write_output(path, data, inputs=inputs, what="world picture")
+
+
+def world_figure(world: Any, body: dict[str, float]) -> Any:
+    """The picture :func:`plot_world` writes, as a matplotlib ``Figure`` (Agg canvas)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrow, Polygon, Rectangle
@@ -110,8 +118,4 @@ def plot_world(world: Any, path: str | Path, body: dict[str, float],
     fig.suptitle(world.name, fontsize=13, y=0.975)
     if world.description:
         fig.text(0.5, 0.925, world.description, ha="center", fontsize=9)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    from .._files import write_output
-
-    write_output(path, buf.getvalue(), inputs=inputs, what="world picture")
+    return fig

@@ -1,0 +1,56 @@
+"""The PNG a plot writes: exactly the figure's pixels, stored as opaque RGB, and the
+garbage collector left as it was found."""
+
+from __future__ import annotations
+
+import gc
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from robokit.sim import simulate
+from robokit.sim.plot import DPI, FIGSIZE_IN, plot_figure, plot_run
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def png_colour_type(data: bytes) -> int:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return data[25]  # 2: RGB, 6: RGBA
+
+
+@pytest.fixture(scope="module")
+def hello():  # type: ignore[no-untyped-def]
+    result = simulate(ROOT / "examples" / "hello.py")
+    assert result.status == "finished"
+    return result
+
+
+def test_the_png_is_the_figures_pixels_as_rgb(hello, tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "hello.png"
+    plot_run(hello, out)
+    data = out.read_bytes()
+    assert png_colour_type(data) == 2  # no alpha channel: the picture is opaque
+    written = np.asarray(Image.open(io.BytesIO(data)))
+    fig = plot_figure(hello)
+    fig.canvas.draw()
+    drawn = np.asarray(fig.canvas.buffer_rgba())
+    assert written.shape == (round(FIGSIZE_IN[1] * DPI), round(FIGSIZE_IN[0] * DPI), 3)
+    assert (drawn[:, :, 3] == 255).all()
+    assert np.array_equal(written, drawn[:, :, :3])
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_plotting_leaves_the_garbage_collector_as_it_was(hello, tmp_path: Path,
+                                                         enabled: bool) -> None:
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        plot_run(hello, tmp_path / "p.png")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
