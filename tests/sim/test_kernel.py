@@ -162,3 +162,56 @@ def test_a_robot_without_a_drive_base_has_no_kernel() -> None:
     robot = standard_rover()
     del robot["drive_base"]
     assert SimBrick(load_world("empty"), robot).kernel is None
+
+
+MOVES = '''
+from robokit import Stop, robot, wait
+
+base = robot.drive_base
+base.straight(150, then=Stop.BRAKE)
+base.turn(-45, then=Stop.COAST)
+wait(300)
+base.curve(200, 60, then=Stop.COAST_SMART)
+base.straight(-80, then=Stop.NONE)
+base.arc(150, distance=100)
+base.settings(straight_speed=300, straight_acceleration=(800, 400))
+for i in range(300):
+    base.drive(120 + i % 7 * 20, (i % 11 - 5) * 8)
+    wait(7 + i % 5)
+base.stop()
+wait(500)
+base.drive(-100, 30)
+wait(800)
+base.brake()
+wait(200)
+base.hold()
+wait(300)
+print(base.distance(), round(base.angle(), 3), base.stalled(), base.done())
+'''
+
+
+def test_every_way_a_drive_base_moves_and_stops(monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    prog = tmp_path / "moves.py"
+    prog.write_text(MOVES, encoding="utf-8")
+    fast = run(monkeypatch, prog, True, world="empty", duration=30)
+    slow = run(monkeypatch, prog, False, world="empty", duration=30)
+    assert fast.status == "finished", fast.traceback
+    assert kernel_of(fast).ticks > 1000
+    assert_same_run(fast, slow)
+    assert fast.telemetry.rows == slow.telemetry.rows
+
+
+def test_a_full_telemetry_halves_the_same_way(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    # 1 kHz for 120 s passes the telemetry's row limit: it keeps every other row and
+    # samples half as often, on both paths alike.
+    prog = tmp_path / "long.py"
+    prog.write_text("from robokit import robot, wait\n"
+                    "robot.drive_base.drive(100, 5)\nwait(200000)\n", encoding="utf-8")
+    fast = run(monkeypatch, prog, True, world="empty", duration=120, telemetry_hz=1000)
+    slow = run(monkeypatch, prog, False, world="empty", duration=120, telemetry_hz=1000)
+    assert kernel_of(fast).ticks > 20000
+    assert fast.telemetry.period_us == 2000  # halved once
+    assert fast.telemetry.rows == slow.telemetry.rows
+    assert_same_run(fast, slow)
