@@ -325,7 +325,7 @@ class Arena:
         against = 0.0
         for other, (depth, nx, ny) in hits:
             along = fx * nx + fy * ny
-            need = self._resistance(other, nx, ny)
+            need = float(other.resistance(nx, ny))
             if drive * along <= need * (1.0 + 1e-9) or along <= 0.0:
                 return False  # an even match (within rounding) moves nobody
             dx, dy = nx * (depth + 0.01), ny * (depth + 0.01)
@@ -345,11 +345,6 @@ class Arena:
             brick.touched(_name(other))
         elif not now and key in self._touching:
             self._touching.discard(key)
-
-    def _resistance(self, other: Any, nx: float, ny: float) -> float:
-        if isinstance(other, Thing):
-            return other.resistance(nx, ny)
-        return float(other.resistance(nx, ny))
 
     def _free_at(self, other: Any, dx: float, dy: float, skip: Any) -> bool:
         """Could ``other`` move by (dx, dy) without entering a wall or a third body?"""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .brickstate import BrickState
 from .motor import MotorSim
 from .recorder import Recorder
 
@@ -18,38 +19,21 @@ ROLLING = 0.03
 SLIDING = 0.5
 
 
-class AmongOthers:
+class AmongOthers(BrickState):
     """The methods of a SimBrick that the arena calls (see robokit.sim.arena)."""
 
-    arena: Any
     air: Any
     air_member: int
-    now: int
     index: int
     robot: dict[str, Any]
     recorder: Recorder
     contact_count: int
     first_contact: tuple[int, float, float] | None
     bisect_every_step: bool
-    _has_walls: bool
     _timers: list[list[Any]]
     _next_tick: int | None
     _motors: dict[str, MotorSim]
-    _ports: dict[str, dict[str, Any]]
-    _drive: bool
-    _lm: MotorSim
-    _rm: MotorSim
-    _kl: float
-    _kr: float
-    _x: float
-    _y: float
-    _h: float
-    _front: float
-    _back: float
-    _half_w: float
-    _t_phys: int
     _push_load: tuple[float, float]
-    _front_memo: tuple[tuple[float, float, float] | None, bool]
 
     def _sync(self) -> None:
         raise NotImplementedError

@@ -8,7 +8,7 @@ import math
 import random
 from typing import Any
 
-from .motor import MotorSim
+from .brickstate import BrickState
 from .surface import FootprintSampler
 
 #: Simulated time each device call made by the program costs, in µs.
@@ -26,34 +26,17 @@ ULTRASONIC_CONE_DEG = 20.0
 FORCE_TRAVEL_MM = 8.0
 
 
-class Sensors:
+class Sensors(BrickState):
     """The sensor methods of the HAL, as a SimBrick has them."""
 
-    arena: Any
     world: Any
     noise: bool
-    now: int
     _rng: random.Random
-    _ports: dict[str, dict[str, Any]]
     _last: dict[str, Any]
     _rgb_memo: dict[str, tuple[Any, tuple[float, float, float], float]]
     _footprint: FootprintSampler | None
     _in_control: bool
     _next_event: int
-    _t_phys: int
-    _has_walls: bool
-    _drive: bool
-    _lm: MotorSim
-    _rm: MotorSim
-    _kl: float
-    _kr: float
-    _x: float
-    _y: float
-    _h: float
-    _front: float
-    _back: float
-    _half_w: float
-    _front_memo: tuple[tuple[float, float, float] | None, bool]
     #: The last reading of other bodies: ((port, physics time, arena moves, walls'
     #: distance), distance).
     _ray_memo: tuple[tuple[str, int, int, float], float] | None = None
