@@ -376,3 +376,8 @@ def test_the_bumper_feels_another_robot_and_a_colour_sensor_sees_an_object(
     r2 = simulate(c, world=w2, robot=rover, duration=5)
     assert r2.output == "Color.WHITE\nColor.BLUE\n"
     assert r2.objects[0]["moved_mm"] == pytest.approx(40.0, abs=1.0)  # front -210 -> -10
+
+
+def test_the_pytest_fixture_runs_several_robots(robokit_sim) -> None:
+    result = robokit_sim(["examples/relay/first.py", "examples/relay/second.py"])
+    assert [r.output.split()[:2] for r in result.robots] == [["sent", "go"], ["got", "go"]]

@@ -76,17 +76,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def robokit_sim(request: pytest.FixtureRequest) -> Any:
-    """A function ``run(program, **options) -> RunResult`` (see robokit.sim.simulate)."""
+    """A function ``run(program, **options) -> RunResult`` (see robokit.sim.simulate);
+    ``program`` may be a list: several robots in one run."""
     from ..sim import simulate
 
     root = Path(str(request.config.rootpath))
     runs: list = request.node.stash.setdefault(_RUNS, [])
 
-    def run(program: str | Path, **options: Any) -> Any:
+    def where(program: str | Path) -> Path:
         p = Path(program)
-        if not p.is_absolute() and not p.exists():
-            p = root / p
-        result = simulate(p, **options)
+        return root / p if not p.is_absolute() and not p.exists() else p
+
+    def run(program: str | Path | list[str | Path], **options: Any) -> Any:
+        """``program``: one program, or a list of them for several robots in one run."""
+        if isinstance(program, list | tuple):
+            result = simulate([where(p) for p in program], **options)
+        else:
+            result = simulate(where(program), **options)
         runs.append(result)
         return result
 
