@@ -18,13 +18,16 @@ A physics step takes the fast path while all of these hold, else the general one
 - the robot config has a drive base; its body is not pressed against a wall and has room:
   it is farther from every wall and box than it has travelled since the room was measured
   (the world's clearance field, ``WallGeometry._clearance``, less the body's reach and
-  1 mm), so that no step needs a wall test;
-- every other motor is at rest and undriven.
+  1 mm), so that no step needs a wall test.
 
-The control loop's ticks take the fast path when, besides, the only timer on the brick is
-the device API's control loop (:func:`robokit.devices.control.scheduler`, no blinking
-light...), and it controls nothing or just a :class:`~robokit.devices.robotics.DriveBase`
-on the configured wheels that takes its heading from the wheels (not ``use_gyro(True)``).
+(The robot's other motors, an arm say, are stepped as the general path steps them.)
+
+The events take the fast path when, besides, the only timer on the brick is the device
+API's control loop (:func:`robokit.devices.control.scheduler`; a blinking light adds a
+timer of its own).  The kernel ticks a :class:`~robokit.devices.robotics.DriveBase` on the
+configured wheels that takes its heading from the wheels itself; anything else the loop
+controls (a motor's own control, a drive base steered by the gyro) ticks with its own
+``_tick``, in its turn.
 
 Noise changes nothing here: neither the control loop nor the wheels' physics draws random
 numbers.  Turn the kernel off with the environment variable ``ROBOKIT_SIM_KERNEL=0`` (read
@@ -99,14 +102,11 @@ class Kernel:
 
     # -- when ----------------------------------------------------------------------------
     def _free(self) -> bool:
-        """May a physics step take the fast path?  No contact, no other robot or object,
-        every other motor at rest and undriven, and room to move before any wall."""
+        """May a physics step take the fast path?  No contact, no other robot, and room
+        to move before any wall."""
         b = self.brick
         if b._contact or getattr(b, "arena", None) is not None:
             return False
-        for _port, m in b._free_motors:
-            if m.speed != 0.0 or m._volts != 0.0:
-                return False
         if self.walls and (self.room < _REMEASURE_MM or b._x != self.room_x
                            or b._y != self.room_y):
             # Measure the room again (the general path may have moved the body meanwhile).
@@ -118,35 +118,30 @@ class Kernel:
             return self.room > 0.0
         return True
 
-    def _plain(self) -> Any:
-        """The drive base the control loop runs (None: it controls nothing), or False when
-        the state is not plain."""
-        if not self._free():
-            return False
-        b = self.brick
-        timers = b._timers
+    def _scheduler(self) -> Any:
+        """The device API's control loop (robokit.devices.control's scheduler) when it is
+        the brick's only timer, else None."""
+        timers = self.brick._timers
         if len(timers) != 1:
-            return False
+            return None
         loop = timers[0][2]
         if loop is not self._loop:
-            sched = getattr(b, "_robokit_scheduler", None)
+            sched = getattr(self.brick, "_robokit_scheduler", None)
             if sched is None or loop != sched.tick:
-                return False
+                return None
             self._loop = loop
-        active = loop.__self__.active
-        if not active:
-            return None
-        if len(active) != 1:
+        return loop.__self__
+
+    def _ours(self, c: Any) -> bool:
+        """Does the kernel tick ``c``, one of the control loop's, itself?  A DriveBase on
+        the configured wheels that takes its heading from them; anything else (a motor's
+        own control, a drive base steered by the gyro) ticks with its own ``_tick``."""
+        if (type(c) is not DriveBase or c._gyro or c._left._port != self.lport
+                or c._right._port != self.rport):
             return False
-        db = active[0]
-        if (type(db) is not DriveBase or db._gyro or db._left._port != self.lport
-                or db._right._port != self.rport):
-            return False
-        cd = db.distance_control
-        ch = db.heading_control
-        if not (cd.active and ch.active) or cd.mode == TIMED or ch.mode == TIMED:
-            return False
-        return db
+        cd = c.distance_control
+        ch = c.heading_control
+        return cd.active and ch.active and cd.mode != TIMED and ch.mode != TIMED
 
     # -- the hooks in SimBrick -------------------------------------------------------------
     def physics_to(self, t: int) -> bool:
@@ -161,8 +156,10 @@ class Kernel:
         """SimBrick._advance_to on the fast path: True when done (every event up to
         ``target`` run, the clock at ``target``); False to let the general path go on
         from the next event (the state is consistent: this one ran the events before)."""
-        db = self._plain()
-        if db is False:
+        if not self._free():
+            return False
+        sched = self._scheduler()
+        if sched is None:
             return False
         b = self.brick
         timer = b._timers[0]
@@ -171,6 +168,8 @@ class Kernel:
         physics = self._physics
         tick = self._tick
         done = True
+        seen: Any = None  # the control loop's list of controllers that `plan` is for
+        plan: Any = ()  # each controller, and whether the kernel ticks it itself
         while True:
             nt = timer[0]
             t = nt
@@ -193,10 +192,28 @@ class Kernel:
                     rec.decimate()
                     b._record_period *= 2
             if t >= nt:
+                # The control loop (robokit.devices.control's scheduler.tick), each
+                # controller in its turn.
+                active = sched.active
+                if active:
+                    if active is not seen:
+                        seen = active
+                        plan = tuple((c, self._ours(c)) for c in active)
+                    if len(plan) == 1 and plan[0][1]:
+                        tick(t, plan[0][0])
+                        self.ticks += 1
+                    else:
+                        b._in_control = True
+                        try:
+                            for c, ours in plan:
+                                if ours:
+                                    tick(t, c)
+                                    self.ticks += 1
+                                else:
+                                    c._tick(t)
+                        finally:
+                            b._in_control = False
                 timer[0] = nt + period
-                if db is not None:
-                    db = tick(t, db)
-                    self.ticks += 1
         b._next_tick = timer[0]
         b._update_next_event()
         if done and target > b.now:
@@ -258,6 +275,18 @@ class Kernel:
             if ads >= self.room:
                 return False
             self.room -= ads
+        for port, f in b._free_motors:  # the other motors: as the general path steps them
+            if f.speed == 0.0 and f.voltage_mv == 0.0:
+                continue
+            f.step(dt)
+            rng = b._ranges.get(port)
+            if rng is not None:
+                if f.angle < rng[0]:
+                    f.angle = rng[0]
+                    f.block()
+                elif f.angle > rng[1]:
+                    f.angle = rng[1]
+                    f.block()
         m.angle = ra
         m.speed = rw
         m._load_nm = 0.0 + m._j_extra_rad * (rw - w1) / dt
@@ -292,10 +321,9 @@ class Kernel:
         self.steps += 1
         return True
 
-    def _tick(self, t: int, db: DriveBase) -> DriveBase | None:
+    def _tick(self, t: int, db: DriveBase) -> None:
         """One 5 ms step of the drive base at ``t`` (DriveBase._tick with both
-        Control.torque inlined and the HAL calls read and written directly); the drive
-        base again, or None when it let go of the wheels."""
+        Control.torque inlined and the HAL calls read and written directly)."""
         b = self.brick
         lm = b._lm
         rm = b._rm
@@ -473,12 +501,13 @@ class Kernel:
             db._repeat = None
         if cd.on_target and ch.on_target and cd.finished(t) and ch.finished(t):
             # The move is over: the drive base lets go of the wheels (brakes or coasts).
+            was = b._in_control
             b._in_control = True
             try:
                 db._halt(cd.then == BRAKE)
             finally:
-                b._in_control = False
-            return None
+                b._in_control = was
+            return
         rd = vrd + vrh
         ml = (td + th) * lmo._r + lmo._ke * rd
         if rd > 0.0:
@@ -526,4 +555,3 @@ class Kernel:
             mv = -lim
         rm._volts = mv * 0.001
         rm._mode = _MOTOR_VOLTAGE
-        return db
