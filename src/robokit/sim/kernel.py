@@ -97,6 +97,9 @@ class Kernel:
         self.steps = 0
         self.handed = 0
         self.ticks = 0
+        #: The other motors, each with its port and end stops (or None).
+        self.others = tuple((port, m, brick._ranges.get(port))
+                            for port, m in brick._free_motors)
         #: The control loop's callback, once checked to be the only timer.
         self._loop: Any = None
 
@@ -168,8 +171,9 @@ class Kernel:
         physics = self._physics
         tick = self._tick
         done = True
-        seen: Any = None  # the control loop's list of controllers that `plan` is for
-        plan: Any = ()  # each controller, and whether the kernel ticks it itself
+        seen: Any = None  # the control loop's list of controllers the next two are for:
+        alone: Any = None  # the drive base the kernel ticks, when it is all the loop has
+        plan: Any = ()  # else each controller, and whether the kernel ticks it itself
         while True:
             nt = timer[0]
             t = nt
@@ -198,9 +202,13 @@ class Kernel:
                 if active:
                     if active is not seen:
                         seen = active
-                        plan = tuple((c, self._ours(c)) for c in active)
-                    if len(plan) == 1 and plan[0][1]:
-                        tick(t, plan[0][0])
+                        alone = None
+                        if len(active) == 1 and self._ours(active[0]):
+                            alone = active[0]
+                        else:
+                            plan = [(c, self._ours(c)) for c in active]
+                    if alone is not None:
+                        tick(t, alone)
                         self.ticks += 1
                     else:
                         b._in_control = True
@@ -275,11 +283,10 @@ class Kernel:
             if ads >= self.room:
                 return False
             self.room -= ads
-        for port, f in b._free_motors:  # the other motors: as the general path steps them
-            if f.speed == 0.0 and f.voltage_mv == 0.0:
+        for _port, f, rng in self.others:  # the other motors: as the general path steps them
+            if f.speed == 0.0 and f._volts == 0.0:  # (voltage_mv is _volts * 1000)
                 continue
             f.step(dt)
-            rng = b._ranges.get(port)
             if rng is not None:
                 if f.angle < rng[0]:
                     f.angle = rng[0]
