@@ -18,6 +18,7 @@ and what to do.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -406,7 +407,20 @@ class Bundle:
         Raises BundleError if the bundle would not pass a reader's checks (a bad
         module name or path, .mpy bytes of another ABI, a robot configuration that
         is not plain JSON, a limit exceeded).
+
+        The bytes are kept with the bundle while none of its fields changes (its size
+        checked when compiled, then the bytes a run verifies: made once, not twice).
         """
+        key = (self.program, self.entry, self.target, self.abi, self.mpy_cross_version,
+               self.robokit_version, tuple(self.modules))
+        kept = self.__dict__.get("_kept_bytes")
+        if kept is not None and kept[0] == key and kept[1] == self.robot:
+            return kept[2]
+        data = self._make_bytes()
+        self.__dict__["_kept_bytes"] = (key, copy.deepcopy(self.robot), data)
+        return data
+
+    def _make_bytes(self) -> bytes:
         manifest = self._stored_manifest()
         try:
             raw = _canonical_json(manifest)
