@@ -236,3 +236,19 @@ def test_a_full_telemetry_halves_the_same_way(monkeypatch: pytest.MonkeyPatch,
     assert fast.telemetry.period_us == 2000  # halved once
     assert fast.telemetry.rows == slow.telemetry.rows
     assert_same_run(fast, slow)
+
+
+def test_a_kit_robot_made_in_place_runs_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    # robokit run --board: the brick takes over the state of a kit robot's brick
+    # (robokit.virtual.pins.as_kit); the kernel runs for the brick it is called for.
+    from robokit.kits import load_board
+    from robokit.virtual.pins import as_kit
+
+    kit = load_board("pimoroni_inventor2040w")
+    prog = EXAMPLES / "kits" / "inventor_square" / "main.py"
+    fast = run(monkeypatch, prog, True, on_start=lambda b: as_kit(b, kit, None))
+    slow = run(monkeypatch, prog, False, on_start=lambda b: as_kit(b, kit, None))
+    assert fast.status == "finished", fast.traceback
+    assert kernel_of(fast).ticks > 100
+    assert_same_run(fast, slow)
+    assert fast.telemetry.rows == slow.telemetry.rows

@@ -297,7 +297,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         if self.arena is not None:
             self.arena.advance(self, target)
             return
-        if self.kernel is not None and self.kernel.advance_to(target):
+        if self.kernel is not None and self.kernel.advance_to(self, target):
             return
         while self._next_event <= target:
             if self._event_at(self._next_event):
@@ -358,7 +358,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
     # -- physics ------------------------------------------------------------
     def _physics_to(self, t: int) -> None:
         dt_us = t - self._t_phys
-        if dt_us <= 0 or (self.kernel is not None and self.kernel.physics_to(t)):
+        if dt_us <= 0 or (self.kernel is not None and self.kernel.physics_to(self, t)):
             return
         self._t_phys = t
         dt = dt_us * 1e-6

@@ -78,7 +78,9 @@ class Kernel:
     """The fast path of one :class:`~robokit.sim.brick.SimBrick` (see the module's doc)."""
 
     def __init__(self, brick: SimBrick) -> None:
-        self.brick = brick
+        # (No reference to the brick is kept: each hook is handed the brick it runs for,
+        # which may be another object holding this brick's state, as robokit run --board
+        # makes one.)
         drive = brick.robot["drive_base"]
         devices = brick.robot["devices"]
         self.lport = devices[drive["left"]]["port"]
@@ -104,10 +106,9 @@ class Kernel:
         self._loop: Any = None
 
     # -- when ----------------------------------------------------------------------------
-    def _free(self) -> bool:
+    def _free(self, b: SimBrick) -> bool:
         """May a physics step take the fast path?  No contact, no other robot, and room
         to move before any wall."""
-        b = self.brick
         if b._contact or getattr(b, "arena", None) is not None:
             return False
         if self.walls and (self.room < _REMEASURE_MM or b._x != self.room_x
@@ -121,15 +122,15 @@ class Kernel:
             return self.room > 0.0
         return True
 
-    def _scheduler(self) -> Any:
+    def _scheduler(self, b: SimBrick) -> Any:
         """The device API's control loop (robokit.devices.control's scheduler) when it is
         the brick's only timer, else None."""
-        timers = self.brick._timers
+        timers = b._timers
         if len(timers) != 1:
             return None
         loop = timers[0][2]
         if loop is not self._loop:
-            sched = getattr(self.brick, "_robokit_scheduler", None)
+            sched = getattr(b, "_robokit_scheduler", None)
             if sched is None or loop != sched.tick:
                 return None
             self._loop = loop
@@ -147,24 +148,23 @@ class Kernel:
         return cd.active and ch.active and cd.mode != TIMED and ch.mode != TIMED
 
     # -- the hooks in SimBrick -------------------------------------------------------------
-    def physics_to(self, t: int) -> bool:
+    def physics_to(self, b: SimBrick, t: int) -> bool:
         """SimBrick._physics_to on the fast path: True when done, False when the general
         path must take this step (nothing changed)."""
-        if self._free() and self._physics(t):
+        if self._free(b) and self._physics(b, t):
             return True
         self.handed += 1
         return False
 
-    def advance_to(self, target: int) -> bool:
+    def advance_to(self, b: SimBrick, target: int) -> bool:
         """SimBrick._advance_to on the fast path: True when done (every event up to
         ``target`` run, the clock at ``target``); False to let the general path go on
         from the next event (the state is consistent: this one ran the events before)."""
-        if not self._free():
+        if not self._free(b):
             return False
-        sched = self._scheduler()
+        sched = self._scheduler(b)
         if sched is None:
             return False
-        b = self.brick
         timer = b._timers[0]
         period = timer[1]
         rec = b.recorder
@@ -185,7 +185,7 @@ class Kernel:
                 t = end
             if t > target:
                 break
-            if (end is not None and t >= end) or (t > b._t_phys and not physics(t)):
+            if (end is not None and t >= end) or (t > b._t_phys and not physics(b, t)):
                 done = False  # the end of the run, or near a wall: the general path
                 break
             b.now = t
@@ -208,14 +208,14 @@ class Kernel:
                         else:
                             plan = [(c, self._ours(c)) for c in active]
                     if alone is not None:
-                        tick(t, alone)
+                        tick(b, t, alone)
                         self.ticks += 1
                     else:
                         b._in_control = True
                         try:
                             for c, ours in plan:
                                 if ours:
-                                    tick(t, c)
+                                    tick(b, t, c)
                                     self.ticks += 1
                                 else:
                                     c._tick(t)
@@ -229,11 +229,10 @@ class Kernel:
         return done
 
     # -- the kernel --------------------------------------------------------------------------
-    def _physics(self, t: int) -> bool:
+    def _physics(self, b: SimBrick, t: int) -> bool:
         """Both wheel motors exactly from the last physics time to ``t`` (MotorSim.step),
         then the body along the exact arc (SimBrick._move_body); False (nothing changed)
         when the step would take the body nearer a wall than the room measured."""
-        b = self.brick
         dt = (t - b._t_phys) * 1e-6
         m = b._lm
         a0 = m.angle
@@ -328,10 +327,9 @@ class Kernel:
         self.steps += 1
         return True
 
-    def _tick(self, t: int, db: DriveBase) -> None:
+    def _tick(self, b: SimBrick, t: int, db: DriveBase) -> None:
         """One 5 ms step of the drive base at ``t`` (DriveBase._tick with both
         Control.torque inlined and the HAL calls read and written directly)."""
-        b = self.brick
         lm = b._lm
         rm = b._rm
         cd = db.distance_control
