@@ -109,7 +109,7 @@ class Kernel:
     def _free(self, b: SimBrick) -> bool:
         """May a physics step take the fast path?  No contact, no other robot, and room
         to move before any wall."""
-        if b._contact or getattr(b, "arena", None) is not None:
+        if b._contact or b.arena is not None:
             return False
         if self.walls and (self.room < _REMEASURE_MM or b._x != self.room_x
                            or b._y != self.room_y):
