@@ -59,6 +59,8 @@ class Recorder:
         self._motor_ports: list[str] = []
         self._motor_signs: list[float] = []
         self._sensor_ports: list[str] = []
+        #: (motor, port, sign) of each motor's two columns, for sample().
+        self._motor_refs: list[tuple[Any, str, float]] = []
 
     def begin(self, brick: SimBrick) -> None:
         """Choose the columns for this robot."""
@@ -79,15 +81,15 @@ class Recorder:
                 cols.append(f"{name}")
         self.columns = cols
         self.period_us = brick._record_period
+        self._motor_refs = [(brick._motors[port], port, sign) for port, sign
+                            in zip(self._motor_ports, self._motor_signs, strict=True)]
 
     def sample(self, brick: SimBrick) -> None:
         """Append one row; the brick's physics is already at ``brick.now``."""
         # Raw floats here (this runs 50 times a simulated second); rounded on export.
         row: list[float] = [brick.now / 1000.0, brick._x, brick._y, math.degrees(brick._h)]
-        motors = brick._motors
         offsets = brick._offsets
-        for port, sign in zip(self._motor_ports, self._motor_signs, strict=True):
-            m = motors[port]
+        for m, port, sign in self._motor_refs:
             row.append(sign * (m.angle + offsets[port]) + 0.0)  # + 0.0: never -0.0
             row.append(sign * m.speed + 0.0)
         last = brick._last
