@@ -12,13 +12,24 @@ EV3: tests/programs/pybricks_corpus/.  Each runs in the simulator with no robot.
 - ``# expect: event=KIND``: it recorded at least one event of that kind (a beep, ...);
 - its status is ``finished`` (no error, no timeout).
 
-The one test runs them all and prints the pass rate (``pytest -s`` shows it).
+The first test runs them all and prints the pass rate (``pytest -s`` shows it).  The
+second compiles each one that needs no scripted press (a kit board has no one to press
+its buttons) for ``--target micropython`` and runs it as .mpy on robokit's simulated
+board (MicroPython's unix port): it prints the same and ends at the same pose as in the
+simulator.
 """
 
 from __future__ import annotations
 
+import re
+import shutil
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
+from cli_helpers import invoke
 
 from robokit.sim import simulate
 
@@ -87,3 +98,45 @@ def test_every_program_of_the_corpus_does_what_it_says() -> None:
     for name, found in failed.items():
         print(f"  {name}: {'; '.join(found)}")
     assert not failed, failed
+
+
+POSE = re.compile(r"^pose +x=(-?\d+) mm, y=(-?\d+) mm, heading=(-?[\d.]+)°", re.M)
+
+
+def _board_programs() -> list[Path]:
+    return [p for p in sorted(CORPUS.glob("*.py"))
+            if not p.name.startswith("ev3_") and "press=" not in p.read_text()]
+
+
+@pytest.mark.skipif(sys.platform == "win32" or shutil.which("micropython") is None,
+                    reason="MicroPython's unix port (and POSIX ptys) needed")
+def test_the_corpus_runs_as_mpy_on_the_simulated_board_as_in_the_simulator(
+        robokit_board: Callable[..., tuple[Any, str]]) -> None:
+    programs = _board_programs()
+    assert len(programs) >= 25
+    differ = {}
+    for path in programs:
+        options, _ = _directives(path)
+        sim = simulate(path, world=options.get("world", "empty"))
+        board, port = robokit_board(vm="micropython", world=options.get("world", "empty"))
+        r = invoke("run", path, "--port", port)
+        found = []
+        if r.exit_code != 0:
+            found.append(f"exit {r.exit_code}: {r.stderr[-300:]}")
+        else:
+            output = r.stdout.split("\n\n── ", 1)[0] + "\n"
+            m = POSE.search(r.stdout)
+            if output != sim.output:
+                found.append(f"printed {output!r}, the simulator {sim.output!r}")
+            if m is None or abs(float(m[1]) - sim.pose[0]) > 2 or \
+                    abs(float(m[2]) - sim.pose[1]) > 2 or \
+                    abs(float(m[3]) - sim.imu_heading_deg) > 1:
+                found.append(f"ended at {m and m.groups()}, the simulator at "
+                             f"{sim.pose[:2]} heading {sim.imu_heading_deg:.1f}")
+        board.close()
+        if found:
+            differ[path.name] = found
+    same = len(programs) - len(differ)
+    print(f"\npybricks corpus on the simulated board: {same} of {len(programs)} end as in "
+          "the simulator")
+    assert not differ, differ
