@@ -246,3 +246,20 @@ def test_the_xbox_example_of_the_docs_runs_as_written(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.stderr
     assert r.stdout.startswith("stopped at ")
     assert int(r.stdout.split()[2]) == pytest.approx(481, abs=10)  # as the docs say
+
+
+def test_the_stub_s_signatures_the_simulator_had_apart(tmp_path: Path) -> None:
+    # ColorLightMatrix.on(color=...) as the stub's signature names it (and colors=, as
+    # its docstring does); Remote.read()/write() from LWP3Device.
+    program = write(tmp_path, (
+        "from pybricks.parameters import Color, Port\n"
+        "from pybricks.pupdevices import ColorLightMatrix, Remote\n"
+        "m = ColorLightMatrix(Port.A)\nm.on(color=Color.RED)\nm.on(colors=[Color.BLUE] * 9)\n"
+        "r = Remote()\nprint(r.read())\nr.write(bytes([5, 0, 1, 2, 3]))\n"
+        "try:\n    r.write(bytes(21))\nexcept ValueError as e:\n    print('error', e)\n"))
+    r = simulate(program)
+    assert r.status == "finished", r.error
+    assert r.output == "None\nerror Remote.write takes at most 20 bytes, not 21\n"
+    kinds = [e["kind"] for e in r.events]
+    assert kinds.count("light_matrix") == 2
+    assert [e["data"] for e in r.events if e["kind"] == "remote_write"] == [[5, 0, 1, 2, 3]]

@@ -115,6 +115,21 @@ class Remote:
         if not self._connected:
             raise OSError("the Remote is not connected: call connect() first")
 
+    def read(self):
+        """The oldest raw LEGO Wireless Protocol message the remote sent and was not
+        read yet: always None in the simulator (the scripted buttons send none)."""
+        return None
+
+    def write(self, buf):
+        """Send a raw LEGO Wireless Protocol message (at most 20 bytes) to the remote:
+        recorded as a ``remote_write`` event."""
+        self._check()
+        if not isinstance(buf, (bytes, bytearray)):
+            raise TypeError("Remote.write takes bytes, not " + repr(buf))
+        if len(buf) > 20:
+            raise ValueError("Remote.write takes at most 20 bytes, not " + str(len(buf)))
+        _hal.get().event("remote_write", {"data": list(buf)})
+
     def name(self, name=None):
         """The remote's Bluetooth name, or give ``name`` to rename it."""
         self._check()
@@ -211,8 +226,12 @@ class ColorLightMatrix:
     def __repr__(self):
         return "ColorLightMatrix(Port." + self._port + ")"
 
-    def on(self, colors):
-        """All 9 lights in one :class:`Color`, or each in its own (a list of 9)."""
+    def on(self, color=None, colors=None):
+        """All 9 lights in one :class:`Color`, or each in its own (a list of 9); the
+        stub's signature calls it ``color``, its docstring ``colors``: both are taken."""
+        if (color is None) == (colors is None):
+            raise UsageError("ColorLightMatrix.on takes one Color or a list of 9 Colors")
+        colors = color if colors is None else colors
         many = [colors] * 9 if isinstance(colors, Color) else list(colors)
         if len(many) != 9 or not all(isinstance(c, Color) for c in many):
             raise UsageError("ColorLightMatrix.on takes a Color or a list of 9 Colors, not "
