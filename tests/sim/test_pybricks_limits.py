@@ -82,3 +82,27 @@ def test_what_already_matched_pybricks_stays(tmp_path: Path) -> None:
     # matter (Pybricks: "It does not matter if speed is positive or negative"), while
     # run_angle's turns the other way.
     assert out == ["(1000, 2000)", "90", "0"]
+
+
+def test_move_by_turns_to_the_heading_and_drives_there(tmp_path: Path) -> None:
+    path = tmp_path / "main.py"
+    path.write_text(HEAD + "from pybricks.tools import run_task\n"
+                           "base.move_by(300, 0)\nbase.move_by(0, 200)\n"
+                           "print(round(base.distance()), round(base.angle()))\n"
+                           "base.turn(45)\nbase.move_by(-100, 0)\n"
+                           "print(round(base.angle()))\n"
+                           "async def main():\n    await base.move_by(0, -300)\n"
+                           "run_task(main())\nbase.move_by(0, 0)\n"
+                           "try:\n    base.move_by(30001, 0)\n"
+                           "except ValueError as e:\n    print('error', e)\n")
+    r = simulate(path)
+    assert r.status == "finished", r.error
+    # East 300, north 200 (+dy is to the left: heading -90 clockwise-positive), then from
+    # 45 degrees off to west 100 (heading -180 whatever the heading was), in a task south
+    # 300 (-dy: to the right); (0, 0) stays put.
+    assert r.output.splitlines() == ["500 -90", "-180",
+                                     "error move_by dx must be from -30000 to 30000 mm, "
+                                     "not 30001"]
+    assert r.pose[0] == pytest.approx(200, abs=3)
+    assert r.pose[1] == pytest.approx(-100, abs=3)
+    assert r.imu_heading_deg == pytest.approx(90, abs=1)

@@ -199,7 +199,7 @@ def test_every_form_of_import_gets_the_simulated_modules(tmp_path: Path) -> None
     d = run(tmp_path / "main.py")
     assert d["status"] == "finished", d["error"]
     assert d["output"] == ("robokit.devices.pybricks.hubs robokit.devices.tools "
-                           "robokit.devices.robotics Port.A\n")
+                           "robokit.devices.pybricks.robotics Port.A\n")
 
 
 def test_a_device_not_simulated_yet_fails_with_one_clear_error(tmp_path: Path) -> None:

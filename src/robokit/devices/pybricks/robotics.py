@@ -1,12 +1,55 @@
-"""``pybricks.robotics``: DriveBase, and GyroDriveBase (Pybricks 3.2's drive base that
-steers by the hub's gyro: robokit's DriveBase with ``use_gyro(True)``), and Car
-(:mod:`.car`).
+"""``pybricks.robotics``: DriveBase (robokit's, with Pybricks 4.0's ``move_by``),
+GyroDriveBase (Pybricks 3.2's drive base that steers by the hub's gyro: a DriveBase with
+``use_gyro(True)``), and Car (:mod:`.car`).
 Portable (MicroPython too)."""
 
-from ..robotics import DriveBase
+from math import atan2, pi, sqrt
+
+from .._check import number
+from ..parameters import Stop
+from ..robotics import DriveBase as _DriveBase
+from ..tools import operation
 from ._missing import fill
 from ._table import NOT_YET
 from .car import Car
+
+#: The farthest ``move_by`` goes along either axis, mm (Pybricks: 30 m).
+MOVE_BY_MAX_MM = 30000
+
+
+class DriveBase(_DriveBase):
+    """robokit's DriveBase, with ``move_by`` (Pybricks 4.0)."""
+
+    def move_by(self, dx, dy, then=Stop.HOLD):
+        """Move by ``dx`` mm along what was forward at the start (or at the last
+        ``reset``) and ``dy`` mm to its left: turn to that heading (absolute, so the
+        robot's heading now does not matter), then drive the straight-line distance
+        and ``then``.  Awaitable inside a task, as the other moves."""
+        x = number(dx, "move_by dx", "mm", -MOVE_BY_MAX_MM, MOVE_BY_MAX_MM)
+        y = number(dy, "move_by dy", "mm", -MOVE_BY_MAX_MM, MOVE_BY_MAX_MM)
+        length = sqrt(x * x + y * y)
+        if length == 0:
+            return operation(lambda: True, None, None, "move_by(...)")
+        # Pybricks' angles are clockwise-positive; +dy is to the left.
+        self.turn(-atan2(y, x) * 180.0 / pi, wait=False, absolute=True)
+        steps = [self._gen]
+
+        def poll():
+            if self._gen != steps[-1]:
+                return True  # a newer command took over
+            if not self.done():
+                return False
+            if len(steps) == 1:
+                self.straight(length, then=then, wait=False)
+                steps.append(self._gen)
+                return False
+            return True
+
+        def cancel():
+            if self._gen == steps[-1]:
+                self.stop()
+
+        return operation(poll, cancel, None, "move_by(...)")
 
 
 class GyroDriveBase(DriveBase):
