@@ -8,8 +8,12 @@ sensor's IMU, and neither display nor speaker.  Each hub's ``system`` adds
 in :mod:`.hubparts`.  Portable (MicroPython too).
 """
 
+from math import cos, sin
+
 from .. import _hal
 from .. import hubs as _hubs
+from .._check import in_range
+from .._errors import UsageError
 from ..parameters import Axis
 from ._missing import fill
 from ._table import NOT_YET
@@ -33,6 +37,11 @@ class System(_hubs.System):
         return {"name": self.name(), "reset_reason": self.reset_reason(),
                 "host_connected_ble": False, "host_connected_usb": False,
                 "program_start_type": 3, "program_id": 0}
+
+    def reset_storage(self):
+        """Reset the user settings and storage: the storage reads zeros again."""
+        self._storage = Storage()
+        _hal.get().event("reset_storage", {})
 
     def shutdown(self):
         """Stop the program and switch the hub off: the program ends here."""
@@ -73,6 +82,62 @@ class IMU(_hubs.IMU):
         ``axis``."""
         a = _hubs.IMU.acceleration(self, axis)
         return a if axis is not None else vector(*a)
+
+    def _yaw(self):
+        """How far the hub turned about its vertical since the start, counterclockwise
+        degrees (the simulated worlds are flat: the only rotation there is)."""
+        return _hal.get().imu_heading()
+
+    def rotation(self, axis, calibrated=True):
+        """The rotation about ``axis`` (right-hand rule) since the start, degrees:
+        ``rotation(-Axis.Z)`` is the heading without :meth:`reset_heading`.  The
+        simulated gyro needs no calibration, so ``calibrated`` changes nothing."""
+        v = _hubs._vec3(axis, "axis")
+        return _hubs._dot(self._user((0.0, 0.0, self._yaw())), v)
+
+    def orientation(self):
+        """The robot's orientation as a 3x3 rotation Matrix from its frame at the start
+        (a turn about the vertical only, on the simulated worlds' flat floors)."""
+        r = self._yaw() * 3.141592653589793 / 180.0
+        c, s = cos(r), sin(r)
+        return Matrix([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+    def settings(self, angular_velocity_threshold=None, acceleration_threshold=None,
+                 heading_correction=None, angular_velocity_bias=None,
+                 angular_velocity_scale=None, acceleration_correction=None):
+        """Get (no arguments: the six values) or set the IMU settings of Pybricks 3.6
+        and later.  The thresholds decide :meth:`stationary`; the calibration values
+        are kept and read back, and change nothing: the simulated gyro and
+        accelerometer are exact."""
+        cal = self._calibration()
+        more = (heading_correction, angular_velocity_bias, angular_velocity_scale,
+                acceleration_correction)
+        if angular_velocity_threshold is None and acceleration_threshold is None and \
+                more == (None, None, None, None):
+            return _hubs.IMU.settings(self) + (cal[0], cal[1], cal[2], cal[3])
+        if heading_correction is not None:
+            cal[0] = in_range(heading_correction, "heading_correction", 1, 10000, "deg")
+        for i, value, n, what in ((1, angular_velocity_bias, 3, "angular_velocity_bias"),
+                                  (2, angular_velocity_scale, 3, "angular_velocity_scale"),
+                                  (3, acceleration_correction, 6,
+                                   "acceleration_correction")):
+            if value is not None:
+                if not isinstance(value, (tuple, list)) or len(value) != n:
+                    raise UsageError(what + " takes a tuple of " + str(n) + " numbers, not "
+                                     + repr(value))
+                cal[i] = tuple(in_range(x, what, -100000, 100000, "") for x in value)
+        if angular_velocity_threshold is not None or acceleration_threshold is not None:
+            _hubs.IMU.settings(self, angular_velocity_threshold, acceleration_threshold)
+        return None
+
+    def _calibration(self):
+        s = _hubs._shared()
+        cal = getattr(s, "imu_calibration", None)
+        if cal is None:
+            g = _hubs.GRAVITY
+            cal = [360.0, (0.0, 0.0, 0.0), (360.0, 360.0, 360.0), (g, -g, g, -g, g, -g)]
+            s.imu_calibration = cal
+        return cal
 
 
 #: The hubs with a battery charger (a USB port that charges).
