@@ -263,3 +263,31 @@ def test_the_stub_s_signatures_the_simulator_had_apart(tmp_path: Path) -> None:
     kinds = [e["kind"] for e in r.events]
     assert kinds.count("light_matrix") == 2
     assert [e["data"] for e in r.events if e["kind"] == "remote_write"] == [[5, 0, 1, 2, 3]]
+
+
+def test_hubs_with_lego_firmware_are_found_and_told_as_events(tmp_path: Path) -> None:
+    program = write(tmp_path, (
+        "from pybricks.parameters import Color\n"
+        "from pybricks.pupdevices import DuploTrain, MarioHub, TechnicMoveHub\n"
+        "from pybricks.tools import wait\n"
+        "car = TechnicMoveHub()\ncar.drive(50, 99)\n"
+        "train = DuploTrain(name='express')\ntrain.drive(-40)\ntrain.headlights(Color.RED)\n"
+        "train.sound('horn')\nprint(train.speed(), train.color(), train.name())\n"
+        "mario = MarioHub(connect=False)\n"
+        "try:\n    mario.color()\nexcept OSError as e:\n    print('error', e)\n"
+        "mario.connect()\nprint(mario.color(), mario.hsv())\n"
+        "try:\n    train.sound('whistle')\nexcept ValueError as e:\n    print('error', e)\n"))
+    r = simulate(program)
+    assert r.status == "finished", r.error
+    assert r.output.splitlines() == [
+        "-40 Color.NONE express",
+        "error the MarioHub is not connected: call connect() first",
+        "Color.NONE Color(h=0, s=0, v=0)",
+        "error DuploTrain.sound takes one of brake, depart, water, horn, steam, not "
+        "'whistle'"]
+    told = [(e["hub"], e["command"]) for e in r.events if e["kind"] == "lwp3_hub"]
+    assert ("TechnicMoveHub", "drive") in told and ("DuploTrain", "sound") in told
+    drive = [e for e in r.events if e["kind"] == "lwp3_hub" and e["hub"] == "TechnicMoveHub"
+             and e["command"] == "drive"][0]
+    assert (drive["speed"], drive["steering"]) == (50, 97)  # steering clamped to 97 %
+    assert r.pose == r.start_pose  # another vehicle: the robot does not move

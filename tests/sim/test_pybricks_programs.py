@@ -150,9 +150,9 @@ def check(tmp_path: Path, source: str, *options: str) -> Any:
 def test_a_pybricks_name_the_simulator_lacks_is_named_with_file_and_line(
         tmp_path: Path) -> None:
     r = check(tmp_path, "from pybricks.parameters import Port\n"
-                        "from pybricks.pupdevices import Motor, TechnicMoveHub\n")
+                        "from pybricks.nxtdevices import LightSensor\n")
     assert r.exit_code == 2
-    assert "main.py:2: TechnicMoveHub: a Pybricks name (pybricks.pupdevices) that this simulator " \
+    assert "main.py:2: LightSensor: a Pybricks name (pybricks.nxtdevices) that this simulator " \
            "does not provide yet" in r.stderr
     assert "Traceback" not in r.stderr
 
@@ -204,14 +204,14 @@ def test_every_form_of_import_gets_the_simulated_modules(tmp_path: Path) -> None
 
 def test_a_device_not_simulated_yet_fails_with_one_clear_error(tmp_path: Path) -> None:
     # Reached only past the check, through the module: the constructor says what it is.
-    (tmp_path / "main.py").write_text("from pybricks import pupdevices\n"
+    (tmp_path / "main.py").write_text("from pybricks import nxtdevices\n"
                                       "from pybricks.parameters import Port\n"
-                                      "pupdevices.DuploTrain(Port.A)\n")
+                                      "nxtdevices.LightSensor(Port.S1)\n")
     d = run(tmp_path / "main.py")
     assert d["status"] == "error"
     assert d["error"]["type"] == "DeviceError"
     assert d["error"]["line"] == 3
-    assert d["error"]["message"].startswith("DuploTrain (pybricks.pupdevices): a Pybricks "
+    assert d["error"]["message"].startswith("LightSensor (pybricks.nxtdevices): a Pybricks "
                                             "name that robokit's simulator does not provide")
 
 
@@ -377,13 +377,14 @@ def test_the_package_runs_in_micropython(tmp_path: Path) -> None:
         "from robokit.devices.pybricks.parameters import Icon\n"
         "from robokit.devices.pybricks.tools import Matrix, cross, vector\n"
         "from robokit.devices.pybricks import hubs, pupdevices, robotics, geometry, tools\n"
+        "from robokit.devices.pybricks import nxtdevices\n"
         "from robokit.devices.pybricks.hubparts import BLE\n"
         "from robokit.devices.pybricks.parameters import Color\n"
         "print(tools.read_input_byte(), Icon.ARROW_UP[2, 0], Color['BLUE'].h)\n"
         "try:\n    BLE(1, None).broadcast('x' * 26)\nexcept ValueError as e:\n    print(e)\n"
         "print((Icon.HEART / 2)[1, 1], list(cross(vector(1, 0, 0), vector(0, 1, 0))))\n"
         "print(Matrix([[1, 2], [3, 4]]) * vector(1, 1))\n"
-        "try:\n    pupdevices.DuploTrain()\nexcept Exception as e:\n    print(e)\n")
+        "try:\n    nxtdevices.LightSensor()\nexcept Exception as e:\n    print(e)\n")
     r = subprocess.run([exe, "t.py"], cwd=tmp_path, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
@@ -391,7 +392,7 @@ def test_the_package_runs_in_micropython(tmp_path: Path) -> None:
         "None 100.0 240",
         "broadcast: the data takes 27 bytes; at most 26 fit in one broadcast",
         "50.0 [0.0, 0.0, 1.0]", "Matrix([[3.0], [7.0]])",
-        "DuploTrain (pybricks.pupdevices): a Pybricks name that robokit's simulator does not "
+        "LightSensor (pybricks.nxtdevices): a Pybricks name that robokit's simulator does not "
         "provide yet; see docs/pybricks-programs.md for what runs"]
 
 

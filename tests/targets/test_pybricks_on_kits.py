@@ -73,10 +73,11 @@ def test_a_pybricks_hub_bundle_leaves_them_to_the_firmware(tmp_path: Path) -> No
 
 def test_the_check_for_a_kit_names_what_is_not_there_with_file_and_line(
         tmp_path: Path) -> None:
-    program = write(tmp_path, "from pybricks.pupdevices import Motor, TechnicMoveHub\n")
+    program = write(tmp_path, "from pybricks.iodevices import I2CDevice\n")
     r = invoke("check", program, "--target", "micropython")
     assert r.exit_code == 2
-    assert "main.py:1: TechnicMoveHub: a Pybricks name (pybricks.pupdevices)" in r.stderr
+    assert "main.py:1: I2CDevice: a Pybricks name (pybricks.iodevices) that is not " \
+           "simulated" in r.stderr
     ok = invoke("check", write(tmp_path, SQUARE), "--target", "micropython")
     assert ok.exit_code == 0, ok.stderr
 

@@ -16,7 +16,8 @@ PROVIDED = {
                       "MoveHub", "EV3Brick"),
     "pybricks.pupdevices": ("Motor", "DCMotor", "ColorSensor", "UltrasonicSensor",
                             "ForceSensor", "ColorDistanceSensor", "Remote", "TiltSensor",
-                            "InfraredSensor", "ColorLightMatrix", "Light", "PFMotor"),
+                            "InfraredSensor", "ColorLightMatrix", "Light", "PFMotor",
+                            "TechnicMoveHub", "DuploTrain", "MarioHub"),
     "pybricks.parameters": ("Port", "Direction", "Stop", "Color", "Button", "Side", "Axis",
                             "Icon"),
     "pybricks.tools": ("wait", "StopWatch", "multitask", "run_task", "Matrix", "vector",
@@ -39,7 +40,7 @@ PROVIDED = {
 NOT_YET = {
     "pybricks": ("version",),
     "pybricks.hubs": (),
-    "pybricks.pupdevices": ("TechnicMoveHub", "MarioHub", "DuploTrain"),
+    "pybricks.pupdevices": (),
     "pybricks.parameters": (),
     "pybricks.tools": (),
     "pybricks.robotics": (),

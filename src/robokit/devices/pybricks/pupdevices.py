@@ -3,9 +3,9 @@
 ColorDistanceSensor is a colour sensor looking down (colour, reflection, ambient, HSV,
 its light) whose ``distance()`` measures forward along the distance ray the ultrasonic
 sensor uses, over :data:`CDS_RANGE_MM`.  Remote, TiltSensor, InfraredSensor, Light,
-ColorLightMatrix and PFMotor are in :mod:`.pupextra`.  The Pybricks devices the
-simulator does not provide yet (TechnicMoveHub, MarioHub, DuploTrain) raise one clear
-error when made.  Portable (MicroPython too).
+ColorLightMatrix and PFMotor are in :mod:`.pupextra`; the hubs with LEGO's firmware a
+program drives over Bluetooth (TechnicMoveHub, DuploTrain, MarioHub) in :mod:`.puphubs`.
+Portable (MicroPython too).
 """
 
 from .. import _hal
@@ -16,6 +16,7 @@ from ..sensors import ColorSensor, ForceSensor, UltrasonicSensor
 from ._missing import fill
 from ._table import NOT_YET
 from .pupextra import ColorLightMatrix, InfraredSensor, Light, PFMotor, Remote, TiltSensor
+from .puphubs import DuploTrain, MarioHub, TechnicMoveHub
 
 #: How far a ColorDistanceSensor's distance() reaches, mm: 100 % from here on (the
 #: sensor's infrared proximity works at short range; robokit's figure, not LEGO's).
@@ -59,6 +60,6 @@ class ColorDistanceSensor(ColorSensor):
 
 fill(globals(), "pybricks.pupdevices", NOT_YET["pybricks.pupdevices"])
 
-__all__ = ["ColorDistanceSensor", "ColorLightMatrix", "ColorSensor", "DCMotor", "ForceSensor",
-           "InfraredSensor", "Light", "Motor", "PFMotor", "Remote", "TiltSensor",
-           "UltrasonicSensor"]
+__all__ = ["ColorDistanceSensor", "ColorLightMatrix", "ColorSensor", "DCMotor", "DuploTrain",
+           "ForceSensor", "InfraredSensor", "Light", "MarioHub", "Motor", "PFMotor", "Remote",
+           "TechnicMoveHub", "TiltSensor", "UltrasonicSensor"]
