@@ -172,13 +172,50 @@ def test_a_mailbox_client_cannot_connect_with_one_robot(tmp_path: Path) -> None:
                                   "simulates one robot per run")
 
 
-def test_nxt_devices_are_a_clear_error_at_check_time(tmp_path: Path) -> None:
-    program = _program(tmp_path, "from pybricks.nxtdevices import LightSensor\n")
+def test_nxt_devices_not_simulated_are_a_clear_error_at_check_time(tmp_path: Path) -> None:
+    program = _program(tmp_path, "from pybricks.nxtdevices import TemperatureSensor\n")
     r = invoke("check", program)
     assert r.exit_code == 2
-    assert ("main.py:1: LightSensor: a Pybricks name (pybricks.nxtdevices) that this "
-            "simulator does not provide yet") in r.stderr
+    assert ("main.py:1: TemperatureSensor: a Pybricks name (pybricks.nxtdevices) that is "
+            "not simulated: the simulated world has no temperature to measure") in r.stderr
     assert "Traceback" not in r.stderr
+
+
+NXT = """\
+#!/usr/bin/env pybricks-micropython
+from pybricks.ev3devices import Motor
+from pybricks.hubs import EV3Brick
+from pybricks.nxtdevices import ColorSensor, LightSensor, TouchSensor, UltrasonicSensor
+from pybricks.parameters import Color, Port
+from pybricks.robotics import DriveBase
+from pybricks.tools import wait
+
+ev3 = EV3Brick()
+light = LightSensor(Port.S3)
+color = ColorSensor(Port.S2)
+bumper = TouchSensor(Port.S1)
+sonar = UltrasonicSensor(Port.S4)
+robot = DriveBase(Motor(Port.B), Motor(Port.C), wheel_diameter=55.5, axle_track=104)
+color.light.on(Color.RED)
+print("floor", light.reflection() > 50, color.color(), color.hsv().v > 50,
+      sonar.distance() < 2550)
+robot.drive(150, 0)
+while sonar.distance() > 300:
+    wait(10)
+print("wall", sonar.distance() <= 320)
+while not bumper.pressed():
+    wait(10)
+robot.stop()
+print("bumped")
+"""
+
+
+def test_nxt_sensors_on_an_ev3_run_on_the_fitted_robot(tmp_path: Path) -> None:
+    d = run(_program(tmp_path, NXT), "--world", "arena", "--duration", "30")
+    assert d["status"] == "finished", d["error"]
+    # A white floor and the far wall in sight; then the wall near, then the bumper on it.
+    assert d["output"] == "floor True Color.WHITE True True\nwall True\nbumped\n"
+    assert d["pose"]["y_mm"] == pytest.approx(1000 - 110, abs=3)  # the brick's front
 
 
 def test_pushing_an_ev3_program_to_a_brick_is_refused_in_one_line() -> None:

@@ -24,7 +24,7 @@ from cli_helpers import invoke
 
 from robokit.compiler.compile import check_program
 from robokit.config import load_robot
-from robokit.devices.pybricks._table import MODULES_NOT_YET, NOT_YET, PROVIDED
+from robokit.devices.pybricks._table import MODULES_NOT_YET, NOT_YET, PROVIDED, WHY
 from robokit.errors import DeviceError, UsageError
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs" / "pybricks"
@@ -150,10 +150,10 @@ def check(tmp_path: Path, source: str, *options: str) -> Any:
 def test_a_pybricks_name_the_simulator_lacks_is_named_with_file_and_line(
         tmp_path: Path) -> None:
     r = check(tmp_path, "from pybricks.parameters import Port\n"
-                        "from pybricks.nxtdevices import LightSensor\n")
+                        "from pybricks.nxtdevices import SoundSensor\n")
     assert r.exit_code == 2
-    assert "main.py:2: LightSensor: a Pybricks name (pybricks.nxtdevices) that this simulator " \
-           "does not provide yet" in r.stderr
+    assert "main.py:2: SoundSensor: a Pybricks name (pybricks.nxtdevices) that is not " \
+           "simulated: the simulated world has no sound to hear" in r.stderr
     assert "Traceback" not in r.stderr
 
 
@@ -206,13 +206,13 @@ def test_a_device_not_simulated_yet_fails_with_one_clear_error(tmp_path: Path) -
     # Reached only past the check, through the module: the constructor says what it is.
     (tmp_path / "main.py").write_text("from pybricks import nxtdevices\n"
                                       "from pybricks.parameters import Port\n"
-                                      "nxtdevices.LightSensor(Port.S1)\n")
+                                      "nxtdevices.SoundSensor(Port.S1)\n")
     d = run(tmp_path / "main.py")
     assert d["status"] == "error"
     assert d["error"]["type"] == "DeviceError"
     assert d["error"]["line"] == 3
-    assert d["error"]["message"].startswith("LightSensor (pybricks.nxtdevices): a Pybricks "
-                                            "name that robokit's simulator does not provide")
+    assert d["error"]["message"].startswith("SoundSensor (pybricks.nxtdevices) is not "
+                                            "simulated: the simulated world has no sound")
 
 
 # -- the fitted robot -------------------------------------------------------------------
@@ -304,7 +304,7 @@ def test_every_provided_name_is_there_and_every_missing_one_says_so() -> None:
             continue
         for name in NOT_YET[module]:
             with pytest.raises(DeviceError, match=f"^{name} \\({module}\\) is not simulated: "
-                               if module == "pybricks.iodevices"
+                               if name in WHY
                                else f"^{name} \\({module}\\): a Pybricks name"):
                 getattr(mod, name)()
     for module in MODULES_NOT_YET:
@@ -384,7 +384,7 @@ def test_the_package_runs_in_micropython(tmp_path: Path) -> None:
         "try:\n    BLE(1, None).broadcast('x' * 26)\nexcept ValueError as e:\n    print(e)\n"
         "print((Icon.HEART / 2)[1, 1], list(cross(vector(1, 0, 0), vector(0, 1, 0))))\n"
         "print(Matrix([[1, 2], [3, 4]]) * vector(1, 1))\n"
-        "try:\n    nxtdevices.LightSensor()\nexcept Exception as e:\n    print(e)\n")
+        "try:\n    nxtdevices.SoundSensor()\nexcept Exception as e:\n    print(e)\n")
     r = subprocess.run([exe, "t.py"], cwd=tmp_path, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
@@ -392,8 +392,8 @@ def test_the_package_runs_in_micropython(tmp_path: Path) -> None:
         "None 100.0 240",
         "broadcast: the data takes 27 bytes; at most 26 fit in one broadcast",
         "50.0 [0.0, 0.0, 1.0]", "Matrix([[3.0], [7.0]])",
-        "LightSensor (pybricks.nxtdevices): a Pybricks name that robokit's simulator does not "
-        "provide yet; see docs/pybricks-programs.md for what runs"]
+        "SoundSensor (pybricks.nxtdevices) is not simulated: the simulated world has no "
+        "sound to hear; see docs/pybricks-programs.md for what runs"]
 
 
 def test_a_gyro_drive_base_drives_a_square_and_the_imu_gives_vectors() -> None:

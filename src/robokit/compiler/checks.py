@@ -236,7 +236,7 @@ def _pybricks_findings(mod: SourceModule, site: Any, info: TargetInfo) -> list[F
     for name in site.names:
         if name == "*" or name in PROVIDED[site.module]:
             continue
-        if name in NOT_YET[site.module] and name in WHY and site.module == "pybricks.iodevices":
+        if name in NOT_YET[site.module] and name in WHY:
             out.append(finding(f"{name}: a Pybricks name ({site.module}) that is not "
                                f"simulated: {WHY[name]}; see docs/pybricks-programs.md for "
                                "what runs"))

@@ -33,6 +33,8 @@ DEVICES = {
     # The EV3's touch sensor is the bumper's plunger (robokit.devices.pybricks.ev3devices);
     # its gyro sensor is the body's IMU, not a device of robot.toml.
     "TouchSensor": "ForceSensor",
+    # The NXT light sensor looks down as a colour sensor does (pybricks.nxtdevices).
+    "LightSensor": "ColorSensor",
 }
 HUBS = ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub", "MoveHub",
         "EV3Brick")

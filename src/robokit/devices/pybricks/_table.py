@@ -29,7 +29,7 @@ PROVIDED = {
     # The EV3 (Pybricks 2.x): robokit.devices.pybricks.ev3devices, ev3brick, media, ...
     "pybricks.ev3devices": ("Motor", "TouchSensor", "ColorSensor", "InfraredSensor",
                             "GyroSensor", "UltrasonicSensor"),
-    "pybricks.nxtdevices": (),
+    "pybricks.nxtdevices": ("TouchSensor", "LightSensor", "ColorSensor", "UltrasonicSensor"),
     "pybricks.media": ("ev3dev",),
     "pybricks.media.ev3dev": ("Image", "Font", "SoundFile", "ImageFile"),
     "pybricks.messaging": ("Mailbox", "LogicMailbox", "NumericMailbox", "TextMailbox",
@@ -48,8 +48,7 @@ NOT_YET = {
     "pybricks.experimental": (),
     "pybricks.iodevices": ("LWP3Device", "AnalogSensor", "I2CDevice", "UARTDevice"),
     "pybricks.ev3devices": (),
-    "pybricks.nxtdevices": ("TouchSensor", "LightSensor", "ColorSensor", "UltrasonicSensor",
-                            "SoundSensor", "TemperatureSensor", "EnergyMeter",
+    "pybricks.nxtdevices": ("SoundSensor", "TemperatureSensor", "EnergyMeter",
                             "VernierAdapter"),
     "pybricks.media": (),
     "pybricks.media.ev3dev": (),
@@ -66,4 +65,8 @@ WHY = {
     "AnalogSensor": "the simulated robot has no analog sensor port",
     "I2CDevice": "the simulated robot has no I2C devices",
     "UARTDevice": "the simulated robot has no custom UART devices",
+    "SoundSensor": "the simulated world has no sound to hear",
+    "TemperatureSensor": "the simulated world has no temperature to measure",
+    "EnergyMeter": "the simulated robot has no power circuit to measure",
+    "VernierAdapter": "the simulated robot has no analog sensor port",
 }

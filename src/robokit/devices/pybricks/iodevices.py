@@ -24,6 +24,7 @@ from ..motors import MODELS
 from ..motors import DCMotor as _DCMotor
 from ..parameters import Button, Color, Constant, rgb_to_hsv
 from ..sensors import DEFAULT_COLORS, TOUCH_TRAVEL_MM, nearest_color
+from ._missing import not_simulated
 from ._table import NOT_YET, WHY
 
 #: What an Xbox input's name starts with among the held buttons the HAL reports.
@@ -387,17 +388,7 @@ class DCMotor(_DCMotor):
     """A DC motor for the EV3: robokit's DCMotor."""
 
 
-def _not_simulated(name, why):
-    class NotSimulated:
-        def __init__(self, *args, **kwargs):
-            raise DeviceError(name + " (pybricks.iodevices) is not simulated: " + why
-                              + "; see docs/pybricks-programs.md for what runs")
-
-    NotSimulated.__name__ = name
-    return NotSimulated
-
-
 for _name in NOT_YET["pybricks.iodevices"]:
-    globals()[_name] = _not_simulated(_name, WHY[_name])
+    globals()[_name] = not_simulated("pybricks.iodevices", _name, WHY[_name])
 
 __all__ = ["DCMotor", "LUMPDevice", "PUPDevice", "XboxController"]
