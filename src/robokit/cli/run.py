@@ -269,13 +269,17 @@ def repl(port: str | None, ble: str | None) -> None:
               help="Press a hub button at a simulated time: center@2s (held 100 ms) or "
                    "left@3s-4s (held from 3 s to 4 s); a Pybricks Remote's button as "
                    "remote.left_plus@3s-4s; repeat for more presses.")
+@click.option("--exact", is_flag=True,
+              help="Run the program as its bundle's .mpy in MicroPython's VM (the unix "
+                   "port), through the upload and loader of a real board, on the same "
+                   "simulated robot and world: bytecode-exact, and slower.")
 @brick_options
 def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
         seed: int | None, noise: bool,
         duration: float | None, as_json: bool, plot: Path | None, telemetry: Path | None,
         replay: Path | None, input_file: Path | None, kit: str | None,
         press: tuple[str, ...], port: str | None, ble: str | None,
-        pybricks: str | None) -> None:
+        pybricks: str | None, exact: bool = False) -> None:
     """Run PROGRAM on the simulated brick, or on a real one with --port, --ble or
     --pybricks.  PROGRAM is a .py file, a folder with main.py, or a bundle (.rkb) built
     with `robokit compile`.  A program is compiled and checked for the brick first, and
@@ -286,6 +290,10 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
     at = where(port, ble, pybricks)
     if not programs:
         programs = _world_programs(world)
+    if exact:
+        from .exact import refuse
+
+        refuse(max(len(programs), len(robots)), at, kit, input_file)
     if len(programs) > 1 or len(robots) > 1:
         from .match import run_several
 
@@ -341,7 +349,7 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
     try:
         _simulate_and_report(program, world, robot, seed, noise, duration, as_json, plot,
                              telemetry, given_input, input_file, echo_line, replay,
-                             kit=board_kit, presses=presses)
+                             kit=board_kit, presses=presses, exact=exact)
     except KeyboardInterrupt as exc:
         if getattr(exc, "left_behind", False):
             # The program ignored Ctrl-C and still runs in a thread: end the process
@@ -415,7 +423,7 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
                          given_input: str | None, input_file: Path | None,
                          echo_line: Any, replay: Path | None = None,
                          kit: dict[str, Any] | None = None,
-                         presses: tuple[Any, ...] = ()) -> None:
+                         presses: tuple[Any, ...] = (), exact: bool = False) -> None:
     from ..sim import simulate
 
     on_output = None if as_json else echo_line
@@ -427,10 +435,16 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
         if progress is not None:
             on_output = progress.wrap_output(echo_line)
             on_start = _both(on_start, progress.on_start)
-        result = simulate(program, world=world, robot=robot, seed=seed,
-                          noise=True if noise else None, duration=duration,
-                          on_output=on_output, input=given_input, on_start=on_start,
-                          press=presses)
+        if exact:  # the program's .mpy in MicroPython's VM (cli/exact.py)
+            from .exact import simulate_exact
+
+            result = simulate_exact(program, world, robot, seed, True if noise else None,
+                                    duration, on_output, presses, on_start)
+        else:
+            result = simulate(program, world=world, robot=robot, seed=seed,
+                              noise=True if noise else None, duration=duration,
+                              on_output=on_output, input=given_input, on_start=on_start,
+                              press=presses)
     if not result.ran and result.error is not None:
         # A syntax error, found when the program was compiled: said as any input that
         # cannot be used (one message with file:line and a caret, exit 2), not as a run.

@@ -30,13 +30,23 @@ import sys
 _AGENT = sys.argv[0]
 _IN = open("/dev/fd/" + sys.argv[1], "rb")
 _OUT = open("/dev/fd/" + sys.argv[2], "wb")
-_PINS = len(sys.argv) > 3 and sys.argv[3] == "pins"  # a kit board at pin level
+_PINS = "pins" in sys.argv[3:]  # a kit board at pin level
+# "clock": the program's time/utime are its simulated robot's clock (robokit run --exact)
+_CLOCK = "clock" in sys.argv[3:]
 _seq = [0]
 _cbs = []  # HAL timer callbacks, by index
 _errs = {}  # exceptions raised by callbacks, by tick id, until their request answers
 _G = {"__name__": "__main__"}
 
-_EXC = {}
+
+
+class SimTimeUp(BaseException):
+    # The simulated run reached its duration (the host's robokit.sim.brick.SimTimeUp): a
+    # BaseException, so that a program's `except Exception` does not swallow the end.
+    pass
+
+
+_EXC = {"SimTimeUp": SimTimeUp}
 for _e in (ArithmeticError, AssertionError, AttributeError, EOFError, Exception, ImportError,
            IndexError, KeyError, KeyboardInterrupt, LookupError, MemoryError, NameError,
            NotImplementedError, OSError, OverflowError, RuntimeError, StopIteration,
@@ -61,6 +71,8 @@ def _recv():
     h, p = _read()
     if len(h) < 5:
         sys.exit()  # the host has gone
+    if h[0] == 104:  # b"h": a HAL call's answer, binary (see "HAL calls" below)
+        return b"h", None, p
     i = p.find(b"\n")
     return h[0:1], json.loads(p[:i]), p[i + 1:]
 
@@ -90,6 +102,10 @@ def _rpc(op, args, raw=b""):
             break
         if k == b"t":
             _tick(h)
+    return _answer(h, data, intr)
+
+
+def _answer(h, data, intr):
     if intr or h[3]:
         raise KeyboardInterrupt
     st = h[1]
@@ -222,21 +238,32 @@ class _Hal:
         return None
 
 
-def _method(name):
+# -- the binary HAL calls and the simulated clock: mp_agent_wire.py, beside this file ----------
+
+with open(_AGENT.rsplit("/", 1)[0] + "/mp_agent_wire.py") as _f:
+    exec(_f.read(), globals())
+del _f
+
+
+def _method(index):
     def call(self, *args):
-        r = _rpc("hal", [self._id, name, args])[0]
-        return tuple(r) if isinstance(r, list) else r
+        return _hal_call(self._id, index, args)  # noqa: F821 - mp_agent_wire.py
 
     return call
 
 
-for _n in ("time_us", "sleep_us", "port_info", "robot_config", "motor_state", "motor_voltage",
-           "motor_coast", "motor_brake", "motor_reset_angle", "motor_load", "color_rgb",
-           "color_ambient", "ultrasonic_distance", "ultrasonic_presence", "force_state",
-           "imu_heading", "imu_gyro", "imu_accel", "buttons", "light", "display", "tone",
-           "battery", "event", "ble_broadcast", "ble_observe", "mailbox_listen",
-           "mailbox_connect", "mailbox_peers", "mailbox_send", "mailbox_read", "mailbox_close"):
-    setattr(_Hal, _n, _method(_n))
+_HAL_NAMES = ("time_us", "sleep_us", "port_info", "robot_config", "motor_state",
+              "motor_voltage", "motor_coast", "motor_brake", "motor_reset_angle",
+              "motor_load", "color_rgb", "color_ambient", "ultrasonic_distance",
+              "ultrasonic_presence", "force_state", "imu_heading", "imu_gyro", "imu_accel",
+              "buttons", "light", "display", "tone", "battery", "event", "ble_broadcast",
+              "ble_observe", "mailbox_listen", "mailbox_connect", "mailbox_peers",
+              "mailbox_send", "mailbox_read", "mailbox_close")
+for _i, _n in enumerate(_HAL_NAMES):
+    setattr(_Hal, _n, _method(_i))
+
+
+_made = []  # the HALs made, the last one the program's robot
 
 
 class _SimHalModule:
@@ -244,7 +271,9 @@ class _SimHalModule:
 
     def hal(self, robot=None):
         """A HAL bound to a new simulated brick on the host, built from ``robot``."""
-        return _Hal(_rpc("hal_new", [robot])[0])
+        h = _Hal(_rpc("hal_new", [robot])[0])
+        _made.append(h)
+        return h
 
 
 class _SimBoardModule:
@@ -605,8 +634,14 @@ def _main():
         _kit_modules()  # a kit board: its own HAL drives pins; no robokit_simhal
     else:
         sys.modules["robokit_simhal"] = _SimHalModule()
+        if _CLOCK:
+            import time
+
+            clock = _SimClockModule(time)  # noqa: F821 - mp_agent_wire.py
+            sys.modules["time"] = clock
+            sys.modules["utime"] = clock
     sys.modules["robokit_simboard"] = _SimBoardModule()
-    _send(b"B", [])
+    _send(b"B", [list(_HAL_NAMES)])
     while True:
         try:
             k, h, data = _recv()

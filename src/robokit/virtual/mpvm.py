@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..devices._hal import HAL
+from ..sim.brick import SimTimeUp
+from . import halwire
 from .rom import ROM
 from .transport import CTRL_C, Disconnected, Stopped
 from .vfs import VirtualOS, oserror
@@ -137,6 +139,7 @@ class MicroPythonVM:
         self._files: dict[int, Any] = {}
         self._next_handle = 1
         self._hals: dict[int, SimBrick] = {}
+        self._hal_names: list[str] = []  # the VM's HAL methods, by their index in a call
         self._running = False
         self._disconnected: Disconnected | None = None
         self._intr = False  # a Ctrl-C waits to be delivered
@@ -171,9 +174,11 @@ class MicroPythonVM:
         stdin_r, stdin_w = os.pipe()
         out_r, out_w = os.pipe()
         try:
-            kit = ["pins"] if getattr(self.board, "kit", None) else []
+            flags = ["pins"] if getattr(self.board, "kit", None) else []
+            if getattr(self.board, "sim_clock", False):
+                flags.append("clock")  # the program's time is its robot's (--exact)
             self.proc = subprocess.Popen(
-                [self.exe, str(AGENT), str(to_agent_r), str(from_agent_w), *kit],
+                [self.exe, str(AGENT), str(to_agent_r), str(from_agent_w), *flags],
                 stdin=stdin_r, stdout=out_w, stderr=out_w,
                 pass_fds=(to_agent_r, from_agent_w), start_new_session=True,
                 env={**os.environ, "MICROPYPATH": ""})
@@ -207,6 +212,9 @@ class MicroPythonVM:
                 while self._msgs:
                     kind, head, raw = self._msgs.pop(0)
                     if kind == b"B":
+                        # the names of its HAL's methods, by the index its calls give
+                        names = head[0] if head else []
+                        self._hal_names = [n if n in HAL_METHODS else "" for n in names]
                         self._ready = True
                         return
                     if kind == b"R":
@@ -242,7 +250,9 @@ class MicroPythonVM:
 
     def _send(self, kind: bytes, head: Any, raw: bytes = b"") -> None:
         payload = json.dumps(head, separators=(",", ":")).encode() + b"\n" + raw
-        data = kind + len(payload).to_bytes(4, "little") + payload
+        self._write(kind + len(payload).to_bytes(4, "little") + payload)
+
+    def _write(self, data: bytes) -> None:
         fd = self._fds["ctl_w"]
         view = memoryview(data)
         while view:
@@ -353,8 +363,12 @@ class MicroPythonVM:
                 if len(buf) < _HDR + n:
                     break
                 payload = bytes(buf[_HDR:_HDR + n])
-                i = payload.index(b"\n")
-                self._msgs.append((bytes(buf[:1]), json.loads(payload[:i]), payload[i + 1:]))
+                if buf[0] == 72:  # b"H": a HAL call, binary (robokit.virtual.halwire)
+                    self._msgs.append((b"H", None, payload))
+                else:
+                    i = payload.index(b"\n")
+                    self._msgs.append((bytes(buf[:1]), json.loads(payload[:i]),
+                                       payload[i + 1:]))
                 del buf[:_HDR + n]
             self._last_msg = time.monotonic()
         return True
@@ -434,7 +448,9 @@ class MicroPythonVM:
                 kind, head, raw = msg
                 if want(kind, head):
                     return msg
-                if kind == b"R":
+                if kind == b"H":
+                    self._serve_hal(raw)
+                elif kind == b"R":
                     self._serve_request(head, raw)
                 elif kind == b"D" and self._depth:
                     self._msgs.insert(0, msg)
@@ -536,10 +552,39 @@ class MicroPythonVM:
             self._reply(seq, 3, e.tick)
         except OSError as e:
             self._reply(seq, 1, e.errno if e.errno is not None else errno.EIO)
-        except Exception as e:  # it goes back to the VM as that exception
+        except (Exception, SimTimeUp) as e:  # it goes back to the VM as that exception
             self._reply(seq, 2, [type(e).__name__, str(e)])
         else:
             self._reply(seq, 0, value, data)
+
+    def _serve_hal(self, raw: bytes) -> None:
+        """A HAL call in binary (robokit.virtual.halwire): answered in binary, or with the
+        ``r`` answer of a request when it raises."""
+        seq, hid, index = halwire.CALL.unpack_from(raw)
+        try:
+            name = self._hal_names[index]
+            if not name:
+                raise AttributeError("the HAL has no such method")
+            args = halwire.decode(raw, halwire.CALL.size)[0]
+            value = getattr(self._hals[hid], name)(*args)
+        except _Abandoned:
+            raise
+        except _Raised as e:
+            self._reply(seq, 3, e.tick)
+        except OSError as e:
+            self._reply(seq, 1, e.errno if e.errno is not None else errno.EIO)
+        except (Exception, SimTimeUp) as e:  # it goes back to the VM as that exception
+            self._reply(seq, 2, [type(e).__name__, str(e)])
+        else:
+            intr = 0
+            if self._intr and self._running:
+                intr = 1
+                self._delivered(time.monotonic())
+            out = bytearray(b"h\0\0\0\0")
+            out += halwire.ANSWER.pack(seq, intr)
+            halwire.encode(value, out)
+            out[1:5] = (len(out) - _HDR).to_bytes(4, "little")
+            self._write(bytes(out))
 
     def _rom(self, op: str, args: list[Any]) -> Any:
         """The board's ROM file system at /rom (robokit.virtual.rom: the device API),

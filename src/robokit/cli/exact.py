@@ -1,0 +1,62 @@
+"""``robokit run PROGRAM --exact``: the program as its bundle's .mpy in MicroPython's VM.
+
+The CLI brings the two halves together (the layers keep them apart): the board is
+``robokit.virtual.exact.ExactBoard`` (the simulated robot and world of the default mode,
+served in this process), the run is ``robokit.targets.micropython.exact.run_exact``
+(compile for the VM's mpy ABI, upload, the brick-side loader). What comes back is the
+``RunResult`` of the default mode, so the summary, --json, --plot, --telemetry and
+--replay are the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ._errors import about, fail
+
+
+def refuse(programs: int, at: str | None, kit: str | None, input_file: Path | None) -> None:
+    """Say (one line, exit 2) what --exact cannot go with, or that it cannot run here."""
+    if at is not None:
+        fail("--exact runs the program in the simulator's MicroPython VM; leave it out to "
+             "run on a brick")
+    if programs > 1:
+        fail("--exact runs one program; several programs together run in the default mode "
+             "(leave out --exact)")
+    if kit is not None:
+        fail("--board with --exact: a kit is simulated at pin level on `robokit sim serve "
+             "--board NAME` (then `robokit run PROGRAM --port PTY`); leave out one of them")
+    if input_file is not None:
+        fail("--input with --exact: the program in the VM reads no input file; leave out "
+             "one of them")
+    from ..virtual.exact import missing
+
+    why = missing()
+    if why is not None:
+        fail(why)
+
+
+def simulate_exact(program: Path, world: str | None, robot: Path | None, seed: int | None,
+                   noise: bool | None, duration: float | None,
+                   on_output: Callable[[str, float], None] | None,
+                   presses: tuple[Any, ...], on_start: Any) -> Any:
+    """The run of ``program`` with --exact, as ``robokit.sim.simulate`` returns one."""
+    from ..targets.micropython.exact import run_exact
+    from ..virtual.exact import ExactBoard, run_settings
+
+    with about("--world"):
+        w, seconds = run_settings(program, world, duration)
+    cfg = None
+    if robot is not None:
+        from ..config import load_robot
+
+        cfg = load_robot(str(robot))
+    board = ExactBoard(w, duration_s=seconds, seed=seed,
+                       noise=bool(noise) if noise is not None else seed is not None,
+                       presses=presses, on_start=on_start, robot=cfg)
+    try:
+        return run_exact(program, board, robot=robot, on_output=on_output)
+    finally:
+        board.close()

@@ -1,0 +1,82 @@
+"""``robokit run PROGRAM --exact``: the host's half of a bytecode-exact run.
+
+The program is compiled for the MicroPython VM the board reports (its mpy ABI), uploaded
+into a slot and started by the brick-side loader, exactly as ``robokit run --port`` does
+on a kit board; the board is robokit's simulated one, in this process
+(``robokit.virtual.exact.ExactBoard``, reached through its ``link()``), so what it hands
+back is the simulated robot's run as a ``RunResult`` (``board.run_result``).
+
+The board is given, not made here: the targets layer does not import the virtual
+hardware (docs/architecture.md). The CLI makes the ``ExactBoard`` and calls
+:func:`run_exact`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from . import MicroPythonBoard
+
+if TYPE_CHECKING:
+    from ...compiler.bundle import Bundle
+    from ...sim.result import RunResult
+
+
+class ExactBoardLike(Protocol):
+    """What :func:`run_exact` needs of the board (``robokit.virtual.exact.ExactBoard``)."""
+
+    def link(self) -> Any: ...
+
+    def stalled_s(self) -> float: ...
+
+    def run_result(self, brick_result: Any, hung: bool = False) -> RunResult: ...
+
+
+#: The name the run's board goes by in messages.
+NAME = "robokit's MicroPython VM"
+
+
+def run_exact(program: str | Path | Bundle, board: ExactBoardLike, *,
+              robot: str | Path | None = None,
+              on_output: Callable[[str, float], None] | None = None,
+              hang_budget_s: float = 5.0) -> RunResult:
+    """Run ``program`` (a .py file, a folder with main.py, or a .rkb bundle) on
+    ``board`` through the upload and the loader, and return its run. ``on_output(line,
+    sim_time_s)`` gets each line the program prints. A program whose simulated clock
+    stands still for ``hang_budget_s`` of wall time is stopped (status "error",
+    ``ProgramHang``). Ctrl-C stops the program on the board and is raised again here."""
+    from .. import prepare_bundle
+
+    mb = MicroPythonBoard(board.link(), NAME, timeout=10.0)
+    try:
+        mb.enter()
+        bundle, project_dir = prepare_bundle(program, mb.info(), robot)
+        mb.upload(bundle, None, project_dir)
+        mb.start()
+        collected: list[str] = []
+        ended = interrupted = hung = False
+        while not ended:
+            try:
+                lines, ended = mb.read_output(0.05)
+            except KeyboardInterrupt:
+                if not interrupted:
+                    interrupted = True
+                    mb.stop()
+                continue
+            for line in lines:
+                collected.append(line)
+                if on_output is not None:
+                    brick = getattr(board, "brick", None)
+                    on_output(line, brick.now / 1e6 if brick is not None else 0.0)
+            if not ended and not hung and not interrupted and \
+                    board.stalled_s() > hang_budget_s:
+                hung = True
+                mb.stop()
+        result = mb.result("".join(line + "\n" for line in collected))
+    finally:
+        mb.close()
+    if interrupted:
+        raise KeyboardInterrupt
+    return board.run_result(result, hung=hung)

@@ -1,0 +1,116 @@
+"""The binary form of a HAL call between MicroPython's VM and the host (the host's side).
+
+``mp_agent.py`` (in the VM) sends each call of its ``robokit_simhal`` HAL as an ``H``
+message and gets its result as an ``h`` message, both binary (see "HAL calls" there):
+JSON costs time on the hottest path (a lap of the line follower makes tens of thousands
+of calls), and MicroPython's float formatting and parsing do not always give back the
+very same double, so floats cross as their 8 bytes and both sides compute with the same
+numbers. Errors still come back as the ``r`` answer of any request.
+
+A value is a tag byte and its data: ``N`` None, ``T`` True, ``F`` False, ``i`` int
+(``<q``), ``d`` float (``<d``), ``s`` str and ``b`` bytes (``<I`` length, bytes), ``l``
+list or tuple (``<I`` count, values), ``j`` anything else as JSON (``<I`` length, text).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+_D = struct.Struct("<d")
+_Q = struct.Struct("<q")
+_I = struct.Struct("<I")
+#: An ``H`` message's head: sequence number, HAL id, the method's index.
+CALL = struct.Struct("<IBB")
+#: An ``h`` message's head: sequence number, a Ctrl-C to deliver (1) or not (0).
+ANSWER = struct.Struct("<IB")
+_INT_LIMIT = 1 << 62
+
+
+def encode(v: Any, out: bytearray) -> None:
+    """Append value ``v`` to ``out``."""
+    t = type(v)
+    if t is float:
+        out += b"d"
+        out += _D.pack(v)
+    elif t is int and -_INT_LIMIT < v < _INT_LIMIT:
+        out += b"i"
+        out += _Q.pack(v)
+    elif t is tuple or t is list:
+        out += b"l"
+        out += _I.pack(len(v))
+        for x in v:
+            encode(x, out)
+    elif v is None:
+        out += b"N"
+    elif t is bool:
+        out += b"T" if v else b"F"
+    elif t is str:
+        data = v.encode("utf-8", "surrogateescape")
+        out += b"s"
+        out += _I.pack(len(data))
+        out += data
+    elif t is bytes or t is bytearray:
+        out += b"b"
+        out += _I.pack(len(v))
+        out += v
+    elif isinstance(v, float):  # a float subclass (numpy's float64)
+        encode(float(v), out)
+    elif isinstance(v, int) and not isinstance(v, bool) and -_INT_LIMIT < v < _INT_LIMIT:
+        encode(int(v), out)
+    else:
+        data = json.dumps(_jsonable(v), separators=(",", ":")).encode()
+        out += b"j"
+        out += _I.pack(len(data))
+        out += data
+
+
+def decode(p: bytes, i: int) -> tuple[Any, int]:
+    """The value at ``p[i:]`` and the index after it."""
+    t = p[i]
+    i += 1
+    if t == 100:  # d
+        return _D.unpack_from(p, i)[0], i + 8
+    if t == 105:  # i
+        return _Q.unpack_from(p, i)[0], i + 8
+    if t == 115:  # s
+        n = _I.unpack_from(p, i)[0]
+        return p[i + 4:i + 4 + n].decode("utf-8", "surrogateescape"), i + 4 + n
+    if t == 108:  # l
+        n = _I.unpack_from(p, i)[0]
+        i += 4
+        out = []
+        for _ in range(n):
+            v, i = decode(p, i)
+            out.append(v)
+        return out, i
+    if t == 78:  # N
+        return None, i
+    if t == 84:  # T
+        return True, i
+    if t == 70:  # F
+        return False, i
+    n = _I.unpack_from(p, i)[0]
+    data = p[i + 4:i + 4 + n]
+    if t == 98:  # b
+        return bytes(data), i + 4 + n
+    if t == 106:  # j
+        return json.loads(data), i + 4 + n
+    raise ValueError(f"a HAL call's value has an unknown tag {t!r}")
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with floats JSON can carry: NaN -> None, infinities -> +-1e308."""
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value in (math.inf, -math.inf):
+            return math.copysign(1e308, value)
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value

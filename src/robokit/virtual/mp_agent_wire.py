@@ -1,0 +1,208 @@
+# mypy: ignore-errors
+# ruff: noqa: F821
+# Part of robokit's agent inside MicroPython's unix port (mp_agent.py), run by it with
+# exec() into its own globals at its start (before the host's file system is mounted), so
+# the names it uses (_seq, _OUT, _recv, _answer, _tick, _made) are the agent's: the binary
+# HAL calls, and the simulated clock of `robokit run --exact`. MicroPython code (importing
+# it in CPython defines functions and does nothing else).
+
+import json
+import struct
+
+# -- HAL calls, binary ------------------------------------------------------------------------
+# The hottest requests (a lap of the line follower makes tens of thousands) skip JSON, and
+# their floats cross as their 8 bytes, so both sides compute with the very same numbers:
+#   agent -> host   H  u32 seq, u8 hal id, u8 method (its index in _HAL_NAMES, which the
+#                      "B" message gives the host), then the arguments as one value
+#   host -> agent   h  u32 seq, u8 interrupt, then the result as one value
+# An error comes back as the "r" answer of any request. A value is a tag byte and its data:
+# N None, T True, F False, i int (<q), d float (<d), s str and b bytes (<I length, bytes),
+# l list or tuple (<I count, values), j anything else as JSON (<I length, text).
+
+_pack = struct.pack
+_unpack_from = struct.unpack_from
+
+
+def _enc(v, out):
+    t = type(v)
+    if t is float:
+        out.append(b"d" + _pack("<d", v))
+    elif t is int and -0x4000000000000000 < v < 0x4000000000000000:
+        out.append(b"i" + _pack("<q", v))
+    elif t is str:
+        b = v.encode()
+        out.append(b"s" + _pack("<I", len(b)) + b)
+    elif v is None:
+        out.append(b"N")
+    elif v is True:
+        out.append(b"T")
+    elif v is False:
+        out.append(b"F")
+    elif t is tuple or t is list:
+        out.append(b"l" + _pack("<I", len(v)))
+        for x in v:
+            _enc(x, out)
+    elif t is bytes or t is bytearray:
+        out.append(b"b" + _pack("<I", len(v)) + bytes(v))
+    else:
+        b = json.dumps(v).encode()
+        out.append(b"j" + _pack("<I", len(b)) + b)
+
+
+def _dec(p, i):
+    t = p[i]
+    i += 1
+    if t == 100:  # d
+        return _unpack_from("<d", p, i)[0], i + 8
+    if t == 105:  # i
+        return _unpack_from("<q", p, i)[0], i + 8
+    if t == 108:  # l
+        n = _unpack_from("<I", p, i)[0]
+        i += 4
+        out = []
+        for _ in range(n):
+            v, i = _dec(p, i)
+            out.append(v)
+        return out, i
+    if t == 78:  # N
+        return None, i
+    if t == 84:  # T
+        return True, i
+    if t == 70:  # F
+        return False, i
+    n = _unpack_from("<I", p, i)[0]
+    data = p[i + 4:i + 4 + n]
+    if t == 115:  # s
+        return data.decode(), i + 4 + n
+    if t == 98:  # b
+        return bytes(data), i + 4 + n
+    return json.loads(data), i + 4 + n
+
+
+def _hal_call(hid, index, args):
+    _seq[0] += 1
+    seq = _seq[0]
+    out = [b"", _pack("<IBB", seq, hid, index)]
+    _enc(args, out)
+    p = b"".join(out)
+    out[0] = b"H" + len(p).to_bytes(4, "little")
+    _OUT.write(out[0] + p)
+    intr = False
+    while True:
+        try:
+            k, h, data = _recv()
+        except KeyboardInterrupt:  # Ctrl-C while waiting: the answer still comes
+            intr = True
+            continue
+        if k == b"h":
+            if _unpack_from("<I", data, 0)[0] == seq:
+                break
+        elif k == b"r" and h[0] == seq:
+            _answer(h, data, intr)  # an error: raised there
+        elif k == b"t":
+            _tick(h)
+    if intr or data[4]:
+        raise KeyboardInterrupt
+    r = _dec(data, 5)[0]
+    return tuple(r) if isinstance(r, list) else r
+
+
+# -- the simulated clock (started with "clock": robokit run --exact) -------------------------
+# The program's time and utime read and wait on its robot's simulated clock, as in robokit's
+# simulator (robokit.sim.simtime, the same arithmetic): each read is the HAL's time_us (it
+# costs simulated time, so a loop watching the clock moves it), each sleep the HAL's
+# sleep_us. Before the program has made its robot (the loader, an upload), the real clock.
+
+_TICKS_MAX = (1 << 30) - 1
+_TICKS_HALF = 1 << 29
+
+
+def _seconds(v):
+    v = float(v)
+    if v != v:
+        raise ValueError("Invalid value NaN (not a number)")
+    return v
+
+
+class _SimClockModule:
+    __name__ = "time"
+
+    def __init__(self, real):
+        self._real = real
+        self._epoch = [None, 0]  # [the HAL the epoch is for, time.time() in µs at its 0]
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def _now(self):
+        return _made[-1].time_us()
+
+    def _sleep_us(self, us):
+        _made[-1].sleep_us(max(0, int(us)))
+
+    def sleep(self, s):
+        if not _made:
+            return self._real.sleep(s)
+        s = _seconds(s)
+        if s < 0:
+            raise ValueError("sleep length must be non-negative")
+        if s == float("inf"):
+            while True:  # until the run's duration ends it
+                _made[-1].sleep_us(3600000000)
+        self._sleep_us(round(s * 1e6))
+
+    def sleep_ms(self, ms):
+        if not _made:
+            return self._real.sleep_ms(ms)
+        self._sleep_us(round(_seconds(max(0, ms)) * 1000))
+
+    def sleep_us(self, us):
+        if not _made:
+            return self._real.sleep_us(us)
+        self._sleep_us(round(_seconds(max(0, us))))
+
+    def ticks_ms(self):
+        if not _made:
+            return self._real.ticks_ms()
+        return (self._now() // 1000) & _TICKS_MAX
+
+    def ticks_us(self):
+        if not _made:
+            return self._real.ticks_us()
+        return self._now() & _TICKS_MAX
+
+    ticks_cpu = ticks_us
+
+    def ticks_add(self, t, d):
+        return (t + d) & _TICKS_MAX
+
+    def ticks_diff(self, a, b):
+        return ((a - b + _TICKS_HALF) & _TICKS_MAX) - _TICKS_HALF
+
+    def _epoch_us(self):
+        e = self._epoch
+        if e[0] is not _made[-1]:
+            e[0] = _made[-1]
+            e[1] = int(self._real.time() * 1000000)  # the real time, at about its 0
+        return e[1]
+
+    def time(self):
+        if not _made:
+            return self._real.time()
+        return (self._epoch_us() + self._now()) / 1e6
+
+    def time_ns(self):
+        if not _made:
+            return self._real.time_ns()
+        return (self._epoch_us() + self._now()) * 1000
+
+    def monotonic(self):
+        return self._now() / 1e6 if _made else self._real.ticks_ms() / 1000
+
+    perf_counter = monotonic
+
+    def localtime(self, secs=None):
+        return self._real.localtime(int(self.time()) if secs is None else secs)
+
+    def gmtime(self, secs=None):
+        return self._real.gmtime(int(self.time()) if secs is None else secs)

@@ -1,0 +1,195 @@
+"""`robokit run PROGRAM --exact`: the program's .mpy in MicroPython's VM, through the upload
+and the loader, on the default mode's simulated robot, ends where the default mode ends."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from robokit.sim import simulate
+from robokit.targets.micropython.exact import run_exact
+from robokit.virtual import halwire
+from robokit.virtual.exact import ExactBoard, run_settings
+from robokit.virtual.mpvm import micropython_path
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+needs_vm = pytest.mark.skipif(micropython_path() is None,
+                              reason="MicroPython's unix port (micropython) is not installed")
+
+
+def exact(program: Path, *, world: str | None = None, duration: float | None = None,
+          robot: Path | None = None, hang_budget_s: float = 5.0):
+    from robokit.config import load_robot
+
+    w, seconds = run_settings(program, world, duration)
+    board = ExactBoard(w, duration_s=seconds,
+                       robot=load_robot(str(robot)) if robot is not None else None)
+    try:
+        return run_exact(program, board, robot=robot, hang_budget_s=hang_budget_s)
+    finally:
+        board.close()
+
+
+#: What MicroPython prints differently from CPython in the examples: it formats a float
+#: with 16 significant digits where CPython prints the shortest text that reads back.
+PRINTED_DIFFERENTLY = {
+    "gyro_turns.py": [("target 90 heading 90.1", "target 90 heading 90.09999999999999")],
+    "sumo.py": [("force 9.7 N", "force 9.699999999999999 N"),
+                ("force 9.37 N", "force 9.369999999999999 N")],
+}
+
+
+@needs_vm
+@pytest.mark.slow
+@pytest.mark.parametrize("program", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_every_example_ends_at_the_default_modes_pose(program: Path) -> None:
+    default = simulate(program)
+    run = exact(program)
+    assert run.status == default.status, run.traceback
+    assert run.sim_time_s == default.sim_time_s
+    for a, b in zip(run.pose, default.pose, strict=True):
+        assert abs(a - b) <= 0.01  # mm, mm, degrees
+    assert run.pose == default.pose  # in fact to the last bit
+    assert run.distance_mm == default.distance_mm
+    assert run.contacts == default.contacts
+    # the same telemetry, sample by sample: the floats cross the pipe as their 8 bytes
+    assert run.telemetry.columns == default.telemetry.columns
+    assert run.telemetry.rows == default.telemetry.rows
+    assert run.telemetry.events == default.telemetry.events
+    expected = default.output
+    for cpython, micropython in PRINTED_DIFFERENTLY.get(program.name, []):
+        assert cpython in expected
+        expected = expected.replace(cpython, micropython)
+    assert run.output == expected
+
+
+@needs_vm
+def test_the_programs_time_is_the_simulated_clock(tmp_path: Path) -> None:
+    prog = tmp_path / "clock.py"
+    prog.write_text(
+        "import time\nfrom robokit import *\n"
+        "t0 = time.ticks_ms()\n"
+        "time.sleep_ms(1500)\n"
+        "time.sleep(0.25)\n"
+        "print('waited', time.ticks_diff(time.ticks_ms(), t0), 'ms')\n"
+        "print('us', time.ticks_us())\n"
+        "hub = Hub()\n")
+    default = simulate(prog)
+    run = exact(prog)
+    assert run.status == default.status == "finished", run.traceback
+    assert "waited 1750 ms" in run.output  # not the wall clock's 0 ms
+    assert run.output == default.output
+    assert run.sim_time_s == default.sim_time_s
+
+
+@needs_vm
+def test_a_program_that_catches_everything_still_ends_at_its_duration(tmp_path: Path) -> None:
+    prog = tmp_path / "stubborn.py"
+    prog.write_text(
+        "from robokit import *\nhub = Hub()\n"
+        "while True:\n"
+        "    try:\n"
+        "        wait(100)\n"
+        "    except Exception:\n"
+        "        print('caught')\n")
+    run = exact(prog, duration=2.0)
+    assert run.status == "timeout", run.traceback
+    assert run.sim_time_s == pytest.approx(2.0)
+    assert "caught" not in run.output  # the end of time is no Exception
+
+
+@needs_vm
+@pytest.mark.slow
+def test_a_loop_that_never_touches_a_device_is_stopped_as_hung(tmp_path: Path) -> None:
+    prog = tmp_path / "spin.py"
+    prog.write_text("from robokit import *\nhub = Hub()\nn = 0\nwhile True:\n    n += 1\n")
+    run = exact(prog, hang_budget_s=1.0)
+    assert run.status == "error"
+    assert run.error is not None and run.error["type"] == "ProgramHang"
+
+
+@needs_vm
+def test_a_robot_file_keeps_its_device_order(tmp_path: Path) -> None:
+    """The robot comes back from MicroPython's json with its dict order lost; the board
+    puts it back, so the telemetry's columns (and noise draws) are the default mode's."""
+    robot = tmp_path / "robot.toml"
+    robot.write_text(
+        '[devices.zeta]\ntype = "Motor"\nport = "A"\n'
+        '[devices.alpha]\ntype = "Motor"\nport = "B"\n')
+    prog = tmp_path / "spin.py"
+    prog.write_text("from robokit import *\nm = Motor('A')\nm.run_time(300, 500)\n")
+    default = simulate(prog, robot=robot)
+    run = exact(prog, robot=robot)
+    assert default.telemetry.columns.index("zeta_angle") < \
+        default.telemetry.columns.index("alpha_angle")
+    assert run.telemetry.columns == default.telemetry.columns
+    assert run.telemetry.rows == default.telemetry.rows
+
+
+def test_hal_values_cross_the_wire_exactly() -> None:
+    values = [0.1 + 0.2, 90.1, -0.0, 1e-310, float("inf"), 2**62 - 1, 2**70, "A", b"\x00",
+              None, True, False, [1.5, ["x", 3]], (1, 2), {"k": [1, 2]}]
+    for v in values:
+        out = bytearray()
+        halwire.encode(v, out)
+        back, end = halwire.decode(bytes(out), 0)
+        assert end == len(out)
+        expected = list(v) if isinstance(v, tuple) else v
+        assert back == expected and type(back) is type(expected)
+    out = bytearray()
+    halwire.encode(float("nan"), out)
+    back, _ = halwire.decode(bytes(out), 0)
+    assert back != back  # NaN stays NaN (JSON made it None)
+
+
+@needs_vm
+def test_the_cli_runs_exact_with_the_default_modes_summary_and_files(tmp_path: Path) -> None:
+    plot = tmp_path / "run.png"
+    tel = tmp_path / "run.csv"
+    p = subprocess.run([sys.executable, "-m", "robokit.cli", "run", str(ROOT / "examples" /
+                        "square.py"), "--exact", "--json", "--telemetry", str(tel)],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    default = simulate(ROOT / "examples" / "square.py")
+    assert out["status"] == "finished"
+    assert tuple(out["pose"]) == pytest.approx(default.pose, abs=1e-9) or \
+        out["pose"] == default.to_dict()["pose"]
+    assert tel.read_text().splitlines()[0].startswith("t_ms,")
+    p = subprocess.run([sys.executable, "-m", "robokit.cli", "run", str(ROOT / "examples" /
+                        "hello.py"), "--exact", "--plot", str(plot)],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "Hello from robokit!" in p.stdout
+    assert "pose" in p.stdout and plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_exact_without_micropython_says_so_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from robokit.cli import main
+    from robokit.virtual import mpvm
+
+    monkeypatch.setattr(mpvm, "micropython_path", lambda: None)
+    r = CliRunner().invoke(main, ["run", str(ROOT / "examples" / "hello.py"), "--exact"])
+    assert r.exit_code == 2
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "micropython" in lines[0] and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("args, what", [
+    (["--port", "/dev/null"], "leave it out to run on a brick"),
+    (["--input", "-"], "--input with --exact"),
+])
+def test_exact_refuses_what_it_cannot_go_with(args: list[str], what: str) -> None:
+    from robokit.cli import main
+
+    r = CliRunner().invoke(main, ["run", str(ROOT / "examples" / "hello.py"), "--exact",
+                                  *args])
+    assert r.exit_code == 2
+    assert what in r.output
