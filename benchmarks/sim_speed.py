@@ -3,10 +3,13 @@
 Prints, in one run (medians of ``--repeat`` runs; the machine may be shared):
 
 1. every example in examples/ (the top-level programs, each as written: its world and
-   duration), its real-time factor in the default mode and with ``--exact`` (the program
-   in MicroPython's VM; "not built" until robokit has that mode);
+   duration), its real-time factor in the default mode and with ``--exact`` (the program's
+   .mpy in MicroPython's VM, robokit.virtual.exact; one run each, it is slow), and
+   whether the two end at the same pose;
 2. the heavier cases: the line follower on `oval` and a robot with four motors and all
-   sensors in `arena`, and the sumo example pushing a box, 60 simulated seconds each;
+   sensors in `arena`, and the sumo example pushing a box, 60 simulated seconds each; the
+   line follower also with ``--exact`` (its real-time factor, and the HAL round trips
+   between the VM and the host per simulated second);
 3. the yardstick (benchmarks/minimal_loop.py): the line follower's physics and control as
    one flat pure-Python loop, its real-time factor, robokit's as a fraction of it, and how
    far apart the two robots end after 60 s;
@@ -50,8 +53,32 @@ CASES = [
 ]
 #: The run whose --plot cost is measured (a whole lap, as a user runs it).
 LAP = ROOT / "examples" / "line_follower.py"
-#: What --exact prints until robokit runs programs in MicroPython's VM in the simulator.
-EXACT = "not built"
+
+
+def exact_run(program: Path, world: str | None, robot: Path | None,
+              duration: float | None) -> tuple[float, object, int]:
+    """One ``--exact`` run: its real-time factor, its RunResult and the HAL round trips
+    it took."""
+    from robokit.config import load_robot
+    from robokit.targets.micropython.exact import run_exact
+    from robokit.virtual.exact import ExactBoard, run_settings
+
+    w, seconds = run_settings(program, world, duration)
+    board = ExactBoard(w, duration_s=seconds,
+                       robot=load_robot(str(robot)) if robot is not None else None)
+    try:
+        r = run_exact(program, board, robot=robot)
+        trips = board.round_trips
+    finally:
+        board.close()
+    assert r.status in ("timeout", "finished"), r.traceback
+    return r.real_time_factor, r, trips
+
+
+def exact_missing() -> str | None:
+    from robokit.virtual.exact import missing
+
+    return missing()
 
 
 def measure(program: Path, world: str | None, robot: Path | None, repeat: int,
@@ -68,12 +95,36 @@ def measure(program: Path, world: str | None, robot: Path | None, repeat: int,
 
 
 def examples(repeat: int) -> None:
-    print(f"{'example':28s} {'world':7s} {'sim s':>7s} {'default':>9s} {'--exact':>10s}")
+    why = exact_missing()
+    if why is not None:
+        print(f"--exact: not available here ({why})")
+    print(f"{'example':28s} {'world':7s} {'sim s':>7s} {'default':>9s} {'--exact':>10s}  "
+          "same pose")
     for program in sorted((ROOT / "examples").glob("*.py")):
         measure(program, None, None, 1, None)  # warm up: imports, world tables
         f, r = measure(program, None, None, repeat, None)
+        exact, same = "n/a", ""
+        if why is None:
+            xf, xr, _ = exact_run(program, None, None, None)
+            exact = f"{xf:.1f}x"
+            same = "yes" if xr.pose == r.pose else (  # type: ignore[attr-defined]
+                f"NO: {xr.pose} vs {r.pose}")  # type: ignore[attr-defined]
         print(f"{program.name:28s} {r.world.name:7s} {r.sim_time_s:7.2f} "  # type: ignore[attr-defined]
-              f"{statistics.median(f):8.0f}x {EXACT:>10s}")
+              f"{statistics.median(f):8.0f}x {exact:>10s}  {same}")
+
+
+def exact_line_follower(repeat: int) -> None:
+    """The line follower on oval, 60 s, with --exact: real-time factor and round trips."""
+    if exact_missing() is not None:
+        return
+    label, program, world, robot = CASES[0]
+    factors, trips = [], 0
+    for _ in range(repeat):
+        xf, r, trips = exact_run(program, world, robot, 60.0)
+        factors.append(xf)
+    print(f"{label + ', --exact':38s} real-time factor: median {statistics.median(factors):7.1f}x"
+          f"  (min {min(factors):.1f}x, max {max(factors):.1f}x, {repeat} runs of 60 s; "
+          f"{trips / 60.0:.0f} HAL round trips per simulated second)")
 
 
 def yardstick(repeat: int) -> None:
@@ -144,6 +195,7 @@ def main() -> None:
             prof = cProfile.Profile()
             prof.runcall(measure, program, world, robot, 1)
             pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+    exact_line_follower(args.repeat)
     print()
     yardstick(args.repeat)
     print()

@@ -193,3 +193,24 @@ def test_exact_refuses_what_it_cannot_go_with(args: list[str], what: str) -> Non
                                   *args])
     assert r.exit_code == 2
     assert what in r.output
+
+
+@needs_vm
+def test_a_control_tick_is_one_round_trip(tmp_path: Path) -> None:
+    """In a 5 ms control tick the motors' reads come with the tick and the voltages go
+    back with its end: one round trip between the VM and the host, not one per call."""
+    prog = tmp_path / "hold.py"
+    prog.write_text("from robokit import *\nm = Motor('A')\nm.run(300)\nwait(2000)\n"
+                    "print(round(m.angle()))\n")
+    w, seconds = run_settings(prog, None, None)
+    board = ExactBoard(w, duration_s=seconds)
+    try:
+        run = run_exact(prog, board)
+        trips = board.round_trips
+    finally:
+        board.close()
+    default = simulate(prog)
+    assert run.output == default.output and run.pose == default.pose
+    assert run.telemetry.rows == default.telemetry.rows
+    ticks = 2000 // 5
+    assert ticks <= trips < ticks + 40  # each tick read a motor and set its voltage

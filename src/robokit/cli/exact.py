@@ -57,6 +57,12 @@ def simulate_exact(program: Path, world: str | None, robot: Path | None, seed: i
                        noise=bool(noise) if noise is not None else seed is not None,
                        presses=presses, on_start=on_start, robot=cfg)
     try:
-        return run_exact(program, board, robot=robot, on_output=on_output)
+        result = run_exact(program, board, robot=robot, on_output=on_output)
     finally:
         board.close()
+    if program.suffix != ".rkb":
+        from .._files import shown_path
+
+        # named as the default mode names it (the file, not the bundle's program name)
+        result.program = shown_path(program / "main.py" if program.is_dir() else program)
+    return result

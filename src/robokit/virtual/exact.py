@@ -157,6 +157,11 @@ class ExactBoard(SimBoard):
         self._moved_at = time.monotonic()
         return brick
 
+    @property
+    def round_trips(self) -> int:
+        """HAL round trips between the VM and the host so far (see ``MicroPythonVM``)."""
+        return self._mpvm.round_trips if self._mpvm is not None else 0
+
     def stalled_s(self) -> float:
         """Wall seconds the robot's simulated clock has stood still (0 before the program
         has made its robot, or once its run is over)."""

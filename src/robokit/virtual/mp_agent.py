@@ -56,7 +56,8 @@ for _e in (ArithmeticError, AssertionError, AttributeError, EOFError, Exception,
 
 def _send(kind, head, raw=b""):
     p = json.dumps(head).encode() + b"\n" + raw
-    _OUT.write(kind + len(p).to_bytes(4, "little") + p)
+    # motor voltages set in a control tick go first, in the same write (mp_agent_wire.py)
+    _OUT.write(_pending() + kind + len(p).to_bytes(4, "little") + p)  # noqa: F821
 
 
 def _read():
@@ -77,13 +78,16 @@ def _recv():
     return h[0:1], json.loads(p[:i]), p[i + 1:]
 
 
-def _tick(h):
+def _tick(h, raw=b""):
     err = None
+    saved = _tick_begin(raw)  # noqa: F821 - mp_agent_wire.py: the motors' states it came with
     try:
         _cbs[h[1]](h[2])
     except BaseException as e:  # noqa: B036 - it goes back to the program, as on a host
         _errs[h[0]] = e
         err = [type(e).__name__, str(e)]
+    finally:
+        _tick_end(saved)  # noqa: F821
     _send(b"T", [h[0], err])
 
 
@@ -101,7 +105,7 @@ def _rpc(op, args, raw=b""):
         if k == b"r" and h[0] == seq:
             break
         if k == b"t":
-            _tick(h)
+            _tick(h, data)
     return _answer(h, data, intr)
 
 
@@ -261,6 +265,8 @@ _HAL_NAMES = ("time_us", "sleep_us", "port_info", "robot_config", "motor_state",
               "mailbox_send", "mailbox_read", "mailbox_close")
 for _i, _n in enumerate(_HAL_NAMES):
     setattr(_Hal, _n, _method(_i))
+_MOTOR_STATE = _HAL_NAMES.index("motor_state")
+_MOTOR_VOLTAGE = _HAL_NAMES.index("motor_voltage")
 
 
 _made = []  # the HALs made, the last one the program's robot

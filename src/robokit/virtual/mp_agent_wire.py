@@ -79,13 +79,63 @@ def _dec(p, i):
     return json.loads(data), i + 4 + n
 
 
+# -- a control tick's calls ---------------------------------------------------------------------
+# A timer callback (the device API's 5 ms control loop) runs at an instant of simulated time
+# in which device calls cost none: the host sends, with the "t" message, every motor's
+# (angle, speed) at that instant, and motor_state() is answered from them; motor_voltage()
+# is queued and the queue goes to the host ahead of the next message (a "Q" message: a list
+# of [hal id, method, args], answered by none), in the same write. So a tick is one round
+# trip, not five. Any other device call in the tick goes to the host as usual, and from then
+# on motor_state() asks the host too (the call may have changed what the motors read). An
+# error of a queued call is raised by the host at the tick's end, in the program's device
+# call during which the tick ran (as an error in the tick itself).
+
+_queue = []  # the queued calls
+_states = [None]  # in a tick: [hal id, {port: (angle, speed)}]; None outside
+
+
+def _pending():
+    if not _queue:
+        return b""
+    out = []
+    _enc(_queue, out)
+    del _queue[:]
+    p = b"".join(out)
+    return b"Q" + len(p).to_bytes(4, "little") + p
+
+
+def _tick_begin(raw):
+    saved = _states[0]
+    st = None
+    if raw:
+        hid, rows = _dec(raw, 0)[0]
+        st = [hid, {r[0]: (r[1], r[2]) for r in rows}]
+    _states[0] = st
+    return saved
+
+
+def _tick_end(saved):
+    _states[0] = saved
+
+
 def _hal_call(hid, index, args):
+    st = _states[0]
+    if st is not None and st[0] == hid:
+        if index == _MOTOR_VOLTAGE:
+            _queue.append([hid, index, args])
+            return None
+        if index == _MOTOR_STATE:
+            v = st[1].get(args[0])
+            if v is not None:
+                return v
+        else:
+            _states[0] = [hid, {}]
     _seq[0] += 1
     seq = _seq[0]
     out = [b"", _pack("<IBB", seq, hid, index)]
     _enc(args, out)
     p = b"".join(out)
-    out[0] = b"H" + len(p).to_bytes(4, "little")
+    out[0] = _pending() + b"H" + len(p).to_bytes(4, "little")
     _OUT.write(out[0] + p)
     intr = False
     while True:
@@ -100,7 +150,7 @@ def _hal_call(hid, index, args):
         elif k == b"r" and h[0] == seq:
             _answer(h, data, intr)  # an error: raised there
         elif k == b"t":
-            _tick(h)
+            _tick(h, data)
     if intr or data[4]:
         raise KeyboardInterrupt
     r = _dec(data, 5)[0]

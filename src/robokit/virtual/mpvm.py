@@ -140,6 +140,10 @@ class MicroPythonVM:
         self._next_handle = 1
         self._hals: dict[int, SimBrick] = {}
         self._hal_names: list[str] = []  # the VM's HAL methods, by their index in a call
+        self._queued_error: BaseException | None = None  # of a queued call in a tick
+        #: HAL round trips between the VM and the host so far (a binary call answered, a
+        #: timer tick run in the VM); calls queued in a tick are not round trips.
+        self.round_trips = 0
         self._running = False
         self._disconnected: Disconnected | None = None
         self._intr = False  # a Ctrl-C waits to be delivered
@@ -363,8 +367,8 @@ class MicroPythonVM:
                 if len(buf) < _HDR + n:
                     break
                 payload = bytes(buf[_HDR:_HDR + n])
-                if buf[0] == 72:  # b"H": a HAL call, binary (robokit.virtual.halwire)
-                    self._msgs.append((b"H", None, payload))
+                if buf[0] in (72, 81):  # b"H", b"Q": HAL calls, binary (.halwire)
+                    self._msgs.append((bytes(buf[:1]), None, payload))
                 else:
                     i = payload.index(b"\n")
                     self._msgs.append((bytes(buf[:1]), json.loads(payload[:i]),
@@ -450,6 +454,8 @@ class MicroPythonVM:
                     return msg
                 if kind == b"H":
                     self._serve_hal(raw)
+                elif kind == b"Q":
+                    self._serve_queued(raw)
                 elif kind == b"R":
                     self._serve_request(head, raw)
                 elif kind == b"D" and self._depth:
@@ -561,6 +567,7 @@ class MicroPythonVM:
         """A HAL call in binary (robokit.virtual.halwire): answered in binary, or with the
         ``r`` answer of a request when it raises."""
         seq, hid, index = halwire.CALL.unpack_from(raw)
+        self.round_trips += 1
         try:
             name = self._hal_names[index]
             if not name:
@@ -585,6 +592,19 @@ class MicroPythonVM:
             halwire.encode(value, out)
             out[1:5] = (len(out) - _HDR).to_bytes(4, "little")
             self._write(bytes(out))
+
+    def _serve_queued(self, raw: bytes) -> None:
+        """Motor voltages a control tick set (a ``Q`` message, see mp_agent_wire.py): each
+        applied in turn; the first error is kept for the end of the tick."""
+        for hid, index, args in halwire.decode(raw, 0)[0]:
+            try:
+                name = self._hal_names[index]
+                if not name:
+                    raise AttributeError("the HAL has no such method")
+                getattr(self._hals[hid], name)(*args)
+            except (Exception, SimTimeUp) as e:
+                if self._queued_error is None:
+                    self._queued_error = e
 
     def _rom(self, op: str, args: list[Any]) -> Any:
         """The board's ROM file system at /rom (robokit.virtual.rom: the device API),
@@ -684,7 +704,7 @@ class MicroPythonVM:
             return len(self._report), self._report[offset:offset + size]
         if op == "every":
             hid, period, cb = args
-            self._hals[hid].every(int(period), self._callback(int(cb)))
+            self._hals[hid].every(int(period), self._callback(int(cb), hid))
             return None, b""
         raise oserror(errno.EINVAL)
 
@@ -694,18 +714,29 @@ class MicroPythonVM:
             raise oserror(errno.EBADF)  # closed already
         return f
 
-    def _callback(self, cb: int) -> Any:
+    def _callback(self, cb: int, hid: int) -> Any:
+        brick = self._hals[hid]
+        motors = brick._motors
+
         def tick(now_us: int) -> None:
             self._tick_id += 1
+            self.round_trips += 1
             tid = self._tick_id
-            self._send(b"t", [tid, cb, now_us])
+            # every motor's (angle, speed) at this instant, for the tick's reads (a read in a
+            # tick costs no time and changes nothing: the physics is at this instant)
+            states = bytearray()
+            halwire.encode([hid, [[p, *brick.motor_state(p)] for p in motors]], states)
+            self._send(b"t", [tid, cb, now_us], bytes(states))
             self._depth += 1
             try:
                 _, head, _ = self._wait(lambda k, h: k == b"T" and h[0] == tid)
             finally:
                 self._depth -= 1
+            err, self._queued_error = self._queued_error, None
             if head[1] is not None:
                 raise _Raised(tid, head[1][0], head[1][1])
+            if err is not None:
+                raise err
 
         return tick
 
