@@ -214,3 +214,21 @@ def test_a_control_tick_is_one_round_trip(tmp_path: Path) -> None:
     assert run.telemetry.rows == default.telemetry.rows
     ticks = 2000 // 5
     assert ticks <= trips < ticks + 40  # each tick read a motor and set its voltage
+
+
+@needs_vm
+def test_random_is_seeded_with_the_runs_seed(tmp_path: Path) -> None:
+    prog = tmp_path / "dice.py"
+    prog.write_text("import random\nfrom robokit import *\nhub = Hub()\n"
+                    "print([random.randint(1, 6) for _ in range(8)])\n")
+
+    def output(seed: int | None) -> str:
+        w, seconds = run_settings(prog, None, None)
+        board = ExactBoard(w, duration_s=seconds, seed=seed, noise=seed is not None)
+        try:
+            return run_exact(prog, board).output
+        finally:
+            board.close()
+
+    assert output(None) == output(None)  # seed 0, as in the default mode
+    assert output(5) == output(5) != output(6)

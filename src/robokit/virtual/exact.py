@@ -158,6 +158,13 @@ class ExactBoard(SimBoard):
         return brick
 
     @property
+    def vm_seed(self) -> int:
+        """The seed of the program's ``random`` in the VM (robokit.virtual.mpvm reads it):
+        the run's seed, 0 without one, as in the default mode (whose generator is
+        CPython's, so the numbers differ)."""
+        return self.seed if self.seed is not None else 0
+
+    @property
     def round_trips(self) -> int:
         """HAL round trips between the VM and the host so far (see ``MicroPythonVM``)."""
         return self._mpvm.round_trips if self._mpvm is not None else 0

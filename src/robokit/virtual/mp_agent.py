@@ -33,6 +33,8 @@ _OUT = open("/dev/fd/" + sys.argv[2], "wb")
 _PINS = "pins" in sys.argv[3:]  # a kit board at pin level
 # "clock": the program's time/utime are its simulated robot's clock (robokit run --exact)
 _CLOCK = "clock" in sys.argv[3:]
+# "seed=N": the program's random is seeded with N when it makes its robot (robokit run --exact)
+_SEED = [int(a[5:]) for a in sys.argv[3:] if a.startswith("seed=")]
 _seq = [0]
 _cbs = []  # HAL timer callbacks, by index
 _errs = {}  # exceptions raised by callbacks, by tick id, until their request answers
@@ -279,6 +281,10 @@ class _SimHalModule:
         """A HAL bound to a new simulated brick on the host, built from ``robot``."""
         h = _Hal(_rpc("hal_new", [robot])[0])
         _made.append(h)
+        if _SEED:
+            import random
+
+            random.seed(_SEED[0])  # the same run each time for the same seed
         return h
 
 

@@ -181,6 +181,9 @@ class MicroPythonVM:
             flags = ["pins"] if getattr(self.board, "kit", None) else []
             if getattr(self.board, "sim_clock", False):
                 flags.append("clock")  # the program's time is its robot's (--exact)
+            seed = getattr(self.board, "vm_seed", None)
+            if seed is not None:
+                flags.append(f"seed={int(seed)}")  # and its random seeded (--exact)
             self.proc = subprocess.Popen(
                 [self.exe, str(AGENT), str(to_agent_r), str(from_agent_w), *flags],
                 stdin=stdin_r, stdout=out_w, stderr=out_w,
