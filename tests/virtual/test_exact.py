@@ -18,7 +18,11 @@ from robokit.virtual.exact import ExactBoard, run_settings
 from robokit.virtual.mpvm import micropython_path
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+#: Every top-level example, and two of the folders' that run alone (Pybricks programs).
+EXAMPLES = sorted((ROOT / "examples").glob("*.py")) + [
+    ROOT / "examples" / "can_push" / "push_can.py",
+    ROOT / "examples" / "sumo_match" / "pusher.py",
+]
 
 needs_vm = pytest.mark.skipif(micropython_path() is None,
                               reason="MicroPython's unix port (micropython) is not installed")
@@ -48,7 +52,8 @@ PRINTED_DIFFERENTLY = {
 
 @needs_vm
 @pytest.mark.slow
-@pytest.mark.parametrize("program", EXAMPLES, ids=[p.name for p in EXAMPLES])
+@pytest.mark.parametrize("program", EXAMPLES,
+                         ids=[str(p.relative_to(ROOT / "examples")) for p in EXAMPLES])
 def test_every_example_ends_at_the_default_modes_pose(program: Path) -> None:
     default = simulate(program)
     run = exact(program)
