@@ -150,3 +150,17 @@ def test_robokit_robot_lists_and_prints_the_shipped_robots(tmp_path: Path) -> No
         in bad.stderr
     both = invoke("robot", "spike-driving-base", "--list")
     assert both.exit_code == 2 and "give one of NAME" in both.stderr
+
+
+def test_the_robot_files_ship_as_package_data() -> None:
+    import fnmatch
+
+    from robokit.config import tomllib  # tomli on Python 3.10
+
+    root = Path(__file__).resolve().parents[2]
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["robokit"]
+    package = root / "src" / "robokit"
+    for name in SHIPPED:  # each shipped file is matched by a package-data pattern
+        rel = (ROBOTS_DIR / f"{name}.toml").relative_to(package).as_posix()
+        assert any(fnmatch.fnmatch(rel, pattern) for pattern in data), rel
