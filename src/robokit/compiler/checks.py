@@ -155,6 +155,9 @@ def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
         if top == "pybricks" and info.family != "pybricks":
             out += _pybricks_findings(mod, site, info)
             continue
+        if site.module == "robokit" and info.family != "pybricks":
+            out += _robokit_findings(mod, site, info)
+            continue
         if info.has_module(site.module):
             continue
         if top == "typing" and site.names and set(site.names) <= {"TYPE_CHECKING"}:
@@ -249,6 +252,33 @@ def _pybricks_findings(mod: SourceModule, site: Any, info: TargetInfo) -> list[F
             out.append(finding(f"{name}: '{site.module}' has no such name"
                                f"{hint(name, list(have))}; it has "
                                f"{', '.join(have)}"))
+    return out
+
+
+def _robokit_findings(mod: SourceModule, site: Any, info: TargetInfo) -> list[Finding]:
+    """Names of ``from robokit import ...`` that robokit does not have on the target:
+    the device API's (``robokit.devices.__all__``, what the brick's robokit exports),
+    and in the simulator the host package's too.  A Pybricks name gets its module."""
+    import robokit
+
+    from ..devices import __all__ as device_names
+    from ..devices._suggest import closest
+    from ..devices.pybricks._table import PROVIDED
+
+    host: list[str] = list(getattr(robokit, "__all__", ()))
+    have = set(device_names) | (set(host) if info.name == "sim" else set())
+    out = []
+    for name in site.names:
+        if name == "*" or name in have:
+            continue
+        where = [m for m in sorted(PROVIDED) if m != "pybricks" and name in PROVIDED[m]]
+        hint = closest(name, sorted(have))
+        fix = (f"it is Pybricks': write 'from {where[0]} import {name}'" if where
+               else f"did you mean {hint}?" if hint is not None
+               else "robokit has " + ", ".join(sorted(device_names)))
+        out.append(Finding(mod.relpath, site.line, site.col,
+                           f"{name}: robokit has no such name ({fix})",
+                           source_line(mod.source, site.line)))
     return out
 
 
