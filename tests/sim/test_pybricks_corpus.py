@@ -104,9 +104,12 @@ POSE = re.compile(r"^pose +x=(-?\d+) mm, y=(-?\d+) mm, heading=(-?[\d.]+)°", re
 
 
 def _board_programs() -> list[Path]:
-    # Not the EV3 programs: pushing to an EV3 is refused (and no kit board is one).
+    # Not the EV3 programs (pushing to an EV3 is refused, and no kit board is one), nor
+    # those that connect to a remote, a LEGO hub or a controller (a kit board has none).
+    radio = ("Remote(", "XboxController(", "DuploTrain(", "TechnicMoveHub(", "MarioHub(")
     return [p for p in sorted(CORPUS.glob("*.py"))
-            if "EV3Brick" not in p.read_text() and "press=" not in p.read_text()]
+            if "EV3Brick" not in p.read_text() and "press=" not in p.read_text()
+            and not any(r in p.read_text() for r in radio)]
 
 
 @pytest.mark.skipif(sys.platform == "win32" or shutil.which("micropython") is None,

@@ -100,3 +100,20 @@ def test_a_pybricks_program_runs_on_the_simulated_board_as_in_the_simulator(
     assert float(m[1]) == pytest.approx(sim.pose[0], abs=2)
     assert float(m[2]) == pytest.approx(sim.pose[1], abs=2)
     assert float(m[3]) == pytest.approx(-sim.pose[2], abs=1)  # the IMU's sense: clockwise
+
+
+@needs_vm
+def test_a_remote_is_not_found_on_a_kit_board_as_on_a_hub_without_one(
+        robokit_board: Callable[..., tuple[Any, str]], tmp_path: Path) -> None:
+    program = write(tmp_path, (
+        "from pybricks.pupdevices import Remote\nfrom pybricks.tools import StopWatch\n"
+        "watch = StopWatch()\n"
+        "try:\n    Remote(timeout=500)\nexcept OSError as e:\n"
+        "    print(watch.time() >= 500, e)\n"))
+    board, port = robokit_board(vm="micropython")
+    r = invoke("run", program, "--port", port)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("True Remote: none found: a kit board has no Bluetooth link to "
+                               "LEGO remotes")
+    sim = simulate(program)  # the simulator finds one at once
+    assert sim.status == "finished" and sim.output == ""

@@ -26,6 +26,7 @@ from ..parameters import Button, Color, Constant, rgb_to_hsv
 from ..sensors import DEFAULT_COLORS, TOUCH_TRAVEL_MM, nearest_color
 from ._missing import not_simulated
 from ._table import NOT_YET, WHY
+from .pupextra import not_on_a_kit
 
 #: What an Xbox input's name starts with among the held buttons the HAL reports.
 XBOX = "XBOX."
@@ -99,6 +100,7 @@ class XboxController:
         if timeout is not None:
             in_range(timeout, "XboxController timeout", 0, 10 ** 9, "ms")
         self._name = name if name is not None else "Xbox Wireless Controller"
+        self._timeout = timeout
         self._connected = False
         self.buttons = _XboxButtons(self)
         if connect:
@@ -109,6 +111,7 @@ class XboxController:
 
     def connect(self):
         """Connect to the controller: in the simulator it is always there."""
+        not_on_a_kit("XboxController", self._timeout)
         self._connected = True
         _hal.get().event("xbox", {"connected": True, "name": self._name})
 

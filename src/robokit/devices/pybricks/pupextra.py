@@ -32,6 +32,19 @@ INFRARED_RANGE_MM = 250.0
 INFRARED_COUNT_BELOW = 50
 
 
+def not_on_a_kit(kind, timeout):
+    """On a kit board (no simulator behind the HAL), connecting to a LEGO remote, hub or
+    an Xbox controller fails as on a hub that finds none: after ``timeout`` ms (at once
+    for None), ``OSError``.  The simulator finds them at once."""
+    hal = _hal.get()
+    if hasattr(hal, "set_presses"):  # the simulator: its presses script these devices
+        return
+    if timeout is not None:
+        hal.sleep_us(int(timeout * 1000))
+    raise OSError(kind + ": none found: a kit board has no Bluetooth link to LEGO remotes, "
+                  + "hubs or Xbox controllers (robokit simulates them in the simulator only)")
+
+
 def _free_port(port, kind):
     """The letter of ``port`` for a device the robot's configuration does not model (a
     light, a tilt sensor): the port must not hold a configured device."""
@@ -90,6 +103,7 @@ class Remote:
         if timeout is not None:
             in_range(timeout, "Remote timeout", 0, 10 ** 9, "ms")
         self._name = name if name is not None else "Handset"
+        self._timeout = timeout
         self._connected = False
         self.buttons = _RemoteButtons()
         self.light = _EventLight("remote", "remote")
@@ -102,6 +116,7 @@ class Remote:
 
     def connect(self):
         """Connect to the remote: in the simulator it is always there."""
+        not_on_a_kit("Remote", self._timeout)
         self._connected = True
         self.address = "00:00:00:00:00:01"
         _hal.get().event("remote", {"connected": True, "name": self._name})

@@ -14,6 +14,7 @@ from .. import _hal
 from .._check import in_range
 from .._errors import UsageError
 from ..parameters import Color
+from .pupextra import not_on_a_kit
 
 
 class _LWP3Hub:
@@ -28,6 +29,7 @@ class _LWP3Hub:
         if timeout is not None:
             in_range(timeout, self._kind + " timeout", 0, 10 ** 9, "ms")
         self._name = name if name is not None else self._kind
+        self._timeout = timeout
         self._connected = False
         if connect:
             self.connect()
@@ -46,6 +48,7 @@ class _LWP3Hub:
 
     def connect(self):
         """Connect to the hub: in the simulator it is always there."""
+        not_on_a_kit(self._kind, self._timeout)
         self._connected = True
         self._event("connect", {"name": self._name})
 
