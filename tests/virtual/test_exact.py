@@ -237,3 +237,35 @@ def test_random_is_seeded_with_the_runs_seed(tmp_path: Path) -> None:
 
     assert output(None) == output(None)  # seed 0, as in the default mode
     assert output(5) == output(5) != output(6)
+
+
+@needs_vm
+def test_clock_reads_between_events_are_answered_in_the_vm_at_the_same_times(
+        tmp_path: Path) -> None:
+    """A loop watching the clock: each read costs 10 µs as in the default mode, the reads
+    that fall short of the next event (a control tick, a sample) are answered in the VM,
+    and what it prints is recorded at the simulated time it was printed."""
+    prog = tmp_path / "busy.py"
+    prog.write_text(
+        "import time\nfrom robokit import *\nm = Motor('A')\nm.run(200)\n"
+        "t0 = time.ticks_us()\nn = 0\n"
+        "while time.ticks_diff(time.ticks_us(), t0) < 30000:\n"
+        "    n += 1\n"
+        "    if n % 700 == 0:\n"
+        "        print('at', n, time.ticks_us())\n"
+        "print(n, time.ticks_us(), round(m.angle(), 3))\n")
+    w, seconds = run_settings(prog, None, None)
+    board = ExactBoard(w, duration_s=seconds)
+    try:
+        run = run_exact(prog, board)
+        trips = board.round_trips
+    finally:
+        board.close()
+    default = simulate(prog)
+    assert run.status == default.status == "finished", run.traceback
+    assert run.output == default.output
+    assert run.telemetry.output == default.telemetry.output  # (t_us, line) of each print
+    assert run.telemetry.rows == default.telemetry.rows
+    assert run.sim_time_s == default.sim_time_s
+    reads = int(default.output.split()[-3])
+    assert reads > 2000 and trips < reads / 5  # most reads never left the VM

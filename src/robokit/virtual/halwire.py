@@ -24,8 +24,14 @@ _Q = struct.Struct("<q")
 _I = struct.Struct("<I")
 #: An ``H`` message's head: sequence number, HAL id, the method's index.
 CALL = struct.Struct("<IBB")
-#: An ``h`` message's head: sequence number, a Ctrl-C to deliver (1) or not (0).
-ANSWER = struct.Struct("<IB")
+#: An ``h`` message's head: sequence number, a Ctrl-C to deliver (1) or not (0), the
+#: robot's clock (µs) and the time of its next event (-1: the VM may not read the clock
+#: itself; see mp_agent_wire.py, "clock reads between events").
+ANSWER = struct.Struct("<IBqq")
+#: An ``S`` message: the HAL's id and the µs of clock reads the VM answered itself.
+SPENT = struct.Struct("<Bq")
+#: The method index of a "sync" call: nothing to do but answer (with the clock).
+SYNC = 255
 _INT_LIMIT = 1 << 62
 
 

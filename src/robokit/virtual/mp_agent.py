@@ -39,6 +39,7 @@ _seq = [0]
 _cbs = []  # HAL timer callbacks, by index
 _errs = {}  # exceptions raised by callbacks, by tick id, until their request answers
 _G = {"__name__": "__main__"}
+_print = print
 
 
 
@@ -269,6 +270,7 @@ for _i, _n in enumerate(_HAL_NAMES):
     setattr(_Hal, _n, _method(_i))
 _MOTOR_STATE = _HAL_NAMES.index("motor_state")
 _MOTOR_VOLTAGE = _HAL_NAMES.index("motor_voltage")
+_TIME_US = _HAL_NAMES.index("time_us")
 
 
 _made = []  # the HALs made, the last one the program's robot
@@ -652,6 +654,9 @@ def _main():
             clock = _SimClockModule(time)  # noqa: F821 - mp_agent_wire.py
             sys.modules["time"] = clock
             sys.modules["utime"] = clock
+            import builtins
+
+            builtins.print = _synced_print  # noqa: F821 - output at its simulated time
     sys.modules["robokit_simboard"] = _SimBoardModule()
     _send(b"B", [list(_HAL_NAMES)])
     while True:

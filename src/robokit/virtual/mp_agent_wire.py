@@ -95,13 +95,31 @@ _states = [None]  # in a tick: [hal id, {port: (angle, speed)}]; None outside
 
 
 def _pending():
+    pre = b""
+    if _spent[0]:  # the clock reads answered here go to the host first ("S", see below)
+        pre = b"S\x09\x00\x00\x00" + _pack("<Bq", _clk[0], _spent[0])
+        _spent[0] = 0
     if not _queue:
-        return b""
+        return pre
     out = []
     _enc(_queue, out)
     del _queue[:]
     p = b"".join(out)
-    return b"Q" + len(p).to_bytes(4, "little") + p
+    return pre + b"Q" + len(p).to_bytes(4, "little") + p
+
+
+# -- clock reads between events ------------------------------------------------------------------
+# Reading the clock costs the program CLOCK_US of simulated time and changes nothing else
+# while no event (a control tick, a telemetry sample, the end) falls due: the host's answer
+# to each call says the robot's clock and when its next event is, and a clock read that
+# stays short of it is answered here. The time so spent goes to the host ahead of the next
+# message (an "S" message: u8 hal id, <q µs), and before anything is printed (a "sync" call,
+# method 255), so the host records the output at the simulated time it was printed.
+
+_CLOCK_US = 10
+_SYNC = 255
+_clk = [None, 0, -1]  # [hal id, its clock (µs), its next event (µs; -1: ask the host)]
+_spent = [0]  # µs of clock reads answered here that the host has not been told of
 
 
 def _tick_begin(raw):
@@ -130,6 +148,12 @@ def _hal_call(hid, index, args):
                 return v
         else:
             _states[0] = [hid, {}]
+    elif index == _TIME_US and hid == _clk[0]:
+        t = _clk[1] + _CLOCK_US
+        if t < _clk[2]:
+            _clk[1] = t
+            _spent[0] += _CLOCK_US
+            return t
     _seq[0] += 1
     seq = _seq[0]
     out = [b"", _pack("<IBB", seq, hid, index)]
@@ -148,13 +172,23 @@ def _hal_call(hid, index, args):
             if _unpack_from("<I", data, 0)[0] == seq:
                 break
         elif k == b"r" and h[0] == seq:
+            _clk[2] = -1
             _answer(h, data, intr)  # an error: raised there
         elif k == b"t":
             _tick(h, data)
+    c = _clk
+    c[0] = hid
+    c[1], c[2] = _unpack_from("<qq", data, 5)
     if intr or data[4]:
         raise KeyboardInterrupt
-    r = _dec(data, 5)[0]
+    r = _dec(data, 21)[0]
     return tuple(r) if isinstance(r, list) else r
+
+
+def _synced_print(*args, **kw):
+    if _spent[0]:
+        _hal_call(_clk[0], _SYNC, ())
+    _print(*args, **kw)
 
 
 # -- the simulated clock (started with "clock": robokit run --exact) -------------------------

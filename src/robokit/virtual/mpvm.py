@@ -370,7 +370,7 @@ class MicroPythonVM:
                 if len(buf) < _HDR + n:
                     break
                 payload = bytes(buf[_HDR:_HDR + n])
-                if buf[0] in (72, 81):  # b"H", b"Q": HAL calls, binary (.halwire)
+                if buf[0] in (72, 81, 83):  # b"H", b"Q", b"S": HAL calls, binary
                     self._msgs.append((bytes(buf[:1]), None, payload))
                 else:
                     i = payload.index(b"\n")
@@ -459,6 +459,8 @@ class MicroPythonVM:
                     self._serve_hal(raw)
                 elif kind == b"Q":
                     self._serve_queued(raw)
+                elif kind == b"S":
+                    self._spent(raw)
                 elif kind == b"R":
                     self._serve_request(head, raw)
                 elif kind == b"D" and self._depth:
@@ -572,11 +574,15 @@ class MicroPythonVM:
         seq, hid, index = halwire.CALL.unpack_from(raw)
         self.round_trips += 1
         try:
-            name = self._hal_names[index]
-            if not name:
-                raise AttributeError("the HAL has no such method")
-            args = halwire.decode(raw, halwire.CALL.size)[0]
-            value = getattr(self._hals[hid], name)(*args)
+            brick = self._hals[hid]
+            if index == halwire.SYNC:
+                value = None
+            else:
+                name = self._hal_names[index]
+                if not name:
+                    raise AttributeError("the HAL has no such method")
+                args = halwire.decode(raw, halwire.CALL.size)[0]
+                value = getattr(brick, name)(*args)
         except _Abandoned:
             raise
         except _Raised as e:
@@ -591,10 +597,26 @@ class MicroPythonVM:
                 intr = 1
                 self._delivered(time.monotonic())
             out = bytearray(b"h\0\0\0\0")
-            out += halwire.ANSWER.pack(seq, intr)
+            # the clock, and when the VM may no longer read it itself: the next event
+            limit = -1 if brick._in_control or brick.time_up else brick._next_event
+            out += halwire.ANSWER.pack(seq, intr, brick.now, limit)
             halwire.encode(value, out)
             out[1:5] = (len(out) - _HDR).to_bytes(4, "little")
             self._write(bytes(out))
+
+    def _spent(self, raw: bytes) -> None:
+        """Clock reads the VM answered itself (an ``S`` message): their simulated time, short
+        of the robot's next event (which the VM was told)."""
+        hid, us = halwire.SPENT.unpack_from(raw)
+        brick = self._hals[hid]
+        target = brick.now + us
+        if target < brick._next_event:
+            brick.now = target
+        else:  # not reached by the VM's rule; kept safe all the same
+            try:
+                brick._advance_to(target)
+            except SimTimeUp:
+                pass  # the next call ends the run
 
     def _serve_queued(self, raw: bytes) -> None:
         """Motor voltages a control tick set (a ``Q`` message, see mp_agent_wire.py): each

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..base import TargetError
 from . import MicroPythonBoard
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ def run_exact(program: str | Path | Bundle, board: ExactBoardLike, *,
                 if on_output is not None:
                     brick = getattr(board, "brick", None)
                     on_output(line, brick.now / 1e6 if brick is not None else 0.0)
+            if not ended and not getattr(board, "serving", True):
+                raise TargetError("the simulated board stopped in the middle of the run")
             if not ended and not hung and not interrupted and \
                     board.stalled_s() > hang_budget_s:
                 hung = True
