@@ -164,9 +164,11 @@ def test_the_cli_runs_exact_with_the_default_modes_summary_and_files(tmp_path: P
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     default = simulate(ROOT / "examples" / "square.py")
+    expected = default.to_dict()
     assert out["status"] == "finished"
-    assert tuple(out["pose"]) == pytest.approx(default.pose, abs=1e-9) or \
-        out["pose"] == default.to_dict()["pose"]
+    for key in ("pose", "start_pose", "distance_mm", "contacts", "sim_time_s", "world"):
+        assert out[key] == expected[key], key
+    assert out["program"].endswith("examples/square.py")  # the file, as the default mode
     assert tel.read_text().splitlines()[0].startswith("t_ms,")
     p = subprocess.run([sys.executable, "-m", "robokit.cli", "run", str(ROOT / "examples" /
                         "hello.py"), "--exact", "--plot", str(plot)],
