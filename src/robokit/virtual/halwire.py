@@ -17,7 +17,12 @@ from __future__ import annotations
 import json
 import math
 import struct
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from ..sim.brick import SimTimeUp
+
+if TYPE_CHECKING:
+    from ..sim.brick import SimBrick
 
 _D = struct.Struct("<d")
 _Q = struct.Struct("<q")
@@ -105,6 +110,36 @@ def decode(p: bytes, i: int) -> tuple[Any, int]:
     if t == 106:  # j
         return json.loads(data), i + 4 + n
     raise ValueError(f"a HAL call's value has an unknown tag {t!r}")
+
+
+def spend(brick: SimBrick, us: int) -> None:
+    """``us`` of clock reads the VM answered itself: simulated time short of the robot's
+    next event (which the VM was told), so nothing else happens."""
+    target = brick.now + us
+    if target < brick._next_event:
+        brick.now = target
+    else:  # not reached by the VM's rule; kept safe all the same
+        try:
+            brick._advance_to(target)
+        except SimTimeUp:
+            pass  # the next call ends the run
+
+
+def run_queued(hals: dict[int, SimBrick], names: list[str],
+               raw: bytes) -> BaseException | None:
+    """The calls of a ``Q`` message (a control tick's motor voltages), each in turn; the
+    first error, or None."""
+    first: BaseException | None = None
+    for hid, index, args in decode(raw, 0)[0]:
+        try:
+            name = names[index]
+            if not name:
+                raise AttributeError("the HAL has no such method")
+            getattr(hals[hid], name)(*args)
+        except (Exception, SimTimeUp) as e:
+            if first is None:
+                first = e
+    return first
 
 
 def _jsonable(value: Any) -> Any:

@@ -605,31 +605,16 @@ class MicroPythonVM:
             self._write(bytes(out))
 
     def _spent(self, raw: bytes) -> None:
-        """Clock reads the VM answered itself (an ``S`` message): their simulated time, short
-        of the robot's next event (which the VM was told)."""
+        """Clock reads the VM answered itself (an ``S`` message, ``halwire.spend``)."""
         hid, us = halwire.SPENT.unpack_from(raw)
-        brick = self._hals[hid]
-        target = brick.now + us
-        if target < brick._next_event:
-            brick.now = target
-        else:  # not reached by the VM's rule; kept safe all the same
-            try:
-                brick._advance_to(target)
-            except SimTimeUp:
-                pass  # the next call ends the run
+        halwire.spend(self._hals[hid], us)
 
     def _serve_queued(self, raw: bytes) -> None:
-        """Motor voltages a control tick set (a ``Q`` message, see mp_agent_wire.py): each
-        applied in turn; the first error is kept for the end of the tick."""
-        for hid, index, args in halwire.decode(raw, 0)[0]:
-            try:
-                name = self._hal_names[index]
-                if not name:
-                    raise AttributeError("the HAL has no such method")
-                getattr(self._hals[hid], name)(*args)
-            except (Exception, SimTimeUp) as e:
-                if self._queued_error is None:
-                    self._queued_error = e
+        """Motor voltages a control tick set (a ``Q`` message): the first error is kept for
+        the end of the tick."""
+        err = halwire.run_queued(self._hals, self._hal_names, raw)
+        if err is not None and self._queued_error is None:
+            self._queued_error = err
 
     def _rom(self, op: str, args: list[Any]) -> Any:
         """The board's ROM file system at /rom (robokit.virtual.rom: the device API),
