@@ -20,10 +20,7 @@ from robokit.sim import simulate
 from robokit.sim.mpnames import pybricks_modules
 
 #: Where the simulated namespace knowingly differs from the stub, and why.
-KNOWN = {
-    # robokit's run_task is the device API's (tools.py, not this namespace's own).
-    "pybricks.tools.run_task": "names its argument task, not coroutine",
-}
+KNOWN: dict[str, str] = {}
 
 HUB_PARTS = ("imu", "light", "display", "speaker", "buttons", "system", "battery",
              "charger", "ble")

@@ -17,6 +17,7 @@ from .control import (
     BRAKE,
     HOLD,
     NONE,
+    NUMBER_MAX,
     POSITION,
     SPEED,
     Control,
@@ -467,8 +468,10 @@ class DriveBase:
 
 
 def _absolute(value):
-    """A speed as Pybricks takes it: its magnitude (anything else as given, to be
-    refused by the range check)."""
-    return abs(value) if isinstance(value, (int, float)) and not isinstance(value, bool) \
-        else value
+    """A speed as Pybricks takes it: its magnitude (anything else, NaN, infinities and
+    absurd magnitudes as given, to be refused by the range check naming them)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+            -NUMBER_MAX <= value < 0:
+        return -value
+    return value
 

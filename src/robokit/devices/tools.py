@@ -243,7 +243,7 @@ def multitask(*coroutines, race=False):
     return _Multitask(coroutines, race)
 
 
-def run_task(task, loop_time=10):
+def run_task(coroutine, loop_time=10):
     """Run a coroutine (``async def`` function called) to its end; returns its result.
 
     Between rounds the loop waits ``loop_time`` ms, so awaited operations are
@@ -251,7 +251,7 @@ def run_task(task, loop_time=10):
     tasks = _tasks()
     if tasks.on:
         raise UsageError("run_task(...) is already running; await the coroutine instead")
-    if not hasattr(task, "send"):
+    if not hasattr(coroutine, "send"):
         raise UsageError("run_task needs a coroutine: call your async function, "
                          "e.g. run_task(main()), not run_task(main)")
     hal = _hal.get()
@@ -259,7 +259,7 @@ def run_task(task, loop_time=10):
     tasks.on = True
     try:
         while True:
-            done, value = _step(task)
+            done, value = _step(coroutine)
             if done:
                 return value
             hal.sleep_us(step_us)
