@@ -210,8 +210,8 @@ def test_robokit_run_two_programs_reports_both(tmp_path: Path,
     d = json.loads(res.stdout)
     assert [x["output"] for x in d["robots"]] == ["drove 100\n", "hello from b\n"]
     assert d["robots"][1]["start_pose"] == {"x_mm": 170.0, "y_mm": 0.0, "heading_deg": 180.0}
-    res = invoke("run", a, b, "--world", "sumo", "--plot", "p.png")
-    assert res.exit_code == 2 and "--plot: not for several robots" in res.stderr
+    res = invoke("run", a, b, "--world", "sumo", "--telemetry", "t.csv")
+    assert res.exit_code == 2 and "--telemetry: not for several robots" in res.stderr
     assert "Traceback" not in res.stderr
     res = invoke("run", a, "--robot", "x.toml", "--robot", "y.toml")
     assert res.exit_code == 2 and "2 robot files for 1 program" in res.stderr
@@ -381,3 +381,22 @@ def test_the_bumper_feels_another_robot_and_a_colour_sensor_sees_an_object(
 def test_the_pytest_fixture_runs_several_robots(robokit_sim) -> None:
     result = robokit_sim(["examples/relay/first.py", "examples/relay/second.py"])
     assert [r.output.split()[:2] for r in result.robots] == [["sent", "go"], ["got", "go"]]
+
+
+def test_the_plot_of_a_match_draws_every_robot_in_its_colour(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+    from matplotlib.image import imread
+
+    from robokit.sim.plot import ROBOT_COLORS
+
+    monkeypatch.chdir(EXAMPLES.parent)
+    out = tmp_path / "match.png"
+    res = invoke("run", "examples/sumo_match/pusher.py", "examples/sumo_match/listener.py",
+                 "--plot", out)
+    assert res.exit_code == 0, res.stderr
+    img = np.asarray(imread(str(out)))[:, :, :3]
+    want = np.array([int(ROBOT_COLORS[1][i:i + 2], 16) / 255.0 for i in (1, 3, 5)])
+    second = np.all(np.abs(img - want) < 0.08, axis=2)
+    second[:, img.shape[1] // 2:] = False  # the mat is on the left half
+    assert second.sum() > 200  # robot 2's path and outline

@@ -25,12 +25,14 @@ def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any
     if len(robots) > len(programs):
         fail(f"--robot: {len(robots)} robot files for {len(programs)} program"
              f"{'' if len(programs) == 1 else 's'}; give one --robot per program, in order")
-    refused = [name for name, value in (("--plot", plot), ("--telemetry", telemetry),
-                                         ("--board", kit)) if value is not None]
+    refused = [name for name, value in (("--telemetry", telemetry), ("--board", kit))
+               if value is not None]
     if refused:
         fail(f"{', '.join(refused)}: not for several robots yet; leave "
-             f"{'it' if len(refused) == 1 else 'them'} out (--json and --replay report "
-             "every robot)")
+             f"{'it' if len(refused) == 1 else 'them'} out (--json, --plot and --replay "
+             "show every robot)")
+    if plot is not None and plot.suffix.lower() != ".png":
+        fail(f"--plot {plot}: the plot is a PNG image; name the file *.png")
     from ..sim.brick import check_duration
     from ..sim.presses import check_presses
     from ..targets.program import find_robot
@@ -41,23 +43,31 @@ def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any
     given_input = read_input(input_file)
     own = [find_robot(p, robots[i] if i < len(robots) else None)
            for i, p in enumerate(programs)]
-    if replay is not None:
-        from .._files import check_output
+    inputs = [f for p, r in zip(programs, own, strict=True)
+              for f in run_inputs(p, r, world, input_file)]
+    from .._files import check_output
 
-        inputs = [f for p, r in zip(programs, own, strict=True)
-                  for f in run_inputs(p, r, world, input_file)]
-        with about("--replay"):
-            check_output(replay, inputs=inputs, what="replay")
+    for option, path in (("--replay", replay), ("--plot", plot)):
+        if path is not None:  # refused before the run, not after it
+            with about(option):
+                check_output(path, inputs=inputs, what=option[2:])
     from ..sim import simulate
 
     result = simulate(list(programs), world=world, robot=own, seed=seed,
                       noise=True if noise else None, duration=duration,
                       on_output=None if as_json else (lambda line, t: click.echo(line)),
                       input=given_input, press=press, replay=replay)
+    if plot is not None:
+        from ..sim.plot import plot_run
+
+        with about("--plot"):
+            plot_run(result, plot, inputs=inputs)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         _summary(result, replay)
+        if plot is not None:
+            click.echo(f"plot       {plot}")
     if result.status == "error":
         sys.exit(EXIT_PROGRAM_ERROR)
 

@@ -138,6 +138,36 @@ def _wall_patches(world: Any) -> list[Any]:
     return patches
 
 
+#: Robots 1, 2, ... of a run of several, in pictures (the replay's colours).
+ROBOT_COLORS = ("#5a9e00", "#00b0ff", "#ff6d00", "#d500f9", "#c8a800", "#00b894")
+
+
+def object_patches(objects: Iterable[Any], where: list[tuple[float, float]] | None = None
+                   ) -> list[Any]:
+    """Patches of movable objects (``world.objects``), at their places in ``where`` (one
+    (x, y) each) or where the world puts them."""
+    from matplotlib.patches import Circle, Polygon
+
+    from .world import color_hex
+
+    out: list[Any] = []
+    for k, o in enumerate(objects):
+        cx, cy = where[k] if where is not None else o.center
+        color = color_hex(o.color)
+        if o.shape == "box":
+            a = math.radians(o.angle)
+            c, s = math.cos(a), math.sin(a)
+            w, d = o.size[0] / 2.0, o.size[1] / 2.0
+            pts = [(cx + c * u - s * v, cy + s * u + c * v)
+                   for u, v in ((-w, -d), (w, -d), (w, d), (-w, d))]
+            out.append(Polygon(pts, closed=True, facecolor=color, edgecolor="#202020",
+                               linewidth=0.8, zorder=4))
+        else:
+            out.append(Circle((cx, cy), o.radius, facecolor=color, edgecolor="#202020",
+                              linewidth=0.8, zorder=4))
+    return out
+
+
 def plot_run(result: RunResult, path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
     """Write a PNG picture of ``result`` (a :class:`~robokit.sim.runner.RunResult`) to ``path``
     by :func:`robokit._files.write_output` (never over one of ``inputs``, the run's own
@@ -252,6 +282,22 @@ def plot_figure(result: RunResult) -> Any:
         ax.plot([p[0] for p in touched], [p[1] for p in touched], marker="x",
                 markersize=10, markeredgewidth=2.5, color=CONTACT_COLOR, linestyle="none",
                 zorder=6, label=f"contact ({len(contacts)})")
+
+    for i, rival in enumerate(result.robots[1:], start=1):  # several robots: each in colour
+        colour = ROBOT_COLORS[i % len(ROBOT_COLORS)]
+        orec = rival.telemetry
+        oxs = _nan_list(orec.column("x_mm")) + [rival.pose[0]]
+        oys = _nan_list(orec.column("y_mm")) + [rival.pose[1]]
+        ax.plot(oxs, oys, color=colour, linewidth=2.0, zorder=4,
+                label=f"robot {i + 1}: {rival.program} ({rival.distance_mm:.0f} mm)")
+        ax.add_patch(Polygon(_outline(rival.pose, rival.brick.robot["body"]), closed=True,
+                             fill=False, edgecolor=colour, linewidth=1.8, zorder=5))
+        xs, ys = xs + oxs, ys + oys
+    arena = getattr(result.brick, "arena", None)
+    if arena is not None and arena.things:  # the objects, where they ended
+        for patch in object_patches([th.spec for th in arena.things],
+                                    [(th.x, th.y) for th in arena.things]):
+            ax.add_patch(patch)
 
     # Show the whole world, and the path too if the robot left it; on a bare floor (nothing
     # painted, no walls) show the neighbourhood of the path instead.

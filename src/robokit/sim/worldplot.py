@@ -13,43 +13,24 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .plot import DPI, START_COLOR, _outline, _wall_patches, collector_paused, png_bytes
+from .plot import (
+    DPI,
+    ROBOT_COLORS,
+    START_COLOR,
+    _outline,
+    _wall_patches,
+    collector_paused,
+    object_patches,
+    png_bytes,
+)
 
 __all__ = ["ROBOT_COLORS", "WORLD_FIGSIZE_IN", "object_patches", "plot_world", "world_figure"]
 
-#: Robots 1, 2, ... of a run of several, in pictures (the replay's colours).
-ROBOT_COLORS = ("#5a9e00", "#00b0ff", "#ff6d00", "#d500f9", "#c8a800", "#00b894")
 
 #: Size of the picture: inches at plot.DPI dots per inch (800 x 800 pixels).
 WORLD_FIGSIZE_IN = (8.0, 8.0)
 #: The mat's raster: pixels along its longest side.
 _MAT_PIXELS = 800
-
-
-def object_patches(objects: Iterable[Any], where: list[tuple[float, float]] | None = None
-                   ) -> list[Any]:
-    """Patches of movable objects (``world.objects``), at their places in ``where`` (one
-    (x, y) each) or where the world puts them."""
-    from matplotlib.patches import Circle, Polygon
-
-    from .world import color_hex
-
-    out: list[Any] = []
-    for k, o in enumerate(objects):
-        cx, cy = where[k] if where is not None else o.center
-        color = color_hex(o.color)
-        if o.shape == "box":
-            a = math.radians(o.angle)
-            c, s = math.cos(a), math.sin(a)
-            w, d = o.size[0] / 2.0, o.size[1] / 2.0
-            pts = [(cx + c * u - s * v, cy + s * u + c * v)
-                   for u, v in ((-w, -d), (w, -d), (w, d), (-w, d))]
-            out.append(Polygon(pts, closed=True, facecolor=color, edgecolor="#202020",
-                               linewidth=0.8, zorder=4))
-        else:
-            out.append(Circle((cx, cy), o.radius, facecolor=color, edgecolor="#202020",
-                              linewidth=0.8, zorder=4))
-    return out
 
 
 def plot_world(world: Any, path: str | Path, body: dict[str, float],
