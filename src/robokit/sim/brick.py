@@ -32,7 +32,6 @@ import math
 import os
 import random
 import sys
-import sysconfig
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -742,12 +741,23 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
 _ROBOKIT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-_LIBRARY_DIRS = tuple({sysconfig.get_paths()[k] for k in ("purelib", "platlib", "stdlib")})
+_library_dirs: tuple[str, ...] | None = None
+
+
+def _libraries() -> tuple[str, ...]:
+    """Where installed libraries and the standard library live (sysconfig, on first use)."""
+    global _library_dirs
+    if _library_dirs is None:
+        import sysconfig
+
+        _library_dirs = tuple({sysconfig.get_paths()[k] for k in ("purelib", "platlib",
+                                                                   "stdlib")})
+    return _library_dirs
 
 
 def is_user_file(filename: str, user_dir: str) -> bool:
     """True for a file of the user's program: under its folder, and neither robokit's
     own nor an installed library's (a project may keep a virtual environment inside)."""
     return (filename.startswith(user_dir) and not filename.startswith(_ROBOKIT_DIR)
-            and not filename.startswith(_LIBRARY_DIRS)
+            and not filename.startswith(_libraries())
             and "site-packages" not in filename and "dist-packages" not in filename)

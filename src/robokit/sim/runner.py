@@ -16,9 +16,7 @@ they run with; the process's ``time`` module is left alone.  What a run did is a
 
 from __future__ import annotations
 
-import ctypes
 import gc
-import importlib.abc
 import importlib.util
 import io
 import linecache
@@ -286,6 +284,8 @@ class _Watchdog:
 
 
 def _raise_in(thread_id: int, exc: type[BaseException]) -> None:
+    import ctypes  # only when a program must be stopped from outside
+
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc))
 
 
@@ -406,8 +406,11 @@ def directives_in(text: str, p: Path) -> dict[str, Any]:
     return out
 
 
-class _BundleImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Serves the program's own modules from a bundle's sources while it runs.
+class _BundleImporter:
+    """Serves the program's own modules from a bundle's sources while it runs (a
+    meta-path finder and loader: Python's import system needs only these methods, and
+    importlib.abc's base classes would cost every run the import of tempfile, shutil
+    and the compression modules).
 
     robokit itself is not served from the bundle: in the simulator the program
     talks to the installed device API, which the brick is attached to."""
@@ -421,7 +424,8 @@ class _BundleImporter(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         entry = self._modules.get(fullname)
         if entry is None:
             return None
-        return importlib.util.spec_from_loader(fullname, self, origin=entry[0],
+        loader: Any = self  # a loader by its methods (exec_module, create_module)
+        return importlib.util.spec_from_loader(fullname, loader, origin=entry[0],
                                                is_package=entry[2])
 
     def names(self) -> set[str]:
