@@ -22,6 +22,13 @@ from robokit.testing import report
 
 pytest_plugins = ["pytester"]
 
+# matplotlib loaded here, before the in-process sessions: pytester drops the modules a
+# session imported when it ends, and a plot drawn in a later session would otherwise mix
+# classes of two copies of matplotlib ("Single argument to subplot must be a three-digit
+# integer, not GridSpec(...)") when this file runs alone.
+import matplotlib.backends.backend_agg  # noqa: E402, F401
+import matplotlib.figure  # noqa: E402, F401
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 FINE = """\
