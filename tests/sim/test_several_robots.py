@@ -400,3 +400,13 @@ def test_the_plot_of_a_match_draws_every_robot_in_its_colour(
     second = np.all(np.abs(img - want) < 0.08, axis=2)
     second[:, img.shape[1] // 2:] = False  # the mat is on the left half
     assert second.sum() > 200  # robot 2's path and outline
+
+
+def test_robot_i_is_seeded_with_the_runs_seed_plus_i(tmp_path: Path) -> None:
+    a = write(tmp_path / "a.py", DRIVER.format(mm=10))
+    noisy = simulate([a, a], world="sumo", noise=True, duration=1)  # noise alone: seed 0
+    assert [r.brick.seed for r in noisy.robots] == [0, 1]
+    seeded = simulate([a, a], world="sumo", seed=7, duration=1)
+    assert [r.brick.seed for r in seeded.robots] == [7, 8]
+    quiet = simulate([a, a], world="sumo", duration=1)
+    assert [r.brick.seed for r in quiet.robots] == [None, None]

@@ -32,7 +32,13 @@ from ..errors import CheckError, ProgramError
 from .brick import SimBrick, check_duration
 from .presses import check_presses
 from .result import RunResult
-from .runner import directives_in, program_from_bundle, read_directives, run_program
+from .runner import (
+    directives_in,
+    program_from_bundle,
+    read_directives,
+    robot_for,
+    run_program,
+)
 from .world import World, load_world
 
 __all__ = ["RunResult", "SimBrick", "World", "load_world", "load_bundle", "simulate"]
@@ -150,12 +156,7 @@ def simulate(
     else:
         directives = {}
     w, duration = _settings(world, duration, directives)
-    if isinstance(robot, dict):
-        cfg = check_robot(robot)
-    elif robot is not None:
-        cfg = load_robot(robot)
-    else:
-        cfg = check_robot(bundle.robot, source=f"{bundle.program} (the bundle's robot)")
+    cfg = robot_for(bundle, robot)
     if noise is None:
         noise = seed is not None
     try:
@@ -200,11 +201,9 @@ def _several(programs: list[Any], world: Any, robot: Any, seed: int | None,
     if len(robots) > len(programs):
         raise ProgramError(f"{len(robots)} robots for {len(programs)} programs; give one "
                            "robot file (or None) per program")
-    first = programs[0]
-    directives = (read_directives(Path(first) / "main.py" if Path(first).is_dir() else first)
-                  if not isinstance(first, Bundle) and Path(first).suffix == ".py"
-                  or not isinstance(first, Bundle) and Path(first).is_dir() else {})
-    w, duration = _settings(world, duration, directives)
+    entry = _entry_of(programs[0])  # a .rkb bundle has no source lines to read here
+    w, duration = _settings(world, duration, read_directives(entry)
+                            if entry is not None and entry.suffix == ".py" else {})
     if replay is not None:
         from .._files import check_output
 
@@ -222,6 +221,14 @@ def _several(programs: list[Any], world: Any, robot: Any, seed: int | None,
         write_replay(result, replay, inputs=[Path(p) for p in programs
                                              if not isinstance(p, Bundle)])
     return result
+
+
+def _entry_of(program: str | Path | Bundle) -> Path | None:
+    """The file ``program`` names (a folder: its main.py); None for a Bundle."""
+    if isinstance(program, Bundle):
+        return None
+    p = Path(program)
+    return p / "main.py" if p.is_dir() else p
 
 
 #: How the compiler begins the message of a syntax error: "FILE:LINE: syntax error ...".
@@ -258,10 +265,7 @@ def _not_started(exc: ProgramError, program: str | Path | Bundle,
     message = first[len(m["file"]) + len(m["line"]) + 3:]
     file = exc.file if exc.file is not None else m["file"]
     line = exc.line if exc.line is not None else int(m["line"])
-    entry = None
-    if not isinstance(program, Bundle):
-        p = Path(program)
-        entry = p / "main.py" if p.is_dir() else p
+    entry = _entry_of(program)
     w, duration = _settings(world, duration, read_directives(entry) if entry else {})
     if isinstance(robot, dict):
         cfg = check_robot(robot)

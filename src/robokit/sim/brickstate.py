@@ -3,9 +3,14 @@ its part among other robots) share of its state: the names, for the type checker
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .motor import MotorSim
+
+#: A wheel's travel per motor degree (mm/deg, the brick's ``_kl``/``_kr``) times this is
+#: metres per radian: what turns a motor torque (N·m) into a force at the tyre (N).
+M_PER_RAD = 180.0 / math.pi / 1000.0
 
 
 class BrickState:

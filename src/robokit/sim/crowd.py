@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .brickstate import BrickState
+from .brickstate import M_PER_RAD, BrickState
 from .motor import MotorSim
 from .recorder import Recorder
 
@@ -82,11 +82,10 @@ class AmongOthers(BrickState):
         that does not yield), up to the tyres' grip."""
         if not self._drive:
             return 0.0
-        m_per_rad = 180.0 / math.pi / 1000.0
         force = 0.0
         for m, k in ((self._lm, self._kl), (self._rm, self._kr)):
             held = m.model.kt * m.voltage_mv / 1000.0 / m.model.resistance
-            force += held / (k * m_per_rad)
+            force += held / (k * M_PER_RAD)
         grip = TYRE_GRIP * self._weight_n()  # beyond it the tyres spin
         return max(-grip, min(grip, force))
 
@@ -99,10 +98,9 @@ class AmongOthers(BrickState):
             return SLIDING * weight
         c, s = math.cos(self._h), math.sin(self._h)
         along = abs(c * nx + s * ny)
-        m_per_rad = 180.0 / math.pi / 1000.0
         rolling = 0.0
         for m, k in ((self._lm, self._kl), (self._rm, self._kr)):
-            held = m.model.stall_torque / abs(k * m_per_rad)
+            held = m.model.stall_torque / abs(k * M_PER_RAD)
             mode = m.mode
             share = (ROLLING * weight / 2.0 if mode == "coast"
                      else 0.5 * held if mode == "brake" else held)
@@ -114,9 +112,8 @@ class AmongOthers(BrickState):
         if not self._drive or force_n == 0.0:
             self._push_load = (0.0, 0.0)
             return
-        m_per_rad = 180.0 / math.pi / 1000.0
         half = 0.5 * force_n
-        self._push_load = (half * self._kl * m_per_rad, half * self._kr * m_per_rad)
+        self._push_load = (half * self._kl * M_PER_RAD, half * self._kr * M_PER_RAD)
 
     def shove(self, dx: float, dy: float) -> None:
         """Another body pushed this one by (dx, dy) mm: it slides (the wheels do not turn)."""

@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from ..compiler.bundle import Bundle
-from ..config import check_robot, load_robot
 from ..errors import ProgramError
 from .arena import Arena
 from .brick import SimBrick
 from .result import RunResult
-from .runner import directives_in, program_from_bundle, run_programs
+from .runner import directives_in, program_from_bundle, robot_for, run_programs
 from .world import World
 
 #: How often a rule looks at the arena, µs of simulated time.
@@ -79,24 +78,21 @@ def simulate_several(
     starts = _starts(world, len(programs))
     bricks: list[SimBrick] = []
     loaded = []
+    base_seed = seed if seed is not None else (0 if noise else None)  # as for one robot
     named = world.robot_files()
     for i, program in enumerate(programs):
         robot = robots[i] if i < len(robots) else None
         if robot is None and named[i][1] is not None:  # the world's [[robots]] robot
             robot = named[i][1]
         bundle, folder = load(program, robot)
-        if isinstance(robot, dict):
-            cfg = check_robot(robot)
-        elif robot is not None:
-            cfg = load_robot(robot)
-        else:
-            cfg = check_robot(bundle.robot, source=f"{bundle.program} (the bundle's robot)")
+        cfg = robot_for(bundle, robot)
         entry = bundle.module(bundle.entry)
-        if entry.source is not None:  # a program's own world or duration line is not used
+        if entry.source is not None:
+            # A bad `# robokit:` line is an error as in a run of one; the world and the
+            # duration are the run's, not each program's.
             directives_in(entry.source.decode("utf-8"), folder / entry.path)
         loaded.append(program_from_bundle(bundle, folder))
-        own_seed = None if seed is None else seed + i
-        bricks.append(SimBrick(world, cfg, seed=own_seed if noise or seed is not None else None,
+        bricks.append(SimBrick(world, cfg, seed=None if base_seed is None else base_seed + i,
                                noise=noise, duration_s=duration, telemetry_hz=telemetry_hz,
                                start=starts[i]))
     _check_modules(loaded, programs)

@@ -34,6 +34,7 @@ from typing import Any, NoReturn
 from .._files import is_file
 from .._files import shown_path as _display_path
 from ..compiler.bundle import Bundle
+from ..config import check_robot, load_robot
 from ..errors import BundleError, ProgramError
 from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, check_duration, is_user_file
 from .mpnames import program_modules
@@ -455,6 +456,16 @@ class LoadedProgram:
         self.code = code
         self.user_dir = user_dir
         self.importer = importer
+
+
+def robot_for(bundle: Bundle, robot: str | Path | dict[str, Any] | None) -> dict[str, Any]:
+    """The checked robot a run of ``bundle`` gets: ``robot`` (a config or a robot file)
+    when given, else the robot the bundle carries."""
+    if isinstance(robot, dict):
+        return check_robot(robot)
+    if robot is not None:
+        return load_robot(robot)
+    return check_robot(bundle.robot, source=f"{bundle.program} (the bundle's robot)")
 
 
 def program_from_bundle(bundle: Bundle, project_dir: Path) -> LoadedProgram:

@@ -8,7 +8,7 @@ import math
 import random
 from typing import Any
 
-from .brickstate import BrickState
+from .brickstate import M_PER_RAD, BrickState
 from .surface import FootprintSampler
 
 #: Simulated time each device call made by the program costs, in µs.
@@ -153,8 +153,7 @@ class Sensors(BrickState):
         # the wall add their thrust: motor torque over the metres moved per radian.
         push = 0.0
         if self._drive:
-            m_per_rad = 180.0 / math.pi / 1000.0
-            push = (self._lm.torque / (self._kl * m_per_rad)
-                    + self._rm.torque / (self._kr * m_per_rad))
+            push = (self._lm.torque / (self._kl * M_PER_RAD)
+                    + self._rm.torque / (self._kr * M_PER_RAD))
         force = min(10.0, max(0.0, 3.0 + push))
         return round(self._noisy(force, 0.05), 2), FORCE_TRAVEL_MM
