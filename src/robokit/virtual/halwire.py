@@ -72,7 +72,7 @@ def encode(v: Any, out: bytearray) -> None:
     elif isinstance(v, int) and not isinstance(v, bool) and -_INT_LIMIT < v < _INT_LIMIT:
         encode(int(v), out)
     else:
-        data = json.dumps(_jsonable(v), separators=(",", ":")).encode()
+        data = json.dumps(jsonable(v), separators=(",", ":")).encode()
         out += b"j"
         out += _I.pack(len(data))
         out += data
@@ -142,8 +142,9 @@ def run_queued(hals: dict[int, SimBrick], names: list[str],
     return first
 
 
-def _jsonable(value: Any) -> Any:
-    """``value`` with floats JSON can carry: NaN -> None, infinities -> +-1e308."""
+def jsonable(value: Any) -> Any:
+    """``value`` with floats JSON (and MicroPython's json) can carry: NaN -> None,
+    infinities -> +-1e308."""
     if isinstance(value, float):
         if value != value:
             return None
@@ -151,7 +152,7 @@ def _jsonable(value: Any) -> Any:
             return math.copysign(1e308, value)
         return value
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     return value

@@ -211,10 +211,14 @@ class LegoDfuHub:
             self.plugged_in = False
         return OK
 
+    def _stall(self, status: int) -> Exception:
+        """Enter dfuERROR with ``status``; the error the host's transfer gets (a stall)."""
+        self.state, self.status = DFU_ERROR, status
+        return usb_error(errno.EPIPE, "Pipe error")
+
     def dnload(self, w_value: int, data: bytes) -> None:
         if self.state not in (DFU_IDLE, DNLOAD_IDLE):
-            self.state, self.status = DFU_ERROR, ERR_STALLEDPKT
-            raise usb_error(errno.EPIPE, "Pipe error")
+            raise self._stall(ERR_STALLEDPKT)
         if not data:
             self.state = MANIFEST_SYNC
             return
@@ -245,18 +249,15 @@ class LegoDfuHub:
 
     def upload(self, w_value: int, length: int) -> bytes:
         if self.state not in (DFU_IDLE, UPLOAD_IDLE):
-            self.state, self.status = DFU_ERROR, ERR_STALLEDPKT
-            raise usb_error(errno.EPIPE, "Pipe error")
+            raise self._stall(ERR_STALLEDPKT)
         if w_value == 0:
             self.state = UPLOAD_IDLE
             return bytes([0x00, SET_ADDRESS, ERASE, READ_UNPROTECT])[:length]
         if w_value == 1:
-            self.state, self.status = DFU_ERROR, ERR_STALLEDPKT
-            raise usb_error(errno.EPIPE, "Pipe error")
+            raise self._stall(ERR_STALLEDPKT)
         addr = self.pointer + (w_value - 2) * TRANSFER_SIZE
         if self._sector_of(addr) is None:
-            self.state, self.status = DFU_ERROR, ERR_ADDRESS
-            raise usb_error(errno.EPIPE, "Pipe error")
+            raise self._stall(ERR_ADDRESS)
         end = min(addr + length, FLASH_BASE + self.size)
         self.state = UPLOAD_IDLE
         return self.read(addr, end - addr)

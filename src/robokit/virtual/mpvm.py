@@ -33,7 +33,6 @@ import ast
 import errno
 import io
 import json
-import math
 import os
 import select
 import shutil
@@ -546,25 +545,33 @@ class MicroPythonVM:
 
     # -- requests from the VM -----------------------------------------------------------------
 
-    def _reply(self, seq: int, status: int, value: Any, raw: bytes = b"") -> None:
-        intr = 0
+    def _intr_now(self) -> int:
+        """1 when an answer now is to deliver the pending Ctrl-C (then it is delivered),
+        else 0."""
         if self._intr and self._running:
-            intr = 1
             self._delivered(time.monotonic())
-        self._send(b"r", [seq, status, value, intr], raw)
+            return 1
+        return 0
+
+    def _reply(self, seq: int, status: int, value: Any, raw: bytes = b"") -> None:
+        self._send(b"r", [seq, status, value, self._intr_now()], raw)
+
+    def _reply_error(self, seq: int, e: BaseException) -> None:
+        """Request ``seq`` raised ``e``: it goes back to the VM as that exception (an
+        ``OSError`` by its errno, a timer callback's by its tick)."""
+        if isinstance(e, _Raised):
+            self._reply(seq, 3, e.tick)
+        elif isinstance(e, OSError):
+            self._reply(seq, 1, e.errno if e.errno is not None else errno.EIO)
+        else:
+            self._reply(seq, 2, [type(e).__name__, str(e)])
 
     def _serve_request(self, head: list[Any], raw: bytes) -> None:
         seq, op, args = head
         try:
             value, data = self._handle(op, args, raw)
-        except _Abandoned:
-            raise
-        except _Raised as e:
-            self._reply(seq, 3, e.tick)
-        except OSError as e:
-            self._reply(seq, 1, e.errno if e.errno is not None else errno.EIO)
-        except (Exception, SimTimeUp) as e:  # it goes back to the VM as that exception
-            self._reply(seq, 2, [type(e).__name__, str(e)])
+        except (Exception, SimTimeUp) as e:  # not _Abandoned: that ends the wait
+            self._reply_error(seq, e)
         else:
             self._reply(seq, 0, value, data)
 
@@ -583,23 +590,13 @@ class MicroPythonVM:
                     raise AttributeError("the HAL has no such method")
                 args = halwire.decode(raw, halwire.CALL.size)[0]
                 value = getattr(brick, name)(*args)
-        except _Abandoned:
-            raise
-        except _Raised as e:
-            self._reply(seq, 3, e.tick)
-        except OSError as e:
-            self._reply(seq, 1, e.errno if e.errno is not None else errno.EIO)
-        except (Exception, SimTimeUp) as e:  # it goes back to the VM as that exception
-            self._reply(seq, 2, [type(e).__name__, str(e)])
+        except (Exception, SimTimeUp) as e:  # not _Abandoned: that ends the wait
+            self._reply_error(seq, e)
         else:
-            intr = 0
-            if self._intr and self._running:
-                intr = 1
-                self._delivered(time.monotonic())
             out = bytearray(b"h\0\0\0\0")
             # the clock, and when the VM may no longer read it itself: the next event
             limit = -1 if brick._in_control or brick.time_up else brick._next_event
-            out += halwire.ANSWER.pack(seq, intr, brick.now, limit)
+            out += halwire.ANSWER.pack(seq, self._intr_now(), brick.now, limit)
             halwire.encode(value, out)
             out[1:5] = (len(out) - _HDR).to_bytes(4, "little")
             self._write(bytes(out))
@@ -642,12 +639,12 @@ class MicroPythonVM:
             pins = self._pins
             if pins is None:
                 pins = self._pins = self.board.new_pins()
-            return _jsonable(pins.call(*args)), b""
+            return halwire.jsonable(pins.call(*args)), b""
         if op == "hal":
             hid, name, call_args = args
             if name not in HAL_METHODS:
                 raise AttributeError(f"the HAL has no method {name!r}")
-            return _jsonable(getattr(self._hals[hid], name)(*call_args)), b""
+            return halwire.jsonable(getattr(self._hals[hid], name)(*call_args)), b""
         if op in ("open", "stat", "ilistdir") and _in_rom(args[0]):
             return self._rom(op, args), b""
         vos = self._os
@@ -709,7 +706,7 @@ class MicroPythonVM:
         if op == "report":  # robokit_simboard.report(): the run as JSON, piece by piece
             offset, size = int(args[0]), int(args[1])
             if offset == 0:  # (the VM's heap is small: never the whole text at once)
-                self._report = json.dumps(_jsonable(self.board.run_report()),
+                self._report = json.dumps(halwire.jsonable(self.board.run_report()),
                                           separators=(",", ":")).encode("ascii")
             return len(self._report), self._report[offset:offset + size]
         if op == "every":
@@ -757,19 +754,3 @@ _TEXT = io.TextIOWrapper
 def _in_rom(path: Any) -> bool:
     """True for a path in the board's ROM file system (robokit.virtual.rom)."""
     return isinstance(path, str) and (path == ROM or path.startswith(ROM + "/"))
-
-
-def _jsonable(value: Any) -> Any:
-    """``value`` with floats JSON (and MicroPython's json) can carry: NaN -> None,
-    infinities -> +-1e308."""
-    if isinstance(value, float):
-        if value != value:
-            return None
-        if value in (math.inf, -math.inf):
-            return math.copysign(1e308, value)
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value

@@ -119,11 +119,23 @@ class Motor(DCMotor):
         self._angle = target_angle
 
 
-class ColorSensor:
+class _Lights:
+    def on(self, brightness=100):
+        pass
+
+    def off(self):
+        pass
+
+
+class _LitSensor:
+    """A sensor on ``port`` with built-in lights."""
+
     def __init__(self, port):
         self.port = port
         self.lights = _Lights()
 
+
+class ColorSensor(_LitSensor):
     def reflection(self):
         return 50
 
@@ -140,11 +152,7 @@ class ColorSensor:
         return ()
 
 
-class UltrasonicSensor:
-    def __init__(self, port):
-        self.port = port
-        self.lights = _Lights()
-
+class UltrasonicSensor(_LitSensor):
     def distance(self):
         return 2000
 
@@ -167,12 +175,4 @@ class ForceSensor:
 
     def touched(self):
         return False
-
-
-class _Lights:
-    def on(self, brightness=100):
-        pass
-
-    def off(self):
-        pass
 
