@@ -140,11 +140,15 @@ def test_shim_exports_the_whole_device_api():
 def test_shim_compiles_with_mpy_cross(abi: str):
     bundle = compile_program(ROOT / "examples" / "square.py", target="pybricks", abi=abi)
     names = [m.name for m in bundle.modules]
-    assert names == ["__main__", "robokit", "robokit._robot_config", "robokit._suggest"]
+    assert names == ["__main__", "robokit", "robokit._errors", "robokit._robot_config",
+                     "robokit._suggest"]
     assert all(m.mpy[:2] == b"M\x06" for m in bundle.modules)
     shim = bundle.module("robokit")
     assert shim.path == "<robokit>/pybricks/__init__.py" and shim.is_package
     assert shim.source == SHIM.read_bytes()
+    # The error classes are the device API's own module, not a copy in the shim.
+    errors = bundle.module("robokit._errors")
+    assert errors.source == (ROOT / "src" / "robokit" / "devices" / "_errors.py").read_bytes()
 
 
 def test_robot_config_travels_in_the_program(tmp_path: Path):
@@ -166,7 +170,7 @@ def test_other_targets_keep_the_device_api():
         names = {u.name for u in robokit_units(target)}
         assert "robokit.devices.motors" in names and "robokit._robot_config" not in names
     pyb = {u.name for u in robokit_units("pybricks")}
-    assert pyb == {"robokit", "robokit._robot_config", "robokit._suggest"}
+    assert pyb == {"robokit", "robokit._errors", "robokit._robot_config", "robokit._suggest"}
 
 
 def _micropython() -> str | None:
@@ -192,7 +196,9 @@ def test_shim_runs_in_micropython_on_the_stand_in_pybricks(tmp_path: Path):
         "async def main():\n    await multitask(wait(5), wait(10))\n    return 7\n"
         "print('task', run_task(main()))\n"
         "try:\n    TechnicHub and robot.nothing\nexcept DeviceError as e:\n"
-        "    print('error', e)\n")
+        "    print('error', e)\n"
+        "print('errors', issubclass(UsageError, RobokitError),"
+        " issubclass(NoBrickError, RobokitError))\n")
     blob = export_pybricks(compile_program(tmp_path / "p" / "main.py", target="pybricks"))
     run = tmp_path / "run"
     run.mkdir()
@@ -209,6 +215,7 @@ def test_shim_runs_in_micropython_on_the_stand_in_pybricks(tmp_path: Path):
     assert lines[4] == "colour True Port.A Stop.HOLD"
     assert lines[5] == "task 7"
     assert lines[6].startswith("error robot has no 'nothing'")
+    assert lines[7] == "errors True True"
 
 
 @pytest.mark.skipif(_micropython() is None, reason="MicroPython's unix port is not installed")

@@ -23,8 +23,9 @@ Port, Direction, Stop, Color, Button,       pybricks.parameters (same names)
 Side, Axis, Icon
 vector, wait, StopWatch, multitask,         pybricks.tools (same names)
 run_task
-RobokitError, DeviceError, NoBrickError,    defined here (plain exceptions)
-UsageError
+RobokitError, DeviceError, NoBrickError,    robokit's own, from the device API's
+UsageError                                  portable module (robokit._errors in
+                                            the bundle)
 robot                                       built here from robot.toml (the
                                             compiler writes it into the
                                             module ``robokit._robot_config``)
@@ -36,23 +37,8 @@ from pybricks.pupdevices import ColorSensor, DCMotor, ForceSensor, Motor, Ultras
 from pybricks.robotics import DriveBase
 from pybricks.tools import StopWatch, multitask, run_task, vector, wait
 
+from ._errors import DeviceError, NoBrickError, RobokitError, UsageError
 from ._suggest import did_you_mean
-
-
-class RobokitError(Exception):
-    """Base class of every error robokit raises on purpose."""
-
-
-class DeviceError(RobokitError):
-    """A device is missing from its port, or the port holds something else."""
-
-
-class NoBrickError(RobokitError):
-    """The device API was used while no brick is attached (never on a hub)."""
-
-
-class UsageError(RobokitError):
-    """The API was called wrongly."""
 
 
 def _missing(name, why):
