@@ -175,14 +175,27 @@ class DriveBase:
         hal = self._hal
         lm = self._left
         rm = self._right
-        sl = lm._sign
-        sr = rm._sign
         al, wl = hal.motor_state(lm._port)
         ar, wr = hal.motor_state(rm._port)
+        if self._control(now, al, wl, ar, wr):
+            hal.motor_voltage(lm._port, lm._sign * lm._mv)
+            hal.motor_voltage(rm._port, rm._sign * rm._mv)
+        else:
+            self._halt(self.distance_control.then == BRAKE)
+
+    def _control(self, now, al, wl, ar, wr):
+        """Both axes' control at ``now``, from the wheels' angles and speeds as the HAL
+        gives them: True with each wheel's voltage in its ``_mv`` (positive_direction
+        side), or False when the move is over and the wheels are to be let go.  (The
+        simulator's fast kernel calls it with the wheels read directly.)"""
+        lm = self._left
+        rm = self._right
+        sl = lm._sign
+        sr = rm._sign
         vl = sl * wl
         vr = sr * wr
         if self._gyro:
-            xh = self._gyro_offset - hal.imu_heading() * self._kh
+            xh = self._gyro_offset - self._hal.imu_heading() * self._kh
         else:
             xh = (sl * al - sr * ar) * 0.5
         cd = self.distance_control
@@ -200,8 +213,7 @@ class DriveBase:
         if cd.paused:
             self._repeat = None  # the reference waits for the robot: drive() must restart
         if cd.on_target and ch.on_target and cd.finished(now) and ch.finished(now):
-            self._halt(cd.then == BRAKE)
-            return
+            return False
         rd = cd.ref_v
         rh = ch.ref_v
         ml = lm._drive_mv(td + th, rd + rh)
@@ -224,8 +236,7 @@ class DriveBase:
             ch.sat = 1
         lm._mv = ml
         rm._mv = mr
-        hal.motor_voltage(lm._port, sl * ml)
-        hal.motor_voltage(rm._port, sr * mr)
+        return True
 
     def _relative(self, distance_counts, heading_counts, then, wait, name):
         """Drive the given counts along both axes together, then ``then``."""

@@ -234,8 +234,10 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
                 (1.0 if d["positive_direction"] == "clockwise" else -1.0)
                 * math.pi * drive["wheel_diameter"] / 360.0 / self._ratios[d["port"]]
                 for d in (left, right))
+        #: The motors that turn no wheel, each with its port and end stops (or None).
         self._free_motors = [
-            (port, m) for port, m in self._motors.items() if m not in wheel_motors
+            (port, m, self._ranges.get(port))
+            for port, m in self._motors.items() if m not in wheel_motors
         ]
         self._imu_bias = 0.0
         if self.noise:
@@ -361,11 +363,16 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
             return
         self._t_phys = t
         dt = dt_us * 1e-6
-        for port, m in self._free_motors:
-            if m.speed == 0.0 and m.voltage_mv == 0.0:
+        self._step_free_motors(dt)
+        if self._drive:
+            self._move_body(dt)
+
+    def _step_free_motors(self, dt: float) -> None:
+        """Step the motors that turn no wheel (an arm, say) by ``dt`` seconds."""
+        for _port, m, rng in self._free_motors:
+            if m.speed == 0.0 and m._volts == 0.0:
                 continue  # at rest and not driven: nothing can change
             m.step(dt)
-            rng = self._ranges.get(port)
             if rng is not None:
                 # A mechanical end stop: the shaft cannot pass it.
                 if m.angle < rng[0]:
@@ -374,8 +381,6 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
                 elif m.angle > rng[1]:
                     m.angle = rng[1]
                     m.block()
-        if self._drive:
-            self._move_body(dt)
 
     def _move_body(self, dt: float) -> None:
         # Hot: runs at every physics step of a robot with a drive base.
@@ -405,10 +410,14 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         else:
             lm.step(dt)
             rm.step(dt)
-        # The body rolls along the exact arc given by the two wheels' travel: a chord of
-        # length ds·sinc(dh/2) in the direction halfway through the turn.
-        dl = (lm.angle - a_l) * kl
-        dr = (rm.angle - a_r) * kr
+        self._roll((lm.angle - a_l) * kl, (rm.angle - a_r) * kr, dt)
+
+    def _roll(self, dl: float, dr: float, dt: float) -> None:
+        """The body rolls after its wheels, which went ``dl`` and ``dr`` mm in the last
+        ``dt`` seconds, along the exact arc: a chord of length ds·sinc(dh/2) in the
+        direction halfway through the turn.  (Hot: every physics step of a drive base.)"""
+        lm = self._lm
+        rm = self._rm
         ds = 0.5 * (dl + dr)
         half = 0.5 * (dr - dl) / self._track
         if -1e-3 < half < 1e-3:
@@ -421,8 +430,8 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         self._y += chord * math.sin(mid)
         self._h = mid + half
         self.distance_mm += ds if ds >= 0.0 else -ds
-        vl = lm.speed * kl
-        vr = rm.speed * kr
+        vl = lm.speed * self._kl
+        vr = rm.speed * self._kr
         v = 0.5 * (vl + vr)
         self._accel_fwd = (v - self._v) / dt
         self._v = v
