@@ -1,15 +1,15 @@
 """The fast kernel: the simulated brick's common case, with the plumbing gone.
 
 A robot driving about on its drive base spends its simulated time in two things: the 5 ms
-control loop and the physics between events.  Here both are plain functions on floats:
-:meth:`Kernel._tick` is one step of the drive base (``DriveBase._tick`` with both axes'
-``Control.torque`` inlined and the HAL's motor reads and voltages read and written
-directly), :meth:`Kernel._physics` one physics step (both wheel motors in closed form as
-``MotorSim.step`` takes them, then the body along the exact arc as ``SimBrick._move_body``
-rolls it).  :meth:`Kernel.advance_to` runs the events up to a time (ticks, telemetry
-samples) with them, in place of ``SimBrick._advance_to``'s loop; :meth:`Kernel.physics_to`
-takes the physics step before a reading.  The results are the very floating-point numbers
-of the general path (the same operations in the same order, the same physics steps):
+control loop and the physics between events.  Here both skip the HAL's plumbing and call
+the very code the general path runs: :meth:`Kernel._tick` is one step of the drive base
+(``DriveBase._control``, with the wheels read and their voltages set on the simulated
+motors directly), :meth:`Kernel._physics` one physics step (``MotorSim.step`` for both
+wheels, then ``SimBrick._roll`` along the exact arc, with no wall test while the body has
+room).  :meth:`Kernel.advance_to` runs the events up to a time (ticks, telemetry samples)
+with them, in place of ``SimBrick._advance_to``'s loop; :meth:`Kernel.physics_to` takes
+the physics step before a reading.  The results are the very floating-point numbers of
+the general path (the same operations in the same order, the same physics steps):
 ``tests/sim/test_kernel.py`` runs every example both ways.
 
 A physics step takes the fast path while all of these hold, else the general one:
