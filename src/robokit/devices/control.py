@@ -425,15 +425,20 @@ class Control:
         self.x_end = traj.x3
         self.v_end = traj.v3
         self.t_pause = 0
+        self.paused = False
+        self.smart_x = None
+        self.rearm(now)
+        self.ref_x, self.ref_v = traj.x0, traj.v0
+        self.active = True
+
+    def rearm(self, now):
+        """The loop's state as a command begins at ``now``: not saturated, not stalled,
+        not on target yet.  (start, respeed, and a run() repeated while running.)"""
         self.t_last = now
         self.sat = 0
-        self.paused = False
         self.stall_since = -1
         self.stalled_now = False
         self.on_target = False
-        self.smart_x = None
-        self.ref_x, self.ref_v = traj.x0, traj.v0
-        self.active = True
 
     def stop(self):
         """Stop controlling (the caller coasts or brakes the motor)."""
@@ -495,13 +500,9 @@ class Control:
         self.x_end = _INF
         self.v_end = 0.0
         self.t_pause = 0
-        self.t_last = now
-        self.sat = 0
         self.paused = False
-        self.stall_since = -1
-        self.stalled_now = False
-        self.on_target = False
         self.smart_x = None
+        self.rearm(now)
         self.ref_x = x0
         self.ref_v = v0
 

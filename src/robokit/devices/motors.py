@@ -469,11 +469,7 @@ class Motor(DCMotor):
                 self._vlim = min(self._max_mv, self._hal.battery()[0])
                 c.integral = 0.0
                 c.load_mnm = 0.0
-                c.t_last = now
-                c.sat = 0
-                c.stall_since = -1
-                c.stalled_now = False
-                c.on_target = False
+                c.rearm(now)
                 return
             self._run_from(now, _x, _v, self._speed_counts(speed), speed)
             return
