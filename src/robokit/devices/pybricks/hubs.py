@@ -156,56 +156,39 @@ def _fit(hub, top_side, front_side):
     return hub
 
 
-class PrimeHub(_hubs.PrimeHub):
-    """The LEGO SPIKE Prime hub (Pybricks' ``PrimeHub``)."""
-
-    def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
-                 observe_channels=None):
-        _hubs.PrimeHub.__init__(self, top_side, front_side, broadcast_channel,
-                                observe_channels)
-        _fit(self, top_side, front_side)
-
-
-class InventorHub(_hubs.InventorHub):
-    """The LEGO MINDSTORMS Robot Inventor hub (Pybricks' ``InventorHub``)."""
-
-    def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
-                 observe_channels=None):
-        _hubs.InventorHub.__init__(self, top_side, front_side, broadcast_channel,
-                                   observe_channels)
-        _fit(self, top_side, front_side)
-
-
-class EssentialHub(_hubs.EssentialHub):
-    """The LEGO SPIKE Essential hub (Pybricks' ``EssentialHub``)."""
-
-    def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
-                 observe_channels=None):
-        _hubs.EssentialHub.__init__(self, top_side, front_side, broadcast_channel,
-                                    observe_channels)
-        _fit(self, top_side, front_side)
-
-
-class TechnicHub(_hubs.TechnicHub):
-    """The LEGO Technic hub (Pybricks' ``TechnicHub``)."""
-
-    def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
-                 observe_channels=None):
-        _hubs.TechnicHub.__init__(self, top_side, front_side, broadcast_channel,
-                                  observe_channels)
-        _fit(self, top_side, front_side)
-
-
-class MoveHub(_hubs.Hub):
-    """The LEGO BOOST Move hub: light, one button, battery, an accelerometer as ``imu``."""
-
-    _type = "MoveHub"
-    _parts = ()
+class _Fitted:
+    """Mixed in before one of robokit's hub classes: that hub, with Pybricks' own parts
+    (``ble``, ``charger``, ``system.storage``...) fitted.  Not a subclass of anything,
+    so that on MicroPython too the hub class's own attributes come from the robokit
+    class after it."""
 
     def __init__(self, top_side=Axis.Z, front_side=Axis.X, broadcast_channel=None,
                  observe_channels=None):
         _hubs.Hub.__init__(self, top_side, front_side, broadcast_channel, observe_channels)
         _fit(self, top_side, front_side)
+
+
+class PrimeHub(_Fitted, _hubs.PrimeHub):
+    """The LEGO SPIKE Prime hub (Pybricks' ``PrimeHub``)."""
+
+
+class InventorHub(_Fitted, _hubs.InventorHub):
+    """The LEGO MINDSTORMS Robot Inventor hub (Pybricks' ``InventorHub``)."""
+
+
+class EssentialHub(_Fitted, _hubs.EssentialHub):
+    """The LEGO SPIKE Essential hub (Pybricks' ``EssentialHub``)."""
+
+
+class TechnicHub(_Fitted, _hubs.TechnicHub):
+    """The LEGO Technic hub (Pybricks' ``TechnicHub``)."""
+
+
+class MoveHub(_Fitted, _hubs.Hub):
+    """The LEGO BOOST Move hub: light, one button, battery, an accelerometer as ``imu``."""
+
+    _type = "MoveHub"
+    _parts = ()
 
 
 class CityHub(_hubs.Hub):
