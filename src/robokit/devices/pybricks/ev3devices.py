@@ -59,14 +59,23 @@ def _sensor_port(port, kind_name, accepts):
     return open_port(letter, kind_name, accepts)
 
 
-class TouchSensor:
-    """LEGO MINDSTORMS EV3 Touch Sensor on ``port``."""
+class _Sensor:
+    """A sensor on one of Port.S1 to Port.S4, where robot.toml has a device of a type
+    in ``_accepts``; named by its class (``TouchSensor(Port.S1)``)."""
+
+    _accepts: tuple[str, ...] = ()
 
     def __init__(self, port):
-        self._port = _sensor_port(port, "TouchSensor", ("ForceSensor",))
+        self._port = _sensor_port(port, type(self).__name__, self._accepts)
 
     def __repr__(self):
-        return "TouchSensor(Port." + self._port + ")"
+        return type(self).__name__ + "(Port." + self._port + ")"
+
+
+class TouchSensor(_Sensor):
+    """LEGO MINDSTORMS EV3 Touch Sensor on ``port``."""
+
+    _accepts = ("ForceSensor",)
 
     def pressed(self):
         """True while the sensor's button is pushed in."""
@@ -74,14 +83,10 @@ class TouchSensor:
         return n > 0 or mm > 0
 
 
-class ColorSensor:
+class ColorSensor(_Sensor):
     """LEGO MINDSTORMS EV3 Color Sensor on ``port``."""
 
-    def __init__(self, port):
-        self._port = _sensor_port(port, "ColorSensor", ("ColorSensor",))
-
-    def __repr__(self):
-        return "ColorSensor(Port." + self._port + ")"
+    _accepts = ("ColorSensor",)
 
     def rgb(self):
         """Reflection of red, green and blue light: a tuple of three ints, 0-100 %."""
@@ -110,14 +115,10 @@ def _pct(x):
     return max(0, min(100, int(round(x))))
 
 
-class UltrasonicSensor:
+class UltrasonicSensor(_Sensor):
     """LEGO MINDSTORMS EV3 Ultrasonic Sensor on ``port``."""
 
-    def __init__(self, port):
-        self._port = _sensor_port(port, "UltrasonicSensor", ("UltrasonicSensor",))
-
-    def __repr__(self):
-        return "UltrasonicSensor(Port." + self._port + ")"
+    _accepts = ("UltrasonicSensor",)
 
     def distance(self, silent=False):
         """Distance to the nearest object ahead: an int in mm, 10-2550 (2550: nothing in
@@ -146,14 +147,10 @@ def _channel(channel):
     return channel
 
 
-class InfraredSensor:
+class InfraredSensor(_Sensor):
     """LEGO MINDSTORMS EV3 Infrared Sensor on ``port``, and its remote (channel 1)."""
 
-    def __init__(self, port):
-        self._port = _sensor_port(port, "InfraredSensor", ("UltrasonicSensor",))
-
-    def __repr__(self):
-        return "InfraredSensor(Port." + self._port + ")"
+    _accepts = ("UltrasonicSensor",)
 
     def distance(self):
         """Relative distance to the nearest object ahead: an int, 0 % (closest) to
@@ -191,7 +188,7 @@ class InfraredSensor:
         return self._held(beacon=False)
 
 
-class GyroSensor:
+class GyroSensor(_Sensor):
     """LEGO MINDSTORMS EV3 Gyro Sensor on ``port``, on the robot's body: it turns as the
     robot does (``direction``: positive rotation seen from above, on its red dot)."""
 
@@ -214,9 +211,6 @@ class GyroSensor:
         self._port = letter
         self._offset = 0.0
         self.reset_angle(0)
-
-    def __repr__(self):
-        return "GyroSensor(Port." + self._port + ")"
 
     def speed(self):
         """Angular velocity: an int in deg/s, within +/-440."""

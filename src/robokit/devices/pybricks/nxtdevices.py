@@ -27,18 +27,11 @@ from ._table import NOT_YET, WHY
 class TouchSensor(_ev3.TouchSensor):
     """LEGO MINDSTORMS NXT Touch Sensor on ``port``."""
 
-    def __repr__(self):
-        return "TouchSensor(Port." + self._port + ")"
 
-
-class LightSensor:
+class LightSensor(_ev3._Sensor):
     """LEGO MINDSTORMS NXT Light Sensor on ``port``, looking down."""
 
-    def __init__(self, port):
-        self._port = _ev3._sensor_port(port, "LightSensor", ("ColorSensor",))
-
-    def __repr__(self):
-        return "LightSensor(Port." + self._port + ")"
+    _accepts = ("ColorSensor",)
 
     def reflection(self):
         """How much of its red lamp's light the surface reflects: an int, 0-100 %."""
