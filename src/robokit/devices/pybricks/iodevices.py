@@ -26,7 +26,7 @@ from ..parameters import Button, Color, Constant, rgb_to_hsv
 from ..sensors import DEFAULT_COLORS, TOUCH_TRAVEL_MM, nearest_color
 from ._missing import not_simulated
 from ._table import NOT_YET, WHY
-from .pupextra import not_on_a_kit
+from .pupextra import _Wireless
 
 #: What an Xbox input's name starts with among the held buttons the HAL reports.
 XBOX = "XBOX."
@@ -87,9 +87,12 @@ class _XboxButtons:
         return set(getattr(Button, k) for k in _xbox_inputs()[0] if k in XBOX_BUTTONS)
 
 
-class XboxController:
+class XboxController(_Wireless):
     """A Microsoft Xbox controller (Bluetooth) as a sensor.  Simulated: always found at
     once; its inputs are the scripted ``xbox.`` presses."""
+
+    _kind = "XboxController"
+    _event = "xbox"
 
     def __init__(self, joystick_deadzone=10, name=None, timeout=10000, connect=True):
         self._deadzone = in_range(joystick_deadzone, "XboxController joystick_deadzone",
@@ -105,24 +108,6 @@ class XboxController:
         self.buttons = _XboxButtons(self)
         if connect:
             self.connect()
-
-    def __repr__(self):
-        return "XboxController()"
-
-    def connect(self):
-        """Connect to the controller: in the simulator it is always there."""
-        not_on_a_kit("XboxController", self._timeout)
-        self._connected = True
-        _hal.get().event("xbox", {"connected": True, "name": self._name})
-
-    def disconnect(self):
-        """Disconnect the controller."""
-        self._connected = False
-        _hal.get().event("xbox", {"connected": False, "name": self._name})
-
-    def _check(self):
-        if not self._connected:
-            raise OSError("the XboxController is not connected: call connect() first")
 
     def name(self):
         """The controller's Bluetooth name."""

@@ -45,6 +45,34 @@ def not_on_a_kit(kind, timeout):
                   + "hubs or Xbox controllers (robokit simulates them in the simulator only)")
 
 
+class _Wireless:
+    """What a Bluetooth device the program connects to has in common (Remote,
+    XboxController): connect, disconnect, and ``OSError`` when used unconnected.
+    ``_kind`` is its class name, ``_event`` the HAL event it sends; the subclass sets
+    ``_name``, ``_timeout`` and ``_connected``."""
+
+    _kind = ""
+    _event = ""
+
+    def __repr__(self):
+        return self._kind + "()"
+
+    def connect(self):
+        """Connect to the device: in the simulator it is always there."""
+        not_on_a_kit(self._kind, self._timeout)
+        self._connected = True
+        _hal.get().event(self._event, {"connected": True, "name": self._name})
+
+    def disconnect(self):
+        """Disconnect from the device."""
+        self._connected = False
+        _hal.get().event(self._event, {"connected": False, "name": self._name})
+
+    def _check(self):
+        if not self._connected:
+            raise OSError("the " + self._kind + " is not connected: call connect() first")
+
+
 def _free_port(port, kind):
     """The letter of ``port`` for a device the robot's configuration does not model (a
     light, a tilt sensor): the port must not hold a configured device."""
@@ -92,9 +120,12 @@ class _EventLight:
         _hal.get().event(self._kind + "_light", {"where": self._where, "color": None})
 
 
-class Remote:
+class Remote(_Wireless):
     """The LEGO Powered Up Bluetooth remote (88010): two sets of +/- buttons, a green
     centre button, a light.  Simulated: always found at once."""
+
+    _kind = "Remote"
+    _event = "remote"
 
     def __init__(self, name=None, timeout=10000, connect=True):
         if name is not None and not isinstance(name, str):
@@ -111,24 +142,10 @@ class Remote:
         if connect:
             self.connect()
 
-    def __repr__(self):
-        return "Remote()"
-
     def connect(self):
         """Connect to the remote: in the simulator it is always there."""
-        not_on_a_kit("Remote", self._timeout)
-        self._connected = True
+        _Wireless.connect(self)
         self.address = "00:00:00:00:00:01"
-        _hal.get().event("remote", {"connected": True, "name": self._name})
-
-    def disconnect(self):
-        """Disconnect from the remote."""
-        self._connected = False
-        _hal.get().event("remote", {"connected": False, "name": self._name})
-
-    def _check(self):
-        if not self._connected:
-            raise OSError("the Remote is not connected: call connect() first")
 
     def read(self):
         """The oldest raw LEGO Wireless Protocol message the remote sent and was not
