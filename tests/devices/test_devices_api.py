@@ -425,6 +425,27 @@ def test_light_on_off_and_blink_in_the_background():
     assert len(kinds) == 3
 
 
+def test_light_and_display_animate_in_the_background_and_refuse_nothing_to_show():
+    brick = _brick()
+    with brick.attached():
+        hub = PrimeHub()
+        hub.light.animate([Color.RED, Color.BLUE], 100)
+        assert brick.light_rgb == pytest.approx((100, 0, 0))
+        wait(150)
+        assert brick.light_rgb == pytest.approx((0, 0, 100))
+        wait(100)
+        assert brick.light_rgb == pytest.approx((100, 0, 0))
+        with pytest.raises(UsageError, match="light.animate needs at least one Color"):
+            hub.light.animate([], 100)
+        with pytest.raises(UsageError, match="display.animate needs at least one image"):
+            hub.display.animate([], 100)
+        with pytest.raises(UsageError, match="interval"):
+            hub.light.animate([Color.RED], 0)
+    events = [e for e in brick.recorder.events if e["kind"] == "light"]
+    assert events[-1]["animate"] == [[0, 100, 100], [240, 100, 100]]
+    assert events[-1]["interval"] == 100
+
+
 def test_buttons_battery_and_system():
     with _brick().attached():
         hub = PrimeHub()

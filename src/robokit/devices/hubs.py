@@ -103,6 +103,19 @@ def _shared():
     return st
 
 
+def _animate(what, noun, frames, interval, shown, apply):
+    """Show ``frames`` one after another, ``interval`` ms each, in the background on
+    the ``"light"`` or the ``"display"``: ``shown`` is what its event says they are,
+    ``apply`` shows one frame (None: the HAL's own method of that name)."""
+    if not frames:
+        raise UsageError(what + ".animate needs at least one " + noun)
+    in_range(interval, "interval", 1, 3600000, "ms")
+    s = _shared()
+    s.hal.event(what, {"animate": shown, "interval": interval})
+    s.start_pattern(what, [(int(interval * 1000), f) for f in frames],
+                    apply or getattr(s.hal, what))
+
+
 def _timeline(actions, total_us, name, cancel=None):
     """Do ``actions`` (``(offset_us, fn)`` in time order) and end ``total_us`` after now.
 
@@ -320,13 +333,7 @@ class Light:
     def animate(self, colors, interval):
         """Show ``colors`` one after another, ``interval`` ms each, in the background."""
         rgbs = [_rgb(c) for c in colors]
-        if not rgbs:
-            raise UsageError("light.animate needs at least one Color")
-        in_range(interval, "interval", 1, 3600000, "ms")
-        s = _shared()
-        s.hal.event("light", {"animate": [[c.h, c.s, c.v] for c in colors],
-                              "interval": interval})
-        s.start_pattern("light", [(int(interval * 1000), c) for c in rgbs], s.hal.light)
+        _animate("light", "Color", rgbs, interval, [[c.h, c.s, c.v] for c in colors], None)
 
 
 # -- display ----------------------------------------------------------------------
@@ -493,12 +500,7 @@ class Display:
     def animate(self, images, interval):
         """Show ``images`` one after another, ``interval`` ms each, in the background."""
         frames = [_check_image(m) for m in images]
-        if not frames:
-            raise UsageError("display.animate needs at least one image")
-        in_range(interval, "interval", 1, 3600000, "ms")
-        s = _shared()
-        s.hal.event("display", {"animate": len(frames), "interval": interval})
-        s.start_pattern("display", [(int(interval * 1000), f) for f in frames], self._show)
+        _animate("display", "image", frames, interval, len(frames), self._show)
 
 
 # -- speaker -------------------------------------------------------------------------
