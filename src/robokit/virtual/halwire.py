@@ -10,6 +10,7 @@ numbers. Errors still come back as the ``r`` answer of any request.
 A value is a tag byte and its data: ``N`` None, ``T`` True, ``F`` False, ``i`` int
 (``<q``), ``d`` float (``<d``), ``s`` str and ``b`` bytes (``<I`` length, bytes), ``l``
 list or tuple (``<I`` count, values), ``j`` anything else as JSON (``<I`` length, text).
+Both sides decode a value with ``halvalue.decode`` (portable code the VM runs too).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import struct
 from typing import TYPE_CHECKING, Any
 
 from ..sim.brick import SimTimeUp
+from .halvalue import decode as decode  # (the wire's one decoder, for both sides)
 
 if TYPE_CHECKING:
     from ..sim.brick import SimBrick
@@ -76,40 +78,6 @@ def encode(v: Any, out: bytearray) -> None:
         out += b"j"
         out += _I.pack(len(data))
         out += data
-
-
-def decode(p: bytes, i: int) -> tuple[Any, int]:
-    """The value at ``p[i:]`` and the index after it."""
-    t = p[i]
-    i += 1
-    if t == 100:  # d
-        return _D.unpack_from(p, i)[0], i + 8
-    if t == 105:  # i
-        return _Q.unpack_from(p, i)[0], i + 8
-    if t == 115:  # s
-        n = _I.unpack_from(p, i)[0]
-        return p[i + 4:i + 4 + n].decode("utf-8", "surrogateescape"), i + 4 + n
-    if t == 108:  # l
-        n = _I.unpack_from(p, i)[0]
-        i += 4
-        out = []
-        for _ in range(n):
-            v, i = decode(p, i)
-            out.append(v)
-        return out, i
-    if t == 78:  # N
-        return None, i
-    if t == 84:  # T
-        return True, i
-    if t == 70:  # F
-        return False, i
-    n = _I.unpack_from(p, i)[0]
-    data = p[i + 4:i + 4 + n]
-    if t == 98:  # b
-        return bytes(data), i + 4 + n
-    if t == 106:  # j
-        return json.loads(data), i + 4 + n
-    raise ValueError(f"a HAL call's value has an unknown tag {t!r}")
 
 
 def spend(brick: SimBrick, us: int) -> None:

@@ -98,6 +98,13 @@ def _rpc(op, args, raw=b""):
     _seq[0] += 1
     seq = _seq[0]
     _send(b"R", [seq, op, args], raw)
+    _k, h, data, intr = _await(seq)
+    return _answer(h, data, intr)
+
+
+def _await(seq):
+    """The answer to request ``seq`` (an "r" message, or for a binary HAL call its "h"),
+    running the control ticks that come meanwhile: (kind, head, data, interrupted)."""
     intr = False
     while True:
         try:
@@ -105,11 +112,13 @@ def _rpc(op, args, raw=b""):
         except KeyboardInterrupt:  # Ctrl-C while waiting: the answer still comes
             intr = True
             continue
-        if k == b"r" and h[0] == seq:
-            break
-        if k == b"t":
+        if k == b"h":
+            if _unpack_from("<I", data, 0)[0] == seq:  # noqa: F821 - mp_agent_wire.py
+                return k, h, data, intr
+        elif k == b"r" and h[0] == seq:
+            return k, h, data, intr
+        elif k == b"t":
             _tick(h, data)
-    return _answer(h, data, intr)
 
 
 def _answer(h, data, intr):
@@ -245,11 +254,13 @@ class _Hal:
         return None
 
 
-# -- the binary HAL calls and the simulated clock: mp_agent_wire.py, beside this file ----------
+# -- the binary HAL calls and the simulated clock: mp_agent_wire.py, beside this file, with the
+# decoder of their values the host uses too (halvalue.py) ------------------------------------
 
-with open(_AGENT.rsplit("/", 1)[0] + "/mp_agent_wire.py") as _f:
-    exec(_f.read(), globals())
-del _f
+for _name in ("halvalue.py", "mp_agent_wire.py"):
+    with open(_AGENT.rsplit("/", 1)[0] + "/" + _name) as _f:
+        exec(_f.read(), globals())
+del _f, _name
 
 
 def _method(index):

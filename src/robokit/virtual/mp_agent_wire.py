@@ -2,9 +2,9 @@
 # ruff: noqa: F821
 # Part of robokit's agent inside MicroPython's unix port (mp_agent.py), run by it with
 # exec() into its own globals at its start (before the host's file system is mounted), so
-# the names it uses (_seq, _OUT, _recv, _answer, _tick, _made) are the agent's: the binary
-# HAL calls, and the simulated clock of `robokit run --exact`. MicroPython code (importing
-# it in CPython defines functions and does nothing else).
+# the names it uses (_seq, _OUT, _recv, _answer, _tick, _made; decode, from halvalue.py) are
+# the agent's: the binary HAL calls, and the simulated clock of `robokit run --exact`.
+# MicroPython code (importing it in CPython defines functions and does nothing else).
 
 import json
 import struct
@@ -17,7 +17,8 @@ import struct
 #   host -> agent   h  u32 seq, u8 interrupt, then the result as one value
 # An error comes back as the "r" answer of any request. A value is a tag byte and its data:
 # N None, T True, F False, i int (<q), d float (<d), s str and b bytes (<I length, bytes),
-# l list or tuple (<I count, values), j anything else as JSON (<I length, text).
+# l list or tuple (<I count, values), j anything else as JSON (<I length, text). A value is
+# decoded by halvalue.py's decode(), which the agent runs before this file (the host's too).
 
 _pack = struct.pack
 _unpack_from = struct.unpack_from
@@ -47,36 +48,6 @@ def _enc(v, out):
     else:
         b = json.dumps(v).encode()
         out.append(b"j" + _pack("<I", len(b)) + b)
-
-
-def _dec(p, i):
-    t = p[i]
-    i += 1
-    if t == 100:  # d
-        return _unpack_from("<d", p, i)[0], i + 8
-    if t == 105:  # i
-        return _unpack_from("<q", p, i)[0], i + 8
-    if t == 108:  # l
-        n = _unpack_from("<I", p, i)[0]
-        i += 4
-        out = []
-        for _ in range(n):
-            v, i = _dec(p, i)
-            out.append(v)
-        return out, i
-    if t == 78:  # N
-        return None, i
-    if t == 84:  # T
-        return True, i
-    if t == 70:  # F
-        return False, i
-    n = _unpack_from("<I", p, i)[0]
-    data = p[i + 4:i + 4 + n]
-    if t == 115:  # s
-        return data.decode(), i + 4 + n
-    if t == 98:  # b
-        return bytes(data), i + 4 + n
-    return json.loads(data), i + 4 + n
 
 
 # -- a control tick's calls ---------------------------------------------------------------------
@@ -126,7 +97,7 @@ def _tick_begin(raw):
     saved = _states[0]
     st = None
     if raw:
-        hid, rows = _dec(raw, 0)[0]
+        hid, rows = decode(raw, 0)[0]
         st = [hid, {r[0]: (r[1], r[2]) for r in rows}]
     _states[0] = st
     return saved
@@ -161,27 +132,16 @@ def _hal_call(hid, index, args):
     p = b"".join(out)
     out[0] = _pending() + b"H" + len(p).to_bytes(4, "little")
     _OUT.write(out[0] + p)
-    intr = False
-    while True:
-        try:
-            k, h, data = _recv()
-        except KeyboardInterrupt:  # Ctrl-C while waiting: the answer still comes
-            intr = True
-            continue
-        if k == b"h":
-            if _unpack_from("<I", data, 0)[0] == seq:
-                break
-        elif k == b"r" and h[0] == seq:
-            _clk[2] = -1
-            _answer(h, data, intr)  # an error: raised there
-        elif k == b"t":
-            _tick(h, data)
+    k, h, data, intr = _await(seq)
+    if k == b"r":
+        _clk[2] = -1
+        _answer(h, data, intr)  # an error: raised there
     c = _clk
     c[0] = hid
     c[1], c[2] = _unpack_from("<qq", data, 5)
     if intr or data[4]:
         raise KeyboardInterrupt
-    r = _dec(data, 21)[0]
+    r = decode(data, 21)[0]
     return tuple(r) if isinstance(r, list) else r
 
 
