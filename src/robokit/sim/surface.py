@@ -179,26 +179,10 @@ class Surface:
             k = inside / area
             return (bgr * k, bgg * k, bgb * k)
         h = self._h
-        i0 = int(X0)
-        a0 = X0 - i0
-        if i0 >= w:
-            i0 = w - 1
-            a0 = 1.0
-        i1 = int(X1)
-        a1 = X1 - i1
-        if i1 >= w:
-            i1 = w - 1
-            a1 = 1.0
-        j0 = int(Y0)
-        b0 = Y0 - j0
-        if j0 >= h:
-            j0 = h - 1
-            b0 = 1.0
-        j1 = int(Y1)
-        b1 = Y1 - j1
-        if j1 >= h:
-            j1 = h - 1
-            b1 = 1.0
+        i0, a0 = _pixel(X0, w)
+        i1, a1 = _pixel(X1, w)
+        j0, b0 = _pixel(Y0, h)
+        j1, b1 = _pixel(Y1, h)
         # S(X, Y) is bilinear within a pixel; the box integral is
         # S(X1,Y1) - S(X0,Y1) - S(X1,Y0) + S(X0,Y0) = sum over 4 columns x 4 rows of weights.
         w0 = a0 - 1.0
@@ -240,6 +224,15 @@ class Surface:
         k = px2 / (SCALE * area)
         kb = bg / area
         return (sr * k + bgr * kb, sg * k + bgg * kb, sb * k + bgb * kb)
+
+
+def _pixel(v: float, n: int) -> tuple[int, float]:
+    """The pixel of raster coordinate ``v`` (0 <= v <= n pixels) and how far into it
+    ``v`` lies (0 to 1); the far edge ``v = n`` is the whole of the last pixel."""
+    i = int(v)
+    if i >= n:
+        return n - 1, 1.0
+    return i, v - i
 
 
 class FootprintSampler:
