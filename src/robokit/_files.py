@@ -17,6 +17,9 @@ One rule for every such file (:func:`write_output`):
 
 Errors are :class:`~robokit.errors.RobokitError` with one line naming the path and what to
 do. Library code: nothing is printed.
+
+The whole-file write itself (:func:`replace_whole`) also serves the files robokit keeps for
+itself: the compiler's cache and the worlds' raster tables.
 """
 
 from __future__ import annotations
@@ -26,10 +29,14 @@ import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import RobokitError
 
-__all__ = ["check_output", "stream_fd", "write_output"]
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
+
+__all__ = ["check_output", "replace_whole", "stream_fd", "write_output"]
 
 PathLike = str | os.PathLike[str]
 
@@ -141,8 +148,8 @@ def stream_fd(path: PathLike) -> int | None:
     return int(next(n for n in numbers if n is not None))
 
 
-def _write_fd(fd: int, raw: bytes) -> None:
-    view = memoryview(raw)
+def _write_fd(fd: int, raw: Buffer) -> None:
+    view = memoryview(raw).cast("B")  # a short write counts bytes, not an array's items
     while view:
         n = os.write(fd, view)
         view = view[n:]
@@ -159,16 +166,36 @@ def _write_through(path: str, raw: bytes) -> None:
 
 def _write_replacing(path: str, raw: bytes, st: os.stat_result | None) -> None:
     """Whole, under a temporary name of this process and call, then renamed onto the
-    target (through a symbolic link to a regular file: onto the file it names)."""
+    target (through a symbolic link to a regular file: onto the file it names); an
+    existing file keeps its permissions."""
     target = Path(os.path.realpath(path)) if st is not None else Path(path)
+    replace_whole(target, (raw,), mode=None if st is None else stat.S_IMODE(st.st_mode))
+
+
+def replace_whole(target: Path, chunks: Iterable[Buffer], *, mode: int | None = None,
+                  make_folder: bool = False) -> None:
+    """Write ``chunks`` (bytes, arrays: anything with a buffer) one after another to
+    ``target``, whole: under a temporary name of this process and call in the same
+    folder, then renamed onto it, so a reader never sees half a file and parallel
+    writers never share a temporary file.  ``mode``: the new file's permissions (else
+    the default); ``make_folder``: create the missing folders first.  Errors are raised
+    as they come (OSError), with no temporary file left behind.  Also for the files
+    robokit keeps for itself (its caches), which give up quietly on an OSError."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                 0o666)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(tmp, flags, 0o666)
+    except FileNotFoundError:
+        if not make_folder:
+            raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o666)
     try:
         try:
-            _write_fd(fd, raw)
-            if st is not None:  # the file keeps its permissions
-                os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            for chunk in chunks:
+                _write_fd(fd, chunk)
+            if mode is not None:
+                os.chmod(tmp, mode)
         finally:
             os.close(fd)
         os.replace(tmp, target)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 from pathlib import Path
+
+from .._files import replace_whole
 
 ENV_VAR = "ROBOKIT_CACHE_DIR"
 #: What every entry starts with (format 1: then the SHA-256 of the payload, then it).
@@ -95,23 +96,12 @@ class Cache:
         p = self.path(kind, key)
         if p is None:
             return
-        # A name of our own per process and thread, then an atomic rename: readers
+        # A name of our own per process and call, then an atomic rename: readers
         # never see a torn entry, and racing writers of one key write the same bytes.
-        tmp = p.with_name(f".{p.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
-            try:
-                f = open(tmp, "wb")
-            except FileNotFoundError:
-                p.parent.mkdir(parents=True, exist_ok=True)
-                f = open(tmp, "wb")
-            with f:
-                f.write(HEADER + hashlib.sha256(data).digest() + data)
-            os.replace(tmp, p)
+            replace_whole(p, (HEADER, hashlib.sha256(data).digest(), data), make_folder=True)
         except OSError:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            pass
 
     def clear(self) -> None:
         """Remove every entry (the folder itself stays)."""

@@ -407,12 +407,12 @@ def load_arrays(key: str | None, code: str, n: int, count: int) -> list[Any]:
 
 
 def store_arrays(key: str | None, tables: list[array[Any]]) -> None:
-    """Write ``tables`` under ``key``: to a name of this process's and thread's own, then
-    renamed (readers never see a torn entry; racing writers write the same bytes).  A
-    cache that cannot be written is skipped."""
-    import os
-    import threading
+    """Write ``tables`` under ``key``, whole (robokit._files.replace_whole: readers never
+    see a torn entry; racing writers write the same bytes).  A cache that cannot be
+    written is skipped."""
     import zlib
+
+    from .._files import replace_whole
 
     path = _entry_path(key)
     if path is None:
@@ -422,19 +422,10 @@ def store_arrays(key: str | None, tables: list[array[Any]]) -> None:
         check = zlib.crc32(t, check)
     head = _ENTRY.pack(_MAGIC, tables[0].typecode.encode().ljust(4), len(tables),
                        len(tables[0]), check)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(head)
-            for t in tables:
-                t.tofile(f)
-        os.replace(tmp, path)
+        replace_whole(path, [head, *tables], make_folder=True)
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        pass
 
 
 def _shapes_extent(world: World) -> tuple[float, float, float, float] | None:
