@@ -379,7 +379,7 @@ def test_cli_compile_options(tmp_path: Path):
 def test_cli_check_ok(tmp_path: Path):
     proc = robokit("check", str(ROOT / "examples" / "line_follower.py"))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("ok: 16 modules (1 of the program, 15 of robokit)")
+    assert proc.stdout.startswith("ok: 17 modules (1 of the program, 16 of robokit)")
     assert not list(tmp_path.iterdir())
 
 

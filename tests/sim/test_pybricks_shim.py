@@ -16,6 +16,7 @@ import pytest
 import robokit.devices
 from robokit.compiler.compile import compile_program, robokit_units
 from robokit.compiler.pybricks import export_pybricks
+from robokit.devices._exports import NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIM_DIR = ROOT / "firmware_templates" / "pybricks" / "lib" / "robokit"
@@ -124,7 +125,10 @@ def _shim_exports() -> set[str]:
                 if isinstance(t, ast.Name):
                     names.add(t.id)
                     if t.id == "__all__":
-                        declared = set(ast.literal_eval(node.value))
+                        # The device API's own list, which the bundle carries as
+                        # robokit._exports.
+                        assert ast.unparse(node.value) == "list(_NAMES)"
+                        declared = set(NAMES)
     return names & declared
 
 
@@ -140,8 +144,8 @@ def test_shim_exports_the_whole_device_api():
 def test_shim_compiles_with_mpy_cross(abi: str):
     bundle = compile_program(ROOT / "examples" / "square.py", target="pybricks", abi=abi)
     names = [m.name for m in bundle.modules]
-    assert names == ["__main__", "robokit", "robokit._errors", "robokit._robot_config",
-                     "robokit._suggest"]
+    assert names == ["__main__", "robokit", "robokit._errors", "robokit._exports",
+                     "robokit._robot_config", "robokit._suggest"]
     assert all(m.mpy[:2] == b"M\x06" for m in bundle.modules)
     shim = bundle.module("robokit")
     assert shim.path == "<robokit>/pybricks/__init__.py" and shim.is_package
@@ -170,7 +174,8 @@ def test_other_targets_keep_the_device_api():
         names = {u.name for u in robokit_units(target)}
         assert "robokit.devices.motors" in names and "robokit._robot_config" not in names
     pyb = {u.name for u in robokit_units("pybricks")}
-    assert pyb == {"robokit", "robokit._errors", "robokit._robot_config", "robokit._suggest"}
+    assert pyb == {"robokit", "robokit._errors", "robokit._exports", "robokit._robot_config",
+                   "robokit._suggest"}
 
 
 def _micropython() -> str | None:

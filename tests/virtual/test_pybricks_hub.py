@@ -83,12 +83,13 @@ def test_events_and_line_ends():
 def test_write_modules_layout(tmp_path: Path):
     blob = blob_of(tmp_path, "import robokit\n")
     names = ph.write_modules(blob, tmp_path / "out")
-    assert names == ["__main__", "robokit", "robokit._errors", "robokit._robot_config",
-                     "robokit._suggest"]
+    assert names == ["__main__", "robokit", "robokit._errors", "robokit._exports",
+                     "robokit._robot_config", "robokit._suggest"]
     files = sorted(p.relative_to(tmp_path / "out").as_posix()
                    for p in (tmp_path / "out").rglob("*") if p.is_file())
     assert files == ["_robokit_main.mpy", "robokit/__init__.mpy", "robokit/_errors.mpy",
-                     "robokit/_robot_config.mpy", "robokit/_suggest.mpy"]
+                     "robokit/_exports.mpy", "robokit/_robot_config.mpy",
+                     "robokit/_suggest.mpy"]
 
 
 # -- through robokit's link (pybricksdev underneath) ----------------------------------

@@ -392,7 +392,8 @@ def robokit_units(target: str, robot: dict[str, Any] | None = None,
     device API and a HAL are not needed on such a hub), plus the generated module
     ``robokit._robot_config`` holding ``robot`` (the robot configuration, default:
     none) as a Python literal, since a Pybricks program carries no manifest, and the
-    device API's portable ``_errors`` and ``_suggest`` modules, which the shim imports.
+    device API's portable ``_errors``, ``_exports`` and ``_suggest`` modules, which the
+    shim imports.
     """
     templates = templates_dir()
     if templates is None:
@@ -420,9 +421,9 @@ def robokit_units(target: str, robot: dict[str, Any] | None = None,
     if family == "pybricks":
         found["robokit._robot_config"] = ("<robokit>/pybricks/_robot_config.py",
                                           _robot_config_source(robot or {}), False)
-        # The shim's error classes and "did you mean" are the device API's own
-        # (portable) modules.
-        for mod in ("_errors", "_suggest"):
+        # The shim's error classes, public names and "did you mean" are the device
+        # API's own (portable) modules.
+        for mod in ("_errors", "_exports", "_suggest"):
             found["robokit." + mod] = ("<robokit>/devices/" + mod + ".py",
                                        _PACKAGE_DIR / "devices" / (mod + ".py"), False)
     units = []

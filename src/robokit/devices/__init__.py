@@ -7,7 +7,11 @@ bricks, and talks to hardware only through the HAL (``_hal.get()``).
 May import: nothing of robokit outside this package (on a brick there is nothing else).
 """
 
+# Every name imported below is re-exported: __all__ is the one list in _exports.
+# ruff: noqa: F401
+
 from ._errors import DeviceError, NoBrickError, RobokitError, UsageError
+from ._exports import NAMES as _NAMES
 from .hubs import EssentialHub, Hub, InventorHub, PrimeHub, TechnicHub
 from .motors import DCMotor, Motor
 from .parameters import Axis, Button, Color, Direction, Icon, Port, Side, Stop, vector
@@ -16,34 +20,4 @@ from .robotics import DriveBase
 from .sensors import ColorSensor, ForceSensor, UltrasonicSensor
 from .tools import StopWatch, multitask, run_task, wait
 
-__all__ = [
-    "Axis",
-    "Button",
-    "Color",
-    "ColorSensor",
-    "DCMotor",
-    "DeviceError",
-    "Direction",
-    "DriveBase",
-    "EssentialHub",
-    "ForceSensor",
-    "Hub",
-    "Icon",
-    "InventorHub",
-    "Motor",
-    "NoBrickError",
-    "Port",
-    "PrimeHub",
-    "RobokitError",
-    "Side",
-    "Stop",
-    "StopWatch",
-    "TechnicHub",
-    "UltrasonicSensor",
-    "UsageError",
-    "multitask",
-    "robot",
-    "run_task",
-    "vector",
-    "wait",
-]
+__all__ = list(_NAMES)

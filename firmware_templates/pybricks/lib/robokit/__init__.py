@@ -32,12 +32,17 @@ robot                                       built here from robot.toml (the
 ==========================================  ===================================
 """
 
+# Every name imported below is re-exported: __all__ is the device API's one list,
+# robokit._exports (the same list robokit.devices exports).
+# ruff: noqa: F401
+
 from pybricks.parameters import Axis, Button, Color, Direction, Icon, Port, Side, Stop
 from pybricks.pupdevices import ColorSensor, DCMotor, ForceSensor, Motor, UltrasonicSensor
 from pybricks.robotics import DriveBase
 from pybricks.tools import StopWatch, multitask, run_task, vector, wait
 
 from ._errors import DeviceError, NoBrickError, RobokitError, UsageError
+from ._exports import NAMES as _NAMES
 from ._suggest import did_you_mean
 
 
@@ -201,34 +206,4 @@ class Robot:
 
 robot = Robot(_ROBOT)
 
-__all__ = [
-    "Axis",
-    "Button",
-    "Color",
-    "ColorSensor",
-    "DCMotor",
-    "DeviceError",
-    "Direction",
-    "DriveBase",
-    "EssentialHub",
-    "ForceSensor",
-    "Hub",
-    "Icon",
-    "InventorHub",
-    "Motor",
-    "NoBrickError",
-    "Port",
-    "PrimeHub",
-    "RobokitError",
-    "Side",
-    "Stop",
-    "StopWatch",
-    "TechnicHub",
-    "UltrasonicSensor",
-    "UsageError",
-    "multitask",
-    "robot",
-    "run_task",
-    "vector",
-    "wait",
-]
+__all__ = list(_NAMES)

@@ -1,0 +1,35 @@
+"""The device API's public names, in one list: ``robokit.devices`` exports these, and
+so does the Pybricks shim (``firmware_templates/pybricks/lib/robokit``), which maps
+each onto the firmware's own.  Portable: a Pybricks bundle carries this module too."""
+
+NAMES = (
+    "Axis",
+    "Button",
+    "Color",
+    "ColorSensor",
+    "DCMotor",
+    "DeviceError",
+    "Direction",
+    "DriveBase",
+    "EssentialHub",
+    "ForceSensor",
+    "Hub",
+    "Icon",
+    "InventorHub",
+    "Motor",
+    "NoBrickError",
+    "Port",
+    "PrimeHub",
+    "RobokitError",
+    "Side",
+    "Stop",
+    "StopWatch",
+    "TechnicHub",
+    "UltrasonicSensor",
+    "UsageError",
+    "multitask",
+    "robot",
+    "run_task",
+    "vector",
+    "wait",
+)
