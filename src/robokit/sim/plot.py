@@ -109,6 +109,17 @@ def _outline(pose: tuple[float, float, float], body: dict[str, float]
     return [(x + c * u - s * v, y + s * u + c * v) for u, v in local]
 
 
+def _frame_map(ax: Any, x0: float, y0: float, x1: float, y1: float) -> None:
+    """Show ``x0..x1`` by ``y0..y1`` mm of the world on ``ax``, to scale, with a margin of
+    4 % of the larger side all round, and the axes named."""
+    pad = 0.04 * max(x1 - x0, y1 - y0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
+
+
 def _wall_patches(world: Any) -> list[Any]:
     """Walls as filled quads and round joints; boxes as filled rectangles."""
     from matplotlib.patches import Circle, Polygon
@@ -313,12 +324,7 @@ def plot_figure(result: RunResult) -> Any:
         half = max(px1 - px0, py1 - py0, ZOOM_MIN_MM) / 2
         cx, cy = (px0 + px1) / 2, (py0 + py1) / 2
         lx0, lx1, ly0, ly1 = cx - half, cx + half, cy - half, cy + half
-    pad = 0.04 * max(lx1 - lx0, ly1 - ly0)
-    ax.set_xlim(lx0 - pad, lx1 + pad)
-    ax.set_ylim(ly0 - pad, ly1 + pad)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("x (mm)")
-    ax.set_ylabel("y (mm)")
+    _frame_map(ax, lx0, ly0, lx1, ly1)
     ax.set_title(f"world: {world.name}", fontsize=10)
     ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
 

@@ -17,6 +17,7 @@ from .plot import (
     DPI,
     ROBOT_COLORS,
     START_COLOR,
+    _frame_map,
     _outline,
     _wall_patches,
     collector_paused,
@@ -88,12 +89,7 @@ def world_figure(world: Any, body: dict[str, float]) -> Any:
     for patch in object_patches(world.objects):
         ax.add_patch(patch)
 
-    pad = 0.04 * max(x1 - x0, y1 - y0)
-    ax.set_xlim(x0 - pad, x1 + pad)
-    ax.set_ylim(y0 - pad, y1 + pad)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("x (mm)")
-    ax.set_ylabel("y (mm)")
+    _frame_map(ax, x0, y0, x1, y1)
     ax.grid(True, alpha=0.25, zorder=1)
     ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
     fig.suptitle(world.name, fontsize=13, y=0.975)
