@@ -92,19 +92,13 @@ class XboxController(_Wireless):
     once; its inputs are the scripted ``xbox.`` presses."""
 
     _kind = "XboxController"
-    _event = "xbox"
+    _owner = "controller"
+    _event_kind = "xbox"
 
     def __init__(self, joystick_deadzone=10, name=None, timeout=10000, connect=True):
         self._deadzone = in_range(joystick_deadzone, "XboxController joystick_deadzone",
                                   0, 100, "%")
-        if name is not None and not isinstance(name, str):
-            raise UsageError("XboxController(name=...) takes the controller's Bluetooth name "
-                             + "(a str) or None, not " + repr(name))
-        if timeout is not None:
-            in_range(timeout, "XboxController timeout", 0, 10 ** 9, "ms")
-        self._name = name if name is not None else "Xbox Wireless Controller"
-        self._timeout = timeout
-        self._connected = False
+        self._open(name, timeout, "Xbox Wireless Controller")
         self.buttons = _XboxButtons(self)
         if connect:
             self.connect()

@@ -47,12 +47,25 @@ def not_on_a_kit(kind, timeout):
 
 class _Wireless:
     """What a Bluetooth device the program connects to has in common (Remote,
-    XboxController): connect, disconnect, and ``OSError`` when used unconnected.
-    ``_kind`` is its class name, ``_event`` the HAL event it sends; the subclass sets
-    ``_name``, ``_timeout`` and ``_connected``."""
+    XboxController, the hubs of :mod:`.puphubs`): its name and timeout, connect,
+    disconnect, and ``OSError`` when used unconnected.  ``_kind`` is its class name,
+    ``_owner`` whose Bluetooth name it is (in messages), ``_event_kind`` the HAL
+    event that says it (dis)connected."""
 
     _kind = ""
-    _event = ""
+    _owner = ""
+    _event_kind = ""
+
+    def _open(self, name, timeout, default_name):
+        """Check and keep ``name`` (None: ``default_name``) and ``timeout`` (ms)."""
+        if name is not None and not isinstance(name, str):
+            raise UsageError(self._kind + "(name=...) takes the " + self._owner
+                             + "'s Bluetooth name (a str) or None, not " + repr(name))
+        if timeout is not None:
+            in_range(timeout, self._kind + " timeout", 0, 10 ** 9, "ms")
+        self._name = name if name is not None else default_name
+        self._timeout = timeout
+        self._connected = False
 
     def __repr__(self):
         return self._kind + "()"
@@ -61,12 +74,15 @@ class _Wireless:
         """Connect to the device: in the simulator it is always there."""
         not_on_a_kit(self._kind, self._timeout)
         self._connected = True
-        _hal.get().event(self._event, {"connected": True, "name": self._name})
+        self._say_connected(True)
 
     def disconnect(self):
         """Disconnect from the device."""
         self._connected = False
-        _hal.get().event(self._event, {"connected": False, "name": self._name})
+        self._say_connected(False)
+
+    def _say_connected(self, connected):
+        _hal.get().event(self._event_kind, {"connected": connected, "name": self._name})
 
     def _check(self):
         if not self._connected:
@@ -125,17 +141,11 @@ class Remote(_Wireless):
     centre button, a light.  Simulated: always found at once."""
 
     _kind = "Remote"
-    _event = "remote"
+    _owner = "remote"
+    _event_kind = "remote"
 
     def __init__(self, name=None, timeout=10000, connect=True):
-        if name is not None and not isinstance(name, str):
-            raise UsageError("Remote(name=...) takes the remote's Bluetooth name (a str) "
-                             + "or None, not " + repr(name))
-        if timeout is not None:
-            in_range(timeout, "Remote timeout", 0, 10 ** 9, "ms")
-        self._name = name if name is not None else "Handset"
-        self._timeout = timeout
-        self._connected = False
+        self._open(name, timeout, "Handset")
         self.buttons = _RemoteButtons()
         self.light = _EventLight("remote", "remote")
         self.address = None

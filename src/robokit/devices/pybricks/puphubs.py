@@ -14,48 +14,27 @@ from .. import _hal
 from .._check import in_range
 from .._errors import UsageError
 from ..parameters import Color
-from .pupextra import not_on_a_kit
+from .pupextra import _Wireless
 
 
-class _LWP3Hub:
+class _LWP3Hub(_Wireless):
     """What the three share: connecting, the name, raw messages, events."""
 
     _kind = "hub"
+    _owner = "hub"
 
     def __init__(self, name=None, timeout=10000, connect=True):
-        if name is not None and not isinstance(name, str):
-            raise UsageError(self._kind + "(name=...) takes the hub's Bluetooth name (a str) "
-                             + "or None, not " + repr(name))
-        if timeout is not None:
-            in_range(timeout, self._kind + " timeout", 0, 10 ** 9, "ms")
-        self._name = name if name is not None else self._kind
-        self._timeout = timeout
-        self._connected = False
+        self._open(name, timeout, self._kind)
         if connect:
             self.connect()
-
-    def __repr__(self):
-        return self._kind + "()"
 
     def _event(self, command, data):
         data["hub"] = self._kind
         data["command"] = command
         _hal.get().event("lwp3_hub", data)
 
-    def _check(self):
-        if not self._connected:
-            raise OSError("the " + self._kind + " is not connected: call connect() first")
-
-    def connect(self):
-        """Connect to the hub: in the simulator it is always there."""
-        not_on_a_kit(self._kind, self._timeout)
-        self._connected = True
-        self._event("connect", {"name": self._name})
-
-    def disconnect(self):
-        """Disconnect from the hub."""
-        self._connected = False
-        self._event("disconnect", {"name": self._name})
+    def _say_connected(self, connected):
+        self._event("connect" if connected else "disconnect", {"name": self._name})
 
     def name(self, name=None):
         """The hub's Bluetooth name, or give ``name`` to rename it."""
