@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from dataclasses import Field, dataclass, fields
+from typing import Any, ClassVar, NamedTuple
 
 from robokit.errors import WorldError
 
@@ -115,6 +115,16 @@ def color_names() -> str:
 Point = tuple[float, float]
 
 
+class _Fields:
+    """A shape as a world file writes it: :meth:`to_dict` is its fields in order, with
+    its points, centre and size as lists."""
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _lists(getattr(self, f.name)) for f in fields(self)}
+
+
 class Pose(NamedTuple):
     """A pose in the world frame: mm, mm, degrees counterclockwise from +x (east)."""
 
@@ -124,7 +134,7 @@ class Pose(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Line:
+class Line(_Fields):
     """A painted polyline (stroke of ``width`` mm, round joins and ends)."""
 
     points: tuple[Point, ...]
@@ -133,25 +143,18 @@ class Line:
     closed: bool = False
     kind = "lines"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"points": _plist(self.points), "width": self.width, "color": self.color,
-                "closed": self.closed}
-
 
 @dataclass(frozen=True)
-class Polygon:
+class Polygon(_Fields):
     """A filled polygon (even-odd rule)."""
 
     points: tuple[Point, ...]
     color: str = "black"
     kind = "polygons"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"points": _plist(self.points), "color": self.color}
-
 
 @dataclass(frozen=True)
-class Circle:
+class Circle(_Fields):
     """A filled disc."""
 
     center: Point
@@ -159,12 +162,9 @@ class Circle:
     color: str = "black"
     kind = "circles"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"center": list(self.center), "radius": self.radius, "color": self.color}
-
 
 @dataclass(frozen=True)
-class Ring:
+class Ring(_Fields):
     """An annulus: points whose distance from ``center`` is in [radius - width, radius]."""
 
     center: Point
@@ -173,13 +173,9 @@ class Ring:
     color: str = "black"
     kind = "rings"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"center": list(self.center), "radius": self.radius, "width": self.width,
-                "color": self.color}
-
 
 @dataclass(frozen=True)
-class Wall:
+class Wall(_Fields):
     """A wall along a polyline, ``thickness`` mm thick (centred on the line, rounded ends)."""
 
     points: tuple[Point, ...]
@@ -189,13 +185,9 @@ class Wall:
     color: str = "gray"
     kind = "walls"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"points": _plist(self.points), "thickness": self.thickness,
-                "height": self.height, "closed": self.closed, "color": self.color}
-
 
 @dataclass(frozen=True)
-class Box:
+class Box(_Fields):
     """A solid rectangular obstacle: ``size`` = (w, h) before turning by ``angle`` degrees."""
 
     center: Point
@@ -214,10 +206,6 @@ class Box:
         out = [(cx + c * u - s * v, cy + s * u + c * v)
                for u, v in ((-hw, -hh), (hw, -hh), (hw, hh), (-hw, hh))]
         return (out[0], out[1], out[2], out[3])
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"center": list(self.center), "size": list(self.size), "angle": self.angle,
-                "height": self.height, "color": self.color}
 
 
 @dataclass(frozen=True)
@@ -278,6 +266,7 @@ PaintShape = Line | Polygon | Circle | Ring
 SHAPE_KINDS = ("lines", "polygons", "circles", "rings")
 
 
-def _plist(points: tuple[Point, ...]) -> list[list[float]]:
-    return [[x, y] for x, y in points]
+def _lists(value: Any) -> Any:
+    """``value`` with its tuples, and theirs, as lists (the JSON-able form of points)."""
+    return [_lists(v) for v in value] if isinstance(value, tuple) else value
 
