@@ -1,6 +1,7 @@
-"""One decoder of a binary HAL call's value (robokit/virtual/halvalue.py) serves both ends
+"""One coding of a binary HAL call's value (robokit/virtual/halvalue.py) serves both ends
 of the --exact wire: the host imports it, and MicroPython's unix port runs the very file the
-way mp_agent.py does (exec into its globals). Both read a value the host encoded alike."""
+way mp_agent.py does (exec into its globals). Both read a value the host encoded alike, and
+the VM writes it back byte for byte as the host wrote it."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ VALUES: list[Any] = [0.1 + 0.2, 90.1, -0.0, 1e-310, float("inf"), 2**62 - 1, -(2
                      2**70, "A", "é ∆", b"\x00\xff", None, True, False,
                      [1.5, ["x", 3, [None, False]]], (1, 2), {"k": [1, 2]}, []]
 
-# Run in the VM: the file as the agent runs it, then each payload decoded and written back
-# as JSON, floats as the hex of their 8 bytes (so nothing rounds on the way out).
+# Run in the VM: the file as the agent runs it, then each payload decoded and printed as
+# JSON, floats as the hex of their 8 bytes (so nothing rounds on the way out), with the
+# index after it and the value encoded again (hex).
 _VM_SCRIPT = r"""
 import json, struct, binascii
 with open(%r) as f:
@@ -38,7 +40,9 @@ def plain(v):
 for h in %r:
     p = binascii.unhexlify(h)
     v, end = decode(p, 0)
-    print(json.dumps([plain(v), end]))
+    again = bytearray()
+    encode(v, again)
+    print(json.dumps([plain(v), end, binascii.hexlify(again).decode()]))
 try:
     decode(b"?\0\0\0\0", 0)
 except ValueError as e:
@@ -76,7 +80,7 @@ def test_the_host_decodes_with_halvalue() -> None:
 
 
 @pytest.mark.skipif(micropython_path() is None, reason="needs MicroPython's unix port")
-def test_the_vm_decodes_every_value_as_the_host_does() -> None:
+def test_the_vm_decodes_and_encodes_every_value_as_the_host_does() -> None:
     payloads = _payloads()
     script = _VM_SCRIPT % (str(HALVALUE), [p.hex() for p in payloads])
     exe = micropython_path()
@@ -85,7 +89,8 @@ def test_the_vm_decodes_every_value_as_the_host_does() -> None:
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(lines) == len(payloads) + 1
-    for p, (vm_value, vm_end) in zip(payloads, lines[:-1], strict=True):
+    for p, (vm_value, vm_end, vm_again) in zip(payloads, lines[:-1], strict=True):
         host_value, host_end = halwire.decode(p, 0)
         assert (vm_value, vm_end) == (_plain(host_value), host_end)
+        assert bytes.fromhex(vm_again) == p
     assert lines[-1] == "a HAL call's value has an unknown tag 63"

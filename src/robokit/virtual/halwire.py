@@ -10,25 +10,22 @@ numbers. Errors still come back as the ``r`` answer of any request.
 A value is a tag byte and its data: ``N`` None, ``T`` True, ``F`` False, ``i`` int
 (``<q``), ``d`` float (``<d``), ``s`` str and ``b`` bytes (``<I`` length, bytes), ``l``
 list or tuple (``<I`` count, values), ``j`` anything else as JSON (``<I`` length, text).
-Both sides decode a value with ``halvalue.decode`` (portable code the VM runs too).
+Both sides encode and decode a value with ``halvalue`` (portable code the VM runs too).
 """
 
 from __future__ import annotations
 
-import json
-import math
 import struct
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..sim.brick import SimTimeUp
-from .halvalue import decode as decode  # (the wire's one decoder, for both sides)
+from .halvalue import decode as decode  # the values' coding: one for both sides
+from .halvalue import encode as encode
+from .halvalue import jsonable as jsonable
 
 if TYPE_CHECKING:
     from ..sim.brick import SimBrick
 
-_D = struct.Struct("<d")
-_Q = struct.Struct("<q")
-_I = struct.Struct("<I")
 #: An ``H`` message's head: sequence number, HAL id, the method's index.
 CALL = struct.Struct("<IBB")
 #: An ``h`` message's head: sequence number, a Ctrl-C to deliver (1) or not (0), the
@@ -39,45 +36,6 @@ ANSWER = struct.Struct("<IBqq")
 SPENT = struct.Struct("<Bq")
 #: The method index of a "sync" call: nothing to do but answer (with the clock).
 SYNC = 255
-_INT_LIMIT = 1 << 62
-
-
-def encode(v: Any, out: bytearray) -> None:
-    """Append value ``v`` to ``out``."""
-    t = type(v)
-    if t is float:
-        out += b"d"
-        out += _D.pack(v)
-    elif t is int and -_INT_LIMIT < v < _INT_LIMIT:
-        out += b"i"
-        out += _Q.pack(v)
-    elif t is tuple or t is list:
-        out += b"l"
-        out += _I.pack(len(v))
-        for x in v:
-            encode(x, out)
-    elif v is None:
-        out += b"N"
-    elif t is bool:
-        out += b"T" if v else b"F"
-    elif t is str:
-        data = v.encode("utf-8", "surrogateescape")
-        out += b"s"
-        out += _I.pack(len(data))
-        out += data
-    elif t is bytes or t is bytearray:
-        out += b"b"
-        out += _I.pack(len(v))
-        out += v
-    elif isinstance(v, float):  # a float subclass (numpy's float64)
-        encode(float(v), out)
-    elif isinstance(v, int) and not isinstance(v, bool) and -_INT_LIMIT < v < _INT_LIMIT:
-        encode(int(v), out)
-    else:
-        data = json.dumps(jsonable(v), separators=(",", ":")).encode()
-        out += b"j"
-        out += _I.pack(len(data))
-        out += data
 
 
 def spend(brick: SimBrick, us: int) -> None:
@@ -108,19 +66,3 @@ def run_queued(hals: dict[int, SimBrick], names: list[str],
             if first is None:
                 first = e
     return first
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` with floats JSON (and MicroPython's json) can carry: NaN -> None,
-    infinities -> +-1e308."""
-    if isinstance(value, float):
-        if value != value:
-            return None
-        if value in (math.inf, -math.inf):
-            return math.copysign(1e308, value)
-        return value
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    return value

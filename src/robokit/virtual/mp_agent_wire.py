@@ -2,11 +2,11 @@
 # ruff: noqa: F821
 # Part of robokit's agent inside MicroPython's unix port (mp_agent.py), run by it with
 # exec() into its own globals at its start (before the host's file system is mounted), so
-# the names it uses (_seq, _OUT, _recv, _answer, _tick, _made; decode, from halvalue.py) are
-# the agent's: the binary HAL calls, and the simulated clock of `robokit run --exact`.
-# MicroPython code (importing it in CPython defines functions and does nothing else).
+# the names it uses (_seq, _OUT, _recv, _answer, _tick, _made; encode and decode, from
+# halvalue.py) are the agent's: the binary HAL calls, and the simulated clock of
+# `robokit run --exact`. MicroPython code (importing it in CPython defines functions and
+# does nothing else).
 
-import json
 import struct
 
 # -- HAL calls, binary ------------------------------------------------------------------------
@@ -18,36 +18,11 @@ import struct
 # An error comes back as the "r" answer of any request. A value is a tag byte and its data:
 # N None, T True, F False, i int (<q), d float (<d), s str and b bytes (<I length, bytes),
 # l list or tuple (<I count, values), j anything else as JSON (<I length, text). A value is
-# decoded by halvalue.py's decode(), which the agent runs before this file (the host's too).
+# written and read by halvalue.py's encode() and decode(), which the agent runs before this
+# file (the host's too).
 
 _pack = struct.pack
 _unpack_from = struct.unpack_from
-
-
-def _enc(v, out):
-    t = type(v)
-    if t is float:
-        out.append(b"d" + _pack("<d", v))
-    elif t is int and -0x4000000000000000 < v < 0x4000000000000000:
-        out.append(b"i" + _pack("<q", v))
-    elif t is str:
-        b = v.encode()
-        out.append(b"s" + _pack("<I", len(b)) + b)
-    elif v is None:
-        out.append(b"N")
-    elif v is True:
-        out.append(b"T")
-    elif v is False:
-        out.append(b"F")
-    elif t is tuple or t is list:
-        out.append(b"l" + _pack("<I", len(v)))
-        for x in v:
-            _enc(x, out)
-    elif t is bytes or t is bytearray:
-        out.append(b"b" + _pack("<I", len(v)) + bytes(v))
-    else:
-        b = json.dumps(v).encode()
-        out.append(b"j" + _pack("<I", len(b)) + b)
 
 
 # -- a control tick's calls ---------------------------------------------------------------------
@@ -72,11 +47,11 @@ def _pending():
         _spent[0] = 0
     if not _queue:
         return pre
-    out = []
-    _enc(_queue, out)
+    out = bytearray(b"Q\0\0\0\0")
+    encode(_queue, out)
     del _queue[:]
-    p = b"".join(out)
-    return pre + b"Q" + len(p).to_bytes(4, "little") + p
+    out[1:5] = (len(out) - 5).to_bytes(4, "little")
+    return pre + out
 
 
 # -- clock reads between events ------------------------------------------------------------------
@@ -127,11 +102,11 @@ def _hal_call(hid, index, args):
             return t
     _seq[0] += 1
     seq = _seq[0]
-    out = [b"", _pack("<IBB", seq, hid, index)]
-    _enc(args, out)
-    p = b"".join(out)
-    out[0] = _pending() + b"H" + len(p).to_bytes(4, "little")
-    _OUT.write(out[0] + p)
+    out = bytearray(b"H\0\0\0\0")
+    out += _pack("<IBB", seq, hid, index)
+    encode(args, out)
+    out[1:5] = (len(out) - 5).to_bytes(4, "little")
+    _OUT.write(_pending() + out)
     k, h, data, intr = _await(seq)
     if k == b"r":
         _clk[2] = -1
