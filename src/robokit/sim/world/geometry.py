@@ -7,7 +7,8 @@ answers ``ray_distance``, ``ultrasonic``, ``rect_hits_wall`` and ``rect_contact`
 These queries run in the simulator's hot path: they work on precomputed tuples of floats; a
 coarse uniform grid over the walls keeps their cost flat when a world has many walls, and a
 clearance field lets body queries far from any wall return after one lookup.  The kernels at
-the bottom work on plain floats and allocate nothing.
+the bottom work on plain floats and allocate nothing.  The ultrasonic cone of a world with
+no grid is :class:`~robokit.sim.world.sonar.Cone`'s (a table of the segments it may see).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import math
 from itertools import pairwise
 from typing import TYPE_CHECKING
+
+from robokit.sim.world.sonar import Cone
 
 if TYPE_CHECKING:
     from robokit.sim.world.shapes import Box, Point, Wall
@@ -69,7 +72,7 @@ class WallGeometry:
     bounds: tuple[float, float, float, float]
     wall_shapes: tuple[Wall, ...]
     boxes: tuple[Box, ...]
-    _ray_offsets: dict[tuple[float, int], tuple[tuple[float, float], ...]]
+    _cones: dict[tuple[float, int, float], Cone]
 
     def prepare_walls(self) -> None:
         """Build the wall clearance field now (it is otherwise built on the first body query)."""
@@ -77,7 +80,7 @@ class WallGeometry:
             self._build_clearance()
 
     def _build_walls(self) -> None:
-        self._ray_offsets = {}
+        self._cones = {}
         segs: list[_Seg] = []
         flat: list[float] = []
 
@@ -180,65 +183,24 @@ class WallGeometry:
     def ultrasonic(self, x: float, y: float, heading_deg: float, cone_deg: float = 20.0,
                    rays: int = 5, max_mm: float = 2000.0) -> float:
         """Nearest wall over ``rays`` rays spread evenly across heading ± cone_deg, or max_mm."""
-        key = (cone_deg, rays)
-        offs = self._ray_offsets.get(key)
-        if offs is None:
-            if rays <= 1:
-                angles = [0.0]
-            else:
-                angles = [-cone_deg + 2.0 * cone_deg * i / (rays - 1) for i in range(rays)]
-            offs = tuple((math.cos(math.radians(t)), math.sin(math.radians(t))) for t in angles)
-            self._ray_offsets[key] = offs
+        key = (cone_deg, rays, max_mm)
+        cone = self._cones.get(key)
+        if cone is None:
+            cone = self._cones[key] = Cone(self._segs, self.bounds, cone_deg, rays, max_mm)
         if self._box_polys and self._in_box(x, y):
             return 0.0
+        if self._grid is None:
+            # the segments the cone may see, then every ray over them (robokit.sim.world.sonar)
+            return cone.nearest(x, y, heading_deg)
         a = math.radians(heading_deg)
         c, s = math.cos(a), math.sin(a)
         best = max_mm
-        if self._grid is None:
-            segs = self._cone_segments(x, y, c, s, cone_deg, max_mm)
-            if not segs:
-                return max_mm
-            for oc, os_ in offs:
-                d = _ray_segs(segs, x, y, c * oc - s * os_, s * oc + c * os_, best)
-                if d < best:
-                    best = d
-            return best
         ray = self._ray_grid
-        for oc, os_ in offs:
+        for oc, os_ in cone.offs:
             d = ray(x, y, c * oc - s * os_, s * oc + c * os_, best)
             if d < best:
                 best = d
         return best
-
-    def _cone_segments(self, ox: float, oy: float, dx: float, dy: float, cone_deg: float,
-                       max_mm: float) -> tuple[_Seg, ...] | list[_Seg]:
-        """The segments whose bounding circle may meet the cone heading (dx, dy) +- cone."""
-        segs = self._segs
-        if not segs or cone_deg >= 89.0 or cone_deg < 0.0:
-            return segs
-        t = math.radians(cone_deg)
-        ct, st = math.cos(t), math.sin(t)
-        out: list[_Seg] = []
-        for seg in segs:
-            ex = seg[8] - ox
-            ey = seg[9] - oy
-            rr = seg[10]
-            e2 = ex * ex + ey * ey
-            if e2 <= rr * rr:
-                out.append(seg)
-                continue
-            e = math.sqrt(e2)
-            if e - rr > max_mm:
-                continue
-            tc = ex * dx + ey * dy
-            pp = abs(ex * dy - ey * dx)
-            if tc >= 0.0 and pp * ct <= tc * st:
-                out.append(seg)  # centre inside the wedge
-                continue
-            dist = e if tc * ct + pp * st <= 0.0 else abs(pp * ct - tc * st)
-            if dist <= rr:
-                out.append(seg)
-        return out
 
     def _ray(self, ox: float, oy: float, dx: float, dy: float, max_mm: float) -> float:
         if self._grid is not None:
