@@ -85,13 +85,13 @@ def reference(w: Any, x: float, y: float, heading_deg: float, cone_deg: float = 
 
 def poses(w: World, rng: random.Random, n: int) -> list[tuple[float, float, float]]:
     """Sensor poses that probe the edges: anywhere (also outside the world), on the borders
-    of the table's cells and spans of heading, along and inside the walls, and square to
-    the axes."""
+    of the table's cells and spans of heading, along and inside the walls, square to the
+    axes, in the boxes and at their corners."""
     x0, y0, x1, y1 = w.bounds
     segs = w._segs
     out = []
     for _ in range(n):
-        kind = rng.randrange(5)
+        kind = rng.randrange(6)
         x = rng.uniform(x0 - 300, x1 + 300)
         y = rng.uniform(y0 - 300, y1 + 300)
         h = rng.uniform(-720.0, 720.0)
@@ -107,6 +107,14 @@ def poses(w: World, rng: random.Random, n: int) -> list[tuple[float, float, floa
             y = ay + t * (by - ay) + off * ux
         elif kind == 3:  # square to the axes
             h = 90.0 * rng.randrange(-4, 5)
+        elif kind == 4 and w._box_polys:  # in a box, or just by it
+            corners = rng.choice(w._box_polys)
+            weights = [rng.random() for _ in corners]
+            x = sum(wt * cx for wt, (cx, _cy) in zip(weights, corners, strict=True)) / sum(weights)
+            y = sum(wt * cy for wt, (_cx, cy) in zip(weights, corners, strict=True)) / sum(weights)
+            if rng.random() < 0.5:
+                x, y = rng.choice(corners)
+                x += rng.uniform(-3.0, 3.0)
         out.append((x, y, h))
     return out
 
@@ -161,10 +169,12 @@ def test_the_fast_cone_equals_the_straightforward_one_in_the_builtin_worlds(
 def check_entry(w: Any, x: float, y: float, h: float, cone_deg: float, rays: int,
                 max_mm: float) -> int:
     """Each segment that the straightforward cone keeps and that some ray hits nearer than
-    the range is in the table's entry, and one marked surely in is kept by the test.  The
-    entry's length."""
+    the range is in the table's entry, and one marked surely in is kept by the test; a
+    sensor the entry says is clear of the boxes is in none.  The entry's length."""
     cone = w._cones[(cone_deg, rays, max_mm)]
-    entry = cone.lookup(x, y, h)
+    free, entry = cone.lookup(x, y, h)
+    if free:
+        assert not (w._box_polys and w._in_box(x, y)), (x, y)
     listed = {(e[1], e[2], e[3], e[4], e[5]): e[0] for e in entry}
     a = math.radians(h)
     kept = cone_segments(w._segs, x, y, math.cos(a), math.sin(a), cone_deg, max_mm)

@@ -186,12 +186,13 @@ class WallGeometry:
         key = (cone_deg, rays, max_mm)
         cone = self._cones.get(key)
         if cone is None:
-            cone = self._cones[key] = Cone(self._segs, self.bounds, cone_deg, rays, max_mm)
-        if self._box_polys and self._in_box(x, y):
-            return 0.0
+            cone = self._cones[key] = Cone(self._segs, self.bounds, self._box_polys,
+                                           cone_deg, rays, max_mm)
         if self._grid is None:
             # the segments the cone may see, then every ray over them (robokit.sim.world.sonar)
-            return cone.nearest(x, y, heading_deg)
+            return cone.nearest(x, y, heading_deg, self._in_box)
+        if self._box_polys and self._in_box(x, y):
+            return 0.0
         a = math.radians(heading_deg)
         c, s = math.cos(a), math.sin(a)
         best = max_mm

@@ -23,6 +23,7 @@ tests/sim/test_sonar.py holds the two to the same results.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 #: One wall segment as geometry.py keeps it:
 #: (ax, ay, bx, by, ux, uy, length, radius, centre x, centre y, bounding radius).
@@ -51,10 +52,12 @@ _radians = math.radians
 
 class Cone:
     """An ultrasonic cone of ``rays`` rays spread evenly across ± ``cone_deg`` around the
-    heading, reaching ``max_mm``, over the segments ``segs`` of a world in ``bounds``."""
+    heading, reaching ``max_mm``, over the segments ``segs`` of a world in ``bounds`` with
+    the boxes ``boxes`` (their corners, counterclockwise)."""
 
     def __init__(self, segs: tuple[Seg, ...], bounds: tuple[float, float, float, float],
-                 cone_deg: float, rays: int, max_mm: float) -> None:
+                 boxes: tuple[tuple[tuple[float, float], ...], ...], cone_deg: float,
+                 rays: int, max_mm: float) -> None:
         if rays <= 1:
             angles = [0.0]
         else:
@@ -69,16 +72,20 @@ class Cone:
         self.cull = 0.0 <= cone_deg < 89.0
         self._max = max_mm
         self._segs = segs
-        self._every = tuple(_entry(False, seg) for seg in segs)
+        self._boxes = boxes
+        self._every = (not boxes, tuple(_entry(False, seg) for seg in segs))
         self.x0 = bounds[0] - TABLE_CELL_MM
         self.y0 = bounds[1] - TABLE_CELL_MM
         self.nx = math.ceil((bounds[2] - bounds[0]) / TABLE_CELL_MM) + 2
         self.ny = math.ceil((bounds[3] - bounds[1]) / TABLE_CELL_MM) + 2
-        #: The table's entries built so far, by cell and span of headings.
-        self.entries: dict[int, tuple[Entry, ...]] = {}
+        #: The table's entries built so far, by cell and span of headings: whether the cell
+        #: is clear of every box, and the segments to look at.
+        self.entries: dict[int, tuple[bool, tuple[Entry, ...]]] = {}
 
-    def lookup(self, x: float, y: float, heading_deg: float) -> tuple[Entry, ...]:
-        """The segments to look at for a sensor at ``(x, y)`` facing ``heading_deg``."""
+    def lookup(self, x: float, y: float, heading_deg: float
+               ) -> tuple[bool, tuple[Entry, ...]]:
+        """For a sensor at ``(x, y)`` facing ``heading_deg``: whether it is surely outside
+        every box, and the segments to look at."""
         if not self.cull:
             return self._every
         i = (x - self.x0) // TABLE_CELL_MM
@@ -92,8 +99,13 @@ class Cone:
             found = self.entries[key] = self._build(key)
         return found
 
-    def nearest(self, ox: float, oy: float, heading_deg: float) -> float:
-        """Distance from ``(ox, oy)`` to the nearest wall over the rays, or ``max_mm``."""
+    def nearest(self, ox: float, oy: float, heading_deg: float,
+                in_box: Callable[[float, float], bool]) -> float:
+        """Distance from ``(ox, oy)`` to the nearest wall over the rays, or ``max_mm``; 0
+        inside a box (``in_box``: the world's test, asked unless the table knows)."""
+        free, entries = self.lookup(ox, oy, heading_deg)
+        if not free and in_box(ox, oy):
+            return 0.0
         a = _radians(heading_deg)
         c, s = _cos(a), _sin(a)
         ct, st = self._ct, self._st
@@ -103,8 +115,7 @@ class Cone:
         # of its centre from the sensor, its bounding radius, the sensor's place across
         # (ov) and along (ou) it, its direction, half thickness and length.
         near = []
-        for sure, ax, ay, ux, uy, length, r, cx, cy, rr, rr2 in self.lookup(ox, oy,
-                                                                            heading_deg):
+        for sure, ax, ay, ux, uy, length, r, cx, cy, rr, rr2 in entries:
             ex = cx - ox
             ey = cy - oy
             if cull and not sure:
@@ -186,9 +197,10 @@ class Cone:
                     best = t
         return best
 
-    def _build(self, key: int) -> tuple[Entry, ...]:
-        """The table's entry ``key``: the segments, in order, that the cone may see from
-        some point of its cell with some heading of its span (see the module's note)."""
+    def _build(self, key: int) -> tuple[bool, tuple[Entry, ...]]:
+        """The table's entry ``key``: whether its cell is clear of every box, and the
+        segments, in order, that the cone may see from some point of the cell with some
+        heading of its span (see the module's note)."""
         cellno, b = divmod(key, _BINS)
         j, i = divmod(cellno, self.nx)
         half = TABLE_CELL_MM / 2.0 + _PAD_MM
@@ -223,7 +235,8 @@ class Cone:
             narrow = math.asin(h / d0)
             sure = off + span + narrow < cone - _SLACK and d0 + h - rr < self._max - slack
             out.append(_entry(sure, seg))
-        return tuple(out)
+        free = all(_clear_of(box, px, py, half) for box in self._boxes)
+        return free, tuple(out)
 
 
 def _turned_away(seg: Seg, px: float, py: float, half: float, mid: float, wide: float
@@ -243,6 +256,22 @@ def _turned_away(seg: Seg, px: float, py: float, half: float, mid: float, wide: 
         return r == 0.0 or (turn - wide > _SLACK and turn + wide < math.pi - _SLACK)
     if ov + reach < -r - slack:  # behind it: none when dv <= 0
         return turn - wide > math.pi + _SLACK and turn + wide < 2.0 * math.pi - _SLACK
+    return False
+
+
+def _clear_of(box: tuple[tuple[float, float], ...], px: float, py: float, half: float
+              ) -> bool:
+    """Is the square of side ``2 * half`` about ``(px, py)`` outside the box (its corners
+    counterclockwise), with a margin: wholly beyond the line of one of its edges?"""
+    for k, (ax, ay) in enumerate(box):
+        bx, by = box[(k + 1) % len(box)]
+        length = math.hypot(bx - ax, by - ay)
+        if length <= 0.0:
+            continue
+        ux, uy = (bx - ax) / length, (by - ay) / length
+        ov = (py - ay) * ux - (px - ax) * uy  # > 0: on the box's side of the edge
+        if ov + half * (abs(ux) + abs(uy)) < -_SLACK * (1.0 + abs(px) + abs(py) + length):
+            return True
     return False
 
 
