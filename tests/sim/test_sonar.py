@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import robokit.sim.world.sonar as sonar_mod
 from robokit.sim import simulate
 from robokit.sim.world import World, load_world
 from robokit.sim.world.geometry import WallGeometry, _ray_segs
@@ -196,6 +197,16 @@ def test_the_table_keeps_every_segment_a_ray_reaches() -> None:
              for x, y, h in poses(w, random.Random(7), 3000)]
     assert len(w._segs) == 20
     assert sum(sizes) / len(sizes) < 8.0
+
+
+def test_a_full_table_starts_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sonar_mod, "_MAX_ENTRIES", 5)
+    w = World.from_dict({"size": [2400, 2400],
+                         "boxes": [{"center": [300, 200], "size": [200, 100], "angle": 30}],
+                         "walls": [{"points": [[-900, -900], [900, -900], [900, 900]]}]})
+    for x, y, h in poses(w, random.Random(3), 400):
+        assert w.ultrasonic(x, y, h) == reference(w, x, y, h), (x, y, h)
+        assert len(w._cones[(20.0, 5, 2000.0)].entries) <= 5
 
 
 def run_arena(seconds: float) -> Any:

@@ -42,6 +42,8 @@ _BINS = round(360.0 / TABLE_BIN_DEG)
 _PAD_MM = 1.0
 _PAD_DEG = 0.01
 _SLACK = 1e-6
+#: A cone's table keeps at most this many entries (a 2.4 m square world has 48,672).
+_MAX_ENTRIES = 100_000
 
 _INF = math.inf
 _sqrt = math.sqrt
@@ -73,7 +75,10 @@ class Cone:
         self._max = max_mm
         self._segs = segs
         self._boxes = boxes
-        self._every = (not boxes, tuple(_entry(False, seg) for seg in segs))
+        # each segment as an entry holds it, tested and not (shared by all entries)
+        self._tested = tuple(_entry(False, seg) for seg in segs)
+        self._sure = tuple(_entry(True, seg) for seg in segs)
+        self._every = (not boxes, self._tested)
         self.x0 = bounds[0] - TABLE_CELL_MM
         self.y0 = bounds[1] - TABLE_CELL_MM
         self.nx = math.ceil((bounds[2] - bounds[0]) / TABLE_CELL_MM) + 2
@@ -96,6 +101,8 @@ class Cone:
         key = (int(j) * self.nx + int(i)) * _BINS + int(heading_deg // TABLE_BIN_DEG) % _BINS
         found = self.entries.get(key)
         if found is None:
+            if len(self.entries) >= _MAX_ENTRIES:  # a long run in a big world: start over
+                self.entries.clear()
             found = self.entries[key] = self._build(key)
         return found
 
@@ -211,7 +218,7 @@ class Cone:
         span = math.radians(TABLE_BIN_DEG / 2.0 + _PAD_DEG)  # headings within mid +- span
         cone = self._half
         out: list[Entry] = []
-        for seg in self._segs:
+        for n, seg in enumerate(self._segs):
             if _turned_away(seg, px, py, half, mid, span + cone):
                 continue
             cx, cy, rr = seg[8], seg[9], seg[10]
@@ -220,10 +227,10 @@ class Cone:
             if d0 - h - rr > self._max + slack:
                 continue  # out of reach from everywhere in the cell
             if d0 + h <= rr - slack:
-                out.append(_entry(True, seg))  # the sensor is inside its bounding circle
+                out.append(self._sure[n])  # the sensor is inside its bounding circle
                 continue
             if d0 <= rr + h + slack:
-                out.append(_entry(False, seg))
+                out.append(self._tested[n])
                 continue
             # from the cell, the directions to the circle are within `wide` of `phi`, and
             # those to its centre within `narrow`
@@ -234,7 +241,7 @@ class Cone:
                 continue  # the circle is out of the cone for every heading of the span
             narrow = math.asin(h / d0)
             sure = off + span + narrow < cone - _SLACK and d0 + h - rr < self._max - slack
-            out.append(_entry(sure, seg))
+            out.append(self._sure[n] if sure else self._tested[n])
         free = all(_clear_of(box, px, py, half) for box in self._boxes)
         return free, tuple(out)
 
