@@ -143,9 +143,11 @@ class WallGeometry:
         ny = max(1, math.ceil((y1 - y0) / cell))
         cells: list[list[_Seg]] = [[] for _ in range(nx * ny)]
         for s, (bx0, by0, bx1, by1) in zip(segs, boxes, strict=True):
-            i0 = max(0, int((bx0 - x0) / cell))
+            # (a padded box that begins on the grid's far border, a whole number of cells
+            # from its near one, begins in the last cell, not one past it)
+            i0 = min(nx - 1, int((bx0 - x0) / cell))
             i1 = min(nx - 1, int((bx1 - x0) / cell))
-            j0 = max(0, int((by0 - y0) / cell))
+            j0 = min(ny - 1, int((by0 - y0) / cell))
             j1 = min(ny - 1, int((by1 - y0) / cell))
             if i1 - i0 + j1 - j0 <= 1:
                 # one cell, or two side by side: the segment reaches each of them (its
