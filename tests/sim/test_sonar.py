@@ -209,6 +209,15 @@ def test_a_full_table_starts_over(monkeypatch: pytest.MonkeyPatch) -> None:
         assert len(w._cones[(20.0, 5, 2000.0)].entries) <= 5
 
 
+def test_cones_of_many_ranges_are_not_all_kept() -> None:
+    w = World.from_dict({"size": [2400, 2400],
+                         "walls": [{"points": [[-900, -900], [900, -900], [900, 900]]}]})
+    for k, (x, y, h) in enumerate(poses(w, random.Random(5), 300)):
+        max_mm = 100.0 + 7.0 * k
+        assert w.ultrasonic(x, y, h, 20.0, 5, max_mm) == reference(w, x, y, h, 20.0, 5, max_mm)
+    assert len(w._cones) <= 16
+
+
 def run_arena(seconds: float) -> Any:
     return simulate(BENCH / "all_devices.py", world="arena",
                     robot=BENCH / "four_motors.toml", duration=seconds, telemetry_hz=50)

@@ -188,6 +188,8 @@ class WallGeometry:
         key = (cone_deg, rays, max_mm)
         cone = self._cones.get(key)
         if cone is None:
+            if len(self._cones) >= 16:  # a caller that varies them: keep a few
+                self._cones.clear()
             cone = self._cones[key] = Cone(self._segs, self.bounds, self._box_polys,
                                            cone_deg, rays, max_mm)
         if self._grid is None:
