@@ -11,7 +11,8 @@ ray over them in their order) with much less work:
   surely meets; it leaves out only segments that the test would leave out, or that every
   ray passes by (the sensor on the side of a face the rays all leave, or inside a box's
   edge), and it decides with a margin far above any rounding, so that what it keeps and
-  does not mark gets the very test of the straightforward way;
+  does not mark gets the very test of the straightforward way; it also knows the cells
+  wholly outside every box, where a reading skips the test of being in one;
 - what does not depend on the ray (where the sensor sits along and across each segment)
   is worked out once per reading, not once per ray;
 - the rays and the round ends of the walls run inline, in one function.
