@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 from .._files import replace_whole
@@ -36,9 +37,32 @@ def default_cache_dir() -> Path | None:
     env = os.environ.get(ENV_VAR)
     if env is not None:
         return Path(env) if env.strip() else None
-    from platformdirs import user_cache_dir  # ~2 ms; only when the env var is unset
+    xdg = _xdg_cache_dir()
+    if xdg is not None:
+        return xdg
+    from platformdirs import user_cache_dir  # ~6 ms (it imports tempfile, shutil, ...)
 
     return Path(user_cache_dir("robokit", appauthor=False))
+
+
+def _xdg_cache_dir() -> Path | None:
+    """On Linux and the BSDs, the folder platformdirs would give, found as the XDG base
+    directory spec says (``$XDG_CACHE_HOME`` when it is an absolute path, else
+    ``$HOME/.cache``) without importing platformdirs, which costs every run ~6 ms.
+    None elsewhere (macOS, Windows, Android) or with no absolute ``$HOME``:
+    platformdirs decides."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) or (
+            os.environ.get("ANDROID_DATA") == "/data"
+            and os.environ.get("ANDROID_ROOT") == "/system") or hasattr(
+            sys, "getandroidapilevel"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not base.startswith("/"):
+        home = os.environ.get("HOME", "")
+        if not home.startswith("/"):
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base, "robokit")
 
 
 def make_key(*parts: bytes | str) -> str:
