@@ -420,6 +420,13 @@ class Bundle:
         self.__dict__["_kept_bytes"] = (key, copy.deepcopy(self.robot), data)
         return data
 
+    def keep_bytes(self, data: bytes) -> None:
+        """Keep ``data``, the verified bytes this bundle was read from, as its
+        :meth:`to_bytes` (a stored bundle's bytes are not made again)."""
+        key = (self.program, self.entry, self.target, self.abi, self.mpy_cross_version,
+               self.robokit_version, tuple(self.modules))
+        self.__dict__["_kept_bytes"] = (key, copy.deepcopy(self.robot), data)
+
     def _make_bytes(self) -> bytes:
         manifest = self._stored_manifest()
         try:

@@ -513,6 +513,16 @@ def compile_program(
         raise ProgramError(f"unknown mpy ABI {abi!r}; use one of {', '.join(ABIS)}")
     cache = cache if cache is not None else Cache()
     program = Path(program)
+    key = None
+    if cache.enabled and progress is None and not isinstance(robot, dict):
+        # Built before from the very same inputs: the stored bundle (compiler/stored.py).
+        from . import stored
+
+        key = stored.key_for(program, target, abi, strip_source, robot, max_size,
+                             robokit_version(), templates_dir())
+        hit = stored.load(cache, key, shown_path(program))
+        if hit is not None:
+            return hit
     graph = find_imports(program, cache)
 
     prefix = shown_path(graph.root)
@@ -555,7 +565,28 @@ def compile_program(
                               u.path) for u in units],
     )
     check_size(bundle, max_size)
+    if key is not None and not isinstance(robot, dict):
+        from . import stored
+
+        stored.store(cache, key, bundle, _read_files(graph, robot), graph.root, graph.probes,
+                     [comp.path])
     return bundle
+
+
+def _read_files(graph: ImportGraph, robot: str | Path | None) -> list[Path | str]:
+    """The user's files a build read or looked for: the program's modules and the robot
+    file (the one given, else robot.toml beside the program, there or not)."""
+    files: list[Path | str] = [m.path for m in graph.modules if m.path is not None]
+    if robot is None:
+        files.append(graph.root / "robot.toml")
+    else:
+        from ..config import builtin_robot_file
+
+        files.append(robot)
+        shipped = builtin_robot_file(str(robot)) if not Path(robot).exists() else None
+        if shipped is not None:
+            files.append(shipped)
+    return files
 
 
 def _compile_all(comp: Compiler, units: list[_Unit], cache: Cache, jobs: int | None,

@@ -121,6 +121,9 @@ class ImportGraph:
         self.modules = modules
         self.external = external  # imports not found in the project
         self.findings = findings  # local imports that cannot be resolved
+        #: Every name looked for in the project folder and what was found (robokit's
+        #: stored bundles check that each is still found the same).
+        self.probes: dict[str, tuple[Path | None, bool, str] | None] = {}
 
     def module(self, name: str) -> SourceModule | None:
         for m in self.modules:
@@ -167,12 +170,17 @@ def _has_python(d: Path, depth: int = 2) -> bool:
     return False
 
 
-class _Finder:
+class Finder:
     """Finds modules by dotted name under the project folder (cached)."""
 
     def __init__(self, root: Path):
         self.root = root
         self._cache: dict[str, tuple[Path | None, bool, str] | None] = {}
+
+    @property
+    def probes(self) -> dict[str, tuple[Path | None, bool, str] | None]:
+        """Each name looked for so far and what :meth:`find` gave."""
+        return dict(self._cache)
 
     def find(self, name: str) -> tuple[Path | None, bool, str] | None:
         """(file or None for a namespace package, is_package, relpath) or None."""
@@ -383,7 +391,7 @@ def find_imports(program: str | Path, cache: Cache | None = None) -> ImportGraph
     With a ``cache``, a module whose source was analysed before is not parsed again.
     """
     root, entry_path = locate_program(program)
-    finder = _Finder(root)
+    finder = Finder(root)
     entry_rel = entry_path.relative_to(root).as_posix()
     entry = SourceModule(ENTRY, entry_rel, entry_path, False, _read(entry_path, entry_rel))
     modules: dict[str, SourceModule] = {ENTRY: entry}
@@ -449,4 +457,6 @@ def find_imports(program: str | Path, cache: Cache | None = None) -> ImportGraph
                             want(sub)  # a submodule, if there is one
     ordered = [entry] + sorted((m for m in modules.values() if m is not entry),
                                key=lambda m: m.name)
-    return ImportGraph(root, entry, ordered, external, findings)
+    graph = ImportGraph(root, entry, ordered, external, findings)
+    graph.probes = finder.probes
+    return graph
