@@ -114,7 +114,7 @@ def _say(ctx: click.Context, message: str) -> NoReturn:
 
 
 #: "FILE:LINE: " at the start of a message.
-_WHERE = re.compile(r"(?P<file>[^\s:][^:\n]*):(?P<line>\d+): ")
+_WHERE = r"(?P<file>[^\s:][^:\n]*):(?P<line>\d+): "  # compiled when first needed
 
 
 def _print_invalid(exc: RobokitError, target: str | None) -> None:
@@ -124,7 +124,7 @@ def _print_invalid(exc: RobokitError, target: str | None) -> None:
     message = str(exc)
     file, line = getattr(exc, "file", None), getattr(exc, "line", None)
     if file is None:  # the message says where ("robot.toml:3: ..."): so does the JSON
-        m = _WHERE.match(message)
+        m = re.match(_WHERE, message)
         if m:
             file, line = m["file"], int(m["line"])
     obj["error"] = {"type": type(exc).__name__, "message": message, "file": file, "line": line}

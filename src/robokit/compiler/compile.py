@@ -45,9 +45,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .._files import shown_path
 from ..errors import ProgramError, RobokitError
 from .cache import Cache, make_key
-from .checks import check_graph, check_size, raise_findings, syntax_error, target_info
-from .imports import ENTRY, ImportGraph, SourceModule, find_imports
-from .kitnames import kit_units
 
 # subprocess, tempfile, concurrent.futures and shutil are imported where they are
 # used: a warm build (everything cached) needs none of them, and start-up time is
@@ -55,6 +52,7 @@ from .kitnames import kit_units
 
 if TYPE_CHECKING:
     from .bundle import Bundle
+    from .imports import ImportGraph, SourceModule
 
 #: mpy ABIs robokit can compile for, and the archived compiler of each (None: current).
 ABIS: dict[str, str | None] = {"5": "v1.12", "6": "v1.19", "6.1": "v1.20.0", "6.2": "v1.22.0",
@@ -213,7 +211,9 @@ def find_compiler(abi: str, cache: Cache | None = None) -> Compiler:
         return comp
 
 
-_VERSION_LINE = re.compile(rb"MicroPython [ -~]{1,80}?; mpy-cross emitting mpy v[0-9.]+")
+#: (Patterns as text: compiled, by ``re``'s own cache, on first use, which a warm run never
+#: makes: every regular expression compiled at import is start-up time.)
+_VERSION_LINE = rb"MicroPython [ -~]{1,80}?; mpy-cross emitting mpy v[0-9.]+"
 
 
 def _version_of(path: str) -> str:
@@ -225,7 +225,7 @@ def _version_of(path: str) -> str:
     with open(path, "rb") as f:
         data = f.read()
     digest = hashlib.sha256(data).hexdigest()[:16]
-    found = _VERSION_LINE.search(data)
+    found = re.search(_VERSION_LINE, data)
     if found:
         return found.group(0).decode("ascii") + f" [{digest}]"
     import subprocess
@@ -242,8 +242,8 @@ def _version_of(path: str) -> str:
     return version + f" [{digest}]"
 
 
-_ERROR_LINE = re.compile(r'File "([^"]*)", line (\d+)')
-_ERROR_MSG = re.compile(r"^(\w+(?:Error|Exception)):\s*(.*)$", re.M)
+_ERROR_LINE = r'File "([^"]*)", line (\d+)'
+_ERROR_MSG = r"(?m)^(\w+(?:Error|Exception)):\s*(.*)$"
 
 
 def _run_mpy_cross(comp: Compiler, unit: _Unit, workdir: str,
@@ -289,8 +289,10 @@ def _compile_one(comp: Compiler, unit: _Unit, workdir: str, index: int,
 def mpy_cross_error(relpath: str, source: bytes, stderr: str, returncode: int,
                     python: SyntaxError | None = None) -> ProgramError:
     """mpy-cross's own complaint about ``relpath`` as a ProgramError (file:line, caret)."""
-    where = _ERROR_LINE.search(stderr)
-    msg = _ERROR_MSG.findall(stderr)
+    from .checks import syntax_error
+
+    where = re.search(_ERROR_LINE, stderr)
+    msg = re.findall(_ERROR_MSG, stderr)
     if where and msg:
         line = int(where.group(2))
         kind, text = msg[-1]
@@ -331,6 +333,8 @@ def _python_syntax_error(mod: SourceModule, comp: Compiler, prefix: str = "") ->
     """A module ast could not parse: mpy-cross's message (with Python's column and
     message beside it) when mpy-cross fails too, else Python's."""
     import tempfile
+
+    from .checks import syntax_error
 
     err = mod.syntax_error
     assert err is not None
@@ -399,6 +403,8 @@ def robokit_units(target: str, robot: dict[str, Any] | None = None,
     if templates is None:
         raise RobokitError("robokit's firmware_templates folder is missing (it holds the "
                            "brick-side robokit package); reinstall robokit")
+    from .checks import target_info
+
     family = target_info(target).family if target != "sim" else "sim"
     found: dict[str, tuple[str, Path | bytes, bool]] = {}
     if family != "pybricks":
@@ -505,24 +511,28 @@ def compile_program(
     target lacks, too large), ConfigError (robot.toml), RobokitError (mpy-cross
     missing).  Never runs the program.
     """
+    cache = cache if cache is not None else Cache()
+    program = Path(program)
+    key = None
+    if cache.enabled and progress is None and not isinstance(robot, dict):
+        # Built before from the very same inputs: the stored bundle (compiler/stored.py),
+        # found before the checks and the import finder are even imported.
+        from . import stored
+
+        key = stored.key_for(program, target, "" if abi is None else str(abi), strip_source,
+                             robot, max_size, robokit_version(), templates_dir())
+        hit = stored.load(cache, key, shown_path(program))
+        if hit is not None:
+            return hit
     from .bundle import Bundle, BundleModule
+    from .checks import check_graph, check_size, raise_findings, target_info
+    from .imports import ENTRY, find_imports
+    from .kitnames import kit_units
 
     info = target_info(target)
     abi = str(abi) if abi is not None else info.default_abi
     if abi not in ABIS:
         raise ProgramError(f"unknown mpy ABI {abi!r}; use one of {', '.join(ABIS)}")
-    cache = cache if cache is not None else Cache()
-    program = Path(program)
-    key = None
-    if cache.enabled and progress is None and not isinstance(robot, dict):
-        # Built before from the very same inputs: the stored bundle (compiler/stored.py).
-        from . import stored
-
-        key = stored.key_for(program, target, abi, strip_source, robot, max_size,
-                             robokit_version(), templates_dir())
-        hit = stored.load(cache, key, shown_path(program))
-        if hit is not None:
-            return hit
     graph = find_imports(program, cache)
 
     prefix = shown_path(graph.root)

@@ -150,7 +150,7 @@ def load(cache: Cache, key: str, source: str) -> Bundle | None:
 
 
 def _unchanged(record: dict[str, Any]) -> bool:
-    from .imports import Finder
+    from .finder import Finder
 
     for path, digest in record["files"]:
         if file_digest(path) != digest:

@@ -232,12 +232,13 @@ def _entry_of(program: str | Path | Bundle) -> Path | None:
 
 
 #: How the compiler begins the message of a syntax error: "FILE:LINE: syntax error ...".
-_SYNTAX = re.compile(r"^(?P<file>.+?):(?P<line>\d+): "
-                     r"(?:syntax error|MicroPython cannot compile this)\b(?P<rest>.*)")
+#: (Compiled by ``re``'s cache when first needed: only a program that does not compile.)
+_SYNTAX = (r"^(?P<file>.+?):(?P<line>\d+): "
+           r"(?:syntax error|MicroPython cannot compile this)\b(?P<rest>.*)")
 
 
 def _is_syntax_error(exc: ProgramError) -> bool:
-    return not isinstance(exc, CheckError) and _SYNTAX.match(str(exc)) is not None
+    return not isinstance(exc, CheckError) and re.match(_SYNTAX, str(exc)) is not None
 
 
 def _settings(world: str | Path | World | None, duration: float | None,
@@ -259,7 +260,7 @@ def _not_started(exc: ProgramError, program: str | Path | Bundle,
     """The result of a program that never started: it has a syntax error.  The settings
     are still loaded (and raise when bad), so the result has its world and robot."""
     text = str(exc)
-    m = _SYNTAX.match(text)
+    m = re.match(_SYNTAX, text)
     assert m is not None
     first = text.splitlines()[0]
     message = first[len(m["file"]) + len(m["line"]) + 3:]

@@ -54,7 +54,9 @@ XBOX = "XBOX."
 
 _ALIASES = {"CENTRE": "CENTER"}
 
-_PRESS = re.compile(
+#: A press as text (compiled by ``re``'s cache when a press is first read: a run without
+#: presses never pays for it).
+_PRESS = (
     r"^\s*(?P<button>(?:(?:[Rr][Ee][Mm][Oo][Tt][Ee]|[Xx][Bb][Oo][Xx])\.)?[A-Za-z_0-9]+"
     r"(?:\s*=\s*[-+]?[0-9.]+)?)\s*@\s*"
     r"(?P<start>[0-9.eE+]+)\s*s?"
@@ -140,7 +142,7 @@ def _button(name: Any, given: str, setting: str) -> str:
 def parse_press(text: str, setting: str = "press") -> Press:
     """The press that ``text`` (``center@2s``, ``left@3s-4s``) describes; a ProgramError
     naming ``setting`` and what to write otherwise."""
-    m = _PRESS.match(text)
+    m = re.match(_PRESS, text)
     if m is None:
         raise ProgramError(f"{setting} {text}: not a button press; " + _how(setting))
     button = _button(m["button"], text, setting)

@@ -26,7 +26,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -301,6 +300,8 @@ _RECURSIVE_CUTOFF = 3
 
 def _user_frames(exc: BaseException, user_dir: str) -> list[tuple[str, int, str]]:
     """(file, line, function) of each frame of the program's own in ``exc``'s traceback."""
+    import traceback  # only for a program that raised (~1 ms of start-up otherwise)
+
     return [(f.f_code.co_filename, lineno, f.f_code.co_name)
             for f, lineno in traceback.walk_tb(exc.__traceback__)
             if is_user_file(f.f_code.co_filename, user_dir)]
