@@ -12,10 +12,12 @@ Prints:
   drive() again and again), run_no_wait.py (Motor.run) and read_no_wait.py (a colour
   sensor read, on `oval`).
 
-    python benchmarks/startup.py [--repeat N] [--importtime]
+    python benchmarks/startup.py [--repeat N] [--importtime] [--phases]
 
 ``--importtime`` also prints the slowest imports of one `robokit run` (python -X
-importtime), to see what is left.
+importtime), to see what is left; ``--phases`` the wall time of a process that stops
+after each phase of a run (Python; importing click, robokit.cli, robokit.sim; the
+bundle and the world; the run) and what each adds.
 """
 
 from __future__ import annotations
@@ -115,12 +117,44 @@ def cli_startup(n: int) -> None:
     print(f"  the same with an empty cache           {c * 1000:6.0f} ms  = {c / b:.1f}x")
 
 
+#: What each phase of a run adds, as the Python code of a process that stops after it.
+PHASES = [
+    ("python -c pass", "pass"),
+    ("+ import click", "import click"),
+    ("+ import robokit.cli", "import robokit.cli"),
+    ("+ import robokit.sim", "import robokit.cli, robokit.sim"),
+    ("+ the bundle and the world", "import robokit.cli, robokit.sim; "
+     f"robokit.sim.load_bundle({str(LAP)!r}); robokit.sim.load_world('oval')"),
+    ("+ the run (simulation, output, exit)", "import sys; from robokit.cli import main; "
+     f"sys.argv = ['robokit', 'run', {str(LAP)!r}]; main()"),
+]
+
+
+def phases(n: int) -> None:
+    """Print where a run's start-up goes: the median wall time of a process that stops
+    after each phase, taken in turn, and what each phase adds to the one before."""
+    times: dict[str, list[float]] = {label: [] for label, _ in PHASES}
+    for _ in range(n + 1):  # the first round warms the bytecode and the cache
+        for label, code in PHASES:
+            times[label] += wall([sys.executable, "-c", code], 1)
+    print("where a run's time goes (median wall time of a process that stops there):")
+    before = 0.0
+    for label, _ in PHASES:
+        t = statistics.median(times[label][1:])
+        print(f"  {label:38s} {t * 1000:6.1f} ms  ({(t - before) * 1000:+6.1f})")
+        before = t
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--importtime", action="store_true", help="print the slowest imports")
+    ap.add_argument("--phases", action="store_true",
+                    help="print what each phase of a run adds to its wall time")
     args = ap.parse_args()
     cli_startup(args.repeat)
+    if args.phases:
+        phases(args.repeat)
     waitless(max(1, args.repeat // 5))
     if args.importtime:
         importtime()
