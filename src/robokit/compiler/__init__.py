@@ -4,8 +4,8 @@
 (:mod:`~robokit.compiler.imports`), checks them for the target
 (:mod:`~robokit.compiler.checks`), compiles each module with mpy-cross through a content
 cache (:mod:`~robokit.compiler.cache`) and returns a bundle; a build whose every input
-is unchanged returns its stored bundle instead (:mod:`~robokit.compiler.stored`).  Bundles (``.rkb``, see
-``docs/bundle-format.md``) are read, written and verified by
+is unchanged returns its stored bundle instead (:mod:`~robokit.compiler.stored`).
+Bundles (``.rkb``, see ``docs/bundle-format.md``) are read, written and verified by
 :mod:`robokit.compiler.bundle`; :mod:`robokit.compiler.pybricks` exports a bundle in the
 multi-file format Pybricks hubs run.  Pure: files in, bytes out.
 
