@@ -115,17 +115,19 @@ def test_near_walls_the_general_path_tests_each_step(monkeypatch: pytest.MonkeyP
 def test_other_motors_are_stepped_and_ticked_as_the_general_path_does(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # The arm turns under its own control while the drive base stands: the kernel takes
-    # the steps (the arm's as the general path takes them) and the arm ticks itself.
+    # the steps (the arm's as the general path takes them) and ticks the arm's control
+    # (Motor._control, the motor read directly).
     k = kernel_of(run(monkeypatch, EXAMPLES / "arm.py", True))
     assert k.steps > 100
     assert k.handed == 0
     assert k.ticks == 0
+    assert k.motor_ticks > 100
 
 
 def test_a_drive_base_and_two_busy_motors_tick_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
     # benchmarks/programs/all_devices.py: driving while two more motors make position
-    # moves, every sensor read each round; the control loop ticks the motors with their
-    # own code and the drive base in the kernel, in the loop's order.
+    # moves, every sensor read each round; the kernel ticks the drive base and the two
+    # motors' own control, in the loop's order.
     bench = Path(__file__).resolve().parents[2] / "benchmarks" / "programs"
     kw: dict[str, Any] = {"world": "arena", "robot": bench / "four_motors.toml",
                           "duration": 15}
@@ -133,6 +135,7 @@ def test_a_drive_base_and_two_busy_motors_tick_in_turn(monkeypatch: pytest.Monke
     slow = run(monkeypatch, bench / "all_devices.py", False, **kw)
     k = kernel_of(fast)
     assert k.ticks > 1000
+    assert k.motor_ticks > 2000
     assert k.steps > 1000
     assert_same_run(fast, slow)
     assert fast.telemetry.rows == slow.telemetry.rows

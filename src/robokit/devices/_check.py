@@ -18,7 +18,9 @@ NUMBER_MAX = 1000000000
 def number(value, what, unit="", lo=-NUMBER_MAX, hi=NUMBER_MAX):
     """``value`` as a float, checked to be a number from ``lo`` to ``hi``; else a
     UsageError naming ``what``, the value and the range."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    t = type(value)
+    if t is not float and t is not int and (isinstance(value, bool)
+                                            or not isinstance(value, (int, float))):
         raise UsageError(f"{what} must be a number, not {repr(value)}")
     # NaN fails both comparisons; an int too large for a float compares exactly
     if not (lo <= value <= hi):

@@ -569,8 +569,9 @@ class Control:
         self.dt_us = dt_us
         self.t_last = now
         sat = self.sat
-        paused = (sat > 0 and e > 0.0) or (sat < 0 and e < 0.0)
-        if paused and self.mode == POSITION and (self.x_end - x) * e < 0.0:
+        mode = self.mode
+        paused = sat != 0 and ((sat > 0 and e > 0.0) or (sat < 0 and e < 0.0))
+        if paused and mode == POSITION and (self.x_end - x) * e < 0.0:
             # Blocked on the way out of a move that ends behind us (straight(-100) begun
             # while still rolling into a wall): waiting cannot help, so the reference
             # goes on, turns and comes back, instead of pushing into the wall forever.
@@ -582,7 +583,7 @@ class Control:
         tau = self.kp * e + self.kd * (vr - v)
         ki = self.ki
         if ki:
-            if self.mode == POSITION and not paused:
+            if mode == POSITION and not paused:
                 # Integrate only near the end of the move (as pbio does) and outside
                 # the dead zone, at a bounded rate.
                 if abs(e) > self.deadzone and abs(xr - self.x_end) * self.kp <= 2.0 * tmax:
@@ -600,7 +601,7 @@ class Control:
         elif tau < -tmax:
             tau = -tmax
             self.sat = -1
-        else:
+        elif sat:
             self.sat = 0
         self.load_mnm += (tau - self.load_mnm) * 0.05
         # Stalled: held at the limit, hardly moving, for stall_us.
@@ -609,12 +610,12 @@ class Control:
                 self.stall_since = now
             elif now - self.stall_since >= self.stall_us:
                 self.stalled_now = True
-        else:
+        elif self.stall_since != -1 or self.stalled_now:
             self.stall_since = -1
             self.stalled_now = False
         # On target?
         end = self.end_us
-        if self.mode == TIMED:
+        if mode == TIMED:
             # run_time ends when its time is up, even if the motor was held back meanwhile.
             self.on_target = end is not None and now >= end
         elif end is None or now - self.t_pause < end:

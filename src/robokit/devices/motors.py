@@ -348,15 +348,24 @@ class Motor(DCMotor):
     def _tick(self, now):
         """One 5 ms control step (called by the scheduler)."""
         hal = self._hal
-        s = self._sign
         a, w = hal.motor_state(self._port)
+        if self._control(now, a, w):
+            hal.motor_voltage(self._port, self._sign * self._mv)
+        else:
+            self._finish()
+
+    def _control(self, now, a, w):
+        """The control at ``now``, from the motor's angle and speed as the HAL gives them:
+        True with the voltage in ``_mv`` (positive_direction side), or False when the
+        command is over and the motor is to be let go.  (The simulator's fast kernel
+        calls it with the motor read directly.)"""
+        s = self._sign
         c = self.control
         tau = c.torque(now, s * a, s * w)
         if c.paused:
             self._repeat = None  # the reference waits for the motor: run() must restart
         if c.on_target and c.finished(now):
-            self._finish()
-            return
+            return False
         mv = self._drive_mv(tau, c.ref_v)
         lim = self._vlim
         if mv > lim:
@@ -366,7 +375,7 @@ class Motor(DCMotor):
             mv = -lim
             c.sat = -1
         self._mv = mv
-        hal.motor_voltage(self._port, s * mv)
+        return True
 
     def _drive_mv(self, tau, v_ref):
         """Voltage (mV, positive_direction side) for torque ``tau`` at reference speed

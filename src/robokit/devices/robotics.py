@@ -336,8 +336,16 @@ class DriveBase:
         ch = self.heading_control
         sd = number(speed, "speed", "mm/s") * self._kd
         sh = number(turn_rate, "turn_rate", "deg/s") * self._kh
-        sd = max(-cd.speed_max, min(cd.speed_max, sd))
-        sh = max(-ch.speed_max, min(ch.speed_max, sh))
+        top = cd.speed_max
+        if sd > top:
+            sd = top
+        elif sd < -top:
+            sd = -top
+        top = ch.speed_max
+        if sh > top:
+            sh = top
+        elif sh < -top:
+            sh = -top
         if (cd.active and ch.active and not cd.paused and not ch.paused
                 and cd.mode == SPEED and ch.mode == SPEED and self._owns_motors()):
             # Already driving (a program calling drive() in its loop): the new speeds

@@ -73,6 +73,8 @@ MAX_DURATION_S = 1_000_000.0
 #: Halvings of a physics step that find when the body reached a wall; the finest part.
 _BISECTIONS = 10
 _FINEST = 0.5 ** _BISECTIONS
+_sin = math.sin  # (module-level names: _roll runs at every physics step)
+_cos = math.cos
 
 
 class SimTimeUp(BaseException):
@@ -367,6 +369,14 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         if self._drive:
             self._move_body(dt)
 
+    def _free_moving(self) -> bool:
+        """Does a motor that turns no wheel move or have a drive?  (Else a physics step
+        leaves all of them as they are, and the fast kernel need not step them.)"""
+        for _port, m, _rng in self._free_motors:
+            if m.speed != 0.0 or m._volts != 0.0:
+                return True
+        return False
+
     def _step_free_motors(self, dt: float) -> None:
         """Step the motors that turn no wheel (an arm, say) by ``dt`` seconds."""
         for _port, m, rng in self._free_motors:
@@ -424,10 +434,10 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
             h2 = half * half
             chord = ds * (1.0 - h2 / 6.0 + h2 * h2 / 120.0)
         else:
-            chord = ds * math.sin(half) / half
+            chord = ds * _sin(half) / half
         mid = self._h + half
-        self._x += chord * math.cos(mid)
-        self._y += chord * math.sin(mid)
+        self._x += chord * _cos(mid)
+        self._y += chord * _sin(mid)
         self._h = mid + half
         self.distance_mm += ds if ds >= 0.0 else -ds
         vl = lm.speed * self._kl
@@ -728,7 +738,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
             self._physics_to(t)
         current = HUB_CURRENT_MA
         for m in self._motors.values():
-            if m.speed != 0.0 or m.voltage_mv != 0.0:
+            if m.speed != 0.0 or m._volts != 0.0:  # moving or driven
                 current += abs(m.current) * 1000.0
         return BATTERY_MV, current
 

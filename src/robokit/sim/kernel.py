@@ -20,13 +20,16 @@ A physics step takes the fast path while all of these hold, else the general one
   (the world's clearance field, ``WallGeometry._clearance``, less the body's reach and
   1 mm), so that no step needs a wall test.
 
-(The robot's other motors, an arm say, are stepped as the general path steps them.)
+(The robot's other motors, an arm say, are stepped as the general path steps them, when
+one of them moves or is driven.)
 
 The events take the fast path when, besides, the only timer on the brick is the device
 API's control loop (:func:`robokit.devices.control.scheduler`; a blinking light adds a
 timer of its own).  The kernel ticks a :class:`~robokit.devices.robotics.DriveBase` on the
-configured wheels that takes its heading from the wheels itself; anything else the loop
-controls (a motor's own control, a drive base steered by the gyro) ticks with its own
+configured wheels that takes its heading from the wheels (``DriveBase._control``) and a
+:class:`~robokit.devices.motors.Motor` under its own control (``Motor._control``), each
+with its motors read and their voltages set on the simulated motors directly; anything
+else the loop controls (a drive base steered by the gyro, say) ticks with its own
 ``_tick``, in its turn.
 
 Noise changes nothing here: neither the control loop nor the wheels' physics draws random
@@ -41,6 +44,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..devices.control import BRAKE, TIMED
+from ..devices.motors import Motor
 from ..devices.robotics import DriveBase
 from .recorder import MAX_TELEMETRY_ROWS
 
@@ -91,10 +95,11 @@ class Kernel:
         self.room = -1.0
         self.room_x = self.room_y = math.nan
         #: Physics steps taken here, those left to the general path, and control ticks
-        #: run here.
+        #: run here (of the drive base, of single motors).
         self.steps = 0
         self.handed = 0
         self.ticks = 0
+        self.motor_ticks = 0
         #: The control loop's callback, once checked to be the only timer.
         self._loop: Any = None
 
@@ -130,9 +135,9 @@ class Kernel:
         return loop.__self__
 
     def _ours(self, c: Any) -> bool:
-        """Does the kernel tick ``c``, one of the control loop's, itself?  A DriveBase on
-        the configured wheels that takes its heading from them; anything else (a motor's
-        own control, a drive base steered by the gyro) ticks with its own ``_tick``."""
+        """Does the kernel tick ``c``, one of the control loop's, as a drive base?  A
+        DriveBase on the configured wheels that takes its heading from them; a drive base
+        steered by the gyro ticks with its own ``_tick``."""
         if (type(c) is not DriveBase or c._gyro or c._left._port != self.lport
                 or c._right._port != self.rport):
             return False
@@ -140,11 +145,21 @@ class Kernel:
         ch = c.heading_control
         return cd.active and ch.active and cd.mode != TIMED and ch.mode != TIMED
 
+    def _kind(self, b: SimBrick, c: Any) -> int:
+        """How the kernel ticks ``c``: 1 as the drive base (:meth:`_tick`), 2 as a motor
+        of the brick under its own control (:meth:`_tick_motor`), 0 with its own
+        ``_tick``."""
+        if self._ours(c):
+            return 1
+        if type(c) is Motor and c._port in b._motors:
+            return 2
+        return 0
+
     # -- the hooks in SimBrick -------------------------------------------------------------
     def physics_to(self, b: SimBrick, t: int) -> bool:
         """SimBrick._physics_to on the fast path: True when done, False when the general
         path must take this step (nothing changed)."""
-        if self._free(b) and self._physics(b, t):
+        if self._free(b) and self._physics(b, t, b._free_moving()):
             return True
         self.handed += 1
         return False
@@ -163,7 +178,12 @@ class Kernel:
         rec = b.recorder
         physics = self._physics
         tick = self._tick
+        tick_motor = self._tick_motor
         done = True
+        # Whether a motor that turns no wheel moves or is driven: only a tick other than
+        # the drive base's can change that here (the program waits meanwhile).
+        arm = b._free_moving()
+        ticks = motor_ticks = 0  # counted here, added to self's at the end
         seen: Any = None  # the control loop's list of controllers the next two are for:
         alone: Any = None  # the drive base the kernel ticks, when it is all the loop has
         plan: Any = ()  # else each controller, and whether the kernel ticks it itself
@@ -178,7 +198,7 @@ class Kernel:
                 t = end
             if t > target:
                 break
-            if (end is not None and t >= end) or (t > b._t_phys and not physics(b, t)):
+            if (end is not None and t >= end) or (t > b._t_phys and not physics(b, t, arm)):
                 done = False  # the end of the run, or near a wall: the general path
                 break
             b.now = t
@@ -199,22 +219,28 @@ class Kernel:
                         if len(active) == 1 and self._ours(active[0]):
                             alone = active[0]
                         else:
-                            plan = [(c, self._ours(c)) for c in active]
+                            plan = [(c, self._kind(b, c)) for c in active]
                     if alone is not None:
                         tick(b, t, alone)
-                        self.ticks += 1
+                        ticks += 1
                     else:
                         b._in_control = True
                         try:
-                            for c, ours in plan:
-                                if ours:
+                            for c, kind in plan:
+                                if kind == 2:
+                                    tick_motor(b, t, c)
+                                    motor_ticks += 1
+                                elif kind:
                                     tick(b, t, c)
-                                    self.ticks += 1
+                                    ticks += 1
                                 else:
                                     c._tick(t)
                         finally:
                             b._in_control = False
+                        arm = b._free_moving()
                 timer[0] = nt + period
+        self.ticks += ticks
+        self.motor_ticks += motor_ticks
         b._next_tick = timer[0]
         b._update_next_event()
         if done and target > b.now:
@@ -222,25 +248,27 @@ class Kernel:
         return done
 
     # -- the kernel --------------------------------------------------------------------------
-    def _physics(self, b: SimBrick, t: int) -> bool:
+    def _physics(self, b: SimBrick, t: int, arm: bool) -> bool:
         """Both wheel motors from the last physics time to ``t`` (``MotorSim.step``), the
-        other motors, then the body along the exact arc (``SimBrick._roll``), as
+        other motors when ``arm`` (``SimBrick._free_moving``: one moves or is driven),
+        then the body along the exact arc (``SimBrick._roll``), as
         ``SimBrick._move_body`` takes a step clear of walls; False (nothing changed) when
         the step would take the body nearer a wall than the room measured."""
         dt = (t - b._t_phys) * 1e-6
         lm = b._lm
         rm = b._rm
         la = lm.angle
-        lw = lm.speed
-        lload = lm._load_nm
         ra = rm.angle
-        rw = rm.speed
-        rload = rm._load_nm
+        walls = self.walls
+        if walls:  # what to undo should the step come too near a wall
+            lw = lm.speed
+            lload = lm._load_nm
+            rw = rm.speed
+            rload = rm._load_nm
         lm.step(dt)
         rm.step(dt)
         dl = (lm.angle - la) * b._kl
         dr = (rm.angle - ra) * b._kr
-        walls = self.walls
         if walls:
             ds = 0.5 * (dl + dr)
             ads = ds if ds >= 0.0 else -ds
@@ -253,7 +281,7 @@ class Kernel:
                 rm._load_nm = rload
                 return False
             self.room -= ads
-        if b._free_motors:
+        if arm:
             b._step_free_motors(dt)
         b._roll(dl, dr, dt)
         if walls:  # the room left is from here
@@ -282,3 +310,15 @@ class Kernel:
             db._halt(db.distance_control.then == BRAKE)
         finally:
             b._in_control = was
+
+    def _tick_motor(self, b: SimBrick, t: int, m: Motor) -> None:
+        """One 5 ms step of a motor's own control at ``t``: ``Motor._tick`` with the motor
+        read and its voltage set on the simulated motor directly (the control loop runs
+        with ``b._in_control`` set, so a finished command lets go of the motor through
+        the HAL at no cost in time, as ``Motor._tick`` does)."""
+        port = m._port
+        sim = b._motors[port]
+        if m._control(t, sim.angle + b._offsets[port], sim.speed):
+            sim.set_voltage(m._sign * m._mv)
+        else:
+            m._finish()
