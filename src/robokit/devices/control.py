@@ -610,7 +610,7 @@ class Control:
                 self.stall_since = now
             elif now - self.stall_since >= self.stall_us:
                 self.stalled_now = True
-        elif self.stall_since != -1 or self.stalled_now:
+        else:
             self.stall_since = -1
             self.stalled_now = False
         # On target?

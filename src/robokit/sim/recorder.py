@@ -59,6 +59,7 @@ class Recorder:
         self._motor_ports: list[str] = []
         self._motor_signs: list[float] = []
         self._sensor_ports: list[str] = []
+        self._sensor_nans: list[float] = []  # a NaN for each sensor port, for sample()
         #: (motor, port, sign) of each motor's two columns, for sample().
         self._motor_refs: list[tuple[Any, str, float]] = []
 
@@ -80,6 +81,7 @@ class Recorder:
                 self._sensor_ports.append(dev["port"])
                 cols.append(f"{name}")
         self.columns = cols
+        self._sensor_nans = [math.nan] * len(self._sensor_ports)
         self.period_us = brick._record_period
         self._motor_refs = [(brick._motors[port], port, sign) for port, sign
                             in zip(self._motor_ports, self._motor_signs, strict=True)]
@@ -92,10 +94,8 @@ class Recorder:
         for m, port, sign in self._motor_refs:
             row.append(sign * (m.angle + offsets[port]) + 0.0)  # + 0.0: never -0.0
             row.append(sign * m.speed + 0.0)
-        last = brick._last
-        nan = math.nan
-        for port in self._sensor_ports:
-            row.append(last.get(port, nan))
+        # Each sensor's last reading, NaN before its first (dict.get(port, nan) by map).
+        row.extend(map(brick._last.get, self._sensor_ports, self._sensor_nans))
         self.rows.append(tuple(row))
 
     def decimate(self) -> None:

@@ -92,10 +92,12 @@ class Sensors(BrickState):
         if self.noise:
             r, g, b = self._noisy(r, 0.8), self._noisy(g, 0.8), self._noisy(b, 0.8)
             r, g, b = (min(100.0, max(0.0, v)) for v in (r, g, b))
-        else:
-            self._rgb_memo[port] = (stamp, (r, g, b), (r + g + b) / 3.0)
-        self._last[port] = (r + g + b) / 3.0
-        return r, g, b
+        rgb = (r, g, b)
+        mean = (r + g + b) / 3.0
+        if not self.noise:
+            self._rgb_memo[port] = (stamp, rgb, mean)
+        self._last[port] = mean
+        return rgb
 
     def color_ambient(self, port: str) -> float:
         self._spend(CALL_COST_US)
