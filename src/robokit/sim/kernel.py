@@ -237,7 +237,8 @@ class Kernel:
                                     c._tick(t)
                         finally:
                             b._in_control = False
-                        arm = b._free_moving()
+                        if not arm:  # (a motor that came to rest is skipped by its step)
+                            arm = b._free_moving()
                 timer[0] = nt + period
         self.ticks += ticks
         self.motor_ticks += motor_ticks
