@@ -300,9 +300,12 @@ class FootprintSampler:
         w10 = ax * (1.0 - ay)
         w01 = (1.0 - ax) * ay
         w11 = ax * ay
-        return (w00 * m[p] + w10 * m[p + 3] + w01 * m[q] + w11 * m[q + 3],
-                w00 * m[p + 1] + w10 * m[p + 4] + w01 * m[q + 1] + w11 * m[q + 4],
-                w00 * m[p + 2] + w10 * m[p + 5] + w01 * m[q + 2] + w11 * m[q + 5])
+        # The means at the four corners, (r, g, b) each: two pairs of neighbours in a row.
+        r00, g00, b00, r10, g10, b10 = m[p:p + 6]
+        r01, g01, b01, r11, g11, b11 = m[q:q + 6]
+        return (w00 * r00 + w10 * r10 + w01 * r01 + w11 * r11,
+                w00 * g00 + w10 * g10 + w01 * g01 + w11 * g11,
+                w00 * b00 + w10 * b10 + w01 * b01 + w11 * b11)
 
 
 def _build_tables(world: World, rx0: float, ry0: float, w: int, h: int, px: float,
