@@ -255,3 +255,43 @@ def test_a_kit_robot_made_in_place_runs_the_same(monkeypatch: pytest.MonkeyPatch
     assert kernel_of(fast).ticks > 100
     assert_same_run(fast, slow)
     assert fast.telemetry.rows == slow.telemetry.rows
+
+
+ARM_MOVES = '''
+from robokit import Stop, robot, wait
+
+base = robot.drive_base
+arm = robot.arm
+base.drive(150, 20)
+arm.run_angle(300, 60, then=Stop.BRAKE)
+arm.run_angle(300, -60, then=Stop.COAST)
+arm.run_target(200, 30, then=Stop.COAST_SMART)
+wait(300)
+arm.run_time(-200, 400, then=Stop.HOLD)
+arm.run(250)
+wait(300)
+arm.track_target(-20)
+wait(200)
+arm.stop()
+base.straight(100)
+arm.run_target(500, 80, wait=False)
+base.turn(90)
+arm.run_until_stalled(-300, then=Stop.BRAKE, duty_limit=50)
+print(arm.angle(), base.distance(), arm.done(), arm.stalled())
+'''
+
+
+def test_a_motor_under_its_own_control_moves_and_stops_the_same_way(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The kernel ticks the arm's control (Motor._control) beside the drive base's, and
+    # lets go of it (Motor._finish) as Motor._tick does, for every way a move ends.
+    prog = tmp_path / "arm_moves.py"
+    prog.write_text(ARM_MOVES, encoding="utf-8")
+    fast = run(monkeypatch, prog, True, world="empty", duration=30)
+    slow = run(monkeypatch, prog, False, world="empty", duration=30)
+    assert fast.status == "finished", fast.traceback
+    k = kernel_of(fast)
+    assert k.motor_ticks > 500
+    assert k.ticks > 100
+    assert_same_run(fast, slow)
+    assert fast.telemetry.rows == slow.telemetry.rows
