@@ -20,6 +20,7 @@ pyserial at start-up).
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
@@ -41,39 +42,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def _module(name: str) -> Any:
-    """The module of commands ``name`` (written out, so that the layer test sees each
-    import)."""
-    if name == "run":
-        from . import run
-
-        return run
-    if name == "compile":
-        from . import compile
-
-        return compile
-    if name == "flash":
-        from . import flash
-
-        return flash
-    if name == "install":
-        from . import install
-
-        return install
-    if name == "board":
-        from . import board
-
-        return board
-    if name == "sim":
-        from . import sim
-
-        return sim
-    if name == "batch":
-        from . import batch
-
-        return batch
-    from . import robot
-
-    return robot
+    """The module of commands ``name`` (one of :data:`COMMANDS`' modules)."""
+    return importlib.import_module(f"{__name__}.{name}")
 
 
 class _Main(Group):
