@@ -41,11 +41,14 @@ def _code(text: str) -> list[tuple[int, str]]:
 def _resolve(words: list[str]) -> tuple[click.Command, list[str]] | None:
     """The command the words name (and the words left over), or None."""
     cmd: click.Command = main
+    ctx = click.Context(main)
     used = 0
     for w in words:
-        if not isinstance(cmd, click.Group) or w not in cmd.commands:
+        # (get_command, not .commands: robokit loads a command's module when it is asked for)
+        sub = cmd.get_command(ctx, w) if isinstance(cmd, click.Group) else None
+        if sub is None:
             break
-        cmd = cmd.commands[w]
+        cmd = sub
         used += 1
     return (cmd, words[used:]) if used else None
 
