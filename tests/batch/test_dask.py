@@ -57,7 +57,10 @@ def test_a_batch_on_the_cluster_gives_the_local_rows(tmp_path: Path, cluster: st
     assert all(row["error"]["type"] == "Refused" for row in refused)
 
 
-def test_no_scheduler_there_is_one_line(tmp_path: Path) -> None:
+def test_no_scheduler_there_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from robokit.batch import distributed
+
+    monkeypatch.setattr(distributed, "CONNECT_TIMEOUT_S", 1.0)  # not the production 10 s
     good = tmp_path / "good.py"
     good.write_text("print(1)\n", encoding="utf-8")
     r = invoke("batch", good, "--scheduler", f"tcp://127.0.0.1:{free_port()}")

@@ -118,6 +118,10 @@ def local_cluster(workers: int = 2, timeout: float = 60.0) -> Iterator[str]:
                         p.wait()
 
 
+#: Seconds to wait for a Dask scheduler to answer before saying that none did.
+CONNECT_TIMEOUT_S = 10.0
+
+
 def connect(address: str) -> Any:
     """A Dask client of the scheduler at ``address``; a RobokitError saying what to do."""
     try:
@@ -125,7 +129,7 @@ def connect(address: str) -> Any:
     except ImportError as exc:
         raise RobokitError("--scheduler needs Dask: pip install \"robokit[dask]\"") from exc
     try:
-        return Client(address, timeout=10)
+        return Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError) as exc:
         raise RobokitError(f"--scheduler {address}: no Dask scheduler answered ({exc}); is "
                            "it running (dask scheduler), and is the address right?") from exc
