@@ -5,22 +5,11 @@ grid's far edge."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import robokit.sim.world.geometry as geometry_mod
+from world_helpers import grid_forced
+
 from robokit.sim.world import World
-
-
-@contextmanager
-def grid_forced() -> Iterator[None]:
-    old = geometry_mod._GRID_MIN_SEGMENTS
-    geometry_mod._GRID_MIN_SEGMENTS = 1
-    try:
-        yield
-    finally:
-        geometry_mod._GRID_MIN_SEGMENTS = old
 
 
 def test_a_segment_on_the_grids_far_edge_is_in_the_last_cells() -> None:

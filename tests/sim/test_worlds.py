@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from world_helpers import grid_forced
 
 import robokit.sim.world as world_mod
-import robokit.sim.world.geometry as geometry_mod
 from robokit.devices._errors import RobokitError
 from robokit.sim.surface import render
 from robokit.sim.world import (
@@ -339,16 +337,6 @@ def sphere_trace(walls: list[tuple[tuple[float, float], tuple[float, float], flo
         if t >= max_mm:
             return max_mm
     raise AssertionError("sphere tracing did not converge")
-
-
-@contextmanager
-def grid_forced() -> Iterator[None]:
-    old = geometry_mod._GRID_MIN_SEGMENTS
-    geometry_mod._GRID_MIN_SEGMENTS = 1
-    try:
-        yield
-    finally:
-        geometry_mod._GRID_MIN_SEGMENTS = old
 
 
 coord = st.floats(-500, 500, allow_nan=False)
