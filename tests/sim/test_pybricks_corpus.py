@@ -112,6 +112,7 @@ def _board_programs() -> list[Path]:
             and not any(r in p.read_text() for r in radio)]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32" or shutil.which("micropython") is None,
                     reason="MicroPython's unix port (and POSIX ptys) needed")
 def test_the_corpus_runs_as_mpy_on_the_simulated_board_as_in_the_simulator(
