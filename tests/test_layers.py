@@ -8,6 +8,7 @@ those under ``if TYPE_CHECKING:`` do not, since they never run.
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -113,7 +114,11 @@ def _imports(name: str) -> set[str]:
     return found
 
 
-GRAPH = {name: _imports(name) for name in MODULES}
+@functools.cache
+def _graph() -> dict[str, set[str]]:
+    """Each module's imports (read once, when a test first asks: not at collection, which
+    every pytest-xdist worker does)."""
+    return {name: _imports(name) for name in MODULES}
 
 
 def _layer(module: str) -> str:
@@ -158,22 +163,22 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_import_reader_sees_lazy_imports_and_skips_type_checking_ones():
     # sim/__init__.py imports the compiler inside load_bundle only.
-    assert "robokit.compiler.compile" in GRAPH["robokit.sim"]
+    assert "robokit.compiler.compile" in _graph()["robokit.sim"]
     # robokit/__init__.py loads .errors through import_module; the device API's
     # modules it names under TYPE_CHECKING only.
-    assert "robokit.errors" in GRAPH["robokit"]
-    assert "robokit.sim" not in GRAPH["robokit"]
+    assert "robokit.errors" in _graph()["robokit"]
+    assert "robokit.sim" not in _graph()["robokit"]
     # A cycle is found where there is one.
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
 def test_no_module_imports_another_that_imports_it_back():
-    assert _cycles(GRAPH) == []
+    assert _cycles(_graph()) == []
 
 
 def test_no_cycle_between_packages():
     packages: dict[str, set[str]] = {}
-    for module, targets in GRAPH.items():
+    for module, targets in _graph().items():
         for target in targets:
             a, b = _layer(module), _layer(target)
             if a != b and TOP not in (a, b):
@@ -183,7 +188,7 @@ def test_no_cycle_between_packages():
 
 def test_every_layer_imports_only_the_layers_below_it():
     wrong = []
-    for module, targets in sorted(GRAPH.items()):
+    for module, targets in sorted(_graph().items()):
         layer = _layer(module)
         if layer == TOP:
             continue
@@ -197,25 +202,25 @@ def test_every_layer_imports_only_the_layers_below_it():
 
 
 def test_the_device_api_is_portable_and_stands_alone():
-    for module, targets in GRAPH.items():
+    for module, targets in _graph().items():
         if _layer(module) == "devices":
             assert {t for t in targets if _layer(t) != "devices"} == set(), module
 
 
 def test_links_know_nothing_of_robots_or_bundles():
-    for module, targets in GRAPH.items():
+    for module, targets in _graph().items():
         if _layer(module) == "link":
             assert not {t for t in targets
                         if _layer(t) in ("compiler", "config", "kits", "devices", "sim")}, module
 
 
 def test_nothing_imports_the_command_line():
-    assert [m for m, ts in GRAPH.items() if _layer(m) != "cli" and
+    assert [m for m, ts in _graph().items() if _layer(m) != "cli" and
             any(_layer(t) == "cli" for t in ts)] == []
 
 
 def test_protocols_are_pure():
-    for module, targets in GRAPH.items():
+    for module, targets in _graph().items():
         if _layer(module) == "protocols":
             assert {t for t in targets if _layer(t) != "protocols"} == set(), module
             tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
