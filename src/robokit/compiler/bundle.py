@@ -411,8 +411,7 @@ class Bundle:
         The bytes are kept with the bundle while none of its fields changes (its size
         checked when compiled, then the bytes a run verifies: made once, not twice).
         """
-        key = (self.program, self.entry, self.target, self.abi, self.mpy_cross_version,
-               self.robokit_version, tuple(self.modules))
+        key = self._fields_key()
         kept = self.__dict__.get("_kept_bytes")
         if kept is not None and kept[0] == key and kept[1] == self.robot:
             return kept[2]
@@ -423,9 +422,13 @@ class Bundle:
     def keep_bytes(self, data: bytes) -> None:
         """Keep ``data``, the verified bytes this bundle was read from, as its
         :meth:`to_bytes` (a stored bundle's bytes are not made again)."""
-        key = (self.program, self.entry, self.target, self.abi, self.mpy_cross_version,
-               self.robokit_version, tuple(self.modules))
-        self.__dict__["_kept_bytes"] = (key, copy.deepcopy(self.robot), data)
+        self.__dict__["_kept_bytes"] = (self._fields_key(), copy.deepcopy(self.robot), data)
+
+    def _fields_key(self) -> tuple[Any, ...]:
+        """The fields kept bytes stand for (with ``robot``, compared on its own): when one
+        of them changes, :meth:`to_bytes` makes the bytes again."""
+        return (self.program, self.entry, self.target, self.abi, self.mpy_cross_version,
+                self.robokit_version, tuple(self.modules))
 
     def _make_bytes(self) -> bytes:
         manifest = self._stored_manifest()

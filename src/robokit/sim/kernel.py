@@ -59,7 +59,6 @@ WALL_MARGIN_MM = 1.0
 _REMEASURE_MM = 50.0
 
 
-
 def enabled() -> bool:
     """Whether new bricks get the kernel (the environment may turn it off)."""
     return os.environ.get(ENV, "1").strip() != "0"
