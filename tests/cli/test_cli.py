@@ -456,6 +456,8 @@ def test_inspect_shows_a_bundle_whose_robot_has_an_odd_shape(tmp_path: Path,
                                                              robot: dict[str, Any]) -> None:
     """The hashes are valid, so the bundle is what its maker wrote: inspect shows what the
     robot configuration holds (run refuses it later with its own message), no traceback."""
+    from dataclasses import replace
+
     from robokit.compiler.bundle import Bundle
 
     program = tmp_path / "p.py"
@@ -464,7 +466,7 @@ def test_inspect_shows_a_bundle_whose_robot_has_an_odd_shape(tmp_path: Path,
     assert built.exit_code == 0, built.output
     bundle = Bundle.read(tmp_path / "p.rkb")
     odd = tmp_path / "odd.rkb"
-    odd.write_bytes(Bundle(**{**bundle.__dict__, "robot": robot}).to_bytes())
+    odd.write_bytes(replace(bundle, robot=robot).to_bytes())
     r = invoke("inspect", odd)
     assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
     assert r.exit_code == 0, r.output

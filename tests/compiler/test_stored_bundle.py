@@ -134,3 +134,41 @@ def test_a_changed_compiler_binary_is_a_rebuild(project, tmp_path):
     assert stored.load(cache, "k" * 64, "main.py").to_bytes() == bundle.to_bytes()
     binary.write_bytes(b"v2!")
     assert stored.load(cache, "k" * 64, "main.py") is None
+
+
+def test_a_stored_bundle_is_verified_once_per_run(project, tmp_path, monkeypatch):
+    # A run verifies the bundle it will run from its bytes. A stored bundle was verified
+    # as it was read from the cache: the same bytes are not read a second time.
+    import robokit.compiler.bundle as bundle_mod
+    from robokit.sim import load_bundle
+
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(tmp_path / "c"))
+    reads: list[str] = []
+    real = bundle_mod._read
+
+    def counted(data: bytes, source: str):
+        reads.append(source)
+        return real(data, source)
+
+    monkeypatch.setattr(bundle_mod, "_read", counted)
+    first, _ = load_bundle(project / "main.py")
+    assert len(reads) == 1  # built here: verified from its bytes once, before the run
+    reads.clear()
+    again, _ = load_bundle(project / "main.py")
+    assert len(reads) == 1  # read back from the store (and verified there), not again
+    assert again.to_bytes() == first.to_bytes()
+
+
+def test_a_bundle_keeps_the_bytes_it_was_read_from_only_while_unchanged(project, tmp_path):
+    from dataclasses import replace
+
+    from robokit.compiler.bundle import Bundle
+
+    made = compile_program(project / "main.py", cache=Cache(tmp_path / "c"))
+    assert made.read_bytes() is None  # made here: no reader has checked its bytes
+    read = Bundle.from_bytes(made.to_bytes())
+    assert read.read_bytes() == made.to_bytes()
+    read.robot["name"] = "changed"
+    assert read.read_bytes() is None  # changed since it was read
+    other = replace(Bundle.from_bytes(made.to_bytes()), program="other.py")
+    assert other.read_bytes() is None

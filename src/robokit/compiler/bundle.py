@@ -411,18 +411,33 @@ class Bundle:
         The bytes are kept with the bundle while none of its fields changes (its size
         checked when compiled, then the bytes a run verifies: made once, not twice).
         """
-        key = self._fields_key()
-        kept = self.__dict__.get("_kept_bytes")
-        if kept is not None and kept[0] == key and kept[1] == self.robot:
+        kept = self._kept()
+        if kept is not None:
             return kept[2]
         data = self._make_bytes()
-        self.__dict__["_kept_bytes"] = (key, copy.deepcopy(self.robot), data)
+        self.__dict__["_kept_bytes"] = (self._fields_key(), copy.deepcopy(self.robot), data,
+                                        False)
         return data
 
     def keep_bytes(self, data: bytes) -> None:
         """Keep ``data``, the verified bytes this bundle was read from, as its
-        :meth:`to_bytes` (a stored bundle's bytes are not made again)."""
-        self.__dict__["_kept_bytes"] = (self._fields_key(), copy.deepcopy(self.robot), data)
+        :meth:`to_bytes` (a bundle read from bytes does not make them again)."""
+        self.__dict__["_kept_bytes"] = (self._fields_key(), copy.deepcopy(self.robot), data,
+                                        True)
+
+    def read_bytes(self) -> bytes | None:
+        """The verified bytes this bundle was read from (:meth:`from_bytes`, :meth:`read`),
+        while none of its fields has changed since; None for a bundle made or changed
+        here, whose bytes no reader has checked yet."""
+        kept = self._kept()
+        return kept[2] if kept is not None and kept[3] else None
+
+    def _kept(self) -> tuple[Any, ...] | None:
+        """The kept bytes' record, when none of the fields they stand for changed."""
+        kept = self.__dict__.get("_kept_bytes")
+        if kept is not None and kept[0] == self._fields_key() and kept[1] == self.robot:
+            return kept
+        return None
 
     def _fields_key(self) -> tuple[Any, ...]:
         """The fields kept bytes stand for (with ``robot``, compared on its own): when one
@@ -480,7 +495,10 @@ class Bundle:
         altered (the header, the manifest, which module, or the digest), another
         format version, not a bundle, or content that breaks the format's rules.
         """
-        return _read(bytes(data), source)
+        data = bytes(data)
+        bundle = _read(data, source)
+        bundle.keep_bytes(data)
+        return bundle
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> Bundle:
@@ -497,7 +515,9 @@ class Bundle:
             raise BundleError(f"{name}: no such file. Build one with `robokit compile`.") from exc
         except OSError as exc:
             raise BundleError(f"{name}: cannot read it: {exc.strerror or exc}") from exc
-        return _read(data, name)
+        bundle = _read(data, name)
+        bundle.keep_bytes(data)
+        return bundle
 
     # -- using -------------------------------------------------------------------
 

@@ -146,8 +146,7 @@ def load(cache: Cache, key: str, source: str) -> Bundle | None:
         bundle = Bundle.from_bytes(data, source)
     except (ValueError, TypeError, KeyError, BundleError):
         return None
-    bundle.keep_bytes(data)
-    return bundle
+    return bundle  # (it keeps the bytes it was read from: see Bundle.read_bytes)
 
 
 def _unchanged(record: dict[str, Any]) -> bool:

@@ -55,7 +55,7 @@ def load_bundle(
 
     robot_arg = robot if isinstance(robot, dict) else (str(robot) if robot else None)
     bundle, found = bundle_of(program, target="sim", robot=robot_arg)
-    if isinstance(program, Bundle) or Path(program).suffix != ".rkb":  # read() verified
+    if bundle.read_bytes() is None:  # (a bundle read from its bytes was verified then)
         # Verify what will run exactly as a brick would: from the bundle's bytes.
         bundle = Bundle.from_bytes(bundle.to_bytes(), bundle.program if found is None
                                    else str(program))
