@@ -31,8 +31,13 @@ def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any
         fail(f"{', '.join(refused)}: not for several robots yet; leave "
              f"{'it' if len(refused) == 1 else 'them'} out (--json, --plot and --replay "
              "show every robot)")
-    if plot is not None and plot.suffix.lower() != ".png":
-        fail(f"--plot {plot}: the plot is a PNG image; name the file *.png")
+    if plot is not None:
+        from ..sim.plot import plot_format
+
+        try:
+            plot_format(plot)
+        except ValueError as e:
+            fail(f"--plot {e}")
     from ..sim.brick import check_duration
     from ..sim.presses import check_presses
     from ..targets.program import find_robot

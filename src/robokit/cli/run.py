@@ -150,8 +150,13 @@ def _write_run_files(result: Any, telemetry: Path | None, plot: Path | None,
 def _check_file_names(plot: Path | None, telemetry: Path | None,
                       replay: Path | None) -> None:
     """Refuse --plot, --telemetry and --replay file names of the wrong kind."""
-    if plot is not None and plot.suffix.lower() != ".png":
-        fail(f"--plot {plot}: the plot is a PNG image; name the file *.png")
+    if plot is not None:
+        from ..sim.plot import plot_format
+
+        try:
+            plot_format(plot)
+        except ValueError as e:
+            fail(f"--plot {e}")
     if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
         fail(f"--telemetry {telemetry}: use a .csv or .json file name")
     if replay is not None and replay.suffix.lower() not in (".html", ".htm"):
@@ -253,7 +258,8 @@ def repl(port: str | None, ble: str | None) -> None:
                    "else 60.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object with the result instead of the output and summary.")
-@path_option("--plot", help="Write a PNG of the path over the mat and the sensor traces.")
+@path_option("--plot", help="Write a picture of the path over the mat and the sensor "
+                            "traces: FILE.svg (quick) or FILE.png (matplotlib).")
 @path_option("--telemetry", help="Write the telemetry to FILE.csv or FILE.json.")
 @path_option("--replay", help="Write FILE.html: the run played back in a browser (world, "
                               "robot, path, sensors, events, a timeline); one file, "

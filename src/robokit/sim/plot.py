@@ -1,14 +1,17 @@
 """A picture of a simulated run: the path over the mat, and the sensor traces.
 
-``plot_run(result, "run.png")`` writes a PNG: on the left the world's mat drawn to
-scale (painted shapes, walls, boxes) with the robot's path, its start, its outline at
-the end pose and a cross where its body touched a wall or box; on the right, on one
-simulated time axis: the main sensors' readings and the motors' speeds, a band of the
-colour under each colour sensor a program reads colours with (``color()``, ``hsv()``,
-``rgb()``), and an events lane (prints, beeps and notes, the hub light's colours,
-display text and icons, contacts, buttons, an error) -- what happened when.
+``plot_run(result, "run.svg")`` writes an SVG, ``plot_run(result, "run.png")`` a PNG, of
+the same picture (:mod:`robokit.sim.plot_data` decides what it shows): on the left the
+world's mat drawn to scale (painted shapes, walls, boxes) with the robot's path, its
+start, its outline at the end pose and a cross where its body touched a wall or box; on
+the right, on one simulated time axis: the main sensors' readings and the motors'
+speeds, a band of the colour under each colour sensor a program reads colours with
+(``color()``, ``hsv()``, ``rgb()``), and an events lane (prints, beeps and notes, the hub
+light's colours, display text and icons, contacts, buttons, an error) -- what happened
+when.
 
-matplotlib is imported only inside :func:`plot_run` (object API, Agg canvas, no
+The SVG is written by :mod:`robokit.sim.plot_svg`, in pure Python. The PNG is drawn here
+with matplotlib, imported only inside :func:`plot_figure` (object API, Agg canvas, no
 pyplot), so importing :mod:`robokit.sim` stays light and nothing global changes.
 """
 
@@ -22,99 +25,60 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .plot_lanes import colour_lanes, contact_point, draw_colour_lane, draw_events, program_reads
+from .plot_data import (
+    CONTACT_COLOR,
+    END_COLOR,
+    PATH_COLOR,
+    ROBOT_COLORS,
+    START_COLOR,
+    TRACE_COLORS,
+    ZOOM_MIN_MM,
+    Scene,
+    framed,
+    scene,
+)
+from .plot_data import panels as _panels_of
+from .plot_lanes import Band, EventLane
 
 if TYPE_CHECKING:
     from .runner import RunResult
 
-__all__ = ["FIGSIZE_IN", "DPI", "PATH_COLOR", "plot_figure", "plot_run", "png_bytes"]
+__all__ = ["DPI", "FIGSIZE_IN", "FORMATS", "PATH_COLOR", "ROBOT_COLORS", "START_COLOR",
+           "ZOOM_MIN_MM", "CONTACT_COLOR", "END_COLOR", "plot_figure", "plot_format",
+           "plot_run", "png_bytes"]
 
 #: Size of the picture: inches at DPI dots per inch (1400 x 700 pixels).
 FIGSIZE_IN = (14.0, 7.0)
 DPI = 100
 #: zlib level of the PNG files (1 fastest, 9 smallest).
 PNG_LEVEL = 3
-#: Colour of the robot's path (no mat colour is near it).
-PATH_COLOR = "#ff00aa"
-START_COLOR = "#00a651"
-END_COLOR = "#0050ff"
-CONTACT_COLOR = "#e00000"
 #: Longest side of the mat picture, in pixels.
 MAT_PIXELS = 700
-#: On a bare floor the plot shows the path's surroundings, at least this wide (mm).
-ZOOM_MIN_MM = 1000.0
-
-# Sensor types plotted against time: (panel title, unit label).
-_SENSOR_PANELS: dict[str, tuple[str, str]] = {
-    "ColorSensor": ("colour sensor", "reflection %"),
-    "UltrasonicSensor": ("ultrasonic sensor", "distance mm"),
-    "ForceSensor": ("force sensor", "force N"),
-}
-_TRACE_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf")
+#: The picture's formats by file name suffix (lower case). A name with no suffix (a
+#: device, a pipe: ``/dev/stdout``) gets SVG: text, and the quicker of the two.
+FORMATS = {".svg": "svg", ".png": "png", "": "svg"}
+#: The time panels of a run (:func:`robokit.sim.plot_data.panels`), by its older name.
+_panels = _panels_of
 
 
-def _nan_list(values: list[float], sign: float = 1.0) -> list[float]:
-    return [math.nan if v is None else sign * float(v) for v in values]
-
-
-def _speed(rec: Any, name: str, dev: dict[str, Any]) -> list[float]:
-    """A motor's speed as the program's Motor.speed() reads it (its positive_direction:
-    the telemetry has that sign already)."""
-    return _nan_list(rec.column(f"{name}_speed"))
-
-
-def _panels(result: RunResult) -> list[tuple[str, str, list[tuple[str, list[float]]]]]:
-    """The time traces to draw: (title, unit, [(label, values)]) per panel."""
-    rec = result.telemetry
-    cols = set(rec.columns)
-    robot = result.brick.robot
-    devices: dict[str, dict[str, Any]] = robot["devices"]
-    panels: list[tuple[str, str, list[tuple[str, list[float]]]]] = []
-    for dtype, (title, unit) in _SENSOR_PANELS.items():
-        traces = []
-        for name, dev in devices.items():
-            if dev["type"] != dtype or name not in cols:
-                continue
-            values = _nan_list(rec.column(name))
-            if any(not math.isnan(v) for v in values):  # never read: nothing to show
-                traces.append((f"{name} (Port.{dev['port']})", values))
-        if traces:
-            panels.append((title, unit, traces))
-    drive = robot.get("drive_base")
-    motors = [n for n, d in devices.items() if d["type"] in ("Motor", "DCMotor")]
-    wheels = [drive["left"], drive["right"]] if drive else []
-    traces = [(f"{n} (Port.{devices[n]['port']})", _speed(rec, n, devices[n]))
-              for n in wheels if f"{n}_speed" in cols]
-    if traces:
-        panels.append(("drive motors", "speed °/s", traces))
-    others = []
-    for n in motors:
-        if n in wheels or f"{n}_speed" not in cols:
-            continue
-        values = _speed(rec, n, devices[n])
-        if any(v != 0.0 and not math.isnan(v) for v in values):  # only motors that moved
-            others.append((f"{n} (Port.{devices[n]['port']})", values))
-    if others:
-        panels.append(("other motors", "speed °/s", others))
-    return panels
-
-
-def _outline(pose: tuple[float, float, float], body: dict[str, float]
-             ) -> list[tuple[float, float]]:
-    """The body's rectangle at ``pose`` (world frame), plus the nose point for the heading."""
-    x, y, h = pose
-    c, s = math.cos(math.radians(h)), math.sin(math.radians(h))
-    front, back, hw = body["front"], body["back"], body["width"] / 2.0
-    local = [(back, -hw), (front, -hw), (front, hw), (back, hw)]
-    return [(x + c * u - s * v, y + s * u + c * v) for u, v in local]
+def plot_format(path: str | Path) -> str:
+    """The format :func:`plot_run` writes to ``path`` ("svg" or "png"), by its suffix;
+    ValueError, saying which names work, for any other suffix."""
+    p = Path(path)
+    fmt = FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{p}: a plot is an SVG (*.svg, drawn by robokit, quick) or a PNG "
+                         f"(*.png, drawn by matplotlib); name the file {p.stem}.svg or "
+                         f"{p.stem}.png")
+    return fmt
 
 
 def _frame_map(ax: Any, x0: float, y0: float, x1: float, y1: float) -> None:
     """Show ``x0..x1`` by ``y0..y1`` mm of the world on ``ax``, to scale, with a margin of
     4 % of the larger side all round, and the axes named."""
-    pad = 0.04 * max(x1 - x0, y1 - y0)
-    ax.set_xlim(x0 - pad, x1 + pad)
-    ax.set_ylim(y0 - pad, y1 + pad)
+    fx0, fx1, fy0, fy1 = framed(x0, y0, x1, y1)
+    ax.set_xlim(fx0, fx1)
+    ax.set_ylim(fy0, fy1)
     ax.set_aspect("equal", adjustable="box")
     ax.set_xlabel("x (mm)")
     ax.set_ylabel("y (mm)")
@@ -149,10 +113,6 @@ def _wall_patches(world: Any) -> list[Any]:
     return patches
 
 
-#: Robots 1, 2, ... of a run of several, in pictures (the replay's colours).
-ROBOT_COLORS = ("#5a9e00", "#00b0ff", "#ff6d00", "#d500f9", "#c8a800", "#00b894")
-
-
 def object_patches(objects: Iterable[Any], where: list[tuple[float, float]] | None = None
                    ) -> list[Any]:
     """Patches of movable objects (``world.objects``), at their places in ``where`` (one
@@ -180,13 +140,22 @@ def object_patches(objects: Iterable[Any], where: list[tuple[float, float]] | No
 
 
 def plot_run(result: RunResult, path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
-    """Write a PNG picture of ``result`` (a :class:`~robokit.sim.runner.RunResult`) to ``path``
-    by :func:`robokit._files.write_output` (never over one of ``inputs``, the run's own
-    files; through a device or pipe; renamed only onto a regular file)."""
-    with collector_paused():
-        data = png_bytes(plot_figure(result))
+    """Write a picture of ``result`` (a :class:`~robokit.sim.runner.RunResult`) to ``path``,
+    an SVG or a PNG by its suffix (:func:`plot_format`), by
+    :func:`robokit._files.write_output` (never over one of ``inputs``, the run's own
+    files; through a device or pipe; renamed only onto a regular file).
+
+    The SVG is written by :mod:`robokit.sim.plot_svg` without matplotlib or numpy (tens of
+    milliseconds); the PNG is matplotlib's drawing (its import alone is ~0.2 s of CPU)."""
     from .._files import write_output
 
+    if plot_format(path) == "svg":
+        from .plot_svg import svg_text
+
+        write_output(path, svg_text(scene(result)), inputs=inputs, what="plot")
+        return
+    with collector_paused():
+        data = png_bytes(plot_figure(result))
     write_output(path, data, inputs=inputs, what="plot")
 
 
@@ -220,42 +189,57 @@ def png_bytes(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def plot_figure(result: RunResult) -> Any:
-    """The picture :func:`plot_run` writes, as a matplotlib ``Figure`` (Agg canvas, no
-    pyplot): the mat axes first, then the traces, the colour bands and the events lane
-    (titled "events"), top to bottom."""
+def plot_figure(result: RunResult | Scene) -> Any:
+    """The PNG :func:`plot_run` writes, as a matplotlib ``Figure`` (Agg canvas, no pyplot),
+    of a run or of its :func:`~robokit.sim.plot_data.scene`: the mat axes first, then the
+    traces, the colour bands and the events lane (titled "events"), top to bottom."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    sc = result if isinstance(result, Scene) else scene(result)
+    fig = Figure(figsize=FIGSIZE_IN, dpi=DPI)
+    FigureCanvasAgg(fig)
+    grid = fig.add_gridspec(1, 2, width_ratios=(1.0, 1.0), left=0.07, right=0.98,
+                            bottom=0.08, top=0.9, wspace=0.18)
+    _draw_map(fig.add_subplot(grid[0, 0]), sc)
+    right = grid[0, 1].subgridspec(len(sc.heights), 1, height_ratios=sc.heights, hspace=0.55)
+    cells = iter([right[k] for k in range(len(sc.heights))])
+    first = None
+    for title, unit, traces in sc.panels:
+        tax = fig.add_subplot(next(cells), sharex=first)
+        first = first or tax
+        for k, (label, values) in enumerate(traces):
+            tax.plot(sc.t, values, color=TRACE_COLORS[k % len(TRACE_COLORS)], linewidth=1.2,
+                     label=label)
+        tax.set_ylabel(unit, fontsize=8)
+        if unit.startswith("speed"):
+            tax.axhline(0.0, color="#808080", linewidth=0.6)
+        tax.set_title(title, fontsize=9, loc="left")
+        tax.tick_params(labelsize=8)
+        tax.grid(True, alpha=0.3)
+        tax.legend(loc="upper right", fontsize=7, framealpha=0.8)
+    for band in sc.bands:
+        lax = fig.add_subplot(next(cells), sharex=first)
+        first = first or lax
+        _draw_band(lax, band)
+    eax = fig.add_subplot(next(cells), sharex=first)
+    first = first or eax
+    _draw_events(eax, sc.events)
+    eax.set_xlabel("simulated time (s)")
+    for other in fig.axes[1:-1]:
+        other.tick_params(labelbottom=False)
+    first.set_xlim(0.0, sc.end_s)
+    fig.suptitle(sc.title, fontsize=12)
+    return fig
+
+
+def _draw_map(ax: Any, sc: Scene) -> None:
+    """The mat, its walls and objects, the robot's path, start and end, the contacts."""
     from matplotlib.patches import Polygon, Rectangle
 
     from .surface import render
 
-    world = result.world
-    rec = result.telemetry
-    body = result.brick.robot["body"]
-
-    fig = Figure(figsize=FIGSIZE_IN, dpi=DPI)
-    FigureCanvasAgg(fig)
-    panels = _panels(result)
-    reads = program_reads(result)
-    lanes = colour_lanes(result) if reads is None or reads & {"color", "hsv", "rgb"} else []
-    if reads is not None and "reflection" not in reads and lanes:
-        # the program read colours, not reflection: the band says what it saw
-        banded = {f"{name} (Port.{port})" for name, port, *_ in lanes}
-        panels = [(title, unit, [tr for tr in traces if tr[0] not in banded])
-                  for title, unit, traces in panels]
-        panels = [p for p in panels if p[2]]
-    grid = fig.add_gridspec(1, 2, width_ratios=(1.0, 1.0), left=0.07, right=0.98,
-                            bottom=0.08, top=0.9, wspace=0.18)
-    # wheels that never turned (a program that only prints, beeps and lights up): no
-    # flat chart, the events say what it did
-    panels = [p for p in panels if p[1] != "speed °/s"
-              or any(v != 0.0 and not math.isnan(v) for _label, vs in p[2] for v in vs)]
-    heights = [3.0] * len(panels) + [0.8] * len(lanes) + [2.0 if panels or lanes else 4.0]
-    right = grid[0, 1].subgridspec(len(heights), 1, height_ratios=heights, hspace=0.55)
-
-    # -- left: the mat, the path, the robot ---------------------------------------------
-    ax = fig.add_subplot(grid[0, 0])
+    world = sc.world
     ax.set_facecolor("#d8d8d8")  # beyond the world's bounds: no mat
     x0, y0, x1, y1 = world.bounds
     mm_per_px = max(x1 - x0, y1 - y0) / MAT_PIXELS
@@ -265,102 +249,75 @@ def plot_figure(result: RunResult) -> Any:
                            linewidth=1.0, zorder=1))
     for patch in _wall_patches(world):
         ax.add_patch(patch)
-
-    xs = _nan_list(rec.column("x_mm")) if "x_mm" in rec.columns else []
-    ys = _nan_list(rec.column("y_mm")) if "y_mm" in rec.columns else []
-    end = result.pose
-    start = result.start_pose
-    if not xs:
-        xs, ys = [start[0]], [start[1]]
-    xs.append(end[0])
-    ys.append(end[1])
-    ax.plot(xs, ys, color=PATH_COLOR, linewidth=2.0, solid_capstyle="round", zorder=4,
-            label=f"path ({result.distance_mm:.0f} mm)")
-    ax.add_patch(Polygon(_outline(start, body), closed=True, fill=False, edgecolor=START_COLOR,
+    ax.plot(sc.xs, sc.ys, color=PATH_COLOR, linewidth=2.0, solid_capstyle="round", zorder=4,
+            label=sc.path_label)
+    start, end = sc.start, sc.end
+    ax.add_patch(Polygon(sc.start_outline, closed=True, fill=False, edgecolor=START_COLOR,
                          linestyle="--", linewidth=1.0, zorder=3))
     ax.plot([start[0]], [start[1]], marker="o", markersize=8, color=START_COLOR,
             linestyle="none", zorder=5, label="start")
-    corners = _outline(end, body)
-    ax.add_patch(Polygon(corners, closed=True, fill=False, edgecolor=END_COLOR, linewidth=1.8,
-                         zorder=5))
-    nose = ((corners[1][0] + corners[2][0]) / 2, (corners[1][1] + corners[2][1]) / 2)
-    ax.plot([end[0], nose[0]], [end[1], nose[1]], color=END_COLOR, linewidth=1.8, zorder=5)
+    ax.add_patch(Polygon(sc.end_outline, closed=True, fill=False, edgecolor=END_COLOR,
+                         linewidth=1.8, zorder=5))
+    ax.plot([end[0], sc.nose[0]], [end[1], sc.nose[1]], color=END_COLOR, linewidth=1.8,
+            zorder=5)
     ax.plot([end[0]], [end[1]], marker="s", markersize=6, color=END_COLOR, linestyle="none",
             zorder=5, label="end")
-    contacts = [e for e in result.events if e.get("kind") == "contact"]
-    if contacts:
-        touched = [contact_point(result, e) for e in contacts]
-        ax.plot([p[0] for p in touched], [p[1] for p in touched], marker="x",
+    if sc.contacts:
+        ax.plot([p[0] for p in sc.contacts], [p[1] for p in sc.contacts], marker="x",
                 markersize=10, markeredgewidth=2.5, color=CONTACT_COLOR, linestyle="none",
-                zorder=6, label=f"contact ({len(contacts)})")
-
-    for i, rival in enumerate(result.robots[1:], start=1):  # several robots: each in colour
-        colour = ROBOT_COLORS[i % len(ROBOT_COLORS)]
-        orec = rival.telemetry
-        oxs = _nan_list(orec.column("x_mm")) + [rival.pose[0]]
-        oys = _nan_list(orec.column("y_mm")) + [rival.pose[1]]
-        ax.plot(oxs, oys, color=colour, linewidth=2.0, zorder=4,
-                label=f"robot {i + 1}: {rival.program} ({rival.distance_mm:.0f} mm)")
-        ax.add_patch(Polygon(_outline(rival.pose, rival.brick.robot["body"]), closed=True,
-                             fill=False, edgecolor=colour, linewidth=1.8, zorder=5))
-        xs, ys = xs + oxs, ys + oys
-    arena = getattr(result.brick, "arena", None)
-    if arena is not None and arena.things:  # the objects, where they ended
-        for patch in object_patches([th.spec for th in arena.things],
-                                    [(th.x, th.y) for th in arena.things]):
+                zorder=6, label=f"contact ({len(sc.contacts)})")
+    for track in sc.others:
+        ax.plot(track.xs, track.ys, color=track.colour, linewidth=2.0, zorder=4,
+                label=track.label)
+        ax.add_patch(Polygon(track.outline, closed=True, fill=False, edgecolor=track.colour,
+                             linewidth=1.8, zorder=5))
+    if sc.objects:  # the objects, where they ended
+        for patch in object_patches([spec for spec, _xy in sc.objects],
+                                    [xy for _spec, xy in sc.objects]):
             ax.add_patch(patch)
-
-    # Show the whole world, and the path too if the robot left it; on a bare floor (nothing
-    # painted, no walls) show the neighbourhood of the path instead.
-    reach = max(abs(body["front"]), abs(body["back"]), body["width"] / 2)
-    finite = [(x, y) for x, y in zip(xs, ys, strict=True) if not (math.isnan(x) or math.isnan(y))]
-    px0 = min(x for x, _ in finite) - reach
-    px1 = max(x for x, _ in finite) + reach
-    py0 = min(y for _, y in finite) - reach
-    py1 = max(y for _, y in finite) + reach
-    if world.shapes or world.wall_shapes or world.boxes:
-        lx0, ly0, lx1, ly1 = min(x0, px0), min(y0, py0), max(x1, px1), max(y1, py1)
-    else:
-        half = max(px1 - px0, py1 - py0, ZOOM_MIN_MM) / 2
-        cx, cy = (px0 + px1) / 2, (py0 + py1) / 2
-        lx0, lx1, ly0, ly1 = cx - half, cx + half, cy - half, cy + half
-    _frame_map(ax, lx0, ly0, lx1, ly1)
+    fx0, fx1, fy0, fy1 = sc.limits
+    ax.set_xlim(fx0, fx1)
+    ax.set_ylim(fy0, fy1)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
     ax.set_title(f"world: {world.name}", fontsize=10)
     ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
 
-    # -- right: traces, colour bands and events against simulated time -------------------
-    t = [v / 1000.0 for v in rec.column("t_ms")] if "t_ms" in rec.columns else []
-    end_s = max(t[-1] if t else 0.0, result.sim_time_s, 1e-3)
-    cells = iter([right[k] for k in range(len(heights))])
-    first = None
-    for title, unit, traces in panels:
-        tax = fig.add_subplot(next(cells), sharex=first)
-        first = first or tax
-        for k, (label, values) in enumerate(traces):
-            tax.plot(t, values, color=_TRACE_COLORS[k % len(_TRACE_COLORS)], linewidth=1.2,
-                     label=label)
-        tax.set_ylabel(unit, fontsize=8)
-        if unit.startswith("speed"):
-            tax.axhline(0.0, color="#808080", linewidth=0.6)
-        tax.set_title(title, fontsize=9, loc="left")
-        tax.tick_params(labelsize=8)
-        tax.grid(True, alpha=0.3)
-        tax.legend(loc="upper right", fontsize=7, framealpha=0.8)
-    for lane in lanes:
-        lax = fig.add_subplot(next(cells), sharex=first)
-        first = first or lax
-        draw_colour_lane(lax, lane, reads, end_s)
-    eax = fig.add_subplot(next(cells), sharex=first)
-    first = first or eax
-    draw_events(eax, result, end_s)
-    eax.set_xlabel("simulated time (s)")
-    for other in fig.axes[1:-1]:
-        other.tick_params(labelbottom=False)
-    first.set_xlim(0.0, end_s)
 
-    status = result.status
-    if status == "error" and result.error:
-        status += f" ({result.error.get('type')})"
-    fig.suptitle(f"{result.program} on {world.name}: {status}, "
-                 f"{result.sim_time_s:.2f} s simulated", fontsize=12)
-    return fig
+def _draw_band(ax: Any, band: Band) -> None:
+    """A colour band: one ``broken_barh`` per named colour (its label the colour's name)."""
+    for t, text, colour in band.labels:
+        ax.text(t, 0.5, text, ha="center", va="center", fontsize=7, color=colour)
+    for label, (colour, bars) in band.spans.items():
+        ax.broken_barh(bars, (0.0, 1.0), facecolors=colour, edgecolors="#606060",
+                       linewidths=0.3, label=label)
+    ax.set_title(band.title, fontsize=9, loc="left")
+    ax.set_ylim(0.0, 1.0)
+    ax.set_yticks([])
+    ax.set_facecolor("#e8e8e8")
+
+
+def _draw_events(ax: Any, lane: EventLane) -> None:
+    """The events lane; its lines labelled by their kind."""
+    for t0, width, y, colour in lane.lights:
+        ax.broken_barh([(t0, width)], (y - 0.3, 0.6), facecolors=colour, edgecolors="#606060",
+                       linewidths=0.5, label="light")
+    if lane.light_marks is not None:
+        ts, y = lane.light_marks
+        ax.plot(ts, [y] * len(ts), marker="|", markersize=12, color="#303030",
+                linestyle="none", label="light changes")
+    for t0, t1, y, colour in lane.sounds:
+        ax.plot([t0, t1], [y, y], color=colour, linewidth=4, solid_capstyle="butt")
+    for kind, ts, y, marker, colour in lane.marks:
+        ax.plot(ts, [y] * len(ts), marker=marker, markersize=7, markeredgewidth=2,
+                color=colour, linestyle="none", label=kind)
+    for t, y, text, colour, late in lane.texts:
+        ax.annotate(text, (t, y), xytext=(-3 if late else 3, 5), textcoords="offset points",
+                    fontsize=6, color=colour, ha="right" if late else "left")
+    n = len(lane.rows)
+    ax.set_yticks([float(n - 1 - i) for i in range(n)], lane.rows)
+    ax.set_ylim(-0.7, max(n, 1) - 0.3)
+    ax.tick_params(labelsize=7)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.set_title(lane.title, fontsize=9, loc="left")

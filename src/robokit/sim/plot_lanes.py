@@ -1,7 +1,8 @@
 """The plot's lanes of what happened when: the colour a colour sensor saw, the events.
 
-Used by :func:`robokit.sim.plot.plot_run` (one shared simulated-time axis with the
-traces). matplotlib is imported inside the drawing functions only.
+What both pictures of a run draw on their shared simulated-time axis with the traces
+(:mod:`robokit.sim.plot`'s PNG, :mod:`robokit.sim.plot_svg`'s SVG), as data: no drawing
+here, and no matplotlib.
 
 - :func:`colour_lanes`: for each colour sensor the program read, the colour under it at
   each telemetry row (the world's surface sampled at the sensor's footprint from the
@@ -10,7 +11,8 @@ traces). matplotlib is imported inside the drawing functions only.
 - :func:`program_reads`: which of a colour sensor's readings the program's source calls
   (``color``, ``hsv``, ``rgb``, ``reflection``, ``ambient``), so that a lane is labelled by
   what the program read; None when the source cannot be read.
-- :func:`draw_events`: one lane with a row per kind of event (prints, sound, light, display,
+- :func:`colour_band`: one such lane as spans of the same named colour.
+- :func:`event_lane`: one lane with a row per kind of event (prints, sound, light, display,
   contact, then buttons and the rest, an error last), as the replay's event strip has them.
 - :func:`contact_point`: where the body touched: the side (or corner) of the body
   rectangle that is against the wall at the contact's pose.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import ast
 import bisect
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,12 +122,24 @@ def colour_lanes(result: RunResult) -> list[tuple[str, str, list[float], list[st
     return lanes
 
 
-def draw_colour_lane(ax: Any, lane: tuple[str, str, list[float], list[str], list[str]],
-                     reads: set[str] | None, end_s: float) -> None:
-    """The colour band of one sensor: a span per run of the same named colour (one
-    ``broken_barh`` per colour, its label the colour's name), names written in wide ones."""
+@dataclass
+class Band:
+    """One colour lane, ready to draw: ``spans`` per named colour (its hex colour and its
+    (start s, length s) runs), the names written in wide runs (``labels``: middle time,
+    text, text colour), and the lane's title."""
+
+    title: str
+    spans: dict[str, tuple[str, list[tuple[float, float]]]]
+    labels: list[tuple[float, str, str]]
+
+
+def colour_band(lane: tuple[str, str, list[float], list[str], list[str]],
+                reads: set[str] | None, end_s: float) -> Band:
+    """The colour band of one sensor (a lane of :func:`colour_lanes`): a span per run of the
+    same named colour, names written in the runs wider than 8 % of the time axis."""
     name, port, times, names, hexes = lane
     spans: dict[str, tuple[str, list[tuple[float, float]]]] = {}
+    labels: list[tuple[float, str, str]] = []
     start = 0
     for k in range(1, len(times) + 1):
         if k == len(times) or names[k] != names[start]:
@@ -132,20 +147,12 @@ def draw_colour_lane(ax: Any, lane: tuple[str, str, list[float], list[str], list
             t1 = times[k] if k < len(times) else max(end_s, t0)
             spans.setdefault(names[start], (hexes[start], []))[1].append((t0, t1 - t0))
             if t1 - t0 > 0.08 * max(end_s, 1e-3):
-                ax.text((t0 + t1) / 2, 0.5, names[start], ha="center", va="center",
-                        fontsize=7, color="#ffffff" if names[start] in ("NONE", "BLACK",
-                                                                         "BLUE") else "#000000")
+                dark = names[start] in ("NONE", "BLACK", "BLUE")
+                labels.append(((t0 + t1) / 2, names[start], "#ffffff" if dark else "#000000"))
             start = k
-    for label, (colour, bars) in spans.items():
-        ax.broken_barh(bars, (0.0, 1.0), facecolors=colour, edgecolors="#606060",
-                       linewidths=0.3, label=label)
     shown = [m + "()" for m in COLOUR_READS[:3] if reads and m in reads]
     what = " / ".join(shown) if shown else "colour"
-    ax.set_title(f"{name} (Port.{port}): {what}, the colour under the sensor", fontsize=9,
-                 loc="left")
-    ax.set_ylim(0.0, 1.0)
-    ax.set_yticks([])
-    ax.set_facecolor("#e8e8e8")
+    return Band(f"{name} (Port.{port}): {what}, the colour under the sensor", spans, labels)
 
 
 def _event_text(e: dict[str, Any]) -> str:
@@ -179,9 +186,27 @@ def run_events(result: RunResult) -> list[dict[str, Any]]:
     return evs
 
 
-def draw_events(ax: Any, result: RunResult, end_s: float) -> None:
-    """The events lane: a row per kind, a marker (a bar for the light, the sound's length
-    for a beep or note) at each event's time; lines labelled by their kind."""
+@dataclass
+class EventLane:
+    """The events lane, ready to draw. ``rows``: row labels, top to bottom (row ``i`` at
+    y = len(rows) - 1 - i); ``lights``: the hub light's spans (start s, length s, y, hex);
+    ``light_marks``: the times it changed (with their y); ``sounds``: a beep's or note's
+    length (start s, end s, y, colour); ``marks``: per other kind (kind, times, y, marker
+    (matplotlib's letters: "|", "x", "s", "X", "v"), colour); ``texts``: labels (t, y,
+    text, colour, late: written to the left of the mark)."""
+
+    title: str
+    rows: list[str]
+    lights: list[tuple[float, float, float, str]] = field(default_factory=list)
+    light_marks: tuple[list[float], float] | None = None
+    sounds: list[tuple[float, float, float, str]] = field(default_factory=list)
+    marks: list[tuple[str, list[float], float, str, str]] = field(default_factory=list)
+    texts: list[tuple[float, float, str, str, bool]] = field(default_factory=list)
+
+
+def event_lane(result: RunResult, end_s: float) -> EventLane:
+    """The events lane: a row per kind, a mark (a bar for the light, the sound's length for
+    a beep or note) at each event's time; labels where they do not run into each other."""
     from ..devices.parameters import hsv_to_rgb
 
     evs = run_events(result)
@@ -195,7 +220,8 @@ def draw_events(ax: Any, result: RunResult, end_s: float) -> None:
         rows.remove("error")
         rows.append("error")
     used = [r for r in rows if any(row_of[e["kind"]] == r for e in evs)]
-    y = {r: len(used) - 1 - i for i, r in enumerate(used)}
+    y = {r: float(len(used) - 1 - i) for i, r in enumerate(used)}
+    lane = EventLane("events" if evs else "events: none", used)
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for e in evs:
         by_kind.setdefault(e["kind"], []).append(e)
@@ -204,38 +230,26 @@ def draw_events(ax: Any, result: RunResult, end_s: float) -> None:
         colour = KIND_COLORS.get(kind, "#555555")
         ts = [e["t"] for e in items]
         if kind == "light":
-            lights = items
-            for k, e in enumerate(lights):
+            for k, e in enumerate(items):
                 hsv = e.get("color") or e.get("blink") or (e.get("animate") or [None])[0]
-                t1 = lights[k + 1]["t"] if k + 1 < len(lights) else end_s
+                t1 = items[k + 1]["t"] if k + 1 < len(items) else end_s
                 if hsv:
-                    ax.broken_barh([(e["t"], max(t1 - e["t"], 0.0))], (yy - 0.3, 0.6),
-                                   facecolors=_hex(hsv_to_rgb(*hsv)), edgecolors="#606060",
-                                   linewidths=0.5, label="light")
-            ax.plot(ts, [yy] * len(ts), marker="|", markersize=12, color="#303030",
-                    linestyle="none", label="light changes")
+                    lane.lights.append((e["t"], max(t1 - e["t"], 0.0), yy,
+                                        _hex(hsv_to_rgb(*hsv))))
+            lane.light_marks = (ts, yy)
             continue
-        marker = {"contact": "x", "print": "|", "display": "s", "error": "X"}.get(kind, "v")
         if kind in ("beep", "note"):
-            for e in items:
-                ax.plot([e["t"], e["t"] + float(e.get("duration") or 0) / 1000.0], [yy, yy],
-                        color=colour, linewidth=4, solid_capstyle="butt")
-        ax.plot(ts, [yy] * len(ts), marker=marker, markersize=7, markeredgewidth=2,
-                color=colour, linestyle="none", label=kind)
+            lane.sounds += [(e["t"], e["t"] + float(e.get("duration") or 0) / 1000.0, yy,
+                             colour) for e in items]
+        marker = {"contact": "x", "print": "|", "display": "s", "error": "X"}.get(kind, "v")
+        lane.marks.append((kind, ts, yy, marker, colour))
         last = -math.inf
         for e in items:
             text = _event_text(e)
             if text and e["t"] - last > 0.12 * end_s:  # no labels over each other
                 last = e["t"]
-                late = e["t"] > 0.8 * end_s  # written to the left of the mark
-                ax.annotate(text, (e["t"], yy), xytext=(-3 if late else 3, 5),
-                            textcoords="offset points", fontsize=6, color=colour,
-                            ha="right" if late else "left")
-    ax.set_yticks(list(y.values()), list(y))
-    ax.set_ylim(-0.7, max(len(used), 1) - 0.3)
-    ax.tick_params(labelsize=7)
-    ax.grid(True, axis="x", alpha=0.3)
-    ax.set_title("events" if evs else "events: none", fontsize=9, loc="left")
+                lane.texts.append((e["t"], yy, text, colour, e["t"] > 0.8 * end_s))
+    return lane
 
 
 def contact_point(result: RunResult, event: dict[str, Any]) -> tuple[float, float]:

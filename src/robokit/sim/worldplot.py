@@ -18,12 +18,12 @@ from .plot import (
     ROBOT_COLORS,
     START_COLOR,
     _frame_map,
-    _outline,
     _wall_patches,
     collector_paused,
     object_patches,
     png_bytes,
 )
+from .plot_data import outline as _outline
 
 __all__ = ["ROBOT_COLORS", "WORLD_FIGSIZE_IN", "object_patches", "plot_world", "world_figure"]
 
