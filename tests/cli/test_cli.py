@@ -118,10 +118,27 @@ def test_broken_robot_toml(robot: str, expected: tuple[str, ...]) -> None:
     assert len(err.strip().splitlines()) == 1
 
 
-def test_plot_needs_a_png_name(tmp_path: Path) -> None:
-    result = invoke("run", PROGRAMS / "still.py", "--plot", tmp_path / "plot.jpg")
-    assert_usage_error(result, "--plot", "plot.jpg", ".png")
+def test_plot_needs_an_svg_or_png_name(tmp_path: Path) -> None:
+    """Refused before the run, in one line: the option, the name, the names that work."""
+    proc = robokit_cli("run", PROGRAMS / "still.py", "--plot", tmp_path / "plot.jpg")
+    err = assert_usage_error(proc, "--plot", "plot.jpg", "plot.svg or plot.png")
+    assert len(err.strip().splitlines()) == 1
+    assert proc.stdout == ""  # nothing ran
     assert not (tmp_path / "plot.jpg").exists()
+
+
+@pytest.mark.parametrize("name", ["lap.svg", "lap"])
+def test_plot_svg_is_written_by_the_cli(tmp_path: Path, name: str) -> None:
+    """--plot FILE.svg (and a name with no suffix) writes the SVG picture."""
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / name
+    proc = robokit_cli("run", PROGRAMS / "follow_short.py", "--plot", out)
+    assert proc.returncode == 0, proc.stderr
+    assert f"plot       {out}" in proc.stdout
+    svg = ET.fromstring(out.read_text(encoding="utf-8"))
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    assert svg.find(".//{http://www.w3.org/2000/svg}path[@id='path']") is not None
 
 
 def test_bad_directive_is_a_usage_error() -> None:
