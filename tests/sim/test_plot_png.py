@@ -54,3 +54,19 @@ def test_plotting_leaves_the_garbage_collector_as_it_was(hello, tmp_path: Path,
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_the_titles_are_where_matplotlib_would_place_them(hello) -> None:  # type: ignore[no-untyped-def]
+    """The axes' titles are placed at the top of their axes (y=1.0), which spares
+    matplotlib's search for tick labels above each axes on every draw; nothing is above
+    them, so the picture is the one the automatic placement draws."""
+    result = simulate(ROOT / "examples" / "maze_solver.py")  # a band, traces, events
+    for run in (hello, result):
+        fig = plot_figure(run)
+        fig.canvas.draw()
+        placed = np.asarray(fig.canvas.buffer_rgba()).copy()
+        for ax in fig.axes:
+            ax._autotitlepos = True  # matplotlib's automatic placement
+        fig.canvas.draw()
+        assert np.array_equal(placed, np.asarray(fig.canvas.buffer_rgba()))
+        assert all(ax._autotitlepos is False for ax in plot_figure(run).axes)

@@ -214,7 +214,7 @@ def plot_figure(result: RunResult | Scene) -> Any:
         tax.set_ylabel(unit, fontsize=8)
         if unit.startswith("speed"):
             tax.axhline(0.0, color="#808080", linewidth=0.6)
-        tax.set_title(title, fontsize=9, loc="left")
+        tax.set_title(title, fontsize=9, loc="left", y=1.0)
         tax.tick_params(labelsize=8)
         tax.grid(True, alpha=0.3)
         tax.legend(loc="upper right", fontsize=7, framealpha=0.8)
@@ -281,7 +281,7 @@ def _draw_map(ax: Any, sc: Scene) -> None:
     ax.set_aspect("equal", adjustable="box")
     ax.set_xlabel("x (mm)")
     ax.set_ylabel("y (mm)")
-    ax.set_title(f"world: {world.name}", fontsize=10)
+    ax.set_title(f"world: {world.name}", fontsize=10, y=1.0)
     ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
 
 
@@ -292,7 +292,7 @@ def _draw_band(ax: Any, band: Band) -> None:
     for label, (colour, bars) in band.spans.items():
         ax.broken_barh(bars, (0.0, 1.0), facecolors=colour, edgecolors="#606060",
                        linewidths=0.3, label=label)
-    ax.set_title(band.title, fontsize=9, loc="left")
+    ax.set_title(band.title, fontsize=9, loc="left", y=1.0)
     ax.set_ylim(0.0, 1.0)
     ax.set_yticks([])
     ax.set_facecolor("#e8e8e8")
@@ -320,4 +320,4 @@ def _draw_events(ax: Any, lane: EventLane) -> None:
     ax.set_ylim(-0.7, max(n, 1) - 0.3)
     ax.tick_params(labelsize=7)
     ax.grid(True, axis="x", alpha=0.3)
-    ax.set_title(lane.title, fontsize=9, loc="left")
+    ax.set_title(lane.title, fontsize=9, loc="left", y=1.0)
