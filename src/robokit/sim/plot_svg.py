@@ -48,7 +48,7 @@ def svg_text(sc: Scene) -> str:
            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}">',
            f"<title>{esc(sc.title)}</title>",
            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-           text(WIDTH / 2, 0.02 * HEIGHT + 12 * PT, sc.title, 12 * PT, anchor="middle",
+           text(WIDTH / 2, 0.02 * HEIGHT + 0.8 * 12 * PT, sc.title, 12 * PT, anchor="middle",
                 extra=' id="title"')]
     out += _map(sc, left, top, col, bottom - top)
     out += _time_panels(sc, left + col * (1 + _WSPACE), top, col, bottom - top)

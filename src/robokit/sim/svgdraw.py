@@ -196,7 +196,7 @@ def legend(frame: Frame, entries: Sequence[tuple[str, str]], size_pt: float,
     size = size_pt * PT
     pad, gap, handle = 0.4 * size, 0.5 * size, 2.0 * size
     width = 2 * pad + handle + 0.8 * size + max(text_width(label, size) for _h, label in entries)
-    height = 2 * pad + len(entries) * size * 1.2 + (len(entries) - 1) * gap
+    height = 2 * pad + len(entries) * size * 0.9 + (len(entries) - 1) * gap
     x = frame.x + frame.w - 0.5 * size - width
     y = frame.y + 0.5 * size
     out = [f'<g class="legend"><rect x="{num(x)}" y="{num(y)}" width="{num(width)}" '
@@ -204,9 +204,9 @@ def legend(frame: Frame, entries: Sequence[tuple[str, str]], size_pt: float,
            f'fill-opacity="{alpha}" stroke="#cccccc" stroke-width="{num(0.8 * PT)}"/>']
     row = y + pad
     for mark, label in entries:
-        mid = row + 0.6 * size
+        mid = row + 0.45 * size
         out.append(f'<g transform="translate({num(x + pad + handle / 2)} {num(mid)})">{mark}</g>')
         out.append(text(x + pad + handle + 0.8 * size, mid + 0.36 * size, label, size))
-        row += 1.2 * size + gap
+        row += 0.9 * size + gap
     out.append("</g>")
     return out
