@@ -250,3 +250,26 @@ def test_a_browser_draws_the_svg(follow, tmp_path: Path) -> None:
     assert near(PATH_COLOR)[:, half:].sum() == 0
     assert near("#1f77b4")[:, half:].sum() > 300
     assert math.isclose(img.shape[1], WIDTH, rel_tol=0.01)
+
+
+def test_every_robot_and_object_is_drawn_where_it_ended(tmp_path: Path) -> None:
+    """A match: robot 2's path in its colour with its legend entry; a pushed can: the
+    object where it ended, not where it stood."""
+    from robokit.sim.plot_data import ROBOT_COLORS
+
+    match = simulate([ROOT / "examples" / "sumo_match" / "pusher.py",
+                      ROOT / "examples" / "sumo_match" / "listener.py"])
+    svg = _svg(match, tmp_path, "match.svg")
+    second = svg.find(".//s:g[@id='world']/s:path[@id='path-2']", NS)
+    assert second is not None and second.get("stroke") == ROBOT_COLORS[1]
+    rival = match.robots[1]
+    assert _points(second.get("d", ""))[-1] == pytest.approx(rival.pose[:2], abs=0.006)
+    assert any(t.startswith("robot 2: ") for t in _texts(svg))
+
+    can = simulate(ROOT / "examples" / "can_push" / "push_can.py")
+    (thing,) = can.brick.arena.things
+    assert math.hypot(thing.x - thing.spec.center[0], thing.y - thing.spec.center[1]) > 10
+    (drawn,) = _svg(can, tmp_path, "can.svg").findall(".//s:circle[@class='object']", NS)
+    assert (float(drawn.get("cx", 0)), float(drawn.get("cy", 0))) == pytest.approx(
+        (thing.x, thing.y), abs=0.006)
+    assert float(drawn.get("r", 0)) == thing.spec.radius
