@@ -21,6 +21,7 @@ pyserial at start-up).
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 import click
@@ -82,10 +83,46 @@ class _Main(Group):
                 gc.freeze()
 
 
+def command() -> None:
+    """The ``robokit`` command: the console script's entry point (and ``python -m
+    robokit.cli``).  :func:`main` as the process's command, after which the process ends
+    (:func:`_end`).  Code that calls ``main()`` itself (and may catch its SystemExit)
+    keeps its process."""
+    try:
+        main()
+    except SystemExit as exc:
+        _end(exc.code)
+        raise
+
+
+def _end(code: object) -> None:
+    """End the process now with exit ``code`` (the command is done and has said all it
+    had to say), skipping the interpreter's teardown of every module the command
+    imported (~2 ms of CPU of every run): when that teardown has nothing else to do (no
+    atexit callback, no other thread) and what was printed is flushed.  Otherwise
+    return, and the process ends as usual: the same code and output either way."""
+    import atexit
+    import os
+
+    if code is None:
+        code = 0
+    callbacks = getattr(atexit, "_ncallbacks", None)  # CPython's count of them
+    threading = sys.modules.get("threading")  # (no other thread if it was never imported)
+    if not isinstance(code, int) or callbacks is None or callbacks() or (
+            threading is not None and threading.active_count() > 1):
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        return  # Python's own exit says it (a closed pipe), as before
+    os._exit(code & 0xFF)
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="robokit", prog_name="robokit")
 def main() -> None:
     """Program robot kits in Python; run the programs on a simulated brick."""
 
 
-__all__ = ["COMMANDS", "EXIT_INTERRUPTED", "EXIT_PROGRAM_ERROR", "EXIT_USAGE", "main"]
+__all__ = ["COMMANDS", "EXIT_INTERRUPTED", "EXIT_PROGRAM_ERROR", "EXIT_USAGE", "command", "main"]

@@ -1,5 +1,5 @@
 """``python -m robokit.cli``: the ``robokit`` command."""
 
-from . import main
+from . import command
 
-main()
+command()
