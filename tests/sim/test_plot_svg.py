@@ -273,3 +273,40 @@ def test_every_robot_and_object_is_drawn_where_it_ended(tmp_path: Path) -> None:
     assert (float(drawn.get("cx", 0)), float(drawn.get("cy", 0))) == pytest.approx(
         (thing.x, thing.y), abs=0.006)
     assert float(drawn.get("r", 0)) == thing.spec.radius
+
+
+def test_a_long_series_keeps_what_each_pixel_column_shows() -> None:
+    """thin: per pixel column at most the first, lowest, highest and last points, in
+    order; the extremes, the ends and a NaN gap are kept."""
+    import random
+
+    from robokit.sim.svgdraw import Frame, thin
+
+    rnd = random.Random(7)
+    xs = [i / 50 for i in range(30_000)]  # 10 minutes at 50 Hz
+    ys = [math.sin(x) * 100 + rnd.uniform(-20, 20) for x in xs]
+    ys[12_345] = math.nan
+    f = Frame(0, 0, 584, 150, 0.0, xs[-1], -130, 130)
+    tx, ty = thin(xs, ys, f.x0, f.sx)
+    assert len(tx) <= 4 * 585 + 1 < len(xs)
+    assert tx == sorted(tx) and tx[0] == xs[0] and tx[-1] == xs[-1]
+    finite = [y for y in ys if not math.isnan(y)]
+    assert min(y for y in ty if not math.isnan(y)) == min(finite)
+    assert max(y for y in ty if not math.isnan(y)) == max(finite)
+    assert sum(math.isnan(y) for y in ty) == 1
+    per_column: dict[int, list[float]] = {}
+    for x, y in zip(xs, ys, strict=True):
+        if not math.isnan(y):
+            per_column.setdefault(int(x * f.sx), []).append(y)
+    for x, y in zip(tx, ty, strict=True):
+        if not math.isnan(y):
+            assert y in per_column[int(x * f.sx)]
+    kept: dict[int, list[float]] = {}
+    for x, y in zip(tx, ty, strict=True):
+        if not math.isnan(y):
+            kept.setdefault(int(x * f.sx), []).append(y)
+    for c, values in per_column.items():  # every column's extent is drawn
+        assert (min(kept[c]), max(kept[c])) == (min(values), max(values))
+    # Frame.line thins a long series, and leaves a short one whole
+    assert f.line(xs, ys, "#000", 1).count("L") < 4 * 585
+    assert f.line(xs[:500], ys[:500], "#000", 1).count("L") == 499

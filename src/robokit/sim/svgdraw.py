@@ -14,7 +14,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["PT", "Frame", "esc", "legend", "nice_ticks", "num", "path_d", "text", "text_width"]
+__all__ = ["PT", "Frame", "esc", "legend", "nice_ticks", "num", "path_d", "text", "text_width",
+           "thin"]
 
 #: Pixels per point (a 100 dpi canvas).
 PT = 100.0 / 72.0
@@ -74,6 +75,38 @@ def path_d(xs: Sequence[float], ys: Sequence[float], fx: float, sx: float, fy: f
     return "".join(out)
 
 
+def thin(xs: Sequence[float], ys: Sequence[float], x0: float, sx: float
+         ) -> tuple[list[float], list[float]]:
+    """The points of a series (``xs`` increasing) that a line ``sx`` px per unit wide
+    needs: per pixel column, the first, lowest, highest and last point, in their order
+    (and every NaN, which breaks the line). At the picture's size the line through them
+    covers the pixels the one through all of them would (zoomed in, it has less detail)."""
+    out: list[int] = []
+    col = None
+    group: list[int] = []
+
+    def flush() -> None:
+        if group:
+            lo = min(group, key=lambda i: ys[i])
+            hi = max(group, key=lambda i: ys[i])
+            out.extend(sorted({group[0], lo, hi, group[-1]}))
+            group.clear()
+
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        if x != x or y != y:  # NaN: keep it, the line breaks there
+            flush()
+            out.append(i)
+            col = None
+            continue
+        c = int((x - x0) * sx)
+        if c != col:
+            flush()
+            col = c
+        group.append(i)
+    flush()
+    return [xs[i] for i in out], [ys[i] for i in out]
+
+
 def nice_ticks(lo: float, hi: float, nbins: int) -> tuple[list[float], int]:
     """Ticks within ``lo..hi`` at the smallest step of 1, 2, 2.5, 5 or 10 times a power of
     ten that is at least the range over ``nbins``, and the decimals their labels need."""
@@ -126,7 +159,11 @@ class Frame:
 
     def line(self, xs: Sequence[float], ys: Sequence[float], colour: str, width_pt: float,
              extra: str = "") -> str:
-        """A polyline of data points (NaN breaks it), ``width_pt`` points wide."""
+        """A polyline of data points (NaN breaks it), ``width_pt`` points wide. A long
+        time series (``xs`` increasing) keeps at most 4 points per pixel column
+        (:func:`thin`)."""
+        if len(xs) > 4 * self.w:
+            xs, ys = thin(xs, ys, self.x0, self.sx)
         d = path_d(xs, ys, self.x - self.x0 * self.sx, self.sx,
                    self.y + self.h - self.y0 * self.sy, self.sy)
         return (f'<path d="{d}" fill="none" stroke="{colour}" '
