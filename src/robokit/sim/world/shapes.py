@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import Field, dataclass, fields
-from typing import Any, ClassVar, NamedTuple
+from dataclasses import FrozenInstanceError
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from robokit.errors import WorldError
 
@@ -115,14 +115,97 @@ def color_names() -> str:
 Point = tuple[float, float]
 
 
-class _Fields:
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:
+    def dataclass_transform(**_: Any) -> Any:
+        return lambda cls: cls
+
+
+@dataclass_transform(frozen_default=True)
+class _Record:
+    """A frozen record, as ``@dataclass(frozen=True)`` makes one, made without
+    dataclasses' code generation (which compiles five methods per class: ~0.5 ms each
+    class, ~4 ms of every run's start-up for the shapes below).  The fields are the
+    class's own annotations in order, their defaults the values given in the class body;
+    ``__init__`` takes them by position or keyword, and equality, hash and repr are the
+    fields', as a dataclass's.  Assigning to or deleting a field raises
+    ``dataclasses.FrozenInstanceError``.  (Pickling and copying work as for a frozen
+    dataclass: through the instance's ``__dict__``.)"""
+
+    #: The fields, in order, and the defaults of those that have one.
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("__annotations__", {})
+        cls._fields = tuple(n for n, a in own.items() if not str(a).startswith("ClassVar"))
+        cls._defaults = {n: cls.__dict__[n] for n in cls._fields if n in cls.__dict__}
+        setattr(cls, "__match_args__", cls._fields)  # noqa: B010 - as a dataclass has
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        names = self._fields
+        defaults = self._defaults
+        name = f"{type(self).__name__}.__init__()"
+        if len(args) > len(names):
+            least = len(names) - len(defaults) + 1
+            takes = f"from {least} to " if defaults else ""
+            raise TypeError(f"{name} takes {takes}{len(names) + 1} positional arguments but "
+                            f"{len(args) + 1} were given")
+        values = dict(zip(names, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in names:
+                raise TypeError(f"{name} got an unexpected keyword argument {key!r}")
+            if key in values:
+                raise TypeError(f"{name} got multiple values for argument {key!r}")
+            values[key] = value
+        own = self.__dict__
+        for key in names:
+            if key in values:
+                own[key] = values[key]
+            elif key in defaults:
+                own[key] = defaults[key]
+            else:
+                missing = [repr(k) for k in names if k not in values and k not in defaults]
+                listed = (missing[0] if len(missing) == 1 else " and ".join(missing)
+                          if len(missing) == 2 else ", ".join(missing[:-1]) + ", and "
+                          + missing[-1])
+                raise TypeError(f"{name} missing {len(missing)} required positional "
+                                f"argument{'s' if len(missing) > 1 else ''}: {listed}")
+
+    def _values(self) -> tuple[Any, ...]:
+        own = self.__dict__
+        return tuple(own[key] for key in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, _Record)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{key}={value!r}"
+                          for key, value in zip(self._fields, self._values(), strict=True))
+        return f"{type(self).__qualname__}({shown})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+class _Fields(_Record):
     """A shape as a world file writes it: :meth:`to_dict` is its fields in order, with
     its points, centre and size as lists."""
 
-    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
-
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: _lists(getattr(self, f.name)) for f in fields(self)}
+        return {key: _lists(value) for key, value in zip(self._fields, self._values(),
+                                                             strict=True)}
 
 
 class Pose(NamedTuple):
@@ -133,7 +216,6 @@ class Pose(NamedTuple):
     heading: float
 
 
-@dataclass(frozen=True)
 class Line(_Fields):
     """A painted polyline (stroke of ``width`` mm, round joins and ends)."""
 
@@ -144,7 +226,6 @@ class Line(_Fields):
     kind = "lines"
 
 
-@dataclass(frozen=True)
 class Polygon(_Fields):
     """A filled polygon (even-odd rule)."""
 
@@ -153,7 +234,6 @@ class Polygon(_Fields):
     kind = "polygons"
 
 
-@dataclass(frozen=True)
 class Circle(_Fields):
     """A filled disc."""
 
@@ -163,7 +243,6 @@ class Circle(_Fields):
     kind = "circles"
 
 
-@dataclass(frozen=True)
 class Ring(_Fields):
     """An annulus: points whose distance from ``center`` is in [radius - width, radius]."""
 
@@ -174,7 +253,6 @@ class Ring(_Fields):
     kind = "rings"
 
 
-@dataclass(frozen=True)
 class Wall(_Fields):
     """A wall along a polyline, ``thickness`` mm thick (centred on the line, rounded ends)."""
 
@@ -186,7 +264,6 @@ class Wall(_Fields):
     kind = "walls"
 
 
-@dataclass(frozen=True)
 class Box(_Fields):
     """A solid rectangular obstacle: ``size`` = (w, h) before turning by ``angle`` degrees."""
 
@@ -208,8 +285,7 @@ class Box(_Fields):
         return (out[0], out[1], out[2], out[3])
 
 
-@dataclass(frozen=True)
-class RobotStart:
+class RobotStart(_Record):
     """Where one robot of several starts (``[[robots]]``), and optionally the program
     it runs and its robot file (paths as written, relative to the world file)."""
 
@@ -231,8 +307,7 @@ class RobotStart:
 MOVABLE_SHAPES = {"box": (200.0, 0.5), "cylinder": (100.0, 0.5), "ball": (60.0, 0.05)}
 
 
-@dataclass(frozen=True)
-class Movable:
+class Movable(_Record):
     """An object robots push (``[[objects]]``): a ``box`` (``size`` w, d turned by ``angle``
     degrees), a ``cylinder`` (a can) or a ``ball`` (``radius``), with its mass in grams and
     its friction on the floor (a coefficient; a ball's is its rolling resistance)."""
