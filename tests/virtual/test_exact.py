@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from robokit.sim import simulate
 from robokit.targets.micropython.exact import run_exact
-from robokit.virtual import halwire
+from robokit.virtual import halwire, localsim
 from robokit.virtual.exact import ExactBoard, run_settings
 from robokit.virtual.mpvm import micropython_path
 
@@ -203,9 +203,12 @@ def test_exact_refuses_what_it_cannot_go_with(args: list[str], what: str) -> Non
 
 
 @needs_vm
-def test_a_control_tick_is_one_round_trip(tmp_path: Path) -> None:
+def test_a_control_tick_is_one_round_trip(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """In a 5 ms control tick the motors' reads come with the tick and the voltages go
-    back with its end: one round trip between the VM and the host, not one per call."""
+    back with its end: one round trip between the VM and the host, not one per call
+    (with the robot on the host: robokit.virtual.localsim)."""
+    monkeypatch.setenv(localsim.ENV, "0")
     prog = tmp_path / "hold.py"
     prog.write_text("from robokit import *\nm = Motor('A')\nm.run(300)\nwait(2000)\n"
                     "print(round(m.angle()))\n")
@@ -243,10 +246,12 @@ def test_random_is_seeded_with_the_runs_seed(tmp_path: Path) -> None:
 
 @needs_vm
 def test_clock_reads_between_events_are_answered_in_the_vm_at_the_same_times(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A loop watching the clock: each read costs 10 µs as in the default mode, the reads
     that fall short of the next event (a control tick, a sample) are answered in the VM,
-    and what it prints is recorded at the simulated time it was printed."""
+    and what it prints is recorded at the simulated time it was printed (with the robot
+    on the host: robokit.virtual.localsim)."""
+    monkeypatch.setenv(localsim.ENV, "0")
     prog = tmp_path / "busy.py"
     prog.write_text(
         "import time\nfrom robokit import *\nm = Motor('A')\nm.run(200)\n"

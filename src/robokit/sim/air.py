@@ -41,13 +41,35 @@ another's.  Positions at past times come from samples each member's brick takes 
 joins; one robot alone costs nothing).
 """
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
-import threading
-from bisect import bisect_right, insort
-from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+# Portable code: it also runs in MicroPython's VM, for the one robot of a run with --exact
+# (robokit.sim.vmbrick), in one thread.
+try:
+    import threading
+    from bisect import bisect_right, insort
+except ImportError:  # MicroPython
+    threading = None  # type: ignore[assignment]
+
+    def bisect_right(a, x):  # type: ignore[no-redef]
+        lo, hi = 0, len(a)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if x < a[mid]:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+    def insort(a, x):  # type: ignore[misc]
+        a.insert(bisect_right(a, x), x)
 
 #: Pybricks broadcasts as non-connectable advertisements "every 100ms"
 #: (pybricks-micropython PR #158, "BLE Broadcast v2", the scheme of Pybricks 3.3 and
@@ -115,6 +137,22 @@ def strength_dbm(distance_mm: float) -> float:
     """The received signal strength at ``distance_mm`` from the sender, dBm."""
     d = max(distance_mm, REFERENCE_MM)
     return REFERENCE_DBM - 10.0 * PATH_LOSS_EXPONENT * math.log10(d / REFERENCE_MM)
+
+
+def _hypot(x: float, y: float) -> float:
+    """math.hypot, which MicroPython lacks."""
+    f = getattr(math, "hypot", None)
+    return f(x, y) if f is not None else math.sqrt(x * x + y * y)
+
+
+class _OneThread:
+    """The lock of an Air in one thread (MicroPython's VM): nothing to wait for."""
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        pass
 
 
 class _Member:
@@ -202,7 +240,7 @@ class Air:
         #: rssi), and the version, which each change of a broadcast or a member moves.
         self._observed: dict[tuple[int, int], tuple[int, int, int, int, bytes | None, int]] = {}
         self._version = 0
-        self._lock = threading.RLock()
+        self._lock: Any = threading.RLock() if threading is not None else _OneThread()
 
     # -- members ----------------------------------------------------------------------
     def join(self, brick: Any, name: str | None = None) -> int:
@@ -299,7 +337,7 @@ class Air:
             return self._heard_memo[key]
         sx, sy = self._members[sender].xy_at(event_us)
         lx, ly = self._members[listener].xy_at(event_us + DELIVERY_DELAY_US)
-        rssi = strength_dbm(math.hypot(sx - lx, sy - ly))
+        rssi = strength_dbm(_hypot(sx - lx, sy - ly))
         lost = False
         if self.noise:
             lost = _unit(self.seed, sender, listener, event_us, 1) < LOSS_RATE
@@ -322,8 +360,8 @@ class Air:
             # What was heard changes only when an event enters or leaves the window, or
             # a broadcast changes: until then (a program observing in a loop) it is kept.
             if got is None or got[0] != self._version or not got[1] <= newest < got[2]:
-                got = (self._version, newest, self._next_change(member, newest),
-                       *self._hear(member, channel, newest))
+                got = (self._version, newest, self._next_change(member, newest)) + \
+                    self._hear(member, channel, newest)
                 self._observed[key] = got
             last_t, payload, rssi = got[3], got[4], got[5]
             if payload is None or now_us - last_t > OBSERVED_TIMEOUT_US:
@@ -416,7 +454,7 @@ class Air:
                 if s.listening is None or s.listening > seen:
                     continue
                 sx, sy = s.xy_at(seen)
-                if math.hypot(sx - me[0], sy - me[1]) > RANGE_MM:
+                if _hypot(sx - me[0], sy - me[1]) > RANGE_MM:
                     continue
                 self._links.append(_Link(member, i, now_us))
                 return MAILBOX_DELAY_US <= 0

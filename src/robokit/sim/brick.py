@@ -25,26 +25,18 @@ forward, and the motor physics is advanced in closed form between events
 here ever waits on the wall clock.
 """
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
-import dataclasses
 import math
-import os
 import random
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
 
 from ..devices import _hal
 from ..devices._hal import HAL
 from ..devices.motors import gear_ratio
-from ..errors import ProgramError
-from . import kernel, push
+from . import kernel
 from .air import Air, RadioHAL
 from .crowd import AmongOthers
-from .motor import MODELS, MotorModel, MotorSim
-from .presses import Press
+from .motor import MODELS, MotorSim
 from .recorder import MAX_TELEMETRY_ROWS, Recorder
 from .sensors import (  # noqa: F401 - the sensors' constants, where they always were
     CALL_COST_US,
@@ -57,8 +49,28 @@ from .sensors import (  # noqa: F401 - the sensors' constants, where they always
     ULTRASONIC_MIN_MM,
     Sensors,
 )
-from .surface import FootprintSampler
-from .world import World
+
+# Portable code: it also runs in MicroPython's VM as the robot of a run with --exact
+# (robokit.sim.vmbrick), which lacks what only a robot among walls or a host needs.
+try:
+    import os
+    import sys
+    from contextlib import contextmanager
+
+    from ..errors import ProgramError
+    from . import push
+    from .presses import Press
+    from .surface import FootprintSampler
+    from .world import World
+except ImportError:  # MicroPython
+    push, ProgramError, contextmanager = None, ValueError, (lambda f: f)  # type: ignore
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+    from .motor import MotorModel
 
 #: Reading the clock (StopWatch.time, ...) costs this much, so a loop that only
 #: watches the clock still moves it.
@@ -120,7 +132,10 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         self.robot = robot
         self.noise = bool(noise)
         self.seed = seed
-        self._rng = random.Random(seed if seed is not None else 0)
+        # (MicroPython's random has no Random: the VM runs no noise, robokit.sim.vmbrick)
+        rng = random.Random(seed if seed is not None else 0) if hasattr(random, "Random") \
+            else None
+        self._rng: random.Random = rng  # type: ignore[assignment]
         self.now = 0
         self.end_us = (None if duration_s is None
                        else int(round(check_duration(duration_s, "duration_s") * 1e6)))
@@ -177,7 +192,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         #: The last pose the bumper was read at, and whether a wall touched the front there;
         #: a pose pushing against a wall and the ends of a step there (see _still_pushing).
         self._front_memo: tuple[tuple[float, float, float] | None, bool] = (None, False)
-        self._push_known = push.NOTHING_KNOWN
+        self._push_known = push.NOTHING_KNOWN if push is not None else None
         body = robot["body"]
         self._front = body["front"]
         self._back = body["back"]
@@ -256,6 +271,8 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
     def _vary(self, model: MotorModel) -> MotorModel:
         """Per-device variance: each motor a little different, as on real robots
         (torque constant and winding resistance each within a few percent)."""
+        import dataclasses
+
         return dataclasses.replace(
             model,
             kt=model.kt * self._rng.gauss(1.0, 0.02),
@@ -757,7 +774,8 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         return None
 
 
-_ROBOKIT_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_ROBOKIT_DIR = (os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+                if hasattr(os, "path") else "")  # (MicroPython's os has no path)
 
 
 _library_dirs: tuple[str, ...] | None = None

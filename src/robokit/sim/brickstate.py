@@ -1,12 +1,15 @@
 """What the parts of :class:`~robokit.sim.brick.SimBrick` written apart (its sensors,
 its part among other robots) share of its state: the names, for the type checker."""
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
-from typing import Any
 
-from .motor import MotorSim
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (portable code: MicroPython runs it too, robokit.sim.vmbrick)
+    from typing import Any
+
+    from .motor import MotorSim
 
 #: A wheel's travel per motor degree (mm/deg, the brick's ``_kl``/``_kr``) times this is
 #: metres per radian: what turns a motor torque (N·m) into a force at the tyre (N).

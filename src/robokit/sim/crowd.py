@@ -2,14 +2,18 @@
 :class:`~robokit.sim.brick.SimBrick` that :mod:`robokit.sim.arena` uses (the body's
 shape, the force of its wheels, what it takes to push it, being pushed)."""
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
-from typing import Any
 
 from .brickstate import M_PER_RAD, BrickState
-from .motor import MotorSim
-from .recorder import Recorder
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (portable code: MicroPython runs it too, robokit.sim.vmbrick)
+    from typing import Any
+
+    from .motor import MotorSim
+    from .recorder import Recorder
 
 #: Rubber tyres on a mat: the friction coefficient of a wheel sliding sideways.
 TYRE_GRIP = 0.8

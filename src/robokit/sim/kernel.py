@@ -37,18 +37,20 @@ numbers.  Turn the kernel off with the environment variable ``ROBOKIT_SIM_KERNEL
 when a brick is made), or for one brick with ``brick.kernel = None``.
 """
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
 import os
-from typing import TYPE_CHECKING, Any
 
 from ..devices.control import BRAKE, TIMED
 from ..devices.motors import Motor
 from ..devices.robotics import DriveBase
 from .recorder import MAX_TELEMETRY_ROWS
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (portable code: MicroPython runs it too, robokit.sim.vmbrick)
+    from typing import Any
+
     from .brick import SimBrick
 
 #: The environment variable that turns the kernel off ("0").
@@ -59,9 +61,16 @@ WALL_MARGIN_MM = 1.0
 _REMEASURE_MM = 50.0
 
 
+def _hypot(x: float, y: float) -> float:
+    """math.hypot (MicroPython has none: the VM's kernel runs in a world without walls,
+    where the reach is not used)."""
+    f = getattr(math, "hypot", None)
+    return f(x, y) if f is not None else math.sqrt(x * x + y * y)
+
+
 def enabled() -> bool:
     """Whether new bricks get the kernel (the environment may turn it off)."""
-    return os.environ.get(ENV, "1").strip() != "0"
+    return (os.getenv(ENV) or "1").strip() != "0"
 
 
 def make(brick: SimBrick) -> Kernel | None:
@@ -87,7 +96,7 @@ class Kernel:
         body = brick.robot["body"]
         half = body["width"] / 2.0
         #: The body's reach from the pose point: the farthest corner of its rectangle.
-        self.reach = max(math.hypot(body["front"], half), math.hypot(body["back"], half))
+        self.reach = max(_hypot(body["front"], half), _hypot(body["back"], half))
         self.walls = brick._has_walls
         #: How far (mm) the pose point may still travel from (room_x, room_y) with no wall
         #: test (in a world with walls).
@@ -99,8 +108,10 @@ class Kernel:
         self.handed = 0
         self.ticks = 0
         self.motor_ticks = 0
-        #: The control loop's callback, once checked to be the only timer.
+        #: The control loop's callback, once checked to be the only timer, and its
+        #: scheduler (the callback's __self__, which MicroPython's bound methods lack).
         self._loop: Any = None
+        self._sched: Any = None
 
     # -- when ----------------------------------------------------------------------------
     def _free(self, b: SimBrick) -> bool:
@@ -131,7 +142,8 @@ class Kernel:
             if sched is None or loop != sched.tick:
                 return None
             self._loop = loop
-        return loop.__self__
+            self._sched = sched
+        return self._sched
 
     def _ours(self, c: Any) -> bool:
         """Does the kernel tick ``c``, one of the control loop's, as a drive base?  A

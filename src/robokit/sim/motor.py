@@ -1,6 +1,6 @@
 """DC motor models for the simulated brick, stepped exactly in closed form.
 
-CPython only.  Each LEGO motor is modelled at its *output shaft* (gearbox included) as a
+Each LEGO motor is modelled at its *output shaft* (gearbox included) as a
 permanent-magnet DC motor with negligible inductance::
 
     J dω/dt = kt (V - ke ω) / R - τc sign(ω) - τ_load        (kt = ke = k)
@@ -20,11 +20,29 @@ Units: angles in degrees, speeds in deg/s, voltages in millivolts at the API
 (``set_voltage``), SI inside the models (V, A, Ω, N·m, kg·m², rad/s).
 """
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# Portable code: MotorSim also runs in MicroPython's VM (robokit.sim.vmbrick), which has no
+# dataclasses and fits no models: the host sends them, and MODELS is empty there.
+_FITS = True
+try:
+    from dataclasses import dataclass
+except ImportError:  # MicroPython: the tables below make instances that nothing reads
+    _FITS = False
+
+    def dataclass(**_kw):  # type: ignore[no-redef]
+        def plain(cls):
+            cls.__init__ = lambda self, *args: None
+            return cls
+
+        return plain
+
 
 __all__ = [
     "KIT_MODELS",
@@ -315,6 +333,8 @@ def _build_models(table: tuple[tuple[str, str, float, float, PublishedPoints, st
     inertia estimated from the acceleration figure; ``about`` ends each model's source
     note, ``encoder(id)`` says whether that motor has one."""
     models: dict[str, MotorModel] = {}
+    if not _FITS:
+        return models  # MicroPython: the host sends the models (robokit.sim.vmbrick)
     for mid, label, rated, vmax, p, note in table:
         k, r, tc = fit(p.voltage, p.no_load_speed_rad_s, p.torque_nm, p.speed_rad_s,
                        no_load_current_a=p.no_load_current_a)

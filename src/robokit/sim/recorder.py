@@ -17,16 +17,18 @@ events past :data:`MAX_EVENTS` and output past :data:`MAX_OUTPUT_CHARS` are
 counted, not kept.
 """
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import io
 import json
 import math
-from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (portable code: MicroPython runs it too, robokit.sim.vmbrick)
+    from collections.abc import Iterable
+    from pathlib import Path
+    from typing import Any
+
     from .brick import SimBrick
 
 
@@ -36,6 +38,12 @@ MAX_TELEMETRY_ROWS = 100_000
 MAX_EVENTS = 10_000
 #: Characters of the program's output kept (lines and newlines); later lines are counted.
 MAX_OUTPUT_CHARS = 1_000_000
+
+
+#: In MicroPython, whose dicts keep no order, an event is an OrderedDict; else a dict.
+_Event: Any = None
+if not hasattr(json, "JSONDecoder"):  # MicroPython
+    from collections import OrderedDict as _Event
 
 
 def _r(v: float) -> float:
@@ -83,8 +91,10 @@ class Recorder:
         self.columns = cols
         self._sensor_nans = [math.nan] * len(self._sensor_ports)
         self.period_us = brick._record_period
-        self._motor_refs = [(brick._motors[port], port, sign) for port, sign
-                            in zip(self._motor_ports, self._motor_signs, strict=True)]
+        # (an index, not zip(strict=True): MicroPython's zip takes no strict)
+        signs = self._motor_signs
+        self._motor_refs = [(brick._motors[port], port, signs[i])
+                            for i, port in enumerate(self._motor_ports)]
 
     def sample(self, brick: SimBrick) -> None:
         """Append one row; the brick's physics is already at ``brick.now``."""
@@ -107,7 +117,14 @@ class Recorder:
         if len(self.events) >= MAX_EVENTS:
             self.events_dropped += 1
             return
-        self.events.append({"t_ms": t_us / 1000.0, "kind": kind, **data})
+        # {"t_ms": ..., "kind": ..., **data}, in an ordered dict where dicts keep no order
+        # (MicroPython: robokit.sim.vmbrick)
+        e = _Event() if _Event is not None else {}
+        e["t_ms"] = t_us / 1000.0
+        e["kind"] = kind
+        for k in data:
+            e[k] = data[k]
+        self.events.append(e)
 
     def write_output(self, t_us: int, text: str, newline: bool = True) -> bool:
         """Keep one line of output, if it fits under :data:`MAX_OUTPUT_CHARS`
@@ -167,6 +184,8 @@ class Recorder:
         Written by :func:`robokit._files.write_output`: never over one of ``inputs``
         (the run's own files), through a device or pipe, renamed only onto a regular
         file; a RobokitError says why not."""
+        from pathlib import Path
+
         from .._files import write_output
 
         p = Path(path)

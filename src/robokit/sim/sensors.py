@@ -2,14 +2,18 @@
 :class:`~robokit.sim.brick.SimBrick` (colour from the mat under the sensor, distance to
 walls and other bodies, the bumper against them, noise when it is on)."""
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
-import random
-from typing import Any
 
 from .brickstate import M_PER_RAD, BrickState
-from .surface import FootprintSampler
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (portable code: MicroPython runs it too, robokit.sim.vmbrick)
+    import random
+    from typing import Any
+
+    from .surface import FootprintSampler
 
 #: Simulated time each device call made by the program costs, in µs.
 CALL_COST_US = 50

@@ -115,6 +115,9 @@ class ExactBoard(SimBoard):
         self._moved_at = 0.0
         self._seen_now = -1
         self._link: MemoryLink | None = None
+        #: Why the robot ran on the host, not in the VM (robokit.virtual.localsim.why_not);
+        #: None when it ran in the VM (or before it was made).
+        self.on_host: str | None = None
 
     def link(self) -> MemoryLink:
         """Serve the board in this process and return the host's end of the link."""
@@ -156,6 +159,15 @@ class ExactBoard(SimBoard):
         self.bricks_made += 1
         self._moved_at = time.monotonic()
         return brick
+
+    def vm_plan(self, brick: SimBrick) -> bytes | None:
+        """What the VM makes the run's robot from, when it can run there
+        (robokit.virtual.localsim): then its device calls are no round trips to the host;
+        None keeps it here. Why it stays here is :attr:`on_host` (None: it did not)."""
+        from . import localsim
+
+        self.on_host = localsim.why_not(brick, self.presses)
+        return localsim.plan(brick) if self.on_host is None else None
 
     @property
     def vm_seed(self) -> int:

@@ -209,6 +209,13 @@ class _HostVFS:
         pass
 
     def open(self, path, mode):
+        if path.startswith("/rom/") and "w" not in mode and "a" not in mode:
+            # the ROM does not change: read whole, in one request (an import reads a file
+            # a few bytes at a time, each a request)
+            data = _rpc("rom", [path])[1]
+            return io.BytesIO(data) if "b" in mode else io.StringIO(data.decode())
+        if mode == "rb" and path.endswith(".mpy"):  # a module to import: whole, too
+            return io.BytesIO(_rpc("whole", [path])[1])
         return _File(_rpc("open", [path, mode])[0], "b" in mode)
 
     def ilistdir(self, path):
@@ -291,14 +298,83 @@ class _SimHalModule:
     __name__ = "robokit_simhal"
 
     def hal(self, robot=None):
-        """A HAL bound to a new simulated brick on the host, built from ``robot``."""
-        h = _Hal(_rpc("hal_new", [robot])[0])
+        """A HAL bound to a new simulated brick on the host, built from ``robot``; or,
+        when the host sends what it made it from, that robot here (see "the robot in the
+        VM" below)."""
+        v, data = _rpc("hal_new", [robot])
+        h = _local_hal(v[0], data) if isinstance(v, list) else _Hal(v)
         _made.append(h)
         if _SEED:
             import random
 
             random.seed(_SEED[0])  # the same run each time for the same seed
         return h
+
+
+# -- the robot in the VM (robokit run --exact): robokit.sim.vmbrick --------------------------
+# The host answers "hal_new" with [hal id] and the plan of its brick when the robot can run
+# here (robokit.virtual.localsim): the default mode's SimBrick, from the board's ROM
+# (/rom/robokit/sim, portable code), with no request per device call. It sends the host its
+# clock now and then (a "C" message: u8 hal id, <q µs; at most every BEAT_MS of wall time)
+# and, when the code that made it ends, its report (an "L" message: u8 hal id, then the
+# report as one value), ahead of "done".
+
+_local = []  # [hal id, brick] of the robots running here
+_BEAT_MS = 100
+_beat_at = [0]
+
+
+def _sim_module():
+    # robokit.sim.vmbrick from the ROM, whichever robokit package is loaded (a program's
+    # bundle brings its own, with no sim): the ROM's robokit/sim is made robokit.sim.
+    m = sys.modules.get("robokit.sim.vmbrick")
+    if m is not None:
+        return m
+    if "robokit.sim" not in sys.modules:
+        saved = sys.modules.get("sim")
+        sys.path.insert(0, "/rom/robokit")
+        try:
+            import sim as pkg
+        finally:
+            del sys.path[0]
+            del sys.modules["sim"]
+            if saved is not None:
+                sys.modules["sim"] = saved
+        pkg.__name__ = "robokit.sim"  # (what `from . import x` in it goes by)
+        sys.modules["robokit.sim"] = pkg
+    import robokit.sim.vmbrick  # noqa: F401 - it is in sys.modules then
+
+    return sys.modules["robokit.sim.vmbrick"]
+
+
+def _local_hal(hid, data):
+    import time
+
+    real = getattr(time, "_real", time)
+    vm = _sim_module()
+
+    def beat(now):
+        t = real.ticks_ms()
+        if real.ticks_diff(t, _beat_at[0]) >= _BEAT_MS:
+            _beat_at[0] = t
+            _OUT.write(b"C\x09\x00\x00\x00" + _pack("<Bq", hid, now))  # noqa: F821
+
+    plan, at = decode(data, 0)  # noqa: F821 - halvalue.py
+    b = vm.make(plan, data, at, beat)
+    del data
+    _local.append([hid, b])
+    return b
+
+
+def _report_local():
+    # the report of each robot that ran here during the code that ended
+    while _local:
+        hid, b = _local.pop(0)
+        out = bytearray(b"L\0\0\0\0")
+        out += bytes([hid])
+        encode(_sim_module().report(b), out)  # noqa: F821 - halvalue.py
+        out[1:5] = (len(out) - 5).to_bytes(4, "little")
+        _OUT.write(out)
 
 
 class _SimBoardModule:
@@ -628,6 +704,11 @@ def _exec(h, code):
     except BaseException as e:  # noqa: B036 - the board reports every exception
         err = e
     text = None
+    if _local:
+        try:
+            _report_local()
+        except BaseException as e:  # noqa: B036 - the board reports every exception
+            err = err or e
     while True:
         try:
             text = None if err is None else _format(err)

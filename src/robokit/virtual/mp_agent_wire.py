@@ -123,7 +123,17 @@ def _hal_call(hid, index, args):
 def _synced_print(*args, **kw):
     if _spent[0]:
         _hal_call(_clk[0], _SYNC, ())
+    b = _made[-1] if _made else None
+    if b is None or isinstance(b, _Hal) or kw.get("file") is not None:
+        _print(*args, **kw)
+        return
+    # the robot runs in the VM (mp_agent.py): it keeps the printed lines at their time
+    buf = io.StringIO()
+    kw["file"] = buf
     _print(*args, **kw)
+    text = buf.getvalue()
+    sys.stdout.write(text)
+    b.printed(text)
 
 
 # -- the simulated clock (started with "clock": robokit run --exact) -------------------------

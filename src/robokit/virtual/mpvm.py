@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..devices._hal import HAL
 from ..sim.brick import SimTimeUp
-from . import halwire
-from .rom import ROM
+from . import halwire, localsim
+from .rom import ROM, rom_files
 from .transport import CTRL_C, Disconnected, Stopped
 from .vfs import VirtualOS, oserror
 
@@ -61,6 +61,8 @@ QUIET_S = 0.05
 #: Wall time before a second SIGINT may be sent (one still pending would kill the VM).
 SIGINT_GAP_S = 1.0
 _HDR = 5
+#: The VM's heap with ``--exact`` (MicroPython's default is 2 MB), MB.
+HEAP_MB = 96
 #: What the VM may call on a brick: the HAL contract.
 HAL_METHODS = frozenset(n for n in vars(HAL) if not n.startswith("_"))
 
@@ -183,8 +185,10 @@ class MicroPythonVM:
             seed = getattr(self.board, "vm_seed", None)
             if seed is not None:
                 flags.append(f"seed={int(seed)}")  # and its random seeded (--exact)
+            # --exact: room for a robot in the VM and its mat's tables (robokit.sim.vmbrick)
+            heap = ["-X", f"heapsize={HEAP_MB}M"] if "clock" in flags else []
             self.proc = subprocess.Popen(
-                [self.exe, str(AGENT), str(to_agent_r), str(from_agent_w), *flags],
+                [self.exe, *heap, str(AGENT), str(to_agent_r), str(from_agent_w), *flags],
                 stdin=stdin_r, stdout=out_w, stderr=out_w,
                 pass_fds=(to_agent_r, from_agent_w), start_new_session=True,
                 env={**os.environ, "MICROPYPATH": ""})
@@ -302,8 +306,9 @@ class MicroPythonVM:
         that made the robot runs (a program run, not the host's report afterwards)."""
         b = self.board
         brick = b.brick
-        if brick is None or b.bricks_made <= self._made_before:
-            self._line = b""
+        if brick is None or b.bricks_made <= self._made_before or getattr(brick, "in_vm",
+                                                                            False):
+            self._line = b""  # (a robot in the VM keeps its output itself)
             return
         *lines, self._line = (self._line + data).split(b"\n")
         for line in lines:
@@ -369,7 +374,7 @@ class MicroPythonVM:
                 if len(buf) < _HDR + n:
                     break
                 payload = bytes(buf[_HDR:_HDR + n])
-                if buf[0] in (72, 81, 83):  # b"H", b"Q", b"S": HAL calls, binary
+                if buf[0] in (72, 81, 83, 67, 76):  # b"H", b"Q", b"S", b"C", b"L": binary
                     self._msgs.append((bytes(buf[:1]), None, payload))
                 else:
                     i = payload.index(b"\n")
@@ -460,6 +465,11 @@ class MicroPythonVM:
                     self._serve_queued(raw)
                 elif kind == b"S":
                     self._spent(raw)
+                elif kind == b"C":  # the clock of a robot running in the VM
+                    hid, now = halwire.SPENT.unpack_from(raw)
+                    self._hals[hid].now = now
+                elif kind == b"L":  # the report of a robot that ran in the VM
+                    localsim.absorb(self._hals[raw[0]], raw[1:])
                 elif kind == b"R":
                     self._serve_request(head, raw)
                 elif kind == b"D" and self._depth:
@@ -619,20 +629,30 @@ class MicroPythonVM:
         from .rom import rom_files, rom_listdir, rom_stat
 
         rel = args[0][len(ROM):]
+        abi = self._rom_abi()
         if op == "stat":
-            return list(rom_stat(rel))
+            return list(rom_stat(rel, abi))
         if op == "ilistdir":
-            return [list(e) for e in rom_listdir(rel)]
+            return [list(e) for e in rom_listdir(rel, abi)]
         mode = args[1]
         if any(c in mode for c in "wax+"):
             raise OSError(errno.EROFS, "the ROM is read-only")
-        data = rom_files().get(rel.strip("/"))
+        data = rom_files(abi).get(rel.strip("/"))
         if data is None:
             raise OSError(errno.ENOENT, "no such file in the ROM")
         h = self._next_handle
         self._next_handle += 1
         self._files[h] = io.BytesIO(data) if "b" in mode else io.StringIO(data.decode())
         return h
+
+    def _rom_abi(self) -> str | None:
+        """With ``--exact``'s clock, the VM's mpy ABI: its ROM's simulator modules are
+        compiled for it (robokit.virtual.rom.sim_files); else None (source)."""
+        if not getattr(self.board, "sim_clock", False):
+            return None
+        mpy = vm_version(self.exe)[2]
+        version, sub = mpy & 0xFF, (mpy >> 8) & 3
+        return f"{version}.{sub}" if sub else str(version)
 
     def _handle(self, op: str, args: list[Any], raw: bytes) -> tuple[Any, bytes]:
         if op == "pin":
@@ -645,6 +665,14 @@ class MicroPythonVM:
             if name not in HAL_METHODS:
                 raise AttributeError(f"the HAL has no method {name!r}")
             return halwire.jsonable(getattr(self._hals[hid], name)(*call_args)), b""
+        if op == "rom":  # a ROM file, whole
+            data = rom_files(self._rom_abi()).get(args[0][len(ROM):].strip("/"))
+            if data is None:
+                raise OSError(errno.ENOENT, "no such file in the ROM")
+            return None, data
+        if op == "whole":  # a board's file, whole (a .mpy the VM imports)
+            with self.board._open(args[0], "rb") as f:
+                return None, bytes(f.read())
         if op in ("open", "stat", "ilistdir") and _in_rom(args[0]):
             return self._rom(op, args), b""
         vos = self._os
@@ -700,6 +728,11 @@ class MicroPythonVM:
             brick = self.board.new_brick(args[0])
             hid = len(self._hals) + 1
             self._hals[hid] = brick
+            in_vm = getattr(self.board, "vm_plan", None)
+            data = in_vm(brick) if in_vm is not None else None
+            if data is not None:  # the robot runs in the VM (robokit.virtual.localsim)
+                brick.in_vm = True  # type: ignore[attr-defined]
+                return [hid], data
             return hid, b""
         if op == "made":  # robokit_simboard.made()
             return self.board.bricks_made, b""

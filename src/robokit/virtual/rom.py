@@ -44,9 +44,80 @@ del _rom_hal
 """
 
 
-@functools.lru_cache(maxsize=1)
-def rom_files() -> dict[str, bytes]:
-    """The ROM's files: ``"robokit/__init__.py"``, ``"robokit/devices/motors.py"``, ..."""
+#: The simulator's portable modules, for a robot that runs in the VM beside the program
+#: (robokit.sim.vmbrick; ``robokit run --exact``).
+SIM_MODULES = ("air", "brick", "brickstate", "crowd", "kernel", "mat", "motor", "recorder",
+               "sensors", "vmbrick")
+_FUTURE = b"from __future__ import annotations"
+
+
+def portable_source(source: bytes) -> bytes:
+    """A portable module's source as MicroPython runs it: with no ``from __future__``
+    line (MicroPython has no ``__future__`` and never evaluates annotations), every other
+    line where it was (a traceback's line numbers stay true)."""
+    lines = source.split(b"\n")
+    return b"\n".join(b"" if line.startswith(_FUTURE) else line for line in lines)
+
+
+def sim_files(mpy_abi: str | None = None) -> dict[str, bytes]:
+    """The ROM's ``robokit/sim`` package: the portable modules (:data:`SIM_MODULES`) and an
+    empty ``__init__`` (the host's package does what the VM has no use for); compiled for
+    ``mpy_abi`` when given and mpy-cross is at hand (a VM imports a .mpy in a fraction of
+    the time it takes to compile the source), else as source."""
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent.parent / "sim"
+    out = {"robokit/sim/__init__.py": b""}
+    for name in SIM_MODULES:
+        out[f"robokit/sim/{name}.py"] = portable_source((here / f"{name}.py").read_bytes())
+    if mpy_abi is not None:
+        return _compiled(out, mpy_abi) or out
+    return out
+
+
+def _compiled(sources: dict[str, bytes], abi: str) -> dict[str, bytes] | None:
+    """``sources`` compiled by mpy-cross for ``abi`` (``.py`` names become ``.mpy``),
+    each kept in robokit's compile cache; None when mpy-cross cannot do it here."""
+    import os
+    import subprocess
+    import tempfile
+
+    from ..compiler.cache import Cache, make_key
+    from ..compiler.compile import FLAGS, find_compiler
+    from ..errors import RobokitError
+
+    try:
+        comp = find_compiler(abi)
+    except RobokitError:
+        return None
+    cache = Cache()
+    out: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="robokit-rom-") as tmp:
+        for rel, source in sources.items():
+            key = make_key("rom", comp.version, *FLAGS, rel, source)
+            mpy = cache.get("mpy", key)
+            if not mpy:
+                src, dst = os.path.join(tmp, "m.py"), os.path.join(tmp, "m.mpy")
+                with open(src, "wb") as f:
+                    f.write(source)
+                try:
+                    done = subprocess.run([comp.path, *FLAGS, "-s", rel, "-o", dst, src],
+                                          capture_output=True, timeout=120)
+                    with open(dst, "rb") as f:
+                        mpy = f.read()
+                except (OSError, subprocess.SubprocessError):
+                    return None
+                if done.returncode != 0:
+                    return None
+                cache.put("mpy", key, mpy)
+            out[rel[:-3] + ".mpy"] = mpy
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def rom_files(mpy_abi: str | None = None) -> dict[str, bytes]:
+    """The ROM's files: ``"robokit/__init__.py"``, ``"robokit/devices/motors.py"``, ...,
+    ``"robokit/sim/brick.py"`` (or ``.mpy``, compiled for ``mpy_abi``), ..."""
     from ..compiler.compile import robokit_units
     from ..config import standard_rover
 
@@ -56,37 +127,40 @@ def rom_files() -> dict[str, bytes]:
         out[rel] = unit.source
     init = out["robokit/__init__.py"]
     out["robokit/__init__.py"] = init + (_ATTACH % (standard_rover(),)).encode("utf-8")
+    out.update(sim_files(mpy_abi))
     return out
 
 
-def _dirs() -> set[str]:
+def _dirs(mpy_abi: str | None = None) -> set[str]:
     found = {""}
-    for path in rom_files():
+    for path in rom_files(mpy_abi):
         parts = path.split("/")
         for i in range(1, len(parts)):
             found.add("/".join(parts[:i]))
     return found
 
 
-def rom_stat(path: str) -> tuple[int, ...]:
-    """``os.stat`` of ``path`` (relative to the ROM's root); OSError ENOENT if absent."""
+def rom_stat(path: str, mpy_abi: str | None = None) -> tuple[int, ...]:
+    """``os.stat`` of ``path`` (relative to the ROM's root) in the ROM for ``mpy_abi``;
+    OSError ENOENT if absent."""
     rel = path.strip("/")
-    data = rom_files().get(rel)
+    data = rom_files(mpy_abi).get(rel)
     if data is not None:
         return (0o100444, 0, 0, 0, 0, 0, len(data), 0, 0, 0)
-    if rel in _dirs():
+    if rel in _dirs(mpy_abi):
         return (0o040555, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     raise OSError(errno.ENOENT, "no such file in the ROM", path)
 
 
-def rom_listdir(path: str) -> list[tuple[str, int, int]]:
-    """``os.ilistdir`` of the ROM folder ``path``: (name, type, inode) entries."""
+def rom_listdir(path: str, mpy_abi: str | None = None) -> list[tuple[str, int, int]]:
+    """``os.ilistdir`` of the ROM folder ``path`` (in the ROM for ``mpy_abi``): (name,
+    type, inode) entries."""
     rel = path.strip("/")
-    if rel not in _dirs():
+    if rel not in _dirs(mpy_abi):
         raise OSError(errno.ENOENT, "no such folder in the ROM", path)
     prefix = rel + "/" if rel else ""
     names: dict[str, int] = {}
-    for f in rom_files():
+    for f in rom_files(mpy_abi):
         if f.startswith(prefix):
             head, sep, _ = f[len(prefix):].partition("/")
             names[head] = 0x4000 if sep else 0x8000

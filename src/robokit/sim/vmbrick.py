@@ -1,0 +1,205 @@
+"""The simulated robot inside MicroPython's VM, for ``robokit run PROGRAM --exact``.
+
+With ``--exact`` the program runs as its bundle's .mpy in MicroPython's unix port. Its
+robot can run there too, beside it, with no round trip to the host per device call: the
+very :class:`~robokit.sim.brick.SimBrick` of the default mode (its modules are portable
+code, served to the VM from the board's ROM, ``robokit.virtual.rom``), on the tables the
+host prepared once (the mat's footprint means and summed-area tables, the motors' models,
+the robot's config with its keys in order, the run's settings). At the end the VM sends
+back the :func:`report` (the clock, the pose, the telemetry, the events and output), which
+the host puts into its own brick (``robokit.virtual.localsim``), so that the run's result
+is the one the default mode gives. Which runs take this path, and which stay on the host,
+is ``robokit.virtual.localsim.why_not``'s to say.
+
+Portable code: the host imports it for :func:`tagged`, the VM runs all of it.
+"""
+
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
+
+import sys
+
+from . import motor
+from .brick import SimBrick
+from .mat import Footprint, MatReader
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+_Ordered: Any = dict
+if sys.implementation.name == "micropython":  # whose dicts keep no order
+    from collections import OrderedDict as _Ordered
+
+#: The tag of a dict in :func:`tagged`'s lists (no str a robot file can hold starts so).
+DICT_TAG = "\x00dict"
+#: How many of its events the robot runs between two signs of life to the host.
+BEAT_EVERY = 64
+
+
+def tagged(value: Any) -> Any:
+    """``value`` (dicts, lists, tuples, floats, ...) with every dict as a list
+    ``[DICT_TAG, key, value, key, value, ...]`` in its order, so that a value coder with no
+    dicts (``robokit.virtual.halvalue``) carries it, its floats to the bit."""
+    if isinstance(value, dict):
+        out: list[Any] = [DICT_TAG]
+        for k in value:
+            out.append(k)
+            out.append(tagged(value[k]))
+        return out
+    if isinstance(value, (list, tuple)):
+        return [tagged(v) for v in value]
+    return value
+
+
+def untagged(value: Any) -> Any:
+    """:func:`tagged` undone: each dict an ordered dict where dicts keep no order
+    (MicroPython), a dict where they do."""
+    if isinstance(value, list):
+        if value and value[0] == DICT_TAG:
+            d = _Ordered()
+            for i in range(1, len(value), 2):
+                d[value[i]] = untagged(value[i + 1])
+            return d
+        return [untagged(v) for v in value]
+    return value
+
+
+class _Model:
+    """A motor model as MotorSim reads it (the host's ``MotorModel``'s numbers)."""
+
+    def __init__(self, fields: list[Any]) -> None:
+        (self.id, self.kt, self.resistance, self.inertia, self.friction,
+         self.max_voltage) = fields
+
+
+def model_fields(m: Any) -> list[Any]:
+    """What :class:`_Model` is made from, of a ``MotorModel``."""
+    return [m.id, m.kt, m.resistance, m.inertia, m.friction, m.max_voltage]
+
+
+class _Surface:
+    """The mat as the VM's world has it: the one footprint sampler the host made."""
+
+    def __init__(self, footprint: Footprint | None) -> None:
+        self._footprint = footprint
+
+    def sampler(self, radius_mm: float) -> Footprint:
+        fp = self._footprint
+        if fp is None or fp._radius != radius_mm:
+            raise ValueError("the mat's tables were made for another footprint")
+        return fp
+
+
+class _World:
+    """The world as the VM's robot sees it: no walls, nothing to push, its mat."""
+
+    def __init__(self, start: list[float], surface: _Surface) -> None:
+        self.start = tuple(start)
+        self.walls = ()
+        self.objects = ()
+        self.surface = surface
+
+    def ultrasonic(self, x: float, y: float, heading_deg: float, cone_deg: float = 20.0,
+                   rays: int = 5, max_mm: float = 2000.0) -> float:
+        """Nothing to see: no walls (as ``World.ultrasonic`` in a world without any)."""
+        return max_mm
+
+
+class VMBrick(SimBrick):
+    """A SimBrick in the VM: it tells the host its clock now and then (``beat(now)``, so
+    that the host sees the run move, for its progress line and its watch for a program
+    that hangs), and keeps the program's printed lines at their simulated time."""
+
+    def __init__(self, world: Any, robot: dict[str, Any], beat: Callable[[int], None],
+                 **kw: Any) -> None:
+        super().__init__(world, robot, **kw)
+        self._beat = beat
+        self._beats = 0
+        self._line = ""
+        #: False once the run's report has gone to the host (later prints are not its).
+        self.live = True
+
+    def _advance_to(self, target: int) -> None:
+        super()._advance_to(target)
+        self._beats += 1
+        if self._beats >= BEAT_EVERY:
+            self._beats = 0
+            self._beat(self.now)
+
+    def printed(self, text: str) -> None:
+        """The program printed ``text``: each line it ends goes to the recorder at the
+        simulated time now (as the host records a run's output line by line)."""
+        if not self.live:
+            return
+        *lines, self._line = (self._line + text).split("\n")
+        for line in lines:
+            self.recorder.write_output(self.now, line.rstrip("\r"))
+
+    def end_output(self) -> None:
+        """The run is over: a last line with no newline goes to the recorder too."""
+        if self._line:
+            self.recorder.write_output(self.now, self._line.rstrip("\r"), False)
+            self._line = ""
+
+
+def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None]) -> VMBrick:
+    """The robot of the host's ``plan`` (``robokit.virtual.localsim.plan``; its tables in
+    ``raw`` from index ``at``): a :class:`VMBrick`."""
+    from array import array
+
+    robot, end_us, period, seed, start, models, mat = plan
+    for fields in models:
+        motor.MODELS[fields[0]] = _Model(fields)  # type: ignore[assignment]
+    footprint = None
+    if mat is not None:
+        (bounds, background, nothing, px, rx0, ry0, w, h, xw, yh, code, radius, x0, y0,
+         inv_px, nx, ny) = mat
+        reader = MatReader()
+        reader.bounds = tuple(bounds)
+        reader.background_rgb = tuple(background)
+        reader.nothing_rgb = tuple(nothing)
+        reader.mm_per_px = px
+        reader._rx0, reader._ry0, reader._w, reader._h = rx0, ry0, w, h
+        reader._xw, reader._yh = xw, yh
+        size = 8 if code == "q" else 4
+        n = (w + 1) * (h + 1) * size if w and h else 0
+        tables = []
+        for _ in range(3):
+            tables.append(array(code, bytearray(raw[at:at + n])))
+            at += n
+        reader._sr, reader._sg, reader._sb = tables
+        footprint = Footprint()
+        footprint._surface = reader
+        footprint._radius = radius
+        footprint._x0, footprint._y0, footprint._inv_px = x0, y0, inv_px
+        footprint._nx, footprint._ny = nx, ny
+        footprint._means = array("f", bytearray(raw[at:at + nx * ny * 3 * 4]))
+    world = _World(start, _Surface(footprint))
+    b = VMBrick(world, untagged(robot), beat, seed=seed,
+                duration_s=end_us / 1e6 if end_us is not None else None,
+                telemetry_hz=1e6 / period if period else 0.0, start=tuple(start))
+    # the host's own end and telemetry period, whatever the arithmetic back from them
+    b.end_us = end_us
+    b._record_period = b.recorder.period_us = period
+    b._update_next_event()
+    return b
+
+
+def report(b: VMBrick) -> list[Any]:
+    """What the host needs of the run that ended (``robokit.virtual.localsim.absorb``):
+    the physics is brought to the clock first, as the host's ``brick.pose()`` does."""
+    b.end_output()
+    b.live = False
+    from array import array
+
+    x, y, _ = b.pose()
+    rec = b.recorder
+    rows = array("d")  # the telemetry, row after row, as its floats' bytes (in one go)
+    for row in rec.rows:
+        rows.extend(row)
+    return [b.now, b._t_phys, b.time_up, x, y, b._h, b.distance_mm, b.contact_count,
+            b.first_contact, b.longest_contact_us, b._contact_since, bytes(rows),
+            tagged(rec.events), rec.output, rec.period_us, rec.events_dropped,
+            rec.output_chars, rec.output_dropped_lines, rec.output_dropped_chars,
+            b.light_rgb, b.display_rows]

