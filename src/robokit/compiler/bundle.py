@@ -183,15 +183,19 @@ def _blob_ref(ref: object, name: str, what: str) -> tuple[int, str]:
     return size, digest
 
 
-@dataclass(frozen=True)
 class _Entry:
-    """One row of the module table, as checked."""
+    """One row of the module table, as checked.  (A plain class: a dataclass would compile
+    its methods at every start-up, ~0.7 ms, for a row nobody compares or prints.)"""
 
-    name: str
-    path: str
-    package: bool
-    mpy: tuple[int, str]
-    source: tuple[int, str] | None
+    __slots__ = ("name", "path", "package", "mpy", "source")
+
+    def __init__(self, name: str, path: str, package: bool, mpy: tuple[int, str],
+                 source: tuple[int, str] | None) -> None:
+        self.name = name
+        self.path = path
+        self.package = package
+        self.mpy = mpy
+        self.source = source
 
 
 def _check_manifest(m: object) -> list[_Entry]:
