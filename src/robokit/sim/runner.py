@@ -16,13 +16,13 @@ they run with; the process's ``time`` module is left alone.  What a run did is a
 
 from __future__ import annotations
 
+import _signal as signal  # signal's C module, without the enums signal.py builds (~0.6 ms)
 import gc
 import importlib.util
 import io
 import linecache
 import os
 import re
-import signal
 import sys
 import threading
 import time
