@@ -238,3 +238,30 @@ def test_a_loop_in_the_vm_that_never_touches_a_device_is_stopped_as_hung(
     assert board.on_host is None
     assert got.status == "error" and got.error["type"] == "ProgramHang"
     assert got.sim_time_s >= 0.1  # what the VM's robot did before it hung came back
+
+
+@needs_vm
+def test_a_reading_off_the_mats_raster_reads_the_tables_the_vm_fetched_then(
+        tmp_path: Path) -> None:
+    """The colour sensor leaves the painted part of the mat (the footprint means' grid):
+    the VM's robot reads the summed-area tables from the host's cache then, and reads
+    what the default mode reads (the world's background, then nothing past its edge)."""
+    prog = tmp_path / "away.py"
+    prog.write_text(
+        "from robokit import *\n"
+        "eye = ColorSensor('C')\nbase = robot.drive_base\n"
+        "base.drive(300, 0)\n"
+        "seen = []\n"
+        "for _ in range(600):\n"
+        "    seen.append(eye.reflection())\n"
+        "    wait(10)\n"
+        "print(seen)\n")
+    default = simulate(prog, world="oval")
+    got, board = run(prog, world="oval")
+    assert board.on_host is None
+    assert got.pose == default.pose
+    assert got.telemetry.rows == default.telemetry.rows
+    seen = eval(default.output.strip())  # noqa: S307 - our own output
+    # it went off the line's raster (into the white background), then off the world
+    assert seen[0] < 60 and 90 < max(seen) and seen[-1] == 0
+    assert got.output.strip() == default.output.strip()

@@ -25,6 +25,7 @@ two runs writing at once, or a damaged entry, cost at most a rebuild.
 from __future__ import annotations
 
 import math
+import os
 import struct
 import sys
 from array import array
@@ -127,6 +128,12 @@ class Surface(MatReader):
         self._sr, self._sg, self._sb = (memoryview(t) for t in tables) if tables else (
             empty, empty, empty)
 
+    def tables_file(self) -> tuple[str, int] | None:
+        """Where the summed-area tables are on disk (:func:`stored_arrays`), or None."""
+        if not (self._w and self._h):
+            return None
+        return stored_arrays(self._key, self._code, (self._w + 1) * (self._h + 1), 3)
+
     def sampler(self, radius_mm: float) -> FootprintSampler:
         """A fast reader of :meth:`rgb` for one footprint radius (made once, then kept)."""
         cache = self.__dict__.setdefault("_samplers", {})
@@ -145,10 +152,11 @@ class FootprintSampler(Footprint):
     which answers wherever the footprint is not wholly on the raster.
     """
 
-    __slots__ = ()
+    __slots__ = ("_key",)
 
     def __init__(self, surface: Surface, radius_mm: float) -> None:
         self._surface = surface
+        self._key: str | None = None
         self._radius = radius_mm
         px = surface.mm_per_px
         k = int(round(radius_mm / px))
@@ -163,7 +171,7 @@ class FootprintSampler(Footprint):
         self._ny, self._nx = h + 1 - 2 * k, w + 1 - 2 * k
         self._x0 = surface._rx0 + k * px
         self._y0 = surface._ry0 + k * px
-        key = None if surface._key is None else f"{surface._key}-{k}"
+        key = self._key = None if surface._key is None else f"{surface._key}-{k}"
         cached = load_arrays(key, "f", self._nx * self._ny * 3, 1)
         if cached:
             self._means = cached[0]
@@ -181,6 +189,12 @@ class FootprintSampler(Footprint):
         assert (self._ny, self._nx) == stacked.shape[:2]
         self._means = array("f", stacked.reshape(-1).tobytes())
         store_arrays(key, [self._means])
+
+    def means_file(self) -> tuple[str, int] | None:
+        """Where the footprint means are on disk (:func:`stored_arrays`), or None."""
+        if not self._nx:
+            return None
+        return stored_arrays(self._key, "f", self._nx * self._ny * 3, 1)
 
 
 def _build_tables(world: World, rx0: float, ry0: float, w: int, h: int, px: float,
@@ -282,6 +296,30 @@ def load_arrays(key: str | None, code: str, n: int, count: int) -> list[Any]:
         check = zlib.crc32(part, check)
         out.append(part.cast(code))  # type: ignore[call-overload]
     return out if check == crc else []
+
+
+def stored_arrays(key: str | None, code: str, n: int, count: int) -> tuple[str, int] | None:
+    """Where the ``count`` arrays of ``n`` items stored under ``key`` are (the entry's
+    path, and the offset of the first array's first byte; the others follow), when an
+    entry of that layout is there; else None. For a reader in another process (the
+    robot in MicroPython's VM, robokit.sim.vmbrick), after this one has read and checked
+    the entry."""
+    path = _entry_path(key)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb", buffering=0) as f:
+            head = f.read(_ENTRY.size)
+            size = os.fstat(f.fileno()).st_size
+    except OSError:
+        return None
+    if len(head) < _ENTRY.size:
+        return None
+    magic, c, cnt, items, _ = _ENTRY.unpack(head)
+    if ((magic, c, cnt, items) != (_MAGIC, code.encode().ljust(4), count, n)
+            or size != _ENTRY.size + count * array(code).itemsize * n):
+        return None
+    return str(path), _ENTRY.size
 
 
 def store_arrays(key: str | None, tables: list[array[Any]]) -> None:

@@ -143,9 +143,34 @@ class VMBrick(SimBrick):
             self._line = ""
 
 
-def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None]) -> VMBrick:
-    """The robot of the host's ``plan`` (``robokit.virtual.localsim.plan``; its tables in
-    ``raw`` from index ``at``): a :class:`VMBrick`."""
+class _Mat(MatReader):
+    """The mat's summed-area tables, read from the host's file when first used (a
+    footprint off the means' grid: the footprint means serve every other reading)."""
+
+    _file: Any = None
+    _read: Any = None
+    _code: str
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("_sr", "_sg", "_sb") or self._file is None:
+            raise AttributeError(name)
+        path, offset = self._file
+        n = (self._w + 1) * (self._h + 1)
+        code = self._code
+        self._sr = self._read(path, offset, code, n)
+        offset += n * (8 if code == "q" else 4)
+        self._sg = self._read(path, offset, code, n)
+        offset += n * (8 if code == "q" else 4)
+        self._sb = self._read(path, offset, code, n)
+        self._file = None
+        return getattr(self, name)
+
+
+def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
+         read: Callable[[str, int, str, int], Any] | None = None) -> VMBrick:
+    """The robot of the host's ``plan`` (``robokit.virtual.localsim.plan``): a
+    :class:`VMBrick`. The mat's tables are in ``raw`` from index ``at``, or in the
+    host's files that ``read(path, offset, typecode, n)`` reads ``n`` items of."""
     from array import array
 
     robot, end_us, period, seed, start, models, mat = plan
@@ -154,27 +179,36 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None]) -> VMB
     footprint = None
     if mat is not None:
         (bounds, background, nothing, px, rx0, ry0, w, h, xw, yh, code, radius, x0, y0,
-         inv_px, nx, ny) = mat
-        reader = MatReader()
+         inv_px, nx, ny, files) = mat
+        reader = _Mat()
         reader.bounds = tuple(bounds)
         reader.background_rgb = tuple(background)
         reader.nothing_rgb = tuple(nothing)
         reader.mm_per_px = px
         reader._rx0, reader._ry0, reader._w, reader._h = rx0, ry0, w, h
         reader._xw, reader._yh = xw, yh
-        size = 8 if code == "q" else 4
-        n = (w + 1) * (h + 1) * size if w and h else 0
-        tables = []
-        for _ in range(3):
-            tables.append(array(code, bytearray(raw[at:at + n])))
-            at += n
-        reader._sr, reader._sg, reader._sb = tables
+        reader._code = code
+        n = (w + 1) * (h + 1) if w and h else 0
+        if files[0] is not None and read is not None:
+            reader._file = files[0]
+            reader._read = read
+        else:
+            size = n * (8 if code == "q" else 4)
+            tables = []
+            for _ in range(3):
+                tables.append(array(code, bytearray(raw[at:at + size])))
+                at += size
+            reader._sr, reader._sg, reader._sb = tables
         footprint = Footprint()
         footprint._surface = reader
         footprint._radius = radius
         footprint._x0, footprint._y0, footprint._inv_px = x0, y0, inv_px
         footprint._nx, footprint._ny = nx, ny
-        footprint._means = array("f", bytearray(raw[at:at + nx * ny * 3 * 4]))
+        m = nx * ny * 3
+        if files[1] is not None and read is not None:
+            footprint._means = read(files[1][0], files[1][1], "f", m)
+        else:
+            footprint._means = array("f", bytearray(raw[at:at + m * 4]))
     world = _World(start, _Surface(footprint))
     b = VMBrick(world, untagged(robot), beat, seed=seed,
                 duration_s=end_us / 1e6 if end_us is not None else None,

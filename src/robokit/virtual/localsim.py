@@ -56,14 +56,22 @@ def plan(brick: SimBrick) -> bytes:
         models.setdefault(m.model.id, model_fields(m.model))
     has_eye = any(d["type"] == "ColorSensor" for d in brick.robot["devices"].values())
     mat = None
-    tables: list[bytes] = []
+    tables: list[Any] = []
     if has_eye:
         s = brick.world.surface
         fp = s.sampler(COLOR_FOOTPRINT_MM)
+        # The tables as the VM is to read them: from robokit's cache, where they are (no
+        # copy through the pipe; the summed-area tables only if a reading needs them), else
+        # here, after the plan.
+        where = [s.tables_file(), fp.means_file()]
         mat = [list(s.bounds), list(s.background_rgb), list(s.nothing_rgb), s.mm_per_px,
                s._rx0, s._ry0, s._w, s._h, s._xw, s._yh, s._code, fp._radius, fp._x0,
-               fp._y0, fp._inv_px, fp._nx, fp._ny]
-        tables = [bytes(s._sr), bytes(s._sg), bytes(s._sb), bytes(fp._means)]
+               fp._y0, fp._inv_px, fp._nx, fp._ny,
+               [list(w) if w is not None else None for w in where]]
+        if where[0] is None:
+            tables += [s._sr, s._sg, s._sb]
+        if where[1] is None:
+            tables.append(fp._means)
     value = [tagged(brick.robot), brick.end_us, brick._record_period, brick.seed,
              list(brick.start_pose), list(models.values()), mat]
     out = bytearray()
