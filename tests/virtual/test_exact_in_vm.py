@@ -265,3 +265,25 @@ def test_a_reading_off_the_mats_raster_reads_the_tables_the_vm_fetched_then(
     # it went off the line's raster (into the white background), then off the world
     assert seen[0] < 60 and 90 < max(seen) and seen[-1] == 0
     assert got.output.strip() == default.output.strip()
+
+
+@needs_vm
+def test_without_robokits_cache_the_mats_tables_go_through_the_pipe(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """(an empty ROBOKIT_CACHE_DIR turns the cache off: the tables are made for this run
+    and sent to the VM with the plan)"""
+    from robokit.config import standard_rover
+    from robokit.sim.brick import SimBrick
+    from robokit.sim.world import load_world
+
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", "")
+    w = load_world("oval")
+    w.prepare()
+    plan = localsim.plan(SimBrick(w, standard_rover()))
+    fp = w.surface.sampler(4.0)
+    assert len(plan) > len(bytes(fp._means)) + 3 * len(bytes(w.surface._sr))
+    program = ROOT / "examples" / "line_follower.py"
+    default = simulate(program, duration=5.0)
+    got, board = run(program, duration=5.0)
+    assert board.on_host is None
+    assert got.pose == default.pose and got.telemetry.rows == default.telemetry.rows
