@@ -76,8 +76,8 @@ def robokit_cmd() -> list[str]:
 
 
 def importtime() -> None:
-    code = ("import sys; from robokit.cli import main; "
-            f"sys.argv = ['robokit', 'run', {str(LAP)!r}]; main()")
+    code = ("import sys; from robokit.cli import command; "
+            f"sys.argv = ['robokit', 'run', {str(LAP)!r}]; command()")
     env = dict(os.environ, PYTHONPYCACHEPREFIX=str(PYCACHE))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
@@ -154,8 +154,8 @@ PHASES = [
     ("+ import robokit.sim", "import robokit.cli, robokit.sim"),
     ("+ the bundle and the world", "import robokit.cli, robokit.sim; "
      f"robokit.sim.load_bundle({str(LAP)!r}); robokit.sim.load_world('oval')"),
-    ("+ the run (simulation, output, exit)", "import sys; from robokit.cli import main; "
-     f"sys.argv = ['robokit', 'run', {str(LAP)!r}]; main()"),
+    ("+ the run (simulation, output, exit)", "import sys; from robokit.cli import command; "
+     f"sys.argv = ['robokit', 'run', {str(LAP)!r}]; command()"),
 ]
 
 
