@@ -89,3 +89,13 @@ def test_a_second_run_in_a_world_does_not_import_the_toml_parser(tmp_path):
         seen.append(p.stdout.split())
     assert seen[0][1] == "True" and seen[1][1] == "False"
     assert seen[0][0] == seen[1][0] != "0"
+
+
+def test_an_edit_of_the_code_that_finds_the_shapes_places_is_a_new_key(tmp_path,
+                                                                       monkeypatch):
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(tmp_path))
+    key = loading._parsed_key(WORLD)
+    edited = tmp_path / "loading.py"
+    edited.write_bytes(Path(loading.__file__).read_bytes() + b"\n# an edit\n")
+    monkeypatch.setattr(loading, "__file__", str(edited))
+    assert loading._parsed_key(WORLD) not in (None, key)

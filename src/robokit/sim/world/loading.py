@@ -119,8 +119,8 @@ def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
 
 
 #: The format of a kept parse: the TOML table and the text offsets of the world's items
-#: (in marshal's format, whose version is in the key with Python's: the parser may
-#: change with it).
+#: (in marshal's format, whose version is in the key with Python's, whose parser makes
+#: the table, and with this file's source, which finds the offsets).
 _PARSED_FORMAT = "world-toml-1"
 
 
@@ -135,7 +135,14 @@ def _parsed_key(text: str) -> str | None:
 
     if default_cache_dir() is None:
         return None
-    return make_key(_PARSED_FORMAT, str(marshal.version), sys.version, text)
+    try:
+        with open(__file__, "rb") as f:
+            code = f.read()
+    except OSError:  # no source beside the bytecode: robokit's version stands for it
+        import robokit
+
+        code = str(robokit.__version__).encode()
+    return make_key(_PARSED_FORMAT, str(marshal.version), sys.version, code, text)
 
 
 def _parsed_get(key: str | None) -> tuple[dict[str, Any], dict[str, Any]] | None:
