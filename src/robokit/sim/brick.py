@@ -28,7 +28,9 @@ here ever waits on the wall clock.
 from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
+import os
 import random
+import sys
 
 from ..devices import _hal
 from ..devices._hal import HAL
@@ -52,9 +54,7 @@ from .sensors import (  # noqa: F401 - the sensors' constants, where they always
 
 # Portable code: it also runs in MicroPython's VM as the robot of a run with --exact
 # (robokit.sim.vmbrick), which lacks what only a robot among walls or a host needs.
-try:
-    import os
-    import sys
+if sys.implementation.name != "micropython":  # (where a failed import costs requests)
     from contextlib import contextmanager
 
     from ..errors import ProgramError
@@ -62,7 +62,7 @@ try:
     from .presses import Press
     from .surface import FootprintSampler
     from .world import World
-except ImportError:  # MicroPython
+else:  # MicroPython
     push, ProgramError, contextmanager = None, ValueError, (lambda f: f)  # type: ignore
 
 TYPE_CHECKING = False

@@ -23,6 +23,7 @@ Units: angles in degrees, speeds in deg/s, voltages in millivolts at the API
 from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,11 +31,10 @@ if TYPE_CHECKING:
 
 # Portable code: MotorSim also runs in MicroPython's VM (robokit.sim.vmbrick), which has no
 # dataclasses and fits no models: the host sends them, and MODELS is empty there.
-_FITS = True
-try:
+_FITS = sys.implementation.name != "micropython"
+if _FITS:
     from dataclasses import dataclass
-except ImportError:  # MicroPython: the tables below make instances that nothing reads
-    _FITS = False
+else:  # MicroPython: the tables below make instances that nothing reads
 
     def dataclass(**_kw):  # type: ignore[no-redef]
         def plain(cls):

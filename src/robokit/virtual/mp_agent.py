@@ -222,6 +222,8 @@ class _HostVFS:
         return iter([tuple(e) for e in _rpc("ilistdir", [path])[0]])
 
     def stat(self, path):
+        if path == "/rom" or path.startswith("/rom/"):
+            return _rom_stat(path)  # noqa: F821 - mp_agent_local.py
         return tuple(_rpc("stat", [path])[0])
 
     def statvfs(self, path):
@@ -262,9 +264,10 @@ class _Hal:
 
 
 # -- the binary HAL calls and the simulated clock: mp_agent_wire.py, beside this file, with the
-# decoder of their values the host uses too (halvalue.py) ------------------------------------
+# decoder of their values the host uses too (halvalue.py); the robot in the VM and the ROM's
+# listing: mp_agent_local.py ----------------------------------------------------------------
 
-for _name in ("halvalue.py", "mp_agent_wire.py"):
+for _name in ("halvalue.py", "mp_agent_wire.py", "mp_agent_local.py"):
     with open(_AGENT.rsplit("/", 1)[0] + "/" + _name) as _f:
         exec(_f.read(), globals())
 del _f, _name
@@ -302,99 +305,13 @@ class _SimHalModule:
         when the host sends what it made it from, that robot here (see "the robot in the
         VM" below)."""
         v, data = _rpc("hal_new", [robot])
-        h = _local_hal(v[0], data) if isinstance(v, list) else _Hal(v)
+        h = _local_hal(v[0], data) if isinstance(v, list) else _Hal(v)  # noqa: F821
         _made.append(h)
         if _SEED:
             import random
 
             random.seed(_SEED[0])  # the same run each time for the same seed
         return h
-
-
-# -- the robot in the VM (robokit run --exact): robokit.sim.vmbrick --------------------------
-# The host answers "hal_new" with [hal id] and the plan of its brick when the robot can run
-# here (robokit.virtual.localsim): the default mode's SimBrick, from the board's ROM
-# (/rom/robokit/sim, portable code), with no request per device call. It sends the host its
-# clock now and then (a "C" message: u8 hal id, <q µs; at most every BEAT_MS of wall time)
-# and, when the code that made it ends, its report (an "L" message: u8 hal id, then the
-# report as one value), ahead of "done".
-
-_local = []  # [hal id, brick] of the robots running here
-_BEAT_MS = 100
-_beat_at = [0]
-
-
-def _sim_module():
-    # robokit.sim.vmbrick from the ROM, whichever robokit package is loaded (a program's
-    # bundle brings its own, with no sim): the ROM's robokit/sim is made robokit.sim.
-    m = sys.modules.get("robokit.sim.vmbrick")
-    if m is not None:
-        return m
-    if "robokit.sim" not in sys.modules:
-        saved = sys.modules.get("sim")
-        sys.path.insert(0, "/rom/robokit")
-        try:
-            import sim as pkg
-        finally:
-            del sys.path[0]
-            del sys.modules["sim"]
-            if saved is not None:
-                sys.modules["sim"] = saved
-        pkg.__name__ = "robokit.sim"  # (what `from . import x` in it goes by)
-        sys.modules["robokit.sim"] = pkg
-    import robokit.sim.vmbrick  # noqa: F401 - it is in sys.modules then
-
-    return sys.modules["robokit.sim.vmbrick"]
-
-
-def _local_hal(hid, data):
-    import time
-
-    real = getattr(time, "_real", time)
-    vm = _sim_module()
-
-    def beat(now):
-        t = real.ticks_ms()
-        if real.ticks_diff(t, _beat_at[0]) >= _BEAT_MS:
-            _beat_at[0] = t
-            _OUT.write(b"C\x09\x00\x00\x00" + _pack("<Bq", hid, now))  # noqa: F821
-
-    plan, at = decode(data, 0)  # noqa: F821 - halvalue.py
-    b = vm.make(plan, data, at, beat, _read_table)
-    del data
-    _local.append([hid, b])
-    return b
-
-
-def _read_table(path, offset, code, n):
-    # n items of typecode code at offset in the host's file path (a table of the mat in
-    # robokit's cache): read straight from the host's file system, mounted for the read
-    from array import array
-
-    import vfs
-
-    size = n * (8 if code == "q" else 4)
-    a = array(code, bytearray(size))
-    vfs.mount(vfs.VfsPosix("/"), "/.host")
-    try:
-        with open("/.host" + path, "rb") as f:
-            f.seek(offset)
-            if f.readinto(a) != size:  # (a regular file gives all of it at once)
-                raise OSError(5)  # EIO: the file is shorter than the host said
-    finally:
-        vfs.umount("/.host")
-    return a
-
-
-def _report_local():
-    # the report of each robot that ran here during the code that ended
-    while _local:
-        hid, b = _local.pop(0)
-        out = bytearray(b"L\0\0\0\0")
-        out += bytes([hid])
-        encode(_sim_module().report(b), out)  # noqa: F821 - halvalue.py
-        out[1:5] = (len(out) - 5).to_bytes(4, "little")
-        _OUT.write(out)
 
 
 class _SimBoardModule:
@@ -724,9 +641,9 @@ def _exec(h, code):
     except BaseException as e:  # noqa: B036 - the board reports every exception
         err = e
     text = None
-    if _local:
+    if _local:  # noqa: F821 - mp_agent_local.py: robots that ran here
         try:
-            _report_local()
+            _report_local()  # noqa: F821
         except BaseException as e:  # noqa: B036 - the board reports every exception
             err = err or e
     while True:

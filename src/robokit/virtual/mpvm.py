@@ -665,6 +665,12 @@ class MicroPythonVM:
             if name not in HAL_METHODS:
                 raise AttributeError(f"the HAL has no method {name!r}")
             return halwire.jsonable(getattr(self._hals[hid], name)(*call_args)), b""
+        if op == "rom_list":  # the ROM's files (with their sizes) and folders
+            from .rom import rom_dirs
+
+            abi = self._rom_abi()
+            return [[[k, len(v)] for k, v in rom_files(abi).items()],
+                    sorted(rom_dirs(abi))], b""
         if op == "rom":  # a ROM file, whole
             data = rom_files(self._rom_abi()).get(args[0][len(ROM):].strip("/"))
             if data is None:

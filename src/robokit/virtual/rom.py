@@ -131,6 +131,11 @@ def rom_files(mpy_abi: str | None = None) -> dict[str, bytes]:
     return out
 
 
+def rom_dirs(mpy_abi: str | None = None) -> set[str]:
+    """The ROM's folders (relative to its root; "" is the root)."""
+    return _dirs(mpy_abi)
+
+
 def _dirs(mpy_abi: str | None = None) -> set[str]:
     found = {""}
     for path in rom_files(mpy_abi):
