@@ -4,8 +4,8 @@ Prints, in one run (medians of ``--repeat`` runs; the machine may be shared):
 
 1. every example in examples/ (the top-level programs, each as written: its world and
    duration), its real-time factor in the default mode and with ``--exact`` (the program's
-   .mpy in MicroPython's VM, robokit.virtual.exact; one run each, it is slow), and
-   whether the two end at the same pose;
+   .mpy in MicroPython's VM, robokit.virtual.exact; one run each; "(host)": its robot ran
+   on the host, not in the VM), and whether the two end at the same pose;
 2. the heavier cases: the line follower on `oval` and a robot with four motors and all
    sensors in `arena`, and the sumo example pushing a box, 60 simulated seconds each; the
    line follower also with ``--exact`` (its real-time factor, and the HAL round trips
@@ -56,9 +56,9 @@ LAP = ROOT / "examples" / "line_follower.py"
 
 
 def exact_run(program: Path, world: str | None, robot: Path | None,
-              duration: float | None) -> tuple[float, object, int]:
-    """One ``--exact`` run: its real-time factor, its RunResult and the HAL round trips
-    it took."""
+              duration: float | None) -> tuple[float, object, int, str | None]:
+    """One ``--exact`` run: its real-time factor, its RunResult, the HAL round trips it
+    took and why its robot ran on the host (None: in the VM, robokit.virtual.localsim)."""
     from robokit.config import load_robot
     from robokit.targets.micropython.exact import run_exact
     from robokit.virtual.exact import ExactBoard, run_settings
@@ -72,7 +72,7 @@ def exact_run(program: Path, world: str | None, robot: Path | None,
     finally:
         board.close()
     assert r.status in ("timeout", "finished"), r.traceback
-    return r.real_time_factor, r, trips
+    return r.real_time_factor, r, trips, getattr(board, "on_host", "")
 
 
 def exact_missing() -> str | None:
@@ -98,19 +98,19 @@ def examples(repeat: int) -> None:
     why = exact_missing()
     if why is not None:
         print(f"--exact: not available here ({why})")
-    print(f"{'example':28s} {'world':7s} {'sim s':>7s} {'default':>9s} {'--exact':>10s}  "
+    print(f"{'example':28s} {'world':7s} {'sim s':>7s} {'default':>9s} {'--exact':>12s}  "
           "same pose")
     for program in sorted((ROOT / "examples").glob("*.py")):
         measure(program, None, None, 1, None)  # warm up: imports, world tables
         f, r = measure(program, None, None, repeat, None)
         exact, same = "n/a", ""
         if why is None:
-            xf, xr, _ = exact_run(program, None, None, None)
-            exact = f"{xf:.1f}x"
+            xf, xr, _, on_host = exact_run(program, None, None, None)
+            exact = f"{xf:.1f}x" + ("" if on_host is None else " (host)")
             same = "yes" if xr.pose == r.pose else (  # type: ignore[attr-defined]
                 f"NO: {xr.pose} vs {r.pose}")  # type: ignore[attr-defined]
         print(f"{program.name:28s} {r.world.name:7s} {r.sim_time_s:7.2f} "  # type: ignore[attr-defined]
-              f"{statistics.median(f):8.0f}x {exact:>10s}  {same}")
+              f"{statistics.median(f):8.0f}x {exact:>12s}  {same}")
 
 
 def exact_line_follower(repeat: int) -> None:
@@ -118,13 +118,14 @@ def exact_line_follower(repeat: int) -> None:
     if exact_missing() is not None:
         return
     label, program, world, robot = CASES[0]
-    factors, trips = [], 0
+    factors, trips, on_host = [], 0, None
     for _ in range(repeat):
-        xf, r, trips = exact_run(program, world, robot, 60.0)
+        xf, r, trips, on_host = exact_run(program, world, robot, 60.0)
         factors.append(xf)
+    where = "the robot in the VM" if on_host is None else f"the robot on the host: {on_host}"
     print(f"{label + ', --exact':38s} real-time factor: median {statistics.median(factors):7.1f}x"
           f"  (min {min(factors):.1f}x, max {max(factors):.1f}x, {repeat} runs of 60 s; "
-          f"{trips / 60.0:.0f} HAL round trips per simulated second)")
+          f"{where}; {trips / 60.0:.0f} HAL round trips per simulated second)")
 
 
 def yardstick(repeat: int) -> None:
