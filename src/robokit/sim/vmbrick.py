@@ -229,9 +229,15 @@ def report(b: VMBrick) -> list[Any]:
 
     x, y, _ = b.pose()
     rec = b.recorder
-    rows = array("d")  # the telemetry, row after row, as its floats' bytes (in one go)
+    # the telemetry, row after row, as its floats' bytes (in one go; filled in place: an
+    # array that grows row by row is copied whole at each row in MicroPython)
+    n = sum(len(row) for row in rec.rows)
+    rows = array("d", bytearray(8 * n))
+    k = 0
     for row in rec.rows:
-        rows.extend(row)
+        for v in row:
+            rows[k] = v
+            k += 1
     return [b.now, b._t_phys, b.time_up, x, y, b._h, b.distance_mm, b.contact_count,
             b.first_contact, b.longest_contact_us, b._contact_since, bytes(rows),
             tagged(rec.events), rec.output, rec.period_us, rec.events_dropped,
