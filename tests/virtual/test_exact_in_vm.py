@@ -298,3 +298,72 @@ def test_without_robokits_cache_the_mats_tables_go_through_the_pipe(
     got, board = run(program, duration=5.0)
     assert board.on_host is None
     assert got.pose == default.pose and got.telemetry.rows == default.telemetry.rows
+
+
+@needs_vm
+def test_a_program_that_raises_in_the_vm_ends_as_in_the_default_mode(tmp_path: Path) -> None:
+    """The robot's report still comes back: the pose and telemetry up to the error."""
+    prog = tmp_path / "oops.py"
+    prog.write_text("from robokit import *\nbase = robot.drive_base\nbase.straight(120)\n"
+                    "print('moved')\nraise ValueError('no more')\n")
+    default = simulate(prog)
+    got, board = run(prog)
+    assert board.on_host is None
+    assert got.status == default.status == "error"
+    assert got.error["type"] == "ValueError" and got.error["line"] == default.error["line"]
+    assert got.pose == default.pose and got.sim_time_s == default.sim_time_s
+    assert got.telemetry.rows == default.telemetry.rows
+    assert got.telemetry.output == default.telemetry.output
+
+
+@needs_vm
+def test_a_long_runs_telemetry_comes_as_it_is_made_and_halves_as_in_the_default_mode(
+        ) -> None:
+    """The VM's robot keeps no telemetry rows (a long run's rows, kept amid the garbage,
+    left its heap with no room for a large block: a MemoryError after 70 s at 50 Hz); they
+    go to the host in chunks, and when they reach the recorder's bound they are halved
+    there as in the default mode."""
+    from robokit.sim.recorder import MAX_TELEMETRY_ROWS
+
+    program = ROOT / "benchmarks" / "programs" / "line_follower_endless.py"
+    default = simulate(program, world="oval", duration=120.0, telemetry_hz=1000.0)
+    got, board = run(program, world="oval", duration=120.0, telemetry_hz=1000.0)
+    assert board.on_host is None and got.status == default.status == "timeout"
+    rec, want = got.telemetry, default.telemetry
+    assert want.period_us == 2000 and len(want.rows) < MAX_TELEMETRY_ROWS  # halved once
+    assert rec.period_us == want.period_us
+    assert rec.rows == want.rows
+    assert got.pose == default.pose
+
+
+@needs_vm
+def test_ctrl_c_stops_a_robot_running_in_the_vm() -> None:
+    """The VM asks the host nothing whose answer could carry the interrupt, and its clock
+    and telemetry keep coming: it gets SIGINT at once, and its report still comes back."""
+    import signal
+
+    program = ROOT / "benchmarks" / "programs" / "line_follower_endless.py"
+    w, seconds = run_settings(program, "oval", 3000.0)
+    board = ExactBoard(w, duration_s=seconds)
+    started = threading.Event()
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    def watch(brick: object) -> None:
+        started.set()
+
+    board.on_start = watch
+    old = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        with pytest.raises(KeyboardInterrupt):
+            run_exact(program, board)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        board.close()
+    assert started.is_set() and board.on_host is None
+    brick = board.brick
+    assert brick is not None and 0 < brick.now < 3000 * 10**6  # stopped, long before its end
+    assert brick.distance_mm > 0  # and the VM's report came back

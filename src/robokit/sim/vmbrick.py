@@ -106,6 +106,53 @@ class _World:
         return max_mm
 
 
+#: Telemetry rows the VM's robot keeps before it sends them to the host.
+ROWS_PER_CHUNK = 256
+
+
+class _Rows:
+    """``Recorder.rows`` of the VM's robot: each row goes to the host as it is made, a
+    chunk at a time (``send(0, raw doubles)``), and so does a decimation
+    (``send(1, b"")``, ``Recorder.decimate``'s ``del rows[1::2]``): the VM keeps no rows,
+    whose small objects, long-lived amid the garbage, would leave its heap with no room
+    for a large block (a long run's MemoryError)."""
+
+    def __init__(self, send: Callable[[int, bytes], None], width: int) -> None:
+        from array import array
+
+        self._send = send
+        self._n = 0
+        self._chunk = array("d", bytearray(8 * width * ROWS_PER_CHUNK))
+        self._k = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, row: tuple[float, ...]) -> None:
+        c = self._chunk
+        k = self._k
+        for v in row:
+            c[k] = v
+            k += 1
+        self._k = k
+        self._n += 1
+        if k >= len(c):
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the rows not sent yet."""
+        if self._k:
+            self._send(0, bytes(memoryview(self._chunk)[:self._k]))
+            self._k = 0
+
+    def __delitem__(self, index: Any) -> None:
+        if (index.start, index.stop, index.step) != (1, None, 2):
+            raise ValueError("the VM's telemetry rows are only ever halved")
+        self.flush()
+        self._send(1, b"")
+        self._n = (self._n + 1) // 2
+
+
 class VMBrick(SimBrick):
     """A SimBrick in the VM: it tells the host its clock now and then (``beat(now)``, so
     that the host sees the run move, for its progress line and its watch for a program
@@ -167,10 +214,13 @@ class _Mat(MatReader):
 
 
 def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
-         read: Callable[[str, int, str, int], Any] | None = None) -> VMBrick:
+         read: Callable[[str, int, str, int], Any] | None = None,
+         send_rows: Callable[[int, bytes], None] | None = None) -> VMBrick:
     """The robot of the host's ``plan`` (``robokit.virtual.localsim.plan``): a
     :class:`VMBrick`. The mat's tables are in ``raw`` from index ``at``, or in the
-    host's files that ``read(path, offset, typecode, n)`` reads ``n`` items of."""
+    host's files that ``read(path, offset, typecode, n)`` reads ``n`` items of; its
+    telemetry rows go to ``send_rows`` as they are made (:class:`_Rows`), or stay in its
+    recorder."""
     from array import array
 
     robot, end_us, period, seed, start, models, mat = plan
@@ -217,6 +267,8 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
     b.end_us = end_us
     b._record_period = b.recorder.period_us = period
     b._update_next_event()
+    if send_rows is not None:
+        b.recorder.rows = _Rows(send_rows, len(b.recorder.columns))  # type: ignore[assignment]
     return b
 
 
@@ -225,21 +277,24 @@ def report(b: VMBrick) -> list[Any]:
     the physics is brought to the clock first, as the host's ``brick.pose()`` does."""
     b.end_output()
     b.live = False
-    from array import array
-
     x, y, _ = b.pose()
     rec = b.recorder
-    # the telemetry, row after row, as its floats' bytes (in one go; filled in place: an
-    # array that grows row by row is copied whole at each row in MicroPython)
-    n = sum(len(row) for row in rec.rows)
-    rows = array("d", bytearray(8 * n))
-    k = 0
-    for row in rec.rows:
-        for v in row:
-            rows[k] = v
-            k += 1
+    rows = rec.rows
+    if isinstance(rows, _Rows):
+        rows.flush()
+        table = None  # (the host has them)
+    else:  # the rows, as their floats' bytes, in place (not grown row by row: copied whole
+        from array import array  # at each row in MicroPython)
+
+        table = array("d", bytearray(8 * sum(len(row) for row in rows)))
+        k = 0
+        for row in rows:
+            for v in row:
+                table[k] = v
+                k += 1
     return [b.now, b._t_phys, b.time_up, x, y, b._h, b.distance_mm, b.contact_count,
-            b.first_contact, b.longest_contact_us, b._contact_since, bytes(rows),
+            b.first_contact, b.longest_contact_us, b._contact_since,
+            None if table is None else bytes(table),
             tagged(rec.events), rec.output, rec.period_us, rec.events_dropped,
             rec.output_chars, rec.output_dropped_lines, rec.output_dropped_chars,
             b.light_rgb, b.display_rows]

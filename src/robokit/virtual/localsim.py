@@ -81,6 +81,22 @@ def plan(brick: SimBrick) -> bytes:
     return bytes(out)
 
 
+def add_rows(brick: SimBrick, op: int, data: bytes) -> None:
+    """Telemetry rows of the VM's robot, as it makes them (``robokit.sim.vmbrick._Rows``):
+    ``op`` 0, rows (their floats' bytes) to add; 1, the rows so far halved
+    (``Recorder.decimate``)."""
+    rec = brick.recorder
+    if op == 1:
+        del rec.rows[1::2]
+        return
+    nan = math.nan  # the recorder's NaN (before a sensor's first reading), the same object
+    flat = array("d")
+    flat.frombytes(data)
+    n = len(rec.columns)
+    rec.rows += [tuple(nan if v != v else v for v in flat[i:i + n])
+                 for i in range(0, len(flat), n)]
+
+
 def absorb(brick: SimBrick, data: bytes) -> None:
     """Put the VM's report of the run (``robokit.sim.vmbrick.report``) into ``brick``."""
     from ..sim.vmbrick import untagged
@@ -98,12 +114,9 @@ def absorb(brick: SimBrick, data: bytes) -> None:
     brick.longest_contact_us = longest
     brick._contact_since = since
     rec = brick.recorder
-    nan = math.nan  # the recorder's NaN (before a sensor's first reading), the same object
-    flat = array("d")
-    flat.frombytes(rows)
-    n = len(rec.columns)
-    rec.rows = [tuple(nan if v != v else v for v in flat[i:i + n])
-                for i in range(0, len(flat), n)]
+    if rows is not None:  # (else they came as they were made: rows())
+        rec.rows = []
+        add_rows(brick, 0, rows)
     rec.events = [dict(e) for e in untagged(events)]
     rec.output = [(t, text) for t, text in output]
     rec.period_us = period

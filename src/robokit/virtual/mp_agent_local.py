@@ -28,9 +28,10 @@ def _rom_stat(path):
 # The host answers "hal_new" with [hal id] and the plan of its brick when the robot can run
 # here (robokit.virtual.localsim): the default mode's SimBrick, from the board's ROM
 # (/rom/robokit/sim, portable code), with no request per device call. It sends the host its
-# clock now and then (a "C" message: u8 hal id, <q µs; at most every BEAT_MS of wall time)
-# and, when the code that made it ends, its report (an "L" message: u8 hal id, then the
-# report as one value), ahead of "done".
+# clock now and then (a "C" message: u8 hal id, <q µs; at most every BEAT_MS of wall time),
+# its telemetry rows a chunk at a time (a "W" message: u8 hal id, u8 0 and the rows' doubles,
+# or u8 1: the rows so far halved) and, when the code that made it ends, its report (an "L"
+# message: u8 hal id, then the report as one value), ahead of "done".
 
 _local = []  # [hal id, brick] of the robots running here
 _BEAT_MS = 100
@@ -73,7 +74,10 @@ def _local_hal(hid, data):
             _OUT.write(b"C\x09\x00\x00\x00" + _pack("<Bq", hid, now))  # noqa: F821
 
     plan, at = decode(data, 0)  # noqa: F821 - halvalue.py
-    b = vm.make(plan, data, at, beat, _read_table)
+    def send_rows(op, raw):
+        _OUT.write(b"W" + (len(raw) + 2).to_bytes(4, "little") + bytes([hid, op]) + raw)
+
+    b = vm.make(plan, data, at, beat, _read_table, send_rows)
     del data
     _local.append([hid, b])
     return b

@@ -374,7 +374,7 @@ class MicroPythonVM:
                 if len(buf) < _HDR + n:
                     break
                 payload = bytes(buf[_HDR:_HDR + n])
-                if buf[0] in (72, 81, 83, 67, 76):  # b"H", b"Q", b"S", b"C", b"L": binary
+                if buf[0] in (72, 81, 83, 67, 76, 87):  # H, Q, S, C, L, W: binary
                     self._msgs.append((bytes(buf[:1]), None, payload))
                 else:
                     i = payload.index(b"\n")
@@ -468,6 +468,8 @@ class MicroPythonVM:
                 elif kind == b"C":  # the clock of a robot running in the VM
                     hid, now = halwire.SPENT.unpack_from(raw)
                     self._hals[hid].now = now
+                elif kind == b"W":  # telemetry rows of a robot in the VM
+                    localsim.add_rows(self._hals[raw[0]], raw[1], raw[2:])
                 elif kind == b"L":  # the report of a robot that ran in the VM
                     localsim.absorb(self._hals[raw[0]], raw[1:])
                 elif kind == b"R":
@@ -522,10 +524,13 @@ class MicroPythonVM:
                 return
 
     def _maybe_sigint(self, now: float) -> None:
+        # (a robot in the VM asks nothing whose answer could carry the interrupt, and its
+        # clock and telemetry messages never let the VM be quiet for long)
+        in_vm = any(getattr(b, "in_vm", False) for b in self._hals.values())
         if (self._intr and self._running and now - self._intr_since > QUIET_S
-                and now - self._last_msg > QUIET_S and now - self._sigint_at > SIGINT_GAP_S
-                and self.alive):
-            if self._read_ctl(0.0) and self._msgs:
+                and (in_vm or now - self._last_msg > QUIET_S)
+                and now - self._sigint_at > SIGINT_GAP_S and self.alive):
+            if self._read_ctl(0.0) and any(m[0] not in (b"C", b"W") for m in self._msgs):
                 return  # it is talking to the host after all: the answer will interrupt it
             assert self.proc is not None
             self.proc.send_signal(signal.SIGINT)
