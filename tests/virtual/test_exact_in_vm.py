@@ -367,3 +367,16 @@ def test_ctrl_c_stops_a_robot_running_in_the_vm() -> None:
     brick = board.brick
     assert brick is not None and 0 < brick.now < 3000 * 10**6  # stopped, long before its end
     assert brick.distance_mm > 0  # and the VM's report came back
+
+
+@needs_vm
+def test_many_printed_lines_come_back_at_their_times(tmp_path: Path) -> None:
+    prog = tmp_path / "chatty.py"
+    prog.write_text("from robokit import *\nhub = Hub()\nfor i in range(20000):\n"
+                    "    print('line', i, end='\\r\\n' if i % 7 else '\\n')\n    if i % 500 == 0:\n"
+                    "        wait(1)\nprint('no newline', end='')\n")
+    default = simulate(prog)
+    got, board = run(prog)
+    assert board.on_host is None and got.status == default.status == "finished"
+    assert got.telemetry.output == default.telemetry.output
+    assert got.telemetry.output[-1][1] == "no newline" and got.telemetry.output[-1][0] > 0

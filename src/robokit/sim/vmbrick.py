@@ -180,13 +180,13 @@ class VMBrick(SimBrick):
         if not self.live:
             return
         *lines, self._line = (self._line + text).split("\n")
-        for line in lines:
-            self.recorder.write_output(self.now, line.rstrip("\r"))
+        for line in lines:  # (a "\r" before the newline stays, as in the default mode)
+            self.recorder.write_output(self.now, line)
 
     def end_output(self) -> None:
         """The run is over: a last line with no newline goes to the recorder too."""
         if self._line:
-            self.recorder.write_output(self.now, self._line.rstrip("\r"), False)
+            self.recorder.write_output(self.now, self._line, False)
             self._line = ""
 
 
@@ -272,6 +272,27 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
     return b
 
 
+def _lines(output: list[tuple[int, str]]) -> list[Any]:
+    """The recorder's output lines in two pieces: their times (µs, as int64 bytes) and
+    their texts joined by newlines (a line has none)."""
+    from array import array
+
+    times = array("q", bytearray(8 * len(output)))
+    for i, line in enumerate(output):
+        times[i] = line[0]
+    return [bytes(times), "\n".join(line[1] for line in output)]
+
+
+def lines(packed: list[Any]) -> list[tuple[int, str]]:
+    """:func:`_lines` undone."""
+    from array import array
+
+    times = array("q")
+    times.frombytes(packed[0])
+    texts = packed[1].split("\n") if times else []
+    return list(zip(times, texts, strict=True))  # (on the host only)
+
+
 def report(b: VMBrick) -> list[Any]:
     """What the host needs of the run that ended (``robokit.virtual.localsim.absorb``):
     the physics is brought to the clock first, as the host's ``brick.pose()`` does."""
@@ -295,6 +316,6 @@ def report(b: VMBrick) -> list[Any]:
     return [b.now, b._t_phys, b.time_up, x, y, b._h, b.distance_mm, b.contact_count,
             b.first_contact, b.longest_contact_us, b._contact_since,
             None if table is None else bytes(table),
-            tagged(rec.events), rec.output, rec.period_us, rec.events_dropped,
+            tagged(rec.events), _lines(rec.output), rec.period_us, rec.events_dropped,
             rec.output_chars, rec.output_dropped_lines, rec.output_dropped_chars,
             b.light_rgb, b.display_rows]

@@ -99,7 +99,7 @@ def add_rows(brick: SimBrick, op: int, data: bytes) -> None:
 
 def absorb(brick: SimBrick, data: bytes) -> None:
     """Put the VM's report of the run (``robokit.sim.vmbrick.report``) into ``brick``."""
-    from ..sim.vmbrick import untagged
+    from ..sim.vmbrick import lines, untagged
 
     (now, t_phys, time_up, x, y, h, distance, contacts, first, longest, since, rows, events,
      output, period, events_dropped, output_chars, dropped_lines, dropped_chars, light,
@@ -118,7 +118,7 @@ def absorb(brick: SimBrick, data: bytes) -> None:
         rec.rows = []
         add_rows(brick, 0, rows)
     rec.events = [dict(e) for e in untagged(events)]
-    rec.output = [(t, text) for t, text in output]
+    rec.output = lines(output)
     rec.period_us = period
     rec.events_dropped = events_dropped
     rec.output_chars = output_chars

@@ -103,12 +103,34 @@ def _read_table(path, offset, code, n):
     return a
 
 
+class _Pieces:
+    # what encode() appends to, kept as the pieces it gives (a bytearray that grows piece
+    # by piece is copied whole each time its block cannot grow in place: a report of
+    # many lines took seconds)
+    def __init__(self):
+        self.parts = []
+        self.size = 0
+
+    def __iadd__(self, data):
+        self.parts.append(data)
+        self.size += len(data)
+        return self
+
+    __add__ = __iadd__
+
+
 def _report_local():
     # the report of each robot that ran here during the code that ended
     while _local:
         hid, b = _local.pop(0)
-        out = bytearray(b"L\0\0\0\0")
-        out += bytes([hid])
+        out = _Pieces()
         encode(_sim_module().report(b), out)  # noqa: F821 - halvalue.py
-        out[1:5] = (len(out) - 5).to_bytes(4, "little")
-        _OUT.write(out)
+        chunk = bytearray(b"L")
+        chunk += (out.size + 1).to_bytes(4, "little")
+        chunk.append(hid)
+        for data in out.parts:  # written in chunks of about 64 KB
+            if len(chunk) + len(data) > 65536 and chunk:
+                _OUT.write(chunk)
+                chunk = bytearray()
+            chunk += data
+        _OUT.write(chunk)
