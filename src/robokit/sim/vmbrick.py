@@ -117,10 +117,12 @@ class _Rows:
     whose small objects, long-lived amid the garbage, would leave its heap with no room
     for a large block (a long run's MemoryError)."""
 
-    def __init__(self, send: Callable[[int, bytes], None], width: int) -> None:
+    def __init__(self, send: Callable[[int, bytes], None], width: int,
+                 brick: VMBrick) -> None:
         from array import array
 
         self._send = send
+        self._brick = brick  # (told of each BEAT_EVERY rows: a long wait is one event)
         self._n = 0
         self._chunk = array("d", bytearray(8 * width * ROWS_PER_CHUNK))
         self._k = 0
@@ -138,6 +140,9 @@ class _Rows:
         self._n += 1
         if k >= len(c):
             self.flush()
+        if not self._n % BEAT_EVERY:
+            b = self._brick
+            b._beat(b.now)
 
     def flush(self) -> None:
         """Send the rows not sent yet."""
@@ -268,7 +273,7 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
     b._record_period = b.recorder.period_us = period
     b._update_next_event()
     if send_rows is not None:
-        b.recorder.rows = _Rows(send_rows, len(b.recorder.columns))  # type: ignore[assignment]
+        b.recorder.rows = _Rows(send_rows, len(b.recorder.columns), b)  # type: ignore[assignment]
     return b
 
 
