@@ -210,9 +210,12 @@ def test_noise_presses_and_the_environment_keep_the_robot_on_the_host(
 
 
 @needs_vm
-def test_the_host_sees_the_clock_of_a_robot_in_the_vm_move(tmp_path: Path) -> None:
+@pytest.mark.parametrize("telemetry_hz", [50.0, 0.0])
+def test_the_host_sees_the_clock_of_a_robot_in_the_vm_move(tmp_path: Path,
+                                                           telemetry_hz: float) -> None:
     """The VM tells the host its robot's clock now and then: the progress line and the
-    watch for a hung program see the run move (here: a watcher of the host's brick)."""
+    watch for a hung program see the run move (here: a watcher of the host's brick), with
+    telemetry (every so many rows) and without (every so many advances of the clock)."""
     prog = tmp_path / "long.py"
     prog.write_text("from robokit import *\nhub = Hub()\nwhile True:\n    wait(10)\n")
     seen: list[int] = []
@@ -227,7 +230,7 @@ def test_the_host_sees_the_clock_of_a_robot_in_the_vm_move(tmp_path: Path) -> No
         threading.Thread(target=loop, daemon=True).start()
 
     try:
-        got, board = run(prog, duration=600.0, on_start=watch)
+        got, board = run(prog, duration=600.0, on_start=watch, telemetry_hz=telemetry_hz)
     finally:
         stop.set()
     assert board.on_host is None and got.status == "timeout"

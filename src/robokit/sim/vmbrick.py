@@ -161,7 +161,9 @@ class _Rows:
 class VMBrick(SimBrick):
     """A SimBrick in the VM: it tells the host its clock now and then (``beat(now)``, so
     that the host sees the run move, for its progress line and its watch for a program
-    that hangs), and keeps the program's printed lines at their simulated time."""
+    that hangs: every :data:`BEAT_EVERY` telemetry rows, :class:`_Rows`, or with no
+    telemetry every :data:`BEAT_EVERY` advances of its clock, :meth:`beating`), and keeps
+    the program's printed lines at their simulated time."""
 
     def __init__(self, world: Any, robot: dict[str, Any], beat: Callable[[int], None],
                  **kw: Any) -> None:
@@ -172,8 +174,19 @@ class VMBrick(SimBrick):
         #: False once the run's report has gone to the host (later prints are not its).
         self.live = True
 
-    def _advance_to(self, target: int) -> None:
-        super()._advance_to(target)
+    def beating(self, target: int) -> None:
+        """``_advance_to`` of a robot with no telemetry (:func:`make` puts it in place:
+        with telemetry, the rows tell the host of the clock, at no cost per advance)."""
+        SimBrick._advance_to(self, target)
+        self._beats += 1
+        if self._beats >= BEAT_EVERY:
+            self._beats = 0
+            self._beat(self.now)
+
+    def sleeping(self, us: int) -> None:
+        """``sleep_us`` of a robot with no telemetry (a wait that meets no event does
+        not advance through ``_advance_to``)."""
+        SimBrick.sleep_us(self, us)
         self._beats += 1
         if self._beats >= BEAT_EVERY:
             self._beats = 0
@@ -272,8 +285,11 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
     b.end_us = end_us
     b._record_period = b.recorder.period_us = period
     b._update_next_event()
-    if send_rows is not None:
+    if send_rows is not None and period:
         b.recorder.rows = _Rows(send_rows, len(b.recorder.columns), b)  # type: ignore[assignment]
+    else:
+        b._advance_to = b.beating  # type: ignore[method-assign]
+        b.sleep_us = b.sleeping  # type: ignore[method-assign]
     return b
 
 
