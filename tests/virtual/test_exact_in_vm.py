@@ -125,7 +125,7 @@ def _plan_for_tests() -> list[object]:
     cfg = standard_rover()
     models = {d["model"]: model_fields(MODELS[d["model"]]) for d in cfg["devices"].values()
               if d["type"] in ("Motor", "DCMotor")}
-    return [tagged(cfg), None, 0, None, [0.0, 0.0, 0.0], list(models.values()), None]
+    return [tagged(cfg), None, 0, None, [0.0, 0.0, 0.0], list(models.values()), None, []]
 
 
 def test_a_dict_crosses_with_its_order_and_its_floats() -> None:
@@ -190,23 +190,45 @@ def test_a_run_the_vms_robot_cannot_take_stays_on_the_host(name: str) -> None:
         board.close()
 
 
-def test_noise_presses_and_the_environment_keep_the_robot_on_the_host(
+def test_noise_and_the_environment_keep_the_robot_on_the_host(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from robokit.sim.world import load_world
 
     def why(**kw: object) -> str | None:
-        presses = kw.pop("presses", ())
         board = ExactBoard(load_world("oval"), duration_s=1.0, **kw)  # type: ignore[arg-type]
         try:
-            return localsim.why_not(board.new_brick(None), presses)  # type: ignore[arg-type]
+            return localsim.why_not(board.new_brick(None))
         finally:
             board.close()
 
     assert why() is None
     assert why(seed=3, noise=True) == "noise is on"
-    assert why(presses=("x",)) == "button presses are scripted"
     monkeypatch.setenv(localsim.ENV, "0")
     assert why() == f"{localsim.ENV}=0"
+
+
+@needs_vm
+def test_scripted_presses_are_held_in_the_vm_as_in_the_default_mode(tmp_path: Path) -> None:
+    from robokit.sim.presses import check_presses
+
+    prog = tmp_path / "start.py"
+    prog.write_text(
+        "from robokit import Button, StopWatch, robot, wait\n"
+        "clock = StopWatch()\n"
+        "while Button.CENTER not in robot.hub.buttons.pressed():\n"
+        "    wait(10)\n"
+        "print('pressed at', clock.time())\n"
+        "while Button.LEFT not in robot.hub.buttons.pressed():\n"
+        "    wait(10)\n"
+        "robot.drive_base.straight(200)\n")
+    presses = check_presses(["center@1.5s", "left@3s-4s"], "--press")
+    default = simulate(prog, press=presses, duration=10)
+    got, board = run(prog, duration=10.0, presses=presses)
+    assert board.on_host is None and got.status == default.status == "finished"
+    assert "pressed at 15" in got.output and got.output == default.output
+    assert got.pose == default.pose and got.telemetry.rows == default.telemetry.rows
+    assert [e for e in got.telemetry.events if e["kind"] == "button"] == [
+        e for e in default.telemetry.events if e["kind"] == "button"] != []
 
 
 @needs_vm

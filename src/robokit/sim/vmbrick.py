@@ -106,6 +106,20 @@ class _World:
         return max_mm
 
 
+class _Press:
+    """A scripted button press as ``SimBrick.buttons`` reads it (the host's
+    ``robokit.sim.presses.Press``, whose module the VM does not run: its parser's
+    regular expression is beyond MicroPython's ``re``)."""
+
+    def __init__(self, button: str, start_s: float, end_s: float) -> None:
+        self.button = button
+        self.start_s = start_s
+        self.end_s = end_s
+
+    def held_at(self, t_us: int) -> bool:
+        return int(round(self.start_s * 1e6)) <= t_us < int(round(self.end_s * 1e6))
+
+
 #: Telemetry rows the VM's robot keeps before it sends them to the host.
 ROWS_PER_CHUNK = 256
 
@@ -241,7 +255,7 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
     recorder."""
     from array import array
 
-    robot, end_us, period, seed, start, models, mat = plan
+    robot, end_us, period, seed, start, models, mat, presses = plan
     for fields in models:
         motor.MODELS[fields[0]] = _Model(fields)  # type: ignore[assignment]
     footprint = None
@@ -285,6 +299,7 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
     b.end_us = end_us
     b._record_period = b.recorder.period_us = period
     b._update_next_event()
+    b.set_presses(tuple(_Press(*p) for p in presses))  # type: ignore[misc]
     if send_rows is not None and period:
         b.recorder.rows = _Rows(send_rows, len(b.recorder.columns), b)  # type: ignore[assignment]
     else:

@@ -166,7 +166,7 @@ class ExactBoard(SimBoard):
         None keeps it here. Why it stays here is :attr:`on_host` (None: it did not)."""
         from . import localsim
 
-        self.on_host = localsim.why_not(brick, self.presses)
+        self.on_host = localsim.why_not(brick)
         return localsim.plan(brick) if self.on_host is None else None
 
     @property

@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 ENV = "ROBOKIT_EXACT_IN_VM"
 
 
-def why_not(brick: SimBrick, presses: tuple[Any, ...] = ()) -> str | None:
+def why_not(brick: SimBrick) -> str | None:
     """Why the robot of this run stays on the host (a few words), or None when it can run
     in the VM: the VM's robot has no walls, no objects to push, no other robots, no noise
-    (MicroPython's random is another generator) and no scripted button presses."""
+    (MicroPython's random is another generator)."""
     if os.environ.get(ENV, "1").strip() == "0":
         return f"{ENV}=0"
     w = brick.world
@@ -40,8 +40,6 @@ def why_not(brick: SimBrick, presses: tuple[Any, ...] = ()) -> str | None:
         return "other robots share the world"
     if brick.noise:
         return "noise is on"
-    if presses:
-        return "button presses are scripted"
     return None
 
 
@@ -72,8 +70,9 @@ def plan(brick: SimBrick) -> bytes:
             tables += [s._sr, s._sg, s._sb]
         if where[1] is None:
             tables.append(fp._means)
+    presses = [[p.button, p.start_s, p.end_s] for p in brick._presses]
     value = [tagged(brick.robot), brick.end_us, brick._record_period, brick.seed,
-             list(brick.start_pose), list(models.values()), mat]
+             list(brick.start_pose), list(models.values()), mat, presses]
     out = bytearray()
     halvalue.encode(value, out)
     for t in tables:
