@@ -12,7 +12,11 @@ simulated robot and world. This module is the board half of that run:
   :class:`MemoryLink` (no pty, no socket, nothing for the user to set up);
 - :meth:`ExactBoard.run_result`: the run as the :class:`~robokit.sim.result.RunResult`
   the default mode returns (pose, telemetry, output, error), from the board's own
-  simulated brick.
+  simulated brick;
+- :meth:`ExactBoard.vm_plan`: when the run has no walls, objects or noise, the robot runs
+  in the VM beside the program (``robokit.virtual.localsim``, ``robokit.sim.vmbrick``),
+  with no round trip per device call, and its report goes into the board's brick at the
+  end; else every device call is a round trip to the board's brick.
 
 The host half (compile for the VM's mpy ABI, upload, the loader, the output, Ctrl-C) is
 ``robokit.targets.micropython.exact.run_exact``, which talks to an ``ExactBoard`` through
