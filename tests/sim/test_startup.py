@@ -187,3 +187,79 @@ def test_the_robokit_command_skips_the_collections_at_exit_but_not_an_in_process
     before = gc.get_freeze_count()
     assert CliRunner().invoke(main, ["worlds"]).exit_code == 0
     assert gc.get_freeze_count() == before
+
+
+def _counting_crc(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    import zlib
+
+    calls: list[int] = []
+    real = zlib.crc32
+
+    def crc32(data, value=0):  # type: ignore[no-untyped-def]
+        calls.append(len(data))
+        return real(data, value)
+
+    monkeypatch.setattr(zlib, "crc32", crc32)
+    return calls
+
+
+def test_an_entry_checked_once_is_read_again_without_summing_it(tmp_path, monkeypatch):
+    from array import array
+
+    from robokit.sim import surface
+
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(surface, "SETTLED_NS", 0)
+    tables = [array("i", range(k, k + 1000)) for k in range(3)]
+    surface.store_arrays("ab" * 32, tables)
+    calls = _counting_crc(monkeypatch)
+    first = surface.load_arrays("ab" * 32, "i", 1000, 3)
+    assert calls and [list(t) for t in first] == [list(t) for t in tables]
+    calls.clear()
+    again = surface.load_arrays("ab" * 32, "i", 1000, 3)
+    assert calls == [] and [list(t) for t in again] == [list(t) for t in tables]
+
+
+def test_a_fresh_entry_is_summed_on_every_read(tmp_path, monkeypatch):
+    """An entry changed less than SETTLED_NS ago gets no stamp: a write within the same
+    tick of the file system's clock could leave its times as they were."""
+    from array import array
+
+    from robokit.sim import surface
+
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(tmp_path))
+    surface.store_arrays("ab" * 32, [array("i", range(1000))])
+    calls = _counting_crc(monkeypatch)
+    for _ in range(2):
+        calls.clear()
+        assert len(surface.load_arrays("ab" * 32, "i", 1000, 1)) == 1
+        assert calls
+    assert not (tmp_path / "surface-checked").exists()
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "flip and set the time back"])
+def test_an_entry_damaged_after_its_check_is_a_miss(tmp_path, monkeypatch, damage):
+    import time
+    from array import array
+
+    from robokit.sim import surface
+
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(surface, "SETTLED_NS", 0)
+    surface.store_arrays("ab" * 32, [array("i", range(1000))])
+    assert surface.load_arrays("ab" * 32, "i", 1000, 1)  # checked: stamped
+    assert (tmp_path / "surface-checked").exists()
+    (p,) = entries(tmp_path)
+    st = p.stat()
+    time.sleep(0.05)  # past a coarse file system clock's tick
+    data = bytearray(p.read_bytes())
+    if damage == "truncate":
+        del data[-4:]
+    else:
+        data[len(data) // 2] ^= 0x40
+    with open(p, "r+b") as f:  # in place: the same file, the same size when flipped
+        f.write(data)
+        f.truncate()
+    if damage == "flip and set the time back":
+        os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert surface.load_arrays("ab" * 32, "i", 1000, 1) == []
