@@ -263,3 +263,33 @@ def test_an_entry_damaged_after_its_check_is_a_miss(tmp_path, monkeypatch, damag
     if damage == "flip and set the time back":
         os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert surface.load_arrays("ab" * 32, "i", 1000, 1) == []
+
+
+@pytest.mark.parametrize("press", [[], ["--press", "center@1s"]])
+def test_robokit_run_imports_the_presses_module_only_for_a_run_with_presses(tmp_path, press):
+    code = ("import sys\n"
+            "from robokit.cli import main\n"
+            f"sys.argv = ['robokit', 'run', {str(ROOT / 'examples' / 'line_follower.py')!r},"
+            f" '--duration', '2', *{press!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('PRESSES', 'robokit.sim.presses' in sys.modules)\n")
+    env = dict(os.environ, ROBOKIT_CACHE_DIR=str(tmp_path))
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=env, cwd=ROOT, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[-1] == f"PRESSES {bool(press)}"
+
+
+def test_simulate_imports_the_presses_module_only_for_a_run_with_presses(tmp_path):
+    code = ("import sys\n"
+            "from robokit.sim import simulate\n"
+            f"prog = {str(ROOT / 'examples' / 'line_follower.py')!r}\n"
+            "simulate(prog, world='oval', duration=0.5, press=[])\n"
+            "print('PRESSES', 'robokit.sim.presses' in sys.modules)\n"
+            "r = simulate(prog, world='oval', duration=0.5, press=['center@0.1s'])\n"
+            "print('PRESSES', 'robokit.sim.presses' in sys.modules, r.status)\n")
+    env = dict(os.environ, ROBOKIT_CACHE_DIR=str(tmp_path))
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=env, cwd=ROOT, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[-2:] == ["PRESSES False", "PRESSES True timeout"]

@@ -327,9 +327,11 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
 
     if duration is not None:
         duration = check_duration(duration, "--duration")
-    from ..sim.presses import check_presses
+    presses: tuple[Any, ...] = ()
+    if press:  # (robokit.sim.presses costs a run without presses ~0.7 ms)
+        from ..sim.presses import check_presses
 
-    presses = check_presses(press, "--press")
+        presses = check_presses(press, "--press")
     given_input = read_input(input_file)
 
     _check_file_names(plot, telemetry, replay)

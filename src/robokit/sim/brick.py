@@ -59,7 +59,6 @@ if sys.implementation.name != "micropython":  # (where a failed import costs req
 
     from ..errors import ProgramError
     from . import push
-    from .presses import Press
     from .surface import FootprintSampler
     from .world import World
 else:  # MicroPython
@@ -71,6 +70,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .motor import MotorModel
+    from .presses import Press
 
 #: Reading the clock (StopWatch.time, ...) costs this much, so a loop that only
 #: watches the clock still moves it.
