@@ -356,3 +356,22 @@ def test_vary_changes_one_motor_only() -> None:
     assert plain.speed == pytest.approx(m.no_load_speed_dps(7.2), rel=1e-6)
     with pytest.raises(ValueError):
         varied.vary(0.0, 1.0)
+
+
+def test_a_motor_model_is_an_immutable_record_compared_by_its_fields() -> None:
+    m = MODELS["spike_medium"]
+    twin = m.replace()
+    assert twin == m and twin is not m and hash(twin) == hash(m)
+    assert len({m, twin, MODELS["spike_large"]}) == 2
+    faster = m.replace(kt=m.kt * 1.01)
+    assert isinstance(faster, MotorModel) and faster != m
+    assert (faster.kt, faster.resistance, faster.points) == (m.kt * 1.01, m.resistance, m.points)
+    assert repr(m).startswith("MotorModel(id='spike_medium', label=")
+    assert "points=PublishedPoints(voltage=" in repr(m)
+    with pytest.raises(AttributeError, match="immutable"):
+        m.kt = 1.0  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del m.kt  # type: ignore[misc]
+    with pytest.raises(TypeError, match="no field 'torque'"):
+        m.replace(torque=1.0)
+    assert m != (m.id,) and m.points != m

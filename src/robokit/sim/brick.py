@@ -271,10 +271,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
     def _vary(self, model: MotorModel) -> MotorModel:
         """Per-device variance: each motor a little different, as on real robots
         (torque constant and winding resistance each within a few percent)."""
-        import dataclasses
-
-        return dataclasses.replace(
-            model,
+        return model.replace(  # type: ignore[return-value]
             kt=model.kt * self._rng.gauss(1.0, 0.02),
             resistance=model.resistance * self._rng.gauss(1.0, 0.03),
         )

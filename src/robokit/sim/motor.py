@@ -29,19 +29,54 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-# Portable code: MotorSim also runs in MicroPython's VM (robokit.sim.vmbrick), which has no
-# dataclasses and fits no models: the host sends them, and MODELS is empty there.
+# Portable code: MotorSim also runs in MicroPython's VM (robokit.sim.vmbrick), which fits
+# no models: the host sends them, and MODELS is empty there.
 _FITS = sys.implementation.name != "micropython"
-if _FITS:
-    from dataclasses import dataclass
-else:  # MicroPython: the tables below make instances that nothing reads
 
-    def dataclass(**_kw):  # type: ignore[no-redef]
-        def plain(cls):
-            cls.__init__ = lambda self, *args: None
-            return cls
 
-        return plain
+class _Record:
+    """An immutable record of the fields named in ``_FIELDS``: compared, hashed and shown
+    by them, like a ``@dataclass(frozen=True, slots=True)``, whose making (its methods
+    compiled at import) cost every run ~2 ms for the two records below."""
+
+    __slots__ = ()
+    _FIELDS: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self._FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"{type(self).__name__}({shown})"
+
+    def replace(self, **changes: object) -> _Record:
+        """A copy with ``changes`` (field name: new value)."""
+        for name in changes:
+            if name not in self._FIELDS:
+                raise TypeError(f"{type(self).__name__} has no field {name!r}")
+        return type(self)(*(changes.get(name, getattr(self, name))
+                            for name in self._FIELDS))
+
+    if _FITS:  # (MicroPython: the tables below make instances that nothing reads)
+
+        def __setattr__(self, name: str, value: object) -> None:
+            raise AttributeError(f"cannot assign to field {name!r}: "
+                                 f"{type(self).__name__} is immutable")
+
+        def __delattr__(self, name: str) -> None:
+            raise AttributeError(f"cannot delete field {name!r}: "
+                                 f"{type(self).__name__} is immutable")
+
+
+_set = object.__setattr__ if _FITS else setattr  # past _Record's __setattr__
 
 
 __all__ = [
@@ -117,10 +152,11 @@ def inertia_from_acceleration(
     return (k * voltage / resistance - friction_nm) / acceleration_rad_s2
 
 
-@dataclass(frozen=True, slots=True)
-class PublishedPoints:
+class PublishedPoints(_Record):
     """Measurements a model is fitted to (all at ``voltage``, output shaft)."""
 
+    __slots__ = _FIELDS = ("voltage", "no_load_speed_rad_s", "no_load_current_a", "torque_nm",
+                           "speed_rad_s", "current_a", "acceleration_rad_s2", "source")
     voltage: float  # V
     no_load_speed_rad_s: float
     no_load_current_a: float | None
@@ -130,11 +166,25 @@ class PublishedPoints:
     acceleration_rad_s2: float  # acceleration estimate used for the inertia
     source: str
 
+    def __init__(self, voltage: float, no_load_speed_rad_s: float,
+                 no_load_current_a: float | None, torque_nm: float, speed_rad_s: float,
+                 current_a: float | None, acceleration_rad_s2: float, source: str) -> None:
+        _set(self, "voltage", voltage)
+        _set(self, "no_load_speed_rad_s", no_load_speed_rad_s)
+        _set(self, "no_load_current_a", no_load_current_a)
+        _set(self, "torque_nm", torque_nm)
+        _set(self, "speed_rad_s", speed_rad_s)
+        _set(self, "current_a", current_a)
+        _set(self, "acceleration_rad_s2", acceleration_rad_s2)
+        _set(self, "source", source)
 
-@dataclass(frozen=True, slots=True)
-class MotorModel:
+
+class MotorModel(_Record):
     """Immutable parameters of one motor type, SI, at the output shaft (gearbox included)."""
 
+    __slots__ = _FIELDS = ("id", "label", "voltage", "kt", "resistance", "inertia", "friction",
+                           "rated_max_speed_dps", "max_voltage", "has_encoder", "source",
+                           "points")
     id: str
     label: str
     voltage: float  # nominal voltage of the published measurements, V
@@ -146,7 +196,24 @@ class MotorModel:
     max_voltage: float  # highest voltage Pybricks applies to this motor, V
     has_encoder: bool
     source: str
-    points: PublishedPoints | None = None
+    points: PublishedPoints | None
+
+    def __init__(self, id: str, label: str, voltage: float, kt: float, resistance: float,
+                 inertia: float, friction: float, rated_max_speed_dps: float,
+                 max_voltage: float, has_encoder: bool, source: str,
+                 points: PublishedPoints | None = None) -> None:
+        _set(self, "id", id)
+        _set(self, "label", label)
+        _set(self, "voltage", voltage)
+        _set(self, "kt", kt)
+        _set(self, "resistance", resistance)
+        _set(self, "inertia", inertia)
+        _set(self, "friction", friction)
+        _set(self, "rated_max_speed_dps", rated_max_speed_dps)
+        _set(self, "max_voltage", max_voltage)
+        _set(self, "has_encoder", has_encoder)
+        _set(self, "source", source)
+        _set(self, "points", points)
 
     @property
     def ke(self) -> float:
