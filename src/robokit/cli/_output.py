@@ -282,6 +282,19 @@ def describe_bundle(bundle: Any) -> str:
     return parts
 
 
+def check_plot_name(plot: Path | None) -> None:
+    """Refuse a --plot file name whose suffix names no format robokit draws (before the
+    run: robokit.sim.plot.plot_format says which names work)."""
+    if plot is None:
+        return
+    from ..sim.plot import plot_format
+
+    try:
+        plot_format(plot)
+    except ValueError as e:
+        fail(f"--plot {e}")
+
+
 def read_input(input_file: Path | None) -> str | None:
     """The text of ``--input FILE`` ('-': standard input), or None without it."""
     if input_file is None:

@@ -10,7 +10,14 @@ from typing import Any
 import click
 
 from ._errors import EXIT_PROGRAM_ERROR, about, fail
-from ._output import fmt_number, fmt_pose, object_line, read_input, run_inputs
+from ._output import (
+    check_plot_name,
+    fmt_number,
+    fmt_pose,
+    object_line,
+    read_input,
+    run_inputs,
+)
 
 
 def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any,
@@ -31,13 +38,7 @@ def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any
         fail(f"{', '.join(refused)}: not for several robots yet; leave "
              f"{'it' if len(refused) == 1 else 'them'} out (--json, --plot and --replay "
              "show every robot)")
-    if plot is not None:
-        from ..sim.plot import plot_format
-
-        try:
-            plot_format(plot)
-        except ValueError as e:
-            fail(f"--plot {e}")
+    check_plot_name(plot)
     from ..sim.brick import check_duration
     from ..sim.presses import check_presses
     from ..targets.program import find_robot

@@ -16,6 +16,7 @@ from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, Command, about, fail
 from ._output import (
     PATH,
     brick_options,
+    check_plot_name,
     fmt_number,
     fmt_pose,
     object_line,
@@ -150,13 +151,7 @@ def _write_run_files(result: Any, telemetry: Path | None, plot: Path | None,
 def _check_file_names(plot: Path | None, telemetry: Path | None,
                       replay: Path | None) -> None:
     """Refuse --plot, --telemetry and --replay file names of the wrong kind."""
-    if plot is not None:
-        from ..sim.plot import plot_format
-
-        try:
-            plot_format(plot)
-        except ValueError as e:
-            fail(f"--plot {e}")
+    check_plot_name(plot)
     if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
         fail(f"--telemetry {telemetry}: use a .csv or .json file name")
     if replay is not None and replay.suffix.lower() not in (".html", ".htm"):
