@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_importing_the_shapes_compiles_no_methods():
     code = ("import sys\n"
             "import importlib.util, dataclasses, typing, re, math, robokit.errors\n"
+            "import robokit.sim.record\n"
             "spec = importlib.util.spec_from_file_location('shapes', sys.argv[1])\n"
             "made = []\n"
             "def hook(event, args):\n"

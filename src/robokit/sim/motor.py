@@ -25,6 +25,9 @@ from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPyt
 import math
 import sys
 
+from .record import Record
+from .record import set_field as _set
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,52 +35,6 @@ if TYPE_CHECKING:
 # Portable code: MotorSim also runs in MicroPython's VM (robokit.sim.vmbrick), which fits
 # no models: the host sends them, and MODELS is empty there.
 _FITS = sys.implementation.name != "micropython"
-
-
-class _Record:
-    """An immutable record of the fields named in ``_FIELDS``: compared, hashed and shown
-    by them, like a ``@dataclass(frozen=True, slots=True)``, whose making (its methods
-    compiled at import) cost every run ~2 ms for the two records below."""
-
-    __slots__ = ()
-    _FIELDS: tuple[str, ...] = ()
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self._FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
-        return f"{type(self).__name__}({shown})"
-
-    def replace(self, **changes: object) -> _Record:
-        """A copy with ``changes`` (field name: new value)."""
-        for name in changes:
-            if name not in self._FIELDS:
-                raise TypeError(f"{type(self).__name__} has no field {name!r}")
-        return type(self)(*(changes.get(name, getattr(self, name))
-                            for name in self._FIELDS))
-
-    if _FITS:  # (MicroPython: the tables below make instances that nothing reads)
-
-        def __setattr__(self, name: str, value: object) -> None:
-            raise AttributeError(f"cannot assign to field {name!r}: "
-                                 f"{type(self).__name__} is immutable")
-
-        def __delattr__(self, name: str) -> None:
-            raise AttributeError(f"cannot delete field {name!r}: "
-                                 f"{type(self).__name__} is immutable")
-
-
-_set = object.__setattr__ if _FITS else setattr  # past _Record's __setattr__
-
 
 __all__ = [
     "KIT_MODELS",
@@ -152,7 +109,7 @@ def inertia_from_acceleration(
     return (k * voltage / resistance - friction_nm) / acceleration_rad_s2
 
 
-class PublishedPoints(_Record):
+class PublishedPoints(Record):
     """Measurements a model is fitted to (all at ``voltage``, output shaft)."""
 
     __slots__ = _FIELDS = ("voltage", "no_load_speed_rad_s", "no_load_current_a", "torque_nm",
@@ -179,7 +136,7 @@ class PublishedPoints(_Record):
         _set(self, "source", source)
 
 
-class MotorModel(_Record):
+class MotorModel(Record):
     """Immutable parameters of one motor type, SI, at the output shaft (gearbox included)."""
 
     __slots__ = _FIELDS = ("id", "label", "voltage", "kt", "resistance", "inertia", "friction",

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import FrozenInstanceError
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from robokit.errors import WorldError
+from robokit.sim.record import Record
 
 __all__ = [
     "COLORS",
@@ -123,29 +123,27 @@ else:
 
 
 @dataclass_transform(frozen_default=True)
-class _Record:
+class _Record(Record):
     """A frozen record, as ``@dataclass(frozen=True)`` makes one, made without
     dataclasses' code generation (which compiles five methods per class: ~0.5 ms each
     class, ~4 ms of every run's start-up for the shapes below).  The fields are the
     class's own annotations in order, their defaults the values given in the class body;
-    ``__init__`` takes them by position or keyword, and equality, hash and repr are the
-    fields', as a dataclass's.  Assigning to or deleting a field raises
-    ``dataclasses.FrozenInstanceError``.  (Pickling and copying work as for a frozen
-    dataclass: through the instance's ``__dict__``.)"""
+    ``__init__`` takes them by position or keyword; equality, hash, repr and the frozen
+    fields are :class:`robokit.sim.record.Record`'s, as a dataclass's.  (Pickling and
+    copying work as for a frozen dataclass: through the instance's ``__dict__``.)"""
 
     #: The fields, in order, and the defaults of those that have one.
-    _fields: ClassVar[tuple[str, ...]] = ()
     _defaults: ClassVar[dict[str, Any]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("__annotations__", {})
-        cls._fields = tuple(n for n, a in own.items() if not str(a).startswith("ClassVar"))
-        cls._defaults = {n: cls.__dict__[n] for n in cls._fields if n in cls.__dict__}
-        setattr(cls, "__match_args__", cls._fields)  # noqa: B010 - as a dataclass has
+        cls._FIELDS = tuple(n for n, a in own.items() if not str(a).startswith("ClassVar"))
+        cls._defaults = {n: cls.__dict__[n] for n in cls._FIELDS if n in cls.__dict__}
+        setattr(cls, "__match_args__", cls._FIELDS)  # noqa: B010 - as a dataclass has
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        names = self._fields
+        names = self._FIELDS
         defaults = self._defaults
         name = f"{type(self).__name__}.__init__()"
         if len(args) > len(names):
@@ -174,37 +172,13 @@ class _Record:
                 raise TypeError(f"{name} missing {len(missing)} required positional "
                                 f"argument{'s' if len(missing) > 1 else ''}: {listed}")
 
-    def _values(self) -> tuple[Any, ...]:
-        own = self.__dict__
-        return tuple(own[key] for key in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, _Record)
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{key}={value!r}"
-                          for key, value in zip(self._fields, self._values(), strict=True))
-        return f"{type(self).__qualname__}({shown})"
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
 
 class _Fields(_Record):
     """A shape as a world file writes it: :meth:`to_dict` is its fields in order, with
     its points, centre and size as lists."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: _lists(value) for key, value in zip(self._fields, self._values(),
+        return {key: _lists(value) for key, value in zip(self._FIELDS, self._values(),
                                                              strict=True)}
 
 
