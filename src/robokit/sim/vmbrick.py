@@ -192,15 +192,16 @@ class VMBrick(SimBrick):
         """``_advance_to`` of a robot with no telemetry (:func:`make` puts it in place:
         with telemetry, the rows tell the host of the clock, at no cost per advance)."""
         SimBrick._advance_to(self, target)
-        self._beats += 1
-        if self._beats >= BEAT_EVERY:
-            self._beats = 0
-            self._beat(self.now)
+        self._counted()
 
     def sleeping(self, us: int) -> None:
         """``sleep_us`` of a robot with no telemetry (a wait that meets no event does
         not advance through ``_advance_to``)."""
         SimBrick.sleep_us(self, us)
+        self._counted()
+
+    def _counted(self) -> None:
+        """One more advance of the clock: every BEAT_EVERY of them, tell the host."""
         self._beats += 1
         if self._beats >= BEAT_EVERY:
             self._beats = 0
