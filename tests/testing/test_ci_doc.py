@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from plot_helpers import is_plot
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,7 +23,7 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
 
 
 def _blocks(lang: str) -> list[str]:
@@ -149,7 +150,7 @@ def test_the_example_passes_then_fails_with_the_report_the_doc_shows(
     folder = pytester.path / artifacts.group(1)
     names = artifacts.group(2).split(", ")
     assert sorted(p.name for p in folder.iterdir()) == sorted(names)
-    assert (folder / "run-1.png").read_bytes().startswith(PNG_MAGIC)
+    assert is_plot(folder / "run-1.svg")
     xml_path = pytester.path / _option(args, "--junitxml")
     props = {p.get("name"): p.get("value") for p in ET.parse(xml_path).getroot().iter("property")}
     (pose,) = re.findall(r"^pose: (.*?) \(started", sample, flags=re.M)

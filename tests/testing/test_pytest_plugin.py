@@ -16,20 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from plot_helpers import is_plot
 
 from robokit.sim import simulate
 from robokit.testing import report
 
 pytest_plugins = ["pytester"]
 
-# matplotlib loaded here, before the in-process sessions: pytester drops the modules a
-# session imported when it ends, and a plot drawn in a later session would otherwise mix
-# classes of two copies of matplotlib ("Single argument to subplot must be a three-digit
-# integer, not GridSpec(...)") when this file runs alone.
-import matplotlib.backends.backend_agg  # noqa: E402, F401
-import matplotlib.figure  # noqa: E402, F401
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
 
 FINE = """\
 from robokit import robot
@@ -99,8 +94,7 @@ def test_failing_test_writes_plots_and_a_summary_of_each_run(pytester: pytest.Py
     folder = pytester.path / "artifacts" / "test_robot.py__test_two_runs"
     assert folder.is_dir(), sorted(p.name for p in (pytester.path / "artifacts").iterdir())
     for n in (1, 2):
-        png = (folder / f"run-{n}.png").read_bytes()
-        assert png.startswith(PNG_MAGIC) and len(png) > 10_000
+        assert is_plot(folder / f"run-{n}.svg")
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["test"] == "test_robot.py::test_two_runs"
     runs = summary["runs"]
@@ -110,7 +104,7 @@ def test_failing_test_writes_plots_and_a_summary_of_each_run(pytester: pytest.Py
         for key in ("status", "world", "robot", "pose", "start_pose", "distance_mm",
                     "output", "error", "sim_time_s"):
             assert got[key] == want[key], key
-        assert got["plot"] == f"run-{runs.index(got) + 1}.png"
+        assert got["plot"] == f"run-{runs.index(got) + 1}.svg"
     assert runs[0]["traceback"] is None
     assert runs[1]["error"]["type"] == "ZeroDivisionError" and runs[1]["error"]["line"] == 6
     assert "speed = 1 / 0" in runs[1]["traceback"]
@@ -148,7 +142,7 @@ def test_failing_test_terminal_report_shows_pose_status_output_and_traceback(
         f"distance: {round(fine.distance_mm, 1)} mm",
         "output:",
         "  | fine drove 150 mm",
-        "artifacts in artifacts/test_robot.py__test_two_runs: run-1.png, *summary.json",
+        "artifacts in artifacts/test_robot.py__test_two_runs: run-1.svg, *summary.json",
         "*robokit: run 2 of 2: crash.py ended with status error*",
         f"pose: {_pose(crash)} (started at *",
         "output:",
@@ -158,7 +152,7 @@ def test_failing_test_terminal_report_shows_pose_status_output_and_traceback(
         '  File "crash.py", line 6, in <module>',
         "    speed = 1 / 0",
         "ZeroDivisionError: division by zero",
-        "artifacts in artifacts/test_robot.py__test_two_runs: run-2.png, *summary.json",
+        "artifacts in artifacts/test_robot.py__test_two_runs: run-2.svg, *summary.json",
     ])
     assert "heading=90." in text  # turn(90) is clockwise: +90 as hub.imu.heading() reads
 
@@ -180,7 +174,7 @@ def test_failing_test_junit_xml_has_traceback_pose_status_and_output(
     assert props["robokit.run2.traceback"] == crash.traceback
     assert "ZeroDivisionError: division by zero" in props["robokit.run2.traceback"]
     # artifact paths relative to where pytest started (the repository, in CI)
-    assert props["robokit.run2.plot"] == "artifacts/test_robot.py__test_two_runs/run-2.png"
+    assert props["robokit.run2.plot"] == "artifacts/test_robot.py__test_two_runs/run-2.svg"
     assert (pytester.path / props["robokit.run2.summary"]).is_file()
     failure = case.find("failure")
     assert failure is not None and failure.text is not None
@@ -252,7 +246,7 @@ def test_test_ids_that_make_the_same_folder_name_get_folders_of_their_own(
     for name in folders:
         assert all(c.isascii() and (c.isalnum() or c in "._-") for c in name), name
         tests.add(json.loads((root / name / "summary.json").read_text("utf-8"))["test"])
-        assert (root / name / "run-1.png").read_bytes().startswith(PNG_MAGIC)
+        assert is_plot(root / name / "run-1.svg")
     assert len(tests) == 3 and all(t.startswith("test_robot.py::test_lap[") for t in tests)
     assert "test_robot.py__test_lap_a_b" in folders and "test_robot.py__test_lap_a_b-2" in folders
 
@@ -272,7 +266,11 @@ def test_a_later_session_replaces_the_artifacts_of_an_earlier_one(
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("RUNS", runs)
             pytester.runpytest("-p", "no:cacheprovider", "--robokit-artifacts", "artifacts")
-    kept = {"run-1.png", "summary.json"} | ({"run-1.html"} if report.replay_writer()[0] else set())
+        if runs == "3":  # as robokit wrote its plots before they were SVG; and a file of the user's
+            (folder / "run-2.png").write_bytes(b"\x89PNG old")
+            (folder / "notes.txt").write_text("mine")
+    kept = {"run-1.svg", "summary.json", "notes.txt"} | (
+        {"run-1.html"} if report.replay_writer()[0] else set())
     assert {p.name for p in folder.iterdir()} == kept  # run-2 and run-3 are gone
     assert len(json.loads((folder / "summary.json").read_text("utf-8"))["runs"]) == 1
 
@@ -361,7 +359,7 @@ def test_under_xdist_the_report_and_artifacts_come_from_the_worker(
     props = _properties(_testcase(pytester.path / "out.xml", "test_crash"))
     assert props["robokit.status"] == "error" and "1 / 0" in props["robokit.traceback"]
     folder = pytester.path / "arts" / "test_robot.py__test_crash"
-    assert (folder / "run-1.png").read_bytes().startswith(PNG_MAGIC)
+    assert is_plot(folder / "run-1.svg")
     summary = json.loads((folder / "summary.json").read_text("utf-8"))
     assert summary["runs"][0]["error"]["type"] == "ZeroDivisionError"
 
@@ -377,19 +375,19 @@ def test_an_artifact_that_cannot_be_written_is_named_and_the_session_goes_on(
             robokit_sim("fine.py")
             assert False
     """})
-    blocked = pytester.path / "artifacts" / "test_robot.py__test_a" / "run-1.png"
+    blocked = pytester.path / "artifacts" / "test_robot.py__test_a" / "run-1.svg"
     blocked.mkdir(parents=True)  # a folder where the plot should go
     outcome = pytester.runpytest("-p", "no:cacheprovider", "--junitxml=out.xml",
                                  "--robokit-artifacts", "artifacts")
     outcome.assert_outcomes(failed=2)
     assert outcome.ret == pytest.ExitCode.TESTS_FAILED
-    outcome.stdout.fnmatch_lines(["artifact not written: run-1.png: *"])
+    outcome.stdout.fnmatch_lines(["artifact not written: run-1.svg: *"])
     assert blocked.is_dir()
     summary = json.loads((blocked.parent / "summary.json").read_text("utf-8"))
     assert summary["runs"][0]["plot"] is None
-    assert summary["runs"][0]["artifact_errors"][0].startswith("run-1.png: ")
+    assert summary["runs"][0]["artifact_errors"][0].startswith("run-1.svg: ")
     props = _properties(_testcase(pytester.path / "out.xml", "test_a"))
     assert "robokit.plot" not in props and props["robokit.status"] == "finished"
     # the next test's artifacts are all there
     other = pytester.path / "artifacts" / "test_robot.py__test_b"
-    assert (other / "run-1.png").read_bytes().startswith(PNG_MAGIC)
+    assert is_plot(other / "run-1.svg")

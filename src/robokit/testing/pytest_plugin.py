@@ -50,7 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--robokit-artifacts", metavar="DIR", default=None,
         help="for each failing test that ran programs with robokit_sim, write each run's "
-             "plot (run-N.png), replay (run-N.html) and a summary.json into DIR/<test>/")
+             "plot (run-N.svg), replay (run-N.html) and a summary.json into DIR/<test>/")
 
 
 def pytest_configure(config: pytest.Config) -> None:

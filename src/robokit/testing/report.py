@@ -6,7 +6,8 @@ For each run (a :class:`~robokit.sim.runner.RunResult`) of a failing test:
   the program's traceback, the artifacts' paths) for the terminal report and the failure
   text of the JUnit XML;
 - :func:`run_properties`: the same facts as JUnit ``<property>`` name/value pairs;
-- :func:`write_artifacts`: into one folder per test, each run's plot (``run-N.png``), its
+- :func:`write_artifacts`: into one folder per test, each run's plot (``run-N.svg``, drawn by
+  :mod:`robokit.sim.plot_svg`: no matplotlib, a few ms), its
   replay (``run-N.html``, when :mod:`robokit.sim.replay` is there) and ``summary.json``.
 
 Artifacts that cannot be written are named with their error (in the summary and the
@@ -36,7 +37,8 @@ SHOWN_RUNS = 5
 NAME_CHARS = 100
 
 REPLAY_MODULE = "robokit.sim.replay"
-_ARTIFACT_FILE = re.compile(r"run-\d+\.(png|html)|summary\.json")
+# (run-N.png: the plot as sessions before SVG plots wrote it, removed as well)
+_ARTIFACT_FILE = re.compile(r"run-\d+\.(svg|png|html)|summary\.json")
 
 
 def _num(v: float) -> float:
@@ -202,10 +204,10 @@ def write_artifacts(root: Path, nodeid: str, runs: Sequence[Any],
     for i, result in enumerate(runs, 1):
         files: dict[str, Any] = {"errors": []}
         try:
-            plot_run(result, folder / f"run-{i}.png")
-            files["plot"] = folder / f"run-{i}.png"
+            plot_run(result, folder / f"run-{i}.svg")
+            files["plot"] = folder / f"run-{i}.svg"
         except Exception as e:
-            files["errors"].append(f"run-{i}.png: {type(e).__name__}: {e}")
+            files["errors"].append(f"run-{i}.svg: {type(e).__name__}: {e}")
         if writer is not None:
             try:
                 writer(result, folder / f"run-{i}.html")
