@@ -132,10 +132,12 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         self.robot = robot
         self.noise = bool(noise)
         self.seed = seed
-        # (MicroPython's random has no Random: the VM runs no noise, robokit.sim.vmbrick)
-        rng = random.Random(seed if seed is not None else 0) if hasattr(random, "Random") \
-            else None
-        self._rng: random.Random = rng  # type: ignore[assignment]
+        # The noise's generator (random.Random: CPython's Mersenne Twister, in C)
+        if sys.implementation.name != "micropython":
+            self._rng: random.Random = random.Random(seed if seed is not None else 0)
+        else:  # (MicroPython's random is another generator: the same one in plain Python)
+            from .mtrand import Random
+            self._rng = Random(seed or 0) if self.noise else None  # type: ignore[assignment]
         self.now = 0
         self.end_us = (None if duration_s is None
                        else int(round(check_duration(duration_s, "duration_s") * 1e6)))

@@ -47,7 +47,7 @@ del _rom_hal
 #: The simulator's portable modules, for a robot that runs in the VM beside the program
 #: (robokit.sim.vmbrick; ``robokit run --exact``).
 SIM_MODULES = ("air", "brick", "brickstate", "crowd", "kernel", "mat", "motor", "record",
-               "recorder", "sensors", "vmbrick")
+               "mtrand", "recorder", "sensors", "vmbrick")
 _FUTURE = b"from __future__ import annotations"
 
 
