@@ -35,7 +35,7 @@ import sys
 from ..devices import _hal
 from ..devices._hal import HAL
 from ..devices.motors import gear_ratio
-from . import kernel
+from . import kernel, push
 from .air import Air, RadioHAL
 from .crowd import AmongOthers
 from .motor import MODELS, MotorSim
@@ -53,16 +53,15 @@ from .sensors import (  # noqa: F401 - the sensors' constants, where they always
 )
 
 # Portable code: it also runs in MicroPython's VM as the robot of a run with --exact
-# (robokit.sim.vmbrick), which lacks what only a robot among walls or a host needs.
+# (robokit.sim.vmbrick), which lacks what only a host needs.
 if sys.implementation.name != "micropython":  # (where a failed import costs requests)
     from contextlib import contextmanager
 
     from ..errors import ProgramError
-    from . import push
     from .surface import FootprintSampler
     from .world import World
 else:  # MicroPython
-    push, ProgramError, contextmanager = None, ValueError, (lambda f: f)  # type: ignore
+    ProgramError, contextmanager = ValueError, (lambda f: f)  # type: ignore
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -194,7 +193,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         #: The last pose the bumper was read at, and whether a wall touched the front there;
         #: a pose pushing against a wall and the ends of a step there (see _still_pushing).
         self._front_memo: tuple[tuple[float, float, float] | None, bool] = (None, False)
-        self._push_known = push.NOTHING_KNOWN if push is not None else None
+        self._push_known = push.NOTHING_KNOWN
         body = robot["body"]
         self._front = body["front"]
         self._back = body["back"]

@@ -9,12 +9,17 @@ the farthest ends found to overlap on one arc: a later step whose two ends lie w
 span overlaps at both ends too, and needs no test.
 """
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
-from typing import Any
+# Portable code: it also runs in MicroPython's VM, for a robot among walls in a run with
+# --exact (robokit.sim.vmbrick).
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (MicroPython has no typing)
+    from typing import Any
 
-#: (pose, nearest left, nearest right, farthest left, farthest right wheel travel, mm).
-Known = tuple[Any, float, float, float, float]
+    #: (pose, nearest left, nearest right, farthest left, farthest right wheel travel,
+    #: mm).
+    Known = tuple[Any, float, float, float, float]
 NOTHING_KNOWN: Known = (None, 0.0, 0.0, 0.0, 0.0)
 
 

@@ -4,8 +4,9 @@ With ``--exact`` the program runs as its bundle's .mpy in MicroPython's unix por
 robot can run there too, beside it, with no round trip to the host per device call: the
 very :class:`~robokit.sim.brick.SimBrick` of the default mode (its modules are portable
 code, served to the VM from the board's ROM, ``robokit.virtual.rom``), on the tables the
-host prepared once (the mat's footprint means and summed-area tables, the motors' models,
-the robot's config with its keys in order, the run's settings). At the end the VM sends
+host prepared once (the mat's footprint means and summed-area tables, the walls'
+geometry and clearance field, the motors' models, the robot's config with its keys in
+order, the run's settings). At the end the VM sends
 back the :func:`report` (the clock, the pose, the telemetry, the events and output), which
 the host puts into its own brick (``robokit.virtual.localsim``), so that the run's result
 is the one the default mode gives. Which runs take this path, and which stay on the host,
@@ -92,7 +93,8 @@ class _Surface:
 
 
 class _World:
-    """The world as the VM's robot sees it: no walls, nothing to push, its mat."""
+    """The world as the VM's robot sees it when it has no walls: nothing to push, its
+    mat."""
 
     def __init__(self, start: list[float], surface: _Surface) -> None:
         self.start = tuple(start)
@@ -104,6 +106,22 @@ class _World:
                    rays: int = 5, max_mm: float = 2000.0) -> float:
         """Nothing to see: no walls (as ``World.ultrasonic`` in a world without any)."""
         return max_mm
+
+
+def _world(start: list[float], surface: _Surface, walls: list[Any] | None,
+           clear: Any) -> Any:
+    """The VM's world: a :class:`_World`, or with walls the world's own geometry (the
+    default mode's ``WallGeometry``, made from the host's ``walls_state`` and clearance
+    field ``clear``: no building here) with the start, nothing to push and the mat."""
+    if walls is None:
+        return _World(start, surface)
+    from .world.geometry import WallGeometry  # (only with walls: the rest need not load it)
+
+    w: Any = WallGeometry.restored(walls, clear)
+    w.start = tuple(start)
+    w.objects = ()
+    w.surface = surface
+    return w
 
 
 class _Press:
@@ -251,12 +269,13 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
          send_rows: Callable[[int, bytes], None] | None = None) -> VMBrick:
     """The robot of the host's ``plan`` (``robokit.virtual.localsim.plan``): a
     :class:`VMBrick`. The mat's tables are in ``raw`` from index ``at``, or in the
-    host's files that ``read(path, offset, typecode, n)`` reads ``n`` items of; its
+    host's files that ``read(path, offset, typecode, n)`` reads ``n`` items of, and the
+    walls' clearance field follows them in ``raw`` (a world with walls); its
     telemetry rows go to ``send_rows`` as they are made (:class:`_Rows`), or stay in its
     recorder."""
     from array import array
 
-    robot, end_us, period, seed, start, models, mat, presses = plan
+    robot, end_us, period, seed, start, models, mat, presses, walls = plan
     for fields in models:
         motor.MODELS[fields[0]] = _Model(fields)  # type: ignore[assignment]
     footprint = None
@@ -292,7 +311,13 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
             footprint._means = read(files[1][0], files[1][1], "f", m)
         else:
             footprint._means = array("f", bytearray(raw[at:at + m * 4]))
-    world = _World(start, _Surface(footprint))
+            at += m * 4
+    clear = None
+    if walls is not None:  # the clearance field, raw doubles after the mat's tables
+        n = walls[5][3] * walls[5][4]
+        clear = array("d", bytearray(raw[at:at + 8 * n]))
+        at += 8 * n
+    world = _world(start, _Surface(footprint), walls, clear)
     b = VMBrick(world, untagged(robot), beat, seed=seed,
                 duration_s=end_us / 1e6 if end_us is not None else None,
                 telemetry_hz=1e6 / period if period else 0.0, start=tuple(start))

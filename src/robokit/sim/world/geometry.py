@@ -9,18 +9,30 @@ coarse uniform grid over the walls keeps their cost flat when a world has many w
 clearance field lets body queries far from any wall return after one lookup.  The kernels at
 the bottom work on plain floats and allocate nothing.  The ultrasonic cone of a world with
 no grid is :class:`~robokit.sim.world.sonar.Cone`'s (a table of the segments it may see).
+
+Portable code: the queries also run in MicroPython's VM, for the robot of a run with
+``--exact`` (robokit.sim.vmbrick). The VM does not build the walls: the host sends it
+what it built (:meth:`WallGeometry.walls_state` and the clearance field,
+:meth:`WallGeometry.clearance_table`, floats to the bit), from which
+:meth:`WallGeometry.restored` makes the same geometry there.
 """
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
-from itertools import pairwise
-from typing import TYPE_CHECKING
 
-from robokit.sim.world.sonar import Cone
+from .sonar import Cone
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (MicroPython has no typing)
+    from array import array
+    from typing import Any
+
     from robokit.sim.world.shapes import Box, Point, Wall
+
+    # One wall segment, precomputed for the queries:
+    # (ax, ay, bx, by, ux, uy, length, radius, centre x, centre y, bounding radius)
+    _Seg = tuple[float, float, float, float, float, float, float, float, float, float, float]
 
 __all__ = [
     "CONTACT_BACK",
@@ -55,10 +67,6 @@ _CLEAR_CAP = 400.0  # mm: the clearance field stores distances up to this
 _CLEAR_CELL = 20.0  # mm: its finest cell
 _CLEAR_MAX_CELLS = 250_000
 
-# One wall segment, precomputed for the queries:
-# (ax, ay, bx, by, ux, uy, length, radius, centre x, centre y, bounding radius)
-_Seg = tuple[float, float, float, float, float, float, float, float, float, float, float]
-
 _INF = math.inf
 
 
@@ -78,6 +86,54 @@ class WallGeometry:
         """Build the wall clearance field now (it is otherwise built on the first body query)."""
         if self.walls and self._clear is None:
             self._build_clearance()
+
+    def walls_state(self) -> list[Any]:
+        """What :meth:`restored` makes the same walls of, in another process (the robot of
+        a run with ``--exact`` in MicroPython's VM): the bounds, the segments, the boxes'
+        corners, the grid (each cell as its segments' indices; None: no grid) and its
+        frame, and the clearance field's frame (built now if it was not; its values are
+        :meth:`clearance_table`'s). Tuples, lists, floats and ints only."""
+        if self._clear is None:
+            self._build_clearance()
+        grid = None
+        if self._grid is not None:
+            index = {id(s): n for n, s in enumerate(self._segs)}
+            grid = [[index[id(s)] for s in cell] for cell in self._grid]
+        return [self.bounds, self._segs, self._box_polys, grid,
+                [self._gx0, self._gy0, self._gcell, self._gnx, self._gny],
+                [self._cx0, self._cy0, self._ccell, self._cnx, self._cny]]
+
+    def clearance_table(self) -> array[float]:
+        """The clearance field (built now if it was not), as doubles: what
+        :meth:`restored` takes beside :meth:`walls_state`."""
+        from array import array
+
+        clear = self._clear if self._clear is not None else self._build_clearance()
+        return array("d", clear)
+
+    @classmethod
+    def restored(cls, state: list[Any], clear: Any) -> WallGeometry:
+        """The walls of :meth:`walls_state` and the clearance field ``clear`` (a sequence
+        of floats, :meth:`clearance_table`'s), ready for the queries with no building:
+        the same segments, grid and field, so the same answers to the bit. (It has the
+        queries' data only: no ``wall_shapes`` nor ``boxes``.)"""
+        bounds, segs, polys, grid, gframe, cframe = state
+        g = cls()
+        g.bounds = tuple(bounds)
+        g._cones = {}
+        g._segs = tuple(tuple(s) for s in segs)
+        flat: list[float] = []
+        for s in g._segs:  # (as _build_walls gives them)
+            flat.extend((s[0], s[1], s[2], s[3], s[7]))
+        g.walls = flat
+        g._box_polys = tuple(tuple(tuple(p) for p in poly) for poly in polys)
+        g._grid = None
+        if grid is not None:
+            g._grid = tuple(tuple(g._segs[n] for n in cell) for cell in grid)
+        g._gx0, g._gy0, g._gcell, g._gnx, g._gny = gframe
+        g._cx0, g._cy0, g._ccell, g._cnx, g._cny = cframe
+        g._clear = clear
+        return g
 
     def _build_walls(self) -> None:
         self._cones = {}
@@ -100,7 +156,8 @@ class WallGeometry:
             if len(set(pts)) == 1:  # a post: all points the same
                 add(pts[0][0], pts[0][1], pts[0][0], pts[0][1], r)
                 continue
-            for (ax, ay), (bx, by) in pairwise(pts):
+            for k in range(1, len(pts)):
+                (ax, ay), (bx, by) = pts[k - 1], pts[k]
                 if (ax, ay) != (bx, by):
                     add(ax, ay, bx, by, r)
         polys: list[tuple[Point, ...]] = []

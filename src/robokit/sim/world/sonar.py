@@ -19,19 +19,28 @@ ray over them in their order) with much less work:
 
 Every float is worked out by the same operations on the same numbers as in geometry.py;
 tests/sim/test_sonar.py holds the two to the same results.
+
+Portable code: it also runs in MicroPython's VM, for the robot of a run with ``--exact``
+(robokit.sim.vmbrick), which builds its cones' tables itself (the same operations on the
+same segments: the same tables, and a table decides with a margin far above rounding).
 """
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
-from collections.abc import Callable
 
-#: One wall segment as geometry.py keeps it:
-#: (ax, ay, bx, by, ux, uy, length, radius, centre x, centre y, bounding radius).
-Seg = tuple[float, float, float, float, float, float, float, float, float, float, float]
-#: A segment as a cone's table holds it: whether it is surely in the cone (no test), its
-#: start, direction, length, half thickness, centre, bounding radius and that squared.
-Entry = tuple[bool, float, float, float, float, float, float, float, float, float, float]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (MicroPython has no typing)
+    from collections.abc import Callable
+
+    #: One wall segment as geometry.py keeps it:
+    #: (ax, ay, bx, by, ux, uy, length, radius, centre x, centre y, bounding radius).
+    Seg = tuple[float, float, float, float, float, float, float, float, float, float, float]
+    #: A segment as a cone's table holds it: whether it is surely in the cone (no test),
+    #: its start, direction, length, half thickness, centre, bounding radius and that
+    #: squared.
+    Entry = tuple[bool, float, float, float, float, float, float, float, float, float,
+                  float]
 
 #: The side of a cell of sensor positions in a cone's table, mm, and the span of headings
 #: of one entry, degrees.
@@ -223,7 +232,8 @@ class Cone:
             if _turned_away(seg, px, py, half, mid, span + cone):
                 continue
             cx, cy, rr = seg[8], seg[9], seg[10]
-            d0 = math.hypot(cx - px, cy - py)
+            ex, ey = cx - px, cy - py
+            d0 = _sqrt(ex * ex + ey * ey)  # (MicroPython's math has no hypot)
             slack = _SLACK * (1.0 + d0 + rr)
             if d0 - h - rr > self._max + slack:
                 continue  # out of reach from everywhere in the cell
@@ -235,7 +245,7 @@ class Cone:
                 continue
             # from the cell, the directions to the circle are within `wide` of `phi`, and
             # those to its centre within `narrow`
-            phi = math.atan2(cy - py, cx - px)
+            phi = math.atan2(ey, ex)
             off = abs((phi - mid + math.pi) % (2.0 * math.pi) - math.pi)
             wide = math.asin((rr + h) / d0)
             if off - span > cone + wide + _SLACK:
@@ -273,10 +283,11 @@ def _clear_of(box: tuple[tuple[float, float], ...], px: float, py: float, half: 
     counterclockwise), with a margin: wholly beyond the line of one of its edges?"""
     for k, (ax, ay) in enumerate(box):
         bx, by = box[(k + 1) % len(box)]
-        length = math.hypot(bx - ax, by - ay)
+        ex, ey = bx - ax, by - ay
+        length = _sqrt(ex * ex + ey * ey)
         if length <= 0.0:
             continue
-        ux, uy = (bx - ax) / length, (by - ay) / length
+        ux, uy = ex / length, ey / length
         ov = (py - ay) * ux - (px - ax) * uy  # > 0: on the box's side of the edge
         if ov + half * (abs(ux) + abs(uy)) < -_SLACK * (1.0 + abs(px) + abs(py) + length):
             return True
