@@ -36,10 +36,12 @@ def run(program: Path, world: World, duration: float) -> tuple[Any, ExactBoard]:
 
 
 def walled(walls: list[dict[str, Any]], boxes: list[dict[str, Any]] | None = None,
-           objects: list[dict[str, Any]] | None = None) -> World:
+           objects: list[dict[str, Any]] | None = None,
+           lines: list[dict[str, Any]] | None = None) -> World:
     return World.from_dict({"name": "walled", "bounds": [-1200, -1200, 1200, 1200],
                             "start": {"x": 0, "y": 0, "heading": 0}, "walls": walls,
-                            "boxes": boxes or [], "objects": objects or []})
+                            "boxes": boxes or [], "objects": objects or [],
+                            "lines": lines or []})
 
 
 #: A wall across the way 500 mm ahead, and a box to the left.
@@ -150,6 +152,45 @@ def test_a_robot_driving_into_a_wall_in_the_vm_gives_the_default_modes_run(
     readings = [line.split() for line in default.output.splitlines()]
     assert float(readings[0][0]) < 500 < 2000  # the wall ahead, seen from the start
     assert any(r[1] == "True" for r in readings)  # the force sensor touched it
+
+
+@needs_vm
+def test_without_robokits_cache_the_walls_follow_the_mats_tables_through_the_pipe(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """(an empty ROBOKIT_CACHE_DIR turns the cache off: the mat's tables go with the plan,
+    and the clearance field after them)"""
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", "")
+    prog = tmp_path / "line_to_wall.py"
+    prog.write_text("from robokit import robot, wait\n"
+                    "eye = robot.color_sensor\nrobot.drive_base.drive(200, 0)\n"
+                    "for _ in range(250):\n"
+                    "    print(eye.reflection(), robot.ultrasonic_sensor.distance())\n"
+                    "    wait(10)\n")
+
+    def world() -> World:
+        return walled(AHEAD, lines=[{"points": [[-100, 0], [600, 0]], "width": 20}])
+
+    brick = ExactBoard(world(), duration_s=5.0)
+    try:
+        plan = localsim.plan(brick.new_brick(None))
+    finally:
+        brick.close()
+    value, at = halvalue.decode(plan, 0)
+    assert value[6][-1] == [None, None]  # the mat's tables in the plan, then the field
+    # (vmbrick.make is portable: made here, its world is the one the VM gets)
+    from robokit.sim import motor, vmbrick
+
+    monkeypatch.setattr(motor, "MODELS", dict(motor.MODELS))  # (make() sets the models)
+    made = vmbrick.make(value, plan, at, lambda now: None)
+    host = world()
+    assert list(made.world._clear) == list(host.clearance_table())
+    assert made.world._segs == host._segs
+    default = simulate(prog, world=world(), duration=5.0)
+    got, board = run(prog, world(), 5.0)
+    assert board.on_host is None
+    _same_run(got, default)
+    assert got.output == default.output and default.contacts["count"] == 1
+    assert {line.split()[0] for line in default.output.splitlines()} != {"0"}  # the line
 
 
 @needs_vm
