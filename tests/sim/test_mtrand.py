@@ -179,9 +179,7 @@ def _noisy_brick_in_vm(tmp_path: Path, robot: dict, seed: int) -> tuple[list[str
     from robokit.virtual.rom import rom_files
 
     host = SimBrick(load_world("empty"), robot, seed=seed, noise=True, telemetry_hz=0)
-    # (the plan of the brick without noise: its motor models as they are before they vary)
-    twin = SimBrick(load_world("empty"), robot, seed=seed, telemetry_hz=0)
-    (tmp_path / "plan.bin").write_bytes(localsim.plan(twin))
+    (tmp_path / "plan.bin").write_bytes(localsim.plan(host))
     want = [host._imu_bias] + [host._noisy(0.0, 3.0) for _ in range(5)]
     for port in sorted(host._motors):
         want += [host._motors[port].model.kt, host._motors[port].model.resistance]
@@ -197,11 +195,6 @@ def _noisy_brick_in_vm(tmp_path: Path, robot: dict, seed: int) -> tuple[list[str
         "import struct, ubinascii\n"
         "from halvalue import decode\n"
         "from robokit.sim import vmbrick\n"
-        "class Noisy(vmbrick.VMBrick):\n"  # (the plan does not carry noise yet)
-        "    def __init__(self, *a, **kw):\n"
-        "        kw['noise'] = True\n"
-        "        super().__init__(*a, **kw)\n"
-        "vmbrick.VMBrick = Noisy\n"
         "data = open('plan.bin', 'rb').read()\n"
         "plan, at = decode(data, 0)\n"
         "b = vmbrick.make(plan, data, at, lambda now: None)\n"
@@ -219,7 +212,7 @@ def _noisy_brick_in_vm(tmp_path: Path, robot: dict, seed: int) -> tuple[list[str
 @needs_vm
 def test_a_brick_with_noise_in_the_vm_draws_its_gyros_bias_and_readings_noise_as_on_the_host(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """(a robot of sensors only: the VM's motor models cannot vary yet, below)"""
+    """(a robot of sensors only; its motors' variance: below)"""
     from robokit.config import standard_rover
 
     monkeypatch.setenv("ROBOKIT_CACHE_DIR", "")  # (the mat's tables go with the plan)
@@ -232,8 +225,6 @@ def test_a_brick_with_noise_in_the_vm_draws_its_gyros_bias_and_readings_noise_as
 
 
 @needs_vm
-@pytest.mark.xfail(strict=True, reason="the VM's motor model (robokit.sim.vmbrick._Model) "
-                   "has no replace() for the per-motor variance (SimBrick._vary)")
 def test_a_brick_with_noise_in_the_vm_varies_its_motors_as_on_the_host(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from robokit.config import standard_rover

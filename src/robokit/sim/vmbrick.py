@@ -73,6 +73,20 @@ class _Model:
         (self.id, self.kt, self.resistance, self.inertia, self.friction,
          self.max_voltage) = fields
 
+    def replace(self, **changes: Any) -> _Model:
+        """A copy with ``changes`` (``MotorModel.replace``: the per-motor variance of a
+        brick with noise, ``SimBrick._vary``); this one stays as it is."""
+        fields = model_fields(self)
+        for i, name in enumerate(_FIELDS):
+            if name in changes:
+                fields[i] = changes.pop(name)
+        if changes:
+            raise TypeError("no field " + ", ".join(changes) + " in a motor model")
+        return _Model(fields)
+
+
+_FIELDS = ("id", "kt", "resistance", "inertia", "friction", "max_voltage")
+
 
 def model_fields(m: Any) -> list[Any]:
     """What :class:`_Model` is made from, of a ``MotorModel``."""
@@ -275,7 +289,7 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
     recorder."""
     from array import array
 
-    robot, end_us, period, seed, start, models, mat, presses, walls = plan
+    robot, end_us, period, seed, start, models, mat, presses, walls, noise = plan
     for fields in models:
         motor.MODELS[fields[0]] = _Model(fields)  # type: ignore[assignment]
     footprint = None
@@ -318,7 +332,7 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
         clear = array("d", bytearray(raw[at:at + 8 * n]))
         at += 8 * n
     world = _world(start, _Surface(footprint), walls, clear)
-    b = VMBrick(world, untagged(robot), beat, seed=seed,
+    b = VMBrick(world, untagged(robot), beat, seed=seed, noise=noise,
                 duration_s=end_us / 1e6 if end_us is not None else None,
                 telemetry_hz=1e6 / period if period else 0.0, start=tuple(start))
     # the host's own end and telemetry period, whatever the arithmetic back from them

@@ -13,7 +13,7 @@ simulated robot and world. This module is the board half of that run:
 - :meth:`ExactBoard.run_result`: the run as the :class:`~robokit.sim.result.RunResult`
   the default mode returns (pose, telemetry, output, error), from the board's own
   simulated brick;
-- :meth:`ExactBoard.vm_plan`: when the run has no objects to push nor noise, the robot runs
+- :meth:`ExactBoard.vm_plan`: when the run has no objects to push, the robot runs
   in the VM beside the program (``robokit.virtual.localsim``, ``robokit.sim.vmbrick``),
   with no round trip per device call, and its report goes into the board's brick at the
   end; else every device call is a round trip to the board's brick.

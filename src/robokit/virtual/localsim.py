@@ -28,9 +28,9 @@ ENV = "ROBOKIT_EXACT_IN_VM"
 
 def why_not(brick: SimBrick) -> str | None:
     """Why the robot of this run stays on the host (a few words), or None when it can run
-    in the VM: the VM's robot has walls (the host's geometry, :func:`plan`), but no
-    objects to push, no other robots, no noise (MicroPython's random is another
-    generator)."""
+    in the VM: the VM's robot has walls (the host's geometry, :func:`plan`) and noise
+    (``robokit.sim.mtrand``, CPython's generator, the same draws), but no objects to
+    push and no other robots."""
     if os.environ.get(ENV, "1").strip() == "0":
         return f"{ENV}=0"
     w = brick.world
@@ -38,8 +38,6 @@ def why_not(brick: SimBrick) -> str | None:
         return "the world has objects to push"
     if brick.arena is not None:
         return "other robots share the world"
-    if brick.noise:
-        return "noise is on"
     return None
 
 
@@ -47,12 +45,15 @@ def plan(brick: SimBrick) -> bytes:
     """What the VM makes its robot from (``robokit.sim.vmbrick.make``): the plan as a
     value (``halvalue``: floats to the bit), then the mat's tables and the walls'
     clearance field, raw."""
+    from ..sim.motor import MODELS
     from ..sim.sensors import COLOR_FOOTPRINT_MM
     from ..sim.vmbrick import model_fields, tagged
 
     models: dict[str, Any] = {}
     for m in brick._motors.values():
-        models.setdefault(m.model.id, model_fields(m.model))
+        # (the model as the robot file names it: with noise, the VM varies it for
+        # each motor as the host did, from the same seed)
+        models.setdefault(m.model.id, model_fields(MODELS[m.model.id]))
     has_eye = any(d["type"] == "ColorSensor" for d in brick.robot["devices"].values())
     mat = None
     tables: list[Any] = []
@@ -77,7 +78,8 @@ def plan(brick: SimBrick) -> bytes:
         walls = brick.world.walls_state()
         tables.append(brick.world.clearance_table())
     value = [tagged(brick.robot), brick.end_us, brick._record_period, brick.seed,
-             list(brick.start_pose), list(models.values()), mat, presses, walls]
+             list(brick.start_pose), list(models.values()), mat, presses, walls,
+             brick.noise]
     out = bytearray()
     halvalue.encode(value, out)
     for t in tables:
