@@ -127,7 +127,7 @@ def _plan_for_tests() -> list[object]:
     models = {d["model"]: model_fields(MODELS[d["model"]]) for d in cfg["devices"].values()
               if d["type"] in ("Motor", "DCMotor")}
     return [tagged(cfg), None, 0, None, [0.0, 0.0, 0.0], list(models.values()), None, [],
-            None, False]
+            None, False, None]
 
 
 def test_a_dict_crosses_with_its_order_and_its_floats() -> None:

@@ -194,10 +194,12 @@ def test_without_robokits_cache_the_walls_follow_the_mats_tables_through_the_pip
 
 
 @needs_vm
-def test_a_run_among_walls_with_objects_to_push_stays_on_the_host(tmp_path: Path) -> None:
-    """(objects to push are not in the VM's robot: it stays on the host, the same run)"""
+def test_a_run_among_walls_with_objects_to_push_runs_in_the_vm(tmp_path: Path) -> None:
+    """(the robot and the objects share a floor in the VM, robokit.sim.floor: the can,
+    pushed into the wall, blocks, as in the default mode)"""
     prog = tmp_path / "push.py"
-    prog.write_text("from robokit import robot\nrobot.drive_base.straight(300)\n")
+    prog.write_text("from robokit import robot\nrobot.drive_base.straight(400)\n"
+                    "print(robot.ultrasonic_sensor.distance())\n")
 
     def world() -> World:
         return walled(AHEAD, objects=[{"shape": "cylinder", "center": [250, 0],
@@ -206,13 +208,16 @@ def test_a_run_among_walls_with_objects_to_push_stays_on_the_host(tmp_path: Path
     w, seconds = run_settings(prog, world(), 5.0)
     board = ExactBoard(w, duration_s=seconds)
     try:
-        assert localsim.why_not(board.new_brick(None)) == "the world has objects to push"
+        assert localsim.why_not(board.new_brick(None)) is None
     finally:
         board.close()
     default = simulate(prog, world=world(), duration=5.0)
     got, board = run(prog, world(), 5.0)
-    assert board.on_host == "the world has objects to push"
-    assert got.pose == default.pose
+    assert board.on_host is None and board.round_trips == 0
+    _same_run(got, default)
+    assert got.output == default.output and got.objects == default.objects
+    assert default.objects[0]["x_mm"] > 400  # pushed up to the wall (at 490: 500 - 10)
+    assert default.contacts["count"] >= 1  # where it stopped the robot
 
 
 @needs_vm

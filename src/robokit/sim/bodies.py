@@ -9,15 +9,27 @@ A shape is a plain tuple, made by :func:`rect` or :func:`circle`:
 :func:`overlap` gives how deep two shapes overlap and the direction that pushes the
 second out of the first; :func:`ray` how far a ray travels before it meets a shape.
 World frame: x east, y north, millimetres.
+
+Portable code: it also runs in MicroPython's VM, for a robot pushing objects in a run with
+``--exact`` (robokit.sim.floor, robokit.sim.vmbrick); so lengths are :func:`hypot`'s,
+which both compute alike (MicroPython's math has no ``hypot``).
 """
 
-from __future__ import annotations
+from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
 import math
 
 Shape = tuple  # ("rect", cx, cy, c, s, hx, hy) or ("circle", cx, cy, r)
 
 _INF = math.inf
+_sqrt = math.sqrt
+
+
+def hypot(x: float, y: float) -> float:
+    """The length of (x, y): the square root of its squares' sum, the same float in
+    CPython and in MicroPython (CPython's ``math.hypot`` may differ from it in the last
+    bit; MicroPython has none)."""
+    return _sqrt(x * x + y * y)
 
 
 def rect(x: float, y: float, heading_rad: float, front: float, back: float,
@@ -42,7 +54,7 @@ def reach(shape: Shape) -> float:
     """The radius of a circle around the shape's centre that holds all of it."""
     if shape[0] == "circle":
         return float(shape[3])
-    return math.hypot(shape[5], shape[6])
+    return hypot(shape[5], shape[6])
 
 
 def corners(shape: Shape) -> list[tuple[float, float]]:
@@ -71,7 +83,7 @@ def overlap(a: Shape, b: Shape) -> tuple[float, float, float] | None:
 
 def _circles(a: Shape, b: Shape) -> tuple[float, float, float] | None:
     dx, dy = b[1] - a[1], b[2] - a[2]
-    d = math.hypot(dx, dy)
+    d = hypot(dx, dy)
     depth = a[3] + b[3] - d
     if depth <= 0.0:
         return None
@@ -88,9 +100,9 @@ def _rect_circle(r: Shape, o: Shape) -> tuple[float, float, float] | None:
     rad = o[3]
     qx = hx if px > hx else (-hx if px < -hx else px)
     qy = hy if py > hy else (-hy if py < -hy else py)
-    if qx != px or qy != py:  # centre outside the rectangle
-        lx, ly = px - qx, py - qy
-        d = math.hypot(lx, ly)
+    lx, ly = px - qx, py - qy
+    d = hypot(lx, ly)
+    if d != 0.0:  # centre outside the rectangle (by more than a length too small to square)
         if d >= rad:
             return None
         nx, ny = lx / d, ly / d

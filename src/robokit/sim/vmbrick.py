@@ -5,11 +5,13 @@ robot can run there too, beside it, with no round trip to the host per device ca
 very :class:`~robokit.sim.brick.SimBrick` of the default mode (its modules are portable
 code, served to the VM from the board's ROM, ``robokit.virtual.rom``), on the tables the
 host prepared once (the mat's footprint means and summed-area tables, the walls'
-geometry and clearance field, the motors' models, the robot's config with its keys in
-order, the run's settings). At the end the VM sends
-back the :func:`report` (the clock, the pose, the telemetry, the events and output), which
-the host puts into its own brick (``robokit.virtual.localsim``), so that the run's result
-is the one the default mode gives. Which runs take this path, and which stay on the host,
+geometry and clearance field, the objects to push, the motors' models, the robot's config
+with its keys in order, the run's settings). Among objects to push, the robot and they
+share a floor (``robokit.sim.floor``, the one clock and the bodies of the host's arena).
+At the end the VM sends back the :func:`report` (the clock, the pose, the telemetry, the
+events and output, the floor's state: the objects' places and track), which the host puts
+into its own brick and arena (``robokit.virtual.localsim``), so that the run's result is
+the one the default mode gives. Which runs take this path, and which stay on the host,
 is ``robokit.virtual.localsim.why_not``'s to say.
 
 Portable code: the host imports it for :func:`tagged`, the VM runs all of it.
@@ -106,14 +108,29 @@ class _Surface:
         return fp
 
 
-class _World:
-    """The world as the VM's robot sees it when it has no walls: nothing to push, its
-    mat."""
+class _Object:
+    """An object to push as the VM's floor reads it (``robokit.sim.floor.Thing``'s
+    ``spec``: the host's ``Movable``'s fields, :func:`object_fields`)."""
 
-    def __init__(self, start: list[float], surface: _Surface) -> None:
+    def __init__(self, fields: list[Any]) -> None:
+        (self.shape, self.center, self.size, self.radius, self.angle, self.mass_g,
+         self.friction, self.color) = fields
+
+
+def object_fields(m: Any) -> list[Any]:
+    """What :class:`_Object` is made from, of a ``Movable``."""
+    return [m.shape, list(m.center), list(m.size), m.radius, m.angle, m.mass_g,
+            m.friction, m.color]
+
+
+class _World:
+    """The world as the VM's robot sees it when it has no walls: its objects to push
+    (if any), its mat."""
+
+    def __init__(self, start: list[float], surface: _Surface, objects: Any) -> None:
         self.start = tuple(start)
         self.walls = ()
-        self.objects = ()
+        self.objects = objects
         self.surface = surface
 
     def ultrasonic(self, x: float, y: float, heading_deg: float, cone_deg: float = 20.0,
@@ -121,19 +138,32 @@ class _World:
         """Nothing to see: no walls (as ``World.ultrasonic`` in a world without any)."""
         return max_mm
 
+    # (no walls to hit nor touch, as ``WallGeometry``'s answers with no segments: asked
+    # among objects to push, where the body's tests are the walls' and the floor's)
+    def rect_hits_wall(self, x: float, y: float, heading_deg: float, front: float,
+                       back: float, half_width: float) -> bool:
+        return False
+
+    def circle_hits_wall(self, x: float, y: float, radius: float) -> bool:
+        return False
+
+    def rect_contact(self, x: float, y: float, heading_deg: float, front: float,
+                     back: float, half_width: float, margin: float = 1.0) -> tuple[str, ...]:
+        return ()
+
 
 def _world(start: list[float], surface: _Surface, walls: list[Any] | None,
-           clear: Any) -> Any:
+           clear: Any, objects: Any) -> Any:
     """The VM's world: a :class:`_World`, or with walls the world's own geometry (the
     default mode's ``WallGeometry``, made from the host's ``walls_state`` and clearance
-    field ``clear``: no building here) with the start, nothing to push and the mat."""
+    field ``clear``: no building here) with the start, the objects to push and the mat."""
     if walls is None:
-        return _World(start, surface)
+        return _World(start, surface, objects)
     from .world.geometry import WallGeometry  # (only with walls: the rest need not load it)
 
     w: Any = WallGeometry.restored(walls, clear)
     w.start = tuple(start)
-    w.objects = ()
+    w.objects = objects
     w.surface = surface
     return w
 
@@ -284,12 +314,13 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
     """The robot of the host's ``plan`` (``robokit.virtual.localsim.plan``): a
     :class:`VMBrick`. The mat's tables are in ``raw`` from index ``at``, or in the
     host's files that ``read(path, offset, typecode, n)`` reads ``n`` items of, and the
-    walls' clearance field follows them in ``raw`` (a world with walls); its
+    walls' clearance field follows them in ``raw`` (a world with walls); with objects
+    to push, it shares a floor with them (``robokit.sim.floor.Floor``); its
     telemetry rows go to ``send_rows`` as they are made (:class:`_Rows`), or stay in its
     recorder."""
     from array import array
 
-    robot, end_us, period, seed, start, models, mat, presses, walls, noise = plan
+    robot, end_us, period, seed, start, models, mat, presses, walls, noise, pushed = plan
     for fields in models:
         motor.MODELS[fields[0]] = _Model(fields)  # type: ignore[assignment]
     footprint = None
@@ -331,7 +362,10 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
         n = walls[5][3] * walls[5][4]
         clear = array("d", bytearray(raw[at:at + 8 * n]))
         at += 8 * n
-    world = _world(start, _Surface(footprint), walls, clear)
+    objects: Any = ()
+    if pushed is not None:  # (before the robot: one with objects to push has no kernel)
+        objects = [_Object(fields) for fields in pushed[0]]
+    world = _world(start, _Surface(footprint), walls, clear, objects)
     b = VMBrick(world, untagged(robot), beat, seed=seed, noise=noise,
                 duration_s=end_us / 1e6 if end_us is not None else None,
                 telemetry_hz=1e6 / period if period else 0.0, start=tuple(start))
@@ -345,6 +379,13 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
     else:
         b._advance_to = b.beating  # type: ignore[method-assign]
         b.sleep_us = b.sleeping  # type: ignore[method-assign]
+    if pushed is not None:  # the objects and the robot on one floor (the host's arena)
+        from .floor import Floor
+
+        colours = {}
+        for colour, rgb in pushed[1]:
+            colours[colour] = tuple(rgb)
+        Floor(world, [b], lambda colour: colours[colour])
     return b
 
 
@@ -394,4 +435,4 @@ def report(b: VMBrick) -> list[Any]:
             None if table is None else bytes(table),
             tagged(rec.events), _lines(rec.output), rec.period_us, rec.events_dropped,
             rec.output_chars, rec.output_dropped_lines, rec.output_dropped_chars,
-            b.light_rgb, b.display_rows]
+            b.light_rgb, b.display_rows, None if b.arena is None else b.arena.state()]

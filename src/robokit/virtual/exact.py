@@ -13,10 +13,13 @@ simulated robot and world. This module is the board half of that run:
 - :meth:`ExactBoard.run_result`: the run as the :class:`~robokit.sim.result.RunResult`
   the default mode returns (pose, telemetry, output, error), from the board's own
   simulated brick;
-- :meth:`ExactBoard.vm_plan`: when the run has no objects to push, the robot runs
-  in the VM beside the program (``robokit.virtual.localsim``, ``robokit.sim.vmbrick``),
-  with no round trip per device call, and its report goes into the board's brick at the
-  end; else every device call is a round trip to the board's brick.
+- :meth:`ExactBoard.vm_plan`: the robot runs in the VM beside the program
+  (``robokit.virtual.localsim``, ``robokit.sim.vmbrick``), with no round trip per device
+  call, among the world's walls and objects to push (these share a floor with it there,
+  ``robokit.sim.floor``), and its report goes into the board's brick (and the objects'
+  places and track into its arena) at the end; only ``ROBOKIT_EXACT_IN_VM=0`` keeps it
+  here (``localsim.why_not``), and then every device call is a round trip to the
+  board's brick.
 
 The host half (compile for the VM's mpy ABI, upload, the loader, the output, Ctrl-C) is
 ``robokit.targets.micropython.exact.run_exact``, which talks to an ``ExactBoard`` through

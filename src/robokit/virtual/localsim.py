@@ -5,8 +5,8 @@ nothing the VM's robot lacks (:func:`why_not`), the simulated robot runs there t
 (``robokit.sim.vmbrick``: the default mode's ``SimBrick``, portable code): the host makes
 its own brick as usual, sends the VM what that brick was made from once (:func:`plan`:
 the robot's config, the run's settings, the motors' models, the mat's tables, the walls'
-geometry), and at the
-end puts what the VM's robot did into its own brick (:func:`absorb`), whose run is then
+geometry, the objects to push), and at the end puts what the VM's robot did into its own
+brick, and what became of the objects into its arena (:func:`absorb`), whose run is then
 the result. Otherwise every device call is a round trip to the host's brick, as before.
 """
 
@@ -28,26 +28,27 @@ ENV = "ROBOKIT_EXACT_IN_VM"
 
 def why_not(brick: SimBrick) -> str | None:
     """Why the robot of this run stays on the host (a few words), or None when it can run
-    in the VM: the VM's robot has walls (the host's geometry, :func:`plan`) and noise
-    (``robokit.sim.mtrand``, CPython's generator, the same draws), but no objects to
-    push and no other robots."""
+    in the VM: the VM's robot has walls (the host's geometry, :func:`plan`), noise
+    (``robokit.sim.mtrand``, CPython's generator, the same draws) and objects to push
+    (``robokit.sim.floor``, the arena's bodies and clock), but no other robots and no
+    rule that judges the run."""
     if os.environ.get(ENV, "1").strip() == "0":
         return f"{ENV}=0"
-    w = brick.world
-    if getattr(w, "objects", None):
-        return "the world has objects to push"
-    if brick.arena is not None:
+    arena = brick.arena
+    if arena is not None and len(arena.bricks) > 1:
         return "other robots share the world"
+    if arena is not None and arena.rule is not None:
+        return "a rule judges the run"
     return None
 
 
 def plan(brick: SimBrick) -> bytes:
     """What the VM makes its robot from (``robokit.sim.vmbrick.make``): the plan as a
-    value (``halvalue``: floats to the bit), then the mat's tables and the walls'
-    clearance field, raw."""
+    value (``halvalue``: floats to the bit; the objects to push as the world has them),
+    then the mat's tables and the walls' clearance field, raw."""
     from ..sim.motor import MODELS
     from ..sim.sensors import COLOR_FOOTPRINT_MM
-    from ..sim.vmbrick import model_fields, tagged
+    from ..sim.vmbrick import model_fields, object_fields, tagged
 
     models: dict[str, Any] = {}
     for m in brick._motors.values():
@@ -77,9 +78,16 @@ def plan(brick: SimBrick) -> bytes:
     if brick.world.walls:  # the geometry the host built (WallGeometry), not built again
         walls = brick.world.walls_state()
         tables.append(brick.world.clearance_table())
+    pushed = None
+    if brick.arena is not None and brick.arena.things:  # the objects, and their colours
+        # as a colour sensor sees them over the mat
+        specs = [th.spec for th in brick.arena.things]
+        colours = list(dict.fromkeys(m.color for m in specs))
+        pushed = [[object_fields(m) for m in specs],
+                  [[c, list(brick.arena.reflectance(c))] for c in colours]]
     value = [tagged(brick.robot), brick.end_us, brick._record_period, brick.seed,
              list(brick.start_pose), list(models.values()), mat, presses, walls,
-             brick.noise]
+             brick.noise, pushed]
     out = bytearray()
     halvalue.encode(value, out)
     for t in tables:
@@ -104,12 +112,15 @@ def add_rows(brick: SimBrick, op: int, data: bytes) -> None:
 
 
 def absorb(brick: SimBrick, data: bytes) -> None:
-    """Put the VM's report of the run (``robokit.sim.vmbrick.report``) into ``brick``."""
+    """Put the VM's report of the run (``robokit.sim.vmbrick.report``) into ``brick``,
+    and the objects' places and track into its arena."""
     from ..sim.vmbrick import lines, untagged
 
     (now, t_phys, time_up, x, y, h, distance, contacts, first, longest, since, rows, events,
      output, period, events_dropped, output_chars, dropped_lines, dropped_chars, light,
-     display) = halvalue.decode(data, 0)[0]
+     display, floor) = halvalue.decode(data, 0)[0]
+    if floor is not None:
+        brick.arena.restore(floor)
     brick.now = now
     brick._t_phys = t_phys
     brick.time_up = time_up

@@ -45,12 +45,13 @@ del _rom_hal
 
 
 #: The simulator's portable modules, for a robot that runs in the VM beside the program
-#: (robokit.sim.vmbrick; ``robokit run --exact``), by their paths in robokit/sim. Of the
-#: world package, the walls' geometry only (its ``__init__`` imports what the VM lacks:
+#: (robokit.sim.vmbrick; ``robokit run --exact``), by their paths in robokit/sim (the
+#: floor and bodies: a robot among objects to push). Of the world package, the walls'
+#: geometry only (its ``__init__`` imports what the VM lacks:
 #: the ROM's is empty, :data:`SIM_PACKAGES`).
 SIM_MODULES = ("air", "brick", "brickstate", "crowd", "kernel", "mat", "motor", "record",
                "mtrand", "recorder", "sensors", "vmbrick",
-               "push", "world/geometry", "world/sonar")
+               "push", "world/geometry", "world/sonar", "floor", "bodies")
 #: The packages of :data:`SIM_MODULES`, each with an empty ``__init__`` in the ROM (the
 #: host's do what the VM has no use for).
 SIM_PACKAGES = ("robokit/sim", "robokit/sim/world")
