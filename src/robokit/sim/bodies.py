@@ -36,7 +36,13 @@ def rect(x: float, y: float, heading_rad: float, front: float, back: float,
          half_width: float) -> Shape:
     """A robot's body at pose ``(x, y, heading)``: from ``back`` (a coordinate, negative
     behind the axle) to ``front`` along the heading, ``half_width`` to each side."""
-    c, s = math.cos(heading_rad), math.sin(heading_rad)
+    return rect_cs(x, y, math.cos(heading_rad), math.sin(heading_rad), front, back,
+                   half_width)
+
+
+def rect_cs(x: float, y: float, c: float, s: float, front: float, back: float,
+            half_width: float) -> Shape:
+    """:func:`rect` of the heading whose cosine and sine are ``c`` and ``s``."""
     mid = 0.5 * (front + back)
     return ("rect", x + c * mid, y + s * mid, c, s, 0.5 * (front - back), half_width)
 

@@ -40,6 +40,9 @@ ROBOT_GREY = "gray"
 #: How often the objects' places are kept for the replay, µs, and how many at most.
 TRACK_PERIOD_US = 20_000
 MAX_TRACK = 100_000
+#: The room (mm) beyond their reaches within which :meth:`Floor.make_way` tests whether two
+#: bodies meet: far more than any rounding of their shapes' floats.
+_MARGIN_MM = 10.0
 
 
 class Thing:
@@ -55,10 +58,11 @@ class Thing:
         self.vy = 0.0
         self.weight_n = spec.mass_g / 1000.0 * G
         self.moved_mm = 0.0
+        self._name = "object " + str(index + 1) + " (" + spec.shape + ")"
 
     @property
     def name(self) -> str:
-        return "object " + str(self.index + 1) + " (" + self.spec.shape + ")"
+        return self._name
 
     def shape(self, x: float | None = None, y: float | None = None) -> bodies.Shape:
         x = self.x if x is None else x
@@ -113,6 +117,11 @@ class Floor:
         self.track_t: list[int] = []
         self.track: list[list[tuple[float, float]]] = []
         self._next_track = 0
+        #: Per robot, how far its body reaches from its pose point, and some (mm): beyond
+        #: that from a body's reach, the two do not meet nor touch (a test per step saved).
+        self._reach = [_MARGIN_MM + max(bodies.hypot(b._front + 1.0, b._half_w + 1.0),
+                                        bodies.hypot(b._back - 1.0, b._half_w + 1.0))
+                       for b in bricks]
         for i, b in enumerate(bricks):
             b.join_arena(self, i)
         self._join_radio()
@@ -147,10 +156,11 @@ class Floor:
         from .brick import SimTimeUp
 
         bricks = self.bricks
+        one = bricks[0] if len(bricks) == 1 else None
         while True:
             if self.time_up:
                 raise SimTimeUp()
-            t_ev = min(b._own_next for b in bricks)
+            t_ev = one._own_next if one is not None else min(b._own_next for b in bricks)
             nxt = self._next_wake(brick.index)
             t_w = nxt[0] if nxt is not None else _FAR
             if t_ev <= target and t_ev <= t_w:
@@ -229,10 +239,22 @@ class Floor:
         """``brick`` is about to move its body to pose (x, y, h radians): push what it
         drives into out of the way, if it can.  False: something stops it (nothing was
         moved).  Sets the load its wheels feel from what they push."""
-        mine = bodies.rect(x, y, h, brick._front, brick._back, brick._half_w)
-        near = bodies.rect(x, y, h, brick._front + 1.0, brick._back - 1.0, brick._half_w + 1.0)
+        mine: Any = None
+        near: Any = None
+        reach = self._reach[brick.index]
         hits = []
         for other, shape in self._shapes(brick):
+            ex, ey = shape[1] - x, shape[2] - y
+            far = reach + bodies.reach(shape)
+            if ex * ex + ey * ey > far * far:  # (well clear: neither rectangle meets it)
+                if self._touching:
+                    self._touch(brick, other, False)
+                continue
+            if mine is None:
+                c, s = math.cos(h), math.sin(h)  # (as bodies.rect has them)
+                mine = bodies.rect_cs(x, y, c, s, brick._front, brick._back, brick._half_w)
+                near = bodies.rect_cs(x, y, c, s, brick._front + 1.0, brick._back - 1.0,
+                                      brick._half_w + 1.0)
             hit = bodies.overlap(mine, shape)
             if hit is not None:
                 hits.append((other, hit))
@@ -281,8 +303,13 @@ class Floor:
                                          other._half_w):
                 return False
             shape = bodies.rect(x, y, h, other._front, other._back, other._half_w)
-        for third, s in self._shapes(other):
-            if third is not skip and bodies.overlap(shape, s) is not None:
+        for b in self.bricks:  # (the shape of none but a third body)
+            if b is not other and b is not skip and bodies.overlap(
+                    shape, b.body_shape()) is not None:
+                return False
+        for th in self.things:
+            if th is not other and th is not skip and bodies.overlap(
+                    shape, th.shape()) is not None:
                 return False
         return True
 
