@@ -20,6 +20,7 @@ from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPyt
 import math
 
 from . import bodies
+from .brick import SimTimeUp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # (MicroPython has no typing)
@@ -153,8 +154,6 @@ class Floor:
 
     def advance(self, brick: SimBrick, target: int) -> None:
         """The program on ``brick`` (whose turn it is) moves its clock to ``target``."""
-        from .brick import SimTimeUp
-
         bricks = self.bricks
         one = bricks[0] if len(bricks) == 1 else None
         while True:
