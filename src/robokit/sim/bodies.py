@@ -49,7 +49,12 @@ def rect_cs(x: float, y: float, c: float, s: float, front: float, back: float,
 
 def box(cx: float, cy: float, angle_rad: float, width: float, depth: float) -> Shape:
     """A box centred at ``(cx, cy)``, ``width`` along its angle and ``depth`` across."""
-    return ("rect", cx, cy, math.cos(angle_rad), math.sin(angle_rad), 0.5 * width, 0.5 * depth)
+    return box_cs(cx, cy, math.cos(angle_rad), math.sin(angle_rad), width, depth)
+
+
+def box_cs(cx: float, cy: float, c: float, s: float, width: float, depth: float) -> Shape:
+    """:func:`box` at the angle whose cosine and sine are ``c`` and ``s``."""
+    return ("rect", cx, cy, c, s, 0.5 * width, 0.5 * depth)
 
 
 def circle(cx: float, cy: float, r: float) -> Shape:

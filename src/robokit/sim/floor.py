@@ -55,6 +55,8 @@ class Thing:
         self.index = index
         self.x, self.y = spec.center
         self.angle = math.radians(spec.angle)
+        #: The cosine and sine of its angle (a box's shape: it slides, it does not turn).
+        self._c, self._s = math.cos(self.angle), math.sin(self.angle)
         self.vx = 0.0
         self.vy = 0.0
         self.weight_n = spec.mass_g / 1000.0 * G
@@ -70,7 +72,7 @@ class Thing:
         y = self.y if y is None else y
         s = self.spec
         if s.shape == "box":
-            return bodies.box(x, y, self.angle, s.size[0], s.size[1])
+            return bodies.box_cs(x, y, self._c, self._s, s.size[0], s.size[1])
         return bodies.circle(x, y, s.radius)
 
     def hits_wall(self, world: Any, x: float, y: float) -> bool:
@@ -231,8 +233,18 @@ class Floor:
 
     def overlaps(self, brick: SimBrick, x: float, y: float, h: float) -> bool:
         """Would ``brick``'s body at pose (x, y, heading in radians) overlap another?"""
-        mine = bodies.rect(x, y, h, brick._front, brick._back, brick._half_w)
-        return any(bodies.overlap(mine, s) is not None for _, s in self._shapes(brick))
+        mine: Any = None
+        reach = self._reach[brick.index]
+        for _, shape in self._shapes(brick):
+            ex, ey = shape[1] - x, shape[2] - y
+            far = reach + bodies.reach(shape)
+            if ex * ex + ey * ey > far * far:  # (well clear, as in make_way)
+                continue
+            if mine is None:
+                mine = bodies.rect(x, y, h, brick._front, brick._back, brick._half_w)
+            if bodies.overlap(mine, shape) is not None:
+                return True
+        return False
 
     def make_way(self, brick: SimBrick, x: float, y: float, h: float) -> bool:
         """``brick`` is about to move its body to pose (x, y, h radians): push what it
