@@ -49,6 +49,7 @@ from . import halwire, localsim
 from .rom import ROM, rom_files
 from .transport import CTRL_C, Disconnected, Stopped
 from .vfs import VirtualOS, oserror
+from .vmheap import heap_mb
 
 if TYPE_CHECKING:
     from ..sim.brick import SimBrick
@@ -61,8 +62,6 @@ QUIET_S = 0.05
 #: Wall time before a second SIGINT may be sent (one still pending would kill the VM).
 SIGINT_GAP_S = 1.0
 _HDR = 5
-#: The VM's heap with ``--exact`` (MicroPython's default is 2 MB), MB.
-HEAP_MB = 96
 #: What the VM may call on a brick: the HAL contract.
 HAL_METHODS = frozenset(n for n in vars(HAL) if not n.startswith("_"))
 
@@ -185,8 +184,8 @@ class MicroPythonVM:
             seed = getattr(self.board, "vm_seed", None)
             if seed is not None:
                 flags.append(f"seed={int(seed)}")  # and its random seeded (--exact)
-            # --exact: room for a robot in the VM and its mat's tables (robokit.sim.vmbrick)
-            heap = ["-X", f"heapsize={HEAP_MB}M"] if "clock" in flags else []
+            world = getattr(self.board, "world_model", None)  # --exact: its tables' room
+            heap = ["-X", f"heapsize={heap_mb(world)}M"] if "clock" in flags else []
             self.proc = subprocess.Popen(
                 [self.exe, *heap, str(AGENT), str(to_agent_r), str(from_agent_w), *flags],
                 stdin=stdin_r, stdout=out_w, stderr=out_w,
