@@ -323,3 +323,52 @@ def test_the_bodies_answer_in_micropython_as_in_cpython(tmp_path: Path) -> None:
     assert got == want
     assert sum(w[0] is not None for w in want) > 50  # (the shapes met)
     assert sum(w[1] != bits(math.inf) for w in want) > 150  # (the rays met them)
+
+
+@needs_vm
+def test_the_vms_floor_keeps_its_track_as_raw_numbers(tmp_path: Path) -> None:
+    """A long run's track stays compact in the VM: 24 bytes a place kept (its time and
+    x, y as raw numbers), not a list, a tuple and two floats apiece, whose small objects
+    would fill the VM's heap over a long run (and slow each allocation among them)."""
+    from robokit.virtual.rom import rom_files
+
+    for rel, data in rom_files().items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    board = ExactBoard(load_world(ROOT / "examples" / "can_push" / "can_ring.toml"),
+                       duration_s=200.0, telemetry_hz=0.0)
+    try:
+        (tmp_path / "plan.bin").write_bytes(localsim.plan(board.new_brick(None)))
+    finally:
+        board.close()
+    (tmp_path / "halvalue.py").write_text(Path(halvalue.__file__).read_text())
+    (tmp_path / "go.py").write_text(
+        "import sys, gc\nsys.path[:] = ['']\n"
+        "exec(open('halvalue.py').read())\n"
+        "from robokit.sim import vmbrick\n"
+        "def read(path, offset, code, n):\n"
+        "    from array import array\n"
+        "    a = array(code, bytearray(n * (8 if code == 'q' else 4)))\n"
+        "    with open(path, 'rb') as f:\n"
+        "        f.seek(offset)\n"
+        "        f.readinto(a)\n"
+        "    return a\n"
+        "data = open('plan.bin', 'rb').read()\n"
+        "plan, at = decode(data, 0)\n"
+        "b = vmbrick.make(plan, data, at, lambda now: None, read)\n"
+        "b.every(5000, lambda t: None)\n"  # (a control loop's ticks: events on the clock)
+        "b.sleep_us(10_000_000)\n"
+        "n0 = len(b.arena.track_t)\n"
+        "gc.collect()\n"
+        "m0 = gc.mem_alloc()\n"
+        "b.sleep_us(60_000_000)\n"
+        "n1 = len(b.arena.track_t)\n"
+        "gc.collect()\n"
+        "print(n1 - n0, gc.mem_alloc() - m0)\n")
+    proc = subprocess.run([str(micropython_path()), "-X", "heapsize=96M", "go.py"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    kept, grown = (int(v) for v in proc.stdout.split())
+    assert kept == 3000  # a place every 20 ms
+    assert grown < 32 * kept  # (a list, a tuple and two floats: over 128 bytes a place)

@@ -156,12 +156,14 @@ class Floor:
 
     def advance(self, brick: SimBrick, target: int) -> None:
         """The program on ``brick`` (whose turn it is) moves its clock to ``target``."""
+        # (The same steps with one robot as with several: shortcuts for one robot here
+        # made MicroPython's VM several times slower over a long run, as they left its
+        # heap's allocations fewer small blocks to fill the holes before the big ones.)
         bricks = self.bricks
-        one = bricks[0] if len(bricks) == 1 else None
         while True:
             if self.time_up:
                 raise SimTimeUp()
-            t_ev = one._own_next if one is not None else min(b._own_next for b in bricks)
+            t_ev = min(b._own_next for b in bricks)
             nxt = self._next_wake(brick.index)
             t_w = nxt[0] if nxt is not None else _FAR
             if t_ev <= target and t_ev <= t_w:
@@ -443,24 +445,31 @@ class Floor:
         """What :meth:`restore` puts into another floor of the same world and robots: the
         objects as they are (place, speed, distance pushed, when a ball last rolled), the
         clock's flags and counts, which bodies touch, the objects' track (its times as
-        int64 bytes, its places as doubles' bytes), the verdict. Lists, floats, ints,
-        strs and bytes only (robokit.virtual.halvalue carries them, floats to the bit)."""
+        int64 bytes, its places as doubles' bytes, each in pieces), the verdict. Lists,
+        floats, ints, strs and bytes only (robokit.virtual.halvalue carries them, floats
+        to the bit)."""
         from array import array
 
         things = [[th.x, th.y, th.vx, th.vy, th.moved_mm, getattr(th, "_t", None)]
                   for th in self.things]
-        n = len(self.track_t)
-        times = array("q", bytearray(8 * n))
-        places = array("d", bytearray(16 * n * len(self.things)))
-        k = 0
-        for i in range(n):
-            times[i] = self.track_t[i]
-            for x, y in self.track[i]:
-                places[k] = x
-                places[k + 1] = y
-                k += 2
+        pieces = getattr(self.track, "pieces", None)
+        if pieces is not None:  # (the VM's track, kept as raw numbers: robokit.sim.vmbrick)
+            times_of: Any = self.track_t
+            times, places = times_of.pieces(), pieces()
+        else:
+            n = len(self.track_t)
+            t_arr = array("q", bytearray(8 * n))
+            p_arr = array("d", bytearray(16 * n * len(self.things)))
+            k = 0
+            for i in range(n):
+                t_arr[i] = self.track_t[i]
+                for x, y in self.track[i]:
+                    p_arr[k] = x
+                    p_arr[k + 1] = y
+                    k += 2
+            times, places = [bytes(t_arr)], [bytes(p_arr)]
         return [things, self.time_up, self.moves, [list(key) for key in self._touching],
-                bytes(times), bytes(places), self._next_track, self.verdict, self._next_rule]
+                times, places, self._next_track, self.verdict, self._next_rule]
 
     def restore(self, state: list[Any]) -> None:
         """Take on the :meth:`state` of another floor (the VM's, at the end of its run)."""
@@ -476,9 +485,9 @@ class Floor:
                 del th._t
         self._touching = {(i, name) for i, name in touching}
         t_arr = array("q")
-        t_arr.frombytes(times)
+        t_arr.frombytes(b"".join(times))
         p_arr = array("d")
-        p_arr.frombytes(places)
+        p_arr.frombytes(b"".join(places))
         m = len(self.things)
         self.track_t = list(t_arr)
         self.track = [[(p_arr[2 * (i * m + j)], p_arr[2 * (i * m + j) + 1]) for j in range(m)]

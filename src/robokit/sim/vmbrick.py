@@ -234,6 +234,82 @@ class _Rows:
         self._n = (self._n + 1) // 2
 
 
+#: Numbers in each of a :class:`_Numbers`' arrays.
+NUMBERS_PER_CHUNK = 1024
+
+
+class _Numbers:
+    """A growing sequence of numbers of one typecode, kept in arrays of
+    :data:`NUMBERS_PER_CHUNK`: no small object per number (long-lived amid the garbage,
+    such objects make each allocation of more than one block of the VM's heap search
+    past them, slower and slower as they grow: see also :class:`_Rows`), and no block
+    that grows."""
+
+    def __init__(self, code: str) -> None:
+        self._code = code
+        self._full: list[bytes] = []
+        self._chunk = self._new()
+        self._k = 0
+        self.n = 0
+
+    def _new(self) -> Any:
+        from array import array
+
+        return array(self._code, bytearray(8 * NUMBERS_PER_CHUNK))
+
+    def add(self, v: float) -> None:
+        c = self._chunk
+        c[self._k] = v
+        self._k += 1
+        self.n += 1
+        if self._k == NUMBERS_PER_CHUNK:
+            self._full.append(bytes(c))
+            self._chunk = self._new()
+            self._k = 0
+
+    def pieces(self) -> list[bytes]:
+        """The numbers so far, as their bytes in pieces."""
+        return self._full + [bytes(memoryview(self._chunk)[:self._k])]
+
+
+class _TrackTimes:
+    """``Floor.track_t`` of the VM's floor: the times, as raw int64s (:class:`_Numbers`)."""
+
+    def __init__(self) -> None:
+        self._t = _Numbers("q")
+
+    def __len__(self) -> int:
+        return self._t.n
+
+    def append(self, t: int) -> None:
+        self._t.add(t)
+
+    def pieces(self) -> list[bytes]:
+        return self._t.pieces()
+
+
+class _TrackPlaces:
+    """``Floor.track`` of the VM's floor: each time's places (x, y of each object), as raw
+    doubles (:class:`_Numbers`); ``Floor.state`` sends their bytes."""
+
+    def __init__(self) -> None:
+        self._p = _Numbers("d")
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, places: list[tuple[float, float]]) -> None:
+        add = self._p.add
+        for x, y in places:
+            add(x)
+            add(y)
+        self._n += 1
+
+    def pieces(self) -> list[bytes]:
+        return self._p.pieces()
+
+
 class VMBrick(SimBrick):
     """A SimBrick in the VM: it tells the host its clock now and then (``beat(now)``, so
     that the host sees the run move, for its progress line and its watch for a program
@@ -385,7 +461,9 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
         colours = {}
         for colour, rgb in pushed[1]:
             colours[colour] = tuple(rgb)
-        Floor(world, [b], lambda colour: colours[colour])
+        floor = Floor(world, [b], lambda colour: colours[colour])
+        floor.track_t = _TrackTimes()  # type: ignore[assignment]
+        floor.track = _TrackPlaces()  # type: ignore[assignment]
     return b
 
 
