@@ -430,6 +430,64 @@ def test_ctrl_c_stops_a_robot_running_in_the_vm() -> None:
 
 
 @needs_vm
+def test_a_ctrl_c_while_the_vm_makes_its_report_still_brings_the_report_back(
+        tmp_path: Path) -> None:
+    """A second Ctrl-C (the board resends one to a program slow to end) that comes as the
+    VM makes its robot's report: the report is made again and sent whole."""
+    (tmp_path / "plain.py").write_text(
+        "from robokit import robot\nrobot.drive_base.straight(100)\n")
+    prog = tmp_path / "twice.py"
+    prog.write_text(
+        "import sys\n"
+        "from robokit import robot\n"
+        "robot.drive_base.straight(100)\n"
+        "vmbrick = sys.modules['robokit.sim.vmbrick']\n"
+        "made = vmbrick.report\n"
+        "tries = []\n"
+        "def report(b):\n"
+        "    tries.append(1)\n"
+        "    if len(tries) == 1:\n"
+        "        raise KeyboardInterrupt  # as a Ctrl-C would, while it is made\n"
+        "    return made(b)\n"
+        "vmbrick.report = report\n")
+    default = simulate(tmp_path / "plain.py")
+    got, board = run(prog)
+    assert board.on_host is None
+    assert got.pose == default.pose and got.distance_mm == default.distance_mm > 99.0
+    assert got.telemetry.rows == default.telemetry.rows
+
+
+@needs_vm
+def test_a_ctrl_c_while_output_is_handled_stops_the_program_and_keeps_its_report(
+        tmp_path: Path) -> None:
+    """Ctrl-C anywhere in run_exact's loop (here: in the output callback) stops the
+    program on the board, reads its end and the robot's report, then is raised."""
+    prog = tmp_path / "chatty.py"
+    prog.write_text("from robokit import robot, wait\n"
+                    "robot.drive_base.drive(200, 0)\n"
+                    "while True:\n"
+                    "    print('going')\n"
+                    "    wait(100)\n")
+    w, seconds = run_settings(prog, None, 600.0)
+    board = ExactBoard(w, duration_s=seconds)
+    seen: list[str] = []
+
+    def on_output(line: str, t: float) -> None:
+        seen.append(line)
+        if len(seen) == 20:
+            raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_exact(prog, board, on_output=on_output)
+    finally:
+        board.close()
+    brick = board.brick
+    assert brick is not None and 1.9 < brick.now / 1e6 < 600.0  # stopped, after 20 lines
+    assert brick.distance_mm > 300.0  # the VM's report came back
+
+
+@needs_vm
 def test_many_printed_lines_come_back_at_their_times(tmp_path: Path) -> None:
     prog = tmp_path / "chatty.py"
     prog.write_text("from robokit import *\nhub = Hub()\nfor i in range(20000):\n"

@@ -641,11 +641,14 @@ def _exec(h, code):
     except BaseException as e:  # noqa: B036 - the board reports every exception
         err = e
     text = None
-    if _local:  # noqa: F821 - mp_agent_local.py: robots that ran here
+    while _local:  # noqa: F821 - mp_agent_local.py: robots that ran here
         try:
             _report_local()  # noqa: F821
+        except KeyboardInterrupt as e:  # another Ctrl-C as the code ended: the report
+            err = err or e  # still goes (a robot's is sent whole, or not begun)
         except BaseException as e:  # noqa: B036 - the board reports every exception
             err = err or e
+            break
     while True:
         try:
             text = None if err is None else _format(err)

@@ -137,11 +137,14 @@ class _Pieces:
 
 
 def _report_local():
-    # the report of each robot that ran here during the code that ended
+    # the report of each robot that ran here during the code that ended (a robot is taken
+    # off the list once its report is made: a Ctrl-C while it is made, and the caller
+    # makes it again; making it twice gives the same report)
     while _local:
-        hid, b = _local.pop(0)
+        hid, b = _local[0]
         out = _Pieces()
         encode(_sim_module().report(b), out)  # noqa: F821 - halvalue.py
+        _local.pop(0)
         chunk = bytearray(b"L")
         chunk += (out.size + 1).to_bytes(4, "little")
         chunk.append(hid)
