@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import random
 import struct
-import subprocess
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from vm_helpers import lay_rom, run_micropython
 
 from robokit.sim.mtrand import Random
 from robokit.virtual.mpvm import micropython_path
@@ -160,12 +160,9 @@ def _served_mtrand() -> tuple[str, bytes]:
 def test_in_micropythons_vm_the_served_module_draws_what_cpython_draws(tmp_path: Path) -> None:
     name, data = _served_mtrand()
     (tmp_path / name).write_bytes(data)
-    (tmp_path / "go.py").write_text(
-        "import sys\nsys.path[:] = ['']\nSEEDS = " + repr(VM_SEEDS) + "\n" + VM_SCRIPT)
-    proc = subprocess.run([str(micropython_path()), "go.py"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.splitlines() == _cpython_lines()
+    script = "import sys\nsys.path[:] = ['']\nSEEDS = " + repr(VM_SEEDS) + "\n" + VM_SCRIPT
+    out = run_micropython(tmp_path, script, timeout=120)
+    assert out.splitlines() == _cpython_lines()
 
 
 def _noisy_brick_in_vm(tmp_path: Path, robot: dict, seed: int) -> tuple[list[str], list[str]]:
@@ -176,21 +173,15 @@ def _noisy_brick_in_vm(tmp_path: Path, robot: dict, seed: int) -> tuple[list[str
     from robokit.sim.brick import SimBrick
     from robokit.sim.world import load_world
     from robokit.virtual import localsim
-    from robokit.virtual.rom import rom_files
-
     host = SimBrick(load_world("empty"), robot, seed=seed, noise=True, telemetry_hz=0)
     (tmp_path / "plan.bin").write_bytes(localsim.plan(host))
     want = [host._imu_bias] + [host._noisy(0.0, 3.0) for _ in range(5)]
     for port in sorted(host._motors):
         want += [host._motors[port].model.kt, host._motors[port].model.resistance]
-    for rel, data in rom_files().items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
+    lay_rom(tmp_path)
     (tmp_path / "halvalue.py").write_bytes(
         (Path(localsim.__file__).parent / "halvalue.py").read_bytes())
-    (tmp_path / "go.py").write_text(
-        "import sys\n"
+    out = run_micropython(tmp_path, "import sys\n"
         "sys.path[:] = ['']\n"
         "import struct, ubinascii\n"
         "from halvalue import decode\n"
@@ -202,11 +193,8 @@ def _noisy_brick_in_vm(tmp_path: Path, robot: dict, seed: int) -> tuple[list[str
         "for port in sorted(b._motors):\n"
         "    out += [b._motors[port].model.kt, b._motors[port].model.resistance]\n"
         "print(' '.join(ubinascii.hexlify(struct.pack('<d', x)).decode() for x in out))\n")
-    proc = subprocess.run([str(micropython_path()), "go.py"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
     assert host._imu_bias != 0.0
-    return proc.stdout.split(), [struct.pack("<d", x).hex() for x in want]
+    return out.split(), [struct.pack("<d", x).hex() for x in want]
 
 
 @needs_vm

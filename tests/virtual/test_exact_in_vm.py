@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from vm_helpers import assert_same_run, lay_rom, run_micropython
 
 from robokit.sim import simulate
 from robokit.sim.vmbrick import tagged, untagged
@@ -84,14 +85,8 @@ def test_the_rom_serves_the_modules_compiled_for_the_vms_abi() -> None:
 def test_the_portable_modules_import_in_micropython_and_make_a_robot(tmp_path: Path) -> None:
     """The ROM's robokit/sim package, beside the device API, makes a robot in a bare
     MicroPython from a plan and drives it: its wheels turn as a CPython brick's do."""
-    from robokit.virtual.rom import rom_files
-
-    for rel, data in rom_files().items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
-    (tmp_path / "go.py").write_text(
-        "import sys\n"
+    lay_rom(tmp_path)
+    out = run_micropython(tmp_path, "import sys\n"
         "sys.path[:] = ['']\n"
         "from robokit.sim import vmbrick\n"
         "from robokit.sim.brick import SimBrick\n"
@@ -101,10 +96,7 @@ def test_the_portable_modules_import_in_micropython_and_make_a_robot(tmp_path: P
         "b.motor_voltage('A', 6000.0)\n"
         "b.sleep_us(500000)\n"
         "print(repr(b.motor_state('A')))\n")
-    proc = subprocess.run([str(micropython_path()), "go.py"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    angle, speed = eval(proc.stdout.strip())  # noqa: S307 - our own output
+    angle, speed = eval(out.strip())  # noqa: S307 - our own output
     from robokit.config import standard_rover
     from robokit.sim.brick import SimBrick
     from robokit.sim.world import load_world
@@ -159,15 +151,8 @@ def test_an_example_whose_robot_runs_in_the_vm_gives_the_default_modes_run(
     default = simulate(program)
     got, board = run(program)
     assert board.on_host is None and board.round_trips == 0  # no device call left the VM
-    assert got.status == default.status, got.traceback
-    assert got.sim_time_s == default.sim_time_s
-    assert got.pose == default.pose  # to the last bit
-    assert got.distance_mm == default.distance_mm
-    assert got.contacts == default.contacts
+    assert_same_run(got, default)
     rec, want = got.telemetry, default.telemetry
-    assert rec.columns == want.columns
-    assert rec.rows == want.rows
-    assert rec.events == want.events
     # (an event's own keys come in MicroPython's dict order, as with the robot on the host)
     assert [list(e)[:2] for e in rec.events] == [["t_ms", "kind"]] * len(want.events)
     assert rec.period_us == want.period_us

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import random
 import struct
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from vm_helpers import assert_same_run, lay_rom, run_micropython
 
 from robokit.sim import bodies, simulate
 from robokit.sim.arena import Arena
@@ -40,16 +40,10 @@ def run(program: Path, world: World | None, duration: float | None,
 
 
 def _same_run(got: Any, default: Any) -> None:
-    """The run of the robot in the VM is the default mode's, to the bit."""
-    assert got.status == default.status, got.traceback
-    assert got.sim_time_s == default.sim_time_s
-    assert got.pose == default.pose
-    assert got.distance_mm == default.distance_mm
-    assert got.contacts == default.contacts
-    rec, want = got.telemetry, default.telemetry
-    assert rec.columns == want.columns and rec.rows == want.rows
-    assert rec.events == want.events
-    assert rec.output == want.output
+    """The run of the robot in the VM is the default mode's, to the bit: its output, and
+    the objects' places, verdict and track too."""
+    assert_same_run(got, default)
+    assert got.telemetry.output == default.telemetry.output
     assert got.objects == default.objects
     assert got.verdict == default.verdict
     mine, theirs = got.brick.arena, default.brick.arena
@@ -270,12 +264,7 @@ def test_the_bodies_answer_in_micropython_as_in_cpython(tmp_path: Path) -> None:
     floats in MicroPython as here (its hypot is the same computation in both)."""
     import math
 
-    from robokit.virtual.rom import rom_files
-
-    for rel, data in rom_files().items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
+    lay_rom(tmp_path)
     rng = random.Random(3)
     cases = []
     for _ in range(400):
@@ -292,8 +281,7 @@ def test_the_bodies_answer_in_micropython_as_in_cpython(tmp_path: Path) -> None:
     halvalue.encode(cases, out)  # (the floats as their bytes: no parsing of decimals)
     (tmp_path / "cases.bin").write_bytes(bytes(out))
     (tmp_path / "halvalue.py").write_text(Path(halvalue.__file__).read_text())
-    (tmp_path / "go.py").write_text(
-        "import sys, struct\nsys.path[:] = ['']\n"
+    out = run_micropython(tmp_path, "import sys, struct\nsys.path[:] = ['']\n"
         "exec(open('halvalue.py').read())\n"
         "from robokit.sim import bodies\n"
         "cases = decode(open('cases.bin', 'rb').read(), 0)[0]\n"
@@ -306,10 +294,7 @@ def test_the_bodies_answer_in_micropython_as_in_cpython(tmp_path: Path) -> None:
         "for a, b, ox, oy, dx, dy in cases:\n"
         "    print(repr(bits([bodies.overlap(a, b), bodies.ray(b, ox, oy, dx, dy),\n"
         "                     bodies.hypot(ox, oy), bodies.contains(b, ox / 3, oy / 3)])))\n")
-    proc = subprocess.run([str(micropython_path()), "go.py"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    got = [eval(line) for line in proc.stdout.splitlines()]  # noqa: S307 - our own output
+    got = [eval(line) for line in out.splitlines()]  # noqa: S307 - our own output
 
     def bits(v: Any) -> Any:
         if isinstance(v, float):
@@ -330,12 +315,7 @@ def test_the_vms_floor_keeps_its_track_as_raw_numbers(tmp_path: Path) -> None:
     """A long run's track stays compact in the VM: 24 bytes a place kept (its time and
     x, y as raw numbers), not a list, a tuple and two floats apiece, whose small objects
     would fill the VM's heap over a long run (and slow each allocation among them)."""
-    from robokit.virtual.rom import rom_files
-
-    for rel, data in rom_files().items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
+    lay_rom(tmp_path)
     board = ExactBoard(load_world(ROOT / "examples" / "can_push" / "can_ring.toml"),
                        duration_s=200.0, telemetry_hz=0.0)
     try:
@@ -343,7 +323,7 @@ def test_the_vms_floor_keeps_its_track_as_raw_numbers(tmp_path: Path) -> None:
     finally:
         board.close()
     (tmp_path / "halvalue.py").write_text(Path(halvalue.__file__).read_text())
-    (tmp_path / "go.py").write_text(
+    script = (
         "import sys, gc\nsys.path[:] = ['']\n"
         "exec(open('halvalue.py').read())\n"
         "from robokit.sim import vmbrick\n"
@@ -366,9 +346,7 @@ def test_the_vms_floor_keeps_its_track_as_raw_numbers(tmp_path: Path) -> None:
         "n1 = len(b.arena.track_t)\n"
         "gc.collect()\n"
         "print(n1 - n0, gc.mem_alloc() - m0)\n")
-    proc = subprocess.run([str(micropython_path()), "-X", "heapsize=96M", "go.py"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    kept, grown = (int(v) for v in proc.stdout.split())
+    out = run_micropython(tmp_path, script, timeout=120, options=("-X", "heapsize=96M"))
+    kept, grown = (int(v) for v in out.split())
     assert kept == 3000  # a place every 20 ms
     assert grown < 32 * kept  # (a list, a tuple and two floats: over 128 bytes a place)

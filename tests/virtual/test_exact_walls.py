@@ -8,11 +8,11 @@ from __future__ import annotations
 import math
 import random
 import struct
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from vm_helpers import assert_same_run, lay_rom, run_micropython
 
 from robokit.sim import simulate
 from robokit.sim.world import World
@@ -121,17 +121,6 @@ print(eyes.distance(), touch.force())
 """
 
 
-def _same_run(got: Any, default: Any) -> None:
-    assert got.status == default.status, got.traceback
-    assert got.sim_time_s == default.sim_time_s
-    assert got.pose == default.pose  # to the last bit
-    assert got.distance_mm == default.distance_mm
-    assert got.contacts == default.contacts
-    rec, want = got.telemetry, default.telemetry
-    assert rec.columns == want.columns and rec.rows == want.rows
-    assert rec.events == want.events
-
-
 @needs_vm
 @pytest.mark.parametrize("make", [lambda: walled(AHEAD, BOX), zigzag],
                          ids=["few walls", "a grid of walls"])
@@ -144,7 +133,7 @@ def test_a_robot_driving_into_a_wall_in_the_vm_gives_the_default_modes_run(
     default = simulate(prog, world=make(), duration=20.0)
     got, board = run(prog, make(), 20.0)
     assert board.on_host is None and board.round_trips == 0  # the robot ran in the VM
-    _same_run(got, default)
+    assert_same_run(got, default)
     contacts = default.contacts
     assert contacts["count"] >= 1 and contacts["first_s"] is not None
     assert contacts["longest_s"] > 0.5  # it pushed against the wall for a while
@@ -188,7 +177,7 @@ def test_without_robokits_cache_the_walls_follow_the_mats_tables_through_the_pip
     default = simulate(prog, world=world(), duration=5.0)
     got, board = run(prog, world(), 5.0)
     assert board.on_host is None
-    _same_run(got, default)
+    assert_same_run(got, default)
     assert got.output == default.output and default.contacts["count"] == 1
     assert {line.split()[0] for line in default.output.splitlines()} != {"0"}  # the line
 
@@ -214,7 +203,7 @@ def test_a_run_among_walls_with_objects_to_push_runs_in_the_vm(tmp_path: Path) -
     default = simulate(prog, world=world(), duration=5.0)
     got, board = run(prog, world(), 5.0)
     assert board.on_host is None and board.round_trips == 0
-    _same_run(got, default)
+    assert_same_run(got, default)
     assert got.output == default.output and got.objects == default.objects
     assert default.objects[0]["x_mm"] > 400  # pushed up to the wall (at 490: 500 - 10)
     assert default.contacts["count"] >= 1  # where it stopped the robot
@@ -254,19 +243,15 @@ def test_the_rom_serves_the_walls_geometry_compiled(tmp_path: Path) -> None:
 def test_the_geometry_imports_in_a_bare_micropython(tmp_path: Path) -> None:
     """The world package's portable modules import in MicroPython as the ROM serves
     them, and a restored geometry answers there as on the host."""
-    from robokit.virtual.rom import rom_files
-
-    for rel, data in rom_files().items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
+    lay_rom(tmp_path)
     world = zigzag()
     state = world.walls_state()
     (tmp_path / "clear.bin").write_bytes(bytes(world.clearance_table()))
     (tmp_path / "state.bin").write_bytes(_encoded(state))
     queries = [(-300.0 + 37.0 * k, 640.0 - 11.0 * k, 7.0 * k) for k in range(30)]
-    (tmp_path / "go.py").write_text(
-        "import sys\nsys.path[:] = ['']\n"
+    halvalue_py = Path(halvalue.__file__).read_text()
+    (tmp_path / "halvalue.py").write_text(halvalue_py)
+    out = run_micropython(tmp_path, "import sys\nsys.path[:] = ['']\n"
         "import struct\nfrom array import array\n"
         "exec(open('halvalue.py').read())\n"
         "def bits(v):\n    return list(struct.pack('<d', v))\n"
@@ -279,13 +264,8 @@ def test_the_geometry_imports_in_a_bare_micropython(tmp_path: Path) -> None:
         "                sorted(g.rect_contact(x, y, h, 100.0, -60.0, 60.0, 1.0)),\n"
         "                bits(g.ultrasonic(x, y, h, 20.0, 5, 2000.0)),\n"
         "                bits(g._clearance(x, y)))))\n")
-    halvalue_py = Path(halvalue.__file__).read_text()
-    (tmp_path / "halvalue.py").write_text(halvalue_py)
-    proc = subprocess.run([str(micropython_path()), "go.py"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
     # (the floats as their bytes: MicroPython prints 16 significant digits)
-    got = [eval(line) for line in proc.stdout.splitlines()]  # noqa: S307 - our own output
+    got = [eval(line) for line in out.splitlines()]  # noqa: S307 - our own output
     want = [(world.rect_hits_wall(x, y, h, 100.0, -60.0, 60.0),
              sorted(world.rect_contact(x, y, h, 100.0, -60.0, 60.0, 1.0)),
              list(struct.pack("<d", world.ultrasonic(x, y, h, 20.0, 5, 2000.0))),
