@@ -9,6 +9,14 @@ from typing import Any
 
 from robokit.virtual.mpvm import micropython_path
 
+#: What MicroPython prints differently from CPython in the examples: it formats a float
+#: with 16 significant digits where CPython prints the shortest text that reads back.
+PRINTED_DIFFERENTLY = {
+    "gyro_turns.py": [("target 90 heading 90.1", "target 90 heading 90.09999999999999")],
+    "sumo.py": [("force 9.7 N", "force 9.699999999999999 N"),
+                ("force 9.37 N", "force 9.369999999999999 N")],
+}
+
 
 def lay_rom(folder: Path) -> None:
     """The board's ROM (robokit's device API and the simulator's portable modules, as the

@@ -151,19 +151,26 @@ def test_a_wall_clearance_field_from_the_cache_is_the_same_and_needs_no_numpy(tm
     assert again["clear"] == built["clear"] and again["probe"] == built["probe"]
 
 
+def _python(code: str, cache: Path | None = None) -> str:
+    """The standard output of ``python -c code`` (started in the checkout, robokit's cache
+    in ``cache`` when given), which must end well."""
+    env = dict(os.environ, ROBOKIT_CACHE_DIR=str(cache)) if cache is not None else None
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=env, cwd=ROOT, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
 def test_robokit_run_imports_neither_numpy_nor_matplotlib_with_a_warm_cache(tmp_path):
     code = ("import sys\n"
             "from robokit.cli import main\n"
             f"sys.argv = ['robokit', 'run', {str(ROOT / 'examples' / 'line_follower.py')!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('HEAVY', sorted(m for m in ('numpy', 'matplotlib') if m in sys.modules))\n")
-    env = dict(os.environ, ROBOKIT_CACHE_DIR=str(tmp_path))
     for _ in range(2):
-        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           env=env, cwd=ROOT, timeout=120)
-        assert p.returncode == 0, p.stderr
-    assert "status     finished" in p.stdout
-    assert p.stdout.splitlines()[-1] == "HEAVY []"
+        out = _python(code, tmp_path)
+    assert "status     finished" in out
+    assert out.splitlines()[-1] == "HEAVY []"
 
 
 def test_the_robokit_command_skips_the_collections_at_exit_but_not_an_in_process_call():
@@ -172,11 +179,9 @@ def test_the_robokit_command_skips_the_collections_at_exit_but_not_an_in_process
             "sys.argv = ['robokit', 'worlds']\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('FROZEN', gc.get_freeze_count() > 0)\n")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       cwd=ROOT, timeout=120)
-    assert p.returncode == 0, p.stderr
-    assert "oval" in p.stdout  # the command ran
-    assert p.stdout.splitlines()[-1] == "FROZEN True"
+    out = _python(code)
+    assert "oval" in out  # the command ran
+    assert out.splitlines()[-1] == "FROZEN True"
 
     import gc
 
@@ -273,11 +278,7 @@ def test_robokit_run_imports_the_presses_module_only_for_a_run_with_presses(tmp_
             f" '--duration', '2', *{press!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('PRESSES', 'robokit.sim.presses' in sys.modules)\n")
-    env = dict(os.environ, ROBOKIT_CACHE_DIR=str(tmp_path))
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       env=env, cwd=ROOT, timeout=120)
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.splitlines()[-1] == f"PRESSES {bool(press)}"
+    assert _python(code, tmp_path).splitlines()[-1] == f"PRESSES {bool(press)}"
 
 
 def test_simulate_imports_the_presses_module_only_for_a_run_with_presses(tmp_path):
@@ -288,8 +289,4 @@ def test_simulate_imports_the_presses_module_only_for_a_run_with_presses(tmp_pat
             "print('PRESSES', 'robokit.sim.presses' in sys.modules)\n"
             "r = simulate(prog, world='oval', duration=0.5, press=['center@0.1s'])\n"
             "print('PRESSES', 'robokit.sim.presses' in sys.modules, r.status)\n")
-    env = dict(os.environ, ROBOKIT_CACHE_DIR=str(tmp_path))
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       env=env, cwd=ROOT, timeout=120)
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.splitlines()[-2:] == ["PRESSES False", "PRESSES True timeout"]
+    assert _python(code, tmp_path).splitlines()[-2:] == ["PRESSES False", "PRESSES True timeout"]

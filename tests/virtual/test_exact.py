@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from vm_helpers import PRINTED_DIFFERENTLY
 
 from robokit.sim import simulate
 from robokit.targets.micropython.exact import run_exact
@@ -39,15 +40,6 @@ def exact(program: Path, *, world: str | None = None, duration: float | None = N
         return run_exact(program, board, robot=robot, hang_budget_s=hang_budget_s)
     finally:
         board.close()
-
-
-#: What MicroPython prints differently from CPython in the examples: it formats a float
-#: with 16 significant digits where CPython prints the shortest text that reads back.
-PRINTED_DIFFERENTLY = {
-    "gyro_turns.py": [("target 90 heading 90.1", "target 90 heading 90.09999999999999")],
-    "sumo.py": [("force 9.7 N", "force 9.699999999999999 N"),
-                ("force 9.37 N", "force 9.369999999999999 N")],
-}
 
 
 @needs_vm

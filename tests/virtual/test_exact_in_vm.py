@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from vm_helpers import assert_same_run, lay_rom, run_micropython
+from vm_helpers import PRINTED_DIFFERENTLY, assert_same_run, lay_rom, run_micropython
 
 from robokit.sim import simulate
 from robokit.sim.vmbrick import tagged, untagged
@@ -134,12 +134,6 @@ def test_a_dict_crosses_with_its_order_and_its_floats() -> None:
 #: The examples whose robot runs in the VM (all: those among walls too, robokit.sim.world's
 #: geometry in the VM, tests/virtual/test_exact_walls.py).
 EXAMPLES = sorted(p.name for p in (ROOT / "examples").glob("*.py"))
-#: What MicroPython prints differently from CPython (16 significant digits).
-PRINTED_DIFFERENTLY = {
-    "gyro_turns.py": [("target 90 heading 90.1", "target 90 heading 90.09999999999999")],
-    "sumo.py": [("force 9.7 N", "force 9.699999999999999 N"),
-                ("force 9.37 N", "force 9.369999999999999 N")],
-}
 
 
 @needs_vm
