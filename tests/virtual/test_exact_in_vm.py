@@ -197,11 +197,8 @@ def test_a_run_with_noise_in_the_vm_gives_the_default_modes_run_for_its_seed(
     plain = simulate(program)
     got, board = run(program, seed=2**40 + 9, noise=True)
     assert board.on_host is None and board.round_trips == 0
-    assert got.status == default.status, got.traceback
-    assert got.pose == default.pose  # to the last bit
+    assert_same_run(got, default)
     assert got.pose != plain.pose  # (the noise made a difference)
-    assert got.telemetry.rows == default.telemetry.rows
-    assert got.telemetry.events == default.telemetry.events
 
 
 @needs_vm
