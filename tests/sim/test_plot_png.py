@@ -1,5 +1,5 @@
-"""The PNG a plot writes: exactly the figure's pixels, stored as opaque RGB, and the
-garbage collector left as it was found."""
+"""The PNG a plot writes: exactly the SVG's drawing by svgraster, stored as opaque RGB at
+100 dpi, and the garbage collector left as it was found; plot_figure's titles."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ import pytest
 
 from robokit.sim import simulate
 from robokit.sim.plot import DPI, FIGSIZE_IN, plot_figure, plot_run
+from robokit.sim.plot_data import scene
+from robokit.sim.plot_svg import svg_text
+from robokit.sim.svgraster import rasterize
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,20 +31,20 @@ def hello():  # type: ignore[no-untyped-def]
     return result
 
 
-def test_the_png_is_the_figures_pixels_as_rgb(hello, tmp_path: Path) -> None:
+def test_the_png_is_the_svgs_pixels_as_rgb_at_100_dpi(hello, tmp_path: Path) -> None:
     from PIL import Image
 
     out = tmp_path / "hello.png"
     plot_run(hello, out)
     data = out.read_bytes()
     assert png_colour_type(data) == 2  # no alpha channel: the picture is opaque
-    written = np.asarray(Image.open(io.BytesIO(data)))
-    fig = plot_figure(hello)
-    fig.canvas.draw()
-    drawn = np.asarray(fig.canvas.buffer_rgba())
+    png = Image.open(io.BytesIO(data))
+    assert png.info["dpi"] == pytest.approx((DPI, DPI), abs=0.01)
+    written = np.asarray(png)
     assert written.shape == (round(FIGSIZE_IN[1] * DPI), round(FIGSIZE_IN[0] * DPI), 3)
-    assert (drawn[:, :, 3] == 255).all()
-    assert np.array_equal(written, drawn[:, :, :3])
+    drawn = np.asarray(rasterize(svg_text(scene(hello))))
+    assert np.array_equal(written, drawn)
+    assert len(np.unique(written.reshape(-1, 3), axis=0)) > 50  # a picture, not a blank
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -10,9 +10,12 @@ speeds, a band of the colour under each colour sensor a program reads colours wi
 light's colours, display text and icons, contacts, buttons, an error) -- what happened
 when.
 
-The SVG is written by :mod:`robokit.sim.plot_svg`, in pure Python. The PNG is drawn here
-with matplotlib, imported only inside :func:`plot_figure` (object API, Agg canvas, no
-pyplot), so importing :mod:`robokit.sim` stays light and nothing global changes.
+The SVG is written by :mod:`robokit.sim.plot_svg`, in pure Python, and the PNG is that
+SVG drawn to pixels with Pillow by :mod:`robokit.sim.svgraster` (matplotlib's import alone
+costs more CPU than the plot may add to a run).  :func:`plot_figure` gives the same
+picture as a matplotlib ``Figure``, for a user who wants to change it: matplotlib is
+imported only there (object API, Agg canvas, no pyplot), so importing :mod:`robokit.sim`
+stays light and nothing global changes.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DPI", "FIGSIZE_IN", "FORMATS", "PATH_COLOR", "ROBOT_COLORS", "START_COLOR",
            "ZOOM_MIN_MM", "CONTACT_COLOR", "END_COLOR", "plot_figure", "plot_format",
-           "plot_run", "png_bytes"]
+           "plot_run", "png_bytes", "svg_png"]
 
 #: Size of the picture: inches at DPI dots per inch (1400 x 700 pixels).
 FIGSIZE_IN = (14.0, 7.0)
@@ -67,8 +70,8 @@ def plot_format(path: str | Path) -> str:
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise ValueError(f"{p}: a plot is an SVG (*.svg, drawn by robokit, quick) or a PNG "
-                         f"(*.png, drawn by matplotlib); name the file {p.stem}.svg or "
+        raise ValueError(f"{p}: a plot is an SVG (*.svg, text and shapes, sharp at any "
+                         f"zoom) or a PNG (*.png, pixels); name the file {p.stem}.svg or "
                          f"{p.stem}.png")
     return fmt
 
@@ -145,18 +148,27 @@ def plot_run(result: RunResult, path: str | Path, inputs: Iterable[str | Path] =
     :func:`robokit._files.write_output` (never over one of ``inputs``, the run's own
     files; through a device or pipe; renamed only onto a regular file).
 
-    The SVG is written by :mod:`robokit.sim.plot_svg` without matplotlib or numpy (tens of
-    milliseconds); the PNG is matplotlib's drawing (its import alone is ~0.2 s of CPU)."""
+    The SVG is written by :mod:`robokit.sim.plot_svg` without matplotlib or numpy (~10 ms);
+    the PNG is that SVG drawn by :mod:`robokit.sim.svgraster` with Pillow (tens of ms)."""
     from .._files import write_output
+    from .plot_svg import svg_text
 
+    svg = svg_text(scene(result))
     if plot_format(path) == "svg":
-        from .plot_svg import svg_text
-
-        write_output(path, svg_text(scene(result)), inputs=inputs, what="plot")
+        write_output(path, svg, inputs=inputs, what="plot")
         return
-    with collector_paused():
-        data = png_bytes(plot_figure(result))
-    write_output(path, data, inputs=inputs, what="plot")
+    write_output(path, svg_png(svg), inputs=inputs, what="plot")
+
+
+def svg_png(svg: str) -> bytes:
+    """The PNG of ``svg`` (the SVG :func:`robokit.sim.plot_svg.svg_text` writes), drawn by
+    :func:`robokit.sim.svgraster.rasterize`: opaque RGB at :data:`DPI`, as
+    :func:`png_bytes` writes a figure."""
+    from .svgraster import rasterize
+
+    buf = io.BytesIO()
+    rasterize(svg).save(buf, format="png", compress_level=PNG_LEVEL, dpi=(DPI, DPI))
+    return buf.getvalue()
 
 
 @contextmanager
@@ -190,9 +202,11 @@ def png_bytes(fig: Any) -> bytes:
 
 
 def plot_figure(result: RunResult | Scene) -> Any:
-    """The PNG :func:`plot_run` writes, as a matplotlib ``Figure`` (Agg canvas, no pyplot),
-    of a run or of its :func:`~robokit.sim.plot_data.scene`: the mat axes first, then the
-    traces, the colour bands and the events lane (titled "events"), top to bottom."""
+    """The picture :func:`plot_run` writes, as a matplotlib ``Figure`` (Agg canvas, no
+    pyplot), of a run or of its :func:`~robokit.sim.plot_data.scene`, for a user who wants
+    to change it: the mat axes first, then the traces, the colour bands and the events
+    lane (titled "events"), top to bottom.  The same layout and content as the SVG and PNG
+    files, in matplotlib's own drawing (the mat as an image of the sensors' raster)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
