@@ -90,6 +90,24 @@ def test_the_picture_is_resvgs_picture(svgs, name: str) -> None:  # type: ignore
     assert_alike(pixels(svg), resvg(svg))
 
 
+def test_objects_and_other_robots_are_drawn_as_resvg_draws_them(tmp_path: Path) -> None:
+    """The examples' own worlds have no objects and run one robot: a turned box, a ball
+    and a can to push (rects turned by their transform, circles), and a match of two."""
+    world = tmp_path / "things.toml"
+    world.write_text((ROOT / "examples" / "can_push" / "can_ring.toml").read_text()
+                     + '\n[[objects]]\nshape = "box"\nsize = [80, 50]\nangle = 30\n'
+                       'center = [-150, 200]\ncolor = "blue"\n'
+                       '\n[[objects]]\nshape = "ball"\nradius = 25\ncenter = [150, -200]\n'
+                       'color = "yellow"\n')
+    pushed = simulate(ROOT / "examples" / "can_push" / "push_can.py", world=world)
+    match = simulate([ROOT / "examples" / "sumo_match" / "pusher.py",
+                      ROOT / "examples" / "sumo_match" / "listener.py"])
+    for result, drawn in ((pushed, '<rect class="object"'), (match, '<path id="path-2"')):
+        svg = svg_text(scene(result))
+        assert drawn in svg
+        assert_alike(pixels(svg), resvg(svg))
+
+
 @pytest.mark.parametrize("cut", [
     r'<path id="path" [^>]*/>',  # the robot's path
     r'<text[^>]*id="title">[^<]*</text>',  # the title
