@@ -17,9 +17,12 @@ measured 150-200 ms.  This draws the picture at :data:`SCALE` times its size wit
 Pillow's plain shapes (lines, polygons, ellipses, TrueType text) and shrinks it by
 averaging (:meth:`~PIL.Image.Image.reduce`): the anti-aliasing.  Opacity is Pillow's
 blending (an ``"RGBA"`` draw on the RGB canvas); a clip is an axis-aligned rectangle of
-pixels, drawn into a crop of the canvas that is pasted back.  The text is DejaVu Sans
-(whose widths :mod:`robokit.sim.svgdraw` lays the picture out with), taken from
-matplotlib's installed fonts without importing matplotlib; without it, Pillow's own font.
+pixels, drawn into a crop of the canvas that is pasted back.  Fills follow Pillow's
+even-odd rule: the writer asks for it where a shape may cross itself, and its other
+filled shapes (boxes, markers) do not.  Transforms keep shapes (no shear or stretch).
+The text is DejaVu Sans (whose widths :mod:`robokit.sim.svgdraw` lays the picture out
+with), from matplotlib's installed fonts without importing matplotlib; without it,
+Pillow's own font.  The line follower's picture: ~45 ms of CPU, ~30 ms more to encode.
 """
 
 from __future__ import annotations
@@ -434,7 +437,7 @@ class _Painter:
         """A line of text, its baseline at x, y (start, middle or end: text-anchor), turned
         and sized by ``ctm``."""
         s = el.text or ""
-        colour = _colour(el, "fill", "#000000", "fill-opacity")
+        colour = _colour(el, "fill", "#000000", "fill-opacity")  # no fill-opacity: opaque
         if not s.strip() or colour is None:
             return
         scale = _scale_of(ctm)
@@ -456,5 +459,4 @@ class _Painter:
         vx, vy = -left - mask.width / 2, -top - mask.height / 2
         co, si = math.cos(math.radians(turn)), math.sin(math.radians(turn))
         ax, ay = turned.width / 2 + co * vx - si * vy, turned.height / 2 + si * vx + co * vy
-        img.paste(colour[:3], (round(x - ax), round(y - ay)),
-                  turned if len(colour) == 3 else turned.point(lambda v: v * colour[3] // 255))
+        img.paste(colour, (round(x - ax), round(y - ay)), turned)  # text is opaque
