@@ -38,6 +38,7 @@ def test_the_png_is_the_svgs_pixels_as_rgb_at_100_dpi(hello, tmp_path: Path) -> 
     plot_run(hello, out)
     data = out.read_bytes()
     assert png_colour_type(data) == 2  # no alpha channel: the picture is opaque
+    Image.open(io.BytesIO(data)).verify()  # its chunks' checksums
     png = Image.open(io.BytesIO(data))
     assert png.info["dpi"] == pytest.approx((DPI, DPI), abs=0.01)
     written = np.asarray(png)

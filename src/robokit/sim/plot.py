@@ -23,6 +23,8 @@ from __future__ import annotations
 import gc
 import io
 import math
+import struct
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -163,12 +165,28 @@ def plot_run(result: RunResult, path: str | Path, inputs: Iterable[str | Path] =
 def svg_png(svg: str) -> bytes:
     """The PNG of ``svg`` (the SVG :func:`robokit.sim.plot_svg.svg_text` writes), drawn by
     :func:`robokit.sim.svgraster.rasterize`: opaque RGB at :data:`DPI`, as
-    :func:`png_bytes` writes a figure."""
+    :func:`png_bytes` writes a figure.
+
+    Written here, not by Pillow's PNG writer, which tries five filters on every row and
+    first imports its plugins for four other formats: twice the CPU (~30 ms) for a file
+    1 % smaller.  The rows are stored unfiltered: a drawing's long runs of one colour
+    compress well as they are."""
     from .svgraster import rasterize
 
-    buf = io.BytesIO()
-    rasterize(svg).save(buf, format="png", compress_level=PNG_LEVEL, dpi=(DPI, DPI))
-    return buf.getvalue()
+    img = rasterize(svg)
+    raw, row = img.tobytes(), 3 * img.width
+    rows = b"".join(b"\0" + raw[k:k + row] for k in range(0, len(raw), row))
+    per_metre = round(DPI / 0.0254)
+    return (b"\x89PNG\r\n\x1a\n"
+            + _chunk(b"IHDR", struct.pack(">IIBBBBB", img.width, img.height, 8, 2, 0, 0, 0))
+            + _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1))
+            + _chunk(b"IDAT", zlib.compress(rows, PNG_LEVEL)) + _chunk(b"IEND", b""))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """A PNG chunk: length, type, data, CRC of type and data."""
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data)))
 
 
 @contextmanager
