@@ -254,7 +254,7 @@ def repl(port: str | None, ble: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object with the result instead of the output and summary.")
 @path_option("--plot", help="Write a picture of the path over the mat and the sensor "
-                            "traces: FILE.svg (quick) or FILE.png (matplotlib).")
+                            "traces: FILE.svg (vector) or FILE.png (pixels).")
 @path_option("--telemetry", help="Write the telemetry to FILE.csv or FILE.json.")
 @path_option("--replay", help="Write FILE.html: the run played back in a browser (world, "
                               "robot, path, sensors, events, a timeline); one file, "

@@ -3,9 +3,10 @@
 :func:`scene` reads a :class:`~robokit.sim.runner.RunResult` into a :class:`Scene`: the
 title; the part of the world the map shows, the robot's path, start and end, the
 contacts, the other robots and the objects; the time panels (which sensors and motors,
-which colour bands, the events lane) and their heights.  :mod:`robokit.sim.plot` draws a
-scene with matplotlib (PNG), :mod:`robokit.sim.plot_svg` writes it as SVG without it; the
-choices of what to show live here only.  Pure Python: no numpy, no matplotlib.
+which colour bands, the events lane) and their heights.  :mod:`robokit.sim.plot_svg`
+writes a scene as SVG (which :mod:`robokit.sim.svgraster` draws as the PNG), and
+:func:`robokit.sim.plot.plot_figure` draws it with matplotlib; the choices of what to
+show live here only.  Pure Python: no numpy, no matplotlib.
 """
 
 from __future__ import annotations
