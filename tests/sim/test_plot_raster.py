@@ -10,6 +10,9 @@ from __future__ import annotations
 import io
 import math
 import re
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -278,6 +281,26 @@ def test_the_path_is_clipped_to_the_maps_frame(svgs) -> None:  # type: ignore[no
 def test_what_the_subset_does_not_have_is_refused_by_name(svg: str, what: str) -> None:
     with pytest.raises(SvgSubsetError, match=re.escape(what)):
         rasterize(svg)
+
+
+def test_a_png_plot_imports_neither_matplotlib_nor_numpy(tmp_path: Path) -> None:
+    """The PNG's budget (issue 12: the simulation's time + 150 ms of CPU) is less than
+    importing matplotlib costs: the PNG is drawn without it (and without numpy)."""
+    out = tmp_path / "lap.png"
+    code = textwrap.dedent(f"""\
+        import sys
+        import robokit.sim
+        from robokit.sim.plot import plot_run
+        result = robokit.sim.simulate({str(ROOT / "examples" / "line_follower.py")!r})
+        before = {{"matplotlib", "numpy"}} & set(sys.modules)
+        plot_run(result, {str(out)!r})
+        print(sorted({{"matplotlib", "numpy"}} & set(sys.modules) - before))
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_ids_classes_and_data_attributes_are_no_drawing() -> None:
