@@ -61,8 +61,7 @@ _CHOICES = {"stroke-linecap": ("butt", "round"), "stroke-linejoin": ("miter", "r
             "fill-rule": ("nonzero", "evenodd"), "text-anchor": ("start", "middle", "end")}
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _NUM_RE = re.compile(_NUMBER)
-_NOT_ML_RE = re.compile(r"[^ML0-9.\s-]")
-_COMMAND_RE = re.compile(r"([A-DF-Za-df-z])")  # not e, E: exponents
+_COMMAND_RE = re.compile(r"([A-DF-KM-Za-df-z])")  # not e, E (exponents), not L
 _TRANSFORM_RE = re.compile(r"\s*(\w+)\s*\(([^)]*)\)\s*")
 _HEX_RE = re.compile(r"#[0-9a-fA-F]{6}")
 
@@ -207,47 +206,38 @@ def _points(el: ET.Element) -> list[tuple[float, float]]:
 
 
 def _subpaths(d: str) -> list[tuple[list[tuple[float, float]], bool]]:
-    """Path data of the commands M L H V h v Z: its pieces, as (points, closed)."""
+    """Path data of the commands M L H V h v Z: its pieces of two points or more, as
+    (points, closed).  The data is split at each command but L: ``M x yL x y...`` (a
+    long line) is read at once."""
     out: list[tuple[list[tuple[float, float]], bool]] = []
-    if not _NOT_ML_RE.search(d):  # the long lines: M x yL x y..., read at once per piece
-        if d.strip() and not d.lstrip().startswith("M"):
-            raise SvgSubsetError(f"path data {d[:40]!r}: does not start with M")
-        for piece in d.split("M")[1:]:
-            vals = [float(v) for v in _NUM_RE.findall(piece)]
-            if len(vals) % 2 or not vals:
-                raise SvgSubsetError(f"path data {d[:40]!r}: M or L with an odd count of "
-                                     "numbers")
-            out.append((list(zip(vals[0::2], vals[1::2], strict=True)), False))
-        return out
     parts = _COMMAND_RE.split(d)
-    if parts[0].strip():
-        raise SvgSubsetError(f"path data {d[:40]!r}: does not start with a command")
-    x = y = 0.0
+    if parts[0].strip() or (len(parts) > 1 and parts[1] != "M"):
+        raise SvgSubsetError(f"path data {d[:40]!r}: does not start with M")
     for cmd, args in zip(parts[1::2], parts[2::2], strict=True):
-        vals = [float(v) for v in _NUM_RE.findall(args)]
-        if cmd in "Zz":
-            if vals or not out:
-                raise SvgSubsetError(f"path data {d[:40]!r}: Z with numbers, or first")
-            out[-1] = (out[-1][0], True)
-            x, y = out[-1][0][0]
-            continue
-        if cmd not in "MLHVhv" or not vals:
-            raise SvgSubsetError(f"path command {cmd!r}: not one of M L H V h v Z, with numbers")
+        head, lines, tail = args.partition("L")
+        vals = [float(v) for v in _NUM_RE.findall(head)]
+        pairs: list[float] = []
         if cmd == "M":
             out.append(([], False))
-        elif not out:
-            raise SvgSubsetError(f"path data {d[:40]!r}: does not start with M")
+            pairs = vals
         pts = out[-1][0]
-        if cmd in "ML":
-            if len(vals) % 2:
-                raise SvgSubsetError(f"path data {d[:40]!r}: {cmd} with an odd count of numbers")
-            pts.extend(zip(vals[0::2], vals[1::2], strict=True))
-        else:
+        if cmd == "Z" and not vals and pts:
+            out[-1] = (pts, True)
+            out.append(([pts[0]], False))  # what follows starts where the piece began
+        elif cmd in "HVhv" and vals and pts:
+            x, y = pts[-1]
             for v in vals:
                 x, y = {"H": (v, y), "V": (x, v), "h": (x + v, y), "v": (x, y + v)}[cmd]
                 pts.append((x, y))
-        x, y = pts[-1]
-    return out
+        elif cmd != "M":
+            raise SvgSubsetError(f"path data {d[:40]!r}: {cmd!r} with {head.strip()!r}: not "
+                                 "M, L, H, V, h, v or Z with its numbers")
+        if lines:  # L x y ...: the rest are absolute pairs
+            pairs = pairs + [float(v) for v in _NUM_RE.findall(tail)]
+        if len(pairs) % 2 or (cmd == "M" and not pairs):
+            raise SvgSubsetError(f"path data {d[:40]!r}: M or L with an odd count of numbers")
+        pts.extend(zip(pairs[0::2], pairs[1::2], strict=True))
+    return [(pts, closed) for pts, closed in out if len(pts) > 1]
 
 
 def _dashes(pts: list[tuple[float, float]], pattern: list[float]
