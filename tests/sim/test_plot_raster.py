@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 import subprocess
 import sys
@@ -301,6 +302,30 @@ def test_a_png_plot_imports_neither_matplotlib_nor_numpy(tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_without_matplotlibs_fonts_the_text_is_in_pillows_own_font(tmp_path: Path) -> None:
+    """A matplotlib with no mpl-data (here: an empty package first on the path): the
+    text is still drawn, in Pillow's default font at the size asked for."""
+    (tmp_path / "matplotlib").mkdir()
+    (tmp_path / "matplotlib" / "__init__.py").write_text("")
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="60">'
+           '<text x="150" y="40" font-size="30" text-anchor="middle">Hello</text></svg>')
+    code = textwrap.dedent(f"""\
+        from robokit.sim.svgraster import font_path, rasterize
+        assert font_path() is None
+        img = rasterize({svg!r}).convert("L")
+        dark = [x for x in range(300) if min(img.getpixel((x, y)) for y in range(60)) < 80]
+        rows = [y for y in range(60) if min(img.getpixel((x, y)) for x in range(300)) < 80]
+        print(min(dark), max(dark), min(rows), max(rows))
+    """)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    left, right, top, bottom = map(int, proc.stdout.split())
+    assert 50 < right - left < 110 and abs((left + right) / 2 - 150) < 5  # ~30 px letters
+    assert 12 < top < 25 and 35 < bottom <= 41  # on the baseline at y = 40
 
 
 def test_ids_classes_and_data_attributes_are_no_drawing() -> None:
