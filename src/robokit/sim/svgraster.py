@@ -72,7 +72,10 @@ class SvgSubsetError(ValueError):
 
 def font_path() -> Path | None:
     """DejaVu Sans from matplotlib's installed fonts (matplotlib is not imported), or None."""
-    spec = importlib.util.find_spec("matplotlib")
+    try:
+        spec = importlib.util.find_spec("matplotlib")
+    except (ImportError, ValueError):  # a broken install, a module without its spec
+        return None
     for folder in (spec.submodule_search_locations or []) if spec else []:
         path = Path(folder) / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
         if path.is_file():
