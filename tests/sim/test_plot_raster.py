@@ -27,8 +27,8 @@ from robokit.sim.svgraster import SvgSubsetError, font_path, rasterize
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
-#: The examples compared with resvg: a line on a mat, walls and a band, objects, colour
-#: bands, an events lane of every kind with its texts.
+#: The examples compared with resvg: a line on a mat; walls and a colour band; a ring, a
+#: box and a contact; colour bands with their names; an events lane of every kind.
 COMPARED = ("line_follower", "maze_solver", "sumo", "colour_sorter", "hello")
 
 
