@@ -22,7 +22,8 @@ even-odd rule: the writer asks for it where a shape may cross itself, and its ot
 filled shapes (boxes, markers) do not.  Transforms keep shapes (no shear or stretch).
 The text is DejaVu Sans (whose widths :mod:`robokit.sim.svgdraw` lays the picture out
 with), from matplotlib's installed fonts without importing matplotlib; without it,
-Pillow's own font.  The line follower's picture: ~45 ms of CPU, ~30 ms more to encode.
+Pillow's own font.  The line follower's picture takes ~45 ms of CPU at 2x (at 3x, ~30 ms
+more for little to see).
 """
 
 from __future__ import annotations
