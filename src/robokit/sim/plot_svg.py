@@ -16,6 +16,7 @@ telemetry's poses, to 0.01 mm.  Markers and the time panels are in pixels.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .plot_data import (
@@ -30,7 +31,8 @@ from .plot_lanes import Band, EventLane
 from .svgdraw import FONT, PT, Frame, esc, legend, num, path_d, text
 from .world.shapes import Circle, Line, Ring, color_hex
 
-__all__ = ["HEIGHT", "WIDTH", "svg_text"]
+__all__ = ["HEIGHT", "WIDTH", "line_handle", "map_axes", "map_frame", "marker", "mat_surface",
+           "object_shapes", "outline_svg", "svg_text", "walls_and_boxes"]
 
 #: The canvas in px (the PNG's size).
 WIDTH, HEIGHT = 1400, 700
@@ -80,17 +82,17 @@ def _points(pts: Any) -> str:
     return " ".join(f"{num(x)},{num(y)}" for x, y in pts)
 
 
-def _outline(pts: list[tuple[float, float]], colour: str, width_mm: float,
-             dash: str = "") -> str:
+def outline_svg(pts: list[tuple[float, float]], colour: str, width_mm: float,
+                dash: str = "") -> str:
+    """A robot's outline (a closed polygon, unfilled), in mm."""
     d = f' stroke-dasharray="{dash}"' if dash else ""
     return (f'<polygon points="{_points(pts)}" fill="none" stroke="{colour}" '
             f'stroke-width="{num(width_mm)}" stroke-linejoin="round"{d}/>')
 
 
-def _world(sc: Scene, mm: float) -> list[str]:
-    """The world's mat, walls, boxes and objects, and the run's paths, in mm (``mm``: the
-    size of a px in mm, for widths given in points)."""
-    world = sc.world
+def mat_surface(world: Any, mm: float) -> list[str]:
+    """The world's mat (its background and painted shapes, clipped to its bounds) and the
+    line round its bounds, in mm (``mm``: the size of a px in mm, for widths in points)."""
     x0, y0, x1, y1 = world.bounds
     out = [f'<clipPath id="mat"><rect x="{num(x0)}" y="{num(y0)}" width="{num(x1 - x0)}" '
            f'height="{num(y1 - y0)}"/></clipPath>',
@@ -102,6 +104,12 @@ def _world(sc: Scene, mm: float) -> list[str]:
     out.append(f'<rect x="{num(x0)}" y="{num(y0)}" width="{num(x1 - x0)}" '
                f'height="{num(y1 - y0)}" fill="none" stroke="#606060" '
                f'stroke-width="{num(1.0 * PT * mm)}"/>')
+    return out
+
+
+def walls_and_boxes(world: Any, mm: float) -> list[str]:
+    """The world's walls and boxes, in mm."""
+    out = []
     for w in world.wall_shapes:
         tag = "polygon" if w.closed else "polyline"
         out.append(f'<{tag} class="wall" points="{_points(w.points)}" fill="none" '
@@ -111,9 +119,14 @@ def _world(sc: Scene, mm: float) -> list[str]:
     for b in world.boxes:
         out.append(f'<polygon class="box" points="{_points(b.corners())}" '
                    f'fill="{color_hex(b.color)}" stroke="#303030" stroke-width="{edge}"/>')
-    out.append(_outline(sc.start_outline, START_COLOR, 1.0 * PT * mm,
-                        f"{num(3.7 * PT * mm)} {num(1.6 * PT * mm)}"))
-    for spec, (cx, cy) in sc.objects:
+    return out
+
+
+def object_shapes(objects: Iterable[tuple[Any, tuple[float, float]]], mm: float) -> list[str]:
+    """Movable objects, (their spec, (x, y)) each, in mm."""
+    out = []
+    edge = num(0.8 * PT * mm)
+    for spec, (cx, cy) in objects:
         colour = color_hex(spec.color)
         if spec.shape == "box":
             w, d = spec.size[0] / 2.0, spec.size[1] / 2.0
@@ -125,6 +138,16 @@ def _world(sc: Scene, mm: float) -> list[str]:
             out.append(f'<circle class="object" cx="{num(cx)}" cy="{num(cy)}" '
                        f'r="{num(spec.radius)}" fill="{colour}" stroke="#202020" '
                        f'stroke-width="{edge}"/>')
+    return out
+
+
+def _world(sc: Scene, mm: float) -> list[str]:
+    """The world's mat, walls, boxes and objects, and the run's paths, in mm (``mm``: the
+    size of a px in mm, for widths given in points)."""
+    out = mat_surface(sc.world, mm) + walls_and_boxes(sc.world, mm)
+    out.append(outline_svg(sc.start_outline, START_COLOR, 1.0 * PT * mm,
+                           f"{num(3.7 * PT * mm)} {num(1.6 * PT * mm)}"))
+    out += object_shapes(sc.objects, mm)
     width = num(2.0 * PT * mm)
     for k, track in enumerate(sc.others):
         out.append(f'<path id="path-{k + 2}" d="{path_d(track.xs, track.ys, 0, 1, 0, 1, 2)}" '
@@ -134,15 +157,15 @@ def _world(sc: Scene, mm: float) -> list[str]:
                f'stroke="{PATH_COLOR}" stroke-width="{width}" stroke-linecap="round" '
                'stroke-linejoin="round"/>')
     for track in sc.others:
-        out.append(_outline(track.outline, track.colour, 1.8 * PT * mm))
-    out.append(_outline(sc.end_outline, END_COLOR, 1.8 * PT * mm))
+        out.append(outline_svg(track.outline, track.colour, 1.8 * PT * mm))
+    out.append(outline_svg(sc.end_outline, END_COLOR, 1.8 * PT * mm))
     (ex, ey, _h), (nx, ny) = sc.end, sc.nose
     out.append(f'<path d="M{num(ex)} {num(ey)}L{num(nx)} {num(ny)}" stroke="{END_COLOR}" '
                f'stroke-width="{num(1.8 * PT * mm)}"/>')
     return out
 
 
-def _marker(kind: str, colour: str, size_pt: float, edge_pt: float = 1.0) -> str:
+def marker(kind: str, colour: str, size_pt: float, edge_pt: float = 1.0) -> str:
     """A marker centred on (0, 0), in px: matplotlib's "o", "s", "x", "X", "|", "v"."""
     r = size_pt * PT / 2
     if kind == "o":
@@ -162,34 +185,29 @@ def _marker(kind: str, colour: str, size_pt: float, edge_pt: float = 1.0) -> str
             f'{num(-r)}" stroke="{colour}" stroke-width="{num(width)}"/>')
 
 
-def _line_handle(colour: str, width_pt: float, size: float, dash: str = "") -> str:
+def line_handle(colour: str, width_pt: float, size: float, dash: str = "") -> str:
     d = f' stroke-dasharray="{dash}"' if dash else ""
     return (f'<path d="M{num(-size)} 0H{num(size)}" stroke="{colour}" '
             f'stroke-width="{num(width_pt * PT)}"{d}/>')
 
 
-def _map(sc: Scene, left: float, top: float, w: float, h: float) -> list[str]:
-    """The map axes in the cell at left, top (w by h px): to scale, centred in the cell."""
-    fx0, fx1, fy0, fy1 = sc.limits
+def map_frame(limits: tuple[float, float, float, float], left: float, top: float, w: float,
+              h: float) -> tuple[Frame, float, str]:
+    """The axes of a map showing ``limits`` (x0, x1, y0, y1 mm) in the cell at left, top (w
+    by h px), to scale and centred in the cell; its scale (px per mm); and the opening tag
+    of the group that draws in world mm there (``<g id="world" ...>``)."""
+    fx0, fx1, fy0, fy1 = limits
     scale = min(w / (fx1 - fx0), h / (fy1 - fy0))
     aw, ah = (fx1 - fx0) * scale, (fy1 - fy0) * scale
     f = Frame(left + (w - aw) / 2, top + (h - ah) / 2, aw, ah, fx0, fx1, fy0, fy1)
     tx, ty = f.x - fx0 * scale, f.y + fy1 * scale
-    out = ['<g id="map">', f.clip("map-clip"), f.box("#d8d8d8"),
-           '<g clip-path="url(#map-clip)">',
-           f'<g id="world" transform="matrix({scale:.6g} 0 0 {-scale:.6g} {tx:.3f} {ty:.3f})">']
-    out += _world(sc, 1.0 / scale)
-    out.append("</g>")
-    sx, sy = f.px(sc.start[0]), f.py(sc.start[1])
-    out.append(f'<g id="start" transform="translate({num(sx)} {num(sy)})">'
-               f'{_marker("o", START_COLOR, 8)}</g>')
-    out.append(f'<g id="end" transform="translate({num(f.px(sc.end[0]))} '
-               f'{num(f.py(sc.end[1]))})">{_marker("s", END_COLOR, 6)}</g>')
-    cross = _marker("x", CONTACT_COLOR, 10, 2.5)
-    out += [f'<g class="contact" transform="translate({num(f.px(x))} {num(f.py(y))})">'
-            f'{cross}</g>' for x, y in sc.contacts]
-    out.append("</g>")
-    out.append(f.spines())
+    return (f, scale,
+            f'<g id="world" transform="matrix({scale:.6g} 0 0 {-scale:.6g} {tx:.3f} {ty:.3f})">')
+
+
+def map_axes(f: Frame) -> list[str]:
+    """A map's frame, its ticks labelled in mm, and its axes named."""
+    out = [f.spines()]
     out += f.xticks(10)
     ticks, widest = f.yticks(10)
     out += ticks
@@ -200,14 +218,34 @@ def _map(sc: Scene, left: float, top: float, w: float, h: float) -> list[str]:
     yy = f.y + f.h / 2
     out.append(text(yx, yy, "y (mm)", size, anchor="middle",
                     extra=f' transform="rotate(-90 {num(yx)} {num(yy)})"'))
+    return out
+
+
+def _map(sc: Scene, left: float, top: float, w: float, h: float) -> list[str]:
+    """The map axes in the cell at left, top (w by h px): to scale, centred in the cell."""
+    f, scale, world = map_frame(sc.limits, left, top, w, h)
+    out = ['<g id="map">', f.clip("map-clip"), f.box("#d8d8d8"),
+           '<g clip-path="url(#map-clip)">', world]
+    out += _world(sc, 1.0 / scale)
+    out.append("</g>")
+    sx, sy = f.px(sc.start[0]), f.py(sc.start[1])
+    out.append(f'<g id="start" transform="translate({num(sx)} {num(sy)})">'
+               f'{marker("o", START_COLOR, 8)}</g>')
+    out.append(f'<g id="end" transform="translate({num(f.px(sc.end[0]))} '
+               f'{num(f.py(sc.end[1]))})">{marker("s", END_COLOR, 6)}</g>')
+    cross = marker("x", CONTACT_COLOR, 10, 2.5)
+    out += [f'<g class="contact" transform="translate({num(f.px(x))} {num(f.py(y))})">'
+            f'{cross}</g>' for x, y in sc.contacts]
+    out.append("</g>")
+    out += map_axes(f)
     out.append(text(f.x + f.w / 2, f.y - 6 * PT, f"world: {sc.world.name}", 10 * PT,
                     anchor="middle"))
     lsize = 8 * PT
-    entries = [(_line_handle(PATH_COLOR, 2.0, lsize), sc.path_label),
-               (_marker("o", START_COLOR, 8), "start"), (_marker("s", END_COLOR, 6), "end")]
+    entries = [(line_handle(PATH_COLOR, 2.0, lsize), sc.path_label),
+               (marker("o", START_COLOR, 8), "start"), (marker("s", END_COLOR, 6), "end")]
     if sc.contacts:
         entries.append((cross, f"contact ({len(sc.contacts)})"))
-    entries += [(_line_handle(t.colour, 2.0, lsize), t.label) for t in sc.others]
+    entries += [(line_handle(t.colour, 2.0, lsize), t.label) for t in sc.others]
     out += legend(f, entries, 8, 0.85)
     out.append("</g>")
     return out
@@ -266,7 +304,7 @@ def _panel(f: Frame, k: int, title: str, unit: str, traces: list[tuple[str, list
         colour = TRACE_COLORS[j % len(TRACE_COLORS)]
         out.append(f.line(t, values, colour, 1.2,
                           f' class="trace" data-label="{esc(label)}" stroke-linejoin="round"'))
-        entries.append((_line_handle(colour, 1.2, 7 * PT), label))
+        entries.append((line_handle(colour, 1.2, 7 * PT), label))
     out.append("</g>")
     out.append(f.spines())
     size = 8 * PT
@@ -313,10 +351,10 @@ def _events(f: Frame, lane: EventLane) -> list[str]:
     marks = []
     if lane.light_marks is not None:
         ts, y = lane.light_marks
-        marks.append(("light changes", ts, y, _marker("|", "#303030", 12)))
+        marks.append(("light changes", ts, y, marker("|", "#303030", 12)))
     for t0, t1, y, colour in lane.sounds:
         out.append(f.line([t0, t1], [y, y], colour, 4))
-    marks += [(kind, ts, y, _marker(m, colour, 7, 2)) for kind, ts, y, m, colour in lane.marks]
+    marks += [(kind, ts, y, marker(m, colour, 7, 2)) for kind, ts, y, m, colour in lane.marks]
     for kind, ts, y, mark in marks:
         out.append(f'<g class="mark" data-kind="{esc(kind)}">')
         out += [f'<g transform="translate({num(f.px(t))} {num(f.py(y))})" data-t="{t:.6g}">'

@@ -1,4 +1,5 @@
-"""A small SVG drawing kit for the run's picture (:mod:`robokit.sim.plot_svg`).
+"""A small SVG drawing kit for the run's and the world's pictures (:mod:`robokit.sim.plot_svg`,
+:mod:`robokit.sim.worldplot_svg`).
 
 Pixels of a 100 dpi canvas (a point is 100/72 px, as matplotlib's figure at that dpi);
 :class:`Frame` maps data to pixels inside an axes box and draws its frame, ticks,
@@ -182,10 +183,18 @@ class Frame:
                 f'height="{num(self.h)}" fill="none" stroke="#000000" '
                 f'stroke-width="{num(0.8 * PT)}"/>')
 
+    def xtick_values(self, size_pt: float) -> tuple[list[float], int]:
+        """The x ticks (data values) for labels of ``size_pt`` points, and their decimals."""
+        return nice_ticks(self.x0, self.x1, max(1, min(9, int(self.w / PT / (size_pt * 3)))))
+
+    def ytick_values(self, size_pt: float) -> tuple[list[float], int]:
+        """The y ticks (data values) for labels of ``size_pt`` points, and their decimals."""
+        return nice_ticks(self.y0, self.y1, max(1, min(9, int(self.h / PT / (size_pt * 2)))))
+
     def xticks(self, size_pt: float, labels: bool = True, grid: bool = False) -> list[str]:
         """Ticks along the bottom (labelled below when ``labels``), and vertical grid lines."""
         size = size_pt * PT
-        ticks, dec = nice_ticks(self.x0, self.x1, max(1, min(9, int(self.w / PT / (size_pt * 3)))))
+        ticks, dec = self.xtick_values(size_pt)
         out = []
         bottom = self.y + self.h
         for v in ticks:
@@ -206,8 +215,7 @@ class Frame:
         horizontal grid lines; also the width of the widest label in px."""
         size = size_pt * PT
         if named is None:
-            ticks, dec = nice_ticks(self.y0, self.y1,
-                                    max(1, min(9, int(self.h / PT / (size_pt * 2)))))
+            ticks, dec = self.ytick_values(size_pt)
             named = [(v, tick_label(v, dec)) for v in ticks]
         out = []
         widest = 0.0
