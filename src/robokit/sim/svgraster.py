@@ -1,13 +1,15 @@
-"""The run's SVG picture drawn to pixels with Pillow, for ``--plot run.png``.
+"""The run's and the world's SVG pictures drawn to pixels with Pillow, for ``--plot
+run.png`` and ``robokit worlds --show NAME -o world.png``.
 
-:func:`rasterize` draws the SVG that :func:`robokit.sim.plot_svg.svg_text` writes, and only
-the part of SVG that writer uses, as an RGB :class:`PIL.Image.Image`: ``svg``, ``title``,
-``g`` (``transform``: ``matrix``, ``translate``, ``rotate``; ``clip-path`` to a
-``clipPath`` of one ``rect``), ``rect`` (``rx``, ``transform``), ``circle``, ``polygon``,
-``polyline``, ``path`` (``M L H V h v Z``) and ``text`` (``font-size``, ``text-anchor``,
-turned by its ``transform``), with ``#rrggbb`` fills and strokes, their opacities, round
-caps and joins and dashes.  An element or attribute outside that subset raises
-:class:`SvgSubsetError` (``id``, ``class`` and ``data-*`` carry no drawing and are
+:func:`rasterize` draws the SVG that :func:`robokit.sim.plot_svg.svg_text` (and
+:func:`robokit.sim.worldplot_svg.world_svg`) writes, and only the part of SVG those
+writers use, as an RGB :class:`PIL.Image.Image`: ``svg``, ``title``, ``g``
+(``transform``: ``matrix``, ``translate``, ``rotate``; ``clip-path`` to a ``clipPath`` of
+one ``rect``), ``rect`` (``rx``, ``transform``), ``circle``, ``polygon``, ``polyline``,
+``path`` (``M L H V h v Z``) and ``text`` (``font-size``, ``text-anchor``, ``font-weight``
+normal or bold, turned by its ``transform``), with ``#rrggbb`` fills and strokes, their
+opacities, round caps and joins and dashes.  An element or attribute outside that subset
+raises :class:`SvgSubsetError` (``id``, ``class`` and ``data-*`` carry no drawing and are
 skipped), so a change to the writer that this module does not draw fails its tests
 instead of drawing a wrong picture.
 
@@ -21,9 +23,9 @@ pixels, drawn into a crop of the canvas that is pasted back.  Fills follow Pillo
 even-odd rule: the writer asks for it where a shape may cross itself, and its other
 filled shapes (boxes, markers) do not.  Transforms keep shapes (no shear or stretch).
 The text is DejaVu Sans (whose widths :mod:`robokit.sim.svgdraw` lays the picture out
-with), from matplotlib's installed fonts without importing matplotlib; without it,
-Pillow's own font.  The line follower's picture takes ~45 ms of CPU at 2x (at 3x, ~30 ms
-more for little to see).
+with; DejaVu Sans Bold for bold), from matplotlib's installed fonts without importing
+matplotlib; without them, Pillow's own font.  The line follower's picture takes ~45 ms
+of CPU at 2x (at 3x, ~30 ms more for little to see).
 """
 
 from __future__ import annotations
@@ -56,10 +58,11 @@ _ATTRS: dict[str, set[str]] = {
     "polygon": _PAINT | {"points"},
     "polyline": _PAINT | {"points"},
     "path": _PAINT | {"d"},
-    "text": {"x", "y", "font-size", "text-anchor", "fill", "transform"},
+    "text": {"x", "y", "font-size", "text-anchor", "font-weight", "fill", "transform"},
 }
 _CHOICES = {"stroke-linecap": ("butt", "round"), "stroke-linejoin": ("miter", "round"),
-            "fill-rule": ("nonzero", "evenodd"), "text-anchor": ("start", "middle", "end")}
+            "fill-rule": ("nonzero", "evenodd"), "text-anchor": ("start", "middle", "end"),
+            "font-weight": ("normal", "bold")}
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _NUM_RE = re.compile(_NUMBER)
 _COMMAND_RE = re.compile(r"([A-DF-KM-Za-df-z])")  # not e, E (exponents), not L
@@ -71,14 +74,16 @@ class SvgSubsetError(ValueError):
     """The SVG uses an element, attribute or value this module does not draw."""
 
 
-def font_path() -> Path | None:
-    """DejaVu Sans from matplotlib's installed fonts (matplotlib is not imported), or None."""
+def font_path(bold: bool = False) -> Path | None:
+    """DejaVu Sans (its bold face for ``bold``) from matplotlib's installed fonts
+    (matplotlib is not imported), or None."""
     try:
         spec = importlib.util.find_spec("matplotlib")
     except (ImportError, ValueError):  # a broken install, a module without its spec
         return None
     for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(folder) / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
+        path = (Path(folder) / "mpl-data" / "fonts" / "ttf"
+                / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))
         if path.is_file():
             return path
     return None
@@ -287,8 +292,8 @@ class _Painter:
         from PIL import ImageDraw, ImageFont
 
         self._draw_mod, self._font_mod = ImageDraw, ImageFont
-        self._font_file = font_path()
-        self._fonts: dict[float, Any] = {}
+        self._font_files: dict[bool, Path | None] = {False: font_path()}
+        self._fonts: dict[tuple[float, bool], Any] = {}
         self._clips: dict[str, ET.Element] = {}
         for clip in root.iter(_NS + "clipPath"):
             rects = list(clip)
@@ -418,14 +423,19 @@ class _Painter:
                 r = w / 2
                 draw(ink).ellipse((x - r, y - r, x + r, y + r), fill=ink)
 
-    def font(self, size: float) -> Any:
-        size = round(size, 2)
-        if size not in self._fonts:
-            if self._font_file is None:
-                self._fonts[size] = self._font_mod.load_default(size)
+    def font(self, size: float, bold: bool = False) -> Any:
+        """DejaVu Sans (Bold) at ``size`` px; the regular face when the bold one is
+        missing, Pillow's own font when both are."""
+        key = (round(size, 2), bold)
+        if key not in self._fonts:
+            if bold not in self._font_files:
+                self._font_files[bold] = font_path(bold) or self._font_files[False]
+            file = self._font_files[bold]
+            if file is None:
+                self._fonts[key] = self._font_mod.load_default(key[0])
             else:
-                self._fonts[size] = self._font_mod.truetype(str(self._font_file), size)
-        return self._fonts[size]
+                self._fonts[key] = self._font_mod.truetype(str(file), key[0])
+        return self._fonts[key]
 
     def text(self, el: ET.Element, img: Any, draw: _Draws, ctm: Matrix) -> None:
         """A line of text, its baseline at x, y (start, middle or end: text-anchor), turned
@@ -437,7 +447,7 @@ class _Painter:
         scale = _scale_of(ctm)
         if ctm[0] * ctm[3] - ctm[1] * ctm[2] < 0:
             raise SvgSubsetError("<text> in a mirrored transform")
-        font = self.font(_num(el, "font-size") * scale)
+        font = self.font(_num(el, "font-size") * scale, el.get("font-weight") == "bold")
         anchor = {"start": "ls", "middle": "ms", "end": "rs"}[el.get("text-anchor", "start")]
         (x, y), = _apply(ctm, [(_num(el, "x", 0.0), _num(el, "y", 0.0))])
         turn = math.degrees(math.atan2(ctm[1], ctm[0]))
