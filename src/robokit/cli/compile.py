@@ -23,18 +23,19 @@ _ABIS = ("5", "6", "6.1", "6.2", "6.3")
 @click.option("--show", metavar="NAME|FILE", default=None,
               help="Draw this world (a built-in name or a world file) with the standard "
                    "rover at its start; needs -o.")
-@click.option("-o", "--output", type=click.Path(), default=None, metavar="FILE.png",
-              help="Where --show writes the PNG (an existing device or pipe is written "
-                   "through; the world file itself is refused).")
+@click.option("-o", "--output", type=click.Path(), default=None, metavar="FILE.svg|FILE.png",
+              help="Where --show writes the picture: an SVG (*.svg) or a PNG (*.png), by "
+                   "the suffix (an existing device or pipe is written through, as SVG; the "
+                   "world file itself is refused).")
 def worlds(show: str | None, output: str | None) -> None:
     """List the built-in worlds (name, description, start pose), or draw one with
-    --show NAME -o FILE.png."""
+    --show NAME -o FILE.svg (or FILE.png)."""
     from ..sim.world import BUILTIN_WORLDS, load_world
 
     if show is None:
         if output is not None:
             fail("-o/--output: give the world to draw with --show NAME (e.g. robokit "
-                 "worlds --show maze -o maze.png)")
+                 "worlds --show maze -o maze.svg)")
         width = max(len(n) for n in BUILTIN_WORLDS)
         for name in BUILTIN_WORLDS:
             w = load_world(name)
@@ -42,12 +43,18 @@ def worlds(show: str | None, output: str | None) -> None:
             click.echo(f"{name:{width}s}  {w.description or '(no description)'}  "
                        f"(start x={x:.0f} y={y:.0f} heading={h:.0f})")
         return
+    stem = Path(show).stem or "world"
     if output is None or not output.strip():
-        fail(f"--show {show}: give the picture's file with -o FILE.png (e.g. robokit worlds "
-             f"--show {show} -o {Path(show).stem or 'world'}.png)")
+        fail(f"--show {show}: give the picture's file with -o FILE.svg or -o FILE.png "
+             f"(e.g. robokit worlds --show {show} -o {stem}.svg)")
     from ..config import standard_rover
-    from ..sim.worldplot import plot_world
+    from ..sim.plot import plot_format
+    from ..sim.worldplot import WHAT, plot_world
 
+    try:
+        plot_format(output, WHAT)  # before the world is read
+    except ValueError as e:
+        fail(f"-o {e}")
     with about("--show"):
         world = load_world(show)
     inputs = [] if show in BUILTIN_WORLDS else [show]

@@ -66,13 +66,14 @@ FORMATS = {".svg": "svg", ".png": "png", "": "svg"}
 _panels = _panels_of
 
 
-def plot_format(path: str | Path) -> str:
-    """The format :func:`plot_run` writes to ``path`` ("svg" or "png"), by its suffix;
-    ValueError, saying which names work, for any other suffix."""
+def plot_format(path: str | Path, what: str = "a plot") -> str:
+    """The format :func:`plot_run` (or another picture's writer: ``what`` it writes)
+    writes to ``path`` ("svg" or "png"), by its suffix; ValueError, saying which names
+    work, for any other suffix."""
     p = Path(path)
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise ValueError(f"{p}: a plot is an SVG (*.svg, text and shapes, sharp at any "
+        raise ValueError(f"{p}: {what} is an SVG (*.svg, text and shapes, sharp at any "
                          f"zoom) or a PNG (*.png, pixels); name the file {p.stem}.svg or "
                          f"{p.stem}.png")
     return fmt

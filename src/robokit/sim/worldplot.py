@@ -1,9 +1,13 @@
-"""A picture of a world alone: ``robokit worlds --show NAME -o FILE.png``.
+"""A picture of a world alone: ``robokit worlds --show NAME -o FILE.svg`` (or ``.png``).
 
-The mat drawn as the simulator's sensors see it (the same raster), its walls and boxes as
-in a run's plot (:mod:`robokit.sim.plot`), a 200 mm scale grid, and the standard rover's
-outline at the world's start pose with an arrow for its heading.  matplotlib is imported
-only inside :func:`plot_world` (object API, Agg canvas).
+The world's mat, walls, boxes and objects as in a run's picture, a grid at the ticks
+(200 mm on the built-in worlds), and the standard rover's outline at the world's start
+pose with an arrow for its heading, the start poses of several robots numbered.
+:func:`plot_world` writes it as SVG (:mod:`robokit.sim.worldplot_svg`, pure Python) or
+as that SVG drawn to a PNG by :func:`robokit.sim.plot.svg_png` (Pillow): no matplotlib,
+no numpy.  :func:`world_figure` gives the same picture as a matplotlib ``Figure``, for a
+user who wants to change it (matplotlib imported only there: object API, Agg canvas;
+the mat as an image of the sensors' raster).
 """
 
 from __future__ import annotations
@@ -19,35 +23,44 @@ from .plot import (
     START_COLOR,
     _frame_map,
     _wall_patches,
-    collector_paused,
     object_patches,
-    png_bytes,
+    plot_format,
+    svg_png,
 )
 from .plot_data import outline as _outline
 
-__all__ = ["ROBOT_COLORS", "WORLD_FIGSIZE_IN", "object_patches", "plot_world", "world_figure"]
+__all__ = ["ROBOT_COLORS", "WHAT", "WORLD_FIGSIZE_IN", "object_patches", "plot_world",
+           "world_figure"]
 
 
 #: Size of the picture: inches at plot.DPI dots per inch (800 x 800 pixels).
 WORLD_FIGSIZE_IN = (8.0, 8.0)
 #: The mat's raster: pixels along its longest side.
 _MAT_PIXELS = 800
+#: What a wrong suffix is refused for (plot_format's message).
+WHAT = "a world's picture"
 
 
 def plot_world(world: Any, path: str | Path, body: dict[str, float],
                inputs: Iterable[str | Path] = ()) -> None:
-    """Write a PNG of ``world`` (a :class:`~robokit.sim.world.World`) to ``path`` by
-    :func:`robokit._files.write_output` (never over one of ``inputs``), with a robot of
-    ``body`` (robot.toml's ``[body]``: front, back, width in mm) at the start pose."""
-    with collector_paused():
-        data = png_bytes(world_figure(world, body))
+    """Write a picture of ``world`` (a :class:`~robokit.sim.world.World`) to ``path``, an
+    SVG or a PNG by its suffix (:func:`~robokit.sim.plot.plot_format`: ValueError for
+    another), by :func:`robokit._files.write_output` (never over one of ``inputs``), with
+    a robot of ``body`` (robot.toml's ``[body]``: front, back, width in mm) at the start
+    pose."""
     from .._files import write_output
+    from .worldplot_svg import world_svg
 
-    write_output(path, data, inputs=inputs, what="world picture")
+    fmt = plot_format(path, WHAT)
+    svg = world_svg(world, body)
+    write_output(path, svg if fmt == "svg" else svg_png(svg), inputs=inputs,
+                 what="world picture")
 
 
 def world_figure(world: Any, body: dict[str, float]) -> Any:
-    """The picture :func:`plot_world` writes, as a matplotlib ``Figure`` (Agg canvas)."""
+    """The picture :func:`plot_world` writes, as a matplotlib ``Figure`` (Agg canvas, no
+    pyplot), for a user who wants to change it: the same layout and content, in
+    matplotlib's own drawing (the mat as an image of the sensors' raster)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyArrow, Polygon, Rectangle
