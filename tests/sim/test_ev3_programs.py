@@ -230,6 +230,27 @@ def test_pushing_an_ev3_program_to_a_brick_is_refused_in_one_line() -> None:
     assert "pushing to a real EV3 is not supported" in r.stderr
 
 
+@pytest.mark.parametrize("target", ["pybricks", "micropython"])
+def test_a_hub_program_with_pybricks_4s_bleradio_is_no_ev3_program(tmp_path: Path,
+                                                                     target: str) -> None:
+    """BLERadio is in pybricks.messaging since Pybricks 4.0, for every hub: a program that
+    imports it (and no mailbox) goes to a brick; one that imports a mailbox too is still
+    an EV3 program, and so is one importing the whole module."""
+    radio = _program(tmp_path, (
+        "from pybricks.hubs import PrimeHub\n"
+        "from pybricks.messaging import BLERadio\n"
+        "radio = BLERadio(broadcast_channel=1)\n"
+        "radio.broadcast((1, 2))\n"))
+    r = invoke("check", radio, "--target", target)
+    assert r.exit_code == 0, r.stderr
+    for line in ("from pybricks.messaging import BLERadio, TextMailbox\n",
+                 "import pybricks.messaging\n"):
+        (tmp_path / "mixed.py").write_text(line)
+        r = invoke("check", tmp_path / "mixed.py", "--target", target)
+        assert r.exit_code == 2
+        assert "mixed.py:1: an EV3 program" in r.stderr
+
+
 def test_an_ev3_sensor_on_a_motor_port_says_where_sensors_go(tmp_path: Path) -> None:
     program = _program(tmp_path, (
         "from pybricks.hubs import EV3Brick\n"

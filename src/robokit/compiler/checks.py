@@ -188,13 +188,23 @@ def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
 #: What makes a program an EV3 program (Pybricks 2.x): its modules, and EV3Brick.
 EV3_MODULES = ("pybricks.ev3devices", "pybricks.nxtdevices", "pybricks.media",
                "pybricks.media.ev3dev", "pybricks.messaging")
+#: The names of ``pybricks.messaging`` that are Pybricks 4.0's, for every hub (the rest of
+#: the module is the EV3's mailboxes): a program importing only these is no EV3 program.
+HUB_MESSAGING = ("BLERadio", "AppData")
+
+
+def _is_ev3_import(site: Any) -> bool:
+    """Does this ``pybricks`` import make the program an EV3 program?"""
+    if site.module == "pybricks.messaging":
+        return not site.names or not set(site.names) <= set(HUB_MESSAGING)
+    return site.module in EV3_MODULES or (site.module == "pybricks.hubs"
+                                          and "EV3Brick" in site.names)
 
 
 def _ev3_finding(graph: ImportGraph) -> Finding | None:
     """One finding at the first EV3 import: an EV3 program runs in the simulator only."""
     for mod, site in graph.external:
-        if site.top == "pybricks" and (site.module in EV3_MODULES or (
-                site.module == "pybricks.hubs" and "EV3Brick" in site.names)):
+        if site.top == "pybricks" and _is_ev3_import(site):
             return Finding(mod.relpath, site.line, site.col,
                            "an EV3 program (Pybricks 2.x): pushing to a real EV3 is not "
                            "supported; run it in the simulator (robokit run without "
