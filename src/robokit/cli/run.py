@@ -567,10 +567,12 @@ def _contacts_line(c: dict[str, Any]) -> str:
 @click.command(cls=Command)
 @click.option("--scan-time", type=click.FloatRange(min=0.1, max=60), default=3.0,
               show_default=True, help="Seconds to listen for Bluetooth LE bricks.")
-@click.option("--no-ble", is_flag=True, help="Only list USB serial ports.")
+@click.option("--no-ble", is_flag=True,
+              help="Only list what is on USB (serial ports, LEGO hubs): no Bluetooth scan.")
 def devices(scan_time: float, no_ble: bool) -> None:
-    """List the bricks robokit can reach: USB serial ports (naming known boards) and
-    Bluetooth LE bricks (Pybricks hubs and Nordic UART boards) with their signal."""
+    """List the bricks robokit can reach: USB serial ports (naming known boards), LEGO
+    hubs on USB, and Bluetooth LE bricks (Pybricks hubs and Nordic UART boards) with their
+    signal."""
     from ..link.ports import serial_ports
 
     ports = serial_ports()
