@@ -1,8 +1,14 @@
 """``robokit worlds``: each built-in world with its one-line description, and
-``--show NAME -o FILE.png`` drawing a world with the rover at its start (issue 13)."""
+``--show NAME -o FILE.svg`` (or ``FILE.png``) drawing a world with the rover at its start
+(issue 13)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -142,3 +148,66 @@ def test_show_draws_the_start_poses_of_several_robots_and_the_objects(tmp_path: 
     assert invoke("worlds", "--show", ring, "-o", can).exit_code == 0
     red = _mask(_image(can), color_hex("red"))
     assert red.sum() > 100  # the can
+
+
+def test_show_writes_an_svg_and_the_png_is_that_svg_drawn(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from robokit.config import standard_rover
+    from robokit.sim.plot_data import outline
+    from robokit.sim.svgraster import rasterize
+
+    svg, png = tmp_path / "maze.svg", tmp_path / "maze.png"
+    result = invoke("worlds", "--show", "maze", "-o", svg)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"wrote {svg}: world maze")
+    root = ET.fromstring(svg.read_text(encoding="utf-8"))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    rover = root.find(".//s:polygon[@id='rover']", ns)
+    assert rover is not None
+    vals = [float(v) for v in rover.get("points", "").replace(",", " ").split()]
+    expect = outline(load_world("maze").start, standard_rover()["body"])
+    assert vals == pytest.approx([v for p in expect for v in p], abs=0.006)
+    assert invoke("worlds", "--show", "maze", "-o", png).exit_code == 0
+    with Image.open(png) as img:
+        assert img.info["dpi"] == pytest.approx((100, 100), abs=0.01)
+        written = np.asarray(img.convert("RGB"))
+    drawn = np.asarray(rasterize(svg.read_text(encoding="utf-8")))
+    assert np.array_equal(written, drawn)
+
+
+@pytest.mark.parametrize("name", ["maze.jpg", "maze.pdf", "maze.svg.txt"])
+def test_another_suffix_is_one_line_before_the_world_is_read(tmp_path: Path, name: str,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    monkeypatch.chdir(tmp_path)
+    stem = Path(name).stem
+    result = invoke("worlds", "--show", "no-such-world", "-o", name)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"robokit: worlds: -o {name}: a world's picture is an SVG")
+    assert result.stderr.rstrip().endswith(f"name the file {stem}.svg or {stem}.png")
+    assert len(result.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_show_png_imports_neither_matplotlib_nor_numpy(tmp_path: Path) -> None:
+    """With robokit's cache empty (nothing of the world's tables kept): loading a world
+    needs none of its tables, and its picture is drawn without matplotlib and numpy."""
+    out = tmp_path / "arena.png"
+    code = textwrap.dedent(f"""\
+        import sys
+        from robokit.cli import main
+        try:
+            main(["worlds", "--show", "arena", "-o", {str(out)!r}])
+        except SystemExit as e:
+            assert e.code in (0, None), e.code
+        print(sorted({{"matplotlib", "numpy"}} & set(sys.modules)))
+    """)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    env = {**os.environ, "ROBOKIT_CACHE_DIR": str(cache)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+    assert out.read_bytes()[:8] == PNG_SIGNATURE
