@@ -211,3 +211,15 @@ def test_show_png_imports_neither_matplotlib_nor_numpy(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
     assert out.read_bytes()[:8] == PNG_SIGNATURE
+
+
+def test_show_to_stdout_writes_the_svg_alone_there(tmp_path: Path) -> None:
+    """A name with no suffix (a device, a pipe) gets the SVG; what was written is said on
+    stderr, not in the middle of the picture."""
+    proc = subprocess.run([sys.executable, "-c", "from robokit.cli import command; command()",
+                           "worlds", "--show", "sumo", "-o", "/dev/stdout"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    root = ET.fromstring(proc.stdout)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert proc.stderr.startswith("wrote /dev/stdout: world sumo")

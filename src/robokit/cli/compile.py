@@ -59,8 +59,11 @@ def worlds(show: str | None, output: str | None) -> None:
         world = load_world(show)
     inputs = [] if show in BUILTIN_WORLDS else [show]
     plot_world(world, output, standard_rover()["body"], inputs=inputs)
-    click.echo(f"wrote {output}: world {world.name}"
-               + (f" ({world.description})" if world.description else ""))
+    from .._files import stream_fd
+
+    click.echo(f"wrote {output}: world {world.name}"  # to stderr when the SVG went to stdout
+               + (f" ({world.description})" if world.description else ""),
+               err=stream_fd(output) == 1)
 
 
 def _build_options(fn: Any) -> Any:
