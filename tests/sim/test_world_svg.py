@@ -202,3 +202,24 @@ def test_bold_text_is_drawn_in_the_bold_face_as_resvg_draws_it() -> None:
         assert_alike(pixels(regular), resvg(BOLD), 0.01)
     with pytest.raises(SvgSubsetError, match="font-weight"):
         rasterize(BOLD.replace('"bold"', '"900"'))
+
+
+def test_world_figure_is_still_the_same_picture_in_matplotlib() -> None:
+    """world_figure (public: the picture as a matplotlib figure to change) draws the rover
+    where the SVG's PNG does."""
+    from robokit.sim.worldplot import world_figure
+
+    world = load_world("maze")
+    fig = world_figure(world, BODY)
+    fig.canvas.draw()
+    drawn = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(int)
+    assert drawn.shape == (HEIGHT, WIDTH, 3)
+    start = np.array([int(START_COLOR[k:k + 2], 16) for k in (1, 3, 5)])
+    centres = []
+    for img in (drawn, pixels(world_svg(world, BODY))):
+        mask = np.abs(img - start).max(axis=2) < 30
+        mask[:150] = False  # not the legend
+        rows, cols = np.nonzero(mask)
+        assert len(rows) > 100
+        centres.append((cols.mean(), rows.mean()))
+    assert centres[0] == pytest.approx(centres[1], abs=5)
