@@ -11,7 +11,10 @@ stays text (sharp at any zoom, searchable).
 
 The map's content is drawn in world millimetres inside one transformed group
 (``<g id="world" transform="matrix(s 0 0 -s tx ty)">``): the path's points there are the
-telemetry's poses, to 0.01 mm.  Markers and the time panels are in pixels.
+telemetry's poses, to 0.01 mm.  Markers and the time panels are in pixels.  The map's
+pieces (:func:`map_frame`, :func:`mat_surface`, :func:`walls_and_boxes`,
+:func:`object_shapes`, :func:`outline_svg`, :func:`marker`, :func:`map_axes`) draw a
+world's picture too (:mod:`robokit.sim.worldplot_svg`).
 """
 
 from __future__ import annotations
