@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from vm_helpers import assert_same_run, lay_rom, run_micropython
 
+from robokit.config import standard_rover
 from robokit.sim import bodies, simulate
 from robokit.sim.arena import Arena
+from robokit.sim.brick import SimBrick
 from robokit.sim.world import World, load_world
 from robokit.targets.micropython.exact import run_exact
 from robokit.virtual import halvalue, localsim
@@ -350,3 +352,60 @@ def test_the_vms_floor_keeps_its_track_as_raw_numbers(tmp_path: Path) -> None:
     kept, grown = (int(v) for v in out.split())
     assert kept == 3000  # a place every 20 ms
     assert grown < 32 * kept  # (a list, a tuple and two floats: over 128 bytes a place)
+
+
+@needs_vm
+def test_the_vms_floor_thins_a_full_track_as_the_hosts_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A track that fills up keeps every other place and goes on half as often
+    (robokit.sim.floor.MAX_TRACK), in the VM's raw numbers as in the host's lists: the
+    same times and places."""
+    from robokit.sim import floor
+
+    lay_rom(tmp_path)
+    board = ExactBoard(load_world(ROOT / "examples" / "can_push" / "can_ring.toml"),
+                       duration_s=200.0, telemetry_hz=0.0)
+    try:
+        (tmp_path / "plan.bin").write_bytes(localsim.plan(board.new_brick(None)))
+    finally:
+        board.close()
+    (tmp_path / "halvalue.py").write_text(Path(halvalue.__file__).read_text())
+    script = (
+        "import sys\nsys.path[:] = ['']\n"
+        "exec(open('halvalue.py').read())\n"
+        "from robokit.sim import floor, vmbrick\n"
+        "floor.MAX_TRACK = 40\n"
+        "def read(path, offset, code, n):\n"
+        "    from array import array\n"
+        "    a = array(code, bytearray(n * (8 if code == 'q' else 4)))\n"
+        "    with open(path, 'rb') as f:\n"
+        "        f.seek(offset)\n"
+        "        f.readinto(a)\n"
+        "    return a\n"
+        "data = open('plan.bin', 'rb').read()\n"
+        "plan, at = decode(data, 0)\n"
+        "b = vmbrick.make(plan, data, at, lambda now: None, read)\n"
+        "b.every(5000, lambda t: None)\n"
+        "b.sleep_us(7_000_000)\n"
+        "out = bytearray()\n"
+        "encode(b.arena.state(), out)\n"
+        "open('state.bin', 'wb').write(out)\n")
+    run_micropython(tmp_path, script, timeout=120, options=("-X", "heapsize=64M"))
+    mine = Arena(load_world(ROOT / "examples" / "can_push" / "can_ring.toml"),
+                 [SimBrick(board.world_model, standard_rover())])
+    mine.restore(halvalue.decode((tmp_path / "state.bin").read_bytes(), 0)[0])
+
+    monkeypatch.setattr(floor, "MAX_TRACK", 40)
+    host = ExactBoard(load_world(ROOT / "examples" / "can_push" / "can_ring.toml"),
+                      duration_s=200.0, telemetry_hz=0.0)
+    try:
+        hb = host.new_brick(None)
+        hb.every(5000, lambda t: None)
+        hb.sleep_us(7_000_000)
+        theirs = hb.arena
+    finally:
+        host.close()
+    assert 20 <= len(theirs.track_t) < 40 and theirs._track_period > floor.TRACK_PERIOD_US
+    assert theirs.track_t[-1] > 6_000_000  # (not stopped where it first filled up)
+    assert mine.track_t == theirs.track_t and mine.track == theirs.track
+    assert mine._track_period == theirs._track_period

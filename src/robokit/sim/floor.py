@@ -38,7 +38,9 @@ PING_CONE_DEG = 30.0
 _FAR = 1 << 62
 #: What a colour sensor sees of another robot's body under it.
 ROBOT_GREY = "gray"
-#: How often the objects' places are kept for the replay, µs, and how many at most.
+#: How often the objects' places are kept for the replay, µs, and how many at most: once
+#: full, every other place is let go and places are kept half as often from then on (as
+#: the telemetry's rows are), so that the track covers the whole run.
 TRACK_PERIOD_US = 20_000
 MAX_TRACK = 100_000
 #: The room (mm) beyond their reaches within which :meth:`Floor.make_way` tests whether two
@@ -115,11 +117,13 @@ class Floor:
         self.rule_period_us = 10_000
         self._next_rule = 0
         self.verdict: str | None = None
-        #: Where the objects were, every TRACK_PERIOD_US: times (µs) and, per time, each
-        #: object's (x, y) (for the replay).
+        #: Where the objects were, every ``_track_period`` µs (TRACK_PERIOD_US, doubled
+        #: each time the track is full): times (µs) and, per time, each object's (x, y)
+        #: (for the replay).
         self.track_t: list[int] = []
         self.track: list[list[tuple[float, float]]] = []
         self._next_track = 0
+        self._track_period = TRACK_PERIOD_US
         #: Per robot, how far its body reaches from its pose point, and some (mm): beyond
         #: that from a body's reach, the two do not meet nor touch (a test per step saved).
         self._reach = [_MARGIN_MM + max(bodies.hypot(b._front + 1.0, b._half_w + 1.0),
@@ -181,6 +185,18 @@ class Floor:
             brick._next_event = min(t_ev, t_w)
             return
 
+    def _thin_track(self) -> None:
+        """The track is full: keep every other place (the first, the third...), and keep
+        places half as often from now on."""
+        thin = getattr(self.track, "thin", None)
+        if thin is not None:  # (the VM's track, kept as raw numbers: robokit.sim.vmbrick)
+            self.track_t.thin()  # type: ignore[attr-defined]
+            thin()
+        else:
+            self.track_t = self.track_t[::2]
+            self.track = self.track[::2]
+        self._track_period *= 2
+
     def _hand_over(self, brick: SimBrick, wake: int, to: int, at: int) -> None:
         """The program on ``brick`` waits until ``wake``; the one on ``to`` runs from
         ``at`` (the Arena's: with one program there is no other to hand over to)."""
@@ -195,10 +211,13 @@ class Floor:
                 b.now = t
             b._physics_to(t)
         self._roll(t)
-        if self.things and t >= self._next_track and len(self.track_t) < MAX_TRACK:
-            self._next_track = t - t % TRACK_PERIOD_US + TRACK_PERIOD_US
+        if self.things and t >= self._next_track:
+            period = self._track_period
+            self._next_track = t - t % period + period
             self.track_t.append(t)
             self.track.append([(th.x, th.y) for th in self.things])
+            if len(self.track_t) >= MAX_TRACK:
+                self._thin_track()
         for b in self.bricks:
             if b._own_next <= t and b._event_at(t):
                 self.time_up = True
@@ -469,14 +488,15 @@ class Floor:
                     k += 2
             times, places = [bytes(t_arr)], [bytes(p_arr)]
         return [things, self.time_up, self.moves, [list(key) for key in self._touching],
-                times, places, self._next_track, self.verdict, self._next_rule]
+                times, places, self._next_track, self.verdict, self._next_rule,
+                self._track_period]
 
     def restore(self, state: list[Any]) -> None:
         """Take on the :meth:`state` of another floor (the VM's, at the end of its run)."""
         from array import array
 
         (things, self.time_up, self.moves, touching, times, places, self._next_track,
-         self.verdict, self._next_rule) = state
+         self.verdict, self._next_rule, self._track_period) = state
         for th, (x, y, vx, vy, moved, t) in zip(self.things, things, strict=True):  # (host)
             th.x, th.y, th.vx, th.vy, th.moved_mm = x, y, vx, vy, moved
             if t is not None:

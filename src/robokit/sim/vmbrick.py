@@ -271,6 +271,19 @@ class _Numbers:
         """The numbers so far, as their bytes in pieces."""
         return self._full + [bytes(memoryview(self._chunk)[:self._k])]
 
+    def every_other(self, width: int) -> _Numbers:
+        """The first, third, fifth... record of ``width`` numbers each, as new numbers."""
+        import struct
+
+        kept = _Numbers(self._code)
+        code = self._code
+        size = 8 * width
+        data = b"".join(self.pieces())  # (a record may span two chunks)
+        for at in range(0, len(data), 2 * size):
+            for k in range(at, at + size, 8):
+                kept.add(struct.unpack_from(code, data, k)[0])
+        return kept
+
 
 class _TrackTimes:
     """``Floor.track_t`` of the VM's floor: the times, as raw int64s (:class:`_Numbers`)."""
@@ -284,6 +297,10 @@ class _TrackTimes:
     def append(self, t: int) -> None:
         self._t.add(t)
 
+    def thin(self) -> None:
+        """Keep every other time (``Floor._thin_track``)."""
+        self._t = self._t.every_other(1)
+
     def pieces(self) -> list[bytes]:
         return self._t.pieces()
 
@@ -295,6 +312,7 @@ class _TrackPlaces:
     def __init__(self) -> None:
         self._p = _Numbers("d")
         self._n = 0
+        self._width = 0  # numbers a time: x and y of each object
 
     def __len__(self) -> int:
         return self._n
@@ -305,6 +323,12 @@ class _TrackPlaces:
             add(x)
             add(y)
         self._n += 1
+        self._width = 2 * len(places)
+
+    def thin(self) -> None:
+        """Keep every other time's places (``Floor._thin_track``)."""
+        self._p = self._p.every_other(self._width)
+        self._n = (self._n + 1) // 2
 
     def pieces(self) -> list[bytes]:
         return self._p.pieces()
