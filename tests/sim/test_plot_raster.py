@@ -7,7 +7,6 @@ box over a colour, the path clipped to the map's frame."""
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import re
@@ -19,11 +18,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from plot_helpers import assert_alike, assert_sees_missing, pixels, resvg
 
 from robokit.sim import simulate
 from robokit.sim.plot_data import PATH_COLOR, scene
 from robokit.sim.plot_svg import HEIGHT, WIDTH, svg_text
-from robokit.sim.svgraster import SvgSubsetError, font_path, rasterize
+from robokit.sim.svgraster import SvgSubsetError, rasterize
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
@@ -42,42 +42,12 @@ def svgs() -> dict[str, tuple[Any, str]]:
     return out
 
 
-def pixels(svg: str) -> np.ndarray:
-    return np.asarray(rasterize(svg)).astype(int)
 
 
-def resvg(svg: str) -> np.ndarray:
-    """The picture as resvg draws it, with the same font (DejaVu Sans) and no other."""
-    resvg_py = pytest.importorskip("resvg_py")
-    from PIL import Image
-
-    font = font_path()
-    assert font is not None, "matplotlib's DejaVu Sans: installed with robokit's dependencies"
-    data = resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True,
-                                 font_files=[str(font)], background="#ffffff")
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(int)
 
 
-def difference(a: np.ndarray, b: np.ndarray) -> tuple[float, int, float]:
-    """How far two pictures are apart: the mean absolute difference per channel; and on
-    both shrunk 4 times by averaging (a glyph's edges and a line's anti-aliasing drawn a
-    little differently mostly average out there, a missing line or label does not) the
-    largest difference of a channel and the fraction of pixels differing by more than 40."""
-    from PIL import Image
-
-    mean = float(np.abs(a - b).mean())
-    small = [np.asarray(Image.fromarray(x.astype(np.uint8)).reduce(4)).astype(int)
-             for x in (a, b)]
-    coarse = np.abs(small[0] - small[1]).max(axis=2)
-    return mean, int(coarse.max()), float((coarse > 40).mean())
 
 
-def assert_alike(a: np.ndarray, b: np.ndarray, most: float = 0.0025) -> None:
-    """Bounds measured on the examples: mean <= 1.9, coarse largest <= 64, coarse fraction
-    <= 0.08 % (``most``: 0.25 %); a missing path, title or panel gives a coarse largest of
-    124 or more."""
-    mean, largest, fraction = difference(a, b)
-    assert mean < 2.5 and largest < 100 and fraction < most, (mean, largest, fraction)
 
 
 def test_every_examples_picture_is_in_the_subset_and_drawn(svgs) -> None:  # type: ignore[no-untyped-def]
@@ -120,11 +90,7 @@ def test_objects_and_other_robots_are_drawn_as_resvg_draws_them(tmp_path: Path) 
 def test_the_comparison_sees_a_missing_part(svgs, cut: str) -> None:  # type: ignore[no-untyped-def]
     """The bounds of the comparison are not so loose that a picture without its path,
     its title or a panel passes."""
-    _sc, svg = svgs["line_follower"]
-    missing = re.sub(cut, "", svg, count=1, flags=re.S)
-    assert len(missing) < len(svg)
-    with pytest.raises(AssertionError):
-        assert_alike(pixels(missing), resvg(svg))
+    assert_sees_missing(svgs["line_follower"][1], cut)
 
 
 #: One of each kind of element and attribute the subset draws, large enough to see.

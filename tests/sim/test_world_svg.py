@@ -4,7 +4,6 @@ as resvg draws the SVG, bold text in DejaVu Sans Bold."""
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -12,10 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from plot_helpers import assert_alike, assert_sees_missing, pixels, resvg
 
 from robokit.config import standard_rover
 from robokit.sim.plot_data import ROBOT_COLORS, START_COLOR, outline
-from robokit.sim.svgraster import SvgSubsetError, font_path, rasterize
+from robokit.sim.svgraster import SvgSubsetError, rasterize
 from robokit.sim.world import BUILTIN_WORLDS, load_world
 from robokit.sim.worldplot_svg import HEIGHT, WIDTH, arrow, world_svg
 
@@ -122,41 +122,12 @@ def test_the_examples_have_world_files_with_objects() -> None:
 
 # -- the PNG as resvg draws the SVG ----------------------------------------------------
 
-def pixels(svg: str) -> np.ndarray:
-    return np.asarray(rasterize(svg)).astype(int)
 
 
-def resvg(svg: str) -> np.ndarray:
-    """The picture as resvg draws it, with DejaVu Sans and its bold face, no other font."""
-    resvg_py = pytest.importorskip("resvg_py")
-    from PIL import Image
-
-    fonts = [font_path(), font_path(bold=True)]
-    assert None not in fonts, "matplotlib's DejaVu Sans: installed with robokit's dependencies"
-    data = resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True,
-                                 font_files=[str(p) for p in fonts], background="#ffffff")
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB")).astype(int)
 
 
-def difference(a: np.ndarray, b: np.ndarray) -> tuple[float, int, float]:
-    """The mean absolute difference per channel; on both shrunk 4 times by averaging, the
-    largest difference of a channel and the fraction of pixels differing by more than 40
-    (as tests/sim/test_plot_raster.py measures the run's picture)."""
-    from PIL import Image
-
-    mean = float(np.abs(a - b).mean())
-    small = [np.asarray(Image.fromarray(x.astype(np.uint8)).reduce(4)).astype(int)
-             for x in (a, b)]
-    coarse = np.abs(small[0] - small[1]).max(axis=2)
-    return mean, int(coarse.max()), float((coarse > 40).mean())
 
 
-def assert_alike(a: np.ndarray, b: np.ndarray, most: float = 0.0025) -> None:
-    """The run picture's bounds: mean < 2.5, coarse largest < 100, coarse fraction < 0.25 %
-    (``most``).  Measured on COMPARED: mean <= 0.93, coarse largest <= 53, coarse fraction
-    <= 0.015 %; a missing outline, arrow, title, legend or number breaks them."""
-    mean, largest, fraction = difference(a, b)
-    assert mean < 2.5 and largest < 100 and fraction < most, (mean, largest, fraction)
 
 
 #: A maze (walls, a goal), a ring with two robots' numbered starts, a walled square with
@@ -179,11 +150,7 @@ def test_the_png_is_resvgs_picture(world: str | Path) -> None:
     r'<text[^>]*class="robot-number">2</text>',  # robot 2's number
 ])
 def test_the_comparison_sees_a_missing_part(cut: str) -> None:
-    svg = world_svg(load_world("sumo"), BODY)
-    missing = re.sub(cut, "", svg, count=1, flags=re.S)
-    assert len(missing) < len(svg)
-    with pytest.raises(AssertionError):
-        assert_alike(pixels(missing), resvg(svg))
+    assert_sees_missing(world_svg(load_world("sumo"), BODY), cut)
 
 
 BOLD = """<svg xmlns="http://www.w3.org/2000/svg" width="240" height="80" viewBox="0 0 240 80"

@@ -312,21 +312,22 @@ def test_the_bodies_answer_in_micropython_as_in_cpython(tmp_path: Path) -> None:
     assert sum(w[1] != bits(math.inf) for w in want) > 150  # (the rays met them)
 
 
-@needs_vm
-def test_the_vms_floor_keeps_its_track_as_raw_numbers(tmp_path: Path) -> None:
-    """A long run's track stays compact in the VM: 24 bytes a place kept (its time and
-    x, y as raw numbers), not a list, a tuple and two floats apiece, whose small objects
-    would fill the VM's heap over a long run (and slow each allocation among them)."""
-    lay_rom(tmp_path)
-    board = ExactBoard(load_world(ROOT / "examples" / "can_push" / "can_ring.toml"),
-                       duration_s=200.0, telemetry_hz=0.0)
+CAN_RING = ROOT / "examples" / "can_push" / "can_ring.toml"
+
+
+def _in_vm_floor(folder: Path, body: str, heap: str) -> str:
+    """Run ``body`` in MicroPython's VM with ``b``, a VMBrick made from the plan of the
+    standard rover in the can's ring (its floor ``b.arena``, its 200 s run), and
+    halvalue's ``encode``/``decode``; what it printed."""
+    lay_rom(folder)
+    board = ExactBoard(load_world(CAN_RING), duration_s=200.0, telemetry_hz=0.0)
     try:
-        (tmp_path / "plan.bin").write_bytes(localsim.plan(board.new_brick(None)))
+        (folder / "plan.bin").write_bytes(localsim.plan(board.new_brick(None)))
     finally:
         board.close()
-    (tmp_path / "halvalue.py").write_text(Path(halvalue.__file__).read_text())
+    (folder / "halvalue.py").write_text(Path(halvalue.__file__).read_text())
     script = (
-        "import sys, gc\nsys.path[:] = ['']\n"
+        "import sys\nsys.path[:] = ['']\n"
         "exec(open('halvalue.py').read())\n"
         "from robokit.sim import vmbrick\n"
         "def read(path, offset, code, n):\n"
@@ -338,7 +339,17 @@ def test_the_vms_floor_keeps_its_track_as_raw_numbers(tmp_path: Path) -> None:
         "    return a\n"
         "data = open('plan.bin', 'rb').read()\n"
         "plan, at = decode(data, 0)\n"
-        "b = vmbrick.make(plan, data, at, lambda now: None, read)\n"
+        "b = vmbrick.make(plan, data, at, lambda now: None, read)\n") + body
+    return run_micropython(folder, script, timeout=120, options=("-X", "heapsize=" + heap))
+
+
+@needs_vm
+def test_the_vms_floor_keeps_its_track_as_raw_numbers(tmp_path: Path) -> None:
+    """A long run's track stays compact in the VM: 24 bytes a place kept (its time and
+    x, y as raw numbers), not a list, a tuple and two floats apiece, whose small objects
+    would fill the VM's heap over a long run (and slow each allocation among them)."""
+    out = _in_vm_floor(tmp_path, (
+        "import gc\n"
         "b.every(5000, lambda t: None)\n"  # (a control loop's ticks: events on the clock)
         "b.sleep_us(10_000_000)\n"
         "n0 = len(b.arena.track_t)\n"
@@ -347,8 +358,7 @@ def test_the_vms_floor_keeps_its_track_as_raw_numbers(tmp_path: Path) -> None:
         "b.sleep_us(60_000_000)\n"
         "n1 = len(b.arena.track_t)\n"
         "gc.collect()\n"
-        "print(n1 - n0, gc.mem_alloc() - m0)\n")
-    out = run_micropython(tmp_path, script, timeout=120, options=("-X", "heapsize=96M"))
+        "print(n1 - n0, gc.mem_alloc() - m0)\n"), "96M")
     kept, grown = (int(v) for v in out.split())
     assert kept == 3000  # a place every 20 ms
     assert grown < 32 * kept  # (a list, a tuple and two floats: over 128 bytes a place)
@@ -362,42 +372,16 @@ def test_the_vms_floor_thins_a_full_track_as_the_hosts_does(
     same times and places."""
     from robokit.sim import floor
 
-    lay_rom(tmp_path)
-    board = ExactBoard(load_world(ROOT / "examples" / "can_push" / "can_ring.toml"),
-                       duration_s=200.0, telemetry_hz=0.0)
-    try:
-        (tmp_path / "plan.bin").write_bytes(localsim.plan(board.new_brick(None)))
-    finally:
-        board.close()
-    (tmp_path / "halvalue.py").write_text(Path(halvalue.__file__).read_text())
-    script = (
-        "import sys\nsys.path[:] = ['']\n"
-        "exec(open('halvalue.py').read())\n"
-        "from robokit.sim import floor, vmbrick\n"
+    _in_vm_floor(tmp_path, (
+        "from robokit.sim import floor\n"
         "floor.MAX_TRACK = 40\n"
-        "def read(path, offset, code, n):\n"
-        "    from array import array\n"
-        "    a = array(code, bytearray(n * (8 if code == 'q' else 4)))\n"
-        "    with open(path, 'rb') as f:\n"
-        "        f.seek(offset)\n"
-        "        f.readinto(a)\n"
-        "    return a\n"
-        "data = open('plan.bin', 'rb').read()\n"
-        "plan, at = decode(data, 0)\n"
-        "b = vmbrick.make(plan, data, at, lambda now: None, read)\n"
         "b.every(5000, lambda t: None)\n"
         "b.sleep_us(7_000_000)\n"
         "out = bytearray()\n"
         "encode(b.arena.state(), out)\n"
-        "open('state.bin', 'wb').write(out)\n")
-    run_micropython(tmp_path, script, timeout=120, options=("-X", "heapsize=64M"))
-    mine = Arena(load_world(ROOT / "examples" / "can_push" / "can_ring.toml"),
-                 [SimBrick(board.world_model, standard_rover())])
-    mine.restore(halvalue.decode((tmp_path / "state.bin").read_bytes(), 0)[0])
-
+        "open('state.bin', 'wb').write(out)\n"), "64M")
     monkeypatch.setattr(floor, "MAX_TRACK", 40)
-    host = ExactBoard(load_world(ROOT / "examples" / "can_push" / "can_ring.toml"),
-                      duration_s=200.0, telemetry_hz=0.0)
+    host = ExactBoard(load_world(CAN_RING), duration_s=200.0, telemetry_hz=0.0)
     try:
         hb = host.new_brick(None)
         hb.every(5000, lambda t: None)
@@ -405,6 +389,8 @@ def test_the_vms_floor_thins_a_full_track_as_the_hosts_does(
         theirs = hb.arena
     finally:
         host.close()
+    mine = Arena(hb.world, [SimBrick(hb.world, standard_rover())])
+    mine.restore(halvalue.decode((tmp_path / "state.bin").read_bytes(), 0)[0])
     assert 20 <= len(theirs.track_t) < 40 and theirs._track_period > floor.TRACK_PERIOD_US
     assert theirs.track_t[-1] > 6_000_000  # (not stopped where it first filled up)
     assert mine.track_t == theirs.track_t and mine.track == theirs.track
