@@ -20,13 +20,11 @@ stays light and nothing global changes.
 
 from __future__ import annotations
 
-import gc
 import io
 import math
 import struct
 import zlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -186,21 +184,6 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     """A PNG chunk: length, type, data, CRC of type and data."""
     return (struct.pack(">I", len(data)) + kind + data
             + struct.pack(">I", zlib.crc32(kind + data)))
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection in the body: importing matplotlib and drawing a figure
-    allocate hundreds of thousands of objects that all live on, and the collector's
-    passes over them cost ~10 % of the plot's CPU time for nothing.  It runs again after
-    (when it was on), and collects then what the body left."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def png_bytes(fig: Any) -> bytes:
