@@ -31,7 +31,7 @@ from .plot_data import (
     Scene,
 )
 from .plot_lanes import Band, EventLane
-from .svgdraw import FONT, PT, Frame, esc, legend, num, path_d, text
+from .svgdraw import FONT, PT, Frame, dashed, esc, legend, num, path_d, text
 from .world.shapes import Circle, Line, Ring, color_hex
 
 __all__ = ["HEIGHT", "WIDTH", "line_handle", "map_axes", "map_frame", "marker", "mat_surface",
@@ -86,10 +86,11 @@ def _points(pts: Any) -> str:
 
 
 def outline_svg(pts: list[tuple[float, float]], colour: str, width_mm: float,
-                dash: str = "") -> str:
-    """A robot's outline (a closed polygon, unfilled), in mm."""
+                dash: str = "", ident: str = "") -> str:
+    """A robot's outline (a closed polygon, unfilled), in mm; ``ident``: its id."""
     d = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<polygon points="{_points(pts)}" fill="none" stroke="{colour}" '
+    i = f' id="{ident}"' if ident else ""
+    return (f'<polygon{i} points="{_points(pts)}" fill="none" stroke="{colour}" '
             f'stroke-width="{num(width_mm)}" stroke-linejoin="round"{d}/>')
 
 
@@ -148,8 +149,7 @@ def _world(sc: Scene, mm: float) -> list[str]:
     """The world's mat, walls, boxes and objects, and the run's paths, in mm (``mm``: the
     size of a px in mm, for widths given in points)."""
     out = mat_surface(sc.world, mm) + walls_and_boxes(sc.world, mm)
-    out.append(outline_svg(sc.start_outline, START_COLOR, 1.0 * PT * mm,
-                           f"{num(3.7 * PT * mm)} {num(1.6 * PT * mm)}"))
+    out.append(outline_svg(sc.start_outline, START_COLOR, 1.0 * PT * mm, dashed(PT * mm)))
     out += object_shapes(sc.objects, mm)
     width = num(2.0 * PT * mm)
     for k, track in enumerate(sc.others):

@@ -15,8 +15,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["PT", "Frame", "esc", "legend", "nice_ticks", "num", "path_d", "text", "text_width",
-           "thin"]
+__all__ = ["PT", "Frame", "dashed", "esc", "legend", "nice_ticks", "num", "path_d", "text",
+           "text_width", "thin"]
 
 #: Pixels per point (a 100 dpi canvas).
 PT = 100.0 / 72.0
@@ -41,6 +41,12 @@ def num(v: float) -> str:
     if s[-1] == "0":
         s = s.rstrip("0").rstrip(".")
     return "0" if s == "-0" else s
+
+
+def dashed(width: float) -> str:
+    """The ``stroke-dasharray`` of a dashed line ``width`` wide, as matplotlib dashes one:
+    3.7 widths on, 1.6 off."""
+    return f"{num(3.7 * width)} {num(1.6 * width)}"
 
 
 def esc(s: str) -> str:

@@ -30,7 +30,7 @@ from .plot_svg import (
     outline_svg,
     walls_and_boxes,
 )
-from .svgdraw import FONT, PT, esc, legend, num, text
+from .svgdraw import FONT, PT, dashed, esc, legend, num, text
 
 __all__ = ["HEIGHT", "WIDTH", "arrow", "world_svg"]
 
@@ -79,14 +79,13 @@ def world_svg(world: Any, body: dict[str, float]) -> str:
     out += walls_and_boxes(world, mm)
     out += object_shapes([(o, o.center) for o in world.objects], mm)
     x, y, heading = world.start
-    out.append(outline_svg(body_outline(world.start, body), START_COLOR, 1.8 * PT * mm)
-               .replace("<polygon ", '<polygon id="rover" ', 1))
+    out.append(outline_svg(body_outline(world.start, body), START_COLOR, 1.8 * PT * mm,
+                           ident="rover"))
     width = 1.4 * PT * mm
-    dash = f"{num(3.7 * width)} {num(1.6 * width)}"
     for i, r in enumerate(world.robots):
         colour = ROBOT_COLORS[i % len(ROBOT_COLORS)]
-        out.append(outline_svg(body_outline(r.pose, body), colour, width, dash)
-                   .replace("<polygon ", f'<polygon id="robot-{i + 1}" ', 1))
+        out.append(outline_svg(body_outline(r.pose, body), colour, width, dashed(width),
+                               ident=f"robot-{i + 1}"))
     tip = " ".join(f"{num(u)},{num(v)}"
                    for u, v in arrow(x, y, heading, max(body["front"], 60.0) * 1.6))
     out.append(f'<polygon id="heading" points="{tip}" fill="{START_COLOR}" '
@@ -104,9 +103,7 @@ def world_svg(world: Any, body: dict[str, float]) -> str:
     entries = [(marker("o", START_COLOR, 6),
                 f"start x={x:.0f} y={y:.0f} heading={heading:.0f}°")]
     if world.robots:
-        lw = 1.5 * PT
-        entries.append((line_handle(ROBOT_COLORS[0], 1.5, 8 * PT,
-                                    f"{num(3.7 * lw)} {num(1.6 * lw)}"),
+        entries.append((line_handle(ROBOT_COLORS[0], 1.5, 8 * PT, dashed(1.5 * PT)),
                         f"{len(world.robots)} start poses for several robots"))
     out += legend(f, entries, 8, 0.85)
     out.append("</g>")
