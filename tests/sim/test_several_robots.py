@@ -6,15 +6,19 @@ from __future__ import annotations
 import json
 import math
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
 from cli_helpers import invoke
 
+from robokit.config import standard_rover
 from robokit.errors import ProgramError
 from robokit.sim import bodies, simulate
+from robokit.sim.brick import SimBrick
 from robokit.sim.match import ring_out
-from robokit.sim.world import World
+from robokit.sim.watchdog import Watchdog
+from robokit.sim.world import World, load_world
 
 
 def write(path: Path, text: str) -> Path:
@@ -321,6 +325,48 @@ def test_the_same_run_whatever_the_host_scheduling() -> None:
             [f"{a.program}: rows differ from row {k} ({len(rows_a)} and {len(rows_b)} rows)",
              rows_a[0], *rows_a[k:k + 3], "-- against --", *rows_b[k:k + 3]])
         assert a.output == b.output
+
+
+def test_a_match_stops_its_clocks_at_its_duration() -> None:
+    """The listener still waits (wait(5000) from 0.1 s) when the pusher ends at 3.7 s:
+    with 4 s to run, every clock stops at 4 s (it was given the listener's wake, 5.1 s)."""
+    r = simulate([EXAMPLES / "sumo_match" / "pusher.py",
+                  EXAMPLES / "sumo_match" / "listener.py"], world="sumo", duration=4)
+    assert [x.status for x in r.robots] == ["finished", "timeout"]
+    assert r.sim_time_s == 4.0
+    assert [x.brick.now for x in r.robots] == [4_000_000, 4_000_000]
+
+
+class _HeldWake(threading.Event):
+    """A watchdog's wake-up held at the moment it woke (before it looked at the program),
+    while the test lets the program's thread and the other robots go on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.woke, self.go = threading.Event(), threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if not self.woke.is_set():
+            self.woke.set()
+            self.go.wait()
+            return False
+        return super().wait(timeout)
+
+
+def test_a_program_that_ends_just_before_its_time_runs_out_finished(tmp_path: Path) -> None:
+    """CI saw it once, under load: robot 1's program ended, the other robot's turn then
+    ran the clocks past the end, and robot 1's watchdog, awake since just before, called
+    the run a timeout. A program that has ended gets no reason to end."""
+    brick = SimBrick(load_world("sumo"), standard_rover())
+    dog = Watchdog(brick, 5.0, str(tmp_path))
+    dog._stop = held = _HeldWake()
+    dog.start(threading.get_ident())
+    assert held.woke.wait(5)
+    dog.program_ended()  # the program's last line ran ...
+    brick.time_up = True  # ... and the others went on to the end of time
+    held.go.set()
+    dog.join()
+    assert dog.reason is None
 
 
 def test_a_world_names_each_robots_program_and_robot_file(

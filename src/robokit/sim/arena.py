@@ -93,7 +93,7 @@ class Arena(Floor):
 
     def _give(self, to: int, at: int) -> None:
         nb = self.bricks[to]
-        if nb.now < at:
+        if nb.now < at and not self.time_up:  # (time up: its clock stays at the end)
             nb.now = at
         self.turn = to
         self._turned.notify_all()
