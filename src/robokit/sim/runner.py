@@ -6,7 +6,8 @@ for it.  A watchdog thread stops a loop that never touches the robot (simulated
 time stands still, so it would run forever) after a wall-clock budget, naming
 the loop's line.  Whatever ends a run (its duration, a hang, Ctrl-C in the
 calling thread, ``os._exit``) is raised in the program again and again until it
-ends; one that still does not end within :data:`GIVE_UP_S` is left behind (its
+ends (:mod:`robokit.sim.watchdog`); one that still does not end within
+:data:`~robokit.sim.watchdog.GIVE_UP_S` is left behind (its
 thread is a daemon) and the run ends without it.  ``input()`` reads the run's
 ``input`` text, then end-of-file.  The program and its own modules import ``time`` and
 ``utime`` as the simulated clock (:mod:`robokit.sim.simtime`), through the builtins
@@ -39,6 +40,7 @@ from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, check_duration, is_u
 from .mpnames import program_modules
 from .result import RunResult
 from .simtime import program_builtins, program_time
+from .watchdog import OutputClosed, ProgramExit, ProgramHang, Watchdog
 
 __all__ = ["ProgramHang", "RunInterrupted", "RunResult", "LoadedProgram", "program_from_bundle",
            "run_program", "run_programs", "read_directives", "directives_in",
@@ -46,15 +48,6 @@ __all__ = ["ProgramHang", "RunInterrupted", "RunResult", "LoadedProgram", "progr
 
 #: A line of output longer than this (print(..., end="") in a loop) is passed on in pieces.
 MAX_LINE_CHARS = 100_000
-#: Wall seconds a program may keep catching what ends it before the run goes on without it
-#: (at least; the hang budget when that is longer).
-GIVE_UP_S = 1.0
-
-
-class ProgramHang(BaseException):
-    """Injected into a program whose simulated time stood still too long."""
-
-
 class RunInterrupted(KeyboardInterrupt):
     """Ctrl-C ended a run.  ``left_behind``: the program caught every attempt to stop
     it, and its thread still runs (a command line should end its process with
@@ -88,15 +81,6 @@ class _ByThread:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream(), name)
-
-
-class _ProgramExit(BaseException):
-    """Raised by ``os._exit`` in the program: the program's end, not the simulator's."""
-
-
-class _OutputClosed(BaseException):
-    """Raised in the program when the ``on_output`` callback failed (the reader of the
-    output went away): the run stops, and the callback's error goes to the caller."""
 
 
 class _Output(io.TextIOBase):
@@ -149,7 +133,7 @@ class _Output(io.TextIOBase):
                 self._on_output = None
                 if self.on_fail is not None:
                     self.on_fail()
-                raise _OutputClosed() from None
+                raise OutputClosed() from None
             finally:
                 sys.stdout = ours
 
@@ -168,130 +152,6 @@ class _Output(io.TextIOBase):
         if note is None:
             return text
         return text + ("" if not text or text.endswith("\n") else "\n") + note + "\n"
-
-
-class _Watchdog:
-    """Watches the program's thread, and keeps raising what ends the run in it until it
-    ends: KeyboardInterrupt after :meth:`interrupt`, ``os._exit``'s end, SimTimeUp once
-    simulated time is up, and ProgramHang once the clock has stood still for ``budget_s``
-    of wall time.  Nothing is raised once :meth:`program_ended` was called."""
-
-    def __init__(self, brick: SimBrick, budget_s: float, user_dir: str):
-        self._brick = brick
-        #: With several robots, only the program whose turn it is runs (robokit.sim.arena):
-        #: nothing is raised in one that waits, and its clock standing still is no hang.
-        self._arena = brick.arena
-        self._budget = budget_s
-        self._user_dir = user_dir
-        self._lock = threading.Lock()
-        self._target = 0
-        self._ended = False
-        self._stop = threading.Event()
-        #: Why the run is being ended: "interrupt", "exit", "output", "hang" or "time".
-        self.reason: str | None = None
-        self.exit_code: Any = None
-        #: The program's innermost (file, line) when the hang was found, or when it exited.
-        self.where: tuple[str, int] | None = None
-        self.given_up = False
-        self._thread = threading.Thread(target=self._watch, name="robokit-watchdog", daemon=True)
-
-    def start(self, target: int) -> None:
-        self._target = target
-        self._thread.start()
-
-    def stop(self, reason: str) -> None:
-        """End the run for ``reason`` (a first reason stays, except that Ctrl-C wins)."""
-        if self.reason is None or reason == "interrupt":
-            self.reason = reason
-        self._brick.end_now()  # from now on every device call ends the program too
-
-    def program_ended(self) -> None:
-        """The program's thread has left the program: raise nothing more in it.  Called
-        in that thread; one raised just before lands in the call to :func:`_landing`
-        (not cleared with ``PyThreadState_SetAsyncExc(id, NULL)``: on CPython 3.11 that
-        leaves the interpreter's eval breaker set, and every thread crawls from then on)."""
-        with self._lock:
-            self._ended = True
-            self._stop.set()
-        _landing()
-
-    def join(self) -> None:
-        if not self.given_up and self._thread.is_alive():
-            self._thread.join()
-
-    def program_where(self, frame: Any = None) -> tuple[str, int] | None:
-        """The innermost line of the user's program the program's thread is running
-        (or in ``frame`` and its callers)."""
-        f = frame if frame is not None else sys._current_frames().get(self._target)
-        while f is not None:
-            if is_user_file(f.f_code.co_filename, self._user_dir):
-                return f.f_code.co_filename, f.f_lineno
-            f = f.f_back
-        return None
-
-    def _exception(self) -> type[BaseException] | None:
-        reason = self.reason
-        if reason == "interrupt":
-            return KeyboardInterrupt
-        if reason == "exit":
-            return _ProgramExit
-        if reason == "output":
-            return _OutputClosed
-        if reason == "hang":
-            return ProgramHang
-        if reason == "time" or self._brick.time_up:
-            self.reason = self.reason or "time"
-            return SimTimeUp
-        return None
-
-    def _watch(self) -> None:
-        brick = self._brick
-        last = brick.now
-        since = time.monotonic()
-        step = min(0.05, self._budget / 4)
-        first: float | None = None  # when the first stop was raised
-        arena = self._arena
-        while not self._stop.wait(step):
-            exc = self._exception()
-            if exc is None:
-                now = brick.now
-                if now != last or (arena is not None and arena.turn != brick.index):
-                    last, since = now, time.monotonic()
-                    continue
-                if time.monotonic() - since < self._budget:
-                    continue
-                self.where = self.program_where()
-                self.reason = "hang"
-                exc = ProgramHang
-            with self._lock:
-                if self._ended:
-                    return
-                if arena is None:
-                    _raise_in(self._target, exc)
-                else:
-                    with arena.lock:
-                        if not arena.may_raise(brick):
-                            continue
-                        _raise_in(self._target, exc)
-            if first is None:
-                first = time.monotonic()
-            elif time.monotonic() - first > max(GIVE_UP_S, self._budget
-                                                if self.reason == "hang" else 0.0):
-                # The program catches everything: the run goes on without it, and it is
-                # still stopped again now and then in case it ever lets go.
-                self.given_up = True
-                step = 0.5
-
-
-def _raise_in(thread_id: int, exc: type[BaseException]) -> None:
-    import ctypes  # only when a program must be stopped from outside
-
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc))
-
-
-def _landing() -> None:
-    """Nothing: a Python call is where an exception raised in this thread by another
-    (PyThreadState_SetAsyncExc) is delivered, at the latest."""
 
 
 #: As in CPython's tracebacks: a frame repeated more often than this is folded.
@@ -535,7 +395,7 @@ class _Run:
         self.program = program
         brick.user_dir = program.user_dir
         self.out = _Output(brick, on_output)
-        self.dog = _Watchdog(brick, budget_s, program.user_dir)
+        self.dog = Watchdog(brick, budget_s, program.user_dir)
         self.out.on_fail = lambda: self.dog.stop("output")
         # The program and its modules import their own time and utime: the simulated
         # clock (the process's time module, which robokit's threads use, is left alone).
@@ -619,7 +479,7 @@ def run_programs(
             dog.exit_code = status
             dog.where = dog.program_where(sys._getframe(1))
             dog.stop("exit")
-        raise _ProgramExit()
+        raise ProgramExit()
 
     def stop_all(reason: str) -> None:
         for run in runs:
@@ -666,7 +526,7 @@ def run_programs(
                 if run.out.failed is None:
                     try:
                         run.out.close_line()
-                    except _OutputClosed:
+                    except OutputClosed:
                         pass
     finally:
         _restore_sigint(old_sigint)
@@ -722,7 +582,7 @@ def _let_go(*holders: Any, collect: bool = True) -> None:
     reference cycles too (an exception that ended the program holds its frames in one);
     a program that finished leaves none worth the collector's time."""
     old = sys.unraisablehook
-    ends = (SimTimeUp, ProgramHang, _ProgramExit, _OutputClosed, KeyboardInterrupt)
+    ends = (SimTimeUp, ProgramHang, ProgramExit, OutputClosed, KeyboardInterrupt)
 
     def hook(unraisable: Any) -> None:
         if not isinstance(unraisable.exc_value, ends):
@@ -756,7 +616,7 @@ def _restore_sigint(old: Any) -> None:
         signal.signal(signal.SIGINT, old)
 
 
-def _outcome(dog: _Watchdog, exc: BaseException | None, user_dir: str, budget_s: float,
+def _outcome(dog: Watchdog, exc: BaseException | None, user_dir: str, budget_s: float,
              filename: str, brick: SimBrick
              ) -> tuple[str, dict[str, Any] | None, str | None]:
     """The run's status, error summary and traceback text, from why the watchdog ended
