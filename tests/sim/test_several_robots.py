@@ -214,11 +214,46 @@ def test_robokit_run_two_programs_reports_both(tmp_path: Path,
     d = json.loads(res.stdout)
     assert [x["output"] for x in d["robots"]] == ["drove 100\n", "hello from b\n"]
     assert d["robots"][1]["start_pose"] == {"x_mm": 170.0, "y_mm": 0.0, "heading_deg": 180.0}
-    res = invoke("run", a, b, "--world", "sumo", "--telemetry", "t.csv")
-    assert res.exit_code == 2 and "--telemetry: not for several robots" in res.stderr
+    res = invoke("run", a, b, "--world", "sumo", "--board", "x")
+    assert res.exit_code == 2 and "--board: not for several robots" in res.stderr
     assert "Traceback" not in res.stderr
+    res = invoke("run", a, b, "--world", "sumo", "--telemetry", "t.txt")
+    assert res.exit_code == 2 and "--telemetry t.txt: use a .csv or .json" in res.stderr
+    assert not (tmp_path / "t.txt").exists()
     res = invoke("run", a, "--robot", "x.toml", "--robot", "y.toml")
     assert res.exit_code == 2 and "2 robot files for 1 program" in res.stderr
+
+
+def test_the_telemetry_of_several_robots_is_one_file_with_every_robots_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two sumo programs build their robots with other motor names: the CSV has the
+    columns of both, each robot's own values under its own, empty under the other's."""
+    import csv
+
+    monkeypatch.chdir(EXAMPLES.parent)
+    match = ["examples/sumo_match/pusher.py", "examples/sumo_match/listener.py"]
+    res = invoke("run", *match, "--duration", "2", "--telemetry", tmp_path / "t.csv")
+    assert res.exit_code == 0, res.stderr
+    assert f"telemetry  {tmp_path / 't.csv'}" in res.stdout
+    rows = list(csv.DictReader((tmp_path / "t.csv").read_text(encoding="utf-8")
+                               .splitlines()))
+    alone = simulate(match, duration=2).robots
+    own = [list(csv.DictReader(r.telemetry.to_csv().splitlines())) for r in alone]
+    assert set(own[0][0]) != set(own[1][0])  # what makes the union worth a test
+    for i in (0, 1):
+        mine = [r for r in rows if r["robot_index"] == str(i + 1)]
+        assert len(mine) == len(own[i]) > 90
+        others = set(own[1 - i][0]) - set(own[i][0])
+        assert all({k: r[k] for k in own[i][0]} == o for r, o in zip(mine, own[i],
+                                                                     strict=True))
+        assert all(r[k] == "" for r in mine for k in others)
+    res = invoke("run", *match, "--duration", "2", "--telemetry", tmp_path / "t.json")
+    assert res.exit_code == 0, res.stderr
+    robots = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))["robots"]
+    assert [(r["robot_index"], Path(r["program"]).name) for r in robots] == [
+        (1, "pusher.py"), (2, "listener.py")]
+    assert robots[1]["output"][0]["text"] == "robot 1 says 42"
+    assert [r["columns"] for r in robots] == [r.telemetry.columns for r in alone]
 
 
 def test_world_files_name_robots_and_objects_with_clear_errors() -> None:

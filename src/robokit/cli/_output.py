@@ -295,6 +295,17 @@ def check_plot_name(plot: Path | None) -> None:
         fail(f"--plot {e}")
 
 
+def check_file_names(plot: Path | None, telemetry: Path | None,
+                     replay: Path | None) -> None:
+    """Refuse --plot, --telemetry and --replay file names of the wrong kind (before the
+    run)."""
+    check_plot_name(plot)
+    if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
+        fail(f"--telemetry {telemetry}: use a .csv or .json file name")
+    if replay is not None and replay.suffix.lower() not in (".html", ".htm"):
+        fail(f"--replay {replay}: the replay is a web page; name the file *.html")
+
+
 def read_input(input_file: Path | None) -> str | None:
     """The text of ``--input FILE`` ('-': standard input), or None without it."""
     if input_file is None:

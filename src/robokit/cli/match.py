@@ -11,7 +11,7 @@ import click
 
 from ._errors import EXIT_PROGRAM_ERROR, about, fail
 from ._output import (
-    check_plot_name,
+    check_file_names,
     fmt_number,
     fmt_pose,
     object_line,
@@ -32,13 +32,10 @@ def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any
     if len(robots) > len(programs):
         fail(f"--robot: {len(robots)} robot files for {len(programs)} program"
              f"{'' if len(programs) == 1 else 's'}; give one --robot per program, in order")
-    refused = [name for name, value in (("--telemetry", telemetry), ("--board", kit))
-               if value is not None]
-    if refused:
-        fail(f"{', '.join(refused)}: not for several robots yet; leave "
-             f"{'it' if len(refused) == 1 else 'them'} out (--json, --plot and --replay "
-             "show every robot)")
-    check_plot_name(plot)
+    if kit is not None:
+        fail("--board: not for several robots yet; leave it out (or give each program "
+             "its robot with --robot)")
+    check_file_names(plot, telemetry, replay)
     from ..sim.brick import check_duration
     from ..sim.presses import check_presses
     from ..targets.program import find_robot
@@ -53,7 +50,8 @@ def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any
               for f in run_inputs(p, r, world, input_file)]
     from .._files import check_output
 
-    for option, path in (("--replay", replay), ("--plot", plot)):
+    for option, path in (("--telemetry", telemetry), ("--replay", replay),
+                         ("--plot", plot)):
         if path is not None:  # refused before the run, not after it
             with about(option):
                 check_output(path, inputs=inputs, what=option[2:])
@@ -63,6 +61,9 @@ def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any
                       noise=True if noise else None, duration=duration,
                       on_output=None if as_json else (lambda line, t: click.echo(line)),
                       input=given_input, press=press, replay=replay)
+    if telemetry is not None:
+        with about("--telemetry"):
+            result.save_telemetry(telemetry, inputs=inputs)
     if plot is not None:
         from ..sim.plot import plot_run
 
@@ -71,14 +72,13 @@ def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
-        _summary(result, replay)
-        if plot is not None:
-            click.echo(f"plot       {plot}")
+        _summary(result, telemetry, plot, replay)
     if result.status == "error":
         sys.exit(EXIT_PROGRAM_ERROR)
 
 
-def _summary(result: Any, replay: Path | None) -> None:
+def _summary(result: Any, telemetry: Path | None, plot: Path | None,
+             replay: Path | None) -> None:
     colour = {"finished": "green", "timeout": "yellow", "error": "red"}
     click.echo("")
     click.echo(f"── {len(result.robots)} robots on {result.world.name} ──")
@@ -98,5 +98,6 @@ def _summary(result: Any, replay: Path | None) -> None:
             click.echo(f"robot {i + 1}: {r.traceback}", err=True)
     for o in result.objects:
         click.echo(object_line(o))
-    if replay is not None:
-        click.echo(f"replay     {replay}")
+    for label, path in (("telemetry", telemetry), ("plot", plot), ("replay", replay)):
+        if path is not None:
+            click.echo(f"{label:10s} {path}")

@@ -16,7 +16,7 @@ from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, Command, about, fail
 from ._output import (
     PATH,
     brick_options,
-    check_plot_name,
+    check_file_names,
     fmt_number,
     fmt_pose,
     object_line,
@@ -135,7 +135,7 @@ def _write_run_files(result: Any, telemetry: Path | None, plot: Path | None,
     """Write the run's --telemetry, --plot and --replay files (those given)."""
     if telemetry is not None:
         with about("--telemetry"):
-            result.telemetry.save(telemetry, inputs=inputs)
+            result.save_telemetry(telemetry, inputs=inputs)
     if plot is not None:
         from ..sim.plot import plot_run
 
@@ -146,16 +146,6 @@ def _write_run_files(result: Any, telemetry: Path | None, plot: Path | None,
 
         with about("--replay"):
             write_replay(result, replay, inputs=inputs)
-
-
-def _check_file_names(plot: Path | None, telemetry: Path | None,
-                      replay: Path | None) -> None:
-    """Refuse --plot, --telemetry and --replay file names of the wrong kind."""
-    check_plot_name(plot)
-    if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
-        fail(f"--telemetry {telemetry}: use a .csv or .json file name")
-    if replay is not None and replay.suffix.lower() not in (".html", ".htm"):
-        fail(f"--replay {replay}: the replay is a web page; name the file *.html")
 
 
 @click.command(cls=Command, interrupted="interrupted; the previous program is still on the "
@@ -314,7 +304,7 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
             fail(f"{', '.join(sim_only)} {'is' if len(sim_only) == 1 else 'are'} for "
                  f"the simulated brick; leave {'it' if len(sim_only) == 1 else 'them'} "
                  f"out with --{where_kind(at)}")
-        _check_file_names(plot, telemetry, replay)
+        check_file_names(plot, telemetry, replay)
         _run_on_brick(program, at, robot, as_json, plot, telemetry, replay)
         return
     from ..sim.brick import check_duration
@@ -329,7 +319,7 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
         presses = check_presses(press, "--press")
     given_input = read_input(input_file)
 
-    _check_file_names(plot, telemetry, replay)
+    check_file_names(plot, telemetry, replay)
     robot = find_robot(program, robot)
     board_kit = None
     if kit is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from .brick import SimBrick
@@ -62,6 +64,9 @@ class RunResult:
     - ``verdict``: what a rule said when it ended the run (robokit.sim.match), or None.
     - ``objects``: where each of the world's movable objects (``[[objects]]``) ended:
       ``object`` (its number), ``shape``, ``x_mm``, ``y_mm``, ``moved_mm``.
+
+    ``save_telemetry``: a method that writes the telemetry of every robot to one file,
+    as ``robokit run --telemetry`` does.
     """
 
     def __init__(self, **kw: Any):
@@ -137,6 +142,32 @@ class RunResult:
             parts.append(f"error={self.error['type']}{where}")
         return f"RunResult({', '.join(parts)})"
 
+    def save_telemetry(self, path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+        """Write the telemetry to ``path`` (``robokit run --telemetry``): CSV for
+        ``.csv``, JSON (with the output lines and events) otherwise.  With one robot, its
+        :class:`~robokit.sim.recorder.Recorder`'s file.  With several, one file for all:
+        the CSV has a ``robot_index`` column (1, 2, ...) before the columns of every
+        robot (robot 1's, then those another robot adds; empty where a robot has no
+        such device), each robot's rows in turn; the JSON has ``robots``, each robot's
+        telemetry with its ``robot_index`` and ``program``.  Never written over one of
+        ``inputs`` (the run's own files); a RobokitError says why not."""
+        if len(self.robots) == 1:
+            self.telemetry.save(path, inputs=inputs)
+            return
+        from .._files import write_output
+
+        p = Path(path)
+        recorders = [r.telemetry for r in self.robots]
+        if p.suffix.lower() == ".csv":
+            text = _several_csv(recorders)
+        else:
+            import json
+
+            text = json.dumps({"robots": [
+                {"robot_index": i + 1, "program": r.program, **r.telemetry.to_dict()}
+                for i, r in enumerate(self.robots)]}, separators=(",", ":"))
+        write_output(p, text, inputs=inputs, what="telemetry")
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON summary printed by ``robokit run --json``."""
 
@@ -195,3 +226,24 @@ def _robot_dict(result: RunResult, index: int) -> dict[str, Any]:
     result has itself alone in ``robots``."""
     alone = result.to_dict()
     return {"robot_index": index + 1, **{k: alone[k] for k in _ROBOT_KEYS}}
+
+
+def _several_csv(recorders: list[Any]) -> str:
+    """Several robots' telemetry as one CSV (see :meth:`RunResult.save_telemetry`)."""
+    import csv
+    import io
+
+    columns: list[str] = []
+    for rec in recorders:
+        columns += [c for c in rec.columns if c not in columns]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["robot_index", *columns])
+    for i, rec in enumerate(recorders):
+        at = [columns.index(c) for c in rec.columns]
+        for row in rec._rounded_rows(""):
+            out: list[Any] = [""] * len(columns)
+            for k, v in zip(at, row, strict=True):
+                out[k] = v
+            w.writerow([i + 1, *out])
+    return buf.getvalue()
