@@ -137,8 +137,13 @@ def run_many(jobs: Iterable[Job], *, workers: int | None = None,
                                "duration": job.duration, "params": job.params or None}
         data = None
         if isinstance(got, RobokitError):
-            row.update(key=run_key(params, job.world, job.seed, job.duration),
-                       status="invalid", bundle_sha256=None, error=error_of(got))
+            error = error_of(got)
+            # no bundle to name the run: the program, its parameters and why it cannot
+            # run do (two broken programs are two rows; a new error is a new run)
+            why = json.dumps([job.program, params, error], sort_keys=True)
+            row.update(key=run_key("invalid:" + hashlib.sha256(why.encode()).hexdigest(),
+                                   job.world, job.seed, job.duration),
+                       status="invalid", bundle_sha256=None, error=error)
         else:
             data, sha, project_dir = got
             row.update(key=run_key(sha, job.world, job.seed, job.duration),

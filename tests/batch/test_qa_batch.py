@@ -1,0 +1,74 @@
+"""robokit batch grading a folder of submissions where some are broken: every outcome
+graded right, nothing lost, one bad program never spoiling the others' rows."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from cli_helpers import invoke
+
+from robokit.batch import jobs_for, run_many
+from robokit.batch.results import done_rows
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="robokit batch needs fork")
+
+GOOD = "from robokit import robot\nrobot.drive_base.straight(100)\nprint('done')\n"
+
+
+def _class(tmp_path: Path) -> Path:
+    """A class's submissions: one good, three that cannot run for three reasons."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "good.py").write_text(GOOD, encoding="utf-8")
+    (subs / "latin1.py").write_bytes(b'print("caf\xe9")\n')
+    (subs / "missing.py").write_text("import numpy_not_here\n", encoding="utf-8")
+    (subs / "syntax.py").write_text("print(1\n", encoding="utf-8")
+    return subs
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_programs_that_cannot_run_keep_their_own_rows_when_resumed(
+        tmp_path: Path, suffix: str) -> None:
+    subs = _class(tmp_path)
+    out = tmp_path / f"results{suffix}"
+    first = invoke("batch", subs, "--duration", "2", "--out", out)
+    assert first.exit_code == 1, first.output
+    rows = done_rows(out)
+    assert len(rows) == 4  # each invalid program is a run of its own, by key
+    invalid = {Path(r["program"]).name: r for r in rows.values() if r["status"] == "invalid"}
+    assert sorted(invalid) == ["latin1.py", "missing.py", "syntax.py"]
+    assert invalid["missing.py"]["error"]["type"] == "CheckError"
+    assert "syntax error" in invalid["syntax.py"]["error"]["message"]
+    size = out.stat().st_size
+    again = invoke("batch", subs, "--duration", "2", "--out", out)
+    assert again.exit_code == 1
+    assert "4 of them done before" in again.stdout
+    assert out.stat().st_size == size
+    for name in ("latin1.py", "missing.py", "syntax.py"):  # each still its own row
+        assert sum(name in line for line in again.stdout.splitlines()) == 1, again.stdout
+
+
+def test_a_program_fixed_after_a_batch_is_run_again(tmp_path: Path) -> None:
+    subs = _class(tmp_path)
+    out = tmp_path / "results.jsonl"
+    invoke("batch", subs / "syntax.py", "--duration", "2", "--out", out)
+    (subs / "syntax.py").write_text("x = 1\nprint(2\n", encoding="utf-8")  # broken elsewhere
+    invoke("batch", subs / "syntax.py", "--duration", "2", "--out", out)
+    rows = list(done_rows(out).values())
+    assert [r["error"]["line"] for r in rows] == [1, 2] and len(rows) == 2
+    (subs / "syntax.py").write_text(GOOD, encoding="utf-8")
+    r = invoke("batch", subs / "syntax.py", "--duration", "2", "--out", out)
+    assert r.exit_code == 0, r.output
+    assert "done before" not in r.stdout
+
+
+def test_invalid_rows_of_one_program_differ_by_parameters(tmp_path: Path) -> None:
+    prog = tmp_path / "p.py"
+    prog.write_text("print(1)\n", encoding="utf-8")  # no KP to set
+    rows = list(run_many(jobs_for([prog], params=[{"KP": 1}, {"KP": 2}], duration=1)))
+    assert [r["status"] for r in rows] == ["invalid", "invalid"]
+    assert rows[0]["key"] != rows[1]["key"]
+    assert json.dumps(rows[0]["params"]) != json.dumps(rows[1]["params"])
