@@ -72,3 +72,18 @@ def test_invalid_rows_of_one_program_differ_by_parameters(tmp_path: Path) -> Non
     assert [r["status"] for r in rows] == ["invalid", "invalid"]
     assert rows[0]["key"] != rows[1]["key"]
     assert json.dumps(rows[0]["params"]) != json.dumps(rows[1]["params"])
+
+
+def test_the_table_is_one_line_per_run_when_errors_span_lines(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _class(tmp_path)  # a syntax error and a missing import: messages with a caret
+    monkeypatch.chdir(tmp_path)
+    r = invoke("batch", "subs", "--duration", "2")
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("program") and lines[-1] == "4 runs: 1 finished, 3 invalid"
+    runs = lines[1:-1]
+    assert len(runs) == 4, r.stdout
+    assert [Path(line.split()[0]).name for line in runs] == [
+        "good.py", "latin1.py", "missing.py", "syntax.py"]
+    syntax = next(line for line in runs if "syntax.py" in line)
+    assert "syntax error (Python): '(' was never closed" in syntax

@@ -182,7 +182,8 @@ def _table(rows: list[dict[str, Any]], skipped: int, out: Path | None) -> None:
         err = r.get("error") or {}
         message = ""
         if err:
-            text = str(err.get("message", ""))
+            # the first line: a compile error's source line and caret would break the table
+            text = (str(err.get("message", "")).splitlines() or [""])[0]
             where = (f"{err['file']}:{err['line']}: "
                      if err.get("file") and err.get("line") is not None
                      and not text.startswith(str(err["file"])) else "")
