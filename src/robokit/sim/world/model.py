@@ -12,6 +12,7 @@ Imports go one way: shapes <- geometry <- model <- loading, and model -> surface
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -252,7 +253,8 @@ class _Ctx:
 
     def number(self, v: object, kind: str | None, index: int | None, key: str) -> float:
         if isinstance(v, bool) or not isinstance(v, int | float):
-            self.fail(f"{short(v)} is not a number; write a number, e.g. {_example(key)}",
+            shown = str(v).lower() if isinstance(v, bool) else short(v)  # as the file has it
+            self.fail(f"{shown} is not a number; write a number, e.g. {_example(key)}",
                       kind, index, key)
         if not -MAX_COORD <= v <= MAX_COORD:  # NaN and infinity fail this too
             self.fail(f"{short(v)} is not a number from {-MAX_COORD} to {MAX_COORD}; write e.g. "
@@ -418,38 +420,75 @@ def _parse(d: dict[str, Any], source: str, loc: _Locator, check_start: bool = Tr
 
 
 def _check_start(ctx: _Ctx, world: World, given: bool) -> None:
-    """Refuse a start pose inside a box or on a wall: the robot would be stuck there."""
-    x, y = world.start.x, world.start.y
-    what = None
+    """Refuse a start pose inside a box or an object or on a wall (the robot would be stuck
+    there), and an object outside the bounds or inside a box or on a wall (it could never
+    move): each robot's start of ``[[robots]]`` as well as ``start``."""
+    for j, ob in enumerate(world.objects):
+        x, y = ob.center
+        b = world.bounds
+        if not (b[0] <= x <= b[2] and b[1] <= y <= b[3]):
+            ctx.fail(f"the object's centre ({x:g}, {y:g}) is outside the world's bounds {b}; "
+                     "move it inside", "objects", j, "center")
+        found = _blocker(world, x, y, objects=False)
+        if found is not None:
+            kind, i, prep = found
+            ctx.fail(f"the object's centre ({x:g}, {y:g}) is {prep} [[{kind}]] #{i + 1}, so "
+                     "it could never move; move it to open floor", "objects", j, "center")
+    if given or not world.robots:
+        x, y = world.start.x, world.start.y
+        found = _blocker(world, x, y)
+        if found is not None:
+            kind, i, prep = found
+            if given:
+                ctx.fail(f"the start ({x:g}, {y:g}) is {prep} [[{kind}]] #{i + 1}, so the robot "
+                         "could not move; move the start to open floor", "start", 0, "x")
+            ctx.fail(f"the world's centre ({x:g}, {y:g}), where the robot starts when no start "
+                     f"is given, is {prep} this {_KIND_NOUN[kind]}; write start = "
+                     "{ x = ..., y = ... } on open floor", kind, i)
+    for j, r in enumerate(world.robots):
+        found = _blocker(world, r.pose.x, r.pose.y)
+        if found is not None:
+            kind, i, prep = found
+            ctx.fail(f"robot {j + 1}'s start ({r.pose.x:g}, {r.pose.y:g}) is {prep} "
+                     f"[[{kind}]] #{i + 1}, so the robot could not move; move it to open "
+                     "floor", "robots", j, "x")
+
+
+def _blocker(world: World, x: float, y: float, objects: bool = True
+             ) -> tuple[str, int, str] | None:
+    """The box, wall or (``objects``) object the point (x, y) is inside or on, as (kind,
+    index, "inside" or "on"), or None on open floor."""
     for i, b in enumerate(world.boxes):
         reach = (b.size[0] + b.size[1]) / 2.0
         if abs(b.center[0] - x) <= reach and abs(b.center[1] - y) <= reach:
             if point_in_poly(x, y, b.corners()):
-                what = ("boxes", i, "inside", "box")
-                break
-    if what is None:
-        for i, w in enumerate(world.wall_shapes):
-            pts = list(w.points) + ([w.points[0]] if w.closed else [])
-            r = w.thickness / 2.0
-            segs = list(pairwise(pts)) or [(pts[0], pts[0])]
-            if any(pt_seg_dist2(x, y, *p, *q) <= r * r for p, q in segs):
-                what = ("walls", i, "on", "wall")
-                break
-    if what is None:
-        return
-    kind, i, prep, noun = what
-    here = f"[[{kind}]] #{i + 1}"
-    if given:
-        ctx.fail(f"the start ({x:g}, {y:g}) is {prep} {here}, so the robot could not move; "
-                 f"move the start to open floor", "start", 0, "x")
-    ctx.fail(f"the world's centre ({x:g}, {y:g}), where the robot starts when no start is "
-             f"given, is {prep} this {noun}; write start = {{ x = ..., y = ... }} on open floor",
-             kind, i)
+                return ("boxes", i, "inside")
+    for i, w in enumerate(world.wall_shapes):
+        pts = list(w.points) + ([w.points[0]] if w.closed else [])
+        r = w.thickness / 2.0
+        segs = list(pairwise(pts)) or [(pts[0], pts[0])]
+        if any(pt_seg_dist2(x, y, *p, *q) <= r * r for p, q in segs):
+            return ("walls", i, "on")
+    if objects:
+        for i, ob in enumerate(world.objects):
+            dx, dy = x - ob.center[0], y - ob.center[1]
+            if ob.shape == "box":  # in the box's own frame
+                a = math.radians(ob.angle)
+                u = dx * math.cos(a) + dy * math.sin(a)
+                v = -dx * math.sin(a) + dy * math.cos(a)
+                inside = abs(u) <= ob.size[0] / 2.0 and abs(v) <= ob.size[1] / 2.0
+            else:
+                inside = dx * dx + dy * dy <= ob.radius * ob.radius
+            if inside:
+                return ("objects", i, "inside")
+    return None
 
 
 def _require(ctx: _Ctx, item: dict[str, Any], kind: str, i: int, key: str) -> Any:
     if key not in item:
-        ctx.fail(f"a {_KIND_NOUN[kind]} needs '{key}'; write e.g. {_example(key)}", kind, i)
+        noun = _KIND_NOUN[kind]
+        ctx.fail(f"{'an' if noun[0] in 'aeiou' else 'a'} {noun} needs '{key}'; write e.g. "
+                 f"{_example(key)}", kind, i)
     return item[key]
 
 

@@ -1,0 +1,110 @@
+"""World files a teacher writes with small mistakes: each is one message naming the file,
+the line, the table and the fix (docs/worlds.md, "Mistakes")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cli_helpers import invoke
+
+from robokit.errors import WorldError
+from robokit.sim.world import load_world, parse_world
+
+
+def _error(text: str, source: str = "w.toml") -> str:
+    with pytest.raises(WorldError) as info:
+        parse_world(text, source)
+    return str(info.value)
+
+
+BOX_AT_500 = """size = [2000, 2000]
+[[boxes]]
+center = [500, 0]
+size = [200, 200]
+"""
+
+
+def test_a_second_robot_starting_inside_a_box_is_refused() -> None:
+    text = BOX_AT_500 + "[[robots]]\nx = -500\ny = 0\n[[robots]]\nx = 500\ny = 0\n"
+    assert _error(text) == (
+        "w.toml:9: [[robots]] #2, key 'x': robot 2's start (500, 0) is inside [[boxes]] #1, "
+        "so the robot could not move; move it to open floor")
+
+
+def test_a_robot_starting_on_a_wall_is_refused() -> None:
+    text = ("size = [2000, 2000]\n[[walls]]\npoints = [[-500, -500], [-500, 500]]\n"
+            "[[robots]]\nx = 0\ny = 0\n[[robots]]\nx = -505\ny = 0\n")
+    msg = _error(text)
+    assert msg.startswith("w.toml:8: [[robots]] #2, key 'x': robot 2's start (-505, 0) is on "
+                          "[[walls]] #1")
+
+
+def test_the_first_robot_in_a_box_is_not_blamed_on_the_worlds_centre() -> None:
+    # without start, robot 1 starts at [[robots]] #1: the message must say so, not talk of
+    # the centre (which is where the box happens to be too)
+    text = ("size = [2000, 2000]\n[[boxes]]\ncenter = [0, 0]\nsize = [200, 200]\n"
+            "[[robots]]\nx = 0\ny = 0\n")
+    msg = _error(text)
+    assert "centre" not in msg
+    assert msg.startswith("w.toml:6: [[robots]] #1, key 'x': robot 1's start (0, 0) is inside "
+                          "[[boxes]] #1")
+
+
+def test_a_start_inside_an_object_is_refused() -> None:
+    text = ("size = [2000, 2000]\nstart = { x = 0, y = 0, heading = 0 }\n"
+            "[[objects]]\nshape = \"ball\"\ncenter = [10, 0]\nradius = 50\n")
+    assert _error(text) == ("w.toml:2: start, key 'x': the start (0, 0) is inside [[objects]] "
+                            "#1, so the robot could not move; move the start to open floor")
+
+
+def test_a_robot_inside_a_turned_box_object_is_refused_and_beside_it_is_not() -> None:
+    obj = "[[objects]]\nshape = \"box\"\ncenter = [300, 0]\nsize = [200, 20]\nangle = 90\n"
+    inside = "size = [2000, 2000]\n[[robots]]\nx = 300\ny = 90\n" + obj
+    assert "robot 1's start (300, 90) is inside [[objects]] #1" in _error(inside)
+    beside = "size = [2000, 2000]\n[[robots]]\nx = 390\ny = 0\n" + obj
+    assert parse_world(beside, "w.toml").objects[0].center == (300.0, 0.0)
+
+
+def test_an_object_outside_the_bounds_is_refused() -> None:
+    text = ("size = [2000, 2000]\n[[objects]]\nshape = \"box\"\ncenter = [5000, 0]\n"
+            "size = [50, 50]\n")
+    assert _error(text) == (
+        "w.toml:4: [[objects]] #1, key 'center': the object's centre (5000, 0) is outside the "
+        "world's bounds (-1000.0, -1000.0, 1000.0, 1000.0); move it inside")
+
+
+def test_an_object_inside_a_fixed_box_is_refused() -> None:
+    text = BOX_AT_500 + "[[objects]]\nshape = \"cylinder\"\ncenter = [520, 0]\nradius = 30\n"
+    assert _error(text) == (
+        "w.toml:7: [[objects]] #1, key 'center': the object's centre (520, 0) is inside "
+        "[[boxes]] #1, so it could never move; move it to open floor")
+
+
+def test_a_missing_key_of_an_object_reads_as_english() -> None:
+    text = "size = [2000, 2000]\n[[objects]]\nshape = \"ball\"\ncenter = [0, 400]\n"
+    assert _error(text) == ("w.toml:2: [[objects]] #1: an object needs 'radius'; write e.g. "
+                            "radius = 100")
+
+
+def test_a_boolean_for_a_number_is_shown_as_the_file_writes_it() -> None:
+    text = "size = [2000, 2000]\n[[lines]]\npoints = [[0, 0], [100, 0]]\nwidth = true\n"
+    assert _error(text) == ("w.toml:4: [[lines]] #1, key 'width': true is not a number; write "
+                            "a number, e.g. width = 20")
+
+
+def test_the_shipped_worlds_still_load() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for name in ("empty", "oval", "arena", "maze", "sumo", "mat"):
+        assert load_world(name).name == name
+    assert load_world(root / "examples" / "can_push" / "can_ring.toml").objects
+
+
+def test_robokit_worlds_show_says_it_in_one_line_and_exits_2(tmp_path: Path) -> None:
+    world = tmp_path / "class.toml"
+    world.write_text(BOX_AT_500 + "[[robots]]\nx = -500\ny = 0\n[[robots]]\nx = 500\ny = 0\n")
+    result = invoke("worlds", "--show", world, "-o", tmp_path / "class.svg")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "class.toml:9: [[robots]] #2" in result.stderr
+    assert not (tmp_path / "class.svg").exists()
