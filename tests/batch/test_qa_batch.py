@@ -87,3 +87,14 @@ def test_the_table_is_one_line_per_run_when_errors_span_lines(
         "good.py", "latin1.py", "missing.py", "syntax.py"]
     syntax = next(line for line in runs if "syntax.py" in line)
     assert "syntax error (Python): '(' was never closed" in syntax
+
+
+def test_output_chars_dropped_counts_all_the_program_printed_past_the_row(
+        tmp_path: Path) -> None:
+    # 1,200,000 characters: past the simulator's own 1,000,000 kept, and the row's 10,000
+    prog = tmp_path / "printer.py"
+    prog.write_text("for i in range(12000):\n    print('x' * 99)\n", encoding="utf-8")
+    (row,) = run_many(jobs_for([prog], duration=5), workers=1)
+    assert row["status"] == "finished"
+    assert row["output"] == ("x" * 99 + "\n") * 100
+    assert row["output_chars_dropped"] == 1_200_000 - 10_000

@@ -86,14 +86,19 @@ def run_job(job: dict[str, Any], bundle_bytes: bytes, *, replay: bool = False
         return {"status": "invalid", "error": error_of(exc)}
     d = result.to_dict()
     output = d.get("output") or ""
+    kept = output[:ROW_OUTPUT_CHARS]
+    rec = result.telemetry
+    # past its first 1,000,000 characters the run counted what it printed, not kept it
+    printed = (rec.output_chars + rec.output_dropped_chars if rec.output_dropped_lines
+               else len(output))
     row = {
         "status": d["status"],
         "sim_time_s": d["sim_time_s"],
         "pose": d["pose"],
         "distance_mm": d["distance_mm"],
         "contacts": d.get("contacts"),
-        "output": output[:ROW_OUTPUT_CHARS],
-        "output_chars_dropped": max(0, len(output) - ROW_OUTPUT_CHARS),
+        "output": kept,
+        "output_chars_dropped": max(0, printed - len(kept)),
         "error": d["error"],
         "wall_time_s": d["wall_time_s"],
     }
