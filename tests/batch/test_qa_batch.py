@@ -98,3 +98,28 @@ def test_output_chars_dropped_counts_all_the_program_printed_past_the_row(
     assert row["status"] == "finished"
     assert row["output"] == ("x" * 99 + "\n") * 100
     assert row["output_chars_dropped"] == 1_200_000 - 10_000
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_row_read_back_keeps_what_the_program_printed_exactly(
+        tmp_path: Path, suffix: str) -> None:
+    prog = tmp_path / "ctrl.py"
+    prog.write_text('print("a\\x00b\\x1b[31m,\\"q\\"\\r\\nnext\\r")\n', encoding="utf-8")
+    out = tmp_path / f"r{suffix}"
+    assert invoke("batch", prog, "--duration", "2", "--out", out).exit_code == 0
+    (row,) = done_rows(out).values()
+    assert row["output"] == 'a\x00b\x1b[31m,"q"\r\nnext\r\n'
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_row_with_unicode_line_separators_is_read_back(tmp_path: Path, suffix: str) -> None:
+    prog = tmp_path / "seps.py"
+    prog.write_text('print("a\\u2028b\\x85c\\x1cd")\n', encoding="utf-8")
+    out = tmp_path / f"r{suffix}"
+    assert invoke("batch", prog, "--duration", "2", "--out", out).exit_code == 0
+    size = out.stat().st_size
+    (row,) = done_rows(out).values()
+    assert row["output"] == "a\u2028b\x85c\x1cd\n"
+    r = invoke("batch", prog, "--duration", "2", "--out", out)
+    assert "1 of them done before" in r.stdout
+    assert out.stat().st_size == size  # not run, not appended again

@@ -55,7 +55,7 @@ def done_rows(path: Path) -> dict[str, dict[str, Any]]:
     that is not .jsonl or .csv is refused first."""
     fmt = format_of(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read(path)
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
@@ -63,7 +63,7 @@ def done_rows(path: Path) -> dict[str, dict[str, Any]]:
                            "choose another file") from exc
     rows: dict[str, dict[str, Any]] = {}
     if fmt == "jsonl":
-        for line in text.splitlines():
+        for line in _lines(text):
             try:
                 row = json.loads(line)
                 rows[row["key"]] = row
@@ -74,6 +74,19 @@ def done_rows(path: Path) -> dict[str, dict[str, Any]]:
             if rec.get("key") and rec.get("status") and None not in rec:
                 rows[rec["key"]] = _from_csv(rec)
     return rows
+
+
+def _read(path: Path) -> str:
+    """The file's text as written: a program's "\\r\\n" stays one (no newline
+    translation)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of a .jsonl file: split at "\\n" only (a row's text may hold U+2028,
+    U+0085 or U+001C, which str.splitlines would split at too)."""
+    return text.split("\n")
 
 
 def _from_csv(rec: dict[str, str]) -> dict[str, Any]:
@@ -132,7 +145,7 @@ class Writer:
 
 def read_rows(path: Path) -> Iterator[dict[str, Any]]:
     """The rows of a .jsonl results file (cut lines skipped)."""
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in _lines(_read(path)):
         try:
             yield json.loads(line)
         except ValueError:
