@@ -123,3 +123,12 @@ def test_a_row_with_unicode_line_separators_is_read_back(tmp_path: Path, suffix:
     r = invoke("batch", prog, "--duration", "2", "--out", out)
     assert "1 of them done before" in r.stdout
     assert out.stat().st_size == size  # not run, not appended again
+
+
+@pytest.mark.parametrize("before", ["# page one\x0c\n", "# a\u2028b\n", "s = 'x\x1cy'\n"])
+def test_a_parameter_is_set_after_a_line_with_an_odd_separator(
+        tmp_path: Path, before: str) -> None:
+    prog = tmp_path / "p.py"
+    prog.write_text(before + "KP = 1\nprint('KP', KP)\n", encoding="utf-8")
+    (row,) = run_many(jobs_for([prog], params=[{"KP": 5}], duration=1), workers=1)
+    assert (row["status"], row["output"]) == ("finished", "KP 5\n"), row["error"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import io
 import itertools
 from collections.abc import Mapping
 from typing import Any
@@ -38,7 +39,9 @@ def set_constants(bundle: Bundle, values: Mapping[str, Scalar]) -> Bundle:
         raise ProgramError(f"{bundle.program}: the bundle has no source (built with "
                            "--strip-source), so no parameter can be set")
     text = entry.source.decode("utf-8")
-    lines = text.splitlines(keepends=True)
+    # lines as the parser numbers them: at \n, \r\n or \r only (str.splitlines would
+    # also split at a form feed or U+2028 in a comment or string, and edit the wrong line)
+    lines = io.StringIO(text, newline="").readlines()
     try:
         tree = ast.parse(text)
     except SyntaxError as exc:  # checked when compiled; a hand-made bundle may differ
