@@ -132,3 +132,18 @@ def test_a_parameter_is_set_after_a_line_with_an_odd_separator(
     prog.write_text(before + "KP = 1\nprint('KP', KP)\n", encoding="utf-8")
     (row,) = run_many(jobs_for([prog], params=[{"KP": 5}], duration=1), workers=1)
     assert (row["status"], row["output"]) == ("finished", "KP 5\n"), row["error"]
+
+
+def test_the_table_columns_line_up_under_short_program_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a.py").write_text(GOOD, encoding="utf-8")
+    Path("spec.toml").write_text('programs = ["a.py"]\n[[checks]]\nstatus = "finished"\n',
+                                 encoding="utf-8")
+    r = invoke("batch", "spec.toml", "--duration", "2")
+    assert r.exit_code == 0, r.output
+    head, row = r.stdout.splitlines()[:2]
+    assert head.index("status") == row.index("finished")
+    assert head.index("world") == row.index("-")
+    head, row = r.stdout.splitlines()[-2:]  # the points per program
+    assert head.index("checks passed") == row.index("1 of 1") and row.startswith("a.py ")

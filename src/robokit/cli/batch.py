@@ -172,7 +172,7 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
 def _table(rows: list[dict[str, Any]], skipped: int, out: Path | None) -> None:
     with_params = any(r.get("params") for r in rows)
     if rows:
-        width = min(40, max(len(_short(r["program"])) for r in rows))
+        width = max(len("program"), min(40, max(len(_short(r["program"])) for r in rows)))
         pw = max([len(_params(r)) for r in rows] + [6]) if with_params else 0
         head = f"{'params':{pw}}  " if with_params else ""
         click.echo(f"{'program':{width}}  {'world':8}  {'seed':>4}  {head}{'status':9}  "
@@ -217,7 +217,7 @@ def _points(rows: list[dict[str, Any]]) -> None:
             earned[1] += c["of"]
             earned[2] += bool(c["passed"])
             earned[3] += 1
-    width = min(40, max(len(_short(p)) for p in got)) if got else 7
+    width = max(len("program"), min(40, max((len(_short(p)) for p in got), default=0)))
     click.echo("")
     click.echo(f"{'program':{width}}  {'points':>13}  checks passed")
     for program in sorted(got):
