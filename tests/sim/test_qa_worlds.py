@@ -108,3 +108,39 @@ def test_robokit_worlds_show_says_it_in_one_line_and_exits_2(tmp_path: Path) -> 
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "class.toml:9: [[robots]] #2" in result.stderr
     assert not (tmp_path / "class.svg").exists()
+
+
+def test_a_second_lines_keys_pasted_without_their_header_say_so() -> None:
+    text = ('size = [2000, 2000]\n\n[[lines]]\npoints = [[0, 0], [100, 0]]\ncolor = "red"\n\n'
+            'points = [[0, 100], [100, 100]]\ncolor = "blue"\n')
+    assert _error(text) == ("w.toml:7: 'points' is given twice in one [[lines]] table; for "
+                            "another item, write [[lines]] on the line before its keys")
+
+
+def test_a_top_level_key_twice_and_a_list_table_with_one_bracket_twice() -> None:
+    assert _error("size = [2000, 2000]\nsize = [1000, 1000]\n") == (
+        "w.toml:2: 'size' is given twice in the file; give it once")
+    text = ("size = [2000, 2000]\n[lines]\npoints = [[0, 0], [100, 0]]\n[lines]\n"
+            "points = [[0, 0], [100, 0]]\n")
+    assert _error(text) == ("w.toml:4: [lines] is given twice; write [[lines]] (two brackets) "
+                            "before each item of the list")
+
+
+def test_a_json_world_with_a_key_twice_is_refused_not_half_dropped() -> None:
+    # json keeps the last of a key given twice: the first list of lines would vanish
+    text = ('{"size": [2000, 2000],\n "lines": [{"points": [[0, 0], [100, 0]]}],\n'
+            ' "circles": [{"center": [0, 0], "radius": 50}],\n'
+            ' "lines": [{"points": [[0, 500], [100, 500]]}]\n}\n')
+    with pytest.raises(WorldError) as info:
+        parse_world(text, "w.json", "json")
+    assert str(info.value) == ("w.json:4: key 'lines' is given twice in one object; JSON would "
+                               "keep only the second: give it once (all the lines in one list)")
+
+
+def test_a_json_key_twice_deep_in_an_item_is_found_on_its_line() -> None:
+    text = ('{"size": [2000, 2000],\n "lines": [{"points": [[0, 0], [100, 0]], "color": "red"},'
+            '\n  {"points": [[0, 0], [100, 0]],\n   "width": 5, "color": "red", '
+            '"width": 50}]}\n')
+    with pytest.raises(WorldError) as info:
+        parse_world(text, "w.json", "json")
+    assert str(info.value).startswith("w.json:4: key 'width' is given twice in one object")

@@ -96,7 +96,10 @@ def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
         return _parse(kept[0], source, loc)
     tomllib = toml()
     try:
-        data = json.loads(text) if fmt == "json" else tomllib.loads(text)
+        data = (json.loads(text, object_pairs_hook=_no_twice) if fmt == "json"
+                else tomllib.loads(text))
+    except _KeyTwice as e:
+        raise WorldError(_json_twice(text, source, e.key)) from e
     except json.JSONDecodeError as e:
         raise WorldError(f"{source}:{e.lineno}: JSON syntax error: {e.msg} "
                          f"(column {e.colno})") from e
@@ -105,6 +108,9 @@ def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
         if m:
             core = msg[: m.start()].rstrip()
+            said = _toml_twice(text, int(m.group(1)), core)
+            if said is not None:
+                raise WorldError(f"{source}:{m.group(1)}: {said}") from e
             raise WorldError(f"{source}:{m.group(1)}: TOML syntax error: {core} "
                              f"(column {m.group(2)})") from e
         raise WorldError(f"{source}: TOML syntax error: {msg}") from e
@@ -116,6 +122,111 @@ def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
     world = _parse(data, source, loc)  # (which reads the table, never changes it)
     _parsed_put(key, data, loc._spans)  # a world that parsed without an error only
     return world
+
+
+NEWLINE = "\n"
+_LIST_KINDS = ("lines", "polygons", "circles", "rings", "walls", "boxes", "robots", "objects")
+
+
+class _KeyTwice(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's dict, refusing a key given twice (json keeps the last silently: a
+    world's second "lines" would drop the first's lines)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _KeyTwice(key)
+        out[key] = value
+    return out
+
+
+def _json_twice(text: str, source: str, key: str) -> str:
+    """The message for a JSON world whose object gives ``key`` twice, at the second one's
+    line."""
+    at = _second_key(text, _skip_ws(text, 0))
+    line = f":{text.count(NEWLINE, 0, at) + 1}" if at is not None else ""
+    hint = f" (all the {key} in one list)" if key in _LIST_KINDS else ""
+    return (f"{source}{line}: key '{key}' is given twice in one object; JSON would keep only "
+            f"the second: give it once{hint}")
+
+
+def _skip_ws(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _second_key(text: str, i: int) -> int | None:
+    """The text offset of the first key given twice in one object, in the JSON value at
+    ``i`` (text that json parsed), or None."""
+    if text[i] == "[":
+        i = _skip_ws(text, i + 1)
+        while text[i] != "]":
+            found = _second_key(text, i)
+            if found is not None:
+                return found
+            i = _skip_ws(text, _value_end(text, i))
+            if text[i] == ",":
+                i = _skip_ws(text, i + 1)
+        return None
+    if text[i] != "{":
+        return None
+    seen: set[str] = set()
+    i = _skip_ws(text, i + 1)
+    while text[i] != "}":
+        key, j = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
+        if key in seen:
+            return i
+        seen.add(key)
+        j = _skip_ws(text, _skip_ws(text, j) + 1)  # past the ':'
+        found = _second_key(text, j)
+        if found is not None:
+            return found
+        i = _skip_ws(text, _value_end(text, j))
+        if text[i] == ",":
+            i = _skip_ws(text, i + 1)
+    return None
+
+
+def _value_end(text: str, i: int) -> int:
+    return int(json.JSONDecoder(object_pairs_hook=list).raw_decode(text, i)[1])
+
+
+def _toml_twice(text: str, line: int, core: str) -> str | None:
+    """What to do about a TOML key or table given twice (tomllib's words name neither),
+    or None for another error.  The usual one: a second shape's keys pasted under the
+    first's [[lines]] without a [[lines]] of its own."""
+    if core.startswith("Cannot declare ("):
+        m = re.match(r"Cannot declare \((.*)\) twice", core)
+        name = ".".join(re.findall(r"'([^']*)'", m.group(1))) if m else "the table"
+        if name in _LIST_KINDS:
+            return (f"[{name}] is given twice; write [[{name}]] (two brackets) before each "
+                    f"item of the list")
+        return f"[{name}] is given twice; give it once"
+    if core != "Cannot overwrite a value":
+        return None
+    rows = text.splitlines()
+    here = rows[line - 1] if 0 < line <= len(rows) else ""
+    if here.lstrip().startswith("["):  # a table whose name is a key above
+        key = here.split("#", 1)[0].strip()
+    else:
+        key = here.split("=", 1)[0].strip().strip("\"'") if "=" in here else ""
+    table = ""
+    for row in reversed(rows[: line - 1]):
+        if row.lstrip().startswith("["):
+            table = row.split("#", 1)[0].strip()
+            break
+    what = (key if key.startswith("[") else f"'{key}'") if key else "this key"
+    if table.startswith("[["):
+        return (f"{what} is given twice in one {table} table; for another item, write "
+                f"{table} on the line before its keys")
+    where = f"the {table} table" if table else "the file"
+    return f"{what} is given twice in {where}; give it once"
 
 
 #: The format of a kept parse: the TOML table and the text offsets of the world's items
