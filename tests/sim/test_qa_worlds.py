@@ -144,3 +144,14 @@ def test_a_json_key_twice_deep_in_an_item_is_found_on_its_line() -> None:
     with pytest.raises(WorldError) as info:
         parse_world(text, "w.json", "json")
     assert str(info.value).startswith("w.json:4: key 'width' is given twice in one object")
+
+
+def test_a_box_with_a_zero_side_shows_the_size_as_written() -> None:
+    # it said "size = 0 must be greater than 0", which is not what the file says
+    text = "size = [2000, 2000]\n[[boxes]]\ncenter = [0, 500]\nsize = [100, 0]\n"
+    assert _error(text) == (
+        "w.toml:4: [[boxes]] #1, key 'size': size = [100, 0]: the width and the depth must be "
+        "greater than 0 (mm); write e.g. size = [200, 100]")
+    text = ('size = [2000, 2000]\n[[objects]]\nshape = "box"\ncenter = [0, 500]\n'
+            'size = [-5, 10]\n')
+    assert "key 'size': size = [-5, 10]: the width and the depth" in _error(text)

@@ -538,11 +538,20 @@ def _parse_item(ctx: _Ctx, kind: str, i: int, it: dict[str, Any]) -> Any:
     if not isinstance(sz, list | tuple) or len(sz) != 2:
         ctx.fail(f"{short(sz)} is not a size; write size = [width, depth] in mm, e.g. "
                  "size = [200, 100]", kind, i, "size")
-    w = ctx.positive(sz[0], kind, i, "size")
-    h = ctx.positive(sz[1], kind, i, "size")
+    w, h = _sizes(ctx, sz, kind, i, "size = [200, 100]")
     ang = ctx.number(it["angle"], kind, i, "angle") if "angle" in it else 0.0
     hgt = ctx.positive(it["height"], kind, i, "height") if "height" in it else 100.0
     return Box(c, (w, h), ang, hgt, col("brown"))
+
+
+def _sizes(ctx: _Ctx, sz: list[Any] | tuple[Any, ...], kind: str, i: int, example: str
+           ) -> tuple[float, float]:
+    """The [width, depth] of a box, each a number above 0 (the message shows the pair)."""
+    w, h = (ctx.number(c, kind, i, "size") for c in sz)
+    if w <= 0.0 or h <= 0.0:
+        ctx.fail(f"size = {short(list(sz))}: the width and the depth must be greater than 0 "
+                 f"(mm); write e.g. {example}", kind, i, "size")
+    return w, h
 
 
 def _parse_movable(ctx: _Ctx, i: int, it: dict[str, Any], col: Any) -> Movable:
@@ -562,7 +571,7 @@ def _parse_movable(ctx: _Ctx, i: int, it: dict[str, Any], col: Any) -> Movable:
         if not isinstance(sz, list | tuple) or len(sz) != 2:
             ctx.fail(f"{short(sz)} is not a size; write size = [width, depth] in mm, e.g. "
                      "size = [100, 100]", kind, i, "size")
-        size = (ctx.positive(sz[0], kind, i, "size"), ctx.positive(sz[1], kind, i, "size"))
+        size = _sizes(ctx, sz, kind, i, "size = [100, 100]")
     else:
         if "size" in it:
             ctx.fail(f"a {shape} has a radius, not a size; write e.g. radius = 35", kind, i,
