@@ -143,6 +143,37 @@ class IMU(_hubs.IMU):
 #: The hubs with a battery charger (a USB port that charges).
 CHARGING = ("PrimeHub", "InventorHub", "EssentialHub")
 
+#: The hubs with one button, which Pybricks 3.0-3.2 called ``hub.button``: the
+#: firmware keeps that name beside ``hub.buttons``.
+ONE_BUTTON = ("EssentialHub", "TechnicHub", "CityHub", "MoveHub")
+
+#: The Move hub's accelerometer reads in whole steps of this many mm/s² (Pybricks'
+#: firmware: its 8-bit readings times 158; gravity reads 9796).
+MOVE_HUB_ACCEL_STEP = 158
+
+
+class SimpleAccelerometer:
+    """The Move hub's ``hub.imu`` (Pybricks' ``SimpleAccelerometer``): an accelerometer
+    and no gyro, so ``acceleration()``, ``up()`` and ``tilt()`` only (no heading)."""
+
+    def __init__(self, imu):
+        self._imu = imu
+
+    def acceleration(self):
+        """Acceleration in mm/s² including gravity: a tuple of three ints, in the
+        accelerometer's steps of :data:`MOVE_HUB_ACCEL_STEP`."""
+        step = MOVE_HUB_ACCEL_STEP
+        return tuple(int(round(v / step)) * step
+                     for v in _hubs.IMU.acceleration(self._imu))
+
+    def up(self):
+        """The :class:`Side` of the hub that faces up."""
+        return self._imu.up()
+
+    def tilt(self):
+        """``(pitch, roll)`` in whole degrees."""
+        return self._imu.tilt()
+
 
 def _fit(hub, top_side, front_side):
     hub.system = System()
@@ -153,6 +184,10 @@ def _fit(hub, top_side, front_side):
         hub.display = Display()
     if hasattr(hub, "imu"):
         hub.imu = IMU(hub, top_side, front_side)
+        if hub._type == "MoveHub":
+            hub.imu = SimpleAccelerometer(hub.imu)
+    if hub._type in ONE_BUTTON:
+        hub.button = hub.buttons
     return hub
 
 
@@ -185,7 +220,8 @@ class TechnicHub(_Fitted, _hubs.TechnicHub):
 
 
 class MoveHub(_Fitted, _hubs.Hub):
-    """The LEGO BOOST Move hub: light, one button, battery, an accelerometer as ``imu``."""
+    """The LEGO BOOST Move hub: light, one button, battery, an accelerometer as ``imu``
+    (:class:`SimpleAccelerometer`)."""
 
     _type = "MoveHub"
     _parts = ()
