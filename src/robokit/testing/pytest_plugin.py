@@ -78,10 +78,12 @@ def pytest_configure(config: pytest.Config) -> None:
 def robokit_sim(request: pytest.FixtureRequest) -> Any:
     """A function ``run(program, **options) -> RunResult`` (see robokit.sim.simulate);
     ``program`` may be a list: several robots in one run."""
+    from ..errors import RobokitError
     from ..sim import simulate
 
     root = Path(str(request.config.rootpath))
     runs: list = request.node.stash.setdefault(_RUNS, [])
+    fulltrace = bool(request.config.getoption("fulltrace", False))
 
     def where(program: str | Path) -> Path:
         p = Path(program)
@@ -89,10 +91,19 @@ def robokit_sim(request: pytest.FixtureRequest) -> Any:
 
     def run(program: str | Path | list[str | Path], **options: Any) -> Any:
         """``program``: one program, or a list of them for several robots in one run."""
-        if isinstance(program, list | tuple):
-            result = simulate([where(p) for p in program], **options)
-        else:
-            result = simulate(where(program), **options)
+        __tracebackhide__ = True
+        try:
+            if isinstance(program, list | tuple):
+                result = simulate([where(p) for p in program], **options)
+            else:
+                result = simulate(where(program), **options)
+        except RobokitError as exc:
+            if fulltrace:
+                raise
+            # A program robokit cannot run (a missing import, not UTF-8), a bad world or
+            # option: its message says all; robokit's own frames (and the decode or OS
+            # error under it) would only bury it. --fulltrace shows them.
+            raise exc.with_traceback(None) from None
         runs.append(result)
         return result
 
