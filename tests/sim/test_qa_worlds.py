@@ -155,3 +155,36 @@ def test_a_box_with_a_zero_side_shows_the_size_as_written() -> None:
     text = ('size = [2000, 2000]\n[[objects]]\nshape = "box"\ncenter = [0, 500]\n'
             'size = [-5, 10]\n')
     assert "key 'size': size = [-5, 10]: the width and the depth" in _error(text)
+
+
+MATCH = ('size = [1200, 1200]\n[[robots]]\nx = -170\ny = 0\nprogram = "a.py"\n'
+         '[[robots]]\nx = 170\ny = 0\nheading = 180\nprogram = "b.py"\nrobot = "blue.toml"\n')
+
+
+def test_a_robot_file_a_world_names_that_is_not_there_is_blamed_on_the_world(
+        tmp_path: Path) -> None:
+    # it said "match/blue.toml: no such robot file; ... or leave out --robot", and no
+    # --robot was given: the name is the world file's
+    folder = tmp_path / "match"
+    folder.mkdir()
+    (folder / "a.py").write_text("print('a')\n", encoding="utf-8")
+    (folder / "b.py").write_text("print('b')\n", encoding="utf-8")
+    world = folder / "match.toml"
+    world.write_text(MATCH, encoding="utf-8")
+    result = invoke("run", "--world", world)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert (f"match.toml:11: [[robots]] #2, key 'robot': there is no {folder / 'blue.toml'} "
+            "(a path in a world file is taken from the world file's folder)") in result.stderr
+    assert "--robot" not in result.stderr
+    (folder / "blue.toml").write_text('name = "blue"\n', encoding="utf-8")
+    assert invoke("run", "--world", world).exit_code == 0
+
+
+def test_a_program_a_world_names_that_is_not_there_is_blamed_on_the_world(
+        tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("print('a')\n", encoding="utf-8")
+    world = tmp_path / "match.toml"
+    world.write_text(MATCH.replace('robot = "blue.toml"\n', ""), encoding="utf-8")
+    result = invoke("run", "--world", world)
+    assert result.exit_code == 2
+    assert "match.toml:10: [[robots]] #2, key 'program': there is no " in result.stderr

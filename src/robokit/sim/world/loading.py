@@ -77,6 +77,12 @@ def load_world(name_or_path: str | Path | World) -> World:
     world = parse_world(text, label, fmt)
     if label == text_name:  # a world file: what its [[robots]] name is beside it
         world.folder = path.resolve().parent
+        loc = _TextLocator(text, fmt)
+        for i, r in enumerate(world.robots):
+            for key, name in (("program", r.program), ("robot", r.robot)):
+                line = loc.line(loc.key("robots", i, key)) if name is not None else None
+                if line is not None:
+                    world.robot_key_lines[(i, key)] = line
     if len(_cache) >= _CACHE_MAX:
         _cache.pop(next(iter(_cache)))
     _cache[key] = world

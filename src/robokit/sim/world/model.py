@@ -95,6 +95,9 @@ class World(WallGeometry):
         #: The folder of the world file (None for a built-in world or one made in code):
         #: the programs and robot files its [[robots]] name are relative to it.
         self.folder: Path | None = None
+        #: The line of each [[robots]] ``program`` and ``robot`` key in the world file
+        #: ((index, key) -> line), for the message when the file it names is not there.
+        self.robot_key_lines: dict[tuple[int, str], int] = {}
         self._build_walls()
 
     def __repr__(self) -> str:
@@ -133,10 +136,24 @@ class World(WallGeometry):
         return out
 
     def robot_files(self) -> list[tuple[Path | None, Path | None]]:
-        """(program, robot file) each ``[[robots]]`` names, as paths (None: not named)."""
+        """(program, robot file) each ``[[robots]]`` names, as paths (None: not named);
+        raises WorldError, naming the world file's line, for a file that is not there."""
         base = self.folder if self.folder is not None else Path.cwd()
-        return [(None if r.program is None else base / r.program,
-                 None if r.robot is None else base / r.robot) for r in self.robots]
+        out: list[tuple[Path | None, Path | None]] = []
+        for i, r in enumerate(self.robots):
+            paths: list[Path | None] = []
+            for key, name in (("program", r.program), ("robot", r.robot)):
+                path = None if name is None else base / name
+                if path is not None and not path.exists():
+                    line = self.robot_key_lines.get((i, key))
+                    where = f"{self.source}:{line}" if line is not None else self.source
+                    raise WorldError(
+                        f"{where}: [[robots]] #{i + 1}, key '{key}': there is no {path} (a "
+                        f"path in a world file is taken from the world file's folder); "
+                        f"check the name, or leave the key out")
+                paths.append(path)
+            out.append((paths[0], paths[1]))
+        return out
 
     @property
     def surface(self) -> Surface:
