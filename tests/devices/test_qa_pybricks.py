@@ -48,3 +48,49 @@ def test_single_button_hubs_keep_the_older_hub_button_name(tmp_path: Path) -> No
                  "print(hub.button is hub.buttons, hub.button.pressed())\n")
         assert r.status == "finished", (hub, r.traceback)
         assert r.output == "True set()\n", hub
+
+
+def test_multitask_given_straight_to_run_task_runs_and_gives_a_tuple(tmp_path: Path) -> None:
+    # run_task(multitask(a(), b())) is how many Pybricks programs (and the code that
+    # Pybricks' own block editor writes) start their tasks: Pybricks' multitask is an
+    # awaitable that can be made anywhere, and its result is a tuple.  It was refused
+    # ("multitask(...) works only inside run_task(...)") and gave a list.
+    r = _run(tmp_path,
+             "from pybricks.tools import multitask, run_task, wait, StopWatch\n"
+             "watch = StopWatch()\n"
+             "async def a():\n    await wait(100)\n    return 'a'\n"
+             "async def b():\n    await wait(300)\n    return 'b'\n"
+             "print(run_task(multitask(a(), b())), watch.time())\n"
+             "watch.reset()\n"
+             "print(run_task(multitask(a(), b(), race=True)), watch.time())\n"
+             "async def main():\n"
+             "    inner = await multitask(a(), b())\n"
+             "    both = await multitask(multitask(a(), b(), race=True), wait(50))\n"
+             "    return inner, both\n"
+             "print(run_task(main()))\n")
+    assert r.status == "finished", r.traceback
+    assert r.output.splitlines() == [
+        "('a', 'b') 300",
+        "('a', None) 100",
+        "(('a', 'b'), (('a', None), None))",
+    ]
+
+
+def test_a_multitask_that_loses_a_race_cancels_its_own_tasks(tmp_path: Path) -> None:
+    # The loser of an outer race is cancelled with everything it runs: the motor it
+    # was turning stops where it was, and the task's cleanup runs.
+    r = _run(tmp_path,
+             "from pybricks.pupdevices import Motor\n"
+             "from pybricks.parameters import Port\n"
+             "from pybricks.tools import multitask, run_task, wait\n"
+             "arm = Motor(Port.C)\n"
+             "async def turn():\n"
+             "    try:\n        await arm.run_angle(500, 3600)\n"
+             "    finally:\n        print('cleanup')\n"
+             "async def main():\n"
+             "    print(await multitask(multitask(turn(), wait(5000)), wait(200), race=True))\n"
+             "    a = arm.angle()\n    await wait(500)\n"
+             "    print(a < 200, abs(arm.angle() - a) < 30)\n"
+             "run_task(main())\n")
+    assert r.status == "finished", r.traceback
+    assert r.output.splitlines() == ["cleanup", "(None, None)", "True True"]
