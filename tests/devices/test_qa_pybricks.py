@@ -94,3 +94,23 @@ def test_a_multitask_that_loses_a_race_cancels_its_own_tasks(tmp_path: Path) -> 
              "run_task(main())\n")
     assert r.status == "finished", r.traceback
     assert r.output.splitlines() == ["cleanup", "(None, None)", "True True"]
+
+
+def test_pup_device_names_the_modes_it_simulates_in_plain_words(tmp_path: Path) -> None:
+    # "modes 3 are" (one mode) and "modes  are" (a device with none) read wrong.
+    (tmp_path / "robot.toml").write_text(
+        '[hub]\ntype = "PrimeHub"\n'
+        '[devices.arm]\ntype = "Motor"\nport = "A"\nmodel = "spike_medium"\n'
+        '[devices.eye]\ntype = "ColorSensor"\nport = "B"\n')
+    r = _run(tmp_path,
+             "from pybricks.iodevices import PUPDevice\n"
+             "from pybricks.parameters import Port\n"
+             "for port, mode in ((Port.B, 0), (Port.A, 0), (Port.B, 4)):\n"
+             "    try:\n"
+             "        if mode == 4:\n            PUPDevice(port).read(mode)\n"
+             "        else:\n            PUPDevice(port).write(mode, (1,))\n"
+             "    except Exception as e:\n"
+             "        print(str(e).split('; ')[1])\n")
+    assert r.status == "finished", r.traceback
+    assert r.output.splitlines() == ["mode 3 is", "no mode of this device is",
+                                     "modes 0, 1, 2, 5, 6 are"]

@@ -283,10 +283,15 @@ class PUPDevice:
                              + str(len(self._modes) - 1) + " for device id "
                              + str(self._id) + ", not " + repr(mode))
         if mode not in allowed:
+            if not allowed:
+                which = "no mode of this device is"
+            elif len(allowed) == 1:
+                which = "mode " + str(allowed[0]) + " is"
+            else:
+                which = "modes " + ", ".join(str(m) for m in allowed) + " are"
             raise DeviceError("PUPDevice(Port." + self._port + ") mode " + str(mode) + " ("
                               + self._modes[mode][0] + "): " + what + " in this mode is not "
-                              + "simulated; modes " + ", ".join(str(m) for m in allowed)
-                              + " are")
+                              + "simulated; " + which)
         return mode
 
     def read(self, mode):
