@@ -114,3 +114,44 @@ def test_pup_device_names_the_modes_it_simulates_in_plain_words(tmp_path: Path) 
     assert r.status == "finished", r.traceback
     assert r.output.splitlines() == ["mode 3 is", "no mode of this device is",
                                      "modes 0, 1, 2, 5, 6 are"]
+
+
+def test_percentages_past_0_to_100_are_capped_as_pybricks_caps_them(tmp_path: Path) -> None:
+    # Pybricks' firmware reads every brightness and the volume as a percentage capped
+    # to 0-100 (pb_obj_get_pct): light.on(150) is full brightness there, where the
+    # simulator raised "must be from 0 to 100 %" and the program stopped.
+    r = _run(tmp_path,
+             "from pybricks.hubs import PrimeHub\n"
+             "from pybricks.pupdevices import Light, ColorSensor, UltrasonicSensor\n"
+             "from pybricks.parameters import Port, Icon\n"
+             "hub = PrimeHub()\n"
+             "Light(Port.A).on(150)\nLight(Port.A).on(-20)\n"
+             "ColorSensor(Port.C).lights.on(250)\n"
+             "ColorSensor(Port.C).lights.on([120, -5, 50])\n"
+             "UltrasonicSensor(Port.D).lights.on([100, 101, 0, -1])\n"
+             "hub.display.pixel(0, 0, 130)\n"
+             "hub.display.icon(Icon.HEART * 2)\n"
+             "hub.display.icon([[150] * 5] * 5)\n"
+             "hub.display.animate([Icon.HEART * 3, Icon.EMPTY], 100)\n"
+             "hub.speaker.volume(140)\nprint(hub.speaker.volume())\n"
+             "hub.speaker.volume(-3)\nprint(hub.speaker.volume())\n")
+    assert r.status == "finished", r.traceback
+    assert r.output.splitlines() == ["100", "0"]
+    ev = r.events
+    assert [e["brightness"] for e in ev if e["kind"] == "port_light"] == [100, 0]
+    assert [e["brightness"] for e in ev if e["kind"] == "sensor_lights"] == [
+        [100, 100, 100], [100, 0, 50], [100, 100, 0, 0]]
+    display = [e for e in ev if e["kind"] == "display"]
+    assert [e["pixel"] for e in display if "pixel" in e] == [[0, 0, 100]]
+    icons = [e["icon"] for e in display if "icon" in e]
+    assert icons[0][1] == [100] * 5 and icons[0][0] == [0, 100, 0, 100, 0]
+    assert icons[1] == [[100] * 5] * 5
+    assert [e["animate"] for e in display if "animate" in e] == [2]
+
+
+def test_a_brightness_that_is_no_number_is_still_refused(tmp_path: Path) -> None:
+    r = _run(tmp_path,
+             "from pybricks.pupdevices import Light\nfrom pybricks.parameters import Port\n"
+             "Light(Port.A).on('bright')\n")
+    assert r.status == "error"
+    assert "brightness" in r.traceback

@@ -16,6 +16,7 @@ from .._check import in_range
 from .._errors import UsageError
 from ..parameters import Axis
 from ._missing import fill
+from ._pct import pct, pct_rows
 from ._table import NOT_YET
 from .ev3brick import EV3Brick
 from .hubparts import BLE, Charger, Storage
@@ -50,7 +51,12 @@ class System(_hubs.System):
 
 
 class Display(_hubs.Display):
-    """``hub.display``, also taking Pybricks' :class:`~.matrix.Matrix` images."""
+    """``hub.display``, also taking Pybricks' :class:`~.matrix.Matrix` images; a
+    brightness past 0-100 is capped to it, as Pybricks does."""
+
+    def pixel(self, row, column, brightness=100):
+        """Set one pixel: ``row`` and ``column`` 0-4, ``brightness`` 0-100 %."""
+        _hubs.Display.pixel(self, row, column, pct(brightness))
 
     def icon(self, icon):
         """Show a 5x5 image: a Matrix (``Icon.HEART``) or 5 rows of 5 values 0-100."""
@@ -62,10 +68,19 @@ class Display(_hubs.Display):
 
 
 def _image(image):
-    """5 rows of 5 ints for a 5x5 Matrix (rounded); anything else as it is."""
+    """5 rows of 5 ints for a 5x5 Matrix (rounded), each brightness capped to 0-100;
+    anything else as it is."""
     if isinstance(image, Matrix) and image.shape == (5, 5):
-        return [[int(round(v)) for v in row] for row in image.rows()]
-    return image
+        image = [[int(round(v)) for v in row] for row in image.rows()]
+    return pct_rows(image)
+
+
+class Speaker(_hubs.Speaker):
+    """``hub.speaker``, whose volume past 0-100 is capped to it, as Pybricks does."""
+
+    def volume(self, volume=None):
+        """Get (no argument: an int) or set the volume, 0-100 %."""
+        return _hubs.Speaker.volume(self, pct(volume))
 
 
 class IMU(_hubs.IMU):
@@ -182,6 +197,8 @@ def _fit(hub, top_side, front_side):
         hub.charger = Charger()
     if hasattr(hub, "display"):
         hub.display = Display()
+    if hasattr(hub, "speaker"):
+        hub.speaker = Speaker()
     if hasattr(hub, "imu"):
         hub.imu = IMU(hub, top_side, front_side)
         if hub._type == "MoveHub":

@@ -12,8 +12,11 @@ from .. import _hal
 from .._errors import DeviceError
 from ..motors import DCMotor, Motor
 from ..parameters import Color
-from ..sensors import ColorSensor, ForceSensor, UltrasonicSensor
+from ..sensors import ColorSensor as _ColorSensor
+from ..sensors import ForceSensor, _SensorLights
+from ..sensors import UltrasonicSensor as _UltrasonicSensor
 from ._missing import fill
+from ._pct import pcts
 from ._table import NOT_YET
 from .pupextra import ColorLightMatrix, InfraredSensor, Light, PFMotor, Remote, TiltSensor
 from .puphubs import DuploTrain, MarioHub, TechnicMoveHub
@@ -21,6 +24,31 @@ from .puphubs import DuploTrain, MarioHub, TechnicMoveHub
 #: How far a ColorDistanceSensor's distance() reaches, mm: 100 % from here on (the
 #: sensor's infrared proximity works at short range; robokit's figure, not LEGO's).
 CDS_RANGE_MM = 100.0
+
+
+class _Lights(_SensorLights):
+    """A sensor's built-in lights, whose brightness past 0-100 is capped to it, as
+    Pybricks does."""
+
+    def on(self, brightness=100):
+        """Turn the lights on: one brightness 0-100 for all, or one per light."""
+        _SensorLights.on(self, pcts(brightness))
+
+
+class ColorSensor(_ColorSensor):
+    """LEGO SPIKE colour sensor (robokit's), its lights capped as Pybricks' are."""
+
+    def __init__(self, port):
+        _ColorSensor.__init__(self, port)
+        self.lights = _Lights(self._port, 3)
+
+
+class UltrasonicSensor(_UltrasonicSensor):
+    """LEGO SPIKE ultrasonic sensor (robokit's), its lights capped as Pybricks' are."""
+
+    def __init__(self, port):
+        _UltrasonicSensor.__init__(self, port)
+        self.lights = _Lights(self._port, 4)
 
 
 class _ColorLight:

@@ -23,6 +23,7 @@ from .._errors import DeviceError, UsageError
 from .._ports import open_port, port_letter
 from ..control import in_range
 from ..parameters import Button, Color, Direction
+from ._pct import pct
 
 #: What a remote button's name starts with among the held buttons the HAL reports.
 REMOTE = "REMOTE."
@@ -251,7 +252,7 @@ class Light:
 
     def on(self, brightness=100):
         """Switch on at ``brightness`` (0-100 %)."""
-        b = in_range(brightness, "Light brightness", 0, 100, "%")
+        b = in_range(pct(brightness), "Light brightness", 0, 100, "%")
         _hal.get().event("port_light", {"port": self._port, "brightness": b})
 
     def off(self):
