@@ -155,3 +155,28 @@ def test_a_brightness_that_is_no_number_is_still_refused(tmp_path: Path) -> None
              "Light(Port.A).on('bright')\n")
     assert r.status == "error"
     assert "brightness" in r.traceback
+
+
+def test_a_drive_base_on_a_hub_without_gyro_has_no_use_gyro(tmp_path: Path) -> None:
+    # The City hub and the Move hub have no gyro: Pybricks' firmware for them builds
+    # DriveBase without use_gyro (an AttributeError there).  The simulator steered such
+    # a robot by a gyro the hub does not have.
+    for hub, gyro_ok in (("CityHub", False), ("MoveHub", False), ("TechnicHub", True)):
+        r = _run(tmp_path,
+                 f"from pybricks.hubs import {hub}\n"
+                 "from pybricks.pupdevices import Motor\n"
+                 "from pybricks.parameters import Port, Direction\n"
+                 "from pybricks.robotics import DriveBase\n"
+                 f"hub = {hub}()\n"
+                 "base = DriveBase(Motor(Port.A, Direction.COUNTERCLOCKWISE), Motor(Port.B),"
+                 " 56, 112)\n"
+                 "base.use_gyro(False)\n"
+                 "base.use_gyro(True)\n"
+                 "print('steered by the gyro')\n")
+        if gyro_ok:
+            assert r.status == "finished", (hub, r.traceback)
+            assert r.output == "steered by the gyro\n"
+        else:
+            assert r.status == "error", hub
+            assert r.output == ""
+            assert "AttributeError" in r.traceback and f"a {hub} has no gyro" in r.traceback

@@ -5,6 +5,7 @@ Portable (MicroPython too)."""
 
 from math import atan2, pi, sqrt
 
+from .. import _hal
 from .._check import number
 from ..parameters import Stop
 from ..robotics import DriveBase as _DriveBase
@@ -16,9 +17,22 @@ from .car import Car
 #: The farthest ``move_by`` goes along either axis, mm (Pybricks: 30 m).
 MOVE_BY_MAX_MM = 30000
 
+#: The hubs with no gyro: Pybricks' firmware for them has no ``DriveBase.use_gyro``.
+NO_GYRO = ("CityHub", "MoveHub")
+
 
 class DriveBase(_DriveBase):
     """robokit's DriveBase, with ``move_by`` (Pybricks 4.0)."""
+
+    def use_gyro(self, use_gyro):
+        """Take the heading from the hub's gyro (True) or from the wheels (False); on a
+        hub without a gyro (:data:`NO_GYRO`) an ``AttributeError``, as on that hub."""
+        hub = (_hal.get().robot_config().get("hub") or {}).get("type")
+        if hub in NO_GYRO:
+            raise AttributeError("DriveBase.use_gyro: a " + hub + " has no gyro, so "
+                                 + "Pybricks' DriveBase on it has no use_gyro (nor is "
+                                 + "there a GyroDriveBase); steer by the wheels")
+        _DriveBase.use_gyro(self, use_gyro)
 
     def move_by(self, dx, dy, then=Stop.HOLD):
         """Move by ``dx`` mm along what was forward at the start (or at the last
