@@ -180,3 +180,20 @@ def test_a_drive_base_on_a_hub_without_gyro_has_no_use_gyro(tmp_path: Path) -> N
             assert r.status == "error", hub
             assert r.output == ""
             assert "AttributeError" in r.traceback and f"a {hub} has no gyro" in r.traceback
+
+
+def test_a_hub_reports_only_the_buttons_it_has(tmp_path: Path) -> None:
+    # A Technic hub has one button: a scripted left press is no button of its, and
+    # hub.buttons.pressed() said {Button.CENTER, Button.LEFT}.
+    for hub, seen in (("TechnicHub", "[Button.CENTER]"), ("CityHub", "[Button.CENTER]"),
+                      ("MoveHub", "[Button.CENTER]"), ("EssentialHub", "[Button.CENTER]"),
+                      ("PrimeHub", "[Button.BLUETOOTH, Button.CENTER, Button.LEFT]")):
+        program = tmp_path / "main.py"
+        program.write_text(
+            f"from pybricks.hubs import {hub}\nfrom pybricks.tools import wait\n"
+            f"hub = {hub}()\nhub.system.set_stop_button(None)\nwait(1500)\n"
+            "print(sorted(hub.buttons.pressed(), key=str))\n")
+        r = simulate(program, duration=3,
+                     press=["left@1s-2s", "center@1s-2s", "bluetooth@1s-2s"])
+        assert r.status == "finished", (hub, r.traceback)
+        assert r.output == seen + "\n", hub

@@ -14,7 +14,7 @@ from .. import _hal
 from .. import hubs as _hubs
 from .._check import in_range
 from .._errors import UsageError
-from ..parameters import Axis
+from ..parameters import Axis, Button
 from ._missing import fill
 from ._pct import pct, pct_rows
 from ._table import NOT_YET
@@ -162,6 +162,24 @@ CHARGING = ("PrimeHub", "InventorHub", "EssentialHub")
 #: firmware keeps that name beside ``hub.buttons``.
 ONE_BUTTON = ("EssentialHub", "TechnicHub", "CityHub", "MoveHub")
 
+#: The buttons of the hubs that have more than the centre one (the stubs' keypads).
+HUB_BUTTONS = {
+    "PrimeHub": ("LEFT", "RIGHT", "CENTER", "BLUETOOTH"),
+    "InventorHub": ("LEFT", "RIGHT", "CENTER", "BLUETOOTH"),
+}
+
+
+class Buttons(_hubs.Buttons):
+    """``hub.buttons``: of the buttons held down, those this hub has (a scripted
+    ``--press left`` is no button of a one-button hub)."""
+
+    def __init__(self, names):
+        self._buttons = [getattr(Button, n) for n in names]
+
+    def pressed(self):
+        """The buttons of this hub held down now: a set of :class:`Button`."""
+        return set(b for b in _hubs.Buttons.pressed(self) if b in self._buttons)
+
 #: The Move hub's accelerometer reads in whole steps of this many mm/s² (Pybricks'
 #: firmware: its 8-bit readings times 158; gravity reads 9796).
 MOVE_HUB_ACCEL_STEP = 158
@@ -203,6 +221,7 @@ def _fit(hub, top_side, front_side):
         hub.imu = IMU(hub, top_side, front_side)
         if hub._type == "MoveHub":
             hub.imu = SimpleAccelerometer(hub.imu)
+    hub.buttons = Buttons(HUB_BUTTONS.get(hub._type, ("CENTER",)))
     if hub._type in ONE_BUTTON:
         hub.button = hub.buttons
     return hub
