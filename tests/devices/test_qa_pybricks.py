@@ -197,3 +197,26 @@ def test_a_hub_reports_only_the_buttons_it_has(tmp_path: Path) -> None:
                      press=["left@1s-2s", "center@1s-2s", "bluetooth@1s-2s"])
         assert r.status == "finished", (hub, r.traceback)
         assert r.output == seen + "\n", hub
+
+
+def test_a_remote_that_is_not_connected_raises_oserror_for_buttons_and_light(
+        tmp_path: Path) -> None:
+    # Pybricks' remote raises OSError for its buttons and light while not connected
+    # (made with connect=False, or after disconnect()); the simulated one went on
+    # reporting the scripted presses.
+    program = tmp_path / "main.py"
+    program.write_text(
+        "from pybricks.pupdevices import Remote\n"
+        "from pybricks.parameters import Color\nfrom pybricks.tools import wait\n"
+        "remote = Remote(connect=False)\nwait(1500)\n"
+        "def show(f):\n"
+        "    try:\n        print(f())\n"
+        "    except OSError as e:\n        print('OSError', e)\n"
+        "show(remote.buttons.pressed)\nshow(lambda: remote.light.on(Color.RED))\n"
+        "remote.connect()\nshow(remote.buttons.pressed)\n"
+        "remote.disconnect()\nshow(remote.buttons.pressed)\n")
+    r = simulate(program, duration=3, press=["remote.center@1s-2s"])
+    assert r.status == "finished", r.traceback
+    not_connected = "OSError the Remote is not connected: call connect() first"
+    assert r.output.splitlines() == [not_connected, not_connected, "{Button.CENTER}",
+                                     not_connected]

@@ -103,10 +103,15 @@ def _free_port(port, kind):
 
 
 class _RemoteButtons:
-    """The remote's buttons: ``pressed()`` as the hub's."""
+    """The remote's buttons: ``pressed()`` as the hub's; ``OSError`` while the remote
+    (``owner``) is not connected, as in Pybricks."""
+
+    def __init__(self, owner):
+        self._owner = owner
 
     def pressed(self):
         """The remote's buttons held down now: a set of :class:`Button`."""
+        self._owner._check()
         out = set()
         for name in _hal.get().buttons():
             if name.startswith(REMOTE):
@@ -120,12 +125,14 @@ class _RemoteButtons:
 class _EventLight:
     """A device's colour light: ``on(color)`` and ``off()``, recorded as events."""
 
-    def __init__(self, kind, where):
+    def __init__(self, kind, where, owner):
         self._kind = kind
         self._where = where
+        self._owner = owner
 
     def on(self, color):
         """Switch the light on in ``color`` (a :class:`Color`)."""
+        self._owner._check()
         if not isinstance(color, Color):
             raise UsageError(self._kind + " light.on takes a Color such as Color.RED, not "
                              + repr(color))
@@ -134,6 +141,7 @@ class _EventLight:
 
     def off(self):
         """Switch the light off."""
+        self._owner._check()
         _hal.get().event(self._kind + "_light", {"where": self._where, "color": None})
 
 
@@ -147,8 +155,8 @@ class Remote(_Wireless):
 
     def __init__(self, name=None, timeout=10000, connect=True):
         self._open(name, timeout, "Handset")
-        self.buttons = _RemoteButtons()
-        self.light = _EventLight("remote", "remote")
+        self.buttons = _RemoteButtons(self)
+        self.light = _EventLight("remote", "remote", self)
         self.address = None
         if connect:
             self.connect()
