@@ -220,3 +220,57 @@ def test_a_remote_that_is_not_connected_raises_oserror_for_buttons_and_light(
     not_connected = "OSError the Remote is not connected: call connect() first"
     assert r.output.splitlines() == [not_connected, not_connected, "{Button.CENTER}",
                                      not_connected]
+
+
+def test_sensor_readings_are_awaited_inside_tasks_as_in_pybricks(tmp_path: Path) -> None:
+    # In Pybricks, a sensor's reading inside run_task is an awaitable
+    # (`await sensor.reflection()`, as Pybricks' async examples and programs write
+    # it); it was a plain int, so `await` raised TypeError.  Outside a task the
+    # reading is the value, as before.
+    r = _run(tmp_path,
+             "from pybricks.pupdevices import (ColorSensor, UltrasonicSensor,"
+             " ForceSensor, ColorDistanceSensor, InfraredSensor, TiltSensor)\n"
+             "from pybricks.parameters import Port\n"
+             "from pybricks.tools import run_task, multitask, wait\n"
+             "eye = ColorSensor(Port.C)\nsonar = UltrasonicSensor(Port.D)\n"
+             "bumper = ForceSensor(Port.E)\ncds = ColorDistanceSensor(Port.F)\n"
+             "ir = InfraredSensor(Port.B)\ntilt = TiltSensor(Port.A)\n"
+             "print(eye.reflection(), eye.color(), sonar.distance(), bumper.pressed(),"
+             " cds.distance(), ir.count(), tilt.tilt())\n"
+             "async def main():\n"
+             "    print(await eye.reflection(), await eye.ambient(), await eye.color(),"
+             " await eye.hsv(), await eye.color(surface=False))\n"
+             "    print(await sonar.distance(), await sonar.presence())\n"
+             "    print(await bumper.force(), await bumper.distance(),"
+             " await bumper.pressed(), await bumper.pressed(force=1),"
+             " await bumper.touched())\n"
+             "    print(await cds.distance(), await cds.reflection(), await cds.color())\n"
+             "    print(await ir.distance(), await ir.reflection(), await ir.count(),"
+             " await tilt.tilt())\n"
+             "    print(await multitask(eye.reflection(), sonar.distance(), wait(10)))\n"
+             "run_task(main())\n")
+    assert r.status == "finished", r.traceback
+    lines = r.output.splitlines()
+    first = lines[0].split()
+    assert lines[1].split()[0] == first[0] and lines[1].split()[2] == first[1]
+    assert lines[2] == first[2] + " False"
+    assert lines[3].startswith("0.0 0.0 False False False")
+    assert lines[4].split()[0] == first[4]
+    assert lines[6] == f"({first[0]}, {first[2]}, None)"
+
+
+def test_a_sensor_reading_not_awaited_in_a_task_is_named(tmp_path: Path) -> None:
+    # As on a hub, where it is an awaitable and not a number: the simulator says
+    # where, and what to write.
+    r = _run(tmp_path,
+             "from pybricks.pupdevices import ColorSensor\n"
+             "from pybricks.parameters import Port\n"
+             "from pybricks.tools import run_task, wait\n"
+             "eye = ColorSensor(Port.C)\n"
+             "async def main():\n"
+             "    value = eye.reflection()\n"
+             "    await wait(10)\n"
+             "run_task(main())\n")
+    assert r.status == "error"
+    assert "reflection()" in r.traceback and "main.py:6" in r.traceback
+    assert "await" in r.traceback

@@ -13,8 +13,10 @@ from .._errors import DeviceError
 from ..motors import DCMotor, Motor
 from ..parameters import Color
 from ..sensors import ColorSensor as _ColorSensor
-from ..sensors import ForceSensor, _SensorLights
+from ..sensors import ForceSensor as _ForceSensor
 from ..sensors import UltrasonicSensor as _UltrasonicSensor
+from ..sensors import _SensorLights
+from ._await import reading
 from ._missing import fill
 from ._pct import pcts
 from ._table import NOT_YET
@@ -36,19 +38,66 @@ class _Lights(_SensorLights):
 
 
 class ColorSensor(_ColorSensor):
-    """LEGO SPIKE colour sensor (robokit's), its lights capped as Pybricks' are."""
+    """LEGO SPIKE colour sensor (robokit's), its lights capped and its readings
+    awaitable inside tasks, as Pybricks' are."""
 
     def __init__(self, port):
         _ColorSensor.__init__(self, port)
         self.lights = _Lights(self._port, 3)
 
+    def reflection(self):
+        """Reflected light, %."""
+        return reading(lambda: _ColorSensor.reflection(self), "reflection()")
+
+    def ambient(self):
+        """Ambient light, %."""
+        return reading(lambda: _ColorSensor.ambient(self), "ambient()")
+
+    def hsv(self, surface=True):
+        """The colour seen as a :class:`Color` of hue, saturation and value."""
+        return reading(lambda: _ColorSensor.hsv(self, surface), "hsv()")
+
+    def color(self, surface=True):
+        """The detectable colour nearest to what is seen."""
+        return reading(lambda: _ColorSensor.color(self, surface), "color()")
+
 
 class UltrasonicSensor(_UltrasonicSensor):
-    """LEGO SPIKE ultrasonic sensor (robokit's), its lights capped as Pybricks' are."""
+    """LEGO SPIKE ultrasonic sensor (robokit's), its lights capped and its readings
+    awaitable inside tasks, as Pybricks' are."""
 
     def __init__(self, port):
         _UltrasonicSensor.__init__(self, port)
         self.lights = _Lights(self._port, 4)
+
+    def distance(self):
+        """Distance to the nearest object ahead, mm (2000 with none)."""
+        return reading(lambda: _UltrasonicSensor.distance(self), "distance()")
+
+    def presence(self):
+        """Whether another ultrasonic sensor is heard."""
+        return reading(lambda: _UltrasonicSensor.presence(self), "presence()")
+
+
+class ForceSensor(_ForceSensor):
+    """LEGO SPIKE force sensor (robokit's), its readings awaitable inside tasks, as
+    Pybricks' are."""
+
+    def force(self):
+        """Force, N."""
+        return reading(lambda: _ForceSensor.force(self), "force()")
+
+    def distance(self):
+        """How far the plunger is pushed in, mm."""
+        return reading(lambda: _ForceSensor.distance(self), "distance()")
+
+    def pressed(self, force=3):
+        """Whether it is pressed with at least ``force`` N."""
+        return reading(lambda: _ForceSensor.pressed(self, force), "pressed()")
+
+    def touched(self):
+        """Whether it is touched at all."""
+        return reading(lambda: _ForceSensor.touched(self), "touched()")
 
 
 class _ColorLight:
@@ -82,6 +131,9 @@ class ColorDistanceSensor(ColorSensor):
         """How near the nearest object ahead is: 0 % (touching) to 100 %
         (:data:`CDS_RANGE_MM` or farther), in steps of 10 as the sensor reports it.
         Measured along the robot's forward direction from where the sensor sits."""
+        return reading(self._distance, "distance()")
+
+    def _distance(self):
         d = _hal.get().ultrasonic_distance(self._port)
         return 10 * max(0, min(10, int(round(10.0 * d / CDS_RANGE_MM))))
 

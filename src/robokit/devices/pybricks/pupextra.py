@@ -23,6 +23,7 @@ from .._errors import DeviceError, UsageError
 from .._ports import open_port, port_letter
 from ..control import in_range
 from ..parameters import Button, Color, Direction
+from ._await import reading
 from ._pct import pct
 
 #: What a remote button's name starts with among the held buttons the HAL reports.
@@ -204,7 +205,7 @@ class TiltSensor:
 
     def tilt(self):
         """``(pitch, roll)`` in degrees from level: ints; ``(0, 0)`` on a flat floor."""
-        return _tilt(_hal.get().imu_accel())
+        return reading(lambda: _tilt(_hal.get().imu_accel()), "tilt()")
 
 
 def _tilt(accel):
@@ -229,6 +230,9 @@ class InfraredSensor:
     def distance(self):
         """How far the nearest object ahead is: an int, 0 % (touching) to 100 %
         (:data:`INFRARED_RANGE_MM` or farther)."""
+        return reading(self._distance, "distance()")
+
+    def _distance(self):
         d = _hal.get().ultrasonic_distance(self._port)
         pct = max(0, min(100, int(round(100.0 * d / INFRARED_RANGE_MM))))
         near = pct < INFRARED_COUNT_BELOW
@@ -240,12 +244,15 @@ class InfraredSensor:
     def reflection(self):
         """How much infrared light comes back: an int 0-100 %, more the nearer the
         object (``100 - distance()``)."""
-        return 100 - self.distance()
+        return reading(lambda: 100 - self._distance(), "reflection()")
 
     def count(self):
         """How many times an object came near (closer than
         :data:`INFRARED_COUNT_BELOW` %), as far as readings saw it."""
-        self.distance()
+        return reading(self._counted, "count()")
+
+    def _counted(self):
+        self._distance()
         return self._count
 
 
