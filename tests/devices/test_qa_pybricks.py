@@ -274,3 +274,14 @@ def test_a_sensor_reading_not_awaited_in_a_task_is_named(tmp_path: Path) -> None
     assert r.status == "error"
     assert "reflection()" in r.traceback and "main.py:6" in r.traceback
     assert "await" in r.traceback
+
+
+def test_a_beep_outside_64_to_24000_hz_is_capped_as_pybricks_caps_it(tmp_path: Path) -> None:
+    # Pybricks' speaker plays a frequency below 64 Hz at 64 and above 24000 at 24000;
+    # the simulator stopped the program ("frequency must be from 64 to 24000 Hz").
+    r = _run(tmp_path,
+             "from pybricks.hubs import PrimeHub\nhub = PrimeHub()\n"
+             "hub.speaker.beep(20, 10)\nhub.speaker.beep(30000, 10)\n"
+             "hub.speaker.beep(440, 10)\n")
+    assert r.status == "finished", r.traceback
+    assert [e["frequency"] for e in r.events if e["kind"] == "beep"] == [64, 24000, 440]

@@ -76,7 +76,14 @@ def _image(image):
 
 
 class Speaker(_hubs.Speaker):
-    """``hub.speaker``, whose volume past 0-100 is capped to it, as Pybricks does."""
+    """``hub.speaker``, whose volume past 0-100 and beep frequency past 64-24000 Hz
+    are capped to them, as Pybricks does."""
+
+    def beep(self, frequency=500, duration=100):
+        """Play a tone of ``frequency`` Hz (64-24000) for ``duration`` ms."""
+        if isinstance(frequency, (int, float)) and not isinstance(frequency, bool):
+            frequency = max(_hubs.FREQUENCY_MIN, min(_hubs.FREQUENCY_MAX, frequency))
+        return _hubs.Speaker.beep(self, frequency, duration)
 
     def volume(self, volume=None):
         """Get (no argument: an int) or set the volume, 0-100 %."""
