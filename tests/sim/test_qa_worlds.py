@@ -188,3 +188,30 @@ def test_a_program_a_world_names_that_is_not_there_is_blamed_on_the_world(
     result = invoke("run", "--world", world)
     assert result.exit_code == 2
     assert "match.toml:10: [[robots]] #2, key 'program': there is no " in result.stderr
+
+
+@pytest.mark.parametrize("name", ["oval.toml", "Oval", " oval", "OVAL.json"])
+def test_a_built_in_world_written_as_a_file_or_in_capitals_names_the_built_in_one(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(WorldError) as info:
+        load_world(name)
+    assert str(info.value).startswith(f"{name!r} is neither a world file here nor a built-in "
+                                      "world's name; the built-in world is named oval (")
+
+
+def test_a_folder_or_nothing_for_a_world_says_so(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # both said "'...' is not a built-in world", for a folder that is there
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "worlds").mkdir()
+    with pytest.raises(WorldError) as info:
+        load_world("worlds")
+    assert str(info.value).startswith("worlds is a folder, not a world file; give the path of "
+                                      "a .toml or .json world file")
+    with pytest.raises(WorldError) as info:
+        load_world("")
+    assert str(info.value).startswith("'' names no world; give one of the built-in worlds")
+    (tmp_path / "x.py").write_text("print(1)\n", encoding="utf-8")
+    result = invoke("run", "x.py", "--world", "worlds")
+    assert result.exit_code == 2 and "worlds is a folder" in result.stderr

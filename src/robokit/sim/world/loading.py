@@ -52,15 +52,7 @@ def load_world(name_or_path: str | Path | World) -> World:
         path = Path(name_or_path)
         label = text_name
         if not is_file(path):
-            looks_like_path = (path.suffix.lower() in (".toml", ".json") or "/" in text_name
-                               or "\\" in text_name)
-            if looks_like_path:
-                raise WorldError(f"{text_name}: no such world file; give the path of a .toml "
-                                 f"or .json world, or one of the built-in worlds: "
-                                 f"{', '.join(BUILTIN_WORLDS)}")
-            raise WorldError(f"{text_name!r} is not a built-in world; the built-in worlds are "
-                             f"{', '.join(BUILTIN_WORLDS)} (a path to a .toml or .json world "
-                             f"file works too)")
+            raise WorldError(_not_a_world(path, text_name))
     try:
         st = path.stat()
         key: Any = (str(path.resolve()), st.st_mtime_ns, st.st_size)
@@ -87,6 +79,30 @@ def load_world(name_or_path: str | Path | World) -> World:
         _cache.pop(next(iter(_cache)))
     _cache[key] = world
     return world
+
+
+def _not_a_world(path: Path, text_name: str) -> str:
+    """What to say of a --world that is neither a built-in world nor a world file."""
+    builtins = ", ".join(BUILTIN_WORLDS)
+    if not text_name.strip():
+        return (f"{text_name!r} names no world; give one of the built-in worlds: {builtins}, "
+                "or the path of a .toml or .json world file")
+    try:
+        folder = path.is_dir()
+    except OSError:  # a name longer than a file name may be
+        folder = False
+    if folder:
+        return (f"{text_name} is a folder, not a world file; give the path of a .toml or "
+                f".json world file, or one of the built-in worlds: {builtins}")
+    near = path.stem.strip().lower() if "/" not in text_name and "\\" not in text_name else ""
+    if near in BUILTIN_WORLDS:  # oval.toml, Oval, ' oval': the built-in world meant
+        return (f"{text_name!r} is neither a world file here nor a built-in world's name; "
+                f"the built-in world is named {near} (the built-in worlds are {builtins})")
+    if path.suffix.lower() in (".toml", ".json") or "/" in text_name or "\\" in text_name:
+        return (f"{text_name}: no such world file; give the path of a .toml or .json world, "
+                f"or one of the built-in worlds: {builtins}")
+    return (f"{text_name!r} is not a built-in world; the built-in worlds are {builtins} (a "
+            f"path to a .toml or .json world file works too)")
 
 
 def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
