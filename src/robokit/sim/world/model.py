@@ -440,17 +440,6 @@ def _check_start(ctx: _Ctx, world: World, given: bool) -> None:
     """Refuse a start pose inside a box or an object or on a wall (the robot would be stuck
     there), and an object outside the bounds or inside a box or on a wall (it could never
     move): each robot's start of ``[[robots]]`` as well as ``start``."""
-    for j, ob in enumerate(world.objects):
-        x, y = ob.center
-        b = world.bounds
-        if not (b[0] <= x <= b[2] and b[1] <= y <= b[3]):
-            ctx.fail(f"the object's centre ({x:g}, {y:g}) is outside the world's bounds {b}; "
-                     "move it inside", "objects", j, "center")
-        found = _blocker(world, x, y, objects=False)
-        if found is not None:
-            kind, i, prep = found
-            ctx.fail(f"the object's centre ({x:g}, {y:g}) is {prep} [[{kind}]] #{i + 1}, so "
-                     "it could never move; move it to open floor", "objects", j, "center")
     if given or not world.robots:
         x, y = world.start.x, world.start.y
         found = _blocker(world, x, y)
@@ -469,6 +458,17 @@ def _check_start(ctx: _Ctx, world: World, given: bool) -> None:
             ctx.fail(f"robot {j + 1}'s start ({r.pose.x:g}, {r.pose.y:g}) is {prep} "
                      f"[[{kind}]] #{i + 1}, so the robot could not move; move it to open "
                      "floor", "robots", j, "x")
+    for j, ob in enumerate(world.objects):
+        x, y = ob.center
+        b = world.bounds
+        if not (b[0] <= x <= b[2] and b[1] <= y <= b[3]):
+            ctx.fail(f"the object's centre ({x:g}, {y:g}) is outside the world's bounds {b}; "
+                     "move it inside", "objects", j, "center")
+        found = _blocker(world, x, y, objects=False)
+        if found is not None:
+            kind, i, prep = found
+            ctx.fail(f"the object's centre ({x:g}, {y:g}) is {prep} [[{kind}]] #{i + 1}, so "
+                     "it could never move; move it to open floor", "objects", j, "center")
 
 
 def _blocker(world: World, x: float, y: float, objects: bool = True
