@@ -215,3 +215,9 @@ def test_a_folder_or_nothing_for_a_world_says_so(tmp_path: Path,
     (tmp_path / "x.py").write_text("print(1)\n", encoding="utf-8")
     result = invoke("run", "x.py", "--world", "worlds")
     assert result.exit_code == 2 and "worlds is a folder" in result.stderr
+
+
+def test_mistakes_of_starts_and_objects_are_said_in_file_order() -> None:
+    text = (BOX_AT_500 + "[[robots]]\nx = -500\ny = 0\n[[robots]]\nx = 500\ny = 0\n"
+            '[[objects]]\nshape = "ball"\ncenter = [5000, 0]\nradius = 10\n')
+    assert _error(text).startswith("w.toml:9: [[robots]] #2, key 'x': robot 2's start")
