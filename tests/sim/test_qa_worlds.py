@@ -221,3 +221,18 @@ def test_mistakes_of_starts_and_objects_are_said_in_file_order() -> None:
     text = (BOX_AT_500 + "[[robots]]\nx = -500\ny = 0\n[[robots]]\nx = 500\ny = 0\n"
             '[[objects]]\nshape = "ball"\ncenter = [5000, 0]\nradius = 10\n')
     assert _error(text).startswith("w.toml:9: [[robots]] #2, key 'x': robot 2's start")
+
+
+def test_an_empty_name_is_refused_not_shown_as_nothing() -> None:
+    # it made the summary's header "── p.py on  ──" and "wrote x.svg: world "
+    assert _error('name = ""\nsize = [1000, 1000]\n', "maze 2.toml") == (
+        "maze 2.toml:1: key 'name': name = '' is empty: a run's summary shows the world's "
+        "name; write e.g. name = \"my world\", or leave it out to use the file's (maze 2)")
+
+
+def test_a_name_or_description_with_line_breaks_is_refused() -> None:
+    # a description is "one line, shown in listings" (worlds.md); two broke the summary
+    text = 'description = """\nline one\nline two"""\nsize = [1000, 1000]\n'
+    assert _error(text) == ("w.toml:1: key 'description': the description is one line "
+                            "(listings and summaries show it so); write it without line breaks")
+    assert "key 'name': the name is one line" in _error('name = "a\\nb"\nsize = [1000, 1000]\n')

@@ -345,8 +345,16 @@ def _parse(d: dict[str, Any], source: str, loc: _Locator, check_start: bool = Tr
                      None, None, key)
     default_name = Path(source.split(" (")[0]).stem or "world"
     name = ctx.string(d["name"], None, None, "name") if "name" in d else default_name
+    if not name.strip():
+        ctx.fail(f"name = {short(name)} is empty: a run's summary shows the world's name; write "
+                 f"e.g. name = \"my world\", or leave it out to use the file's ({default_name})",
+                 None, None, "name")
     description = (ctx.string(d["description"], None, None, "description")
                    if "description" in d else "")
+    for key, text in (("name", name), ("description", description)):
+        if "\n" in text or "\r" in text:
+            ctx.fail(f"the {key} is one line (listings and summaries show it so); write it "
+                     "without line breaks", None, None, key)
 
     # bounds
     if "size" in d and "bounds" in d:
