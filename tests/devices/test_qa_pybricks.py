@@ -285,3 +285,40 @@ def test_a_beep_outside_64_to_24000_hz_is_capped_as_pybricks_caps_it(tmp_path: P
              "hub.speaker.beep(440, 10)\n")
     assert r.status == "finished", r.traceback
     assert [e["frequency"] for e in r.events if e["kind"] == "beep"] == [64, 24000, 440]
+
+
+def test_commands_pybricks_lets_a_task_await_can_be_awaited(tmp_path: Path) -> None:
+    # Pybricks' lights, Power Functions motors, the Bluetooth hubs' commands and
+    # PUPDevice's read/write are awaitable inside run_task ("await light.on(...)");
+    # they returned None, so awaiting one raised TypeError.  As in Pybricks, a task
+    # may also leave them un-awaited: the command is given either way.
+    (tmp_path / "robot.toml").write_text(
+        '[hub]\ntype = "PrimeHub"\n'
+        '[devices.eye]\ntype = "ColorSensor"\nport = "B"\n'
+        '[devices.cds]\ntype = "ColorSensor"\nport = "C"\n')
+    r = _run(tmp_path,
+             "from pybricks.pupdevices import (ColorDistanceSensor, ColorLightMatrix,"
+             " PFMotor, DuploTrain, TechnicMoveHub)\n"
+             "from pybricks.iodevices import PUPDevice\n"
+             "from pybricks.parameters import Color, Port\n"
+             "from pybricks.tools import run_task\n"
+             "cds = ColorDistanceSensor(Port.C)\nmatrix = ColorLightMatrix(Port.A)\n"
+             "pf = PFMotor(cds, 1, Color.BLUE)\ntrain = DuploTrain()\n"
+             "car = TechnicMoveHub()\neye = PUPDevice(Port.B)\n"
+             "async def main():\n"
+             "    await cds.light.on(Color.RED)\n    await cds.light.off()\n"
+             "    await matrix.on(Color.GREEN)\n    await matrix.off()\n"
+             "    await pf.dc(50)\n    await pf.stop()\n    await pf.brake()\n"
+             "    await train.drive(50)\n    await train.headlights(Color.WHITE)\n"
+             "    await car.drive(50, 10)\n"
+             "    await eye.write(3, (100, 50, 0))\n"
+             "    print(await eye.read(1) == eye_value)\n"
+             "    cds.light.on(Color.BLUE)\n    pf.dc(20)\n"
+             "    return 'done'\n"
+             "eye_value = eye.read(1)\n"
+             "print(run_task(main()))\n")
+    assert r.status == "finished", r.traceback
+    assert r.output.splitlines() == ["True", "done"]
+    kinds = [e["kind"] for e in r.events]
+    assert kinds.count("pf_motor") == 4 and kinds.count("light_matrix") == 2
+    assert kinds.count("sensor_light") == 3

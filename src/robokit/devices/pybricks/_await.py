@@ -31,3 +31,14 @@ def reading(read, name):
     if in_task() and not _taking[0]:
         return Awaitable(_ready, None, lambda: _take(read), name)
     return read()
+
+
+def done(name):
+    """What a command that Pybricks lets a task await returns, the command given: None
+    outside a task; inside one, an awaitable that is already done (awaiting it is
+    optional, as in Pybricks, where the command is given either way)."""
+    if in_task() and not _taking[0]:
+        a = Awaitable(_ready, None, None, name)
+        a._started = True  # not awaiting it is no mistake: the command was given
+        return a
+    return None

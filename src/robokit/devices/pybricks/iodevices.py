@@ -24,6 +24,7 @@ from ..motors import MODELS
 from ..motors import DCMotor as _DCMotor
 from ..parameters import Button, Color, Constant, rgb_to_hsv
 from ..sensors import DEFAULT_COLORS, TOUCH_TRAVEL_MM, nearest_color
+from ._await import done, reading
 from ._missing import not_simulated
 from ._table import NOT_YET, WHY
 from .pupextra import _Wireless
@@ -297,6 +298,9 @@ class PUPDevice:
     def read(self, mode):
         """The values of ``mode``, a tuple, as the device reports them."""
         m = self._mode(mode, READABLE.get(self._kind, ()), "read")
+        return reading(lambda: self._read(m), "read()")
+
+    def _read(self, m):
         hal = _hal.get()
         p = self._port
         if self._kind == "motor":
@@ -332,6 +336,7 @@ class PUPDevice:
                              + str(count) + " values, not " + repr(data))
         values = [int(in_range(v, "PUPDevice.write value", 0, 100, "%")) for v in data]
         _hal.get().event("sensor_lights", {"port": self._port, "brightness": values})
+        return done("write()")
 
     def reset(self):
         """Reset the device: it is ready again at once in the simulator."""

@@ -16,7 +16,7 @@ from ..sensors import ColorSensor as _ColorSensor
 from ..sensors import ForceSensor as _ForceSensor
 from ..sensors import UltrasonicSensor as _UltrasonicSensor
 from ..sensors import _SensorLights
-from ._await import reading
+from ._await import done, reading
 from ._missing import fill
 from ._pct import pcts
 from ._table import NOT_YET
@@ -111,10 +111,12 @@ class _ColorLight:
         if not isinstance(color, Color):
             raise DeviceError("light.on takes a Color, not " + repr(color))
         _hal.get().event("sensor_light", {"port": self._port, "color": repr(color)})
+        return done("light.on()")
 
     def off(self):
         """Switch the light off."""
         _hal.get().event("sensor_light", {"port": self._port, "color": None})
+        return done("light.off()")
 
 
 class ColorDistanceSensor(ColorSensor):

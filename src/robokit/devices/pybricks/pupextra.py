@@ -23,7 +23,7 @@ from .._errors import DeviceError, UsageError
 from .._ports import open_port, port_letter
 from ..control import in_range
 from ..parameters import Button, Color, Direction
-from ._await import reading
+from ._await import done, reading
 from ._pct import pct
 
 #: What a remote button's name starts with among the held buttons the HAL reports.
@@ -296,10 +296,12 @@ class ColorLightMatrix:
                              + repr(colors))
         _hal.get().event("light_matrix", {"port": self._port,
                                           "colors": [[c.h, c.s, c.v] for c in many]})
+        return done("on()")
 
     def off(self):
         """All lights off."""
         _hal.get().event("light_matrix", {"port": self._port, "colors": None})
+        return done("off()")
 
 
 class PFMotor:
@@ -331,11 +333,14 @@ class PFMotor:
     def dc(self, duty):
         """Run at ``duty`` (-100 to 100 %)."""
         self._send(self._sign * in_range(duty, "PFMotor duty", -100, 100, "%"))
+        return done("dc()")
 
     def stop(self):
         """Stop (coast)."""
         self._send(0)
+        return done("stop()")
 
     def brake(self):
         """Stop (brake)."""
         self._send(0)
+        return done("brake()")

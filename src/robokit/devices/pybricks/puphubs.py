@@ -14,6 +14,7 @@ from .. import _hal
 from .._check import in_range
 from .._errors import UsageError
 from ..parameters import Color
+from ._await import done
 from .pupextra import _Wireless
 
 
@@ -80,6 +81,7 @@ class TechnicMoveHub(_LWP3Hub):
         s = _percent(speed, "TechnicMoveHub speed")
         st = max(-97, min(97, _percent(steering, "TechnicMoveHub steering")))
         self._event("drive", {"speed": s, "steering": st})
+        return done("drive()")
 
 
 #: The sounds a Duplo train plays (Pybricks' names).
@@ -100,6 +102,7 @@ class DuploTrain(_LWP3Hub):
         self._check()
         self._speed = _percent(speed, "DuploTrain speed")
         self._event("drive", {"speed": self._speed})
+        return done("drive()")
 
     def headlights(self, color):
         """The headlights' colour (a :class:`Color`)."""
@@ -107,6 +110,7 @@ class DuploTrain(_LWP3Hub):
         if not isinstance(color, Color):
             raise UsageError("DuploTrain.headlights takes a Color, not " + repr(color))
         self._event("headlights", {"color": [color.h, color.s, color.v]})
+        return done("headlights()")
 
     def sound(self, sound):
         """Play one of the train's sounds: ``"brake"``, ``"depart"``, ``"water"``,
@@ -116,6 +120,7 @@ class DuploTrain(_LWP3Hub):
             raise ValueError("DuploTrain.sound takes one of " + ", ".join(DUPLO_SOUNDS)
                              + ", not " + repr(sound))
         self._event("sound", {"sound": sound})
+        return done("sound()")
 
     def speed(self):
         """The train's speed, %: the one it was last told (nothing loads it here)."""
