@@ -236,3 +236,21 @@ def test_a_name_or_description_with_line_breaks_is_refused() -> None:
     assert _error(text) == ("w.toml:1: key 'description': the description is one line "
                             "(listings and summaries show it so); write it without line breaks")
     assert "key 'name': the name is one line" in _error('name = "a\\nb"\nsize = [1000, 1000]\n')
+
+
+def test_a_painted_shape_wholly_outside_the_bounds_is_refused() -> None:
+    # coordinates from a corner while size = [w, h] is centred on (0, 0): the line was never
+    # painted nor seen, without a word
+    text = "size = [2000, 2000]\n[[lines]]\npoints = [[200, 1500], [1800, 1500]]\n"
+    assert _error(text) == (
+        "w.toml:3: [[lines]] #1, key 'points': the line lies wholly outside the world's bounds "
+        "(-1000, -1000, 1000, 1000), where nothing is painted; move it inside (size = [w, h] "
+        "is centred on (0, 0); for a mat from (0, 0) write bounds = [0, 0, w, h])")
+    circle = "size = [2000, 2000]\n[[circles]]\ncenter = [1050, 0]\nradius = 40\n"
+    assert "w.toml:3: [[circles]] #1, key 'center': the circle lies wholly outside" in (
+        _error(circle))
+    # across the edge is painted where it is on the mat: no mistake
+    across = "size = [2000, 2000]\n[[circles]]\ncenter = [1050, 0]\nradius = 60\n"
+    assert len(parse_world(across, "w.toml").circles) == 1
+    edge_line = "size = [2000, 2000]\n[[lines]]\npoints = [[1005, -500], [1005, 500]]\n"
+    assert len(parse_world(edge_line, "w.toml").lines) == 1  # 20 mm wide: 5 mm on the mat

@@ -440,8 +440,33 @@ def _parse(d: dict[str, Any], source: str, loc: _Locator, check_start: bool = Tr
             ctx.fail(f"the start ({r.pose.x:g}, {r.pose.y:g}) is outside the world's bounds "
                      f"{bounds}; move it inside", "robots", i, "x")
     if check_start:
+        _check_painted(ctx, world, items)
         _check_start(ctx, world, "start" in d)
     return world
+
+
+def _check_painted(ctx: _Ctx, world: World, items: dict[str, list[Any]]) -> None:
+    """Refuse a painted shape wholly outside the bounds: nothing is painted there and no
+    sensor would ever see it (the usual cause: coordinates from a corner, where size = [w, h]
+    is centred on (0, 0))."""
+    bx0, by0, bx1, by1 = world.bounds
+    for kind in SHAPE_KINDS:
+        for i, sh in enumerate(items[kind]):
+            if kind in ("lines", "polygons"):
+                grow = sh.width / 2.0 if kind == "lines" else 0.0
+                xs = [p[0] for p in sh.points]
+                ys = [p[1] for p in sh.points]
+                box = (min(xs) - grow, min(ys) - grow, max(xs) + grow, max(ys) + grow)
+                key = "points"
+            else:
+                (cx, cy), r = sh.center, sh.radius
+                box = (cx - r, cy - r, cx + r, cy + r)
+                key = "center"
+            if box[2] < bx0 or box[0] > bx1 or box[3] < by0 or box[1] > by1:
+                ctx.fail(f"the {_KIND_NOUN[kind]} lies wholly outside the world's bounds "
+                         f"({bx0:g}, {by0:g}, {bx1:g}, {by1:g}), where nothing is painted; move "
+                         "it inside (size = [w, h] is centred on (0, 0); for a mat from (0, 0) "
+                         "write bounds = [0, 0, w, h])", kind, i, key)
 
 
 def _check_start(ctx: _Ctx, world: World, given: bool) -> None:
