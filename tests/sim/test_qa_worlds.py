@@ -254,3 +254,19 @@ def test_a_painted_shape_wholly_outside_the_bounds_is_refused() -> None:
     assert len(parse_world(across, "w.toml").circles) == 1
     edge_line = "size = [2000, 2000]\n[[lines]]\npoints = [[1005, -500], [1005, 500]]\n"
     assert len(parse_world(edge_line, "w.toml").lines) == 1  # 20 mm wide: 5 mm on the mat
+
+
+def test_objects_that_overlap_at_the_start_are_refused() -> None:
+    # they blocked each other for the whole run: a robot pushing them got nowhere
+    two = ('size = [2000, 2000]\n[[objects]]\nshape = "box"\ncenter = [300, 0]\n'
+           'size = [100, 100]\n[[objects]]\nshape = "{shape}"\ncenter = [{x}, 0]\n{extent}\n')
+    msg = _error(two.format(shape="box", x=320, extent="size = [100, 100]"))
+    assert msg == ("w.toml:8: [[objects]] #2, key 'center': the object overlaps [[objects]] #1; "
+                   "bodies never overlap, so the two would block each other: move them apart")
+    assert "overlaps [[objects]] #1" in _error(two.format(shape="ball", x=380,
+                                                          extent="radius = 40"))
+    # side by side, touching or apart: no mistake
+    assert len(parse_world(two.format(shape="box", x=400, extent="size = [100, 100]"),
+                           "w.toml").objects) == 2
+    assert len(parse_world(two.format(shape="cylinder", x=400, extent="radius = 40"),
+                           "w.toml").objects) == 2

@@ -502,6 +502,35 @@ def _check_start(ctx: _Ctx, world: World, given: bool) -> None:
             kind, i, prep = found
             ctx.fail(f"the object's centre ({x:g}, {y:g}) is {prep} [[{kind}]] #{i + 1}, so "
                      "it could never move; move it to open floor", "objects", j, "center")
+    if len(world.objects) > 1:
+        _check_objects_apart(ctx, world.objects)
+
+
+def _check_objects_apart(ctx: _Ctx, objects: tuple[Movable, ...]) -> None:
+    """Refuse two objects that overlap at the start: bodies never overlap, so each would
+    block the other for the whole run."""
+    from robokit.sim import bodies
+
+    shapes = [bodies.box(ob.center[0], ob.center[1], math.radians(ob.angle), ob.size[0],
+                         ob.size[1]) if ob.shape == "box"
+              else bodies.circle(ob.center[0], ob.center[1], ob.radius) for ob in objects]
+    # sweep along the axis the objects spread most on: only objects whose spans on it meet
+    # are compared
+    xs, ys = [sh[1] for sh in shapes], [sh[2] for sh in shapes]
+    a = 1 if max(xs) - min(xs) >= max(ys) - min(ys) else 2
+    spans = sorted((sh[a] - bodies.reach(sh), sh[a] + bodies.reach(sh), i)
+                   for i, sh in enumerate(shapes))
+    found: list[tuple[int, int]] = []
+    open_: list[tuple[float, int]] = []
+    for x0, x1, i in spans:
+        open_ = [(e, k) for e, k in open_ if e > x0]
+        found += [(min(i, k), max(i, k)) for _, k in open_
+                  if bodies.overlap(shapes[min(i, k)], shapes[max(i, k)]) is not None]
+        open_.append((x1, i))
+    if found:
+        k, j = min(found, key=lambda p: (p[1], p[0]))  # the first in the file's order
+        ctx.fail(f"the object overlaps [[objects]] #{k + 1}; bodies never overlap, so the two "
+                 "would block each other: move them apart", "objects", j, "center")
 
 
 def _blocker(world: World, x: float, y: float, objects: bool = True
