@@ -270,3 +270,11 @@ def test_objects_that_overlap_at_the_start_are_refused() -> None:
                            "w.toml").objects) == 2
     assert len(parse_world(two.format(shape="cylinder", x=400, extent="radius = 40"),
                            "w.toml").objects) == 2
+
+
+def test_the_world_s_own_size_and_bounds_get_examples_of_their_own() -> None:
+    # bounds said "write e.g. bounds = ...", and a world's size a box's "size = [200, 100]"
+    assert _error('bounds = ["a", 0, 1, 1]\n') == (
+        "w.toml:1: key 'bounds': 'a' is not a number; write a number, e.g. "
+        "bounds = [-2000, -2000, 2000, 2000]")
+    assert _error("size = [1e9, 1]\n").endswith("write e.g. size = [4000, 4000]")

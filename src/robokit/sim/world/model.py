@@ -205,6 +205,7 @@ _EXAMPLE = {
     "thickness": "thickness = 20",
     "height": "height = 100",
     "size": "size = [200, 100]",
+    "bounds": "bounds = [-2000, -2000, 2000, 2000]",
     "angle": "angle = 30",
     "x": "x = 0",
     "y": "y = 0",
@@ -269,13 +270,15 @@ class _Ctx:
     # ---- typed getters ------------------------------------------------------------------
 
     def number(self, v: object, kind: str | None, index: int | None, key: str) -> float:
+        # (a world's own size is no box's)
+        example = "size = [4000, 4000]" if kind is None and key == "size" else _example(key)
         if isinstance(v, bool) or not isinstance(v, int | float):
             shown = str(v).lower() if isinstance(v, bool) else short(v)  # as the file has it
-            self.fail(f"{shown} is not a number; write a number, e.g. {_example(key)}",
+            self.fail(f"{shown} is not a number; write a number, e.g. {example}",
                       kind, index, key)
         if not -MAX_COORD <= v <= MAX_COORD:  # NaN and infinity fail this too
             self.fail(f"{short(v)} is not a number from {-MAX_COORD} to {MAX_COORD}; write e.g. "
-                      f"{_example(key)}", kind, index, key)
+                      f"{example}", kind, index, key)
         return float(v)
 
     def positive(self, v: object, kind: str | None, index: int | None, key: str) -> float:
