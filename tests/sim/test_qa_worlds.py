@@ -278,3 +278,25 @@ def test_the_world_s_own_size_and_bounds_get_examples_of_their_own() -> None:
         "w.toml:1: key 'bounds': 'a' is not a number; write a number, e.g. "
         "bounds = [-2000, -2000, 2000, 2000]")
     assert _error("size = [1e9, 1]\n").endswith("write e.g. size = [4000, 4000]")
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ('{\n  // the arena\n  "size": [2000, 2000]\n}\n',
+     "w.json:2: JSON syntax error: Expecting property name enclosed in double quotes (column 3)"
+     "; JSON has no comments: remove it, or write the world as TOML, where # starts one"),
+    ("{'size': [2000, 2000]}\n", "; JSON strings and keys take double quotes (\"size\"), not "
+                                 "single ones"),
+    ('{"size": [2000, 2000],\n "lines": [{"points": [[0, 0], [100, 0]],}]}\n',
+     "w.json:2: JSON syntax error: Expecting property name enclosed in double quotes "
+     "(column 42); JSON allows no comma before }: remove the last one"),
+])
+def test_a_json_syntax_error_says_what_was_likely_meant(text: str, hint: str) -> None:
+    with pytest.raises(WorldError) as info:
+        parse_world(text, "w.json", "json")
+    assert str(info.value).endswith(hint)
+
+
+def test_a_toml_line_commented_with_slashes_says_toml_comments_take_a_hash() -> None:
+    assert _error("# the arena\nsize = [2000, 2000]\n// the walls\n") == (
+        "w.toml:3: TOML syntax error: Invalid statement (column 1); a TOML comment starts "
+        "with #")

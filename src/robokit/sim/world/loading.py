@@ -124,7 +124,7 @@ def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
         raise WorldError(_json_twice(text, source, e.key)) from e
     except json.JSONDecodeError as e:
         raise WorldError(f"{source}:{e.lineno}: JSON syntax error: {e.msg} "
-                         f"(column {e.colno})") from e
+                         f"(column {e.colno}){_json_hint(text, e.pos)}") from e
     except tomllib.TOMLDecodeError as e:
         msg = str(e)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
@@ -134,7 +134,8 @@ def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
             if said is not None:
                 raise WorldError(f"{source}:{m.group(1)}: {said}") from e
             raise WorldError(f"{source}:{m.group(1)}: TOML syntax error: {core} "
-                             f"(column {m.group(2)})") from e
+                             f"(column {m.group(2)}){_toml_hint(text, int(m.group(1)))}"
+                             ) from e
         raise WorldError(f"{source}: TOML syntax error: {msg}") from e
     except (RecursionError, ValueError) as e:  # nesting, or a number beyond reading
         raise WorldError(f"{source}: {parse_problem(text, e)}") from e
@@ -217,6 +218,27 @@ def _second_key(text: str, i: int) -> int | None:
 
 def _value_end(text: str, i: int) -> int:
     return int(json.JSONDecoder(object_pairs_hook=list).raw_decode(text, i)[1])
+
+
+def _json_hint(text: str, pos: int) -> str:
+    """What a teacher most likely meant where json stopped, or ''."""
+    here = text[pos:pos + 2]
+    if here in ("//", "/*") or here[:1] == "#":
+        return "; JSON has no comments: remove it, or write the world as TOML, where # starts one"
+    if here[:1] == "'":
+        return "; JSON strings and keys take double quotes (\"size\"), not single ones"
+    if here[:1] in ("}", "]") and text[:pos].rstrip().endswith(","):
+        return f"; JSON allows no comma before {here[:1]}: remove the last one"
+    return ""
+
+
+def _toml_hint(text: str, line: int) -> str:
+    """What a teacher most likely meant on the TOML line that does not parse, or ''."""
+    rows = text.splitlines()
+    row = rows[line - 1].lstrip() if 0 < line <= len(rows) else ""
+    if row.startswith(("//", "/*")):
+        return "; a TOML comment starts with #"
+    return ""
 
 
 def _toml_twice(text: str, line: int, core: str) -> str | None:
