@@ -320,6 +320,9 @@ class KitHal:
     def imu_accel(self):
         raise self._no_imu()
 
+    def imu_mount(self, frame):
+        pass  # (no IMU: its reads say so)
+
     def buttons(self):
         return tuple(name for name, pin, active in self._buttons if pin.value() == active)
 

@@ -299,9 +299,12 @@ def test_imu_at_rest():
         assert imu.stationary()
         assert imu.acceleration(Axis.Z) == pytest.approx(9810, abs=1)
         assert imu.ready()
+        # Mounted on its side, its top facing the robot's right: its left side faces up,
+        # and the robot's vectors are still the robot's.
         sideways = Hub(top_side=-Axis.Y, front_side=Axis.X).imu
-        assert sideways.up() is Side.LEFT  # the hub lies flat: its top faces our left
-        assert sideways.acceleration(Axis.Z) == pytest.approx(0, abs=1)
+        assert sideways.up() is Side.LEFT
+        assert sideways.acceleration(Axis.Z) == pytest.approx(9810, abs=1)
+        assert sideways.tilt() == (0, 0)
         with pytest.raises(UsageError, match="right angles"):
             Hub(top_side=Axis.X, front_side=-Axis.X)
 

@@ -132,6 +132,14 @@ class HAL:
         (a hub lying flat reads about +9810 on z)."""
         raise NotImplementedError
 
+    def imu_mount(self, frame):
+        """The program says how the hub is mounted (``Hub(top_side=...,
+        front_side=...)``): ``frame`` is the hub's own x (its front side), y and z (its
+        top side) axes, each a unit vector in the robot's frame (x forward, y left, z
+        up).  A real hub's IMU is where it is (nothing to do);
+        a simulated one is mounted so, and reads in that hub frame from then on."""
+        return None
+
     def buttons(self):
         """Names of the hub buttons held down now, e.g. ``("CENTER",)``."""
         raise NotImplementedError

@@ -193,10 +193,20 @@ class IMU:
                              f"not {repr(top_side)} and {repr(front_side)}")
         y = (z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0])
         self._frame = (x, y, z)
+        # The brick is told (a simulated hub is mounted so, a real one already is; a
+        # board's HAL from before the call has no IMU to mount). One hub per brick: the
+        # last hub object made says how it is mounted.
+        mount = getattr(_hal.get(), "imu_mount", None)
+        if mount is not None:
+            mount(self._frame)
 
     def _user(self, v):
-        f = self._frame
-        return (_dot(f[0], v), _dot(f[1], v), _dot(f[2], v))
+        """A vector of the hub's frame in the robot's: the hub's axes, as
+        ``top_side``/``front_side`` place them in the robot, weighted by ``v``."""
+        x, y, z = self._frame
+        return (x[0] * v[0] + y[0] * v[1] + z[0] * v[2],
+                x[1] * v[0] + y[1] * v[1] + z[1] * v[2],
+                x[2] * v[0] + y[2] * v[1] + z[2] * v[2])
 
     def ready(self):
         """True when the IMU is calibrated and ready (always, here)."""
@@ -238,8 +248,8 @@ class IMU:
         return (int(math.degrees(pitch)), int(math.degrees(roll)))
 
     def up(self):
-        """The :class:`Side` of the hub that faces up (from gravity)."""
-        a = self.acceleration()
+        """The :class:`Side` of the hub (not of the robot) that faces up, from gravity."""
+        a = _hal.get().imu_accel()
         i = 0
         for k in (1, 2):
             if abs(a[k]) > abs(a[i]):
@@ -666,8 +676,9 @@ _SAME_HUB = {"InventorHub": "PrimeHub"}
 
 class Hub:
     """The programmable hub: ``imu``, ``buttons``, ``light``, ``display``, ``speaker``,
-    ``battery``, ``system``.  ``top_side``/``front_side`` say how it is mounted
-    (axes of the hub, e.g. ``top_side=-Axis.X``); readings come in that frame."""
+    ``battery``, ``system``.  ``top_side``/``front_side`` say how it is mounted: the
+    robot's axes through the hub's top and front sides (``top_side=Axis.X``: its top
+    faces forward); the IMU's vectors come in the robot's frame."""
 
     _type: str | None = None  # robot.toml hub type this class stands for; None: any hub
     _parts: tuple[str, ...] = ("display", "speaker")

@@ -44,6 +44,7 @@ from .sensors import (  # noqa: F401 - the sensors' constants, where they always
     CALL_COST_US,
     COLOR_FOOTPRINT_MM,
     FORCE_TRAVEL_MM,
+    GRAVITY_MM_S2,
     PHYSICS_RESOLUTION_US,
     ROOM_AMBIENT,
     ULTRASONIC_CONE_DEG,
@@ -78,7 +79,6 @@ CLOCK_COST_US = 10
 BATTERY_MV = 8000.0
 #: Resting current draw of the hub itself.
 HUB_CURRENT_MA = 110.0
-GRAVITY_MM_S2 = 9810.0
 #: The longest run, in simulated seconds (about 11.6 days).
 MAX_DURATION_S = 1_000_000.0
 #: Halvings of a physics step that find when the body reached a wall; the finest part.
@@ -688,26 +688,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         self._sync_read()
         return self._motors[port].load_torque_estimate_mnm()
 
-    # -- HAL: hub ------------------------------------------------------------------
-    def imu_heading(self) -> float:
-        self._spend(CALL_COST_US)
-        self._sync_read()
-        drift = self._imu_bias * self.now * 1e-6
-        return math.degrees(self._h - self._h0) + drift
-
-    def imu_gyro(self) -> tuple[float, float, float]:
-        self._spend(CALL_COST_US)
-        self._sync_read()
-        z = math.degrees(self._w) + self._imu_bias
-        return (self._noisy(0.0, 0.1), self._noisy(0.0, 0.1), self._noisy(z, 0.1))
-
-    def imu_accel(self) -> tuple[float, float, float]:
-        self._spend(CALL_COST_US)
-        self._sync_read()
-        lateral = self._v * self._w  # centripetal, toward the turn's centre (+y when CCW)
-        return (self._noisy(self._accel_fwd, 5.0), self._noisy(lateral, 5.0),
-                self._noisy(GRAVITY_MM_S2, 5.0))
-
+    # -- HAL: hub (the IMU's reads: Sensors) ------------------------------------------
     def set_presses(self, presses: tuple[Press, ...]) -> None:
         """Script the hub's buttons: each of ``presses`` (robokit.sim.presses) is held
         down over its simulated time."""

@@ -28,6 +28,7 @@ ULTRASONIC_MIN_MM = 40.0
 ULTRASONIC_CONE_DEG = 20.0
 #: The bumper's plunger travel when pressed against something, mm.
 FORCE_TRAVEL_MM = 8.0
+GRAVITY_MM_S2 = 9810.0
 
 
 class Sensors(BrickState):
@@ -41,6 +42,14 @@ class Sensors(BrickState):
     _footprint: FootprintSampler | None
     _in_control: bool
     _next_event: int
+    _h0: float
+    _w: float
+    _v: float
+    _accel_fwd: float
+    _imu_bias: float
+    #: How the program mounted the hub (HAL.imu_mount): the robot's forward, left and up
+    #: axes in the hub frame; None: flat, its front forward (the hub frame is the robot's).
+    _imu_frame: Any = None
     #: The last reading of other bodies: ((port, physics time, arena moves, walls'
     #: distance), distance).
     _ray_memo: tuple[tuple[str, int, int, float], float] | None = None
@@ -163,3 +172,39 @@ class Sensors(BrickState):
                     + self._rm.torque / (self._kr * M_PER_RAD))
         force = min(10.0, max(0.0, 3.0 + push))
         return round(self._noisy(force, 0.05), 2), FORCE_TRAVEL_MM
+
+    # -- the hub's IMU ---------------------------------------------------------------
+    def imu_heading(self) -> float:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        drift = self._imu_bias * self.now * 1e-6
+        return math.degrees(self._h - self._h0) + drift
+
+    def imu_gyro(self) -> tuple[float, float, float]:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        z = math.degrees(self._w) + self._imu_bias
+        return self._in_hub_frame(self._noisy(0.0, 0.1), self._noisy(0.0, 0.1),
+                                  self._noisy(z, 0.1))
+
+    def imu_accel(self) -> tuple[float, float, float]:
+        self._spend(CALL_COST_US)
+        self._sync_read()
+        lateral = self._v * self._w  # centripetal, toward the turn's centre (+y when CCW)
+        return self._in_hub_frame(self._noisy(self._accel_fwd, 5.0), self._noisy(lateral, 5.0),
+                                  self._noisy(GRAVITY_MM_S2, 5.0))
+
+    def imu_mount(self, frame: Any) -> None:
+        f = tuple(tuple(float(c) for c in axis) for axis in frame)
+        self._imu_frame = None if f == ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0),
+                                        (0.0, 0.0, 1.0)) else f
+
+    def _in_hub_frame(self, x: float, y: float, z: float) -> tuple[float, float, float]:
+        """A vector of the robot's frame (x forward, y left, z up) in the hub's, as the
+        program mounted it: its component along each of the hub's axes."""
+        f = self._imu_frame
+        if f is None:
+            return (x, y, z)
+        fx, fy, fz = f
+        return (fx[0] * x + fx[1] * y + fx[2] * z, fy[0] * x + fy[1] * y + fy[2] * z,
+                fz[0] * x + fz[1] * y + fz[2] * z)

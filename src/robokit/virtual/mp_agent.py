@@ -286,7 +286,7 @@ _HAL_NAMES = ("time_us", "sleep_us", "port_info", "robot_config", "motor_state",
               "ultrasonic_presence", "force_state", "imu_heading", "imu_gyro", "imu_accel",
               "buttons", "light", "display", "tone", "battery", "event", "ble_broadcast",
               "ble_observe", "mailbox_listen", "mailbox_connect", "mailbox_peers",
-              "mailbox_send", "mailbox_read", "mailbox_close")
+              "mailbox_send", "mailbox_read", "mailbox_close", "imu_mount")
 for _i, _n in enumerate(_HAL_NAMES):
     setattr(_Hal, _n, _method(_i))
 _MOTOR_STATE = _HAL_NAMES.index("motor_state")

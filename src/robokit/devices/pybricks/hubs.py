@@ -115,7 +115,7 @@ class IMU(_hubs.IMU):
         ``rotation(-Axis.Z)`` is the heading without :meth:`reset_heading`.  The
         simulated gyro needs no calibration, so ``calibrated`` changes nothing."""
         v = _hubs._vec3(axis, "axis")
-        return _hubs._dot(self._user((0.0, 0.0, self._yaw())), v)
+        return _hubs._dot((0.0, 0.0, self._yaw()), v)  # (the robot's vertical)
 
     def orientation(self):
         """The robot's orientation as a 3x3 rotation Matrix from its frame at the start
