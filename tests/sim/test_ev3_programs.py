@@ -228,6 +228,10 @@ def test_pushing_an_ev3_program_to_a_brick_is_refused_in_one_line() -> None:
     r = invoke("check", PROGRAMS / "square.py", "--target", "pybricks")
     assert r.exit_code == 2
     assert "pushing to a real EV3 is not supported" in r.stderr
+    r = invoke("run", PROGRAMS / "square.py", "--exact")  # (the bundle of a kit board)
+    assert r.exit_code == 2
+    assert r.stderr.count("\n") <= 3 and "Traceback" not in r.stderr  # the line, a caret
+    assert "without --port, --pybricks, --target or --exact" in r.stderr
 
 
 @pytest.mark.parametrize("target", ["pybricks", "micropython"])

@@ -207,8 +207,9 @@ def _ev3_finding(graph: ImportGraph) -> Finding | None:
         if site.top == "pybricks" and _is_ev3_import(site):
             return Finding(mod.relpath, site.line, site.col,
                            "an EV3 program (Pybricks 2.x): pushing to a real EV3 is not "
-                           "supported; run it in the simulator (robokit run without "
-                           "--port, --pybricks or --target)", source_line(mod.source, site.line))
+                           "supported, nor is running it as a board's bundle; run it in "
+                           "the simulator (robokit run without --port, --pybricks, "
+                           "--target or --exact)", source_line(mod.source, site.line))
     return None
 
 
