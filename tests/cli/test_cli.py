@@ -192,8 +192,8 @@ def test_device_on_the_wrong_port() -> None:
     err = proc.stderr
     # One line naming the program's line, no traceback.
     assert err.strip().splitlines() == [
-        "robokit: run: wrong_port.py:4: no ColorSensor on Port.A: robot.toml says Port.A is "
-        "a Motor (left_motor)"]
+        "robokit: run: wrong_port.py:4: no ColorSensor on Port.A: the robot has a Motor "
+        "(left_motor) there"]
     assert "never printed" not in proc.stdout
 
 
@@ -202,7 +202,7 @@ def test_device_on_the_wrong_port_json() -> None:
     assert result.exit_code == 1
     error = json.loads(result.stdout)["error"]
     assert error["type"] == "DeviceError"
-    assert error["message"].startswith("no ColorSensor on Port.A: robot.toml says Port.A is")
+    assert error["message"].startswith("no ColorSensor on Port.A: the robot has a Motor")
     assert error["file"].endswith("wrong_port.py") and error["line"] == 4
 
 

@@ -207,8 +207,8 @@ def test_a_sensor_on_a_motor_port_is_refused_naming_what_is_there():
     with _brick().attached():
         with pytest.raises(DeviceError) as e:
             ColorSensor(Port.A)
-    assert str(e.value) == ("no ColorSensor on Port.A: robot.toml says Port.A is a Motor "
-                            "(left_motor)")
+    assert str(e.value) == ("no ColorSensor on Port.A: the robot has a Motor (left_motor) "
+                            "there")
 
 
 def test_a_sensor_on_an_empty_port_is_refused():
@@ -466,7 +466,8 @@ def test_hub_class_must_match_robot_toml():
     with _brick().attached():
         assert repr(PrimeHub()) == "PrimeHub()"
         robokit.InventorHub()  # the same hardware
-        with pytest.raises(DeviceError, match="uses a TechnicHub, but robot.toml says .*PrimeHub"):
+        with pytest.raises(DeviceError,
+                           match="uses a TechnicHub, but the robot's hub is a PrimeHub"):
             TechnicHub()
 
 

@@ -257,7 +257,7 @@ def test_with_a_robot_toml_the_program_runs_on_it_strictly(tmp_path: Path) -> No
     (tmp_path / "robot.toml").write_text('[hub]\ntype = "PrimeHub"\n')
     d = run(program)
     assert d["status"] == "error"
-    assert "this program uses a TechnicHub, but robot.toml says the hub is a PrimeHub" \
+    assert "this program uses a TechnicHub, but the robot's hub is a PrimeHub" \
         in d["error"]["message"]
 
 

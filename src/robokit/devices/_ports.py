@@ -61,7 +61,7 @@ def open_port_info(port, kind_name, accepts=None):
     where = port_name(letter)
     if info is None:
         raise DeviceError(
-            f"no {kind_name} on {where}: nothing is plugged in there (robot.toml)"
+            f"no {kind_name} on {where}: nothing is plugged in there on the robot"
         )
     kind = info.get("type")
     if kind not in accepts:
@@ -70,6 +70,6 @@ def open_port_info(port, kind_name, accepts=None):
         if name:
             what += f" ({name})"
         raise DeviceError(
-            f"no {kind_name} on {where}: robot.toml says {where} is {what}"
+            f"no {kind_name} on {where}: the robot has {what} there"
         )
     return letter, info

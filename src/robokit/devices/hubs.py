@@ -690,8 +690,9 @@ class Hub:
             hub_cfg = hal.robot_config().get("hub") or {}
             want = hub_cfg.get("type")
             if want and _SAME_HUB.get(want, want) != _SAME_HUB.get(self._type, self._type):
-                raise DeviceError(f"this program uses a {self._type}, but robot.toml says " +
-                                  f"the hub is a {want}: change [hub] type or the program")
+                raise DeviceError(f"this program uses a {self._type}, but the robot's hub " +
+                                  f"is a {want}: change the program, or robot.toml's " +
+                                  "[hub] type")
         self.imu = IMU(self, top_side, front_side)
         self.buttons = Buttons()
         self.light = Light()

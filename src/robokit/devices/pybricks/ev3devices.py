@@ -199,8 +199,8 @@ class GyroSensor(_Sensor):
                               + "Port.S1 to Port.S4 (motors on Port.A to Port.D)")
         info = _hal.get().port_info(letter)
         if info is not None:
-            raise DeviceError("no GyroSensor on " + port_name(letter) + ": robot.toml says "
-                              + port_name(letter) + " is a " + str(info.get("type")))
+            raise DeviceError("no GyroSensor on " + port_name(letter) + ": the robot has a "
+                              + str(info.get("type")) + " there")
         if direction is Direction.CLOCKWISE:
             self._sign = -1
         elif direction is Direction.COUNTERCLOCKWISE:
