@@ -147,3 +147,19 @@ def test_the_table_columns_line_up_under_short_program_names(
     assert head.index("world") == row.index("-")
     head, row = r.stdout.splitlines()[-2:]  # the points per program
     assert head.index("checks passed") == row.index("1 of 1") and row.startswith("a.py ")
+
+
+def test_a_small_memory_limit_limits_the_program_and_does_not_hang_the_run(
+        tmp_path: Path) -> None:
+    good = tmp_path / "good.py"
+    good.write_text(GOOD, encoding="utf-8")
+    hog = tmp_path / "hog.py"
+    hog.write_text("x = bytearray(200 * 1024 * 1024)\nprint('got it')\n", encoding="utf-8")
+    # 64 MB, the least --memory-limit takes, is less than the run's process holds before
+    # the program starts: the simulator's threads could not start and the run hung
+    rows = {Path(r["program"]).name: r for r in run_many(
+        jobs_for([good, hog], duration=2), workers=2, memory_mb=64, wall_s=30)}
+    assert rows["good.py"]["status"] == "finished", rows["good.py"]["error"]
+    assert rows["good.py"]["output"] == "done\n"
+    assert rows["hog.py"]["status"] == "error", rows["hog.py"]
+    assert rows["hog.py"]["error"]["type"] == "MemoryError"

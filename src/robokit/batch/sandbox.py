@@ -128,7 +128,21 @@ def _limit(cpu_s: float | None, memory_mb: int | None) -> None:
         soft = int(used.ru_utime + used.ru_stime + cpu_s) + 1
         _set(resource, resource.RLIMIT_CPU, soft, soft + 5)
     if memory_mb is not None:
-        _set(resource, resource.RLIMIT_AS, memory_mb * 1024 * 1024, None)
+        # on top of what the process holds already (the simulator, the worlds): a limit
+        # below that left no room to start the run's threads, and the run hung
+        _set(resource, resource.RLIMIT_AS, _address_space() + memory_mb * 1024 * 1024, None)
+
+
+def _address_space() -> int:
+    """The bytes of address space this process holds (0 where /proc does not say)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _set(resource: Any, which: int, soft: int, hard: int | None) -> None:

@@ -52,7 +52,8 @@ def expand_programs(args: tuple[Path, ...]) -> list[str]:
 @click.option("--cpu-limit", type=click.FloatRange(min=1), default=300.0, show_default=True,
               help="CPU seconds one run may use.")
 @click.option("--memory-limit", type=click.IntRange(min=64), default=2048, show_default=True,
-              help="Megabytes of memory one run may use.")
+              help="Megabytes of memory one run's program may take, on top of the "
+                   "simulator's own.")
 @path_option("--junit", help="Write the runs as JUnit XML to FILE.xml (one test case a run).")
 @path_option("--report", help="Write a gradebook to FILE.html: points per program, each run.")
 @path_option("--replays", help="Write each run's HTML replay into the folder DIR (the "
