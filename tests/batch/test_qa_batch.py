@@ -163,3 +163,23 @@ def test_a_small_memory_limit_limits_the_program_and_does_not_hang_the_run(
     assert rows["good.py"]["output"] == "done\n"
     assert rows["hog.py"]["status"] == "error", rows["hog.py"]
     assert rows["hog.py"]["error"]["type"] == "MemoryError"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["{good}", "--world", "nosuchworld"], "--world: 'nosuchworld' is not a built-in world"),
+    (["{good}", "--world", "oval", "--world", "{good}"], "--world: "),
+    (["{good}", "{dir}/nothere.py"], "nothere.py: no such program file or folder"),
+    (["{dir}/spec.toml"], "spec.toml: worlds: 'nosuchworld' is not a built-in world"),
+])
+def test_a_bad_world_or_program_on_the_command_line_is_exit_2_before_any_run(
+        tmp_path: Path, args: list[str], message: str) -> None:
+    good = tmp_path / "good.py"
+    good.write_text(GOOD, encoding="utf-8")
+    (tmp_path / "spec.toml").write_text('programs = ["good.py"]\nworlds = ["nosuchworld"]\n',
+                                        encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    r = invoke("batch", *[a.format(good=good, dir=tmp_path) for a in args], "--out", out)
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not out.exists()  # nothing ran, no row was written

@@ -21,6 +21,8 @@ def expand_programs(args: tuple[Path, ...]) -> list[str]:
     (a class's submissions), in name order."""
     out: list[str] = []
     for p in args:
+        if not p.exists():  # a typo: no run would be anything but this same error
+            fail(f"{p}: no such program file or folder; check the path")
         if p.is_dir() and not (p / "main.py").is_file():
             found = sorted([c for c in p.iterdir()
                             if (c.suffix == ".py" and c.is_file())
@@ -97,6 +99,7 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
     memory_limit = (spec.memory_limit if spec.memory_limit and memory_limit == 2048
                     else memory_limit)
     names = expand_programs(tuple(spec.programs))
+    _check_worlds(spec.worlds, "--world" if worlds else f"{programs[0]}: worlds")
     if replays is not None and replays.exists() and not replays.is_dir():
         fail(f"--replays {replays}: not a folder; name a folder for the replays")
     from .._files import check_output
@@ -168,6 +171,17 @@ def batch(programs: tuple[Path, ...], worlds: tuple[str, ...], seeds: int | None
         not c["passed"] for r in rows for c in (r.get("checks") or []))
     if failed:
         sys.exit(EXIT_PROGRAM_ERROR)
+
+
+def _check_worlds(worlds: list[str | None], where: str) -> None:
+    """Each world named loads: an unknown one is a bad command line (exit 2), not a
+    batch of runs that are all the same 'invalid' row."""
+    from ..sim.world import load_world
+
+    for world in worlds:
+        if world is not None:
+            with about(where):
+                load_world(world)
 
 
 def _table(rows: list[dict[str, Any]], skipped: int, out: Path | None) -> None:
