@@ -457,3 +457,20 @@ def check_robot(
     }
     out["body"] = b
     return out
+
+
+#: The robot file of a program: beside it (in its folder, for a project folder).
+ROBOT_FILE = "robot.toml"
+
+
+def find_robot(program: str | Path, robot: str | Path | None = None) -> Path | None:
+    """The robot.toml for ``program``: ``robot`` when given, else ``robot.toml`` beside the
+    program (in its folder, for a project folder) when there is one, else None (the
+    standard rover). A ``.rkb`` bundle carries its robot: None unless ``robot`` is given."""
+    if robot is not None:
+        return Path(robot)
+    p = Path(program)
+    if p.suffix == ".rkb":
+        return None
+    beside = (p if p.is_dir() else p.parent) / ROBOT_FILE
+    return beside if beside.is_file() else None

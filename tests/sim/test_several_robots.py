@@ -19,6 +19,7 @@ from robokit.sim.brick import SimBrick
 from robokit.sim.match import ring_out
 from robokit.sim.watchdog import Watchdog
 from robokit.sim.world import World, load_world
+from robokit.virtual.mpvm import micropython_path
 
 
 def write(path: Path, text: str) -> Path:
@@ -433,6 +434,38 @@ def test_a_world_names_each_robots_program_and_robot_file(
     res = invoke("run", "--world", "sumo")
     assert res.exit_code == 2
     assert "give the PROGRAM to run" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_one_program_runs_on_the_robot_file_the_worlds_first_robot_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """worlds.md: a [[robots]] robot file is the robot of a program given none, in a run
+    of one as of several (by --world, by the program's world= line, with --exact); a
+    robot.toml beside the program is still its own."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "match"
+    folder.mkdir()
+    write(folder / "small.toml", 'name = "small one"\n')
+    world(folder, [(-300, 0, 0)], name="match")
+    text = (folder / "match.toml").read_text()
+    (folder / "match.toml").write_text(
+        text.replace("heading = 0\n", 'heading = 0\nrobot = "small.toml"\n', 1))
+    name = "from robokit import robot\nprint(robot.hub.system.name())\n"
+    prog = write(tmp_path / "who.py", name)
+    assert simulate(prog, world=folder / "match.toml").output == "small one\n"
+    lined = write(tmp_path / "lined.py", "# robokit: world=match/match.toml\n" + name)
+    assert simulate(lined).output == "small one\n"
+    res = invoke("run", "who.py", "--world", "match/match.toml", "--json")
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["robot"] == "small one"
+    own = tmp_path / "own"
+    own.mkdir()
+    write(own / "robot.toml", 'name = "its own"\n')
+    write(own / "who.py", name)
+    assert simulate(own / "who.py", world=folder / "match.toml").output == "its own\n"
+    if micropython_path() is not None:
+        res = invoke("run", "who.py", "--world", "match/match.toml", "--exact")
+        assert res.exit_code == 0, res.stderr
+        assert res.stdout.startswith("small one\n")
 
 
 def test_the_bumper_feels_another_robot_and_a_colour_sensor_sees_an_object(

@@ -48,6 +48,9 @@ def simulate_exact(program: Path, world: str | None, robot: Path | None, seed: i
 
     with about("--world"):
         w, seconds = run_settings(program, world, duration)
+        if robot is None:  # the world's [[robots]] robot file, as in the default mode
+            files = w.robot_files()
+            robot = files[0][1] if files else None
     cfg = None
     if robot is not None:
         from ..config import load_robot

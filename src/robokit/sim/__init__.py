@@ -27,7 +27,7 @@ from typing import Any, cast
 
 from .._files import shown_path
 from ..compiler.bundle import Bundle
-from ..config import check_robot, load_robot
+from ..config import check_robot, find_robot, load_robot
 from ..errors import CheckError, ProgramError
 from .brick import SimBrick, check_duration
 from .result import RunResult
@@ -145,6 +145,8 @@ def simulate(
                            "(a robot file or a config) for one program")
     program = cast("str | Path | Bundle", program)
     robot = cast("str | Path | dict[str, Any] | None", robot)
+    if robot is None and not isinstance(program, Bundle):
+        robot, world = _world_robot(program, world)
     inputs = [] if isinstance(program, Bundle) else [Path(program)]
     if replay is not None:
         from .._files import check_output
@@ -248,6 +250,27 @@ _SYNTAX = (r"^(?P<file>.+?):(?P<line>\d+): "
 
 def _is_syntax_error(exc: ProgramError) -> bool:
     return not isinstance(exc, CheckError) and re.match(_SYNTAX, str(exc)) is not None
+
+
+def _world_robot(program: str | Path, world: str | Path | World | None
+                 ) -> tuple[Path | None, str | Path | World | None]:
+    """The robot file the world's first ``[[robots]]`` names (its ``robot`` key), for a
+    program with none of its own (no robot.toml beside it; not a .rkb bundle, which
+    carries its robot), as in a run of several; and the world, loaded when it was read
+    for that (the argument's, else the program's ``# robokit: world=`` line)."""
+    if Path(program).suffix == ".rkb" or find_robot(program) is not None:
+        return None, world
+    if world is None:
+        entry = _entry_of(program)
+        if entry is None or entry.suffix != ".py" or not entry.is_file():
+            return None, world
+        named = read_directives(entry).get("world")
+        if named is None:
+            return None, world
+        world = named
+    w = world if isinstance(world, World) else load_world(world)
+    files = w.robot_files()
+    return (files[0][1] if files else None), w
 
 
 def _settings(world: str | Path | World | None, duration: float | None,

@@ -10,22 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..config import ROBOT_FILE, find_robot
 from ..errors import RobokitError
 
-ROBOT_FILE = "robot.toml"
-
-
-def find_robot(program: str | Path, robot: str | Path | None = None) -> Path | None:
-    """The robot.toml for ``program``: ``robot`` when given, else ``robot.toml`` beside the
-    program (in its folder, for a project folder) when there is one, else None (the
-    standard rover). A ``.rkb`` bundle carries its robot: None unless ``robot`` is given."""
-    if robot is not None:
-        return Path(robot)
-    p = Path(program)
-    if p.suffix == ".rkb":
-        return None
-    beside = (p if p.is_dir() else p.parent) / ROBOT_FILE
-    return beside if beside.is_file() else None
+__all__ = ["ROBOT_FILE", "check_program_path", "find_robot"]
 
 
 def check_program_path(program: str | Path) -> Path:
