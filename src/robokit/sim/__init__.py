@@ -186,6 +186,10 @@ def simulate(
 
         arena = Arena(w, [brick])
         arena.rule = rule
+    if brick._has_walls or arena is not None:
+        from .starts import check_starts
+
+        check_starts(w, [brick], arena)
     if on_start is not None:
         on_start(brick)
     result = run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s,

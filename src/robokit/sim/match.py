@@ -24,6 +24,7 @@ from .arena import Arena
 from .brick import SimBrick
 from .result import RunResult
 from .runner import directives_in, program_from_bundle, robot_for, run_programs
+from .starts import check_starts
 from .world import World
 
 #: How often a rule looks at the arena, µs of simulated time.
@@ -99,6 +100,7 @@ def simulate_several(
     for b in bricks:
         b.set_presses(presses)
     arena = Arena(world, bricks)
+    check_starts(world, bricks, arena)
     if rule is not None:
         arena.rule = rule
         arena.rule_period_us = RULE_PERIOD_US

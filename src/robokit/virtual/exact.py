@@ -121,6 +121,8 @@ class ExactBoard(SimBoard):
         #: Wall time (time.monotonic) the robot's clock last moved, for the hang check.
         self._moved_at = 0.0
         self._seen_now = -1
+        #: The robot's start refused (robokit.sim.starts), raised by run_result.
+        self.refused: Exception | None = None
         self._link: MemoryLink | None = None
         #: Why the robot ran on the host, not in the VM (robokit.virtual.localsim.why_not);
         #: None when it ran in the VM (or before it was made).
@@ -152,10 +154,20 @@ class ExactBoard(SimBoard):
                          else (0 if self.noise else None), noise=self.noise,
                          duration_s=self.duration_s, telemetry_hz=self.telemetry_hz)
         brick.set_presses(self.presses)
+        arena = None
         if w.objects:
             from ..sim.arena import Arena
 
-            Arena(w, [brick])
+            arena = Arena(w, [brick])
+        if brick._has_walls or arena is not None:
+            from ..errors import WorldError
+            from ..sim.starts import check_starts
+
+            try:
+                check_starts(w, [brick], arena)
+            except WorldError as exc:  # said by run_result, as the default mode says it
+                self.refused = exc
+                brick.end_now()
         has_eye = any(d["type"] == "ColorSensor" for d in cfg["devices"].values())
         w.prepare(surface=has_eye)
         if has_eye:
@@ -213,6 +225,8 @@ class ExactBoard(SimBoard):
         brick = self.brick
         if brick is None:
             raise RuntimeError("the program made no simulated robot")
+        if self.refused is not None:
+            raise self.refused
         arena = brick.arena
         timed_out = brick.time_up or (arena is not None and arena.time_up)
         status, error, tb = brick_result.status, brick_result.error, brick_result.traceback

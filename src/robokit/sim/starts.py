@@ -1,0 +1,42 @@
+"""A robot's body where it starts: clear of walls, boxes, objects and the other robots.
+
+A world file's start poses are checked as points when it is loaded (robokit.sim.world);
+the body around a point is the robot's, known only once the robot is. A body that
+starts inside a wall or a box (more than touching it) could never move, whichever way
+it drove: the run would end with the robot where it began and no word why. So a run
+refuses such a start before it begins, naming the world file, the robot and how far
+its body reaches. Touching is fine (a robot set against a wall, as on a competition
+table): the body is tested 0.5 mm smaller all round.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..errors import WorldError
+
+#: How far the body may reach into a wall at its start (touching, and rounding).
+TOUCH_MM = 0.5
+
+
+def check_starts(world: Any, bricks: list[Any], arena: Any = None) -> None:
+    """Raise WorldError for the first robot (of ``bricks``, on ``world``) whose body
+    starts in a wall or box, or (with ``arena``) in another robot or an object."""
+    for i, b in enumerate(bricks):
+        x, y, h = b._x, b._y, b._h
+        front, back, half = b._front - TOUCH_MM, b._back + TOUCH_MM, b._half_w - TOUCH_MM
+        what = None
+        if front > back and half > 0.0 and world.rect_hits_wall(
+                x, y, math.degrees(h), front, back, half):
+            what = "a wall or box"
+        elif arena is not None and arena.overlaps(b, x, y, h):
+            what = "another robot or an object"
+        if what is None:
+            continue
+        who = f"robot {i + 1}" if len(bricks) > 1 else "the robot"
+        raise WorldError(
+            f"{world.source}: {who} starts at ({x:g}, {y:g}) heading "
+            f"{math.degrees(h):g}° with its body in {what}, so it could not move; its body "
+            f"reaches {b._front:g} mm ahead of that point, {-b._back:g} mm behind and "
+            f"{b._half_w:g} mm to each side: move the start to open floor")
