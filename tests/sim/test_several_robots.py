@@ -434,6 +434,11 @@ def test_a_world_names_each_robots_program_and_robot_file(
     res = invoke("run", "--world", "sumo")
     assert res.exit_code == 2
     assert "give the PROGRAM to run" in res.stderr and "Traceback" not in res.stderr
+    (folder / "bad.toml").write_text('name = "x"\nsize = [0, 10]\n')
+    res = invoke("run", "--world", "match/bad.toml", "--json")  # as with a PROGRAM
+    assert res.exit_code == 2
+    assert json.loads(res.stdout)["status"] == "invalid"
+    assert res.stderr.startswith("robokit: run: match/bad.toml:2: key 'size'")
 
 
 def test_one_program_runs_on_the_robot_file_the_worlds_first_robot_names(

@@ -366,8 +366,9 @@ def _world_programs(world: str | None) -> tuple[Path, ...]:
     if world is not None:
         from ..sim.world import load_world
 
-        with about("--world"):
-            named = load_world(world).robot_files()
+        # (a bad world file is said as with a PROGRAM: its own file:line, and with
+        # --json the {"status": "invalid"} object too)
+        named = load_world(world).robot_files()
         if named and all(program is not None for program, _ in named):
             return tuple(p for p, _ in named if p is not None)
     fail("give the PROGRAM to run (a .py file, a folder with main.py or a .rkb bundle), "
