@@ -183,3 +183,70 @@ def test_a_bad_world_or_program_on_the_command_line_is_exit_2_before_any_run(
     assert message in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert not out.exists()  # nothing ran, no row was written
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes under ``pid`` (by their parent links in /proc)."""
+    parents: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text(encoding="ascii", errors="replace")
+            except OSError:
+                continue
+            parents[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        kids = {c for c, pp in parents.items() if pp == p}
+        found |= kids
+        todo += list(kids)
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    out = set()
+    for p in pids:
+        try:
+            state = Path(f"/proc/{p}/stat").read_text(encoding="ascii").rsplit(")", 1)[1]
+        except OSError:
+            continue
+        if state.split()[0] != "Z":
+            out.add(p)
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_batch_stopped_by_sigterm_leaves_no_run_behind(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    for i in (1, 2):  # runs that take minutes of CPU
+        (tmp_path / f"slow{i}.py").write_text(
+            "from robokit import robot, wait\nwhile True:\n"
+            "    robot.color_sensor.reflection()\n    wait(1)\n", encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "batch", str(tmp_path),
+                             "--duration", "1000000", "-j", "2", "-q", "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    runs: set[int] = set()
+    try:
+        for _ in range(600):  # the template and its two forks
+            runs = _descendants(proc.pid)
+            if len(runs) >= 3:
+                break
+            time.sleep(0.1)
+        assert len(runs) >= 3, runs
+        proc.send_signal(signal.SIGTERM)  # a CI job cancelled
+        proc.wait(60)
+        for _ in range(600):
+            if not _alive(runs):
+                break
+            time.sleep(0.1)
+        assert not _alive(runs)  # no run goes on using the machine with nobody to tell
+    finally:
+        proc.kill()
+        for p in _alive(runs | _descendants(proc.pid)):
+            os.kill(p, signal.SIGKILL)

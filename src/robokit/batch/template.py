@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,11 @@ from . import worker
 
 
 def _send(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(json.dumps(obj) + "\n")
+        sys.stdout.flush()
+    except OSError:  # the batch is gone (killed): nobody to tell, nothing to print
+        pass
 
 
 def _child(msg: dict[str, Any], w: int) -> None:
@@ -43,6 +47,13 @@ def _child(msg: dict[str, Any], w: int) -> None:
     except BaseException:  # noqa: B036 - nothing may escape a forked child
         code = 70
     os._exit(code)
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:  # ended already
+        pass
 
 
 def _exit_code(status: int) -> int:
@@ -63,8 +74,10 @@ def main() -> None:
         for fd in ready:
             if fd == stdin.fileno():
                 chunk = os.read(fd, 1 << 16)
-                if not chunk:
-                    open_in = False
+                if not chunk:  # the batch ended, or was killed (a CI job cancelled):
+                    open_in = False  # nobody will read these runs' rows; stop them
+                    for _, pid, _ in children.values():
+                        _kill(pid)
                     continue
                 buf += chunk
                 while b"\n" in buf:
