@@ -250,3 +250,40 @@ def test_a_batch_stopped_by_sigterm_leaves_no_run_behind(tmp_path: Path) -> None
         proc.kill()
         for p in _alive(runs | _descendants(proc.pid)):
             os.kill(p, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_ctrl_c_stops_a_batch_with_one_line_and_no_traceback(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    for i in (1, 2):
+        (tmp_path / f"slow{i}.py").write_text(
+            "from robokit import robot, wait\nwhile True:\n"
+            "    robot.color_sensor.reflection()\n    wait(1)\n", encoding="utf-8")
+
+    def interactive() -> None:  # as a terminal starts it: Ctrl-C raises KeyboardInterrupt
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "batch", str(tmp_path),
+                             "--duration", "1000000", "-j", "2", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True, preexec_fn=interactive)
+    runs: set[int] = set()
+    try:
+        for _ in range(600):  # the template and its two forks
+            runs = _descendants(proc.pid)
+            if len(runs) >= 3:
+                break
+            time.sleep(0.1)
+        assert len(runs) >= 3, runs
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole group
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130
+        assert err.decode().strip() == "robokit: batch: interrupted"
+    finally:
+        proc.kill()
+        for p in _alive(runs | _descendants(proc.pid)):
+            os.kill(p, signal.SIGKILL)

@@ -38,6 +38,7 @@ def _child(msg: dict[str, Any], w: int) -> None:
     """The forked child: run the job, write its row to ``w``, exit without cleanup."""
     code = 0
     try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a run as any other
         data = Path(msg["bundle"]).read_bytes()
         row = worker.confined_run(msg["job"], data, msg["scratch"], msg["limits"])
         raw = json.dumps(row).encode()
@@ -63,6 +64,9 @@ def _exit_code(status: int) -> int:
 
 
 def main() -> None:
+    # Ctrl-C reaches the whole process group: the batch itself handles it (and closes
+    # this process's input, which stops the runs); here it would only print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     worker.warm(os.environ.get("ROBOKIT_BATCH_WORLDS", ""))
     stdin = sys.stdin.buffer
     children: dict[int, tuple[int, int, bytearray]] = {}  # read fd -> id, pid, data
