@@ -287,3 +287,19 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_no_traceback(tmp_path: Path) -> 
         proc.kill()
         for p in _alive(runs | _descendants(proc.pid)):
             os.kill(p, signal.SIGKILL)
+
+
+def test_junit_has_no_empty_pose_for_a_run_that_never_ran() -> None:
+    import xml.etree.ElementTree as ET
+
+    from robokit.batch.reports import junit_xml
+
+    row = {"program": "syntax.py", "world": None, "seed": None, "status": "invalid",
+           "pose": None, "error": {"type": "ProgramError", "message": "syntax.py:1: bad",
+                                   "file": "syntax.py", "line": 1}}
+    case = ET.fromstring(junit_xml([row])).find("testcase")
+    assert case is not None
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert props == {"robokit.status": "invalid"}
+    failure = case.find("failure")
+    assert failure is not None and "syntax.py:1: bad" in str(failure.get("message"))

@@ -69,7 +69,8 @@ def junit_xml(rows: Iterable[dict[str, Any]], name: str = "robokit batch") -> by
         pose = row.get("pose") or {}
         for key, value in (("status", row.get("status")), ("points", row.get("points")),
                            ("distance_mm", row.get("distance_mm")),
-                           ("pose", " ".join(f"{k}={v}" for k, v in pose.items())),
+                           ("pose", " ".join(f"{k}={v}" for k, v in pose.items())
+                            or None),
                            ("sim_time_s", row.get("sim_time_s")),
                            ("bundle_sha256", row.get("bundle_sha256"))):
             if value is not None:
