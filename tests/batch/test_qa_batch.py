@@ -303,3 +303,17 @@ def test_junit_has_no_empty_pose_for_a_run_that_never_ran() -> None:
     assert props == {"robokit.status": "invalid"}
     failure = case.find("failure")
     assert failure is not None and "syntax.py:1: bad" in str(failure.get("message"))
+
+
+def test_a_submission_folder_without_main_py_is_named_not_lost_silently(
+        tmp_path: Path) -> None:
+    subs = tmp_path / "subs"
+    (subs / "carol").mkdir(parents=True)
+    (subs / "carol" / "robot_code.py").write_text(GOOD, encoding="utf-8")
+    (subs / ".git").mkdir()
+    (subs / "__pycache__").mkdir()
+    (subs / "ada.py").write_text(GOOD, encoding="utf-8")
+    r = invoke("batch", subs, "--duration", "2", "-q")
+    assert r.exit_code == 0, r.output
+    (line,) = r.stderr.strip().splitlines()
+    assert "carol" in line and "no main.py" in line and "skipped" in line

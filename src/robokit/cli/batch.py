@@ -30,6 +30,11 @@ def expand_programs(args: tuple[Path, ...]) -> list[str]:
             if not found:
                 fail(f"{p}: a folder with no main.py, no .py files and no project folders; "
                      "name programs or a folder of submissions")
+            for c in sorted(p.iterdir()):  # a student's folder missing its main.py
+                if (c.is_dir() and not c.name.startswith((".", "_"))
+                        and not (c / "main.py").is_file()):
+                    click.echo(f"robokit: batch: {c}: skipped, a folder with no main.py "
+                               "(a project folder starts from main.py)", err=True)
             out += [str(c) for c in found]
         else:
             out.append(str(p))
