@@ -317,3 +317,37 @@ def test_a_submission_folder_without_main_py_is_named_not_lost_silently(
     assert r.exit_code == 0, r.output
     (line,) = r.stderr.strip().splitlines()
     assert "carol" in line and "no main.py" in line and "skipped" in line
+
+
+def test_output_contains_sees_what_a_chatty_program_printed_past_the_rows_output(
+        tmp_path: Path) -> None:
+    from robokit.batch.checks import parse_checks
+
+    prog = tmp_path / "chatty.py"
+    prog.write_text("for i in range(300):\n    print('debug', 'x' * 60, i)\n"
+                    "print('found the goal')\n", encoding="utf-8")
+    checks = parse_checks([{"name": "says so", "output_contains": "found the goal"},
+                           {"name": "never says", "output_contains": "lost"}], "spec.toml")
+    (row,) = run_many(jobs_for([prog], duration=2), workers=1, checks=checks)
+    assert row["output_chars_dropped"] > 0  # the line is past the row's output
+    assert "found the goal" not in row["output"]
+    assert [c["passed"] for c in row["checks"]] == [True, False]
+    assert row["points"] == 1
+    from robokit.batch import COLUMNS
+
+    assert set(row) <= set(COLUMNS)  # what the worker found is not a column
+
+
+def test_a_resumed_chatty_run_keeps_its_output_check(tmp_path: Path) -> None:
+    prog = tmp_path / "chatty.py"
+    prog.write_text("for i in range(300):\n    print('debug', 'x' * 60, i)\n"
+                    "print('found the goal')\n", encoding="utf-8")
+    (tmp_path / "spec.toml").write_text(
+        'programs = ["chatty.py"]\nduration = 2\n[[checks]]\nname = "says so"\n'
+        'output_contains = "found the goal"\n', encoding="utf-8")
+    out = tmp_path / "r.csv"
+    first = invoke("batch", tmp_path / "spec.toml", "--out", out)
+    assert first.exit_code == 0, first.output
+    again = invoke("batch", tmp_path / "spec.toml", "--out", out)
+    assert "1 of them done before" in again.stdout
+    assert again.exit_code == 0, again.output  # graded as the first time

@@ -124,7 +124,11 @@ def run_many(jobs: Iterable[Job], *, workers: int | None = None,
     workers = max(1, workers or os.cpu_count() or 1)
     if wall_s is None:
         wall_s = 2 * (cpu_s or DEFAULT_CPU_S) + 60
-    limits = {"cpu_s": cpu_s, "memory_mb": memory_mb, "replay": replays is not None}
+    limits = {"cpu_s": cpu_s, "memory_mb": memory_mb, "replay": replays is not None,
+              # looked for in all the run printed, not only the row's first 10,000 chars
+              "output_contains": sorted({str(c.conditions["output_contains"])
+                                         for c in checks
+                                         if "output_contains" in c.conditions})}
     compiled: dict[str, tuple[Any, str] | RobokitError] = {}
     built: dict[tuple[str, str], tuple[bytes, str, str] | RobokitError] = {}
     todo: list[tuple[dict[str, Any], bytes | None]] = []
@@ -149,7 +153,8 @@ def run_many(jobs: Iterable[Job], *, workers: int | None = None,
             row.update(key=run_key(sha, job.world, job.seed, job.duration),
                        bundle_sha256=sha, project_dir=project_dir)
         if row["key"] in done:
-            yield _graded({**done[row["key"]], "resumed": True}, checks)
+            yield _graded(_found_before({**done[row["key"]], "resumed": True}, checks),
+                          checks)
         else:
             todo.append((row, data))
     worlds = sorted({j.world for j in jobs if j.world} | _header_worlds(jobs))
@@ -185,11 +190,28 @@ def _kept(row: dict[str, Any], replays: Path | None) -> dict[str, Any]:
     return row
 
 
+def _found_before(row: dict[str, Any], checks: list[Check]) -> dict[str, Any]:
+    """A row read back: which output_contains texts its run printed. The file keeps
+    only the first 10,000 characters, so a check it passed then counts as found."""
+    wants = [str(c.conditions["output_contains"]) for c in checks
+             if "output_contains" in c.conditions]
+    if wants:
+        passed = {str(c.get("name")) for c in row.get("checks") or []
+                  if isinstance(c, dict) and c.get("passed")}
+        text = row.get("output") or ""
+        row["_output_found"] = [
+            w for w in wants if w in text or any(
+                c.name in passed for c in checks
+                if c.conditions.get("output_contains") == w)]
+    return row
+
+
 def _graded(row: dict[str, Any], checks: list[Check]) -> dict[str, Any]:
     if checks:
         from .checks import evaluate
 
         row["checks"], row["points"] = evaluate(checks, row)
+    row.pop("_output_found", None)
     return row
 
 

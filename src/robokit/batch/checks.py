@@ -102,7 +102,10 @@ def _holds(key: str, want: Any, row: dict[str, Any]) -> bool:
         contacts = row.get("contacts") or {}
         return int(contacts.get("count", 0)) <= want
     if key == "output_contains":
-        return str(want) in (row.get("output") or "")
+        found = row.get("_output_found")  # looked for in all the run printed
+        if found is not None:
+            return str(want) in found
+        return str(want) in (row.get("output") or "")  # a row read back: its output
     if key == "max_sim_time_s":
         return bool((row.get("sim_time_s") or 0.0) <= want)
     pose = row["pose"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -67,17 +68,20 @@ def confined_run(job: dict[str, Any], bundle_bytes: bytes, scratch: str,
     try:
         sandbox.enter(Path(scratch), cpu_s=limits.get("cpu_s"),
                       memory_mb=limits.get("memory_mb"))
-        row = run_job(job, bundle_bytes, replay=bool(limits.get("replay")))
+        row = run_job(job, bundle_bytes, replay=bool(limits.get("replay")),
+                      find=limits.get("output_contains") or ())
         return row
     except BaseException as exc:  # noqa: B036 - whatever happens, the parent gets a row
         return {"status": "error", "error": error_of(exc, 2000)}
 
 
-def run_job(job: dict[str, Any], bundle_bytes: bytes, *, replay: bool = False
-            ) -> dict[str, Any]:
+def run_job(job: dict[str, Any], bundle_bytes: bytes, *, replay: bool = False,
+            find: Sequence[str] = ()) -> dict[str, Any]:
     """Simulate ``job`` (program, world, seed, duration) on the bundle; the row's
     results (everything but the job's own columns). With ``replay``, the run's HTML
-    replay too, as ``_replay`` (the parent writes it where it belongs)."""
+    replay too, as ``_replay`` (the parent writes it where it belongs). ``find``: texts
+    to look for in all the run printed (the checks' output_contains); those found are
+    ``_output_found``."""
     bundle = Bundle.from_bytes(bundle_bytes, job["program"])
     try:
         result = simulate(bundle, world=job["world"], seed=job["seed"],
@@ -102,6 +106,8 @@ def run_job(job: dict[str, Any], bundle_bytes: bytes, *, replay: bool = False
         "error": d["error"],
         "wall_time_s": d["wall_time_s"],
     }
+    if find:
+        row["_output_found"] = [text for text in find if text in output]
     if replay:
         from ..sim.replay import replay_html
 
