@@ -4,6 +4,8 @@ not a traceback through robokit's own compiler."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -47,3 +49,16 @@ def test_a_program_robokit_cannot_run_is_its_message_not_robokits_frames(
 def test_fulltrace_still_shows_robokits_frames(pytester: pytest.Pytester) -> None:
     text = _session(pytester, "--fulltrace").stdout.str()
     assert "compile.py" in text and "numpy_not_here" in text
+
+
+def test_a_file_that_is_not_utf8_is_named_by_the_path_given(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """subs/latin1.py:1, as a syntax error in it is named, not latin1.py:1."""
+    from cli_helpers import invoke
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "latin1.py").write_bytes(b'print("caf\xe9")\n')
+    r = invoke("run", "subs/latin1.py")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("robokit: run: subs/latin1.py:1: not UTF-8 text")

@@ -32,6 +32,7 @@ import warnings
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .._files import shown_path
 from ..errors import ProgramError
 from .cache import Cache, make_key
 from .finder import PROVIDED, Finder
@@ -270,7 +271,10 @@ def parse_module(mod: SourceModule) -> None:
         mod.syntax_error = err
 
 
-def _read(path: Path, relpath: str) -> bytes:
+def _read(path: Path) -> bytes:
+    """The source at ``path``; a ProgramError names the file as the user gave its path
+    (``subs/a.py``), as a syntax error does."""
+    relpath = shown_path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -341,7 +345,7 @@ def find_imports(program: str | Path, cache: Cache | None = None) -> ImportGraph
     root, entry_path = locate_program(program)
     finder = Finder(root)
     entry_rel = entry_path.relative_to(root).as_posix()
-    entry = SourceModule(ENTRY, entry_rel, entry_path, False, _read(entry_path, entry_rel))
+    entry = SourceModule(ENTRY, entry_rel, entry_path, False, _read(entry_path))
     modules: dict[str, SourceModule] = {ENTRY: entry}
     external: list[tuple[SourceModule, ImportSite]] = []
     findings: list[Finding] = []
@@ -354,7 +358,7 @@ def find_imports(program: str | Path, cache: Cache | None = None) -> ImportGraph
         if hit is None:
             return None
         path, is_pkg, rel = hit
-        src = _read(path, rel) if path is not None else b""
+        src = _read(path) if path is not None else b""
         m = SourceModule(name, rel, path, is_pkg, src)
         modules[name] = m
         queue.append(m)
