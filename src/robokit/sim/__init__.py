@@ -133,7 +133,10 @@ def simulate(
     ``traceback`` the compiler's message with a caret, ``ran`` False) all return a
     :class:`RunResult`.  Bad settings raise (they are not the program's fault): an
     unknown world or a bad world file (WorldError), a bad duration (ProgramError), a bad
-    robot.toml (ConfigError), a program file that is not there (ProgramError).
+    robot.toml (ConfigError), a program file that is not there (ProgramError); so does
+    what the compiler's checks refuse before the program can be built (an import of a
+    module that is neither the program's nor the brick's: CheckError; a file that is not
+    UTF-8 text: ProgramError).
     """
     wall0 = time.perf_counter()
     presses = _checked_presses(press)
