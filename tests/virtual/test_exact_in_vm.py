@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import subprocess
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from vm_helpers import PRINTED_DIFFERENTLY, assert_same_run, lay_rom, run_micropython
@@ -386,9 +388,18 @@ def test_ctrl_c_stops_a_robot_running_in_the_vm() -> None:
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    def watch(brick: object) -> None:  # the robot is made: Ctrl-C half a second later
+    def watch(brick: Any) -> None:
+        # The robot is made: Ctrl-C once its clock, as the VM reports it, has run 2 s (a
+        # fixed half second of wall time was, on a loaded machine, before it had moved).
         started.set()
-        signal.setitimer(signal.ITIMER_REAL, 0.5)
+
+        def later() -> None:
+            give_up = time.monotonic() + 60.0
+            while brick.now < 2_000_000 and time.monotonic() < give_up:
+                time.sleep(0.01)
+            signal.setitimer(signal.ITIMER_REAL, 0.001)
+
+        threading.Thread(target=later, daemon=True).start()
 
     board.on_start = watch
     old = signal.signal(signal.SIGALRM, interrupt)
