@@ -109,6 +109,23 @@ def test_a_bad_press_option_is_one_line(tmp_path: Path, value: str, says: str) -
     assert len(res.stderr.splitlines()) == 1
 
 
+def test_a_press_after_the_runs_end_is_refused_before_it(tmp_path: Path) -> None:
+    """center@2000 (meant as milliseconds) in a 10 s run could never be seen: the run is
+    refused in one line, with a run of one, of several, and with --exact."""
+    prog = write(tmp_path / "start.py", "# robokit: duration=10\n" + PRESS_TO_START)
+    with pytest.raises(ProgramError, match=r"center@2000s-2000.1s begins at 2000 s, when "
+                                           r"the run is over \(it lasts 10 s\)"):
+        simulate(prog, press=["center@2000"])
+    with pytest.raises(ProgramError, match="when the run is over"):
+        simulate([prog, prog], world="sumo", press=["center@10s"])
+    assert simulate(prog, press=["center@5s"]).status == "finished"  # in time
+    for extra in ([], ["--exact"]):
+        res = invoke("run", prog, "--press", "center@2000", *extra)
+        assert res.exit_code == 2, res.stderr
+        assert res.stderr.startswith("robokit: run: press center@2000s-2000.1s begins")
+        assert len(res.stderr.splitlines()) == 1
+
+
 def test_press_is_refused_with_a_real_brick(tmp_path: Path) -> None:
     prog = write(tmp_path / "start.py", PRESS_TO_START)
     res = invoke("run", prog, "--press", "center@2s", "--port", "/dev/null")

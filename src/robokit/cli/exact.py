@@ -51,6 +51,10 @@ def simulate_exact(program: Path, world: str | None, robot: Path | None, seed: i
         if robot is None:  # the world's [[robots]] robot file, as in the default mode
             files = w.robot_files()
             robot = files[0][1] if files else None
+    if presses:
+        from ..sim.presses import check_press_times
+
+        check_press_times(presses, seconds)
     cfg = None
     if robot is not None:
         from ..config import load_robot

@@ -170,6 +170,10 @@ def simulate(
     else:
         directives = {}
     w, duration = _settings(world, duration, directives)
+    if presses:
+        from .presses import check_press_times
+
+        check_press_times(presses, duration)
     cfg = robot_for(bundle, robot)
     if noise is None:
         noise = seed is not None
@@ -222,6 +226,10 @@ def _several(programs: list[Any], world: Any, robot: Any, seed: int | None,
     entry = _entry_of(programs[0])  # a .rkb bundle has no source lines to read here
     w, duration = _settings(world, duration, read_directives(entry)
                             if entry is not None and entry.suffix == ".py" else {})
+    if presses:
+        from .presses import check_press_times
+
+        check_press_times(presses, duration)
     if replay is not None:
         from .._files import check_output
 

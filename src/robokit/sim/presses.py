@@ -193,3 +193,14 @@ def check_presses(presses: Iterable[str | tuple[Any, ...] | Press] | str | None,
             raise ProgramError(f"{setting} {p!r}: give a string such as 'center@2s' or a "
                                "tuple (button, start_s, end_s)")
     return tuple(sorted(out, key=lambda p: (p.start_s, p.end_s, p.button)))
+
+
+def check_press_times(presses: tuple[Press, ...], duration_s: float) -> None:
+    """ProgramError for a press that begins when the run is over (``center@2000``, meant
+    as milliseconds, in a 60 s run): it could never be seen."""
+    for p in presses:
+        if p.start_s >= duration_s:
+            raise ProgramError(
+                f"press {p} begins at {p.start_s:g} s, when the run is over (it lasts "
+                f"{duration_s:g} s); press earlier (times are in seconds), or give a "
+                "longer --duration")
