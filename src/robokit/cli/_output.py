@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 import click
 
-from ._errors import brick_options_given, fail
+from ._errors import about, brick_options_given, fail
 
 #: The type of an argument or option that names a file or folder: a Path.
 PATH = click.Path(path_type=Path)
@@ -304,6 +304,37 @@ def check_file_names(plot: Path | None, telemetry: Path | None,
         fail(f"--telemetry {telemetry}: use a .csv or .json file name")
     if replay is not None and replay.suffix.lower() not in (".html", ".htm"):
         fail(f"--replay {replay}: the replay is a web page; name the file *.html")
+
+
+def check_outputs(inputs: list[Path], telemetry: Path | None, plot: Path | None,
+                  replay: Path | None) -> None:
+    """Refuse before the run, not after it, a --telemetry, --plot or --replay file that
+    may not be written (one of the run's ``inputs``, a folder, ...)."""
+    from .._files import check_output
+
+    for option, path in (("--telemetry", telemetry), ("--plot", plot),
+                         ("--replay", replay)):
+        if path is not None:
+            with about(option):
+                check_output(path, inputs=inputs, what=option[2:])
+
+
+def write_run_files(result: Any, telemetry: Path | None, plot: Path | None,
+                    replay: Path | None, inputs: list[Path]) -> None:
+    """Write the run's --telemetry, --plot and --replay files (those given)."""
+    if telemetry is not None:
+        with about("--telemetry"):
+            result.save_telemetry(telemetry, inputs=inputs)
+    if plot is not None:
+        from ..sim.plot import plot_run
+
+        with about("--plot"):
+            plot_run(result, plot, inputs=inputs)
+    if replay is not None:
+        from ..sim.replay import write_replay
+
+        with about("--replay"):
+            write_replay(result, replay, inputs=inputs)
 
 
 def read_input(input_file: Path | None) -> str | None:

@@ -9,14 +9,16 @@ from typing import Any
 
 import click
 
-from ._errors import EXIT_PROGRAM_ERROR, about, fail
+from ._errors import EXIT_PROGRAM_ERROR, fail
 from ._output import (
     check_file_names,
+    check_outputs,
     fmt_number,
     fmt_pose,
     object_line,
     read_input,
     run_inputs,
+    write_run_files,
 )
 
 
@@ -48,27 +50,14 @@ def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any
            for i, p in enumerate(programs)]
     inputs = [f for p, r in zip(programs, own, strict=True)
               for f in run_inputs(p, r, world, input_file)]
-    from .._files import check_output
-
-    for option, path in (("--telemetry", telemetry), ("--replay", replay),
-                         ("--plot", plot)):
-        if path is not None:  # refused before the run, not after it
-            with about(option):
-                check_output(path, inputs=inputs, what=option[2:])
+    check_outputs(inputs, telemetry, plot, replay)
     from ..sim import simulate
 
     result = simulate(list(programs), world=world, robot=own, seed=seed,
                       noise=True if noise else None, duration=duration,
                       on_output=None if as_json else (lambda line, t: click.echo(line)),
                       input=given_input, press=press, replay=replay)
-    if telemetry is not None:
-        with about("--telemetry"):
-            result.save_telemetry(telemetry, inputs=inputs)
-    if plot is not None:
-        from ..sim.plot import plot_run
-
-        with about("--plot"):
-            plot_run(result, plot, inputs=inputs)
+    write_run_files(result, telemetry, plot, None, inputs)  # (simulate wrote the replay)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:

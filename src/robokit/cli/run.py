@@ -17,6 +17,7 @@ from ._output import (
     PATH,
     brick_options,
     check_file_names,
+    check_outputs,
     fmt_number,
     fmt_pose,
     object_line,
@@ -27,6 +28,7 @@ from ._output import (
     upload_progress,
     where,
     where_kind,
+    write_run_files,
 )
 
 
@@ -71,15 +73,7 @@ def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool,
                  "that one (`robokit sim serve`) hands back what its robot did; leave "
                  f"{'it' if len(wanted) == 1 else 'them'} out, or run on the simulator")
         inputs = run_inputs(program, robot, None, None)
-        if wanted:
-            from .._files import check_output
-
-            for option, path, what in (("--telemetry", telemetry, "telemetry"),
-                                       ("--plot", plot, "plot"),
-                                       ("--replay", replay, "replay")):
-                if path is not None:  # refused before the run, not after it
-                    with about(option):
-                        check_output(path, inputs=inputs, what=what)
+        check_outputs(inputs, telemetry, plot, replay)
         if not as_json:
             click.echo(f"robokit: run: {where}: {info.firmware}, mpy ABI {info.abi}", err=True)
         brick.upload(program, upload_progress("run"), robot)
@@ -93,7 +87,7 @@ def _run_on_brick(program: Path, where: str, robot: Path | None, as_json: bool,
                     raise  # the files asked for cannot be written: said as the error
                 click.echo(f"robokit: run: {exc}", err=True)  # the run is still shown
     if sim is not None:
-        _write_run_files(sim, telemetry, plot, replay, inputs)
+        write_run_files(sim, telemetry, plot, replay, inputs)
     if as_json:
         out = result.to_dict()
         if sim is not None:  # what the simulated robot did, as `robokit run --json` says it
@@ -128,24 +122,6 @@ def _brick_exit(result: Any) -> None:
         sys.exit(EXIT_PROGRAM_ERROR)
     if result.status == "stopped":
         sys.exit(EXIT_INTERRUPTED)
-
-
-def _write_run_files(result: Any, telemetry: Path | None, plot: Path | None,
-                     replay: Path | None, inputs: list[Path]) -> None:
-    """Write the run's --telemetry, --plot and --replay files (those given)."""
-    if telemetry is not None:
-        with about("--telemetry"):
-            result.save_telemetry(telemetry, inputs=inputs)
-    if plot is not None:
-        from ..sim.plot import plot_run
-
-        with about("--plot"):
-            plot_run(result, plot, inputs=inputs)
-    if replay is not None:
-        from ..sim.replay import write_replay
-
-        with about("--replay"):
-            write_replay(result, replay, inputs=inputs)
 
 
 @click.command(cls=Command, interrupted="interrupted; the previous program is still on the "
@@ -327,14 +303,8 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
 
         with about("--board"):
             board_kit = load_board(kit)
-    from .._files import check_output
-
     inputs = run_inputs(program, robot, world, input_file)
-    for option, path, what in (("--telemetry", telemetry, "telemetry"),
-                               ("--plot", plot, "plot"), ("--replay", replay, "replay")):
-        if path is not None:  # refused before the run, not after it
-            with about(option):
-                check_output(path, inputs=inputs, what=what)
+    check_outputs(inputs, telemetry, plot, replay)
 
     def echo_line(line: str, t: float) -> None:
         click.echo(line)
@@ -447,7 +417,7 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
         raise ProgramError(result.traceback or result.error["message"],
                            file=result.error["file"], line=result.error["line"])
     inputs = run_inputs(program, robot, world, input_file)
-    _write_run_files(result, telemetry, plot, replay, inputs)
+    write_run_files(result, telemetry, plot, replay, inputs)
 
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
