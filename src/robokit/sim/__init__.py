@@ -169,11 +169,7 @@ def simulate(
                                    project_dir.joinpath(*entry.path.split("/")))
     else:
         directives = {}
-    w, duration = _settings(world, duration, directives)
-    if presses:
-        from .presses import check_press_times
-
-        check_press_times(presses, duration)
+    w, duration = _settings(world, duration, directives, presses)
     cfg = robot_for(bundle, robot)
     if noise is None:
         noise = seed is not None
@@ -193,10 +189,9 @@ def simulate(
 
         arena = Arena(w, [brick])
         arena.rule = rule
-    if brick._has_walls or arena is not None:
-        from .starts import check_starts
+    from .starts import check_starts
 
-        check_starts(w, [brick], arena)
+    check_starts(w, [brick], arena)
     if on_start is not None:
         on_start(brick)
     result = run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s,
@@ -225,11 +220,7 @@ def _several(programs: list[Any], world: Any, robot: Any, seed: int | None,
                            "robot file (or None) per program")
     entry = _entry_of(programs[0])  # a .rkb bundle has no source lines to read here
     w, duration = _settings(world, duration, read_directives(entry)
-                            if entry is not None and entry.suffix == ".py" else {})
-    if presses:
-        from .presses import check_press_times
-
-        check_press_times(presses, duration)
+                            if entry is not None and entry.suffix == ".py" else {}, presses)
     if replay is not None:
         from .._files import check_output
 
@@ -289,14 +280,20 @@ def _world_robot(program: str | Path, world: str | Path | World | None
 
 
 def _settings(world: str | Path | World | None, duration: float | None,
-              directives: dict[str, Any]) -> tuple[World, float]:
-    """The run's world and duration: the arguments, else the program's directives."""
+              directives: dict[str, Any], presses: tuple[Any, ...] = ()
+              ) -> tuple[World, float]:
+    """The run's world and duration: the arguments, else the program's directives; a
+    ProgramError for one of ``presses`` that begins when the run is over."""
     if world is None:
         world = directives.get("world", "empty")
     if duration is None:
         duration = directives.get("duration", 60.0)
     else:
         duration = check_duration(duration)
+    if presses:
+        from .presses import check_press_times
+
+        check_press_times(presses, duration)
     return (world if isinstance(world, World) else load_world(world)), duration
 
 

@@ -24,6 +24,8 @@ def check_starts(world: Any, bricks: list[Any], arena: Any = None) -> None:
     """Raise WorldError for the first robot (of ``bricks``, on ``world``) whose body
     starts in a wall or box, or (with ``arena``) in another robot or an object."""
     for i, b in enumerate(bricks):
+        if not b._has_walls and arena is None:
+            continue  # nothing it could start in
         x, y, h = b._x, b._y, b._h
         front, back, half = b._front - TOUCH_MM, b._back + TOUCH_MM, b._half_w - TOUCH_MM
         what = None

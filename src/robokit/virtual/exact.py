@@ -159,15 +159,14 @@ class ExactBoard(SimBoard):
             from ..sim.arena import Arena
 
             arena = Arena(w, [brick])
-        if brick._has_walls or arena is not None:
-            from ..errors import WorldError
-            from ..sim.starts import check_starts
+        from ..errors import WorldError
+        from ..sim.starts import check_starts
 
-            try:
-                check_starts(w, [brick], arena)
-            except WorldError as exc:  # said by run_result, as the default mode says it
-                self.refused = exc
-                brick.end_now()
+        try:
+            check_starts(w, [brick], arena)
+        except WorldError as exc:  # said by run_result, as the default mode says it
+            self.refused = exc
+            brick.end_now()
         has_eye = any(d["type"] == "ColorSensor" for d in cfg["devices"].values())
         w.prepare(surface=has_eye)
         if has_eye:
