@@ -47,8 +47,8 @@ class Sensors(BrickState):
     _v: float
     _accel_fwd: float
     _imu_bias: float
-    #: How the program mounted the hub (HAL.imu_mount): the robot's forward, left and up
-    #: axes in the hub frame; None: flat, its front forward (the hub frame is the robot's).
+    #: How the program mounted the hub (HAL.imu_mount): the hub's own x, y and z axes in
+    #: the robot's frame; None: flat, its front forward (the hub frame is the robot's).
     _imu_frame: Any = None
     #: The last reading of other bodies: ((port, physics time, arena moves, walls'
     #: distance), distance).
