@@ -193,8 +193,10 @@ def test_a_hub_reports_only_the_buttons_it_has(tmp_path: Path) -> None:
             f"from pybricks.hubs import {hub}\nfrom pybricks.tools import wait\n"
             f"hub = {hub}()\nhub.system.set_stop_button(None)\nwait(1500)\n"
             "print(sorted(hub.buttons.pressed(), key=str))\n")
+        # (a press on a button the hub lacks is refused before the run: test_qa_leftovers)
+        presses = ["left@1s-2s", "center@1s-2s", "bluetooth@1s-2s"]
         r = simulate(program, duration=3,
-                     press=["left@1s-2s", "center@1s-2s", "bluetooth@1s-2s"])
+                     press=presses if hub == "PrimeHub" else ["center@1s-2s"])
         assert r.status == "finished", (hub, r.traceback)
         assert r.output == seen + "\n", hub
 

@@ -14,7 +14,9 @@ an input of the Xbox controller (``pybricks.iodevices.XboxController``): a butto
 (``xbox.a@2s``, :data:`XBOX_BUTTONS`) or a stick or trigger held at a position in %
 (``xbox.left_y=80@1s-3s``, :data:`XBOX_AXES`).  :func:`check_presses` also takes
 ``(button, start_s, end_s)`` tuples.  A bad press is a ProgramError that names the
-setting and says what to write.
+setting and says what to write; so is a hub press on a button the robot's hub does not
+have (:func:`check_press_buttons`: ``left@1s`` for a Technic hub, whose only button is
+the centre one), which the program could never see.
 """
 
 from __future__ import annotations
@@ -204,3 +206,49 @@ def check_press_times(presses: tuple[Press, ...], duration_s: float) -> None:
                 f"press {p} begins at {p.start_s:g} s, when the run is over (it lasts "
                 f"{duration_s:g} s); press earlier (times are in seconds), or give a "
                 "longer --duration")
+
+
+def hub_buttons(hub_type: str | None) -> tuple[str, ...] | None:
+    """The buttons a hub of ``hub_type`` (robot.toml's ``[hub] type``) has, as its
+    ``hub.buttons.pressed()`` reports them; None for a hub that may have any (robokit's
+    own ``Hub``)."""
+    from ..devices.pybricks.hubs import HUB_BUTTONS, ONE_BUTTON
+
+    if hub_type in HUB_BUTTONS:
+        return HUB_BUTTONS[hub_type]
+    if hub_type in ONE_BUTTON:
+        return ("CENTER",)
+    return None
+
+
+def _a(name: str | None) -> str:
+    return ("an " if str(name)[:1] in "AEIOU" else "a ") + str(name)
+
+
+def check_press_buttons(presses: tuple[Press, ...], hub_types: list[str | None]) -> None:
+    """ProgramError for a hub press (not ``remote.`` nor ``xbox.``) on a button that no
+    robot's hub (``hub_types``, one a robot, robot.toml's ``[hub] type``) has: no
+    program could see it.  With several robots a press reaches them all, so it is
+    refused only when none of them has that button."""
+    have = [(t, hub_buttons(t)) for t in hub_types]
+    for p in presses:
+        if p.button.startswith((REMOTE, XBOX)):
+            continue
+        if any(names is None or p.button in names for _, names in have):
+            continue
+        button = p.button.lower()
+        if len(have) == 1:
+            hub, names = have[0]
+            assert names is not None
+            theirs = (f"its only button is {names[0].lower()}: press that one"
+                      if len(names) == 1 else
+                      f"its buttons are {', '.join(n.lower() for n in names)}: press one "
+                      "of those")
+            raise ProgramError(
+                f"--press {p}: the robot's hub, {_a(hub)}, has no button called {button}; "
+                f"{theirs}, or give the robot another hub (robot.toml's [hub] type)")
+        each = "; ".join(f"robot {i + 1}'s {hub}: {', '.join(n.lower() for n in names or ())}"
+                         for i, (hub, names) in enumerate(have))
+        raise ProgramError(
+            f"--press {p}: none of the robots' hubs has a button called {button} ({each}): "
+            "press one of theirs, or give a robot another hub (robot.toml's [hub] type)")

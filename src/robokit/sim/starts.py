@@ -7,6 +7,10 @@ it drove: the run would end with the robot where it began and no word why. So a 
 refuses such a start before it begins, naming the world file, the robot and how far
 its body reaches. Touching is fine (a robot set against a wall, as on a competition
 table): the body is tested 0.5 mm smaller all round.
+
+A run's scripted hub presses are checked here too, once each robot's hub is known
+(robokit.sim.presses.check_press_buttons): a press on a button no robot's hub has is
+refused as the robots start, before the program runs.
 """
 
 from __future__ import annotations
@@ -22,7 +26,15 @@ TOUCH_MM = 0.5
 
 def check_starts(world: Any, bricks: list[Any], arena: Any = None) -> None:
     """Raise WorldError for the first robot (of ``bricks``, on ``world``) whose body
-    starts in a wall or box, or (with ``arena``) in another robot or an object."""
+    starts in a wall or box, or (with ``arena``) in another robot or an object; first,
+    ProgramError for a scripted press (the bricks' ``set_presses``) on a button that no
+    robot's hub has."""
+    presses = bricks[0]._presses if bricks else ()
+    if presses:
+        from .presses import check_press_buttons
+
+        check_press_buttons(presses, [(b.robot_config().get("hub") or {}).get("type")
+                                      for b in bricks])
     for i, b in enumerate(bricks):
         if not b._has_walls and arena is None:
             continue  # nothing it could start in

@@ -159,12 +159,12 @@ class ExactBoard(SimBoard):
             from ..sim.arena import Arena
 
             arena = Arena(w, [brick])
-        from ..errors import WorldError
+        from ..errors import ProgramError, WorldError
         from ..sim.starts import check_starts
 
         try:
             check_starts(w, [brick], arena)
-        except WorldError as exc:  # said by run_result, as the default mode says it
+        except (WorldError, ProgramError) as exc:  # said by run_result, as by default
             self.refused = exc
             brick.end_now()
         has_eye = any(d["type"] == "ColorSensor" for d in cfg["devices"].values())

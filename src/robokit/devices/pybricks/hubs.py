@@ -173,6 +173,7 @@ ONE_BUTTON = ("EssentialHub", "TechnicHub", "CityHub", "MoveHub")
 HUB_BUTTONS = {
     "PrimeHub": ("LEFT", "RIGHT", "CENTER", "BLUETOOTH"),
     "InventorHub": ("LEFT", "RIGHT", "CENTER", "BLUETOOTH"),
+    "EV3Brick": ("LEFT", "RIGHT", "CENTER", "UP", "DOWN"),
 }
 
 

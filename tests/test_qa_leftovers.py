@@ -1,0 +1,91 @@
+"""Leftovers of earlier QA rounds, each reproduced as a user met it, then fixed."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from cli_helpers import invoke
+
+from robokit.errors import ProgramError
+from robokit.sim import simulate
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def hub_program(folder: Path, hub: str) -> Path:
+    """A Pybricks program on ``hub`` that prints the first buttons it sees held."""
+    return write(folder / f"{hub.lower()}.py", f"""\
+        from pybricks.hubs import {hub}
+        from pybricks.tools import wait
+
+        hub = {hub}()
+        hub.system.set_stop_button(None)
+        for i in range(40):
+            held = hub.buttons.pressed()
+            if held:
+                print("held", sorted(str(b) for b in held))
+                break
+            wait(50)
+        """)
+
+
+# -- 1. a --press on a button the robot's hub does not have ------------------------------
+
+
+def test_a_press_on_a_button_the_hub_lacks_is_refused_before_the_run(tmp_path: Path) -> None:
+    # A Technic hub has only the centre button: --press left@1 was accepted, and the
+    # program waited in vain until the run's end.
+    prog = hub_program(tmp_path, "TechnicHub")
+    with pytest.raises(ProgramError, match=r"--press left@1s-1.1s: the robot's hub, a "
+                                           r"TechnicHub, has no button called left; its only "
+                                           r"button is center"):
+        simulate(prog, press=["left@1"], duration=3)
+    for extra in ([], ["--exact"]):
+        res = invoke("run", prog, "--press", "left@1", "--duration", "3", *extra)
+        assert res.exit_code == 2, (extra, res.stderr)
+        assert res.stderr.startswith("robokit: run: --press left@1s-1.1s: "), extra
+        assert "no button called left; its only button is center" in res.stderr
+        assert len(res.stderr.splitlines()) == 1 and "Traceback" not in res.stderr
+        assert res.stdout == ""  # refused before the program ran
+    # The hub's own button, and a remote's, are still pressed.
+    r = simulate(prog, press=["center@1", "remote.left@1"], duration=3)
+    assert r.output == "held ['Button.CENTER']\n"
+
+
+def test_an_ev3_press_names_the_ev3s_buttons(tmp_path: Path) -> None:
+    prog = write(tmp_path / "ev3.py", """\
+        #!/usr/bin/env pybricks-micropython
+        from pybricks.hubs import EV3Brick
+        from pybricks.tools import wait
+
+        ev3 = EV3Brick()
+        wait(2000)
+        print(sorted(str(b) for b in ev3.buttons.pressed()))
+        """)
+    with pytest.raises(ProgramError, match="an EV3Brick, has no button called bluetooth; its "
+                                           "buttons are left, right, center, up, down"):
+        simulate(prog, press=["bluetooth@1s-3s"], duration=3)
+    assert simulate(prog, press=["up@1s-3s"], duration=3).output == "['Button.UP']\n"
+
+
+def test_with_several_robots_a_press_one_hub_has_is_kept(tmp_path: Path) -> None:
+    # A press reaches every robot: refused only when none of their hubs has the button.
+    technic = hub_program(tmp_path, "TechnicHub")
+    prime = hub_program(tmp_path, "PrimeHub")
+    with pytest.raises(ProgramError, match=r"none of the robots' hubs has a button called "
+                                           r"left \(robot 1's TechnicHub: center; robot 2's "
+                                           r"TechnicHub: center\)"):
+        simulate([technic, technic], world="sumo", press=["left@1"], duration=3)
+    res = invoke("run", technic, technic, "--world", "sumo", "--press", "left@1",
+                 "--duration", "3")
+    assert res.exit_code == 2 and len(res.stderr.splitlines()) == 1, res.stderr
+    assert res.stderr.startswith("robokit: run: --press left@1s-1.1s: none of the robots'")
+    r = simulate([prime, technic], world="sumo", press=["left@1"], duration=3)
+    assert r.robots[0].output == "held ['Button.LEFT']\n"
+    assert r.robots[1].output == ""
