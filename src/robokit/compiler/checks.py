@@ -158,6 +158,9 @@ def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
         if site.module == "robokit" and info.family != "pybricks":
             out += _robokit_findings(mod, site, info)
             continue
+        if top == "robokit" and site.module != "robokit":
+            out += _robokit_module_findings(mod, site, info)
+            continue
         if info.has_module(site.module):
             continue
         if top == "typing" and site.names and set(site.names) <= {"TYPE_CHECKING"}:
@@ -291,6 +294,37 @@ def _robokit_findings(mod: SourceModule, site: Any, info: TargetInfo) -> list[Fi
                            f"{name}: robokit has no such name ({fix})",
                            source_line(mod.source, site.line)))
     return out
+
+
+def _robokit_module_findings(mod: SourceModule, site: Any, info: TargetInfo
+                             ) -> list[Finding]:
+    """``import robokit.X`` where the brick has no ``robokit.X``: robokit's host-side
+    modules (the simulator, the kits' API...) are not part of a bundle, so the program
+    would stop there on a brick (and the simulator, which runs the host's robokit, must
+    not let it through)."""
+    from .compile import brick_module_names
+
+    if site.module in brick_module_names(info.name):
+        return []
+    host = ("is part of robokit on your computer, not on " if _host_module(site.module)
+            else "is not a module of robokit on ")
+    fix = ("a robot program imports what it drives from robokit itself: "
+           "'from robokit import robot, Motor, wait'")
+    if info.family == "pybricks":
+        fix = "on a Pybricks hub, import from pybricks (or 'from robokit import ...')"
+    return [Finding(mod.relpath, site.line, site.col,
+                    f"'{site.module}' {host}{info.description}; {fix}",
+                    source_line(mod.source, site.line))]
+
+
+def _host_module(name: str) -> bool:
+    """Is ``name`` one of robokit's modules here, on the computer?"""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _sample(info: TargetInfo) -> str:

@@ -399,6 +399,24 @@ def robokit_units(target: str, robot: dict[str, Any] | None = None,
     device API's portable ``_errors``, ``_exports`` and ``_suggest`` modules, which the
     shim imports.
     """
+    units = []
+    for name, (path, where, pkg) in sorted(_robokit_files(target, robot, pybricks).items()):
+        source = where if isinstance(where, bytes) else where.read_bytes()
+        units.append(_Unit(name, path, source, pkg))
+    return units
+
+
+def brick_module_names(target: str) -> frozenset[str]:
+    """The names of robokit's modules a program for ``target`` finds on the brick (what
+    :func:`robokit_units` gives it, robokit's Pybricks namespace included): the device
+    API, never robokit's host-side modules (``robokit.sim``, ``robokit.kits``...)."""
+    return frozenset(_robokit_files(target, None, True))
+
+
+def _robokit_files(target: str, robot: dict[str, Any] | None, pybricks: bool
+                   ) -> dict[str, tuple[str, Path | bytes, bool]]:
+    """:func:`robokit_units`' modules by name: (path in the bundle, the file or the
+    generated source, is a package)."""
     templates = templates_dir()
     if templates is None:
         raise RobokitError("robokit's firmware_templates folder is missing (it holds the "
@@ -432,12 +450,7 @@ def robokit_units(target: str, robot: dict[str, Any] | None = None,
         for mod in ("_errors", "_exports", "_suggest"):
             found["robokit." + mod] = ("<robokit>/devices/" + mod + ".py",
                                        _PACKAGE_DIR / "devices" / (mod + ".py"), False)
-    units = []
-    for name in sorted(found):
-        path, where, pkg = found[name]
-        source = where if isinstance(where, bytes) else where.read_bytes()
-        units.append(_Unit(name, path, source, pkg))
-    return units
+    return found
 
 
 def _robot_config_source(robot: dict[str, Any]) -> bytes:
@@ -662,6 +675,7 @@ __all__ = [
     "ABIS",
     "Compiler",
     "Progress",
+    "brick_module_names",
     "bundle_of",
     "check_program",
     "compile_program",
