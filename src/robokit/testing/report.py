@@ -74,18 +74,26 @@ def chars_tail(text: str, limit: int = PROPERTY_CHARS) -> str:
     return f"[… {len(text) - limit} characters before]\n" + text[-limit:]
 
 
+def several(result: Any) -> list[Any]:
+    """The robots of a run of several programs (``robokit_sim([a, b])``), each one's own
+    result; ``[]`` for a run of one."""
+    robots = getattr(result, "robots", None) or []
+    return list(robots) if len(robots) > 1 else []
+
+
 def run_title(result: Any, index: int, total: int) -> str:
     which = f"run {index} of {total}: " if total > 1 else ""
-    return f"robokit: {which}{result.program} ended with status {result.status}"
+    robots = several(result)
+    if robots:  # the run's status is the worst of its robots': name them all
+        what = f"{len(robots)} robots ({', '.join(str(r.program) for r in robots)})"
+    else:
+        what = str(result.program)
+    return f"robokit: {which}{what} ended with status {result.status}"
 
 
-def run_section(result: Any, index: int, total: int, files: dict[str, Any] | None = None,
-                base: Path | None = None) -> tuple[str, str]:
-    """(title, text) describing one run for a failing test's report; the artifacts'
-    folder relative to ``base`` when inside it."""
+def _robot_lines(result: Any) -> list[str]:
+    """Where one robot ended, how far it went, its output and its traceback."""
     lines = [
-        f"world: {result.world.name}, robot: {result.brick.robot['name']}, "
-        f"simulated time: {result.sim_time_s:.3f} s",
         f"pose: {pose_text(result)} (started at x={_num(result.start_pose[0])} mm, "
         f"y={_num(result.start_pose[1])} mm)",
         f"distance: {_num(result.distance_mm)} mm",
@@ -93,6 +101,27 @@ def run_section(result: Any, index: int, total: int, files: dict[str, Any] | Non
     ]
     if result.traceback:
         lines += ["traceback:", result.traceback]
+    return lines
+
+
+def run_section(result: Any, index: int, total: int, files: dict[str, Any] | None = None,
+                base: Path | None = None) -> tuple[str, str]:
+    """(title, text) describing one run for a failing test's report; the artifacts'
+    folder relative to ``base`` when inside it.  A run of several robots says each
+    robot's status, pose, distance, output and traceback under its number."""
+    robots = several(result)
+    if robots:
+        lines = [f"world: {result.world.name}, {len(robots)} robots, "
+                 f"simulated time: {result.sim_time_s:.3f} s"]
+        if getattr(result, "verdict", None):
+            lines.append(f"verdict: {result.verdict}")
+        for k, robot in enumerate(robots, 1):
+            lines.append(f"robot {k}: {robot.program} ({robot.brick.robot['name']}) "
+                         f"ended with status {robot.status}")
+            lines += ["  " + ln for text in _robot_lines(robot) for ln in text.split("\n")]
+    else:
+        lines = [f"world: {result.world.name}, robot: {result.brick.robot['name']}, "
+                 f"simulated time: {result.sim_time_s:.3f} s", *_robot_lines(result)]
     if files:
         made = [Path(p) for key in ("plot", "replay", "summary") if (p := files.get(key))]
         if made:
@@ -117,21 +146,41 @@ def run_properties(result: Any, index: int, total: int, files: dict[str, Any] | 
     """JUnit properties of one run: ``robokit.NAME`` (one run) or ``robokit.runN.NAME``;
     artifact paths relative to ``base`` when inside it."""
     prefix = "robokit." if total == 1 else f"robokit.run{index}."
-    props = [
-        ("program", result.program),
-        ("status", result.status),
-        ("world", result.world.name),
-        ("pose", pose_text(result)),
-        ("distance_mm", str(_num(result.distance_mm))),
-        ("sim_time_s", f"{result.sim_time_s:.3f}"),
-        ("output", chars_tail(result.output)),
-    ]
-    if result.traceback:
-        props.append(("traceback", result.traceback))
+    robots = several(result)
+    if robots:  # the run's facts, then each robot's as robotK.NAME
+        props = [
+            ("program", ", ".join(str(r.program) for r in robots)),
+            ("status", result.status),
+            ("world", result.world.name),
+            ("sim_time_s", f"{result.sim_time_s:.3f}"),
+            ("robots", str(len(robots))),
+        ]
+        if getattr(result, "verdict", None):
+            props.append(("verdict", str(result.verdict)))
+        for k, robot in enumerate(robots, 1):
+            props += [(f"robot{k}.{name}", value) for name, value in _robot_props(robot)]
+    else:
+        props = _robot_props(result)
+        props.insert(2, ("world", result.world.name))
+        props.insert(5, ("sim_time_s", f"{result.sim_time_s:.3f}"))
     for key in ("plot", "replay", "summary"):
         if files and files.get(key):
             props.append((key, shown_path(Path(files[key]), base)))
     return [(prefix + name, value) for name, value in props]
+
+
+def _robot_props(result: Any) -> list[tuple[str, str]]:
+    """One robot's JUnit facts: program, status, pose, distance, output, traceback."""
+    props = [
+        ("program", str(result.program)),
+        ("status", result.status),
+        ("pose", pose_text(result)),
+        ("distance_mm", str(_num(result.distance_mm))),
+        ("output", chars_tail(result.output)),
+    ]
+    if result.traceback:
+        props.append(("traceback", result.traceback))
+    return props
 
 
 def shown_runs(runs: Sequence[Any]) -> list[int]:
@@ -222,6 +271,11 @@ def write_artifacts(root: Path, nodeid: str, runs: Sequence[Any],
             entry = {"program": str(getattr(result, "program", "?"))}
             files["errors"].append(f"summary of run {i}: {type(e).__name__}: {e}")
         entry["traceback"] = result.traceback
+        robots = several(result)
+        if robots and len(entry.get("robots", [])) == len(robots):
+            entry["traceback"] = None  # (robot 1's: each robot's is in its own entry)
+            for part, robot in zip(entry["robots"], robots, strict=True):
+                part["traceback"] = robot.traceback
         entry["plot"] = files["plot"].name if "plot" in files else None
         entry["replay"] = files["replay"].name if "replay" in files else None
         entry["artifact_errors"] = list(files["errors"])
