@@ -100,3 +100,123 @@ def test_a_failing_match_summary_has_each_robots_traceback(pytester: pytest.Pyte
     assert [r["status"] for r in run["robots"]] == ["finished", "error"]
     assert run["robots"][0]["traceback"] is None
     assert "speed = 1 / 0" in run["robots"][1]["traceback"]
+
+
+# -- a match's replay -------------------------------------------------------------------------
+
+STILL = """\
+from robokit import wait
+
+wait(60_000)
+"""
+
+DRIVE_ON = """\
+from robokit import robot, wait
+
+robot.drive_base.drive(200, 0)
+wait(60_000)
+"""
+
+ENDS_AT_1010_MS = """\
+from robokit import wait
+
+wait(1010)
+"""
+
+
+def test_a_match_replay_ends_each_other_robot_where_the_run_left_it(tmp_path: Path) -> None:
+    # robot 2 drives at 200 mm/s until robot 1 ends the run at 1.01 s, between two
+    # telemetry rows (every 20 ms): its track ended at the last row, 2 mm short of its end
+    from robokit.sim.replay import replay_data
+
+    _write(tmp_path, **{"ends.py": ENDS_AT_1010_MS, "drive.py": DRIVE_ON})
+    result = simulate([tmp_path / "ends.py", tmp_path / "drive.py"], world="empty",
+                      duration=1.01)
+    second = result.robots[1]
+    track = replay_data(result)["others"][0]
+    assert track["t"][-1] == pytest.approx(result.sim_time_s)
+    assert track["t"][-2] < result.sim_time_s - 0.005  # (the last row came before the end)
+    assert [track["x"][-1], track["y"][-1]] == pytest.approx(list(second.pose[:2]), abs=0.01)
+    assert abs(track["x"][-2] - second.pose[0]) > 1.0
+
+
+@pytest.mark.parametrize(("step", "words"), [(2, "every 2nd row"), (3, "every 3rd row"),
+                                             (4, "every 4th row"), (21, "every 21st row")])
+def test_a_long_replay_says_which_rows_it_kept_in_english(tmp_path: Path, step: int,
+                                                          words: str) -> None:
+    # it said "every 2th row and the last", "every 3th", "every 21th"
+    from robokit.sim.replay import replay_data
+
+    _write(tmp_path, **{"still.py": STILL})
+    result = simulate(tmp_path / "still.py", duration=10)
+    n = len(result.telemetry.rows)  # 500
+    most = next(m for m in range(2, n) if -(-(n - 1) // (m - 1)) == step)
+    kept = replay_data(result, max_frames=most)["telemetry"]["kept"]
+    assert kept == f"{words} and the last"
+
+
+@pytest.fixture
+def page_of(tmp_path: Path) -> Any:
+    """``open(result)``: the replay of ``result`` in a headless Chromium (skipped without
+    one: see tests/sim/test_replay_browser.py)."""
+    import os
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = (os.environ.get("ROBOKIT_CHROMIUM") or shutil.which("chromium")
+                or shutil.which("chromium-browser"))
+    if not chromium:
+        pytest.skip("no Chromium to open the replay in (apt-get install chromium)")
+    from robokit.sim.replay import write_replay
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        errors: list[str] = []
+
+        def open_page(result: Any) -> Any:
+            path = tmp_path / f"replay-{len(errors)}.html"
+            write_replay(result, path)
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(path.as_uri())
+            page.wait_for_function("window.robokitReplay && window.robokitReplay.ready()",
+                                   timeout=10_000)
+            return page
+
+        yield open_page
+        browser.close()
+        assert errors == []
+
+
+def test_a_match_replay_on_a_bare_floor_shows_every_robot(tmp_path: Path,
+                                                          page_of: Any) -> None:
+    # On a bare floor the view framed robot 1's path alone: robot 2, still at x=500 mm
+    # while robot 1 drove from x=-500 mm, was off the page
+    _write(tmp_path, **{"fine.py": FINE, "still.py": STILL})
+    result = simulate([tmp_path / "fine.py", tmp_path / "still.py"], world="empty",
+                      duration=3)
+    page = page_of(result)
+    page.evaluate("robokitReplay.seek(robokitReplay.duration())")
+    rect = page.evaluate("(() => { const r = document.getElementById('world')"
+                         ".getBoundingClientRect();"
+                         " return [r.left, r.top, r.right, r.bottom]; })()")
+    for robot in result.robots:
+        x, y, _ = robot.pose
+        for dx, dy in ((90, 75), (-60, -75)):  # the body's corners, heading east or west
+            sx, sy = page.evaluate("([a, b]) => robokitReplay.worldToScreen(a, b)",
+                                   [x + dx, y + dy])
+            assert rect[0] <= sx <= rect[2] and rect[1] <= sy <= rect[3], (robot.program, sx, sy)
+
+
+def test_a_match_replay_says_which_robot_raised(tmp_path: Path, page_of: Any) -> None:
+    # It said "error, 1.735 s simulated, 150 mm driven" under robot 1's name, robot 1
+    # having finished; and robot 2's error was shown nowhere
+    _write(tmp_path, **{"fine.py": FINE, "crash.py": CRASH})
+    result = simulate([tmp_path / "fine.py", tmp_path / "crash.py"], world="empty",
+                      duration=3)
+    page = page_of(result)
+    summary = page.evaluate("document.getElementById('summary').textContent")
+    errline = page.evaluate("document.getElementById('errline').textContent")
+    assert summary.startswith("robot 1 finished, 150 mm driven; robot 2 error, 100 mm driven; ")
+    assert "robot 2: ZeroDivisionError: division by zero (" in errline
+    assert "crash.py:5)" in errline

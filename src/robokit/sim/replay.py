@@ -107,13 +107,21 @@ def _other(result: RunResult, index: int, max_frames: int) -> dict[str, Any]:
     keep = _kept(len(rows), max_frames)
     cols = [rec.columns.index(c) for c in ("t_ms", "x_mm", "y_mm", "heading_deg")]
     body = result.brick.robot["body"]
-    return {"program": result.program, "status": result.status,
+    t = [rows[i][cols[0]] / 1000.0 for i in keep]
+    x = [rows[i][cols[1]] for i in keep]
+    y = [rows[i][cols[2]] for i in keep]
+    h = [rows[i][cols[3]] for i in keep]
+    if not t or result.sim_time_s > t[-1] + 1e-6:  # the end pose, after the last row
+        t.append(result.sim_time_s)
+        x.append(round(result.pose[0], 3))
+        y.append(round(result.pose[1], 3))
+        h.append(round(result.pose[2], 3))
+    return {"program": result.program, "status": result.status, "error": result.error,
+            "distance_mm": result.distance_mm,
             "color": OTHER_COLORS[(index - 1) % len(OTHER_COLORS)],
             "body": {k: body[k] for k in ("front", "back", "width")},
             "start_pose": list(result.start_pose), "end_pose": list(result.pose),
-            "t": [rows[i][cols[0]] / 1000.0 for i in keep],
-            "x": [rows[i][cols[1]] for i in keep], "y": [rows[i][cols[2]] for i in keep],
-            "h": [rows[i][cols[3]] for i in keep]}
+            "t": t, "x": x, "y": y, "h": h}
 
 
 def _objects(result: RunResult, max_frames: int) -> list[dict[str, Any]]:
@@ -147,6 +155,12 @@ def _kept(n: int, most: int) -> list[int]:
     return keep
 
 
+def _nth(n: int) -> str:
+    """2nd, 3rd, 4th, 11th, 21st, ..."""
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _clean(v: Any) -> Any:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else round(v, 3)
 
@@ -178,7 +192,8 @@ def replay_data(result: RunResult, max_frames: int = MAX_FRAMES) -> dict[str, An
     return {
         "format": 1,
         "program": result.program,
-        "status": result.status,
+        "status": result.status,  # with several robots, the worst of theirs
+        "robot_status": result.robots[0].status,  # robot 1's own
         "error": result.error,
         "sim_time_s": result.sim_time_s,
         "distance_mm": result.distance_mm,
@@ -192,7 +207,7 @@ def replay_data(result: RunResult, max_frames: int = MAX_FRAMES) -> dict[str, An
         "verdict": result.verdict,
         "telemetry": {"columns": rec.columns, "rows": [rows[i] for i in keep],
                       "source_rows": len(rows), "kept": "all" if len(keep) == len(rows)
-                      else f"every {keep[1] - keep[0]}th row and the last",
+                      else f"every {_nth(keep[1] - keep[0])} row and the last",
                       "hz": 1e6 / rec.period_us if rec.period_us else 0.0},
         "traces": traces,
         "t": [rows[i][t_col] / 1000.0 for i in keep],
