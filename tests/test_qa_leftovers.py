@@ -89,3 +89,48 @@ def test_with_several_robots_a_press_one_hub_has_is_kept(tmp_path: Path) -> None
     r = simulate([prime, technic], world="sumo", press=["left@1"], duration=3)
     assert r.robots[0].output == "held ['Button.LEFT']\n"
     assert r.robots[1].output == ""
+
+
+# -- 2. Pybricks' Motor.model: state() and settings() ------------------------------------
+
+MODEL_PROGRAM = """\
+    from pybricks.pupdevices import Motor
+    from pybricks.parameters import Port
+    from pybricks.tools import wait
+
+    m = Motor(Port.A)
+    print(m.model.state())
+    s = m.model.settings()
+    print(s)
+    m.model.settings((30000,) + s[1:])
+    print(m.model.settings() == (30000,) + s[1:])
+    m.run(500)
+    wait(500)
+    angle, speed, current, stalled = m.model.state()
+    print(angle == m.angle(), speed == m.speed(), current > 0, stalled)
+    for bad in ((1, 2), [0.5] * 8, 7, (2 ** 40,) * 8):
+        try:
+            m.model.settings(bad)
+        except (ValueError, TypeError) as e:
+            print(type(e).__name__)
+    print(m.model.settings() == (30000,) + s[1:])
+    """
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_motor_model_settings_and_state_as_pybricks(tmp_path: Path, exact: bool) -> None:
+    # Pybricks' Motor.model has settings() (8 ints, read and set) and state() (three
+    # floats and a bool); robokit's had no settings() (AttributeError) and ints in state().
+    from robokit.devices.motors import MODELS
+
+    prog = write(tmp_path / "model.py", MODEL_PROGRAM)
+    res = invoke("run", prog, "--duration", "2", *(["--exact"] if exact else []))
+    assert res.exit_code == 0, res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0] == "(0.0, 0.0, 0.0, False)"
+    p = MODELS["spike_medium"]
+    negligible = int(p["friction"] * p["mv_per_mnm"] * 5 // 2)
+    assert lines[1] == f"(20000, 2000, {negligible}, 75, 45, 315, 20000, 500)"
+    assert lines[2:4] == ["True", "True True True False"]
+    assert lines[4:8] == ["ValueError", "TypeError", "TypeError", "ValueError"]
+    assert lines[8] == "True"  # a refused setting changed nothing

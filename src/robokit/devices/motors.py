@@ -154,6 +154,24 @@ def await_command(owner, wait, name):
     return operation(poll, cancel, None, name)
 
 
+#: How many values ``Motor.model.settings()`` has: Pybricks' state observer settings.
+MODEL_SETTINGS = 8
+
+
+def _model_settings(params):
+    """The observer settings Pybricks' ``Motor.model.settings()`` reads, in its order and
+    units, from robokit's numbers for a motor: stall speed limit (mdeg/s) and stall time
+    (control ticks of 0.1 ms) as the controller's; the feedback voltage counted as
+    negligible (mV: 2.5 times the voltage of the motor's friction, as Pybricks takes it);
+    the feedback voltage stall ratio (%); the feedback gains below and above the
+    threshold (mV/deg, the high seven times the low); that threshold (mdeg); and the
+    speed below which Coulomb friction fades out (mdeg/s)."""
+    gain = 45  # robokit's figure: it has no observer to tune
+    return (STALL_SPEED * 1000, STALL_TIME * 10,
+            int(params["friction"] * params["mv_per_mnm"] * 5 // 2), 75, gain, gain * 7,
+            20000, 500)
+
+
 class MotorModel:
     """What the controller assumes about the motor on a port (``Motor.model``)."""
 
@@ -167,11 +185,38 @@ class MotorModel:
         self.rated_speed = params["rated_speed"]
         #: Highest voltage the motor is given, mV.
         self.max_voltage = params["max_voltage"]
+        self._settings = _model_settings(params)
 
     def state(self):
-        """``(angle, speed, current, stalled)``: deg, deg/s, estimated mA, bool."""
+        """``(angle, speed, current, stalled)``: deg, deg/s and estimated mA as floats,
+        and a bool, as Pybricks' ``Motor.model.state()``.  The simulator measures
+        exactly, so the angle and speed are the motor's own."""
         m = self._motor
-        return m.angle(), m.speed(), m._current_ma(), m.stalled()
+        return (float(m.angle()), float(m.speed()), float(m._current_ma()),
+                bool(m.stalled()))
+
+    def settings(self, values=None):
+        """Pybricks' state observer settings: with no argument, a tuple of
+        :data:`MODEL_SETTINGS` ints (see :func:`_model_settings`); with ``values`` (a
+        tuple or list of that many ints), set them.  Kept and read back; robokit has no
+        state observer, so they change nothing in how the motor runs."""
+        if values is None:
+            return tuple(self._settings)
+        # ValueError and TypeError, as Pybricks raises them (on MicroPython too)
+        if not isinstance(values, (tuple, list)):
+            raise TypeError(f"model.settings() takes a tuple of {MODEL_SETTINGS} ints "
+                            "(as model.settings() returns them), not " + repr(values))
+        if len(values) != MODEL_SETTINGS:
+            raise ValueError(f"model.settings() takes a tuple of {MODEL_SETTINGS} ints "
+                             f"(as model.settings() returns them), not {len(values)} values")
+        for v in values:
+            if not isinstance(v, int):
+                raise TypeError("model.settings()'s values must be ints, not " + repr(v))
+            if not -2147483648 <= v <= 2147483647:
+                raise ValueError("model.settings()'s values must fit in 32 bits, not "
+                                 + str(v))
+        self._settings = tuple(int(v) for v in values)
+        return None
 
     def __repr__(self):
         return f"<MotorModel {self.id}>"
