@@ -220,3 +220,39 @@ def test_a_match_replay_says_which_robot_raised(tmp_path: Path, page_of: Any) ->
     assert summary.startswith("robot 1 finished, 150 mm driven; robot 2 error, 100 mm driven; ")
     assert "robot 2: ZeroDivisionError: division by zero (" in errline
     assert "crash.py:5)" in errline
+
+
+# -- a match's plot -------------------------------------------------------------------------
+
+def test_a_match_plot_says_which_robot_raised(tmp_path: Path) -> None:
+    # The title was "fine.py on empty: error, ..." (robot 1's name, the run's worst
+    # status: robot 1 had finished); the legend gave no robot's status
+    from robokit.sim.plot import plot_run
+
+    _write(tmp_path, **{"fine.py": FINE, "crash.py": CRASH, "still.py": STILL})
+    result = simulate([tmp_path / "fine.py", tmp_path / "crash.py", tmp_path / "still.py"],
+                      world="empty", duration=3)
+    plot_run(result, tmp_path / "match.svg")
+    svg = (tmp_path / "match.svg").read_text(encoding="utf-8")
+    title = ET.fromstring(svg).find(".//{http://www.w3.org/2000/svg}text[@id='title']")
+    assert title is not None
+    assert title.text == "3 robots on empty: error (robot 2: ZeroDivisionError), 3.00 s simulated"
+    texts = [t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    for k, name, how in ((1, "fine.py", "finished (150 mm)"), (2, "crash.py", "error (100 mm)"),
+                         (3, "still.py", "timeout (0 mm)")):
+        label = f"robot {k}: {result.robots[k - 1].program}, {how}"
+        assert label in texts and name in label, (label, texts)
+
+
+def test_a_refereed_match_plot_has_the_verdict_as_its_title() -> None:
+    # A rule that ends the match leaves every robot "timeout": the title said
+    # "pusher.py on sumo: timeout", where the referee had said who won
+    from robokit.sim.match import ring_out
+    from robokit.sim.plot_data import scene
+
+    match = Path(__file__).resolve().parents[2] / "examples" / "sumo_match"
+    result = simulate([match / "pusher.py", match / "listener.py"], world="sumo",
+                      duration=20, rule=ring_out(385))
+    assert result.verdict and result.verdict.startswith("robot 1 wins")
+    assert scene(result).title == (f"2 robots on sumo: {result.verdict}, "
+                                   f"{result.sim_time_s:.2f} s simulated")

@@ -159,6 +159,13 @@ class Scene:
     heights: list[float] = field(default_factory=list)
 
 
+def _how(result: RunResult) -> str:
+    """How one robot's run ended: its status, with the error's type."""
+    if result.status == "error" and result.error:
+        return f"error ({result.error.get('type')})"
+    return result.status
+
+
 def scene(result: RunResult) -> Scene:
     """What a picture of ``result`` shows."""
     world = result.world
@@ -198,7 +205,8 @@ def scene(result: RunResult) -> Scene:
         oys = nan_list(orec.column("y_mm")) + [rival.pose[1]]
         others.append(Track(oxs, oys, outline(rival.pose, rival.brick.robot["body"]),
                             ROBOT_COLORS[i % len(ROBOT_COLORS)],
-                            f"robot {i + 1}: {rival.program} ({rival.distance_mm:.0f} mm)"))
+                            f"robot {i + 1}: {rival.program}, {rival.status} "
+                            f"({rival.distance_mm:.0f} mm)"))
         all_x += oxs
         all_y += oys
     arena = getattr(result.brick, "arena", None)
@@ -224,13 +232,24 @@ def scene(result: RunResult) -> Scene:
 
     t = [v / 1000.0 for v in rec.column("t_ms")] if "t_ms" in rec.columns else []
     end_s = max(t[-1] if t else 0.0, result.sim_time_s, 1e-3)
-    status = result.status
-    if status == "error" and result.error:
-        status += f" ({result.error.get('type')})"
+    if others:  # a run of several: the run's status is the worst; each robot says its own
+        robots = result.robots
+        failed = [f"robot {k}" + (f": {r.error.get('type')}" if r.error else "")
+                  for k, r in enumerate(robots, 1) if r.status == result.status]
+        how = (result.verdict if result.verdict  # a rule ended the run: what it said
+               else result.status if len(failed) == len(robots)
+               else f"{result.status} ({'; '.join(failed)})")
+        title = f"{len(robots)} robots on {world.name}: {how}, {result.sim_time_s:.2f} s simulated"
+        path_label = (f"robot 1: {robots[0].program}, {robots[0].status} "
+                      f"({result.distance_mm:.0f} mm)")
+    else:
+        title = (f"{result.program} on {world.name}: {_how(result)}, "
+                 f"{result.sim_time_s:.2f} s simulated")
+        path_label = f"path ({result.distance_mm:.0f} mm)"
     return Scene(
-        title=f"{result.program} on {world.name}: {status}, {result.sim_time_s:.2f} s simulated",
+        title=title,
         world=world, limits=framed(lx0, ly0, lx1, ly1), xs=xs, ys=ys,
-        path_label=f"path ({result.distance_mm:.0f} mm)", start=start,
+        path_label=path_label, start=start,
         start_outline=outline(start, body), end=end, end_outline=corners,
         nose=((corners[1][0] + corners[2][0]) / 2, (corners[1][1] + corners[2][1]) / 2),
         contacts=contacts, others=others, objects=objects, t=t, end_s=end_s, panels=shown,
