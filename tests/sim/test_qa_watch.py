@@ -256,3 +256,17 @@ def test_a_refereed_match_plot_has_the_verdict_as_its_title() -> None:
     assert result.verdict and result.verdict.startswith("robot 1 wins")
     assert scene(result).title == (f"2 robots on sumo: {result.verdict}, "
                                    f"{result.sim_time_s:.2f} s simulated")
+
+
+def test_a_matchs_repr_says_each_robots_status(tmp_path: Path) -> None:
+    # pytest shows the repr under a failed `assert result.ok`: it was robot 1's program,
+    # pose and (absent) error under the run's worst status, "RunResult(status='error',
+    # program='fine.py', ...)", naming neither the robot that raised nor its error
+    _write(tmp_path, **{"fine.py": FINE, "crash.py": CRASH})
+    result = simulate([tmp_path / "fine.py", tmp_path / "crash.py"], world="empty",
+                      duration=3)
+    fine, crash = (r.program for r in result.robots)
+    assert repr(result) == (
+        f"RunResult(status='error', world='empty', sim_time_s={result.sim_time_s:.3f}, "
+        f"robots=[{fine}: finished, 150.1 mm; {crash}: error (ZeroDivisionError at "
+        f"{crash}:5), 100.1 mm])")

@@ -127,6 +127,11 @@ class RunResult:
         return self.status != "error"
 
     def __repr__(self) -> str:
+        if len(self.robots) > 1:  # the run's status is the worst: say each robot's own
+            each = "; ".join(r._brief() for r in self.robots)
+            verdict = f", verdict={self.verdict!r}" if self.verdict else ""
+            return (f"RunResult(status={self.status!r}, world={self.brick.world.name!r}, "
+                    f"sim_time_s={self.sim_time_s:.3f}{verdict}, robots=[{each}])")
         x, y, _ = self.pose
         parts = [f"status={self.status!r}", f"program={self.program!r}",
                  f"world={self.brick.world.name!r}", f"sim_time_s={self.sim_time_s:.3f}",
@@ -141,6 +146,16 @@ class RunResult:
                 where = f" at {self.error['file']}:{self.error.get('line')}"
             parts.append(f"error={self.error['type']}{where}")
         return f"RunResult({', '.join(parts)})"
+
+    def _brief(self) -> str:
+        """One robot of a run of several, for the run's repr: ``boom.py: error
+        (ZeroDivisionError at boom.py:3), 100.1 mm``."""
+        how = self.status
+        if self.error is not None:
+            where = f" at {self.error['file']}:{self.error.get('line')}" \
+                if self.error.get("file") else ""
+            how += f" ({self.error['type']}{where})"
+        return f"{self.program}: {how}, {_r1(self.distance_mm)} mm"
 
     def save_telemetry(self, path: str | Path, inputs: Iterable[str | Path] = ()) -> None:
         """Write the telemetry to ``path`` (``robokit run --telemetry``): CSV for
