@@ -270,3 +270,24 @@ def test_a_matchs_repr_says_each_robots_status(tmp_path: Path) -> None:
         f"RunResult(status='error', world='empty', sim_time_s={result.sim_time_s:.3f}, "
         f"robots=[{fine}: finished, 150.1 mm; {crash}: error (ZeroDivisionError at "
         f"{crash}:5), 100.1 mm])")
+
+
+SYNTAX_ERROR_TEST = """\
+def test_match(robokit_sim):
+    robokit_sim(["fine.py", "broken.py"], world="empty", duration=5)
+"""
+
+
+def test_a_syntax_error_in_a_match_fails_the_test_with_its_one_message(
+        pytester: pytest.Pytester) -> None:
+    # docs/ci.md said a syntax error is the run's status: in a run of several programs it
+    # is robokit's error (the match does not start), and the test fails with its message
+    _write(pytester.path, **{"fine.py": FINE, "broken.py": "x = (\n",
+                             "test_m.py": SYNTAX_ERROR_TEST})
+    outcome = pytester.runpytest("-p", "no:cacheprovider")
+    outcome.assert_outcomes(failed=1)
+    text = outcome.stdout.str()
+    assert "ProgramError: broken.py:1: syntax error (Python): '(' was never closed" in text
+    assert "compile.py" not in text  # robokit's own frames are left out
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "ci.md").read_text("utf-8")
+    assert "a syntax error in one of\nseveral programs run together" in guide
