@@ -291,3 +291,29 @@ def test_a_syntax_error_in_a_match_fails_the_test_with_its_one_message(
     assert "compile.py" not in text  # robokit's own frames are left out
     guide = (Path(__file__).resolve().parents[2] / "docs" / "ci.md").read_text("utf-8")
     assert "a syntax error in one of\nseveral programs run together" in guide
+
+
+def test_too_many_programs_for_a_built_in_world_says_to_write_a_world_file(
+        tmp_path: Path) -> None:
+    # It said "add a [[robots]] table ... to the world file" of the built-in maze, which
+    # is inside robokit's package
+    from robokit.errors import ProgramError
+
+    _write(tmp_path, **{"fine.py": FINE})
+    fine = tmp_path / "fine.py"
+    with pytest.raises(ProgramError) as maze:
+        simulate([fine, fine, fine], world="maze", duration=1)
+    assert str(maze.value) == (
+        "3 programs, but the built-in world 'maze' has no start poses for several robots; "
+        "pick a world that has them (sumo: 2, arena: 3, empty: 4), or write a world file "
+        "with a [[robots]] table (x, y and heading) for each robot (docs/worlds.md)")
+    with pytest.raises(ProgramError, match=r"the built-in world 'sumo' has only 2 start "
+                                           r"poses .* or write a world file"):
+        simulate([fine, fine, fine], world="sumo", duration=1)
+    own = tmp_path / "two.toml"
+    own.write_text('name = "two"\nsize = [2000, 2000]\n[[robots]]\nx = -300\ny = 0\n'
+                   'heading = 0\n[[robots]]\nx = 300\ny = 0\nheading = 180\n',
+                   encoding="utf-8")
+    with pytest.raises(ProgramError, match=r"the world 'two' has only 2 start poses .* add "
+                                           r"a \[\[robots\]\] table .* to the world file$"):
+        simulate([fine, fine, fine], world=own, duration=1)

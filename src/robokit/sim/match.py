@@ -26,6 +26,7 @@ from .result import RunResult
 from .runner import directives_in, program_from_bundle, robot_for, run_programs
 from .starts import check_starts
 from .world import World
+from .world.loading import BUILTIN_WORLDS
 
 #: How often a rule looks at the arena, µs of simulated time.
 RULE_PERIOD_US = 10_000
@@ -136,15 +137,18 @@ def _starts(world: World, count: int) -> list[tuple[float, float, float]]:
     starts = [(r.pose.x, r.pose.y, r.pose.heading) for r in world.robots]
     if count > len(starts):
         have = len(starts)
+        # A built-in world cannot be changed: a world file of one's own can
+        built_in = world.folder is None and world.name in BUILTIN_WORLDS
+        add = ("write a world file with a [[robots]] table (x, y and heading) for each "
+               "robot (docs/worlds.md)" if built_in else
+               "add a [[robots]] table with x, y and heading for each robot to the world file")
+        kind = "the built-in world" if built_in else "the world"
         raise ProgramError(
-            f"{count} programs, but the world {world.name!r} has "
-            f"{'no' if not have else 'only ' + str(have)} start pose"
+            f"{count} programs, but {kind} {world.name!r} has only {have} start pose"
             f"{'' if have == 1 else 's'} for several robots; give at most {have} programs, "
-            "or add a [[robots]] table with x, y and heading for each robot to the world "
-            "file" if have else
-            f"{count} programs, but the world {world.name!r} has no start poses for several "
-            "robots; add a [[robots]] table with x, y and heading for each robot to the "
-            "world file, or pick a world that has them (sumo, arena, empty)")
+            f"or {add}" if have else
+            f"{count} programs, but {kind} {world.name!r} has no start poses for several "
+            f"robots; pick a world that has them (sumo: 2, arena: 3, empty: 4), or {add}")
     return starts[:count]
 
 
