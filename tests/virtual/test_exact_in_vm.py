@@ -355,6 +355,24 @@ def test_a_program_that_raises_in_the_vm_ends_as_in_the_default_mode(tmp_path: P
 
 
 @needs_vm
+def test_a_program_without_robokit_runs_in_the_vm_as_in_the_default_mode(
+        tmp_path: Path) -> None:
+    """A program that imports nothing of robokit: its bundle brings no robokit package, and
+    the robot in the VM took the board's own folder /robokit (its program slots) for one,
+    so the run ended at once in an ImportError of robokit.devices."""
+    prog = tmp_path / "plain.py"
+    prog.write_text("import time\nprint('hi', 6 * 7)\ntime.sleep_ms(300)\nprint('bye')\n")
+    default = simulate(prog)
+    got, board = run(prog)
+    assert board.on_host is None
+    assert got.status == default.status == "finished", got.traceback
+    assert got.telemetry.output == default.telemetry.output
+    assert [t for t, _ in got.telemetry.output] == [0, 300_000]  # µs
+    assert got.sim_time_s == default.sim_time_s
+    assert got.pose == default.pose
+
+
+@needs_vm
 def test_a_long_runs_telemetry_comes_as_it_is_made_and_halves_as_in_the_default_mode(
         ) -> None:
     """The VM's robot keeps no telemetry rows (a long run's rows, kept amid the garbage,

@@ -299,13 +299,18 @@ _made = []  # the HALs made, the last one the program's robot
 
 class _SimHalModule:
     __name__ = "robokit_simhal"
+    making = False  # True while hal() makes a robot (see robokit.virtual.rom)
 
     def hal(self, robot=None):
         """A HAL bound to a new simulated brick on the host, built from ``robot``; or,
         when the host sends what it made it from, that robot here (see "the robot in the
         VM" below)."""
         v, data = _rpc("hal_new", [robot])
-        h = _local_hal(v[0], data) if isinstance(v, list) else _Hal(v)  # noqa: F821
+        self.making = True  # (the ROM's robokit, imported meanwhile, attaches no other)
+        try:
+            h = _local_hal(v[0], data) if isinstance(v, list) else _Hal(v)  # noqa: F821
+        finally:
+            self.making = False
         _made.append(h)
         if _SEED:
             import random

@@ -44,6 +44,19 @@ def _sim_module():
     m = sys.modules.get("robokit.sim.vmbrick")
     if m is not None:
         return m
+    if "robokit" not in sys.modules:
+        try:
+            import robokit.devices  # noqa: F401 - the program's bundle's
+        except ImportError:
+            # A program without robokit's device API: its bundle brings no robokit, and
+            # the board's own folder /robokit (its program slots) passed for one.
+            for name in [n for n in sys.modules if n.split(".")[0] == "robokit"]:
+                del sys.modules[name]
+            sys.path.insert(0, "/rom")
+            try:
+                import robokit.devices  # noqa: F401 - the ROM's
+            finally:
+                del sys.path[0]
     if "robokit.sim" not in sys.modules:
         saved = sys.modules.get("sim")
         sys.path.insert(0, "/rom/robokit")

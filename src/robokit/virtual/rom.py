@@ -37,7 +37,7 @@ if _rom_hal._current is None:
         import robokit_simhal as _rom_simhal
     except ImportError:
         _rom_simhal = None
-    if _rom_simhal is not None:
+    if _rom_simhal is not None and not getattr(_rom_simhal, "making", False):
         _rom_hal.attach(_rom_simhal.hal(%r))
     del _rom_simhal
 del _rom_hal
