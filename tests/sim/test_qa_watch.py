@@ -317,3 +317,20 @@ def test_too_many_programs_for_a_built_in_world_says_to_write_a_world_file(
     with pytest.raises(ProgramError, match=r"the world 'two' has only 2 start poses .* add "
                                            r"a \[\[robots\]\] table .* to the world file$"):
         simulate([fine, fine, fine], world=own, duration=1)
+
+
+def test_a_refereed_matchs_report_and_properties_have_the_verdict() -> None:
+    from robokit.sim.match import ring_out
+    from robokit.testing import report
+
+    match = Path(__file__).resolve().parents[2] / "examples" / "sumo_match"
+    result = simulate([match / "pusher.py", match / "listener.py"], world="sumo",
+                      duration=20, rule=ring_out(385))
+    title, text = report.run_section(result, 1, 1)
+    assert title.startswith("robokit: 2 robots (") and title.endswith(
+        "ended with status timeout")
+    assert f"\nverdict: {result.verdict}\n" in text
+    assert "robot 2: " in text and "| robot 1 says 42" in text
+    props = dict(report.run_properties(result, 1, 1))
+    assert props["robokit.verdict"] == result.verdict
+    assert props["robokit.robot2.output"] == "robot 1 says 42\n"
