@@ -197,3 +197,31 @@ def test_a_served_board_refuses_a_robot_whose_body_starts_in_a_box(tmp_path: Pat
         else:
             assert res.exit_code == 0, res.stdout + res.stderr
             assert "done" in res.stdout
+
+
+# -- 5. batch: the same program file in two folders --------------------------------------
+
+
+def test_batch_keeps_two_copies_of_one_program_apart(tmp_path: Path) -> None:
+    # Two students hand in the same file (a/prog.py, c/prog.py: the same bundle bytes).
+    # Their rows shared one key, so their replays were one file (the second written over
+    # the first), and a resumed batch showed c/prog.py's row twice and a/prog.py's never.
+    import json
+
+    a = write(tmp_path / "a" / "prog.py", 'print("hello")\n')
+    c = write(tmp_path / "c" / "prog.py", 'print("hello")\n')
+    out, replays, junit = tmp_path / "r.jsonl", tmp_path / "replays", tmp_path / "j.xml"
+    first = invoke("batch", a, c, "--out", out, "--replays", replays, "-q")
+    assert first.exit_code == 0, first.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(r["program"] for r in rows) == [str(a), str(c)]
+    assert len({r["key"] for r in rows}) == 2
+    assert len({r["replay"] for r in rows}) == 2 and len(list(replays.iterdir())) == 2
+    again = invoke("batch", a, c, "--out", out, "--junit", junit)
+    assert again.exit_code == 0, again.stderr
+    assert "2 of them done before" in again.stdout
+    table = [line.split()[0] for line in again.stdout.splitlines()[1:3]]
+    assert sorted(table) == [str(a), str(c)]
+    xml = junit.read_text()
+    assert f'classname="{a}"' in xml and f'classname="{c}"' in xml
+    assert len(out.read_text().splitlines()) == 2  # nothing ran again

@@ -75,9 +75,15 @@ def jobs_for(programs: Iterable[str | Path], *, worlds: Iterable[str | None] = (
 
 
 def run_key(bundle_sha256: str, world: str | None, seed: int | None,
-            duration: float | None) -> str:
-    """What identifies a run's result: the same key, the same row."""
-    text = json.dumps([bundle_sha256, world, seed, duration], separators=(",", ":"))
+            duration: float | None, program: str | None = None) -> str:
+    """What identifies a run's result: the same key, the same row.  ``program`` (the
+    path as given) keeps apart two programs whose bundles are the same bytes (two
+    students' copies of one file, in their own folders): each is its own run and row,
+    in the results, the table, the replays and when a batch is resumed."""
+    parts: list[Any] = [bundle_sha256, world, seed, duration]
+    if program is not None:
+        parts.append(os.path.normpath(program))
+    text = json.dumps(parts, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -150,7 +156,7 @@ def run_many(jobs: Iterable[Job], *, workers: int | None = None,
                        status="invalid", bundle_sha256=None, error=error)
         else:
             data, sha, project_dir = got
-            row.update(key=run_key(sha, job.world, job.seed, job.duration),
+            row.update(key=run_key(sha, job.world, job.seed, job.duration, job.program),
                        bundle_sha256=sha, project_dir=project_dir)
         if row["key"] in done:
             yield _graded(_found_before({**done[row["key"]], "resumed": True}, checks),
