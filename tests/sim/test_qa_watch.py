@@ -334,3 +334,27 @@ def test_a_refereed_matchs_report_and_properties_have_the_verdict() -> None:
     props = dict(report.run_properties(result, 1, 1))
     assert props["robokit.verdict"] == result.verdict
     assert props["robokit.robot2.output"] == "robot 1 says 42\n"
+
+
+BUNDLE_TEST = """\
+from robokit.compiler.compile import compile_program
+
+
+def test_bundle(robokit_sim):
+    bundle = compile_program("fine.py", target="sim")
+    result = robokit_sim(bundle, world="empty", duration=5)
+    assert result.output == "fine drove 150 mm\\n"
+    assert result.distance_mm > 1000  # fails: the report follows
+"""
+
+
+def test_robokit_sim_runs_a_bundle_as_simulate_does(pytester: pytest.Pytester) -> None:
+    # robokit_sim takes simulate()'s arguments, and simulate() runs a compiled Bundle:
+    # the fixture made it a Path first, a TypeError from pathlib
+    _write(pytester.path, **{"fine.py": FINE, "test_b.py": BUNDLE_TEST})
+    outcome = pytester.runpytest("-p", "no:cacheprovider")
+    outcome.assert_outcomes(failed=1)
+    text = outcome.stdout.str()
+    assert "TypeError" not in text
+    assert "assert result.distance_mm > 1000" in text
+    assert "ended with status finished" in text and "| fine drove 150 mm" in text

@@ -30,6 +30,7 @@ virtual hardware that speaks the real protocols::
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +86,15 @@ def robokit_sim(request: pytest.FixtureRequest) -> Any:
     runs: list = request.node.stash.setdefault(_RUNS, [])
     fulltrace = bool(request.config.getoption("fulltrace", False))
 
-    def where(program: str | Path) -> Path:
+    def where(program: Any) -> Any:
+        if not isinstance(program, str | PathLike):
+            return program  # a Bundle (robokit.compiler.bundle), as simulate() takes it
         p = Path(program)
         return root / p if not p.is_absolute() and not p.exists() else p
 
-    def run(program: str | Path | list[str | Path], **options: Any) -> Any:
-        """``program``: one program, or a list of them for several robots in one run."""
+    def run(program: Any, **options: Any) -> Any:
+        """``program``: one program (a path, or a Bundle), or a list of them for several
+        robots in one run."""
         __tracebackhide__ = True
         try:
             if isinstance(program, list | tuple):
