@@ -225,3 +225,40 @@ def test_batch_keeps_two_copies_of_one_program_apart(tmp_path: Path) -> None:
     xml = junit.read_text()
     assert f'classname="{a}"' in xml and f'classname="{c}"' in xml
     assert len(out.read_text().splitlines()) == 2  # nothing ran again
+
+
+# -- 6. a run file (--telemetry, --plot, --replay) to standard output --------------------
+
+
+@pytest.mark.parametrize("option", ["--telemetry", "--plot", "--replay"])
+@pytest.mark.parametrize("name", ["-", "/dev/stdout"])
+def test_a_run_file_to_standard_output_is_refused_saying_why(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str, name: str) -> None:
+    # --plot /dev/stdout wrote the SVG between the program's output and the summary,
+    # --plot - wrote a file called "-", and --telemetry/--replay to stdout were refused
+    # as a file name without .csv/.json/.html, which /dev/stdout cannot be given.
+    monkeypatch.chdir(tmp_path)
+    prog = write(tmp_path / "hello.py", 'print("hello")\n')
+    for command in (["run", prog], ["run", prog, prog, "--world", "sumo"]):
+        res = invoke(*command, option, name, "--duration", "1")
+        assert res.exit_code == 2, res.stdout + res.stderr
+        assert res.stderr.startswith(f"robokit: run: {option} {name}: that is standard "
+                                     "output, where the run prints the program's output")
+        assert f"write it to a file ({option} run." in res.stderr
+        assert len(res.stderr.splitlines()) == 1 and res.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hello.py"]  # no file "-"
+
+
+def test_a_run_file_to_the_file_stdout_goes_to_is_refused(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    prog = write(tmp_path / "hello.py", 'print("hello")\n')
+    out = tmp_path / "t.json"
+    with open(out, "wb") as f:
+        done = subprocess.run([sys.executable, "-m", "robokit.cli", "run", str(prog),
+                               "--telemetry", str(out)], stdout=f, stderr=subprocess.PIPE,
+                              timeout=120)
+    assert done.returncode == 2
+    assert b"that is standard output" in done.stderr
+    assert out.read_bytes() == b""  # neither telemetry nor output written into it

@@ -295,10 +295,39 @@ def check_plot_name(plot: Path | None) -> None:
         fail(f"--plot {e}")
 
 
+#: What each run file is, and a name for it, for the messages.
+_RUN_FILES = {"--telemetry": ("telemetry", "run.csv"), "--plot": ("plot", "run.svg"),
+              "--replay": ("replay", "run.html")}
+
+#: Names of standard output (``-`` by convention).
+_STDOUT_NAMES = ("-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
+
+
+def is_stdout(path: Path) -> bool:
+    """True when ``path`` names standard output: ``-``, ``/dev/stdout`` and the like, or
+    the file stdout is redirected to."""
+    if str(path) in _STDOUT_NAMES:
+        return True
+    import os
+
+    try:
+        st, out = os.stat(path), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # (a test's stdout has no file number)
+        return False
+    return (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino)
+
+
 def check_file_names(plot: Path | None, telemetry: Path | None,
                      replay: Path | None) -> None:
     """Refuse --plot, --telemetry and --replay file names of the wrong kind (before the
-    run)."""
+    run), and standard output: the run prints the program's output and its summary
+    there, and a file written into the middle of them would spoil both."""
+    for option, path in (("--telemetry", telemetry), ("--plot", plot), ("--replay", replay)):
+        if path is not None and is_stdout(path):
+            what, example = _RUN_FILES[option]
+            fail(f"{option} {path}: that is standard output, where the run prints the "
+                 f"program's output and its summary; the {what} would be mixed into them: "
+                 f"write it to a file ({option} {example}) and read it from there")
     check_plot_name(plot)
     if telemetry is not None and telemetry.suffix.lower() not in (".csv", ".json"):
         fail(f"--telemetry {telemetry}: use a .csv or .json file name")
