@@ -358,3 +358,51 @@ def test_robokit_sim_runs_a_bundle_as_simulate_does(pytester: pytest.Pytester) -
     assert "TypeError" not in text
     assert "assert result.distance_mm > 1000" in text
     assert "ended with status finished" in text and "| fine drove 150 mm" in text
+
+
+RING_OF_THREE = """\
+name = "ring3"
+size = [1600, 1600]
+[[robots]]
+x = -200
+y = 0
+heading = 0
+[[robots]]
+x = 200
+y = 0
+heading = 180
+[[robots]]
+x = 0
+y = -200
+heading = -90
+"""
+
+DRIVES_OUT = """\
+from robokit import robot
+
+robot.drive_base.straight(400)
+"""
+
+BACKS_OUT_LATER = """\
+from robokit import robot, wait
+
+wait(3000)
+robot.drive_base.straight(-400)
+"""
+
+
+def test_the_sumo_referee_with_three_robots_ends_when_one_is_left(tmp_path: Path) -> None:
+    # With three robots the first to leave ended the match, "no winner: robot 3 left the
+    # ring at 0.98 s", with two robots still in it
+    from robokit.sim.match import ring_out
+
+    _write(tmp_path, **{"ring3.toml": RING_OF_THREE, "still.py": STILL,
+                        "later.py": BACKS_OUT_LATER, "out.py": DRIVES_OUT})
+    rule = ring_out(385)
+    programs = [tmp_path / "still.py", tmp_path / "later.py", tmp_path / "out.py"]
+    for _ in range(2):  # the same rule again, in a new run, starts with nobody out
+        result = simulate(programs, world=tmp_path / "ring3.toml", duration=10, rule=rule)
+        third_out = float(result.verdict.split("robot 3 left the ring at ")[1].split(" s")[0])
+        assert result.verdict == (f"robot 1 wins: robot 3 left the ring at {third_out:.2f} s; "
+                                  f"robot 2 at {result.sim_time_s:.2f} s")
+        assert 0.5 < third_out < 1.5 and result.sim_time_s > 3.0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,24 +36,39 @@ Rule = Callable[[Arena], "str | None"]
 
 
 def ring_out(radius: float, center: tuple[float, float] = (0.0, 0.0)) -> Rule:
-    """The sumo referee: the run ends when the middle of a robot's body leaves the ring of
-    ``radius`` mm around ``center``; the verdict says who won (the last robot still in
-    it), or that all left at once."""
+    """The sumo referee: a robot is out once the middle of its body leaves the ring of
+    ``radius`` mm around ``center``; the run ends when at most one robot is still in it
+    (with two robots, when the first leaves), and the verdict says who won (the last
+    robot still in it) and when each other robot left, or that the last ones left at
+    once: ``robot 1 wins: robot 3 left the ring at 0.98 s; robot 2 at 3.52 s``."""
+    # the run the rule last looked at (weakly: not kept alive for it), and for that run,
+    # robot index -> the simulated s it left
+    state: dict[str, Any] = {"arena": lambda: None, "left": {}}
 
     def rule(arena: Arena) -> str | None:
-        out = []
+        if state["arena"]() is not arena:  # a new run: nobody has left yet
+            state["arena"], state["left"] = weakref.ref(arena), {}
+        left: dict[int, float] = state["left"]
+        t = arena.bricks[0].now / 1e6
         for b in arena.bricks:
+            if b.index in left:
+                continue  # out is out, even driving back in
             shape = b.body_shape()
             if math.hypot(shape[1] - center[0], shape[2] - center[1]) > radius:
-                out.append(b.index)
-        if not out:
+                left[b.index] = t
+        inside = [b.index for b in arena.bricks if b.index not in left]
+        if not left or len(inside) > 1:
             return None
-        inside = [b.index for b in arena.bricks if b.index not in out]
-        t = arena.bricks[0].now / 1e6
-        gone = ", ".join(f"robot {i + 1}" for i in out)
+        times: dict[float, list[int]] = {}
+        for i, at in left.items():
+            times.setdefault(at, []).append(i)
+        said = [f"{', '.join(f'robot {i + 1}' for i in sorted(who))}"
+                f"{' left the ring' if k == 0 else ''} at {at:.2f} s"
+                for k, (at, who) in enumerate(sorted(times.items()))]
+        gone = "; ".join(said)
         if len(inside) == 1:
-            return f"robot {inside[0] + 1} wins: {gone} left the ring at {t:.2f} s"
-        return f"no winner: {gone} left the ring at {t:.2f} s"
+            return f"robot {inside[0] + 1} wins: {gone}"
+        return f"no winner: {gone}"
 
     return rule
 
