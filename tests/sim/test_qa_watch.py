@@ -406,3 +406,61 @@ def test_the_sumo_referee_with_three_robots_ends_when_one_is_left(tmp_path: Path
         assert result.verdict == (f"robot 1 wins: robot 3 left the ring at {third_out:.2f} s; "
                                   f"robot 2 at {result.sim_time_s:.2f} s")
         assert 0.5 < third_out < 1.5 and result.sim_time_s > 3.0
+
+
+# -- robokit run A.py B.py on a terminal --------------------------------------------------------
+
+CIRCLES = """\
+from robokit import robot, wait
+
+robot.drive_base.drive(100, 30)
+while True:
+    wait(1000)
+"""
+
+
+def _stderr_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """``robokit ARGS`` with stderr on a pseudo-terminal, stdout a pipe: (exit, out, err)."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", "from robokit.cli import main; main()",
+                             *args], stdout=subprocess.PIPE, stderr=slave, cwd=cwd)
+    os.close(slave)
+    err = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the other side closed
+                break
+            if not chunk:
+                break
+            err += chunk
+        elif proc.poll() is not None:
+            break
+    os.close(master)
+    assert proc.stdout is not None
+    with proc.stdout:
+        out = proc.stdout.read().decode()
+    return proc.wait(timeout=120), out, err.decode(errors="replace")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_a_long_match_draws_its_progress_on_a_terminal(tmp_path: Path) -> None:
+    # A run of one program drew "run: simulating ███ 40% ..." on a terminal; a run of
+    # several drew nothing, however long it took
+    import re
+
+    _write(tmp_path, **{"circles.py": CIRCLES})
+    code, out, err = _stderr_on_a_terminal(
+        ["run", "circles.py", "circles.py", "--duration", "1200"], tmp_path)
+    assert code == 0, err
+    assert re.search(r"run: simulating █+.* \d+% [\d,.]+/1,200\.0 s simulated", err), err
+    assert err.endswith(" \r")  # wiped before the summary
+    assert "── 2 robots on empty ──" in out and "simulating" not in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from ._output import (
     object_line,
     read_input,
     run_inputs,
+    sim_progress,
     write_run_files,
 )
 
@@ -53,10 +55,21 @@ def run_several(programs: tuple[Path, ...], robots: tuple[Path, ...], *, at: Any
     check_outputs(inputs, telemetry, plot, replay)
     from ..sim import simulate
 
-    result = simulate(list(programs), world=world, robot=own, seed=seed,
-                      noise=True if noise else None, duration=duration,
-                      on_output=None if as_json else (lambda line, t: click.echo(line)),
-                      input=given_input, press=press, replay=replay)
+    def echo(line: str, t: float) -> None:
+        click.echo(line)
+
+    on_output: Any = None if as_json else echo
+    on_start: Any = None
+    # A long run draws its simulated time against the duration on a terminal's stderr,
+    # as a run of one does (not with --json, not into a pipe or log)
+    progress = None if as_json else sim_progress("run")
+    if progress is not None:
+        on_output, on_start = progress.wrap_output(echo), progress.on_start
+    with progress or nullcontext():
+        result = simulate(list(programs), world=world, robot=own, seed=seed,
+                          noise=True if noise else None, duration=duration,
+                          on_output=on_output, on_start=on_start, input=given_input,
+                          press=press, replay=replay)
     write_run_files(result, telemetry, plot, None, inputs)  # (simulate wrote the replay)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
