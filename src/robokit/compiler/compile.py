@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .._files import shown_path
 from ..errors import ProgramError, RobokitError
 from .cache import Cache, make_key
+from .units import robokit_files, templates_dir
 
 # subprocess, tempfile, concurrent.futures and shutil are imported where they are
 # used: a warm build (everything cached) needs none of them, and start-up time is
@@ -350,34 +351,6 @@ def _python_syntax_error(mod: SourceModule, comp: Compiler, prefix: str = "") ->
 # -- robokit's own modules -----------------------------------------------------------
 
 
-def templates_dir() -> Path | None:
-    """``firmware_templates/``: beside the package when installed with it, else in the
-    source checkout (an editable install)."""
-    for cand in (_PACKAGE_DIR / "firmware_templates", _PACKAGE_DIR.parent.parent /
-                 "firmware_templates"):
-        if (cand / "common").is_dir():
-            return cand
-    return None
-
-
-def _read_units(folder: Path, prefix_path: str) -> list[tuple[str, str, Path, bool]]:
-    """(module name, path, file, is_package) for every .py under ``folder``."""
-    out = []
-    for f in sorted(folder.rglob("*.py")):
-        rel = f.relative_to(folder).as_posix()
-        if "__pycache__" in rel:
-            continue
-        parts = rel[:-3].split("/")
-        is_pkg = parts[-1] == "__init__"
-        if is_pkg:
-            parts = parts[:-1]
-        if not all(p.isidentifier() for p in parts):
-            continue
-        path = rel[len("robokit/"):] if rel.startswith("robokit/") else rel
-        out.append((".".join(parts), prefix_path + path, f, is_pkg))
-    return out
-
-
 def robokit_units(target: str, robot: dict[str, Any] | None = None,
                   pybricks: bool = False) -> list[_Unit]:
     """robokit's modules for a program that imports robokit (or, with ``pybricks``, a
@@ -399,65 +372,14 @@ def robokit_units(target: str, robot: dict[str, Any] | None = None,
     device API's portable ``_errors``, ``_exports`` and ``_suggest`` modules, which the
     shim imports.
     """
-    units = []
-    for name, (path, where, pkg) in sorted(_robokit_files(target, robot, pybricks).items()):
-        source = where if isinstance(where, bytes) else where.read_bytes()
-        units.append(_Unit(name, path, source, pkg))
-    return units
-
-
-def brick_module_names(target: str) -> frozenset[str]:
-    """The names of robokit's modules a program for ``target`` finds on the brick (what
-    :func:`robokit_units` gives it, robokit's Pybricks namespace included): the device
-    API, never robokit's host-side modules (``robokit.sim``, ``robokit.kits``...)."""
-    return frozenset(_robokit_files(target, None, True))
-
-
-def _robokit_files(target: str, robot: dict[str, Any] | None, pybricks: bool
-                   ) -> dict[str, tuple[str, Path | bytes, bool]]:
-    """:func:`robokit_units`' modules by name: (path in the bundle, the file or the
-    generated source, is a package)."""
-    templates = templates_dir()
-    if templates is None:
-        raise RobokitError("robokit's firmware_templates folder is missing (it holds the "
-                           "brick-side robokit package); reinstall robokit")
     from .checks import target_info
 
     family = target_info(target).family if target != "sim" else "sim"
-    found: dict[str, tuple[str, Path | bytes, bool]] = {}
-    if family != "pybricks":
-        for name, path, f, pkg in _read_units(_PACKAGE_DIR / "devices", "<robokit>/devices/"):
-            if name.split(".")[0] == "pybricks" and not pybricks:
-                continue  # robokit's pybricks namespace: only for Pybricks programs
-            found["robokit.devices" + ("." + name if name else "")] = (path, f, pkg)
-        for name, path, f, pkg in _read_units(templates / "common", "<robokit>/"):
-            if name:
-                found[name] = (path, f, pkg)
-    if family != "sim":
-        family_dir = templates / family / "lib"
-        if family_dir.is_dir():
-            for name, path, f, pkg in _read_units(family_dir, f"<robokit>/{family}/"):
-                if name:
-                    found[name] = (path, f, pkg)
-        elif family == "pybricks":
-            raise RobokitError(f"robokit's Pybricks shim is missing ({family_dir}); "
-                               "reinstall robokit")
-    if family == "pybricks":
-        found["robokit._robot_config"] = ("<robokit>/pybricks/_robot_config.py",
-                                          _robot_config_source(robot or {}), False)
-        # The shim's error classes, public names and "did you mean" are the device
-        # API's own (portable) modules.
-        for mod in ("_errors", "_exports", "_suggest"):
-            found["robokit." + mod] = ("<robokit>/devices/" + mod + ".py",
-                                       _PACKAGE_DIR / "devices" / (mod + ".py"), False)
-    return found
-
-
-def _robot_config_source(robot: dict[str, Any]) -> bytes:
-    """The module ``robokit._robot_config``: ``ROBOT = {...}`` (deterministic: the
-    config's own order, floats by repr)."""
-    return (b'"""The robot configuration (robot.toml) this program was compiled with."""\n\n'
-            b"ROBOT = " + repr(robot).encode("utf-8") + b"\n")
+    units = []
+    for name, (path, where, pkg) in sorted(robokit_files(family, robot, pybricks).items()):
+        source = where if isinstance(where, bytes) else where.read_bytes()
+        units.append(_Unit(name, path, source, pkg))
+    return units
 
 
 # -- the entry point -----------------------------------------------------------------
@@ -675,7 +597,6 @@ __all__ = [
     "ABIS",
     "Compiler",
     "Progress",
-    "brick_module_names",
     "bundle_of",
     "check_program",
     "compile_program",
