@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import CheckError, ProgramError
+from . import stdnames
 from .cache import Cache, make_key
 from .imports import Finding, ImportGraph, SourceModule, find_imports, source_line
 
@@ -302,9 +303,9 @@ def _robokit_module_findings(mod: SourceModule, site: Any, info: TargetInfo
     modules (the simulator, the kits' API...) are not part of a bundle, so the program
     would stop there on a brick (and the simulator, which runs the host's robokit, must
     not let it through)."""
-    from .compile import brick_module_names
+    from .units import module_names
 
-    if site.module in brick_module_names(info.name):
+    if site.module in module_names(info.family if info.name != "sim" else "sim"):
         return []
     host = ("is part of robokit on your computer, not on " if _host_module(site.module)
             else "is not a module of robokit on ")
@@ -606,14 +607,14 @@ def _scan_field(text: str, i: int, info: FStringInfo) -> int:
 
 
 #: Bump when the construct checks change (cached results would be stale).
-CHECKS_FORMAT = "1"
+CHECKS_FORMAT = "2"
 
 
 def check_constructs(mod: SourceModule, abi: str = "6.3",
                      cache: Cache | None = None) -> list[Finding]:
     """Constructs of ``mod`` that MicroPython lacks or runs differently (some only on
-    older compilers: ``abi``).  With a ``cache``, a source checked before is not
-    parsed again."""
+    older compilers: ``abi``), and names its standard modules lack (:mod:`.stdnames`).
+    With a ``cache``, a source checked before is not parsed again."""
     key = ""
     if cache is not None and cache.enabled:
         key = make_key("constructs", CHECKS_FORMAT, abi, mod.source)
@@ -628,6 +629,7 @@ def check_constructs(mod: SourceModule, abi: str = "6.3",
         return []
     checker = _ConstructChecker(mod, mod.source.decode("utf-8", "replace"), abi)
     checker.visit(tree)
+    checker.found += stdnames.findings(mod, tree)  # math.hypot and the like
     if key and cache is not None:
         cache.put("analysis", key, json.dumps([list(f[1:]) for f in checker.found]).encode())
     return checker.found

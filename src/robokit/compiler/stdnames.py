@@ -1,0 +1,177 @@
+"""The names MicroPython's standard modules have, for the check.
+
+A program that calls ``math.hypot`` or ``time.perf_counter`` runs in the simulator, whose
+modules are CPython's, and stops on a brick with ``AttributeError`` (``from math import
+hypot``: ``ImportError``). :func:`findings` names each such use at its line, so the
+simulator does not pass what a brick refuses.
+
+:data:`NAMES` is what MicroPython's unix port (the VM robokit runs ``--exact`` and the
+simulated board on) has in each module; the ports of the kit boards (RP2040, ESP32) and
+Pybricks' firmware have these names or fewer, so nothing a brick has is refused.
+``tests/compiler/test_stdnames.py`` holds the table to the VM's own ``dir()``. Only
+modules whose contents are the same on every port are listed (not ``sys``, ``os``,
+``gc``, ``io`` or ``errno``).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .imports import Finding, SourceModule
+
+#: Each module's public names in MicroPython (its unix port, v1.24).
+NAMES: dict[str, frozenset[str]] = {
+    "math": frozenset(
+        "acos acosh asin asinh atan atan2 atanh ceil copysign cos cosh degrees e erf erfc "
+        "exp expm1 fabs factorial floor fmod frexp gamma inf isclose isfinite isinf isnan "
+        "ldexp lgamma log log10 log2 modf nan pi pow radians sin sinh sqrt tan tanh tau "
+        "trunc".split()),
+    "time": frozenset(
+        "clock gmtime localtime mktime sleep sleep_ms sleep_us ticks_add ticks_cpu "
+        "ticks_diff ticks_ms ticks_us time time_ns".split()),
+    "random": frozenset("choice getrandbits randint random randrange seed uniform".split()),
+    "struct": frozenset("calcsize pack pack_into unpack unpack_from".split()),
+    "json": frozenset("dump dumps load loads".split()),
+    "collections": frozenset("OrderedDict deque namedtuple".split()),
+    "heapq": frozenset("heapify heappop heappush".split()),
+    "binascii": frozenset("a2b_base64 b2a_base64 crc32 hexlify unhexlify".split()),
+    "array": frozenset(["array"]),
+}
+
+#: MicroPython's older names of the same modules.
+_U_NAMES = {"u" + name: name for name in NAMES}
+
+#: What to write instead, for the names a program written for CPython reaches for most.
+_INSTEAD = {
+    ("math", "hypot"): "write math.sqrt(x * x + y * y)",
+    ("math", "dist"): "write math.sqrt(dx * dx + dy * dy)",
+    ("math", "prod"): "multiply in a loop",
+    ("time", "perf_counter"): "time the code with time.ticks_us() and time.ticks_diff()",
+    ("time", "perf_counter_ns"): "time the code with time.ticks_us() and time.ticks_diff()",
+    ("time", "monotonic"): "time the code with time.ticks_ms() and time.ticks_diff()",
+    ("time", "monotonic_ns"): "time the code with time.ticks_us() and time.ticks_diff()",
+    ("time", "process_time"): "time the code with time.ticks_us() and time.ticks_diff()",
+    ("random", "gauss"): "add up a few random.uniform() draws, or write Box-Muller",
+    ("random", "normalvariate"): "add up a few random.uniform() draws, or write Box-Muller",
+    ("random", "shuffle"): "swap items with random.randrange() in a loop",
+    ("random", "sample"): "draw with random.choice() and remove what was drawn",
+    ("random", "choices"): "draw with random.choice() in a loop",
+    ("collections", "Counter"): "count in a dict: d[k] = d.get(k, 0) + 1",
+    ("collections", "defaultdict"): "use a dict with d.get(k, default) or d.setdefault()",
+}
+
+
+def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
+    """Each use in ``mod`` of a name that MicroPython's module lacks: ``math.hypot(...)``
+    after ``import math`` (or ``umath``, ``import math as m``), and ``from math import
+    hypot``. Not inside a ``try`` that catches the error it raises on a brick."""
+    lines = mod.source.decode("utf-8", "replace").splitlines()
+    out: list[Finding] = []
+
+    def add(node: ast.AST, module: str, name: str, alias: str) -> None:
+        line = getattr(node, "lineno", 1)
+        code = lines[line - 1] if 0 < line <= len(lines) else ""
+        fix = _INSTEAD.get((module, name))
+        if fix is None:
+            from ..devices._suggest import closest
+
+            near = closest(name, sorted(NAMES[module]))
+            fix = (f"did you mean {alias}.{near}?" if near is not None
+                   else f"it has {', '.join(sorted(NAMES[module]))}")
+        why = (f" (the simulator's {module} is CPython's, a brick's is not)"
+               if _in_cpython(module, name) else "")
+        out.append(Finding(mod.relpath, line, getattr(node, "col_offset", 0),
+                           f"{alias}.{name}: MicroPython's {module} has no {name}{why}; {fix}",
+                           code))
+
+    walker = _Walker()
+    walker.visit(tree)
+    bound: dict[str, str] = {}  # the program's name for a module -> the module
+    for node, guarded in walker.imports:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                module = _U_NAMES.get(a.name, a.name)
+                if module in NAMES:
+                    bound[a.asname or a.name] = module
+        elif node.level == 0 and node.module is not None and not guarded:
+            module = _U_NAMES.get(node.module, node.module)
+            for a in node.names if module in NAMES else ():
+                if a.name != "*" and not a.name.startswith("_") and a.name not in NAMES[module]:
+                    add(node, module, a.name, node.module)
+    for alias in walker.rebound:
+        bound.pop(alias, None)  # the name holds something else somewhere: not judged
+    for use in walker.attributes:
+        value = use.value
+        assert isinstance(value, ast.Name)
+        of = bound.get(value.id)
+        if of is not None and not use.attr.startswith("_") and use.attr not in NAMES[of]:
+            add(use, of, use.attr, value.id)
+    return out
+
+
+#: The exceptions whose handler makes a use of a missing name deliberate (a program that
+#: tries ``math.hypot`` and falls back).
+_CAUGHT = ("AttributeError", "ImportError", "ModuleNotFoundError", "NameError", "Exception",
+           "BaseException")
+
+
+class _Walker(ast.NodeVisitor):
+    """The module's imports (with whether a ``try`` guards them), its ``name.attr`` reads
+    outside such a ``try``, and every name it assigns to."""
+
+    def __init__(self) -> None:
+        self.imports: list[tuple[ast.Import | ast.ImportFrom, bool]] = []
+        self.attributes: list[ast.Attribute] = []
+        self.rebound: set[str] = set()
+        self._guarded = 0
+
+    def visit_Import(self, node: ast.Import) -> None:
+        self.imports.append((node, self._guarded > 0))
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self.imports.append((node, self._guarded > 0))
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load) and \
+                not self._guarded:
+            self.attributes.append(node)
+        self.generic_visit(node)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if not isinstance(node.ctx, ast.Load):
+            self.rebound.add(node.id)
+
+    def _visit_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        self.rebound.add(node.name)
+        self.generic_visit(node)
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _visit_def
+
+    def visit_arg(self, node: ast.arg) -> None:
+        self.rebound.add(node.arg)
+
+    def visit_Try(self, node: ast.Try) -> None:
+        guard = any(_catches(h) for h in node.handlers)
+        self._guarded += guard
+        for stmt in node.body:
+            self.visit(stmt)
+        self._guarded -= guard
+        for other in (*node.handlers, *node.orelse, *node.finalbody):
+            self.visit(other)
+
+
+def _in_cpython(module: str, name: str) -> bool:
+    import importlib
+
+    return hasattr(importlib.import_module(module), name)
+
+
+def _catches(handler: ast.ExceptHandler) -> bool:
+    t = handler.type
+    if t is None:
+        return True
+    for n in t.elts if isinstance(t, ast.Tuple) else [t]:
+        ident = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
+        if ident in _CAUGHT:
+            return True
+    return False

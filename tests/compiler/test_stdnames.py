@@ -1,0 +1,87 @@
+"""The check knows the names MicroPython's standard modules have: ``math.hypot`` or
+``time.perf_counter`` ran in the simulator (CPython's modules) and stopped on a brick
+with AttributeError; now each use is refused at its line."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from cli_helpers import invoke
+
+from robokit.compiler.stdnames import NAMES
+from robokit.virtual.mpvm import micropython_path
+
+
+def check(tmp_path: Path, text: str, *options: str) -> tuple[int, str]:
+    (tmp_path / "main.py").write_text(text)
+    r = invoke("check", tmp_path / "main.py", *options)
+    return r.exit_code, r.stderr
+
+
+@pytest.mark.skipif(micropython_path() is None,
+                    reason="MicroPython's unix port (micropython) is not installed")
+@pytest.mark.parametrize("module", sorted(NAMES))
+def test_the_table_is_micropythons_own(module: str) -> None:
+    """Each module's names are what MicroPython's VM has (nothing a brick has is
+    refused; nothing it lacks passes)."""
+    out = subprocess.run([str(micropython_path()), "-c",
+                          f"import {module}\nfor n in dir({module}): print(n)"],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    assert {n for n in out.split() if not n.startswith("_")} == NAMES[module]
+
+
+def test_names_micropython_lacks_are_refused_at_their_line(tmp_path: Path) -> None:
+    for target in ("sim", "micropython", "pybricks"):
+        code, err = check(tmp_path, "import math\nimport time\n\n"
+                                    "d = math.hypot(3, 4)\nt = time.perf_counter()\n",
+                          "--target", target)
+        assert code == 2, (target, err)
+        assert ("main.py:4: math.hypot: MicroPython's math has no hypot (the simulator's "
+                "math is CPython's, a brick's is not); write math.sqrt(x * x + y * y)") in err
+        assert "main.py:5: time.perf_counter: MicroPython's time has no perf_counter" in err
+        assert "Traceback" not in err
+
+
+def test_aliases_and_from_imports_are_judged_too(tmp_path: Path) -> None:
+    code, err = check(tmp_path, "import umath as m\nfrom random import randint, gauss\n"
+                                "print(m.sqrtt(2))\n")
+    assert code == 2
+    assert "main.py:2: random.gauss: MicroPython's random has no gauss" in err
+    assert "main.py:3: m.sqrtt: MicroPython's math has no sqrtt; did you mean m.sqrt?" in err
+    assert "randint" not in err.split("\n")[0].split(";")[0]
+
+
+def test_what_micropython_has_passes(tmp_path: Path) -> None:
+    code, err = check(tmp_path, "import math, time, random, struct, json\n"
+                                "from time import ticks_ms, ticks_diff, sleep_ms\n"
+                                "import utime\n"
+                                "x = math.sqrt(2) + math.atan2(1, 2) + math.pi\n"
+                                "t = ticks_diff(ticks_ms(), utime.ticks_ms())\n"
+                                "r = random.randint(1, 6) + random.uniform(0, 1)\n"
+                                "b = struct.pack('<h', 1)\nj = json.dumps([1])\n")
+    assert code == 0, err
+
+
+def test_a_programs_own_fallback_passes(tmp_path: Path) -> None:
+    """A use inside try/except AttributeError is deliberate; a name that holds
+    something else (the program's own ``time``) is not judged."""
+    code, err = check(tmp_path, "import math\ntry:\n    h = math.hypot\n"
+                                "except AttributeError:\n    h = None\n"
+                                "try:\n    from time import monotonic\n"
+                                "except ImportError:\n    monotonic = None\n")
+    assert code == 0, err
+    code, err = check(tmp_path, "import time\ntime = object()\nprint(time.anything)\n")
+    assert code == 0, err
+
+
+def test_a_run_that_would_stop_on_a_brick_is_refused_before_it_starts(
+        tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text("import time\nstart = time.monotonic()\n"
+                                      "print('started')\n")
+    r = invoke("run", tmp_path / "main.py")
+    assert r.exit_code == 2
+    assert "main.py:2: time.monotonic: MicroPython's time has no monotonic" in r.stderr
+    assert "time.ticks_ms() and time.ticks_diff()" in r.stderr
+    assert "started" not in r.stdout
