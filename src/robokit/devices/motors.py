@@ -207,8 +207,9 @@ class MotorModel:
             raise TypeError(f"model.settings() takes a tuple of {MODEL_SETTINGS} ints "
                             "(as model.settings() returns them), not " + repr(values))
         if len(values) != MODEL_SETTINGS:
-            raise ValueError(f"model.settings() takes a tuple of {MODEL_SETTINGS} ints "
-                             f"(as model.settings() returns them), not {len(values)} values")
+            raise ValueError(f"model.settings() takes a tuple of {MODEL_SETTINGS} ints (as "
+                             "model.settings() returns them), not " + str(len(values))
+                             + " values")  # (side-by-side f-strings need mpy ABI 6.3)
         for v in values:
             if not isinstance(v, int):
                 raise TypeError("model.settings()'s values must be ints, not " + repr(v))
