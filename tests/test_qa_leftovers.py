@@ -262,3 +262,29 @@ def test_a_run_file_to_the_file_stdout_goes_to_is_refused(tmp_path: Path) -> Non
     assert done.returncode == 2
     assert b"that is standard output" in done.stderr
     assert out.read_bytes() == b""  # neither telemetry nor output written into it
+
+
+# -- a kit board's body is the one checked at the start -------------------------------------
+
+def test_a_kit_boards_robot_is_checked_with_its_own_body(tmp_path: Path) -> None:
+    """robokit run --board KIT: the start check saw the standard rover's body (90 mm
+    ahead), as the kit's was put on after it, and refused a start where the smaller
+    kit robot is clear of the box."""
+    world = write(tmp_path / "kitbox.toml", """\
+        size = [2000, 2000]
+        start = { x = 0, y = 0, heading = 0 }
+        [[boxes]]
+        center = [80, 0]
+        size = [40, 40]
+        """)
+    prog = write(tmp_path / "back.py", """\
+        from robokit import robot
+        robot.drive_base.straight(-100)
+        print("backed off")
+        """)
+    r = invoke("run", prog, "--world", world, "--board", "pololu_3pi_plus_2040")
+    assert r.exit_code == 0, r.stderr
+    assert "backed off" in r.stdout
+    r = invoke("run", prog, "--world", world)  # the standard rover does reach the box
+    assert r.exit_code == 2
+    assert "with its body in a wall or box" in r.stderr

@@ -189,11 +189,11 @@ def simulate(
 
         arena = Arena(w, [brick])
         arena.rule = rule
+    if on_start is not None:
+        on_start(brick)  # (before the check: robokit run --board puts the kit's body on)
     from .starts import check_starts
 
     check_starts(w, [brick], arena)
-    if on_start is not None:
-        on_start(brick)
     result = run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s,
                          input=input)
     if arena is not None:
