@@ -1,6 +1,7 @@
 """The check knows the names MicroPython's standard modules have: ``math.hypot`` or
 ``time.perf_counter`` ran in the simulator (CPython's modules) and stopped on a brick
-with AttributeError; now each use is refused at its line."""
+with AttributeError; now each use is refused at its line. And the simulator, which
+runs a program as one thread, refuses a second one (_thread)."""
 
 from __future__ import annotations
 
@@ -85,3 +86,18 @@ def test_a_run_that_would_stop_on_a_brick_is_refused_before_it_starts(
     assert "main.py:2: time.monotonic: MicroPython's time has no monotonic" in r.stderr
     assert "time.ticks_ms() and time.ticks_diff()" in r.stderr
     assert "started" not in r.stdout
+
+
+def test_a_second_thread_is_refused_in_the_simulator_only(tmp_path: Path) -> None:
+    """Two threads calling wait() raced on the simulated clock: the same program and
+    seed ended at 28 s, 57 s or timed out, run after run."""
+    text = ("import _thread\nfrom robokit import wait\n"
+            "def beat():\n    while True:\n        wait(100)\n"
+            "_thread.start_new_thread(beat, ())\nwait(500)\n")
+    code, err = check(tmp_path, text)
+    assert code == 2
+    assert ("main.py:1: '_thread' is imported, but the simulated brick (a MicroPython kit "
+            "board) runs a program as one thread on its simulated clock") in err
+    assert "multitask/run_task" in err
+    code, err = check(tmp_path, text, "--target", "micropython")
+    assert code == 0, err

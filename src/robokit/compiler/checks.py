@@ -162,6 +162,15 @@ def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
         if top == "robokit" and site.module != "robokit":
             out += _robokit_module_findings(mod, site, info)
             continue
+        if top == "_thread" and info.name == "sim":
+            out.append(Finding(
+                mod.relpath, site.line, site.col,
+                f"'_thread' is imported, but {info.description} runs a program as one thread "
+                "on its simulated clock: a second thread would race it there, and no two runs "
+                "would agree; use robokit's multitask/run_task, which the simulator runs in "
+                "step (on a MicroPython board, _thread works)",
+                source_line(mod.source, site.line)))
+            continue
         if info.has_module(site.module):
             continue
         if top == "typing" and site.names and set(site.names) <= {"TYPE_CHECKING"}:
