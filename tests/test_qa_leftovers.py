@@ -288,3 +288,27 @@ def test_a_kit_boards_robot_is_checked_with_its_own_body(tmp_path: Path) -> None
     r = invoke("run", prog, "--world", world)  # the standard rover does reach the box
     assert r.exit_code == 2
     assert "with its body in a wall or box" in r.stderr
+
+
+def test_a_kit_robot_sees_the_presses_and_only_its_own_buttons(tmp_path: Path) -> None:
+    """robokit run --board KIT --press: the kit's robot took the brick's place without
+    the presses, so the program never saw center@1; and a button the board file does not
+    have (left, on a board with only CENTER) was accepted."""
+    prog = write(tmp_path / "btn.py", """\
+        from robokit import robot, wait
+        for i in range(40):
+            held = robot.hub.buttons.pressed()
+            if held:
+                print("held", sorted(str(b) for b in held))
+                break
+            wait(50)
+        """)
+    r = invoke("run", prog, "--board", "pololu_3pi_plus_2040", "--press", "center@1")
+    assert r.exit_code == 0, r.stderr
+    assert "held ['Button.CENTER']" in r.stdout
+    r = invoke("run", prog, "--board", "pololu_3pi_plus_2040", "--press", "left@1")
+    assert r.exit_code == 2
+    assert ("--press left@1s-1.1s: the robot's hub, the pololu_3pi_plus_2040 board, has no "
+            "button called left; its only button is center: press that one, or add it to "
+            "the board file's buttons") in r.stderr
+    assert "held" not in r.stdout

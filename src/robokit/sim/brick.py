@@ -160,6 +160,9 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         #: Scripted hub button presses (set_presses) and those put on the timeline.
         self._presses: tuple[Press, ...] = ()
         self._presses_seen: set[int] = set()
+        #: A kit robot's buttons (robokit run --board: robokit.sim.presses.KitButtons),
+        #: for the press check; None: the hub's, by robot.toml's [hub] type.
+        self.kit_buttons: Any = None
         #: The arena this robot shares with others (robokit.sim.arena), or None: alone.
         self.arena: Any = None
         #: This robot's place among the arena's robots (0 when alone).

@@ -225,12 +225,15 @@ def _a(name: str | None) -> str:
     return ("an " if str(name)[:1] in "AEIOU" else "a ") + str(name)
 
 
-def check_press_buttons(presses: tuple[Press, ...], hub_types: list[str | None]) -> None:
+def check_press_buttons(presses: tuple[Press, ...], hubs: list[Any]) -> None:
     """ProgramError for a hub press (not ``remote.`` nor ``xbox.``) on a button that no
-    robot's hub (``hub_types``, one a robot, robot.toml's ``[hub] type``) has: no
-    program could see it.  With several robots a press reaches them all, so it is
-    refused only when none of them has that button."""
-    have = [(t, hub_buttons(t)) for t in hub_types]
+    robot's hub has: no program could see it.  ``hubs``, one a robot: robot.toml's
+    ``[hub] type``, or for a kit robot (``robokit run --board``) a :class:`KitButtons`.
+    With several robots a press reaches them all, so it is refused only when none of
+    them has that button."""
+    have = [(t.what, t.names) if isinstance(t, KitButtons) else (t, hub_buttons(t))
+            for t in hubs]
+    kit = any(isinstance(t, KitButtons) for t in hubs)
     for p in presses:
         if p.button.startswith((REMOTE, XBOX)):
             continue
@@ -240,15 +243,28 @@ def check_press_buttons(presses: tuple[Press, ...], hub_types: list[str | None])
         if len(have) == 1:
             hub, names = have[0]
             assert names is not None
-            theirs = (f"its only button is {names[0].lower()}: press that one"
+            theirs = ("it has none" if not names else
+                      f"its only button is {names[0].lower()}: press that one"
                       if len(names) == 1 else
                       f"its buttons are {', '.join(n.lower() for n in names)}: press one "
                       "of those")
+            what = hub if isinstance(hubs[0], KitButtons) else _a(hub)
             raise ProgramError(
-                f"--press {p}: the robot's hub, {_a(hub)}, has no button called {button}; "
-                f"{theirs}, or give the robot another hub (robot.toml's [hub] type)")
+                f"--press {p}: the robot's hub, {what}, has no button called {button}; "
+                f"{theirs}, or " + ("add it to the board file's buttons" if kit else
+                                    "give the robot another hub (robot.toml's [hub] type)"))
         each = "; ".join(f"robot {i + 1}'s {hub}: {', '.join(n.lower() for n in names or ())}"
                          for i, (hub, names) in enumerate(have))
         raise ProgramError(
             f"--press {p}: none of the robots' hubs has a button called {button} ({each}): "
-            "press one of theirs, or give a robot another hub (robot.toml's [hub] type)")
+            "press one of theirs, or " + ("add it to a board file's buttons" if kit else
+                                          "give a robot another hub (robot.toml's [hub] type)"))
+
+
+class KitButtons:
+    """A kit robot's buttons (``robokit run --board``: the board file's ``buttons``), for
+    :func:`check_press_buttons`."""
+
+    def __init__(self, board: str, names: tuple[str, ...]):
+        self.what = f"the {board} board"
+        self.names = names

@@ -33,7 +33,8 @@ def check_starts(world: Any, bricks: list[Any], arena: Any = None) -> None:
     if presses:
         from .presses import check_press_buttons
 
-        check_press_buttons(presses, [(b.robot_config().get("hub") or {}).get("type")
+        check_press_buttons(presses, [b.kit_buttons or
+                                      (b.robot_config().get("hub") or {}).get("type")
                                       for b in bricks])
     for i, b in enumerate(bricks):
         if not b._has_walls and arena is None:

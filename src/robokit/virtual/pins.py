@@ -99,8 +99,14 @@ def as_kit(brick: SimBrick, board: dict[str, Any], robot: dict[str, Any] | None)
     This is ``robokit run --board NAME`` in the plain simulator."""
     kit = make_brick(board, robot, brick.world, seed=brick.seed, noise=brick.noise)
     end_us, period = brick.end_us, brick._record_period
+    presses = brick._presses  # (robokit run --press: the kit's buttons get them too)
     brick.__dict__.clear()  # the kit's robot in its place, for the runner that holds it
     brick.__dict__.update(kit.__dict__)
+    brick.set_presses(presses)
+    from ..sim.presses import KitButtons
+
+    #: What its hub.buttons can report (the press check: robokit.sim.starts).
+    brick.kit_buttons = KitButtons(board["name"], tuple(board.get("buttons") or ()))
     brick.end_us = end_us
     brick._record_period = period
     brick._next_record = 0 if period else None
