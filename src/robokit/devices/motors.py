@@ -605,7 +605,10 @@ class Motor(DCMotor):
 
     def run_until_stalled(self, speed, then=Stop.COAST, duty_limit=None):
         """Run at ``speed`` deg/s until the motor stalls, then ``then``; returns the
-        angle (deg) where it stalled.  ``duty_limit`` (%) caps the torque meanwhile."""
+        angle (deg) where it stalled.  ``duty_limit`` (%) caps the motor meanwhile at
+        that duty, as :meth:`dc` means it (a share of the battery voltage): it pushes
+        against what stops it with at most about that share of its stall torque (and
+        runs slower)."""
         sp = self._speed_counts(speed)
         stop = stop_value(then)
         c = self.control
@@ -619,6 +622,13 @@ class Motor(DCMotor):
         if duty_limit is not None:
             c.torque_max = new_limit
         self._start(now, forever(now, x0, v0, sp, c.accel, c.decel), SPEED, NONE)
+        if duty_limit is not None:
+            # The voltage, not only the feedback torque: the speed's feedforward (back-EMF
+            # and friction) would push on top of a capped torque.  Like Pybricks' duty
+            # limit, a voltage limit; the next command's _start sets the motor's own.
+            cap = self._hal.battery()[0] * duty / 100.0
+            if cap < self._vlim:
+                self._vlim = cap
         gen = self._gen
         out = [None]
 
