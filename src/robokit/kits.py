@@ -356,17 +356,20 @@ def _check_geometry(b: dict[str, Any], src: _Source) -> None:
 # -- robot.toml against a board ------------------------------------------------------------
 
 
-def check_robot(board: dict[str, Any], robot: dict[str, Any]) -> list[str]:
+def check_robot(board: dict[str, Any], robot: dict[str, Any],
+                source: str = "robot.toml") -> list[str]:
     """What ``robot`` (a robot.toml configuration) asks for that ``board`` does not have,
-    one clear line each; [] when it fits. The kit HAL on the board applies the same rules
-    before a program runs."""
+    one clear line each, in the order of the ports; [] when it fits. ``source`` names the
+    robot at the start of each line (the robot file). The kit HAL on the board applies the
+    same rules before a program runs."""
     title = board["title"]
     ports = board["ports"]
     problems = []
-    for name, dev in (robot.get("devices") or {}).items():
+    devices = (robot.get("devices") or {}).items()
+    for name, dev in sorted(devices, key=lambda item: (str(item[1].get("port")), item[0])):
         kind = dev.get("type")
         letter = dev.get("port")
-        where = f"robot.toml: devices.{name} ({kind} on port {letter})"
+        where = f"{source}: devices.{name} ({kind} on port {letter})"
         port = ports.get(letter)
         if port is None:
             have = ", ".join(f"{p} ({ports[p]['type']})" for p in sorted(ports)) or "none"
@@ -377,7 +380,7 @@ def check_robot(board: dict[str, Any], robot: dict[str, Any]) -> list[str]:
             offer = [t for t, o in OFFERS.items() if kind in o]
             if not offer:
                 problems.append(f"{where}: {title} cannot offer a {kind}; remove it from "
-                                "robot.toml")
+                                f"{source}")
             else:
                 problems.append(f"{where}: port {letter} of {title} is {_WHAT[ptype]}, not "
                                 f"{_WHAT[offer[0]]}")

@@ -1,6 +1,7 @@
 """``robokit robot``: the robot files robokit ships for common LEGO models (``--list``,
-``robokit robot NAME``), and ``--from PROGRAM``: the robot a Pybricks program builds, as
-robot.toml."""
+``robokit robot NAME``), the robot of a kit robokit knows (``robokit robot KIT``, as
+``robokit board list`` names them), and ``--from PROGRAM``: the robot a Pybricks program
+builds, as robot.toml."""
 
 from __future__ import annotations
 
@@ -20,10 +21,13 @@ from ._output import PATH
               help="List the robot files robokit ships (for --robot NAME).")
 def robot(name: str | None, program: Path | None, listing: bool) -> None:
     """Print a robot as robot.toml: NAME, one robokit ships for a common LEGO model
-    (--list names them; `robokit run PROGRAM --robot NAME` runs on it), or the robot
-    fitted to a Pybricks PROGRAM (--from; the robot it runs on in the simulator when it
-    has no robot.toml).  Save it beside the program as robot.toml to edit it."""
+    (--list names them; `robokit run PROGRAM --robot NAME` runs on it) or a robot kit
+    (`robokit board list` names them: the kit's motors and sensors as its board file
+    has them), or the robot fitted to a Pybricks PROGRAM (--from; the robot it runs on in
+    the simulator when it has no robot.toml).  Save it beside the program as robot.toml
+    to edit it."""
     from ..config import builtin_robot_file, builtin_robots, load_robot
+    from ..kits import list_boards
 
     if sum(x is not None and x is not False for x in (name, program, listing or None)) != 1:
         fail("give one of NAME (a robot robokit ships), --list, or "
@@ -34,14 +38,21 @@ def robot(name: str | None, program: Path | None, listing: bool) -> None:
             click.echo(f"{n:22} {cfg['name']} ({cfg['hub']['type']})")
         return
     if name is not None:
+        if name in list_boards():
+            from ..kits import load_board, robot_toml_for
+
+            click.echo(robot_toml_for(load_board(name)), nl=False)
+            return
         path = builtin_robot_file(name)
         if path is None:
             from difflib import get_close_matches
 
-            near = get_close_matches(name, builtin_robots(), n=1, cutoff=0.3)
+            near = get_close_matches(name, [*builtin_robots(), *list_boards()], n=1,
+                                     cutoff=0.3)
             fail(f"{name}: robokit ships no robot of that name"
                  + (f" (did you mean {near[0]}?)" if near else "")
-                 + f"; it ships {', '.join(builtin_robots())} (robokit robot --list)")
+                 + f"; it ships {', '.join(builtin_robots())} (robokit robot --list), and "
+                 f"the robots of the kits {', '.join(list_boards())} (robokit board list)")
         click.echo(path.read_text(encoding="utf-8"), nl=False)
         return
     from ..compiler.fit import fit_program, robot_toml

@@ -109,26 +109,52 @@ def prepare_bundle(program: str | Path | Bundle, info: BrickInfo,
                                     max_size=info.max_program_size, progress=progress)
     if info.name != "sim":
         check_bundle_fits(bundle, info)
-        _check_kit(bundle, info)
+        _check_kit(bundle, info, program, robot)
     return bundle, project_dir
 
 
-def _check_kit(bundle: Bundle, info: BrickInfo) -> None:
+def _check_kit(bundle: Bundle, info: BrickInfo, program: str | Path | Bundle,
+               robot: str | Path | None) -> None:
     """On a kit robokit installed with a board file it ships, the program's robot.toml
     must ask only for what the kit has (the kit HAL refuses it on the board too; here
-    nothing is uploaded)."""
+    nothing is uploaded). A program with no robot.toml gets the standard rover, which no
+    kit is: the message says so and how to get the kit's robot."""
     kit = info.extra.get("board")
     if not kit:
         return
+    from ..config import find_robot
     from ..kits import check_robot, list_boards, load_board
 
     if kit not in list_boards():
         return  # the user's own board file: the board checks it
-    problems = check_robot(load_board(kit), bundle.robot or {})
-    if problems:
-        raise TargetError(problems[0] + (f" (and {len(problems) - 1} more)"
-                                         if len(problems) > 1 else "")
-                          + "; nothing was uploaded")
+    board = load_board(kit)
+    robot_data = bundle.robot or {}
+    problems = check_robot(board, robot_data,
+                           Path(robot).name if robot is not None else "robot.toml")
+    if not problems:
+        return
+    if isinstance(program, (str, Path)) and Path(program).suffix != ".rkb":
+        own = find_robot(program, robot) is not None
+        what = f"{program} has no robot.toml"
+        again = ""
+    else:  # a bundle carries its robot: the standard rover unless it had a robot.toml
+        own = robot is not None or robot_data.get("name") != "standard rover"
+        what = f"bundle {bundle.program!r} was compiled without a robot.toml"
+        again = " and compile it again"
+    if not own:
+        devices = robot_data.get("devices") or {}
+        misfits = [f"{name} ({dev.get('type')} on port {dev.get('port')})"
+                   for name, dev in sorted(devices.items(),
+                                           key=lambda item: (str(item[1].get("port")), item[0]))
+                   if check_robot(board, {"devices": {name: dev}})]
+        raise TargetError(
+            f"{what}, so it gets the standard rover, and {board['title']} cannot offer "
+            f"its {', '.join(misfits)}: give it a robot file with --robot FILE, or save "
+            f"the kit's robot beside the program with `robokit robot {kit} > robot.toml` "
+            f"(edit it to match your robot){again}; nothing was uploaded")
+    raise TargetError(problems[0] + (f" (and {len(problems) - 1} more)"
+                                     if len(problems) > 1 else "")
+                      + "; nothing was uploaded")
 
 
 class Brick:

@@ -1,0 +1,110 @@
+"""Found by using robokit the way a hobbyist with a board does, following docs/bricks.md,
+boards.md, install.md and upload.md against robokit's simulated board (a real pty, the
+real CLI, MicroPython's unix port); each test failed before its fix."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import tomllib
+from click.testing import CliRunner
+
+from robokit.cli import main
+from robokit.config import check_robot as check_config
+from robokit.kits import check_robot, load_board
+from robokit.virtual.board import SimBoard
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX ptys")
+needs_vm = pytest.mark.skipif(shutil.which("micropython") is None,
+                              reason="MicroPython's unix port is not installed")
+
+KITRONIK = "kitronik_pico_robotics"
+
+
+@pytest.fixture
+def kit(tmp_path: Path) -> Iterator[tuple[SimBoard, str]]:
+    """A simulated Kitronik kit with robokit and its board support installed (as
+    boards.md's "No kit at hand?" steps do)."""
+    board = SimBoard(vm="micropython", board=KITRONIK, world="oval")
+    try:
+        port = board.serve_pty()
+        done = CliRunner().invoke(main, ["install", "--port", port, "--board", KITRONIK])
+        assert done.exit_code == 0, done.output
+        yield board, port
+    finally:
+        board.close()
+
+
+def _slots(board: SimBoard) -> dict[str, bytes]:
+    return {p: v for p, v in board.files.items() if p.startswith("/robokit/")
+            and not p.startswith("/robokit/sys/")}
+
+
+@needs_vm
+def test_a_program_without_robot_toml_on_a_kit_is_told_how_to_get_the_kits_robot(
+        kit: tuple[SimBoard, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first program (print only) on an installed kit: it has no robot.toml, so it gets
+    the standard rover, which the kit cannot be. The message said 'robot.toml:
+    devices.left_motor ...' of a robot.toml the user does not have, and no command made
+    one for the kit (`robokit robot KIT` did not know kits). Now it says what happened and
+    the command that it names makes the program run."""
+    board, port = kit
+    monkeypatch.chdir(tmp_path)
+    Path("hello.py").write_text("print('hello from the kit')\n")
+    before = _slots(board)
+    cli = CliRunner()
+    r = cli.invoke(main, ["run", "hello.py", "--port", port])
+    assert r.exit_code == 2, r.output
+    line = r.output.strip().splitlines()[-1]
+    assert line.startswith("robokit: run: hello.py has no robot.toml, so it gets the "
+                           "standard rover, and Kitronik Autonomous Robotics Platform for "
+                           "Pico cannot offer its left_motor (Motor on port A), ")
+    assert f"`robokit robot {KITRONIK} > robot.toml`" in line
+    assert line.endswith("nothing was uploaded")
+    assert _slots(board) == before
+
+    made = cli.invoke(main, ["robot", KITRONIK])
+    assert made.exit_code == 0, made.output
+    Path("robot.toml").write_text(made.output)
+    robot = check_config(tomllib.loads(made.output), source="robot.toml")
+    assert check_robot(load_board(KITRONIK), robot) == []
+    r = cli.invoke(main, ["run", "hello.py", "--port", port])
+    assert r.exit_code == 0, r.output
+    assert "hello from the kit" in r.output
+
+
+def test_kit_check_names_the_robot_file_given_and_lists_problems_in_port_order() -> None:
+    """The first problem named depended on the order of robot.toml's devices as they came
+    (a fresh compile kept the file's order, a cached bundle had them sorted by name, so
+    the same command named 'left_motor' once and 'arm' the next time); and a robot given
+    with --robot other.toml was called 'robot.toml'."""
+    kit = load_board(KITRONIK)
+    devices = {"arm": {"type": "Motor", "port": "F"},
+               "left": {"type": "Motor", "port": "A"},
+               "bump": {"type": "ForceSensor", "port": "E"}}
+    robot = check_config({"devices": devices}, source="robot.toml")
+    shuffled = check_config({"devices": dict(reversed(list(devices.items())))},
+                            source="robot.toml")
+    problems = check_robot(kit, robot, "other.toml")
+    assert problems == check_robot(kit, shuffled, "other.toml")
+    assert [p.split(" (")[0] for p in problems] == [
+        "other.toml: devices.left", "other.toml: devices.bump", "other.toml: devices.arm"]
+    assert problems[1].endswith("cannot offer a ForceSensor; remove it from other.toml")
+    assert check_robot(kit, robot)[0].startswith("robot.toml: devices.left (Motor on port A)")
+
+
+def test_robokit_robot_prints_a_kits_robot_and_suggests_kit_names() -> None:
+    cli = CliRunner()
+    r = cli.invoke(main, ["robot", "pimoroni_inventor2040w"])
+    assert r.exit_code == 0, r.output
+    robot = check_config(tomllib.loads(r.output), source="robot.toml")
+    assert check_robot(load_board("pimoroni_inventor2040w"), robot) == []
+    assert robot["drive_base"] is not None  # its motors have encoders
+    typo = cli.invoke(main, ["robot", "kitronik_pico_robotic"])
+    assert typo.exit_code == 2
+    assert "(did you mean kitronik_pico_robotics?)" in typo.output
+    assert len(typo.output.strip().splitlines()) == 1
