@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import invoke
 
-from robokit.compiler.stdnames import NAMES
+from robokit.compiler.stdnames import MISSING_BUILTINS, NAMES
 from robokit.virtual.mpvm import micropython_path
 
 
@@ -31,6 +31,37 @@ def test_the_table_is_micropythons_own(module: str) -> None:
                           f"import {module}\nfor n in dir({module}): print(n)"],
                          capture_output=True, text=True, timeout=30, check=True).stdout
     assert {n for n in out.split() if not n.startswith("_")} == NAMES[module]
+
+
+@pytest.mark.skipif(micropython_path() is None,
+                    reason="MicroPython's unix port (micropython) is not installed")
+def test_the_missing_builtins_are_missing_in_micropython_only() -> None:
+    import builtins
+
+    out = subprocess.run([str(micropython_path()), "-c",
+                          "import builtins\nfor n in dir(builtins): print(n)"],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    assert not set(MISSING_BUILTINS) & set(out.split())
+    assert all(hasattr(builtins, name) for name in MISSING_BUILTINS)
+
+
+def test_builtins_micropython_lacks_are_refused_unless_the_program_has_them(
+        tmp_path: Path) -> None:
+    code, err = check(tmp_path, "import os\ntry:\n    os.stat('x.txt')\n"
+                                "except FileNotFoundError:\n    print(format(3.14159, '.2f'))\n")
+    assert code == 2
+    assert ("main.py:4: FileNotFoundError: MicroPython has no builtin FileNotFoundError (the "
+            "simulator runs CPython, a brick does not); MicroPython raises OSError for it: "
+            "catch OSError") in err
+    assert "main.py:5: format: MicroPython has no builtin format" in err
+    # its own format, one imported, or names a star import may bring: not judged
+    code, err = check(tmp_path, "def format(x, f):\n    return str(x)\nprint(format(1, 'd'))\n")
+    assert code == 0, err
+    (tmp_path / "helpers.py").write_text("def vars(x):\n    return {}\n")
+    code, err = check(tmp_path, "from helpers import vars\nprint(vars(1))\n")
+    assert code == 0, err
+    code, err = check(tmp_path, "from helpers import *\nprint(vars(1))\n")
+    assert code == 0, err
 
 
 def test_names_micropython_lacks_are_refused_at_their_line(tmp_path: Path) -> None:

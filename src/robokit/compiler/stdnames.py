@@ -38,6 +38,53 @@ NAMES: dict[str, frozenset[str]] = {
     "array": frozenset(["array"]),
 }
 
+_OSERROR = ("MicroPython raises OSError for it: catch OSError (its errno says which, e.g. "
+            "e.errno == errno.ENOENT)")
+#: CPython's builtins that MicroPython does not have (a name the program uses as a
+#: builtin: a NameError on a brick), with what to write instead.
+MISSING_BUILTINS: dict[str, str] = {
+    "format": "write an f-string or str.format(): f'{x:.2f}'",
+    "vars": "read the object's __dict__",
+    "ascii": "use repr()",
+    "breakpoint": "a brick has no debugger: print() what you want to see",
+    "exit": "import sys and call sys.exit()",
+    "quit": "import sys and call sys.exit()",
+    "aiter": "call the object's __aiter__()",
+    "anext": "await the iterator's __anext__()",
+    "ModuleNotFoundError": "catch ImportError",
+    "RecursionError": "MicroPython raises RuntimeError for too deep a recursion",
+    "UnicodeDecodeError": "catch UnicodeError",
+    "UnicodeEncodeError": "catch UnicodeError",
+    "FileNotFoundError": _OSERROR,
+    "FileExistsError": _OSERROR,
+    "PermissionError": _OSERROR,
+    "IsADirectoryError": _OSERROR,
+    "NotADirectoryError": _OSERROR,
+    "InterruptedError": _OSERROR,
+    "BlockingIOError": _OSERROR,
+    "ChildProcessError": _OSERROR,
+    "ProcessLookupError": _OSERROR,
+    "ConnectionError": _OSERROR,
+    "ConnectionResetError": _OSERROR,
+    "ConnectionAbortedError": _OSERROR,
+    "ConnectionRefusedError": _OSERROR,
+    "BrokenPipeError": _OSERROR,
+    "TimeoutError": _OSERROR,
+    "IOError": "catch OSError",
+    "EnvironmentError": "catch OSError",
+    "FloatingPointError": "catch ArithmeticError",
+    "UnboundLocalError": "catch NameError",
+    "ReferenceError": "catch Exception",
+    "BufferError": "catch Exception",
+    "TabError": "catch SyntaxError",
+    "ExceptionGroup": "catch the exceptions one by one",
+    "BaseExceptionGroup": "catch the exceptions one by one",
+    "Warning": "print a message instead of a warning",
+    "UserWarning": "print a message instead of a warning",
+    "DeprecationWarning": "print a message instead of a warning",
+    "RuntimeWarning": "print a message instead of a warning",
+}
+
 #: MicroPython's older names of the same modules.
 _U_NAMES = {"u" + name: name for name in NAMES}
 
@@ -64,7 +111,9 @@ _INSTEAD = {
 def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
     """Each use in ``mod`` of a name that MicroPython's module lacks: ``math.hypot(...)``
     after ``import math`` (or ``umath``, ``import math as m``), and ``from math import
-    hypot``. Not inside a ``try`` that catches the error it raises on a brick."""
+    hypot``; and of a builtin it lacks (``format``, ``FileNotFoundError``: see
+    :data:`MISSING_BUILTINS`) that the module does not define itself. Not inside a
+    ``try`` that catches the error it raises on a brick."""
     lines = mod.source.decode("utf-8", "replace").splitlines()
     out: list[Finding] = []
 
@@ -106,6 +155,16 @@ def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
         of = bound.get(value.id)
         if of is not None and not use.attr.startswith("_") and use.attr not in NAMES[of]:
             add(use, of, use.attr, value.id)
+    if not walker.star:  # (names a ``from x import *`` brings are not known here)
+        for name in walker.names:
+            if name.id in MISSING_BUILTINS and name.id not in walker.rebound and \
+                    name.id not in walker.imported:
+                line = name.lineno
+                out.append(Finding(
+                    mod.relpath, line, name.col_offset,
+                    f"{name.id}: MicroPython has no builtin {name.id} (the simulator runs "
+                    f"CPython, a brick does not); {MISSING_BUILTINS[name.id]}",
+                    lines[line - 1] if 0 < line <= len(lines) else ""))
     return out
 
 
@@ -116,20 +175,30 @@ _CAUGHT = ("AttributeError", "ImportError", "ModuleNotFoundError", "NameError", 
 
 
 class _Walker(ast.NodeVisitor):
-    """The module's imports (with whether a ``try`` guards them), its ``name.attr`` reads
-    outside such a ``try``, and every name it assigns to."""
+    """The module's imports (with whether a ``try`` guards them), its ``name.attr`` and
+    ``name`` reads outside such a ``try``, and every name it binds."""
 
     def __init__(self) -> None:
         self.imports: list[tuple[ast.Import | ast.ImportFrom, bool]] = []
         self.attributes: list[ast.Attribute] = []
-        self.rebound: set[str] = set()
+        #: The names read outside such a ``try`` (a builtin MicroPython lacks, say).
+        self.names: list[ast.Name] = []
+        self.rebound: set[str] = set()  # assigned, defined, parameters
+        self.imported: set[str] = set()
+        self.star = False  # a ``from x import *``
         self._guarded = 0
 
     def visit_Import(self, node: ast.Import) -> None:
         self.imports.append((node, self._guarded > 0))
+        for a in node.names:
+            self.imported.add(a.asname or a.name.split(".")[0])
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         self.imports.append((node, self._guarded > 0))
+        for a in node.names:
+            if a.name == "*":
+                self.star = True
+            self.imported.add(a.asname or a.name)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load) and \
@@ -140,6 +209,8 @@ class _Walker(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if not isinstance(node.ctx, ast.Load):
             self.rebound.add(node.id)
+        elif not self._guarded:
+            self.names.append(node)
 
     def _visit_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         self.rebound.add(node.name)
