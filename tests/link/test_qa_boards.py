@@ -4,6 +4,7 @@ real CLI, MicroPython's unix port); each test failed before its fix."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from collections.abc import Iterator
@@ -108,3 +109,64 @@ def test_robokit_robot_prints_a_kits_robot_and_suggests_kit_names() -> None:
     assert typo.exit_code == 2
     assert "(did you mean kitronik_pico_robotics?)" in typo.output
     assert len(typo.output.strip().splitlines()) == 1
+
+
+def test_a_brick_traceback_keeps_a_message_of_several_lines_whole() -> None:
+    """A message of several lines (a ValueError("a\\nb: c\\nd"), the kit HAL's list of
+    problems) came back as its last line, taken for an exception of type 'd' (or
+    'robot.toml', from a line 'robot.toml: devices...'): the real type and the first lines
+    were lost. Frames of robokit's own code stored on the board (the kit HAL in the system
+    slot) are left out, as the loader's are."""
+    from robokit.targets.base import map_traceback
+
+    text = ('Traceback (most recent call last):\r\n'
+            '  File "<stdin>", line 210, in run\r\n'
+            '  File "main.py", line 2, in <module>\r\n'
+            'ValueError: first line\r\nsecond: part\r\nthird\r\n')
+    shown, error = map_traceback(text, None, None)
+    assert error == {"type": "ValueError", "message": "first line\nsecond: part\nthird",
+                     "file": "main.py", "line": 2}
+    assert shown.endswith("ValueError: first line\nsecond: part\nthird")
+
+    text = ('Traceback (most recent call last):\n'
+            '  File "<stdin>", line 208, in run\n'
+            '  File "/robokit/sys/a/robokit_board.py", line 401, in hal\n'
+            'ValueError: robokit board: robot.toml: devices.left (Motor on port A): no\n'
+            'robot.toml: devices.arm (Motor on port F): no\n')
+    shown, error = map_traceback(text, None, None)
+    assert error["type"] == "ValueError" and error["file"] is None
+    assert error["message"] == ("robokit board: robot.toml: devices.left (Motor on port A): "
+                                "no\nrobot.toml: devices.arm (Motor on port F): no")
+    assert "robokit_board.py" not in shown
+
+
+@needs_vm
+def test_a_kit_with_its_own_board_file_refuses_a_program_in_one_whole_message(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bricks.md's "a kit robokit does not ship yet": `robokit board new`, then install
+    with --board FILE. The host does not check the user's board file; the board's kit HAL
+    does, and its refusal reached the user as 'robot.toml: devices.arm ...', an exception
+    of type 'robot.toml' from robokit_board.py, one problem of five."""
+    from robokit.kits import boards_dir
+
+    monkeypatch.chdir(tmp_path)
+    text = (boards_dir() / f"{KITRONIK}.py").read_text()
+    Path("my_kit.py").write_text(text.replace(f'"name": "{KITRONIK}"', '"name": "my_kit"'))
+    Path("hello.py").write_text("print('hello')\n")
+    board = SimBoard(vm="micropython", board="my_kit.py")
+    try:
+        port = board.serve_pty()
+        cli = CliRunner()
+        done = cli.invoke(main, ["install", "--port", port, "--board", "my_kit.py"])
+        assert done.exit_code == 0, done.output
+        r = cli.invoke(main, ["run", "hello.py", "--port", port, "--json"])
+    finally:
+        board.close()
+    assert r.exit_code == 1, r.output
+    result = json.loads(r.stdout)
+    assert result["status"] == "error"
+    assert result["error"]["type"] == "ValueError"  # hello.py has no device API
+    message = result["error"]["message"]
+    assert message.startswith("robokit board: robot.toml: devices.")
+    assert len(message.splitlines()) == 5  # each device the kit cannot offer
+    assert "robokit_board.py" not in result["traceback"]

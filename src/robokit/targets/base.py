@@ -130,6 +130,9 @@ class Target:
 
 _FRAME = re.compile(r'^\s*File "([^"]*)", line (\d+)(?:, in (.*))?$')
 _EXC = re.compile(r"^([A-Za-z_][\w.]*)(?::\s?(.*))?$")
+#: Where robokit's own code lives on a board it installed: the system slots (the loader,
+#: the kit HAL robokit_board.py, ...), and /lib for board support put there by hand.
+_ROBOKIT_ON_BOARD = ("/robokit/sys/", "/lib/robokit_board")
 
 
 def _display(path: Path) -> str:
@@ -157,12 +160,16 @@ def map_traceback(text: str, bundle: Bundle | None,
     file: str | None = None
     line_no: int | None = None
     exc_type, message = "Exception", ""
+    in_message = False  # past the frames: every line now belongs to the exception's message
     for ln in lines:
-        m = _FRAME.match(ln)
+        if ln.startswith("Traceback"):
+            in_message = False
+            continue
+        m = None if in_message else _FRAME.match(ln)
         if m:
             name, no, func = m.group(1), int(m.group(2)), m.group(3) or "<module>"
-            if name.startswith("<"):  # <stdin> (the loader), <robokit>/... (robokit)
-                continue
+            if name.startswith("<") or name.startswith(_ROBOKIT_ON_BOARD):
+                continue  # <stdin> (the loader), <robokit>/... and the board's robokit
             shown = _display(project_dir / name) if project_dir is not None else name
             out.append(f'  File "{shown}", line {no}, in {func}')
             src = sources.get(name)
@@ -177,11 +184,12 @@ def map_traceback(text: str, bundle: Bundle | None,
                     out.append(f"    {text_lines[no - 1].strip()}")
             file, line_no = shown, no
             continue
-        if ln.startswith("Traceback") or not ln.strip():
+        if not ln.strip():
             continue
-        e = _EXC.match(ln)
-        if e:
+        e = None if in_message else _EXC.match(ln)
+        if e:  # "Type: message"; lines after it continue the message ("a: b" ones too)
             exc_type, message = e.group(1), (e.group(2) or "")
+            in_message = True
         else:
             message = (message + "\n" + ln) if message else ln
     out.append(f"{exc_type}: {message}" if message else exc_type)
