@@ -170,3 +170,29 @@ def test_a_kit_with_its_own_board_file_refuses_a_program_in_one_whole_message(
     assert message.startswith("robokit board: robot.toml: devices.")
     assert len(message.splitlines()) == 5  # each device the kit cannot offer
     assert "robokit_board.py" not in result["traceback"]
+
+
+@pytest.mark.parametrize("at", [12, 300, 3000])
+def test_a_board_that_resets_while_code_is_sent_is_said_to_have_reset(at: int) -> None:
+    """A board that resets while robokit sends it code by raw-paste (the loader that
+    starts a program, a brown-out as the motors start) prints its boot banner: robokit
+    said 'raw-paste: unexpected byte from the board: b'M''. Now it says the board reset,
+    and the next command on the same connection works."""
+    from robokit.link.rawrepl import RawRepl, ReplError
+    from robokit.link.serial_link import SerialLink
+
+    code = "x = 1\n" * 800 + "print('done')\n"
+    board = SimBoard(faults=[f"reset@{at}"])
+    link = SerialLink(board.serve_pty())
+    try:
+        repl = RawRepl(link)
+        with pytest.raises(ReplError) as caught:
+            repl.exec(code, 2.0)
+        message = str(caught.value)
+        assert message.startswith("the board reset while robokit was sending it code (it "
+                                  "printed its boot banner: 'MicroPython v")
+        assert "check its power supply" in message
+        assert repl.exec("print(6 * 7)", 2.0) == (b"42\r\n", b"")
+    finally:
+        link.close()
+        board.close()

@@ -314,7 +314,11 @@ class RawRepl:
             if not got and wait:
                 raise ReplError(f"raw-paste: the board granted no more window within "
                                 f"{_fmt(timeout)} ({i} of {len(data)} bytes sent)")
-            if window.feed(got):
+            try:
+                ended = window.feed(got)
+            except ReplError as e:
+                raise self._not_flow_control(got) from e
+            if ended:
                 self.link.write(EOF)  # the board ended the transfer: acknowledge
                 break
             n = min(window.allowed(), len(data) - i)
@@ -331,6 +335,22 @@ class RawRepl:
                 raise ReplError(f"raw-paste: unexpected bytes before the end: {stray!r}", ack)
         self.raw_paste_used += 1
         return True
+
+    def _not_flow_control(self, got: bytes) -> ReplError:
+        """The error for bytes that came during raw-paste and are not its flow control:
+        a board that reset (a brown-out as motors start, the reset button) prints its boot
+        banner and waits at its friendly prompt, so the raw REPL is gone."""
+        data = got + self._drain(0.2)
+        self.forget()
+        banner = next((line.strip() for line in data.splitlines()
+                       if line.strip().startswith(b"MicroPython ")), None)
+        if banner is not None or SOFT_REBOOT in data:
+            said = (f" (it printed its boot banner: {banner.decode('utf-8', 'replace')!r})"
+                    if banner is not None else " (it printed 'soft reboot')")
+            return ReplError(f"the board reset while robokit was sending it code{said}; "
+                             "try again, and if it keeps resetting, check its power supply "
+                             "and cable", data)
+        return ReplError(f"raw-paste: unexpected bytes from the board: {data[:80]!r}", data)
 
     def _send_plain(self, data: bytes, timeout: float) -> None:
         for i in range(0, len(data), PLAIN_CHUNK):
