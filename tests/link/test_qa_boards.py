@@ -196,3 +196,52 @@ def test_a_board_that_resets_while_code_is_sent_is_said_to_have_reset(at: int) -
     finally:
         link.close()
         board.close()
+
+
+def _uf2_for(tmp_path: Path, family: int) -> Path:
+    from robokit.firmware.uf2 import write_uf2
+
+    f = tmp_path / "firmware-rp2350.uf2"
+    f.write_bytes(write_uf2(bytes(range(256)) * 40, family=family))
+    return f
+
+
+def test_flashing_a_uf2_for_another_chip_with_port_leaves_the_board_running(
+        tmp_path: Path) -> None:
+    """firmware.md: `robokit flash firmware.uf2 --port PORT` restarts a board running
+    MicroPython into its bootloader. With a UF2 for the RP2350 and an RP2040 board, robokit
+    restarted the board first and then refused the file, naming it '<bytes>': the board
+    was left in its bootloader, without MicroPython, until replugged. Now the file is
+    checked against the chip the board names before it is restarted."""
+    pytest.importorskip("termios")
+    drive = tmp_path / "RPI-RP2"
+    f = _uf2_for(tmp_path, 0xE48BFF59)  # RP2350 ARM-S
+    board = SimBoard(vm="cpython", boot_drive=drive)  # "... with RP2040", as a Pico says
+    try:
+        port = board.serve_pty()
+        r = CliRunner().invoke(main, ["flash", str(f), "--port", port, "--drive", str(drive),
+                                      "--wait", "0"])
+        assert r.exit_code == 2, r.output
+        last = r.output.strip().splitlines()[-1]
+        assert last == (f"robokit: flash: {f}: this UF2 is for RP2350 ARM-S (family "
+                        "0xe48bff59) but the board is an RP2040: download the RP2040 build "
+                        "of the firmware")
+        assert "bootloader" not in board.stats and not drive.exists()
+        # still MicroPython: the next command works
+        assert CliRunner().invoke(main, ["stop", "--port", port]).exit_code == 0
+    finally:
+        board.close()
+
+
+def test_a_uf2_for_another_chip_than_the_boot_drive_is_named_by_its_file(
+        tmp_path: Path) -> None:
+    drive = tmp_path / "RPI-RP2"
+    drive.mkdir()
+    (drive / "INFO_UF2.TXT").write_text("UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\n"
+                                        "Board-ID: RPI-RP2\n")
+    f = _uf2_for(tmp_path, 0xE48BFF59)
+    r = CliRunner().invoke(main, ["flash", str(f), "--drive", str(drive), "--wait", "0"])
+    assert r.exit_code == 2, r.output
+    assert r.output.strip().splitlines()[-1].startswith(f"robokit: flash: {f}: this UF2 is "
+                                                        "for RP2350 ARM-S")
+    assert sorted(p.name for p in drive.iterdir()) == ["INFO_UF2.TXT"]

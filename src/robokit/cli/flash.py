@@ -62,9 +62,19 @@ def flash(firmware: Path, port: str | None, ble_name: str | None, use_usb: bool,
         elif step == COPIED:
             click.echo(f"copied to {value}; the board restarts")
 
+    def restart(at: str) -> None:
+        """The board on --port into its bootloader; first, a UF2 for another chip than
+        the board names is refused, and the board keeps running MicroPython."""
+        from ..firmware.uf2 import read_uf2
+
+        def fits(chip: str) -> None:
+            read_uf2(plan.image.data, expect_family=chip, name=str(firmware))
+
+        enter_bootloader(at, check=fits)
+
     verb = "copying" if plan.kind == "uf2" else "writing"
     done = flash_firmware(plan, wait=wait, baud=baud, progress=upload_progress("flash", verb),
-                          on_step=on_step, enter_bootloader=enter_bootloader)
+                          on_step=on_step, enter_bootloader=restart)
     result = done.result
     if plan.kind == "pybricks":
         click.echo(f"flashed Pybricks {result.firmware_version} onto the {result.hub_type} "

@@ -236,9 +236,10 @@ def _chip_key(expect: str | int | None) -> str | None:
     return key
 
 
-def read_uf2(source: str | os.PathLike[str] | bytes, expect_family: str | int | None = None
-             ) -> Uf2Image:
-    """Read and check a UF2 file (a path, or its bytes) block by block.
+def read_uf2(source: str | os.PathLike[str] | bytes, expect_family: str | int | None = None,
+             *, name: str | None = None) -> Uf2Image:
+    """Read and check a UF2 file (a path, or its bytes) block by block. ``name``: what
+    messages call bytes given (their file; default ``<bytes>``).
 
     ``expect_family`` is the chip the file must be for: a key of :data:`CHIPS`
     (``"rp2040"``, ``"rp2350"``) or a family ID (which stands for its chip). Raises
@@ -255,7 +256,7 @@ def read_uf2(source: str | os.PathLike[str] | bytes, expect_family: str | int | 
     it is recognised and counted in :attr:`Uf2Image.ignored_blocks`.
     """
     if isinstance(source, bytes | bytearray):
-        data, name = bytes(source), "<bytes>"
+        data, name = bytes(source), name or "<bytes>"
     else:
         name = os.fspath(source)
         try:
@@ -601,11 +602,11 @@ def flash_uf2(image_or_path: Uf2Image | str | os.PathLike[str] | bytes,
         raise FirmwareError(f"{drive.path}: the boot drive's board ({drive.board_id!r}, "
                             f"model {drive.model!r}) is not one robokit knows: flash it with "
                             "the board maker's tool")
-    source = image_or_path.data if isinstance(image_or_path, Uf2Image) else image_or_path
-    image = read_uf2(source, expect_family=drive.chip)
-    if isinstance(image_or_path, Uf2Image):
-        image = Uf2Image(image.data, image.segments, image.ignored_blocks,
-                         image_or_path.source)
+    if isinstance(image_or_path, Uf2Image):  # checked again, for the drive's chip
+        image = read_uf2(image_or_path.data, expect_family=drive.chip,
+                         name=image_or_path.source)
+    else:
+        image = read_uf2(image_or_path, expect_family=drive.chip)
 
     data = image.data
     total = len(data)

@@ -130,20 +130,28 @@ class MicroPythonBoard:
 
     # -- bootloader ------------------------------------------------------------------------
 
-    def bootloader(self) -> None:
+    def bootloader(self, check: Callable[[str], None] | None = None) -> None:
         """Restart an RP2040/RP2350 board into its UF2 bootloader (``machine.bootloader()``):
         the serial port goes away and the board's boot drive appears. Refused (TargetError)
-        on other boards, whose firmware is not flashed through a boot drive."""
+        on other boards, whose firmware is not flashed through a boot drive. ``check(chip)``
+        is called first with the chip the board names (``"rp2040"``, ``"rp2350"``; in
+        ``os.uname()``'s machine, e.g. "Raspberry Pi Pico with RP2040"), when it names one:
+        what it raises leaves the board running MicroPython, not restarted."""
         self.enter()
         try:
-            out, _ = self.repl.exec("import sys\nprint(sys.platform)", self.timeout)
+            out, _ = self.repl.exec("import sys, os\nprint(sys.platform)\n"
+                                    "print(os.uname()[4])", self.timeout)
         except RemoteError as e:
             raise TargetError(f"{self.name} could not say what it is: "
                               f"{e.traceback.strip().splitlines()[-1]}") from e
-        platform = out.decode("utf-8", "replace").strip()
+        platform, _, machine = out.decode("utf-8", "replace").strip().partition("\n")
+        platform = platform.strip()
         if platform != "rp2":
             raise TargetError(f"{self.name} is a MicroPython board on {platform!r}, not an "
                               "RP2040/RP2350 (rp2): a .uf2 file does not fit it")
+        chips = [c for c in ("rp2040", "rp2350") if c in machine.lower()]
+        if check is not None and len(chips) == 1:
+            check(chips[0])
         # The board resets as soon as it runs the line: the link may drop while the code is
         # still being acknowledged, and its answer, if any, is cut off.
         try:
@@ -385,15 +393,18 @@ class MicroPythonTarget(Target):
         return await asyncio.to_thread(self._b().result, text)
 
 
-def enter_bootloader(port: str, timeout: float = 5.0) -> None:
+def enter_bootloader(port: str, timeout: float = 5.0,
+                     check: Callable[[str], None] | None = None) -> None:
     """Open ``port`` (a MicroPython RP2040/RP2350 board), restart it into its UF2
     bootloader and close the port. Raises TargetError (or a LinkError subclass) with one
-    clear line when that cannot be done."""
+    clear line when that cannot be done. ``check(chip)``: see
+    :meth:`MicroPythonBoard.bootloader` (a firmware file for another chip is refused
+    before the board is restarted)."""
     from ..links import open_link
 
     board = MicroPythonBoard(open_link(port, timeout), port, timeout=timeout)
     try:
-        board.bootloader()
+        board.bootloader(check)
     finally:
         try:
             board.link.close()
