@@ -464,3 +464,30 @@ def test_a_long_match_draws_its_progress_on_a_terminal(tmp_path: Path) -> None:
     assert re.search(r"run: simulating █+.* \d+% [\d,.]+/1,200\.0 s simulated", err), err
     assert err.endswith(" \r")  # wiped before the summary
     assert "── 2 robots on empty ──" in out and "simulating" not in out
+
+
+def test_a_match_goes_on_without_a_program_that_catches_every_stop(tmp_path: Path) -> None:
+    """One robot's program catches every stop (except BaseException in its loop): alone
+    it is left behind and the run ends; in a match it kept the turn, the others waited
+    for it, and the match never ended.  Now its robot leaves the run, and the others
+    go on to their end."""
+    import threading
+
+    (tmp_path / "fine.py").write_text(FINE)
+    (tmp_path / "stubborn.py").write_text(
+        "while True:\n    try:\n        while True:\n            pass\n"
+        "    except BaseException:\n        pass\n")
+    box: list[Any] = []
+    t = threading.Thread(target=lambda: box.append(simulate(
+        [tmp_path / "fine.py", tmp_path / "stubborn.py"], duration=5, hang_budget_s=0.5)),
+        daemon=True)
+    t.start()
+    t.join(180)  # (a guard: the match used never to end)
+    assert not t.is_alive(), "the match never ended"
+    result = box[0]
+    fine, stubborn = result.robots
+    assert fine.status == "finished", fine.traceback
+    assert "fine drove 150 mm" in fine.output
+    assert stubborn.status == "error"
+    assert stubborn.error["type"] == "ProgramHang"
+    assert "left behind" in stubborn.error["message"]

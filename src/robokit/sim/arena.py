@@ -69,7 +69,8 @@ class Arena(Floor):
         self._turned = threading.Condition(self._lock)
         #: Whose program runs now (an index into bricks), None when none does.
         self.turn: int | None = 0 if bricks else None
-        self.abandoned = False
+        #: The robots whose programs have left the run (ended, or left behind).
+        self._gone: set[int] = set()
         super().__init__(world, bricks, reflectance)
 
     def _join_radio(self) -> None:
@@ -103,7 +104,7 @@ class Arena(Floor):
         meanwhile: see :meth:`may_raise`); the device API then talks to ``brick``."""
         i = brick.index
         with self._lock:
-            while self.turn != i and not self.abandoned:
+            while self.turn != i and i not in self._gone:
                 self._turned.wait(0.05)
         _hal.attach(brick)
         brick._next_event = min(brick._own_next, self.limit(brick))
@@ -111,7 +112,7 @@ class Arena(Floor):
     def may_raise(self, brick: SimBrick) -> bool:
         """May the watchdog raise in this program's thread now?  Only while it has the
         turn (call with :attr:`lock` held)."""
-        return self.turn == brick.index or self.abandoned
+        return self.turn == brick.index or brick.index in self._gone
 
     @property
     def lock(self) -> threading.Lock:
@@ -119,8 +120,12 @@ class Arena(Floor):
 
     def leave(self, brick: SimBrick) -> None:
         """The program on ``brick`` ended: its robot stops (motors coast, no control
-        loop), and the next program whose wake comes first takes its turn."""
+        loop), and the next program whose wake comes first takes its turn.  Once for each
+        robot (a program left behind may end later)."""
         with self._lock:
+            if brick.index in self._gone:
+                return
+            self._gone.add(brick.index)
             self._wake[brick.index] = None
         brick.stop_robot()
         nxt = self._next_wake(None)
@@ -140,11 +145,11 @@ class Arena(Floor):
             else:
                 self._give(nxt[1], nxt[0])
 
-    def abandon(self) -> None:
-        """Let every waiting program go (the run is over and one program is left behind)."""
-        with self._lock:
-            self.abandoned = True
-            self._turned.notify_all()
+    def leave_behind(self, brick: SimBrick) -> None:
+        """The program on ``brick`` catches every stop and is left behind: its robot leaves
+        the run as if the program had ended, and the others go on to the run's end.  (It
+        held the turn: waiting for it, the other programs never ran again.)"""
+        self.leave(brick)
 
 
 def _landing() -> None:

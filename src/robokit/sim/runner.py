@@ -507,8 +507,9 @@ def run_programs(
             while True:
                 try:  # Ctrl-C may arrive anywhere in this loop
                     while not all(run.stopped() for run in runs):
-                        if any(run.dog.given_up for run in runs) and bricks[0].arena:
-                            bricks[0].arena.abandon()  # the others need not wait for it
+                        for run in runs:
+                            if run.dog.given_up and run.brick.arena is not None:
+                                run.brick.arena.leave_behind(run.brick)  # (once)
                         next(r for r in runs if not r.stopped()).thread.join(0.05)
                     break
                 except KeyboardInterrupt:
