@@ -217,3 +217,24 @@ def test_telemetry_never_writes_over_an_input_of_the_run(tmp_path: Path) -> None
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and "--telemetry" in proc.stderr
     assert given.read_bytes() == before
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--duration", "abc"], "Invalid value for '--duration': 'abc' is not a valid float."),
+    (["--plot", "x.jpg"], "--plot x.jpg: a plot is an SVG"),
+    (["--robot", "a.toml", "--robot", "b.toml", "--robot", "c.toml"], "--robot"),
+])
+def test_a_usage_error_is_one_json_object_with_json(tmp_path: Path, args: list[str],
+                                                    says: str) -> None:
+    """With --json, what robokit cannot run is a status "invalid" object on stdout, a
+    usage error too: a script reading stdout got nothing for a bad option's value or a
+    --plot of the wrong kind."""
+    prog = write(tmp_path / "p.py", "print('hi')\n")
+    proc = cli("run", prog, *args, "--json")
+    assert proc.returncode == 2
+    data = json.loads(proc.stdout)
+    assert data["status"] == "invalid"
+    assert data["error"]["type"] == "UsageError"
+    assert says in data["error"]["message"]
+    assert "hi" not in proc.stdout.replace('"', " ").split()
+    assert "Traceback" not in proc.stderr

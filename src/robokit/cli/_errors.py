@@ -87,10 +87,21 @@ class Command(click.Command):
         self.interrupted = interrupted
         self.json_errors = json_errors
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # (click's parser takes the list apart)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:  # (click prints it, exit 2)
+            if self.json_errors and "--json" in given:
+                _print_json("UsageError", exc.format_message(), None, None, None)
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except Failure as exc:
+            if self.json_errors and ctx.params.get("as_json"):
+                _print_json("UsageError", exc.message, None, None, brick_of(ctx.params))
             _say(ctx, exc.message)
         except RobokitError as exc:
             if self.json_errors and ctx.params.get("as_json"):
@@ -118,14 +129,20 @@ _WHERE = r"(?P<file>[^\s:][^:\n]*):(?P<line>\d+): "  # compiled when first neede
 
 
 def _print_invalid(exc: RobokitError, target: str | None) -> None:
+    _print_json(type(exc).__name__, str(exc), getattr(exc, "file", None),
+                getattr(exc, "line", None), target)
+
+
+def _print_json(kind: str, message: str, file: str | None, line: int | None,
+                target: str | None) -> None:
+    """With --json, what the command could not do: one object with status ``invalid``
+    on stdout (a usage error too: a script reads stdout, not the line on stderr)."""
     obj: dict[str, Any] = {"status": "invalid"}
     if target is not None:
         obj["target"] = target
-    message = str(exc)
-    file, line = getattr(exc, "file", None), getattr(exc, "line", None)
     if file is None:  # the message says where ("robot.toml:3: ..."): so does the JSON
         m = re.match(_WHERE, message)
         if m:
             file, line = m["file"], int(m["line"])
-    obj["error"] = {"type": type(exc).__name__, "message": message, "file": file, "line": line}
+    obj["error"] = {"type": kind, "message": message, "file": file, "line": line}
     click.echo(json.dumps(obj, indent=2))
