@@ -39,6 +39,18 @@ _WHAT = {"motor": "a motor port", "line": "a line sensor port", "ultrasonic": "a
 #: Names hub.buttons.pressed() knows (robokit.devices.parameters.Button).
 BUTTON_NAMES = ("LEFT", "RIGHT", "CENTER", "UP", "DOWN", "BLUETOOTH", "BEACON")
 MAX_PIN = 48
+#: Each microcontroller's GPIO numbers, and those an ADC reads (a line sensor's pin), from
+#: the makers' datasheets: the RP2350B's extra pins (GP30..GP47, ADC on GP40..GP47) are
+#: allowed for the RP2350; ESP32 numbers with no pin (GP20, GP24, GP28..GP31) are not
+#: told apart.
+MCU_PINS: dict[str, tuple[range, tuple[int, ...]]] = {
+    "rp2040": (range(30), tuple(range(26, 30))),
+    "rp2350": (range(48), (*range(26, 30), *range(40, 48))),
+    "esp32": (range(40), (0, 2, 4, 12, 13, 14, 15, 25, 26, 27, *range(32, 40))),
+    "esp32s2": (range(47), tuple(range(1, 21))),
+    "esp32s3": (range(49), tuple(range(1, 21))),
+    "esp32c3": (range(22), tuple(range(6))),
+}
 #: The largest board file robokit reads, in bytes (docs/limits.md).
 MAX_BOARD_BYTES = 1_000_000
 _TOP_REQUIRED = ("name", "title", "mcu", "url", "ble", "battery_mv", "ports", "buttons",
@@ -136,10 +148,33 @@ def _parse(where: str, text: str) -> tuple[dict[str, Any], _Source]:
     except RecursionError as e:
         raise ConfigError(f"{where}:{node.lineno}: {parse_problem(text, e)}") from e
     except (ValueError, TypeError, SyntaxError) as e:
-        raise ConfigError(f"{where}:{node.lineno}: BOARD may hold only literals (numbers, "
-                          f"strings, tuples, lists, dicts, True/False/None): {e}") from e
+        bad = _not_literal(node)
+        line = bad.lineno if bad is not None else node.lineno
+        what = ""
+        if bad is not None:
+            segment = (ast.get_source_segment(text, bad) or "").replace("\n", " ")
+            what = (f": {segment[:60]!r} is not one; write the value itself" if segment
+                    else "")
+        raise ConfigError(f"{where}:{line}: BOARD may hold only literals (numbers, "
+                          f"strings, tuples, lists, dicts, True/False/None){what}") from e
     src.index(node, ())
     return value, src
+
+
+def _not_literal(node: ast.AST) -> ast.expr | None:
+    """The first part of ``node`` (in the file's order) that is not a literal, as
+    ``ast.literal_eval`` takes them: a call, a name, arithmetic, ..."""
+    def literal(n: ast.AST) -> bool:
+        if isinstance(n, ast.Constant):
+            return True
+        if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+            return isinstance(n.operand, ast.Constant) and isinstance(
+                n.operand.value, (int, float, complex)) and not isinstance(n.operand.value,
+                                                                           bool)
+        return isinstance(n, (ast.Tuple, ast.List, ast.Set, ast.Dict))
+
+    bad = [n for n in ast.walk(node) if isinstance(n, ast.expr) and not literal(n)]
+    return min(bad, key=lambda n: (n.lineno, n.col_offset)) if bad else None
 
 
 def load_board(name_or_path: str | Path) -> dict[str, Any]:
@@ -228,7 +263,16 @@ def _check(b: Any, src: _Source) -> None:
     _num(src, ("battery_mv",), b["battery_mv"], 1000, 30000)
     used: dict[int, tuple[Any, ...]] = {}
 
+    gpio, adc = MCU_PINS[b["mcu"]]
+    chip = b["mcu"].upper().replace("ESP32", "ESP32-").rstrip("-")
+
     def take(path: tuple[Any, ...], pin: int) -> None:
+        if pin not in gpio:
+            raise src.fail(path, f"the {chip} has no GP{pin}",
+                           f"write a GPIO number {gpio.start}..{gpio.stop - 1}")
+        if path[-1] == "adc" and pin not in adc:
+            raise src.fail(path, f"GP{pin} of the {chip} has no ADC, and a line sensor "
+                           "needs one", "use one of " + ", ".join(f"GP{n}" for n in adc))
         if pin in used:
             other = "BOARD" + "".join(f"[{k!r}]" for k in used[pin])
             raise src.fail(path, f"GP{pin} is already used by {other}",

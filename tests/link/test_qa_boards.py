@@ -245,3 +245,68 @@ def test_a_uf2_for_another_chip_than_the_boot_drive_is_named_by_its_file(
     assert r.output.strip().splitlines()[-1].startswith(f"robokit: flash: {f}: this UF2 is "
                                                         "for RP2350 ARM-S")
     assert sorted(p.name for p in drive.iterdir()) == ["INFO_UF2.TXT"]
+
+
+def _board_file(tmp_path: Path, *changes: tuple[str, str]) -> Path:
+    from robokit.kits import new_board_text
+
+    text = new_board_text("my_bot")
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    f = tmp_path / "my_bot.py"
+    f.write_text(text)
+    return f
+
+
+def _line_of(f: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(f.read_text().splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize(("change", "needle", "message"), [
+    (('"adc": 26', '"adc": 5'), '"adc": 5',
+     "BOARD['ports']['C']['adc']: GP5 of the RP2040 has no ADC, and a line sensor needs one; "
+     "use one of GP26, GP27, GP28, GP29"),
+    (('"pwm": (20, 19)', '"pwm": (20, 40)'), '"pwm": (20, 40)',
+     "BOARD['ports']['A']['pwm']: the RP2040 has no GP40; write a GPIO number 0..29"),
+    (('"mcu": "rp2040"', '"mcu": "esp32c3"'), '"adc": 26',
+     "BOARD['ports']['C']['adc']: the ESP32-C3 has no GP26; write a GPIO number 0..21"),
+])
+def test_board_check_refuses_pins_the_microcontroller_does_not_have(
+        tmp_path: Path, change: tuple[str, str], needle: str, message: str) -> None:
+    """`robokit board check` passed a line sensor on GP5 of an RP2040 (no ADC there) and
+    a motor on GP40 (an RP2040 has GP0..GP29): the board refused them only when the
+    program ran, in a traceback from the kit HAL."""
+    f = _board_file(tmp_path, change)
+    r = CliRunner().invoke(main, ["board", "check", str(f)])
+    assert r.exit_code == 2, r.output
+    assert r.output.strip() == f"robokit: board check: {f}:{_line_of(f, needle)}: {message}"
+
+
+def test_the_kits_robokit_ships_use_pins_their_microcontroller_has() -> None:
+    from robokit.kits import MCU_PINS, list_boards
+
+    for name in list_boards():
+        board = load_board(name)  # checked, with the pins of its mcu
+        gpio, adc = MCU_PINS[board["mcu"]]
+        for port in board["ports"].values():
+            if port["type"] == "line":
+                assert port["adc"] in adc
+
+
+@pytest.mark.parametrize(("change", "needle", "shown"), [
+    (('"wheel_diameter": 65.0', '"wheel_diameter": float("65")'), "wheel_diameter",
+     "'float(\"65\")'"),
+    (('"title": "My robot"', '"title": "My " + "robot"'), '"title"', "'\"My \" + \"robot\"'"),
+])
+def test_a_board_file_value_that_is_not_a_literal_is_named_at_its_line(
+        tmp_path: Path, change: tuple[str, str], needle: str, shown: str) -> None:
+    """A value that is not a literal was reported at BOARD's first line with Python's
+    internals: 'malformed node or string on line 36: <ast.Call object at 0x7f...>'."""
+    f = _board_file(tmp_path, change)
+    r = CliRunner().invoke(main, ["board", "check", str(f)])
+    assert r.exit_code == 2, r.output
+    assert r.output.strip() == (
+        f"robokit: board check: {f}:{_line_of(f, needle)}: BOARD may hold only literals "
+        f"(numbers, strings, tuples, lists, dicts, True/False/None): {shown} is not one; "
+        "write the value itself")
