@@ -42,7 +42,8 @@ class RunResult:
       in the world frame (heading counterclockwise from +x, unwrapped).
     - ``imu_heading_deg``: the end heading as the program's ``hub.imu.heading()`` reads it
       (Pybricks' convention: clockwise-positive, 0 at the start; noise-free).
-    - ``distance_mm``: how far the body travelled (forward and backward both count).
+    - ``distance_mm``: how far the robot drove itself: its wheels' travel along its path
+      (forward and backward both count; being pushed by another robot does not count).
     - ``contacts``: the body's contacts with walls and boxes: ``count``, ``first_s``
       (simulated time of the first, None without one), ``first_x_mm``/``first_y_mm``
       (where the robot was then) and ``longest_s`` (the longest push: time pressed
