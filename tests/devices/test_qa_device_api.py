@@ -12,6 +12,8 @@ from robokit.devices import (
     Motor,
     Port,
     Stop,
+    StopWatch,
+    UsageError,
     multitask,
     run_task,
     wait,
@@ -89,3 +91,42 @@ def test_run_until_stalled_duty_limit_applies_until_a_new_command(brick):
     wait(400)
     assert arm.load() > held
     assert arm.load() > 100
+
+
+# -- run_task and multitask ---------------------------------------------------------------
+
+
+async def _sleep_a_while() -> int:
+    await wait(100)
+    return 7
+
+
+@pytest.mark.parametrize("loop_time, shown", [
+    ("a", "loop_time must be a number, not 'a'"),
+    (None, "loop_time must be a number, not None"),
+    (float("nan"), "loop_time must be from 0 to 1000000000 ms, not nan"),
+    (-1, "loop_time must be from 0 to 1000000000 ms, not -1"),
+    (1e300, "loop_time must be from 0 to 1000000000 ms, not 1e+300"),
+])
+def test_run_task_refuses_a_loop_time_that_is_no_time(brick, loop_time, shown):
+    # It was multiplied as given: "a" gave a ValueError quoting a thousand a's, None a
+    # TypeError, NaN a ValueError, and 1e300 slept past the end of the run.
+    coro = _sleep_a_while()
+    with pytest.raises(UsageError) as e:
+        run_task(coro, loop_time=loop_time)
+    assert str(e.value) == shown
+    assert coro.cr_frame is None  # closed: Python warns of no coroutine never awaited
+
+
+def test_run_task_takes_any_loop_time_from_zero(brick):
+    for loop_time in (0, 0.5, 10, 250):
+        sw = StopWatch()
+        assert run_task(_sleep_a_while(), loop_time=loop_time) == 7
+        assert 100 <= sw.time() <= 100 + max(loop_time, 1)
+
+
+def test_multitask_outside_run_task_closes_what_it_was_given(brick):
+    coros = [_sleep_a_while(), _sleep_a_while()]
+    with pytest.raises(UsageError, match=r"works only inside run_task"):
+        multitask(*coros)
+    assert all(c.cr_frame is None for c in coros)

@@ -238,6 +238,9 @@ def multitask(*coroutines, race=False):
     With ``race=True`` it ends when the first one ends and cancels the others
     (their results are ``None``)."""
     if not _tasks().on:
+        for c in coroutines:
+            if hasattr(c, "close"):
+                c.close()  # refused before they ran: no "never awaited" warning besides
         raise UsageError("multitask(...) works only inside run_task(...): "
                          "write `run_task(main())` and `await multitask(...)` in main")
     return _Multitask(coroutines, race)
@@ -249,13 +252,17 @@ def run_task(coroutine, loop_time=10):
     Between rounds the loop waits ``loop_time`` ms, so awaited operations are
     checked at that rate."""
     tasks = _tasks()
-    if tasks.on:
-        raise UsageError("run_task(...) is already running; await the coroutine instead")
     if not hasattr(coroutine, "send"):
         raise UsageError("run_task needs a coroutine: call your async function, "
                          "e.g. run_task(main()), not run_task(main)")
+    try:
+        if tasks.on:
+            raise UsageError("run_task(...) is already running; await the coroutine instead")
+        step_us = int(number(loop_time, "loop_time", "ms", 0) * 1000)
+    except UsageError:
+        coroutine.close()  # refused before it ran: no "never awaited" warning besides
+        raise
     hal = _hal.get()
-    step_us = int(loop_time * 1000)
     tasks.on = True
     try:
         while True:
