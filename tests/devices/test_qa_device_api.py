@@ -9,10 +9,16 @@ import pytest
 
 from robokit.config import standard_rover
 from robokit.devices import (
+    Color,
+    ColorSensor,
+    ForceSensor,
+    Icon,
     Motor,
     Port,
+    PrimeHub,
     Stop,
     StopWatch,
+    UltrasonicSensor,
     UsageError,
     multitask,
     run_task,
@@ -130,3 +136,70 @@ def test_multitask_outside_run_task_closes_what_it_was_given(brick):
     with pytest.raises(UsageError, match=r"works only inside run_task"):
         multitask(*coros)
     assert all(c.cr_frame is None for c in coros)
+
+
+# -- a list where a list belongs ------------------------------------------------------------
+
+
+LIST_ARGUMENTS = [
+    # (call, its message); each gave a Python TypeError or a message about the wrong thing
+    (lambda: ColorSensor(Port.C).detectable_colors(Color.RED),  # "...not 0": RED's hue
+     "the colors of detectable_colors must be a list such as [Color.RED, Color.WHITE, "
+     "Color.NONE], not Color.RED"),
+    (lambda: ColorSensor(Port.C).detectable_colors(5),  # TypeError: not iterable
+     "the colors of detectable_colors must be a list such as [Color.RED, Color.WHITE, "
+     "Color.NONE], not 5"),
+    (lambda: ColorSensor(Port.C).lights.on(None),  # TypeError: not iterable
+     "the brightness of lights.on must be one number 0-100 or a list such as [100, 50, 50], "
+     "not None"),
+    (lambda: UltrasonicSensor(Port.D).lights.on("a"),  # "needs one brightness or 4 ...not 1"
+     "the brightness of lights.on must be one number 0-100 or a list such as "
+     "[100, 50, 50, 50], not 'a'"),
+    (lambda: PrimeHub().speaker.play_notes("C4/4"),  # "'C' is not a note"
+     "the notes of play_notes must be a list such as ['C4/4', 'E4/4', 'G4/2'], not 'C4/4'"),
+    (lambda: PrimeHub().speaker.play_notes(None),  # TypeError
+     "the notes of play_notes must be a list such as ['C4/4', 'E4/4', 'G4/2'], not None"),
+    (lambda: PrimeHub().light.blink(Color.RED, 500),  # TypeError
+     "the durations of light.blink must be a list such as [500, 500] (ms on, off), not 500"),
+    (lambda: PrimeHub().light.animate(Color.RED, 100),  # "color must be a Color..., not 0"
+     "the colors of light.animate must be a list such as [Color.RED, Color.BLUE], "
+     "not Color.RED"),
+    (lambda: PrimeHub().display.animate(Icon.HEART, 100),  # "...not (0, 100, 0, 100, 0)"
+     "the images of display.animate must be a list such as [Icon.HEART, Icon.EMPTY], "
+     "not one image"),
+    (lambda: PrimeHub().display.animate(None, 100),  # TypeError
+     "the images of display.animate must be a list such as [Icon.HEART, Icon.EMPTY], "
+     "not None"),
+]
+
+
+@pytest.mark.parametrize("call, message", LIST_ARGUMENTS)
+def test_a_list_argument_given_something_else_says_what_belongs_there(brick, call, message):
+    with pytest.raises(UsageError) as e:
+        call()
+    assert str(e.value) == message
+
+
+def test_list_arguments_still_take_lists_tuples_and_other_collections(brick):
+    cs = ColorSensor(Port.C)
+    cs.detectable_colors((Color.BLACK, Color.WHITE))
+    assert cs.detectable_colors() == (Color.BLACK, Color.WHITE)
+    cs.detectable_colors(c for c in [Color.RED, Color.NONE])
+    assert cs.detectable_colors() == (Color.RED, Color.NONE)
+    cs.lights.on([10, 20, 30])
+    hub = PrimeHub()
+    sw = StopWatch()
+    hub.speaker.play_notes(("C4/4", "R/4"))  # two quarter notes at 120 per minute
+    assert sw.time() == 1000
+    hub.light.blink(Color.RED, (100, 100))
+    hub.light.animate((Color.RED, Color.BLUE), 100)
+    hub.display.animate((Icon.HEART, Icon.EMPTY), 100)
+    hub.display.animate([Icon.HEART], 100)  # one image in a list is a list of images
+
+
+def test_force_sensor_pressed_checks_its_threshold(brick):
+    fs = ForceSensor(Port.E)
+    for bad in ("a", None, float("nan")):
+        with pytest.raises(UsageError, match=r"^force must be"):
+            fs.pressed(bad)  # was a TypeError ('>=' not supported...), NaN always False
+    assert fs.pressed(0) is True and fs.pressed(3) is False

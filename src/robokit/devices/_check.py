@@ -45,3 +45,17 @@ def fmt(x):
     if -1e15 < x < 1e15 and x == int(x):
         return str(int(x))
     return f"{x:.3g}"
+
+
+def items(value, what, example, single=(), kind="a list"):
+    """``value``, a list or other collection, as a list; for a string, one item of the
+    ``single`` types (one Color where a list of them belongs: a Color iterates as its h,
+    s, v) or no collection, a UsageError: "``what`` must be ``kind`` such as
+    ``example``, not ..."."""
+    if not isinstance(value, (str, bytes)) and not isinstance(value, single):
+        try:
+            return list(value)
+        except TypeError:
+            pass
+    shown = str(value) if isinstance(value, single) else repr(value)
+    raise UsageError(f"{what} must be {kind} such as {example}, not {shown}")

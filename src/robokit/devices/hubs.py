@@ -11,7 +11,7 @@ object.  Everything the outside world may want to see also goes out through
 import math
 
 from . import _hal, tools
-from ._check import in_range
+from ._check import in_range, items
 from ._check import number as check_number
 from ._errors import DeviceError, UsageError
 from .parameters import Axis, Button, Color, Constant, Side, _lookup
@@ -326,7 +326,7 @@ class Light:
         """Blink in ``color`` in the background: ``durations`` are ms on, off, on, off...
         repeated until the light gets another command."""
         rgb = _rgb(color)
-        durations = list(durations)
+        durations = items(durations, "the durations of light.blink", "[500, 500] (ms on, off)")
         if not durations or len(durations) % 2:
             raise UsageError("blink durations must be pairs of on/off times in ms, " +
                              f"e.g. [500, 500], not {repr(durations)}")
@@ -342,6 +342,7 @@ class Light:
 
     def animate(self, colors, interval):
         """Show ``colors`` one after another, ``interval`` ms each, in the background."""
+        colors = items(colors, "the colors of light.animate", "[Color.RED, Color.BLUE]", Color)
         rgbs = [_rgb(c) for c in colors]
         _animate("light", "Color", rgbs, interval, [[c.h, c.s, c.v] for c in colors], None)
 
@@ -509,6 +510,14 @@ class Display:
 
     def animate(self, images, interval):
         """Show ``images`` one after another, ``interval`` ms each, in the background."""
+        images = items(images, "the images of display.animate", "[Icon.HEART, Icon.EMPTY]")
+        try:
+            _check_image(images)
+        except UsageError:
+            pass  # not one image: a list of them, checked one by one below
+        else:
+            raise UsageError("the images of display.animate must be a list such as "
+                             "[Icon.HEART, Icon.EMPTY], not one image")
         frames = [_check_image(m) for m in images]
         _animate("display", "image", frames, interval, len(frames), self._show)
 
@@ -605,6 +614,7 @@ class Speaker:
         quarter notes per minute.  Takes as long as the notes; inside a task,
         ``await`` it.  A note sounds for 7/8 of its length unless it is legato."""
         in_range(tempo, "tempo", 1, 10000, "beats per minute")
+        notes = items(notes, "the notes of play_notes", "['C4/4', 'E4/4', 'G4/2']")
         parsed = [(n, parse_note(n)) for n in notes]
         s = _shared()
         vol = s.volume

@@ -7,6 +7,7 @@ constructors check with the HAL that the port holds that kind of sensor.
 import math
 
 from . import _hal
+from ._check import items, number
 from ._errors import UsageError
 from ._ports import open_port
 from .control import in_range
@@ -69,7 +70,9 @@ class _SensorLights:
         if isinstance(brightness, (int, float)):
             values = (brightness,) * self._count
         else:
-            values = tuple(brightness)
+            values = tuple(items(brightness, "the brightness of lights.on",
+                                 str([100] + [50] * (self._count - 1)), (),
+                                 "one number 0-100 or a list"))
             if len(values) != self._count:
                 raise UsageError(f"lights.on needs one brightness or {self._count} of them, " +
                                  f"not {len(values)}")
@@ -133,7 +136,8 @@ class ColorSensor:
         """The colours :meth:`color` chooses from (a tuple); pass ``colors`` to set them."""
         if colors is None:
             return self._colors
-        colors = tuple(colors)
+        colors = tuple(items(colors, "the colors of detectable_colors",
+                             "[Color.RED, Color.WHITE, Color.NONE]", Color))
         if not colors:
             raise UsageError("detectable_colors needs at least one Color")
         for c in colors:
@@ -186,7 +190,7 @@ class ForceSensor:
 
     def pressed(self, force=3):
         """True when the button is pressed with at least ``force`` newtons."""
-        return self.force() >= force
+        return self.force() >= number(force, "force", "N")
 
     def touched(self):
         """True when the button is touched at all (more sensitive than :meth:`pressed`)."""
