@@ -5,6 +5,7 @@ about each robot (found by using them; each test failed before its fix)."""
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -491,3 +492,22 @@ def test_a_match_goes_on_without_a_program_that_catches_every_stop(tmp_path: Pat
     assert stubborn.status == "error"
     assert stubborn.error["type"] == "ProgramHang"
     assert "left behind" in stubborn.error["message"]
+
+
+def test_what_a_program_writes_to_stderr_is_its_output(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """On a brick stdout and stderr go down one serial line; in the simulator
+    ``print(..., file=sys.stderr)`` went to the terminal, in no output, JSON or replay."""
+    prog = tmp_path / "se.py"
+    prog.write_text("import sys\nprint('out 1')\nprint('err 2', file=sys.stderr)\n"
+                    "sys.stderr.write('err 3\\n')\nprint('out 4')\n")
+    before = sys.stderr
+    result = simulate(prog)
+    assert result.output == "out 1\nerr 2\nerr 3\nout 4\n"
+    assert sys.stderr is before
+    assert "err" not in capsys.readouterr().err
+    other = tmp_path / "other.py"
+    other.write_text("import sys\nprint('mine', file=sys.stderr)\n")
+    both = simulate([prog, other])
+    assert [r.output for r in both.robots] == ["out 1\nerr 2\nerr 3\nout 4\n", "mine\n"]

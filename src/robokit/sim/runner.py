@@ -59,7 +59,7 @@ class RunInterrupted(KeyboardInterrupt):
 
 
 class _ByThread:
-    """sys.stdout or sys.stdin shared by the threads of several programs: each program's
+    """sys.stdout, sys.stderr or sys.stdin shared by the threads of programs: each program's
     thread has its own stream (None: what it writes is dropped, as for a program left
     behind); every other thread goes on to ``real``."""
 
@@ -485,7 +485,7 @@ def run_programs(
         for run in runs:
             run.dog.stop(reason)
 
-    old_stdout, old_stdin = sys.stdout, sys.stdin
+    old_stdout, old_stdin, old_stderr = sys.stdout, sys.stdin, sys.stderr
     one = runs[0] if len(runs) == 1 else None
     for run in runs:
         sys.meta_path.insert(0, run.program.importer)
@@ -494,6 +494,9 @@ def run_programs(
     try:
         with bricks[0].attached():
             sys.stdout = one.out if one is not None else _ByThread(old_stdout, outs)
+            # What a program writes to sys.stderr is its output, as on a brick, where both
+            # go down the one serial line (robokit's own threads keep the real stderr).
+            sys.stderr = _ByThread(old_stderr, outs)
             sys.stdin = (io.StringIO(input or "") if one is not None
                          else _ByThread(old_stdin, ins))
             os._exit = program_exit
@@ -518,11 +521,12 @@ def run_programs(
                 run.dog.join()
             _restore_sigint(old_sigint)
             os._exit = real_exit
-            sys.stdout, sys.stdin = old_stdout, old_stdin
+            sys.stdout, sys.stdin, sys.stderr = old_stdout, old_stdin, old_stderr
             behind = {run.ident: None for run in runs if run.thread.is_alive()}
             left_behind = bool(behind)
             if left_behind:
                 sys.stdout = _ByThread(old_stdout, behind)
+                sys.stderr = _ByThread(old_stderr, behind)
             for run in runs:
                 if run.out.failed is None:
                     try:
@@ -535,6 +539,7 @@ def run_programs(
         sys.stdin = old_stdin
         if not left_behind:
             sys.stdout = old_stdout
+            sys.stderr = old_stderr
         wall = time.perf_counter() - wall0
         names: set[str] = set()
         for run in runs:
