@@ -310,3 +310,39 @@ def test_a_board_file_value_that_is_not_a_literal_is_named_at_its_line(
         f"robokit: board check: {f}:{_line_of(f, needle)}: BOARD may hold only literals "
         f"(numbers, strings, tuples, lists, dicts, True/False/None): {shown} is not one; "
         "write the value itself")
+
+
+@pytest.mark.parametrize("command", [["stop"], ["run", "PROGRAM"]])
+def test_a_board_whose_program_prints_and_ignores_ctrl_c_is_not_called_a_foreign_device(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+    """A program that turned Ctrl-C off and keeps printing, started earlier (at boot, by a
+    `robokit start` that was killed): `robokit stop` (or run) said '... answered but not
+    like a MicroPython board (got b'still going 39')'. Is it a MicroPython board?', of a
+    MicroPython board. Now it says the board keeps printing and does not stop."""
+    import robokit.targets
+    import robokit.targets.micropython as mp
+    from robokit.link.rawrepl import RawRepl
+    from robokit.link.serial_link import SerialLink
+
+    monkeypatch.setattr(robokit.targets, "CONNECT_TIMEOUT", 0.5)  # waits shortened
+    monkeypatch.setattr(mp, "FIRST_ANSWER", 0.2)
+    program = tmp_path / "hello.py"
+    program.write_text("print('hello')\n")
+    board = SimBoard()
+    try:
+        port = board.serve_pty()
+        link = SerialLink(port)
+        RawRepl(link).start("import micropython, time\nmicropython.kbd_intr(-1)\n"
+                            "i = 0\nwhile True:\n    print('still going', i)\n"
+                            "    i += 1\n    time.sleep(0.05)\n")
+        link.close()  # the program goes on, as after a host that went away
+        args = [str(program) if a == "PROGRAM" else a for a in command]
+        r = CliRunner().invoke(main, [*args, "--port", port])
+    finally:
+        board.close()
+    assert r.exit_code == 2, r.output
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith(f"robokit: {command[0]}: {port} keeps printing and does not stop "
+                           "for Ctrl-C (it sent b'")
+    assert "still going" in last and "micropython.kbd_intr(-1)" in last
+    assert "reset button" in last

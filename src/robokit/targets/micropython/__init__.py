@@ -101,6 +101,14 @@ class MicroPythonBoard:
                 self.link.write(FLUSH)
                 self.repl.enter(timeout=self.timeout)
         except ReplError as e:
+            more = self._listen() if e.received else b""
+            if more:  # it goes on printing unasked: a program that does not stop
+                raise TargetError(
+                    f"{self.name} keeps printing and does not stop for Ctrl-C (it sent "
+                    f"{more[-60:]!r}): the program on it may have turned Ctrl-C off with "
+                    "micropython.kbd_intr(-1), or be stuck; press the board's reset button "
+                    "(or unplug it) and try again. (Not a MicroPython board? For a LEGO hub "
+                    "with Pybricks use --pybricks.)") from e
             if e.received:
                 why = (f"{self.name} answered but not like a MicroPython board "
                        f"(got {e.received[-60:]!r})")
@@ -110,6 +118,17 @@ class MicroPythonBoard:
                 f"{why}. Is it a MicroPython board? For a LEGO hub with Pybricks use "
                 "--pybricks. If a program on it ignores Ctrl-C, press the board's reset "
                 "button (or unplug it) and try again.") from e
+
+    def _listen(self, seconds: float = 0.5) -> bytes:
+        """What the board sends within ``seconds`` while robokit sends nothing."""
+        got = bytearray()
+        deadline = time.monotonic() + seconds
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                got += self.link.read(4096, left)
+        except LinkError:
+            pass
+        return bytes(got)
 
     def close(self) -> None:
         try:
