@@ -11,6 +11,8 @@ from robokit.config import standard_rover
 from robokit.devices import (
     Color,
     ColorSensor,
+    Direction,
+    DriveBase,
     ForceSensor,
     Icon,
     Motor,
@@ -203,3 +205,52 @@ def test_force_sensor_pressed_checks_its_threshold(brick):
         with pytest.raises(UsageError, match=r"^force must be"):
             fs.pressed(bad)  # was a TypeError ('>=' not supported...), NaN always False
     assert fs.pressed(0) is True and fs.pressed(3) is False
+
+
+# -- DriveBase: the axes' speed limits ------------------------------------------------------
+
+
+def _peak_while(db: DriveBase, command) -> tuple[int, int, int]:
+    """(ms the command took, its highest |drive speed| mm/s, highest |turn rate| deg/s)."""
+    peak = [0, 0]
+
+    async def watch() -> None:
+        while True:
+            s = db.state()
+            peak[0] = max(peak[0], abs(s[1]))
+            peak[1] = max(peak[1], abs(s[3]))
+            await wait(10)
+
+    async def main() -> None:
+        await multitask(command(), watch(), race=True)
+
+    sw = StopWatch()
+    run_task(main())
+    return sw.time(), peak[0], peak[1]
+
+
+def test_straight_and_turn_keep_to_the_axes_speed_limits(brick):
+    # docs/control.md: a move's speed is never more than limits()' speed.  drive() kept to
+    # distance_control.limits(speed=50), but straight(500) still peaked at 203 mm/s (the
+    # settings' 195) and turn(180) at 174 deg/s under heading_control.limits(speed=30).
+    db = DriveBase(Motor(Port.A, Direction.COUNTERCLOCKWISE), Motor(Port.B), 56, 112)
+    assert db.settings()[0] == 195 and db.settings()[2] == 167
+    db.distance_control.limits(speed=50)
+    db.heading_control.limits(speed=30)
+    ms, speed, _rate = _peak_while(db, lambda: db.straight(300))
+    assert speed <= 60  # measured: the reference keeps to 50, the wheels overshoot a little
+    assert ms >= 300 / 50 * 1000
+    assert db.distance() == pytest.approx(300, abs=1)
+    ms, _speed, rate = _peak_while(db, lambda: db.turn(90))
+    assert rate <= 36
+    assert ms >= 90 / 30 * 1000
+    assert db.angle() == pytest.approx(90, abs=1)
+    # an arc: both axes within their limits, still on its circle
+    ms, speed, rate = _peak_while(db, lambda: db.arc(200, angle=90))
+    assert speed <= 60 and rate <= 36
+    assert db.angle() == pytest.approx(180, abs=1)
+    # with the limits above the settings, the settings' speeds as before
+    db.distance_control.limits(speed=400)
+    db.heading_control.limits(speed=400)
+    ms, speed, _rate = _peak_while(db, lambda: db.straight(500))
+    assert 190 <= speed <= 205

@@ -249,10 +249,15 @@ class DriveBase:
         target_h = ch.relative_base(now, xh) + heading_counts
         xd0, vd0 = cd.start_state(now, xd, vd)
         xh0, vh0 = ch.start_state(now, xh, vh)
-        td = position(now, xd0, vd0, target_d, self._straight_speed, self._straight_acc,
-                      self._straight_dec, keep)
-        th = position(now, xh0, vh0, target_h, self._turn_rate, self._turn_acc,
-                      self._turn_dec, keep)
+        # settings()' speeds, never above the axes' limits() (which may be set lower)
+        sd = self._straight_speed
+        if sd > cd.speed_max:
+            sd = cd.speed_max
+        sh = self._turn_rate
+        if sh > ch.speed_max:
+            sh = ch.speed_max
+        td = position(now, xd0, vd0, target_d, sd, self._straight_acc, self._straight_dec, keep)
+        th = position(now, xh0, vh0, target_h, sh, self._turn_acc, self._turn_dec, keep)
         # The slower axis leads; the other is stretched to the same phase times.
         if td.d3 >= th.d3:
             th = stretched(now, xh0, vh0, target_h, td.d1, td.d2 - td.d1, td.d3 - td.d2, keep)
