@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import invoke
 
-from robokit.compiler.stdnames import MISSING_BUILTINS, NAMES
+from robokit.compiler.stdnames import MISSING_BUILTINS, NAMES, STR_ONLY
 from robokit.virtual.mpvm import micropython_path
 
 
@@ -131,4 +131,25 @@ def test_a_second_thread_is_refused_in_the_simulator_only(tmp_path: Path) -> Non
             "board) runs a program as one thread on its simulated clock") in err
     assert "multitask/run_task" in err
     code, err = check(tmp_path, text, "--target", "micropython")
+    assert code == 0, err
+
+
+@pytest.mark.skipif(micropython_path() is None,
+                    reason="MicroPython's unix port (micropython) is not installed")
+def test_the_str_methods_are_missing_in_micropython_only() -> None:
+    out = subprocess.run([str(micropython_path()), "-c", "for n in dir(''): print(n)"],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    assert not set(STR_ONLY) & set(out.split())
+    assert all(hasattr("", name) for name in STR_ONLY)
+
+
+def test_str_methods_micropython_lacks_are_refused_unless_the_module_defines_them(
+        tmp_path: Path) -> None:
+    code, err = check(tmp_path, "d = 42\nprint(str(d).rjust(5))\n")
+    assert code == 2
+    assert ("main.py:2: .rjust(): MicroPython's str has no rjust (the simulator's strings are "
+            "CPython's, a brick's are not); pad with an f-string: f'{s:>10}'") in err
+    assert "    print(str(d).rjust(5))\n                ^" in err  # the caret at the dot
+    code, err = check(tmp_path, "class Pad:\n    def rjust(self, n):\n        return n\n"
+                                "print(Pad().rjust(3))\n")
     assert code == 0, err

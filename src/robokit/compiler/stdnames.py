@@ -85,6 +85,29 @@ MISSING_BUILTINS: dict[str, str] = {
     "RuntimeWarning": "print a message instead of a warning",
 }
 
+#: Methods of CPython's str that MicroPython's str lacks, whose names nothing else a robot
+#: program uses is likely to have (so ``anything.rjust(5)`` is taken for a string's), with
+#: what to write instead.
+STR_ONLY: dict[str, str] = {
+    "ljust": "pad with an f-string: f'{s:<10}'",
+    "rjust": "pad with an f-string: f'{s:>10}'",
+    "zfill": "pad with an f-string: f'{n:05d}' (a number) or f'{s:0>5}' (a string)",
+    "removeprefix": "write s[len(p):] if s.startswith(p) else s",
+    "removesuffix": "write s[:-len(x)] if x and s.endswith(x) else s",
+    "capitalize": "write s[:1].upper() + s[1:].lower()",
+    "casefold": "use lower()",
+    "swapcase": "build it from upper() and lower()",
+    "expandtabs": "use replace('\\t', '    ')",
+    "format_map": "use format(**mapping)",
+    "isalnum": "test isalpha() or isdigit()",
+    "isnumeric": "use isdigit()",
+    "isdecimal": "use isdigit()",
+    "isidentifier": "test the characters with isalpha() and isdigit()",
+    "isprintable": "compare the characters' ord() with 32 and 127",
+    "isascii": "test all(ord(c) < 128 for c in s)",
+    "istitle": "compare with the words' [:1].upper()",
+}
+
 #: MicroPython's older names of the same modules.
 _U_NAMES = {"u" + name: name for name in NAMES}
 
@@ -111,9 +134,10 @@ _INSTEAD = {
 def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
     """Each use in ``mod`` of a name that MicroPython's module lacks: ``math.hypot(...)``
     after ``import math`` (or ``umath``, ``import math as m``), and ``from math import
-    hypot``; and of a builtin it lacks (``format``, ``FileNotFoundError``: see
-    :data:`MISSING_BUILTINS`) that the module does not define itself. Not inside a
-    ``try`` that catches the error it raises on a brick."""
+    hypot``; of a builtin it lacks (``format``, ``FileNotFoundError``: see
+    :data:`MISSING_BUILTINS`) and of a str method it lacks (``s.rjust(5)``: see
+    :data:`STR_ONLY`), either not defined by the module itself. Not inside a ``try``
+    that catches the error it raises on a brick."""
     lines = mod.source.decode("utf-8", "replace").splitlines()
     out: list[Finding] = []
 
@@ -155,6 +179,17 @@ def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
         of = bound.get(value.id)
         if of is not None and not use.attr.startswith("_") and use.attr not in NAMES[of]:
             add(use, of, use.attr, value.id)
+    for use in walker.methods:
+        if use.attr not in walker.rebound:  # (not a method the module defines itself)
+            line = use.lineno
+            at = use.col_offset  # (the caret under the dot, when it is on that line)
+            if use.end_lineno == line and use.end_col_offset is not None:
+                at = use.end_col_offset - len(use.attr) - 1
+            out.append(Finding(
+                mod.relpath, line, at,
+                f".{use.attr}(): MicroPython's str has no {use.attr} (the simulator's "
+                f"strings are CPython's, a brick's are not); {STR_ONLY[use.attr]}",
+                lines[line - 1] if 0 < line <= len(lines) else ""))
     if not walker.star:  # (names a ``from x import *`` brings are not known here)
         for name in walker.names:
             if name.id in MISSING_BUILTINS and name.id not in walker.rebound and \
@@ -183,6 +218,8 @@ class _Walker(ast.NodeVisitor):
         self.attributes: list[ast.Attribute] = []
         #: The names read outside such a ``try`` (a builtin MicroPython lacks, say).
         self.names: list[ast.Name] = []
+        #: ``x.rjust`` and the like (:data:`STR_ONLY`) read outside such a ``try``.
+        self.methods: list[ast.Attribute] = []
         self.rebound: set[str] = set()  # assigned, defined, parameters
         self.imported: set[str] = set()
         self.star = False  # a ``from x import *``
@@ -201,9 +238,11 @@ class _Walker(ast.NodeVisitor):
             self.imported.add(a.asname or a.name)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if isinstance(node.value, ast.Name) and isinstance(node.ctx, ast.Load) and \
-                not self._guarded:
-            self.attributes.append(node)
+        if isinstance(node.ctx, ast.Load) and not self._guarded:
+            if isinstance(node.value, ast.Name):
+                self.attributes.append(node)
+            if node.attr in STR_ONLY:
+                self.methods.append(node)
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
