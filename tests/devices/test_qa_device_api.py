@@ -254,3 +254,36 @@ def test_straight_and_turn_keep_to_the_axes_speed_limits(brick):
     db.heading_control.limits(speed=400)
     ms, speed, _rate = _peak_while(db, lambda: db.straight(500))
     assert 190 <= speed <= 205
+
+
+def test_drive_base_accelerations_are_the_axes_limits(brick):
+    # As in Pybricks, settings()' accelerations and the axes' limits() are one setting.
+    # distance_control.limits(acceleration=100) was taken, read back, and changed nothing:
+    # straight(300) took 1.7 s either way (3.5 s with settings(straight_acceleration=100)).
+    db = DriveBase(Motor(Port.A, Direction.COUNTERCLOCKWISE), Motor(Port.B), 56, 112)
+    assert db.settings() == (195, 977, 167, 1000)
+    assert db.distance_control.limits()[1] == 977
+    assert db.heading_control.limits()[1] == 1000
+    sw = StopWatch()
+    db.straight(300)
+    quick = sw.time()
+    db.distance_control.limits(acceleration=100)
+    assert db.settings()[1] == 100
+    sw.reset()
+    db.straight(300)
+    assert sw.time() > 1.8 * quick  # 300 mm at 100 mm/s² cannot reach 195 mm/s
+    db.settings(straight_acceleration=(977, 200), turn_acceleration=250)
+    assert db.distance_control.limits()[1] == (977, 200)
+    assert db.heading_control.limits()[1] == 250
+    sw.reset()
+    db.turn(90)
+    slow_turn = sw.time()
+    db.heading_control.limits(acceleration=1000)
+    sw.reset()
+    db.turn(90)
+    assert sw.time() < 0.8 * slow_turn
+    # drive() ramps at the axes' acceleration too
+    db.distance_control.limits(acceleration=100)
+    db.drive(200, 0)
+    wait(1000)
+    assert db.state()[1] == pytest.approx(100, abs=10)

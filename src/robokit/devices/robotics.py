@@ -81,14 +81,12 @@ class DriveBase:
         self.distance_control = _axis_control(left_motor, self._kd, "mm", 1.0)
         #: PID control of the heading (deg); Pybricks allows it twice the torque.
         self.heading_control = _axis_control(left_motor, self._kh, "deg", 2.0)
+        # The settings' accelerations are the axes' own (distance_control.limits() and
+        # settings() read and set the same numbers, as in Pybricks); the speeds are the
+        # moves' default speeds, below the axes' speed limits.
         top = left_motor.control.speed_max
-        acc = left_motor.control.accel
         self._straight_speed = STRAIGHT_SPEED_FRACTION * top
-        self._straight_acc = acc
-        self._straight_dec = acc
         self._turn_rate = TURN_RATE_FRACTION * top
-        self._turn_acc = acc
-        self._turn_dec = acc
         self._gyro = False
         self._gyro_offset = 0.0
         self._off_d = 0.0
@@ -256,8 +254,8 @@ class DriveBase:
         sh = self._turn_rate
         if sh > ch.speed_max:
             sh = ch.speed_max
-        td = position(now, xd0, vd0, target_d, sd, self._straight_acc, self._straight_dec, keep)
-        th = position(now, xh0, vh0, target_h, sh, self._turn_acc, self._turn_dec, keep)
+        td = position(now, xd0, vd0, target_d, sd, cd.accel, cd.decel, keep)
+        th = position(now, xh0, vh0, target_h, sh, ch.accel, ch.decel, keep)
         # The slower axis leads; the other is stretched to the same phase times.
         if td.d3 >= th.d3:
             th = stretched(now, xh0, vh0, target_h, td.d1, td.d2 - td.d1, td.d3 - td.d2, keep)
@@ -361,16 +359,17 @@ class DriveBase:
         now, xd, vd, xh, vh = self._measure()
         xd0, vd0 = cd.start_state(now, xd, vd)
         xh0, vh0 = ch.start_state(now, xh, vh)
-        self._go(now, forever(now, xd0, vd0, sd, self._straight_acc, self._straight_dec),
-                 forever(now, xh0, vh0, sh, self._turn_acc, self._turn_dec), SPEED, NONE)
+        self._go(now, forever(now, xd0, vd0, sd, cd.accel, cd.decel),
+                 forever(now, xh0, vh0, sh, ch.accel, ch.decel), SPEED, NONE)
         self._note_repeat(sd, sh, speed, turn_rate)
 
     def _restart(self, now, sd, sh, speed, turn_rate):
         """drive() while already driving: new speeds from the running references (the
         trajectories change in place)."""
-        self.distance_control.respeed(now, 0.0, 0.0, sd, self._straight_acc,
-                                      self._straight_dec)
-        self.heading_control.respeed(now, 0.0, 0.0, sh, self._turn_acc, self._turn_dec)
+        cd = self.distance_control
+        ch = self.heading_control
+        cd.respeed(now, 0.0, 0.0, sd, cd.accel, cd.decel)
+        ch.respeed(now, 0.0, 0.0, sh, ch.accel, ch.decel)
         self._note_repeat(sd, sh, speed, turn_rate)
 
     def _note_repeat(self, sd, sh, speed, turn_rate):
@@ -452,17 +451,19 @@ class DriveBase:
         """Get or set the speeds and accelerations of straight/turn/curve/arc:
         ``straight_speed`` mm/s, ``straight_acceleration`` mm/s², ``turn_rate``
         deg/s, ``turn_acceleration`` deg/s² (accelerations may be tuples
-        ``(acceleration, deceleration)``).  No arguments: the four current values."""
+        ``(acceleration, deceleration)``).  No arguments: the four current values.
+        The accelerations are the axes' (``distance_control.limits()`` and
+        ``heading_control.limits()`` give and set the same), drive() uses them too."""
         kd = self._kd
         kh = self._kh
+        cd = self.distance_control
+        ch = self.heading_control
         if straight_speed is None and straight_acceleration is None and turn_rate is None \
                 and turn_acceleration is None:
             return (round_int(self._straight_speed / kd),
-                    accel_out(self._straight_acc / kd, self._straight_dec / kd),
+                    accel_out(cd.accel / kd, cd.decel / kd),
                     round_int(self._turn_rate / kh),
-                    accel_out(self._turn_acc / kh, self._turn_dec / kh))
-        cd = self.distance_control
-        ch = self.heading_control
+                    accel_out(ch.accel / kh, ch.decel / kh))
         # Pybricks: "speed and rate values are treated as absolute".
         straight_speed, turn_rate = _absolute(straight_speed), _absolute(turn_rate)
         if straight_speed is not None:
@@ -478,13 +479,13 @@ class DriveBase:
         if straight_speed is not None:
             self._straight_speed = ss
         if straight_acceleration is not None:
-            self._straight_acc = sa[0] * kd
-            self._straight_dec = sa[1] * kd
+            cd.accel = sa[0] * kd
+            cd.decel = sa[1] * kd
         if turn_rate is not None:
             self._turn_rate = tr
         if turn_acceleration is not None:
-            self._turn_acc = ta[0] * kh
-            self._turn_dec = ta[1] * kh
+            ch.accel = ta[0] * kh
+            ch.decel = ta[1] * kh
         return None
 
     def __repr__(self):
