@@ -287,3 +287,23 @@ def test_drive_base_accelerations_are_the_axes_limits(brick):
     db.drive(200, 0)
     wait(1000)
     assert db.state()[1] == pytest.approx(100, abs=10)
+
+
+def test_resetting_a_wheel_angle_stops_the_drive_base_instead_of_swerving(brick):
+    # The drive base saw the wheel jump back 78 mm worth of degrees and steered to undo it:
+    # straight(500) ended 40 degrees off course.  As any command of its own, a wheel's
+    # reset_angle makes the drive base let go (Pybricks stops the servo's parent too).
+    left = Motor(Port.A, Direction.COUNTERCLOCKWISE)
+    db = DriveBase(left, Motor(Port.B), 56, 112)
+    db.straight(500, wait=False)
+    wait(500)
+    assert not db.done()
+    left.reset_angle(0)
+    assert db.done()
+    assert brick.motor_sim("A").mode == "coast" and brick.motor_sim("B").mode == "coast"
+    wait(2000)
+    _x, _y, heading = brick.pose()
+    assert abs(heading - brick.start_pose[2]) < 2
+    assert left.angle() < 200  # read from the reset: it rolled to a stop
+    db.straight(100)  # and the drive base drives again when told
+    assert db.done()

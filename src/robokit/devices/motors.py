@@ -485,8 +485,12 @@ class Motor(DCMotor):
 
     def reset_angle(self, angle=None):
         """Make the current position read ``angle`` degrees (None: the absolute
-        position, -180..179).  A hold or move in progress keeps its physical goal."""
+        position, -180..179).  A hold or move in progress keeps its physical goal; a
+        drive base using the motor lets go (both wheels coast), as in Pybricks, which
+        would otherwise see the wheel jump and steer to undo it."""
         self._check_open()
+        if self._parent is not None:
+            self._parent._child_command()
         hal = self._hal
         raw = hal.motor_state(self._port)[0]
         if angle is None:
