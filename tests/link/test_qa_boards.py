@@ -346,3 +346,14 @@ def test_a_board_whose_program_prints_and_ignores_ctrl_c_is_not_called_a_foreign
                            "for Ctrl-C (it sent b'")
     assert "still going" in last and "micropython.kbd_intr(-1)" in last
     assert "reset button" in last
+
+
+def test_robokit_robot_prints_the_robot_of_a_board_file(tmp_path: Path) -> None:
+    """bricks.md's way for a kit robokit does not ship (`robokit board new my_car`, then
+    install --board my_car.py) left no way to get a robot.toml that fits it."""
+    f = _board_file(tmp_path)
+    r = CliRunner().invoke(main, ["robot", str(f)])
+    assert r.exit_code == 0, r.output
+    robot = check_config(tomllib.loads(r.output), source="robot.toml")
+    assert check_robot(load_board(f), robot) == []
+    assert {d["port"] for d in robot["devices"].values()} == set(load_board(f)["ports"])

@@ -21,11 +21,11 @@ from ._output import PATH
               help="List the robot files robokit ships (for --robot NAME).")
 def robot(name: str | None, program: Path | None, listing: bool) -> None:
     """Print a robot as robot.toml: NAME, one robokit ships for a common LEGO model
-    (--list names them; `robokit run PROGRAM --robot NAME` runs on it) or a robot kit
-    (`robokit board list` names them: the kit's motors and sensors as its board file
-    has them), or the robot fitted to a Pybricks PROGRAM (--from; the robot it runs on in
-    the simulator when it has no robot.toml).  Save it beside the program as robot.toml
-    to edit it."""
+    (--list names them; `robokit run PROGRAM --robot NAME` runs on it), a robot kit
+    (`robokit board list` names them) or a board file (my_car.py, from `robokit board
+    new`): the kit's motors and sensors as its board file has them; or the robot fitted
+    to a Pybricks PROGRAM (--from; the robot it runs on in the simulator when it has no
+    robot.toml).  Save it beside the program as robot.toml to edit it."""
     from ..config import builtin_robot_file, builtin_robots, load_robot
     from ..kits import list_boards
 
@@ -38,7 +38,7 @@ def robot(name: str | None, program: Path | None, listing: bool) -> None:
             click.echo(f"{n:22} {cfg['name']} ({cfg['hub']['type']})")
         return
     if name is not None:
-        if name in list_boards():
+        if name in list_boards() or name.endswith(".py"):  # a kit, or a board file
             from ..kits import load_board, robot_toml_for
 
             click.echo(robot_toml_for(load_board(name)), nl=False)
