@@ -307,3 +307,17 @@ def test_resetting_a_wheel_angle_stops_the_drive_base_instead_of_swerving(brick)
     assert left.angle() < 200  # read from the reset: it rolled to a stop
     db.straight(100)  # and the drive base drives again when told
     assert db.done()
+
+
+def test_a_refused_motor_leaves_the_port_free(brick):
+    # Motor(port, profile="a") took the port before it checked the profile: the next
+    # Motor on that port (robot.arm too) failed with "AttributeError: 'Motor' object has
+    # no attribute 'control'" from the half-made one.
+    for bad in ({"profile": "a"}, {"profile": 0}, {"gears": [12]},
+                {"positive_direction": "cw"}):
+        with pytest.raises(UsageError):
+            Motor(Port.F, **bad)
+        arm = Motor(Port.F)
+        arm.run_target(500, 45)
+        assert arm.angle() == pytest.approx(45, abs=3)
+    assert Motor(Port.F, profile=10).control.target_tolerances()[1] == 10

@@ -329,6 +329,10 @@ class Motor(DCMotor):
     def __init__(self, port, positive_direction=Direction.CLOCKWISE, gears=None,
                  reset_angle=True, profile=None):
         ratio = gear_ratio(gears)
+        # Every argument checked before the port is taken: a refused Motor(...) must not
+        # leave a half-made motor owning the port.
+        if profile is not None:
+            profile = in_range(profile, "profile", 1, 360, "deg")
         self._open(port, "Motor", positive_direction)
         p = self._params
         self._ratio = ratio
@@ -340,9 +344,7 @@ class Motor(DCMotor):
         self._ke = p["mv_per_dps"]
         self._fric_mv = p["friction"] * p["mv_per_mnm"]
         self._vlim = self._max_mv
-        tol = p["profile"]
-        if profile is not None:
-            tol = in_range(profile, "profile", 1, 360, "deg")
+        tol = p["profile"] if profile is None else profile
         rated = float(p["rated_speed"])
         # The controller works in motor degrees; gears only change the user's scale.
         self.control = Control(
