@@ -321,3 +321,24 @@ def test_a_refused_motor_leaves_the_port_free(brick):
         arm.run_target(500, 45)
         assert arm.angle() == pytest.approx(45, abs=3)
     assert Motor(Port.F, profile=10).control.target_tolerances()[1] == 10
+
+
+def test_two_drive_bases_on_the_same_wheels_take_turns(brick):
+    # robot.drive_base and a DriveBase of one's own on the same motors: the second took the
+    # wheels without the first letting go, so both drove them at once (straight(500) of
+    # the first stopped at 19 mm, fighting the other's hold, and never reported done).
+    left = Motor(Port.A, Direction.COUNTERCLOCKWISE)
+    right = Motor(Port.B)
+    first = DriveBase(left, right, 56, 112)
+    second = DriveBase(left, right, 56, 112)
+    first.straight(500, wait=False)
+    wait(200)
+    second.turn(90)
+    assert first.done()  # let go when the other took the wheels
+    assert second.angle() == pytest.approx(90, abs=1)
+    first.reset()
+    first.straight(200)  # and takes them back when told
+    assert first.distance() == pytest.approx(200, abs=2)
+    assert second.done()
+    wait(500)
+    assert first.distance() == pytest.approx(200, abs=2)  # nobody else drives them now

@@ -146,9 +146,15 @@ class DriveBase:
                 and not rm._closed)
 
     def _take_motors(self):
-        """Before a drive command: the motors stop their own control and serve us."""
+        """Before a drive command: the motors stop their own control and serve us; another
+        drive base on one of them lets go (as when one of its motors gets a command)."""
         for m in (self._left, self._right):
             m._check_open()
+            parent = m._parent
+            if parent is not self:
+                if parent is not None:
+                    parent._child_command()
+                m._parent = self
             m._repeat = None  # its own run() is over: a run() again starts anew
             if m.control.active:
                 m.control.stop()
