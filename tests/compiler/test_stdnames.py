@@ -153,3 +153,31 @@ def test_str_methods_micropython_lacks_are_refused_unless_the_module_defines_the
     code, err = check(tmp_path, "class Pad:\n    def rjust(self, n):\n        return n\n"
                                 "print(Pad().rjust(3))\n")
     assert code == 0, err
+
+
+def test_keywords_micropython_takes_only_by_position_are_refused(tmp_path: Path) -> None:
+    """int(s, base=2), s.split(',', maxsplit=1), round(x, ndigits=1): a TypeError on a
+    brick, where those arguments go by position only."""
+    code, err = check(tmp_path, "print(int('101', base=2))\n"
+                                "print('a,b,c'.split(',', maxsplit=1))\n"
+                                "print(sorted([2, 1], reverse=True), round(2.25, 1))\n")
+    assert code == 2
+    assert ("main.py:1: int(..., base=...): MicroPython's int() takes base only by position "
+            "(a TypeError on a brick; the simulator runs CPython's); pass it by position, "
+            "without 'base='") in err
+    assert "main.py:2: .split(..., maxsplit=...)" in err
+    assert "main.py:3" not in err  # sorted's reverse= and a positional ndigits are fine
+    code, err = check(tmp_path, "def round(x, ndigits=0):\n    return x\n"
+                                "print(round(2.5, ndigits=1))\n")
+    assert code == 0, err
+
+
+@pytest.mark.skipif(micropython_path() is None,
+                    reason="MicroPython's unix port (micropython) is not installed")
+@pytest.mark.parametrize("call", ["int('101', base=2)", "round(2.25, ndigits=1)",
+                                  "sum([1], start=2)", "'a,b'.split(',', maxsplit=1)",
+                                  "'a'.encode(encoding='utf-8')"])
+def test_those_keywords_are_a_type_error_in_micropython(call: str) -> None:
+    done = subprocess.run([str(micropython_path()), "-c", f"print({call})"],
+                          capture_output=True, text=True, timeout=30)
+    assert "TypeError" in done.stdout + done.stderr

@@ -616,7 +616,7 @@ def _scan_field(text: str, i: int, info: FStringInfo) -> int:
 
 
 #: Bump when the construct checks change (cached results would be stale).
-CHECKS_FORMAT = "2"
+CHECKS_FORMAT = "3"
 
 
 def check_constructs(mod: SourceModule, abi: str = "6.3",

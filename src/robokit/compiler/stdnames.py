@@ -108,6 +108,16 @@ STR_ONLY: dict[str, str] = {
     "istitle": "compare with the words' [:1].upper()",
 }
 
+#: Keyword arguments MicroPython's builtins take only by position (a TypeError there):
+#: the builtin's name, or ``.method`` for a method of str or bytes, -> the keywords.
+POSITIONAL_ONLY: dict[str, tuple[str, ...]] = {
+    "int": ("base",), "round": ("ndigits",), "sum": ("start",),
+    "str": ("encoding", "errors"), "bytes": ("encoding", "errors"),
+    "bytearray": ("encoding", "errors"),
+    ".split": ("sep", "maxsplit"), ".rsplit": ("sep", "maxsplit"),
+    ".encode": ("encoding", "errors"), ".decode": ("encoding", "errors"),
+}
+
 #: MicroPython's older names of the same modules.
 _U_NAMES = {"u" + name: name for name in NAMES}
 
@@ -190,6 +200,18 @@ def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
                 f".{use.attr}(): MicroPython's str has no {use.attr} (the simulator's "
                 f"strings are CPython's, a brick's are not); {STR_ONLY[use.attr]}",
                 lines[line - 1] if 0 < line <= len(lines) else ""))
+    for call, func, arg in walker.keywords:
+        if func.lstrip(".") in walker.rebound or (func[0] != "." and func in walker.imported):
+            continue  # the module's own function or method of that name
+        line = call.lineno
+        extra = (f" ({func}(None, 1) when there is no sep)"
+                 if func in (".split", ".rsplit") and arg == "maxsplit" else "")
+        out.append(Finding(
+            mod.relpath, line, call.col_offset,
+            f"{func}(..., {arg}=...): MicroPython's {func.lstrip('.')}() takes {arg} only by "
+            f"position (a TypeError on a brick; the simulator runs CPython's); pass it by "
+            f"position, without '{arg}='{extra}",
+            lines[line - 1] if 0 < line <= len(lines) else ""))
     if not walker.star:  # (names a ``from x import *`` brings are not known here)
         for name in walker.names:
             if name.id in MISSING_BUILTINS and name.id not in walker.rebound and \
@@ -220,6 +242,9 @@ class _Walker(ast.NodeVisitor):
         self.names: list[ast.Name] = []
         #: ``x.rjust`` and the like (:data:`STR_ONLY`) read outside such a ``try``.
         self.methods: list[ast.Attribute] = []
+        #: Calls passing by keyword what MicroPython takes by position only (the call,
+        #: the name as :data:`POSITIONAL_ONLY` has it, the keyword).
+        self.keywords: list[tuple[ast.Call, str, str]] = []
         self.rebound: set[str] = set()  # assigned, defined, parameters
         self.imported: set[str] = set()
         self.star = False  # a ``from x import *``
@@ -243,6 +268,15 @@ class _Walker(ast.NodeVisitor):
                 self.attributes.append(node)
             if node.attr in STR_ONLY:
                 self.methods.append(node)
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        f = node.func
+        name = (f.id if isinstance(f, ast.Name) else "." + f.attr
+                if isinstance(f, ast.Attribute) else "")
+        for kw in node.keywords if name in POSITIONAL_ONLY and not self._guarded else ():
+            if kw.arg in POSITIONAL_ONLY[name]:
+                self.keywords.append((node, name, kw.arg))
         self.generic_visit(node)
 
     def visit_Name(self, node: ast.Name) -> None:
