@@ -53,7 +53,7 @@ def setup() -> dict[str, Any]:
         c = {"kp_d": cd.kp, "kd_d": cd.kd, "tmax_d": cd.torque_max,
              "kp_h": ch.kp, "kd_h": ch.kd, "tmax_h": ch.torque_max,
              "counts_per_mm": db._kd, "counts_per_deg": db._kh,
-             "acc_d": db._straight_acc, "acc_h": db._turn_acc,
+             "acc_d": cd.accel, "acc_h": ch.accel,
              "r": lm._r, "ke": lm._ke, "fric_mv": lm._fric_mv,
              "vlim": min(lm._max_mv, brick.battery()[0])}
     m = brick._lm  # both wheels have the same motor model and load
