@@ -342,3 +342,25 @@ def test_two_drive_bases_on_the_same_wheels_take_turns(brick):
     assert second.done()
     wait(500)
     assert first.distance() == pytest.approx(200, abs=2)  # nobody else drives them now
+
+
+def test_the_absolute_position_is_the_shafts_after_any_reset(brick):
+    # A SPIKE motor's absolute position is marked on its shaft.  Here it was taken from
+    # the reading, so after reset_angle(0) a new Motor(port) (reset_angle=True) or
+    # reset_angle() read 0 where the shaft stood at 80 degrees.
+    arm = Motor(Port.F)  # the standard rover's arm, end stops at -100 and +100
+    arm.run_target(500, 80)
+    arm.reset_angle(0)
+    assert arm.angle() == 0
+    assert Motor(Port.F).angle() == pytest.approx(80, abs=1)  # read from the shaft
+    arm = Motor(Port.F)
+    arm.reset_angle(500)
+    arm.reset_angle()
+    assert arm.angle() == pytest.approx(80, abs=1)
+    arm.run_target(500, -30)
+    arm.reset_angle(1000)
+    assert Motor(Port.F).angle() == pytest.approx(-30, abs=1)
+    # without resets, the reading as before; the other way round a motor reads the same
+    back = Motor(Port.F, Direction.COUNTERCLOCKWISE)
+    assert back.angle() == pytest.approx(30, abs=1)
+    assert Motor(Port.F, reset_angle=False).angle() == pytest.approx(-30, abs=1)

@@ -272,12 +272,16 @@ def stretched(t0, x0, v0, target, t1, tc, t3, keep_going=False):
 class _Scheduler:
     """Ticks the active controllers of one HAL every LOOP_US."""
 
-    __slots__ = ("hal", "active", "owners")
+    __slots__ = ("hal", "active", "owners", "resets")
 
     def __init__(self, hal):
         self.hal = hal
         self.active = ()  # replaced, never mutated, so a tick can iterate it safely
         self.owners = {}  # port letter -> the object that drives it now
+        # port letter -> how far the motor's angle resets moved its reading (deg): the
+        # reading less this is the shaft's own angle, whose absolute position
+        # reset_angle() and Motor(reset_angle=True) read
+        self.resets = {}
 
     def tick(self, now):
         for c in self.active:

@@ -358,11 +358,23 @@ class Motor(DCMotor):
         if reset_angle:
             # Like SPIKE motors: start from the absolute position, -180..179 deg.
             raw = self._hal.motor_state(self._port)[0]
-            absolute = (raw + 180.0) % 360.0 - 180.0
+            absolute = self._absolute(raw)
             if absolute != raw:
-                self._hal.motor_reset_angle(self._port, absolute)
+                self._reset_raw(raw, absolute)
 
     # -- plumbing ------------------------------------------------------------------------
+    def _absolute(self, raw):
+        """The shaft's absolute position, -180..179 deg (motor side), for the reading
+        ``raw``: of the shaft's own angle, not of what earlier resets made it read."""
+        return (raw - self._sched.resets.get(self._port, 0.0) + 180.0) % 360.0 - 180.0
+
+    def _reset_raw(self, raw, new_raw):
+        """Make the reading ``raw`` read ``new_raw`` (motor side), and remember by how
+        much the reading moved."""
+        self._hal.motor_reset_angle(self._port, new_raw)
+        resets = self._sched.resets
+        resets[self._port] = resets.get(self._port, 0.0) + (new_raw - raw)
+
     def _displaced(self):
         self._repeat = None
         if self._parent is not None:
@@ -493,13 +505,12 @@ class Motor(DCMotor):
         self._check_open()
         if self._parent is not None:
             self._parent._child_command()
-        hal = self._hal
-        raw = hal.motor_state(self._port)[0]
+        raw = self._hal.motor_state(self._port)[0]
         if angle is None:
-            new_raw = (raw + 180.0) % 360.0 - 180.0
+            new_raw = self._absolute(raw)
         else:
             new_raw = self._sign * number(angle, "angle", "deg") * self._ratio
-        hal.motor_reset_angle(self._port, new_raw)
+        self._reset_raw(raw, new_raw)
         self.control.shift(self._sign * (new_raw - raw))
 
     # -- commands ----------------------------------------------------------------------------
