@@ -357,3 +357,195 @@ def test_robokit_robot_prints_the_robot_of_a_board_file(tmp_path: Path) -> None:
     robot = check_config(tomllib.loads(r.output), source="robot.toml")
     assert check_robot(load_board(f), robot) == []
     assert {d["port"] for d in robot["devices"].values()} == set(load_board(f)["ports"])
+
+
+def test_ctrl_c_during_an_upload_stops_it_and_leaves_the_board_ready(tmp_path: Path) -> None:
+    """Ctrl-C while `robokit upload` (a Brick) sends a program: the upload went on in its
+    worker thread while the interrupted caller closed the port, writing Ctrl-B into the
+    middle of a frame, so the board's upload receiver was left waiting inside a frame and
+    the next command had to end it first. Now the upload stops at the next frame (never
+    after the commit is sent), the receiver ends, and the board answers at once."""
+    import os
+    import signal
+
+    import robokit
+    from robokit.link.rawrepl import RawRepl
+    from robokit.link.serial_link import SerialLink
+
+    small = tmp_path / "small.py"
+    small.write_text("print('the previous program')\n")
+    big = tmp_path / "big.py"
+    big.write_text("".join(f"def f{i}(x):\n    return x * {i * 7919} + {i}\n"
+                           for i in range(400)) + "print('big')\n")
+    board = SimBoard(baudrate=115200)  # a serial line's pace: the upload takes a while
+    try:
+        port = board.serve_pty()
+        with robokit.connect(port) as brick:
+            brick.upload(small)
+        before = {p: v for p, v in board.files.items() if p.startswith("/robokit/")}
+        fired: list[int] = []
+
+        def progress(sent: int, total: int) -> None:
+            if not fired and sent >= total // 3:
+                fired.append(sent)
+                os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, as the terminal sends it
+
+        with pytest.raises(KeyboardInterrupt), robokit.connect(port) as brick:
+            brick.upload(big, progress)
+        assert fired
+        active = before["/robokit/active"].decode().strip()
+        assert board.files["/robokit/active"] == before["/robokit/active"]
+        assert {p: v for p, v in board.files.items()
+                if p.startswith(f"/robokit/slots/{active}/")} == {
+            p: v for p, v in before.items() if p.startswith(f"/robokit/slots/{active}/")}
+        link = SerialLink(port)
+        try:
+            repl = RawRepl(link)
+            repl.enter(timeout=1.0)  # no upload receiver left waiting inside a frame
+            assert repl.exec("print(6 * 7)", 2.0) == (b"42\r\n", b"")
+        finally:
+            link.close()
+    finally:
+        board.close()
+
+
+class _Recording:
+    """A byte link that passes everything through and keeps what went each way."""
+
+    def __init__(self, link: object) -> None:
+        self.link = link
+        self.sent: list[bytes] = []
+        self.got = bytearray()
+        self.acks_at_commit: list[int] = []
+
+    def write(self, data: bytes) -> None:
+        from robokit.link.upload import COMMIT, MAGIC
+
+        if data.startswith(MAGIC) and data[2:3] == COMMIT:
+            self.acks_at_commit.append(self.got.count(b"ok "))
+        self.sent.append(data)
+        self.link.write(data)  # type: ignore[attr-defined]
+
+    def read(self, n: int, timeout: float) -> bytes:
+        data: bytes = self.link.read(n, timeout)  # type: ignore[attr-defined]
+        self.got += data
+        return data
+
+
+def _two_programs(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from robokit.compiler.compile import compile_program
+
+    (tmp_path / "old.py").write_text("print('old')\n")
+    (tmp_path / "new.py").write_text("".join(f"X{i} = {i * 7919}\n" for i in range(600))
+                                     + "print('new')\n")
+    return (compile_program(tmp_path / "old.py", target="micropython"),
+            compile_program(tmp_path / "new.py", target="micropython"))
+
+
+def test_the_commit_goes_alone_after_every_frame_before_it_is_stored(tmp_path: Path) -> None:
+    """With frames sent ahead of their acknowledgements, the commit went out while the
+    frames before it were still being stored, so a Ctrl-C (or cancel) that came then could
+    no longer keep the old program. Now it is written once all of them are acknowledged."""
+    from robokit.link.rawrepl import RawRepl
+    from robokit.link.serial_link import SerialLink
+    from robokit.link.upload import plan_frames
+    from robokit.targets.micropython.upload import board_files, upload_bundle
+
+    _, new = _two_programs(tmp_path)
+    board = SimBoard()
+    try:
+        link = _Recording(SerialLink(board.serve_pty()))
+        upload_bundle(RawRepl(link), new)
+        frames = plan_frames(board_files(new), 2048)
+        assert link.acks_at_commit == [len(frames) - 1]
+    finally:
+        link.link.close()  # type: ignore[attr-defined]
+        board.close()
+
+
+@pytest.mark.parametrize("stop_after", [1, 3, "commit"])
+def test_a_cancelled_upload_keeps_the_previous_program_and_ends_the_receiver(
+        tmp_path: Path, stop_after: int | str) -> None:
+    """upload_bundle(cancel=): asked before each frame (a Brick sets it on Ctrl-C, from
+    its other thread); the upload ends as a failure that is not retried, the previous
+    program is untouched and the board's receiver has ended (its REPL answers at once)."""
+    from robokit.errors import UploadError
+    from robokit.link.rawrepl import RawRepl
+    from robokit.link.serial_link import SerialLink
+    from robokit.link.upload import COMMIT, MAGIC
+    from robokit.targets.micropython.upload import upload_bundle
+
+    old, new = _two_programs(tmp_path)
+    board = SimBoard()
+    try:
+        link = _Recording(SerialLink(board.serve_pty()))
+        repl = RawRepl(link)
+        upload_bundle(repl, old)
+        before = dict(board.files)
+        link.sent.clear()
+
+        def cancel() -> bool:
+            if stop_after == "commit":  # just before the commit would go
+                return _next_is_commit(link)
+            return sum(1 for d in link.sent if d.startswith(MAGIC)) >= int(stop_after)
+
+        with pytest.raises(UploadError) as caught:
+            upload_bundle(repl, new, cancel=cancel)
+        assert "the upload was interrupted" in str(caught.value)
+        assert "The previous program is still on the board and still active." in str(
+            caught.value)
+        assert caught.value.attempts == 1
+        assert not any(d.startswith(MAGIC) and d[2:3] == COMMIT for d in link.sent)
+        assert board.files["/robokit/active"] == before["/robokit/active"]
+        active = before["/robokit/active"].decode().strip()
+        slot = f"/robokit/slots/{active}/"
+        assert {p: v for p, v in board.files.items() if p.startswith(slot)} == {
+            p: v for p, v in before.items() if p.startswith(slot)}
+        fresh = RawRepl(link)
+        fresh.enter(timeout=1.0)
+        assert fresh.exec("print(6 * 7)", 2.0) == (b"42\r\n", b"")
+    finally:
+        link.link.close()  # type: ignore[attr-defined]
+        board.close()
+
+
+def _next_is_commit(link: _Recording) -> bool:
+    """Whether every frame but the commit has gone out (the commit is the next)."""
+    from robokit.link.upload import END, MAGIC
+
+    ends = [d for d in link.sent if d.startswith(MAGIC) and d[2:3] == END]
+    return len(ends) >= 2  # main.mpy's end and manifest.json's end: only the commit is left
+
+
+def test_ctrl_c_in_the_thread_that_uploads_ends_the_receiver(tmp_path: Path) -> None:
+    """Ctrl-C (KeyboardInterrupt) while upload_bundle runs in the caller's thread, as in
+    `robokit install` or a script: the board's receiver, for which Ctrl-C is data, was
+    left waiting for the rest of a frame, and the next command found a board answering
+    'ok 4' instead of the raw REPL. Now it is made to end, as after a failure."""
+    from robokit.link.rawrepl import RawRepl
+    from robokit.link.serial_link import SerialLink
+    from robokit.targets.micropython.upload import upload_bundle
+
+    old, new = _two_programs(tmp_path)
+    board = SimBoard()
+    try:
+        port = board.serve_pty()
+        link = SerialLink(port)
+        upload_bundle(RawRepl(link), old)
+        before = dict(board.files)
+
+        def progress(sent: int, total: int) -> None:
+            if sent > 4000:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            upload_bundle(RawRepl(link), new, progress)
+        link.close()
+        assert board.files["/robokit/active"] == before["/robokit/active"]
+        link = SerialLink(port)  # the next command
+        repl = RawRepl(link)
+        repl.enter(timeout=1.0)
+        assert repl.exec("print(6 * 7)", 2.0) == (b"42\r\n", b"")
+        link.close()
+    finally:
+        board.close()

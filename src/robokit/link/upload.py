@@ -141,8 +141,8 @@ class _Attempt:
 
     def run(self, repl: RawRepl, code: str, frames: list[tuple[bytes, bytes]], total: int,
             progress: Callable[[int, int], None] | None, timeout: float,
-            window: int, ready: Collection[str], notes: dict[str, str] | None = None
-            ) -> None:
+            window: int, ready: Collection[str], notes: dict[str, str] | None = None,
+            cancel: Callable[[], bool] | None = None) -> None:
         repl.start(code, timeout)
         self.receiver_ended = False
         word, slot = _line(repl, timeout, notes)
@@ -169,6 +169,10 @@ class _Attempt:
             while sent < len(frames) and (sent == acked or (
                     sent - acked < MAX_IN_FLIGHT
                     and sum(map(len, wire[acked:sent + 1])) <= budget)):
+                if frames[sent][0] == COMMIT and sent != acked:
+                    break  # the commit goes alone, once every frame before it is stored
+                if cancel is not None and cancel():
+                    raise UploadError("the upload was interrupted")
                 repl.link.write(wire[sent])
                 self.committing = self.committing or frames[sent][0] == COMMIT
                 sent += 1
@@ -214,7 +218,8 @@ def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple
                 progress: Callable[[int, int], None] | None = None, *,
                 timeout: float = TIMEOUT, retries: int = RETRIES, window: int = WINDOW,
                 ready: Collection[str] = ("a", "b"), recover: float | None = None,
-                notes: dict[str, str] | None = None) -> UploadResult:
+                notes: dict[str, str] | None = None,
+                cancel: Callable[[], bool] | None = None) -> UploadResult:
     """Run the receiver ``code`` on the board (a callable: asked each attempt) and send it
     ``frames`` (``robokit.protocols.upload.plan_frames``), all or nothing.
 
@@ -234,6 +239,13 @@ def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple
     before ``ready`` (each attempt's override the last's); the caller can word its message
     from them (a program upload: which slot was active before, ``None`` for none).
 
+    ``cancel``: asked before each frame is written (another thread sets what it reads);
+    True ends the upload as a failure that is not retried ("the upload was interrupted").
+    The commit frame is written alone, once every frame before it is acknowledged, so a
+    cancel (or Ctrl-C) that comes before it leaves the board as it was. On Ctrl-C
+    (``KeyboardInterrupt`` in this thread) the receiver is made to end, as after a
+    failure, and the interrupt goes on.
+
     Raises ``UploadError`` with the last attempt's reason as its message and ``attempts``,
     ``sent`` and ``stage`` set (the caller words the final message)."""
     if retries < 0:
@@ -248,7 +260,12 @@ def send_frames(repl: RawRepl, code: str | Callable[[], str], frames: list[tuple
         state = _Attempt()
         try:
             state.run(repl, code() if callable(code) else code, frames, total, progress,
-                      timeout, window, ready, notes)
+                      timeout, window, ready, notes, cancel)
+        except KeyboardInterrupt:
+            # The receiver (Ctrl-C is data to it) must end, removing the partial slot: the
+            # board keeps what it had, and its REPL takes the next command.
+            _recover(repl, state.receiver_ended, RECOVER if recover is None else recover)
+            raise
         except (UploadError, ReplError, LinkError) as e:
             _recover(repl, state.receiver_ended, RECOVER if recover is None else recover)
             transient = isinstance(e, ReplError) or (isinstance(e, UploadError) and e.transient)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -84,6 +85,8 @@ class MicroPythonBoard:
         self._stop_sent = 0.0
         self._stop_tries = 0
         self._info: BrickInfo | None = None
+        #: Set from another thread to stop an upload before its commit (Ctrl-C on a Brick).
+        self.cancel = threading.Event()
 
     # -- connection ------------------------------------------------------------------------
 
@@ -243,7 +246,8 @@ class MicroPythonBoard:
             raise TargetError(f"{bundle.program!r} needs {size:,} bytes but {self.name} has "
                               f"{limit:,} bytes of flash free: delete files from the board "
                               "or make the program smaller")
-        result = upload_bundle(self.repl, bundle, progress, timeout=self.timeout)
+        result = upload_bundle(self.repl, bundle, progress, timeout=self.timeout,
+                               cancel=self.cancel.is_set)
         self.bundle = bundle
         self.project_dir = project_dir
         return result
@@ -355,6 +359,7 @@ class MicroPythonTarget(Target):
         self.timeout = timeout
         self.board: MicroPythonBoard | None = None
         self._lines: list[str] = []
+        self._upload: asyncio.Future[Any] | None = None  # the upload's worker thread
 
     def _b(self) -> MicroPythonBoard:
         if self.board is None:
@@ -375,15 +380,40 @@ class MicroPythonTarget(Target):
 
     async def disconnect(self) -> None:
         if self.board is not None:
+            await self._upload_ended()
             await asyncio.to_thread(self.board.close)
             self.board = None
+
+    async def _upload_ended(self) -> None:
+        """An upload whose caller was interrupted goes on in its thread: stop it before
+        its commit and wait until it has left the board as it was (its receiver ended),
+        so that nothing else writes to the link meanwhile."""
+        pending = self._upload
+        if pending is None or pending.done() or self.board is None:
+            return
+        self.board.cancel.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(pending), self.timeout * 2 + 5.0)
+        except BaseException:  # noqa: BLE001 - its outcome was the interrupted caller's
+            pass
 
     async def info(self) -> BrickInfo:
         return await asyncio.to_thread(self._b().info)
 
     async def upload(self, bundle: Bundle, progress: ProgressFn | None = None,
                      project_dir: Path | None = None) -> None:
-        await asyncio.to_thread(self._b().upload, bundle, progress, project_dir)
+        board = self._b()
+        board.cancel.clear()
+        work = asyncio.ensure_future(asyncio.to_thread(board.upload, bundle, progress,
+                                                       project_dir))
+        self._upload = work
+        # Its outcome is looked at here, or (when its caller was interrupted) not at all.
+        work.add_done_callback(lambda done: done.cancelled() or done.exception())
+        try:
+            await asyncio.shield(work)
+        except asyncio.CancelledError:  # the caller gave up (Ctrl-C): stop before the commit
+            board.cancel.set()
+            raise
 
     async def robots_made(self) -> int | None:
         return await asyncio.to_thread(self._b().robots_made)

@@ -100,7 +100,8 @@ def upload_bundle(repl: RawRepl, bundle: Bundle,
                   progress: Callable[[int, int], None] | None = None, *,
                   chunk: int = CHUNK, timeout: float = TIMEOUT,
                   retries: int = RETRIES, window: int = WINDOW,
-                  recover: float | None = None) -> UploadResult:
+                  recover: float | None = None,
+                  cancel: Callable[[], bool] | None = None) -> UploadResult:
     """Store ``bundle`` (its .mpy modules and a manifest) in the board's inactive program
     slot and make that slot active, all or nothing.
 
@@ -113,7 +114,9 @@ def upload_bundle(repl: RawRepl, bundle: Bundle,
     the raw REPL is entered again, the receiver sent again, the inactive slot emptied and
     written again. A link that is gone (the port vanished) is not retried; nor is a refusal
     (a wrong hash, a full filesystem) or a frame damaged on every resend.
-    ``UploadResult.attempts`` says how many it took.
+    ``UploadResult.attempts`` says how many it took. ``cancel``: see
+    ``robokit.link.upload.send_frames`` (a cancel before the commit leaves the board's
+    program as it was: an ``UploadError`` saying the upload was interrupted).
 
     Raises ``BundleError`` for a bundle not built for MicroPython, ``UploadError`` (a
     ``LinkError``) when the upload fails: the message is one line; the previous program is
@@ -133,7 +136,7 @@ def upload_bundle(repl: RawRepl, bundle: Bundle,
     try:
         return send_frames(repl, lambda: receiver_source(UPLOAD_CALL), frames, progress,
                            timeout=timeout, retries=retries, window=window, recover=recover,
-                           notes=notes)
+                           notes=notes, cancel=cancel)
     except UploadError as failure:
         had = _before(notes)
         if failure.stage == COMMITTED:
