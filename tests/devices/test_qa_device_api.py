@@ -9,6 +9,7 @@ import pytest
 
 from robokit.config import standard_rover
 from robokit.devices import (
+    Axis,
     Color,
     ColorSensor,
     Direction,
@@ -18,11 +19,13 @@ from robokit.devices import (
     Motor,
     Port,
     PrimeHub,
+    Side,
     Stop,
     StopWatch,
     UltrasonicSensor,
     UsageError,
     multitask,
+    robot,
     run_task,
     wait,
 )
@@ -364,3 +367,32 @@ def test_the_absolute_position_is_the_shafts_after_any_reset(brick):
     back = Motor(Port.F, Direction.COUNTERCLOCKWISE)
     assert back.angle() == pytest.approx(30, abs=1)
     assert Motor(Port.F, reset_angle=False).angle() == pytest.approx(-30, abs=1)
+
+
+# -- the hub's mounting ------------------------------------------------------------------
+
+
+def test_robot_hub_keeps_the_mounting_the_program_gave(brick):
+    # A hub standing on end (Pybricks' BLAST).  Using robot.hub afterwards made a hub of
+    # the default mounting, which laid the simulated hub flat again: the program's own
+    # hub then read gravity along the robot's x (acceleration (9810, 0, 0), pitched
+    # 90 degrees) on a flat floor, and robot.hub said its top faced up.
+    hub = PrimeHub(top_side=Axis.X, front_side=-Axis.Y)
+    assert hub.imu.up() is Side.RIGHT
+    assert robot.hub.imu.up() is Side.RIGHT
+    for h in (hub, robot.hub):
+        assert h.imu.acceleration() == pytest.approx((0, 0, 9810))
+        assert h.imu.tilt() == (0, 0)
+
+
+def test_every_hub_object_reads_in_the_last_mounting_given(brick):
+    # As in Pybricks (one IMU, one base orientation): the hub made last says how the
+    # hub is mounted, for every hub object, and the simulated hub is mounted so.
+    first = robot.hub  # the default: flat
+    assert first.imu.up() is Side.TOP
+    PrimeHub(top_side=Axis.X, front_side=-Axis.Y)
+    assert first.imu.up() is Side.RIGHT
+    assert first.imu.acceleration() == pytest.approx((0, 0, 9810))
+    robot.drive_base.drive(0, 90)
+    wait(300)
+    assert first.imu.angular_velocity(Axis.Z) == pytest.approx(-90, abs=2)

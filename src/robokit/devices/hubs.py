@@ -65,6 +65,9 @@ class _HubState:
         self.volume = 100
         self.stop_button = Button.CENTER
         self.imu_settings = [2.0, 2500.0]  # deg/s, mm/s²
+        # The robot's axes along the hub's x, y and z, as the last hub object made said
+        # (one hub per brick: every hub object reads in it); None until one is made.
+        self.frame = None
 
     def start_pattern(self, what, frames, apply):
         self.patterns[what] = _Pattern(frames, self.hal.time_us(), apply)
@@ -151,6 +154,13 @@ def _timeline(actions, total_us, name, cancel=None):
 
 # -- IMU ----------------------------------------------------------------------
 
+
+def current_mount():
+    """``(top_side, front_side)`` of the brick's hub as the last hub object made said, or
+    None when the program has made none yet."""
+    frame = _shared().frame
+    return None if frame is None else (frame[2], frame[0])
+
 _SIDE_AXES = {
     "TOP": (0, 0, 1), "BOTTOM": (0, 0, -1), "FRONT": (1, 0, 0),
     "BACK": (-1, 0, 0), "LEFT": (0, 1, 0), "RIGHT": (0, -1, 0),
@@ -193,6 +203,7 @@ class IMU:
                              f"not {repr(top_side)} and {repr(front_side)}")
         y = (z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0])
         self._frame = (x, y, z)
+        _shared().frame = self._frame
         # The brick is told (a simulated hub is mounted so, a real one already is; a
         # board's HAL from before the call has no IMU to mount). One hub per brick: the
         # last hub object made says how it is mounted.
@@ -203,7 +214,7 @@ class IMU:
     def _user(self, v):
         """A vector of the hub's frame in the robot's: the hub's axes, as
         ``top_side``/``front_side`` place them in the robot, weighted by ``v``."""
-        x, y, z = self._frame
+        x, y, z = _shared().frame or self._frame
         return (x[0] * v[0] + y[0] * v[1] + z[0] * v[2],
                 x[1] * v[0] + y[1] * v[1] + z[1] * v[2],
                 x[2] * v[0] + y[2] * v[1] + z[2] * v[2])

@@ -92,7 +92,10 @@ class Robot:
             from . import hubs
 
             hub_type = (cfg.get("hub") or {}).get("type") or "Hub"
-            obj = getattr(hubs, hub_type, hubs.Hub)()
+            cls = getattr(hubs, hub_type, hubs.Hub)
+            # A hub the program made says how it is mounted: robot.hub keeps to it.
+            mount = hubs.current_mount()
+            obj = cls() if mount is None else cls(top_side=mount[0], front_side=mount[1])
         elif name == "drive_base":
             obj = self._drive_base(cfg)
         else:
