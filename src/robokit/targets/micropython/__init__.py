@@ -393,7 +393,8 @@ class MicroPythonTarget(Target):
             return
         self.board.cancel.set()
         try:
-            await asyncio.wait_for(asyncio.shield(pending), self.timeout * 2 + 5.0)
+            # at most one wait for the board, then the receiver's end (within close's 15 s)
+            await asyncio.wait_for(asyncio.shield(pending), self.timeout + 3.0)
         except BaseException:  # noqa: BLE001 - its outcome was the interrupted caller's
             pass
 
