@@ -396,3 +396,22 @@ def test_every_hub_object_reads_in_the_last_mounting_given(brick):
     robot.drive_base.drive(0, 90)
     wait(300)
     assert first.imu.angular_velocity(Axis.Z) == pytest.approx(-90, abs=2)
+
+
+# -- Motor.load() of a motor at rest ------------------------------------------------------
+
+
+def test_the_load_of_a_motor_at_rest_with_no_drive_is_nothing(brick: SimBrick) -> None:
+    """The arm pushed into its end stop, then coasting at rest: load() kept reading the
+    stall's 157 mNm for ever (the physics skips a motor at rest with no drive, so the
+    value of its last step stayed).  Driven against the stop, it reads what it pushes
+    with."""
+    arm = Motor(Port.F)
+    arm.run_until_stalled(300)  # then coasts
+    wait(1000)
+    assert arm.speed() == 0
+    assert arm.load() == 0
+    arm.dc(40)  # pushes into the stop it rests against
+    wait(200)
+    assert arm.speed() == 0
+    assert arm.load() > 10

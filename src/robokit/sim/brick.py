@@ -689,7 +689,12 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
     def motor_load(self, port: str) -> float:
         self._spend(CALL_COST_US)
         self._sync_read()
-        return self._motors[port].load_torque_estimate_mnm()
+        m = self._motors[port]
+        if m.speed == 0.0 and m._volts == 0.0:
+            # At rest with no drive, nothing pushes; the physics skips such a motor, so
+            # its last step's value (the stop, or a stall) would be read on for ever.
+            return 0.0
+        return m.load_torque_estimate_mnm()
 
     # -- HAL: hub (the IMU's reads: Sensors) ------------------------------------------
     def set_presses(self, presses: tuple[Press, ...]) -> None:
