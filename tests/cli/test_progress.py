@@ -4,15 +4,14 @@ runs; on a terminal's stderr only, never into a pipe or a log."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import select
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_on_a_terminal
 
 from robokit.cli._output import (
     BAR_CELLS,
@@ -113,37 +112,10 @@ def test_no_progress_without_a_terminal() -> None:
     assert upload_progress("upload") is None
 
 
-def _run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    """``robokit ARGS`` with stderr on a pseudo-terminal, stdout a pipe."""
-    import pty
-
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(ROBOKIT + args, stdout=subprocess.PIPE, stderr=slave, cwd=cwd)
-    os.close(slave)
-    err = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # the other side closed
-                break
-            if not chunk:
-                break
-            err += chunk
-        elif proc.poll() is not None:
-            break
-    os.close(master)
-    assert proc.stdout is not None
-    with proc.stdout:
-        out = proc.stdout.read().decode()
-    return proc.wait(timeout=60), out, err.decode(errors="replace")
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 def test_robokit_run_draws_progress_on_a_terminal(tmp_path: Path) -> None:
     (tmp_path / "long.py").write_text(LONG)
-    code, out, err = _run_on_a_terminal(["run", "long.py", "--duration", LONG_S], tmp_path)
+    code, out, err = run_on_a_terminal(["run", "long.py", "--duration", LONG_S], tmp_path)
     assert code == 0, err
     assert re.search(rf"run: simulating █+.* \d+% [\d,.]+/{LONG_S[0]},{LONG_S[1:]}\.0 s "
                      "simulated", err), err
@@ -154,7 +126,7 @@ def test_robokit_run_draws_progress_on_a_terminal(tmp_path: Path) -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 def test_robokit_run_json_draws_nothing_even_on_a_terminal(tmp_path: Path) -> None:
     (tmp_path / "long.py").write_text(LONG)
-    code, out, err = _run_on_a_terminal(["run", "long.py", "--duration", LONG_S, "--json"],
+    code, out, err = run_on_a_terminal(["run", "long.py", "--duration", LONG_S, "--json"],
                                         tmp_path)
     assert code == 0, err
     assert "simulating" not in err and "\r" not in err

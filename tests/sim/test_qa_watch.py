@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import run_on_a_terminal
 
 from robokit.sim import simulate
 
@@ -420,38 +421,6 @@ while True:
 """
 
 
-def _stderr_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    """``robokit ARGS`` with stderr on a pseudo-terminal, stdout a pipe: (exit, out, err)."""
-    import os
-    import pty
-    import select
-    import subprocess
-    import sys
-
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-c", "from robokit.cli import main; main()",
-                             *args], stdout=subprocess.PIPE, stderr=slave, cwd=cwd)
-    os.close(slave)
-    err = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # the other side closed
-                break
-            if not chunk:
-                break
-            err += chunk
-        elif proc.poll() is not None:
-            break
-    os.close(master)
-    assert proc.stdout is not None
-    with proc.stdout:
-        out = proc.stdout.read().decode()
-    return proc.wait(timeout=120), out, err.decode(errors="replace")
-
-
 @pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
 def test_a_long_match_draws_its_progress_on_a_terminal(tmp_path: Path) -> None:
     # A run of one program drew "run: simulating ███ 40% ..." on a terminal; a run of
@@ -459,7 +428,7 @@ def test_a_long_match_draws_its_progress_on_a_terminal(tmp_path: Path) -> None:
     import re
 
     _write(tmp_path, **{"circles.py": CIRCLES})
-    code, out, err = _stderr_on_a_terminal(
+    code, out, err = run_on_a_terminal(
         ["run", "circles.py", "circles.py", "--duration", "1200"], tmp_path)
     assert code == 0, err
     assert re.search(r"run: simulating █+.* \d+% [\d,.]+/1,200\.0 s simulated", err), err
