@@ -549,3 +549,40 @@ def test_ctrl_c_in_the_thread_that_uploads_ends_the_receiver(tmp_path: Path) -> 
         link.close()
     finally:
         board.close()
+
+
+@needs_vm
+def test_a_board_is_asked_for_room_for_the_mpy_it_stores_not_for_the_sources(
+        tmp_path: Path) -> None:
+    """upload.md: only the .mpy bytes go to a MicroPython board. Yet `run --port` weighed
+    the bundle with its sources against the board's free flash: a well-commented program
+    (180 KB of source, 1 KB of .mpy) was refused on a board with 90 KB free, with advice
+    (--strip-source) that `run` does not take. A program whose .mpy does not fit is still
+    refused before anything is sent, by what the board would store."""
+    commented = tmp_path / "commented.py"
+    commented.write_text("".join(f"# comment line {i}: what the robot does here, at length\n"
+                                 for i in range(3000)) + "print('commented ok')\n")
+    big = tmp_path / "big.py"
+    big.write_text("".join(f"def f{i}(x):\n    return x * {i * 7919} + {i}\n"
+                           for i in range(400)) + "print('big')\n")
+    # the simulated board's flash is 2 MiB: leave about 90 KB of it free
+    board = SimBoard(files={"/data.bin": b"x" * (2 * 1024 * 1024 - 90_000)})
+    try:
+        port = board.serve_pty()
+        cli = CliRunner()
+        r = cli.invoke(main, ["run", str(commented), "--port", port])
+        assert r.exit_code == 0, r.output
+        assert "commented ok" in r.output
+        board.files["/data2.bin"] = b"x" * 88_000  # now a few KB at most are free
+        before = {p: v for p, v in board.files.items() if p.startswith("/robokit/")}
+        r = cli.invoke(main, ["upload", str(big), "--port", port])
+        assert r.exit_code == 2, r.output
+        last = r.output.strip().splitlines()[-1]
+        assert last.startswith("robokit: upload: 'big' needs ")
+        assert f"bytes but {port} has " in last
+        assert last.endswith(" bytes of flash free: delete files from the board or make the "
+                             "program smaller")
+        assert "--strip-source" not in last
+        assert {p: v for p, v in board.files.items() if p.startswith("/robokit/")} == before
+    finally:
+        board.close()

@@ -29,6 +29,7 @@ _extras); never the CLI.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -103,10 +104,16 @@ def prepare_bundle(program: str | Path | Bundle, info: BrickInfo,
     from .base import check_bundle_fits
 
     sim = info.name == "sim"
+    max_size = info.max_program_size
+    if info.family == "micropython" and not sim:
+        # A MicroPython board stores the .mpy modules only (not the sources a bundle
+        # carries); its free flash is weighed against them when the upload starts
+        # (MicroPythonBoard.upload), with what to do.
+        max_size = sys.maxsize
     bundle, project_dir = bundle_of(program, target="sim" if sim else info.family,
                                     abi=None if sim else info.abi,
                                     robot=str(robot) if robot is not None else None,
-                                    max_size=info.max_program_size, progress=progress)
+                                    max_size=max_size, progress=progress)
     if info.name != "sim":
         check_bundle_fits(bundle, info)
         _check_kit(bundle, info, program, robot)
