@@ -324,3 +324,42 @@ def test_commands_pybricks_lets_a_task_await_can_be_awaited(tmp_path: Path) -> N
     kinds = [e["kind"] for e in r.events]
     assert kinds.count("pf_motor") == 4 and kinds.count("light_matrix") == 2
     assert kinds.count("sensor_light") == 3
+
+
+GYRO_BASE = (
+    "from pybricks.hubs import PrimeHub\n"
+    "from pybricks.pupdevices import Motor\n"
+    "from pybricks.parameters import Port, Direction\n"
+    "from pybricks.robotics import DriveBase\n"
+    "from pybricks.tools import wait\n"
+    "hub = PrimeHub()\n"
+    "db = DriveBase(Motor(Port.A, Direction.COUNTERCLOCKWISE), Motor(Port.B), 56, 112)\n"
+    "db.use_gyro(True)\n")
+
+
+def test_the_heading_resets_as_pybricks_resets_it_with_a_gyro_drive_base(
+        tmp_path: Path) -> None:
+    """Pybricks (3.6 on): hub.imu.reset_heading() is an OSError while a drive base steers
+    by the gyro (driving or holding), and DriveBase.reset(angle=...) stops it and sets the
+    gyro's heading too; robokit reset the heading under the drive base, whose angle()
+    then drifted from heading() (90.3 against 0.0)."""
+    r = _run(tmp_path, GYRO_BASE +
+             "db.turn(90)\n"  # then holds
+             "try:\n    hub.imu.reset_heading(0)\nexcept OSError as e:\n"
+             "    print('refused', e.errno)\n"
+             "db.reset(angle=10)\n"
+             "print(round(hub.imu.heading()), round(db.angle()), db.done())\n"
+             "hub.imu.reset_heading(0)\n"  # stopped: allowed
+             "print(round(hub.imu.heading()))\n")
+    assert r.status == "finished", r.traceback
+    assert r.output.splitlines() == ["refused 1", "10 10 True", "0"]
+
+
+def test_reset_and_use_gyro_stop_the_drive_base_as_in_pybricks(tmp_path: Path) -> None:
+    r = _run(tmp_path, GYRO_BASE +
+             "db.drive(150, 0)\nwait(500)\ndb.reset()\nwait(1000)\n"
+             "print(db.distance() < 150)\n"  # coasted to a stop, not 150 mm/s on
+             "db.drive(150, 0)\nwait(500)\ndb.use_gyro(False)\nwait(1000)\n"
+             "print(db.distance() < 400)\n")
+    assert r.status == "finished", r.traceback
+    assert r.output.splitlines() == ["True", "True"]

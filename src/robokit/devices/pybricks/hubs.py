@@ -105,6 +105,16 @@ class IMU(_hubs.IMU):
         a = _hubs.IMU.acceleration(self, axis)
         return a if axis is not None else vector(*a)
 
+    def reset_heading(self, angle=0):
+        """Make :meth:`heading` read ``angle`` degrees now; an ``OSError`` while a drive
+        base uses the gyro to drive or hold (Pybricks 3.6 on: stop it first, or reset
+        the heading with its ``reset(angle=...)``)."""
+        if gyro_in_use():
+            raise OSError(1, "hub.imu.reset_heading(): a drive base is using the gyro to "
+                          "drive or hold; stop it first (drive_base.stop()), or use "
+                          "drive_base.reset(angle=...), which stops it and sets the heading")
+        _hubs.IMU.reset_heading(self, angle)
+
     def _yaw(self):
         """How far the hub turned about its vertical since the start, counterclockwise
         degrees (the simulated worlds are flat: the only rotation there is)."""
@@ -175,6 +185,16 @@ HUB_BUTTONS = {
     "InventorHub": ("LEFT", "RIGHT", "CENTER", "BLUETOOTH"),
     "EV3Brick": ("LEFT", "RIGHT", "CENTER", "UP", "DOWN"),
 }
+
+
+def gyro_in_use():
+    """Does a drive base of the active brick steer by the gyro while it drives or holds?
+    (Its control loop has it only then.)"""
+    sched = getattr(_hal.get(), "_robokit_scheduler", None)
+    for c in sched.active if sched is not None else ():
+        if getattr(c, "_gyro", False):
+            return True
+    return False
 
 
 class Buttons(_hubs.Buttons):

@@ -6,6 +6,7 @@ Portable (MicroPython too)."""
 from math import atan2, pi, sqrt
 
 from .. import _hal
+from .. import hubs as _hubs
 from .._check import number
 from ..parameters import Stop
 from ..robotics import DriveBase as _DriveBase
@@ -22,7 +23,8 @@ NO_GYRO = ("CityHub", "MoveHub")
 
 
 class DriveBase(_DriveBase):
-    """robokit's DriveBase, with ``move_by`` (Pybricks 4.0)."""
+    """robokit's DriveBase, with ``move_by`` (Pybricks 4.0), and Pybricks' ``reset`` and
+    ``use_gyro``, which stop the drive base first."""
 
     def use_gyro(self, use_gyro):
         """Take the heading from the hub's gyro (True) or from the wheels (False); on a
@@ -32,7 +34,21 @@ class DriveBase(_DriveBase):
             raise AttributeError("DriveBase.use_gyro: a " + hub + " has no gyro, so "
                                  + "Pybricks' DriveBase on it has no use_gyro (nor is "
                                  + "there a GyroDriveBase); steer by the wheels")
+        if not isinstance(use_gyro, bool):
+            _DriveBase.use_gyro(self, use_gyro)  # (its message)
+        self.stop()  # as Pybricks does
         _DriveBase.use_gyro(self, use_gyro)
+
+    def reset(self, distance=0, angle=0):
+        """Stop, then make ``distance()`` and ``angle()`` read the given values; with the
+        gyro in use, the hub's ``imu.heading()`` reads ``angle`` too (Pybricks)."""
+        d = number(distance, "distance", "mm")
+        a = number(angle, "angle", "deg")
+        self.stop()
+        _DriveBase.reset(self, d, a)
+        if self._gyro:
+            s = _hubs._shared()
+            s.heading_offset = a + s.hal.imu_heading()
 
     def move_by(self, dx, dy, then=Stop.HOLD):
         """Move by ``dx`` mm along what was forward at the start (or at the last
