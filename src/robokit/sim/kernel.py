@@ -68,6 +68,22 @@ def _hypot(x: float, y: float) -> float:
     return f(x, y) if f is not None else math.sqrt(x * x + y * y)
 
 
+_PLAIN: dict = {}  # (a class -> whether it ticks as its base: _plain)
+
+
+def _plain(cls: Any, base: Any) -> bool:
+    """Is ``cls`` ``base``, or a subclass that ticks as it does (its ``_tick`` and
+    ``_control`` are ``base``'s: Pybricks' DriveBase, which adds ``move_by`` and stops
+    on ``reset``)?  The kernel runs ``base``'s tick in their place."""
+    if cls is base:
+        return True
+    known = _PLAIN.get(cls)
+    if known is None:
+        known = _PLAIN[cls] = (issubclass(cls, base) and cls._tick is base._tick
+                               and cls._control is base._control)
+    return known
+
+
 def enabled() -> bool:
     """Whether new bricks get the kernel (the environment may turn it off)."""
     return (os.getenv(ENV) or "1").strip() != "0"
@@ -149,7 +165,7 @@ class Kernel:
         """Does the kernel tick ``c``, one of the control loop's, as a drive base?  A
         DriveBase on the configured wheels that takes its heading from them; a drive base
         steered by the gyro ticks with its own ``_tick``."""
-        if (type(c) is not DriveBase or c._gyro or c._left._port != self.lport
+        if (not _plain(type(c), DriveBase) or c._gyro or c._left._port != self.lport
                 or c._right._port != self.rport):
             return False
         cd = c.distance_control
@@ -162,7 +178,7 @@ class Kernel:
         ``_tick``."""
         if self._ours(c):
             return 1
-        if type(c) is Motor and c._port in b._motors:
+        if _plain(type(c), Motor) and c._port in b._motors:
             return 2
         return 0
 
