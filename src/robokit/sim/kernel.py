@@ -27,7 +27,8 @@ The events take the fast path when, besides, the only timer on the brick is the 
 API's control loop (:func:`robokit.devices.control.scheduler`; a blinking light adds a
 timer of its own).  The kernel ticks a :class:`~robokit.devices.robotics.DriveBase` on the
 configured wheels that takes its heading from the wheels (``DriveBase._control``) and a
-:class:`~robokit.devices.motors.Motor` under its own control (``Motor._control``), each
+:class:`~robokit.devices.motors.Motor` under its own control (``Motor._control``), or a
+subclass of either whose tick is theirs (Pybricks' DriveBase), each
 with its motors read and their voltages set on the simulated motors directly; anything
 else the loop controls (a drive base steered by the gyro, say) ticks with its own
 ``_tick``, in its turn.
