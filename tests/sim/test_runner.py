@@ -383,3 +383,35 @@ def test_telemetry_motor_angles_and_speeds_have_the_programs_sign(tmp_path: Path
         assert angle > 100 and speed > 100
         assert rec.column(f"{side}_angle")[i] == pytest.approx(angle, abs=3)
         assert rec.column(f"{side}_speed")[i] == pytest.approx(speed, abs=10)
+
+
+def test_a_caller_printing_beside_a_run_keeps_its_own_stdout(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """robokit.connect("sim") (and robokit run --port sim) simulate in a thread of their
+    own while the caller goes on: a run of one program took sys.stdout for the whole
+    process, so the caller's prints went into the program's output, and one after the
+    run's end raised OutputClosed (a traceback out of robokit run --port sim)."""
+    import threading
+    import time
+
+    prog = write(tmp_path / "busy.py", """\
+        from robokit import wait
+        print("from the program")
+        for i in range(3000):
+            wait(1)
+        print("program done")
+        """)
+    box: list[Any] = []
+    t = threading.Thread(target=lambda: box.append(simulate(prog, duration=10)))
+    t.start()
+    printed = 0
+    while t.is_alive() or printed < 3:
+        print("from the caller")
+        printed += 1
+        time.sleep(0.001)
+    t.join()
+    print("after the run")
+    out = capsys.readouterr().out
+    assert box[0].output == "from the program\nprogram done\n"
+    assert out.count("from the caller") == printed
+    assert out.endswith("after the run\n")

@@ -69,7 +69,7 @@ def _hypot(x: float, y: float) -> float:
     return f(x, y) if f is not None else math.sqrt(x * x + y * y)
 
 
-_PLAIN: dict = {}  # (a class -> whether it ticks as its base: _plain)
+_PLAIN: dict = {}  # ((a class, a base) -> whether it ticks as the base: _plain)
 
 
 def _plain(cls: Any, base: Any) -> bool:
@@ -78,9 +78,10 @@ def _plain(cls: Any, base: Any) -> bool:
     on ``reset``)?  The kernel runs ``base``'s tick in their place."""
     if cls is base:
         return True
-    known = _PLAIN.get(cls)
+    key = (cls, base)
+    known = _PLAIN.get(key)
     if known is None:
-        known = _PLAIN[cls] = (issubclass(cls, base) and cls._tick is base._tick
+        known = _PLAIN[key] = (issubclass(cls, base) and cls._tick is base._tick
                                and cls._control is base._control)
     return known
 

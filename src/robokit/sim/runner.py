@@ -486,19 +486,19 @@ def run_programs(
             run.dog.stop(reason)
 
     old_stdout, old_stdin, old_stderr = sys.stdout, sys.stdin, sys.stderr
-    one = runs[0] if len(runs) == 1 else None
     for run in runs:
         sys.meta_path.insert(0, run.program.importer)
     left_behind = False
     wall0 = time.perf_counter()
     try:
         with bricks[0].attached():
-            sys.stdout = one.out if one is not None else _ByThread(old_stdout, outs)
+            # By thread, for one program too: robokit.connect("sim") runs the simulation
+            # in a thread of its own while the caller's thread goes on printing.
+            sys.stdout = _ByThread(old_stdout, outs)
             # What a program writes to sys.stderr is its output, as on a brick, where both
             # go down the one serial line (robokit's own threads keep the real stderr).
             sys.stderr = _ByThread(old_stderr, outs)
-            sys.stdin = (io.StringIO(input or "") if one is not None
-                         else _ByThread(old_stdin, ins))
+            sys.stdin = _ByThread(old_stdin, ins)
             os._exit = program_exit
             # Ctrl-C only asks the watchdogs to end the run (a KeyboardInterrupt here,
             # between two lines of robokit, could leave a program running unwatched).
