@@ -136,7 +136,7 @@ def test_typing_at_run_time_and_guarded(tmp_path: Path):
             print(x)
         """)
     proc = robokit("check", str(p))
-    assert proc.returncode == 0 and proc.stdout.startswith("ok: 1 modules"), proc.stderr
+    assert proc.returncode == 0 and proc.stdout.startswith("ok: 1 module ("), proc.stderr
 
 
 def test_match_statement(tmp_path: Path):

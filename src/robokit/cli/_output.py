@@ -277,7 +277,8 @@ def fmt_pose(p: tuple[float, float, float], heading: float | None = None) -> str
 def describe_bundle(bundle: Any) -> str:
     own = sum(1 for m in bundle.modules if not m.path.startswith("<robokit>"))
     theirs = len(bundle.modules) - own
-    parts = f"{len(bundle.modules)} modules ({own} of the program"
+    n = len(bundle.modules)
+    parts = f"{n} module{'' if n == 1 else 's'} ({own} of the program"
     parts += f", {theirs} of robokit)" if theirs else ")"
     return parts
 

@@ -144,7 +144,8 @@ def upload(program: Path, robot: Path | None, port: str | None, ble: str | None,
         bundle = brick.upload(program, upload_progress("upload"), robot)
         seconds = time.monotonic() - t0
     size = sum(len(m.mpy) for m in bundle.modules)
-    click.echo(f"uploaded {bundle.program} to {at}: {len(bundle.modules)} modules, "
+    n = len(bundle.modules)
+    click.echo(f"uploaded {bundle.program} to {at}: {n} module{'' if n == 1 else 's'}, "
                f"{size:,} bytes in {seconds:.2f} s (mpy ABI {bundle.abi})")
 
 
