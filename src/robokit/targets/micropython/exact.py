@@ -70,7 +70,12 @@ def run_exact(program: str | Path | Bundle, board: ExactBoardLike, *,
                 collected.append(line)
                 if on_output is not None:
                     brick = getattr(board, "brick", None)
-                    on_output(line, brick.now / 1e6 if brick is not None else 0.0)
+                    try:
+                        on_output(line, brick.now / 1e6 if brick is not None else 0.0)
+                    except KeyboardInterrupt:  # (Ctrl-C while the line is handled)
+                        if not interrupted:
+                            interrupted = True
+                            mb.stop()
             if not ended and not getattr(board, "serving", True):
                 raise TargetError("the simulated board stopped in the middle of the run")
             if not ended and not hung and not interrupted and \
