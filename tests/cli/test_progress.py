@@ -140,3 +140,28 @@ def test_robokit_run_into_a_pipe_or_log_draws_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "simulating" not in proc.stderr and "\r" not in proc.stderr
     assert "timeout" in proc.stdout
+
+
+def test_a_message_wipes_the_progress_bar_first() -> None:
+    """An error (or "interrupted") while a bar is drawn: the message went on the end of
+    the bar's line ("...13% 2,048/14,859 bytes ^Crobokit: upload: interrupted")."""
+    import click
+    from click.testing import CliRunner
+
+    from robokit.cli._errors import Command, fail
+    from robokit.cli._output import LINE_WIDTH
+
+    stream = io.StringIO()
+    line = ProgressLine(stream, "upload", "uploading", after_s=0.0)
+
+    @click.command(cls=Command)
+    def upload() -> None:
+        line.draw(2048, 14859, "2,048/14,859 bytes")
+        fail("the board went away; plug it in again")
+
+    r = CliRunner().invoke(upload, [])
+    assert r.exit_code == 2
+    assert "the board went away" in r.stderr
+    drawn = stream.getvalue()
+    assert "2,048/14,859 bytes" in drawn
+    assert drawn.endswith("\r" + " " * LINE_WIDTH + "\r")  # wiped before the message

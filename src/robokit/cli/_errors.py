@@ -108,6 +108,7 @@ class Command(click.Command):
                 _print_invalid(exc, brick_of(ctx.params))
             _say(ctx, str(exc))
         except KeyboardInterrupt:
+            wipe_progress()
             click.echo(f"robokit: {command_name(ctx)}: {self.interrupted}", err=True)
             sys.exit(EXIT_INTERRUPTED)
 
@@ -119,7 +120,28 @@ class Group(click.Group):
     group_class = type  # sub-groups are Groups too
 
 
+#: The progress lines drawn on the terminal now (robokit.cli._output.ProgressLine): a
+#: message wipes them first, so that it does not land on the end of a bar.
+_drawn: list[Any] = []
+
+
+def progress_shown(line: Any, shown: bool) -> None:
+    """``line`` is drawn (True) or wiped (False)."""
+    if shown:
+        if line not in _drawn:
+            _drawn.append(line)
+    elif line in _drawn:
+        _drawn.remove(line)
+
+
+def wipe_progress() -> None:
+    """Wipe every progress line drawn now (before a message on stderr)."""
+    for line in list(_drawn):
+        line.clear()
+
+
 def _say(ctx: click.Context, message: str) -> NoReturn:
+    wipe_progress()
     click.echo(f"robokit: {command_name(ctx)}: {message}", err=True)
     sys.exit(EXIT_USAGE)
 

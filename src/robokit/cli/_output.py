@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 import click
 
-from ._errors import about, brick_options_given, fail
+from ._errors import about, brick_options_given, fail, progress_shown
 
 #: The type of an argument or option that names a file or folder: a Path.
 PATH = click.Path(path_type=Path)
@@ -119,6 +119,7 @@ class ProgressLine:
                                                detail).ljust(LINE_WIDTH))
             self.stream.flush()
             self._shown = True
+            progress_shown(self, True)
 
     def clear(self) -> None:
         """Wipe the line if it is shown (the cursor back at the start of the line)."""
@@ -127,6 +128,7 @@ class ProgressLine:
                 self.stream.write("\r" + " " * LINE_WIDTH + "\r")
                 self.stream.flush()
                 self._shown = False
+                progress_shown(self, False)
 
 
 def upload_progress(command: str, verb: str = "uploading") -> Any:
