@@ -155,16 +155,21 @@ def locate_program(program: str | Path) -> tuple[Path, Path]:
 
 
 
-def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+def catches(handler: ast.ExceptHandler, names: tuple[str, ...]) -> bool:
+    """Does ``handler`` (a bare ``except:`` does) catch an exception by one of ``names``?"""
     t = handler.type
     if t is None:
         return True
-    names = t.elts if isinstance(t, ast.Tuple) else [t]
-    for n in names:
+    for n in t.elts if isinstance(t, ast.Tuple) else [t]:
         ident = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
-        if ident in ("ImportError", "ModuleNotFoundError", "Exception", "BaseException"):
+        if ident in names:
             return True
     return False
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    return catches(handler, ("ImportError", "ModuleNotFoundError", "Exception",
+                             "BaseException"))
 
 
 def is_type_checking_guard(test: ast.expr) -> bool:

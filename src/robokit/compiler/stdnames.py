@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 
-from .imports import Finding, SourceModule
+from .imports import Finding, SourceModule, catches
 
 #: Each module's public names in MicroPython (its unix port, v1.24).
 NAMES: dict[str, frozenset[str]] = {
@@ -295,7 +295,7 @@ class _Walker(ast.NodeVisitor):
         self.rebound.add(node.arg)
 
     def visit_Try(self, node: ast.Try) -> None:
-        guard = any(_catches(h) for h in node.handlers)
+        guard = any(catches(h, _CAUGHT) for h in node.handlers)
         self._guarded += guard
         for stmt in node.body:
             self.visit(stmt)
@@ -308,14 +308,3 @@ def _in_cpython(module: str, name: str) -> bool:
     import importlib
 
     return hasattr(importlib.import_module(module), name)
-
-
-def _catches(handler: ast.ExceptHandler) -> bool:
-    t = handler.type
-    if t is None:
-        return True
-    for n in t.elts if isinstance(t, ast.Tuple) else [t]:
-        ident = n.id if isinstance(n, ast.Name) else n.attr if isinstance(n, ast.Attribute) else ""
-        if ident in _CAUGHT:
-            return True
-    return False
