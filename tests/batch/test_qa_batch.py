@@ -216,6 +216,29 @@ def _alive(pids: set[int]) -> set[int]:
     return out
 
 
+def _slow_programs(folder: Path) -> None:
+    """Two programs that read a sensor every millisecond for as long as they may."""
+    for i in (1, 2):
+        (folder / f"slow{i}.py").write_text(
+            "from robokit import robot, wait\nwhile True:\n"
+            "    robot.color_sensor.reflection()\n    wait(1)\n", encoding="utf-8")
+
+
+def _runs_started(pid: int) -> set[int]:
+    """The processes of the batch ``pid`` once its two runs have started (the template
+    and its two forks)."""
+    import time
+
+    runs: set[int] = set()
+    for _ in range(600):
+        runs = _descendants(pid)
+        if len(runs) >= 3:
+            break
+        time.sleep(0.1)
+    assert len(runs) >= 3, runs
+    return runs
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_batch_stopped_by_sigterm_leaves_no_run_behind(tmp_path: Path) -> None:
     import signal
@@ -223,22 +246,14 @@ def test_a_batch_stopped_by_sigterm_leaves_no_run_behind(tmp_path: Path) -> None
     import sys
     import time
 
-    for i in (1, 2):  # runs that take minutes of CPU
-        (tmp_path / f"slow{i}.py").write_text(
-            "from robokit import robot, wait\nwhile True:\n"
-            "    robot.color_sensor.reflection()\n    wait(1)\n", encoding="utf-8")
+    _slow_programs(tmp_path)  # runs that take minutes of CPU
     out = tmp_path / "r.jsonl"
     proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "batch", str(tmp_path),
                              "--duration", "1000000", "-j", "2", "-q", "--out", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     runs: set[int] = set()
     try:
-        for _ in range(600):  # the template and its two forks
-            runs = _descendants(proc.pid)
-            if len(runs) >= 3:
-                break
-            time.sleep(0.1)
-        assert len(runs) >= 3, runs
+        runs = _runs_started(proc.pid)
         proc.send_signal(signal.SIGTERM)  # a CI job cancelled
         proc.wait(60)
         for _ in range(600):
@@ -257,12 +272,8 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_no_traceback(tmp_path: Path) -> 
     import signal
     import subprocess
     import sys
-    import time
 
-    for i in (1, 2):
-        (tmp_path / f"slow{i}.py").write_text(
-            "from robokit import robot, wait\nwhile True:\n"
-            "    robot.color_sensor.reflection()\n    wait(1)\n", encoding="utf-8")
+    _slow_programs(tmp_path)
 
     def interactive() -> None:  # as a terminal starts it: Ctrl-C raises KeyboardInterrupt
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -273,12 +284,7 @@ def test_ctrl_c_stops_a_batch_with_one_line_and_no_traceback(tmp_path: Path) -> 
                             start_new_session=True, preexec_fn=interactive)
     runs: set[int] = set()
     try:
-        for _ in range(600):  # the template and its two forks
-            runs = _descendants(proc.pid)
-            if len(runs) >= 3:
-                break
-            time.sleep(0.1)
-        assert len(runs) >= 3, runs
+        runs = _runs_started(proc.pid)
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole group
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130
