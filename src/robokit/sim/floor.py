@@ -302,7 +302,9 @@ class Floor:
         for other, (depth, nx, ny) in hits:
             along = fx * nx + fy * ny
             need = float(other.resistance(nx, ny))
-            if drive * along <= need * (1.0 + 1e-9) or along <= 0.0:
+            # (Reversing, the drive and the heading's share of the push are both negative:
+            # the back pushes as the front does.)
+            if drive * along <= need * (1.0 + 1e-9):
                 return False  # an even match (within rounding) moves nobody
             dx, dy = nx * (depth + 0.01), ny * (depth + 0.01)
             if not self._free_at(other, dx, dy, skip=brick):
