@@ -7,6 +7,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from robokit.sim import simulate
 
 
@@ -45,3 +47,75 @@ def test_a_robot_reversing_into_a_can_pushes_it_as_driving_forward_does(tmp_path
     assert abs(back.objects[0]["moved_mm"] - fwd.objects[0]["moved_mm"]) < 1
     assert abs(back.pose[0] - fwd.pose[0]) < 1  # the robot went as far, x growing both ways
     assert back.contacts["count"] == fwd.contacts["count"] == 1  # a touch, never blocked
+
+
+WALL_AT_300 = """\
+    size = [1000, 1000]
+    start = { x = -300, y = 200, heading = 0 }
+    [[walls]]
+    points = [[-500, 300], [500, 300]]
+    [[objects]]
+    shape = "cylinder"
+    center = [0, CAN_Y]
+    radius = 30
+    """
+
+
+def test_a_can_set_into_a_wall_is_refused_at_its_line_where_it_would_block_the_robot(
+        tmp_path: Path) -> None:
+    # The wall's face is at y = 290: a can 30 mm across at y = 265 reaches 5 mm into it.  Its
+    # centre is on open floor, but the can could never move (a body is not pushed into a
+    # wall), and the robot driving past it stopped against a 100 g can for the whole run.
+    from robokit.errors import WorldError
+    from robokit.sim.world import parse_world
+
+    text = textwrap.dedent(WALL_AT_300)
+    with pytest.raises(WorldError) as info:
+        parse_world(text.replace("CAN_Y", "265"), "w.toml")
+    assert str(info.value) == (
+        "w.toml:7: [[objects]] #1, key 'center': the object reaches into [[walls]] #1, so it "
+        "could never move (nothing is pushed into a wall); move it to open floor, or set it "
+        "against the wall")
+    # Set against the wall (touching it), it slides along it as the robot pushes it.
+    w = write(tmp_path / "touching.toml", text.replace("CAN_Y", "260"))
+    p = write(tmp_path / "p.py", """\
+        from robokit import robot, wait
+        robot.drive_base.drive(200, 0)
+        wait(3000)
+        """)
+    result = simulate(str(p), world=str(w), duration=4)
+    assert result.objects[0]["moved_mm"] > 300
+
+
+@pytest.mark.parametrize("obj, where", [
+    ('shape = "box"\ncenter = [0, 120]\nsize = [100, 100]\nangle = 45', "[[boxes]] #1"),
+    ('shape = "ball"\ncenter = [0, 90]\nradius = 70', "[[boxes]] #1"),
+    ('shape = "box"\ncenter = [-335, -300]\nsize = [60, 60]', "[[walls]] #1"),
+    ('shape = "box"\ncenter = [-400, -300]\nsize = [60, 60]\nangle = 30', None),
+    ('shape = "ball"\ncenter = [-200, -400]\nradius = 40', None),  # clear of the wall
+])
+def test_objects_reaching_into_boxes_and_walls(obj: str, where: str | None) -> None:
+    from robokit.errors import WorldError
+    from robokit.sim.world import parse_world
+
+    text = ("size = [1000, 1000]\nstart = { x = 0, y = -100, heading = 0 }\n"
+            "[[boxes]]\ncenter = [0, 200]\nsize = [100, 100]\n"
+            "[[walls]]\npoints = [[-300, -450], [-300, -300], [300, -450]]\nthickness = 20\n"
+            "[[objects]]\n" + obj + "\n")
+    if where is None:
+        assert len(parse_world(text, "w.toml").objects) == 1
+        return
+    with pytest.raises(WorldError) as info:
+        parse_world(text, "w.toml")
+    assert f"the object reaches into {where}, so it could never move" in str(info.value)
+
+
+def test_a_zero_mass_says_grams_not_millimetres() -> None:
+    from robokit.errors import WorldError
+    from robokit.sim.world import parse_world
+
+    with pytest.raises(WorldError) as info:
+        parse_world('size = [1000, 1000]\n[[objects]]\nshape = "ball"\ncenter = [300, 0]\n'
+                    'radius = 20\nmass_g = 0\n', "w.toml")
+    assert str(info.value) == ("w.toml:6: [[objects]] #1, key 'mass_g': mass_g = 0 must be "
+                               "greater than 0 (g); write e.g. mass_g = 100")

@@ -772,3 +772,4 @@ def _point_in_poly(x: float, y: float, poly: tuple[Point, ...]) -> bool:
 #: For the checks of a world's table (model.py): the kernels under public names.
 point_in_poly = _point_in_poly
 pt_seg_dist2 = _pt_seg_dist2
+seg_aabb_dist2 = _seg_aabb_dist2

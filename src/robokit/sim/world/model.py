@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from robokit.config import short
 from robokit.errors import WorldError
-from robokit.sim.world.geometry import WallGeometry, point_in_poly, pt_seg_dist2
+from robokit.sim.world.geometry import WallGeometry, point_in_poly, pt_seg_dist2, seg_aabb_dist2
 from robokit.sim.world.shapes import (
     MOVABLE_SHAPES,
     SHAPE_KINDS,
@@ -284,8 +284,9 @@ class _Ctx:
     def positive(self, v: object, kind: str | None, index: int | None, key: str) -> float:
         f = self.number(v, kind, index, key)
         if f <= 0.0:
-            self.fail(f"{key} = {short(v)} must be greater than 0 (mm); write e.g. {_example(key)}",
-                      kind, index, key)
+            unit = "g" if key == "mass_g" else "mm"
+            self.fail(f"{key} = {short(v)} must be greater than 0 ({unit}); write e.g. "
+                      f"{_example(key)}", kind, index, key)
         return f
 
     def point(self, v: object, kind: str | None, index: int | None, key: str) -> Point:
@@ -505,6 +506,12 @@ def _check_start(ctx: _Ctx, world: World, given: bool) -> None:
             kind, i, prep = found
             ctx.fail(f"the object's centre ({x:g}, {y:g}) is {prep} [[{kind}]] #{i + 1}, so "
                      "it could never move; move it to open floor", "objects", j, "center")
+        into = _reaches_into(world, ob)
+        if into is not None:
+            kind, i = into
+            ctx.fail(f"the object reaches into [[{kind}]] #{i + 1}, so it could never move "
+                     f"(nothing is pushed into a {_KIND_NOUN[kind]}); move it to open floor, "
+                     f"or set it against the {_KIND_NOUN[kind]}", "objects", j, "center")
     if len(world.objects) > 1:
         _check_objects_apart(ctx, world.objects)
 
@@ -534,6 +541,52 @@ def _check_objects_apart(ctx: _Ctx, objects: tuple[Movable, ...]) -> None:
         k, j = min(found, key=lambda p: (p[1], p[0]))  # the first in the file's order
         ctx.fail(f"the object overlaps [[objects]] #{k + 1}; bodies never overlap, so the two "
                  "would block each other: move them apart", "objects", j, "center")
+
+
+#: How far an object may reach into a wall or a box at its start (touching, and rounding).
+_TOUCH_MM = 0.5
+
+
+def _reaches_into(world: World, ob: Movable) -> tuple[str, int] | None:
+    """The box or wall (kind, index) the object overlaps by more than touching it, or None.
+    Its centre is on open floor, but a body is never pushed into a wall: it could not move
+    at all, and a robot that met it would stop as against the wall."""
+    from robokit.sim import bodies
+
+    t = _TOUCH_MM
+    cx, cy = ob.center
+    a = math.radians(ob.angle)
+    if ob.shape == "box":
+        hx, hy = ob.size[0] / 2.0 - t, ob.size[1] / 2.0 - t
+        if hx <= 0.0 or hy <= 0.0:
+            return None
+        mine = bodies.box(cx, cy, a, 2.0 * hx, 2.0 * hy)
+    else:
+        if ob.radius <= t:
+            return None
+        mine = bodies.circle(cx, cy, ob.radius - t)
+    reach = bodies.reach(mine)
+    for i, b in enumerate(world.boxes):
+        other = bodies.box(b.center[0], b.center[1], math.radians(b.angle), b.size[0],
+                           b.size[1])
+        if bodies.overlap(other, mine) is not None:
+            return ("boxes", i)
+    c, s = math.cos(a), math.sin(a)
+    for i, w in enumerate(world.wall_shapes):
+        pts = list(w.points) + ([w.points[0]] if w.closed else [])
+        r = w.thickness / 2.0
+        for p, q in (list(pairwise(pts)) or [(pts[0], pts[0])]):
+            if pt_seg_dist2(cx, cy, *p, *q) >= (r + reach) ** 2:
+                continue  # (too far for any part of the object)
+            if ob.shape != "box":
+                hit = pt_seg_dist2(cx, cy, *p, *q) < (r + ob.radius - t) ** 2
+            else:  # the wall's line in the box's own frame
+                (ax, ay), (bx, by) = ((c * (u - cx) + s * (v - cy), -s * (u - cx) + c * (v - cy))
+                                      for u, v in (p, q))
+                hit = seg_aabb_dist2(ax, ay, bx, by, hx, hy) < r * r
+            if hit:
+                return ("walls", i)
+    return None
 
 
 def _blocker(world: World, x: float, y: float, objects: bool = True
