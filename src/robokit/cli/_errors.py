@@ -8,7 +8,9 @@ turns what went wrong into what a person sees:
   was given ``--json`` also prints one JSON object (status ``invalid``) on stdout, for a
   pipeline to read;
 - :func:`fail` (bad usage the command itself sees): the same line, exit 2;
-- Ctrl-C: ``robokit: COMMAND: interrupted`` (or the command's own words), exit 130.
+- Ctrl-C: ``robokit: COMMAND: interrupted`` (or the command's own words), exit 130;
+  with ``--json`` (a ``json_errors`` command) also one JSON object with status
+  ``interrupted`` on stdout (:func:`print_interrupted`).
 """
 
 from __future__ import annotations
@@ -107,7 +109,9 @@ class Command(click.Command):
             if self.json_errors and ctx.params.get("as_json"):
                 _print_invalid(exc, brick_of(ctx.params))
             _say(ctx, str(exc))
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            if self.json_errors and ctx.params.get("as_json"):
+                print_interrupted(exc, brick_of(ctx.params))
             wipe_progress()
             click.echo(f"robokit: {command_name(ctx)}: {self.interrupted}", err=True)
             sys.exit(EXIT_INTERRUPTED)
@@ -148,6 +152,29 @@ def _say(ctx: click.Context, message: str) -> NoReturn:
 
 #: "FILE:LINE: " at the start of a message.
 _WHERE = r"(?P<file>[^\s:][^:\n]*):(?P<line>\d+): "  # compiled when first needed
+
+
+def print_interrupted(exc: BaseException, target: str | None) -> None:
+    """With --json, a run that Ctrl-C ended: one object with status ``interrupted`` on
+    stdout, as a pipeline reads every other end. The run as far as it went when the
+    interrupt carries it (``robokit.sim.runner.RunInterrupted``): one program's result
+    as ``robokit run --json`` prints it, several programs' under ``robots``; else (Ctrl-C
+    before the run began) the status alone."""
+    results = getattr(exc, "results", None) or []
+    obj: dict[str, Any]
+    if len(results) == 1:
+        obj = results[0].to_dict()
+    else:
+        obj = {"status": "interrupted"}
+        if target is not None:
+            obj["target"] = target
+        if results:
+            obj["robots"] = [{"robot_index": i + 1, **r.to_dict()}
+                             for i, r in enumerate(results)]
+    try:
+        click.echo(json.dumps(obj, indent=2))
+    except OSError:  # whoever read stdout has gone too
+        pass
 
 
 def _print_invalid(exc: RobokitError, target: str | None) -> None:

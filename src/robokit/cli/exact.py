@@ -63,13 +63,24 @@ def simulate_exact(program: Path, world: str | None, robot: Path | None, seed: i
     board = ExactBoard(w, duration_s=seconds, seed=seed,
                        noise=bool(noise) if noise is not None else seed is not None,
                        presses=presses, on_start=on_start, robot=cfg)
+    from ..sim.runner import RunInterrupted
+
     try:
         result = run_exact(program, board, robot=robot, on_output=on_output)
+    except RunInterrupted as exc:  # (the run as far as it went, named as below)
+        for run in exc.results:
+            _name(run, program)
+        raise
     finally:
         board.close()
+    _name(result, program)
+    return result
+
+
+def _name(result: Any, program: Path) -> None:
+    """Name the run's program as the default mode names it (the file, not the bundle's
+    program name)."""
     if program.suffix != ".rkb":
         from .._files import shown_path
 
-        # named as the default mode names it (the file, not the bundle's program name)
         result.program = shown_path(program / "main.py" if program.is_dir() else program)
-    return result

@@ -12,7 +12,14 @@ from typing import Any, NoReturn
 import click
 
 from ..errors import RobokitError
-from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, Command, about, fail
+from ._errors import (
+    EXIT_INTERRUPTED,
+    EXIT_PROGRAM_ERROR,
+    Command,
+    about,
+    fail,
+    print_interrupted,
+)
 from ._output import (
     PATH,
     brick_options,
@@ -318,6 +325,8 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
         if getattr(exc, "left_behind", False):
             # The program ignored Ctrl-C and still runs in a thread: end the process
             # here, not in an interpreter shutdown that would wait on it.
+            if as_json:
+                print_interrupted(exc, None)
             click.echo("robokit: run: interrupted", err=True)
             _end_now(EXIT_INTERRUPTED)
         raise

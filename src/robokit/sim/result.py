@@ -29,9 +29,11 @@ class RunResult:
     Fields (all public; ``to_dict()`` is the JSON of ``robokit run --json``):
 
     - ``status``: ``"finished"`` (the program ended by itself or with ``sys.exit(0)``),
-      ``"timeout"`` (it still ran when the duration was up) or ``"error"`` (it raised,
-      hung, exited with a non-zero code, or has a syntax error: see ``error``).
-    - ``ok``: True unless the status is ``"error"``.
+      ``"timeout"`` (it still ran when the duration was up), ``"error"`` (it raised,
+      hung, exited with a non-zero code, or has a syntax error: see ``error``) or
+      ``"interrupted"`` (Ctrl-C ended the run: the result that
+      ``robokit.sim.runner.RunInterrupted`` carries, the run as far as it went).
+    - ``ok``: True when the status is ``"finished"`` or ``"timeout"``.
     - ``program``: the program's file as shown (relative to the current folder when
       under it).
     - ``world`` (the :class:`~robokit.sim.world.World`), ``brick`` (the
@@ -125,7 +127,7 @@ class RunResult:
     @property
     def ok(self) -> bool:
         """True when the program did not raise (finished, or ran until the duration)."""
-        return self.status != "error"
+        return self.status in ("finished", "timeout")
 
     def __repr__(self) -> str:
         if len(self.robots) > 1:  # the run's status is the worst: say each robot's own

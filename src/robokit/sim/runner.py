@@ -51,11 +51,15 @@ MAX_LINE_CHARS = 100_000
 class RunInterrupted(KeyboardInterrupt):
     """Ctrl-C ended a run.  ``left_behind``: the program caught every attempt to stop
     it, and its thread still runs (a command line should end its process with
-    ``os._exit`` rather than wait for the interpreter's shutdown)."""
+    ``os._exit`` rather than wait for the interpreter's shutdown).  ``results``: the
+    run as far as it went, one :class:`RunResult` per program with status
+    ``"interrupted"`` (its pose, clock, output and telemetry when Ctrl-C came), for
+    ``robokit run --json`` to print; empty when the run had not begun."""
 
-    def __init__(self, left_behind: bool = False):
+    def __init__(self, left_behind: bool = False, results: list[RunResult] | None = None):
         super().__init__()
         self.left_behind = left_behind
+        self.results: list[RunResult] = list(results or [])
 
 
 class _ByThread:
@@ -551,15 +555,27 @@ def run_programs(
         for name in names - modules_before:
             sys.modules.pop(name, None)
     if any(run.dog.reason == "interrupt" for run in runs):
-        raise RunInterrupted(left_behind)
+        raise RunInterrupted(left_behind, _results(runs, bricks, wall, hang_budget_s,
+                                                   interrupted=True))
     for run in runs:
         if run.out.failed is not None:
             raise run.out.failed
+    return _results(runs, bricks, wall, hang_budget_s)
+
+
+def _results(runs: list[_Run], bricks: list[SimBrick], wall: float, hang_budget_s: float,
+             interrupted: bool = False) -> list[RunResult]:
+    """One result per run, in order (``interrupted``: Ctrl-C ended them, status
+    ``"interrupted"``, whatever the programs were doing)."""
     results = []
     for run in runs:
         brick, filename = run.brick, run.program.filename
-        status, error, tb_text = _outcome(run.dog, run.ended[0] if run.ended else None,
-                                          run.program.user_dir, hang_budget_s, filename, brick)
+        if interrupted:
+            status, error, tb_text = "interrupted", None, None
+        else:
+            status, error, tb_text = _outcome(run.dog, run.ended[0] if run.ended else None,
+                                              run.program.user_dir, hang_budget_s, filename,
+                                              brick)
         if not run.thread.is_alive():
             _let_go(run.ended, run.namespace, collect=any(e is not None for e in run.ended))
         results.append(RunResult(

@@ -47,7 +47,8 @@ def run_exact(program: str | Path | Bundle, board: ExactBoardLike, *,
     ``board`` through the upload and the loader, and return its run. ``on_output(line,
     sim_time_s)`` gets each line the program prints. A program whose simulated clock
     stands still for ``hang_budget_s`` of wall time is stopped (status "error",
-    ``ProgramHang``). Ctrl-C stops the program on the board and is raised again here."""
+    ``ProgramHang``). Ctrl-C stops the program on the board and is raised again here, as
+    ``robokit.sim.runner.RunInterrupted`` carrying the run as far as it went."""
     from .. import prepare_bundle
 
     mb = MicroPythonBoard(board.link(), NAME, timeout=10.0)
@@ -86,5 +87,12 @@ def run_exact(program: str | Path | Bundle, board: ExactBoardLike, *,
     finally:
         mb.close()
     if interrupted:
-        raise KeyboardInterrupt
+        from ...sim.runner import RunInterrupted
+
+        try:  # the run as far as it went, for `robokit run --exact --json`
+            run = board.run_result(result)
+        except Exception:  # noqa: BLE001 - no robot made yet: Ctrl-C alone is said
+            raise RunInterrupted() from None
+        run.status, run.error, run.traceback = "interrupted", None, None
+        raise RunInterrupted(results=[run])
     return board.run_result(result, hung=hung)
