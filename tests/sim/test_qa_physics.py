@@ -76,8 +76,19 @@ def test_a_can_set_into_a_wall_is_refused_at_its_line_where_it_would_block_the_r
         "w.toml:7: [[objects]] #1, key 'center': the object reaches into [[walls]] #1, so it "
         "could never move (nothing is pushed into a wall); move it to open floor, or set it "
         "against the wall")
-    # Set against the wall (touching it), it slides along it as the robot pushes it.
-    w = write(tmp_path / "touching.toml", text.replace("CAN_Y", "260"))
+    # A fifth of a millimetre is as stuck: refused too.
+    with pytest.raises(WorldError):
+        parse_world(text.replace("CAN_Y", "260.2"), "w.toml")
+
+
+@pytest.mark.parametrize("obj", ['shape = "cylinder"\nradius = 30\ncenter = [0, 260]',
+                                 'shape = "box"\nsize = [80, 80]\ncenter = [0, 250]'])
+def test_an_object_set_flush_against_a_wall_slides_along_it(tmp_path: Path, obj: str) -> None:
+    # The wall's face is at y = 290, and the can's or the box's top touches it; the robot
+    # drives by, just clear of the wall, and pushes it along.  (A box flush against a wall
+    # was stuck: it touched the wall wherever it went, and touching counted as a hit.)
+    text = textwrap.dedent(WALL_AT_300).split("[[objects]]")[0]
+    w = write(tmp_path / "flush.toml", text + "[[objects]]\n" + obj + "\n")
     p = write(tmp_path / "p.py", """\
         from robokit import robot, wait
         robot.drive_base.drive(200, 0)
@@ -85,6 +96,7 @@ def test_a_can_set_into_a_wall_is_refused_at_its_line_where_it_would_block_the_r
         """)
     result = simulate(str(p), world=str(w), duration=4)
     assert result.objects[0]["moved_mm"] > 300
+    assert result.contacts["count"] == 1  # it touched the object, and was never stopped
 
 
 @pytest.mark.parametrize("obj, where", [

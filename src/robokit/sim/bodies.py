@@ -21,6 +21,12 @@ import math
 
 Shape = tuple  # ("rect", cx, cy, c, s, hx, hy) or ("circle", cx, cy, r)
 
+#: How far (mm) an object may meet a wall or a box and still only touch it: far below
+#: anything seen, far above floats' rounding.  An object set flush against a wall in a world
+#: file slides along it (robokit.sim.floor); one that reaches in further is refused when the
+#: world is loaded (robokit.sim.world.model), as it could never move.
+FLUSH_MM = 1e-6
+
 _INF = math.inf
 _sqrt = math.sqrt
 

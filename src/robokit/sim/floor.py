@@ -78,11 +78,15 @@ class Thing:
         return bodies.circle(x, y, s.radius)
 
     def hits_wall(self, world: Any, x: float, y: float) -> bool:
+        """Would it overlap a wall or a box at (x, y)?  (Touching is not overlapping: a box
+        set flush against a wall slides along it.)"""
         s = self.spec
+        t = bodies.FLUSH_MM
         if s.shape == "box":
-            return bool(world.rect_hits_wall(x, y, math.degrees(self.angle), s.size[0] / 2,
-                                             -s.size[0] / 2, s.size[1] / 2))
-        return bool(world.circle_hits_wall(x, y, s.radius))
+            hx = max(0.0, s.size[0] / 2 - t)
+            return bool(world.rect_hits_wall(x, y, math.degrees(self.angle), hx, -hx,
+                                             max(0.0, s.size[1] / 2 - t)))
+        return bool(world.circle_hits_wall(x, y, max(0.0, s.radius - t)))
 
     def resistance(self, nx: float, ny: float) -> float:
         """Newtons it takes to slide it along (nx, ny)."""

@@ -543,17 +543,13 @@ def _check_objects_apart(ctx: _Ctx, objects: tuple[Movable, ...]) -> None:
                  "would block each other: move them apart", "objects", j, "center")
 
 
-#: How far an object may reach into a wall or a box at its start (touching, and rounding).
-_TOUCH_MM = 0.5
-
-
 def _reaches_into(world: World, ob: Movable) -> tuple[str, int] | None:
     """The box or wall (kind, index) the object overlaps by more than touching it, or None.
     Its centre is on open floor, but a body is never pushed into a wall: it could not move
     at all, and a robot that met it would stop as against the wall."""
     from robokit.sim import bodies
 
-    t = _TOUCH_MM
+    t = bodies.FLUSH_MM  # (touching is fine: it slides along, robokit.sim.floor)
     cx, cy = ob.center
     a = math.radians(ob.angle)
     if ob.shape == "box":
