@@ -143,3 +143,58 @@ def test_a_sum_of_many_terms_past_the_parser_is_named_at_its_line(tmp_path: Path
 def test_a_long_but_reasonable_elif_chain_still_compiles(tmp_path: Path):
     entry = project(tmp_path, **{"main.py": _elif_chain(150)})
     assert compile_program(entry).modules[0].name == "__main__"
+
+
+# -- a module of the project named like one the brick builds in ---------------------------
+
+
+def test_a_project_time_py_is_refused_at_its_import_line(tmp_path: Path):
+    """The simulator always gave its own time (and CPython's math, its seeded random), so
+    the project's time.py was bundled, 'ok' for check, and never ran; on a brick, which
+    one runs depends on the firmware."""
+    entry = project(tmp_path, **{
+        "main.py": """
+            from robokit import wait
+            import time
+            print(time.now())
+            """,
+        "time.py": "def now():\n    return 0\n",
+    })
+    with pytest.raises(CheckError) as err:
+        check_program(entry)
+    text = str(err.value)
+    assert text.startswith("main.py:2: 'time' is both a module of this project (time.py) "
+                           "and one built into the simulated brick"), text
+    assert "rename time.py (e.g. to my_time.py)" in text
+    assert err.value.line == 2
+
+
+@pytest.mark.parametrize(("target", "name", "taken"), [
+    ("micropython", "micropython", True),
+    ("micropython", "machine", True),
+    ("micropython", "pybricks", True),
+    ("pybricks", "math", True),
+    ("pybricks", "pybricks", True),
+    ("pybricks", "time", False),  # Pybricks' firmware has no time module
+    ("sim", "numpy", False),  # nor any brick numpy: the project's own is the one
+    ("sim", "helpers", False),
+])
+def test_which_names_are_the_targets_own(tmp_path: Path, target: str, name: str, taken: bool):
+    entry = project(tmp_path, **{"main.py": f"x = 1\nimport {name}\n",
+                                 f"{name}/__init__.py": "X = 1\n"})
+    if taken:
+        with pytest.raises(CheckError, match=rf"^main\.py:2: '{name}' is both a module of this "
+                                             rf"project \({name}/\)"):
+            check_program(entry, target=target)
+    else:
+        names = [m.name for m in check_program(entry, target=target).modules]
+        assert name in names
+
+
+def test_a_program_file_named_like_the_module_it_imports_is_told_so(tmp_path: Path):
+    """random.py doing 'import random' (a beginner's classic) imports itself in CPython."""
+    (tmp_path / "random.py").write_text("import random\nprint(random.random())\n",
+                                        encoding="utf-8")
+    with pytest.raises(CheckError, match=r"^random\.py:1: 'random' is both a module of this "
+                                         r"project \(random\.py\)"):
+        check_program(tmp_path / "random.py")

@@ -144,7 +144,7 @@ def raise_findings(findings: list[Finding]) -> None:
 def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
     """Imports that are neither in the project nor built into the target."""
     info = target_info(target)
-    out: list[Finding] = list(graph.findings)
+    out: list[Finding] = list(graph.findings) + _builtin_names_taken(graph, info)
     if info.name != "sim":
         ev3 = _ev3_finding(graph)
         if ev3 is not None:
@@ -195,6 +195,31 @@ def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
             f"{what} is neither a module of this project nor built into {info.description}; "
             f"put it in the project folder ({top}.py or {top}/), or remove the import "
             f"(modules it has: {_sample(info)})", source_line(mod.source, site.line)))
+    return out
+
+
+def _builtin_names_taken(graph: ImportGraph, info: TargetInfo) -> list[Finding]:
+    """A module of the project named like one the target builds in (``time.py``,
+    ``math.py``, a ``pybricks/`` folder): which of the two ``import time`` gets is not the
+    same in the simulator (its own, always) and on a brick (its firmware decides, and
+    differs between modules and versions), so it is refused at its first import."""
+    builtin = set(info.modules) | ({"pybricks"} if info.family == "micropython" else set())
+    out = []
+    for local in graph.modules[1:]:
+        if "." in local.name or local.name not in builtin:
+            continue
+        shown = (local.relpath[: -len("__init__.py")] if local.is_package else local.relpath)
+        sites = [(mod, site) for mod in graph.modules for site in mod.imports
+                 if site.level == 0 and site.top == local.name]
+        mod, site = sites[0] if sites else (local, None)
+        new = f"my_{local.name}" + ("/" if local.is_package else ".py")
+        out.append(Finding(
+            mod.relpath, site.line if site else 1, site.col if site else 0,
+            f"'{local.name}' is both a module of this project ({shown}) and one built into "
+            f"{info.description}: which of the two 'import {local.name}' gets is not the same "
+            f"in the simulator and on a brick, so the program would not run the same "
+            f"everywhere; rename {shown} (e.g. to {new}) and import it by its new name",
+            source_line(mod.source, site.line) if site else ""))
     return out
 
 
