@@ -198,3 +198,43 @@ def test_a_program_file_named_like_the_module_it_imports_is_told_so(tmp_path: Pa
     with pytest.raises(CheckError, match=r"^random\.py:1: 'random' is both a module of this "
                                          r"project \(random\.py\)"):
         check_program(tmp_path / "random.py")
+
+
+# -- a helper module named main ----------------------------------------------------------------
+
+
+def test_a_helper_named_main_is_refused_for_a_board_where_the_entry_is_main(tmp_path: Path):
+    """A board stores the entry as main.mpy and the helper main.py as main.mpy too: check
+    said ok, and the upload then failed with 'main.mpy of the stored program is missing or
+    damaged; upload the program again', which no new upload fixes."""
+    project(tmp_path, **{"main.py": "X = 1\n"})
+    (tmp_path / "rover.py").write_text("import os\nimport main\nprint(main.X)\n",
+                                       encoding="utf-8")
+    for target in ("sim", "micropython"):
+        with pytest.raises(CheckError) as err:
+            check_program(tmp_path / "rover.py", target=target)
+        assert str(err.value).startswith(
+            "rover.py:2: 'main' is a module of this project (main.py), and a MicroPython "
+            "board stores and runs the program's entry (rover.py) as main"), str(err.value)
+        assert "rename main.py (e.g. to main_part.py)" in str(err.value)
+
+
+def test_a_helper_named_main_is_fine_on_a_pybricks_hub(tmp_path: Path):
+    """A Pybricks hub runs the entry as __main__ (and the blob names it so)."""
+    project(tmp_path, **{"main.py": "X = 1\n"})
+    (tmp_path / "rover.py").write_text("import main\nprint(main.X)\n", encoding="utf-8")
+    bundle = check_program(tmp_path / "rover.py", target="pybricks")
+    assert [m.name for m in bundle.modules] == ["__main__", "main"]
+
+
+def test_an_entry_main_py_importing_itself_is_told_what_a_board_does(tmp_path: Path):
+    entry = project(tmp_path, **{"main.py": "X = 1\nimport main\nprint(main.X)\n"})
+    with pytest.raises(CheckError, match=r"^main\.py:2: the program imports its own entry "
+                                         r"file \(main\.py\) as a module"):
+        check_program(entry)
+
+
+def test_a_package_named_app_with_a_main_submodule_is_fine(tmp_path: Path):
+    entry = project(tmp_path, **{"main.py": "from app import main\n", "app/__init__.py": "",
+                                 "app/main.py": "X = 1\n"})
+    assert "app.main" in [m.name for m in check_program(entry).modules]

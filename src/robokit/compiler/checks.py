@@ -220,7 +220,35 @@ def _builtin_names_taken(graph: ImportGraph, info: TargetInfo) -> list[Finding]:
             f"in the simulator and on a brick, so the program would not run the same "
             f"everywhere; rename {shown} (e.g. to {new}) and import it by its new name",
             source_line(mod.source, site.line) if site else ""))
+    if info.family == "micropython":
+        out += _entry_name_taken(graph)
     return out
+
+
+def _entry_name_taken(graph: ImportGraph) -> list[Finding]:
+    """A module of the project named ``main``: a MicroPython board stores the program's
+    entry as ``main.mpy`` and runs it as the module ``main`` (``upload.module_file``), so a
+    helper ``main.py`` beside an entry of another name would be the same file there."""
+    local = graph.module("main")
+    if local is None:
+        return []
+    sites = [(mod, site) for mod in graph.modules for site in mod.imports
+             if site.level == 0 and site.top == "main"]
+    mod, site = sites[0] if sites else (local, None)
+    shown = local.relpath[: -len("__init__.py")] if local.is_package else local.relpath
+    if local.path is not None and local.path == graph.entry.path:
+        what = (f"the program imports its own entry file ({shown}) as a module: on a board the "
+                "entry runs as the module 'main', so this import gets the entry half-run, where "
+                "Python runs it a second time; move what it imports into a module of its own "
+                "and import that")
+    else:
+        new = "main_part" + ("/" if local.is_package else ".py")
+        what = (f"'main' is a module of this project ({shown}), and a MicroPython board "
+                f"stores and runs the program's entry ({graph.entry.relpath}) as main: there "
+                f"the two would be one file; rename {shown} (e.g. to {new}) and import it by "
+                "its new name")
+    return [Finding(mod.relpath, site.line if site else 1, site.col if site else 0, what,
+                    source_line(mod.source, site.line) if site else "")]
 
 
 #: What makes a program an EV3 program (Pybricks 2.x): its modules, and EV3Brick.
