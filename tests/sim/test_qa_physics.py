@@ -131,3 +131,39 @@ def test_a_zero_mass_says_grams_not_millimetres() -> None:
                     'radius = 20\nmass_g = 0\n', "w.toml")
     assert str(info.value) == ("w.toml:6: [[objects]] #1, key 'mass_g': mass_g = 0 must be "
                                "greater than 0 (g); write e.g. mass_g = 100")
+
+
+def test_the_bumper_pushing_a_light_box_feels_the_box_not_the_motors_friction(
+        tmp_path: Path) -> None:
+    # A 200 g box with friction 0.5 takes 0.98 N to slide: the bumper reads its spring's
+    # 3 N and that (it read 6.25 N, adding the 2.3 N the motors spend on their own gear
+    # friction); against the wall beyond, the wheels' whole thrust (up to 10 N).
+    w = write(tmp_path / "box.toml", """\
+        name = "box"
+        size = [2000, 2000]
+        start = { x = -500, y = 0, heading = 0 }
+        [[walls]]
+        points = [[-1000, -1000], [1000, -1000], [1000, 1000], [-1000, 1000]]
+        closed = true
+        [[objects]]
+        shape = "box"
+        center = [0, 0]
+        size = [100, 100]
+        mass_g = 200
+        friction = 0.5
+        """)
+    p = write(tmp_path / "p.py", """\
+        from robokit import robot, wait
+        robot.drive_base.drive(200, 0)
+        wait(3000)
+        print("box", robot.force_sensor.force(), robot.left_motor.load())
+        wait(5000)
+        print("wall", robot.force_sensor.force())
+        """)
+    result = simulate(str(p), world=str(w), duration=9)
+    box, load, wall = (float(v) for line in result.output.splitlines()
+                       for v in line.split()[1:])
+    assert result.objects[0]["x_mm"] == pytest.approx(940, abs=1)  # at the wall by then
+    assert box == pytest.approx(3.0 + 0.2 * 9.81 * 0.5, abs=0.02)
+    assert load == pytest.approx(0.2 * 9.81 * 0.5 / 2 * 28, abs=1)  # mN·m per wheel
+    assert wall == 10.0

@@ -481,6 +481,7 @@ def test_the_bumper_feels_another_robot_and_a_colour_sensor_sees_an_object(
         robot.drive_base.drive(150, 0)
         while not robot.force_sensor.pressed():
             wait(10)
+        wait(20)  # (touching, only the spring: 3 N; then the wheels push too)
         print("pressed", robot.force_sensor.force() > 3)
     """)
     b = write(tmp_path / "b.py", IDLE_PYBRICKS.format(then="base.straight(0)"))

@@ -47,6 +47,7 @@ class Sensors(BrickState):
     _v: float
     _accel_fwd: float
     _imu_bias: float
+    _push_load: tuple[float, float]
     #: How the program mounted the hub (HAL.imu_mount): the hub's own x, y and z axes in
     #: the robot's frame; None: flat, its front forward (the hub frame is the robot's).
     _imu_frame: Any = None
@@ -164,12 +165,18 @@ class Sensors(BrickState):
             self._front_memo = (pose, "front" in sides)
         if not self._front_memo[1]:
             return 0.0, 0.0
-        # The plunger's spring holds it at a few newtons; the wheels pushing on
-        # the wall add their thrust: motor torque over the metres moved per radian.
+        # The plunger's spring holds it at a few newtons; the wheels pushing on what
+        # is there add their thrust: the torque each wheel gives to the outside over the
+        # metres moved per radian.  Held still (a wall), that is its stall torque less the
+        # motor's friction; rolling (it pushes an object along), what the object resists
+        # with: not the torque the motor spends on its own friction.
         push = 0.0
         if self._drive:
-            push = (self._lm.torque / (self._kl * M_PER_RAD)
-                    + self._rm.torque / (self._kr * M_PER_RAD))
+            for m, k, load in ((self._lm, self._kl, self._push_load[0]),
+                               (self._rm, self._kr, self._push_load[1])):
+                if m.speed == 0.0:
+                    load = m.load_torque_estimate_mnm() / 1000.0
+                push += load / (k * M_PER_RAD)
         force = min(10.0, max(0.0, 3.0 + push))
         return round(self._noisy(force, 0.05), 2), FORCE_TRAVEL_MM
 
