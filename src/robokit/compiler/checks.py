@@ -27,6 +27,7 @@ from ..errors import CheckError, ProgramError
 from . import stdnames
 from .cache import Cache, make_key
 from .imports import Finding, ImportGraph, SourceModule, find_imports, source_line, too_deep
+from .taken import names_taken
 
 if TYPE_CHECKING:
     from .bundle import Bundle
@@ -144,7 +145,7 @@ def raise_findings(findings: list[Finding]) -> None:
 def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
     """Imports that are neither in the project nor built into the target."""
     info = target_info(target)
-    out: list[Finding] = list(graph.findings) + _builtin_names_taken(graph, info)
+    out: list[Finding] = list(graph.findings) + names_taken(graph, info)
     if info.name != "sim":
         ev3 = _ev3_finding(graph)
         if ev3 is not None:
@@ -196,59 +197,6 @@ def check_imports(graph: ImportGraph, target: str) -> list[Finding]:
             f"put it in the project folder ({top}.py or {top}/), or remove the import "
             f"(modules it has: {_sample(info)})", source_line(mod.source, site.line)))
     return out
-
-
-def _builtin_names_taken(graph: ImportGraph, info: TargetInfo) -> list[Finding]:
-    """A module of the project named like one the target builds in (``time.py``,
-    ``math.py``, a ``pybricks/`` folder): which of the two ``import time`` gets is not the
-    same in the simulator (its own, always) and on a brick (its firmware decides, and
-    differs between modules and versions), so it is refused at its first import."""
-    builtin = set(info.modules) | ({"pybricks"} if info.family == "micropython" else set())
-    out = []
-    for local in graph.modules[1:]:
-        if "." in local.name or local.name not in builtin:
-            continue
-        shown = (local.relpath[: -len("__init__.py")] if local.is_package else local.relpath)
-        sites = [(mod, site) for mod in graph.modules for site in mod.imports
-                 if site.level == 0 and site.top == local.name]
-        mod, site = sites[0] if sites else (local, None)
-        new = f"my_{local.name}" + ("/" if local.is_package else ".py")
-        out.append(Finding(
-            mod.relpath, site.line if site else 1, site.col if site else 0,
-            f"'{local.name}' is both a module of this project ({shown}) and one built into "
-            f"{info.description}: which of the two 'import {local.name}' gets is not the same "
-            f"in the simulator and on a brick, so the program would not run the same "
-            f"everywhere; rename {shown} (e.g. to {new}) and import it by its new name",
-            source_line(mod.source, site.line) if site else ""))
-    if info.family == "micropython":
-        out += _entry_name_taken(graph)
-    return out
-
-
-def _entry_name_taken(graph: ImportGraph) -> list[Finding]:
-    """A module of the project named ``main``: a MicroPython board stores the program's
-    entry as ``main.mpy`` and runs it as the module ``main`` (``upload.module_file``), so a
-    helper ``main.py`` beside an entry of another name would be the same file there."""
-    local = graph.module("main")
-    if local is None:
-        return []
-    sites = [(mod, site) for mod in graph.modules for site in mod.imports
-             if site.level == 0 and site.top == "main"]
-    mod, site = sites[0] if sites else (local, None)
-    shown = local.relpath[: -len("__init__.py")] if local.is_package else local.relpath
-    if local.path is not None and local.path == graph.entry.path:
-        what = (f"the program imports its own entry file ({shown}) as a module: on a board the "
-                "entry runs as the module 'main', so this import gets the entry half-run, where "
-                "Python runs it a second time; move what it imports into a module of its own "
-                "and import that")
-    else:
-        new = "main_part" + ("/" if local.is_package else ".py")
-        what = (f"'main' is a module of this project ({shown}), and a MicroPython board "
-                f"stores and runs the program's entry ({graph.entry.relpath}) as main: there "
-                f"the two would be one file; rename {shown} (e.g. to {new}) and import it by "
-                "its new name")
-    return [Finding(mod.relpath, site.line if site else 1, site.col if site else 0, what,
-                    source_line(mod.source, site.line) if site else "")]
 
 
 #: What makes a program an EV3 program (Pybricks 2.x): its modules, and EV3Brick.
