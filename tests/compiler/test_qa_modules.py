@@ -238,3 +238,29 @@ def test_a_package_named_app_with_a_main_submodule_is_fine(tmp_path: Path):
     entry = project(tmp_path, **{"main.py": "from app import main\n", "app/__init__.py": "",
                                  "app/main.py": "X = 1\n"})
     assert "app.main" in [m.name for m in check_program(entry).modules]
+
+
+# -- mpy ABI 5 and robokit's device API ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("target", "line"), [("sim", "from robokit import wait"),
+                                              ("micropython", "from robokit import wait"),
+                                              ("micropython", "from pybricks.tools import wait")])
+def test_abi_5_with_the_device_api_is_refused_at_the_import(tmp_path: Path, target: str,
+                                                             line: str):
+    """The device API's own modules failed in mpy-cross, and the message called it 'a
+    robokit bug, please report it'; it is a limit: the API needs ABI 6."""
+    entry = project(tmp_path, **{"main.py": f"x = 1\n{line}\n"})
+    with pytest.raises(CheckError) as err:
+        check_program(entry, target=target, abi="5")
+    text = str(err.value)
+    assert text.startswith(f"main.py:2: '{line.split()[1]}' needs mpy ABI 6 or later"), text
+    assert "compile with --abi 6 or later" in text and "robokit bug" not in text
+
+
+@pytest.mark.parametrize(("target", "line"), [("sim", "print('no robokit')"),
+                                              ("pybricks", "from robokit import wait")])
+def test_abi_5_without_the_device_api_compiles(tmp_path: Path, target: str, line: str):
+    """A plain program, and the Pybricks hub's robokit shim (no f-strings), build for 5."""
+    entry = project(tmp_path, **{"main.py": f"x = 1\n{line}\n"})
+    assert check_program(entry, target=target, abi="5").abi == "5"

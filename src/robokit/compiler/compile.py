@@ -53,7 +53,7 @@ from .units import robokit_files, templates_dir
 
 if TYPE_CHECKING:
     from .bundle import Bundle
-    from .imports import ImportGraph, SourceModule
+    from .imports import Finding, ImportGraph, SourceModule
 
 #: mpy ABIs robokit can compile for, and the archived compiler of each (None: current).
 ABIS: dict[str, str | None] = {"5": "v1.12", "6": "v1.19", "6.1": "v1.20.0", "6.2": "v1.22.0",
@@ -478,7 +478,7 @@ def compile_program(
         if mod.syntax_error is not None:
             raise _python_syntax_error(mod, find_compiler(abi, cache), prefix)
     raise_findings([f._replace(file=prefix + f.file)
-                    for f in check_graph(graph, target, abi, cache)])
+                    for f in check_graph(graph, target, abi, cache) + _old_abi(graph, target, abi)])
     robot_cfg = _robot_config(program, graph, robot)
 
     units = [_Unit(m.name, m.relpath, m.source, m.is_package) for m in graph.modules]
@@ -516,6 +516,28 @@ def compile_program(
         stored.store(cache, key, bundle, _read_files(graph, robot), graph.root, graph.probes,
                      [comp.path])
     return bundle
+
+
+def _old_abi(graph: ImportGraph, target: str, abi: str) -> list[Finding]:
+    """robokit's device API (and the ``pybricks`` package over it a kit board gets) needs
+    mpy ABI 6: a program importing it, built for ABI 5, is refused at that import (its
+    modules would fail in mpy-cross, as if robokit had a bug)."""
+    from .imports import Finding, source_line
+
+    if abi != "5" or target == "pybricks":
+        return []
+    tops = ("robokit",) if target == "sim" else ("robokit", "pybricks")
+    for mod, site in graph.external:
+        if site.top in tops and site.runtime and not site.optional:
+            over = (" (a kit board's pybricks package runs over robokit's device API)"
+                    if site.top == "pybricks" else "")
+            return [Finding(mod.relpath, site.line, site.col,
+                            f"'{site.module}' needs mpy ABI 6 or later (MicroPython 1.19+){over}: "
+                            "robokit's device API is written with f-strings, and this build is "
+                            "for ABI 5 (MicroPython 1.12 to 1.18); compile with --abi 6 or "
+                            "later, for a board updated to MicroPython 1.19 or later",
+                            source_line(mod.source, site.line))]
+    return []
 
 
 def _read_files(graph: ImportGraph, robot: str | Path | None) -> list[Path | str]:
