@@ -11,8 +11,10 @@
 # modules on sys.path, attaches the board's HAL to the device API (the simulated board's
 # built-in robokit_simhal, or a board's robokit_board module when one is installed), and
 # imports main. What the program prints is the output; an exception it raises ends the
-# run with the board's traceback. A problem of the loader itself (no program, a damaged
-# slot) is raised as LoaderError, whose message starts "robokit loader:".
+# run with the board's traceback. sys.exit() and sys.exit(0) end it cleanly; sys.exit(N)
+# with N not 0, or with a message, is raised again as ProgramExit (the SystemExit's
+# traceback in its message), an error as in CPython. A problem of the loader itself (no
+# program, a damaged slot) is raised as LoaderError, whose message starts "robokit loader:".
 #
 # Installed (`robokit install`), this file is also stored in the system slot as
 # robokit_loader.py, and robokit_boot runs it at power-up (autostart, the board's button):
@@ -35,6 +37,26 @@ class LoaderError(Exception):
 
 class ButtonStop(KeyboardInterrupt):
     """The program was stopped with the board's button (not a crash, not the host)."""
+
+
+class ProgramExit(Exception):
+    """The program ended with sys.exit(N), N not 0 (or sys.exit("message")): an error, as
+    in CPython, which the host reports as the program's SystemExit. (The SystemExit itself
+    cannot leave run(): the raw REPL would take it for a soft reset.) Its message is a
+    newline and the SystemExit's traceback, which the host reads past this one's."""
+
+
+def _exit_code(e):
+    """What sys.exit() was given (None for no argument)."""
+    return e.args[0] if e.args else None
+
+
+def _traceback(e):
+    import io
+
+    buf = io.StringIO()
+    sys.print_exception(e, buf)
+    return "\n" + buf.getvalue().rstrip("\n")
 
 
 def active_slot():
@@ -204,13 +226,17 @@ def run(stop=None):
     sys.path.insert(0, slot)
     clean = False
     hal = None
+    exited = None
     try:
         hal = attach_hal(manifest.get("robot") or {}, stop)
         try:
             __import__("main")
             clean = True
-        except SystemExit:
+        except SystemExit as e:
             clean = True  # sys.exit() ends the program, not the board's REPL
+            code = _exit_code(e)
+            if code is not None and code != 0:
+                exited = e  # sys.exit(3), sys.exit("message"): the program's error
         except KeyboardInterrupt:
             clean = True  # stopped (Ctrl-C, the button): not a crash
             raise
@@ -226,3 +252,5 @@ def run(stop=None):
         detach_hal()
         if clean:
             clear_crashes()
+    if exited is not None:
+        raise ProgramExit(_traceback(exited))

@@ -141,6 +141,11 @@ def run_program(pressed=None):
     except loader.ButtonStop:
         print("robokit: stopped with the button")
         return True
+    except loader.ProgramExit as e:
+        # sys.exit(N), N not 0: the program's own end, said (with where it was called)
+        # but not a crash (the loader cleared the counter)
+        print(str(e).lstrip("\n"))
+        return True
     except loader.LoaderError as e:
         set_crashes(n)  # the loader's problem, not a crash of the program
         print(str(e))

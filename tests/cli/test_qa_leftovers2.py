@@ -128,3 +128,89 @@ def test_ctrl_c_during_a_json_run_of_a_program_that_ignores_it(
     obj = json.loads(out)
     assert obj["status"] == "interrupted"
     assert obj["program"] == "greedy.py"
+
+
+# -- sys.exit(N): one answer on every target --------------------------------------------
+
+#: What the program ends with, and what every target says: the status, and the error's
+#: type and message (None: no error). As CPython: no argument, None and 0 are success;
+#: any other code or a message is an error (exit status N, or the message and 1).
+EXITS = [
+    ("sys.exit(3)", "error", "3"),
+    ("raise SystemExit(3)", "error", "3"),
+    ('sys.exit("out of fuel")', "error", "out of fuel"),
+    ("sys.exit(0)", "finished", None),
+    ("sys.exit()", "finished", None),
+    ("raise SystemExit", "finished", None),
+]
+
+
+def _exits(folder: Path, end: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    return write(folder / "exits.py", f"""\
+        import sys
+        print("before")
+        def stop():
+            {end}
+        stop()
+        print("after")
+    """)
+
+
+def _check_exit(code: int, obj: dict[str, Any], status: str, message: str | None) -> None:
+    assert obj["status"] == status, obj
+    assert obj["output"] == "before\n"
+    if message is None:
+        assert code == 0
+        assert obj["error"] is None
+    else:
+        assert code == 1  # the program raised (docs: exit codes)
+        error = obj["error"]
+        assert (error["type"], error["message"]) == ("SystemExit", message)
+        assert Path(error["file"]).name == "exits.py" and error["line"] == 4, error
+
+
+@pytest.mark.parametrize(("end", "status", "message"), EXITS, ids=[e[0] for e in EXITS])
+@pytest.mark.parametrize("exact", [False, True], ids=["simulator", "exact"])
+def test_sys_exit_is_said_alike_in_the_simulator_and_the_vm(
+        tmp_path: Path, end: str, status: str, message: str | None, exact: bool) -> None:
+    if exact:
+        from robokit.virtual.exact import missing
+
+        if missing() is not None:
+            pytest.skip(str(missing()))
+    prog = _exits(tmp_path, end)
+    r = cli("run", prog, "--json", *(["--exact"] if exact else []))
+    _check_exit(r.returncode, json.loads(r.stdout), status, message)
+    shown = cli("run", prog, *(["--exact"] if exact else []))
+    assert shown.returncode == r.returncode
+    if message is not None:  # the traceback names the line that called it
+        assert f"SystemExit: {message}" in shown.stderr
+        assert 'exits.py", line 4, in stop' in shown.stderr
+
+
+def _needs_vm() -> None:
+    from robokit.virtual.mpvm import micropython_path
+
+    if micropython_path() is None:
+        pytest.skip("MicroPython's unix port (micropython) is not installed")
+
+
+@pytest.mark.parametrize(("end", "status", "message"), EXITS, ids=[e[0] for e in EXITS])
+def test_sys_exit_on_a_board_is_said_as_in_the_simulator(
+        tmp_path: Path, robokit_board: Any, split_runner: Any, end: str, status: str,
+        message: str | None) -> None:
+    """On a MicroPython board (the loader catches the SystemExit: the raw REPL would
+    take it for a soft reset) the run ends as it does in the simulator."""
+    _needs_vm()
+    from robokit.cli import main
+
+    _, port = robokit_board(vm="micropython")
+    prog = _exits(tmp_path, end)
+    r = split_runner.invoke(main, ["run", str(prog), "--port", port, "--json"])
+    _check_exit(r.exit_code, json.loads(r.stdout), status, message)
+    shown = split_runner.invoke(main, ["run", str(prog), "--port", port])
+    assert shown.exit_code == r.exit_code
+    if message is not None:
+        assert f"SystemExit: {message}" in shown.stderr
+        assert "ProgramExit" not in shown.stderr and "<stdin>" not in shown.stderr

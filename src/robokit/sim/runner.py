@@ -673,10 +673,10 @@ def _outcome(dog: Watchdog, exc: BaseException | None, user_dir: str, budget_s: 
         return "timeout", None, None
     if exc is None:
         return "finished", None, None
-    if isinstance(exc, SystemExit):
-        if exc.code in (None, 0):
-            return "finished", None, None
-        return ("error", {"type": "SystemExit", "message": str(exc.code), "file": None,
-                          "line": None}, f"SystemExit: {exc.code}")
+    if isinstance(exc, SystemExit) and exc.code in (None, 0):
+        return "finished", None, None  # sys.exit(), sys.exit(0): success, as in CPython
+    # Anything else is an error: sys.exit(3) and sys.exit("message") too (CPython ends
+    # with exit status 3, or prints the message and ends with 1), said as on a brick
+    # (the loader's ProgramExit): SystemExit with its message and the line that called it.
     tb_text, error = format_program_error(exc, user_dir)
     return "error", error, tb_text
