@@ -264,3 +264,16 @@ def test_abi_5_without_the_device_api_compiles(tmp_path: Path, target: str, line
     """A plain program, and the Pybricks hub's robokit shim (no f-strings), build for 5."""
     entry = project(tmp_path, **{"main.py": f"x = 1\n{line}\n"})
     assert check_program(entry, target=target, abi="5").abi == "5"
+
+
+# -- a module too big for mpy-cross ----------------------------------------------------------
+
+
+def test_a_module_too_big_for_mpy_cross_counts_its_lines_as_an_editor_does(tmp_path: Path):
+    """A file of N lines, each ended by a newline, said 'N+1 lines'."""
+    text = "".join(f"def f{i}():\n    return {i}\n\n" for i in range(6000))
+    entry = project(tmp_path, **{"main.py": "import big\n", "big.py": text})
+    with pytest.raises(ProgramError) as err:
+        check_program(entry)
+    assert str(err.value).startswith(f"big.py: too big to compile in one piece "
+                                     f"({text.count(chr(10)):,} lines, {len(text):,} bytes)")

@@ -323,7 +323,7 @@ def mpy_cross_error(relpath: str, source: bytes, stderr: str, returncode: int,
 
 
 def _too_big(relpath: str, source: bytes) -> ProgramError:
-    lines = source.count(b"\n") + 1
+    lines = source.count(b"\n") + (not source.endswith(b"\n"))  # (a last line's \n ends it)
     return ProgramError(f"{relpath}: too big to compile in one piece ({lines:,} lines, "
                         f"{len(source):,} bytes): mpy-cross ran out of memory, and a brick "
                         "would too when loading it; split it into smaller modules",
