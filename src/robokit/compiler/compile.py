@@ -153,8 +153,10 @@ def _binary_for(abi: str, cache: Cache) -> str:
 
 
 def _runnable_copy(path: str, copy: Path, size: int, mode: int) -> str:
-    """``copy``, made (atomically) an executable copy of ``path`` if it is not one yet."""
-    if not copy.is_file() or copy.stat().st_size != size or not os.access(copy, os.X_OK):
+    """``copy``, made (atomically) an executable copy of ``path`` if it is not one yet (a
+    copy whose bytes differ from ``path``'s, damaged in the cache, is made again: a damaged
+    compiler would crash, or worse, write a wrong .mpy)."""
+    if not _same_bytes(path, copy, size) or not os.access(copy, os.X_OK):
         import shutil
 
         copy.parent.mkdir(parents=True, exist_ok=True)
@@ -167,6 +169,17 @@ def _runnable_copy(path: str, copy: Path, size: int, mode: int) -> str:
             if os.path.lexists(tmp):
                 os.unlink(tmp)
     return str(copy)
+
+
+def _same_bytes(path: str, copy: Path, size: int) -> bool:
+    """Is ``copy`` a file holding exactly the ``size`` bytes of ``path``?"""
+    try:
+        if not copy.is_file() or copy.stat().st_size != size:
+            return False
+        with open(path, "rb") as a, open(copy, "rb") as b:
+            return a.read() == b.read()
+    except OSError:
+        return False
 
 
 _private: list[Path] = []
