@@ -277,3 +277,38 @@ def test_a_module_too_big_for_mpy_cross_counts_its_lines_as_an_editor_does(tmp_p
         check_program(entry)
     assert str(err.value).startswith(f"big.py: too big to compile in one piece "
                                      f"({text.count(chr(10)):,} lines, {len(text):,} bytes)")
+
+
+# -- program names a bundle cannot hold ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "shown", "why"), [
+    ("lap 10:30.py", "lap 10:30.py", "its name holds ':'"),
+    ("back\\slash.py", "back\\slash.py", "its name holds '\\\\'"),
+    ("tab\tname.py", "'tab\\tname.py'", "its name holds '\\t'"),
+    ("x" * 201 + ".py", "x" * 201 + ".py", "its name is 201 characters long"),
+])
+def test_a_program_file_name_a_bundle_cannot_hold_is_one_message_to_rename_it(
+        tmp_path: Path, name: str, shown: str, why: str):
+    """Legal file names on Linux; the bundle writer refused them after everything had
+    compiled, with "cannot write bundle 'lap 10:30': module '__main__': path 'lap
+    10:30.py' is not a relative path (...)", naming no file and no fix."""
+    (tmp_path / name).write_text("print('hi')\n", encoding="utf-8")
+    with pytest.raises(ProgramError) as err:
+        check_program(tmp_path / name)
+    text = str(err.value)
+    assert text.startswith(f"{shown}: robokit cannot name the program after this file: {why}")
+    assert "rename the file" in text
+
+
+def test_a_project_folder_name_with_a_colon_is_named_too(tmp_path: Path):
+    project(tmp_path / "v1:2", **{"main.py": "print('hi')\n"})
+    with pytest.raises(ProgramError, match=r"^v1:2: robokit cannot name the program after "
+                                           r"this folder: its name holds ':'"):
+        check_program(tmp_path / "v1:2")
+
+
+def test_names_a_bundle_holds_still_compile(tmp_path: Path):
+    for name in ("élève prog.py", " lead-in_2.py"):
+        (tmp_path / name).write_text("print('hi')\n", encoding="utf-8")
+        assert check_program(tmp_path / name).program == name[:-3]

@@ -482,6 +482,7 @@ def compile_program(
     if abi not in ABIS:
         raise ProgramError(f"unknown mpy ABI {abi!r}; use one of {', '.join(ABIS)}")
     graph = find_imports(program, cache)
+    _check_program_name(program, graph)
 
     prefix = shown_path(graph.root)
     prefix = "" if prefix == "." else prefix.replace(os.sep, "/") + "/"
@@ -529,6 +530,32 @@ def compile_program(
         stored.store(cache, key, bundle, _read_files(graph, robot), graph.root, graph.probes,
                      [comp.path])
     return bundle
+
+
+def _check_program_name(program: Path, graph: ImportGraph) -> None:
+    """A program whose file (or folder) name a bundle cannot hold as its name and path
+    (``a:b.py``, a tab, more than 200 characters: bundle-format.md) is refused before
+    anything compiles, naming the file and what to rename."""
+    from .bundle import MAX_PATH_LENGTH, MAX_TEXT_LENGTH
+
+    is_file = program.suffix == ".py"
+    name = program.stem if is_file else program.resolve().name
+    path = graph.entry.relpath
+    what = "file" if is_file else "folder"
+    if len(name) > MAX_TEXT_LENGTH or len(path) > MAX_PATH_LENGTH:
+        why = f"its name is {len(name):,} characters long, and a bundle holds at most 200"
+    else:
+        bad = [c for c in name + path if not c.isprintable() or c in "\\:"]
+        if not bad:
+            return
+        why = (f"its name holds {bad[0]!r}, which a bundle's names cannot (no ':' or '\\', "
+               "which a brick or Windows reads as part of a path, and no tabs, line breaks or "
+               "other invisible characters)")
+    shown = shown_path(program)
+    shown = shown if shown.isprintable() else repr(shown)
+    raise ProgramError(f"{shown}: robokit cannot name the program after this {what}: {why}; "
+                       f"rename the {what} (letters, digits, spaces, '-' and '_' are fine "
+                       "everywhere)", file=shown)
 
 
 def _old_abi(graph: ImportGraph, target: str, abi: str) -> list[Finding]:
