@@ -312,3 +312,65 @@ def test_names_a_bundle_holds_still_compile(tmp_path: Path):
     for name in ("élève prog.py", " lead-in_2.py"):
         (tmp_path / name).write_text("print('hi')\n", encoding="utf-8")
         assert check_program(tmp_path / name).program == name[:-3]
+
+
+# -- a name the program's own module does not have -------------------------------------------
+
+
+def test_a_misspelt_name_from_a_local_module_is_refused_with_the_closest(tmp_path: Path):
+    """`from helpers import drive_sqaure` passed check and stopped the run (on a brick too)
+    with ImportError."""
+    entry = project(tmp_path, **{
+        "main.py": "x = 1\nfrom helpers import drive_sqaure, SPEED\n",
+        "helpers.py": """
+            SPEED = 300
+            def drive_square(n):
+                return n
+            """,
+    })
+    with pytest.raises(CheckError) as err:
+        check_program(entry)
+    assert str(err.value).startswith(
+        "main.py:2: 'drive_sqaure' is imported from helpers (helpers.py), which has no such "
+        "name (an ImportError when it runs); did you mean drive_square?"), str(err.value)
+
+
+def test_a_misspelt_submodule_of_a_package_gets_the_submodule_as_the_closest(tmp_path: Path):
+    entry = project(tmp_path, **{"main.py": "from app import motrs\n", "app/__init__.py": "",
+                                 "app/motors.py": "X = 1\n"})
+    with pytest.raises(CheckError, match=r"^main\.py:1: 'motrs' is imported from app "
+                                         r"\(app/__init__\.py\).*did you mean motors\?"):
+        check_program(entry)
+
+
+def test_a_relative_from_import_is_judged_too(tmp_path: Path):
+    entry = project(tmp_path, **{"main.py": "from app import engine\n", "app/__init__.py": "",
+                                 "app/engine.py": "from .util import clamp\n",
+                                 "app/util.py": "def clammp(x):\n    return x\n"})
+    with pytest.raises(CheckError, match=r"^app/engine\.py:1: 'clamp' is imported from app\.util "
+                                         r"\(app/util\.py\)"):
+        check_program(entry)
+
+
+@pytest.mark.parametrize("helpers", [
+    "from math import *\n",  # a star import: names unseen
+    "def __getattr__(name):\n    return name\n",
+    "globals()['speed'] = 1\n",
+    "import sys\nsetattr(sys.modules[__name__], 'speed', 1)\n",
+    "def f():\n    global speed\n    speed = 1\n",  # bound inside a function
+    "for speed in range(3):\n    pass\n",
+    "try:\n    pass\nexcept Exception as speed:\n    pass\n",
+    "import speed_lib as speed\n",
+])
+def test_names_bound_in_ways_a_reading_cannot_judge_or_does_see_pass(tmp_path: Path,
+                                                                   helpers: str):
+    entry = project(tmp_path, **{"main.py": "from helpers import speed\n",
+                                 "helpers.py": helpers, "speed_lib.py": ""})
+    assert "helpers" in [m.name for m in check_program(entry).modules]
+
+
+def test_a_from_import_under_try_except_importerror_is_the_programs_fallback(tmp_path: Path):
+    entry = project(tmp_path, **{
+        "main.py": "try:\n    from helpers import fast\nexcept ImportError:\n    fast = None\n",
+        "helpers.py": "slow = 1\n"})
+    assert [m.name for m in check_program(entry).modules] == ["__main__", "helpers"]

@@ -651,7 +651,9 @@ def check_constructs(mod: SourceModule, abi: str = "6.3",
 def check_graph(graph: ImportGraph, target: str, abi: str = "6.3",
                 cache: Cache | None = None) -> list[Finding]:
     """All source checks over the program's own modules."""
-    found = check_imports(graph, target)
+    from .localnames import missing_names
+
+    found = check_imports(graph, target) + missing_names(graph, cache)
     for mod in graph.modules:
         found += check_constructs(mod, abi, cache)
     return found
