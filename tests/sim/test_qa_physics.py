@@ -167,3 +167,36 @@ def test_the_bumper_pushing_a_light_box_feels_the_box_not_the_motors_friction(
     assert box == pytest.approx(3.0 + 0.2 * 9.81 * 0.5, abs=0.02)
     assert load == pytest.approx(0.2 * 9.81 * 0.5 / 2 * 28, abs=1)  # mN·m per wheel
     assert wall == 10.0
+
+
+def test_a_robot_turning_on_the_spot_brushes_a_can_aside(tmp_path: Path) -> None:
+    # A 50 g can just clear of the robot's left side, in the sweep of its front corner: a
+    # real robot turning left knocks it away.  Only the drive along the heading pushed, and
+    # a turn on the spot has none, so the robot stayed wedged at 2° and turn() never ended.
+    w = write(tmp_path / "spin.toml", """\
+        size = [2000, 2000]
+        [[objects]]
+        shape = "cylinder"
+        center = [60, 110]
+        radius = 33
+        mass_g = 50
+        """)
+    p = write(tmp_path / "spin.py", """\
+        from robokit import robot
+        robot.drive_base.turn(-360)
+        print("turned")
+        """)
+    result = simulate(str(p), world=str(w), duration=5)
+    assert result.status == "finished" and result.output == "turned\n"
+    assert result.imu_heading_deg == pytest.approx(-360, abs=1)
+    assert abs(result.pose[0]) < 0.5 and abs(result.pose[1]) < 0.5  # still on the spot
+    assert result.objects[0]["moved_mm"] > 10
+    # A wall there instead holds the robot still: it does not yield.
+    w2 = write(tmp_path / "post.toml", """\
+        size = [2000, 2000]
+        [[walls]]
+        points = [[60, 110], [60, 110]]
+        thickness = 66
+        """)
+    blocked = simulate(str(p), world=str(w2), duration=5)
+    assert blocked.status == "timeout" and abs(blocked.imu_heading_deg) < 5

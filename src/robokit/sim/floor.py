@@ -21,6 +21,9 @@ import math
 
 from . import bodies
 from .brick import SimTimeUp
+from .brickstate import M_PER_RAD
+from .crowd import TYRE_GRIP
+from .stopbutton import StopButton
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # (MicroPython has no typing)
@@ -178,11 +181,17 @@ class Floor:
                 self._events_at(t_ev)
                 if self.time_up:
                     raise SimTimeUp()
+                if brick._stop_due:  # (its hub's stop button: robokit.sim.stopbutton)
+                    brick._stop_due = False
+                    raise StopButton()
                 continue
             if nxt is not None and t_w < target:
                 self._hand_over(brick, target, nxt[1], t_w)
                 if self.time_up or brick.time_up:
                     raise SimTimeUp()
+                if brick._stop_due:
+                    brick._stop_due = False
+                    raise StopButton()
                 return
             if target > brick.now:
                 brick.now = target
@@ -225,6 +234,10 @@ class Floor:
         for b in self.bricks:
             if b._own_next <= t and b._event_at(t):
                 self.time_up = True
+            if b._stop_due:  # its hub's stop button: its program wakes now, to end
+                w = self._wake[b.index]
+                if w is not None and w > t:
+                    self._wake[b.index] = t
         if self.rule is not None and t >= self._next_rule and not self.time_up:
             self._next_rule = t - t % self.rule_period_us + self.rule_period_us
             verdict = self.rule(self)
@@ -293,22 +306,40 @@ class Floor:
                                       brick._half_w + 1.0)
             hit = bodies.overlap(mine, shape)
             if hit is not None:
-                hits.append((other, hit))
+                hits.append((other, shape, hit))
             # Touching: within 1 mm (a push leaves a hair's gap at each step).
             self._touch(brick, other, hit is not None or bodies.overlap(near, shape) is not None)
         if not hits:
             brick.set_push_load(0.0)
             return True
         fx, fy = math.cos(h), math.sin(h)
-        drive = brick.drive_force()
+        x0, y0, h0 = brick._x, brick._y, brick._h
+        c0, s0 = math.cos(h0), math.sin(h0)
+        c1, s1 = math.cos(h), math.sin(h)
+        # The wheels' work over this step (N·mm): their force along the heading over the
+        # way the axle goes, and their torque (one wheel pushing, the other pulling) over
+        # the turn.
+        dh = h - h0
+        hm = h0 + 0.5 * dh
+        work = (brick.drive_force() * ((x - x0) * math.cos(hm) + (y - y0) * math.sin(hm))
+                + _turning_torque(brick) * dh)
         moves = []
         against = 0.0
-        for other, (depth, nx, ny) in hits:
+        for other, shape, (depth, nx, ny) in hits:
             along = fx * nx + fy * ny
             need = float(other.resistance(nx, ny))
-            # (Reversing, the drive and the heading's share of the push are both negative:
-            # the back pushes as the front does.)
-            if drive * along <= need * (1.0 + 1e-9):
+            # Where the body meets the other (its side nearest the body), and how far that
+            # point of the body moves into it over the step: the wheels' work must beat
+            # the other's resistance over that way (a straight push: the drive force
+            # against the resistance times the heading's share of n; a turn on the spot:
+            # the torque over the lever).  (Reversing, the back pushes as the front does.)
+            ext = (shape[3] if shape[0] == "circle" else
+                   shape[5] * abs(shape[3] * nx + shape[4] * ny)
+                   + shape[6] * abs(shape[3] * ny - shape[4] * nx))
+            px, py = shape[1] - nx * ext - x0, shape[2] - ny * ext - y0
+            u, v = c0 * px + s0 * py, -s0 * px + c0 * py  # in the body's frame
+            into = ((x - x0 + c1 * u - s1 * v - px) * nx + (y - y0 + s1 * u + c1 * v - py) * ny)
+            if into <= 0.0 or work <= need * into * (1.0 + 1e-9):
                 return False  # an even match (within rounding) moves nobody
             dx, dy = nx * (depth + 0.01), ny * (depth + 0.01)
             if not self._free_at(other, dx, dy, skip=brick):
@@ -518,6 +549,20 @@ class Floor:
         self.track_t = list(t_arr)
         self.track = [[(p_arr[2 * (i * m + j)], p_arr[2 * (i * m + j) + 1]) for j in range(m)]
                       for i in range(len(t_arr))]
+
+
+def _turning_torque(brick: SimBrick) -> float:
+    """The torque (N·mm) the wheels turn the body with now: each wheel's force (its motor
+    held still at the voltage it has, up to half the tyres' grip) about the axle's
+    middle, counterclockwise."""
+    if not brick._drive:
+        return 0.0
+    grip = 0.5 * TYRE_GRIP * brick._weight_n()
+    out = 0.0
+    for m, k, side in ((brick._lm, brick._kl, -1.0), (brick._rm, brick._kr, 1.0)):
+        f = m.model.kt * m.voltage_mv / 1000.0 / m.model.resistance / (k * M_PER_RAD)
+        out += side * max(-grip, min(grip, f))
+    return out * 0.5 * brick._track
 
 
 def _name(other: Any) -> str:
