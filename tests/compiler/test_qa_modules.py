@@ -374,3 +374,22 @@ def test_a_from_import_under_try_except_importerror_is_the_programs_fallback(tmp
         "main.py": "try:\n    from helpers import fast\nexcept ImportError:\n    fast = None\n",
         "helpers.py": "slow = 1\n"})
     assert [m.name for m in check_program(entry).modules] == ["__main__", "helpers"]
+
+
+# -- too big for the brick -------------------------------------------------------------------
+
+
+def test_too_big_names_the_programs_own_modules_and_robokits_as_one_sum(tmp_path: Path):
+    """With robokit's device API in the bundle, the message named <robokit>/devices/hubs.py
+    as the file at fault and told the user to make robokit's modules smaller."""
+    entry = project(tmp_path, **{"main.py": "from robokit import wait\nimport helper\n",
+                                 "helper.py": "X = 1\n"})
+    with pytest.raises(CheckError) as err:
+        check_program(entry, target="micropython", max_size=100_000)
+    text = str(err.value)
+    assert text.startswith("main.py: the program is "), text
+    assert err.value.file == "main.py"
+    largest = text.split("largest modules: ", 1)[1].split(". To fix", 1)[0]
+    assert largest.startswith("main.py (") and "helper.py (" in largest
+    assert "<robokit>" not in largest
+    assert "; robokit's own modules, which it imports: " in largest

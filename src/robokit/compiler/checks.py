@@ -752,8 +752,14 @@ def check_size(bundle: Bundle, max_size: int | None = None) -> int:
     def weight(m: Any) -> int:
         return len(m.mpy) + (len(m.source) if with_sources and m.source is not None else 0)
 
-    largest = sorted(bundle.modules, key=lambda m: (-weight(m), m.name))[:3]
+    # The program's own modules by size, robokit's as one sum: the program cannot make
+    # those smaller, and a robokit file is no place to send the user to.
+    own = [m for m in bundle.modules if not m.path.startswith("<")]
+    robokit_bytes = sum(weight(m) for m in bundle.modules if m.path.startswith("<"))
+    largest = sorted(own or bundle.modules, key=lambda m: (-weight(m), m.name))[:3]
     names = ", ".join(f"{m.path} ({weight(m):,} bytes)" for m in largest)
+    if robokit_bytes and own:
+        names += f"; robokit's own modules, which it imports: {robokit_bytes:,} bytes"
     hints = []
     if with_sources and any(m.source is not None for m in bundle.modules):
         stripped = upload_size(bundle.stripped())
