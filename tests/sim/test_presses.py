@@ -13,10 +13,12 @@ from robokit.errors import ProgramError
 from robokit.sim import simulate
 from robokit.sim.presses import DEFAULT_PRESS_S, Press, check_presses, parse_press
 
-#: Wait for the centre button, say when it was seen, then drive 200 mm.
+#: Wait for the centre button, say when it was seen, then drive 200 mm.  (The centre
+#: button is the hub's stop button until the program says otherwise, as on a hub.)
 PRESS_TO_START = textwrap.dedent("""\
     from robokit import Button, StopWatch, robot, wait
 
+    robot.hub.system.set_stop_button(None)
     clock = StopWatch()
     while Button.CENTER not in robot.hub.buttons.pressed():
         wait(10)

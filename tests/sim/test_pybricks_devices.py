@@ -76,7 +76,7 @@ def test_the_hub_buttons_and_the_remote_s_are_apart(tmp_path: Path) -> None:
     # The hub's own LEFT_PLUS-less buttons do not drive the remote program, and a remote
     # press is not a hub press.
     program = write(tmp_path, REMOTE_CAR + "\nfrom pybricks.hubs import PrimeHub\n")
-    r = simulate(program, press=["left@2s-4s", "center@2s-4s"])
+    r = simulate(program, press=["left@2s-4s", "right@2s-4s"])  # (centre: the stop button)
     assert r.status == "finished", r.error
     assert distances(r.output) == [0, 0, 0]
     hub_program = write(tmp_path, (

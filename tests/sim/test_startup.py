@@ -287,6 +287,6 @@ def test_simulate_imports_the_presses_module_only_for_a_run_with_presses(tmp_pat
             f"prog = {str(ROOT / 'examples' / 'line_follower.py')!r}\n"
             "simulate(prog, world='oval', duration=0.5, press=[])\n"
             "print('PRESSES', 'robokit.sim.presses' in sys.modules)\n"
-            "r = simulate(prog, world='oval', duration=0.5, press=['center@0.1s'])\n"
+            "r = simulate(prog, world='oval', duration=0.5, press=['left@0.1s'])\n"
             "print('PRESSES', 'robokit.sim.presses' in sys.modules, r.status)\n")
     assert _python(code, tmp_path).splitlines()[-2:] == ["PRESSES False", "PRESSES True timeout"]

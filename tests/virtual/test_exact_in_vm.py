@@ -210,6 +210,7 @@ def test_scripted_presses_are_held_in_the_vm_as_in_the_default_mode(tmp_path: Pa
     prog = tmp_path / "start.py"
     prog.write_text(
         "from robokit import Button, StopWatch, robot, wait\n"
+        "robot.hub.system.set_stop_button(None)\n"
         "clock = StopWatch()\n"
         "while Button.CENTER not in robot.hub.buttons.pressed():\n"
         "    wait(10)\n"

@@ -453,6 +453,10 @@ def _print_summary(result: Any, telemetry: Path | None, plot: Path | None,
     status = {"finished": click.style("finished", fg="green"),
               "timeout": click.style("timeout", fg="yellow") + " (ran until --duration)",
               "error": click.style("error", fg="red")}[result.status]
+    stop = next((e for e in result.telemetry.events if e["kind"] == "stopped"), None)
+    if stop is not None and result.status == "finished":  # (robokit.sim.stopbutton)
+        status += (f" (the hub's stop button, {' + '.join(stop['buttons'])}, at "
+                   f"{stop['t_ms'] / 1000:.3f} s)")
     click.echo("")
     click.echo(f"── {result.program} on {result.world.name} ──", err=False)
     click.echo(f"status     {status}")

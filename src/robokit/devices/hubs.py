@@ -680,7 +680,9 @@ class System:
                                      f"not {repr(b)}")
         s = _shared()
         s.stop_button = button
-        s.hal.event("stop_button", {"button": None if button is None else str(button)})
+        names = [] if button is None else [b.name for b in many]  # (the simulator's)
+        s.hal.event("stop_button", {"button": None if button is None else str(button),
+                                    "buttons": names})
 
     def stop_button(self):
         """The button(s) set with :meth:`set_stop_button` (``Button.CENTER`` at start)."""

@@ -52,6 +52,7 @@ from .sensors import (  # noqa: F401 - the sensors' constants, where they always
     ULTRASONIC_MIN_MM,
     Sensors,
 )
+from .stopbutton import StopButton, StopButtonHAL
 
 # Portable code: it also runs in MicroPython's VM as the robot of a run with --exact
 # (robokit.sim.vmbrick), which lacks what only a host needs.
@@ -112,7 +113,7 @@ def check_duration(value: Any, setting: str = "duration", *, file: str | None = 
     return seconds
 
 
-class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
+class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, HAL):
     """A simulated brick in a world; implements every HAL method."""
 
     def __init__(
@@ -163,6 +164,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         #: A kit robot's buttons (robokit run --board: robokit.sim.presses.KitButtons),
         #: for the press check; None: the hub's, by robot.toml's [hub] type.
         self.kit_buttons: Any = None
+        self._stop_init()
         #: The arena this robot shares with others (robokit.sim.arena), or None: alone.
         self.arena: Any = None
         #: This robot's place among the arena's robots (0 when alone).
@@ -296,6 +298,8 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
             nxt = self._next_record
         if self.end_us is not None and (nxt is None or self.end_us < nxt):
             nxt = self.end_us
+        if self._stop_at is not None and (nxt is None or self._stop_at < nxt):
+            nxt = self._stop_at
         own = nxt if nxt is not None else 1 << 62
         self._own_next = own
         if self.arena is not None:
@@ -323,6 +327,9 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         while self._next_event <= target:
             if self._event_at(self._next_event):
                 raise SimTimeUp()
+            if self._stop_due:
+                self._stop_due = False
+                raise StopButton()
         if target > self.now:
             self.now = target
 
@@ -336,6 +343,8 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
             self.time_up = True
             self._update_next_event()
             return True
+        if self._stop_at is not None and t >= self._stop_at:
+            self._stop_now(t)
         if self._next_record is not None and t >= self._next_record:
             self.recorder.sample(self)
             self._next_record += self._record_period
@@ -702,6 +711,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
         down over its simulated time."""
         self._presses = tuple(presses)
         self._presses_seen = set()
+        self._plan_stop()
 
     def buttons(self) -> tuple[str, ...]:
         self._spend(CALL_COST_US)
@@ -748,6 +758,8 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, HAL):
 
     def event(self, kind: str, data: dict[str, Any]) -> None:
         self.recorder.event(self.now, kind, data)
+        if kind == "stop_button":
+            self.set_stop_buttons(data.get("buttons") or ())
 
     def where(self) -> tuple[str, int] | None:
         """The innermost frame of the user's program on the Python stack."""

@@ -197,8 +197,9 @@ class Kernel:
         """SimBrick._advance_to on the fast path: True when done (every event up to
         ``target`` run, the clock at ``target``); False to let the general path go on
         from the next event (the state is consistent: this one ran the events before)."""
-        if not self._free(b):
-            return False
+        stop = b._stop_at
+        if (stop is not None and stop <= target) or not self._free(b):
+            return False  # (the general path ends the program at the stop button's press)
         sched = self._scheduler(b)
         if sched is None:
             return False

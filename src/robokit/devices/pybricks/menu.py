@@ -4,7 +4,9 @@ Portable (MicroPython too).
 - ``read_input_byte()`` returns None: the simulator has no keyboard on the program's
   standard input.
 - ``hub_menu(*symbols)`` shows the first symbol on the display; the hub's LEFT and RIGHT
-  buttons (scripted: ``--press right@1s``) step through them and CENTER chooses one.
+  buttons (scripted: ``--press right@1s``) step through them and CENTER chooses one.  As
+  on the hub, the stop button is off while the menu is shown (the centre button
+  chooses), and back as it was once it returns.
 - ``DataLog(*headers)``: each row goes into the run's events as a ``datalog`` event
   (``{"name": ..., "row": [...]}``; the headers come first as ``{"headers": [...]}``),
   so it is in ``simulate()``'s ``result.events``, ``robokit run --json``'s events and
@@ -13,7 +15,7 @@ Portable (MicroPython too).
 
 from .. import _hal
 from .._errors import UsageError
-from ..hubs import Buttons, Display
+from ..hubs import Buttons, Display, System
 from ..parameters import Button
 from ..tools import wait
 
@@ -46,22 +48,28 @@ def hub_menu(*symbols):
         "EssentialHub", "TechnicHub", "CityHub", "MoveHub")
     display = Display() if has_display else None
     buttons = Buttons()
-    i = 0
-    _show(display, symbols[i])
-    held = buttons.pressed()
-    while True:
-        wait(MENU_POLL_MS)
-        now = buttons.pressed()
-        new = [b for b in now if b not in held]
-        held = now
-        if Button.CENTER in new:
-            return symbols[i]
-        if Button.RIGHT in new:
-            i = (i + 1) % len(symbols)
-            _show(display, symbols[i])
-        elif Button.LEFT in new:
-            i = (i - 1) % len(symbols)
-            _show(display, symbols[i])
+    system = System()
+    stop = system.stop_button()
+    system.set_stop_button(None)  # the centre button chooses
+    try:
+        i = 0
+        _show(display, symbols[i])
+        held = buttons.pressed()
+        while True:
+            wait(MENU_POLL_MS)
+            now = buttons.pressed()
+            new = [b for b in now if b not in held]
+            held = now
+            if Button.CENTER in new:
+                return symbols[i]
+            if Button.RIGHT in new:
+                i = (i + 1) % len(symbols)
+                _show(display, symbols[i])
+            elif Button.LEFT in new:
+                i = (i - 1) % len(symbols)
+                _show(display, symbols[i])
+    finally:
+        system.set_stop_button(stop)
 
 
 class DataLog:
