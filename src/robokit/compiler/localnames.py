@@ -6,7 +6,8 @@ judged only when every name it binds can be seen in its source: one with a star 
 a module-level ``__getattr__``, or a use of ``globals()``, ``vars()``, ``setattr``,
 ``exec``, ``eval``, ``__import__`` or ``__dict__`` may bind names no reading finds, and
 passes. Names bound anywhere in the module count (generously: a local variable of the
-same name too), so a name the module does bind is never refused.
+same name too), and so do attributes any module of the program assigns (``helpers.speed
+= 1``), so a name the module does bind is never refused.
 """
 
 from __future__ import annotations
@@ -83,6 +84,17 @@ def _submodules(package: SourceModule) -> set[str]:
         return set()
 
 
+def _stored_attributes(graph: ImportGraph) -> set[str]:
+    """Every attribute any module of the program assigns (``helpers.speed = 1`` binds
+    ``speed`` in helpers from outside it); read only when a name looks missing."""
+    out: set[str] = set()
+    for mod in graph.modules:
+        for node in ast.walk(mod.tree) if mod.tree is not None else ():
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                out.add(node.attr)
+    return out
+
+
 def missing_names(graph: ImportGraph, cache: Cache | None = None) -> list[Finding]:
     """Each ``from LOCAL import name`` whose module has no such name and no such
     submodule, at its line."""
@@ -90,6 +102,7 @@ def missing_names(graph: ImportGraph, cache: Cache | None = None) -> list[Findin
 
     out: list[Finding] = []
     known: dict[str, set[str] | None] = {}
+    injected: set[str] | None = None
     for mod in graph.modules:
         for site in mod.imports:
             target = graph.module(site.module) if site.names and site.runtime else None
@@ -104,6 +117,10 @@ def missing_names(graph: ImportGraph, cache: Cache | None = None) -> list[Findin
                 have = known[site.module]
                 if have is None or name in have:
                     continue
+                if injected is None:
+                    injected = _stored_attributes(graph)
+                if name in injected:
+                    continue  # (``helpers.speed = 1`` somewhere: not judged)
                 shown = target.relpath
                 near = closest(name, sorted(n for n in have | _submodules(target)
                                             if not n.startswith("_")))
