@@ -395,10 +395,11 @@ def test_too_big_names_the_programs_own_modules_and_robokits_as_one_sum(tmp_path
     assert "; robokit's own modules, which it imports: " in largest
 
 
-def test_a_name_another_module_sets_on_the_module_passes(tmp_path: Path):
+@pytest.mark.parametrize("sets", ["settings.DEBUG = True", "setattr(settings, 'DEBUG', 1)"])
+def test_a_name_another_module_sets_on_the_module_passes(tmp_path: Path, sets: str):
     """``settings.DEBUG = True`` in main, ``from settings import DEBUG`` in a helper."""
     entry = project(tmp_path, **{
-        "main.py": "import settings\nsettings.DEBUG = True\nimport helper\n",
+        "main.py": f"import settings\n{sets}\nimport helper\n",
         "settings.py": "NAME = 'rover'\n",
         "helper.py": "from settings import DEBUG\n"})
     assert "helper" in [m.name for m in check_program(entry).modules]

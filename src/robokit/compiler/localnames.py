@@ -7,7 +7,8 @@ a module-level ``__getattr__``, or a use of ``globals()``, ``vars()``, ``setattr
 ``exec``, ``eval``, ``__import__`` or ``__dict__`` may bind names no reading finds, and
 passes. Names bound anywhere in the module count (generously: a local variable of the
 same name too), and so do attributes any module of the program assigns (``helpers.speed
-= 1``), so a name the module does bind is never refused.
+= 1``; none is judged when one calls ``setattr`` and the like), so a name the module does
+bind is never refused.
 """
 
 from __future__ import annotations
@@ -84,14 +85,20 @@ def _submodules(package: SourceModule) -> set[str]:
         return set()
 
 
-def _stored_attributes(graph: ImportGraph) -> set[str]:
+def _stored_attributes(graph: ImportGraph) -> set[str] | None:
     """Every attribute any module of the program assigns (``helpers.speed = 1`` binds
-    ``speed`` in helpers from outside it); read only when a name looks missing."""
+    ``speed`` in helpers from outside it), None when one may set any (``setattr``...);
+    read only when a name looks missing."""
     out: set[str] = set()
     for mod in graph.modules:
         for node in ast.walk(mod.tree) if mod.tree is not None else ():
-            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
-                out.add(node.attr)
+            if isinstance(node, ast.Attribute):
+                if isinstance(node.ctx, ast.Store):
+                    out.add(node.attr)
+                elif node.attr == "__dict__":
+                    return None
+            elif isinstance(node, ast.Name) and node.id in _DYNAMIC:
+                return None
     return out
 
 
@@ -103,6 +110,7 @@ def missing_names(graph: ImportGraph, cache: Cache | None = None) -> list[Findin
     out: list[Finding] = []
     known: dict[str, set[str] | None] = {}
     injected: set[str] | None = None
+    read = False
     for mod in graph.modules:
         for site in mod.imports:
             target = graph.module(site.module) if site.names and site.runtime else None
@@ -117,9 +125,9 @@ def missing_names(graph: ImportGraph, cache: Cache | None = None) -> list[Findin
                 have = known[site.module]
                 if have is None or name in have:
                     continue
-                if injected is None:
-                    injected = _stored_attributes(graph)
-                if name in injected:
+                if not read:
+                    injected, read = _stored_attributes(graph), True
+                if injected is None or name in injected:
                     continue  # (``helpers.speed = 1`` somewhere: not judged)
                 shown = target.relpath
                 near = closest(name, sorted(n for n in have | _submodules(target)
