@@ -403,3 +403,15 @@ def test_a_name_another_module_sets_on_the_module_passes(tmp_path: Path, sets: s
         "settings.py": "NAME = 'rover'\n",
         "helper.py": "from settings import DEBUG\n"})
     assert "helper" in [m.name for m in check_program(entry).modules]
+
+
+def test_more_modules_than_a_bundle_holds_is_refused_before_compiling(tmp_path: Path):
+    """It compiled all of them, then the writer said "cannot write bundle 'main': the
+    bundle has 1002 modules (at most 1000)", naming no file and no fix."""
+    files = {f"m{i}.py": f"X = {i}\n" for i in range(1000)}
+    files["main.py"] = "".join(f"import m{i}\n" for i in range(1000))
+    entry = project(tmp_path, **files)
+    with pytest.raises(ProgramError) as err:
+        check_program(entry)
+    assert str(err.value) == ("main.py: the program has 1,001 modules, more than a bundle "
+                              "holds (1,000); merge small modules into larger ones")

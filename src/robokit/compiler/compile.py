@@ -508,6 +508,7 @@ def compile_program(
             units.append(u)
     for name, (path, source, pkg) in sorted(kit.items()):
         units.append(_Unit(name, path, source, pkg))
+    _check_module_count(len(graph.modules), len(units), prefix + graph.entry.relpath)
 
     comp = find_compiler(abi, cache)
     _compile_all(comp, units, cache, jobs, progress, prefix)
@@ -556,6 +557,19 @@ def _check_program_name(program: Path, graph: ImportGraph) -> None:
     raise ProgramError(f"{shown}: robokit cannot name the program after this {what}: {why}; "
                        f"rename the {what} (letters, digits, spaces, '-' and '_' are fine "
                        "everywhere)", file=shown)
+
+
+def _check_module_count(own: int, total: int, entry: str) -> None:
+    """More modules than a bundle holds is refused before anything compiles (the bundle
+    writer refused it after, naming no file and no fix)."""
+    from .bundle import MAX_MODULES
+
+    if total <= MAX_MODULES:
+        return
+    robokit = f" ({own:,} of the program, {total - own:,} of robokit)" if total > own else ""
+    raise ProgramError(f"{entry}: the program has {total:,} modules{robokit}, more than a "
+                       f"bundle holds ({MAX_MODULES:,}); merge small modules into larger "
+                       "ones", file=entry)
 
 
 def _old_abi(graph: ImportGraph, target: str, abi: str) -> list[Finding]:
