@@ -265,7 +265,7 @@ def test_telemetry_csv_json_and_plot_are_written(tmp_path: Path) -> None:
     header = rows[0]
     assert header[:4] == ["t_ms", "x_mm", "y_mm", "heading_deg"]
     assert "color_sensor" in header
-    assert len(rows) - 1 == 150  # 3 s at 50 Hz
+    assert len(rows) - 1 == 151  # 3 s at 50 Hz (0 to 2,980 ms), and the end (3,000 ms)
     t = [float(r[0]) for r in rows[1:]]
     assert t[0] == 0.0 and t[1] == 20.0
     assert png.read_bytes()[:8] == PNG_SIGNATURE

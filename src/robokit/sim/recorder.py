@@ -1,6 +1,7 @@
 """The recorder: what happened in a simulated run, for people and for tests.
 
-Telemetry is sampled at a fixed rate of simulated time (50 Hz by default):
+Telemetry is sampled at a fixed rate of simulated time (50 Hz by default), and once
+more when the run ends (:meth:`Recorder.finish`), so the last row is the end:
 time, pose (world frame: ``heading_deg`` counterclockwise from +x), every motor's
 angle and speed (with the sign the program's ``Motor.angle()`` and ``speed()`` give
 them, its ``positive_direction``; in degrees of the motor's shaft, before any
@@ -70,6 +71,8 @@ class Recorder:
         self._sensor_nans: list[float] = []  # a NaN for each sensor port, for sample()
         #: (motor, port, sign) of each motor's two columns, for sample().
         self._motor_refs: list[tuple[Any, str, float]] = []
+        #: Simulated µs of the last row taken (-1: none yet), for finish().
+        self._last_us = -1
 
     def begin(self, brick: SimBrick) -> None:
         """Choose the columns for this robot."""
@@ -107,6 +110,16 @@ class Recorder:
         # Each sensor's last reading, NaN before its first (dict.get(port, nan) by map).
         row.extend(map(brick._last.get, self._sensor_ports, self._sensor_nans))
         self.rows.append(tuple(row))
+        self._last_us = brick.now
+
+    def finish(self, brick: SimBrick) -> None:
+        """The run has ended at ``brick.now``: add its last row there (the pose, motors
+        and sensors the result reports), unless a row was taken then or the telemetry is
+        off. The rows before it keep their rate; the last interval is shorter."""
+        if not self.period_us or not self.columns or self._last_us >= brick.now:
+            return
+        brick.pose()  # (brings the physics to the clock)
+        self.sample(brick)
 
     def decimate(self) -> None:
         """Keep every other row (the first included): half the rows, half the rate."""

@@ -578,6 +578,7 @@ def _results(runs: list[_Run], bricks: list[SimBrick], wall: float, hang_budget_
                                               brick)
         if not run.thread.is_alive():
             _let_go(run.ended, run.namespace, collect=any(e is not None for e in run.ended))
+        brick.recorder.finish(brick)  # the telemetry's last row: the end the result says
         results.append(RunResult(
             status=status,
             sim_time_s=max(b.now for b in bricks) / 1e6,

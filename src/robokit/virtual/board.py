@@ -707,6 +707,7 @@ class SimBoard:
         if brick is None:
             return report
         rec = brick.recorder
+        rec.finish(brick)  # the telemetry's last row, at the end the report says
         report.update(
             robot=brick.robot, world=brick.world.to_dict(), world_source=brick.world.source,
             start_pose=list(brick.start_pose), pose=list(brick.pose()),

@@ -226,6 +226,8 @@ class ExactBoard(SimBoard):
             raise RuntimeError("the program made no simulated robot")
         if self.refused is not None:
             raise self.refused
+        if self.on_host is not None:  # (in the VM, the VM's recorder added it)
+            brick.recorder.finish(brick)  # the telemetry's last row, at the end
         arena = brick.arena
         timed_out = brick.time_up or (arena is not None and arena.time_up)
         status, error, tb = brick_result.status, brick_result.error, brick_result.traceback

@@ -155,6 +155,15 @@ def _report_local():
     # makes it again; making it twice gives the same report)
     while _local:
         hid, b = _local[0]
+        # the telemetry's last row, at the end (as on the host); the rows sent first (a
+        # Ctrl-C that stopped the program in a row's append may have left its chunk full)
+        try:
+            flush = getattr(b.recorder.rows, "flush", None)  # (a list without telemetry)
+            if flush is not None:
+                flush()
+            b.recorder.finish(b)
+        except Exception:  # noqa: S110 - the report matters more than its last row
+            pass
         out = _Pieces()
         encode(_sim_module().report(b), out)  # noqa: F821 - halvalue.py
         _local.pop(0)
