@@ -248,3 +248,17 @@ def test_a_small_fast_ball_does_not_pass_through_a_thin_wall(tmp_path: Path) -> 
     ball = result.objects[0]
     assert ball["moved_mm"] > 1900  # it did reach the wall...
     assert ball["x_mm"] < -1.0  # ...and stopped on this side of it (its face is at -0.5)
+
+
+@pytest.mark.parametrize("key, example", [("program", 'program = "blue.py"'),
+                                          ("robot", 'robot = "blue.toml"')])
+def test_a_robots_program_or_robot_that_is_no_string_gets_its_own_example(
+        key: str, example: str) -> None:
+    from robokit.errors import WorldError
+    from robokit.sim.world import parse_world
+
+    with pytest.raises(WorldError) as info:
+        parse_world(f"size = [1000, 1000]\n[[robots]]\nx = 0\ny = 0\n{key} = 5\n", "w.toml")
+    # (it said: write e.g. program = "my world")
+    assert str(info.value) == (f"w.toml:5: [[robots]] #1, key '{key}': 5 is not a string; "
+                               f"write e.g. {example}")

@@ -215,6 +215,7 @@ _EXAMPLE = {
     "friction": "friction = 0.5",
     "program": 'program = "blue.py"',
     "robot": 'robot = "blue.toml"',
+    "description": 'description = "a can to push out of a ring"',
 }
 
 
@@ -328,8 +329,8 @@ class _Ctx:
 
     def string(self, v: object, kind: str | None, index: int | None, key: str) -> str:
         if not isinstance(v, str):
-            self.fail(f"{short(v)} is not a string; write e.g. {key} = \"my world\"",
-                      kind, index, key)
+            example = _EXAMPLE.get(key, f'{key} = "my world"')  # (a name's, else its own)
+            self.fail(f"{short(v)} is not a string; write e.g. {example}", kind, index, key)
         return v
 
 
