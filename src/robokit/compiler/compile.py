@@ -330,9 +330,36 @@ def mpy_cross_error(relpath: str, source: bytes, stderr: str, returncode: int,
                             what="MicroPython cannot compile this")
     if "MemoryError" in stderr:
         return _too_big(relpath, source)
+    if "name too long" in stderr:
+        return _name_too_long(relpath, source)
     detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
     return ProgramError(f"{relpath}: mpy-cross could not compile it ({detail}); check the file, "
                         "or reinstall mpy-cross if this persists", file=relpath)
+
+
+#: A name longer than MicroPython's names hold (255 bytes): an identifier, or the dotted
+#: module name of an import.
+_LONG_NAME = rb"[A-Za-z_][A-Za-z0-9_]{255,}|(?:(?<=import )|(?<=from ))[A-Za-z_][A-Za-z0-9_.]{255,}"
+
+
+def _name_too_long(relpath: str, source: bytes) -> ProgramError:
+    """mpy-cross's "name too long" (no line given), at the line of the long name."""
+    from .checks import syntax_error
+
+    found = re.search(_LONG_NAME, source)
+    line = source.count(b"\n", 0, found.start()) + 1 if found else 1
+    name = found.group(0).decode("ascii") if found else ""
+    shown = f"{name[:30]}...{name[-10:]}" if len(name) > 40 else name
+    col = found.start() - source.rfind(b"\n", 0, found.start()) if found else None
+    what = (f"the name {shown} is {len(name):,} characters long" if found
+            else "a name in it is too long")
+    how = ("use fewer or shorter package names" if b"." in (found.group(0)
+                                                                   if found else b"")
+           else "shorten it")
+    return syntax_error(relpath, source, line, col,
+                        f"{what}, and MicroPython's names hold at most 255 (mpy-cross: name "
+                        f"too long); {how}", by="mpy-cross",
+                        what="MicroPython cannot compile this")
 
 
 def _too_big(relpath: str, source: bytes) -> ProgramError:
