@@ -126,3 +126,61 @@ def test_a_served_boards_telemetry_ends_at_the_end_of_its_run(
     assert run is not None and run.status == "finished"
     assert run.telemetry.rows[-1][0] > 1015.0
     _ends_at_the_result(run, within=0.0005)
+
+
+# -- DriveBase.curve / arc with odd radii -------------------------------------------------
+
+
+def _drive(tmp_path: Path, call: str):
+    prog = write(tmp_path / "drive.py", f"""\
+        from robokit import robot
+        db = robot.drive_base
+        db.{call}
+        print(db.distance(), round(db.angle()))
+    """)
+    return simulate(prog, duration=30)
+
+
+@pytest.mark.parametrize("radius", ["1e-9", "-1e-9", "0.5", "0"])
+def test_arc_by_a_distance_on_a_radius_pybricks_takes_as_0_is_refused(
+        tmp_path: Path, radius: str) -> None:
+    """Pybricks takes whole millimetres: a radius under 1 mm is 0, whose arc cannot
+    drive a distance (ValueError). It spun the robot for the whole run (10 mm on a
+    1e-9 mm circle: 5.7e11 degrees) and ended as a timeout."""
+    result = _drive(tmp_path, f"arc({radius}, distance=10)")
+    assert result.status == "error"
+    assert result.error["type"] == "UsageError"
+    assert isinstance(result.error["line"], int) and result.error["line"] == 3
+    assert "radius under 1 mm" in result.error["message"]
+    assert "turn(angle)" in result.error["message"]
+    assert result.sim_time_s < 0.1  # at once, nothing driven
+    assert result.distance_mm == 0.0
+
+
+def test_arc_by_a_distance_on_a_1_mm_circle_still_drives(tmp_path: Path) -> None:
+    result = _drive(tmp_path, "arc(1, distance=10)")
+    assert result.status == "finished", result.traceback
+    distance, angle = result.output.split()
+    assert abs(int(distance) - 10) <= 1 and abs(int(angle) - 573) <= 2
+
+
+def test_curve_with_a_negative_radius_goes_backward_as_pybricks_does(tmp_path: Path) -> None:
+    """Pybricks 3.3's curve: the arc's length is |angle| times the signed radius, the
+    heading turns by the angle signed by the radius: backward 157 mm, turning left."""
+    result = _drive(tmp_path, "curve(-100, 90)")
+    assert result.status == "finished", result.traceback
+    distance, angle = map(int, result.output.split())
+    assert abs(distance + 157) <= 2 and abs(angle + 90) <= 1
+    x, y, heading = result.pose  # backward round a centre on the right: behind, right
+    assert x == pytest.approx(-100.0, abs=3.0) and y == pytest.approx(-100.0, abs=3.0)
+    assert heading == pytest.approx(90.0, abs=1.0)
+
+
+@pytest.mark.parametrize("call", ["curve(1e-9, 90)", "arc(1e-9, angle=90)"])
+def test_a_tiny_radius_with_an_angle_turns_in_place_as_radius_0_does(
+        tmp_path: Path, call: str) -> None:
+    result = _drive(tmp_path, call)
+    zero = _drive(tmp_path, call.replace("1e-9", "0"))
+    assert result.status == zero.status == "finished"
+    assert result.output == zero.output == "0 90\n"
+    assert result.pose == pytest.approx(zero.pose, abs=1e-6)

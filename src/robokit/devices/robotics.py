@@ -12,6 +12,7 @@ Units: mm, mm/s, deg, deg/s; positive turn = clockwise (to the right).
 
 from math import pi
 
+from ._check import fmt
 from ._errors import UsageError
 from .control import (
     BRAKE,
@@ -299,7 +300,8 @@ class DriveBase:
         A positive radius has the circle's centre on the robot's right (it turns
         clockwise), a negative radius on its left.  A positive angle or distance
         drives forward, a negative one backward.  Radius 0 with an angle turns in
-        place."""
+        place.  A radius under 1 mm is 0 with a distance (Pybricks takes whole
+        millimetres): a UsageError, as 0 is."""
         r = number(radius, "radius", "mm")
         if (angle is None) == (distance is None):
             raise UsageError("arc(...) needs either angle= or distance=, not both or neither")
@@ -309,9 +311,11 @@ class DriveBase:
             heading = a if r >= 0 else -a
         else:
             length = number(distance, "distance", "mm")
-            if r == 0:
-                raise UsageError("arc(radius=0, distance=...) cannot drive a distance "
-                                 "on a circle of radius 0; use turn(angle)")
+            if -1.0 < r < 1.0:  # (1e-9 mm spun the robot 5.7e11 degrees for 10 mm)
+                raise UsageError(f"arc(radius={fmt(r)}, distance=...) cannot drive a "
+                                 "distance on a circle of radius under 1 mm (Pybricks "
+                                 "takes whole millimetres: 0); use turn(angle), or a "
+                                 "radius of 1 mm or more")
             heading = length / abs(r) * 180.0 / pi
             if r < 0:
                 heading = -heading
