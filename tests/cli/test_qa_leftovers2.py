@@ -214,3 +214,43 @@ def test_sys_exit_on_a_board_is_said_as_in_the_simulator(
     if message is not None:
         assert f"SystemExit: {message}" in shown.stderr
         assert "ProgramExit" not in shown.stderr and "<stdin>" not in shown.stderr
+
+
+def test_sys_exit_at_autostart_is_said_and_is_no_crash(tmp_path: Path) -> None:
+    """At power-up (robokit_boot runs the stored program) sys.exit(3) prints the
+    SystemExit with its line, and does not count as a crash: the counter is cleared."""
+    _needs_vm()
+    pytest.importorskip("serial")
+    from robokit.compiler.compile import compile_program
+    from robokit.link.rawrepl import RawRepl
+    from robokit.link.serial_link import SerialLink
+    from robokit.targets.micropython.install import install
+    from robokit.targets.micropython.upload import upload_bundle
+    from robokit.virtual.board import SimBoard
+
+    def on_board(files: dict[str, bytes] | None, work: Any) -> dict[str, bytes]:
+        board = SimBoard(files=files, vm="cpython", window=512)
+        link = SerialLink(board.serve_pty())
+        try:
+            work(RawRepl(link))
+        finally:
+            link.close()
+            board.close()
+        return dict(board.files)
+
+    bundle = compile_program(_exits(tmp_path, "sys.exit(3)"), target="micropython")
+    files = on_board(None, lambda repl: install(repl, timeout=2.0, autostart=True))
+    files = on_board(files, lambda repl: upload_bundle(repl, bundle, timeout=2.0, retries=0))
+    for _ in range(2):  # twice: a crash would be counted up
+        board = SimBoard(files=files, vm="micropython")
+        try:
+            result = board.boot()
+            files = dict(board.files)
+        finally:
+            board.close()
+        assert result.errors == {}
+        assert "\nbefore\n" in result.output and "\nafter\n" not in result.output
+        assert "SystemExit: 3" in result.output and "line 4" in result.output
+        assert "crashed" not in result.output and "ProgramExit" not in result.output
+        assert "/robokit/crashes" not in files or files["/robokit/crashes"].strip() in (
+            b"", b"0")
