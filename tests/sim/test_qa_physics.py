@@ -191,6 +191,9 @@ def test_a_robot_turning_on_the_spot_brushes_a_can_aside(tmp_path: Path) -> None
     assert result.imu_heading_deg == pytest.approx(-360, abs=1)
     assert abs(result.pose[0]) < 0.5 and abs(result.pose[1]) < 0.5  # still on the spot
     assert result.objects[0]["moved_mm"] > 10
+    # never stopped, not even where its corner grazes past the can
+    assert [e["kind"] for e in result.events if e["kind"] in ("touch", "contact")] == [
+        "touch", "touch"]
     # A wall there instead holds the robot still: it does not yield.
     w2 = write(tmp_path / "post.toml", """\
         size = [2000, 2000]

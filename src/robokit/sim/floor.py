@@ -339,7 +339,10 @@ class Floor:
             px, py = shape[1] - nx * ext - x0, shape[2] - ny * ext - y0
             u, v = c0 * px + s0 * py, -s0 * px + c0 * py  # in the body's frame
             into = ((x - x0 + c1 * u - s1 * v - px) * nx + (y - y0 + s1 * u + c1 * v - py) * ny)
-            if into <= 0.0 or work <= need * into * (1.0 + 1e-9):
+            # (at least as deep as the overlap: a corner turning past the other at a
+            # graze, whose point's way along n is next to nothing, still overlaps it)
+            into = max(into, depth)
+            if work <= need * into * (1.0 + 1e-9):
                 return False  # an even match (within rounding) moves nobody
             dx, dy = nx * (depth + 0.01), ny * (depth + 0.01)
             if not self._free_at(other, dx, dy, skip=brick):
