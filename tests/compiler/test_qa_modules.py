@@ -444,3 +444,13 @@ def test_a_dotted_import_over_255_characters_is_named_at_its_line(tmp_path: Path
                                            r"\(mpy-cross\): the name package_level_00.*use "
                                            r"fewer or shorter package names"):
         check_program(entry)
+
+
+def test_too_big_names_files_as_the_user_named_the_program(tmp_path: Path):
+    """`robokit check rover/main.py` named 'main.py' alone, unlike every other message."""
+    project(tmp_path / "rover", **{"main.py": "import helper\n", "helper.py": "X = 1\n"})
+    with pytest.raises(CheckError) as err:
+        check_program("rover/main.py", max_size=100)
+    assert str(err.value).startswith("rover/main.py: the program is "), str(err.value)
+    assert "largest modules: rover/main.py (" in str(err.value)
+    assert err.value.file == "rover/main.py"

@@ -739,9 +739,10 @@ def upload_size(bundle: Bundle) -> int:
     return len(bundle.to_bytes())
 
 
-def check_size(bundle: Bundle, max_size: int | None = None) -> int:
+def check_size(bundle: Bundle, max_size: int | None = None, prefix: str = "") -> int:
     """Refuse a bundle larger than the target's program memory, naming the largest
-    modules.  Returns the size; ``max_size`` overrides the target's limit."""
+    modules.  Returns the size; ``max_size`` overrides the target's limit; ``prefix``
+    leads the program's paths in the message (the project folder as the user named it)."""
     info = target_info(bundle.target)
     limit = max_size if max_size is not None else info.max_size
     size = upload_size(bundle)
@@ -757,7 +758,10 @@ def check_size(bundle: Bundle, max_size: int | None = None) -> int:
     own = [m for m in bundle.modules if not m.path.startswith("<")]
     robokit_bytes = sum(weight(m) for m in bundle.modules if m.path.startswith("<"))
     largest = sorted(own or bundle.modules, key=lambda m: (-weight(m), m.name))[:3]
-    names = ", ".join(f"{m.path} ({weight(m):,} bytes)" for m in largest)
+    def shown(m: Any) -> str:
+        return m.path if m.path.startswith("<") else prefix + m.path
+
+    names = ", ".join(f"{shown(m)} ({weight(m):,} bytes)" for m in largest)
     if robokit_bytes and own:
         names += f"; robokit's own modules, which it imports: {robokit_bytes:,} bytes"
     hints = []
@@ -769,9 +773,9 @@ def check_size(bundle: Bundle, max_size: int | None = None) -> int:
             hints.append("compile with --strip-source")
     hints.append("make the largest modules smaller or leave out what the program does "
                  "not use")
-    first = largest[0]
+    first = shown(largest[0])
     raise CheckError(
-        f"{first.path}: the program is {size:,} bytes, more than {info.description} holds "
+        f"{first}: the program is {size:,} bytes, more than {info.description} holds "
         f"({limit:,} bytes); largest modules: {names}. To fix: {'; or '.join(hints)}"
         + ("" if max_size is not None else " (if your brick has more room, pass --max-size)"),
-        file=first.path)
+        file=first)

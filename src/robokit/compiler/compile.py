@@ -551,7 +551,7 @@ def compile_program(
         modules=[BundleModule(u.name, u.mpy, None if strip_source else u.source, u.is_package,
                               u.path) for u in units],
     )
-    check_size(bundle, max_size)
+    check_size(bundle, max_size, prefix)
     if key is not None and not isinstance(robot, dict):
         from . import stored
 
