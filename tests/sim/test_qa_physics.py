@@ -265,3 +265,14 @@ def test_a_robots_program_or_robot_that_is_no_string_gets_its_own_example(
     # (it said: write e.g. program = "my world")
     assert str(info.value) == (f"w.toml:5: [[robots]] #1, key '{key}': 5 is not a string; "
                                f"write e.g. {example}")
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf"), 1e-6])
+def test_rendering_a_mat_at_a_pixel_size_that_makes_no_picture_says_so(bad: float) -> None:
+    # (it raised ZeroDivisionError, drew one pixel, raised "cannot convert float NaN to
+    # integer", or tried for 16e12 pixels)
+    from robokit.sim.surface import render
+    from robokit.sim.world import load_world
+
+    with pytest.raises(ValueError, match=r"^render: mm_per_px = .* mm_per_px=\d"):
+        render(load_world("empty"), mm_per_px=bad)

@@ -576,6 +576,10 @@ def _polygon_coverage(pts: list[tuple[float, float]], xs: NDArray[np.float64],
     return out
 
 
+#: The most pixels :func:`render` draws (three bytes each, and more while it paints).
+MAX_RENDER_PX = 64_000_000
+
+
 def render(world: World, mm_per_px: float = 4.0, display: bool = True) -> NDArray[np.uint8]:
     """An (h, w, 3) uint8 picture of the whole mat for plots; row 0 is the NORTH edge.
 
@@ -585,8 +589,16 @@ def render(world: World, mm_per_px: float = 4.0, display: bool = True) -> NDArra
     import numpy as np
 
     bx0, by0, bx1, by1 = world.bounds
+    if not (isinstance(mm_per_px, int | float) and 0.0 < mm_per_px < math.inf):
+        raise ValueError(f"render: mm_per_px = {mm_per_px!r} is not a size of a pixel; give a "
+                         "number of mm above 0, e.g. mm_per_px=4")
     w = max(1, math.ceil((bx1 - bx0) / mm_per_px))
     h = max(1, math.ceil((by1 - by0) / mm_per_px))
+    if w * h > MAX_RENDER_PX:
+        least = math.sqrt((bx1 - bx0) * (by1 - by0) / MAX_RENDER_PX)
+        raise ValueError(f"render: mm_per_px = {mm_per_px:g} makes a picture of {w} x {h} "
+                         f"pixels, more than {MAX_RENDER_PX:,}; give mm_per_px={least:.3g} or "
+                         "more for this world")
     img = paint(world, bx0, by0, w, h, mm_per_px, display=display)
     if not display:
         img = np.clip(img.astype(np.float32) * np.float32(2.55 / SCALE) + np.float32(0.5), 0,
