@@ -454,3 +454,16 @@ def test_too_big_names_files_as_the_user_named_the_program(tmp_path: Path):
     assert str(err.value).startswith("rover/main.py: the program is "), str(err.value)
     assert "largest modules: rover/main.py (" in str(err.value)
     assert err.value.file == "rover/main.py"
+
+
+@pytest.mark.parametrize(("entry", "given"), [("main.py", "sub/main.py"),
+                                              ("zeta.py", "sub/zeta.py"), ("zeta.py", "zeta.py")])
+def test_the_entry_files_problems_come_first(tmp_path: Path, entry: str, given: str):
+    """They did only for an entry named main.py checked from its own folder: the first
+    problem (the CheckError's file and line, what an editor jumps to) was a helper's."""
+    root = tmp_path / given.rpartition("/")[0] if "/" in given else tmp_path
+    project(root, **{entry: "import alpha\nx = format(1)\n", "alpha.py": "y = format(2)\n"})
+    with pytest.raises(CheckError) as err:
+        check_program(given)
+    assert err.value.file == given and err.value.line == 2
+    assert str(err.value).startswith(f"{given}:2: format: ")

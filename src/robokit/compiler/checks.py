@@ -127,11 +127,12 @@ def target_info(target: str) -> TargetInfo:
                          f"{', '.join(TARGETS)}") from None
 
 
-def raise_findings(findings: list[Finding]) -> None:
-    """Raise one CheckError listing every finding (sorted by file and line); no-op if none."""
+def raise_findings(findings: list[Finding], entry: str = "main.py") -> None:
+    """Raise one CheckError listing every finding (sorted by file and line, the entry
+    file's first); no-op if none."""
     if not findings:
         return
-    unique = sorted(set(findings), key=lambda f: (f.file != "main.py", f.file, f.line, f.col))
+    unique = sorted(set(findings), key=lambda f: (f.file != entry, f.file, f.line, f.col))
     first = unique[0]
     text = "\n".join(f.format() for f in unique)
     if len(unique) > 1:
