@@ -184,3 +184,30 @@ def test_a_tiny_radius_with_an_angle_turns_in_place_as_radius_0_does(
     assert result.status == zero.status == "finished"
     assert result.output == zero.output == "0 90\n"
     assert result.pose == pytest.approx(zero.pose, abs=1e-6)
+
+
+def test_a_served_boards_seeded_run_is_the_simulators(tmp_path: Path, robokit_board) -> None:
+    """The robot reaches the served board through MicroPython's json, whose dicts keep no
+    order: its devices are put back in the default mode's order, so the telemetry has
+    the same columns and a seeded run draws its noise alike (its pose was 0.12 mm off)."""
+    from robokit.virtual.mpvm import micropython_path
+
+    if micropython_path() is None:
+        pytest.skip("MicroPython's unix port (micropython) is not installed")
+    from robokit.targets import connect
+
+    prog = write(tmp_path / "noisy.py", """\
+        from robokit import robot
+        robot.drive_base.straight(300)
+        print(robot.ultrasonic_sensor.distance(), robot.color_sensor.reflection())
+    """)
+    default = simulate(prog, seed=3)
+    _, port = robokit_board(vm="micropython", seed=3, noise=True)
+    with connect(port) as brick:
+        assert brick.sim_board()
+        brick.upload(prog)
+        run = brick.simulated_run(brick.run_uploaded(None))
+    assert run is not None and run.status == "finished"
+    assert run.telemetry.columns == default.telemetry.columns
+    assert run.telemetry.to_csv() == default.telemetry.to_csv()
+    assert run.pose == pytest.approx(default.pose, abs=1e-9)

@@ -688,7 +688,9 @@ class SimBoard:
         from ..sim.brick import SimBrick
         from ..sim.world import load_world
 
-        cfg = check_robot(robot or standard_rover(),
+        # (its keys back in the default mode's order, lost in MicroPython's json: the
+        # order of the telemetry's columns and of the noise draws, see keys_sorted)
+        cfg = check_robot(keys_sorted(robot) if robot else standard_rover(),
                           source="robokit_simhal.hal(robot)")
         brick = SimBrick(load_world(self.world), cfg, seed=self.seed, noise=self.noise)
         _check_start(brick)
@@ -729,3 +731,15 @@ class SimBoard:
         self.stats["bootloader"] = self.stats.get("bootloader", 0) + 1
         self._down = PowerCut(dict(self.files), set(self.dirs))
         raise self._down
+
+
+def keys_sorted(value: Any) -> Any:
+    """``value`` with the keys of every dict in it sorted, as the bundle's JSON has them:
+    a robot that came through MicroPython's json (whose dicts keep no order) gets back
+    the order the default mode gives its devices (their telemetry columns and noise
+    draws)."""
+    if isinstance(value, dict):
+        return {k: keys_sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [keys_sorted(v) for v in value]
+    return value

@@ -38,7 +38,7 @@ from typing import Any
 from ..sim.brick import SimBrick
 from ..sim.result import RunResult
 from ..sim.world import World, load_world
-from .board import SimBoard
+from .board import SimBoard, keys_sorted
 from .transport import MemoryConn
 
 #: Seconds of wall time a running program may leave its simulated clock standing still
@@ -145,7 +145,7 @@ class ExactBoard(SimBoard):
         # keys back in the order the default mode has them (the bundle's canonical JSON,
         # sorted; or the --robot file's own), which is the order of the devices' columns
         # and of their noise draws.
-        cfg = check_robot(_sorted(robot) if robot else standard_rover(),
+        cfg = check_robot(keys_sorted(robot) if robot else standard_rover(),
                           source="the program's robot")
         if self.robot is not None and self.robot == cfg:
             cfg = self.robot
@@ -254,15 +254,6 @@ class ExactBoard(SimBoard):
             result.objects = arena.object_states()
             result.verdict = arena.verdict
         return result
-
-
-def _sorted(value: Any) -> Any:
-    """``value`` with the keys of every dict in it sorted (as the bundle's JSON has them)."""
-    if isinstance(value, dict):
-        return {k: _sorted(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(v) for v in value]
-    return value
 
 
 def run_settings(program: str | Path, world: str | Path | World | None,
