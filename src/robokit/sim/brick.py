@@ -519,6 +519,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, HAL):
         lm, rm, kl, kr = self._lm, self._rm, self._kl, self._kr
         lo, hi = 0.0, 1.0
         best = (self._x, self._y, self._h)
+        others = self.arena._shapes(self) if self.arena is not None else None  # (still)
         for _ in range(_BISECTIONS):
             mid = 0.5 * (lo + hi)
             al, _sl = lm.state_after(dt * mid)
@@ -526,7 +527,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, HAL):
             pose = self._arc((al - a_l) * kl, (ar - a_r) * kr)
             if self.world.rect_hits_wall(pose[0], pose[1], math.degrees(pose[2]),
                                          self._front, self._back, self._half_w) or (
-                    self.arena is not None and self.arena.overlaps(self, *pose)):
+                    others is not None and self.arena.overlaps(self, *pose, others)):
                 hi = mid
             else:
                 lo = mid

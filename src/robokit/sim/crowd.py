@@ -22,6 +22,8 @@ ROLLING = 0.03
 #: A robot without a drive base slides on its body: friction as a share of its weight.
 SLIDING = 0.5
 
+_RECT: list[Any] = [None]  # robokit.sim.bodies.rect, once imported
+
 
 class AmongOthers(BrickState):
     """The methods of a SimBrick that the arena calls (see robokit.sim.arena)."""
@@ -65,9 +67,11 @@ class AmongOthers(BrickState):
         self._update_next_event()
 
     def body_shape(self) -> Any:
-        from . import bodies
-
-        return bodies.rect(self._x, self._y, self._h, self._front, self._back, self._half_w)
+        rect = _RECT[0]
+        if rect is None:  # (bodies is imported when a robot first meets another body)
+            from .bodies import rect
+            _RECT[0] = rect
+        return rect(self._x, self._y, self._h, self._front, self._back, self._half_w)
 
     def mount_of(self, port: str) -> tuple[float, float, float]:
         """World (x, y, heading°) of the device on ``port``, as the body is now."""

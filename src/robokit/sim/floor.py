@@ -269,11 +269,14 @@ class Floor:
                 out.append((th, th.shape()))
         return out
 
-    def overlaps(self, brick: SimBrick, x: float, y: float, h: float) -> bool:
-        """Would ``brick``'s body at pose (x, y, heading in radians) overlap another?"""
+    def overlaps(self, brick: SimBrick, x: float, y: float, h: float,
+                 others: Any = None) -> bool:
+        """Would ``brick``'s body at pose (x, y, heading in radians) overlap another?
+        (``others``: ``self._shapes(brick)``, when the caller asks several times while the
+        other bodies stand still: a contact's bisection.)"""
         mine: Any = None
         reach = self._reach[brick.index]
-        for _, shape in self._shapes(brick):
+        for _, shape in (others if others is not None else self._shapes(brick)):
             ex, ey = shape[1] - x, shape[2] - y
             far = reach + bodies.reach(shape)
             if ex * ex + ey * ey > far * far:  # (well clear, as in make_way)
