@@ -254,3 +254,28 @@ def test_sys_exit_at_autostart_is_said_and_is_no_crash(tmp_path: Path) -> None:
         assert "crashed" not in result.output and "ProgramExit" not in result.output
         assert "/robokit/crashes" not in files or files["/robokit/crashes"].strip() in (
             b"", b"0")
+
+
+@pytest.mark.parametrize("world", ["atlantis", "bad.toml"])
+def test_a_bad_world_is_said_alike_with_exact(tmp_path: Path, world: str) -> None:
+    """--exact said a bad world as a usage error ("--world: ...", and with --json no file
+    or line); the default mode says the world's own error, with its file and line."""
+    from robokit.virtual.exact import missing
+
+    if missing() is not None:
+        pytest.skip(str(missing()))
+    write(tmp_path / "bad.toml", 'name = "w"\nsize = [2000, 2000]\n[start]\nx = "a"\n')
+    prog = write(tmp_path / "p.py", "print('hi')\n")
+    runs = []
+    for exact in ([], ["--exact"]):
+        shown = subprocess.run([_exe(), "run", prog.name, "--world", world, *exact],
+                               capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        as_json = subprocess.run([_exe(), "run", prog.name, "--world", world, "--json",
+                                  *exact], capture_output=True, text=True, cwd=tmp_path,
+                                 timeout=120)
+        assert shown.returncode == as_json.returncode == 2
+        runs.append((shown.stderr, json.loads(as_json.stdout)))
+    assert runs[1] == runs[0]
+    if world == "bad.toml":
+        assert runs[1][1]["error"]["file"] == "bad.toml"
+        assert runs[1][1]["error"]["line"] == 4

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._errors import about, fail
+from ._errors import fail
 
 
 def refuse(programs: int, at: str | None, kit: str | None, input_file: Path | None) -> None:
@@ -46,11 +46,12 @@ def simulate_exact(program: Path, world: str | None, robot: Path | None, seed: i
     from ..targets.micropython.exact import run_exact
     from ..virtual.exact import ExactBoard, run_settings
 
-    with about("--world"):
-        w, seconds = run_settings(program, world, duration)
-        if robot is None:  # the world's [[robots]] robot file, as in the default mode
-            files = w.robot_files()
-            robot = files[0][1] if files else None
+    # (a bad world is said as in the default mode: its WorldError, with --json its file
+    # and line)
+    w, seconds = run_settings(program, world, duration)
+    if robot is None:  # the world's [[robots]] robot file, as in the default mode
+        files = w.robot_files()
+        robot = files[0][1] if files else None
     if presses:
         from ..sim.presses import check_press_times
 
