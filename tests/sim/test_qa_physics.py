@@ -276,3 +276,50 @@ def test_rendering_a_mat_at_a_pixel_size_that_makes_no_picture_says_so(bad: floa
 
     with pytest.raises(ValueError, match=r"^render: mm_per_px = .* mm_per_px=\d"):
         render(load_world("empty"), mm_per_px=bad)
+
+
+def test_a_body_starting_in_a_wall_box_object_or_robot_names_which(tmp_path: Path) -> None:
+    # Of three boxes and a wall, which one holds the robot?  (it said "a wall or box")
+    from robokit.errors import WorldError
+
+    w = write(tmp_path / "boxy.toml", """\
+        size = [2000, 2000]
+        start = { x = 0, y = 0, heading = 0 }
+        [[walls]]
+        points = [[-900, 500], [900, 500]]
+        [[boxes]]
+        center = [500, 500]
+        size = [100, 100]
+        [[boxes]]
+        center = [130, 0]
+        size = [100, 100]
+        [[objects]]
+        shape = "ball"
+        center = [-300, 0]
+        radius = 30
+        """)
+    p = write(tmp_path / "p.py", "from robokit import robot\n")
+    with pytest.raises(WorldError, match=r"with its body in a wall or box \(\[\[boxes\]\] #2\), "
+                                         "so it could not move"):
+        simulate(str(p), world=str(w))
+    wall = w.read_text().replace("center = [130, 0]", "center = [130, 900]").replace(
+        "[[-900, 500], [900, 500]]", "[[-900, 60], [900, 60]]")
+    with pytest.raises(WorldError, match=r"in a wall or box \(\[\[walls\]\] #1\)"):
+        simulate(str(p), world=str(write(tmp_path / "wall.toml", wall)))
+    ball = w.read_text().replace("center = [130, 0]", "center = [130, 900]").replace(
+        "center = [-300, 0]", "center = [-80, 0]")
+    with pytest.raises(WorldError, match=r"in another robot or an object \(\[\[objects\]\] #1\)"):
+        simulate(str(p), world=str(write(tmp_path / "ball.toml", ball)))
+    two = write(tmp_path / "two.toml", """\
+        size = [2000, 2000]
+        [[robots]]
+        x = 0
+        y = 0
+        [[robots]]
+        x = 100
+        y = 0
+        heading = 180
+        """)
+    with pytest.raises(WorldError, match=r"robot 1 starts .* in another robot or an object "
+                                         r"\(robot 2\)"):
+        simulate([str(p), str(p)], world=str(two))

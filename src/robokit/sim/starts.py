@@ -44,9 +44,9 @@ def check_starts(world: Any, bricks: list[Any], arena: Any = None) -> None:
         what = None
         if front > back and half > 0.0 and world.rect_hits_wall(
                 x, y, math.degrees(h), front, back, half):
-            what = "a wall or box"
+            what = "a wall or box" + _which_wall(world, x, y, h, front, back, half)
         elif arena is not None and arena.overlaps(b, x, y, h):
-            what = "another robot or an object"
+            what = "another robot or an object" + _which_body(arena, b, x, y, h)
         if what is None:
             continue
         who = f"robot {i + 1}" if len(bricks) > 1 else "the robot"
@@ -55,3 +55,28 @@ def check_starts(world: Any, bricks: list[Any], arena: Any = None) -> None:
             f"{math.degrees(h):g}° with its body in {what}, so it could not move; its body "
             f"reaches {b._front:g} mm ahead of that point, {-b._back:g} mm behind and "
             f"{b._half_w:g} mm to each side: move the start to open floor")
+
+
+
+def _which_wall(world: Any, x: float, y: float, h: float, front: float, back: float,
+                half: float) -> str:
+    """Which wall or box the body at (x, y, h radians) is in, for the message: ' ([[walls]]
+    #2)', or '' (a world that came with no shapes to name)."""
+    from . import bodies
+    from .world.model import shape_in_walls
+
+    found = shape_in_walls(world, bodies.rect(x, y, h, front, back, half))
+    return "" if found is None else f" ([[{found[0]}]] #{found[1] + 1})"
+
+
+def _which_body(arena: Any, brick: Any, x: float, y: float, h: float) -> str:
+    """Which other robot or object the body at (x, y, h radians) is in: ' (robot 2)', '
+    ([[objects]] #1)', or ''."""
+    from . import bodies
+
+    mine = bodies.rect(x, y, h, brick._front, brick._back, brick._half_w)
+    for other, shape in arena._shapes(brick):
+        if bodies.overlap(mine, shape) is not None:
+            index = other.index + 1
+            return f" (robot {index})" if other in arena.bricks else f" ([[objects]] #{index})"
+    return ""

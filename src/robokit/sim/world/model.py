@@ -552,35 +552,43 @@ def _reaches_into(world: World, ob: Movable) -> tuple[str, int] | None:
 
     t = bodies.FLUSH_MM  # (touching is fine: it slides along, robokit.sim.floor)
     cx, cy = ob.center
-    a = math.radians(ob.angle)
     if ob.shape == "box":
         hx, hy = ob.size[0] / 2.0 - t, ob.size[1] / 2.0 - t
         if hx <= 0.0 or hy <= 0.0:
             return None
-        mine = bodies.box(cx, cy, a, 2.0 * hx, 2.0 * hy)
-    else:
-        if ob.radius <= t:
-            return None
-        mine = bodies.circle(cx, cy, ob.radius - t)
+        return shape_in_walls(world, bodies.box(cx, cy, math.radians(ob.angle), 2.0 * hx,
+                                                2.0 * hy))
+    if ob.radius <= t:
+        return None
+    return shape_in_walls(world, bodies.circle(cx, cy, ob.radius - t))
+
+
+def shape_in_walls(world: World, mine: tuple[Any, ...]) -> tuple[str, int] | None:
+    """The first box or wall, as (kind, index), that a body's shape (a
+    :mod:`robokit.sim.bodies` rectangle or circle) overlaps; touching is not overlapping.
+    None: it is clear of them all."""
+    from robokit.sim import bodies
+
+    cx, cy = mine[1], mine[2]
     reach = bodies.reach(mine)
     for i, b in enumerate(world.boxes):
         other = bodies.box(b.center[0], b.center[1], math.radians(b.angle), b.size[0],
                            b.size[1])
         if bodies.overlap(other, mine) is not None:
             return ("boxes", i)
-    c, s = math.cos(a), math.sin(a)
     for i, w in enumerate(world.wall_shapes):
         pts = list(w.points) + ([w.points[0]] if w.closed else [])
         r = w.thickness / 2.0
         for p, q in (list(pairwise(pts)) or [(pts[0], pts[0])]):
             if pt_seg_dist2(cx, cy, *p, *q) >= (r + reach) ** 2:
-                continue  # (too far for any part of the object)
-            if ob.shape != "box":
-                hit = pt_seg_dist2(cx, cy, *p, *q) < (r + ob.radius - t) ** 2
-            else:  # the wall's line in the box's own frame
+                continue  # (too far for any part of the body)
+            if mine[0] == "circle":
+                hit = pt_seg_dist2(cx, cy, *p, *q) < (r + mine[3]) ** 2
+            else:  # the wall's line in the rectangle's own frame
+                c, s = mine[3], mine[4]
                 (ax, ay), (bx, by) = ((c * (u - cx) + s * (v - cy), -s * (u - cx) + c * (v - cy))
                                       for u, v in (p, q))
-                hit = seg_aabb_dist2(ax, ay, bx, by, hx, hy) < r * r
+                hit = seg_aabb_dist2(ax, ay, bx, by, mine[5], mine[6]) < r * r
             if hit:
                 return ("walls", i)
     return None
