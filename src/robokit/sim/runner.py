@@ -27,6 +27,7 @@ import re
 import sys
 import threading
 import time
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -285,10 +286,32 @@ class _BundleImporter:
         self._modules = modules  # name -> (filename, source, is_package)
         #: The builtins the modules run with (the runner's: the simulated clock's import).
         self.builtins: dict[str, Any] | None = None
+        #: The program's modules named as Python's own (``types.py``, ``enum.py``: a
+        #: brick runs them, as MicroPython lacks those), kept out of sys.modules, where
+        #: robokit and Python have theirs: the program's import hands them out (own()).
+        self.apart = {name for name, (_, _, package) in modules.items()
+                      if not package and "." not in name
+                      and (name in sys.stdlib_module_names or name in sys.modules)}
+        self._apart_loaded: dict[str, Any] = {}
+
+    def own(self, name: str) -> Any:
+        """The program's module ``name`` when it is one kept apart (else None), run on
+        its first import."""
+        if name not in self.apart:
+            return None
+        mod = self._apart_loaded.get(name)
+        if mod is None:
+            filename, source, _ = self._modules[name]
+            mod = self._apart_loaded[name] = types.ModuleType(name)
+            mod.__file__ = filename
+            if self.builtins is not None:
+                mod.__dict__["__builtins__"] = self.builtins
+            exec(compile(source, filename, "exec"), mod.__dict__)
+        return mod
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         entry = self._modules.get(fullname)
-        if entry is None:
+        if entry is None or fullname in self.apart:
             return None
         loader: Any = self  # a loader by its methods (exec_module, create_module)
         return importlib.util.spec_from_loader(fullname, loader, origin=entry[0],
@@ -403,7 +426,8 @@ class _Run:
         self.out.on_fail = lambda: self.dog.stop("output")
         # The program and its modules import their own time and utime: the simulated
         # clock (the process's time module, which robokit's threads use, is left alone).
-        self.builtins = program_builtins(*program_time(brick), program_modules(brick.seed))
+        self.builtins = program_builtins(*program_time(brick), program_modules(brick.seed),
+                                         program.importer.own)
         self.namespace: dict[str, Any] = {"__name__": "__main__",
                                           "__file__": program.filename,
                                           "__builtins__": self.builtins}

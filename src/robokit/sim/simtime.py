@@ -18,7 +18,7 @@ import builtins
 import math
 import time as _real_time
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .brick import SimBrick
@@ -133,11 +133,14 @@ def program_time(brick: SimBrick) -> tuple[types.ModuleType, types.ModuleType]:
 
 
 def program_builtins(time_module: types.ModuleType, utime_module: types.ModuleType,
-                     modules: Mapping[str, types.ModuleType] | None = None) -> dict[str, Any]:
+                     modules: Mapping[str, types.ModuleType] | None = None,
+                     program_own: Callable[[str], Any] | None = None) -> dict[str, Any]:
     """The builtins of the program and its modules: Python's, with an ``__import__``
-    that hands out ``time_module`` for ``time``, ``utime_module`` for ``utime`` and
+    that hands out ``time_module`` for ``time``, ``utime_module`` for ``utime``,
     ``modules`` by name (MicroPython's names: :func:`robokit.sim.mpnames.program_modules`,
-    which imports each on its first ``get``), and MicroPython's ``const``."""
+    which imports each on its first ``get``) and the program's own modules that
+    ``program_own(name)`` gives (those named as Python's, kept out of sys.modules), and
+    MicroPython's ``const``."""
     from .mpnames import const
 
     real_import = builtins.__import__
@@ -146,7 +149,11 @@ def program_builtins(time_module: types.ModuleType, utime_module: types.ModuleTy
 
     def own(name: str) -> Any:
         mod = clock.get(name)
-        return mod if mod is not None else named.get(name)
+        if mod is None:
+            mod = named.get(name)
+            if mod is None and program_own is not None:
+                mod = program_own(name)
+        return mod
 
     def __import__(name: str, globals: Any = None, locals: Any = None,  # noqa: A001
                    fromlist: Any = (), level: int = 0) -> Any:
