@@ -51,7 +51,8 @@ del _rom_hal
 #: the ROM's is empty, :data:`SIM_PACKAGES`).
 SIM_MODULES = ("air", "brick", "brickstate", "crowd", "kernel", "mat", "motor", "record",
                "mtrand", "recorder", "sensors", "vmbrick",
-               "push", "world/geometry", "world/sonar", "floor", "bodies", "stopbutton")
+               "push", "world/geometry", "world/sonar", "floor", "bodies", "stopbutton",
+               "contact")
 #: The packages of :data:`SIM_MODULES`, each with an empty ``__init__`` in the ROM (the
 #: host's do what the VM has no use for).
 SIM_PACKAGES = ("robokit/sim", "robokit/sim/world")
