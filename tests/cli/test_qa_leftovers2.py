@@ -279,3 +279,37 @@ def test_a_bad_world_is_said_alike_with_exact(tmp_path: Path, world: str) -> Non
     if world == "bad.toml":
         assert runs[1][1]["error"]["file"] == "bad.toml"
         assert runs[1][1]["error"]["line"] == 4
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_during_a_json_run_says_where_the_objects_are(
+        tmp_path: Path, ctrl_c_able: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    marks = tmp_path / "marks.txt"
+    monkeypatch.setenv("QA_MARKS", str(marks))
+    write(tmp_path / "box.toml", """\
+        name = "box ahead"
+        size = [3000, 3000]
+        [start]
+        x = 0
+        y = 0
+        heading = 0
+        [[objects]]
+        shape = "box"
+        center = [150, 0]
+        size = [50, 50]
+        mass_g = 100
+    """)
+    write(tmp_path / "push.py", f"""\
+        from robokit import robot, wait
+        robot.drive_base.drive(100, 0)
+        with open({str(marks)!r}, "a") as f:
+            f.write("x\\n")
+        while True:
+            wait(100)
+    """)
+    code, out, err = ctrl_c_json(["run", "push.py", "--world", "box.toml", "--json",
+                                  "--duration", "1000000"], ctrl_c_able, tmp_path, after=1)
+    assert code == 130, err
+    obj = json.loads(out)
+    assert obj["status"] == "interrupted"
+    assert [o["object"] for o in obj["objects"]] == [1]

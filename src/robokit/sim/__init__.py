@@ -32,6 +32,7 @@ from ..errors import CheckError, ProgramError
 from .brick import SimBrick, check_duration
 from .result import RunResult
 from .runner import (
+    RunInterrupted,
     directives_in,
     program_from_bundle,
     read_directives,
@@ -194,8 +195,14 @@ def simulate(
     from .starts import check_starts
 
     check_starts(w, [brick], arena)
-    result = run_program(brick, loaded, on_output=on_output, hang_budget_s=hang_budget_s,
-                         input=input)
+    try:
+        result = run_program(brick, loaded, on_output=on_output,
+                             hang_budget_s=hang_budget_s, input=input)
+    except RunInterrupted as exc:  # the run as far as it went: where the objects are too
+        if arena is not None:
+            for run in exc.results:
+                run.objects = arena.object_states()
+        raise
     if arena is not None:
         result.objects = arena.object_states()
         result.verdict = arena.verdict
