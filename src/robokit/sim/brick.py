@@ -433,8 +433,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
             al1, _ = lm.state_after(dt, load_l)
             ar1, _ = rm.state_after(dt, load_r)
             x, y, h = self._arc((al1 - a_l) * kl, (ar1 - a_r) * kr)
-            if self.world.rect_hits_wall(x, y, math.degrees(h), self._front, self._back,
-                                         self._half_w) or (
+            if self._hits_wall(x, y, h) or (
                     self.arena is not None and not self.arena.make_way(self, x, y, h)):
                 self._contact_at(dt, a_l, a_r)
                 return

@@ -7,6 +7,7 @@ from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPyt
 import math
 
 from . import push
+from .bodies import FLUSH_MM
 from .brickstate import BrickState
 
 TYPE_CHECKING = False
@@ -35,6 +36,13 @@ class WallContact(BrickState):
     _push_load: tuple[float, float]
     _v: float
 
+    def _hits_wall(self, x: float, y: float, h: float) -> bool:
+        """Would the body at pose (x, y, h radians) overlap a wall or a box?  (Touching is
+        not overlapping: a robot set flush against a wall drives along it, as an object
+        slides along one: robokit.sim.bodies.FLUSH_MM.)"""
+        return bool(self.world.rect_hits_wall(x, y, math.degrees(h), self._front - FLUSH_MM,
+                                              self._back + FLUSH_MM, self._half_w - FLUSH_MM))
+
     def _arc(self, dl: float, dr: float) -> tuple[float, float, float]:  # pragma: no cover
         """(SimBrick's: the pose after the wheels roll dl and dr mm.)"""
         raise NotImplementedError
@@ -61,9 +69,7 @@ class WallContact(BrickState):
         pose = (self._x, self._y, self._h)
         if not push.within(self._push_known, pose, dl, dr, fl, fr):
             for el, er in ((dl, dr), (fl, fr)):
-                x, y, h = self._arc(el, er)
-                if not self.world.rect_hits_wall(x, y, math.degrees(h), self._front,
-                                                 self._back, self._half_w):
+                if not self._hits_wall(*self._arc(el, er)):
                     return False
             self._push_known = push.widen(self._push_known, pose, dl, dr, fl, fr)
         lm.block()
@@ -83,8 +89,7 @@ class WallContact(BrickState):
             al, _sl = lm.state_after(dt * mid)
             ar, _sr = rm.state_after(dt * mid)
             pose = self._arc((al - a_l) * kl, (ar - a_r) * kr)
-            if self.world.rect_hits_wall(pose[0], pose[1], math.degrees(pose[2]),
-                                         self._front, self._back, self._half_w) or (
+            if self._hits_wall(*pose) or (
                     others is not None and self.arena.overlaps(self, *pose, others)):
                 hi = mid
             else:
@@ -106,7 +111,8 @@ class WallContact(BrickState):
             # after lo of it.
             t = self._t_phys - int(round((1.0 - lo) * dt * 1e6))
             x, y, h = best
-            self.recorder.event(t, "contact", {"x_mm": round(x, 1), "y_mm": round(y, 1)})
+            self.recorder.event(t, "contact", {"x_mm": round(x, 1) + 0.0,  # (never -0.0)
+                                               "y_mm": round(y, 1) + 0.0})
             self.contact_count += 1
             if self.first_contact is None:
                 self.first_contact = (t, x, y)
@@ -130,6 +136,6 @@ class WallContact(BrickState):
         first = self.first_contact
         return {"count": self.contact_count,
                 "first_s": None if first is None else first[0] / 1e6,
-                "first_x_mm": None if first is None else round(first[1], 1),
-                "first_y_mm": None if first is None else round(first[2], 1),
+                "first_x_mm": None if first is None else round(first[1], 1) + 0.0,
+                "first_y_mm": None if first is None else round(first[2], 1) + 0.0,
                 "longest_s": longest / 1e6}

@@ -374,8 +374,7 @@ class Floor:
             shape = other.shape(x, y)
         else:
             x, y, h = other._x + dx, other._y + dy, other._h
-            if self.world.rect_hits_wall(x, y, math.degrees(h), other._front, other._back,
-                                         other._half_w):
+            if other._hits_wall(x, y, h):  # (touching is not hitting: it slides along)
                 return False
             shape = bodies.rect(x, y, h, other._front, other._back, other._half_w)
         for b in self.bricks:  # (the shape of none but a third body)
