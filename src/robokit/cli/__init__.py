@@ -88,11 +88,28 @@ def command() -> None:
     robokit.cli``).  :func:`main` as the process's command, after which the process ends
     (:func:`_end`).  Code that calls ``main()`` itself (and may catch its SystemExit)
     keeps its process."""
+    _stop_on_signals()
     try:
         main()
     except SystemExit as exc:
         _end(exc.code)
         raise
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM (a CI job cancelled, a service manager) and SIGHUP (the terminal closed) stop
+    a command as Ctrl-C does, so that what it started is stopped on the way out: a
+    MicroPython VM running a program that ignores Ctrl-C ran on at full speed after the
+    default end of the process (``robokit run --exact``, ``sim serve``)."""
+    import _signal  # (signal's C module: signal.py builds enums, ~0.6 ms of start-up)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):  # (Windows has no SIGHUP)
+        sig = getattr(_signal, name, None)
+        if sig is not None and _signal.getsignal(sig) == _signal.SIG_DFL:
+            _signal.signal(sig, stop)
 
 
 def _end(code: object) -> None:

@@ -94,7 +94,6 @@ def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
                    f"`robokit install --port {where} --board {kit}`")
     if board.faults.faults:
         click.echo("faults: " + ", ".join(f.spec for f in board.faults.faults))
-    _stop_on_sigterm()
     try:
         while not board.wait(0.2):  # short waits, so Ctrl-C is seen at once
             pass
@@ -104,16 +103,3 @@ def sim_serve(use_pty: bool, tcp_port: int | None, baudrate: int | None,
     finally:
         board.close()
 
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM (a service manager, a CI job's end) and SIGHUP (the terminal closed) stop the
-    board as Ctrl-C does: its MicroPython VM is killed on the way out, where the default
-    end of the process left it running whatever program it had, ignoring Ctrl-C or not."""
-    import signal
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):  # (Windows has no SIGHUP)
-            signal.signal(getattr(signal, name), stop)

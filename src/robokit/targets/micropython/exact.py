@@ -67,6 +67,18 @@ def run_exact(program: str | Path | Bundle, board: ExactBoardLike, *,
                     interrupted = True
                     mb.stop()
                 continue
+            except TargetError:
+                if not (interrupted or hung):
+                    raise
+                # Stopped, it ignores Ctrl-C: the VM is robokit's, and goes with the board
+                # (closed by the caller), so there is no reset button to press.
+                if interrupted:
+                    from ...sim.runner import RunInterrupted
+
+                    raise RunInterrupted() from None
+                raise TargetError(f"the program hung (its simulated clock stood still for "
+                                  f"{hang_budget_s:g} s) and ignores Ctrl-C: robokit stopped "
+                                  "its MicroPython VM") from None
             for line in lines:
                 collected.append(line)
                 if on_output is not None:
