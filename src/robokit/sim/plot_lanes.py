@@ -38,7 +38,8 @@ MAX_BAND_ROWS = 4000
 #: Events lane colours, per kind (as the replay's strip).
 KIND_COLORS = {"print": "#455a64", "beep": "#d81b60", "note": "#d81b60", "light": "#f9a825",
                "display": "#1e88e5", "contact": "#e00000", "error": "#b71c1c",
-               "button": "#6a1b9a", "stop_button": "#6a1b9a", "sensor_lights": "#00897b"}
+               "button": "#6a1b9a", "stop_button": "#6a1b9a", "stopped": "#6a1b9a",
+               "sensor_lights": "#00897b"}
 #: Rows of the events lane, top to bottom: (row label, event kinds); other kinds follow.
 EVENT_ROWS = (("print", ("print",)), ("sound", ("beep", "note")), ("light", ("light",)),
               ("display", ("display",)), ("contact", ("contact",)))
