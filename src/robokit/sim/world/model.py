@@ -195,6 +195,8 @@ _KIND_KEYS: dict[str, tuple[str, ...]] = {
 }
 _KIND_NOUN = {"lines": "line", "polygons": "polygon", "circles": "circle", "rings": "ring",
               "walls": "wall", "boxes": "box", "robots": "robot", "objects": "object"}
+#: "a line", "an object": the noun with its article
+_A_NOUN = {k: ("an " if n[0] in "aeiou" else "a ") + n for k, n in _KIND_NOUN.items()}
 _EXAMPLE = {
     "points": "points = [[0, 0], [500, 0]]",
     "width": "width = 20",
@@ -307,7 +309,7 @@ class _Ctx:
                       kind, index, key)
         pts = tuple(self.point(p, kind, index, key) for p in v)
         if len(pts) < least:
-            self.fail(f"a {_KIND_NOUN[kind]} needs at least {least} points, this one has "
+            self.fail(f"{_A_NOUN[kind]} needs at least {least} points, this one has "
                       f"{len(pts)}; write e.g. "
                       + ("points = [[0, 0], [200, 0], [100, 150]]" if least >= 3
                          else _example(key)),
@@ -425,7 +427,7 @@ def _parse(d: dict[str, Any], source: str, loc: _Locator, check_start: bool = Tr
                          "keys", kind, i)
             for key in item:
                 if key not in _KIND_KEYS[kind]:
-                    ctx.fail(f"'{key}' is not a key of a {_KIND_NOUN[kind]}; write one of "
+                    ctx.fail(f"'{key}' is not a key of {_A_NOUN[kind]}; write one of "
                              f"{', '.join(_KIND_KEYS[kind])}", kind, i, key)
             parsed.append(_parse_item(ctx, kind, i, item))
         items[kind] = parsed
@@ -511,7 +513,7 @@ def _check_start(ctx: _Ctx, world: World, given: bool) -> None:
         if into is not None:
             kind, i = into
             ctx.fail(f"the object reaches into [[{kind}]] #{i + 1}, so it could never move "
-                     f"(nothing is pushed into a {_KIND_NOUN[kind]}); move it to open floor, "
+                     f"(nothing is pushed into {_A_NOUN[kind]}); move it to open floor, "
                      f"or set it against the {_KIND_NOUN[kind]}", "objects", j, "center")
     if len(world.objects) > 1:
         _check_objects_apart(ctx, world.objects)
