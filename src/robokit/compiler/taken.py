@@ -4,6 +4,8 @@
   folder): the simulator always imports its own, a brick's firmware decides which.
 * On a MicroPython board (targets ``sim`` and ``micropython``), a module named ``main``:
   the board stores the program's entry as ``main.mpy`` and runs it as ``main``.
+* There too, a module named like one robokit's simulated board keeps in its VM for itself
+  (``robokit_simhal``, ``robokit_simboard``): ``run --exact`` would make no robot.
 
 Each is a :class:`~robokit.compiler.imports.Finding` at the module's first import.
 """
@@ -41,7 +43,42 @@ def names_taken(graph: ImportGraph, info: TargetInfo) -> list[Finding]:
             f"everywhere; rename {shown} (e.g. to {new}) and import it by its new name",
             source_line(mod.source, site.line) if site else ""))
     if info.family == "micropython":
-        out += _entry_name_taken(graph)
+        out += _entry_name_taken(graph) + _simulator_names_taken(graph)
+    return out
+
+
+#: The modules robokit's simulated MicroPython board puts in its VM for itself (the
+#: agent of ``virtual/mp_agent.py``): the HAL the program's robot reaches the simulator by,
+#: and the board's own (its pose and telemetry for the host).
+SIMULATOR_MODULES = {
+    "robokit_simhal": "through which a program's robot reaches the simulator: the program "
+                      "would make no simulated robot",
+    "robokit_simboard": "through which robokit reads the simulated robot's pose and "
+                        "telemetry: the run would lose its robot",
+}
+
+
+def _simulator_names_taken(graph: ImportGraph) -> list[Finding]:
+    """A module of the project named like one of :data:`SIMULATOR_MODULES`: in the simulated
+    board's VM (``robokit run --exact``, ``robokit sim serve``) one of the two replaces the
+    other, and the program makes no simulated robot or its board loses its way back."""
+    out = []
+    for name, why in SIMULATOR_MODULES.items():
+        local = graph.module(name)
+        if local is None:
+            continue
+        sites = [(mod, site) for mod in graph.modules for site in mod.imports
+                 if site.level == 0 and site.top == name]
+        mod, site = sites[0] if sites else (local, None)
+        shown = local.relpath[: -len("__init__.py")] if local.is_package else local.relpath
+        new = "my_" + name[len("robokit_"):] + ("/" if local.is_package else ".py")
+        out.append(Finding(
+            mod.relpath, site.line if site else 1, site.col if site else 0,
+            f"'{name}' is a module of this project ({shown}), and robokit's simulated "
+            f"MicroPython board (robokit run --exact, robokit sim serve) has a module of that "
+            f"name of its own, {why}; rename "
+            f"{shown} (e.g. to {new}) and import it by its new name",
+            source_line(mod.source, site.line) if site else ""))
     return out
 
 
