@@ -135,7 +135,8 @@ def test_a_long_world_name_in_the_header_is_one_error(tmp_path: Path):
     from robokit.sim.world import load_world
 
     name = "x" * 300  # longer than a file name can be
-    assert directives_in(f"# robokit: world={name}\n", tmp_path / "prog.py") == {"world": name}
+    with pytest.raises(RobokitError, match=r"prog\.py:1: world=x+: 'x+' is not a built-in world"):
+        directives_in(f"# robokit: world={name}\n", tmp_path / "prog.py")
     with pytest.raises(WorldError, match="is not a built-in world"):
         load_world(name)
     with pytest.raises(WorldError, match="no such world file"):

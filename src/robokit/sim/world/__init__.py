@@ -14,8 +14,10 @@ The package, bottom up (imports point down only):
 
 The colour of the mat under a sensor comes from :class:`robokit.sim.surface.Surface`
 (``World.surface``), which uses the shapes module only.  This package may import
-``robokit.errors``, numpy, :mod:`robokit.sim.surface`, and :mod:`robokit.config` for the
-shared reading of users' files (encoding, size and nesting limits); nothing else of robokit.
+``robokit.errors``, numpy, :mod:`robokit.sim.surface`, :mod:`robokit.config` for the
+shared reading of users' files (encoding, size and nesting limits), and
+:mod:`robokit.compiler.directives` for the built-in worlds' names (which ``robokit check``
+reads in a program's ``# robokit:`` header without the simulator); nothing else of robokit.
 """
 
 from robokit.errors import WorldError

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from robokit._files import is_file
+from robokit.compiler.directives import BUILTIN_WORLDS, not_a_world
 from robokit.config import parse_problem, read_text, structure_problem, toml
 from robokit.errors import WorldError
 from robokit.sim.world.model import World, _Locator, _parse
@@ -26,8 +27,6 @@ __all__ = ["BUILTIN_WORLDS", "load_world", "parse_world"]
 #: The folder of the built-in worlds: robokit/sim/worlds, next to this package.
 WORLDS_DIR = Path(__file__).resolve().parent.parent / "worlds"
 
-#: Names of the built-in worlds (``src/robokit/sim/worlds/<name>.toml``).
-BUILTIN_WORLDS: tuple[str, ...] = ("empty", "oval", "arena", "maze", "sumo", "mat")
 
 #: The largest world file robokit reads, in bytes (docs/limits.md): some 200,000 shapes.
 MAX_WORLD_BYTES = 20_000_000
@@ -52,7 +51,7 @@ def load_world(name_or_path: str | Path | World) -> World:
         path = Path(name_or_path)
         label = text_name
         if not is_file(path):
-            raise WorldError(_not_a_world(path, text_name))
+            raise WorldError(not_a_world(path, text_name))
     try:
         st = path.stat()
         key: Any = (str(path.resolve()), st.st_mtime_ns, st.st_size)
@@ -79,30 +78,6 @@ def load_world(name_or_path: str | Path | World) -> World:
         _cache.pop(next(iter(_cache)))
     _cache[key] = world
     return world
-
-
-def _not_a_world(path: Path, text_name: str) -> str:
-    """What to say of a --world that is neither a built-in world nor a world file."""
-    builtins = ", ".join(BUILTIN_WORLDS)
-    if not text_name.strip():
-        return (f"{text_name!r} names no world; give one of the built-in worlds: {builtins}, "
-                "or the path of a .toml or .json world file")
-    try:
-        folder = path.is_dir()
-    except OSError:  # a name longer than a file name may be
-        folder = False
-    if folder:
-        return (f"{text_name} is a folder, not a world file; give the path of a .toml or "
-                f".json world file, or one of the built-in worlds: {builtins}")
-    near = path.stem.strip().lower() if "/" not in text_name and "\\" not in text_name else ""
-    if near in BUILTIN_WORLDS:  # oval.toml, Oval, ' oval': the built-in world meant
-        return (f"{text_name!r} is neither a world file here nor a built-in world's name; "
-                f"the built-in world is named {near} (the built-in worlds are {builtins})")
-    if path.suffix.lower() in (".toml", ".json") or "/" in text_name or "\\" in text_name:
-        return (f"{text_name}: no such world file; give the path of a .toml or .json world, "
-                f"or one of the built-in worlds: {builtins}")
-    return (f"{text_name!r} is not a built-in world; the built-in worlds are {builtins} (a "
-            f"path to a .toml or .json world file works too)")
 
 
 def parse_world(text: str, source: str = "<text>", fmt: str = "toml") -> World:
