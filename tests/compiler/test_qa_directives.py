@@ -135,6 +135,20 @@ def test_spaces_around_the_equals_sign_are_the_same_setting(tmp_path: Path):
         directives_in("# robokit: =2\n", p)
 
 
+def test_a_quoted_value_is_the_value_and_a_key_set_twice_is_refused(tmp_path: Path):
+    """world="oval" (as TOML writes it) said "'"oval"' is not a built-in world"; a key given
+    twice (on two header lines) silently took the last."""
+    p = tmp_path / "p.py"
+    assert directives_in("# robokit: world=\"oval\" duration='30'\n", p) == {
+        "world": "oval", "duration": 30.0}
+    with pytest.raises(ProgramError) as info:
+        directives_in("# robokit: world=oval\nimport time\n# robokit: world=maze\n", p)
+    assert str(info.value).endswith(
+        "p.py:3: world is set twice in the robokit header (also on line 1); keep the one "
+        "you mean")
+    assert info.value.line == 3
+
+
 def test_check_accepts_spaces_around_the_equals_sign_and_run_uses_the_setting(
         tmp_path: Path):
     write(tmp_path / "p.py", """

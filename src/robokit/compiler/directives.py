@@ -59,6 +59,7 @@ def directives_in(text: str, p: Path) -> dict[str, Any]:
     and the duration (seconds, a float).  A ProgramError at ``p``'s line for an unknown key,
     a value of the wrong kind, a duration out of range, or a world that does not exist."""
     out: dict[str, Any] = {}
+    lines: dict[str, int] = {}
     shown = _display_path(str(p))
     for n, line in enumerate(text.splitlines()[:HEADER_LINES], 1):
         m = _DIRECTIVE.match(line.strip())
@@ -72,6 +73,13 @@ def directives_in(text: str, p: Path) -> dict[str, Any]:
                     f"{shown}:{n}: robokit directive {item!r} not understood; "
                     f"write e.g. {_EXAMPLE} (keys: {', '.join(_DIRECTIVE_KEYS)})",
                     file=str(p), line=n)
+            if key in lines:
+                raise ProgramError(
+                    f"{shown}:{n}: {key} is set twice in the robokit header (also on line "
+                    f"{lines[key]}); keep the one you mean", file=str(p), line=n)
+            lines[key] = n
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]  # world="oval", as a TOML habit writes it
             if key == "world":
                 out[key] = _world(value, p, shown, n)
             else:
