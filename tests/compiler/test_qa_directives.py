@@ -213,6 +213,25 @@ def test_an_unknown_key_of_an_object_says_an_object():
                     'colour = "red"\n', "w.toml")
 
 
+def test_a_pybricks_hub_without_the_port_is_named_with_its_article(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """It said "the program's hub, a EssentialHub, has no port C"."""
+    from robokit.errors import ConfigError
+
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "e.py", """
+        from pybricks.hubs import EssentialHub
+        from pybricks.pupdevices import Motor
+        from pybricks.parameters import Port
+        hub = EssentialHub()
+        m = Motor(Port.C)
+        """)
+    with pytest.raises(ConfigError) as info:
+        check_program(tmp_path / "e.py")
+    assert str(info.value).startswith(
+        "e.py:5: Motor on Port.C: the program's hub, an EssentialHub, has no port C")
+
+
 # -- 5: a module named like one of the simulated board's own --------------------------------
 
 

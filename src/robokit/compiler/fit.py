@@ -89,7 +89,8 @@ def fitted_robot(graph: ImportGraph) -> dict[str, Any] | None:
             module, line = where[name]
             at = f"{shown_prefix(graph.root)}{mods[module].relpath}:{line}"
             raise ConfigError(
-                f"{at}: {dev['type']} on Port.{dev['port']}: the program's hub, a {hub}, "
+                f"{at}: {dev['type']} on Port.{dev['port']}: the program's hub, "
+                f"{'an' if hub[0] in 'AEIOU' else 'a'} {hub}, "
                 f"has no port {dev['port']} (its ports are {', '.join(HUB_PORTS[hub])}); "
                 "use one of them, or write a robot.toml")
     source = f"{graph.entry.relpath} (the robot fitted to the program)"
