@@ -122,6 +122,25 @@ def test_the_header_limits_are_the_simulators():
     assert set(BUILTIN_WORLDS) == {p.stem for p in WORLDS_DIR.glob("*.toml")}
 
 
+def test_a_file_that_is_no_program_is_said_to_be_so_before_its_header_is_read(
+        tmp_path: Path):
+    """notes.txt holding a bad header got the header's error, not "not a Python file"; a
+    built bundle given to check or compile was "not a Python file", with no way on."""
+    write(tmp_path / "notes.txt", "# robokit: wrold=oval\n")
+    write(tmp_path / "p.py", "print('hi')\n")
+    assert cli(tmp_path, "compile", "p.py", "-q").returncode == 0
+    proc = cli(tmp_path, "check", "notes.txt")
+    assert (proc.returncode, proc.stderr) == (2, "robokit: check: notes.txt: not a Python "
+                                              "file; robokit compiles .py programs (or a "
+                                              "folder with main.py)\n")
+    for command in ("check", "compile"):
+        proc = cli(tmp_path, command, "p.rkb")
+        assert proc.returncode == 2
+        assert proc.stderr == (f"robokit: {command}: p.rkb: a built bundle, not a program to "
+                               "compile; give the .py program it was built from (robokit "
+                               "inspect p.rkb verifies the bundle itself)\n")
+
+
 # -- 2: spaces around '=' ----------------------------------------------------------------
 
 

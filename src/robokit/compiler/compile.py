@@ -510,7 +510,8 @@ def compile_program(
     # would (and a stored bundle does not hide a world file gone since).
     from .directives import read_directives
 
-    read_directives(program)
+    if program.suffix == ".py" or program.is_dir():  # (a file of another kind: refused below)
+        read_directives(program)
     key = None
     if cache.enabled and progress is None and not isinstance(robot, dict):
         # Built before from the very same inputs: the stored bundle (compiler/stored.py),

@@ -146,6 +146,10 @@ def locate_program(program: str | Path) -> tuple[Path, Path]:
         return p.resolve(), entry.resolve()
     if not p.exists():
         raise ProgramError(f"{p}: no such program file or folder; check the path")
+    if p.suffix == ".rkb":
+        raise ProgramError(f"{p}: a built bundle, not a program to compile; give the .py "
+                           f"program it was built from (robokit inspect {p} verifies the "
+                           "bundle itself)")
     if p.suffix != ".py":
         raise ProgramError(f"{p}: not a Python file; robokit compiles .py programs "
                            "(or a folder with main.py)")
