@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from robokit.config import standard_rover
+from robokit.sim import simulate
 from robokit.sim.brick import SimBrick
 from robokit.sim.world import load_world
 
@@ -38,3 +39,17 @@ def test_a_row_is_the_pose_and_the_motors_as_the_program_counts_them() -> None:
         assert got["arm_speed"] < -50
         assert -10 < got["arm_angle"] < 20  # 30 at the reset, then down
         assert math.isnan(got["color_sensor"])  # never read
+
+
+def test_events_are_in_time_order_when_a_contact_is_found_within_a_step(tmp_path) -> None:
+    # Two robots driving head-on: each step of the second finds its contact within the
+    # step, before the 'touch' the floor noted at the step's end (it came after it).
+    prog = tmp_path / "fwd.py"
+    prog.write_text("from robokit import robot, wait\nrobot.drive_base.drive(200, 0)\n"
+                    "wait(2000)\n", encoding="utf-8")
+    r = simulate([prog, prog], world="sumo", duration=3)
+    for robot in r.robots:
+        times = [e["t_ms"] for e in robot.telemetry.events]
+        kinds = {e["kind"] for e in robot.telemetry.events}
+        assert {"touch", "contact"} <= kinds
+        assert times == sorted(times)

@@ -133,11 +133,20 @@ class Recorder:
         # {"t_ms": ..., "kind": ..., **data}, in an ordered dict where dicts keep no order
         # (MicroPython: robokit.sim.vmbrick)
         e = _Event() if _Event is not None else {}
-        e["t_ms"] = t_us / 1000.0
+        t_ms = e["t_ms"] = t_us / 1000.0
         e["kind"] = kind
         for k in data:
             e[k] = data[k]
-        self.events.append(e)
+        events = self.events
+        i = len(events)
+        # In time order: a contact is found within the physics step that led into it, so
+        # its time may come before an event already noted at the step's end.
+        while i and events[i - 1]["t_ms"] > t_ms:
+            i -= 1
+        if i == len(events):
+            events.append(e)
+        else:
+            events.insert(i, e)
 
     def write_output(self, t_us: int, text: str, newline: bool = True) -> bool:
         """Keep one line of output, if it fits under :data:`MAX_OUTPUT_CHARS`
