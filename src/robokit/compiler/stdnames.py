@@ -10,7 +10,10 @@ simulated board on) has in each module; the ports of the kit boards (RP2040, ESP
 Pybricks' firmware have these names or fewer, so nothing a brick has is refused.
 ``tests/compiler/test_stdnames.py`` holds the table to the VM's own ``dir()``. Only
 modules whose contents are the same on every port are listed (not ``sys``, ``os``,
-``gc``, ``io`` or ``errno``).
+``gc``, ``io`` or ``errno``). ``os``, whose names differ from port to port, has a table
+of its own, :data:`OS_NAMES`: what every kit board's port has (RP2040 and ESP32,
+MicroPython 1.19 to 1.29), so ``os.getpid()``, ``os.system()``, ``os.environ`` or
+``os.path`` (the host's, in the simulator) are refused at their line.
 """
 
 from __future__ import annotations
@@ -37,6 +40,20 @@ NAMES: dict[str, frozenset[str]] = {
     "binascii": frozenset("a2b_base64 b2a_base64 crc32 hexlify unhexlify".split()),
     "array": frozenset(["array"]),
 }
+
+#: The names of ``os`` (``uos``) a program may use: those every kit board's port has
+#: (MicroPython's ``os`` with its filesystem: RP2040 and ESP32, 1.19 to 1.29). The unix
+#: port (the ``--exact`` VM) has all but ``uname`` and more (``system``, ``getenv``,
+#: ``errno``, ...) that no board has; a board's ``sync``, ``dupterm``, ``mount`` and its
+#: filesystem classes are not on every board or not for a robot program
+#: (:data:`_INSTEAD` says what to write). Pybricks firmware has no ``os`` at all (its
+#: module table refuses the import).
+OS_NAMES = frozenset(
+    "chdir getcwd ilistdir listdir mkdir remove rename rmdir sep stat statvfs uname unlink "
+    "urandom".split())
+
+#: Every module the check knows the names of: :data:`NAMES` (the unix port's) and ``os``.
+KNOWN: dict[str, frozenset[str]] = {**NAMES, "os": OS_NAMES}
 
 _OSERROR = ("MicroPython raises OSError for it: catch OSError (its errno says which, e.g. "
             "e.errno == errno.ENOENT)")
@@ -119,7 +136,16 @@ POSITIONAL_ONLY: dict[str, tuple[str, ...]] = {
 }
 
 #: MicroPython's older names of the same modules.
-_U_NAMES = {"u" + name: name for name in NAMES}
+_U_NAMES = {"u" + name: name for name in KNOWN}
+
+_NO_ENV = ("a brick has no environment variables: put the setting in a module of the "
+           "project (a config.py the program imports)")
+_NO_MOUNT = ("a robot program does not mount filesystems: the board mounts its own at boot "
+             "(MicroPython 1.23 and later have this in the vfs module)")
+#: Names some kit boards' os has and others (or the simulator) not: refused as not on
+#: every board, rather than as missing from MicroPython.
+_SOME_BOARDS = frozenset(
+    "sync dupterm dupterm_notify mount umount VfsFat VfsLfs1 VfsLfs2".split())
 
 #: What to write instead, for the names a program written for CPython reaches for most.
 _INSTEAD = {
@@ -138,6 +164,35 @@ _INSTEAD = {
     ("random", "choices"): "draw with random.choice() in a loop",
     ("collections", "Counter"): "count in a dict: d[k] = d.get(k, 0) + 1",
     ("collections", "defaultdict"): "use a dict with d.get(k, default) or d.setdefault()",
+    ("os", "getpid"): "a brick runs one program and has no process ids: remove it",
+    ("os", "getppid"): "a brick runs one program and has no process ids: remove it",
+    ("os", "system"): "a brick has no shell: do the work in Python",
+    ("os", "popen"): "a brick has no shell: do the work in Python",
+    ("os", "environ"): _NO_ENV,
+    ("os", "getenv"): _NO_ENV,
+    ("os", "putenv"): _NO_ENV,
+    ("os", "unsetenv"): _NO_ENV,
+    ("os", "path"): "join paths with '/' (folder + '/' + name) and test that one exists "
+                    "with os.stat() in try/except OSError",
+    ("os", "makedirs"): "make each folder with os.mkdir() in try/except OSError",
+    ("os", "removedirs"): "remove each folder with os.rmdir()",
+    ("os", "replace"): "use os.rename()",
+    ("os", "walk"): "list each folder with os.ilistdir() (its entries' type 0x4000 is a "
+                    "folder)",
+    ("os", "scandir"): "use os.ilistdir(): it yields (name, type, inode[, size])",
+    ("os", "_exit"): "import sys and call sys.exit(code)",
+    ("os", "exit"): "import sys and call sys.exit(code)",
+    ("os", "kill"): "a brick runs one program: end it with sys.exit()",
+    ("os", "sync"): "a file is on the flash once it is closed: write it in a "
+                    "'with open(...) as f:'",
+    ("os", "dupterm"): "print() goes to the board's console",
+    ("os", "dupterm_notify"): "print() goes to the board's console",
+    ("os", "errno"): "catch OSError as e and read e.errno",
+    ("os", "strerror"): "print the OSError's errno (e.errno) and compare it with the errno "
+                        "module's constants",
+    ("os", "cpu_count"): "a kit board runs a program on one core: remove it",
+    **{("os", name): _NO_MOUNT for name in ("mount", "umount", "VfsFat", "VfsLfs1",
+                                             "VfsLfs2", "VfsPosix")},
 }
 
 
@@ -151,21 +206,23 @@ def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
     lines = mod.source.decode("utf-8", "replace").splitlines()
     out: list[Finding] = []
 
-    def add(node: ast.AST, module: str, name: str, alias: str) -> None:
+    def add(node: ast.AST, module: str, name: str, alias: str, what: str = "") -> None:
         line = getattr(node, "lineno", 1)
         code = lines[line - 1] if 0 < line <= len(lines) else ""
         fix = _INSTEAD.get((module, name))
         if fix is None:
             from ..devices._suggest import closest
 
-            near = closest(name, sorted(NAMES[module]))
+            near = closest(name, sorted(KNOWN[module]))
             fix = (f"did you mean {alias}.{near}?" if near is not None
-                   else f"it has {', '.join(sorted(NAMES[module]))}")
+                   else f"it has {', '.join(sorted(KNOWN[module]))}")
         why = (f" (the simulator's {module} is CPython's, a brick's is not)"
                if _in_cpython(module, name) else "")
+        if not what and module == "os" and name in _SOME_BOARDS:
+            what, why = f"{alias}.{name}: not every kit board's os has {name}", ""
+        what = what or f"{alias}.{name}: MicroPython's {module} has no {name}"
         out.append(Finding(mod.relpath, line, getattr(node, "col_offset", 0),
-                           f"{alias}.{name}: MicroPython's {module} has no {name}{why}; {fix}",
-                           code))
+                           f"{what}{why}; {fix}", code))
 
     walker = _Walker()
     walker.visit(tree)
@@ -174,12 +231,16 @@ def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
         if isinstance(node, ast.Import):
             for a in node.names:
                 module = _U_NAMES.get(a.name, a.name)
-                if module in NAMES:
+                top, dot, sub = a.name.partition(".")
+                if dot and _U_NAMES.get(top, top) in KNOWN and not guarded:
+                    add(node, _U_NAMES.get(top, top), sub.partition(".")[0], top,
+                        what=f"import {a.name}: MicroPython has no module {a.name}")
+                if module in KNOWN:
                     bound[a.asname or a.name] = module
         elif node.level == 0 and node.module is not None and not guarded:
             module = _U_NAMES.get(node.module, node.module)
-            for a in node.names if module in NAMES else ():
-                if a.name != "*" and not a.name.startswith("_") and a.name not in NAMES[module]:
+            for a in node.names if module in KNOWN else ():
+                if a.name != "*" and _judged(module, a.name):
                     add(node, module, a.name, node.module)
     for alias in walker.rebound:
         bound.pop(alias, None)  # the name holds something else somewhere: not judged
@@ -187,7 +248,7 @@ def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
         value = use.value
         assert isinstance(value, ast.Name)
         of = bound.get(value.id)
-        if of is not None and not use.attr.startswith("_") and use.attr not in NAMES[of]:
+        if of is not None and _judged(of, use.attr):
             add(use, of, use.attr, value.id)
     for use in walker.methods:
         if use.attr not in walker.rebound:  # (not a method the module defines itself)
@@ -302,6 +363,12 @@ class _Walker(ast.NodeVisitor):
         self._guarded -= guard
         for other in (*node.handlers, *node.orelse, *node.finalbody):
             self.visit(other)
+
+
+def _judged(module: str, name: str) -> bool:
+    """Whether ``module.name`` is one MicroPython's ``module`` lacks (a private name only
+    when it is one a program reaches for: ``os._exit``)."""
+    return name not in KNOWN[module] and (not name.startswith("_") or (module, name) in _INSTEAD)
 
 
 def _in_cpython(module: str, name: str) -> bool:

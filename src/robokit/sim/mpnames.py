@@ -14,6 +14,9 @@ site-packages, to:
 - ``micropython``: ``const`` and the code-emitter decorators (``native``, ``viper``)
   as no-ops, ``kbd_intr``, ``schedule``, ``opt_level``, ``mem_info``, ``heap_lock`` ...
   doing nothing a program could notice on a host;
+- ``os`` and ``uos``: CPython's ``os`` with MicroPython's ``ilistdir`` added (a brick's
+  way to list a folder, which CPython's lacks); the check refuses the names no kit
+  board's ``os`` has (``robokit.compiler.stdnames.OS_NAMES``);
 - ``const``, as a builtin, as MicroPython's compiler allows it;
 - ``pybricks`` and its modules (``pybricks.hubs``, ``pybricks.pupdevices``, ...):
   robokit's Pybricks namespace (``robokit.devices.pybricks``), never the
@@ -23,6 +26,7 @@ site-packages, to:
 from __future__ import annotations
 
 import importlib
+import os as _os
 import random as _random
 import types
 from collections.abc import Callable, Iterator, Mapping
@@ -74,6 +78,29 @@ def _micropython() -> types.ModuleType:
     return m
 
 
+class MicroPythonOS(types.ModuleType):
+    """``os`` / ``uos`` in a simulated run: CPython's ``os`` (looked up on each use, so
+    the runner's ``os._exit`` is the one called) with MicroPython's ``ilistdir``."""
+
+    def __init__(self, name: str):
+        super().__init__(name, "MicroPython's os in a robokit simulated run: CPython's os "
+                               "with ilistdir (robokit.sim.mpnames).")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_os, name)
+
+    @staticmethod
+    def ilistdir(path: str = ".") -> Iterator[tuple[str, int, int, int]]:
+        """MicroPython's ``os.ilistdir``: (name, type, inode, size) per entry, type
+        0x4000 for a folder and 0x8000 for a file, the size 0 for a folder."""
+        with _os.scandir(path or ".") as entries:
+            found = list(entries)
+        for e in found:
+            folder = e.is_dir()
+            yield (e.name, 0x4000 if folder else 0x8000, e.inode(),
+                   0 if folder else e.stat().st_size)
+
+
 def _seeded_random(seed: int) -> types.ModuleType:
     rng = _random.Random(seed)
     m = types.ModuleType("random", f"random, seeded with the run's seed ({seed}).")
@@ -94,7 +121,8 @@ class ProgramModules(Mapping[str, types.ModuleType]):
     def __init__(self, seed: int | None):
         rng = _seeded_random(0 if seed is None else seed)
         self._made: dict[str, types.ModuleType] = {"random": rng, "urandom": rng}
-        self._names = {*ALIASES, "random", "urandom", "micropython", *_pybricks_names()}
+        self._names = {*ALIASES, "random", "urandom", "micropython", "os", "uos",
+                       *_pybricks_names()}
 
     def get(self, name: str, default: Any = None) -> Any:  # the import hook's one call
         mod = self._made.get(name)
@@ -104,6 +132,8 @@ class ProgramModules(Mapping[str, types.ModuleType]):
             mod = self._made[name] = importlib.import_module(ALIASES[name])
         elif name == "micropython":
             mod = self._made[name] = _micropython()
+        elif name in ("os", "uos"):
+            mod = self._made["os"] = self._made["uos"] = MicroPythonOS("os")
         else:
             self._made.update(pybricks_modules())
             mod = self._made[name]

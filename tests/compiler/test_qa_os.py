@@ -1,0 +1,129 @@
+"""A program's ``os``: ``os.getpid()``, ``os.system()``, ``os.environ``, ``os.path`` and
+``os.makedirs`` passed the check and ran in the simulator (CPython's os, the host's), and
+a kit board's MicroPython os has none of them; ``os._exit(5)`` was a SystemExit in the
+simulator and an AttributeError with --exact; ``import uos`` passed the check and was a
+ModuleNotFoundError in the simulator, ``os.ilistdir()`` an AttributeError there."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from cli_helpers import invoke
+
+from robokit.compiler.stdnames import OS_NAMES
+from robokit.virtual.mpvm import micropython_path
+
+
+def check(tmp_path: Path, text: str, *options: str) -> tuple[int, str]:
+    (tmp_path / "main.py").write_text(text)
+    r = invoke("check", tmp_path / "main.py", *options)
+    return r.exit_code, r.stderr
+
+
+@pytest.mark.skipif(micropython_path() is None,
+                    reason="MicroPython's unix port (micropython) is not installed")
+def test_the_os_table_is_in_micropythons_own_os() -> None:
+    """Each name the check lets through is in the unix port's os (the --exact VM), but
+    uname, which every kit board has and the unix port does not; and the names only
+    the unix port has (a shell, an environment) are refused."""
+    out = subprocess.run([str(micropython_path()), "-c", "import os\nfor n in dir(os): print(n)"],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    unix = set(out.split())
+    assert OS_NAMES - {"uname"} <= unix
+    assert {"system", "getenv", "putenv", "errno", "VfsPosix"} <= unix - OS_NAMES
+
+
+@pytest.mark.parametrize("target", ["sim", "micropython"])
+def test_what_no_boards_os_has_is_refused_at_its_line(tmp_path: Path, target: str) -> None:
+    code, err = check(tmp_path, "import os\nimport uos as u\nimport os.path\n"
+                                "from os import makedirs, listdir\n"
+                                "print(os.getpid())\nprint(os.path.join('a', 'b'))\n"
+                                "print(os.environ.get('HOME'))\nos.system('echo hi')\n"
+                                "u.sync()\n", "--target", target)
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert ("main.py:3: import os.path: MicroPython has no module os.path (the simulator's "
+            "os is CPython's, a brick's is not); join paths with '/'") in err
+    assert ("main.py:4: os.makedirs: MicroPython's os has no makedirs (the simulator's os is "
+            "CPython's, a brick's is not); make each folder with os.mkdir()") in err
+    assert "listdir" not in err.split("main.py:4:")[1].split("\n")[0].split(";")[0]
+    assert ("main.py:5: os.getpid: MicroPython's os has no getpid (the simulator's os is "
+            "CPython's, a brick's is not); a brick runs one program") in err
+    assert "main.py:6: os.path: MicroPython's os has no path" in err
+    assert ("main.py:7: os.environ: MicroPython's os has no environ (the simulator's os is "
+            "CPython's, a brick's is not); a brick has no environment variables") in err
+    assert "main.py:8: os.system: MicroPython's os has no system" in err
+    assert "a brick has no shell" in err
+    assert ("main.py:9: u.sync: not every kit board's os has sync; a file is on the flash "
+            "once it is closed") in err
+
+
+def test_os_exit_is_refused_as_the_brick_refuses_it(tmp_path: Path) -> None:
+    """The simulator ended the run with SystemExit, the brick (and --exact) with
+    AttributeError: the check now refuses it, before either runs."""
+    (tmp_path / "main.py").write_text("import os\nprint('bye')\nos._exit(5)\n")
+    r = invoke("run", tmp_path / "main.py")
+    assert r.exit_code == 2
+    assert ("main.py:3: os._exit: MicroPython's os has no _exit (the simulator's os is "
+            "CPython's, a brick's is not); import sys and call sys.exit(code)") in r.stderr
+    assert "bye" not in r.stdout
+
+
+def test_what_every_board_has_passes_and_a_fallback_is_honoured(tmp_path: Path) -> None:
+    code, err = check(tmp_path, "import os\nimport uos\nfrom os import ilistdir, sep\n"
+                                "print(os.listdir(), list(os.ilistdir('.')), os.getcwd())\n"
+                                "print(os.stat('main.py'), os.statvfs('/'), uos.uname())\n"
+                                "print(os.urandom(2), os.sep, os.__name__)\n"
+                                "try:\n    os.mkdir('logs')\nexcept OSError:\n    pass\n"
+                                "os.rename('a', 'b')\nos.remove('b')\nos.unlink('c')\n"
+                                "os.rmdir('logs')\nos.chdir('/')\n"
+                                "try:\n    pid = os.getpid()\nexcept AttributeError:\n"
+                                "    pid = 0\n"
+                                "try:\n    import os.path as p\nexcept ImportError:\n"
+                                "    p = None\n")
+    assert code == 0, err
+
+
+def test_the_pybricks_target_refuses_os_itself(tmp_path: Path) -> None:
+    """Pybricks firmware has no os: the import is refused, with what it has."""
+    code, err = check(tmp_path, "import os\nprint(os.listdir())\n", "--target", "pybricks")
+    assert code == 2
+    assert ("main.py:1: 'os' is neither a module of this project nor built into a LEGO hub "
+            "with Pybricks firmware") in err
+    assert "Traceback" not in err
+
+
+def test_uos_and_ilistdir_run_in_the_simulator(tmp_path: Path) -> None:
+    """What the check lets through runs in the simulator as on a board."""
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "f.txt").write_text("hi")
+    (tmp_path / "d" / "sub").mkdir()
+    (tmp_path / "main.py").write_text(
+        "import uos\nimport os\nprint(uos is os)\n"
+        f"for e in sorted(os.ilistdir({str(tmp_path / 'd')!r})):\n"
+        "    print(e[0], hex(e[1]), e[3])\n"
+        f"print(sorted(uos.listdir({str(tmp_path / 'd')!r})))\n")
+    r = invoke("run", tmp_path / "main.py")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[:4] == ["True", "f.txt 0x8000 2", "sub 0x4000 0",
+                                         "['f.txt', 'sub']"]
+
+
+def test_a_result_cached_by_the_robokit_before_is_not_reused(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """The analysis cache's format moved on with the os table: a program an older robokit
+    checked (and cached as fine) is checked again."""
+    from robokit.compiler.cache import Cache, make_key
+
+    source = b"import os\nprint(os.getpid())\n"
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(cache))
+    Cache(cache).put("analysis", make_key("constructs", "3", "6.3", source), b"[]")
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "main.py").write_bytes(source)
+    r = invoke("check", tmp_path / "p" / "main.py")
+    assert r.exit_code == 2
+    assert "main.py:2: os.getpid: MicroPython's os has no getpid" in r.stderr
