@@ -41,7 +41,9 @@ def test_hostile_programs_reach_no_other_run_and_nothing_outside(tmp_path: Path)
         write(tmp_path / "a_good.py", GOOD),
         write(tmp_path / "b_mute.py", "import builtins\nbuiltins.print = lambda *a, **k: None\n"),
         write(tmp_path / "c_robot.py", "import robokit\nrobokit.robot = None\n"),
-        write(tmp_path / "d_shell.py", f"import os\nos.system('echo PWNED > {tmp_path}/pwned')\n"),
+        # past the compile check, which refuses os.system (no kit board's os has it):
+        write(tmp_path / "d_shell.py",
+              f"import os\ngetattr(os, 'system')('echo PWNED > {tmp_path}/pwned')\n"),
         write(tmp_path / "e_write.py", f"open({str(victim)!r}, 'w').write('0')\n"),
         write(tmp_path / "f_scratch.py", "open('notes.txt', 'w').write('ok')\n"
                                          "print(open('notes.txt').read())\n"),

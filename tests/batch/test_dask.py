@@ -41,7 +41,7 @@ def test_a_batch_on_the_cluster_gives_the_local_rows(tmp_path: Path, cluster: st
         print("done")
     """), encoding="utf-8")
     shell = tmp_path / "shell.py"
-    shell.write_text("import os\nos.system('true')\n", encoding="utf-8")
+    shell.write_text("import os\ngetattr(os, 'system')('true')\n", encoding="utf-8")
     local, remote = tmp_path / "local.jsonl", tmp_path / "remote.jsonl"
     args = ["batch", good, shell, "--world", "arena", "--seeds", "2", "--duration", "10"]
     assert invoke(*args, "--out", local).exit_code == 1  # shell.py is refused

@@ -178,7 +178,10 @@ def test_os_exit_is_the_programs_end_with_a_summary(tmp_path: Path) -> None:
     prog = write(tmp_path / "bye.py", """\
         import os
         print("bye")
-        os._exit(5)
+        try:
+            os._exit(5)
+        except AttributeError:  # (a brick's os has no _exit: the check refuses it unguarded)
+            pass
     """)
     proc = cli("run", prog)
     assert proc.returncode == 1

@@ -1,6 +1,7 @@
 """Carol: curious about the computer the robot runs on."""
 
 import os
+import socket
 
 print(os.listdir("/"))
-os.system("echo hello from the grading machine")
+print(socket.getaddrinfo("example.com", 80))
