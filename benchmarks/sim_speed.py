@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from robokit.sim import simulate
@@ -188,6 +189,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--profile", action="store_true", help="print where the time goes")
     args = ap.parse_args()
+    host0 = _host_cpu()
     examples(args.repeat)
     print()
     for label, program, world, robot in CASES:
@@ -206,6 +208,33 @@ def main() -> None:
     startup.cli_startup(max(5, 2 * args.repeat))
     plot_cost(args.repeat)
     startup.waitless(1)
+    _say_host(host0)
+
+
+def _host_cpu() -> tuple[float, float, float] | None:
+    """(wall s, CPU s the whole machine spent busy, CPU s of this process and its
+    children) now; None where /proc/stat is not there."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    ticks = [int(x) for x in fields]
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + iowait
+    hz = os.sysconf("SC_CLK_TCK")
+    t = os.times()
+    return time.monotonic(), (sum(ticks[:8]) - idle) / hz, t[0] + t[1] + t[2] + t[3]
+
+
+def _say_host(start: tuple[float, float, float] | None) -> None:
+    """How busy the machine was with other work meanwhile: the figures above are wall
+    time, which another process on these cores slows."""
+    end = _host_cpu()
+    if start is None or end is None:
+        return
+    wall = end[0] - start[0]
+    others = max(0.0, (end[1] - start[1]) - (end[2] - start[2]))
+    print(f"host: {os.cpu_count()} cores; other processes used {others:.1f} s of CPU in the "
+          f"{wall:.0f} s of this benchmark ({100 * others / wall:.0f} % of one core)")
 
 
 if __name__ == "__main__":
