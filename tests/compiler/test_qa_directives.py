@@ -168,6 +168,20 @@ def test_a_quoted_value_is_the_value_and_a_key_set_twice_is_refused(tmp_path: Pa
     assert info.value.line == 3
 
 
+def test_a_world_file_with_spaces_in_its_name_is_written_in_quotes_and_a_comment_may_follow(
+        tmp_path: Path):
+    """'world="my world.toml"' was cut at the space ('world="my' not understood); a
+    '# the track' after the settings was "robokit directive '#' not understood"."""
+    write(tmp_path / "my world.toml", "size = [1000, 1000]\n")
+    p = tmp_path / "p.py"
+    assert directives_in('# robokit: world="my world.toml"  duration=3  # the track\n', p) \
+        == {"world": str(tmp_path / "my world.toml"), "duration": 3.0}
+    with pytest.raises(ProgramError) as info:
+        directives_in('# robokit: world="my world.toml\n', p)
+    assert str(info.value).endswith(
+        'p.py:1: world="my world.toml: the quote is not closed; write world="my world.toml"')
+
+
 def test_check_accepts_spaces_around_the_equals_sign_and_run_uses_the_setting(
         tmp_path: Path):
     write(tmp_path / "p.py", """

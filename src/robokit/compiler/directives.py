@@ -36,6 +36,9 @@ HEADER_LINES = 20
 _DIRECTIVE = re.compile(r"^#\s*robokit:\s*(.*)$")
 _DIRECTIVE_KEYS = {"world": str, "duration": float}
 _EXAMPLE = "'# robokit: world=oval duration=90'"
+#: One setting, KEY=VALUE (spaces around '=' allowed; a value in quotes may hold spaces), or
+#: a word that is none (group 3).  (A pattern as text: compiled by re's cache when used.)
+_ITEM = r"""([^\s=]*)\s*=\s*("[^"]*"|'[^']*'|["'].*|\S*)|(\S+)"""
 
 
 def read_directives(path: str | Path) -> dict[str, Any]:
@@ -65,21 +68,28 @@ def directives_in(text: str, p: Path) -> dict[str, Any]:
         m = _DIRECTIVE.match(line.strip())
         if not m:
             continue
-        # 'duration = 2' is 'duration=2': the spaces around '=' are no part of a setting
-        for item in re.sub(r"\s*=\s*", "=", m.group(1)).split():
-            key, sep, value = item.partition("=")
-            if not sep or key not in _DIRECTIVE_KEYS:
+        for found in re.finditer(_ITEM, m.group(1)):
+            key, value, word = found.groups()
+            if word is not None and word.startswith("#"):
+                break  # a comment after the settings
+            item = found.group(0).strip()
+            if word is not None or key not in _DIRECTIVE_KEYS:
                 raise ProgramError(
                     f"{shown}:{n}: robokit directive {item!r} not understood; "
                     f"write e.g. {_EXAMPLE} (keys: {', '.join(_DIRECTIVE_KEYS)})",
+                    file=str(p), line=n)
+            if value[:1] in ("'", '"') and (len(value) < 2 or value[-1] != value[0]):
+                raise ProgramError(
+                    f"{shown}:{n}: {item}: the quote is not closed; write "
+                    f"{key}={value.rstrip()}{value[0]}",
                     file=str(p), line=n)
             if key in lines:
                 raise ProgramError(
                     f"{shown}:{n}: {key} is set twice in the robokit header (also on line "
                     f"{lines[key]}); keep the one you mean", file=str(p), line=n)
             lines[key] = n
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]  # world="oval", as a TOML habit writes it
+            if value[:1] in ("'", '"'):
+                value = value[1:-1]  # world="my world.toml", as TOML writes it
             if key == "world":
                 out[key] = _world(value, p, shown, n)
             else:
