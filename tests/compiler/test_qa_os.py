@@ -6,6 +6,7 @@ ModuleNotFoundError in the simulator, ``os.ilistdir()`` an AttributeError there.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -127,3 +128,62 @@ def test_a_result_cached_by_the_robokit_before_is_not_reused(tmp_path: Path,
     r = invoke("check", tmp_path / "p" / "main.py")
     assert r.exit_code == 2
     assert "main.py:2: os.getpid: MicroPython's os has no getpid" in r.stderr
+
+
+def _doc_example() -> str:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "pybricks-programs.md").read_text()
+    part = doc.split("**Ending a program with `sys.exit`.**", 1)[1]
+    return part.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_docs_os_message_for_a_hub_is_the_checks(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "pybricks-programs.md").read_text()
+    said = doc.split("$ robokit check pyb_os.py --target pybricks\n", 1)[1].split("\n", 1)[0]
+    (tmp_path / "pyb_os.py").write_text("from pybricks.hubs import PrimeHub\nimport os\n\n"
+                                        "hub = PrimeHub()\nprint(os.listdir())\n")
+    r = invoke("check", tmp_path / "pyb_os.py", "--target", "pybricks")
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[0].replace(f"{tmp_path}{os.sep}", "") == said
+
+
+def test_the_docs_ending_example_finishes_in_the_simulator(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(_doc_example())
+    r = invoke("run", tmp_path / "main.py")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("done\n")
+    assert "status     finished" in r.stdout
+
+
+@pytest.fixture
+def hub(radio: object) -> object:
+    from robokit.virtual.pybricks_hub import PybricksHub
+
+    h = PybricksHub("QA Hub", max_program_size=64 * 1024)
+    radio.add(h)  # type: ignore[attr-defined]
+    yield h
+    h.close()
+
+
+@pytest.mark.skipif(micropython_path() is None,
+                    reason="MicroPython's unix port (micropython) is not installed")
+def test_sys_exit_with_a_code_on_a_hub_is_finished_and_an_exception_an_error(
+        hub: object, tmp_path: Path, split_runner: object) -> None:
+    """As the docs say: Pybricks firmware stops on any SystemExit, with no code to
+    report; an exception is an error on the hub as in the simulator."""
+    from robokit.cli import main
+
+    head = "from pybricks.hubs import PrimeHub\nimport sys\n\nhub = PrimeHub()\nprint('a')\n"
+    (tmp_path / "code.py").write_text(head + "sys.exit(3)\n")
+    r = split_runner.invoke(main, ["run", str(tmp_path / "code.py"),  # type: ignore[attr-defined]
+                                   "--pybricks", "QA Hub"])
+    assert r.exit_code == 0, r.stderr
+    assert "status     finished" in r.stdout
+    sim = invoke("run", tmp_path / "code.py")
+    assert sim.exit_code == 1 and "SystemExit: 3" in sim.stderr
+    (tmp_path / "raises.py").write_text(head + "raise RuntimeError('battery low')\n")
+    r = split_runner.invoke(main, ["run", str(tmp_path / "raises.py"),  # type: ignore[attr-defined]
+                                   "--pybricks", "QA Hub"])
+    assert r.exit_code == 1
+    assert "RuntimeError: battery low" in r.stderr
+    sim = invoke("run", tmp_path / "raises.py")
+    assert sim.exit_code == 1 and "RuntimeError: battery low" in sim.stderr
