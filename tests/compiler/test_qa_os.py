@@ -187,3 +187,11 @@ def test_sys_exit_with_a_code_on_a_hub_is_finished_and_an_exception_an_error(
     assert "RuntimeError: battery low" in r.stderr
     sim = invoke("run", tmp_path / "raises.py")
     assert sim.exit_code == 1 and "RuntimeError: battery low" in sim.stderr
+
+
+def test_every_name_the_check_lets_through_is_in_the_simulators_os() -> None:
+    from robokit.sim.mpnames import program_modules
+
+    modules = program_modules(None)
+    for name in ("os", "uos"):
+        assert sorted(n for n in OS_NAMES if not hasattr(modules[name], n)) == []
