@@ -29,7 +29,8 @@ class RunResult:
     Fields (all public; ``to_dict()`` is the JSON of ``robokit run --json``):
 
     - ``status``: ``"finished"`` (the program ended by itself or with ``sys.exit(0)``),
-      ``"timeout"`` (it still ran when the duration was up), ``"error"`` (it raised,
+      ``"timeout"`` (it still ran when the duration was up, or when a referee's
+      ``verdict`` ended a match: ``simulate(..., rule=...)``), ``"error"`` (it raised,
       hung, exited with a non-zero code, or has a syntax error: see ``error``) or
       ``"interrupted"`` (Ctrl-C ended the run: the result that
       ``robokit.sim.runner.RunInterrupted`` carries, the run as far as it went).
