@@ -182,6 +182,24 @@ def test_a_world_file_with_spaces_in_its_name_is_written_in_quotes_and_a_comment
         'p.py:1: world="my world.toml: the quote is not closed; write world="my world.toml"')
 
 
+@pytest.mark.parametrize(("line", "fix"), [
+    ("# Robokit: world=oval", "# robokit: world=oval"),
+    ("# robokit world=oval duration=3", "# robokit: world=oval duration=3"),
+    ("# robokit : duration=3", "# robokit: duration=3"),
+])
+def test_a_header_not_written_as_one_is_refused_not_ignored(tmp_path: Path, line: str,
+                                                            fix: str):
+    """'# Robokit: world=oval' was ignored: the program ran in the empty world, silently."""
+    text = f"import time\n{line}\n"
+    with pytest.raises(ProgramError) as info:
+        directives_in(text, tmp_path / "p.py")
+    assert str(info.value).endswith(f"p.py:2: {line!r} is not read as the robokit header (it "
+                                    f"would be ignored); write it '{fix}'")
+    # a comment that only mentions robokit is no header
+    assert directives_in("# robokit example: drives a square\n# robokit world\n",
+                         tmp_path / "p.py") == {}
+
+
 def test_check_accepts_spaces_around_the_equals_sign_and_run_uses_the_setting(
         tmp_path: Path):
     write(tmp_path / "p.py", """

@@ -38,6 +38,9 @@ _DIRECTIVE_KEYS = {"world": str, "duration": float}
 _EXAMPLE = "'# robokit: world=oval duration=90'"
 #: One setting, KEY=VALUE (spaces around '=' allowed; a value in quotes may hold spaces), or
 #: a word that is none (group 3).  (A pattern as text: compiled by re's cache when used.)
+#: A comment meant as the header but not written as one ('# Robokit: world=oval', '# robokit
+#: world=oval'), which would be ignored: the run would not be in the world it names.
+_NEAR = r"(?i)^#\s*robo-?kit\s*[:=]?\s*(?=(?:world|duration)\s*=)"
 _ITEM = r"""([^\s=]*)\s*=\s*("[^"]*"|'[^']*'|["'].*|\S*)|(\S+)"""
 
 
@@ -67,6 +70,12 @@ def directives_in(text: str, p: Path) -> dict[str, Any]:
     for n, line in enumerate(text.splitlines()[:HEADER_LINES], 1):
         m = _DIRECTIVE.match(line.strip())
         if not m:
+            near = re.match(_NEAR, line.strip())
+            if near is not None:
+                rest = line.strip()[near.end():]
+                raise ProgramError(
+                    f"{shown}:{n}: {line.strip()!r} is not read as the robokit header (it "
+                    f"would be ignored); write it '# robokit: {rest}'", file=str(p), line=n)
             continue
         for found in re.finditer(_ITEM, m.group(1)):
             key, value, word = found.groups()
