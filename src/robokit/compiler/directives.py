@@ -36,11 +36,12 @@ HEADER_LINES = 20
 _DIRECTIVE = re.compile(r"^#\s*robokit:\s*(.*)$")
 _DIRECTIVE_KEYS = {"world": str, "duration": float}
 _EXAMPLE = "'# robokit: world=oval duration=90'"
-#: One setting, KEY=VALUE (spaces around '=' allowed; a value in quotes may hold spaces), or
-#: a word that is none (group 3).  (A pattern as text: compiled by re's cache when used.)
 #: A comment meant as the header but not written as one ('# Robokit: world=oval', '# robokit
-#: world=oval'), which would be ignored: the run would not be in the world it names.
+#: world=oval'), which would be ignored: the run would not be in the world it names.  (The
+#: patterns as text: compiled by re's cache when first used.)
 _NEAR = r"(?i)^#\s*robo-?kit\s*[:=]?\s*(?=(?:world|duration)\s*=)"
+#: One setting, KEY=VALUE (spaces around '=' allowed; a value in quotes may hold spaces; an
+#: unclosed quote takes the rest of the line), or a word that is none (group 3).
 _ITEM = r"""([^\s=]*)\s*=\s*("[^"]*"|'[^']*'|["'].*|\S*)|(\S+)"""
 
 
