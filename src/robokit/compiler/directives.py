@@ -33,7 +33,7 @@ MAX_DURATION_S = 1_000_000.0
 #: The header is read in this many first lines of the entry.
 HEADER_LINES = 20
 
-_DIRECTIVE = re.compile(r"^#\s*robokit:\s*(.*)$")
+_DIRECTIVE = r"^#\s*robokit:\s*(.*)$"
 _DIRECTIVE_KEYS = {"world": str, "duration": float}
 _EXAMPLE = "'# robokit: world=oval duration=90'"
 #: A comment meant as the header but not written as one ('# Robokit: world=oval', '# robokit
@@ -69,13 +69,16 @@ def directives_in(text: str, p: Path) -> dict[str, Any]:
     lines: dict[str, int] = {}
     shown = _display_path(str(p))
     for n, line in enumerate(text.splitlines()[:HEADER_LINES], 1):
-        m = _DIRECTIVE.match(line.strip())
+        stripped = line.strip()
+        if not stripped.startswith("#") or "robo" not in stripped.lower():
+            continue  # (most lines: no pattern is even compiled for a program without one)
+        m = re.match(_DIRECTIVE, stripped)
         if not m:
-            near = re.match(_NEAR, line.strip())
+            near = re.match(_NEAR, stripped)
             if near is not None:
-                rest = line.strip()[near.end():]
+                rest = stripped[near.end():]
                 raise ProgramError(
-                    f"{shown}:{n}: {line.strip()!r} is not read as the robokit header (it "
+                    f"{shown}:{n}: {stripped!r} is not read as the robokit header (it "
                     f"would be ignored); write it '# robokit: {rest}'", file=str(p), line=n)
             continue
         for found in re.finditer(_ITEM, m.group(1)):
