@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from cli_helpers import invoke
 
-from robokit.compiler.stdnames import OS_NAMES
+from robokit.compiler.stdnames import OS_NAMES, SYS_ABSENT
 from robokit.virtual.mpvm import micropython_path
 
 
@@ -195,3 +196,35 @@ def test_every_name_the_check_lets_through_is_in_the_simulators_os() -> None:
     modules = program_modules(None)
     for name in ("os", "uos"):
         assert sorted(n for n in OS_NAMES if not hasattr(modules[name], n)) == []
+
+
+@pytest.mark.skipif(micropython_path() is None,
+                    reason="MicroPython's unix port (micropython) is not installed")
+def test_the_sys_names_refused_are_cpythons_and_no_micropythons() -> None:
+    out = subprocess.run([str(micropython_path()), "-c", "import sys\nfor n in dir(sys): print(n)"],
+                         capture_output=True, text=True, timeout=30, check=True).stdout
+    assert not SYS_ABSENT & set(out.split())
+    assert all(hasattr(sys, name) for name in SYS_ABSENT - {"exception"})  # (3.11: exception)
+
+
+@pytest.mark.parametrize("target", ["sim", "micropython", "pybricks"])
+def test_sys_names_no_micropython_has_are_refused_at_their_line(tmp_path: Path,
+                                                               target: str) -> None:
+    """sys.setrecursionlimit(5000) ran in the simulator and stopped on a brick."""
+    code, err = check(tmp_path, "import sys\nimport usys as u\nsys.setrecursionlimit(5000)\n"
+                                "print(u.float_info.max)\n", "--target", target)
+    assert code == 2, err
+    assert ("main.py:3: sys.setrecursionlimit: MicroPython's sys has no setrecursionlimit "
+            "(the simulator's sys is CPython's, a brick's is not); a brick's recursion depth "
+            "is set by its stack, not by a limit: write the recursion as a loop") in err
+    assert "main.py:4: u.float_info: MicroPython's sys has no float_info" in err
+    assert "Traceback" not in err
+
+
+def test_what_a_boards_sys_has_passes(tmp_path: Path) -> None:
+    code, err = check(tmp_path, "import sys\nfrom sys import argv, print_exception\n"
+                                "print(sys.argv, sys.implementation.name, sys.platform)\n"
+                                "print(sys.version_info, sys.byteorder, sys.modules, sys.path)\n"
+                                "try:\n    sys.setrecursionlimit(50)\nexcept AttributeError:\n"
+                                "    pass\nsys.stdout.write('x')\nsys.exit(0)\n")
+    assert code == 0, err

@@ -52,8 +52,30 @@ OS_NAMES = frozenset(
     "chdir getcwd ilistdir listdir mkdir remove rename rmdir sep stat statvfs uname unlink "
     "urandom".split())
 
-#: Every module the check knows the names of: :data:`NAMES` (the unix port's) and ``os``.
-KNOWN: dict[str, frozenset[str]] = {**NAMES, "os": OS_NAMES}
+#: Names of CPython's ``sys`` that no MicroPython's ``sys`` has (its ``sys`` differs from
+#: port to port, so only these are refused: what the check calls ``sys.x`` of the others
+#: passes). A program reaching for ``sys.setrecursionlimit`` ran in the simulator and
+#: stops on a brick with AttributeError.
+SYS_ABSENT = frozenset(
+    "abiflags addaudithook api_version audit base_exec_prefix base_prefix breakpointhook "
+    "builtin_module_names call_tracing copyright displayhook dont_write_bytecode "
+    "excepthook exception exec_prefix flags float_info float_repr_style "
+    "get_asyncgen_hooks get_coroutine_origin_tracking_depth get_int_max_str_digits "
+    "getallocatedblocks getdefaultencoding getdlopenflags getfilesystemencodeerrors "
+    "getfilesystemencoding getprofile getrecursionlimit getrefcount getswitchinterval "
+    "gettrace hash_info hexversion int_info is_finalizing maxunicode meta_path orig_argv "
+    "path_hooks path_importer_cache platlibdir prefix pycache_prefix set_asyncgen_hooks "
+    "set_coroutine_origin_tracking_depth set_int_max_str_digits setdlopenflags setprofile "
+    "setrecursionlimit setswitchinterval stdlib_module_names thread_info unraisablehook "
+    "warnoptions".split())
+#: What a kit board's ``sys`` has (for "did you mean"; not a limit: see SYS_ABSENT).
+SYS_NAMES = frozenset(
+    "argv byteorder exit implementation modules path platform print_exception stderr stdin "
+    "stdout version version_info".split())
+
+#: Every module the check knows the names of: :data:`NAMES` (the unix port's), ``os``
+#: and ``sys``.
+KNOWN: dict[str, frozenset[str]] = {**NAMES, "os": OS_NAMES, "sys": SYS_NAMES}
 
 _OSERROR = ("MicroPython raises OSError for it: catch OSError (its errno says which, e.g. "
             "e.errno == errno.ENOENT)")
@@ -140,6 +162,8 @@ _U_NAMES = {"u" + name: name for name in KNOWN}
 
 _NO_ENV = ("a brick has no environment variables: put the setting in a module of the "
            "project (a config.py the program imports)")
+_NO_RECURSION_LIMIT = ("a brick's recursion depth is set by its stack, not by a limit: "
+                       "write the recursion as a loop")
 _NO_MOUNT = ("a robot program does not mount filesystems: the board mounts its own at boot "
              "(MicroPython 1.23 and later have this in the vfs module)")
 #: Names some kit boards' os has and others (or the simulator) not: refused as not on
@@ -193,6 +217,18 @@ _INSTEAD = {
     ("os", "cpu_count"): "a kit board runs a program on one core: remove it",
     **{("os", name): _NO_MOUNT for name in ("mount", "umount", "VfsFat", "VfsLfs1",
                                              "VfsLfs2", "VfsPosix")},
+    ("sys", "setrecursionlimit"): _NO_RECURSION_LIMIT,
+    ("sys", "getrecursionlimit"): _NO_RECURSION_LIMIT,
+    ("sys", "exception"): "catch it where it is raised: except Exception as e",
+    ("sys", "excepthook"): "catch the exception around the program's main function and "
+                           "print it there with sys.print_exception(e)",
+    ("sys", "float_info"): "a kit board's floats are 32-bit: the largest is about 3.4e38, "
+                           "the epsilon about 1.2e-7",
+    ("sys", "maxunicode"): "MicroPython's strings are UTF-8, to 0x10FFFF",
+    ("sys", "getdefaultencoding"): "MicroPython's strings are UTF-8",
+    ("sys", "getfilesystemencoding"): "MicroPython's strings are UTF-8",
+    ("sys", "hexversion"): "compare sys.implementation.version, a tuple",
+    ("sys", "getrefcount"): "a brick has no reference counts: gc.mem_free() says what is free",
 }
 
 
@@ -368,6 +404,8 @@ class _Walker(ast.NodeVisitor):
 def _judged(module: str, name: str) -> bool:
     """Whether ``module.name`` is one MicroPython's ``module`` lacks (a private name only
     when it is one a program reaches for: ``os._exit``)."""
+    if module == "sys":
+        return name in SYS_ABSENT
     return name not in KNOWN[module] and (not name.startswith("_") or (module, name) in _INSTEAD)
 
 
