@@ -13,7 +13,8 @@ modules whose contents are the same on every port are listed (not ``sys``, ``os`
 ``gc``, ``io`` or ``errno``). ``os``, whose names differ from port to port, has a table
 of its own, :data:`OS_NAMES`: what every kit board's port has (RP2040 and ESP32,
 MicroPython 1.19 to 1.29), so ``os.getpid()``, ``os.system()``, ``os.environ`` or
-``os.path`` (the host's, in the simulator) are refused at their line.
+``os.path`` (the host's, in the simulator) are refused at their line. Of ``sys`` only
+the names no MicroPython has are refused (:data:`SYS_ABSENT`: ``sys.setrecursionlimit``).
 """
 
 from __future__ import annotations
