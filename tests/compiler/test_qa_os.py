@@ -228,3 +228,14 @@ def test_what_a_boards_sys_has_passes(tmp_path: Path) -> None:
                                 "try:\n    sys.setrecursionlimit(50)\nexcept AttributeError:\n"
                                 "    pass\nsys.stdout.write('x')\nsys.exit(0)\n")
     assert code == 0, err
+
+
+def test_a_guarded_import_whose_fallback_is_none_is_still_judged(tmp_path: Path) -> None:
+    """``except ImportError: os = None`` made every os.x of the program unjudged (the name
+    was taken for one that holds something else)."""
+    code, err = check(tmp_path, "try:\n    import os\nexcept ImportError:\n    os = None\n"
+                                "if os is not None:\n    print(os.getpid())\n")
+    assert code == 2, err
+    assert "main.py:6: os.getpid: MicroPython's os has no getpid" in err
+    code, err = check(tmp_path, "import os\nos = object()\nprint(os.getpid())\n")
+    assert code == 0, err  # a name that holds something else is not judged

@@ -377,6 +377,16 @@ class _Walker(ast.NodeVisitor):
                 self.keywords.append((node, name, kw.arg))
         self.generic_visit(node)
 
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if isinstance(node.value, ast.Constant) and node.value.value is None:
+            # ``os = None`` (the fallback of a guarded import) binds nothing whose
+            # attributes the program could read: not a rebinding of the module's name
+            for target in node.targets:
+                if not isinstance(target, ast.Name):
+                    self.visit(target)
+            return
+        self.generic_visit(node)
+
     def visit_Name(self, node: ast.Name) -> None:
         if not isinstance(node.ctx, ast.Load):
             self.rebound.add(node.id)
