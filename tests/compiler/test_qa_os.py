@@ -239,3 +239,33 @@ def test_a_guarded_import_whose_fallback_is_none_is_still_judged(tmp_path: Path)
     assert "main.py:6: os.getpid: MicroPython's os has no getpid" in err
     code, err = check(tmp_path, "import os\nos = object()\nprint(os.getpid())\n")
     assert code == 0, err  # a name that holds something else is not judged
+
+
+def test_keywords_micropythons_builtins_do_not_take_are_refused(tmp_path: Path) -> None:
+    """print(..., flush=True), zip(..., strict=True) and int.from_bytes(b, byteorder=...)
+    ran in the simulator and are a TypeError in MicroPython."""
+    code, err = check(tmp_path, "print('a', flush=True)\n"
+                                "n = int.from_bytes(b'\\x01\\x00', byteorder='little')\n"
+                                "pairs = list(zip([1], [2], strict=True))\n")
+    assert code == 2, err
+    assert ("main.py:1: print(..., flush=...): MicroPython's print() has no flush (a "
+            "TypeError on a brick; the simulator runs CPython's); leave it out: a brick's "
+            "print() writes its line at once") in err
+    assert ("main.py:2: .from_bytes(..., byteorder=...): MicroPython's from_bytes() takes "
+            "byteorder only by position") in err
+    assert "main.py:3: zip(..., strict=...): MicroPython's zip() has no strict" in err
+    code, err = check(tmp_path, "import sys\nprint('a', end='', sep=' ', file=sys.stderr)\n"
+                                "n = int.from_bytes(b'\\x01', 'little')\n"
+                                "def zip(*a, strict=False):\n    return a\n"
+                                "zip([1], strict=True)\n")
+    assert code == 0, err  # what MicroPython takes, and the program's own zip
+
+
+@pytest.mark.skipif(micropython_path() is None,
+                    reason="MicroPython's unix port (micropython) is not installed")
+@pytest.mark.parametrize("call", ["print('a', flush=True)", "zip([1], [2], strict=True)",
+                                  "int.from_bytes(b'1', byteorder='little')"])
+def test_micropython_refuses_those_keywords(call: str) -> None:
+    r = subprocess.run([str(micropython_path()), "-c", call], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode != 0 and "TypeError" in r.stdout + r.stderr  # (its traceback: stdout)

@@ -156,6 +156,14 @@ POSITIONAL_ONLY: dict[str, tuple[str, ...]] = {
     "bytearray": ("encoding", "errors"),
     ".split": ("sep", "maxsplit"), ".rsplit": ("sep", "maxsplit"),
     ".encode": ("encoding", "errors"), ".decode": ("encoding", "errors"),
+    ".from_bytes": ("byteorder", "signed"),
+}
+
+#: Keyword arguments of CPython's builtins that MicroPython's do not take at all (a
+#: TypeError there): the builtin's name -> the keyword -> what to write instead.
+NO_KEYWORD: dict[str, dict[str, str]] = {
+    "print": {"flush": "leave it out: a brick's print() writes its line at once"},
+    "zip": {"strict": "leave it out, and compare the lengths first if they must match"},
 }
 
 #: MicroPython's older names of the same modules.
@@ -302,6 +310,14 @@ def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
         if func.lstrip(".") in walker.rebound or (func[0] != "." and func in walker.imported):
             continue  # the module's own function or method of that name
         line = call.lineno
+        instead = NO_KEYWORD.get(func, {}).get(arg)
+        if instead is not None:
+            out.append(Finding(
+                mod.relpath, line, call.col_offset,
+                f"{func}(..., {arg}=...): MicroPython's {func}() has no {arg} (a TypeError "
+                f"on a brick; the simulator runs CPython's); {instead}",
+                lines[line - 1] if 0 < line <= len(lines) else ""))
+            continue
         extra = (f" ({func}(None, 1) when there is no sep)"
                  if func in (".split", ".rsplit") and arg == "maxsplit" else "")
         out.append(Finding(
@@ -372,8 +388,8 @@ class _Walker(ast.NodeVisitor):
         f = node.func
         name = (f.id if isinstance(f, ast.Name) else "." + f.attr
                 if isinstance(f, ast.Attribute) else "")
-        for kw in node.keywords if name in POSITIONAL_ONLY and not self._guarded else ():
-            if kw.arg in POSITIONAL_ONLY[name]:
+        for kw in node.keywords if not self._guarded else ():
+            if kw.arg in POSITIONAL_ONLY.get(name, ()) or kw.arg in NO_KEYWORD.get(name, {}):
                 self.keywords.append((node, name, kw.arg))
         self.generic_visit(node)
 
