@@ -618,7 +618,7 @@ def _scan_field(text: str, i: int, info: FStringInfo) -> int:
 
 
 #: Bump when the construct checks change (cached results would be stale).
-CHECKS_FORMAT = "6"
+CHECKS_FORMAT = "7"
 
 
 def check_constructs(mod: SourceModule, abi: str = "6.3",
