@@ -133,7 +133,7 @@ def test_a_result_cached_by_the_robokit_before_is_not_reused(tmp_path: Path,
 
 def _doc_example() -> str:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "pybricks-programs.md").read_text()
-    part = doc.split("**Ending a program with `sys.exit`.**", 1)[1]
+    part = doc.split("**Ending a program early.**", 1)[1]
     return part.split("```python\n", 1)[1].split("```", 1)[0]
 
 
@@ -167,14 +167,14 @@ def hub(radio: object) -> object:
 
 @pytest.mark.skipif(micropython_path() is None,
                     reason="MicroPython's unix port (micropython) is not installed")
-def test_sys_exit_with_a_code_on_a_hub_is_finished_and_an_exception_an_error(
+def test_system_exit_with_a_code_on_a_hub_is_finished_and_an_exception_an_error(
         hub: object, tmp_path: Path, split_runner: object) -> None:
     """As the docs say: Pybricks firmware stops on any SystemExit, with no code to
     report; an exception is an error on the hub as in the simulator."""
     from robokit.cli import main
 
-    head = "from pybricks.hubs import PrimeHub\nimport sys\n\nhub = PrimeHub()\nprint('a')\n"
-    (tmp_path / "code.py").write_text(head + "sys.exit(3)\n")
+    head = "from pybricks.hubs import PrimeHub\n\nhub = PrimeHub()\nprint('a')\n"
+    (tmp_path / "code.py").write_text(head + "raise SystemExit(3)\n")
     r = split_runner.invoke(main, ["run", str(tmp_path / "code.py"),  # type: ignore[attr-defined]
                                    "--pybricks", "QA Hub"])
     assert r.exit_code == 0, r.stderr
