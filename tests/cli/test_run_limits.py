@@ -56,7 +56,7 @@ def test_ctrl_c_ends_a_loop_that_catches_everything(tmp_path: Path, ctrl_c_able:
                                                     catch: str) -> None:
     prog = write(tmp_path / "greedy.py", f"""\
         from robokit import wait
-        print("looping", flush=True)
+        print("looping")  # (no flush=: MicroPython's print has none; the run's is live)
         while True:
             try:
                 wait(1)
