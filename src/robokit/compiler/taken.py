@@ -12,7 +12,7 @@ Each is a :class:`~robokit.compiler.imports.Finding` at the module's first impor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .imports import Finding, ImportGraph, source_line
 
@@ -30,18 +30,14 @@ def names_taken(graph: ImportGraph, info: TargetInfo) -> list[Finding]:
     for local in graph.modules[1:]:
         if "." in local.name or local.name not in builtin:
             continue
-        shown = (local.relpath[: -len("__init__.py")] if local.is_package else local.relpath)
-        sites = [(mod, site) for mod in graph.modules for site in mod.imports
-                 if site.level == 0 and site.top == local.name]
-        mod, site = sites[0] if sites else (local, None)
+        shown = _shown(local)
         new = f"my_{local.name}" + ("/" if local.is_package else ".py")
-        out.append(Finding(
-            mod.relpath, site.line if site else 1, site.col if site else 0,
+        out.append(_refused(
+            graph, local,
             f"'{local.name}' is both a module of this project ({shown}) and one built into "
             f"{info.description}: which of the two 'import {local.name}' gets is not the same "
             f"in the simulator and on a brick, so the program would not run the same "
-            f"everywhere; rename {shown} (e.g. to {new}) and import it by its new name",
-            source_line(mod.source, site.line) if site else ""))
+            f"everywhere; rename {shown} (e.g. to {new}) and import it by its new name"))
     if info.family == "micropython":
         out += _entry_name_taken(graph) + _simulator_names_taken(graph)
     return out
@@ -67,18 +63,14 @@ def _simulator_names_taken(graph: ImportGraph) -> list[Finding]:
         local = graph.module(name)
         if local is None:
             continue
-        sites = [(mod, site) for mod in graph.modules for site in mod.imports
-                 if site.level == 0 and site.top == name]
-        mod, site = sites[0] if sites else (local, None)
-        shown = local.relpath[: -len("__init__.py")] if local.is_package else local.relpath
+        shown = _shown(local)
         new = "my_" + name[len("robokit_"):] + ("/" if local.is_package else ".py")
-        out.append(Finding(
-            mod.relpath, site.line if site else 1, site.col if site else 0,
+        out.append(_refused(
+            graph, local,
             f"'{name}' is a module of this project ({shown}), and robokit's simulated "
             f"MicroPython board (robokit run --exact, robokit sim serve) has a module of that "
             f"name of its own, {why}; rename "
-            f"{shown} (e.g. to {new}) and import it by its new name",
-            source_line(mod.source, site.line) if site else ""))
+            f"{shown} (e.g. to {new}) and import it by its new name"))
     return out
 
 
@@ -89,10 +81,7 @@ def _entry_name_taken(graph: ImportGraph) -> list[Finding]:
     local = graph.module("main")
     if local is None:
         return []
-    sites = [(mod, site) for mod in graph.modules for site in mod.imports
-             if site.level == 0 and site.top == "main"]
-    mod, site = sites[0] if sites else (local, None)
-    shown = local.relpath[: -len("__init__.py")] if local.is_package else local.relpath
+    shown = _shown(local)
     if local.path is not None and local.path == graph.entry.path:
         what = (f"the program imports its own entry file ({shown}) as a module: on a board the "
                 "entry runs as the module 'main', so this import gets the entry half-run, where "
@@ -104,5 +93,19 @@ def _entry_name_taken(graph: ImportGraph) -> list[Finding]:
                 f"stores and runs the program's entry ({graph.entry.relpath}) as main: there "
                 f"the two would be one file; rename {shown} (e.g. to {new}) and import it by "
                 "its new name")
-    return [Finding(mod.relpath, site.line if site else 1, site.col if site else 0, what,
-                    source_line(mod.source, site.line) if site else "")]
+    return [_refused(graph, local, what)]
+
+
+def _refused(graph: ImportGraph, local: Any, what: str) -> Finding:
+    """The finding ``what`` about the project's module ``local``, at its first import by
+    name (``import time``, ``from time import ...``), else at the module's first line."""
+    sites = [(mod, site) for mod in graph.modules for site in mod.imports
+             if site.level == 0 and site.top == local.name]
+    mod, site = sites[0] if sites else (local, None)
+    return Finding(mod.relpath, site.line if site else 1, site.col if site else 0, what,
+                   source_line(mod.source, site.line) if site else "")
+
+
+def _shown(local: Any) -> str:
+    """The module's file as the user knows it (a package: its folder)."""
+    return local.relpath[: -len("__init__.py")] if local.is_package else local.relpath
