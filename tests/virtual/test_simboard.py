@@ -58,6 +58,16 @@ def test_mpremote_exec(served):
     assert board.stats["raw_paste"] >= 1
 
 
+def test_os_uname_names_the_board_in_either_executor(served):
+    """Every MicroPython board's os has uname(); the unix port that plays the board has none
+    of its own, so the board's comes from the host (its platform and machine)."""
+    board, port = served
+    r = _mpremote(port, "exec", "import os, uos\nu = os.uname()\n"
+                  "print(u[0], '|', u[4], '|', uos.uname()[2] == u[2])")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode().strip() == f"{board.platform} | {board.machine} | True"
+
+
 def test_mpremote_exec_exception_fails_with_the_traceback(served):
     board, port = served
     r = _mpremote(port, "exec", "print('a')\nnope")

@@ -355,6 +355,23 @@ class _MicroPythonModule:
         _rpc("kbd", [c])
 
 
+class _OSModule:
+    """``os`` as it is, with the board's ``uname()``: every MicroPython board has one, the
+    unix port that plays it has none."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def uname(self):
+        from collections import namedtuple
+
+        fields = ("sysname", "nodename", "release", "version", "machine")
+        return namedtuple("uname_result", fields)(*_rpc("uname", [])[0])
+
+
 # -- a kit board at pin level (SimBoard(board=...)): machine, neopixel, time -----------------
 # Every pin operation is a request "pin" [op, args] to the host's pin model (virtual/pins.py),
 # answered with [value, edges, now]: the quadrature edges the encoders made since the last
@@ -681,6 +698,7 @@ def _main():
     sys.path[:] = ["", ".frozen", "/rom", "/lib"]
     sys.argv[:] = []
     sys.modules["micropython"] = _MicroPythonModule(micropython)
+    sys.modules["os"] = sys.modules["uos"] = _OSModule(os)
     if _PINS:
         _kit_modules()  # a kit board: its own HAL drives pins; no robokit_simhal
     else:

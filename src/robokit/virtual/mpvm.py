@@ -731,6 +731,8 @@ class MicroPythonVM:
             return None, b""
         if op == "getcwd":
             return self.board.cwd, b""
+        if op == "uname":  # the board's, which the unix port's os lacks
+            return list(vos.uname()), b""
         if op == "kbd":
             self.board._kbd_intr = int(args[0])
             return None, b""
