@@ -560,8 +560,7 @@ class MicroPythonVM:
     # -- requests from the VM -----------------------------------------------------------------
 
     def _intr_now(self) -> int:
-        """1 when an answer now is to deliver the pending Ctrl-C (then it is delivered),
-        else 0."""
+        """1 when an answer now is to deliver the pending Ctrl-C (then delivered), else 0."""
         if self._intr and self._running:
             self._delivered(time.monotonic())
             return 1
