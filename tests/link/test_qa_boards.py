@@ -335,6 +335,12 @@ def test_a_board_whose_program_prints_and_ignores_ctrl_c_is_not_called_a_foreign
         RawRepl(link).start("import micropython, time\nmicropython.kbd_intr(-1)\n"
                             "i = 0\nwhile True:\n    print('still going', i)\n"
                             "    i += 1\n    time.sleep(0.05)\n")
+        seen = b""  # until it prints: Ctrl-C is off then (a busy machine starts it late)
+        for _ in range(200):
+            seen += link.read(64, 0.05)
+            if b"still going" in seen:
+                break
+        assert b"still going" in seen
         link.close()  # the program goes on, as after a host that went away
         args = [str(program) if a == "PROGRAM" else a for a in command]
         r = CliRunner().invoke(main, [*args, "--port", port])
