@@ -53,7 +53,7 @@ from .sensors import (  # noqa: F401 - the sensors' constants, where they always
     ULTRASONIC_MIN_MM,
     Sensors,
 )
-from .stopbutton import StopButton, StopButtonHAL
+from .stopbutton import StopButtonHAL
 
 # Portable code: it also runs in MicroPython's VM as the robot of a run with --exact
 # (robokit.sim.vmbrick), which lacks what only a host needs.
@@ -325,9 +325,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
         while self._next_event <= target:
             if self._event_at(self._next_event):
                 raise SimTimeUp()
-            if self._stop_due:
-                self._stop_due = False
-                raise StopButton()
+            self._stop_if_due()
         if target > self.now:
             self.now = target
 

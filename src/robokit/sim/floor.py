@@ -23,7 +23,6 @@ from . import bodies
 from .brick import SimTimeUp
 from .brickstate import M_PER_RAD
 from .crowd import TYRE_GRIP
-from .stopbutton import StopButton
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # (MicroPython has no typing)
@@ -181,17 +180,13 @@ class Floor:
                 self._events_at(t_ev)
                 if self.time_up:
                     raise SimTimeUp()
-                if brick._stop_due:  # (its hub's stop button: robokit.sim.stopbutton)
-                    brick._stop_due = False
-                    raise StopButton()
+                brick._stop_if_due()  # (its hub's stop button: robokit.sim.stopbutton)
                 continue
             if nxt is not None and t_w < target:
                 self._hand_over(brick, target, nxt[1], t_w)
                 if self.time_up or brick.time_up:
                     raise SimTimeUp()
-                if brick._stop_due:
-                    brick._stop_due = False
-                    raise StopButton()
+                brick._stop_if_due()
                 return
             if target > brick.now:
                 brick.now = target

@@ -255,12 +255,8 @@ class _BundleImporter:
             return None
         mod = self._apart_loaded.get(name)
         if mod is None:
-            filename, source, _ = self._modules[name]
             mod = self._apart_loaded[name] = types.ModuleType(name)
-            mod.__file__ = filename
-            if self.builtins is not None:
-                mod.__dict__["__builtins__"] = self.builtins
-            exec(compile(source, filename, "exec"), mod.__dict__)
+            self._execute(mod, name)
         return mod
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
@@ -283,7 +279,11 @@ class _BundleImporter:
         return None
 
     def exec_module(self, module: Any) -> None:
-        filename, source, _ = self._modules[module.__spec__.name]
+        self._execute(module, module.__spec__.name)
+
+    def _execute(self, module: Any, name: str) -> None:
+        """Run the source of the program's module ``name`` in ``module``."""
+        filename, source, _ = self._modules[name]
         module.__file__ = filename
         if self.builtins is not None:
             module.__dict__["__builtins__"] = self.builtins

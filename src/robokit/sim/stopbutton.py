@@ -86,5 +86,12 @@ class StopButtonHAL(BrickState):
                                            "buttons": list(self._stop_buttons)})
         self._plan_stop()  # (a program that catches the SystemExit may be stopped again)
 
+    def _stop_if_due(self) -> None:
+        """Raise :class:`StopButton` in the program when the clock's advance it asked for
+        met the stop (called in the program's thread, as the advance returns)."""
+        if self._stop_due:
+            self._stop_due = False
+            raise StopButton()
+
     def _update_next_event(self) -> None:  # pragma: no cover - SimBrick's own
         """(SimBrick's: the clock's next event, now the stop may be one.)"""
