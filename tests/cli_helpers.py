@@ -23,6 +23,14 @@ def invoke(*args: str | Path) -> Any:
     return split_runner().invoke(main, [str(a) for a in args])
 
 
+def check_main(tmp_path: Path, text: str, *options: str) -> tuple[int, str]:
+    """``robokit check`` of a program ``main.py`` of ``text`` in ``tmp_path``: (exit code,
+    stderr)."""
+    (tmp_path / "main.py").write_text(text)
+    r = invoke("check", tmp_path / "main.py", *options)
+    return r.exit_code, r.stderr
+
+
 def run_on_a_terminal(args: list[str], cwd: Path, timeout: float = 120
                       ) -> tuple[int, str, str]:
     """``robokit ARGS`` in a new process with stderr on a pseudo-terminal and stdout a

@@ -7,13 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cli_helpers import check_main as check
 from cli_helpers import invoke
-
-
-def check(tmp_path: Path, text: str, *options: str) -> tuple[int, str]:
-    (tmp_path / "main.py").write_text(text)
-    r = invoke("check", tmp_path / "main.py", *options)
-    return r.exit_code, r.stderr
 
 
 def test_a_pybricks_name_imported_from_robokit_says_where_it_is(tmp_path: Path) -> None:

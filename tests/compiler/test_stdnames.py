@@ -9,16 +9,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from cli_helpers import check_main as check
 from cli_helpers import invoke
 
 from robokit.compiler.stdnames import MISSING_BUILTINS, NAMES, STR_ONLY
 from robokit.virtual.mpvm import micropython_path
-
-
-def check(tmp_path: Path, text: str, *options: str) -> tuple[int, str]:
-    (tmp_path / "main.py").write_text(text)
-    r = invoke("check", tmp_path / "main.py", *options)
-    return r.exit_code, r.stderr
 
 
 @pytest.mark.skipif(micropython_path() is None,
