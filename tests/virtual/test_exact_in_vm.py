@@ -83,6 +83,46 @@ def test_the_rom_serves_the_modules_compiled_for_the_vms_abi() -> None:
     assert all(data[:1] == b"M" for data in mpy.values())
 
 
+def test_the_vms_native_architecture_has_the_simulator_as_machine_code() -> None:
+    """A VM that runs native code (its ``sys.implementation._mpy`` names an architecture)
+    gets the simulator's modules compiled to machine code for it; mpy-cross's refusal (an
+    architecture it does not know) leaves them bytecode, and the device API is bytecode
+    (source in the ROM) either way."""
+    from robokit.virtual.rom import native_arch, rom_files
+
+    assert native_arch(0xB06) == "x64" and native_arch(0x1406) == "armv7m"
+    assert native_arch(0x0006) is None and native_arch(0x3C06) is None
+    native = sim_files("6.3 x64")
+    plain = sim_files("6.3")
+    assert sorted(native) == sorted(plain)
+    # (an .mpy's third byte: the architecture in bits 2-5, 0 for bytecode only)
+    assert {data[2] >> 2 for name, data in native.items() if "__init__" not in name} == {2}
+    assert {data[2] >> 2 for data in plain.values()} == {0}
+    assert sim_files("6.3 pdp11") == plain
+    assert rom_files("6.3 x64")["robokit/devices/motors.py"] == \
+        rom_files("6.3")["robokit/devices/motors.py"]
+
+
+@needs_vm
+def test_a_run_gets_the_simulator_compiled_for_the_vms_own_architecture(
+        tmp_path: Path) -> None:
+    """The ROM an --exact run's VM is served has the simulator compiled for the
+    architecture the VM says it runs (the program may read the ROM as a board's)."""
+    from robokit.virtual.mpvm import vm_version
+    from robokit.virtual.rom import _ARCHS
+
+    prog = tmp_path / "rom.py"
+    prog.write_text("import sys\nfrom robokit import *\nhub = Hub()\n"
+                    "with open('/rom/robokit/sim/kernel.mpy', 'rb') as f:\n"
+                    "    head = f.read(4)\n"
+                    "print(head[2] >> 2, sys.implementation._mpy)\n")
+    got, board = run(prog)
+    assert got.status == "finished", got.error
+    arch, mpy = (int(v) for v in got.telemetry.output[0][1].split())
+    assert mpy == vm_version(micropython_path())[2]
+    assert arch == ((mpy >> 10) & 0xF if (mpy >> 10) & 0xF < len(_ARCHS) else 0)
+
+
 @needs_vm
 def test_the_portable_modules_import_in_micropython_and_make_a_robot(tmp_path: Path) -> None:
     """The ROM's robokit/sim package, beside the device API, makes a robot in a bare
@@ -236,7 +276,10 @@ def test_the_host_sees_the_clock_of_a_robot_in_the_vm_move(tmp_path: Path,
     watch for a hung program see the run move (here: a watcher of the host's brick), with
     telemetry (every so many rows) and without (every so many advances of the clock)."""
     prog = tmp_path / "long.py"
-    prog.write_text("from robokit import *\nhub = Hub()\nwhile True:\n    wait(10)\n")
+    # (the program's own loop takes wall time, so that the run lasts several of the VM's
+    # beats however fast its simulated robot is)
+    prog.write_text("from robokit import *\nhub = Hub()\nwhile True:\n"
+                    "    for i in range(1000):\n        pass\n    wait(10)\n")
     seen: list[int] = []
     stop = threading.Event()
 

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from ..devices._hal import HAL
 from ..sim.brick import SimTimeUp
 from . import halwire, localsim
-from .rom import ROM, rom_files
+from .rom import ROM, native_arch, rom_files
 from .transport import CTRL_C, Disconnected, Stopped
 from .vfs import VirtualOS, oserror
 from .vmheap import heap_mb
@@ -629,7 +629,7 @@ class MicroPythonVM:
     def _rom(self, op: str, args: list[Any]) -> Any:
         """The board's ROM file system at /rom (robokit.virtual.rom: the device API),
         read-only; not a mount, so that ``os.listdir("/")`` shows the board's own files."""
-        from .rom import rom_files, rom_listdir, rom_stat
+        from .rom import rom_listdir, rom_stat
 
         rel = args[0][len(ROM):]
         abi = self._rom_abi()
@@ -649,13 +649,13 @@ class MicroPythonVM:
         return h
 
     def _rom_abi(self) -> str | None:
-        """With ``--exact``'s clock, the VM's mpy ABI: its ROM's simulator modules are
-        compiled for it (robokit.virtual.rom.sim_files); else None (source)."""
+        """With ``--exact``'s clock, the VM's mpy ABI and native architecture (the ROM's
+        simulator modules are compiled for them: rom.sim_files), else None (source)."""
         if not getattr(self.board, "sim_clock", False):
             return None
         mpy = vm_version(self.exe)[2]
-        version, sub = mpy & 0xFF, (mpy >> 8) & 3
-        return f"{version}.{sub}" if sub else str(version)
+        version, sub, arch = mpy & 0xFF, (mpy >> 8) & 3, native_arch(mpy)
+        return (f"{version}.{sub}" if sub else str(version)) + (f" {arch}" if arch else "")
 
     def _handle(self, op: str, args: list[Any], raw: bytes) -> tuple[Any, bytes]:
         if op == "pin":
