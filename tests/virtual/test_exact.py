@@ -268,3 +268,35 @@ def test_clock_reads_between_events_are_answered_in_the_vm_at_the_same_times(
     assert run.sim_time_s == default.sim_time_s
     reads = int(default.output.split()[-3])
     assert reads > 2000 and trips < reads / 5  # most reads never left the VM
+
+
+def test_an_in_memory_link_can_be_waited_on_with_select_as_a_pty_can() -> None:
+    """The in-process link of ``run --exact`` (MemoryConn) gives the VM's host loop a file
+    to select on beside the VM's pipes: readable while the host's bytes wait and once the
+    link is closed, not after they are received. (Without it the loop saw an upload's
+    frame only at its next 20 ms timeout: a short program's --exact run took twice as
+    long.)"""
+    import select
+
+    from robokit.virtual.transport import Disconnected, MemoryConn
+
+    conn = MemoryConn()
+    conn.feed(b"before")  # (bytes that came before anyone waited)
+    fd = conn.wake_fd()
+    assert conn.wake_fd() == fd
+
+    def readable() -> bool:
+        return bool(select.select([fd], [], [], 0)[0])
+
+    assert readable()
+    assert conn.recv(0) == b"before" and not readable()
+    conn.feed(b"a")
+    conn.feed(b"b")
+    assert readable()
+    assert conn.recv(0) == b"ab" and not readable()
+    assert conn.recv(0) == b"" and not readable()
+    conn.close()
+    assert readable()
+    with pytest.raises(Disconnected):
+        conn.recv(0)
+    assert readable()

@@ -107,8 +107,7 @@ def vm_version(executable: str | None = None) -> tuple[tuple[int, int, int], str
 
 
 class _Raised(Exception):
-    """A HAL timer callback raised in the VM: the exception waits there (by tick id) for
-    the request it happened under."""
+    """A HAL timer callback raised in the VM: the exception waits (by tick id) for its request."""
 
     def __init__(self, tick: int, name: str, msg: str):
         super().__init__(f"{name}: {msg}")
@@ -321,9 +320,10 @@ class MicroPythonVM:
         self._close_stdin()
 
     def _link_fd(self) -> int | None:
-        """The link's file descriptor (pty or socket), to wait on it with the VM's pipes."""
+        """The link's fd (pty, socket, an in-memory link's wake_fd), to select it too."""
         conn = self.board._conn
-        fd = getattr(conn, "fd", None)
+        wake = getattr(conn, "wake_fd", None)
+        fd = wake() if wake is not None else getattr(conn, "fd", None)
         if isinstance(fd, int):
             return fd
         sock = getattr(conn, "sock", None)

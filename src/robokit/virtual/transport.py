@@ -196,10 +196,29 @@ class MemoryConn(Conn):
         self._cond = threading.Condition()
         self._buf = bytearray()
         self._closed = False
+        self._wake: tuple[int, int] | None = None  # (read, write) ends: wake_fd()
+        self._woken = False
+
+    def wake_fd(self) -> int:
+        """A file descriptor that is readable while the host's bytes wait to be received
+        (or once closed): to wait on this link in a ``select`` with other files, as on a
+        pty's (robokit.virtual.mpvm waits so on its VM's pipes and the link at once)."""
+        with self._cond:
+            if self._wake is None:
+                self._wake = os.pipe()
+                if self._buf or self._closed:
+                    self._signal()
+            return self._wake[0]
+
+    def _signal(self) -> None:  # (under the lock)
+        if self._wake is not None and not self._woken:
+            os.write(self._wake[1], b"!")
+            self._woken = True
 
     def feed(self, data: bytes) -> None:
         with self._cond:
             self._buf += data
+            self._signal()
             self._cond.notify_all()
 
     def recv(self, timeout: float) -> bytes:
@@ -210,6 +229,9 @@ class MemoryConn(Conn):
                 raise Disconnected("connection closed")
             data = bytes(self._buf)
             self._buf.clear()
+            if self._woken and not self._closed:
+                os.read(self._wake[0], 1)  # type: ignore[index]
+                self._woken = False
             return data
 
     def send(self, data: bytes, stop: threading.Event) -> None:
@@ -224,7 +246,15 @@ class MemoryConn(Conn):
     def close(self) -> None:
         with self._cond:
             self._closed = True
+            self._signal()  # (left readable: a select on it sees the end at once)
             self._cond.notify_all()
+
+    def __del__(self) -> None:
+        wake = self._wake
+        if wake is not None:
+            self._wake = None
+            for fd in wake:
+                os.close(fd)
 
 
 # --------------------------------------------------------------------------------------------
