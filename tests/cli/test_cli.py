@@ -562,3 +562,22 @@ def test_syntax_error_in_a_module_is_still_one_message_with_a_caret(tmp_path: Pa
     assert proc.returncode == 2
     data = json.loads(proc.stdout)
     assert data["error"]["line"] == 1 and data["error"]["file"].endswith("helper.py")
+
+
+def test_the_summary_gives_the_real_time_factor_only_of_a_run_that_took_time(
+        tmp_path: Path) -> None:
+    """A program that ends before its clock moves has no speed to show: '0× real time'
+    would say the simulator crawled."""
+    quick = tmp_path / "quick.py"
+    quick.write_text("from robokit import *\nhub = Hub()\nprint('hi')\n")
+    slow = tmp_path / "slow.py"
+    slow.write_text("from robokit import *\nhub = Hub()\nwait(500)\n")
+    lines = {}
+    for p in (quick, slow):
+        r = invoke("run", p)
+        assert r.exit_code == 0, r.output
+        lines[p.name] = next(ln for ln in r.stdout.splitlines() if ln.startswith("sim time"))
+    assert lines["quick.py"].startswith("sim time   0.000 s   wall ")
+    assert "real time" not in lines["quick.py"]
+    assert lines["slow.py"].startswith("sim time   0.500 s   wall ")
+    assert lines["slow.py"].endswith("× real time)")

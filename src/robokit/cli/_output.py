@@ -403,3 +403,12 @@ def object_line(o: dict[str, Any]) -> str:
     """The summary's line on where a movable object ended (``RunResult.objects``)."""
     return (f"object {o['object']}   {o['shape']} at x={fmt_number(o['x_mm'], 0)} mm, "
             f"y={fmt_number(o['y_mm'], 0)} mm (pushed {fmt_number(o['moved_mm'], 0)} mm)")
+
+
+def sim_time_line(result: Any) -> str:
+    """The summary's clock line: simulated and wall time, and their ratio (left out for a
+    run that simulated no time: 0× says nothing of the simulator's speed)."""
+    line = f"sim time   {result.sim_time_s:.3f} s   wall {result.wall_time_s:.3f} s"
+    if result.sim_time_s > 0.0:
+        line += f"   ({result.real_time_factor:.0f}× real time)"
+    return line

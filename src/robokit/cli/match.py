@@ -20,6 +20,7 @@ from ._output import (
     read_input,
     run_inputs,
     sim_progress,
+    sim_time_line,
     write_run_files,
 )
 
@@ -84,8 +85,7 @@ def _summary(result: Any, telemetry: Path | None, plot: Path | None,
     colour = {"finished": "green", "timeout": "yellow", "error": "red"}
     click.echo("")
     click.echo(f"── {len(result.robots)} robots on {result.world.name} ──")
-    click.echo(f"sim time   {result.sim_time_s:.3f} s   wall {result.wall_time_s:.3f} s   "
-               f"({result.real_time_factor:.0f}× real time)")
+    click.echo(sim_time_line(result))
     if result.verdict:
         click.echo(f"verdict    {result.verdict}")
     for i, r in enumerate(result.robots):

@@ -32,6 +32,7 @@ from ._output import (
     read_input,
     run_inputs,
     sim_progress,
+    sim_time_line,
     upload_progress,
     where,
     where_kind,
@@ -460,8 +461,7 @@ def _print_summary(result: Any, telemetry: Path | None, plot: Path | None,
     click.echo("")
     click.echo(f"── {result.program} on {result.world.name} ──", err=False)
     click.echo(f"status     {status}")
-    click.echo(f"sim time   {result.sim_time_s:.3f} s   wall {result.wall_time_s:.3f} s   "
-               f"({result.real_time_factor:.0f}× real time)")
+    click.echo(sim_time_line(result))
     _print_motion(result, telemetry, plot, replay)
 
 
