@@ -650,13 +650,19 @@ def check_constructs(mod: SourceModule, abi: str = "6.3",
 
 
 def check_graph(graph: ImportGraph, target: str, abi: str = "6.3",
-                cache: Cache | None = None) -> list[Finding]:
-    """All source checks over the program's own modules."""
+                cache: Cache | None = None, robot: Any = None) -> list[Finding]:
+    """All source checks over the program's own modules; for a Pybricks hub, also what
+    its firmware lacks (:mod:`.hubnames`: for the hub ``robot``'s file or the program
+    names)."""
     from .localnames import missing_names
 
     found = check_imports(graph, target) + missing_names(graph, cache)
     for mod in graph.modules:
         found += check_constructs(mod, abi, cache)
+    if target_info(target).family == "pybricks":
+        from .hubnames import hub_findings, program_hubs
+
+        found += hub_findings(graph, program_hubs(graph, robot), cache)
     return found
 
 

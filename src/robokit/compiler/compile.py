@@ -557,7 +557,8 @@ def compile_program(
         if mod.syntax_error is not None:
             raise _python_syntax_error(mod, find_compiler(abi, cache), prefix)
     raise_findings([f._replace(file=prefix + f.file)
-                    for f in check_graph(graph, target, abi, cache) + _old_abi(graph, target, abi)],
+                    for f in check_graph(graph, target, abi, cache, robot)
+                    + _old_abi(graph, target, abi)],
                    entry=prefix + graph.entry.relpath)
     robot_cfg = _robot_config(program, graph, robot)
 
