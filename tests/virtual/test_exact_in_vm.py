@@ -15,6 +15,7 @@ import pytest
 from vm_helpers import PRINTED_DIFFERENTLY, assert_same_run, lay_rom, run_micropython
 
 from robokit.sim import simulate
+from robokit.sim.runner import RunInterrupted
 from robokit.sim.vmbrick import tagged, untagged
 from robokit.targets.micropython.exact import run_exact
 from robokit.virtual import localsim
@@ -534,6 +535,75 @@ def test_a_ctrl_c_while_output_is_handled_stops_the_program_and_keeps_its_report
     brick = board.brick
     assert brick is not None and 1.9 < brick.now / 1e6 < 600.0  # stopped, after 20 lines
     assert brick.distance_mm > 300.0  # the VM's report came back
+
+
+@needs_vm
+def test_a_ctrl_c_while_the_vm_collects_its_garbage_keeps_the_report(tmp_path: Path) -> None:
+    """The program spends nearly all its time in MicroPython's garbage collection (a
+    big heap, gc.collect() at every wait): a SIGINT, whose KeyboardInterrupt the unix
+    port raises wherever the VM is, landed there, left the heap locked, and the VM died
+    without the robot's report. The robot's clock reads the Ctrl-C instead."""
+    prog = tmp_path / "collects.py"
+    prog.write_text("import gc\n"
+                    "from robokit import robot, wait\n"
+                    "junk = [[i] for i in range(100000)]\n"
+                    "robot.drive_base.drive(200, 0)\n"
+                    "while True:\n"
+                    "    print('going')\n"
+                    "    for _ in range(5):\n"
+                    "        gc.collect()\n"
+                    "        wait(20)\n")
+    w, seconds = run_settings(prog, None, 600.0)
+    board = ExactBoard(w, duration_s=seconds)
+    seen: list[str] = []
+
+    def on_output(line: str, t: float) -> None:
+        seen.append(line)
+        if len(seen) == 5:
+            raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(RunInterrupted) as stopped:
+            run_exact(prog, board, on_output=on_output)
+    finally:
+        board.close()
+    assert board.on_host is None  # (the robot ran in the VM)
+    run = stopped.value.results[0]
+    assert run.status == "interrupted"
+    # the VM's report: its printed lines at their times, its clock after the fifth
+    assert [line for _, line in run.telemetry.output][:5] == ["going"] * 5
+    fifth_us = run.telemetry.output[4][0]
+    assert 400_000 <= fifth_us < 420_000  # (µs: 4 x 100 ms of waits, and the clock reads)
+    assert fifth_us / 1e6 <= run.sim_time_s < 600.0 and run.distance_mm > 50.0
+
+
+@needs_vm
+def test_a_run_whose_report_the_vm_lost_is_not_made_up(tmp_path: Path) -> None:
+    """A program that never moves its robot's clock (gc.collect() in a loop) gets a
+    SIGINT after the Ctrl-C its clock would have read; it goes off in a garbage
+    collection, the heap stays locked and the VM dies before the robot's report: the
+    interrupted run carries no result, not one with the start's pose and clock."""
+    prog = tmp_path / "collects.py"
+    prog.write_text("import gc\n"
+                    "from robokit import robot, wait\n"
+                    "junk = [[i] for i in range(100000)]\n"
+                    "robot.drive_base.drive(200, 0)\n"
+                    "wait(500)\n"
+                    "print('going')\n"
+                    "while True:\n"
+                    "    gc.collect()\n")
+    w, seconds = run_settings(prog, None, 600.0)
+    board = ExactBoard(w, duration_s=seconds)
+
+    def on_output(line: str, t: float) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(RunInterrupted) as stopped:
+            run_exact(prog, board, on_output=on_output)
+    finally:
+        board.close()
+    assert stopped.value.results == [] and board.report_lost
 
 
 @needs_vm

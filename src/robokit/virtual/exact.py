@@ -211,6 +211,15 @@ class ExactBoard(SimBoard):
             self._moved_at = now
         return now - self._moved_at
 
+    @property
+    def report_lost(self) -> bool:
+        """The robot ran in the VM and its report did not come back (the VM died before
+        it sent it): this board's brick does not have the run's pose, clock and
+        telemetry."""
+        brick = self.brick
+        return (brick is not None and getattr(brick, "in_vm", False)
+                and not getattr(brick, "reported", False))
+
     def end_now(self) -> None:
         """End the run at its next device call, as if the duration were up."""
         if self.brick is not None:

@@ -143,3 +143,4 @@ def absorb(brick: SimBrick, data: bytes) -> None:
     rec.output_dropped_chars = dropped_chars
     brick.light_rgb = tuple(light) if light is not None else None
     brick.display_rows = display
+    brick.reported = True  # type: ignore[attr-defined] # (ExactBoard.report_lost)

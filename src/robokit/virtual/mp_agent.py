@@ -11,6 +11,7 @@
 #                   r [seq, status, value, interrupt] data   answer to a request
 #                   t [tick, callback, now_us]   run a HAL timer callback
 #                   A []   done was seen: interrupts are over
+#                   I []   Ctrl-C, for a robot running here (see mp_agent_local.py)
 #   agent -> host   B []   ready        D [seq, error text or null]   the code ended
 #                   R [seq, op, args] data   a request (filesystem, HAL)
 #                   T [tick, error or null]   the callback ended
@@ -39,6 +40,7 @@ _seq = [0]
 _cbs = []  # HAL timer callbacks, by index
 _errs = {}  # exceptions raised by callbacks, by tick id, until their request answers
 _G = {"__name__": "__main__"}
+_stash = []  # messages read ahead, for _recv
 _print = print
 
 
@@ -72,6 +74,8 @@ def _read():
 
 
 def _recv():
+    if _stash:  # (a message read while the robot's clock looked for an "I")
+        return _stash.pop(0)
     h, p = _read()
     if len(h) < 5:
         sys.exit()  # the host has gone
@@ -119,6 +123,8 @@ def _await(seq):
             return k, h, data, intr
         elif k == b"t":
             _tick(h, data)
+        elif k == b"I":  # Ctrl-C for a robot running here: the answer carries it
+            intr = True
 
 
 def _answer(h, data, intr):

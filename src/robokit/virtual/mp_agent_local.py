@@ -31,7 +31,8 @@ def _rom_stat(path):
 # clock now and then (a "C" message: u8 hal id, <q µs; at most every BEAT_MS of wall time),
 # its telemetry rows a chunk at a time (a "W" message: u8 hal id, u8 0 and the rows' doubles,
 # or u8 1: the rows so far halved) and, when the code that made it ends, its report (an "L"
-# message: u8 hal id, then the report as one value), ahead of "done".
+# message: u8 hal id, then the report as one value), ahead of "done". A Ctrl-C comes to it
+# as an "I" message, read as its clock beats (_host_interrupt).
 
 _local = []  # [hal id, brick] of the robots running here
 _BEAT_MS = 100
@@ -81,6 +82,7 @@ def _local_hal(hid, data):
     vm = _sim_module()
 
     def beat(now):
+        _host_interrupt()
         t = real.ticks_ms()
         if real.ticks_diff(t, _beat_at[0]) >= _BEAT_MS:
             _beat_at[0] = t
@@ -95,6 +97,28 @@ def _local_hal(hid, data):
     _collect_often()
     _local.append([hid, b])
     return b
+
+
+_poll = []  # a poll of the host's messages, made once
+
+
+def _host_interrupt():
+    # Ctrl-C while a robot runs here: the host sends an "I" message (robokit.virtual.mpvm),
+    # which its clock reads when it tells the host its time, and raises here, in Python
+    # code. A SIGINT's KeyboardInterrupt goes off wherever the VM is (the unix port raises
+    # it in the signal handler): in a garbage collection, the heap stays locked for good.
+    if not _poll:
+        import select
+
+        p = select.poll()
+        p.register(_IN, select.POLLIN)  # noqa: F821 - mp_agent.py
+        _poll.append(p)
+    ready = _poll[0].poll(0)
+    if ready and ready[0][1] & 1:  # POLLIN (not a host that has gone: _recv says that)
+        msg = _recv()  # noqa: F821 - mp_agent.py
+        if msg[0] == b"I":
+            raise KeyboardInterrupt
+        _stash.append(msg)  # noqa: F821 - mp_agent.py
 
 
 def _collect_often():

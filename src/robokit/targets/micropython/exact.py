@@ -48,7 +48,8 @@ def run_exact(program: str | Path | Bundle, board: ExactBoardLike, *,
     sim_time_s)`` gets each line the program prints. A program whose simulated clock
     stands still for ``hang_budget_s`` of wall time is stopped (status "error",
     ``ProgramHang``). Ctrl-C stops the program on the board and is raised again here, as
-    ``robokit.sim.runner.RunInterrupted`` carrying the run as far as it went."""
+    ``robokit.sim.runner.RunInterrupted`` carrying the run as far as it went (none when the
+    board's ``report_lost``: the robot's report did not come back from its VM)."""
     from .. import prepare_bundle
 
     mb = MicroPythonBoard(board.link(), NAME, timeout=10.0)
@@ -101,6 +102,8 @@ def run_exact(program: str | Path | Bundle, board: ExactBoardLike, *,
     if interrupted:
         from ...sim.runner import RunInterrupted
 
+        if getattr(board, "report_lost", False):  # (the VM died): no run rather than one
+            raise RunInterrupted()  # whose pose and clock are the start's
         try:  # the run as far as it went, for `robokit run --exact --json`
             run = board.run_result(result)
         except Exception:  # noqa: BLE001 - no robot made yet: Ctrl-C alone is said
