@@ -18,7 +18,7 @@ from robokit.sim import simulate
 from robokit.sim.runner import RunInterrupted
 from robokit.sim.vmbrick import tagged, untagged
 from robokit.targets.micropython.exact import run_exact
-from robokit.virtual import localsim
+from robokit.virtual import localsim, mpvm
 from robokit.virtual.exact import ExactBoard, run_settings
 from robokit.virtual.mpvm import micropython_path
 from robokit.virtual.rom import SIM_MODULES, portable_source, sim_files
@@ -575,6 +575,44 @@ def test_a_ctrl_c_while_the_vm_collects_its_garbage_keeps_the_report(tmp_path: P
     fifth_us = run.telemetry.output[4][0]
     assert 400_000 <= fifth_us < 420_000  # (µs: 4 x 100 ms of waits, and the clock reads)
     assert fifth_us / 1e6 <= run.sim_time_s < 600.0 and run.distance_mm > 50.0
+
+
+@needs_vm
+def test_a_program_that_catches_the_ctrl_c_gets_no_sigint_when_it_goes_quiet(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The robot's clock read the Ctrl-C (the VM says so, "K"): a program that catches
+    it and goes on without touching a device (the VM quiet longer than VM_QUIET_S, made
+    short here) is not interrupted again by a SIGINT meant for a robot that never read it."""
+    monkeypatch.setattr(mpvm, "VM_QUIET_S", 0.05)
+    prog = tmp_path / "catches.py"
+    prog.write_text("from robokit import robot, wait\n"
+                    "robot.drive_base.drive(200, 0)\n"
+                    "try:\n"
+                    "    while True:\n"
+                    "        print('going')\n"
+                    "        wait(100)\n"
+                    "except KeyboardInterrupt:\n"
+                    "    print('caught')\n"
+                    "n = 0\n"
+                    "for i in range(3000000):\n"
+                    "    n += i\n"
+                    "print('done', n)\n")
+    w, seconds = run_settings(prog, None, 600.0)
+    board = ExactBoard(w, duration_s=seconds)
+    seen: list[str] = []
+
+    def on_output(line: str, t: float) -> None:
+        seen.append(line)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(RunInterrupted) as stopped:
+            run_exact(prog, board, on_output=on_output)
+    finally:
+        board.close()
+    assert seen[-2:] == ["caught", f"done {sum(range(3000000))}"]
+    assert stopped.value.results[0].distance_mm > 50.0  # (its report came back)
 
 
 @needs_vm

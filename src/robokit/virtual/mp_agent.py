@@ -15,6 +15,7 @@
 #   agent -> host   B []   ready        D [seq, error text or null]   the code ended
 #                   R [seq, op, args] data   a request (filesystem, HAL)
 #                   T [tick, error or null]   the callback ended
+#                   K (no header)   an "I" was read
 #
 # The filesystem is a VFS class whose methods are requests: the files live on the host.
 # `robokit_simhal.hal(robot)` is a HAL whose every method is a request to a SimBrick on the
@@ -124,6 +125,7 @@ def _await(seq):
         elif k == b"t":
             _tick(h, data)
         elif k == b"I":  # Ctrl-C for a robot running here: the answer carries it
+            _OUT.write(b"K\x00\x00\x00\x00")  # (read: the host sends no SIGINT for it)
             intr = True
 
 

@@ -5,6 +5,7 @@
 # _OUT, _print, _pack, encode, decode, are the agent's): the robot of `robokit run --exact`
 # in the VM, and the ROM's listing. MicroPython code.
 
+import select
 import sys
 
 _rom = []  # [{file: size}, {folder}] of the ROM, asked once (an import stats many paths)
@@ -99,7 +100,9 @@ def _local_hal(hid, data):
     return b
 
 
-_poll = []  # a poll of the host's messages, made once
+_poll = []  # a poll of the host's messages, made once (select is imported at the start: an
+# import while the program runs asks the host, and swallows the KeyboardInterrupt of an
+# interrupted request as "no such module")
 
 
 def _host_interrupt():
@@ -108,15 +111,13 @@ def _host_interrupt():
     # code. A SIGINT's KeyboardInterrupt goes off wherever the VM is (the unix port raises
     # it in the signal handler): in a garbage collection, the heap stays locked for good.
     if not _poll:
-        import select
-
-        p = select.poll()
-        p.register(_IN, select.POLLIN)  # noqa: F821 - mp_agent.py
-        _poll.append(p)
+        _poll.append(select.poll())
+        _poll[0].register(_IN, select.POLLIN)  # noqa: F821 - mp_agent.py
     ready = _poll[0].poll(0)
     if ready and ready[0][1] & 1:  # POLLIN (not a host that has gone: _recv says that)
         msg = _recv()  # noqa: F821 - mp_agent.py
         if msg[0] == b"I":
+            _OUT.write(b"K\x00\x00\x00\x00")  # noqa: F821 - read (the host sends no SIGINT)
             raise KeyboardInterrupt
         _stash.append(msg)  # noqa: F821 - mp_agent.py
 

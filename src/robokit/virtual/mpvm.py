@@ -337,7 +337,7 @@ class MicroPythonVM:
                 if len(buf) < _HDR + n:
                     break
                 payload = bytes(buf[_HDR:_HDR + n])
-                if buf[0] in (72, 81, 83, 67, 76, 87):  # H, Q, S, C, L, W: binary
+                if buf[0] in (72, 81, 83, 67, 76, 87, 75):  # H, Q, S, C, L, W, K: binary
                     self._msgs.append((bytes(buf[:1]), None, payload))
                 else:
                     i = payload.index(b"\n")
@@ -436,6 +436,8 @@ class MicroPythonVM:
                     localsim.add_rows(self._hals[raw[0]], raw[1], raw[2:])
                 elif kind == b"L":  # the report of a robot that ran in the VM
                     localsim.absorb(self._hals[raw[0]], raw[1:])
+                elif kind == b"K":  # its "I" was read: no SIGINT for it when it is quiet
+                    self._told_at = None
                 elif kind == b"R":
                     self._serve_request(head, raw)
                 elif kind == b"D" and self._depth:
