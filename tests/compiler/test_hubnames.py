@@ -137,6 +137,29 @@ def test_a_micropython_board_has_them(tmp_path: Path) -> None:
         assert code == 0, err
 
 
+def test_the_simulator_playing_a_pybricks_hub_refuses_them_as_the_hub_would(
+        tmp_path: Path) -> None:
+    """``robokit run`` of a program that imports pybricks (the simulator plays a Pybricks
+    hub) refuses what the hub's firmware lacks before it runs; a robokit program and an
+    EV3 program (Pybricks 2.x on a full MicroPython) use them freely."""
+    from cli_helpers import invoke
+
+    uses = "print(list(filter(None, [0, 7])))\nraise SystemExit\n"
+    hub = tmp_path / "hub.py"
+    hub.write_text("from pybricks.hubs import TechnicHub\nhub = TechnicHub()\n" + uses)
+    r = invoke("run", hub)
+    assert r.exit_code == 2, r.output
+    assert ("hub.py:3: filter() is not in Pybricks firmware (on the Technic Hub): a "
+            "NameError there") in r.stderr
+    assert "Traceback" not in r.stderr and "[7]" not in r.stdout
+    for name, head in (("mine.py", "from robokit import *\nhub = Hub()\n"),
+                       ("ev3.py", "from pybricks.hubs import EV3Brick\nev3 = EV3Brick()\n")):
+        (tmp_path / name).write_text(head + uses)
+        r = invoke("run", tmp_path / name)
+        assert r.exit_code == 0, (name, r.output)
+        assert "[7]" in r.stdout
+
+
 def test_compile_refuses_them_too(tmp_path: Path) -> None:
     from cli_helpers import invoke
 

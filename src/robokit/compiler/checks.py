@@ -651,17 +651,21 @@ def check_constructs(mod: SourceModule, abi: str = "6.3",
 
 def check_graph(graph: ImportGraph, target: str, abi: str = "6.3",
                 cache: Cache | None = None, robot: Any = None) -> list[Finding]:
-    """All source checks over the program's own modules; for a Pybricks hub, also what
-    its firmware lacks (:mod:`.hubnames`: for the hub ``robot``'s file or the program
-    names)."""
+    """All source checks over the program's own modules; for a Pybricks hub (or the
+    simulator playing one), also what its firmware lacks (:mod:`.hubnames`: for the hub
+    ``robot``'s file or the program names)."""
+    from .hubnames import hub_findings, program_hubs
     from .localnames import missing_names
 
     found = check_imports(graph, target) + missing_names(graph, cache)
     for mod in graph.modules:
         found += check_constructs(mod, abi, cache)
-    if target_info(target).family == "pybricks":
-        from .hubnames import hub_findings, program_hubs
-
+    info = target_info(target)
+    # (the sim target plays a Pybricks hub for a program that imports pybricks; an EV3
+    # program, Pybricks 2.x on a full MicroPython, lacks none of it)
+    if (info.family == "pybricks" or (info.name == "sim" and any(
+            s.top == "pybricks" and s.runtime and not s.optional for _m, s in graph.external))
+            ) and _ev3_finding(graph) is None:
         found += hub_findings(graph, program_hubs(graph, robot), cache)
     return found
 
