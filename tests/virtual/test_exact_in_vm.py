@@ -507,31 +507,39 @@ def test_a_ctrl_c_while_the_vm_makes_its_report_still_brings_the_report_back(
     assert got.telemetry.rows == default.telemetry.rows
 
 
-@needs_vm
-def test_a_ctrl_c_while_output_is_handled_stops_the_program_and_keeps_its_report(
-        tmp_path: Path) -> None:
-    """Ctrl-C anywhere in run_exact's loop (here: in the output callback) stops the
-    program on the board, reads its end and the robot's report, then is raised."""
-    prog = tmp_path / "chatty.py"
-    prog.write_text("from robokit import robot, wait\n"
-                    "robot.drive_base.drive(200, 0)\n"
-                    "while True:\n"
-                    "    print('going')\n"
-                    "    wait(100)\n")
+def ctrl_c_after(prog: Path, lines: int, text: str) -> tuple[list[str], ExactBoard, Any]:
+    """``prog`` (of ``text``) run with --exact until it has printed ``lines`` lines, then
+    a Ctrl-C raised in the output callback, as a user's: the lines seen, the board (closed)
+    and the RunInterrupted that run_exact raised."""
+    prog.write_text(text)
     w, seconds = run_settings(prog, None, 600.0)
     board = ExactBoard(w, duration_s=seconds)
     seen: list[str] = []
 
     def on_output(line: str, t: float) -> None:
         seen.append(line)
-        if len(seen) == 20:
+        if len(seen) == lines:
             raise KeyboardInterrupt
 
     try:
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(RunInterrupted) as stopped:
             run_exact(prog, board, on_output=on_output)
     finally:
         board.close()
+    return seen, board, stopped.value
+
+
+@needs_vm
+def test_a_ctrl_c_while_output_is_handled_stops_the_program_and_keeps_its_report(
+        tmp_path: Path) -> None:
+    """Ctrl-C anywhere in run_exact's loop (here: in the output callback) stops the
+    program on the board, reads its end and the robot's report, then is raised."""
+    _, board, _ = ctrl_c_after(tmp_path / "chatty.py", 20,
+                               "from robokit import robot, wait\n"
+                               "robot.drive_base.drive(200, 0)\n"
+                               "while True:\n"
+                               "    print('going')\n"
+                               "    wait(100)\n")
     brick = board.brick
     assert brick is not None and 1.9 < brick.now / 1e6 < 600.0  # stopped, after 20 lines
     assert brick.distance_mm > 300.0  # the VM's report came back
@@ -543,32 +551,18 @@ def test_a_ctrl_c_while_the_vm_collects_its_garbage_keeps_the_report(tmp_path: P
     big heap, gc.collect() at every wait): a SIGINT, whose KeyboardInterrupt the unix
     port raises wherever the VM is, landed there, left the heap locked, and the VM died
     without the robot's report. The robot's clock reads the Ctrl-C instead."""
-    prog = tmp_path / "collects.py"
-    prog.write_text("import gc\n"
-                    "from robokit import robot, wait\n"
-                    "junk = [[i] for i in range(100000)]\n"
-                    "robot.drive_base.drive(200, 0)\n"
-                    "while True:\n"
-                    "    print('going')\n"
-                    "    for _ in range(5):\n"
-                    "        gc.collect()\n"
-                    "        wait(20)\n")
-    w, seconds = run_settings(prog, None, 600.0)
-    board = ExactBoard(w, duration_s=seconds)
-    seen: list[str] = []
-
-    def on_output(line: str, t: float) -> None:
-        seen.append(line)
-        if len(seen) == 5:
-            raise KeyboardInterrupt
-
-    try:
-        with pytest.raises(RunInterrupted) as stopped:
-            run_exact(prog, board, on_output=on_output)
-    finally:
-        board.close()
+    _, board, stopped = ctrl_c_after(tmp_path / "collects.py", 5,
+                                     "import gc\n"
+                                     "from robokit import robot, wait\n"
+                                     "junk = [[i] for i in range(100000)]\n"
+                                     "robot.drive_base.drive(200, 0)\n"
+                                     "while True:\n"
+                                     "    print('going')\n"
+                                     "    for _ in range(5):\n"
+                                     "        gc.collect()\n"
+                                     "        wait(20)\n")
     assert board.on_host is None  # (the robot ran in the VM)
-    run = stopped.value.results[0]
+    run = stopped.results[0]
     assert run.status == "interrupted"
     # the VM's report: its printed lines at their times, its clock after the fifth
     assert [line for _, line in run.telemetry.output][:5] == ["going"] * 5
@@ -584,35 +578,21 @@ def test_a_program_that_catches_the_ctrl_c_gets_no_sigint_when_it_goes_quiet(
     it and goes on without touching a device (the VM quiet longer than VM_QUIET_S, made
     short here) is not interrupted again by a SIGINT meant for a robot that never read it."""
     monkeypatch.setattr(mpvm, "VM_QUIET_S", 0.05)
-    prog = tmp_path / "catches.py"
-    prog.write_text("from robokit import robot, wait\n"
-                    "robot.drive_base.drive(200, 0)\n"
-                    "try:\n"
-                    "    while True:\n"
-                    "        print('going')\n"
-                    "        wait(100)\n"
-                    "except KeyboardInterrupt:\n"
-                    "    print('caught')\n"
-                    "n = 0\n"
-                    "for i in range(3000000):\n"
-                    "    n += i\n"
-                    "print('done', n)\n")
-    w, seconds = run_settings(prog, None, 600.0)
-    board = ExactBoard(w, duration_s=seconds)
-    seen: list[str] = []
-
-    def on_output(line: str, t: float) -> None:
-        seen.append(line)
-        if len(seen) == 3:
-            raise KeyboardInterrupt
-
-    try:
-        with pytest.raises(RunInterrupted) as stopped:
-            run_exact(prog, board, on_output=on_output)
-    finally:
-        board.close()
+    seen, _, stopped = ctrl_c_after(tmp_path / "catches.py", 3,
+                                    "from robokit import robot, wait\n"
+                                    "robot.drive_base.drive(200, 0)\n"
+                                    "try:\n"
+                                    "    while True:\n"
+                                    "        print('going')\n"
+                                    "        wait(100)\n"
+                                    "except KeyboardInterrupt:\n"
+                                    "    print('caught')\n"
+                                    "n = 0\n"
+                                    "for i in range(3000000):\n"
+                                    "    n += i\n"
+                                    "print('done', n)\n")
     assert seen[-2:] == ["caught", f"done {sum(range(3000000))}"]
-    assert stopped.value.results[0].distance_mm > 50.0  # (its report came back)
+    assert stopped.results[0].distance_mm > 50.0  # (its report came back)
 
 
 @needs_vm
@@ -621,27 +601,16 @@ def test_a_run_whose_report_the_vm_lost_is_not_made_up(tmp_path: Path) -> None:
     SIGINT after the Ctrl-C its clock would have read; it goes off in a garbage
     collection, the heap stays locked and the VM dies before the robot's report: the
     interrupted run carries no result, not one with the start's pose and clock."""
-    prog = tmp_path / "collects.py"
-    prog.write_text("import gc\n"
-                    "from robokit import robot, wait\n"
-                    "junk = [[i] for i in range(100000)]\n"
-                    "robot.drive_base.drive(200, 0)\n"
-                    "wait(500)\n"
-                    "print('going')\n"
-                    "while True:\n"
-                    "    gc.collect()\n")
-    w, seconds = run_settings(prog, None, 600.0)
-    board = ExactBoard(w, duration_s=seconds)
-
-    def on_output(line: str, t: float) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        with pytest.raises(RunInterrupted) as stopped:
-            run_exact(prog, board, on_output=on_output)
-    finally:
-        board.close()
-    assert stopped.value.results == [] and board.report_lost
+    _, board, stopped = ctrl_c_after(tmp_path / "collects.py", 1,
+                                     "import gc\n"
+                                     "from robokit import robot, wait\n"
+                                     "junk = [[i] for i in range(100000)]\n"
+                                     "robot.drive_base.drive(200, 0)\n"
+                                     "wait(500)\n"
+                                     "print('going')\n"
+                                     "while True:\n"
+                                     "    gc.collect()\n")
+    assert stopped.results == [] and board.report_lost
 
 
 @needs_vm
