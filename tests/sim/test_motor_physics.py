@@ -232,6 +232,40 @@ def test_split_step_equality_property(
     assert math.isclose(whole.angle, split.angle, rel_tol=1e-9, abs_tol=1e-9 * scale)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    mid=st.sampled_from(IDS),
+    mode=modes,
+    mv=st.floats(-9000, 9000) | st.sampled_from([0.0, -0.0, 1.0, -1.0]),
+    angle=st.floats(-1e6, 1e6) | st.sampled_from([0.0, -0.0]),
+    t1=st.floats(1e-9, 0.05),
+    t2=st.floats(1e-9, 0.05),
+    gain=st.floats(0.5, 1.5),
+    friction=st.floats(0.0, 2.0),
+)
+def test_rest_after_is_state_after_to_the_bit(
+    mid: str, mode: str, mv: float, angle: float, t1: float, t2: float, gain: float,
+    friction: float
+) -> None:
+    """A wheel held still against a wall (robokit.sim.contact asks both horizons in one
+    call, rest_after): the very angles state_after gives, bit for bit, in every mode."""
+    sim = MotorSim(MODELS[mid], extra_inertia=0.001, battery_mv=8000.0)
+    sim.vary(gain, friction)
+    if mode == "voltage":
+        sim.set_voltage(mv)
+    elif mode == "coast":
+        sim.coast()
+    else:
+        sim.brake()
+    sim.angle = angle
+    sim.speed = 0.0
+    got = sim.rest_after(t1, t2)
+    want = (sim.state_after(t1)[0], sim.state_after(t2)[0])
+    assert [math.copysign(1.0, v) for v in got] == [math.copysign(1.0, v) for v in want]
+    assert got == want
+    assert (sim.angle, sim.speed) == (angle, 0.0)  # (nothing changed)
+
+
 # -- friction, coast, brake ------------------------------------------------------------
 
 

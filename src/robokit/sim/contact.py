@@ -60,12 +60,16 @@ class WallContact(BrickState):
         stall again, for two overlap tests instead of eleven, and none when both ends of
         the step lie within the span known to overlap from this pose (robokit.sim.push)."""
         lm, rm, kl, kr = self._lm, self._rm, self._kl, self._kr
-        al, _ = lm.state_after(dt * _FINEST)
-        ar, _ = rm.state_after(dt * _FINEST)
+        if lm.speed == 0.0 and rm.speed == 0.0:  # (held still at the last step: nearly always)
+            al, alf = lm.rest_after(dt * _FINEST, dt)
+            ar, arf = rm.rest_after(dt * _FINEST, dt)
+        else:
+            al, _ = lm.state_after(dt * _FINEST)
+            ar, _ = rm.state_after(dt * _FINEST)
+            alf, _ = lm.state_after(dt)
+            arf, _ = rm.state_after(dt)
         dl, dr = (al - a_l) * kl, (ar - a_r) * kr
-        al, _ = lm.state_after(dt)
-        ar, _ = rm.state_after(dt)
-        fl, fr = (al - a_l) * kl, (ar - a_r) * kr
+        fl, fr = (alf - a_l) * kl, (arf - a_r) * kr
         pose = (self._x, self._y, self._h)
         if not push.within(self._push_known, pose, dl, dr, fl, fr):
             for el, er in ((dl, dr), (fl, fr)):

@@ -601,6 +601,32 @@ class MotorSim:
         """``(angle, speed)`` that :meth:`step` would give, without changing anything."""
         return self._advance(self.angle, self.speed, dt_s, load_torque)
 
+    def rest_after(self, t1: float, t2: float) -> tuple[float, float]:
+        """The angles :meth:`state_after` gives after ``t1`` and after ``t2`` seconds (both
+        above 0) from rest (speed 0, no load), in one call: :meth:`_advance`'s own
+        operations for a motor at rest, its setup done once.  (Each physics step of a push
+        against a wall asks this of both wheels, held still at the step before:
+        robokit.sim.contact.)"""
+        th = self.angle
+        w = self.speed
+        coast = self._mode == _COAST
+        beta = 0.0 if coast else self._beta
+        ext = (0.0 if coast else self._gv * self._volts) - self._gl * 0.0
+        fc = self._fc
+        if ext > fc:
+            s = 1.0
+        elif ext < -fc:
+            s = -1.0
+        else:
+            return th, th  # the drive can't overcome static friction
+        f = ext - s * fc
+        if beta > 0.0:
+            winf = f / beta
+            d = w - winf
+            return (th + winf * t1 + d * (1.0 - math.exp(-beta * t1)) / beta,
+                    th + winf * t2 + d * (1.0 - math.exp(-beta * t2)) / beta)
+        return th + (w + 0.5 * f * t1) * t1, th + (w + 0.5 * f * t2) * t2
+
     def block(self) -> None:
         """Held still by an obstacle for this step: speed 0, angle unchanged.
 
