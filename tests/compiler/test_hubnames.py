@@ -54,13 +54,12 @@ def test_filter_property_and_sys_exit_are_refused_for_every_hub(tmp_path: Path) 
 
 def test_the_hub_the_program_imports_decides(tmp_path: Path) -> None:
     move_only = "x = set([1])\nfor i, v in enumerate([3]):\n    print(i, v)\n"
-    # no hub named: judged for all, naming the hub that lacks it and how to name another
-    code, err = check(tmp_path, move_only)
+    # the Move Hub lacks them
+    code, err = check(tmp_path, "from pybricks.hubs import MoveHub\n" + move_only)
     assert code == 2
-    assert ("main.py:1: set() is not in Pybricks firmware (on the Move Hub): a NameError "
+    assert ("main.py:2: set() is not in Pybricks firmware (on the Move Hub): a NameError "
             "there") in err
-    assert "main.py:2: enumerate() is not in Pybricks firmware (on the Move Hub)" in err
-    assert "from pybricks.hubs import PrimeHub' or robot.toml's [hub] type" in err
+    assert "main.py:3: enumerate() is not in Pybricks firmware (on the Move Hub)" in err
     # a Prime Hub has them
     code, err = check(tmp_path, "from pybricks.hubs import PrimeHub\n" + move_only)
     assert code == 0, err
@@ -110,6 +109,105 @@ def test_a_move_hub_lacks_floats_slices_and_modules(tmp_path: Path) -> None:
     code, err = check(tmp_path, program.split("\n", 1)[1])
     assert code == 2
     assert "(4 problems)" in err
+
+
+def test_a_program_naming_no_hub_is_judged_on_what_every_hub_lacks(tmp_path: Path) -> None:
+    """A program that imports no hub class (Pybricks' own PC-communication example, one
+    for ``ThisHub``) may be for any hub, and the simulator plays a Prime Hub for it: what
+    only the Move Hub lacks does not stop it, what no hub has does."""
+    from cli_helpers import invoke
+
+    program = ("from pybricks.pupdevices import Motor\n"
+               "from pybricks.parameters import Port\n"
+               "m = Motor(Port.A)\n"
+               "for i, s in enumerate([100, 200]):\n"
+               "    m.run(int(float(s) * 1.5))\n"
+               "print('ran', sorted(set([2, 1])))\n")
+    code, err = check(tmp_path, program)
+    assert code == 0, err
+    r = invoke("run", tmp_path / "main.py", "--duration", "1")
+    assert r.exit_code == 0, r.output
+    assert "ran [1, 2]" in r.stdout
+    code, err = check(tmp_path, program + "print(list(filter(None, [1])))\n")
+    assert code == 2
+    assert "main.py:7: filter() is not in Pybricks firmware (on every hub)" in err
+    assert "enumerate" not in err and "float" not in err and "set()" not in err
+    # a robot file that names the Move Hub judges it for that hub
+    (tmp_path / "robot.toml").write_text('[hub]\ntype = "MoveHub"\n')
+    code, err = check(tmp_path, program)
+    assert code == 2
+    assert "main.py:4: enumerate() is not in Pybricks firmware (on the Move Hub)" in err
+    assert "main.py:5: float() is not in Pybricks firmware (on the Move Hub)" in err
+
+
+def test_a_hub_class_tried_in_a_try_names_no_hub(tmp_path: Path) -> None:
+    """A program that tries each hub class (``try: from pybricks.hubs import MoveHub``,
+    except ImportError) runs on the one it finds: it is not judged for the Move Hub."""
+    tries = "".join(f"try:\n    from pybricks.hubs import {hub}\nexcept ImportError:\n"
+                    f"    {hub} = None\n" for hub in ("PrimeHub", "MoveHub"))
+    uses = "payload = b'ab'[1:]\nprint(payload, 7 / 2)\n"
+    code, err = check(tmp_path, tries + uses)
+    assert code == 0, err
+    (tmp_path / "robot.toml").write_text('[hub]\ntype = "PrimeHub"\n')
+    code, err = check(tmp_path, tries + uses)
+    assert code == 0, err
+    # imported outright, the Move Hub is one it is for
+    code, err = check(tmp_path, "from pybricks.hubs import MoveHub\n" + tries + uses)
+    assert code == 2
+    assert "main.py:10: slicing (x[a:b]) is not in Pybricks firmware (on the Move Hub)" in err
+
+
+def test_annotations_are_not_judged(tmp_path: Path) -> None:
+    """MicroPython compiles a program without its annotations: ``-> float`` and
+    ``seen: set = {}`` run on a Move Hub; what the annotated assignment assigns is judged."""
+    program = ("from pybricks.hubs import MoveHub\n"
+               "def scale(v: int, k: float = 2) -> float:\n"
+               "    return v * k\n"
+               "seen: set = {}\n"
+               "class Car:\n"
+               "    speed: float = 3\n"
+               "print(scale(3), Car.speed, seen)\n")
+    code, err = check(tmp_path, program)
+    assert code == 0, err
+    code, err = check(tmp_path, program + "half: int = 7 / 2\n")
+    assert code == 2
+    assert "main.py:8: '/' (division to a float) is not in Pybricks firmware" in err
+    assert err.count("is not in Pybricks firmware") == 1
+
+
+def test_decode_is_judged_only_on_bytes_and_encode_on_str(tmp_path: Path) -> None:
+    """``.decode()`` and ``.encode()`` are refused on what is known to be bytes or str (a
+    literal, ``str(...)``, the hub's stdin, a name only ever bound to one of them); a
+    method of the program's own class by those names (pupremote's ``PUPRemote.decode``,
+    defined in another of its modules), or a value of unknown type, is not judged."""
+    (tmp_path / "remote.py").write_text(
+        "class Link:\n"
+        "    def decode(self, fmt, data):\n        return (fmt, data)\n"
+        "    def encode(self, size, fmt):\n        return bytes(size)\n")
+    code, err = check(tmp_path, "from pybricks.hubs import PrimeHub\n"
+                                "from remote import Link\n"
+                                "class Camera(Link):\n"
+                                "    def blob(self, raw):\n"
+                                "        return self.decode('hh', raw)\n"
+                                "cam = Camera()\n"
+                                "print(cam.encode(4, 'hh'), cam.decode('hh', b'ab'))\n"
+                                "def show(data):\n    print(data.decode())\n")
+    assert code == 0, err
+    code, err = check(tmp_path, "from pybricks.hubs import PrimeHub\n"
+                                "from usys import stdin\n"
+                                "cmd = b''\n"
+                                "while not cmd.endswith(b'!'):\n"
+                                "    cmd += stdin.buffer.read(1)\n"
+                                "print(cmd.decode())\n"
+                                "key = stdin.read(1)\n"
+                                "print(key.encode(), f'{key}!'.encode(), str(3).encode())\n"
+                                "name = 'robot'\n"
+                                "print(name.upper().encode(), ('x' + name).encode())\n")
+    assert code == 2
+    assert "main.py:6: .decode() is not in Pybricks firmware (on the Prime Hub)" in err
+    assert err.count("main.py:8: .encode() is not in Pybricks firmware") == 3
+    assert err.count("main.py:10: .encode() is not in Pybricks firmware") == 2
+    assert "(6 problems)" in err
 
 
 def test_a_name_the_program_binds_itself_is_not_judged(tmp_path: Path) -> None:

@@ -29,15 +29,21 @@ choosing ``PYBRICKS_OPT_FLOAT``, ``PYBRICKS_OPT_EXTRA_LEVEL1`` and
 ``sorted``, ``min``/``max`` (with ``key=``), ``zip``, ``map``, ``getattr``, ``str.format``
 and ``%`` formatting are on every hub. The hub a program runs on is known from the
 ``pybricks.hubs`` classes it imports (``from pybricks.hubs import PrimeHub``) and from its
-robot file's ``[hub] type``. A program that names none is judged for every hub on the
-builtins, ``sys`` names and methods, and on slices, floats and modules (:data:`NAMED_ONLY`)
-only once it names the Move Hub. Each finding names the hubs that lack what it uses.
+robot file's ``[hub] type``. A program that names none may be for any hub (the simulator
+plays a Prime Hub for it): it is judged only on what every hub lacks. Each finding names
+the hubs that lack what it uses.
+
+What the firmware never runs is not judged: annotations (MicroPython compiles a program
+without them, so ``def f(v: float) -> set`` runs on a Move Hub) and ``.decode()`` or
+``.encode()`` on what is not known to be ``bytes`` or ``str`` (:func:`_texts`: a method of
+the program's own class, ``PUPRemote.decode``, is no ``bytes.decode``).
 """
 
 from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +52,7 @@ from .imports import Finding, ImportGraph, SourceModule
 from .stdnames import _Walker
 
 #: Bump when what :func:`_uses` finds changes (its results are cached per source).
-FORMAT = "1"
+FORMAT = "2"
 
 #: The Pybricks hubs (robot.toml's ``hub.type``, the ``pybricks.hubs`` classes) and how a
 #: message names them.
@@ -109,11 +115,6 @@ MOVE_MODULES: dict[str, str] = {
 _U_MODULES = {**{m: m for m in MOVE_MODULES}, **{"u" + m: m for m in MOVE_MODULES
                                                   if m != "micropython"}}
 
-#: What is judged only for a program that names its hub: floats, slices and modules are in
-#: nearly every program, and only the Move Hub lacks them; judged for any hub, they would
-#: refuse most programs for a hub that has them (the builtins are judged for every hub).
-NAMED_ONLY = frozenset({"module", "slice", "float"})
-
 #: A use the check judges: (kind, name, line, col), where kind is "builtin" (a builtin
 #: read by name), "sys" (``sys.exit``; "sys-import": ``from sys import exit``), "method"
 #: (``data.decode``), "module" (an import of a module the Move Hub lacks), "slice"
@@ -125,11 +126,14 @@ def program_hubs(graph: ImportGraph, robot: str | Path | dict[str, Any] | None =
                  ) -> tuple[str, ...] | None:
     """The hubs the program is for: the ``pybricks.hubs`` classes its modules import, and
     the robot file's ``[hub] type`` (``robot``, else robot.toml beside the program) when it
-    names one; None when neither names a Pybricks hub (the program is judged for all)."""
+    names one; None when neither names a Pybricks hub (the program is judged for all). A
+    class imported in a ``try`` that catches the ImportError names no hub: the program
+    tries each hub it may run on (``try: from pybricks.hubs import MoveHub``) and goes on
+    on the one it finds."""
     named: set[str] = set()
     for mod in graph.modules:
         for site in mod.imports:
-            if site.module == "pybricks.hubs":
+            if site.module == "pybricks.hubs" and site.runtime and not site.optional:
                 named.update(n for n in site.names if n in HUBS)
     configured = _configured_hub(graph, robot)
     if configured in HUBS:
@@ -167,17 +171,12 @@ def hub_findings(graph: ImportGraph, hubs: tuple[str, ...] | None,
         lines = mod.source.decode("utf-8", "replace").splitlines()
         for kind, name, line, col in _cached_uses(mod, cache):
             lacking, what, instead, error = _fact(kind, name)
-            if hubs is None and kind in NAMED_ONLY:
-                continue
+            if hubs is None and len(lacking) < len(EVERY):
+                continue  # (a program for any hub: only what none of them has)
             on = [h for h in lacking if hubs is None or h in hubs]
             if not on:
                 continue
-            every = len(on) == len(EVERY)
-            where = "every hub" if every and hubs is None else \
-                "the " + _joined([HUBS[h] for h in on])
-            if hubs is None and not every:
-                instead += (" (a program for another hub: name it, with 'from "
-                            "pybricks.hubs import PrimeHub' or robot.toml's [hub] type)")
+            where = "every hub" if hubs is None else "the " + _joined([HUBS[h] for h in on])
             out.append(Finding(
                 mod.relpath, line, col,
                 f"{what} is not in Pybricks firmware (on {where}): {error} there, though "
@@ -237,6 +236,25 @@ class _HubWalker(_Walker):
     def __init__(self) -> None:
         super().__init__()
         self.syntax: list[tuple[str, ast.AST]] = []
+
+    def _visit_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        # (not the return annotation: MicroPython never evaluates it; a parameter's
+        # annotation visit_arg leaves alone already)
+        self.rebound.add(node.name)
+        for field, value in ast.iter_fields(node):
+            if field != "returns":
+                self._visit_field(value)
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _visit_def
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._visit_field(node.target)  # (``x: float = 2``: an int on the hub)
+        self._visit_field(node.value)
+
+    def _visit_field(self, value: Any) -> None:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, ast.AST):
+                self.visit(item)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr in METHODS and isinstance(node.ctx, ast.Load) and not self._guarded:
@@ -301,14 +319,90 @@ def _uses(tree: ast.Module) -> list[Use]:
         value = attr.value
         if isinstance(value, ast.Name) and value.id in sys_names and attr.attr in SYS_NAMES:
             add("sys", f"{value.id}.{attr.attr}", attr)
+    texts = _texts(tree, sys_names)
     for name, at in walker.syntax:
         if name == "method":
             assert isinstance(at, ast.Attribute)
-            if at.attr not in walker.rebound:  # (not a method the module defines itself)
+            if texts(at.value):  # (not a method of some other object: PUPRemote.decode)
                 add("method", at.attr, _dot(at))
         else:
             add("slice" if name == "slice" else "float", name, at)
     return sorted(out, key=lambda u: (u[2], u[3]))
+
+
+#: Builtins whose call makes a ``str`` or ``bytes``, and ``str`` methods that return one.
+_TEXT_CALLS = frozenset({"str", "bytes", "bytearray", "repr", "chr", "hex", "oct", "bin"})
+_TEXT_METHODS = frozenset({"format", "join", "strip", "lstrip", "rstrip", "lower", "upper",
+                           "replace"})
+
+
+def _texts(tree: ast.Module, sys_names: set[str]) -> Callable[[ast.expr], bool]:
+    """A test of whether an expression is known to be a ``str`` or ``bytes``: a literal,
+    an f-string, ``str(...)`` and the like, ``%``, ``+`` or a ``str`` method on one, a read
+    of the hub's ``stdin`` (``stdin.buffer.read(3)``), or a name of the module that every
+    binding of gives one of these (``data = b'hi'``). Anything else (a parameter, a
+    method's result, ``uart.read()``) may be any object: not judged."""
+    binds: dict[str, int] = {}  # every binding of each name (assignment, def, import, ...)
+    made: dict[str, list[ast.expr]] = {}  # the values of its plain assignments
+    stdin: dict[str, int] = {}  # its bindings to sys.stdin (``from usys import stdin``)
+
+    def bind(name: str) -> None:
+        binds[name] = binds.get(name, 0) + 1
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bind(node.id)
+        elif isinstance(node, ast.arg):
+            bind(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind(node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bind(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for a in node.names:
+                name = a.asname or a.name.split(".")[0]
+                bind(name)
+                if isinstance(node, ast.ImportFrom) and node.module in ("sys", "usys") \
+                        and a.name == "stdin":
+                    stdin[name] = stdin.get(name, 0) + 1
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and \
+                node.value is not None:
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Name):
+                    made.setdefault(target.id, []).append(node.value)
+
+    def is_stdin(e: ast.expr) -> bool:
+        if isinstance(e, ast.Name):
+            return e.id in stdin and stdin[e.id] == binds.get(e.id)
+        return isinstance(e, ast.Attribute) and e.attr == "stdin" and \
+            isinstance(e.value, ast.Name) and e.value.id in sys_names
+
+    def known(e: ast.expr, seen: frozenset[str]) -> bool:
+        if isinstance(e, ast.Constant):
+            return isinstance(e.value, (str, bytes))
+        if isinstance(e, ast.JoinedStr):
+            return True
+        if isinstance(e, ast.BinOp):
+            return known(e.left, seen) or (isinstance(e.op, ast.Add)
+                                          and known(e.right, seen))
+        if isinstance(e, ast.Call):
+            f = e.func
+            if isinstance(f, ast.Name):
+                return f.id in _TEXT_CALLS and f.id not in binds
+            if isinstance(f, ast.Attribute):
+                if f.attr in ("read", "readline"):  # stdin.read(1), stdin.buffer.read(3)
+                    v = f.value
+                    return is_stdin(v.value if isinstance(v, ast.Attribute) and
+                                    v.attr == "buffer" else v)
+                return f.attr in _TEXT_METHODS and known(f.value, seen)
+            return False
+        if isinstance(e, ast.Name) and e.id not in seen:
+            values = made.get(e.id, [])
+            return bool(values) and len(values) == binds.get(e.id) and \
+                all(known(v, seen | {e.id}) for v in values)
+        return False
+
+    return lambda e: known(e, frozenset())
 
 
 def _dot(node: ast.Attribute) -> ast.AST:
