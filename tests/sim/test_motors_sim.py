@@ -439,8 +439,13 @@ def test_settings_defaults_and_limits(brick):
     assert db.settings() == (195, 977, 167, 1000)
     db.settings(straight_speed=300, turn_acceleration=(500, 1500))
     assert db.settings() == (300, 977, 167, (500, 1500))
-    with pytest.raises(UsageError, match="straight_speed must be from 1 to 489 mm/s"):
-        db.settings(straight_speed=900)
+    # Above the motors' speed it is taken at that speed, as Pybricks takes it, up to
+    # what distance_control.limits() could be given (twice the motors' 1000 deg/s).
+    db.settings(straight_speed=900)
+    assert db.settings()[0] == 489
+    with pytest.raises(UsageError, match="straight_speed must be from 1 to 977 mm/s"):
+        db.settings(straight_speed=978)
+    db.settings(straight_speed=300)
     t0 = brick.now
     db.straight(600)
     assert (brick.now - t0) / 1e6 == pytest.approx(600 / 300 + 300 / 977, abs=0.1)

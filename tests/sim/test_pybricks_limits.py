@@ -5,6 +5,9 @@ held against the ``pybricks`` stub package's docstrings.
   what the motor gives (robokit refused anything above, e.g. 300 mNm on a SPIKE motor);
 - ``DriveBase.settings()``: "Speed and rate values are treated as absolute; negative
   values are converted to positive automatically";
+- ``DriveBase.settings()``: a speed or rate above the axis' speed limit is taken at that
+  limit, as Pybricks' firmware takes it (robokit refused it), up to Pybricks' own bound;
+- ``DriveBase.state() -> Tuple[int, int, int, int]`` (robokit's angle was a float);
 - ``DriveBase.turn(angle, absolute=True)`` (Pybricks 4.0): turn *to* a heading;
 - what already matched (acceleration tuples, ``run_target``'s speed sign) stays.
 """
@@ -106,3 +109,41 @@ def test_move_by_turns_to_the_heading_and_drives_there(tmp_path: Path) -> None:
     assert r.pose[0] == pytest.approx(200, abs=3)
     assert r.pose[1] == pytest.approx(-100, abs=3)
     assert r.imu_heading_deg == pytest.approx(90, abs=1)
+
+
+def test_drive_base_speeds_above_the_motors_are_taken_at_their_top(tmp_path: Path) -> None:
+    # Pybricks' firmware checks a settings() speed against its numeric bound (2000 deg/s
+    # of the motors: 977 mm/s and 1000 deg/s for 56 mm wheels 112 mm apart) and caps it
+    # at the axis' speed limit; robokit refused anything above that limit, so a program
+    # with settings(straight_speed=600) stopped at that line.
+    out = run(tmp_path, "base.settings(straight_speed=600, turn_rate=-600)\n"
+                        "print(base.settings()[0], base.settings()[2])\n"
+                        "print(base.distance_control.limits()[0], "
+                        "base.heading_control.limits()[0])\n"
+                        "base.distance_control.limits(speed=100)\n"
+                        "base.settings(straight_speed=300)\nprint(base.settings()[0])\n"
+                        "base.straight(200)\nprint(round(base.distance()))\n")
+    assert out == ["489 500", "489 500", "100", "200"]
+
+
+@pytest.mark.parametrize("call, message", [
+    ("base.settings(straight_speed=978)", "straight_speed must be from 1 to 977 mm/s"),
+    ("base.settings(turn_rate=1001)", "turn_rate must be from 1 to 1000 deg/s")])
+def test_drive_base_speeds_past_pybricks_bound_are_refused(tmp_path: Path, call: str,
+                                                           message: str) -> None:
+    path = tmp_path / "main.py"
+    path.write_text(HEAD + call + "\n")
+    r = simulate(path)
+    assert r.status == "error"
+    assert r.error is not None
+    assert message in r.error["message"]
+    assert r.error["line"] == HEAD.count("\n") + 1
+
+
+def test_drive_base_state_is_four_ints(tmp_path: Path) -> None:
+    # The stub: state() -> Tuple[int, int, int, int]; angle() -> float.  robokit's state()
+    # gave the angle as a float (a program printing it showed 44.99... for Pybricks' 45).
+    out = run(tmp_path, "base.turn(45)\nbase.straight(30)\ns = base.state()\n"
+                        "print([type(v).__name__ for v in s], type(base.angle()).__name__)\n"
+                        "print(s[0], s[2] == round(base.angle()), abs(s[2] - 45) <= 1)\n")
+    assert out == ["['int', 'int', 'int', 'int'] float", "30 True True"]

@@ -417,10 +417,11 @@ class DriveBase:
         return (st[3] - self._off_h) / self._kh
 
     def state(self):
-        """``(distance mm, drive speed mm/s, angle deg, turn rate deg/s)``."""
+        """``(distance mm, drive speed mm/s, angle deg, turn rate deg/s)``, four ints
+        as Pybricks gives them (``angle()`` alone is a float)."""
         _now, xd, vd, xh, vh = self._measure()
         return (round_int((xd - self._off_d) / self._kd), round_int(vd / self._kd),
-                (xh - self._off_h) / self._kh, round_int(vh / self._kh))
+                round_int((xh - self._off_h) / self._kh), round_int(vh / self._kh))
 
     def reset(self, distance=0, angle=0):
         """Make ``distance()`` and ``angle()`` read the given values from here on
@@ -463,7 +464,9 @@ class DriveBase:
         deg/s, ``turn_acceleration`` deg/s² (accelerations may be tuples
         ``(acceleration, deceleration)``).  No arguments: the four current values.
         The accelerations are the axes' (``distance_control.limits()`` and
-        ``heading_control.limits()`` give and set the same), drive() uses them too."""
+        ``heading_control.limits()`` give and set the same), drive() uses them too.
+        A speed or rate above the axis' speed limit is taken at that limit, as Pybricks
+        takes it (up to what ``limits()`` could be given; above, a UsageError)."""
         kd = self._kd
         kh = self._kh
         cd = self.distance_control
@@ -477,13 +480,11 @@ class DriveBase:
         # Pybricks: "speed and rate values are treated as absolute".
         straight_speed, turn_rate = _absolute(straight_speed), _absolute(turn_rate)
         if straight_speed is not None:
-            ss = in_range(straight_speed, "straight_speed", 1,
-                          round_int(cd.speed_max / kd), "mm/s") * kd
+            ss = _speed_setting(straight_speed, "straight_speed", cd, "mm/s")
         if straight_acceleration is not None:
             sa = accel_pair(straight_acceleration, "straight_acceleration", 100000, "mm/s²")
         if turn_rate is not None:
-            tr = in_range(turn_rate, "turn_rate", 1, round_int(ch.speed_max / kh),
-                          "deg/s") * kh
+            tr = _speed_setting(turn_rate, "turn_rate", ch, "deg/s")
         if turn_acceleration is not None:
             ta = accel_pair(turn_acceleration, "turn_acceleration", 100000, "deg/s²")
         if straight_speed is not None:
@@ -500,6 +501,17 @@ class DriveBase:
 
     def __repr__(self):
         return f"<DriveBase Port.{self._left._port} + Port.{self._right._port}>"
+
+
+def _speed_setting(value, what, control, unit):
+    """A speed of ``settings()`` in counts, as Pybricks takes it: refused outside 1 up
+    to the most that ``control.limits()`` could be given (Pybricks' 2000 deg/s of the
+    motors), else capped at the axis' speed limit now (``settings(straight_speed=600)``
+    of a drive base whose motors top out at 489 mm/s reads back 489)."""
+    k = control.scale
+    v = in_range(value, what, 1, round_int(control.speed_top / k), unit)
+    top = round_int(control.speed_max / k)
+    return (v if v < top else top) * k
 
 
 def _absolute(value):
