@@ -118,22 +118,22 @@ def test_pushing_a_wall_for_10_s_stays_put_and_costs_almost_no_overlap_tests(
 
     def count(brick: SimBrick) -> None:
         hits = brick.world.rect_hits_wall
-        physics = brick._physics_to
+        physics = brick._general_physics  # (the fast kernel's ticks hand a push's steps here)
 
         def counted_hits(*args: Any) -> bool:
             if brick._contact:  # a step that began pressed against the wall
                 tests["overlap"] += 1
             return hits(*args)
 
-        def counted_physics(t: int) -> None:
+        def counted_physics(t: int, dt_us: int) -> None:
             pushing = brick._contact
-            physics(t)
+            physics(t, dt_us)
             if pushing:
                 tests["steps"] += 1
                 poses.append((brick._x, brick._y, brick._h))
 
         brick.world.rect_hits_wall = counted_hits  # type: ignore[method-assign]
-        brick._physics_to = counted_physics  # type: ignore[method-assign]
+        brick._general_physics = counted_physics  # type: ignore[method-assign]
 
     r = simulate(prog, world="arena", duration=25, on_start=count)
     assert r.status == "finished", r.traceback

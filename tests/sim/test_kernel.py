@@ -95,11 +95,14 @@ def test_the_kernel_takes_every_step_of_a_plain_drive(monkeypatch: pytest.Monkey
 
 def test_a_push_against_a_wall_goes_to_the_general_path(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    # The physics steps of the push are the general path's (the wall tests, the push);
+    # the control loop's ticks stay the kernel's all the while (every 5 ms of the run).
     r = run(monkeypatch, EXAMPLES / "sumo.py", True)
     k = kernel_of(r)
-    assert r.contacts["count"] >= 1
+    assert r.contacts["count"] >= 1 and r.contacts["longest_s"] > 20.0
     assert k.steps > 100  # on the way to the box
     assert k.handed > 1000  # pushing it
+    assert k.ticks >= int(r.sim_time_s / 0.005) - 1
 
 
 def test_near_walls_the_general_path_tests_each_step(monkeypatch: pytest.MonkeyPatch) -> None:

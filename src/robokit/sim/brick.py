@@ -386,6 +386,11 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
         dt_us = t - self._t_phys
         if dt_us <= 0 or (self.kernel is not None and self.kernel.physics_to(self, t)):
             return
+        self._general_physics(t, dt_us)
+
+    def _general_physics(self, t: int, dt_us: int) -> None:
+        """The physics step to ``t`` (``dt_us`` after the last) the fast kernel does not
+        take: near a wall, pressed against one, among objects."""
         self._t_phys = t
         dt = dt_us * 1e-6
         self._step_free_motors(dt)

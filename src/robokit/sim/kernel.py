@@ -23,9 +23,12 @@ A physics step takes the fast path while all of these hold, else the general one
 (The robot's other motors, an arm say, are stepped as the general path steps them, when
 one of them moves or is driven.)
 
-The events take the fast path when, besides, the only timer on the brick is the device
-API's control loop (:func:`robokit.devices.control.scheduler`; a blinking light adds a
-timer of its own).  The kernel ticks a :class:`~robokit.devices.robotics.DriveBase` on the
+The events (ticks, telemetry samples) take the fast path, whatever path the physics
+steps between them take (near a wall or pressed against one, the general path's,
+``SimBrick._general_physics``, for the rest of that advance), when the brick is alone in
+its world and the only timer on the brick is the device API's control loop
+(:func:`robokit.devices.control.scheduler`; a blinking light adds a timer of its own).
+The kernel ticks a :class:`~robokit.devices.robotics.DriveBase` on the
 configured wheels that takes its heading from the wheels (``DriveBase._control``) and a
 :class:`~robokit.devices.motors.Motor` under its own control (``Motor._control``), or a
 subclass of either whose tick is theirs (Pybricks' DriveBase), each
@@ -198,11 +201,15 @@ class Kernel:
         ``target`` run, the clock at ``target``); False to let the general path go on
         from the next event (the state is consistent: this one ran the events before)."""
         stop = b._stop_at
-        if (stop is not None and stop <= target) or not self._free(b):
+        if (stop is not None and stop <= target) or b.arena is not None:
             return False  # (the general path ends the program at the stop button's press)
         sched = self._scheduler(b)
         if sched is None:
             return False
+        # Near a wall or pressed against one, the physics steps are the general path's
+        # (SimBrick._general_physics: the wall tests, the push), for the rest of this
+        # advance; the ticks are still run here.
+        free = self._free(b)
         timer = b._timers[0]
         period = timer[1]
         rec = b.recorder
@@ -228,9 +235,13 @@ class Kernel:
                 t = end
             if t > target:
                 break
-            if (end is not None and t >= end) or (t > b._t_phys and not physics(b, t, arm)):
-                done = False  # the end of the run, or near a wall: the general path
+            if end is not None and t >= end:
+                done = False  # the end of the run: the general path
                 break
+            if t > b._t_phys and not (free and physics(b, t, arm)):
+                free = False
+                self.handed += 1
+                b._general_physics(t, t - b._t_phys)
             b.now = t
             if nr is not None and t >= nr:
                 rec.sample(b)
