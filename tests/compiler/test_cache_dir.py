@@ -49,3 +49,31 @@ def test_finding_the_folder_does_not_import_platformdirs():
     folder, imported = json.loads(out)
     assert folder == platformdirs.user_cache_dir("robokit", appauthor=False)
     assert imported is False
+
+
+def test_an_analysis_is_computed_once_and_an_entry_it_cannot_read_again(tmp_path):
+    """compiler.cache.analysed, which every source check keeps its results in: a hit does
+    not compute, a miss stores what it computed, and a stored entry its reader refuses
+    (an older format) is computed and stored anew; no cache: computed each time."""
+    from robokit.compiler.cache import Cache, analysed, make_key
+
+    cache = Cache(tmp_path)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return [[1, "a"], [2, "b"]]
+
+    def load(data):
+        return [(int(n), str(s)) for n, s in data]
+
+    parts = ("test", "1", b"source")
+    assert analysed(cache, parts, compute, load) == [(1, "a"), (2, "b")]
+    assert analysed(cache, parts, compute, load) == [(1, "a"), (2, "b")]
+    assert len(calls) == 1
+    cache.put("analysis", make_key(*parts), json.dumps({"old": "format"}).encode())
+    assert analysed(cache, parts, compute, load) == [(1, "a"), (2, "b")]
+    assert len(calls) == 2
+    assert json.loads(cache.get("analysis", make_key(*parts))) == [[1, "a"], [2, "b"]]
+    assert analysed(Cache(None, use_default=False), parts, compute, load) == [(1, "a"), (2, "b")]
+    assert len(calls) == 3

@@ -19,9 +19,12 @@ skipped, and the build goes on without it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .._files import replace_whole
 
@@ -73,6 +76,31 @@ def make_key(*parts: bytes | str) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+_T = TypeVar("_T")
+
+
+def analysed(cache: Cache | None, key_parts: tuple[bytes | str, ...],
+             compute: Callable[[], Any], load: Callable[[Any], _T]) -> _T:
+    """A source analysis (a check of one module): ``load(data)``, where ``data`` is
+    ``compute()``'s (JSON-able) result, or the same as stored in ``cache``'s "analysis"
+    entries when the same ``key_parts`` (a format, the source, ...) were analysed
+    before.  A stored entry ``load`` cannot read (ValueError, TypeError, KeyError,
+    IndexError) is computed again."""
+    key = ""
+    if cache is not None and cache.enabled:
+        key = make_key(*key_parts)
+        raw = cache.get("analysis", key)
+        if raw is not None:
+            try:
+                return load(json.loads(raw))
+            except (ValueError, TypeError, KeyError, IndexError):
+                pass
+    data = compute()
+    if key and cache is not None:
+        cache.put("analysis", key, json.dumps(data).encode())
+    return load(data)
 
 
 class Cache:

@@ -18,14 +18,13 @@ Targets (see docs/compiling.md):
 from __future__ import annotations
 
 import ast
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import CheckError, ProgramError
 from . import stdnames
-from .cache import Cache, make_key
+from .cache import Cache, analysed
 from .imports import Finding, ImportGraph, SourceModule, find_imports, source_line, too_deep
 from .taken import names_taken
 
@@ -626,27 +625,21 @@ def check_constructs(mod: SourceModule, abi: str = "6.3",
     """Constructs of ``mod`` that MicroPython lacks or runs differently (some only on
     older compilers: ``abi``), and names its standard modules lack (:mod:`.stdnames`).
     With a ``cache``, a source checked before is not parsed again."""
-    key = ""
-    if cache is not None and cache.enabled:
-        key = make_key("constructs", CHECKS_FORMAT, abi, mod.source)
-        raw = cache.get("analysis", key)
-        if raw is not None:
-            try:
-                return [Finding(mod.relpath, *f) for f in json.loads(raw)]
-            except (ValueError, TypeError):
-                pass
     tree = mod.tree
     if tree is None:
         return []
-    checker = _ConstructChecker(mod, mod.source.decode("utf-8", "replace"), abi)
-    try:
-        checker.visit(tree)
-        checker.found += stdnames.findings(mod, tree)  # math.hypot and the like
-    except RecursionError:
-        raise too_deep(mod, tree) from None
-    if key and cache is not None:
-        cache.put("analysis", key, json.dumps([list(f[1:]) for f in checker.found]).encode())
-    return checker.found
+
+    def compute() -> list[list[Any]]:
+        checker = _ConstructChecker(mod, mod.source.decode("utf-8", "replace"), abi)
+        try:
+            checker.visit(tree)
+            checker.found += stdnames.findings(mod, tree)  # math.hypot and the like
+        except RecursionError:
+            raise too_deep(mod, tree) from None
+        return [list(f[1:]) for f in checker.found]
+
+    return analysed(cache, ("constructs", CHECKS_FORMAT, abi, mod.source), compute,
+                    lambda data: [Finding(mod.relpath, *f) for f in data])
 
 
 def check_graph(graph: ImportGraph, target: str, abi: str = "6.3",

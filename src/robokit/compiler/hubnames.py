@@ -47,7 +47,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache, make_key
+from .cache import Cache, analysed
 from .imports import Finding, ImportGraph, SourceModule
 from .stdnames import _Walker
 
@@ -213,20 +213,10 @@ def _joined(names: list[str]) -> str:
 
 def _cached_uses(mod: SourceModule, cache: Cache | None) -> list[Use]:
     """:func:`_uses` of ``mod``, from the cache when its source was read before."""
-    key = ""
-    if cache is not None and cache.enabled:
-        key = make_key("hub-names", FORMAT, mod.source)
-        raw = cache.get("analysis", key)
-        if raw is not None:
-            try:
-                return [(str(k), str(n), int(li), int(c)) for k, n, li, c in json.loads(raw)]
-            except (ValueError, TypeError):
-                pass
     tree = mod.tree
-    found = [] if tree is None else _uses(tree)
-    if key and cache is not None:
-        cache.put("analysis", key, json.dumps(found).encode())
-    return found
+    return analysed(cache, ("hub-names", FORMAT, mod.source),
+                    lambda: [] if tree is None else _uses(tree),
+                    lambda data: [(str(k), str(n), int(li), int(c)) for k, n, li, c in data])
 
 
 class _HubWalker(_Walker):

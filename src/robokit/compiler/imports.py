@@ -26,7 +26,6 @@ module that does not parse carries its :class:`SyntaxError`.
 from __future__ import annotations
 
 import ast
-import json
 import unicodedata
 import warnings
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any, NamedTuple
 
 from .._files import shown_path
 from ..errors import ProgramError
-from .cache import Cache, make_key
+from .cache import Cache, analysed
 from .finder import PROVIDED, Finder
 
 ENTRY = "__main__"
@@ -342,32 +341,25 @@ def _analyse(mod: SourceModule, cache: Cache | None
              ) -> tuple[list[ImportSite], list[tuple[int, int, str]]] | None:
     """The module's imports and relative-import problems, from the cache when its
     source was seen before (no parsing then); None if it does not parse."""
-    key = ""
-    if cache is not None and cache.enabled:
-        key = make_key("imports", ANALYSIS_FORMAT, mod.name, str(mod.is_package), mod.source)
-        raw = cache.get("analysis", key)
-        if raw is not None:
-            try:
-                data = json.loads(raw)
-                sites = [ImportSite(s[0], tuple(s[1]), *s[2:]) for s in data["sites"]]
-                problems = [(int(p[0]), int(p[1]), str(p[2])) for p in data["problems"]]
-                return sites, problems
-            except (ValueError, KeyError, TypeError, IndexError):
-                pass
     tree = mod.tree
     if tree is None:
         return None
-    package = mod.name if mod.is_package else mod.name.rpartition(".")[0]
-    collector = _ImportCollector(package, mod.name == ENTRY)
-    try:
-        collector.visit(tree)
-    except RecursionError:
-        raise too_deep(mod, tree) from None
-    if key and cache is not None:
-        cache.put("analysis", key, json.dumps(
-            {"sites": [list(s) for s in collector.sites],
-             "problems": collector.problems}).encode())
-    return collector.sites, collector.problems
+
+    def compute() -> dict[str, Any]:
+        package = mod.name if mod.is_package else mod.name.rpartition(".")[0]
+        collector = _ImportCollector(package, mod.name == ENTRY)
+        try:
+            collector.visit(tree)
+        except RecursionError:
+            raise too_deep(mod, tree) from None
+        return {"sites": [list(s) for s in collector.sites], "problems": collector.problems}
+
+    def load(data: Any) -> tuple[list[ImportSite], list[tuple[int, int, str]]]:
+        return ([ImportSite(s[0], tuple(s[1]), *s[2:]) for s in data["sites"]],
+                [(int(p[0]), int(p[1]), str(p[2])) for p in data["problems"]])
+
+    return analysed(cache, ("imports", ANALYSIS_FORMAT, mod.name, str(mod.is_package),
+                            mod.source), compute, load)
 
 
 def _non_ascii_module(name: str) -> str:

@@ -14,9 +14,8 @@ bind is never refused.
 from __future__ import annotations
 
 import ast
-import json
 
-from .cache import Cache, make_key
+from .cache import Cache, analysed
 from .imports import Finding, ImportGraph, SourceModule, source_line
 
 #: Reading these, a module may bind names its source does not show.
@@ -54,24 +53,17 @@ def bound_names(tree: ast.Module) -> set[str] | None:
 
 def _bound(mod: SourceModule, cache: Cache | None) -> set[str] | None:
     """:func:`bound_names` of ``mod``, from the cache when its source was read before."""
-    key = ""
-    if cache is not None and cache.enabled:
-        key = make_key("bound-names", FORMAT, mod.source)
-        raw = cache.get("analysis", key)
-        if raw is not None:
-            try:
-                data = json.loads(raw)
-                return None if data is None else {str(n) for n in data}
-            except (ValueError, TypeError):
-                pass
     tree = mod.tree
     if tree is None:
         return None
-    names = bound_names(tree)
-    if key and cache is not None:
-        cache.put("analysis", key, json.dumps(None if names is None else sorted(names))
-                  .encode())
-    return names
+
+    def compute() -> list[str] | None:
+        names = bound_names(tree)
+        return None if names is None else sorted(names)
+
+    found = analysed(cache, ("bound-names", FORMAT, mod.source), compute,
+                     lambda data: None if data is None else [str(n) for n in data])
+    return None if found is None else set(found)
 
 
 def _submodules(package: SourceModule) -> set[str]:
