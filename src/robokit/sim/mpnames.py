@@ -14,6 +14,8 @@ site-packages, to:
 - ``micropython``: ``const`` and the code-emitter decorators (``native``, ``viper``)
   as no-ops, ``kbd_intr``, ``schedule``, ``opt_level``, ``mem_info``, ``heap_lock`` ...
   doing nothing a program could notice on a host;
+- ``select`` and ``uselect`` (with one made for the run): ``poll()`` and ``select()`` on
+  the program's stdin and stdout, on the simulated clock (:mod:`robokit.sim.stdio`);
 - ``os`` and ``uos``: CPython's ``os`` with MicroPython's ``ilistdir`` added (a brick's
   way to list a folder, which CPython's lacks); the check refuses the names no kit
   board's ``os`` has (``robokit.compiler.stdnames.OS_NAMES``);
@@ -31,6 +33,8 @@ import random as _random
 import types
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
+
+from .stdio import Streams, select_module
 
 #: MicroPython name -> the CPython module that does its job.
 ALIASES = {
@@ -118,17 +122,22 @@ class ProgramModules(Mapping[str, types.ModuleType]):
     aliases one by one, and the ``pybricks`` namespace all at once on its first name (as
     before, so ``import pybricks`` alone still has every submodule as an attribute)."""
 
-    def __init__(self, seed: int | None):
+    def __init__(self, seed: int | None, streams: Streams | None = None):
         rng = _seeded_random(0 if seed is None else seed)
         self._made: dict[str, types.ModuleType] = {"random": rng, "urandom": rng}
         self._names = {*ALIASES, "random", "urandom", "micropython", "os", "uos",
                        *_pybricks_names()}
+        self._streams = streams
+        if streams is not None:
+            self._names.add("select")
 
     def get(self, name: str, default: Any = None) -> Any:  # the import hook's one call
         mod = self._made.get(name)
         if mod is not None or name not in self._names:
             return mod if mod is not None else default
-        if name in ALIASES:
+        if name in ("select", "uselect") and self._streams is not None:
+            mod = self._made["select"] = self._made["uselect"] = select_module(self._streams)
+        elif name in ALIASES:
             mod = self._made[name] = importlib.import_module(ALIASES[name])
         elif name == "micropython":
             mod = self._made[name] = _micropython()
@@ -152,10 +161,10 @@ class ProgramModules(Mapping[str, types.ModuleType]):
         return len(self._names)
 
 
-def program_modules(seed: int | None) -> ProgramModules:
+def program_modules(seed: int | None, streams: Streams | None = None) -> ProgramModules:
     """The modules a simulated run's ``import`` hands out by name, made for one run (each
-    imported on first use)."""
-    return ProgramModules(seed)
+    imported on first use); ``select`` and ``uselect`` poll ``streams`` when given."""
+    return ProgramModules(seed, streams)
 
 
 def _pybricks_names() -> tuple[str, ...]:

@@ -40,6 +40,7 @@ from .brick import COLOR_FOOTPRINT_MM, SimBrick, SimTimeUp, is_user_file
 from .mpnames import program_modules
 from .result import RunResult
 from .simtime import program_builtins, program_time
+from .stdio import BytesOut, ProgramStdin, Streams
 from .watchdog import OutputClosed, ProgramExit, ProgramHang, Watchdog
 
 __all__ = ["ProgramHang", "RunInterrupted", "RunResult", "LoadedProgram", "program_from_bundle",
@@ -108,6 +109,8 @@ class _Output(io.TextIOBase):
         self.text: list[str] = []
         self.failed: BaseException | None = None
         self.on_fail: Callable[[], None] | None = None
+        #: Bytes the program writes (``stdout.buffer.write(b"rdy")``), as text here.
+        self.buffer = BytesOut(self)
 
     def write(self, s: str) -> int:
         if not isinstance(s, str):
@@ -371,16 +374,21 @@ class _Run:
     """One program of a run, on its brick: its output, watchdog, namespace and thread."""
 
     def __init__(self, brick: SimBrick, program: LoadedProgram,
-                 on_output: Callable[[str, float], None] | None, budget_s: float):
+                 on_output: Callable[[str, float], None] | None, budget_s: float,
+                 input: str | None = None):
         self.brick = brick
         self.program = program
         brick.user_dir = program.user_dir
         self.out = _Output(brick, on_output)
+        #: Its sys.stdin: the run's input, from its start (robokit.sim.stdio).
+        self.stdin = ProgramStdin(input)
         self.dog = Watchdog(brick, budget_s, program.user_dir)
         self.out.on_fail = lambda: self.dog.stop("output")
         # The program and its modules import their own time and utime: the simulated
         # clock (the process's time module, which robokit's threads use, is left alone).
-        self.builtins = program_builtins(*program_time(brick), program_modules(brick.seed),
+        streams = Streams(self.stdin, (self.out,), brick.sleep_us)
+        self.builtins = program_builtins(*program_time(brick),
+                                         program_modules(brick.seed, streams),
                                          program.importer.own)
         self.namespace: dict[str, Any] = {"__name__": "__main__",
                                           "__file__": program.filename,
@@ -431,8 +439,8 @@ def run_programs(
     have ended or the duration is up; one result per program, in order.  As
     :func:`run_program` otherwise; each program reads ``input`` from its start."""
     outputs = on_output if on_output is not None else [None] * len(programs)
-    runs = [_Run(b, p, o, hang_budget_s) for b, p, o in zip(bricks, programs, outputs,
-                                                            strict=True)]
+    runs = [_Run(b, p, o, hang_budget_s, input)
+            for b, p, o in zip(bricks, programs, outputs, strict=True)]
     modules_before = set(sys.modules)
     for run in runs:
         run.program.importer.builtins = run.builtins
@@ -450,7 +458,7 @@ def run_programs(
     def started(run: _Run) -> None:
         by_ident[run.ident] = run
         outs[run.ident] = run.out
-        ins[run.ident] = io.StringIO(input or "")
+        ins[run.ident] = run.stdin
 
     def program_exit(status: int) -> NoReturn:
         run = by_ident.get(threading.get_ident())

@@ -39,6 +39,24 @@ class ExactBoardLike(Protocol):
 NAME = "robokit's MicroPython VM"
 
 
+def refuse_stdin_poll(bundle: Bundle, project_dir: Path | None) -> None:
+    """Refuse (a ProgramError naming the line) a program that polls its stdin
+    (``poll().register(stdin)``, Pybricks' way to talk to a computer): in the VM, stdin is
+    no input of the run and poll() waits in real time, so the simulated clock stands
+    still and the program looks hung; the default mode runs it (robokit.sim.stdio)."""
+    from ...errors import ProgramError
+    from ...sim.stdio import where_stdin_is_polled
+
+    where = where_stdin_is_polled(bundle, project_dir)
+    if where is not None:
+        file, line = where
+        raise ProgramError(
+            f"{file}:{line}: --exact cannot run a program that polls its stdin: in "
+            "MicroPython's VM stdin is not the run's input and poll() waits in real time "
+            "while the simulated clock stands still; leave out --exact (the default mode "
+            "polls --input on the simulated clock)", file=file, line=line)
+
+
 def run_exact(program: str | Path | Bundle, board: ExactBoardLike, *,
               robot: str | Path | None = None,
               on_output: Callable[[str, float], None] | None = None,
@@ -56,6 +74,7 @@ def run_exact(program: str | Path | Bundle, board: ExactBoardLike, *,
     try:
         mb.enter()
         bundle, project_dir = prepare_bundle(program, mb.info(), robot)
+        refuse_stdin_poll(bundle, project_dir)
         mb.upload(bundle, None, project_dir)
         mb.start()
         collected: list[str] = []
