@@ -341,6 +341,11 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
 #: The exit code of a run whose output was closed by its reader (128 + SIGPIPE).
 EXIT_BROKEN_PIPE = 141
 
+#: The program's errors that say the program and the robot disagree about a device:
+#: robokit's DeviceError, and the pybricks namespace's NoDeviceError (Pybricks' OSError
+#: ENODEV, which a Pybricks program may catch; uncaught, it is reported the same way).
+DEVICE_ERRORS = ("DeviceError", "NoDeviceError")
+
 
 def _world_programs(world: str | None) -> tuple[Path, ...]:
     """The programs a world file's [[robots]] name, when no PROGRAM is given."""
@@ -434,7 +439,7 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         err = result.error
-        if err is not None and err["type"] == "DeviceError" and err["file"]:
+        if err is not None and err["type"] in DEVICE_ERRORS and err["file"]:
             # The program and the robot disagree (a port, a device): that is the robot
             # file or the program's set-up to fix, so one line says where, no traceback.
             click.echo(f"robokit: run: {err['file']}:{err['line']}: {err['message']}",

@@ -57,8 +57,10 @@ def kit_units(graph: ImportGraph) -> dict[str, tuple[str, bytes, bool]]:
             pkg = module in ("pybricks", "pybricks.media")
             path = "<robokit>/kit/" + module.replace(".", "/") + ("/__init__.py" if pkg
                                                                   else ".py")
+            # The package's own name, ``version``: the robot's hub (robokit.devices.pybricks).
             source = (b'"""Pybricks\' names on a MicroPython kit board: robokit\'s Pybricks '
                       b'namespace (robokit.devices.pybricks)."""\n'
+                      b"from robokit.devices.pybricks import version  # noqa: F401\n"
                       if module == "pybricks" else _module_source(module))
             out[module] = (path, source, pkg)
     wanted = {site.top for _, site in graph.external if site.runtime}

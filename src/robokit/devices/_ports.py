@@ -7,7 +7,7 @@ says what robot.toml has on the port instead of later with nonsense readings.
 """
 
 from . import _hal
-from ._errors import DeviceError, UsageError
+from ._errors import UsageError, missing_device
 from .parameters import Port
 
 # Which port_info "type" values each device class accepts.
@@ -40,28 +40,29 @@ def port_name(letter):
     return "Port." + letter
 
 
-def open_port(port, kind_name, accepts=None):
+def open_port(port, kind_name, accepts=None, enodev=False):
     """Check that ``port`` holds a ``kind_name`` device; returns the port letter.
 
     Same checks as :func:`open_port_info`, which also returns the port info."""
-    return open_port_info(port, kind_name, accepts)[0]
+    return open_port_info(port, kind_name, accepts, enodev)[0]
 
 
-def open_port_info(port, kind_name, accepts=None):
+def open_port_info(port, kind_name, accepts=None, enodev=False):
     """Check that ``port`` holds a ``kind_name`` device; returns ``(letter, info)``.
 
     ``info`` is the HAL's ``port_info`` dict (type, model, name, ...).
     ``accepts`` overrides which port_info types are fine (default: ``ACCEPTS``
     for the kind, else the kind itself).  Raises :class:`DeviceError` when the
-    port is empty or holds something else."""
+    port is empty or holds something else; with ``enodev`` (the ``pybricks`` namespace)
+    Pybricks' ``OSError`` ENODEV, a :class:`NoDeviceError`, with the same message."""
     letter = port_letter(port)
     info = _hal.get().port_info(letter)
     if accepts is None:
         accepts = ACCEPTS.get(kind_name, (kind_name,))
     where = port_name(letter)
     if info is None:
-        raise DeviceError(
-            f"no {kind_name} on {where}: nothing is plugged in there on the robot"
+        raise missing_device(
+            f"no {kind_name} on {where}: nothing is plugged in there on the robot", enodev
         )
     kind = info.get("type")
     if kind not in accepts:
@@ -69,7 +70,5 @@ def open_port_info(port, kind_name, accepts=None):
         what = f"a {kind}"
         if name:
             what += f" ({name})"
-        raise DeviceError(
-            f"no {kind_name} on {where}: the robot has {what} there"
-        )
+        raise missing_device(f"no {kind_name} on {where}: the robot has {what} there", enodev)
     return letter, info

@@ -226,12 +226,16 @@ class MotorModel:
 class DCMotor:
     """A motor without rotation sensor (or used as one): duty cycle only."""
 
+    #: True in the pybricks namespace's subclasses: a missing motor is then Pybricks'
+    #: OSError ENODEV (NoDeviceError) rather than a DeviceError.
+    _enodev = False
+
     def __init__(self, port, positive_direction=Direction.CLOCKWISE):
         self._open(port, "DCMotor", positive_direction)
 
     def _open(self, port, kind, positive_direction):
         sign = _direction_sign(positive_direction)
-        letter, info = open_port_info(port, kind)
+        letter, info = open_port_info(port, kind, None, self._enodev)
         self._hal = _hal.get()
         self._port = letter
         self._sign = sign

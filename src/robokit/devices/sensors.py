@@ -89,8 +89,12 @@ class _SensorLights:
 class ColorSensor:
     """A SPIKE-style colour sensor on ``port``: reflection, colour, HSV and ambient light."""
 
+    #: True in the pybricks namespace's subclasses: a missing device is then Pybricks'
+    #: OSError ENODEV (NoDeviceError) rather than a DeviceError.
+    _enodev = False
+
     def __init__(self, port):
-        self._port = open_port(port, "ColorSensor")
+        self._port = open_port(port, "ColorSensor", None, self._enodev)
         self._colors = DEFAULT_COLORS
         self.lights = _SensorLights(self._port, 3)
 
@@ -150,8 +154,12 @@ class ColorSensor:
 class UltrasonicSensor:
     """A SPIKE-style ultrasonic distance sensor on ``port``."""
 
+    #: True in the pybricks namespace's subclasses: a missing device is then Pybricks'
+    #: OSError ENODEV (NoDeviceError) rather than a DeviceError.
+    _enodev = False
+
     def __init__(self, port):
-        self._port = open_port(port, "UltrasonicSensor")
+        self._port = open_port(port, "UltrasonicSensor", None, self._enodev)
         self.lights = _SensorLights(self._port, 4)
 
     def __repr__(self):
@@ -174,8 +182,12 @@ TOUCH_TRAVEL_MM = 0.25
 class ForceSensor:
     """A SPIKE force sensor (a push button that measures how hard) on ``port``."""
 
+    #: True in the pybricks namespace's subclasses: a missing device is then Pybricks'
+    #: OSError ENODEV (NoDeviceError) rather than a DeviceError.
+    _enodev = False
+
     def __init__(self, port):
-        self._port = open_port(port, "ForceSensor")
+        self._port = open_port(port, "ForceSensor", None, self._enodev)
 
     def __repr__(self):
         return f"ForceSensor(Port.{self._port})"

@@ -11,9 +11,9 @@ documentation-stub package is the specification these lists were made from
 PROVIDED = {
     "pybricks": ("hubs", "pupdevices", "parameters", "tools", "robotics", "geometry",
                  "ev3devices", "nxtdevices", "media", "messaging", "experimental",
-                 "iodevices"),
+                 "iodevices", "version"),
     "pybricks.hubs": ("PrimeHub", "InventorHub", "EssentialHub", "TechnicHub", "CityHub",
-                      "MoveHub", "EV3Brick"),
+                      "MoveHub", "EV3Brick", "ThisHub"),
     "pybricks.pupdevices": ("Motor", "DCMotor", "ColorSensor", "UltrasonicSensor",
                             "ForceSensor", "ColorDistanceSensor", "Remote", "TiltSensor",
                             "InfraredSensor", "ColorLightMatrix", "Light", "PFMotor",
@@ -38,7 +38,7 @@ PROVIDED = {
 }
 
 NOT_YET = {
-    "pybricks": ("version",),
+    "pybricks": (),
     "pybricks.hubs": (),
     "pybricks.pupdevices": (),
     "pybricks.parameters": (),
@@ -56,6 +56,18 @@ NOT_YET = {
 }
 
 MODULES_NOT_YET = ()
+
+#: The Pybricks firmware version the simulator plays (``pybricks.version[1]``): that of
+#: the ``pybricks`` stub package the namespace was made from (a test holds them equal).
+FIRMWARE_VERSION = "4.0.0"
+
+#: ``pybricks.version[0]`` for each robot.toml hub type, as Pybricks' firmware for that
+#: hub names itself (the Robot Inventor hub runs the Prime Hub's firmware; robokit's
+#: generic ``Hub``, a kit's board, is played as a Prime Hub).
+HUB_KINDS = {"PrimeHub": "primehub", "InventorHub": "primehub",
+             "EssentialHub": "essentialhub", "TechnicHub": "technichub",
+             "CityHub": "cityhub", "MoveHub": "movehub", "EV3Brick": "ev3",
+             "Hub": "primehub"}
 
 #: Why a name of ``NOT_YET`` that nothing in the simulated world could give meaning to
 #: is not simulated (the check's and the run's message say it).

@@ -25,11 +25,11 @@ Portable (MicroPython too).
 """
 
 from .. import _hal
-from .._errors import DeviceError, UsageError
+from .._errors import UsageError, missing_device
 from .._ports import open_port, port_letter, port_name
-from ..motors import Motor
 from ..parameters import Button, Color, Direction, rgb_to_hsv
 from ..sensors import nearest_color
+from ._motors import Motor
 
 __all__ = ["ColorSensor", "GyroSensor", "InfraredSensor", "Motor", "TouchSensor",
            "UltrasonicSensor"]
@@ -54,9 +54,9 @@ NO_COLOR_RGB_SUM = 3
 def _sensor_port(port, kind_name, accepts):
     letter = port_letter(port)
     if not letter.startswith("S"):
-        raise DeviceError(kind_name + " on " + port_name(letter) + ": EV3 sensors go on "
-                          + "Port.S1 to Port.S4 (motors on Port.A to Port.D)")
-    return open_port(letter, kind_name, accepts)
+        raise missing_device(kind_name + " on " + port_name(letter) + ": EV3 sensors go "
+                             + "on Port.S1 to Port.S4 (motors on Port.A to Port.D)", True)
+    return open_port(letter, kind_name, accepts, True)
 
 
 class _Sensor:
@@ -195,12 +195,12 @@ class GyroSensor(_Sensor):
     def __init__(self, port, direction=Direction.CLOCKWISE):
         letter = port_letter(port)
         if not letter.startswith("S"):
-            raise DeviceError("GyroSensor on " + port_name(letter) + ": EV3 sensors go on "
-                              + "Port.S1 to Port.S4 (motors on Port.A to Port.D)")
+            raise missing_device("GyroSensor on " + port_name(letter) + ": EV3 sensors go "
+                                 + "on Port.S1 to Port.S4 (motors on Port.A to Port.D)", True)
         info = _hal.get().port_info(letter)
         if info is not None:
-            raise DeviceError("no GyroSensor on " + port_name(letter) + ": the robot has a "
-                              + str(info.get("type")) + " there")
+            raise missing_device("no GyroSensor on " + port_name(letter) + ": the robot has "
+                                 + "a " + str(info.get("type")) + " there", True)
         if direction is Direction.CLOCKWISE:
             self._sign = -1
         elif direction is Direction.COUNTERCLOCKWISE:

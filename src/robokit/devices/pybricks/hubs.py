@@ -13,11 +13,11 @@ from math import cos, sin
 from .. import _hal
 from .. import hubs as _hubs
 from .._check import in_range
-from .._errors import UsageError
+from .._errors import NoBrickError, UsageError
 from ..parameters import Axis, Button
 from ._missing import fill
 from ._pct import pct, pct_rows
-from ._table import NOT_YET
+from ._table import FIRMWARE_VERSION, HUB_KINDS, NOT_YET
 from .ev3brick import EV3Brick
 from .hubparts import BLE, Charger, Storage
 from .matrix import Matrix, vector
@@ -303,7 +303,47 @@ class CityHub(_hubs.Hub):
         _fit(self, Axis.Z, Axis.X)
 
 
+def hub_type():
+    """The robot's hub type (robot.toml's ``[hub] type``): ``"PrimeHub"`` when the robot
+    names none or no brick is attached, as the simulator then plays a Prime Hub."""
+    try:
+        hal = _hal.get()
+    except NoBrickError:
+        return "PrimeHub"
+    return (hal.robot_config().get("hub") or {}).get("type") or "PrimeHub"
+
+
+class Hub(_Fitted, _hubs.Hub):
+    """A kit board's generic hub (robot.toml's ``Hub``) as ``ThisHub`` makes it: robokit's
+    ``Hub`` with Pybricks' parts fitted (not a Pybricks name: deleted below)."""
+
+
+#: The class ThisHub makes for each robot.toml hub type.
+_THIS_HUB = {"PrimeHub": PrimeHub, "InventorHub": InventorHub, "EssentialHub": EssentialHub,
+             "TechnicHub": TechnicHub, "CityHub": CityHub, "MoveHub": MoveHub,
+             "EV3Brick": EV3Brick, "Hub": Hub}
+del Hub
+
+
+class ThisHub:
+    """Pybricks' ``ThisHub``: the hub the program runs on.  Making one makes the class of
+    the robot's hub type (robot.toml's ``[hub] type``; a PrimeHub by default; a kit's
+    generic ``Hub``: robokit's, with Pybricks' parts), with the same arguments:
+    ``ThisHub()`` is then a ``PrimeHub`` (say), not a ``ThisHub``."""
+
+    def __new__(cls, *args, **kwargs):
+        return _THIS_HUB.get(hub_type(), PrimeHub)(*args, **kwargs)
+
+
+def pybricks_version():
+    """``pybricks.version`` as the simulated hub gives it: ``(hub kind, firmware
+    version, build)``, e.g. ``("primehub", "4.0.0", "v4.0.0 (robokit simulator)")``, the
+    kind from the robot's hub type and the version that of :data:`FIRMWARE_VERSION`."""
+    return (HUB_KINDS.get(hub_type(), "primehub"), FIRMWARE_VERSION,
+            "v" + FIRMWARE_VERSION + " (robokit simulator)")
+
+
 fill(globals(), "pybricks.hubs", NOT_YET["pybricks.hubs"])
 
 __all__ = ["CityHub", "EV3Brick", "EssentialHub", "InventorHub", "MoveHub", "PrimeHub",
-           "TechnicHub"]
+           "TechnicHub", "ThisHub"]

@@ -18,14 +18,14 @@ Portable (MicroPython too).
 
 from .. import _hal
 from .._check import in_range
-from .._errors import DeviceError, UsageError
+from .._errors import DeviceError, UsageError, missing_device
 from .._ports import port_letter
 from ..motors import MODELS
-from ..motors import DCMotor as _DCMotor
 from ..parameters import Button, Color, Constant, rgb_to_hsv
 from ..sensors import DEFAULT_COLORS, TOUCH_TRAVEL_MM, nearest_color
 from ._await import done, reading
 from ._missing import not_simulated
+from ._motors import DCMotor as _DCMotor
 from ._table import NOT_YET, WHY
 from .pupextra import _Wireless
 
@@ -246,9 +246,9 @@ class PUPDevice:
         self._port = port_letter(port)
         info = _hal.get().port_info(self._port)
         if info is None:
-            raise DeviceError("PUPDevice(Port." + self._port + "): nothing is plugged in "
-                              + "there on the simulated robot; plug a device in there in "
-                              + "robot.toml or use another port")
+            raise missing_device("PUPDevice(Port." + self._port + "): nothing is plugged "
+                                 + "in there on the simulated robot; plug a device in there "
+                                 + "in robot.toml or use another port", True)
         kind = info.get("type")
         self._kind = "motor" if kind == "Motor" else kind
         self._model = info.get("model")
@@ -258,10 +258,10 @@ class PUPDevice:
         else:
             key = self._model if kind == "Motor" else kind
             if key not in DEVICES:
-                raise DeviceError("PUPDevice(Port." + self._port + "): the robot has a "
-                                  + str(kind) + (" (" + str(self._model) + ")"
-                                                 if kind == "Motor" else "")
-                                  + " there, which is not a Powered Up device")
+                raise missing_device("PUPDevice(Port." + self._port + "): the robot has a "
+                                     + str(kind) + (" (" + str(self._model) + ")"
+                                                    if kind == "Motor" else "")
+                                     + " there, which is not a Powered Up device", True)
             self._id, self._modes = DEVICES[key]
 
     def __repr__(self):

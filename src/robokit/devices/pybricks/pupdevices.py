@@ -10,7 +10,6 @@ Portable (MicroPython too).
 
 from .. import _hal
 from .._errors import DeviceError
-from ..motors import DCMotor, Motor
 from ..parameters import Color
 from ..sensors import ColorSensor as _ColorSensor
 from ..sensors import ForceSensor as _ForceSensor
@@ -18,6 +17,7 @@ from ..sensors import UltrasonicSensor as _UltrasonicSensor
 from ..sensors import _SensorLights
 from ._await import done, reading
 from ._missing import fill
+from ._motors import DCMotor, Motor
 from ._pct import pcts
 from ._table import NOT_YET
 from .pupextra import ColorLightMatrix, InfraredSensor, Light, PFMotor, Remote, TiltSensor
@@ -40,6 +40,8 @@ class _Lights(_SensorLights):
 class ColorSensor(_ColorSensor):
     """LEGO SPIKE colour sensor (robokit's), its lights capped and its readings
     awaitable inside tasks, as Pybricks' are."""
+
+    _enodev = True
 
     def __init__(self, port):
         _ColorSensor.__init__(self, port)
@@ -66,6 +68,8 @@ class UltrasonicSensor(_UltrasonicSensor):
     """LEGO SPIKE ultrasonic sensor (robokit's), its lights capped and its readings
     awaitable inside tasks, as Pybricks' are."""
 
+    _enodev = True
+
     def __init__(self, port):
         _UltrasonicSensor.__init__(self, port)
         self.lights = _Lights(self._port, 4)
@@ -82,6 +86,8 @@ class UltrasonicSensor(_UltrasonicSensor):
 class ForceSensor(_ForceSensor):
     """LEGO SPIKE force sensor (robokit's), its readings awaitable inside tasks, as
     Pybricks' are."""
+
+    _enodev = True
 
     def force(self):
         """Force, N."""

@@ -19,7 +19,7 @@ Portable (MicroPython too).
 import math
 
 from .. import _hal
-from .._errors import DeviceError, UsageError
+from .._errors import UsageError, missing_device
 from .._ports import open_port, port_letter
 from ..control import in_range
 from ..parameters import Button, Color, Direction
@@ -97,9 +97,9 @@ def _free_port(port, kind):
     letter = port_letter(port)
     info = _hal.get().port_info(letter)
     if info is not None:
-        raise DeviceError(kind + " on Port." + letter + ": the robot has a "
-                          + str(info.get("type")) + " there; move the " + kind
-                          + " or the other device to a free port")
+        raise missing_device(kind + " on Port." + letter + ": the robot has a "
+                             + str(info.get("type")) + " there; move the " + kind
+                             + " or the other device to a free port", True)
     return letter
 
 
@@ -220,7 +220,7 @@ class InfraredSensor:
     forward; the robot's configuration has it as an UltrasonicSensor-type ray."""
 
     def __init__(self, port):
-        self._port = open_port(port, "InfraredSensor", ("UltrasonicSensor",))
+        self._port = open_port(port, "InfraredSensor", ("UltrasonicSensor",), True)
         self._count = 0
         self._near = False
 
