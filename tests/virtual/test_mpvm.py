@@ -320,7 +320,8 @@ def test_a_link_lost_while_code_runs_ends_its_stdin_and_the_next_client_gets_a_f
             assert repl.read_line(TIMEOUT) == b"reading\r\n"
             link.write(b"z" * 400)  # the link is cut inside these
             deadline = time.monotonic() + TIMEOUT
-            while "/got.txt" not in board.files and time.monotonic() < deadline:
+            # (open() makes the file before write() fills it: wait for its content)
+            while not board.files.get("/got.txt") and time.monotonic() < deadline:
                 time.sleep(0.02)
             assert 0 < int(board.files["/got.txt"]) < 400  # it read to the end of its input
         finally:
