@@ -199,6 +199,16 @@ def test_split_steps_agree() -> None:
 modes = st.sampled_from(["voltage", "coast", "brake"])
 
 
+def drive(sim: MotorSim, mode: str, mv: float) -> None:
+    """Put ``sim`` in ``mode``: ``mv`` millivolts, coasting or braking."""
+    if mode == "voltage":
+        sim.set_voltage(mv)
+    elif mode == "coast":
+        sim.coast()
+    else:
+        sim.brake()
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     mid=st.sampled_from(IDS),
@@ -218,12 +228,7 @@ def test_split_step_equality_property(
     for sim in (whole, split):
         sim.speed = w0
         sim.angle = 100.0
-        if mode == "voltage":
-            sim.set_voltage(mv)
-        elif mode == "coast":
-            sim.coast()
-        else:
-            sim.brake()
+        drive(sim, mode, mv)
     whole.step(dt, load)
     for _ in range(parts):
         split.step(dt / parts, load)
@@ -251,12 +256,7 @@ def test_rest_after_is_state_after_to_the_bit(
     call, rest_after): the very angles state_after gives, bit for bit, in every mode."""
     sim = MotorSim(MODELS[mid], extra_inertia=0.001, battery_mv=8000.0)
     sim.vary(gain, friction)
-    if mode == "voltage":
-        sim.set_voltage(mv)
-    elif mode == "coast":
-        sim.coast()
-    else:
-        sim.brake()
+    drive(sim, mode, mv)
     sim.angle = angle
     sim.speed = 0.0
     got = sim.rest_after(t1, t2)
