@@ -42,6 +42,7 @@ _cbs = []  # HAL timer callbacks, by index
 _errs = {}  # exceptions raised by callbacks, by tick id, until their request answers
 _G = {"__name__": "__main__"}
 _stash = []  # messages read ahead, for _recv
+_READ_I = b"K\x00\x00\x00\x00"  # "K": an "I" was read (the host sends no SIGINT for it)
 _print = print
 
 
@@ -125,7 +126,7 @@ def _await(seq):
         elif k == b"t":
             _tick(h, data)
         elif k == b"I":  # Ctrl-C for a robot running here: the answer carries it
-            _OUT.write(b"K\x00\x00\x00\x00")  # (read: the host sends no SIGINT for it)
+            _OUT.write(_READ_I)
             intr = True
 
 

@@ -117,7 +117,7 @@ def _host_interrupt():
     if ready and ready[0][1] & 1:  # POLLIN (not a host that has gone: _recv says that)
         msg = _recv()  # noqa: F821 - mp_agent.py
         if msg[0] == b"I":
-            _OUT.write(b"K\x00\x00\x00\x00")  # noqa: F821 - read (the host sends no SIGINT)
+            _OUT.write(_READ_I)  # noqa: F821 - mp_agent.py
             raise KeyboardInterrupt
         _stash.append(msg)  # noqa: F821 - mp_agent.py
 
