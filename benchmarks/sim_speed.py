@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import math
 import os
 import pstats
@@ -37,6 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from robokit import _compiled
 from robokit.sim import simulate
 
 HERE = Path(__file__).resolve().parent
@@ -93,6 +95,24 @@ def measure(program: Path, world: str | None, robot: Path | None, repeat: int,
             assert r.status == "timeout", r.traceback  # ran the whole time
         factors.append(r.real_time_factor)
     return factors, r
+
+
+def as_python(repeat: int) -> None:
+    """The heavier cases again with the compiled core off (ROBOKIT_COMPILED=0: every
+    module from its Python source), in a process of their own."""
+    if not any(state == "compiled" for state in _compiled.found.values()):
+        return
+    code = ("import json, statistics, sim_speed as s\n"
+            "for label, program, world, robot in s.CASES:\n"
+            "    s.measure(program, world, robot, 1)\n"
+            f"    f, _ = s.measure(program, world, robot, {repeat})\n"
+            "    print(json.dumps([label, statistics.median(f)]))\n")
+    env = dict(os.environ, **{_compiled.ENV: "0"}, PYTHONPATH=str(HERE))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout
+    for line in out.splitlines():
+        label, median = json.loads(line)
+        print(f"{label:38s} as Python ({_compiled.ENV}=0): median {median:7.0f}x")
 
 
 def examples(repeat: int) -> None:
@@ -190,6 +210,7 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true", help="print where the time goes")
     args = ap.parse_args()
     host0 = _host_cpu()
+    print(_compiled.summary())
     examples(args.repeat)
     print()
     for label, program, world, robot in CASES:
@@ -201,6 +222,7 @@ def main() -> None:
             prof = cProfile.Profile()
             prof.runcall(measure, program, world, robot, 1)
             pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+    as_python(args.repeat)
     exact_line_follower(args.repeat)
     print()
     yardstick(args.repeat)

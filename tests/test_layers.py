@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "protocols": set(),
     "errors": {"devices"},  # the portable root of the tree, devices/_errors.py alone
     "_extras": {"errors"},
+    "_compiled": set(),  # which hot modules run compiled (robokit._compiled)
     "_files": {"errors"},  # writing a user's output file safely (robokit._files)
     "config": {"devices", "errors"},
     "kits": {"devices", "errors", "config", "compiler", "_files"},

@@ -114,10 +114,11 @@ def test_a_fresh_venv_with_the_base_install_runs_a_robokit_sim_test(tmp_path: Pa
     project = tmp_path / "project"
     project.mkdir()
     shutil.copy2(ROOT / "pyproject.toml", project)
+    shutil.copy2(ROOT / "setup.py", project)  # (builds the compiled core where it can)
     shutil.copy2(ROOT / config["project"]["readme"], project)
     for folder in set(config["tool"]["setuptools"]["package-dir"].values()):
         shutil.copytree(ROOT / folder, project / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.so", "*.pyd"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     bin_dir = venv / ("Scripts" if sys.platform == "win32" else "bin")
@@ -138,6 +139,15 @@ def test_a_fresh_venv_with_the_base_install_runs_a_robokit_sim_test(tmp_path: Pa
         for name in ("pytest", "pybricksdev"):
             assert any(ln.startswith(f"Requires-Dist: {name}") and ";" not in ln
                        for ln in lines), name
+
+    # The compiled core (setup.py, robokit._compiled) is built where a C compiler is, and
+    # used: the wheel has each module's extension, newer than its source.
+    core = subprocess.run([str(bin_dir / "python"), "-c",
+                           "import robokit, robokit._compiled as c; print(c.summary())"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert core.returncode == 0, core.stderr
+    if shutil.which("cc") or shutil.which("gcc"):
+        assert core.stdout.startswith("compiled core: all "), core.stdout
 
     tests = tmp_path / "robot_tests"
     tests.mkdir()

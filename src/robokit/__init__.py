@@ -22,6 +22,10 @@ Each name loads on first use, so that a robot program, ``import robokit.cli``
 import importlib
 from typing import TYPE_CHECKING
 
+# The compiled core (robokit._compiled): each built extension of a hot module is used
+# only while fresh, before any of them can be imported.
+importlib.import_module(__name__ + "._compiled").install()
+
 if TYPE_CHECKING:  # for type checkers: where the lazy names below come from
     from .compiler import compile_program as compile_program
     from .devices import *  # noqa: F403
