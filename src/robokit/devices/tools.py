@@ -270,6 +270,16 @@ def run_task(coroutine, loop_time=10):
             if done:
                 return value
             hal.sleep_us(step_us)
+    except BaseException:
+        # Stopped between two steps (the end of a simulated run, Ctrl-C, a hang): the
+        # coroutine is closed now, so that its clean-up (a cancelled command stops its
+        # motors) runs here, in the program, and not whenever it is collected, where
+        # what that clean-up raises (the run is over) would be printed as ignored.
+        try:
+            coroutine.close()
+        except BaseException:  # (the run's end again: the one raised below says it)
+            pass
+        raise
     finally:
         tasks.on = False
         del tasks.fresh[:]
