@@ -38,11 +38,18 @@ def extensions():
     # the CPU has it): the compiled modules must round as Python does.  No debug
     # information: a quarter of the size and of the build time.
     args = [] if sys.platform == "win32" else ["-O2", "-g0", "-ffp-contract=off"]
-    exts = [Extension(name, ["src/" + name.replace(".", "/") + ".py"], optional=True,
-                      extra_compile_args=args)
+    exts = [Extension(name, ["src/" + name.replace(".", "/") + ".py"], extra_compile_args=args)
             for name in compiled_modules()]
-    return cythonize(exts, build_dir="build/cython", quiet=True,
-                     compiler_directives={"language_level": 3, "annotation_typing": False})
+    try:
+        built = cythonize(exts, build_dir="build/cython", quiet=True,
+                          compiler_directives={"language_level": 3,
+                                               "annotation_typing": False})
+    except Exception as e:  # (Cython refused a module: robokit is whole without them)
+        print(f"robokit: the compiled core is left out ({e}); robokit runs as Python")
+        return []
+    for ext in built:
+        ext.optional = True  # a compiler that fails or is missing leaves it out
+    return built
 
 
 setup(ext_modules=extensions())

@@ -154,3 +154,47 @@ def test_every_example_ends_the_same_compiled_and_as_python():
     assert len(a) >= 15  # (test_kernel.PROGRAMS: every example)
     for name in a:
         assert a[name] == b[name], name
+
+
+@pytest.mark.slow
+def test_without_a_c_compiler_robokit_installs_and_runs_as_python(tmp_path: Path):
+    """The compiled core is optional: with a compiler that fails (CC=false), `pip
+    install .` still installs robokit, which runs in pure Python and says so."""
+    import shutil
+    import site
+    import venv
+
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy2(ROOT / name, project)
+    for folder in ("src", "firmware_templates"):
+        shutil.copytree(ROOT / folder, project / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.so"))
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", _compiled.ENV)}
+    env["CC"] = "false"
+    pip = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps",
+                          "--no-compile", str(project)],
+                         capture_output=True, text=True, env=env, timeout=600)
+    assert pip.returncode == 0, pip.stdout + pip.stderr
+    # robokit's dependencies: this environment's (a .pth file; the venv's robokit first)
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; "
+                              "print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    Path(purelib, "robokit_deps.pth").write_text("\n".join(deps) + "\n")
+    code = ("import robokit, robokit._compiled as c, robokit.sim.motor as m\n"
+            "from robokit.sim import simulate\n"
+            "r = simulate('examples/square.py')\n"
+            "print(c.summary()); print(m.__file__); print(r.status)\n")
+    run = subprocess.run([str(python), "-c", code], capture_output=True, text=True,
+                         env=env, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr
+    summary, motor_file, status = run.stdout.splitlines()[-3:]
+    assert summary.startswith("compiled core: not built")
+    assert motor_file.startswith(str(env_dir)) and motor_file.endswith("motor.py")
+    assert status == "finished"
