@@ -25,10 +25,11 @@ ALLOWED: dict[str, set[str]] = {
     "errors": {"devices"},  # the portable root of the tree, devices/_errors.py alone
     "_extras": {"errors"},
     "_compiled": set(),  # which hot modules run compiled (robokit._compiled)
+    "_sha": set(),  # SHA-256 without OpenSSL (robokit._sha)
     "_files": {"errors"},  # writing a user's output file safely (robokit._files)
     "config": {"devices", "errors"},
     "kits": {"devices", "errors", "config", "compiler", "_files"},
-    "compiler": {"devices", "errors", "config", "_files"},
+    "compiler": {"devices", "errors", "config", "_files", "_sha"},
     "link": {"protocols", "errors", "_extras"},
     "firmware": {"link", "protocols", "errors", "_extras"},
     "sim": {"devices", "compiler", "config", "kits", "errors", "_files"},

@@ -19,7 +19,6 @@ and what to do.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import math
 import os
@@ -29,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .._sha import sha256
 from ..errors import BundleError
 
 __all__ = [
@@ -328,7 +328,7 @@ def _canonical_json(value: Any) -> bytes:
 
 
 def _sha256(data: bytes | memoryview) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def _ref(blob: bytes) -> dict[str, Any]:
@@ -570,9 +570,9 @@ def _seal(manifest: bytes, blobs: list[bytes]) -> bytes:
     """Frame a manifest and payload blobs as a bundle file (no checks)."""
     payload_size = sum(len(b) for b in blobs)
     fixed = _FIXED.pack(MAGIC, FORMAT_VERSION, len(manifest), payload_size,
-                        hashlib.sha256(manifest).digest())
-    body = b"".join([fixed, hashlib.sha256(fixed).digest(), manifest, *blobs])
-    return body + hashlib.sha256(body).digest()
+                        sha256(manifest).digest())
+    body = b"".join([fixed, sha256(fixed).digest(), manifest, *blobs])
+    return body + sha256(body).digest()
 
 
 def _read(data: bytes, source: str) -> Bundle:
@@ -614,7 +614,7 @@ def _read(data: bytes, source: str) -> Bundle:
         raise truncated(f"the file ends after {n} bytes, inside the {HEADER_SIZE}-byte "
                         "bundle header")
     _, _, manifest_size, payload_size, manifest_sha = _FIXED.unpack_from(data)
-    if hashlib.sha256(data[: _FIXED.size]).digest() != data[_FIXED.size : HEADER_SIZE]:
+    if sha256(data[: _FIXED.size]).digest() != data[_FIXED.size : HEADER_SIZE]:
         raise altered("the bundle header does not match its SHA-256")
     # 4. limits, before any size is trusted
     if manifest_size > MAX_MANIFEST_SIZE:
@@ -635,7 +635,7 @@ def _read(data: bytes, source: str) -> Bundle:
     # 6. the manifest: SHA-256, then JSON, then schema
     manifest_end = HEADER_SIZE + manifest_size
     raw = data[HEADER_SIZE:manifest_end]
-    if hashlib.sha256(raw).digest() != manifest_sha:
+    if sha256(raw).digest() != manifest_sha:
         raise altered("the manifest does not match its SHA-256")
     try:
         manifest = _parse_manifest(raw)
@@ -671,7 +671,7 @@ def _read(data: bytes, source: str) -> Bundle:
     except _Invalid as exc:
         raise invalid(str(exc)) from exc
     # 10. the digest over the whole
-    if hashlib.sha256(view[: total - _DIGEST_SIZE]).digest() != data[total - _DIGEST_SIZE :]:
+    if sha256(view[: total - _DIGEST_SIZE]).digest() != data[total - _DIGEST_SIZE :]:
         raise altered("the bundle digest (its last 32 bytes) does not match the bundle")
     return Bundle(
         program=manifest["program"],

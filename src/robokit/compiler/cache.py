@@ -18,7 +18,6 @@ skipped, and the build goes on without it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .._files import replace_whole
+from .._sha import sha256
 
 ENV_VAR = "ROBOKIT_CACHE_DIR"
 #: What every entry starts with (format 1: then the SHA-256 of the payload, then it).
@@ -70,7 +70,7 @@ def _xdg_cache_dir() -> Path | None:
 
 def make_key(*parts: bytes | str) -> str:
     """A hex SHA-256 over ``parts``, each length-prefixed (so no two part lists collide)."""
-    h = hashlib.sha256()
+    h = sha256()
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little"))
@@ -137,7 +137,7 @@ class Cache:
             return None
         start = len(HEADER) + _HASH
         data = raw[start:]
-        if raw[:len(HEADER)] != HEADER or hashlib.sha256(data).digest() != raw[len(HEADER):start]:
+        if raw[:len(HEADER)] != HEADER or sha256(data).digest() != raw[len(HEADER):start]:
             self.misses += 1  # torn, altered or of an older format: the caller rewrites it
             return None
         self.hits += 1
@@ -151,7 +151,7 @@ class Cache:
         # A name of our own per process and call, then an atomic rename: readers
         # never see a torn entry, and racing writers of one key write the same bytes.
         try:
-            replace_whole(p, (HEADER, hashlib.sha256(data).digest(), data), make_folder=True)
+            replace_whole(p, (HEADER, sha256(data).digest(), data), make_folder=True)
         except OSError:
             pass
 

@@ -27,13 +27,13 @@ back is a miss.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from .._sha import sha256
 from .bundle import Bundle, BundleError
 from .cache import Cache, make_key
 
@@ -79,7 +79,7 @@ def own_files_fingerprint(templates: Path | None) -> str:
         except OSError:
             continue
         rows.append(f"{_PACKAGE_DIR / f}\0{st.st_size}\0{st.st_mtime_ns}")
-    return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogateescape")).hexdigest()
+    return sha256("\n".join(rows).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def key_for(program: Path, target: str, abi: str, strip_source: bool,
@@ -96,7 +96,7 @@ def file_digest(path: Path | str) -> str | None:
     """The hex SHA-256 of a file's bytes; None when it cannot be read (not there)."""
     try:
         with open(path, "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest()
+            return sha256(f.read()).hexdigest()
     except OSError:
         return None
 
