@@ -32,7 +32,7 @@ ALLOWED: dict[str, set[str]] = {
     "compiler": {"devices", "errors", "config", "_files", "_sha"},
     "link": {"protocols", "errors", "_extras"},
     "firmware": {"link", "protocols", "errors", "_extras"},
-    "sim": {"devices", "compiler", "config", "kits", "errors", "_files"},
+    "sim": {"devices", "compiler", "config", "kits", "errors", "_files", "_sha"},
     "virtual": {"sim", "protocols", "devices", "compiler", "config", "kits", "errors"},
     "testing": {"sim", "virtual", "errors"},
     "batch": {"sim", "compiler", "config", "errors"},  # many isolated runs (robokit.batch)

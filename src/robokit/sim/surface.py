@@ -219,9 +219,9 @@ def code_hash(*paths: str) -> bytes:
     """What stands for robokit's version in cache keys: the source of the code that makes
     an entry (``paths``), so that an edit is a new key too (robokit's version when the
     source is not there to read)."""
-    import hashlib
+    from robokit._sha import sha256
 
-    h = hashlib.sha256()
+    h = sha256()
     for path in paths:
         try:
             with open(path, "rb") as f:
