@@ -38,12 +38,14 @@ MODULES = (
     # a program's sensor reads and waits
     "robokit.devices.sensors",
     "robokit.devices.tools",
-    # the simulated brick: its clock and HAL, its fast kernel, its motors and sensors,
-    # the telemetry it records, the ultrasonic cone's walls
+    # the simulated brick: its clock and HAL, its fast kernel, its motors and sensors
+    # (the mat under the colour sensor), the telemetry it records, the ultrasonic cone's
+    # walls
     "robokit.sim.brick",
     "robokit.sim.kernel",
     "robokit.sim.motor",
     "robokit.sim.sensors",
+    "robokit.sim.mat",
     "robokit.sim.recorder",
     "robokit.sim.world.sonar",
 )

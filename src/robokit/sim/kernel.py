@@ -106,6 +106,9 @@ def make(brick: SimBrick) -> Kernel | None:
 class Kernel:
     """The fast path of one :class:`~robokit.sim.brick.SimBrick` (see the module's doc)."""
 
+    __slots__ = ("lport", "rport", "reach", "walls", "room", "room_x", "room_y", "steps",
+                 "handed", "ticks", "motor_ticks", "_loop", "_sched")
+
     def __init__(self, brick: SimBrick) -> None:
         # (No reference to the brick is kept: each hook is handed the brick it runs for,
         # which may be another object holding this brick's state, as robokit run --board

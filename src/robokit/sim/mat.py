@@ -182,8 +182,12 @@ class Footprint:
         w01 = (1.0 - ax) * ay
         w11 = ax * ay
         # The means at the four corners, (r, g, b) each: two pairs of neighbours in a row.
-        r00, g00, b00, r10, g10, b10 = m[p:p + 6]
-        r01, g01, b01, r11, g11, b11 = m[q:q + 6]
+        # (Each slice is named before it is unpacked: Cython 3.3 fails to compile the
+        # unpacking of a slice of an untyped object, robokit._compiled.)
+        row = m[p:p + 6]
+        r00, g00, b00, r10, g10, b10 = row
+        row = m[q:q + 6]
+        r01, g01, b01, r11, g11, b11 = row
         return (w00 * r00 + w10 * r10 + w01 * r01 + w11 * r11,
                 w00 * g00 + w10 * g10 + w01 * g01 + w11 * g11,
                 w00 * b00 + w10 * b10 + w01 * b01 + w11 * b11)
