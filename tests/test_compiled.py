@@ -51,6 +51,19 @@ def _slots(source: Path) -> dict[str, set[str]]:
     return found
 
 
+def _assigned(source: Path) -> dict[str, set[str]]:
+    """class name -> the attributes its methods set on ``self``."""
+    found: dict[str, set[str]] = {}
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ClassDef):
+            names = found.setdefault(node.name, set())
+            for sub in ast.walk(node):
+                if (isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store)
+                        and isinstance(sub.value, ast.Name) and sub.value.id == "self"):
+                    names.add(sub.attr)
+    return found
+
+
 def _declared(pxd: Path) -> dict[str, set[str]]:
     """class name -> the fields a .pxd declares for it."""
     found: dict[str, set[str]] = {}
@@ -68,14 +81,23 @@ def _declared(pxd: Path) -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("pxd", sorted(SRC.rglob("*.pxd")), ids=lambda p: p.name)
 def test_a_pxd_declares_every_slot_of_its_classes(pxd: Path):
-    """A C type has no __dict__: an attribute its .pxd leaves out would be an
-    AttributeError in the compiled module only."""
+    """A C type has no __dict__ unless its .pxd gives it one: an attribute its .pxd
+    leaves out would be an AttributeError in the compiled module only.  A C type without
+    __dict__ declares exactly its class's __slots__; one with it declares only attributes
+    its class sets."""
     declared = _declared(pxd)
+    with_dict = set(re.findall(r"cdef class (\w+):\n\s+cdef dict __dict__",
+                               pxd.read_text(encoding="utf-8")))
     slots = _slots(pxd.with_suffix(".py"))
+    assigned = _assigned(pxd.with_suffix(".py"))
     assert declared, f"{pxd.name} declares no class"
     name = ".".join(("robokit", *pxd.relative_to(SRC).with_suffix("").parts))
     assert name in _compiled.MODULES, f"{pxd.name} is for a module the build leaves out"
     for cls, fields in declared.items():
+        if cls in with_dict:
+            assert fields and fields <= assigned.get(cls, set()), \
+                f"{pxd.name}: {cls} declares what its class never sets"
+            continue
         assert cls in slots, f"{pxd.name}: {cls} has no __slots__ in its module"
         assert fields == slots[cls], f"{pxd.name}: {cls} differs from its __slots__"
 

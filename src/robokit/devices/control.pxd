@@ -15,3 +15,5 @@ cdef class Control:
     cdef public object t_pause, t_last, sat, paused, integral, stall_since, stalled_now
     cdef public object on_target, load_mnm, ref_x, ref_v, smart_x
     cdef public Trajectory traj
+
+    cpdef torque(self, now, x, v)

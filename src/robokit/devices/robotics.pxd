@@ -1,0 +1,15 @@
+# Cython's declarations for robotics.py, read only when robokit's compiled core is built
+# (robokit._compiled, setup.py): DriveBase becomes a C type whose two axes' controllers
+# are fields of the C type Control (control.pxd), so that the 5 ms tick (_control) reaches
+# them and their torque() directly.  Its other attributes live in its __dict__, as in
+# Python (a subclass, Pybricks' DriveBase, adds its own).
+
+cimport cython
+from robokit.devices.control cimport Control
+
+cdef class DriveBase:
+    cdef dict __dict__
+    cdef public Control distance_control, heading_control
+
+    @cython.locals(cd=Control, ch=Control)
+    cpdef _control(self, now, al, wl, ar, wr)
