@@ -35,9 +35,11 @@ MODULES = (
     "robokit.devices.control",
     "robokit.devices.robotics",
     "robokit.devices.motors",
-    # a program's sensor reads and waits
+    # a program's sensor reads and waits, each argument's check, the door to the HAL
     "robokit.devices.sensors",
     "robokit.devices.tools",
+    "robokit.devices._check",
+    "robokit.devices._hal",
     # the simulated brick: its clock and HAL, its fast kernel, its motors and sensors
     # (the mat under the colour sensor), the telemetry it records, the ultrasonic cone's
     # walls
