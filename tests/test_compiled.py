@@ -90,7 +90,13 @@ def test_a_pxd_declares_every_slot_of_its_classes(pxd: Path):
                                pxd.read_text(encoding="utf-8")))
     slots = _slots(pxd.with_suffix(".py"))
     assigned = _assigned(pxd.with_suffix(".py"))
-    assert declared, f"{pxd.name} declares no class"
+    functions = re.findall(r"^cpdef \w+ (\w+)\(|^cpdef (\w+)\(", pxd.read_text(encoding="utf-8"),
+                           re.M)
+    tree = ast.parse(pxd.with_suffix(".py").read_text(encoding="utf-8"))
+    module_defs = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    for typed, plain in functions:  # a module-level function the .pxd types
+        assert (typed or plain) in module_defs, f"{pxd.name}: no function {typed or plain}"
+    assert declared or functions, f"{pxd.name} declares nothing"
     name = ".".join(("robokit", *pxd.relative_to(SRC).with_suffix("").parts))
     assert name in _compiled.MODULES, f"{pxd.name} is for a module the build leaves out"
     for cls, fields in declared.items():

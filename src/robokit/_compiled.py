@@ -45,6 +45,7 @@ MODULES = (
     # walls
     "robokit.sim.brick",
     "robokit.sim.kernel",
+    "robokit.sim.arc",
     "robokit.sim.motor",
     "robokit.sim.sensors",
     "robokit.sim.mat",

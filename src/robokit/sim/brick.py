@@ -37,6 +37,7 @@ from ..devices._hal import HAL
 from ..devices.motors import gear_ratio
 from . import kernel, push
 from .air import Air, RadioHAL
+from .arc import roll
 from .contact import WallContact
 from .crowd import AmongOthers
 from .motor import MODELS, MotorSim
@@ -83,8 +84,6 @@ BATTERY_MV = 8000.0
 HUB_CURRENT_MA = 110.0
 #: The longest run, in simulated seconds (about 11.6 days).
 MAX_DURATION_S = 1_000_000.0
-_sin = math.sin  # (module-level names: _roll runs at every physics step)
-_cos = math.cos
 
 
 class SimTimeUp(BaseException):
@@ -451,28 +450,10 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
 
     def _roll(self, dl: float, dr: float, dt: float) -> None:
         """The body rolls after its wheels, which went ``dl`` and ``dr`` mm in the last
-        ``dt`` seconds, along the exact arc: a chord of length ds·sinc(dh/2) in the
-        direction halfway through the turn.  (Hot: every physics step of a drive base.)"""
-        lm = self._lm
-        rm = self._rm
-        ds = 0.5 * (dl + dr)
-        half = 0.5 * (dr - dl) / self._track
-        if -1e-3 < half < 1e-3:
-            h2 = half * half
-            chord = ds * (1.0 - h2 / 6.0 + h2 * h2 / 120.0)
-        else:
-            chord = ds * _sin(half) / half
-        mid = self._h + half
-        self._x += chord * _cos(mid)
-        self._y += chord * _sin(mid)
-        self._h = mid + half
-        self.distance_mm += ds if ds >= 0.0 else -ds
-        vl = lm.speed * self._kl
-        vr = rm.speed * self._kr
-        v = 0.5 * (vl + vr)
-        self._accel_fwd = (v - self._v) / dt
-        self._v = v
-        self._w = (vr - vl) / self._track
+        ``dt`` seconds, along the exact arc (:func:`robokit.sim.arc.roll`; the fast
+        kernel calls it itself)."""
+        roll(self, dl, dr, dt, self._lm.speed * self._kl, self._rm.speed * self._kr,
+             self._track)
 
     def _arc(self, dl: float, dr: float) -> tuple[float, float, float]:
         """The pose after the left and right wheels roll ``dl`` and ``dr`` mm: an exact arc."""

@@ -11,7 +11,7 @@ cdef class Kernel:
     cdef public object steps, handed, ticks, motor_ticks, _loop, _sched
 
     @cython.locals(lm=MotorSim, rm=MotorSim, dt=double, la=double, ra=double, dl=double,
-                   dr=double)
+                   dr=double, kl=double, kr=double)
     cpdef _physics(self, b, t, arm)
 
     @cython.locals(lm=MotorSim, rm=MotorSim)

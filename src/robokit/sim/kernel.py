@@ -49,6 +49,7 @@ import os
 from ..devices.control import BRAKE, TIMED
 from ..devices.motors import Motor
 from ..devices.robotics import DriveBase
+from .arc import roll
 from .recorder import MAX_TELEMETRY_ROWS
 
 TYPE_CHECKING = False
@@ -296,7 +297,7 @@ class Kernel:
     def _physics(self, b: SimBrick, t: int, arm: bool) -> bool:
         """Both wheel motors from the last physics time to ``t`` (``MotorSim.step``), the
         other motors when ``arm`` (``SimBrick._free_moving``: one moves or is driven),
-        then the body along the exact arc (``SimBrick._roll``), as
+        then the body along the exact arc (``arc.roll``, as ``SimBrick._roll``), as
         ``SimBrick._move_body`` takes a step clear of walls; False (nothing changed) when
         the step would take the body nearer a wall than the room measured."""
         dt = (t - b._t_phys) * 1e-6
@@ -312,8 +313,10 @@ class Kernel:
             rload = rm._load_nm
         lm.step(dt)
         rm.step(dt)
-        dl = (lm.angle - la) * b._kl
-        dr = (rm.angle - ra) * b._kr
+        kl = b._kl
+        kr = b._kr
+        dl = (lm.angle - la) * kl
+        dr = (rm.angle - ra) * kr
         if walls:
             ds = 0.5 * (dl + dr)
             ads = ds if ds >= 0.0 else -ds
@@ -328,7 +331,7 @@ class Kernel:
             self.room -= ads
         if arm:
             b._step_free_motors(dt)
-        b._roll(dl, dr, dt)
+        roll(b, dl, dr, dt, lm.speed * kl, rm.speed * kr, b._track)  # (SimBrick._roll)
         if walls:  # the room left is from here
             self.room_x = b._x
             self.room_y = b._y

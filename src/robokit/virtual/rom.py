@@ -49,7 +49,7 @@ del _rom_hal
 #: floor and bodies: a robot among objects to push). Of the world package, the walls'
 #: geometry only (its ``__init__`` imports what the VM lacks:
 #: the ROM's is empty, :data:`SIM_PACKAGES`).
-SIM_MODULES = ("air", "brick", "brickstate", "crowd", "kernel", "mat", "motor", "record",
+SIM_MODULES = ("air", "arc", "brick", "brickstate", "crowd", "kernel", "mat", "motor", "record",
                "mtrand", "recorder", "sensors", "vmbrick",
                "push", "world/geometry", "world/sonar", "floor", "bodies", "stopbutton",
                "contact")
