@@ -226,3 +226,16 @@ def test_without_a_c_compiler_robokit_installs_and_runs_as_python(tmp_path: Path
     assert summary.startswith("compiled core: not built")
     assert motor_file.startswith(str(env_dir)) and motor_file.endswith("motor.py")
     assert status == "finished"
+
+
+def test_robokit_version_says_whether_the_core_is_compiled():
+    from click.testing import CliRunner
+
+    from robokit.cli import main
+
+    out = CliRunner().invoke(main, ["--version"])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert lines[0].startswith("robokit, version ")
+    assert lines[1] == _compiled.summary()
+    assert lines[1].startswith("compiled core: ")

@@ -40,7 +40,7 @@ ALLOWED: dict[str, set[str]] = {
                 "_extras"},
     "install": {"targets"},  # robokit.install: the deprecated re-export of targets' install
     "cli": {"targets", "firmware", "compiler", "sim", "virtual", "link", "kits", "config",
-            "install", "errors", "_extras", "protocols", "_files", "batch"},
+            "install", "errors", "_extras", "protocols", "_files", "batch", "_compiled"},
 }
 #: the package's __init__ may name anything (it loads nothing until asked)
 TOP = "robokit"

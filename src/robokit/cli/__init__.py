@@ -26,6 +26,7 @@ from typing import Any
 
 import click
 
+from .. import _compiled
 from ._errors import EXIT_INTERRUPTED, EXIT_PROGRAM_ERROR, EXIT_USAGE, Group
 
 #: Each command's module and the name it has there. A module is imported when one of its
@@ -137,7 +138,10 @@ def _end(code: object) -> None:
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="robokit", prog_name="robokit")
+# (and whether the simulator's hot modules run compiled, robokit._compiled: a report of
+# a slow simulation starts there)
+@click.version_option(package_name="robokit", prog_name="robokit",
+                      message="%(prog)s, version %(version)s\n" + _compiled.summary())
 def main() -> None:
     """Program robot kits in Python; run the programs on a simulated brick."""
 
