@@ -18,17 +18,22 @@ from setuptools import Extension, setup
 HERE = Path(__file__).resolve().parent
 
 
-def compiled_modules():
-    """MODULES of src/robokit/_compiled.py (read, not imported)."""
+def _constant(name):
+    """The constant ``name`` of src/robokit/_compiled.py (read, not imported)."""
     tree = ast.parse((HERE / "src" / "robokit" / "_compiled.py").read_text(encoding="utf-8"))
     for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "MODULES":
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == name:
             return ast.literal_eval(node.value)
-    raise SystemExit("src/robokit/_compiled.py has no MODULES")
+    raise SystemExit(f"src/robokit/_compiled.py has no {name}")
+
+
+def compiled_modules():
+    """MODULES of src/robokit/_compiled.py: the modules to build."""
+    return _constant("MODULES")
 
 
 def extensions():
-    if (os.environ.get("ROBOKIT_COMPILED") or "1").strip() == "0":
+    if (os.environ.get(_constant("ENV")) or "1").strip() == "0":
         return []
     try:
         from Cython.Build import cythonize

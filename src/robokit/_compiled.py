@@ -69,9 +69,9 @@ def _suffixes() -> list[str]:
     return importlib.machinery.EXTENSION_SUFFIXES
 
 
-def _extension(name: str) -> str | None:
-    """The path of ``name``'s built extension beside its source, or None."""
-    base = os.path.join(_HERE, *name.split(".")[1:])
+def _extension(base: str) -> str | None:
+    """The path of the built extension of the module at ``base`` (its path without
+    ``.py``), or None."""
     for suffix in _suffixes():
         if os.path.exists(base + suffix):
             return base + suffix
@@ -123,8 +123,9 @@ def install() -> None:
     off = (os.environ.get(ENV) or "1").strip() == "0"
     sources: dict[str, str] = {}
     for name in MODULES:
-        ext = _extension(name)
-        source = os.path.join(_HERE, *name.split(".")[1:]) + ".py"
+        base = os.path.join(_HERE, *name.split(".")[1:])
+        ext = _extension(base)
+        source = base + ".py"
         if ext is None:
             found[name] = "python"
         elif off or (_CHECKOUT and _stale(ext, source)):
@@ -146,6 +147,6 @@ def summary() -> str:
         return "compiled core: not built (pure Python; install with a C compiler to build it)"
     if states.count("off") == len(MODULES):
         return f"compiled core: off ({ENV}=0)"
-    parts = [f"{name.split('.', 1)[1]} {found.get(name, 'python')}" for name in MODULES
-             if found.get(name) != "compiled"]
+    parts = [f"{name.split('.', 1)[1]} {state}"
+             for name, state in zip(MODULES, states, strict=True) if state != "compiled"]
     return f"compiled core: {n} of {len(MODULES)} modules compiled ({', '.join(parts)})"
