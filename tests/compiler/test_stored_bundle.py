@@ -137,26 +137,64 @@ def test_a_changed_compiler_binary_is_a_rebuild(project, tmp_path):
 
 
 def test_a_stored_bundle_is_verified_once_per_run(project, tmp_path, monkeypatch):
-    # A run verifies the bundle it will run from its bytes. A stored bundle was verified
-    # as it was read from the cache: the same bytes are not read a second time.
+    # A run verifies the bundle it will run from its bytes. A bundle built now is verified
+    # as it is stored, and not again; a stored one is found unchanged by the cache entry's
+    # SHA-256, and read back with the format's checks but not its digests.
     import robokit.compiler.bundle as bundle_mod
     from robokit.sim import load_bundle
 
     monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(tmp_path / "c"))
-    reads: list[str] = []
+    reads: list[bool] = []
     real = bundle_mod._read
 
-    def counted(data: bytes, source: str):
-        reads.append(source)
-        return real(data, source)
+    def counted(data: bytes, source: str, digests: bool = True):
+        reads.append(digests)
+        return real(data, source, digests)
 
     monkeypatch.setattr(bundle_mod, "_read", counted)
     first, _ = load_bundle(project / "main.py")
-    assert len(reads) == 1  # built here: verified from its bytes once, before the run
+    assert reads == [True]  # built here: verified from its bytes once, before the run
     reads.clear()
     again, _ = load_bundle(project / "main.py")
-    assert len(reads) == 1  # read back from the store (and verified there), not again
+    assert reads == [False]  # read back from the store, its digests not taken again
     assert again.to_bytes() == first.to_bytes()
+
+
+def test_a_stored_bundle_is_hashed_once_when_read_back(project, tmp_path, monkeypatch):
+    # The bulk of what a run reads is its stored bundle: SHA-256 goes over those bytes
+    # once (the cache entry's check), not three times (that, each module's digest, and
+    # the bundle's own digest over the whole).
+    import robokit.compiler.bundle as bundle_mod
+    import robokit.compiler.cache as cache_mod
+    from robokit._sha import sha256
+    from robokit.sim import load_bundle
+
+    monkeypatch.setenv("ROBOKIT_CACHE_DIR", str(tmp_path / "c"))
+    first, _ = load_bundle(project / "main.py")
+    hashed: list[int] = []
+
+    def counted(data: bytes = b""):
+        hashed.append(len(data))
+        return sha256(data)
+
+    monkeypatch.setattr(bundle_mod, "sha256", counted)
+    monkeypatch.setattr(cache_mod, "sha256", counted)
+    again, _ = load_bundle(project / "main.py")
+    size = len(first.to_bytes())
+    assert size > 50_000  # (robokit's device modules are in it)
+    assert size <= sum(hashed) < 1.1 * size
+
+
+def test_a_stored_bundle_that_is_altered_is_built_again(project, tmp_path):
+    # The cache entry's own SHA-256 catches a changed byte in the bundle it holds.
+    cache = tmp_path / "c"
+    first, _ = build(project / "main.py", cache)
+    (entry,) = [p for p in (cache / "bundle").rglob("*") if p.is_file()]
+    raw = bytearray(entry.read_bytes())
+    raw[-100] ^= 0x01  # inside the last module's bytes
+    entry.write_bytes(bytes(raw))
+    again, reused = build(project / "main.py", cache)
+    assert not reused and again == first
 
 
 def test_a_bundle_keeps_the_bytes_it_was_read_from_only_while_unchanged(project, tmp_path):
@@ -164,8 +202,10 @@ def test_a_bundle_keeps_the_bytes_it_was_read_from_only_while_unchanged(project,
 
     from robokit.compiler.bundle import Bundle
 
-    made = compile_program(project / "main.py", cache=Cache(tmp_path / "c"))
+    made = compile_program(project / "main.py", cache=Cache(None, use_default=False))
     assert made.read_bytes() is None  # made here: no reader has checked its bytes
+    stored_one = compile_program(project / "main.py", cache=Cache(tmp_path / "c"))
+    assert stored_one.read_bytes() == made.to_bytes()  # verified as it was stored
     read = Bundle.from_bytes(made.to_bytes())
     assert read.read_bytes() == made.to_bytes()
     read.robot["name"] = "changed"

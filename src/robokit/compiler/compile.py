@@ -595,8 +595,8 @@ def compile_program(
     if key is not None and not isinstance(robot, dict):
         from . import stored
 
-        stored.store(cache, key, bundle, _read_files(graph, robot), graph.root, graph.probes,
-                     [comp.path])
+        bundle = stored.store(cache, key, bundle, _read_files(graph, robot), graph.root,
+                              graph.probes, [comp.path])
     return bundle
 
 

@@ -20,9 +20,12 @@ when all of it is unchanged:
   program changes what ``import motors`` means;
 * the size and modification time of the mpy-cross binary that compiled it.
 
-Anything else is a rebuild, which stores the new bundle.  A stored bundle is verified
-(:meth:`Bundle.from_bytes`) when it is read, as any bundle is; an entry that does not read
-back is a miss.
+Anything else is a rebuild, which stores the new bundle.  A bundle is verified
+(:meth:`Bundle.from_bytes`) before it is stored.  Read back, the cache entry's SHA-256
+(over all of its bytes, :class:`~robokit.compiler.cache.Cache`) shows them unchanged, and
+the bundle format's checks run again except its digests
+(:meth:`Bundle.from_stored_bytes`: the same bytes would be hashed twice more); an entry
+that does not read back is a miss.
 """
 
 from __future__ import annotations
@@ -118,9 +121,13 @@ def _found(hit: tuple[Path | None, bool, str] | None) -> list[Any] | None:
 
 def store(cache: Cache, key: str, bundle: Bundle, files: list[Path | str],
           root: Path, probes: dict[str, tuple[Path | None, bool, str] | None],
-          binaries: list[str]) -> None:
+          binaries: list[str]) -> Bundle:
     """Store ``bundle`` with what it was built from: ``files`` (each read, or looked
-    for), the import finder's ``probes`` under ``root`` and the compiler ``binaries``."""
+    for), the import finder's ``probes`` under ``root`` and the compiler ``binaries``.
+    Returns the bundle read back from its bytes, verified (:meth:`Bundle.from_bytes`): a
+    bundle whose bytes fail a reader's checks is not stored (its BundleError says why)."""
+    data = bundle.to_bytes()
+    checked = Bundle.from_bytes(data, f"{bundle.program} (as built)")
     record = {
         "files": [[os.fspath(f), file_digest(f)] for f in files],
         "root": os.fspath(root),
@@ -128,7 +135,8 @@ def store(cache: Cache, key: str, bundle: Bundle, files: list[Path | str],
         "binaries": [[b, _stat(b)] for b in binaries],
     }
     head = json.dumps(record, separators=(",", ":")).encode("utf-8")
-    cache.put(KIND, key, len(head).to_bytes(4, "little") + head + bundle.to_bytes())
+    cache.put(KIND, key, len(head).to_bytes(4, "little") + head + data)
+    return checked
 
 
 def load(cache: Cache, key: str, source: str) -> Bundle | None:
@@ -143,7 +151,9 @@ def load(cache: Cache, key: str, source: str) -> Bundle | None:
         if not _unchanged(record):
             return None
         data = raw[4 + n:]
-        bundle = Bundle.from_bytes(data, source)
+        # Verified when stored, and the cache entry's SHA-256 over all of it has just
+        # found every byte unchanged: the format's checks without its digests.
+        bundle = Bundle.from_stored_bytes(data, source)
     except (ValueError, TypeError, KeyError, BundleError):
         return None
     return bundle  # (it keeps the bytes it was read from: see Bundle.read_bytes)
