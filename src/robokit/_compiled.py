@@ -41,9 +41,10 @@ MODULES = (
     "robokit.devices.tools",
     "robokit.devices._check",
     "robokit.devices._hal",
-    # the simulated brick: its clock and HAL, its fast kernel, its motors and sensors
-    # (the mat under the colour sensor), the telemetry it records, the ultrasonic cone's
-    # walls
+    # the simulated brick: its state (a C type), its clock and HAL, its fast kernel, its
+    # motors and sensors (the mat under the colour sensor), the telemetry it records, the
+    # ultrasonic cone's walls
+    "robokit.sim.brickstate",
     "robokit.sim.brick",
     "robokit.sim.kernel",
     "robokit.sim.arc",
