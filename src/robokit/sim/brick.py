@@ -38,6 +38,7 @@ from ..devices.motors import gear_ratio
 from . import kernel, push
 from .air import Air, RadioHAL
 from .arc import roll
+from .brickstate import CLOCK_COST_US  # noqa: F401 - where it always was
 from .contact import WallContact
 from .crowd import AmongOthers
 from .motor import MODELS, MotorSim
@@ -75,9 +76,6 @@ if TYPE_CHECKING:
     from .motor import MotorModel
     from .presses import Press
 
-#: Reading the clock (StopWatch.time, ...) costs this much, so a loop that only
-#: watches the clock still moves it.
-CLOCK_COST_US = 10
 #: The battery of the simulated hub (a SPIKE hub's Li-ion pack, near full).
 BATTERY_MV = 8000.0
 #: Resting current draw of the hub itself.
@@ -289,22 +287,6 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
             _hal.attach(prev)
 
     # -- the clock ----------------------------------------------------------
-    def _update_next_event(self) -> None:
-        nxt = self._next_tick
-        if self._next_record is not None and (nxt is None or self._next_record < nxt):
-            nxt = self._next_record
-        if self.end_us is not None and (nxt is None or self.end_us < nxt):
-            nxt = self.end_us
-        if self._stop_at is not None and (nxt is None or self._stop_at < nxt):
-            nxt = self._stop_at
-        own = nxt if nxt is not None else 1 << 62
-        self._own_next = own
-        if self.arena is not None:
-            lim = self.arena.limit(self)
-            if lim < own:
-                own = lim
-        self._next_event = own
-
     def end_now(self) -> None:
         """End the run at the next device call or event, as if its duration were up
         (safe from another thread: that is how a run is stopped from outside)."""
@@ -370,23 +352,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
                 _hal.attach(prev)
         self._next_tick = nxt
 
-    def _spend(self, us: int) -> None:
-        """The program touched a device: that costs a little simulated time."""
-        if self._in_control:
-            return
-        target = self.now + us
-        if target >= self._next_event:
-            self._advance_to(target)
-        else:
-            self.now = target
-
     # -- physics ------------------------------------------------------------
-    def _physics_to(self, t: int) -> None:
-        dt_us = t - self._t_phys
-        if dt_us <= 0 or (self.kernel is not None and self.kernel.physics_to(self, t)):
-            return
-        self._general_physics(t, dt_us)
-
     def _general_physics(self, t: int, dt_us: int) -> None:
         """The physics step to ``t`` (``dt_us`` after the last) the fast kernel does not
         take: near a wall, pressed against one, among objects."""
@@ -395,14 +361,6 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
         self._step_free_motors(dt)
         if self._drive:
             self._move_body(dt)
-
-    def _free_moving(self) -> bool:
-        """Does a motor that turns no wheel move or have a drive?  (Else a physics step
-        leaves all of them as they are, and the fast kernel need not step them.)"""
-        for _port, m, _rng in self._free_motors:
-            if m.speed != 0.0 or m._volts != 0.0:
-                return True
-        return False
 
     def _step_free_motors(self, dt: float) -> None:
         """Step the motors that turn no wheel (an arm, say) by ``dt`` seconds."""
@@ -478,14 +436,6 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
         if self._t_phys < self.now:
             self._physics_to(self.now)
 
-    def _sync_read(self) -> None:
-        """Bring the physics to the last whole millisecond before a reading: the
-        simulator's resolution is 1 ms, so reads between two milliseconds see
-        the state at the earlier one (and cost no extra physics step)."""
-        t = self.now - self.now % PHYSICS_RESOLUTION_US
-        if self._t_phys < t:
-            self._physics_to(t)
-
     # -- public views (for the runner, recorder, tests) -----------------------
     def pose(self) -> tuple[float, float, float]:
         """``(x_mm, y_mm, heading_deg)`` of the robot in the world frame, now."""
@@ -513,27 +463,6 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
         return self._contact
 
     # -- HAL: time ------------------------------------------------------------
-    def time_us(self) -> int:
-        # _spend(CLOCK_COST_US) inlined: a loop that only repeats a call which changes
-        # nothing (the same drive() again) is mostly this.
-        if not self._in_control:
-            target = self.now + CLOCK_COST_US
-            if target >= self._next_event:
-                self._advance_to(target)
-            else:
-                self.now = target
-        return self.now
-
-    def sleep_us(self, us: int) -> None:
-        if us <= 0:
-            self._spend(CALL_COST_US)
-            return
-        target = self.now + int(us)
-        if target >= self._next_event:
-            self._advance_to(target)
-        else:
-            self.now = target
-
     def every(self, period_us: int, callback: Callable[[int], None]) -> None:
         # Ticks fall on whole multiples of the period, like a hardware timer.
         period_us = int(period_us)
@@ -551,20 +480,6 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
         return self.robot
 
     # -- HAL: motors -----------------------------------------------------------
-    def motor_state(self, port: str) -> tuple[float, float]:
-        # The hottest HAL call (every control tick): _spend and _sync_read inlined.
-        if not self._in_control:
-            target = self.now + CALL_COST_US
-            if target >= self._next_event:
-                self._advance_to(target)
-            else:
-                self.now = target
-        t = self.now - self.now % PHYSICS_RESOLUTION_US
-        if self._t_phys < t:
-            self._physics_to(t)
-        m = self._motors[port]
-        return m.angle + self._offsets[port], m.speed
-
     def motor_voltage(self, port: str, mv: float) -> None:
         if not self._in_control:  # a control tick is already exactly at its time
             self._spend(CALL_COST_US)

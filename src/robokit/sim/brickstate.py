@@ -1,5 +1,7 @@
 """What the parts of :class:`~robokit.sim.brick.SimBrick` written apart (its sensors,
-its part among other robots) share of its state: the names, for the type checker."""
+its part among other robots) share of its state, and the clock's steps every device call
+takes (spend a little simulated time, bring the physics up to a reading): its hottest
+code, which the state's C type (``brickstate.pxd``) runs on its own fields."""
 
 from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
@@ -10,6 +12,14 @@ if TYPE_CHECKING:  # (portable code: MicroPython runs it too, robokit.sim.vmbric
     from typing import Any
 
     from .motor import MotorSim
+
+#: Simulated time each device call made by the program costs, in µs.
+CALL_COST_US = 50
+#: Reading the clock (StopWatch.time, ...) costs this much, so a loop that only
+#: watches the clock still moves it.
+CLOCK_COST_US = 10
+#: Readings see the physics as of the last whole millisecond.
+PHYSICS_RESOLUTION_US = 1000
 
 #: A wheel's travel per motor degree (mm/deg, the brick's ``_kl``/``_kr``) times this is
 #: metres per radian: what turns a motor torque (N·m) into a force at the tyre (N).
@@ -56,3 +66,105 @@ class BrickState:
     _half_w: float
     _t_phys: int
     _front_memo: tuple[tuple[float, float, float] | None, bool]
+    end_us: int | None
+    _in_control: bool
+    _next_tick: int | None
+    _record_period: int
+    _next_record: int | None
+    _next_event: int
+    _own_next: int
+    _stop_at: int | None
+    kernel: Any
+    _motors: dict[str, MotorSim]
+    _offsets: dict[str, float]
+    _free_motors: list[tuple[str, MotorSim, tuple[float, float] | None]]
+
+    # -- the clock, as every device call moves it (the rest: SimBrick) --------------
+    def _advance_to(self, target: int) -> None:
+        raise NotImplementedError  # (SimBrick's: every event up to target)
+
+    def _general_physics(self, t: int, dt_us: int) -> None:
+        raise NotImplementedError  # (SimBrick's: the physics step the kernel does not take)
+
+    def _update_next_event(self) -> None:
+        nxt = self._next_tick
+        if self._next_record is not None and (nxt is None or self._next_record < nxt):
+            nxt = self._next_record
+        if self.end_us is not None and (nxt is None or self.end_us < nxt):
+            nxt = self.end_us
+        if self._stop_at is not None and (nxt is None or self._stop_at < nxt):
+            nxt = self._stop_at
+        own = nxt if nxt is not None else 1 << 62
+        self._own_next = own
+        if self.arena is not None:
+            lim = self.arena.limit(self)
+            if lim < own:
+                own = lim
+        self._next_event = own
+
+    def _spend(self, us: int) -> None:
+        """The program touched a device: that costs a little simulated time."""
+        if self._in_control:
+            return
+        target = self.now + us
+        if target >= self._next_event:
+            self._advance_to(target)
+        else:
+            self.now = target
+
+    def _physics_to(self, t: int) -> None:
+        dt_us = t - self._t_phys
+        if dt_us <= 0 or (self.kernel is not None and self.kernel.physics_to(self, t)):
+            return
+        self._general_physics(t, dt_us)
+
+    def _free_moving(self) -> bool:
+        """Does a motor that turns no wheel move or have a drive?  (Else a physics step
+        leaves all of them as they are, and the fast kernel need not step them.)"""
+        for _port, m, _rng in self._free_motors:
+            if m.speed != 0.0 or m._volts != 0.0:
+                return True
+        return False
+
+    def _sync_read(self) -> None:
+        """Bring the physics to the last whole millisecond before a reading: the
+        simulator's resolution is 1 ms, so reads between two milliseconds see
+        the state at the earlier one (and cost no extra physics step)."""
+        t = self.now - self.now % PHYSICS_RESOLUTION_US
+        if self._t_phys < t:
+            self._physics_to(t)
+
+    def time_us(self) -> int:
+        # _spend(CLOCK_COST_US) inlined: a loop that only repeats a call which changes
+        # nothing (the same drive() again) is mostly this.
+        if not self._in_control:
+            target = self.now + CLOCK_COST_US
+            if target >= self._next_event:
+                self._advance_to(target)
+            else:
+                self.now = target
+        return self.now
+
+    def sleep_us(self, us: int) -> None:
+        if us <= 0:
+            self._spend(CALL_COST_US)
+            return
+        target = self.now + int(us)
+        if target >= self._next_event:
+            self._advance_to(target)
+        else:
+            self.now = target
+
+    def motor_state(self, port: str) -> tuple[float, float]:
+        # The hottest HAL call (every control tick): _spend and _sync_read inlined.
+        if not self._in_control:
+            target = self.now + CALL_COST_US
+            if target >= self._next_event:
+                self._advance_to(target)
+            else:
+                self.now = target
+        t = self.now - self.now % PHYSICS_RESOLUTION_US
+        if self._t_phys < t:
+            self._physics_to(t)
+        m = self._motors[port]
+        return m.angle + self._offsets[port], m.speed

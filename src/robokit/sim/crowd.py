@@ -44,9 +44,6 @@ class AmongOthers(BrickState):
     def _sync(self) -> None:
         raise NotImplementedError
 
-    def _update_next_event(self) -> None:
-        raise NotImplementedError
-
     def join_arena(self, arena: Any, index: int) -> None:
         """Share the world (and the clock) with the other robots of ``arena``."""
         self.arena = arena

@@ -2,9 +2,11 @@
 # (robokit._compiled, setup.py): Kernel becomes a C type (its fields: its __slots__); its
 # hooks take the brick as BrickState (brickstate.pxd), whose pose, clock and wheels they
 # then read and write directly, and its physics step and tick hold the two wheels as
-# MotorSim, whose fields and step() the compiled code reaches directly (motor.pxd).
+# MotorSim, whose fields and step() the compiled code reaches directly (motor.pxd), and
+# the drive base's tick calls DriveBase._control directly (robotics.pxd).
 
 cimport cython
+from robokit.devices.robotics cimport DriveBase
 from robokit.sim.brickstate cimport BrickState
 from robokit.sim.motor cimport MotorSim
 
@@ -22,7 +24,7 @@ cdef class Kernel:
     cpdef _physics(self, BrickState b, t, arm)
 
     @cython.locals(lm=MotorSim, rm=MotorSim)
-    cpdef _tick(self, BrickState b, t, db)
+    cpdef _tick(self, BrickState b, t, DriveBase db)
 
     @cython.locals(sim=MotorSim)
     cpdef _tick_motor(self, BrickState b, t, m)

@@ -6,7 +6,12 @@ from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPyt
 
 import math
 
-from .brickstate import M_PER_RAD, BrickState
+from .brickstate import (  # noqa: F401 - the clock's constants, where they always were
+    CALL_COST_US,
+    M_PER_RAD,
+    PHYSICS_RESOLUTION_US,
+    BrickState,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # (portable code: MicroPython runs it too, robokit.sim.vmbrick)
@@ -15,10 +20,6 @@ if TYPE_CHECKING:  # (portable code: MicroPython runs it too, robokit.sim.vmbric
 
     from .surface import FootprintSampler
 
-#: Simulated time each device call made by the program costs, in µs.
-CALL_COST_US = 50
-#: Readings see the physics as of the last whole millisecond.
-PHYSICS_RESOLUTION_US = 1000
 #: Side of the colour sensor's footprint on the mat is 2 × this.
 COLOR_FOOTPRINT_MM = 4.0
 #: Ambient light of the simulated room, % (what ColorSensor.ambient() reads).
@@ -54,18 +55,6 @@ class Sensors(BrickState):
     #: The last reading of other bodies: ((port, physics time, arena moves, walls'
     #: distance), distance).
     _ray_memo: tuple[tuple[str, int, int, float], float] | None = None
-
-    def _spend(self, us: int) -> None:
-        raise NotImplementedError
-
-    def _advance_to(self, target: int) -> None:
-        raise NotImplementedError
-
-    def _physics_to(self, t: int) -> None:
-        raise NotImplementedError
-
-    def _sync_read(self) -> None:
-        raise NotImplementedError
 
     def _mount(self, dev: dict[str, Any]) -> tuple[float, float, float]:
         raise NotImplementedError

@@ -92,6 +92,3 @@ class StopButtonHAL(BrickState):
         if self._stop_due:
             self._stop_due = False
             raise StopButton()
-
-    def _update_next_event(self) -> None:  # pragma: no cover - SimBrick's own
-        """(SimBrick's: the clock's next event, now the stop may be one.)"""

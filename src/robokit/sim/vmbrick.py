@@ -359,7 +359,7 @@ class VMBrick(SimBrick):
     def sleeping(self, us: int) -> None:
         """``sleep_us`` of a robot with no telemetry (a wait that meets no event does
         not advance through ``_advance_to``)."""
-        SimBrick.sleep_us(self, us)
+        super().sleep_us(us)
         self._counted()
 
     def _counted(self) -> None:
@@ -478,7 +478,7 @@ def make(plan: list[Any], raw: Any, at: int, beat: Callable[[int], None],
         b.recorder.rows = _Rows(send_rows, len(b.recorder.columns), b)  # type: ignore[assignment]
     else:
         b._advance_to = b.beating  # type: ignore[method-assign]
-        b.sleep_us = b.sleeping  # type: ignore[method-assign]
+        b.sleep_us = b.sleeping
     if pushed is not None:  # the objects and the robot on one floor (the host's arena)
         from .floor import Floor
 
