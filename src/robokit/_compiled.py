@@ -3,12 +3,13 @@
 robokit is pure Python, and every module runs as it is.  Installed on a machine with a C
 compiler, ``pip install`` also builds the modules named in :data:`MODULES` with Cython
 (``setup.py``): the same source, compiled, with the classes that the 5 ms control loop
-and the physics touch most (``Control``, ``Trajectory``, ``DriveBase``, ``MotorSim``,
-``Footprint``, ``Kernel``) declared as C types, and the hottest arithmetic typed, by the
-``.pxd`` file beside their module.  Fields that hold what a program set stay Python
-objects; those that only ever hold floats are C doubles, whose arithmetic is Python's
-float arithmetic, in the same operations and order: a compiled run ends at the very
-floats of a pure one (``tests/test_compiled.py`` runs every example both ways).
+and the physics touch most (``Control``, ``Trajectory``, ``DriveBase``, ``DCMotor`` and
+``Motor``, ``BrickState``, ``MotorSim``, ``Footprint``, ``Kernel``) declared as C
+types, and the hottest arithmetic typed, by the ``.pxd`` file beside their module.
+Fields that hold what a program set stay Python objects; those that only ever hold
+floats are C doubles, whose arithmetic is Python's float arithmetic, in the same
+operations and order: a compiled run ends at the very floats of a pure one
+(``tests/test_compiled.py`` runs every example both ways).
 Without a compiler the build leaves them out and robokit runs as Python, slower.
 
 In an editable install (robokit run from its checkout), a compiled module is used only

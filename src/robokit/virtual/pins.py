@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..sim.brick import SimBrick
+from ..sim.brickstate import BrickState
 from ..sim.motor import KIT_MODELS, MODELS
 
 #: Simulated time every pin operation costs, µs.
@@ -102,6 +103,12 @@ def as_kit(brick: SimBrick, board: dict[str, Any], robot: dict[str, Any] | None)
     presses = brick._presses  # (robokit run --press: the kit's buttons get them too)
     brick.__dict__.clear()  # the kit's robot in its place, for the runner that holds it
     brick.__dict__.update(kit.__dict__)
+    for name in BrickState.__slots__:  # (and the state held in its fields)
+        try:
+            value = getattr(kit, name)
+        except AttributeError:  # (not set: the wheels of a robot with no drive base)
+            continue
+        setattr(brick, name, value)
     brick.set_presses(presses)
     from ..sim.presses import KitButtons
 
