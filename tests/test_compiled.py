@@ -126,6 +126,29 @@ def test_an_extension_older_than_its_source_is_stale(tmp_path: Path):
     assert _compiled._stale(str(ext), str(src))
 
 
+def test_one_stale_module_runs_them_all_as_python(tmp_path: Path, monkeypatch):
+    # Two modules, both built; the second's source edited since.  A module compiled against
+    # another's C type fails to import beside that one run as Python ("size changed"), so
+    # the fresh one is held back too.
+    ext_suffix = _compiled._suffixes()[0]
+    for name, source_time in (("a", 1000), ("b", 3000)):
+        (tmp_path / f"{name}.py").write_text("")
+        (tmp_path / f"{name}{ext_suffix}").write_bytes(b"")
+        os.utime(tmp_path / f"{name}.py", (source_time, source_time))
+        os.utime(tmp_path / f"{name}{ext_suffix}", (2000, 2000))
+    monkeypatch.setattr(_compiled, "_HERE", str(tmp_path))
+    monkeypatch.setattr(_compiled, "MODULES", ("robokit.a", "robokit.b"))
+    monkeypatch.setattr(_compiled, "_CHECKOUT", True)
+    monkeypatch.setattr(_compiled, "found", {})
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    _compiled.install()
+    assert _compiled.found == {"robokit.a": "held", "robokit.b": "stale"}
+    assert sys.meta_path[0].sources == {"robokit.a": str(tmp_path / "a.py"),
+                                        "robokit.b": str(tmp_path / "b.py")}
+    line = _compiled.summary()
+    assert line.startswith("compiled core: not in use, all 2 modules run as Python (b stale;")
+
+
 def _python(*args: str, off: bool = False) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != _compiled.ENV}
     if off:

@@ -14,9 +14,11 @@ Without a compiler the build leaves them out and robokit runs as Python, slower.
 
 In an editable install (robokit run from its checkout), a compiled module is used only
 while it is newer than its source (and its ``.pxd``): an edited module runs as Python
-until ``pip install -e .`` builds it again.  ``ROBOKIT_COMPILED=0`` in the environment
-runs them all as Python (read when robokit is first imported; at build time it builds
-none).
+until ``pip install -e .`` builds it again, and so do all the others with it (they are
+of one build: one compiled against another's C type fails to import beside it run as
+Python).  The same holds where one of them failed to build.  ``ROBOKIT_COMPILED=0`` in
+the environment runs them all as Python (read when robokit is first imported; at build
+time it builds none).
 
 This module is imported by ``robokit/__init__`` before anything else of robokit: it
 costs a few ``stat`` calls, and imports nothing when the compiled modules are in use.
@@ -60,8 +62,9 @@ ENV = "ROBOKIT_COMPILED"
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
-#: What :func:`install` found: module name -> "compiled", "stale", "off" or "python"
-#: (no extension built for it).
+#: What :func:`install` found: module name -> "compiled", "stale", "off", "python" (no
+#: extension built for it) or "held" (built and fresh, but run as Python with the others,
+#: as one of them is stale or not built).
 found: dict[str, str] = {}
 
 
@@ -135,6 +138,15 @@ def install() -> None:
             sources[name] = source
         else:
             found[name] = "compiled"
+    states = set(found.values())
+    if "compiled" in states and ("stale" in states or "python" in states):
+        # The modules declare each other's C types (a .pxd cimports another's): one run
+        # as Python beside one compiled against its C type fails to import.  They run
+        # together, from one build, or all as Python.
+        for name, state in found.items():
+            if state == "compiled":
+                found[name] = "held"
+                sources[name] = os.path.join(_HERE, *name.split(".")[1:]) + ".py"
     if sources:
         sys.meta_path.insert(0, _SourceFinder(sources))
 
@@ -149,6 +161,9 @@ def summary() -> str:
         return "compiled core: not built (pure Python; install with a C compiler to build it)"
     if states.count("off") == len(MODULES):
         return f"compiled core: off ({ENV}=0)"
-    parts = [f"{name.split('.', 1)[1]} {state}"
-             for name, state in zip(MODULES, states, strict=True) if state != "compiled"]
-    return f"compiled core: {n} of {len(MODULES)} modules compiled ({', '.join(parts)})"
+    parts = [f"{name.split('.', 1)[1]} {'not built' if state == 'python' else state}"
+             for name, state in zip(MODULES, states, strict=True)
+             if state not in ("compiled", "held")]
+    return (f"compiled core: not in use, all {len(MODULES)} modules run as Python "
+            f"({', '.join(parts)}; they run compiled only all together, from one build: "
+            "pip install -e . builds them again)")

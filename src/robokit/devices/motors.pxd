@@ -3,8 +3,12 @@
 # the control loop reads of them at every tick (the port, the direction's sign, the
 # voltage set, the feed-forward's constants, the controller); their other attributes live
 # in their __dict__, as in Python (subclasses, Pybricks' motors, add their own).  All are
-# Python objects: a value keeps its type.
+# Python objects: a value keeps its type.  The feed-forward (_drive_mv, a C method: only
+# compiled code calls it) computes in C doubles at every tick: its constants are the
+# motor table's floats, and the torque and speed it is given become the floats Python's
+# arithmetic would make of them.
 
+cimport cython
 from robokit.devices.control cimport Control
 
 cdef class DCMotor:
@@ -14,3 +18,6 @@ cdef class DCMotor:
 cdef class Motor(DCMotor):
     cdef public object _r, _ke, _fric_mv
     cdef public Control control
+
+    @cython.locals(mv=double)
+    cdef double _drive_mv(self, double tau, double v_ref)

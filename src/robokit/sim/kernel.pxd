@@ -6,6 +6,7 @@
 # the drive base's tick calls DriveBase._control directly (robotics.pxd).
 
 cimport cython
+from robokit.devices.control cimport Control
 from robokit.devices.robotics cimport DriveBase
 from robokit.sim.brickstate cimport BrickState
 from robokit.sim.motor cimport MotorSim
@@ -18,6 +19,9 @@ cdef class Kernel:
     cpdef _scheduler(self, BrickState b)
     cpdef physics_to(self, BrickState b, t)
     cpdef advance_to(self, BrickState b, target)
+
+    @cython.locals(d=DriveBase, cd=Control, ch=Control)
+    cpdef _ours(self, c)
 
     @cython.locals(lm=MotorSim, rm=MotorSim, dt=double, la=double, ra=double, dl=double,
                    dr=double, kl=double, kr=double)

@@ -174,11 +174,13 @@ class Kernel:
         """Does the kernel tick ``c``, one of the control loop's, as a drive base?  A
         DriveBase on the configured wheels that takes its heading from them; a drive base
         steered by the gyro ticks with its own ``_tick``."""
-        if (not _plain(type(c), DriveBase) or c._gyro or c._left._port != self.lport
-                or c._right._port != self.rport):
+        if not _plain(type(c), DriveBase):
             return False
-        cd = c.distance_control
-        ch = c.heading_control
+        d = c  # (a DriveBase: compiled, its fields are read directly, kernel.pxd)
+        if d._gyro or d._left._port != self.lport or d._right._port != self.rport:
+            return False
+        cd = d.distance_control
+        ch = d.heading_control
         return cd.active and ch.active and cd.mode != TIMED and ch.mode != TIMED
 
     def _kind(self, b: SimBrick, c: Any) -> int:
