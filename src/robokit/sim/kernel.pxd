@@ -2,12 +2,14 @@
 # (robokit._compiled, setup.py): Kernel becomes a C type (its fields: its __slots__); its
 # hooks take the brick as BrickState (brickstate.pxd), whose pose, clock and wheels they
 # then read and write directly, and its physics step and tick hold the two wheels as
-# MotorSim, whose fields and step() the compiled code reaches directly (motor.pxd), and
-# the drive base's tick calls DriveBase._control directly (robotics.pxd).
+# MotorSim, whose fields and step() the compiled code reaches directly (motor.pxd); the
+# drive base's tick calls DriveBase._control directly (robotics.pxd), and the physics step
+# the body's roll (arc.pxd).
 
 cimport cython
 from robokit.devices.control cimport Control
 from robokit.devices.robotics cimport DriveBase
+from robokit.sim.arc cimport roll
 from robokit.sim.brickstate cimport BrickState
 from robokit.sim.motor cimport MotorSim
 

@@ -219,9 +219,6 @@ class Kernel:
         timer = b._timers[0]
         period = timer[1]
         rec = b.recorder
-        physics = self._physics
-        tick = self._tick
-        tick_motor = self._tick_motor
         done = True
         # Whether a motor that turns no wheel moves or is driven: only a tick other than
         # the drive base's can change that here (the program waits meanwhile).
@@ -244,7 +241,7 @@ class Kernel:
             if end is not None and t >= end:
                 done = False  # the end of the run: the general path
                 break
-            if t > b._t_phys and not (free and physics(b, t, arm)):
+            if t > b._t_phys and not (free and self._physics(b, t, arm)):
                 free = False
                 self.handed += 1
                 b._general_physics(t, t - b._t_phys)
@@ -268,17 +265,17 @@ class Kernel:
                         else:
                             plan = [(c, self._kind(b, c)) for c in active]
                     if alone is not None:
-                        tick(b, t, alone)
+                        self._tick(b, t, alone)
                         ticks += 1
                     else:
                         b._in_control = True
                         try:
                             for c, kind in plan:
                                 if kind == 2:
-                                    tick_motor(b, t, c)
+                                    self._tick_motor(b, t, c)
                                     motor_ticks += 1
                                 elif kind:
-                                    tick(b, t, c)
+                                    self._tick(b, t, c)
                                     ticks += 1
                                 else:
                                     c._tick(t)

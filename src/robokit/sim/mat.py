@@ -181,13 +181,8 @@ class Footprint:
         w10 = ax * (1.0 - ay)
         w01 = (1.0 - ax) * ay
         w11 = ax * ay
-        # The means at the four corners, (r, g, b) each: two pairs of neighbours in a row.
-        # (Each slice is named before it is unpacked: Cython 3.3 fails to compile the
-        # unpacking of a slice of an untyped object, robokit._compiled.)
-        row = m[p:p + 6]
-        r00, g00, b00, r10, g10, b10 = row
-        row = m[q:q + 6]
-        r01, g01, b01, r11, g11, b11 = row
-        return (w00 * r00 + w10 * r10 + w01 * r01 + w11 * r11,
-                w00 * g00 + w10 * g10 + w01 * g01 + w11 * g11,
-                w00 * b00 + w10 * b10 + w01 * b01 + w11 * b11)
+        # The means at the four corners, (r, g, b) each: two pairs of neighbours in a row,
+        # read one by one (compiled, m is a typed view: each read is a load, mat.pxd).
+        return (w00 * m[p] + w10 * m[p + 3] + w01 * m[q] + w11 * m[q + 3],
+                w00 * m[p + 1] + w10 * m[p + 4] + w01 * m[q + 1] + w11 * m[q + 4],
+                w00 * m[p + 2] + w10 * m[p + 5] + w01 * m[q + 2] + w11 * m[q + 5])
