@@ -1,7 +1,8 @@
 """What the parts of :class:`~robokit.sim.brick.SimBrick` written apart (its sensors,
 its part among other robots) share of its state, and the clock's steps every device call
-takes (spend a little simulated time, bring the physics up to a reading): its hottest
-code, which the state's C type (``brickstate.pxd``) runs on its own fields."""
+takes (spend a little simulated time, bring the physics up to a reading) and the colour
+sensor's read (a line follower's every loop): its hottest code, which the state's C type
+(``brickstate.pxd``) runs on its own fields."""
 
 from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPython)
 
@@ -20,6 +21,8 @@ CALL_COST_US = 50
 CLOCK_COST_US = 10
 #: Readings see the physics as of the last whole millisecond.
 PHYSICS_RESOLUTION_US = 1000
+#: Side of the colour sensor's footprint on the mat is 2 × this.
+COLOR_FOOTPRINT_MM = 4.0
 
 #: A wheel's travel per motor degree (mm/deg, the brick's ``_kl``/``_kr``) times this is
 #: metres per radian: what turns a motor torque (N·m) into a force at the tyre (N).
@@ -78,6 +81,11 @@ class BrickState:
     _motors: dict[str, MotorSim]
     _offsets: dict[str, float]
     _free_motors: list[tuple[str, MotorSim, tuple[float, float] | None]]
+    world: Any
+    noise: bool
+    _last: dict[str, Any]
+    _rgb_memo: dict[str, tuple[Any, tuple[float, float, float], float]]
+    _footprint: Any
 
     # -- the clock, as every device call moves it (the rest: SimBrick) --------------
     def _advance_to(self, target: int) -> None:
@@ -85,6 +93,9 @@ class BrickState:
 
     def _general_physics(self, t: int, dt_us: int) -> None:
         raise NotImplementedError  # (SimBrick's: the physics step the kernel does not take)
+
+    def _noisy(self, value: float, sigma: float) -> float:
+        raise NotImplementedError  # (Sensors': ``value`` with noise, when it is on)
 
     def _update_next_event(self) -> None:
         nxt = self._next_tick
@@ -168,3 +179,42 @@ class BrickState:
             self._physics_to(t)
         m = self._motors[port]
         return m.angle + self._offsets[port], m.speed
+
+    # -- the colour sensor's read (a line follower's every loop; its other sensors: Sensors)
+    def color_rgb(self, port: str) -> tuple[float, float, float]:
+        # _spend(CALL_COST_US) and _sync_read() inlined (a loop reading with no wait).
+        if not self._in_control:
+            target = self.now + CALL_COST_US
+            if target >= self._next_event:
+                self._advance_to(target)
+            else:
+                self.now = target
+        t = self.now - self.now % PHYSICS_RESOLUTION_US
+        if self._t_phys < t:
+            self._physics_to(t)
+        arena = self.arena
+        stamp: Any = self._t_phys if arena is None else (self._t_phys, arena.moves)
+        memo = self._rgb_memo.get(port)
+        if memo is not None and memo[0] == stamp:
+            # Read again within the same millisecond of physics (a loop with no wait):
+            # the robot has not moved, so neither has the reading.
+            self._last[port] = memo[2]
+            return memo[1]
+        dev = self._ports[port]
+        c, s = math.cos(self._h), math.sin(self._h)
+        sx, sy = dev["x"], dev["y"]
+        if self._footprint is None:
+            self._footprint = self.world.surface.sampler(COLOR_FOOTPRINT_MM)
+        wx, wy = self._x + c * sx - s * sy, self._y + s * sx + c * sy
+        r, g, b = self._footprint.rgb(wx, wy)
+        if arena is not None and arena.crowded:
+            r, g, b = arena.under(self, wx, wy) or (r, g, b)  # an object, another robot
+        if self.noise:
+            r, g, b = self._noisy(r, 0.8), self._noisy(g, 0.8), self._noisy(b, 0.8)
+            r, g, b = (min(100.0, max(0.0, v)) for v in (r, g, b))
+        rgb = (r, g, b)
+        mean = (r + g + b) / 3.0
+        if not self.noise:
+            self._rgb_memo[port] = (stamp, rgb, mean)
+        self._last[port] = mean
+        return rgb

@@ -33,6 +33,21 @@ if TYPE_CHECKING:  # (portable code: MicroPython runs it too, robokit.sim.vmbric
     from .brick import SimBrick
 
 
+def _row(brick: Any, motor_refs: list[tuple[Any, str, float]], sensor_ports: list[str],
+         sensor_nans: list[float]) -> tuple[float, ...]:
+    """One telemetry row of ``brick`` now (compiled, the brick and its motors are read
+    through their C types: recorder.pxd)."""
+    # Raw floats here (this runs 50 times a simulated second); rounded on export.
+    row: list[float] = [brick.now / 1000.0, brick._x, brick._y, math.degrees(brick._h)]
+    offsets = brick._offsets
+    for m, port, sign in motor_refs:
+        row.append(sign * (m.angle + offsets[port]) + 0.0)  # + 0.0: never -0.0
+        row.append(sign * m.speed + 0.0)
+    # Each sensor's last reading, NaN before its first (dict.get(port, nan) by map).
+    row.extend(map(brick._last.get, sensor_ports, sensor_nans))
+    return tuple(row)
+
+
 #: Telemetry rows kept at most; when full, the rate halves (an even number).
 MAX_TELEMETRY_ROWS = 100_000
 #: Events (light, display, beeps, contacts) kept at most; later ones are counted.
@@ -101,15 +116,7 @@ class Recorder:
 
     def sample(self, brick: SimBrick) -> None:
         """Append one row; the brick's physics is already at ``brick.now``."""
-        # Raw floats here (this runs 50 times a simulated second); rounded on export.
-        row: list[float] = [brick.now / 1000.0, brick._x, brick._y, math.degrees(brick._h)]
-        offsets = brick._offsets
-        for m, port, sign in self._motor_refs:
-            row.append(sign * (m.angle + offsets[port]) + 0.0)  # + 0.0: never -0.0
-            row.append(sign * m.speed + 0.0)
-        # Each sensor's last reading, NaN before its first (dict.get(port, nan) by map).
-        row.extend(map(brick._last.get, self._sensor_ports, self._sensor_nans))
-        self.rows.append(tuple(row))
+        self.rows.append(_row(brick, self._motor_refs, self._sensor_ports, self._sensor_nans))
         self._last_us = brick.now
 
     def finish(self, brick: SimBrick) -> None:

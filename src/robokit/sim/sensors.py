@@ -8,6 +8,7 @@ import math
 
 from .brickstate import (  # noqa: F401 - the clock's constants, where they always were
     CALL_COST_US,
+    COLOR_FOOTPRINT_MM,
     M_PER_RAD,
     PHYSICS_RESOLUTION_US,
     BrickState,
@@ -20,8 +21,6 @@ if TYPE_CHECKING:  # (portable code: MicroPython runs it too, robokit.sim.vmbric
 
     from .surface import FootprintSampler
 
-#: Side of the colour sensor's footprint on the mat is 2 × this.
-COLOR_FOOTPRINT_MM = 4.0
 #: Ambient light of the simulated room, % (what ColorSensor.ambient() reads).
 ROOM_AMBIENT = 12.0
 ULTRASONIC_MAX_MM = 2000.0
@@ -63,44 +62,6 @@ class Sensors(BrickState):
         if self.noise:
             return value + self._rng.gauss(0.0, sigma)
         return value
-
-    def color_rgb(self, port: str) -> tuple[float, float, float]:
-        # _spend(CALL_COST_US) and _sync_read() inlined (a loop reading with no wait).
-        if not self._in_control:
-            target = self.now + CALL_COST_US
-            if target >= self._next_event:
-                self._advance_to(target)
-            else:
-                self.now = target
-        t = self.now - self.now % PHYSICS_RESOLUTION_US
-        if self._t_phys < t:
-            self._physics_to(t)
-        arena = self.arena
-        stamp: Any = self._t_phys if arena is None else (self._t_phys, arena.moves)
-        memo = self._rgb_memo.get(port)
-        if memo is not None and memo[0] == stamp:
-            # Read again within the same millisecond of physics (a loop with no wait):
-            # the robot has not moved, so neither has the reading.
-            self._last[port] = memo[2]
-            return memo[1]
-        dev = self._ports[port]
-        c, s = math.cos(self._h), math.sin(self._h)
-        sx, sy = dev["x"], dev["y"]
-        if self._footprint is None:
-            self._footprint = self.world.surface.sampler(COLOR_FOOTPRINT_MM)
-        wx, wy = self._x + c * sx - s * sy, self._y + s * sx + c * sy
-        r, g, b = self._footprint.rgb(wx, wy)
-        if arena is not None and arena.crowded:
-            r, g, b = arena.under(self, wx, wy) or (r, g, b)  # an object, another robot
-        if self.noise:
-            r, g, b = self._noisy(r, 0.8), self._noisy(g, 0.8), self._noisy(b, 0.8)
-            r, g, b = (min(100.0, max(0.0, v)) for v in (r, g, b))
-        rgb = (r, g, b)
-        mean = (r + g + b) / 3.0
-        if not self.noise:
-            self._rgb_memo[port] = (stamp, rgb, mean)
-        self._last[port] = mean
-        return rgb
 
     def color_ambient(self, port: str) -> float:
         self._spend(CALL_COST_US)
