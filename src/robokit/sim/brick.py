@@ -546,16 +546,7 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
         self._spend(CALL_COST_US)
 
     def battery(self) -> tuple[float, float]:
-        # _spend(CALL_COST_US) and _sync_read() inlined (every motor command reads it).
-        if not self._in_control:
-            target = self.now + CALL_COST_US
-            if target >= self._next_event:
-                self._advance_to(target)
-            else:
-                self.now = target
-        t = self.now - self.now % PHYSICS_RESOLUTION_US
-        if self._t_phys < t:
-            self._physics_to(t)
+        self._read_call()  # (every motor command reads it)
         current = HUB_CURRENT_MA
         for m in self._motors.values():
             if m.speed != 0.0 or m._volts != 0.0:  # moving or driven

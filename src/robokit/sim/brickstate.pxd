@@ -16,3 +16,5 @@ cdef class BrickState:
     cdef public object _record_period, _next_record, _next_event, _own_next, _stop_at
     cdef public object arena, world, recorder, kernel, noise, _has_walls, _ports, _motors
     cdef public object _offsets, _free_motors, _rgb_memo, _last, _footprint
+
+    cpdef _read_call(self)

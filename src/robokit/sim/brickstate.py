@@ -145,6 +145,19 @@ class BrickState:
         if self._t_phys < t:
             self._physics_to(t)
 
+    def _read_call(self) -> None:
+        """A device call that reads the robot (a motor's state, a colour, the battery):
+        ``_spend(CALL_COST_US)``, then ``_sync_read()``, in one (the hottest calls)."""
+        if not self._in_control:
+            target = self.now + CALL_COST_US
+            if target >= self._next_event:
+                self._advance_to(target)
+            else:
+                self.now = target
+        t = self.now - self.now % PHYSICS_RESOLUTION_US
+        if self._t_phys < t:
+            self._physics_to(t)
+
     def time_us(self) -> int:
         # _spend(CLOCK_COST_US) inlined: a loop that only repeats a call which changes
         # nothing (the same drive() again) is mostly this.
@@ -167,31 +180,13 @@ class BrickState:
             self.now = target
 
     def motor_state(self, port: str) -> tuple[float, float]:
-        # The hottest HAL call (every control tick): _spend and _sync_read inlined.
-        if not self._in_control:
-            target = self.now + CALL_COST_US
-            if target >= self._next_event:
-                self._advance_to(target)
-            else:
-                self.now = target
-        t = self.now - self.now % PHYSICS_RESOLUTION_US
-        if self._t_phys < t:
-            self._physics_to(t)
+        self._read_call()
         m = self._motors[port]
         return m.angle + self._offsets[port], m.speed
 
     # -- the colour sensor's read (a line follower's every loop; its other sensors: Sensors)
     def color_rgb(self, port: str) -> tuple[float, float, float]:
-        # _spend(CALL_COST_US) and _sync_read() inlined (a loop reading with no wait).
-        if not self._in_control:
-            target = self.now + CALL_COST_US
-            if target >= self._next_event:
-                self._advance_to(target)
-            else:
-                self.now = target
-        t = self.now - self.now % PHYSICS_RESOLUTION_US
-        if self._t_phys < t:
-            self._physics_to(t)
+        self._read_call()
         arena = self.arena
         stamp: Any = self._t_phys if arena is None else (self._t_phys, arena.moves)
         memo = self._rgb_memo.get(port)
