@@ -76,7 +76,7 @@ def robokit_cmd() -> list[str]:
 
 
 def importtime() -> None:
-    code = ("import sys; from robokit.cli import command; "
+    code = ("import sys; from robokit._console import command; "
             f"sys.argv = ['robokit', 'run', {str(LAP)!r}]; command()")
     env = dict(os.environ, PYTHONPYCACHEPREFIX=str(PYCACHE))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -154,8 +154,8 @@ PHASES = [
     ("+ import robokit.sim", "import robokit.cli, robokit.sim"),
     ("+ the bundle and the world", "import robokit.cli, robokit.sim; "
      f"robokit.sim.load_bundle({str(LAP)!r}); robokit.sim.load_world('oval')"),
-    ("+ the run (simulation, output, exit)", "import sys; from robokit.cli import command; "
-     f"sys.argv = ['robokit', 'run', {str(LAP)!r}]; command()"),
+    ("+ the run (simulation, output, exit)", "import sys; from robokit._console import "
+     f"command; sys.argv = ['robokit', 'run', {str(LAP)!r}]; command()"),
 ]
 
 

@@ -60,6 +60,8 @@ class _Main(Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name != "run":
+            resume_collector()  # (this command's start is over; a run's is later)
         where = COMMANDS.get(cmd_name)
         if where is None:
             return None
@@ -95,6 +97,15 @@ def command() -> None:
     except SystemExit as exc:
         _end(exc.code)
         raise
+
+
+def resume_collector() -> None:
+    """The command's start is over: the garbage collector that the console script held
+    since it began goes back on (:func:`robokit._console.resume`; nothing to do in a
+    process that the console script did not start, such as one calling :func:`main`)."""
+    console = sys.modules.get("robokit._console")  # (it imports us, not we it)
+    if console is not None:
+        console.resume()
 
 
 def _stop_on_signals() -> None:

@@ -270,6 +270,10 @@ def run(programs: tuple[Path, ...], world: str | None, robots: tuple[Path, ...],
         from .exact import refuse
 
         refuse(max(len(programs), len(robots)), at, kit, input_file)
+    if len(programs) > 1 or len(robots) > 1 or at is not None:
+        from . import resume_collector
+
+        resume_collector()  # (this command's start is over)
     if len(programs) > 1 or len(robots) > 1:
         from .match import run_several
 
@@ -397,6 +401,15 @@ def _both(first: Any, then: Any) -> Any:
     return on_start
 
 
+def _started(brick: Any) -> None:
+    """The run's program starts: the command's start is over, and the garbage collector
+    held since it began goes back on (robokit.cli.resume_collector).  (A run that ends
+    before its program starts ends the process soon after.)"""
+    from . import resume_collector
+
+    resume_collector()
+
+
 def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
                          seed: int | None, noise: bool, duration: float | None,
                          as_json: bool, plot: Path | None, telemetry: Path | None,
@@ -407,7 +420,7 @@ def _simulate_and_report(program: Path, world: str | None, robot: Path | None,
     from ..sim import simulate
 
     on_output = None if as_json else echo_line
-    on_start = None if kit is None else _as_kit(kit, robot)
+    on_start = _started if kit is None else _both(_as_kit(kit, robot), _started)
     # A long simulation draws its simulated time against the duration on a terminal's
     # stderr (not with --json, not into a pipe or log): nothing for a run under a second.
     progress = None if as_json else sim_progress("run")
