@@ -29,7 +29,6 @@ from __future__ import annotations  # (robokit.virtual.rom drops it for MicroPyt
 
 import math
 import os
-import random
 import sys
 
 from ..devices import _hal
@@ -127,12 +126,18 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
         self.robot = robot
         self.noise = bool(noise)
         self.seed = seed
-        # The noise's generator (random.Random: CPython's Mersenne Twister, in C)
-        if sys.implementation.name != "micropython":
-            self._rng: random.Random = random.Random(seed if seed is not None else 0)
-        else:  # (MicroPython's random is another generator: the same one in plain Python)
-            from .mtrand import Random
-            self._rng = Random(seed or 0) if self.noise else None  # type: ignore[assignment]
+        # The noise's generator, when there is noise (random.Random: CPython's Mersenne
+        # Twister, in C; imported only then, as a run without noise draws no number)
+        self._rng: Any = None
+        if self.noise:
+            if sys.implementation.name != "micropython":
+                import random
+
+                self._rng = random.Random(seed if seed is not None else 0)
+            else:  # (MicroPython's random is another generator: the same in plain Python)
+                from .mtrand import Random
+
+                self._rng = Random(seed or 0)
         self.now = 0
         self.end_us = (None if duration_s is None
                        else int(round(check_duration(duration_s, "duration_s") * 1e6)))

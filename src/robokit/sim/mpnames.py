@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import importlib
 import os as _os
-import random as _random
 import types
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -106,6 +105,8 @@ class MicroPythonOS(types.ModuleType):
 
 
 def _seeded_random(seed: int) -> types.ModuleType:
+    import random as _random  # (a run whose program draws no number never imports it)
+
     rng = _random.Random(seed)
     m = types.ModuleType("random", f"random, seeded with the run's seed ({seed}).")
     for name in ("random", "uniform", "randint", "randrange", "choice", "choices", "shuffle",
@@ -123,8 +124,8 @@ class ProgramModules(Mapping[str, types.ModuleType]):
     before, so ``import pybricks`` alone still has every submodule as an attribute)."""
 
     def __init__(self, seed: int | None, streams: Streams | None = None):
-        rng = _seeded_random(0 if seed is None else seed)
-        self._made: dict[str, types.ModuleType] = {"random": rng, "urandom": rng}
+        self._seed = 0 if seed is None else seed
+        self._made: dict[str, types.ModuleType] = {}
         self._names = {*ALIASES, "random", "urandom", "micropython", "os", "uos",
                        *_pybricks_names()}
         self._streams = streams
@@ -135,7 +136,9 @@ class ProgramModules(Mapping[str, types.ModuleType]):
         mod = self._made.get(name)
         if mod is not None or name not in self._names:
             return mod if mod is not None else default
-        if name in ("select", "uselect") and self._streams is not None:
+        if name in ("random", "urandom"):  # (seeded as it is made: no number drawn before)
+            mod = self._made["random"] = self._made["urandom"] = _seeded_random(self._seed)
+        elif name in ("select", "uselect") and self._streams is not None:
             mod = self._made["select"] = self._made["uselect"] = select_module(self._streams)
         elif name in ALIASES:
             mod = self._made[name] = importlib.import_module(ALIASES[name])

@@ -36,7 +36,7 @@ class Sensors(BrickState):
 
     world: Any
     noise: bool
-    _rng: random.Random
+    _rng: random.Random  # (None without noise: never drawn from then)
     _last: dict[str, Any]
     _rgb_memo: dict[str, tuple[Any, tuple[float, float, float], float]]
     _footprint: FootprintSampler | None
