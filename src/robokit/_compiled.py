@@ -126,16 +126,15 @@ def install() -> None:
     if found:
         return
     off = (os.environ.get(ENV) or "1").strip() == "0"
-    sources: dict[str, str] = {}
+    source_of: dict[str, str] = {}
     for name in MODULES:
         base = os.path.join(_HERE, *name.split(".")[1:])
         ext = _extension(base)
-        source = base + ".py"
+        source = source_of[name] = base + ".py"
         if ext is None:
             found[name] = "python"
         elif off or (_CHECKOUT and _stale(ext, source)):
             found[name] = "off" if off else "stale"
-            sources[name] = source
         else:
             found[name] = "compiled"
     states = set(found.values())
@@ -146,7 +145,8 @@ def install() -> None:
         for name, state in found.items():
             if state == "compiled":
                 found[name] = "held"
-                sources[name] = os.path.join(_HERE, *name.split(".")[1:]) + ".py"
+    sources = {name: source_of[name] for name, state in found.items()
+               if state in ("off", "stale", "held")}
     if sources:
         sys.meta_path.insert(0, _SourceFinder(sources))
 

@@ -17,4 +17,6 @@ cdef class BrickState:
     cdef public object arena, world, recorder, kernel, noise, _has_walls, _ports, _motors
     cdef public object _offsets, _free_motors, _rgb_memo, _last, _footprint
 
+    cpdef _spend(self, us)
+    cpdef _sync_read(self)
     cpdef _read_call(self)

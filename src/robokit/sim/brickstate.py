@@ -147,16 +147,9 @@ class BrickState:
 
     def _read_call(self) -> None:
         """A device call that reads the robot (a motor's state, a colour, the battery):
-        ``_spend(CALL_COST_US)``, then ``_sync_read()``, in one (the hottest calls)."""
-        if not self._in_control:
-            target = self.now + CALL_COST_US
-            if target >= self._next_event:
-                self._advance_to(target)
-            else:
-                self.now = target
-        t = self.now - self.now % PHYSICS_RESOLUTION_US
-        if self._t_phys < t:
-            self._physics_to(t)
+        ``_spend(CALL_COST_US)``, then ``_sync_read()``."""
+        self._spend(CALL_COST_US)
+        self._sync_read()
 
     def time_us(self) -> int:
         # _spend(CLOCK_COST_US) inlined: a loop that only repeats a call which changes
