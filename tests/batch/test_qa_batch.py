@@ -165,6 +165,53 @@ def test_a_small_memory_limit_limits_the_program_and_does_not_hang_the_run(
     assert rows["hog.py"]["error"]["type"] == "MemoryError"
 
 
+def _slow_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The batch's template process (a Python of its own) waits at its start until the
+    file returned exists: a template slow to warm up (many worlds, a loaded machine)."""
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    go = tmp_path / "go"
+    (hold / "sitecustomize.py").write_text(
+        "import os, sys, time\n"
+        "if sys.argv[:1] == ['-m'] or 'robokit.batch.template' in ' '.join(sys.argv):\n"
+        f"    while not os.path.exists({str(go)!r}):\n"
+        "        time.sleep(0.02)\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        filter(None, [str(hold), os.environ.get("PYTHONPATH")])))
+    return go
+
+
+def test_a_runs_wall_time_counts_from_its_start_not_the_templates_warm_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    go = _slow_template(tmp_path, monkeypatch)
+    good = tmp_path / "good.py"
+    good.write_text(GOOD, encoding="utf-8")
+    threading.Timer(3.0, go.touch).start()  # the template starts its runs after 3 s
+    rows = list(run_many(jobs_for([good, good], duration=1), workers=2, wall_s=2.5))
+    assert [r["status"] for r in rows] == ["finished", "finished"], rows[0]["error"]
+
+
+def test_a_run_the_template_never_starts_is_given_up_with_a_message_that_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from robokit.batch import pool
+
+    monkeypatch.setattr(pool, "START_S", 1.0)
+    go = _slow_template(tmp_path, monkeypatch)
+    good = tmp_path / "good.py"
+    good.write_text(GOOD, encoding="utf-8")
+    rows = run_many(jobs_for([good], duration=1), workers=1, wall_s=0.5)
+    try:
+        row = next(rows)
+    finally:
+        go.touch()  # the template goes on (and is stopped) as the batch ends
+    assert list(rows) == []
+    assert row["status"] == "killed"
+    assert row["error"]["message"] == (
+        "the batch's template process did not start the run within 1 s")
+
+
 @pytest.mark.parametrize("args, message", [
     (["{good}", "--world", "nosuchworld"], "--world: 'nosuchworld' is not a built-in world"),
     (["{good}", "--world", "oval", "--world", "{good}"], "--world: "),

@@ -12,6 +12,13 @@ def killed(wall_s: float) -> dict[str, Any]:
         "message": f"the run took more than {wall_s:g} s of wall time and was stopped"}}
 
 
+def not_started(wall_s: float) -> dict[str, Any]:
+    """The row's result for a run the batch's template process did not start in time."""
+    return {"status": "killed", "error": {
+        "type": "Killed", "file": None, "line": None,
+        "message": f"the batch's template process did not start the run within {wall_s:g} s"}}
+
+
 def died(code: int) -> dict[str, Any]:
     """The row's result for a run whose process ended without reporting."""
     if code < 0:

@@ -27,6 +27,11 @@ from typing import Any
 from ..errors import RobokitError
 from .outcomes import died as _died
 from .outcomes import killed as _killed
+from .outcomes import not_started as _not_started
+
+#: How long a run may wait for the template to start it (its warm-up: the imports and the
+#: batch's worlds) when its own wall-time limit is shorter.
+START_S = 120.0
 
 
 class TemplateClient:
@@ -41,6 +46,9 @@ class TemplateClient:
         self._next = 0
         self._waiting: dict[int, Future[dict[str, Any]]] = {}
         self._pids: dict[int, int] = {}
+        #: Set as the template forks each run (or ends): its wall time counts from then.
+        self._started: dict[int, threading.Event] = {}
+        self._abandoned: set[int] = set()  # given up on before they started
         self._reader = threading.Thread(target=self._read, name="robokit-template-reader",
                                         daemon=True)
         self._reader.start()
@@ -51,16 +59,26 @@ class TemplateClient:
             msg = json.loads(line)
             with self._lock:
                 if "pid" in msg:
+                    if msg["id"] in self._abandoned:
+                        _kill(msg["pid"])
+                        continue
                     self._pids[msg["id"]] = msg["pid"]
+                    started = self._started.pop(msg["id"], None)
+                    if started is not None:
+                        started.set()
                     continue
                 fut = self._waiting.pop(msg["id"], None)
                 self._pids.pop(msg["id"], None)
+                self._abandoned.discard(msg["id"])
             if fut is not None:
                 fut.set_result(msg)
         with self._lock:  # the template ended: nobody will answer
             waiting, self._waiting = self._waiting, {}
+            starts, self._started = self._started, {}
         for fut in waiting.values():
             fut.set_exception(RobokitError("robokit batch: the template process ended"))
+        for started in starts.values():
+            started.set()
 
     def close(self) -> None:
         """Stop the runs still going and the template process."""
@@ -84,21 +102,35 @@ class TemplateClient:
 
     def run(self, job: dict[str, Any], data: bytes, limits: dict[str, Any],
             wall_s: float) -> dict[str, Any]:
-        """Run one job (its bundle's bytes ``data``); the row's results."""
+        """Run one job (its bundle's bytes ``data``); the row's results.  ``wall_s``
+        counts from the run's start (its fork), not from the template's own start-up,
+        which the first runs of a batch wait for; a run the template has not started
+        within ``wall_s`` (or :data:`START_S`, if longer) is given up."""
         scratch = tempfile.mkdtemp(prefix="robokit-run-")
         try:
             bundle = Path(scratch) / "bundle.rkb"
             bundle.write_bytes(data)
             fut: Future[dict[str, Any]] = Future()
+            started = threading.Event()
             with self._lock:
                 self._next += 1
                 run_id = self._next
                 self._waiting[run_id] = fut
+                self._started[run_id] = started
                 assert self.proc.stdin is not None
                 self.proc.stdin.write(json.dumps(
                     {"id": run_id, "job": job, "bundle": str(bundle), "scratch": scratch,
                      "limits": limits}).encode() + b"\n")
                 self.proc.stdin.flush()
+            if not started.wait(max(wall_s, START_S)):
+                with self._lock:
+                    begun = run_id in self._pids or fut.done()
+                    if not begun:
+                        self._abandoned.add(run_id)
+                        self._waiting.pop(run_id, None)
+                        self._started.pop(run_id, None)
+                if not begun:
+                    return _not_started(max(wall_s, START_S))
             try:
                 msg = fut.result(timeout=wall_s)
             except FutureTimeout:
