@@ -278,6 +278,48 @@ def test_hub_menu_without_a_press_waits_until_the_run_ends(tmp_path: Path) -> No
     assert "chose" not in r.output
 
 
+READ_BYTES = """\
+from pybricks.tools import StopWatch, read_input_byte
+
+watch = StopWatch()
+got = []
+while True:
+    b = read_input_byte()
+    if b is None:
+        break
+    got.append(b)
+print(got, watch.time())
+"""
+
+
+def test_read_input_byte_reads_the_runs_input_a_byte_at_a_time_without_waiting(
+        tmp_path: Path) -> None:
+    r = simulate(write(tmp_path, READ_BYTES), input="hi\n\u00e9")
+    assert r.status == "finished", r.error
+    # every byte of the input (\u00e9 is two in UTF-8), then None at once; 5 calls and
+    # the last, 50 us each: the clock moved (a loop on it is no hang), by under a ms
+    assert r.output == "[104, 105, 10, 195, 169] 0\n"
+    assert simulate(write(tmp_path, READ_BYTES)).output == "[] 0\n"
+
+
+def test_read_input_byte_last_takes_the_newest_and_chr_gives_printable_characters(
+        tmp_path: Path) -> None:
+    program = write(tmp_path, "from pybricks.tools import read_input_byte as r\n"
+                              "print(r(chr=True), r(chr=True), r(last=True), r(), "
+                              "r(last=True, chr=True))\n")
+    assert simulate(program, input="a\x01bcd").output == "a None 100 None None\n"
+    assert simulate(program, input="a\x01bcd").status == "finished"
+
+
+def test_a_loop_waiting_for_input_that_never_comes_runs_to_the_duration(
+        tmp_path: Path) -> None:
+    program = write(tmp_path, "from pybricks.tools import read_input_byte\n"
+                              "while read_input_byte() is None:\n    pass\n")
+    r = simulate(program, duration=2)
+    assert r.status == "timeout", r.error  # not a hang: each call takes simulated time
+    assert r.sim_time_s == pytest.approx(2.0)
+
+
 CAR = """\
 from pybricks.hubs import TechnicHub
 from pybricks.pupdevices import Motor
@@ -369,10 +411,11 @@ def test_a_color_is_looked_up_by_its_name(tmp_path: Path) -> None:
     assert lights == [[120, 100, 100], [240, 100, 100]]
 
 
-def test_experimental_getchar_finds_no_key(tmp_path: Path) -> None:
+def test_experimental_getchar_reads_the_input_as_read_input_byte_does(
+        tmp_path: Path) -> None:
     program = write(tmp_path, "from pybricks.experimental import getchar\n"
-                              "print(getchar())\n")
+                              "print(getchar(), getchar())\n")
     assert invoke("check", program).exit_code == 0
-    r = simulate(program)
+    r = simulate(program, input="q")
     assert r.status == "finished", r.error
-    assert r.output == "None\n"
+    assert r.output == "113 None\n"

@@ -380,7 +380,7 @@ def test_the_package_runs_in_micropython(tmp_path: Path) -> None:
         "from robokit.devices.pybricks import nxtdevices\n"
         "from robokit.devices.pybricks.hubparts import BLE\n"
         "from robokit.devices.pybricks.parameters import Color\n"
-        "print(tools.read_input_byte(), Icon.ARROW_UP[2, 0], Color['BLUE'].h)\n"
+        "print(tools.StopWatch, Icon.ARROW_UP[2, 0], Color['BLUE'].h)\n"
         "try:\n    BLE(1, None).broadcast('x' * 26)\nexcept ValueError as e:\n    print(e)\n"
         "print((Icon.HEART / 2)[1, 1], list(cross(vector(1, 0, 0), vector(0, 1, 0))))\n"
         "print(Matrix([[1, 2], [3, 4]]) * vector(1, 1))\n"
@@ -389,7 +389,7 @@ def test_the_package_runs_in_micropython(tmp_path: Path) -> None:
                        timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [
-        "None 100.0 240",
+        "<class 'StopWatch'> 100.0 240",
         "broadcast: the data takes 27 bytes; at most 26 fit in one broadcast",
         "50.0 [0.0, 0.0, 1.0]", "Matrix([[3.0], [7.0]])",
         "SoundSensor (pybricks.nxtdevices) is not simulated: the simulated world has no "

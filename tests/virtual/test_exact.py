@@ -300,3 +300,18 @@ def test_an_in_memory_link_can_be_waited_on_with_select_as_a_pty_can() -> None:
     with pytest.raises(Disconnected):
         conn.recv(0)
     assert readable()
+
+
+@needs_vm
+@pytest.mark.parametrize("in_vm", ["1", "0"], ids=["robot in the VM", "robot on the host"])
+def test_read_input_byte_polls_the_vms_stdin_and_costs_a_calls_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_vm: str) -> None:
+    monkeypatch.setenv(localsim.ENV, in_vm)
+    prog = tmp_path / "keys.py"
+    prog.write_text("from pybricks.tools import StopWatch, read_input_byte\n"
+                    "w = StopWatch()\n"
+                    "n = sum(read_input_byte() is None for _ in range(1000))\n"
+                    "print(n, w.time())\n")
+    run = exact(prog)
+    assert run.status == "finished", run.error
+    assert run.output == simulate(prog).output == "1000 50\n"

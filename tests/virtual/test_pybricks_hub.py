@@ -281,3 +281,38 @@ def test_pybricksdev_download_and_run(hub: PybricksHub, tmp_path: Path):
 
     output = run(go())
     assert output == [b"hello from PrimeHub", b"line 0", b"line 1", b"line 2"]
+
+
+@needs_micropython
+def test_a_program_reads_what_pybricksdev_writes_with_read_input_byte(
+        hub: PybricksHub, tmp_path: Path):
+    from pybricksdev.ble import find_device
+    from pybricksdev.connections.pybricks import PybricksHubBLE
+
+    blob = blob_of(tmp_path, (
+        "from pybricks.tools import read_input_byte, wait\n"
+        "print('ready', read_input_byte())\n"
+        "got = []\n"
+        "while len(got) < 3:\n"
+        "    b = read_input_byte()\n"
+        "    if b is None:\n"
+        "        wait(10)\n"
+        "    else:\n"
+        "        got.append(b)\n"
+        "print(got, read_input_byte(last=True, chr=True))\n"))
+
+    async def go() -> list[str]:
+        device = await find_device("Robo Hub", timeout=2)
+        client = PybricksHubBLE(device)
+        await client.connect()
+        try:
+            await client.download_user_program(blob)
+            await client.run(None, wait=False, print_output=False)
+            lines = [await asyncio.wait_for(client.read_line(), 5)]
+            await client.write(b"ab\x01cz")
+            lines.append(await asyncio.wait_for(client.read_line(), 5))
+            return lines
+        finally:
+            await client.disconnect()
+
+    assert run(go()) == ["ready None", "[97, 98, 1] z"]

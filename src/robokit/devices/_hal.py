@@ -161,6 +161,31 @@ class HAL:
         """``(voltage_mv, current_ma)``."""
         raise NotImplementedError
 
+    # -- the program's standard input ------------------------------------------
+    def stdin_byte(self, last=False):
+        """The oldest byte (an int 0-255) waiting on the program's standard input, taken
+        from it; with ``last`` the newest, every byte waiting taken.  ``None`` at once
+        when none waits: it never blocks.  This default polls ``sys.stdin``, as on a
+        board (MicroPython's ``select``); the simulated brick reads the run's input."""
+        import sys
+
+        try:
+            import select
+        except ImportError:  # pragma: no cover - an older MicroPython
+            import uselect as select
+        stdin = sys.stdin
+        poller = select.poll()
+        poller.register(stdin, select.POLLIN)
+        got = None
+        while poller.poll(0):
+            data = stdin.buffer.read(1) if hasattr(stdin, "buffer") else stdin.read(1)
+            if not data:
+                break
+            got = data[0] if isinstance(data[0], int) else ord(data[0])
+            if not last:
+                break
+        return got
+
     # -- radio between bricks ---------------------------------------------------
     # Payloads are bytes; the device API encodes them as the brick family does
     # (Pybricks' broadcast encoding, the EV3 mailboxes' value bytes).

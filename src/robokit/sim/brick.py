@@ -550,6 +550,17 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
     def tone(self, frequency: float, duration_ms: float, volume: float) -> None:
         self._spend(CALL_COST_US)
 
+    def stdin_byte(self, last: bool = False) -> int | None:
+        self._spend(CALL_COST_US)
+        stdin = sys.stdin  # in a simulated run, the program's: the run's input
+        pending = getattr(stdin, "pending", None)
+        if pending is None:  # in MicroPython's VM (--exact): its own stdin, as on a board
+            return HAL.stdin_byte(self, last)
+        waiting = pending()
+        if not waiting:
+            return None
+        return stdin.buffer.read(waiting if last else 1)[-1]
+
     def battery(self) -> tuple[float, float]:
         self._read_call()  # (every motor command reads it)
         current = HUB_CURRENT_MA

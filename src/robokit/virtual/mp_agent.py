@@ -271,6 +271,13 @@ class _Hal:
     def where(self):
         return None
 
+    def stdin_byte(self, last=False):
+        # the VM's own stdin (the link's input), as on a board; the call's time on the clock
+        self.sleep_us(50)  # a device call's cost (robokit.sim.brickstate.CALL_COST_US)
+        from robokit.devices._hal import HAL
+
+        return HAL.stdin_byte(self, last)
+
 
 # -- the binary HAL calls and the simulated clock: mp_agent_wire.py, beside this file, with the
 # decoder of their values the host uses too (halvalue.py); the robot in the VM and the ROM's

@@ -1,8 +1,9 @@
 """``pybricks.tools``' ``hub_menu``, ``read_input_byte`` and ``DataLog`` in the simulator.
 Portable (MicroPython too).
 
-- ``read_input_byte()`` returns None: the simulator has no keyboard on the program's
-  standard input.
+- ``read_input_byte()`` reads the program's standard input a byte at a time without
+  waiting: in the simulator the run's input (``robokit run --input FILE``), all of it
+  there from the start; None once it is all read, or without input.
 - ``hub_menu(*symbols)`` shows the first symbol on the display; the hub's LEFT and RIGHT
   buttons (scripted: ``--press right@1s``) step through them and CENTER chooses one.  As
   on the hub, the stop button is off while the menu is shown (the centre button
@@ -19,13 +20,20 @@ from ..hubs import Buttons, Display, System
 from ..parameters import Button
 from ..tools import wait
 
+_chr = chr  # (read_input_byte's argument is named chr, as in Pybricks)
+
 #: How often hub_menu looks at the buttons, ms.
 MENU_POLL_MS = 10
 
 
 def read_input_byte(last=False, chr=False):  # noqa: A002 (Pybricks' name)
-    """No byte ever: the simulated hub has no keyboard input (None)."""
-    return None
+    """The oldest byte waiting on standard input (``last``: the newest, the rest
+    dropped), as an int, or with ``chr`` a one-character str (None for a byte that is
+    not a printable character); None at once when no byte waits."""
+    byte = _hal.get().stdin_byte(last)
+    if byte is None or not chr:
+        return byte
+    return _chr(byte) if 32 <= byte < 127 else None
 
 
 def _show(display, symbol):

@@ -107,5 +107,24 @@ def hub_menu(*symbols):
     return symbols[0]
 
 
-def read_input_byte():
-    return None
+def read_input_byte(last=False, chr=False):  # noqa: A002 (Pybricks' name)
+    # what the computer wrote to the hub's stdin (pybricksdev's write), never waiting
+    import select
+    import sys
+
+    poller = select.poll()
+    poller.register(sys.stdin, select.POLLIN)
+    got = None
+    while poller.poll(0):
+        data = sys.stdin.buffer.read(1)
+        if not data:
+            break
+        got = data[0]
+        if not last:
+            break
+    if got is None or not chr:
+        return got
+    return _chr(got) if 32 <= got < 127 else None
+
+
+_chr = chr
