@@ -188,8 +188,8 @@ def test_a_runs_wall_time_counts_from_its_start_not_the_templates_warm_up(
     go = _slow_template(tmp_path, monkeypatch)
     good = tmp_path / "good.py"
     good.write_text(GOOD, encoding="utf-8")
-    threading.Timer(3.0, go.touch).start()  # the template starts its runs after 3 s
-    rows = list(run_many(jobs_for([good, good], duration=1), workers=2, wall_s=2.5))
+    threading.Timer(5.0, go.touch).start()  # the template starts its runs after 5 s
+    rows = list(run_many(jobs_for([good, good], duration=1), workers=2, wall_s=4))
     assert [r["status"] for r in rows] == ["finished", "finished"], rows[0]["error"]
 
 
