@@ -12,7 +12,7 @@ import pytest
 from cli_helpers import check_main as check
 from cli_helpers import invoke
 
-from robokit.compiler.stdnames import MISSING_BUILTINS, NAMES, STR_ONLY
+from robokit.compiler.stdnames import MISSING_BUILTINS, NAMES, STR_ONLY, STR_WRITTEN
 from robokit.virtual.mpvm import micropython_path
 
 
@@ -134,8 +134,8 @@ def test_a_second_thread_is_refused_in_the_simulator_only(tmp_path: Path) -> Non
 def test_the_str_methods_are_missing_in_micropython_only() -> None:
     out = subprocess.run([str(micropython_path()), "-c", "for n in dir(''): print(n)"],
                          capture_output=True, text=True, timeout=30, check=True).stdout
-    assert not set(STR_ONLY) & set(out.split())
-    assert all(hasattr("", name) for name in STR_ONLY)
+    assert not (set(STR_ONLY) | set(STR_WRITTEN)) & set(out.split())
+    assert all(hasattr("", name) for name in (*STR_ONLY, *STR_WRITTEN))
 
 
 def test_str_methods_micropython_lacks_are_refused_unless_the_module_defines_them(
@@ -147,6 +147,24 @@ def test_str_methods_micropython_lacks_are_refused_unless_the_module_defines_the
     assert "    print(str(d).rjust(5))\n                ^" in err  # the caret at the dot
     code, err = check(tmp_path, "class Pad:\n    def rjust(self, n):\n        return n\n"
                                 "print(Pad().rjust(3))\n")
+    assert code == 0, err
+
+
+def test_title_and_translate_are_refused_on_a_written_string_not_on_other_objects(
+        tmp_path: Path) -> None:
+    """Other objects have a title or a translate (a window, a shape): those two, and
+    str.maketrans, are refused where the string is written out in the program."""
+    code, err = check(tmp_path, "name = 'ada'\nprint(f'{name}'.title(), 'x y'.title())\n"
+                                "t = str.maketrans('a', 'b')\n")
+    assert code == 2
+    assert ("main.py:2: .title(): MicroPython's str has no title (the simulator's strings are "
+            "CPython's, a brick's are not); write ' '.join(w[:1].upper() + w[1:].lower() "
+            "for w in s.split(' '))") in err
+    assert err.count(".title(): ") == 2
+    assert "main.py:3: .maketrans(): MicroPython's str has no maketrans" in err
+    code, err = check(tmp_path, "class Shape:\n    def translate(self, dx):\n"
+                                "        return dx\n    def title(self):\n        return 'S'\n"
+                                "s = Shape()\nprint(s.translate(3), s.title())\n")
     assert code == 0, err
 
 

@@ -148,6 +148,15 @@ STR_ONLY: dict[str, str] = {
     "istitle": "compare with the words' [:1].upper()",
 }
 
+#: Methods of CPython's str that MicroPython's str lacks but other objects often have (a
+#: window's title, a shape's translate): found only on a string written out
+#: (``'abc'.title()``, an f-string's) or on ``str`` itself (``str.maketrans``).
+STR_WRITTEN: dict[str, str] = {
+    "title": "write ' '.join(w[:1].upper() + w[1:].lower() for w in s.split(' '))",
+    "translate": "replace the characters one at a time with replace()",
+    "maketrans": "replace the characters one at a time with replace()",
+}
+
 #: Keyword arguments MicroPython's builtins take only by position (a TypeError there):
 #: the builtin's name, or ``.method`` for a method of str or bytes, -> the keywords.
 POSITIONAL_ONLY: dict[str, tuple[str, ...]] = {
@@ -246,8 +255,8 @@ def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
     after ``import math`` (or ``umath``, ``import math as m``), and ``from math import
     hypot``; of a builtin it lacks (``format``, ``FileNotFoundError``: see
     :data:`MISSING_BUILTINS`) and of a str method it lacks (``s.rjust(5)``: see
-    :data:`STR_ONLY`), either not defined by the module itself. Not inside a ``try``
-    that catches the error it raises on a brick."""
+    :data:`STR_ONLY`; ``'abc'.title()``: :data:`STR_WRITTEN`), either not defined by the
+    module itself. Not inside a ``try`` that catches the error it raises on a brick."""
     lines = mod.source.decode("utf-8", "replace").splitlines()
     out: list[Finding] = []
 
@@ -304,7 +313,8 @@ def findings(mod: SourceModule, tree: ast.Module) -> list[Finding]:
             out.append(Finding(
                 mod.relpath, line, at,
                 f".{use.attr}(): MicroPython's str has no {use.attr} (the simulator's "
-                f"strings are CPython's, a brick's are not); {STR_ONLY[use.attr]}",
+                f"strings are CPython's, a brick's are not); "
+                f"{STR_ONLY.get(use.attr) or STR_WRITTEN[use.attr]}",
                 lines[line - 1] if 0 < line <= len(lines) else ""))
     for call, func, arg in walker.keywords:
         if func.lstrip(".") in walker.rebound or (func[0] != "." and func in walker.imported):
@@ -354,7 +364,8 @@ class _Walker(ast.NodeVisitor):
         self.attributes: list[ast.Attribute] = []
         #: The names read outside such a ``try`` (a builtin MicroPython lacks, say).
         self.names: list[ast.Name] = []
-        #: ``x.rjust`` and the like (:data:`STR_ONLY`) read outside such a ``try``.
+        #: ``x.rjust`` and the like (:data:`STR_ONLY`; :data:`STR_WRITTEN` on a written
+        #: string) read outside such a ``try``.
         self.methods: list[ast.Attribute] = []
         #: Calls passing by keyword what MicroPython takes by position only (the call,
         #: the name as :data:`POSITIONAL_ONLY` has it, the keyword).
@@ -380,7 +391,7 @@ class _Walker(ast.NodeVisitor):
         if isinstance(node.ctx, ast.Load) and not self._guarded:
             if isinstance(node.value, ast.Name):
                 self.attributes.append(node)
-            if node.attr in STR_ONLY:
+            if node.attr in STR_ONLY or (node.attr in STR_WRITTEN and _written_str(node.value)):
                 self.methods.append(node)
         self.generic_visit(node)
 
@@ -440,3 +451,10 @@ def _in_cpython(module: str, name: str) -> bool:
     import importlib
 
     return hasattr(importlib.import_module(module), name)
+
+
+def _written_str(node: ast.expr) -> bool:
+    """A string written out in the program (a literal, an f-string), or ``str`` itself."""
+    return (isinstance(node, ast.JoinedStr)
+            or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+            or (isinstance(node, ast.Name) and node.id == "str"))
