@@ -6,8 +6,9 @@ Each test gets a fresh Radio and hub; every wait is bounded."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import struct
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -261,23 +262,30 @@ def test_connection_lost_while_running(radio: Radio, hub: PybricksHub, tmp_path:
 # -- pybricksdev's own download and run ---------------------------------------------
 
 
-@needs_micropython
-def test_pybricksdev_download_and_run(hub: PybricksHub, tmp_path: Path):
+@contextlib.asynccontextmanager
+async def _pybricksdev_client(blob: bytes) -> AsyncIterator[Any]:
+    """pybricksdev's own client, connected to the hub, ``blob`` downloaded."""
     from pybricksdev.ble import find_device
     from pybricksdev.connections.pybricks import PybricksHubBLE
 
+    device = await find_device("Robo Hub", timeout=2)
+    client = PybricksHubBLE(device)
+    await client.connect()
+    try:
+        await client.download_user_program(blob)
+        yield client
+    finally:
+        await client.disconnect()
+
+
+@needs_micropython
+def test_pybricksdev_download_and_run(hub: PybricksHub, tmp_path: Path):
     blob = blob_of(tmp_path, HELLO)
 
     async def go() -> list[bytes]:
-        device = await find_device("Robo Hub", timeout=2)
-        client = PybricksHubBLE(device)
-        await client.connect()
-        try:
-            await client.download_user_program(blob)
+        async with _pybricksdev_client(blob) as client:
             await client.run(None, wait=True, print_output=False)
             return list(client.output)
-        finally:
-            await client.disconnect()
 
     output = run(go())
     assert output == [b"hello from PrimeHub", b"line 0", b"line 1", b"line 2"]
@@ -286,9 +294,6 @@ def test_pybricksdev_download_and_run(hub: PybricksHub, tmp_path: Path):
 @needs_micropython
 def test_a_program_reads_what_pybricksdev_writes_with_read_input_byte(
         hub: PybricksHub, tmp_path: Path):
-    from pybricksdev.ble import find_device
-    from pybricksdev.connections.pybricks import PybricksHubBLE
-
     blob = blob_of(tmp_path, (
         "from pybricks.tools import read_input_byte, wait\n"
         "print('ready', read_input_byte())\n"
@@ -302,17 +307,11 @@ def test_a_program_reads_what_pybricksdev_writes_with_read_input_byte(
         "print(got, read_input_byte(last=True, chr=True))\n"))
 
     async def go() -> list[str]:
-        device = await find_device("Robo Hub", timeout=2)
-        client = PybricksHubBLE(device)
-        await client.connect()
-        try:
-            await client.download_user_program(blob)
+        async with _pybricksdev_client(blob) as client:
             await client.run(None, wait=False, print_output=False)
             lines = [await asyncio.wait_for(client.read_line(), 5)]
             await client.write(b"ab\x01cz")
             lines.append(await asyncio.wait_for(client.read_line(), 5))
             return lines
-        finally:
-            await client.disconnect()
 
     assert run(go()) == ["ready None", "[97, 98, 1] z"]
