@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BRICK_SIDE = sorted([*(ROOT / "firmware_templates").rglob("*.py"),
                      ROOT / "src" / "robokit" / "virtual" / "mp_agent.py",
                      *(ROOT / "src" / "robokit" / "virtual" / "pybricks_fw").rglob("*.py")])
-# Modules a MicroPython build has (and that device code may use).
-ALLOWED_IMPORTS = {"math", "time", "micropython", "sys"}
+# Modules a MicroPython build has (and that device code may use): select (uselect in
+# older builds) only where a HAL polls the program's stdin (HAL.stdin_byte).
+ALLOWED_IMPORTS = {"math", "time", "micropython", "sys", "select", "uselect"}
 
 
 def test_there_are_device_modules():

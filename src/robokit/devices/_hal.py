@@ -174,8 +174,10 @@ class HAL:
         except ImportError:  # pragma: no cover - an older MicroPython
             import uselect as select
         stdin = sys.stdin
-        poller = select.poll()
-        poller.register(stdin, select.POLLIN)
+        poller = getattr(self, "_stdin_poll", None)
+        if poller is None:  # one poller for the program's life: no garbage per call
+            poller = self._stdin_poll = select.poll()
+            poller.register(stdin, select.POLLIN)
         got = None
         while poller.poll(0):
             data = stdin.buffer.read(1) if hasattr(stdin, "buffer") else stdin.read(1)

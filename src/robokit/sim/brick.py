@@ -554,8 +554,8 @@ class SimBrick(Sensors, AmongOthers, RadioHAL, StopButtonHAL, WallContact, HAL):
         self._spend(CALL_COST_US)
         stdin = sys.stdin  # in a simulated run, the program's: the run's input
         pending = getattr(stdin, "pending", None)
-        if pending is None:  # in MicroPython's VM (--exact): its own stdin, as on a board
-            return HAL.stdin_byte(self, last)
+        if pending is None:  # in MicroPython's VM (--exact: no input), or another thread
+            return None
         waiting = pending()
         if not waiting:
             return None
