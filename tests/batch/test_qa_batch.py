@@ -404,3 +404,19 @@ def test_a_resumed_chatty_run_keeps_its_output_check(tmp_path: Path) -> None:
     again = invoke("batch", tmp_path / "spec.toml", "--out", out)
     assert "1 of them done before" in again.stdout
     assert again.exit_code == 0, again.output  # graded as the first time
+
+
+def test_a_run_killed_at_its_wall_time_says_where_its_program_was(tmp_path: Path) -> None:
+    """A run still going at its wall-time limit (here a loop that stands the clock still,
+    with a limit shorter than the hang watchdog's 5 s): its row names the program's line
+    it was on, and where robokit's own threads were."""
+    prog = tmp_path / "spin.py"
+    prog.write_text("from robokit import wait\nwait(10)\nwhile True:\n    x = 1\n",
+                    encoding="utf-8")
+    (row,) = run_many(jobs_for([prog], duration=10), workers=1, wall_s=2)
+    assert row["status"] == "killed"
+    err = row["error"]
+    assert (Path(err["file"]).name, err["line"]) in (("spin.py", 3), ("spin.py", 4)), err
+    assert err["message"].startswith(
+        "the run took more than 2 s of wall time and was stopped; its threads were then at ")
+    assert "spin.py:" in err["message"] and "runner.py:" in err["message"], err["message"]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RobokitError
+from .outcomes import STACKS_FILE, stacks_where
 from .outcomes import died as _died
 from .outcomes import killed as _killed
 from .outcomes import not_started as _not_started
@@ -120,7 +121,7 @@ class TemplateClient:
                 assert self.proc.stdin is not None
                 self.proc.stdin.write(json.dumps(
                     {"id": run_id, "job": job, "bundle": str(bundle), "scratch": scratch,
-                     "limits": limits}).encode() + b"\n")
+                     "limits": {**limits, "wall_s": wall_s}}).encode() + b"\n")
                 self.proc.stdin.flush()
             if not started.wait(max(wall_s, START_S)):
                 with self._lock:
@@ -139,7 +140,8 @@ class TemplateClient:
                 if pid:
                     _kill(pid)
                 fut.result(timeout=30)
-                return _killed(wall_s)
+                return _killed(wall_s, stacks_where(Path(scratch) / STACKS_FILE,
+                                                    job.get("project_dir")))
             return dict(msg["row"]) if msg["row"] else _died(msg["exit"])
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

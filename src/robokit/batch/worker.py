@@ -20,7 +20,7 @@ from ..sim import simulate
 from ..sim.brick import COLOR_FOOTPRINT_MM
 from ..sim.world import load_world
 from . import sandbox
-from .outcomes import error_of
+from .outcomes import STACKS_FILE, error_of
 
 _WARM_UP = """\
 from robokit import robot, wait
@@ -66,6 +66,7 @@ def confined_run(job: dict[str, Any], bundle_bytes: bytes, scratch: str,
     os.close(devnull)
     sys.stdout = sys.stderr = io.StringIO()
     try:
+        _stacks_before_the_kill(Path(scratch), limits.get("wall_s"))
         sandbox.enter(Path(scratch), cpu_s=limits.get("cpu_s"),
                       memory_mb=limits.get("memory_mb"))
         row = run_job(job, bundle_bytes, replay=bool(limits.get("replay")),
@@ -73,6 +74,18 @@ def confined_run(job: dict[str, Any], bundle_bytes: bytes, scratch: str,
         return row
     except BaseException as exc:  # noqa: B036 - whatever happens, the parent gets a row
         return {"status": "error", "error": error_of(exc, 2000)}
+
+
+def _stacks_before_the_kill(scratch: Path, wall_s: float | None) -> None:
+    """Shortly before the run's wall time is up (and the batch kills it), write where its
+    threads are (faulthandler, from a thread of its own: whatever the run is stuck in)."""
+    if not wall_s:
+        return
+    import faulthandler
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    f = open(scratch / STACKS_FILE, "w", encoding="utf-8")  # noqa: SIM115 - open until exit
+    faulthandler.dump_traceback_later(max(0.1, wall_s - min(1.0, wall_s / 10)), file=f)
 
 
 def run_job(job: dict[str, Any], bundle_bytes: bytes, *, replay: bool = False,
