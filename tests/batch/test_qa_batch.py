@@ -154,7 +154,7 @@ def test_a_small_memory_limit_limits_the_program_and_does_not_hang_the_run(
     good = tmp_path / "good.py"
     good.write_text(GOOD, encoding="utf-8")
     hog = tmp_path / "hog.py"
-    hog.write_text("x = bytearray(200 * 1024 * 1024)\nprint('got it')\n", encoding="utf-8")
+    hog.write_text("x = bytearray(400 * 1024 * 1024)\nprint('got it')\n", encoding="utf-8")
     # 64 MB, the least --memory-limit takes, is less than the run's process holds before
     # the program starts: the simulator's threads could not start and the run hung
     rows = {Path(r["program"]).name: r for r in run_many(

@@ -128,9 +128,24 @@ def _limit(cpu_s: float | None, memory_mb: int | None) -> None:
         soft = int(used.ru_utime + used.ru_stime + cpu_s) + 1
         _set(resource, resource.RLIMIT_CPU, soft, soft + 5)
     if memory_mb is not None:
-        # on top of what the process holds already (the simulator, the worlds): a limit
-        # below that left no room to start the run's threads, and the run hung
-        _set(resource, resource.RLIMIT_AS, _address_space() + memory_mb * 1024 * 1024, None)
+        # on top of what the process holds already (the simulator, the worlds) and what
+        # the run's own threads take as they start: a limit below that left no room to
+        # start them, and the run hung (a thread that fails before it has started leaves
+        # Thread.start waiting for ever)
+        _set(resource, resource.RLIMIT_AS,
+             _address_space() + _threads_reserve(resource) + memory_mb * 1024 * 1024, None)
+
+
+def _threads_reserve(resource: Any) -> int:
+    """The address space the run's two threads (the program's, its watchdog's) take as
+    they start: a stack each and a malloc arena (64 MiB of address space on 64-bit)."""
+    import threading
+
+    stack = threading.stack_size()
+    if not stack:  # the C library's default: the stack limit, when it has one
+        soft = resource.getrlimit(resource.RLIMIT_STACK)[0]
+        stack = soft if 0 < soft != resource.RLIM_INFINITY else 32 * 1024 * 1024
+    return 2 * stack + 64 * 1024 * 1024
 
 
 def _address_space() -> int:
