@@ -413,10 +413,10 @@ def test_a_run_killed_at_its_wall_time_says_where_its_program_was(tmp_path: Path
     prog = tmp_path / "spin.py"
     prog.write_text("from robokit import wait\nwait(10)\nwhile True:\n    x = 1\n",
                     encoding="utf-8")
-    (row,) = run_many(jobs_for([prog], duration=10), workers=1, wall_s=2)
+    (row,) = run_many(jobs_for([prog], duration=10), workers=1, wall_s=4)
     assert row["status"] == "killed"
     err = row["error"]
     assert (Path(err["file"]).name, err["line"]) in (("spin.py", 3), ("spin.py", 4)), err
     assert err["message"].startswith(
-        "the run took more than 2 s of wall time and was stopped; its threads were then at ")
+        "the run took more than 4 s of wall time and was stopped; its threads were then at ")
     assert "spin.py:" in err["message"] and "runner.py:" in err["message"], err["message"]

@@ -85,7 +85,7 @@ def _stacks_before_the_kill(scratch: Path, wall_s: float | None) -> None:
 
     scratch.mkdir(parents=True, exist_ok=True)
     f = open(scratch / STACKS_FILE, "w", encoding="utf-8")  # noqa: SIM115 - open until exit
-    faulthandler.dump_traceback_later(max(0.1, wall_s - min(1.0, wall_s / 10)), file=f)
+    faulthandler.dump_traceback_later(wall_s - min(2.0, wall_s / 4), file=f)
 
 
 def run_job(job: dict[str, Any], bundle_bytes: bytes, *, replay: bool = False,
