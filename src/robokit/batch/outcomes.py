@@ -21,6 +21,11 @@ def killed(wall_s: float, where: tuple[str | None, int | None, str] | None = Non
     message = f"the run took more than {wall_s:g} s of wall time and was stopped"
     if threads:
         message += f"; its threads were then at {threads}"
+    return _killed_row(message, file, line)
+
+
+def _killed_row(message: str, file: str | None = None, line: int | None = None
+                ) -> dict[str, Any]:
     return {"status": "killed", "error": {
         "type": "Killed", "file": file, "line": line, "message": message}}
 
@@ -65,9 +70,8 @@ _FRAME = re.compile(r'\s*File "(.*)", line (\d+) in (\S+)')
 
 def not_started(wall_s: float) -> dict[str, Any]:
     """The row's result for a run the batch's template process did not start in time."""
-    return {"status": "killed", "error": {
-        "type": "Killed", "file": None, "line": None,
-        "message": f"the batch's template process did not start the run within {wall_s:g} s"}}
+    return _killed_row(f"the batch's template process did not start the run within "
+                       f"{wall_s:g} s")
 
 
 def died(code: int) -> dict[str, Any]:
